@@ -1,0 +1,115 @@
+/*
+ * batch: the BATCH and ACK bodies of protocol version 1.
+ *
+ *   BATCH {"epoch":1732000000,"seq":7,"rows":[
+ *            {"unit":"21298","indicator":"internet_users","period":"2024",
+ *             "value":264,"ref":"sonnham.csv:12"},
+ *            {"unit":"21298","indicator":"digital_skills_learners","period":"2024",
+ *             "value":2000,"qualifier":"at_least"},
+ *            {"unit":"536","indicator":"dossiers_received","date":"2024-06-10",
+ *             "value":3380}]}
+ *   ACK   {"epoch":1732000000,"seq":7,"status":"committed","accepted":2,
+ *          "rejected":[{"row":2,"code":"unit_out_of_scope","message":"..."}],
+ *          "flagged":[]}
+ *
+ * Decoding a batch separates two kinds of failure.  A body that is not a batch
+ * (not JSON, no epoch, too many rows) fails whole.  A row that is malformed
+ * (a string where a number belongs, a field too long, an unknown field) is kept
+ * with a reason code so the daemon can store it as a rejection and the sender
+ * learns which row was wrong; the other rows go on.
+ */
+#ifndef CHISO_BATCH_H
+#define CHISO_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "num.h"
+#include "wire.h"
+
+#define BATCH_UNIT_MAX 16
+#define BATCH_INDICATOR_MAX 64
+#define BATCH_PERIOD_MAX 16
+#define BATCH_REF_MAX 128
+#define BATCH_MESSAGE_MAX 240
+#define BATCH_CODE_MAX 32
+
+enum qualifier {
+	QUAL_NONE,
+	QUAL_AT_LEAST, /* "hơn 2000": a lower bound */
+	QUAL_AT_MOST,
+	QUAL_ABOUT, /* "khoảng 4000": an estimate */
+};
+
+struct batch_row {
+	char unit[BATCH_UNIT_MAX + 1];
+	char indicator[BATCH_INDICATOR_MAX + 1];
+	char period[BATCH_PERIOD_MAX + 1]; /* empty when a date was sent instead */
+	char date[11];			   /* "YYYY-MM-DD", empty when a period was sent */
+	struct num value;		   /* value.text is canonical decimal, no exponent */
+	enum qualifier qualifier;
+	char ref[BATCH_REF_MAX + 1]; /* where the row came from, for people: "file.csv:12" */
+	/* Set by the decoder (or later by validation) when the row is refused: */
+	const char *reason;			  /* static reason code, NULL if fine */
+	char message[BATCH_MESSAGE_MAX + 1]; /* human message naming the field */
+};
+
+struct batch {
+	uint64_t epoch;
+	uint64_t seq;
+	size_t nrows;
+	struct batch_row *rows;
+};
+
+/* One rejected or flagged row in an ACK. */
+struct batch_verdict {
+	uint32_t row; /* 0-based index in the batch */
+	char code[BATCH_CODE_MAX + 1];
+	char message[BATCH_MESSAGE_MAX + 1];
+};
+
+enum ack_status {
+	ACK_COMMITTED, /* written in this commit */
+	ACK_DUPLICATE, /* the batch key was already committed: nothing written again */
+};
+
+struct batch_ack {
+	uint64_t epoch;
+	uint64_t seq;
+	enum ack_status status;
+	uint64_t accepted;
+	size_t nrejected;
+	struct batch_verdict *rejected;
+	size_t nflagged;
+	struct batch_verdict *flagged;
+};
+
+/* An empty batch with room for nrows rows (zeroed); NULL if out of memory. */
+struct batch *batch_new(size_t nrows);
+/* Frees the batch and sets *bp to NULL; safe on NULL. */
+void batch_destroy(struct batch **bp);
+/* The BATCH body; the caller frees it.  NULL if out of memory. */
+char *batch_encode(const struct batch *b);
+/*
+ * Decodes a BATCH body under the limits.  Returns 0 with *out owned by the
+ * caller (rows that failed carry reason and message), or -1 with err filled
+ * when the body is not a batch at all.
+ */
+int batch_decode(const char *body, size_t len, const struct wire_limits *lim,
+		 struct batch **out, char *err, size_t errsize);
+
+/* The reason code string for a qualifier's wire name; "at_least", ... */
+const char *batch_qualifier_name(enum qualifier q);
+/* The qualifier for a wire name, or -1. */
+int batch_qualifier_parse(const char *s);
+
+/* Frees the verdict arrays of an ACK (not the struct itself). */
+void batch_ack_clear(struct batch_ack *a);
+/* The ACK body; the caller frees it.  NULL if out of memory. */
+char *batch_ack_encode(const struct batch_ack *a);
+/* Decodes an ACK body into *a (arrays owned by *a); 0, or -1 with err. */
+int batch_ack_decode(const char *body, size_t len, const struct wire_limits *lim,
+		     struct batch_ack *a, char *err, size_t errsize);
+
+#endif

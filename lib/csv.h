@@ -1,0 +1,55 @@
+/*
+ * csv: a strict streaming reader for CSV files that people export from Excel or
+ * a local system (RFC 4180, plus what those exports really contain).
+ *
+ * UTF-8 with or without a byte-order mark; CRLF or LF; quoted fields with ""
+ * escapes and embedded newlines; the delimiter is taken from the header line
+ * (comma, or semicolon as a Vietnamese-locale Excel writes when the header has
+ * no comma); blank lines are skipped.  Every error names file:line and the
+ * field.  A file that is not UTF-8 (Excel's "CSV (Comma delimited)" writes the
+ * Windows code page) is refused with a message saying how to save it as UTF-8.
+ * Fields longer than CSV_FIELD_MAX bytes and records of more than CSV_FIELDS_MAX
+ * fields are errors, so memory stays bounded whatever the file holds.
+ */
+#ifndef CHISO_CSV_H
+#define CHISO_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CSV_FIELD_MAX 4096
+#define CSV_FIELDS_MAX 64
+
+struct csv_reader;
+
+struct csv_record {
+	size_t nfields;
+	const char *const *fields; /* NUL-terminated, borrowed until the next csv_next */
+	const size_t *lens;
+	long line; /* line on which the record starts, 1-based */
+};
+
+/*
+ * A reader over fp (borrowed, not closed); name is used in messages (copied).
+ * Returns NULL only when out of memory.
+ */
+struct csv_reader *csv_reader_new(FILE *fp, const char *name);
+/* Frees the reader and sets *rp to NULL; safe on NULL. */
+void csv_reader_destroy(struct csv_reader **rp);
+/*
+ * Reads the next record.  Returns 1 with *rec filled, 0 at end of input, -1 on
+ * an error in one record (csv_error tells which; the reader has skipped to the
+ * next record, so the caller may go on and list every error in the file).
+ * After an unrecoverable error (an unterminated quote at end of file, a read
+ * error) the next call returns 0.
+ */
+int csv_next(struct csv_reader *r, struct csv_record *rec);
+/* The last error as "file:line: message", valid until the next call. */
+const char *csv_error(const struct csv_reader *r);
+/* The delimiter in use (',' or ';'), known after the first record. */
+char csv_delimiter(const struct csv_reader *r);
+
+/* 1 if s[0..len) is valid UTF-8 (no overlongs, no surrogates), else 0. */
+int csv_utf8_valid(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * log: the one logging API of the three programs.
+ *
+ * Every line goes to stderr.  Under systemd (stderr is not a terminal) each line
+ * starts with the journald priority prefix, <3> error, <4> warning, <6> info,
+ * <7> debug, so the journal files it at the right priority.  On a terminal the
+ * prefix becomes a word ("warning: ") so an officer reads plain sentences.
+ * Lines about a peer name it: "collector xa-21298: ...".
+ */
+#ifndef CHISO_LOG_H
+#define CHISO_LOG_H
+
+#include <stdarg.h>
+#include <stdnoreturn.h>
+
+enum log_level {
+	LOGL_ERR = 3,
+	LOGL_WARNING = 4,
+	LOGL_INFO = 6,
+	LOGL_DEBUG = 7,
+};
+
+/* Sets the program name and the most verbose level printed. */
+void log_init(const char *progname, enum log_level max_level);
+/* Changes the most verbose level printed (SIGHUP reload). */
+void log_set_level(enum log_level max_level);
+/* Parses "error", "warning", "info" or "debug"; returns -1 if unknown. */
+int log_level_from_name(const char *name);
+/* Prints one line at the given level. */
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Same with a va_list. */
+void log_vmsg(enum log_level level, const char *fmt, va_list ap);
+/* Start-up or environment failure: prints at error level and exits with status 1. */
+noreturn void log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define log_err(...)  log_msg(LOGL_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOGL_WARNING, __VA_ARGS__)
+#define log_info(...) log_msg(LOGL_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOGL_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * num: numbers typed by people, parsed without guessing the locale, and numbers
+ * printed the Vietnamese way.
+ *
+ * A CSV exported from Excel in Vietnam may write one thousand four hundred and
+ * sixty-three as "1.463" (dot groups thousands) while an English export writes
+ * 1.463 for a number below two.  The parser accepts only forms with a single
+ * reading and refuses the rest with a message that says how to write the number
+ * (docs/protocol.md, "Numbers in CSV files"):
+ *
+ *   accepted   1463   -12   0.5   5.28   1463.25   0,5   5,28   1463,25
+ *              2.115.025.641   2,115,025,641   1 463   1.463,5   1,463.5
+ *   refused    1.463  1,463  12.500  (one separator, three digits after, 1-3 before)
+ *              1e3  0x10  NaN  inf  89,52%  ""  "1.2.3"  "--1"  "1 46"
+ *
+ * Thousands may be grouped by dot, comma, space, no-break space (U+00A0) or
+ * narrow no-break space (U+202F); groups after the first have exactly three
+ * digits.  A number has at most 15 significant digits so that it survives a
+ * double and PostgreSQL's numeric exactly.
+ */
+#ifndef CHISO_NUM_H
+#define CHISO_NUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define NUM_TEXT_MAX 40
+
+struct num {
+	double value;
+	bool integer;		 /* no fractional digits were written (or all zero) */
+	char text[NUM_TEXT_MAX]; /* canonical form: "-1463", "5.28", no grouping */
+};
+
+/*
+ * Parses s[0..len) (surrounding ASCII spaces are ignored).  Returns 0 and fills
+ * *out, or -1 and points *why at a static English message such as
+ * "ambiguous number \"1.463\": write 1463 or 1.463 as 1463 / 1,4630".
+ */
+int num_parse(const char *s, size_t len, struct num *out, const char **why);
+
+/*
+ * Formats v with the given number of decimals the Vietnamese way: dot groups
+ * thousands, comma separates decimals ("1.463", "60,87", "-2.115.025.641").
+ * Returns the length written (as snprintf) into buf.
+ */
+int num_format_vi(double v, int decimals, char *buf, size_t size);
+
+/*
+ * Formats v with the given number of decimals for machines: no grouping, dot
+ * decimal ("1463", "60.87").  Returns the length as snprintf.
+ */
+int num_format_plain(double v, int decimals, char *buf, size_t size);
+
+#endif
