@@ -1,0 +1,16 @@
+/*
+ * paths: where the programs find their shipped data (sql/, config/).
+ *
+ * A program run from a build tree (build/bin/chisoctl) uses the source tree's
+ * folders, so the demo and the tests need no install; an installed program uses
+ * /usr/share/chiso.  CHISO_SQL_DIR and CHISO_DATA_DIR in the environment win.
+ */
+#ifndef CHISO_PATHS_H
+#define CHISO_PATHS_H
+
+/* The folder of numbered migrations and reference SQL; borrowed, static storage. */
+const char *paths_sql_dir(void);
+/* The folder holding config/ and data/ as shipped; borrowed, static storage. */
+const char *paths_data_dir(void);
+
+#endif
