@@ -1,0 +1,93 @@
+/*
+ * job: a growing array of batches for one group commit (see job.h).
+ */
+#include "job.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "period.h"
+
+struct job *job_new(void)
+{
+	return calloc(1, sizeof(struct job));
+}
+
+void job_destroy(struct job **jp)
+{
+	if (!jp || !*jp)
+		return;
+	for (size_t i = 0; i < (*jp)->n; i++) {
+		batch_ack_clear(&(*jp)->entries[i].item.ack);
+		batch_destroy(&(*jp)->entries[i].batch);
+	}
+	free((*jp)->entries);
+	free(*jp);
+	*jp = NULL;
+}
+
+int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int collector_id,
+	    const char *collector, struct batch **bp, int64_t now_us)
+{
+	struct job_entry *e;
+
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 16;
+		struct job_entry *more = realloc(j->entries, cap * sizeof *more);
+		if (!more)
+			return -1;
+		j->entries = more;
+		j->cap = cap;
+	}
+	e = &j->entries[j->n];
+	memset(e, 0, sizeof *e);
+	if (routing_id_len > JOB_ROUTING_ID_MAX)
+		routing_id_len = JOB_ROUTING_ID_MAX;
+	memcpy(e->routing_id, routing_id, routing_id_len);
+	e->routing_id_len = routing_id_len;
+	snprintf(e->collector, sizeof e->collector, "%s", collector);
+	e->batch = *bp;
+	*bp = NULL;
+	e->item.collector_id = collector_id;
+	e->item.received_us = now_us;
+	e->item.batch = e->batch;
+	if (j->n == 0)
+		j->first_us = now_us;
+	j->rows += e->batch->nrows;
+	j->n++;
+	return 0;
+}
+
+static void job_refuse(struct batch_row *r, const char *reason, const char *what, const char *why)
+{
+	r->reason = reason;
+	snprintf(r->message, sizeof r->message, "%s%s", what, why);
+}
+
+void job_prepare(struct batch *b, const struct catalog *cat)
+{
+	for (size_t i = 0; i < b->nrows; i++) {
+		struct batch_row *r = &b->rows[i];
+		struct period p;
+		const char *why;
+		int32_t day;
+
+		if (r->reason)
+			continue;
+		if (r->date[0]) {
+			const struct indicator *ind = catalog_find(cat, r->indicator);
+			if (date_parse(r->date, strlen(r->date), &day, &why) < 0) {
+				job_refuse(r, "bad_date", "", why);
+			} else if (!ind) {
+				job_refuse(r, "unknown_indicator", "unknown indicator ", r->indicator);
+			} else {
+				/* A date belongs to the indicator's finest period in its calendar. */
+				period_of_date(day, ind->native_period, ind->calendar, &p);
+				period_format(&p, r->period, sizeof r->period);
+			}
+		} else if (period_parse(r->period, strlen(r->period), &p, &why) < 0) {
+			job_refuse(r, "bad_period", "", why);
+		}
+	}
+}

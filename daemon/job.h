@@ -1,0 +1,60 @@
+/*
+ * job: the batches of one group commit and who is waiting for their answers.
+ *
+ * The main thread adds decoded batches to the open job while the writer thread
+ * commits the previous one; when the writer is free the whole job is handed
+ * over (ownership passes with the pointer) and comes back with an ack per
+ * batch, or with RETRY if nothing could be committed.  This is group commit:
+ * under load many batches share one transaction, at rest a batch waits at most
+ * ingest.commit_max_delay_ms.
+ */
+#ifndef CHISOD_JOB_H
+#define CHISOD_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batch.h"
+#include "catalog.h"
+#include "store.h"
+
+#define JOB_ROUTING_ID_MAX 255
+
+enum job_result {
+	JOB_PENDING,
+	JOB_COMMITTED, /* every entry's item.ack is filled */
+	JOB_RETRY,     /* nothing committed: tell the senders to retry */
+};
+
+struct job_entry {
+	unsigned char routing_id[JOB_ROUTING_ID_MAX];
+	size_t routing_id_len;
+	char collector[65];
+	struct batch *batch;	/* owned */
+	struct store_item item; /* item.batch points at batch */
+};
+
+struct job {
+	size_t n, cap;
+	struct job_entry *entries;
+	uint64_t rows;
+	int64_t first_us; /* when the first batch joined */
+	enum job_result result;
+	char error[256];
+};
+
+/* An empty job; NULL if out of memory. */
+struct job *job_new(void);
+/* Frees the job, its batches and acks, and sets *jp to NULL; safe on NULL. */
+void job_destroy(struct job **jp);
+/* Adds a batch (takes ownership of *bp, sets it to NULL); 0, or -1 if out of memory. */
+int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int collector_id,
+	    const char *collector, struct batch **bp, int64_t now_us);
+/*
+ * The checks chisod makes before the database sees a row: the period parses,
+ * or a date is turned into the period of the indicator's native type and
+ * calendar.  Refused rows get a reason and a message and are kept.
+ */
+void job_prepare(struct batch *b, const struct catalog *cat);
+
+#endif

@@ -1,0 +1,625 @@
+/*
+ * server: the main loop of chisod (see server.h).
+ *
+ * Order of start-up matters: signals are blocked before any thread exists so
+ * that only the signalfd sees them; the ZAP handler is bound before the ROUTER
+ * so that no handshake can happen without it; READY=1 is sent only once the
+ * socket is bound and the writer has connected to PostgreSQL.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "batch.h"
+#include "catalog.h"
+#include "job.h"
+#include "keys.h"
+#include "log.h"
+#include "registry.h"
+#include "stats.h"
+#include "wire.h"
+#include "writer.h"
+#include "zap.h"
+
+#define SERVER_FRAMES 4
+#define SERVER_RETRY_MS 2000
+
+struct server {
+	struct srvconf *conf;
+	void *ctx, *router, *zap;
+	struct writer *writer;
+	int sigfd;
+	struct catalog *catalog;
+	char *catalog_json;
+	struct registry *registry;
+	struct job *open;
+	uint64_t inflight_rows; /* rows of the job the writer holds */
+	bool writer_busy, db_up, ready, draining;
+	struct wire_limits limits;
+	struct stats *stats;
+	struct zap_counts zap_counts;
+	uint64_t watchdog_us;
+	int64_t next_watchdog_ms, next_status_ms;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t now_us_real(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Development mode must never listen beyond this machine. */
+static bool server_loopback(const char *endpoint)
+{
+	static const char *const ok[] = {"tcp://127.", "tcp://[::1]:", "tcp://localhost:",
+					 "ipc://", "inproc://"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (strncmp(endpoint, ok[i], strlen(ok[i])) == 0)
+			return true;
+	return false;
+}
+
+static int server_setopt_int(void *sock, int opt, int value)
+{
+	return zmq_setsockopt(sock, opt, &value, sizeof value);
+}
+
+static int server_router(struct server *s, char *err, size_t errsize)
+{
+	const struct srvconf *c = s->conf;
+	int64_t maxmsg = c->max_message_bytes;
+	int hb = (int)c->heartbeat_ms;
+
+	s->router = zmq_socket(s->ctx, ZMQ_ROUTER);
+	if (!s->router || server_setopt_int(s->router, ZMQ_ROUTER_MANDATORY, 1) < 0 ||
+	    zmq_setsockopt(s->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) < 0 ||
+	    server_setopt_int(s->router, ZMQ_RCVHWM, 64) < 0 ||
+	    server_setopt_int(s->router, ZMQ_SNDHWM, 1000) < 0 ||
+	    server_setopt_int(s->router, ZMQ_HEARTBEAT_IVL, hb) < 0 ||
+	    server_setopt_int(s->router, ZMQ_HEARTBEAT_TIMEOUT, 3 * hb) < 0 ||
+	    server_setopt_int(s->router, ZMQ_HEARTBEAT_TTL, 3 * hb) < 0 ||
+	    server_setopt_int(s->router, ZMQ_TCP_KEEPALIVE, 1) < 0 ||
+	    server_setopt_int(s->router, ZMQ_LINGER, 2000) < 0 ||
+	    zmq_setsockopt(s->router, ZMQ_ZAP_DOMAIN, "chiso", 5) < 0) {
+		snprintf(err, errsize, "ROUTER socket: %s", zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	if (c->insecure) {
+		if (!server_loopback(c->endpoint)) {
+			snprintf(err, errsize,
+				 "server.insecure is set but %s is not a loopback endpoint: refusing "
+				 "to accept unauthenticated collectors from the network",
+				 c->endpoint);
+			return -1;
+		}
+		log_warn("DEVELOPMENT MODE (server.insecure = true): no CURVE, collectors are "
+			 "not authenticated; listening on %s only",
+			 c->endpoint);
+	} else {
+		struct keypair kp;
+		int one = 1;
+		if (keys_read_secret(c->secret_key_file, &kp, err, errsize) < 0)
+			return -1;
+		if (zmq_setsockopt(s->router, ZMQ_CURVE_SERVER, &one, sizeof one) < 0 ||
+		    zmq_setsockopt(s->router, ZMQ_CURVE_SECRETKEY, kp.secret_key, 41) < 0) {
+			snprintf(err, errsize, "CURVE: %s", zmq_strerror(zmq_errno()));
+			return -1;
+		}
+		memset(&kp, 0, sizeof kp);
+	}
+	if (zmq_bind(s->router, c->endpoint) < 0) {
+		snprintf(err, errsize, "cannot bind %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	return 0;
+}
+
+struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
+{
+	struct server *s = calloc(1, sizeof *s);
+	sigset_t mask;
+
+	if (!s || (s->stats = stats_new()) == NULL || (s->open = job_new()) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	s->conf = *confp;
+	*confp = NULL;
+	s->sigfd = -1;
+	s->stats->started = time(NULL);
+	s->limits = wire_default_limits;
+	s->limits.max_body = (size_t)s->conf->max_message_bytes;
+	s->limits.max_rows = (size_t)s->conf->max_rows;
+
+	/* Before any thread: only the signalfd receives these. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (s->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		snprintf(err, errsize, "signalfd: %s", strerror(errno));
+		goto fail;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if ((s->ctx = zmq_ctx_new()) == NULL) {
+		snprintf(err, errsize, "zmq_ctx_new: %s", zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	s->zap = zmq_socket(s->ctx, ZMQ_REP);
+	if (!s->zap || zmq_bind(s->zap, ZAP_ENDPOINT) < 0) {
+		snprintf(err, errsize, "ZAP handler: %s", zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	if (server_router(s, err, errsize) < 0)
+		goto fail;
+	if ((s->writer = writer_start(s->ctx, s->conf, err, errsize)) == NULL)
+		goto fail;
+	if (sd_watchdog_enabled(0, &s->watchdog_us) <= 0)
+		s->watchdog_us = 0;
+	log_info("chisod %s listening on %s", CHISO_VERSION, s->conf->endpoint);
+	return s;
+fail:
+	server_destroy(&s);
+	return NULL;
+}
+
+void server_destroy(struct server **sp)
+{
+	struct server *s;
+
+	if (!sp || !*sp)
+		return;
+	s = *sp;
+	writer_stop(&s->writer);
+	if (s->router)
+		zmq_close(s->router);
+	if (s->zap)
+		zmq_close(s->zap);
+	if (s->ctx)
+		zmq_ctx_term(s->ctx);
+	if (s->sigfd >= 0)
+		close(s->sigfd);
+	job_destroy(&s->open);
+	catalog_destroy(&s->catalog);
+	free(s->catalog_json);
+	registry_destroy(&s->registry);
+	stats_destroy(&s->stats);
+	srvconf_destroy(&s->conf);
+	free(s);
+	*sp = NULL;
+}
+
+/* Sends one reply; a peer that is gone or not reading costs a counter, nothing more. */
+static void server_reply(struct server *s, const void *rid, size_t rid_len,
+			 enum wire_command cmd, const char *body)
+{
+	const char *name = wire_command_name(cmd);
+
+	if (!body) {
+		log_err("out of memory encoding a %s reply", name);
+		return;
+	}
+	if (zmq_send(s->router, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+		s->stats->replies_lost++;
+		return;
+	}
+	zmq_send(s->router, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(s->router, name, strlen(name), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(s->router, body, strlen(body), ZMQ_DONTWAIT);
+}
+
+static void server_error(struct server *s, const void *rid, size_t rid_len, const char *code,
+			 const char *message)
+{
+	struct wire_error e;
+	snprintf(e.code, sizeof e.code, "%s", code);
+	snprintf(e.message, sizeof e.message, "%s", message);
+	char *body = wire_error_encode(&e);
+	server_reply(s, rid, rid_len, WIRE_ERROR, body);
+	free(body);
+}
+
+static void server_retry(struct server *s, const void *rid, size_t rid_len, uint64_t epoch,
+			 uint64_t seq, const char *reason)
+{
+	struct wire_retry r = {.epoch = epoch, .seq = seq, .after_ms = SERVER_RETRY_MS};
+	snprintf(r.reason, sizeof r.reason, "%s", reason);
+	char *body = wire_retry_encode(&r);
+	server_reply(s, rid, rid_len, WIRE_RETRY, body);
+	free(body);
+	s->stats->retries++;
+}
+
+static void server_batch(struct server *s, const void *rid, size_t rid_len,
+			 const struct store_collector *c, const char *body, size_t len)
+{
+	struct batch *b = NULL;
+	char err[256];
+
+	if (batch_decode(body, len, &s->limits, &b, err, sizeof err) < 0) {
+		s->stats->bad_messages++;
+		log_warn("collector %s: BATCH refused: %s", c->name, err);
+		server_error(s, rid, rid_len, "bad_body", err);
+		return;
+	}
+	s->stats->batches_received++;
+	s->stats->rows_received += b->nrows;
+	struct peer_stat *p = stats_peer(s->stats, c->name);
+	if (p)
+		p->last_seen = time(NULL);
+	if (s->draining)
+		server_retry(s, rid, rid_len, b->epoch, b->seq, "shutting down");
+	else if (!s->db_up)
+		server_retry(s, rid, rid_len, b->epoch, b->seq, "database unavailable");
+	else if (!s->catalog)
+		server_retry(s, rid, rid_len, b->epoch, b->seq, "no catalogue loaded");
+	else if (s->open->rows + s->inflight_rows + b->nrows > (uint64_t)s->conf->pending_max_rows)
+		server_retry(s, rid, rid_len, b->epoch, b->seq, "overloaded");
+	else {
+		job_prepare(b, s->catalog);
+		if (job_add(s->open, rid, rid_len, c->id, c->name, &b, now_us_real()) < 0)
+			server_retry(s, rid, rid_len, b ? b->epoch : 0, b ? b->seq : 0, "overloaded");
+	}
+	batch_destroy(&b);
+}
+
+static void server_hello(struct server *s, const void *rid, size_t rid_len,
+			 const struct store_collector *c, const char *body, size_t len)
+{
+	struct wire_hello h;
+	struct wire_welcome w = {0};
+	char err[256];
+
+	if (wire_hello_decode(body, len, &s->limits, &h, err, sizeof err) < 0) {
+		s->stats->bad_messages++;
+		server_error(s, rid, rid_len, "bad_body", err);
+		return;
+	}
+	struct peer_stat *p = stats_peer(s->stats, c->name);
+	if (p) {
+		p->last_seen = time(NULL);
+		p->backlog_batches = h.backlog_batches;
+		p->backlog_rows = h.backlog_rows;
+	}
+	log_info("collector %s: hello from %s, %llu batches queued", c->name, h.agent,
+		 (unsigned long long)h.backlog_batches);
+	snprintf(w.server, sizeof w.server, "chisod %s", CHISO_VERSION);
+	snprintf(w.collector, sizeof w.collector, "%s", c->name);
+	snprintf(w.scope, sizeof w.scope, "%s", c->unit_code);
+	w.max_rows = s->limits.max_rows;
+	w.max_body = s->limits.max_body;
+	snprintf(w.catalog_version, sizeof w.catalog_version, "%s",
+		 s->catalog ? s->catalog->version : "");
+	char *out = wire_welcome_encode(&w);
+	server_reply(s, rid, rid_len, WIRE_WELCOME, out);
+	free(out);
+}
+
+static void server_ping(struct server *s, const void *rid, size_t rid_len,
+			const struct store_collector *c, const char *body, size_t len)
+{
+	struct wire_ping ping;
+	char err[256];
+
+	if (wire_ping_decode(body, len, &s->limits, &ping, err, sizeof err) < 0) {
+		s->stats->bad_messages++;
+		server_error(s, rid, rid_len, "bad_body", err);
+		return;
+	}
+	struct peer_stat *p = stats_peer(s->stats, c->name);
+	if (p) {
+		p->last_seen = time(NULL);
+		p->backlog_batches = ping.backlog_batches;
+		p->backlog_rows = ping.backlog_rows;
+		p->oldest_age_s = ping.oldest_age_s;
+	}
+	server_reply(s, rid, rid_len, WIRE_PONG, "{}");
+}
+
+/* Reads one message from the ROUTER and dispatches it. */
+static void server_message(struct server *s)
+{
+	zmq_msg_t f[SERVER_FRAMES];
+	int n = 0, more = 1;
+	char user[65] = "";
+
+	while (more) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, s->router, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			break;
+		}
+		more = zmq_msg_more(&m);
+		if (n == 1) {
+			const char *uid = zmq_msg_gets(&m, "User-Id");
+			snprintf(user, sizeof user, "%s", uid ? uid : "");
+		}
+		if (n < SERVER_FRAMES)
+			f[n] = m; /* ownership moves into the array */
+		else
+			zmq_msg_close(&m);
+		n++;
+	}
+	if (n < 1)
+		return;
+	const void *rid = zmq_msg_data(&f[0]);
+	size_t rid_len = zmq_msg_size(&f[0]);
+	const struct store_collector *c = registry_by_name(s->registry, user);
+	int cmd = n == SERVER_FRAMES ? wire_command_parse(zmq_msg_data(&f[2]), zmq_msg_size(&f[2]))
+				     : -1;
+
+	if (n != SERVER_FRAMES || !wire_tag_ok(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]))) {
+		s->stats->bad_messages++;
+		log_warn("collector %s: message of %d frames without the %s tag refused",
+			 *user ? user : "(unknown)", n - 1, WIRE_PROTOCOL);
+		server_error(s, rid, rid_len, "bad_frames",
+			     "a message is 3 frames: \"" WIRE_PROTOCOL "\", a command, a JSON body");
+	} else if (!c || c->revoked) {
+		/* The handshake admitted it, but the registry changed since. */
+		server_error(s, rid, rid_len, "revoked", "this collector's key has been revoked");
+	} else {
+		const char *body = zmq_msg_data(&f[3]);
+		size_t len = zmq_msg_size(&f[3]);
+		switch (cmd) {
+		case WIRE_BATCH:
+			server_batch(s, rid, rid_len, c, body, len);
+			break;
+		case WIRE_HELLO:
+			server_hello(s, rid, rid_len, c, body, len);
+			break;
+		case WIRE_PING:
+			server_ping(s, rid, rid_len, c, body, len);
+			break;
+		case WIRE_CATALOG:
+			if (s->catalog_json)
+				server_reply(s, rid, rid_len, WIRE_CATALOG, s->catalog_json);
+			else
+				server_error(s, rid, rid_len, "internal", "no catalogue loaded yet");
+			break;
+		default:
+			s->stats->bad_messages++;
+			server_error(s, rid, rid_len, "unknown_command",
+				     "commands are HELLO, BATCH, PING and CATALOG");
+		}
+	}
+	for (int i = 0; i < n && i < SERVER_FRAMES; i++)
+		zmq_msg_close(&f[i]);
+}
+
+/* Answers every batch of a finished job: ACK if committed, RETRY if not. */
+static void server_job_done(struct server *s, struct job *j)
+{
+	int64_t now = time(NULL);
+
+	for (size_t i = 0; i < j->n; i++) {
+		struct job_entry *e = &j->entries[i];
+		struct peer_stat *p = stats_peer(s->stats, e->collector);
+		if (!e->item.done) {
+			server_retry(s, e->routing_id, e->routing_id_len, e->batch->epoch,
+				     e->batch->seq,
+				     s->db_up ? "the batch could not be committed" : "database unavailable");
+			continue;
+		}
+		struct batch_ack *a = &e->item.ack;
+		if (a->status == ACK_DUPLICATE) {
+			s->stats->batches_duplicate++;
+		} else {
+			s->stats->batches_committed++;
+			s->stats->rows_accepted += a->accepted;
+			s->stats->rows_rejected += a->nrejected;
+			for (size_t r = 0; r < a->nrejected; r++)
+				stats_reason(s->stats, a->rejected[r].code);
+			if (p) {
+				p->batches++;
+				p->rows += e->batch->nrows;
+				p->rejected += a->nrejected;
+			}
+		}
+		char *body = batch_ack_encode(a);
+		server_reply(s, e->routing_id, e->routing_id_len, WIRE_ACK, body);
+		free(body);
+	}
+	if (j->result == JOB_COMMITTED) {
+		s->stats->commits++;
+		s->stats->last_commit = now;
+	}
+}
+
+static void server_writer_event(struct server *s)
+{
+	struct writer_msg m;
+
+	if (writer_recv(s->writer, &m) < 0)
+		return;
+	switch (m.type) {
+	case WRITER_JOB_DONE: {
+		struct job *j = m.ptr;
+		s->writer_busy = false;
+		s->inflight_rows = 0;
+		server_job_done(s, j);
+		job_destroy(&j);
+		break;
+	}
+	case WRITER_DB_UP:
+		s->db_up = true;
+		s->stats->db_error[0] = '\0';
+		if (!s->ready) {
+			s->ready = true;
+			sd_notify(0, "READY=1");
+			log_info("ready: database connected, accepting batches");
+		}
+		break;
+	case WRITER_DB_DOWN:
+		s->db_up = false;
+		snprintf(s->stats->db_error, sizeof s->stats->db_error, "%s", m.text);
+		break;
+	case WRITER_CATALOG:
+		catalog_destroy(&s->catalog);
+		free(s->catalog_json);
+		s->catalog = m.ptr;
+		s->catalog_json = m.ptr2;
+		log_info("catalogue %s loaded: %zu indicators", s->catalog->version,
+			 s->catalog->nindicators);
+		break;
+	case WRITER_REGISTRY:
+		registry_destroy(&s->registry);
+		s->registry = m.ptr;
+		s->stats->collectors_enrolled = registry_count(s->registry);
+		break;
+	}
+}
+
+/* Hands the open job to the writer when it is free and the job is due. */
+static void server_flush(struct server *s, int64_t now)
+{
+	if (s->writer_busy || s->open->n == 0)
+		return;
+	int64_t age_ms = (now_us_real() - s->open->first_us) / 1000;
+	if (!s->draining && (int64_t)s->open->rows < s->conf->commit_max_rows &&
+	    age_ms < s->conf->commit_max_delay_ms)
+		return;
+	struct job *next = job_new();
+	if (!next)
+		return; /* try again next turn */
+	uint64_t rows = s->open->rows;
+	if (writer_submit(s->writer, &s->open) < 0) {
+		job_destroy(&next);
+		return;
+	}
+	s->open = next;
+	s->writer_busy = true;
+	s->inflight_rows = rows;
+	(void)now;
+}
+
+static void server_reload(struct server *s)
+{
+	char err[512];
+	struct srvconf *fresh;
+
+	sd_notify(0, "RELOADING=1");
+	fresh = srvconf_load(s->conf->path, err, sizeof err);
+	if (!fresh) {
+		log_err("reload refused, keeping the running configuration: %s", err);
+	} else {
+		if (strcmp(fresh->endpoint, s->conf->endpoint) != 0 ||
+		    strcmp(fresh->secret_key_file, s->conf->secret_key_file) != 0 ||
+		    fresh->insecure != s->conf->insecure ||
+		    strcmp(fresh->conninfo, s->conf->conninfo) != 0)
+			log_warn("reload: endpoint, keys, insecure mode and conninfo change only "
+				 "at restart");
+		log_set_level((enum log_level)log_level_from_name(fresh->log_level));
+		s->limits.max_rows = (size_t)fresh->max_rows;
+		s->conf->max_rows = fresh->max_rows;
+		s->conf->commit_max_rows = fresh->commit_max_rows;
+		s->conf->commit_max_delay_ms = fresh->commit_max_delay_ms;
+		s->conf->pending_max_rows = fresh->pending_max_rows;
+		s->conf->status_interval_ms = fresh->status_interval_ms;
+		srvconf_destroy(&fresh);
+		log_info("configuration reloaded");
+	}
+	writer_reload(s->writer);
+	sd_notify(0, "READY=1");
+}
+
+static void server_signal(struct server *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGHUP) {
+			server_reload(s);
+		} else if (!s->draining) {
+			s->draining = true;
+			sd_notify(0, "STOPPING=1");
+			log_info("stopping: finishing the open commit and its acks");
+		}
+	}
+}
+
+static void server_status(struct server *s, int64_t now)
+{
+	char line[256];
+
+	if (s->watchdog_us && now >= s->next_watchdog_ms) {
+		sd_notify(0, "WATCHDOG=1");
+		s->next_watchdog_ms = now + (int64_t)(s->watchdog_us / 2000);
+	}
+	if (now < s->next_status_ms)
+		return;
+	s->next_status_ms = now + s->conf->status_interval_ms;
+	s->stats->db_up = s->db_up;
+	s->stats->pending_rows = s->open->rows + s->inflight_rows;
+	s->stats->zap_accepted = s->zap_counts.accepted;
+	s->stats->zap_refused = s->zap_counts.refused_unknown + s->zap_counts.refused_revoked +
+				s->zap_counts.malformed;
+	stats_tick(s->stats, now);
+	stats_line(s->stats, line, sizeof line);
+	sd_notifyf(0, "STATUS=%s", line);
+	char *json = stats_json(s->stats, time(NULL), 3 * s->conf->heartbeat_ms / 1000 + 5);
+	if (json && s->db_up && writer_status(s->writer, &json) < 0)
+		log_warn("cannot hand the status to the writer");
+	free(json);
+}
+
+int server_run(struct server *s)
+{
+	while (!(s->draining && !s->writer_busy && s->open->n == 0)) {
+		int64_t now = now_ms();
+		long timeout = 1000;
+		zmq_pollitem_t items[] = {
+		    {s->router, 0, ZMQ_POLLIN, 0},
+		    {s->zap, 0, ZMQ_POLLIN, 0},
+		    {writer_socket(s->writer), 0, ZMQ_POLLIN, 0},
+		    {NULL, s->sigfd, ZMQ_POLLIN, 0},
+		};
+
+		if (s->open->n && !s->writer_busy)
+			timeout = s->conf->commit_max_delay_ms;
+		if (zmq_poll(items, 4, timeout) < 0) {
+			if (zmq_errno() == EINTR)
+				continue;
+			log_err("poll: %s", zmq_strerror(zmq_errno()));
+			return 1;
+		}
+		if (items[3].revents & ZMQ_POLLIN)
+			server_signal(s);
+		if (items[1].revents & ZMQ_POLLIN)
+			zap_handle(s->zap, s->registry, s->conf->insecure, &s->zap_counts);
+		if (items[2].revents & ZMQ_POLLIN)
+			server_writer_event(s);
+		/* A bounded number of messages per turn keeps commits and ZAP flowing. */
+		for (int i = 0; i < 256 && (items[0].revents & ZMQ_POLLIN); i++) {
+			int events;
+			size_t elen = sizeof events;
+			if (zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &elen) < 0 ||
+			    !(events & ZMQ_POLLIN))
+				break;
+			server_message(s);
+		}
+		now = now_ms();
+		server_flush(s, now);
+		server_status(s, now);
+	}
+	log_info("stopped: %llu batches committed", (unsigned long long)s->stats->batches_committed);
+	return 0;
+}

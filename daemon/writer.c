@@ -1,0 +1,330 @@
+/*
+ * writer: the database thread (see writer.h).
+ *
+ * Its loop polls the pipe and, when connected, the libpq socket for
+ * notifications.  A job runs store_ingest; a failed statement on a job of
+ * several batches is retried batch by batch, so one bad batch cannot block
+ * the others, and a batch that fails alone is answered with RETRY and logged
+ * with its collector and key for the operator.
+ */
+#include "writer.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "log.h"
+
+#define WRITER_PIPE "inproc://chisod-writer"
+#define WRITER_RELOAD_MS 60000 /* periodic reload, in case a notification was lost */
+
+enum writer_command { CMD_JOB = 100, CMD_STATUS, CMD_RELOAD, CMD_STOP };
+
+struct writer {
+	pthread_t thread;
+	void *main_end;	  /* PAIR, used by the main thread */
+	void *thread_end; /* PAIR, used by the writer thread */
+	char *conninfo;
+	struct store_options opt;
+	long long reconnect_max_ms;
+	struct store *store;
+	long long backoff_ms;
+	int64_t next_attempt_ms;
+	int64_t next_reload_ms;
+};
+
+static int64_t writer_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int writer_send(void *sock, const struct writer_msg *m)
+{
+	return zmq_send(sock, m, sizeof *m, 0) == (int)sizeof *m ? 0 : -1;
+}
+
+static void writer_event(struct writer *w, int type, void *ptr, void *ptr2, const char *text)
+{
+	struct writer_msg m = {.type = type, .ptr = ptr, .ptr2 = ptr2};
+	snprintf(m.text, sizeof m.text, "%s", text ? text : "");
+	if (writer_send(w->thread_end, &m) < 0)
+		log_err("writer: cannot reach the main thread: %s", zmq_strerror(zmq_errno()));
+}
+
+/* Loads catalogue and registry and hands them to the main thread. */
+static int writer_load(struct writer *w)
+{
+	char err[512], *doc = NULL;
+	struct store_collector *rows = NULL;
+	size_t n = 0;
+	struct catalog *cat = NULL;
+	struct registry *reg = NULL;
+
+	if (store_catalog_current(w->store, &doc, err, sizeof err) < 0) {
+		log_warn("writer: %s", err);
+	} else if ((cat = catalog_from_json(doc, strlen(doc), err, sizeof err)) == NULL) {
+		log_err("writer: the stored catalogue is invalid: %s", err);
+		free(doc);
+	} else {
+		writer_event(w, WRITER_CATALOG, cat, doc, NULL);
+	}
+	if (store_collectors(w->store, false, &rows, &n, err, sizeof err) < 0) {
+		log_err("writer: cannot read collectors: %s", err);
+		return store_ok(w->store) ? 0 : -1;
+	}
+	if ((reg = registry_new(&rows, n)) == NULL) {
+		free(rows);
+		log_err("writer: out of memory loading collectors");
+		return 0;
+	}
+	writer_event(w, WRITER_REGISTRY, reg, NULL, NULL);
+	w->next_reload_ms = writer_now_ms() + WRITER_RELOAD_MS;
+	return 0;
+}
+
+static void writer_disconnect(struct writer *w, const char *why)
+{
+	store_close(&w->store);
+	w->backoff_ms = 100;
+	w->next_attempt_ms = writer_now_ms() + w->backoff_ms;
+	log_err("database unavailable: %s", why);
+	writer_event(w, WRITER_DB_DOWN, NULL, NULL, why);
+}
+
+static void writer_connect(struct writer *w)
+{
+	char err[512];
+
+	w->store = store_open(w->conninfo, &w->opt, err, sizeof err);
+	if (w->store && store_listen(w->store, err, sizeof err) < 0)
+		store_close(&w->store);
+	if (!w->store) {
+		log_warn("database: %s; next attempt in %lld ms", err, w->backoff_ms);
+		w->next_attempt_ms = writer_now_ms() + w->backoff_ms;
+		w->backoff_ms = w->backoff_ms * 2 > w->reconnect_max_ms ? w->reconnect_max_ms
+									 : w->backoff_ms * 2;
+		return;
+	}
+	log_info("database connected");
+	if (writer_load(w) < 0) {
+		writer_disconnect(w, "lost while loading the catalogue");
+		return;
+	}
+	writer_event(w, WRITER_DB_UP, NULL, NULL, NULL);
+}
+
+/* Commits items[0..n); on a refused statement splits the range in halves. */
+static int writer_commit(struct writer *w, struct job *j, size_t from, size_t n)
+{
+	char err[512];
+	enum store_failure why;
+	struct store_item *items = malloc(n * sizeof *items);
+	int rc;
+
+	if (!items)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		items[i] = j->entries[from + i].item;
+	rc = store_ingest(w->store, items, n, &why, err, sizeof err);
+	for (size_t i = 0; i < n; i++) {
+		j->entries[from + i].item.ack = items[i].ack;
+		j->entries[from + i].item.done = items[i].done;
+	}
+	free(items);
+	if (rc == 0)
+		return 0;
+	if (why == STORE_FAIL_CONNECTION) {
+		snprintf(j->error, sizeof j->error, "%s", err);
+		writer_disconnect(w, err);
+		return -1;
+	}
+	if (n == 1) {
+		const struct job_entry *e = &j->entries[from];
+		log_err("collector %s: batch %llu/%llu cannot be committed: %s", e->collector,
+			(unsigned long long)e->batch->epoch, (unsigned long long)e->batch->seq, err);
+		snprintf(j->error, sizeof j->error, "%s", err);
+		return -1;
+	}
+	int left = writer_commit(w, j, from, n / 2);
+	if (!store_ok(w->store))
+		return -1;
+	int right = writer_commit(w, j, from + n / 2, n - n / 2);
+	return left < 0 || right < 0 ? -1 : 0;
+}
+
+static void writer_job(struct writer *w, struct job *j)
+{
+	if (!store_ok(w->store)) {
+		j->result = JOB_RETRY;
+		snprintf(j->error, sizeof j->error, "database unavailable");
+	} else if (writer_commit(w, j, 0, j->n) == 0) {
+		j->result = JOB_COMMITTED;
+	} else {
+		/* Entries marked done were committed and are acked; the rest retried. */
+		j->result = JOB_RETRY;
+	}
+	writer_event(w, WRITER_JOB_DONE, j, NULL, NULL);
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+
+	for (;;) {
+		int64_t now = writer_now_ms();
+		long timeout;
+		zmq_pollitem_t items[2] = {{w->thread_end, 0, ZMQ_POLLIN, 0}, {NULL, -1, ZMQ_POLLIN, 0}};
+		int nitems = 1;
+
+		if (!w->store && now >= w->next_attempt_ms)
+			writer_connect(w);
+		if (w->store && now >= w->next_reload_ms && writer_load(w) < 0)
+			writer_disconnect(w, "lost while reloading");
+		if (w->store) {
+			items[1].fd = store_socket(w->store);
+			nitems = 2;
+			timeout = (long)(w->next_reload_ms - writer_now_ms());
+		} else {
+			timeout = (long)(w->next_attempt_ms - writer_now_ms());
+		}
+		if (zmq_poll(items, nitems, timeout < 0 ? 0 : timeout) < 0)
+			continue; /* EINTR */
+		if (nitems == 2 && (items[1].revents & ZMQ_POLLIN)) {
+			int got = store_notifications(w->store);
+			if (got < 0)
+				writer_disconnect(w, "connection closed");
+			else if (got > 0 && writer_load(w) < 0)
+				writer_disconnect(w, "lost while reloading");
+		}
+		if (!(items[0].revents & ZMQ_POLLIN))
+			continue;
+		struct writer_msg m;
+		if (zmq_recv(w->thread_end, &m, sizeof m, 0) != (int)sizeof m)
+			continue;
+		switch (m.type) {
+		case CMD_JOB:
+			writer_job(w, m.ptr);
+			break;
+		case CMD_STATUS: {
+			char err[256];
+			if (w->store && store_status_write(w->store, "chisod", m.ptr, err, sizeof err) < 0)
+				log_warn("cannot record status: %s", err);
+			free(m.ptr);
+			break;
+		}
+		case CMD_RELOAD:
+			if (w->store && writer_load(w) < 0)
+				writer_disconnect(w, "lost while reloading");
+			break;
+		case CMD_STOP:
+			store_close(&w->store);
+			return NULL;
+		}
+	}
+}
+
+struct writer *writer_start(void *ctx, const struct srvconf *conf, char *err, size_t errsize)
+{
+	struct writer *w = calloc(1, sizeof *w);
+
+	if (!w || (w->conninfo = strdup(conf->conninfo)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	w->opt.application_name = "chisod";
+	w->opt.statement_timeout_ms = conf->statement_timeout_ms;
+	w->opt.connect_timeout_s = conf->connect_timeout_s;
+	w->reconnect_max_ms = conf->reconnect_max_ms;
+	w->backoff_ms = 100;
+	w->main_end = zmq_socket(ctx, ZMQ_PAIR);
+	w->thread_end = zmq_socket(ctx, ZMQ_PAIR);
+	if (!w->main_end || !w->thread_end || zmq_bind(w->main_end, WRITER_PIPE) < 0 ||
+	    zmq_connect(w->thread_end, WRITER_PIPE) < 0) {
+		snprintf(err, errsize, "writer pipe: %s", zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		snprintf(err, errsize, "cannot start the writer thread");
+		goto fail;
+	}
+	return w;
+fail:
+	if (w) {
+		if (w->main_end)
+			zmq_close(w->main_end);
+		if (w->thread_end)
+			zmq_close(w->thread_end);
+		free(w->conninfo);
+		free(w);
+	}
+	return NULL;
+}
+
+void writer_stop(struct writer **wp)
+{
+	struct writer *w;
+	struct writer_msg m = {.type = CMD_STOP};
+
+	if (!wp || !*wp)
+		return;
+	w = *wp;
+	writer_send(w->main_end, &m);
+	pthread_join(w->thread, NULL);
+	/* Drain events the thread sent before it stopped, freeing what they carry. */
+	while (zmq_recv(w->main_end, &m, sizeof m, ZMQ_DONTWAIT) == (int)sizeof m) {
+		if (m.type == WRITER_JOB_DONE) {
+			struct job *j = m.ptr;
+			job_destroy(&j);
+		} else if (m.type == WRITER_CATALOG) {
+			struct catalog *c = m.ptr;
+			catalog_destroy(&c);
+			free(m.ptr2);
+		} else if (m.type == WRITER_REGISTRY) {
+			struct registry *r = m.ptr;
+			registry_destroy(&r);
+		}
+	}
+	zmq_close(w->main_end);
+	zmq_close(w->thread_end);
+	free(w->conninfo);
+	free(w);
+	*wp = NULL;
+}
+
+void *writer_socket(struct writer *w)
+{
+	return w->main_end;
+}
+
+int writer_submit(struct writer *w, struct job **jp)
+{
+	struct writer_msg m = {.type = CMD_JOB, .ptr = *jp};
+	if (writer_send(w->main_end, &m) < 0)
+		return -1;
+	*jp = NULL;
+	return 0;
+}
+
+int writer_status(struct writer *w, char **jsonp)
+{
+	struct writer_msg m = {.type = CMD_STATUS, .ptr = *jsonp};
+	if (writer_send(w->main_end, &m) < 0)
+		return -1;
+	*jsonp = NULL;
+	return 0;
+}
+
+int writer_reload(struct writer *w)
+{
+	struct writer_msg m = {.type = CMD_RELOAD};
+	return writer_send(w->main_end, &m);
+}
+
+int writer_recv(struct writer *w, struct writer_msg *m)
+{
+	return zmq_recv(w->main_end, m, sizeof *m, 0) == (int)sizeof *m ? 0 : -1;
+}

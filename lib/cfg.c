@@ -1,0 +1,275 @@
+/*
+ * cfg: table-driven libconfig files (see cfg.h).
+ *
+ * libconfig gives us the syntax and line numbers; the table gives types,
+ * defaults, bounds and the list of known keys.  Every libconfig string is
+ * copied out before config_destroy, so nothing here outlives its owner.
+ */
+#include "cfg.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool *cfg_bool_at(void *dst, const struct cfg_key *k)
+{
+	return (bool *)((char *)dst + k->offset);
+}
+
+static long long *cfg_int_at(void *dst, const struct cfg_key *k)
+{
+	return (long long *)((char *)dst + k->offset);
+}
+
+static char **cfg_str_at(void *dst, const struct cfg_key *k)
+{
+	return (char **)((char *)dst + k->offset);
+}
+
+static const struct cfg_key *cfg_find(const struct cfg_key *keys, size_t nkeys, const char *path)
+{
+	for (size_t i = 0; i < nkeys; i++)
+		if (strcmp(keys[i].path, path) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* True if some key lives under the group "prefix" ("server" for "server.x"). */
+static bool cfg_is_group(const struct cfg_key *keys, size_t nkeys, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	for (size_t i = 0; i < nkeys; i++)
+		if (strncmp(keys[i].path, prefix, n) == 0 && keys[i].path[n] == '.')
+			return true;
+	return false;
+}
+
+static int cfg_parse_int(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int cfg_assign(const struct cfg_key *k, void *dst, const char *text, char *err,
+		      size_t errsize)
+{
+	long long v;
+	char *copy;
+
+	switch (k->type) {
+	case CFG_BOOL:
+		if (strcmp(text, "true") == 0)
+			*cfg_bool_at(dst, k) = true;
+		else if (strcmp(text, "false") == 0)
+			*cfg_bool_at(dst, k) = false;
+		else {
+			snprintf(err, errsize, "%s: expected true or false", k->path);
+			return -1;
+		}
+		return 0;
+	case CFG_INT:
+		if (cfg_parse_int(text, &v) < 0) {
+			snprintf(err, errsize, "%s: expected an integer", k->path);
+			return -1;
+		}
+		if (v < k->min || v > k->max) {
+			snprintf(err, errsize, "%s: %lld is outside %lld..%lld", k->path, v, k->min,
+				 k->max);
+			return -1;
+		}
+		*cfg_int_at(dst, k) = v;
+		return 0;
+	case CFG_STRING:
+		if ((copy = strdup(text)) == NULL) {
+			snprintf(err, errsize, "out of memory");
+			return -1;
+		}
+		free(*cfg_str_at(dst, k));
+		*cfg_str_at(dst, k) = copy;
+		return 0;
+	}
+	return -1;
+}
+
+int cfg_defaults(const struct cfg_key *keys, size_t nkeys, void *dst)
+{
+	char err[128];
+	for (size_t i = 0; i < nkeys; i++)
+		if (cfg_assign(&keys[i], dst, keys[i].def ? keys[i].def : "", err, sizeof err) < 0)
+			return -1;
+	return 0;
+}
+
+int cfg_set(const struct cfg_key *keys, size_t nkeys, void *dst, const char *path,
+	    const char *value, char *err, size_t errsize)
+{
+	const struct cfg_key *k = cfg_find(keys, nkeys, path);
+	if (!k) {
+		snprintf(err, errsize, "unknown key \"%s\"", path);
+		return -1;
+	}
+	return cfg_assign(k, dst, value, err, errsize);
+}
+
+/* Applies one scalar setting found in the file. */
+static int cfg_apply(const struct cfg_key *keys, size_t nkeys, void *dst, config_setting_t *s,
+		     const char *path, const char *file, char *err, size_t errsize)
+{
+	const struct cfg_key *k = cfg_find(keys, nkeys, path);
+	int line = config_setting_source_line(s);
+	int type = config_setting_type(s);
+	char msg[256], num[32];
+	const char *text = NULL;
+
+	if (!k) {
+		snprintf(err, errsize, "%s:%d: unknown key \"%s\"", file, line, path);
+		return -1;
+	}
+	switch (k->type) {
+	case CFG_BOOL:
+		if (type == CONFIG_TYPE_BOOL)
+			text = config_setting_get_bool(s) ? "true" : "false";
+		break;
+	case CFG_INT:
+		if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+			snprintf(num, sizeof num, "%lld", config_setting_get_int64(s));
+			text = num;
+		}
+		break;
+	case CFG_STRING:
+		if (type == CONFIG_TYPE_STRING)
+			text = config_setting_get_string(s);
+		break;
+	}
+	if (!text) {
+		static const char *const want[] = {"true or false", "an integer", "a quoted string"};
+		snprintf(err, errsize, "%s:%d: %s: expected %s", file, line, path, want[k->type]);
+		return -1;
+	}
+	if (cfg_assign(k, dst, text, msg, sizeof msg) < 0) {
+		snprintf(err, errsize, "%s:%d: %s", file, line, msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Walks a group, applying scalars and refusing what the table does not know. */
+static int cfg_walk(const struct cfg_key *keys, size_t nkeys, void *dst, config_setting_t *group,
+		    const char *prefix, const char *file, char *err, size_t errsize)
+{
+	int n = config_setting_length(group);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+		const char *name = config_setting_name(s);
+		char path[256];
+
+		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", name ? name : "");
+		if (config_setting_is_group(s)) {
+			if (!cfg_is_group(keys, nkeys, path)) {
+				snprintf(err, errsize, "%s:%d: unknown section \"%s\"", file,
+					 config_setting_source_line(s), path);
+				return -1;
+			}
+			if (cfg_walk(keys, nkeys, dst, s, path, file, err, errsize) < 0)
+				return -1;
+		} else if (config_setting_is_aggregate(s)) {
+			snprintf(err, errsize, "%s:%d: %s: lists and arrays are not used here", file,
+				 config_setting_source_line(s), path);
+			return -1;
+		} else if (cfg_apply(keys, nkeys, dst, s, path, file, err, errsize) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cfg_load(const struct cfg_key *keys, size_t nkeys, void *dst, const char *path, char *err,
+	     size_t errsize)
+{
+	config_t cf;
+	int rc = -1;
+
+	config_init(&cf);
+	if (config_read_file(&cf, path) != CONFIG_TRUE) {
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
+			snprintf(err, errsize, "%s: cannot read: %s", path, strerror(errno));
+		else
+			snprintf(err, errsize, "%s:%d: %s",
+				 config_error_file(&cf) ? config_error_file(&cf) : path,
+				 config_error_line(&cf), config_error_text(&cf));
+		goto done;
+	}
+	rc = cfg_walk(keys, nkeys, dst, config_root_setting(&cf), "", path, err, errsize);
+done:
+	config_destroy(&cf);
+	return rc;
+}
+
+static void cfg_print_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+void cfg_print(const struct cfg_key *keys, size_t nkeys, const void *src, bool show_secrets,
+	       FILE *out)
+{
+	char group[128] = "";
+
+	for (size_t i = 0; i < nkeys; i++) {
+		const struct cfg_key *k = &keys[i];
+		const char *dot = strchr(k->path, '.');
+		size_t glen = dot ? (size_t)(dot - k->path) : 0;
+		const char *name = dot ? dot + 1 : k->path;
+		const char *indent = dot ? "\t" : "";
+
+		if (strlen(group) != glen || strncmp(group, k->path, glen) != 0) {
+			if (*group)
+				fprintf(out, "};\n\n");
+			snprintf(group, sizeof group, "%.*s", (int)glen, k->path);
+			if (*group)
+				fprintf(out, "%s: {\n", group);
+		} else {
+			fputc('\n', out);
+		}
+		fprintf(out, "%s# %s\n%s%s = ", indent, k->comment, indent, name);
+		void *at = (char *)src + k->offset;
+		switch (k->type) {
+		case CFG_BOOL:
+			fprintf(out, "%s", *(const bool *)at ? "true" : "false");
+			break;
+		case CFG_INT:
+			fprintf(out, "%lld", *(const long long *)at);
+			break;
+		case CFG_STRING:
+			if ((k->flags & CFG_SECRET) && !show_secrets)
+				fprintf(out, "\"(hidden)\"");
+			else
+				cfg_print_string(out, *(char *const *)at);
+			break;
+		}
+		fprintf(out, ";\n");
+	}
+	if (*group)
+		fprintf(out, "};\n");
+}
+
+void cfg_free(const struct cfg_key *keys, size_t nkeys, void *dst)
+{
+	for (size_t i = 0; i < nkeys; i++)
+		if (keys[i].type == CFG_STRING) {
+			free(*cfg_str_at(dst, &keys[i]));
+			*cfg_str_at(dst, &keys[i]) = NULL;
+		}
+}

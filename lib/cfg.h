@@ -1,0 +1,56 @@
+/*
+ * cfg: configuration files described by one table of keys.
+ *
+ * Each program declares its keys once (path, type, default, bounds, comment,
+ * where the value lands in its config struct).  The same table drives the
+ * parser (libconfig syntax), the defaults, `-n` (check and exit), `-nv` (print
+ * the effective configuration with comments) and the example files in config/.
+ * Unknown keys are errors, because a misspelt key silently ignored is a setting
+ * the operator believes in and does not have.  Errors read "file:line: message".
+ */
+#ifndef CHISO_CFG_H
+#define CHISO_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum cfg_type {
+	CFG_BOOL,   /* bool */
+	CFG_INT,    /* long long, within [min, max] */
+	CFG_STRING, /* char *, owned by the config struct */
+};
+
+enum cfg_flags {
+	CFG_SECRET = 1u << 0, /* printed as "(hidden)": conninfo strings hold passwords */
+};
+
+struct cfg_key {
+	const char *path;    /* "section.key" or "key" */
+	enum cfg_type type;
+	const char *def;     /* default as text: "true", "4194304", a string; NULL = "" */
+	long long min, max;  /* CFG_INT bounds */
+	size_t offset;       /* offsetof() of the field in the config struct */
+	unsigned flags;
+	const char *comment; /* one sentence, printed above the key */
+};
+
+/* Sets every key of dst to its default.  Returns 0, or -1 if out of memory. */
+int cfg_defaults(const struct cfg_key *keys, size_t nkeys, void *dst);
+/*
+ * Reads path over the defaults already in dst.  Returns 0, or -1 with err holding
+ * "file:line: message" (syntax error, unknown key, wrong type, out of bounds).
+ * On error dst may be partly updated: parse into a fresh struct and swap.
+ */
+int cfg_load(const struct cfg_key *keys, size_t nkeys, void *dst, const char *path, char *err,
+	     size_t errsize);
+/* Sets one key from text (path "server.endpoint", value "tcp://0.0.0.0:7460"); 0 or -1. */
+int cfg_set(const struct cfg_key *keys, size_t nkeys, void *dst, const char *path,
+	    const char *value, char *err, size_t errsize);
+/* Writes the configuration in libconfig syntax with each key's comment. */
+void cfg_print(const struct cfg_key *keys, size_t nkeys, const void *src, bool show_secrets,
+	       FILE *out);
+/* Frees the strings of dst (not dst itself) and sets them to NULL. */
+void cfg_free(const struct cfg_key *keys, size_t nkeys, void *dst);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * keys: reading and writing CURVE key files (see keys.h).
+ *
+ * The secret file is created with O_EXCL and mode 0600 from the start, never
+ * chmod-ed after writing, so there is no moment when another user could read it.
+ */
+#include "keys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+static const char keys_z85_alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					".-:+=^!/*?&<>()[]{}@%$#";
+
+bool keys_z85_valid(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!strchr(keys_z85_alphabet, s[n]))
+			return false;
+	return n == KEYS_Z85_LEN;
+}
+
+static int keys_write(const char *path, mode_t mode, const char *text, char *err, size_t errsize)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	size_t len = strlen(text);
+
+	if (fd < 0) {
+		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int keys_generate(const char *dir, const char *name, char *err, size_t errsize)
+{
+	struct keypair kp;
+	char pub[4096], sec[4096], text[512], day[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (zmq_curve_keypair(kp.public_key, kp.secret_key) != 0) {
+		snprintf(err, errsize, "cannot generate a CURVE keypair: %s", zmq_strerror(errno));
+		return -1;
+	}
+	strftime(day, sizeof day, "%Y-%m-%d", localtime_r(&now, &tm));
+	snprintf(pub, sizeof pub, "%s/%s.pub", dir, name);
+	snprintf(sec, sizeof sec, "%s/%s.key", dir, name);
+	if (access(pub, F_OK) == 0 || access(sec, F_OK) == 0) {
+		snprintf(err, errsize, "%s or %s already exists: not overwriting a key", pub, sec);
+		return -1;
+	}
+	snprintf(text, sizeof text,
+		 "# chiso CURVE secret key \"%s\", created %s. Keep it private (mode 0600).\n"
+		 "public-key = \"%s\"\nsecret-key = \"%s\"\n",
+		 name, day, kp.public_key, kp.secret_key);
+	if (keys_write(sec, 0600, text, err, errsize) < 0)
+		return -1;
+	snprintf(text, sizeof text,
+		 "# chiso CURVE public key \"%s\", created %s. Safe to share.\npublic-key = \"%s\"\n",
+		 name, day, kp.public_key);
+	if (keys_write(pub, 0644, text, err, errsize) < 0) {
+		unlink(sec);
+		return -1;
+	}
+	return 0;
+}
+
+/* Finds `name = "value"` in a key file; 0, or -1 with err. */
+static int keys_field(const char *path, const char *name, char out[KEYS_Z85_LEN + 1], char *err,
+		      size_t errsize)
+{
+	FILE *fp = fopen(path, "re");
+	char line[256];
+	int lineno = 0, rc = -1;
+	size_t nlen = strlen(name);
+
+	if (!fp) {
+		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	snprintf(err, errsize, "%s: no %s line", path, name);
+	while (fgets(line, sizeof line, fp)) {
+		lineno++;
+		if (strncmp(line, name, nlen) != 0)
+			continue;
+		char *q1 = strchr(line + nlen, '"');
+		char *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
+		if (!q1 || !q2 || q2 - q1 - 1 != KEYS_Z85_LEN) {
+			snprintf(err, errsize, "%s:%d: %s: expected 40 Z85 characters in quotes", path,
+				 lineno, name);
+			break;
+		}
+		memcpy(out, q1 + 1, KEYS_Z85_LEN);
+		out[KEYS_Z85_LEN] = '\0';
+		if (!keys_z85_valid(out)) {
+			snprintf(err, errsize, "%s:%d: %s: not a Z85 key", path, lineno, name);
+			break;
+		}
+		rc = 0;
+		break;
+	}
+	fclose(fp);
+	return rc;
+}
+
+int keys_read_public(const char *path, char out[KEYS_Z85_LEN + 1], char *err, size_t errsize)
+{
+	return keys_field(path, "public-key", out, err, errsize);
+}
+
+int keys_read_secret(const char *path, struct keypair *kp, char *err, size_t errsize)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		snprintf(err, errsize,
+			 "%s: secret key readable by group or others (mode %04o): chmod 600 %s",
+			 path, (unsigned)(st.st_mode & 07777), path);
+		return -1;
+	}
+	if (keys_field(path, "public-key", kp->public_key, err, errsize) < 0 ||
+	    keys_field(path, "secret-key", kp->secret_key, err, errsize) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,100 @@
+/*
+ * srvconf: the key table of chisod.conf (see srvconf.h).
+ *
+ * Timeouts are chosen so that a stuck database call always ends before the
+ * systemd watchdog would kill the daemon: statement_timeout_ms and
+ * connect_timeout_s stay well under WatchdogSec in systemd/chisod.service.
+ */
+#include "srvconf.h"
+
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define K(path, type, def, min, max, field, flags, comment)                                     \
+	{path, type, def, min, max, offsetof(struct srvconf, field), flags, comment}
+
+const struct cfg_key srvconf_keys[] = {
+    K("server.endpoint", CFG_STRING, "tcp://*:7460", 0, 0, endpoint, 0,
+      "ZeroMQ endpoint the ROUTER socket binds (agents connect here)."),
+    K("server.public_key_file", CFG_STRING, "/etc/chiso/keys/server.pub", 0, 0, public_key_file,
+      0, "The server's CURVE public key (give this file to every agent)."),
+    K("server.secret_key_file", CFG_STRING, "/etc/chiso/keys/server.key", 0, 0, secret_key_file,
+      0, "The server's CURVE secret key; must not be readable by group or others."),
+    K("server.insecure", CFG_BOOL, "false", 0, 0, insecure, 0,
+      "Development only: no CURVE, bind to loopback only, warn at every start."),
+    K("server.max_message_bytes", CFG_INT, "4194304", 1024, 67108864, max_message_bytes, 0,
+      "Largest message accepted (ZMQ_MAXMSGSIZE); bigger ones are dropped unread."),
+    K("server.max_rows", CFG_INT, "10000", 1, 100000, max_rows, 0,
+      "Most rows in one batch."),
+    K("server.heartbeat_ms", CFG_INT, "10000", 1000, 600000, heartbeat_ms, 0,
+      "ZeroMQ heartbeat interval; a peer silent for three intervals is dropped."),
+    K("database.conninfo", CFG_STRING, "dbname=chiso user=chiso_writer", 0, 0, conninfo,
+      CFG_SECRET, "libpq connection string of chisod (role chiso_writer)."),
+    K("database.owner_conninfo", CFG_STRING, "dbname=chiso user=chiso_owner", 0, 0,
+      owner_conninfo, CFG_SECRET,
+      "libpq connection string for chisoctl's migrations and administration (chiso_owner)."),
+    K("database.reader_conninfo", CFG_STRING, "dbname=chiso user=chiso_reader", 0, 0,
+      reader_conninfo, CFG_SECRET,
+      "libpq connection string for reports (role chiso_reader)."),
+    K("database.statement_timeout_ms", CFG_INT, "15000", 100, 600000, statement_timeout_ms, 0,
+      "Longest a statement of chisod may run; keep it under the watchdog."),
+    K("database.connect_timeout_s", CFG_INT, "5", 1, 60, connect_timeout_s, 0,
+      "Longest a connection attempt may take."),
+    K("database.reconnect_max_ms", CFG_INT, "30000", 100, 600000, reconnect_max_ms, 0,
+      "Longest pause between reconnection attempts (the pause doubles up to this)."),
+    K("ingest.commit_max_rows", CFG_INT, "50000", 1, 1000000, commit_max_rows, 0,
+      "Most rows in one group commit."),
+    K("ingest.commit_max_delay_ms", CFG_INT, "5", 0, 10000, commit_max_delay_ms, 0,
+      "How long the first batch of a group may wait for others to join it."),
+    K("ingest.pending_max_rows", CFG_INT, "500000", 1000, 50000000, pending_max_rows, 0,
+      "Rows waiting for a commit beyond which agents are told to RETRY (bounds memory)."),
+    K("ingest.status_interval_ms", CFG_INT, "5000", 500, 600000, status_interval_ms, 0,
+      "How often live counters go to systemd STATUS= and the database."),
+    K("log.level", CFG_STRING, "info", 0, 0, log_level, 0,
+      "error, warning, info or debug."),
+    K("embedded.dir", CFG_STRING, "", 0, 0, embedded_dir, 0,
+      "Directory of the embedded PostgreSQL cluster (chisoctl db init); empty in production."),
+};
+const size_t srvconf_nkeys = sizeof srvconf_keys / sizeof srvconf_keys[0];
+
+struct srvconf *srvconf_load(const char *path, char *err, size_t errsize)
+{
+	struct srvconf *c = calloc(1, sizeof *c);
+
+	if (!c || cfg_defaults(srvconf_keys, srvconf_nkeys, c) < 0) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	if (path && cfg_load(srvconf_keys, srvconf_nkeys, c, path, err, errsize) < 0)
+		goto fail;
+	if (log_level_from_name(c->log_level) < 0) {
+		snprintf(err, errsize, "%s: log.level: expected error, warning, info or debug",
+			 path ? path : "defaults");
+		goto fail;
+	}
+	if (path && (c->path = strdup(path)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	return c;
+fail:
+	srvconf_destroy(&c);
+	return NULL;
+}
+
+void srvconf_destroy(struct srvconf **cp)
+{
+	if (!cp || !*cp)
+		return;
+	cfg_free(srvconf_keys, srvconf_nkeys, *cp);
+	free((*cp)->path);
+	free(*cp);
+	*cp = NULL;
+}
+
+void srvconf_print(const struct srvconf *c, bool show_secrets, FILE *out)
+{
+	cfg_print(srvconf_keys, srvconf_nkeys, c, show_secrets, out);
+}

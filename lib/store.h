@@ -1,0 +1,171 @@
+/*
+ * store: the one module that talks to PostgreSQL.
+ *
+ * Every statement is a named entry of one table in store.c, prepared once per
+ * connection, with values always passed as parameters or through COPY; the
+ * logic lives in the SQL functions of sql/.  Results are converted into plain
+ * structs here and every PGresult is cleared before a function returns, so no
+ * libpq handle leaves this file.
+ *
+ * chisod uses the ingest side (one writer connection); chisoctl the
+ * administration side (owner connection) and reports (reader connection).
+ */
+#ifndef CHISO_STORE_H
+#define CHISO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batch.h"
+
+struct store;
+
+struct store_options {
+	const char *application_name; /* shown in pg_stat_activity */
+	long long statement_timeout_ms; /* 0: server default */
+	long long connect_timeout_s;    /* 0: libpq default */
+};
+
+/* Connects and sets search_path, timeouts, TCP keepalives.  NULL with err on failure. */
+struct store *store_open(const char *conninfo, const struct store_options *opt, char *err,
+			 size_t errsize);
+/* Closes the connection and sets *sp to NULL; safe on NULL. */
+void store_close(struct store **sp);
+/* True while the connection is usable. */
+bool store_ok(const struct store *s);
+/* The connection's socket, for poll() while waiting for notifications; -1 if none. */
+int store_socket(const struct store *s);
+/* LISTENs on the channels chiso_catalog, chiso_collectors and chiso_units. 0 or -1. */
+int store_listen(struct store *s, char *err, size_t errsize);
+/* Consumes pending input; returns the number of notifications received (0..), -1 if the
+ * connection broke. */
+int store_notifications(struct store *s);
+
+/* ---- ingest (chisod) ---- */
+
+/* One batch of a group commit. */
+struct store_item {
+	int collector_id;
+	int64_t received_us; /* microseconds since the epoch */
+	const struct batch *batch; /* borrowed; rows already resolved to periods or refused */
+	struct batch_ack ack;      /* filled by store_ingest (arrays owned by the item) */
+	bool done;                 /* ack is filled: the batch is committed (or was already) */
+};
+
+enum store_failure {
+	STORE_FAIL_NONE,
+	STORE_FAIL_CONNECTION, /* connection lost: the outcome of a COMMIT may be unknown */
+	STORE_FAIL_STATEMENT,  /* the database refused a statement: nothing was written */
+};
+
+/*
+ * Commits the items in one transaction and fills each item's ack.  Returns 0,
+ * or -1 with *why and err; nothing is acked then (the batch keys make a retry
+ * safe even if the COMMIT did happen).
+ */
+int store_ingest(struct store *s, struct store_item *items, size_t n, enum store_failure *why,
+		 char *err, size_t errsize);
+
+/* The latest catalogue document (JSON) and its version; the caller frees *doc. */
+int store_catalog_current(struct store *s, char **doc, char *err, size_t errsize);
+
+struct store_collector {
+	int id;
+	char name[65];
+	char public_key[41];
+	char unit_code[17];
+	char unit_name[128];
+	bool revoked;
+	char created[20];  /* "YYYY-MM-DD HH:MM" */
+	char last_batch[20];
+	long long batches;
+};
+/* Every enrolled collector (with delivery figures if stats); the caller frees *out. */
+int store_collectors(struct store *s, bool stats, struct store_collector **out, size_t *n,
+		     char *err, size_t errsize);
+/* Records the daemon's live counters (JSON) under its name. */
+int store_status_write(struct store *s, const char *name, const char *json, char *err,
+		       size_t errsize);
+/* The last counters a daemon recorded and their age in seconds; caller frees *json. */
+int store_status_read(struct store *s, const char *name, char **json, double *age_s, char *err,
+		      size_t errsize);
+
+/* ---- administration (chisoctl) ---- */
+
+/*
+ * Applies the numbered migrations of sql_dir that are not applied yet, each in
+ * its own transaction, recording name and checksum.  Refuses when an applied
+ * file has changed.  *applied gets the number applied now.
+ */
+int store_migrate(struct store *s, const char *sql_dir, int *applied, char *err, size_t errsize);
+
+struct store_unit {
+	long line; /* in the CSV file, for messages */
+	const char *code, *name, *parent_code, *type;
+	int level;
+};
+struct store_import_counts {
+	int added, changed, closed, unchanged;
+};
+/* Loads a whole unit structure valid from valid_from ("YYYY-MM-DD" or "-infinity"). */
+int store_units_import(struct store *s, const struct store_unit *units, size_t n,
+		       const char *valid_from, struct store_import_counts *out, char *err,
+		       size_t errsize);
+
+struct store_catalog_counts {
+	int added, updated, retired;
+};
+/* Applies a catalogue in its JSON form (catalog_to_json). */
+int store_catalog_load(struct store *s, const char *json, struct store_catalog_counts *out,
+		       char *err, size_t errsize);
+
+/* Enrols a collector for the subtree of unit_code (its version valid today). */
+int store_collector_add(struct store *s, const char *name, const char *public_key,
+			const char *unit_code, char *err, size_t errsize);
+/* Revokes a collector; 0, or -1 with err (unknown or already revoked). */
+int store_collector_revoke(struct store *s, const char *name, char *err, size_t errsize);
+
+struct store_report_row {
+	char unit_code[17];
+	char unit_name[128];
+	int level;
+	char tier[16];
+	int depth;
+	char indicator_code[65];
+	char indicator_name[256];
+	char pillar[32];
+	char pillar_name[128];
+	char kind[16];
+	char measure[64];
+	int decimals;
+	char period[17];
+	bool has_value;
+	double value;
+	bool has_ratio;
+	double numerator, denominator;
+	char qualifier[16];
+	int reporting_units, expected_units;
+};
+/* The report rows of unit_code's subtree for one period; the caller frees *rows. */
+int store_report(struct store *s, const char *period, const char *unit_code,
+		 struct store_report_row **rows, size_t *n, char *err, size_t errsize);
+
+struct store_difference {
+	char check[32];
+	char unit_code[17];
+	char indicator_code[65];
+	char period[17];
+	char stored[160];
+	char recomputed[160];
+};
+/*
+ * Recomputes every rollup two ways (rebuild, and a plain aggregation) inside a
+ * transaction it rolls back; fills the differences (caller frees) and *nrows.
+ */
+int store_rollup_verify(struct store *s, struct store_difference **diffs, size_t *n,
+			long long *nrows, char *err, size_t errsize);
+/* Recomputes every rollup from the observations and commits; *nrows gets the count. */
+int store_rollup_rebuild(struct store *s, long long *nrows, char *err, size_t errsize);
+
+#endif

@@ -1,0 +1,275 @@
+-- 004_rollup: rollups kept current by every commit, rebuilt from scratch on
+-- demand, and verified against an independent plain aggregation.
+--
+-- A rollup row of (unit, indicator, period) combines the unit's own value with
+-- its children's rollup rows, deepest level first, so a commit costs the
+-- number of children of each touched ancestor, not the size of its subtree.
+-- A ratio at every level is the aggregated numerator divided by the aggregated
+-- denominator, over the units that reported both.  Expected-unit counts come
+-- from the structure valid on the period's last day.
+
+-- Whether unit u is expected to report an indicator reported at these tiers on
+-- that day: its tier is listed, or it is a leaf standing in for a lower tier
+-- (Lý Sơn, a district without communes from 2020 to 2025, reports for itself).
+CREATE FUNCTION unit_expected(p_unit int, p_tier text, p_levels text[], p_day date)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT p_tier = ANY (p_levels)
+	    OR (EXISTS (SELECT 1 FROM tier t, tier ut
+			WHERE t.code = ANY (p_levels) AND ut.code = p_tier AND t.rank > ut.rank)
+		AND NOT EXISTS (SELECT 1 FROM unit ch
+				WHERE ch.parent_id = p_unit AND ch.valid_from <= p_day
+				  AND p_day < ch.valid_to));
+$$;
+
+-- Recomputes one depth of the keys in w_key from observations and the rows of
+-- the depth below (already current).  PL/pgSQL because it reads the session's
+-- temporary w_key, which does not exist when the migration runs.
+CREATE FUNCTION rollup_level(p_depth int) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	WITH k AS (
+		SELECT w.unit_id, w.indicator_id, w.period_id, i.kind, i.agg_space,
+		       i.numerator_id, i.denominator_id, i.factor, i.levels,
+		       structure_date(i.calendar, p) AS day
+		FROM w_key w
+		JOIN indicator i ON i.id = w.indicator_id
+		JOIN period p ON p.id = w.period_id
+		WHERE w.depth = p_depth
+	), contrib AS (
+		-- the unit's own value
+		SELECT k.unit_id, k.indicator_id, k.period_id, o.value AS v, o.value AS s,
+		       NULL::numeric AS num, NULL::numeric AS den, 1 AS n, o.qualifier AS q
+		FROM k JOIN observation o USING (unit_id, indicator_id, period_id)
+		WHERE k.kind <> 'ratio'
+		UNION ALL
+		-- a ratio's own numerator and denominator, when both were reported
+		SELECT k.unit_id, k.indicator_id, k.period_id, NULL, NULL, a.value, b.value, 1,
+		       qual_ratio(a.qualifier, b.qualifier)
+		FROM k
+		JOIN observation a ON (a.unit_id, a.indicator_id, a.period_id)
+				    = (k.unit_id, k.numerator_id, k.period_id)
+		JOIN observation b ON (b.unit_id, b.indicator_id, b.period_id)
+				    = (k.unit_id, k.denominator_id, k.period_id)
+		WHERE k.kind = 'ratio'
+		UNION ALL
+		-- the children's rows
+		SELECT k.unit_id, k.indicator_id, k.period_id, r.value, r.sum_value, r.numerator,
+		       r.denominator, r.reporting_units, r.qualifier
+		FROM k
+		JOIN unit ch ON ch.parent_id = k.unit_id
+		JOIN rollup r ON (r.unit_id, r.indicator_id, r.period_id)
+			       = (ch.id, k.indicator_id, k.period_id)
+		WHERE k.agg_space <> 'none'
+	), agg AS (
+		SELECT k.unit_id, k.indicator_id, k.period_id,
+		       CASE WHEN k.kind = 'ratio' THEN sum(c.num) / nullif(sum(c.den), 0) * k.factor
+			    WHEN k.agg_space = 'sum' THEN sum(c.v)
+			    WHEN k.agg_space = 'avg' THEN sum(c.s) / nullif(sum(c.n), 0)
+			    WHEN k.agg_space = 'min' THEN min(c.v)
+			    ELSE max(c.v) -- max, and none (the unit's own value only)
+		       END AS value,
+		       CASE WHEN k.kind <> 'ratio' THEN sum(c.s) END AS sum_value,
+		       CASE WHEN k.kind = 'ratio' THEN sum(c.num) END AS numerator,
+		       CASE WHEN k.kind = 'ratio' THEN sum(c.den) END AS denominator,
+		       qual_agg(c.q) AS qualifier,
+		       coalesce(sum(c.n), 0)::int AS reporting
+		FROM k LEFT JOIN contrib c USING (unit_id, indicator_id, period_id)
+		GROUP BY k.unit_id, k.indicator_id, k.period_id, k.kind, k.agg_space, k.factor
+	), ek AS (
+		-- expected reporters depend only on the unit, tiers and day: count each once
+		SELECT DISTINCT k.unit_id, k.levels, k.day, k.agg_space = 'none' AS self_only FROM k
+	), expected AS (
+		SELECT ek.unit_id, ek.levels, ek.day, ek.self_only, count(u.id)::int AS n
+		FROM ek
+		JOIN unit_closure uc ON uc.ancestor_id = ek.unit_id
+				    AND (NOT ek.self_only OR uc.distance = 0)
+		JOIN unit u ON u.id = uc.unit_id AND u.valid_from <= ek.day AND ek.day < u.valid_to
+		WHERE unit_expected(u.id, u.tier, ek.levels, ek.day)
+		GROUP BY ek.unit_id, ek.levels, ek.day, ek.self_only
+	), rows AS (
+		SELECT a.*, coalesce(e.n, 0) AS expected
+		FROM agg a
+		JOIN k USING (unit_id, indicator_id, period_id)
+		LEFT JOIN expected e ON e.unit_id = k.unit_id AND e.levels = k.levels
+				    AND e.day = k.day AND e.self_only = (k.agg_space = 'none')
+	), upsert AS (
+		INSERT INTO rollup AS r (unit_id, indicator_id, period_id, value, sum_value,
+					 numerator, denominator, qualifier, reporting_units,
+					 expected_units)
+		SELECT unit_id, indicator_id, period_id, value, sum_value, numerator, denominator,
+		       qualifier, reporting, expected
+		FROM rows WHERE reporting > 0
+		ON CONFLICT (unit_id, indicator_id, period_id) DO UPDATE
+		SET value = EXCLUDED.value, sum_value = EXCLUDED.sum_value,
+		    numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
+		    qualifier = EXCLUDED.qualifier, reporting_units = EXCLUDED.reporting_units,
+		    expected_units = EXCLUDED.expected_units, updated_at = now()
+		WHERE (r.value, r.sum_value, r.numerator, r.denominator, r.qualifier,
+		       r.reporting_units, r.expected_units)
+		      IS DISTINCT FROM
+		      (EXCLUDED.value, EXCLUDED.sum_value, EXCLUDED.numerator, EXCLUDED.denominator,
+		       EXCLUDED.qualifier, EXCLUDED.reporting_units, EXCLUDED.expected_units)
+	)
+	DELETE FROM rollup r USING rows
+	WHERE rows.reporting = 0
+	  AND (r.unit_id, r.indicator_id, r.period_id) = (rows.unit_id, rows.indicator_id, rows.period_id);
+END;
+$$;
+
+-- Refreshes the rollups of the keys in w_dirty (changed observations): those
+-- keys, all their ancestors, and the ratios built on their indicators.
+-- Returns the number of keys recomputed.
+CREATE FUNCTION rollup_refresh() RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+	d int;
+	n int;
+BEGIN
+	DELETE FROM w_key;
+	INSERT INTO w_key (unit_id, indicator_id, period_id, depth)
+	SELECT DISTINCT uc.ancestor_id, b.indicator_id, b.period_id, a.depth
+	FROM (SELECT w.unit_id, w.indicator_id, w.period_id FROM w_dirty w
+	      UNION
+	      SELECT w.unit_id, r.id, w.period_id FROM w_dirty w
+	      JOIN indicator r ON r.kind = 'ratio'
+			      AND w.indicator_id IN (r.numerator_id, r.denominator_id)) b
+	JOIN indicator i ON i.id = b.indicator_id
+	JOIN unit_closure uc ON uc.unit_id = b.unit_id AND (i.agg_space <> 'none' OR uc.distance = 0)
+	JOIN unit a ON a.id = uc.ancestor_id;
+	GET DIAGNOSTICS n = ROW_COUNT;
+
+	FOR d IN SELECT DISTINCT w.depth FROM w_key w ORDER BY w.depth DESC LOOP
+		PERFORM rollup_level(d);
+	END LOOP;
+	DELETE FROM w_dirty;
+	DELETE FROM w_key;
+	RETURN n;
+END;
+$$;
+
+-- Recomputes every rollup row from the observations through the same path a
+-- commit uses.  Returns the number of rollup rows.
+CREATE FUNCTION rollup_rebuild() RETURNS bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM ingest_session();
+	DELETE FROM rollup;
+	DELETE FROM w_dirty;
+	INSERT INTO w_dirty (unit_id, indicator_id, period_id)
+	SELECT unit_id, indicator_id, period_id FROM observation;
+	PERFORM rollup_refresh();
+	RETURN (SELECT count(*) FROM rollup);
+END;
+$$;
+
+-- The rollups computed the plain way, straight from observations over whole
+-- subtrees, sharing no code with rollup_level: the independent reference that
+-- `chisoctl rollup verify` compares against.
+CREATE FUNCTION rollup_direct()
+RETURNS TABLE (unit_id int, indicator_id int, period_id int, value numeric, sum_value numeric,
+	       numerator numeric, denominator numeric, qualifier text, reporting_units int,
+	       expected_units int)
+LANGUAGE sql STABLE AS $$
+	WITH plain AS (
+		SELECT uc.ancestor_id AS unit_id, o.indicator_id, o.period_id,
+		       CASE i.agg_space WHEN 'sum' THEN sum(o.value)
+					WHEN 'avg' THEN sum(o.value) / count(*)
+					WHEN 'min' THEN min(o.value)
+					ELSE max(o.value) END AS value,
+		       sum(o.value) AS sum_value, NULL::numeric AS numerator,
+		       NULL::numeric AS denominator, qual_agg(o.qualifier) AS qualifier,
+		       count(*)::int AS reporting_units
+		FROM observation o
+		JOIN indicator i ON i.id = o.indicator_id
+		JOIN unit_closure uc ON uc.unit_id = o.unit_id
+				    AND (i.agg_space <> 'none' OR uc.distance = 0)
+		GROUP BY uc.ancestor_id, o.indicator_id, o.period_id, i.agg_space
+	), ratio AS (
+		SELECT uc.ancestor_id AS unit_id, r.id AS indicator_id, a.period_id,
+		       sum(a.value) / nullif(sum(b.value), 0) * r.factor AS value,
+		       NULL::numeric AS sum_value, sum(a.value) AS numerator,
+		       sum(b.value) AS denominator,
+		       qual_agg(qual_ratio(a.qualifier, b.qualifier)) AS qualifier,
+		       count(*)::int AS reporting_units
+		FROM indicator r
+		JOIN observation a ON a.indicator_id = r.numerator_id
+		JOIN observation b ON b.indicator_id = r.denominator_id AND b.unit_id = a.unit_id
+				  AND b.period_id = a.period_id
+		JOIN unit_closure uc ON uc.unit_id = a.unit_id
+		WHERE r.kind = 'ratio'
+		GROUP BY uc.ancestor_id, r.id, a.period_id, r.factor
+	), all_rows AS (
+		SELECT * FROM plain UNION ALL SELECT * FROM ratio
+	)
+	SELECT x.unit_id, x.indicator_id, x.period_id, x.value, x.sum_value, x.numerator,
+	       x.denominator, x.qualifier, x.reporting_units,
+	       (SELECT count(*)::int FROM unit_closure uc JOIN unit u ON u.id = uc.unit_id
+		WHERE uc.ancestor_id = x.unit_id
+		  AND (i.agg_space <> 'none' OR uc.distance = 0)
+		  AND u.valid_from <= structure_date(i.calendar, p)
+		  AND structure_date(i.calendar, p) < u.valid_to
+		  AND unit_expected(u.id, u.tier, i.levels, structure_date(i.calendar, p)))
+	FROM all_rows x
+	JOIN indicator i ON i.id = x.indicator_id
+	JOIN period p ON p.id = x.period_id;
+$$;
+
+-- Compares the stored rollups with a rebuild and with rollup_direct(); returns
+-- one row per difference.  It rebuilds in place: call it inside a transaction
+-- that is rolled back (chisoctl does).
+CREATE FUNCTION rollup_verify()
+RETURNS TABLE (check_name text, unit_code text, indicator_code text, period_code text,
+	       stored text, recomputed text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+	CREATE TEMP TABLE verify_stored ON COMMIT DROP AS SELECT * FROM rollup;
+	CREATE TEMP TABLE verify_direct ON COMMIT DROP AS SELECT * FROM rollup_direct();
+	PERFORM rollup_rebuild();
+
+	RETURN QUERY
+	WITH cmp AS (
+		SELECT 'maintained = rebuild' AS check_name,
+		       coalesce(a.unit_id, b.unit_id) AS unit_id,
+		       coalesce(a.indicator_id, b.indicator_id) AS indicator_id,
+		       coalesce(a.period_id, b.period_id) AS period_id,
+		       CASE WHEN a.unit_id IS NULL THEN 'missing'
+			    ELSE concat_ws(' ', a.value, a.numerator, a.denominator, a.qualifier,
+					   a.reporting_units, a.expected_units) END AS stored,
+		       CASE WHEN b.unit_id IS NULL THEN 'missing'
+			    ELSE concat_ws(' ', b.value, b.numerator, b.denominator, b.qualifier,
+					   b.reporting_units, b.expected_units) END AS recomputed
+		FROM verify_stored a
+		FULL JOIN rollup b USING (unit_id, indicator_id, period_id)
+		WHERE (a.value, a.sum_value, a.numerator, a.denominator, a.qualifier,
+		       a.reporting_units, a.expected_units)
+		      IS DISTINCT FROM
+		      (b.value, b.sum_value, b.numerator, b.denominator, b.qualifier,
+		       b.reporting_units, b.expected_units)
+		UNION ALL
+		SELECT 'rebuild = direct',
+		       coalesce(a.unit_id, b.unit_id), coalesce(a.indicator_id, b.indicator_id),
+		       coalesce(a.period_id, b.period_id),
+		       CASE WHEN a.unit_id IS NULL THEN 'missing'
+			    ELSE concat_ws(' ', a.value, a.numerator, a.denominator, a.qualifier,
+					   a.reporting_units, a.expected_units) END,
+		       CASE WHEN b.unit_id IS NULL THEN 'missing'
+			    ELSE concat_ws(' ', b.value, b.numerator, b.denominator, b.qualifier,
+					   b.reporting_units, b.expected_units) END
+		FROM rollup a
+		FULL JOIN verify_direct b USING (unit_id, indicator_id, period_id)
+		WHERE (a.value, a.sum_value, a.numerator, a.denominator, a.qualifier,
+		       a.reporting_units, a.expected_units)
+		      IS DISTINCT FROM
+		      (b.value, b.sum_value, b.numerator, b.denominator, b.qualifier,
+		       b.reporting_units, b.expected_units)
+	)
+	SELECT cmp.check_name, u.code, i.code, p.code, cmp.stored, cmp.recomputed
+	FROM cmp
+	JOIN unit u ON u.id = cmp.unit_id
+	JOIN indicator i ON i.id = cmp.indicator_id
+	JOIN period p ON p.id = cmp.period_id
+	ORDER BY 1, 2, 3, 4;
+END;
+$$;
