@@ -1,7 +1,267 @@
-/* Placeholder until the program lands (issue 2); replaced, not shipped. */
+/*
+ * chiso-agent: the collector on a commune or district office PC.
+ *
+ *   chiso-agent submit FILE.csv   check a file and queue it durably
+ *   chiso-agent run               deliver the queue to the province
+ *   chiso-agent status            what is waiting, what was delivered
+ *
+ * See chiso-agent(8) and chiso-agent.conf(5).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agentconf.h"
+#include "agentstate.h"
+#include "catalog.h"
+#include "keys.h"
 #include "log.h"
-int main(void)
+#include "num.h"
+#include "outbox.h"
+#include "sender.h"
+#include "submit.h"
+
+static void usage(FILE *out)
 {
-	log_init("chiso", LOGL_INFO);
-	log_fatal("not built yet");
+	fprintf(out,
+		"usage: chiso-agent [-f FILE] submit [--partial] FILE.csv ...\n"
+		"       chiso-agent [-f FILE] run [--until-empty] [--timeout SECONDS]\n"
+		"       chiso-agent [-f FILE] status\n"
+		"       chiso-agent [-f FILE] -n [-v]\n"
+		"  -f FILE        configuration (default " AGENTCONF_DEFAULT_PATH ")\n"
+		"  -n             check the configuration and keys, then exit; -v prints it\n"
+		"  submit         check each CSV file (unit,indicator,period,value[,qualifier][,note])\n"
+		"                 and queue it; nothing is queued from a file with errors\n"
+		"  --partial      queue the good rows of a file that has errors\n"
+		"  run            send queued batches until stopped\n"
+		"  --until-empty  stop once everything queued is acknowledged\n"
+		"  --timeout S    stop after S seconds (exit 1 if batches are still waiting)\n"
+		"  status         show the queue, the last acknowledgement and the last error\n"
+		"  --help, --version\n");
+}
+
+/* The province's catalogue as the last `run` saved it, or NULL. */
+static struct catalog *cached_catalog(const struct agentconf *c)
+{
+	char path[4096], err[512];
+	FILE *fp;
+	long len;
+	char *text;
+	struct catalog *cat = NULL;
+
+	snprintf(path, sizeof path, "%s/catalog.json", c->outbox_dir);
+	if ((fp = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (text = malloc((size_t)len)) != NULL) {
+		if (fread(text, 1, (size_t)len, fp) == (size_t)len)
+			cat = catalog_from_json(text, (size_t)len, err, sizeof err);
+		free(text);
+	}
+	fclose(fp);
+	return cat;
+}
+
+static int cmd_submit(const struct agentconf *c, int argc, char **argv)
+{
+	bool partial = false;
+	int rc = 0, first = 0;
+	char err[512];
+
+	if (argc > 0 && strcmp(argv[0], "--partial") == 0) {
+		partial = true;
+		first = 1;
+	}
+	if (first >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	struct outbox *ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err,
+					sizeof err);
+	if (!ob) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	struct catalog *cat = cached_catalog(c);
+	if (!cat)
+		fprintf(stderr, "note: no catalogue from the province yet (run `chiso-agent run` "
+				"once); indicators are checked by the province\n");
+	for (int i = first; i < argc; i++) {
+		struct submit_result res;
+		if (submit_file(ob, argv[i], cat, (size_t)c->batch_rows, partial, &res) < 0) {
+			rc = 1;
+			continue;
+		}
+		if (res.batches == 0)
+			printf("%s: no rows to queue\n", argv[i]);
+		else
+			printf("%s: %zu rows queued in %zu batch%s (%llu..%llu)%s\n", argv[i], res.rows,
+			       res.batches, res.batches == 1 ? "" : "es",
+			       (unsigned long long)res.first_seq, (unsigned long long)res.last_seq,
+			       res.errors ? " (rows with errors left out)" : "");
+	}
+	catalog_destroy(&cat);
+	outbox_close(&ob);
+	return rc;
+}
+
+static int cmd_run(const struct agentconf *c, int argc, char **argv)
+{
+	bool until_empty = false;
+	long long timeout_ms = 0;
+	char err[512];
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--until-empty") == 0)
+			until_empty = true;
+		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
+			timeout_ms = atoll(argv[++i]) * 1000;
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	struct outbox *ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err,
+					sizeof err);
+	if (!ob)
+		log_fatal("%s", err);
+	struct sender *s = sender_new(c, ob, err, sizeof err);
+	if (!s) {
+		outbox_close(&ob);
+		log_fatal("%s", err);
+	}
+	log_info("delivering to %s", c->endpoint);
+	int rc = sender_run(s, until_empty, timeout_ms);
+	sender_destroy(&s);
+	outbox_close(&ob);
+	return rc;
+}
+
+static void when(int64_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (!t) {
+		snprintf(buf, size, "never");
+		return;
+	}
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", localtime_r(&tt, &tm));
+}
+
+static int cmd_status(const struct agentconf *c)
+{
+	char err[512], t1[32], t2[32], rows[32];
+	struct outbox_stats st;
+	struct agentstate as;
+	struct outbox *ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err,
+					sizeof err);
+
+	if (!ob) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	outbox_stats(ob, &st);
+	agentstate_load(c->outbox_dir, &as);
+	num_format_vi((double)st.pending_rows, 0, rows, sizeof rows);
+	printf("outbox:        %s\n", c->outbox_dir);
+	printf("pending:       %llu batches, %s rows, %.1f MiB of %.1f MiB allowed\n",
+	       (unsigned long long)st.pending_batches, rows, (double)st.pending_bytes / 1048576.0,
+	       (double)c->outbox_max_bytes / 1048576.0);
+	if (st.pending_batches) {
+		when(st.oldest_created, t1, sizeof t1);
+		printf("oldest:        %s\n", t1);
+	}
+	when(as.last_ack, t1, sizeof t1);
+	when(as.last_contact, t2, sizeof t2);
+	printf("last ack:      %s (last contact %s)\n", t1, t2);
+	if (as.last_error[0]) {
+		when(as.last_error_at, t1, sizeof t1);
+		printf("last error:    %s: %s\n", t1, as.last_error);
+	} else {
+		printf("last error:    none\n");
+	}
+	printf("delivered:     %llu batches, %llu rows, %llu refused by the province\n",
+	       (unsigned long long)as.acked_batches, (unsigned long long)as.acked_rows,
+	       (unsigned long long)as.rejected_rows);
+	printf("refused here:  %llu submissions (outbox full), %llu corrupt records kept aside\n",
+	       (unsigned long long)st.refused, (unsigned long long)st.corrupt);
+	if (as.collector[0])
+		printf("collector:     %s, unit %s, catalogue %s\n", as.collector, as.scope,
+		       as.catalog_version);
+	outbox_close(&ob);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *path = AGENTCONF_DEFAULT_PATH;
+	int opt, check_only = 0, verbose = 0, rc;
+	char err[1024];
+
+	/* Subcommand options (--partial ...) belong to the subcommand: stop at it. */
+	while ((opt = getopt_long(argc, argv, "+f:nv", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("chiso-agent %s\n", CHISO_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	struct agentconf *c = agentconf_load(path, err, sizeof err);
+	if (!c) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	log_init("chiso-agent", (enum log_level)log_level_from_name(c->log_level));
+	if (check_only) {
+		struct keypair kp;
+		char server[KEYS_Z85_LEN + 1];
+		rc = 0;
+		if (!c->insecure && (keys_read_secret(c->secret_key_file, &kp, err, sizeof err) < 0 ||
+				     keys_read_public(c->server_public_key_file, server, err,
+						      sizeof err) < 0)) {
+			fprintf(stderr, "%s\n", err);
+			rc = 1;
+		} else if (verbose) {
+			agentconf_print(c, stdout);
+		} else {
+			fprintf(stderr, "%s: configuration OK\n", path);
+		}
+	} else if (optind >= argc) {
+		usage(stderr);
+		rc = 2;
+	} else if (strcmp(argv[optind], "submit") == 0) {
+		rc = cmd_submit(c, argc - optind - 1, argv + optind + 1);
+	} else if (strcmp(argv[optind], "run") == 0) {
+		rc = cmd_run(c, argc - optind - 1, argv + optind + 1);
+	} else if (strcmp(argv[optind], "status") == 0) {
+		rc = cmd_status(c);
+	} else {
+		fprintf(stderr, "unknown command \"%s\"\n", argv[optind]);
+		usage(stderr);
+		rc = 2;
+	}
+	agentconf_destroy(&c);
+	return rc;
 }

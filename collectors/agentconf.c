@@ -1,0 +1,87 @@
+/*
+ * agentconf: the key table of agent.conf (see agentconf.h).
+ *
+ * The defaults suit a commune office PC on a weak link: small batches, a
+ * window of eight, patient resends, reconnection pauses growing to a minute.
+ */
+#include "agentconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define K(path, type, def, min, max, field, comment)                                            \
+	{path, type, def, min, max, offsetof(struct agentconf, field), 0, comment}
+
+const struct cfg_key agentconf_keys[] = {
+    K("server.endpoint", CFG_STRING, "tcp://127.0.0.1:7460", 0, 0, endpoint,
+      "The province's chisod: tcp://HOST:PORT."),
+    K("server.public_key_file", CFG_STRING, "/etc/chiso/keys/server.pub", 0, 0,
+      server_public_key_file, "The server's CURVE public key, as the province gave it."),
+    K("agent.secret_key_file", CFG_STRING, "/etc/chiso/keys/agent.key", 0, 0, secret_key_file,
+      "This agent's CURVE keypair (chisoctl keygen); mode 0600."),
+    K("agent.insecure", CFG_BOOL, "false", 0, 0, insecure,
+      "Development only: no CURVE; the server must be in insecure mode on loopback."),
+    K("agent.collector", CFG_STRING, "", 0, 0, collector,
+      "Development only: the collector id to claim when insecure (ignored with CURVE)."),
+    K("agent.outbox_dir", CFG_STRING, "/var/lib/chiso-agent/outbox", 0, 0, outbox_dir,
+      "Where accepted batches wait, durably, until the province acknowledges them."),
+    K("agent.outbox_max_bytes", CFG_INT, "268435456", 0, 1099511627776LL, outbox_max_bytes,
+      "Largest outbox (bytes); a submit that would exceed it is refused. 0 = no limit."),
+    K("agent.batch_rows", CFG_INT, "1000", 1, 10000, batch_rows, "Rows per batch."),
+    K("agent.window", CFG_INT, "8", 1, 64, window,
+      "Batches sent and not yet acknowledged at any time."),
+    K("agent.resend_timeout_ms", CFG_INT, "30000", 1000, 3600000, resend_timeout_ms,
+      "Resend a batch that has had no answer for this long."),
+    K("agent.ping_interval_ms", CFG_INT, "10000", 1000, 600000, ping_interval_ms,
+      "How often the agent tells the province its backlog."),
+    K("agent.heartbeat_ms", CFG_INT, "10000", 1000, 600000, heartbeat_ms,
+      "ZeroMQ heartbeat interval; a silent connection is dropped after three."),
+    K("agent.reconnect_min_ms", CFG_INT, "1000", 100, 600000, reconnect_min_ms,
+      "First pause before reconnecting; it doubles, with random jitter."),
+    K("agent.reconnect_max_ms", CFG_INT, "60000", 100, 3600000, reconnect_max_ms,
+      "Longest pause before reconnecting."),
+    K("log.level", CFG_STRING, "info", 0, 0, log_level, "error, warning, info or debug."),
+};
+const size_t agentconf_nkeys = sizeof agentconf_keys / sizeof agentconf_keys[0];
+
+struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
+{
+	struct agentconf *c = calloc(1, sizeof *c);
+
+	if (!c || cfg_defaults(agentconf_keys, agentconf_nkeys, c) < 0) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	if (path && cfg_load(agentconf_keys, agentconf_nkeys, c, path, err, errsize) < 0)
+		goto fail;
+	if (log_level_from_name(c->log_level) < 0) {
+		snprintf(err, errsize, "%s: log.level: expected error, warning, info or debug",
+			 path ? path : "defaults");
+		goto fail;
+	}
+	if (path && (c->path = strdup(path)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	return c;
+fail:
+	agentconf_destroy(&c);
+	return NULL;
+}
+
+void agentconf_destroy(struct agentconf **cp)
+{
+	if (!cp || !*cp)
+		return;
+	cfg_free(agentconf_keys, agentconf_nkeys, *cp);
+	free((*cp)->path);
+	free(*cp);
+	*cp = NULL;
+}
+
+void agentconf_print(const struct agentconf *c, FILE *out)
+{
+	cfg_print(agentconf_keys, agentconf_nkeys, c, true, out);
+}

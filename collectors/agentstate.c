@@ -1,0 +1,87 @@
+/*
+ * agentstate: key=value state file (see agentstate.h).  Unknown keys are
+ * skipped so that an older agent can read a newer agent's file.
+ */
+#include "agentstate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int agentstate_load(const char *dir, struct agentstate *st)
+{
+	char path[4096], line[512];
+	FILE *fp;
+
+	memset(st, 0, sizeof *st);
+	snprintf(path, sizeof path, "%s/agent.state", dir);
+	if ((fp = fopen(path, "re")) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while (fgets(line, sizeof line, fp)) {
+		char *eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq++ = '\0';
+		eq[strcspn(eq, "\n")] = '\0';
+		if (strcmp(line, "last_ack") == 0)
+			st->last_ack = atoll(eq);
+		else if (strcmp(line, "last_contact") == 0)
+			st->last_contact = atoll(eq);
+		else if (strcmp(line, "last_error_at") == 0)
+			st->last_error_at = atoll(eq);
+		else if (strcmp(line, "last_error") == 0)
+			snprintf(st->last_error, sizeof st->last_error, "%s", eq);
+		else if (strcmp(line, "acked_batches") == 0)
+			st->acked_batches = strtoull(eq, NULL, 10);
+		else if (strcmp(line, "acked_rows") == 0)
+			st->acked_rows = strtoull(eq, NULL, 10);
+		else if (strcmp(line, "rejected_rows") == 0)
+			st->rejected_rows = strtoull(eq, NULL, 10);
+		else if (strcmp(line, "duplicate_acks") == 0)
+			st->duplicate_acks = strtoull(eq, NULL, 10);
+		else if (strcmp(line, "retries") == 0)
+			st->retries = strtoull(eq, NULL, 10);
+		else if (strcmp(line, "collector") == 0)
+			snprintf(st->collector, sizeof st->collector, "%s", eq);
+		else if (strcmp(line, "scope") == 0)
+			snprintf(st->scope, sizeof st->scope, "%s", eq);
+		else if (strcmp(line, "catalog_version") == 0)
+			snprintf(st->catalog_version, sizeof st->catalog_version, "%s", eq);
+	}
+	fclose(fp);
+	return 0;
+}
+
+int agentstate_save(const char *dir, const struct agentstate *st)
+{
+	char path[4096], tmp[4160], text[2048];
+	int fd, n;
+
+	snprintf(path, sizeof path, "%s/agent.state", dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	n = snprintf(text, sizeof text,
+		     "last_ack=%lld\nlast_contact=%lld\nlast_error_at=%lld\nlast_error=%s\n"
+		     "acked_batches=%llu\nacked_rows=%llu\nrejected_rows=%llu\n"
+		     "duplicate_acks=%llu\nretries=%llu\ncollector=%s\nscope=%s\n"
+		     "catalog_version=%s\n",
+		     (long long)st->last_ack, (long long)st->last_contact,
+		     (long long)st->last_error_at, st->last_error,
+		     (unsigned long long)st->acked_batches, (unsigned long long)st->acked_rows,
+		     (unsigned long long)st->rejected_rows, (unsigned long long)st->duplicate_acks,
+		     (unsigned long long)st->retries, st->collector, st->scope,
+		     st->catalog_version);
+	if (n < 0 || (size_t)n >= sizeof text)
+		return -1;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	if (write(fd, text, (size_t)n) != n || fsync(fd) < 0) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	return rename(tmp, path);
+}

@@ -1,0 +1,30 @@
+/*
+ * agentstate: what `chiso-agent run` last knew, for `chiso-agent status`.
+ *
+ * A small key=value file in the outbox directory, replaced atomically
+ * (write, fsync, rename) so that a reader never sees half of it: the last
+ * acknowledgement, the last error, totals, and what the province said in its
+ * WELCOME (collector id, scope, catalogue version).
+ */
+#ifndef CHISO_AGENTSTATE_H
+#define CHISO_AGENTSTATE_H
+
+#include <stdint.h>
+
+struct agentstate {
+	int64_t last_ack;     /* unix seconds, 0 = never */
+	int64_t last_contact; /* last message from the province */
+	int64_t last_error_at;
+	char last_error[240];
+	uint64_t acked_batches, acked_rows, rejected_rows, duplicate_acks, retries;
+	char collector[65];
+	char scope[17];
+	char catalog_version[65];
+};
+
+/* Reads dir/agent.state; a missing file gives zeros.  0, or -1 if unreadable. */
+int agentstate_load(const char *dir, struct agentstate *st);
+/* Writes dir/agent.state atomically; 0 or -1. */
+int agentstate_save(const char *dir, const struct agentstate *st);
+
+#endif

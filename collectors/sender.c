@@ -1,0 +1,508 @@
+/*
+ * sender: the delivery loop of chiso-agent (see sender.h).
+ *
+ * In flight means "sent, no answer yet".  ZMQ_IMMEDIATE keeps messages from
+ * queueing on a connection that does not exist yet, so a batch counts as sent
+ * only when libzmq took it for a live peer; after a reconnect, batches whose
+ * answer never came are resent at their timeout and the batch key makes the
+ * second delivery harmless.
+ */
+#include "sender.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "agentstate.h"
+#include "batch.h"
+#include "catalog.h"
+#include "keys.h"
+#include "log.h"
+#include "rejects.h"
+#include "wire.h"
+
+#define SENDER_SCAN_MS 1000
+
+struct inflight {
+	uint64_t seq;
+	int64_t sent_ms;      /* 0: not sent yet (waiting for a RETRY pause) */
+	int64_t not_before_ms;
+};
+
+struct sender {
+	const struct agentconf *conf;
+	struct outbox *ob;
+	void *ctx, *dealer;
+	int sigfd;
+	struct inflight *fly;
+	size_t nfly;
+	uint64_t *pending;
+	size_t npending;
+	int64_t next_scan_ms, next_ping_ms, next_state_ms;
+	struct agentstate st;
+	bool refused; /* the province refused this agent (revoked) */
+	struct wire_limits limits;
+};
+
+static int64_t sender_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A random share of base, so that agents spread out instead of retrying in step. */
+static int64_t sender_jitter(int64_t base)
+{
+	uint32_t r = 0;
+	if (getrandom(&r, sizeof r, 0) != sizeof r)
+		r = (uint32_t)time(NULL);
+	return base ? (int64_t)(r % (uint32_t)base) : 0;
+}
+
+static void sender_error(struct sender *s, const char *fmt, const char *detail)
+{
+	snprintf(s->st.last_error, sizeof s->st.last_error, fmt, detail);
+	s->st.last_error_at = time(NULL);
+	log_warn("%s", s->st.last_error);
+}
+
+static int sender_setint(void *sock, int opt, int v)
+{
+	return zmq_setsockopt(sock, opt, &v, sizeof v);
+}
+
+static int sender_socket(struct sender *s, char *err, size_t errsize)
+{
+	const struct agentconf *c = s->conf;
+	int hb = (int)c->heartbeat_ms;
+
+	s->dealer = zmq_socket(s->ctx, ZMQ_DEALER);
+	if (!s->dealer || sender_setint(s->dealer, ZMQ_IMMEDIATE, 1) < 0 ||
+	    sender_setint(s->dealer, ZMQ_LINGER, 0) < 0 ||
+	    sender_setint(s->dealer, ZMQ_HEARTBEAT_IVL, hb) < 0 ||
+	    sender_setint(s->dealer, ZMQ_HEARTBEAT_TIMEOUT, 3 * hb) < 0 ||
+	    sender_setint(s->dealer, ZMQ_HEARTBEAT_TTL, 3 * hb) < 0 ||
+	    sender_setint(s->dealer, ZMQ_RECONNECT_IVL,
+			  (int)(c->reconnect_min_ms + sender_jitter(c->reconnect_min_ms))) < 0 ||
+	    sender_setint(s->dealer, ZMQ_RECONNECT_IVL_MAX, (int)c->reconnect_max_ms) < 0 ||
+	    sender_setint(s->dealer, ZMQ_TCP_KEEPALIVE, 1) < 0) {
+		snprintf(err, errsize, "socket: %s", zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	if (c->insecure) {
+		if (!*c->collector) {
+			snprintf(err, errsize, "agent.insecure needs agent.collector");
+			return -1;
+		}
+		zmq_setsockopt(s->dealer, ZMQ_ROUTING_ID, c->collector, strlen(c->collector));
+		log_warn("DEVELOPMENT MODE (agent.insecure = true): no CURVE");
+	} else {
+		struct keypair kp;
+		char server[KEYS_Z85_LEN + 1];
+		if (keys_read_secret(c->secret_key_file, &kp, err, errsize) < 0 ||
+		    keys_read_public(c->server_public_key_file, server, err, errsize) < 0)
+			return -1;
+		if (zmq_setsockopt(s->dealer, ZMQ_CURVE_SERVERKEY, server, 41) < 0 ||
+		    zmq_setsockopt(s->dealer, ZMQ_CURVE_PUBLICKEY, kp.public_key, 41) < 0 ||
+		    zmq_setsockopt(s->dealer, ZMQ_CURVE_SECRETKEY, kp.secret_key, 41) < 0) {
+			snprintf(err, errsize, "CURVE: %s", zmq_strerror(zmq_errno()));
+			return -1;
+		}
+		memset(&kp, 0, sizeof kp);
+	}
+	if (zmq_connect(s->dealer, c->endpoint) < 0) {
+		snprintf(err, errsize, "cannot connect to %s: %s", c->endpoint,
+			 zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	return 0;
+}
+
+struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char *err,
+			  size_t errsize)
+{
+	struct sender *s = calloc(1, sizeof *s);
+	sigset_t mask;
+
+	if (!s || (s->fly = calloc((size_t)conf->window, sizeof *s->fly)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		free(s);
+		return NULL;
+	}
+	s->conf = conf;
+	s->ob = ob;
+	s->sigfd = -1;
+	s->limits = wire_default_limits;
+	agentstate_load(conf->outbox_dir, &s->st);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (s->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		snprintf(err, errsize, "signalfd: %s", strerror(errno));
+		goto fail;
+	}
+	if ((s->ctx = zmq_ctx_new()) == NULL || sender_socket(s, err, errsize) < 0)
+		goto fail;
+	return s;
+fail:
+	sender_destroy(&s);
+	return NULL;
+}
+
+void sender_destroy(struct sender **sp)
+{
+	struct sender *s;
+
+	if (!sp || !*sp)
+		return;
+	s = *sp;
+	agentstate_save(s->conf->outbox_dir, &s->st);
+	if (s->dealer)
+		zmq_close(s->dealer);
+	if (s->ctx)
+		zmq_ctx_term(s->ctx);
+	if (s->sigfd >= 0)
+		close(s->sigfd);
+	free(s->fly);
+	free(s->pending);
+	free(s);
+	*sp = NULL;
+}
+
+/* Sends one message; 0 if libzmq took it for a connected peer, -1 otherwise. */
+static int sender_send(struct sender *s, enum wire_command cmd, const char *body, size_t len)
+{
+	const char *name = wire_command_name(cmd);
+
+	if (zmq_send(s->dealer, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL),
+		     ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+		return -1;
+	zmq_send(s->dealer, name, strlen(name), ZMQ_SNDMORE);
+	zmq_send(s->dealer, body, len, 0);
+	return 0;
+}
+
+static struct inflight *sender_find(struct sender *s, uint64_t seq)
+{
+	for (size_t i = 0; i < s->nfly; i++)
+		if (s->fly[i].seq == seq)
+			return &s->fly[i];
+	return NULL;
+}
+
+static void sender_forget(struct sender *s, uint64_t seq)
+{
+	struct inflight *f = sender_find(s, seq);
+	if (f)
+		*f = s->fly[--s->nfly];
+}
+
+static void sender_transmit(struct sender *s, struct inflight *f, int64_t now)
+{
+	struct outbox_record *rec = NULL;
+	char err[512];
+
+	if (outbox_read(s->ob, f->seq, &rec, err, sizeof err) < 0) {
+		sender_error(s, "outbox: %s", err);
+		sender_forget(s, f->seq); /* moved to corrupt/ or gone: nothing to send */
+		return;
+	}
+	if (sender_send(s, WIRE_BATCH, rec->body, rec->body_len) == 0) {
+		f->sent_ms = now;
+		log_debug("sent batch %llu (%zu rows)", (unsigned long long)f->seq,
+			  (size_t)rec->nrows);
+	}
+	outbox_record_destroy(&rec);
+}
+
+/* Keeps the window full and resends what timed out. */
+static void sender_pump(struct sender *s, int64_t now)
+{
+	if (now >= s->next_scan_ms) {
+		free(s->pending);
+		s->pending = NULL;
+		s->npending = 0;
+		if (outbox_list(s->ob, &s->pending, &s->npending) < 0)
+			sender_error(s, "outbox: %s", "cannot list pending batches");
+		s->next_scan_ms = now + SENDER_SCAN_MS;
+	}
+	for (size_t i = 0; i < s->npending && s->nfly < (size_t)s->conf->window; i++) {
+		if (sender_find(s, s->pending[i]))
+			continue;
+		s->fly[s->nfly++] = (struct inflight){.seq = s->pending[i]};
+	}
+	for (size_t i = 0; i < s->nfly; i++) {
+		struct inflight *f = &s->fly[i];
+		if (now < f->not_before_ms)
+			continue;
+		if (f->sent_ms == 0 || now - f->sent_ms >= s->conf->resend_timeout_ms)
+			sender_transmit(s, f, now);
+	}
+}
+
+static void sender_ack(struct sender *s, const char *body, size_t len)
+{
+	struct batch_ack a;
+	struct outbox_record *rec = NULL;
+	struct batch *b = NULL;
+	char err[512], where[4200];
+
+	if (batch_ack_decode(body, len, &s->limits, &a, err, sizeof err) < 0) {
+		sender_error(s, "malformed ACK from the province: %s", err);
+		return;
+	}
+	if (a.epoch != outbox_epoch(s->ob) || !sender_find(s, a.seq)) {
+		/* An answer to a resend we already settled. */
+		batch_ack_clear(&a);
+		return;
+	}
+	if (a.nrejected > 0 && outbox_read(s->ob, a.seq, &rec, err, sizeof err) == 0 &&
+	    batch_decode(rec->body, rec->body_len, &s->limits, &b, err, sizeof err) == 0) {
+		if (rejects_write(rec->source, s->conf->outbox_dir, b, &a, where, sizeof where) < 0)
+			sender_error(s, "%s", where);
+		else
+			log_warn("%zu row(s) of batch %llu refused by the province: see %s",
+				 a.nrejected, (unsigned long long)a.seq, where);
+	}
+	for (size_t i = 0; i < a.nflagged; i++)
+		log_info("batch %llu row %u: %s: %s", (unsigned long long)a.seq, a.flagged[i].row,
+			 a.flagged[i].code, a.flagged[i].message);
+	if (outbox_remove(s->ob, a.seq) < 0)
+		sender_error(s, "outbox: cannot remove an acknowledged batch: %s", strerror(errno));
+	sender_forget(s, a.seq);
+	s->st.last_ack = time(NULL);
+	s->st.acked_batches++;
+	s->st.acked_rows += a.accepted + a.nrejected;
+	s->st.rejected_rows += a.nrejected;
+	if (a.status == ACK_DUPLICATE)
+		s->st.duplicate_acks++;
+	log_info("batch %llu acknowledged%s: %llu accepted, %zu refused", (unsigned long long)a.seq,
+		 a.status == ACK_DUPLICATE ? " (already committed)" : "",
+		 (unsigned long long)a.accepted, a.nrejected);
+	s->next_scan_ms = 0; /* room in the window: look at the outbox again */
+	batch_destroy(&b);
+	outbox_record_destroy(&rec);
+	batch_ack_clear(&a);
+}
+
+static void sender_retry(struct sender *s, const char *body, size_t len, int64_t now)
+{
+	struct wire_retry r;
+	char err[256];
+	struct inflight *f;
+
+	if (wire_retry_decode(body, len, &s->limits, &r, err, sizeof err) < 0) {
+		sender_error(s, "malformed RETRY from the province: %s", err);
+		return;
+	}
+	s->st.retries++;
+	if (r.epoch == outbox_epoch(s->ob) && (f = sender_find(s, r.seq)) != NULL) {
+		f->sent_ms = 0;
+		f->not_before_ms = now + r.after_ms + sender_jitter(r.after_ms);
+		log_info("batch %llu: the province asks to retry (%s)", (unsigned long long)r.seq,
+			 r.reason);
+	}
+}
+
+static void sender_welcome(struct sender *s, const char *body, size_t len)
+{
+	struct wire_welcome w;
+	char err[256];
+
+	if (wire_welcome_decode(body, len, &s->limits, &w, err, sizeof err) < 0)
+		return;
+	snprintf(s->st.collector, sizeof s->st.collector, "%s", w.collector);
+	snprintf(s->st.scope, sizeof s->st.scope, "%s", w.scope);
+	snprintf(s->st.catalog_version, sizeof s->st.catalog_version, "%s", w.catalog_version);
+	log_info("connected to %s as collector %s (unit %s)", w.server, w.collector, w.scope);
+}
+
+/* Keeps the province's catalogue so that `submit` can check rows before queueing. */
+static void sender_catalog(struct sender *s, const char *body, size_t len)
+{
+	char err[512], path[4096], tmp[4200];
+	struct catalog *c = catalog_from_json(body, len, err, sizeof err);
+	FILE *fp;
+
+	if (!c) {
+		sender_error(s, "the province's catalogue is not valid: %s", err);
+		return;
+	}
+	snprintf(path, sizeof path, "%s/catalog.json", s->conf->outbox_dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if ((fp = fopen(tmp, "w")) != NULL) {
+		int ok = fwrite(body, 1, len, fp) == len;
+		ok = (fclose(fp) == 0) && ok;
+		if (ok)
+			rename(tmp, path);
+		else
+			unlink(tmp);
+	}
+	log_debug("catalogue %s saved (%zu indicators)", c->version, c->nindicators);
+	catalog_destroy(&c);
+}
+
+static void sender_message(struct sender *s, int64_t now)
+{
+	char frames[3][64];
+	size_t lens[3] = {0, 0, 0};
+	zmq_msg_t body;
+	int n = 0, more = 1;
+
+	zmq_msg_init(&body);
+	while (more) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, s->dealer, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			break;
+		}
+		more = zmq_msg_more(&m);
+		if (n < 2) {
+			lens[n] = zmq_msg_size(&m) < 63 ? zmq_msg_size(&m) : 63;
+			memcpy(frames[n], zmq_msg_data(&m), lens[n]);
+			frames[n][lens[n]] = '\0';
+			zmq_msg_close(&m);
+		} else if (n == 2) {
+			zmq_msg_move(&body, &m);
+			zmq_msg_close(&m);
+		} else {
+			zmq_msg_close(&m);
+		}
+		n++;
+	}
+	s->st.last_contact = time(NULL);
+	if (n == 3 && wire_tag_ok(frames[0], lens[0])) {
+		const char *data = zmq_msg_data(&body);
+		size_t len = zmq_msg_size(&body);
+		switch (wire_command_parse(frames[1], lens[1])) {
+		case WIRE_ACK:
+			sender_ack(s, data, len);
+			break;
+		case WIRE_RETRY:
+			sender_retry(s, data, len, now);
+			break;
+		case WIRE_WELCOME:
+			sender_welcome(s, data, len);
+			break;
+		case WIRE_CATALOG:
+			sender_catalog(s, data, len);
+			break;
+		case WIRE_ERROR: {
+			struct wire_error e;
+			char err[256];
+			if (wire_error_decode(data, len, &s->limits, &e, err, sizeof err) == 0) {
+				sender_error(s, "the province refused a message: %s", e.message);
+				if (strcmp(e.code, "revoked") == 0)
+					s->refused = true;
+			}
+			break;
+		}
+		default:
+			break; /* PONG and anything newer */
+		}
+	}
+	zmq_msg_close(&body);
+}
+
+/* Greets the province and asks for its catalogue; 0 once sent, -1 while unconnected. */
+static int sender_hello(struct sender *s)
+{
+	struct outbox_stats st;
+	struct wire_hello h = {0};
+	int rc = -1;
+
+	outbox_stats(s->ob, &st);
+	snprintf(h.agent, sizeof h.agent, "chiso-agent %s", CHISO_VERSION);
+	h.epoch = st.epoch;
+	h.backlog_batches = st.pending_batches;
+	h.backlog_rows = st.pending_rows;
+	char *body = wire_hello_encode(&h);
+	if (body && sender_send(s, WIRE_HELLO, body, strlen(body)) == 0) {
+		sender_send(s, WIRE_CATALOG, "{}", 2);
+		rc = 0;
+	}
+	free(body);
+	return rc;
+}
+
+static void sender_ping(struct sender *s)
+{
+	struct outbox_stats st;
+	struct wire_ping p = {0};
+
+	outbox_stats(s->ob, &st);
+	p.backlog_batches = st.pending_batches;
+	p.backlog_rows = st.pending_rows;
+	if (st.pending_batches && st.oldest_created)
+		p.oldest_age_s = (uint64_t)(time(NULL) - st.oldest_created);
+	char *body = wire_ping_encode(&p);
+	if (body) {
+		sender_send(s, WIRE_PING, body, strlen(body));
+		free(body);
+	}
+}
+
+int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
+{
+	int64_t start = sender_ms(), now;
+	bool greeted = false;
+	int rc = 0;
+
+	for (;;) {
+		now = sender_ms();
+		if (timeout_ms && now - start >= timeout_ms) {
+			rc = s->nfly || s->npending ? 1 : 0;
+			break;
+		}
+		if (s->refused) {
+			rc = 2;
+			break;
+		}
+		/* With ZMQ_IMMEDIATE the HELLO only leaves once a connection exists. */
+		if (!greeted && sender_hello(s) == 0) {
+			greeted = true;
+			s->next_ping_ms = now + s->conf->ping_interval_ms;
+		}
+		sender_pump(s, now);
+		if (greeted && now >= s->next_ping_ms) {
+			sender_ping(s);
+			s->next_ping_ms = now + s->conf->ping_interval_ms;
+		}
+		if (now >= s->next_state_ms) {
+			agentstate_save(s->conf->outbox_dir, &s->st);
+			s->next_state_ms = now + 2000;
+		}
+		if (until_empty && s->nfly == 0 && s->npending == 0)
+			break;
+		zmq_pollitem_t items[] = {{s->dealer, 0, ZMQ_POLLIN, 0}, {NULL, s->sigfd, ZMQ_POLLIN, 0}};
+		if (zmq_poll(items, 2, 200) < 0 && zmq_errno() != EINTR)
+			break;
+		if (items[1].revents & ZMQ_POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+				;
+			log_info("stopping; %zu batches stay in the outbox for next time", s->npending);
+			break;
+		}
+		for (int i = 0; i < 256; i++) {
+			int events;
+			size_t elen = sizeof events;
+			if (zmq_getsockopt(s->dealer, ZMQ_EVENTS, &events, &elen) < 0 ||
+			    !(events & ZMQ_POLLIN))
+				break;
+			sender_message(s, sender_ms());
+		}
+	}
+	agentstate_save(s->conf->outbox_dir, &s->st);
+	return rc;
+}

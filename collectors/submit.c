@@ -1,0 +1,437 @@
+/*
+ * submit: check an officer's CSV file and queue it (see submit.h).
+ *
+ * Every message names the file, the line and the column, and says what to
+ * write instead, because the person reading it is a commune officer with the
+ * spreadsheet open, not a programmer.
+ */
+#include "submit.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "csv.h"
+#include "log.h"
+#include "num.h"
+#include "period.h"
+#include "progress.h"
+
+enum column { COL_UNIT, COL_INDICATOR, COL_PERIOD, COL_DATE, COL_VALUE, COL_QUALIFIER, COL_NOTE,
+	      COL_N };
+
+static const char *const column_names[COL_N] = {"unit",  "indicator", "period", "date",
+						 "value", "qualifier", "note"};
+
+struct layout {
+	int at[COL_N]; /* field index of each column, -1 if absent */
+	size_t nfields;
+};
+
+/* A set of 64-bit row keys with the line that first used each. */
+struct keyset {
+	uint64_t *keys;
+	long *lines;
+	size_t cap, n;
+};
+
+static uint64_t key_hash(const struct batch_row *r)
+{
+	uint64_t h = 1469598103934665603ull;
+	const char *parts[] = {r->unit, r->indicator, r->period[0] ? r->period : r->date};
+	for (size_t i = 0; i < 3; i++) {
+		for (const char *p = parts[i]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull; /* separator */
+	}
+	return h ? h : 1;
+}
+
+/* Adds key; returns 0, the earlier line if it was there, or -1 if out of memory. */
+static long keyset_add(struct keyset *s, uint64_t key, long line)
+{
+	if (s->n * 2 >= s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		uint64_t *keys = calloc(cap, sizeof *keys);
+		long *lines = calloc(cap, sizeof *lines);
+		if (!keys || !lines) {
+			free(keys);
+			free(lines);
+			return -1;
+		}
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->keys[i])
+				continue;
+			size_t j = s->keys[i] & (cap - 1);
+			while (keys[j])
+				j = (j + 1) & (cap - 1);
+			keys[j] = s->keys[i];
+			lines[j] = s->lines[i];
+		}
+		free(s->keys);
+		free(s->lines);
+		s->keys = keys;
+		s->lines = lines;
+		s->cap = cap;
+	}
+	size_t j = key & (s->cap - 1);
+	while (s->keys[j]) {
+		if (s->keys[j] == key)
+			return s->lines[j];
+		j = (j + 1) & (s->cap - 1);
+	}
+	s->keys[j] = key;
+	s->lines[j] = line;
+	s->n++;
+	return 0;
+}
+
+static void keyset_free(struct keyset *s)
+{
+	free(s->keys);
+	free(s->lines);
+}
+
+int submit_qualifier(const char *s)
+{
+	static const struct {
+		const char *text;
+		enum qualifier q;
+	} words[] = {
+	    {"", QUAL_NONE},	     {"at_least", QUAL_AT_LEAST}, {">", QUAL_AT_LEAST},
+	    {">=", QUAL_AT_LEAST},   {"hơn", QUAL_AT_LEAST},	  {"trên", QUAL_AT_LEAST},
+	    {"ít nhất", QUAL_AT_LEAST}, {"at_most", QUAL_AT_MOST},  {"<", QUAL_AT_MOST},
+	    {"<=", QUAL_AT_MOST},    {"dưới", QUAL_AT_MOST},	  {"tối đa", QUAL_AT_MOST},
+	    {"about", QUAL_ABOUT},   {"~", QUAL_ABOUT},		  {"khoảng", QUAL_ABOUT},
+	    {"ước tính", QUAL_ABOUT}, {"ước", QUAL_ABOUT},
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(s, words[i].text) == 0)
+			return (int)words[i].q;
+	return -1;
+}
+
+/* Copies field f of rec without surrounding spaces into buf. */
+static const char *field(const struct csv_record *rec, const struct layout *l, enum column c,
+			 char *buf, size_t size)
+{
+	const char *s;
+	size_t len;
+
+	buf[0] = '\0';
+	if (l->at[c] < 0 || (size_t)l->at[c] >= rec->nfields)
+		return buf;
+	s = rec->fields[l->at[c]];
+	len = rec->lens[l->at[c]];
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static int submit_header(const struct csv_record *rec, const char *path, struct layout *l)
+{
+	for (int c = 0; c < COL_N; c++)
+		l->at[c] = -1;
+	l->nfields = rec->nfields;
+	for (size_t i = 0; i < rec->nfields; i++) {
+		int c;
+		for (c = 0; c < COL_N; c++)
+			if (strcmp(rec->fields[i], column_names[c]) == 0)
+				break;
+		if (c == COL_N) {
+			fprintf(stderr,
+				"%s:%ld: unknown column \"%s\": the columns are unit, indicator, "
+				"period (or date), value, and optionally qualifier and note\n",
+				path, rec->line, rec->fields[i]);
+			return -1;
+		}
+		if (l->at[c] >= 0) {
+			fprintf(stderr, "%s:%ld: column \"%s\" appears twice\n", path, rec->line,
+				column_names[c]);
+			return -1;
+		}
+		l->at[c] = (int)i;
+	}
+	if (l->at[COL_UNIT] < 0 || l->at[COL_INDICATOR] < 0 || l->at[COL_VALUE] < 0 ||
+	    (l->at[COL_PERIOD] < 0 && l->at[COL_DATE] < 0)) {
+		fprintf(stderr,
+			"%s:%ld: the header must name the columns unit, indicator, period (or date) "
+			"and value\n",
+			path, rec->line);
+		return -1;
+	}
+	return 0;
+}
+
+#define ROW_ERROR(col, ...)                                                                     \
+	do {                                                                                    \
+		if (errout) {                                                                   \
+			fprintf(errout, "%s:%ld: %s: ", path, rec->line, column_names[col]);    \
+			fprintf(errout, __VA_ARGS__);                                           \
+			fputc('\n', errout);                                                    \
+		}                                                                               \
+		return -1;                                                                      \
+	} while (0)
+
+/* Checks one data record into row; prints the first problem on errout (if not NULL)
+ * and returns -1. */
+static int submit_row(const struct csv_record *rec, const struct layout *l, const char *path,
+		      const char *base, const struct catalog *cat, struct batch_row *row,
+		      FILE *errout)
+{
+	char buf[CSV_FIELD_MAX + 1];
+	const char *why;
+	const struct indicator *ind = NULL;
+	struct period p;
+	int32_t day;
+
+	memset(row, 0, sizeof *row);
+	if (rec->nfields != l->nfields) {
+		if (errout)
+			fprintf(errout, "%s:%ld: expected %zu fields as in the header, found %zu\n",
+				path, rec->line, l->nfields, rec->nfields);
+		return -1;
+	}
+	field(rec, l, COL_UNIT, buf, sizeof buf);
+	if (!*buf || strlen(buf) > BATCH_UNIT_MAX || strspn(buf, "0123456789") != strlen(buf))
+		ROW_ERROR(COL_UNIT, "\"%s\" is not a unit code (digits, as in the official list: "
+				    "21298 for Xã Sơn Nham)",
+			  buf);
+	snprintf(row->unit, sizeof row->unit, "%s", buf);
+
+	field(rec, l, COL_INDICATOR, buf, sizeof buf);
+	if (!*buf || strlen(buf) > BATCH_INDICATOR_MAX ||
+	    strspn(buf, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(buf))
+		ROW_ERROR(COL_INDICATOR, "\"%s\" is not an indicator code (lower-case letters, digits "
+					 "and _, as in the catalogue)",
+			  buf);
+	if (cat && (ind = catalog_find(cat, buf)) == NULL)
+		ROW_ERROR(COL_INDICATOR, "unknown indicator \"%s\" (catalogue %s)", buf,
+			  cat->version);
+	if (ind && ind->kind == IND_RATIO)
+		ROW_ERROR(COL_INDICATOR,
+			  "%s is a ratio that chiso computes from %s and %s: send those two figures "
+			  "instead",
+			  ind->code, ind->numerator, ind->denominator);
+	snprintf(row->indicator, sizeof row->indicator, "%s", buf);
+
+	char date[64];
+	field(rec, l, COL_PERIOD, buf, sizeof buf);
+	field(rec, l, COL_DATE, date, sizeof date);
+	if (*buf && *date)
+		ROW_ERROR(COL_PERIOD, "give either a period or a date, not both");
+	if (!*buf && !*date)
+		ROW_ERROR(COL_PERIOD, "missing: write a period such as 2024S1 (or a date)");
+	if (*buf) {
+		if (period_parse(buf, strlen(buf), &p, &why) < 0)
+			ROW_ERROR(COL_PERIOD, "%s", why);
+		if (ind && !(ind->period_types & (1u << p.type)))
+			ROW_ERROR(COL_PERIOD, "%s is not reported per %s period", ind->code,
+				  period_type_name(p.type));
+		period_format(&p, row->period, sizeof row->period);
+	} else {
+		if (date_parse(date, strlen(date), &day, &why) < 0)
+			ROW_ERROR(COL_DATE, "%s", why);
+		date_format(day, row->date, sizeof row->date);
+	}
+
+	field(rec, l, COL_VALUE, buf, sizeof buf);
+	if (num_parse(buf, strlen(buf), &row->value, &why) < 0)
+		ROW_ERROR(COL_VALUE, "%s", why);
+	if (ind && (ind->kind == IND_COUNT || ind->kind == IND_AMOUNT)) {
+		if (!row->value.integer)
+			ROW_ERROR(COL_VALUE, "%s counts whole %s: %s is not a whole number",
+				  ind->code, ind->measure, row->value.text);
+		if (row->value.value < 0)
+			ROW_ERROR(COL_VALUE, "%s cannot be negative", ind->code);
+	}
+	if (ind && ((ind->has_min && row->value.value < ind->min) ||
+		    (ind->has_max && row->value.value > ind->max)))
+		ROW_ERROR(COL_VALUE, "%s must be between %g and %g", ind->code, ind->min, ind->max);
+
+	field(rec, l, COL_QUALIFIER, buf, sizeof buf);
+	int q = submit_qualifier(buf);
+	if (q < 0)
+		ROW_ERROR(COL_QUALIFIER, "\"%s\" is not a qualifier: use at_least (hơn), at_most "
+					 "(dưới) or about (khoảng), or leave it empty",
+			  buf);
+	row->qualifier = (enum qualifier)q;
+	snprintf(row->ref, sizeof row->ref, "%s:%ld", base, rec->line);
+	return 0;
+}
+
+struct render_arg {
+	struct batch *b;
+};
+
+static char *submit_render(uint64_t epoch, uint64_t seq, void *arg)
+{
+	struct render_arg *r = arg;
+	r->b->epoch = epoch;
+	r->b->seq = seq;
+	return batch_encode(r->b);
+}
+
+/* Pass 1: checks every row; returns the number of bad rows, or -1. */
+static long submit_check(FILE *fp, const char *path, const char *base, const struct catalog *cat,
+			 struct layout *l, size_t *good)
+{
+	struct csv_reader *r = csv_reader_new(fp, path);
+	struct csv_record rec;
+	struct keyset keys = {0};
+	struct batch_row row;
+	long bad = 0;
+	int got, header = 0;
+
+	*good = 0;
+	if (!r)
+		return -1;
+	while ((got = csv_next(r, &rec)) != 0) {
+		if (got < 0) {
+			fprintf(stderr, "%s\n", csv_error(r));
+			bad++;
+			if (!header)
+				break;
+			continue;
+		}
+		if (!header) {
+			header = 1;
+			if (submit_header(&rec, path, l) < 0) {
+				bad = -1;
+				break;
+			}
+			continue;
+		}
+		if (submit_row(&rec, l, path, base, cat, &row, stderr) < 0) {
+			bad++;
+			continue;
+		}
+		long first = keyset_add(&keys, key_hash(&row), rec.line);
+		if (first < 0) {
+			fprintf(stderr, "out of memory\n");
+			bad = -1;
+			break;
+		}
+		if (first > 0) {
+			fprintf(stderr, "%s:%ld: %s %s %s is already given at line %ld\n", path,
+				rec.line, row.unit, row.indicator, row.period[0] ? row.period : row.date,
+				first);
+			bad++;
+			continue;
+		}
+		(*good)++;
+	}
+	if (!header && bad == 0) {
+		fprintf(stderr, "%s: empty file: no header\n", path);
+		bad = -1;
+	}
+	keyset_free(&keys);
+	csv_reader_destroy(&r);
+	return bad;
+}
+
+int submit_file(struct outbox *ob, const char *path, const struct catalog *cat,
+		size_t batch_rows, bool partial, struct submit_result *res)
+{
+	FILE *fp = fopen(path, "rb");
+	char abs[PATH_MAX], err[512];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct layout l;
+	struct csv_reader *r = NULL;
+	struct batch *b = NULL;
+	struct progress *prog = NULL;
+	struct csv_record rec;
+	struct keyset keys = {0};
+	size_t good;
+	int rc = -1, got, header = 0;
+
+	memset(res, 0, sizeof *res);
+	if (!fp) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!realpath(path, abs))
+		snprintf(abs, sizeof abs, "%s", path);
+	long bad = submit_check(fp, path, base, cat, &l, &good);
+	if (bad < 0)
+		goto done;
+	res->errors = (size_t)bad;
+	if (bad > 0 && !partial) {
+		fprintf(stderr,
+			"%s: %ld row(s) wrong, nothing queued: correct them and submit again (or use "
+			"--partial to queue the %zu good rows now)\n",
+			path, bad, good);
+		goto done;
+	}
+	if (good == 0) {
+		rc = 0;
+		goto done;
+	}
+	rewind(fp);
+	if ((r = csv_reader_new(fp, path)) == NULL || (b = batch_new(batch_rows)) == NULL) {
+		fprintf(stderr, "out of memory\n");
+		goto done;
+	}
+	prog = progress_new("queueing", "rows", good);
+	b->nrows = 0;
+	for (;;) {
+		got = csv_next(r, &rec);
+		bool flush = got == 0 ? b->nrows > 0 : false;
+		if (got > 0 && !header) {
+			header = 1;
+			continue;
+		}
+		if (got > 0) {
+			/* The rows pass 1 refused are skipped again, quietly. */
+			struct batch_row *row = &b->rows[b->nrows];
+			if (submit_row(&rec, &l, path, base, cat, row, NULL) == 0 &&
+			    keyset_add(&keys, key_hash(row), rec.line) == 0)
+				b->nrows++;
+			flush = b->nrows == batch_rows;
+		}
+		if (flush) {
+			struct render_arg arg = {b};
+			uint64_t seq;
+			if (outbox_put(ob, b->nrows, abs, submit_render, &arg, &seq, err, sizeof err) <
+			    0) {
+				progress_done(&prog);
+				fprintf(stderr, "%s: %s\n", path, err);
+				if (res->batches)
+					fprintf(stderr,
+						"%s: the first %zu rows (%zu batches) are queued; the "
+						"rest are not\n",
+						path, res->rows, res->batches);
+				goto done;
+			}
+			if (!res->batches)
+				res->first_seq = seq;
+			res->last_seq = seq;
+			res->batches++;
+			res->rows += b->nrows;
+			progress_update(prog, res->rows);
+			b->nrows = 0;
+		}
+		if (got == 0)
+			break;
+	}
+	rc = 0;
+done:
+	progress_done(&prog);
+	keyset_free(&keys);
+	batch_destroy(&b);
+	csv_reader_destroy(&r);
+	fclose(fp);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * submit: `chiso-agent submit FILE.csv`, from an officer's file to the outbox.
+ *
+ * The file is read twice.  The first pass checks every row and prints every
+ * problem as "file:line: field: message" (number formats, periods, unknown
+ * indicators, ratios that must not be typed, the same figure twice); if any
+ * row is wrong nothing is queued, unless the officer asks for the good rows
+ * only (--partial).  The second pass cuts the rows into batches and writes
+ * each durably to the outbox.  Neither pass holds the file in memory.
+ */
+#ifndef CHISO_SUBMIT_H
+#define CHISO_SUBMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "outbox.h"
+
+struct submit_result {
+	size_t rows;	/* rows queued */
+	size_t errors;	/* rows refused */
+	size_t batches; /* batches written */
+	uint64_t first_seq, last_seq;
+};
+
+/*
+ * Checks and queues path.  cat is the catalogue cached from the province, or
+ * NULL (then indicators are checked for syntax only; chisod checks the rest).
+ * Returns 0 when rows were queued (or, with an empty file, none), -1 when
+ * nothing was queued because of errors (printed on stderr) or an outbox failure.
+ */
+int submit_file(struct outbox *ob, const char *path, const struct catalog *cat,
+		size_t batch_rows, bool partial, struct submit_result *res);
+
+/* The qualifier for a CSV cell: at_least, ">", "hơn", "khoảng" ...; -1 if unknown. */
+int submit_qualifier(const char *s);
+
+#endif
