@@ -1,0 +1,132 @@
+# Harness for chiso's integration tests (sourced, not run).
+#
+# Each test gets a throwaway directory with its own embedded PostgreSQL cluster
+# (chisoctl db init), the real chisod on a loopback port of its own, and real
+# agents over CURVE.  Nothing is mocked.  The EXIT trap stops everything the
+# test started and removes the directory, also when an assertion fails.
+#
+# Environment (set by ctest): CHISO_SOURCE_DIR (the repo), CHISO_BIN (programs).
+
+set -euo pipefail
+
+: "${CHISO_SOURCE_DIR:?run through ctest (CHISO_SOURCE_DIR unset)}"
+: "${CHISO_BIN:?run through ctest (CHISO_BIN unset)}"
+
+T=$(mktemp -d /tmp/chiso-test.XXXXXX)
+# The PostgreSQL server runs as an unprivileged user when we are root: it must
+# be able to traverse the test directory.
+chmod 755 "$T"
+CONF=$T/chiso.conf
+PORT=$((20000 + RANDOM % 20000))
+CHISOD_PID=
+BG_PIDS=()
+FAILURES=0
+
+ctl() { "$CHISO_BIN/chisoctl" --config "$CONF" "$@"; }
+
+cleanup() {
+	local rc=$?
+	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	if [ -n "$CHISOD_PID" ]; then kill -9 "$CHISOD_PID" 2>/dev/null || true; fi
+	if [ -f "$CONF" ]; then ctl db stop >/dev/null 2>&1 || true; fi
+	if [ "$rc" -ne 0 ] && [ -f "$T/chisod.log" ]; then
+		echo "--- last lines of chisod's log"
+		tail -n 30 "$T/chisod.log"
+	fi
+	rm -rf "$T"
+	exit "$rc"
+}
+trap cleanup EXIT
+
+say() { printf '## %s\n' "$*"; }
+
+fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	exit 1
+}
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+	if [ "$2" != "$3" ]; then
+		fail "$1: expected [$2], got [$3]"
+	fi
+	printf 'ok: %s = %s\n' "$1" "$3"
+}
+
+# Creates the cluster, migrates, loads Quảng Ngãi's units and the catalogue, and
+# moves chisod to this test's port.
+setup_database() {
+	say "embedded PostgreSQL in $T/var"
+	ctl db init --dir "$T/var" >/dev/null
+	sed -i "s|tcp://127.0.0.1:7460|tcp://127.0.0.1:$PORT|" "$CONF"
+	ctl db migrate >/dev/null
+	ctl units import "$CHISO_SOURCE_DIR/data/units/quang_ngai_units.csv" >/dev/null
+	ctl catalog load "$CHISO_SOURCE_DIR/config/catalog.conf" >/dev/null
+}
+
+# The value of a key from the configuration file ("database.owner_conninfo").
+conf_value() {
+	local key=${1#*.}
+	sed -n "s/^[[:space:]]*$key = \"\(.*\)\";$/\1/p" "$CONF" | head -n 1
+}
+
+# sql QUERY: runs as chiso_owner, prints unaligned rows separated by |.
+sql() {
+	psql "$(conf_value database.owner_conninfo)" -X -q -A -t -v ON_ERROR_STOP=1 \
+		-c "SET search_path = chiso" -c "$1"
+}
+
+# sql_as ROLE QUERY: as chiso_reader or chiso_writer.
+sql_as() {
+	psql "$(conf_value "database.${1}")" -X -q -A -t -v ON_ERROR_STOP=1 -c "$2"
+}
+
+start_chisod() {
+	"$CHISO_BIN/chisod" -f "$CONF" 2>>"$T/chisod.log" &
+	CHISOD_PID=$!
+	for _ in $(seq 200); do
+		if grep -q 'ready:' "$T/chisod.log" 2>/dev/null; then
+			return 0
+		fi
+		kill -0 "$CHISOD_PID" 2>/dev/null || fail "chisod exited at start"
+		sleep 0.05
+	done
+	fail "chisod not ready after 10 s"
+}
+
+# Stops chisod with SIGTERM and checks it drained and exited cleanly (under
+# AddressSanitizer this is also where leaks would be reported).
+stop_chisod() {
+	kill -TERM "$CHISOD_PID"
+	local rc=0
+	wait "$CHISOD_PID" || rc=$?
+	CHISOD_PID=
+	assert_eq "chisod exit status" 0 "$rc"
+}
+
+# make_agent NAME UNIT: a keypair, enrolment, and a configuration.
+make_agent() {
+	local name=$1 unit=$2 dir=$T/agents/$1
+	mkdir -p "$dir"
+	ctl keygen "$name" --dir "$dir" >/dev/null
+	ctl collector add "$name" --key "$dir/$name.pub" --unit "$unit" >/dev/null
+	cat >"$dir/agent.conf" <<CONF
+server: {
+	endpoint = "tcp://127.0.0.1:$PORT";
+	public_key_file = "$T/var/keys/server.pub";
+};
+agent: {
+	secret_key_file = "$dir/$name.key";
+	outbox_dir = "$dir/outbox";
+	resend_timeout_ms = 3000;
+	reconnect_min_ms = 100;
+	reconnect_max_ms = 1000;
+};
+CONF
+}
+
+agent() {
+	local name=$1
+	shift
+	"$CHISO_BIN/chiso-agent" -f "$T/agents/$name/agent.conf" "$@"
+}
