@@ -4,23 +4,26 @@
  * Each line is formatted into one buffer and written with one call so that lines
  * from the daemon's two threads never interleave.  The settings are written once
  * at start (and by a reload on the main thread) and only read elsewhere.
+ *
+ * systemd sets JOURNAL_STREAM when stderr is connected to the journal: only then
+ * do lines carry the <N> prefix; a person at a terminal or reading a piped log
+ * sees "chisoctl: warning: ..." instead.
  */
 #include "log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char *log_prog = "chiso";
 static enum log_level log_max = LOGL_INFO;
-static int log_tty = -1;
+static int log_journal = -1;
 
 void log_init(const char *progname, enum log_level max_level)
 {
 	log_prog = progname;
 	log_max = max_level;
-	log_tty = isatty(STDERR_FILENO);
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
 }
 
 void log_set_level(enum log_level max_level)
@@ -66,12 +69,12 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 
 	if (level > log_max)
 		return;
-	if (log_tty < 0)
-		log_tty = isatty(STDERR_FILENO);
-	if (log_tty)
-		n = snprintf(line, sizeof line, "%s: %s", log_prog, log_word(level));
-	else
+	if (log_journal < 0)
+		log_journal = getenv("JOURNAL_STREAM") != NULL;
+	if (log_journal)
 		n = snprintf(line, sizeof line, "<%d>", (int)level);
+	else
+		n = snprintf(line, sizeof line, "%s: %s", log_prog, log_word(level));
 	if (n < 0 || (size_t)n >= sizeof line)
 		n = 0;
 	int m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);

@@ -1,10 +1,11 @@
 /*
  * log: the one logging API of the three programs.
  *
- * Every line goes to stderr.  Under systemd (stderr is not a terminal) each line
+ * Every line goes to stderr.  Under systemd (JOURNAL_STREAM set) each line
  * starts with the journald priority prefix, <3> error, <4> warning, <6> info,
- * <7> debug, so the journal files it at the right priority.  On a terminal the
- * prefix becomes a word ("warning: ") so an officer reads plain sentences.
+ * <7> debug, so the journal files it at the right priority.  Elsewhere the
+ * prefix becomes the program and a word ("chisoctl: warning: ") so an officer
+ * reads plain sentences.
  * Lines about a peer name it: "collector xa-21298: ...".
  */
 #ifndef CHISO_LOG_H

@@ -138,6 +138,13 @@ static void store_error(const struct store *s, const PGresult *res, const char *
 	snprintf(err, errsize, "%s: %.*s", what, (int)strcspn(msg, "\n"), msg);
 }
 
+/* Server notices ("relation already exists, skipping") are for debugging only. */
+static void store_notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_debug("PostgreSQL: %.*s", (int)strcspn(message, "\n"), message);
+}
+
 struct store *store_open(const char *conninfo, const struct store_options *opt, char *err,
 			 size_t errsize)
 {
@@ -163,6 +170,7 @@ struct store *store_open(const char *conninfo, const struct store_options *opt, 
 			 s->conn ? PQerrorMessage(s->conn) : "out of memory");
 		goto fail;
 	}
+	PQsetNoticeProcessor(s->conn, store_notice, NULL);
 	PGresult *res = PQexec(s->conn, store_stmt[S_SEARCH_PATH].sql);
 	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	PQclear(res);

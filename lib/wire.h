@@ -53,6 +53,15 @@ bool wire_tag_ok(const void *data, size_t len);
  */
 bool wire_depth_ok(const char *body, size_t len, int max_depth);
 
+struct json_t;
+/*
+ * The gate every decoder passes: the size limit, the nesting limit, then
+ * jansson with duplicate keys refused.  Returns the top-level object (the
+ * caller json_decref's it) or NULL with err.
+ */
+struct json_t *wire_open(const char *body, size_t len, const struct wire_limits *lim, char *err,
+			 size_t errsize);
+
 struct wire_hello {
 	char agent[65];		/* software and version, "chiso-agent 0.1.0" */
 	uint64_t epoch;		/* the agent's outbox epoch */

@@ -214,16 +214,14 @@ BEGIN
 		max_value = EXCLUDED.max_value, factor = NULL, decimals = EXCLUDED.decimals,
 		ord = EXCLUDED.ord, retired = false, numerator_id = NULL, denominator_id = NULL;
 
-	-- A ratio aggregates as the sum of its numerator over the sum of its
-	-- denominator, whatever it is called: agg_space sum.
+	-- A ratio is reported wherever and whenever its numerator is, and
+	-- aggregates as the sum of numerators over the sum of denominators.
 	INSERT INTO indicator AS i (code, name_vi, name_en, measure, pillar, kind, levels,
 				    period_types, calendar, agg_space, agg_time, numerator_id,
 				    denominator_id, factor, decimals, ord)
 	SELECT s.code, s.x ->> 'name_vi', s.x ->> 'name_en', coalesce(s.x ->> 'measure', '%'),
-	       s.x ->> 'pillar', 'ratio',
-	       ARRAY(SELECT jsonb_array_elements_text(s.x -> 'levels')),
-	       ARRAY(SELECT jsonb_array_elements_text(s.x -> 'period_types')),
-	       s.x ->> 'calendar', 'sum', 'sum', n_.id, d_.id,
+	       s.x ->> 'pillar', 'ratio', n_.levels, n_.period_types, n_.calendar, 'sum', 'sum',
+	       n_.id, d_.id,
 	       coalesce((s.x ->> 'factor')::numeric, 100),
 	       coalesce((s.x ->> 'decimals')::smallint, 2), s.ord
 	FROM stage_indicator s
