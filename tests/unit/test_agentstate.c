@@ -1,0 +1,74 @@
+/* agentstate and rejects (agent): the state file round trip, the refused-rows file. */
+#include "testutil.h"
+
+#include <sys/stat.h>
+
+#include "agentstate.h"
+#include "rejects.h"
+
+static void test_state(void **state)
+{
+	char *dir = test_tmpdir();
+	struct agentstate a = {0}, b;
+	(void)state;
+	assert_int_equal(agentstate_load(dir, &b), 0); /* missing file: zeros */
+	assert_int_equal(b.acked_batches, 0);
+	a.last_ack = 1732000000;
+	a.acked_batches = 12;
+	a.rejected_rows = 3;
+	a.duplicate_acks = 1;
+	snprintf(a.last_error, sizeof a.last_error, "the province refused a message: revoked");
+	snprintf(a.collector, sizeof a.collector, "xa-21298");
+	snprintf(a.scope, sizeof a.scope, "21298");
+	assert_int_equal(agentstate_save(dir, &a), 0);
+	assert_int_equal(agentstate_load(dir, &b), 0);
+	assert_int_equal(b.last_ack, a.last_ack);
+	assert_int_equal(b.acked_batches, 12);
+	assert_int_equal(b.duplicate_acks, 1);
+	CHECK_STR("error", a.last_error, b.last_error);
+	CHECK_STR("scope", "21298", b.scope);
+	test_rm_rf(dir);
+}
+
+static void test_rejects(void **state)
+{
+	char *dir = test_tmpdir(), src[256], where[512], text[2048];
+	(void)state;
+	snprintf(src, sizeof src, "%s/lyson.csv", dir);
+	struct batch *b = batch_new(2);
+	snprintf(b->rows[1].unit, sizeof b->rows[1].unit, "536");
+	snprintf(b->rows[1].indicator, sizeof b->rows[1].indicator, "households_with_digital_address");
+	snprintf(b->rows[1].period, sizeof b->rows[1].period, "2024S1");
+	snprintf(b->rows[1].value.text, sizeof b->rows[1].value.text, "7779");
+	snprintf(b->rows[1].ref, sizeof b->rows[1].ref, "lyson.csv:46");
+	struct batch_verdict v = {1, "numerator_exceeds_denominator", "7779 is larger than 6160, \"sent\""};
+	struct batch_ack a = {1, 1, ACK_COMMITTED, 1, 1, &v, 0, NULL};
+	assert_int_equal(rejects_write(src, dir, b, &a, where, sizeof where), 0);
+	assert_int_equal(rejects_write(src, dir, b, &a, where, sizeof where), 0); /* appends */
+	CHECK_HAS("beside the input", "lyson.csv.rejected.csv", where);
+	FILE *fp = fopen(where, "r");
+	size_t n = fread(text, 1, sizeof text - 1, fp);
+	text[n] = '\0';
+	fclose(fp);
+	CHECK_STR("content",
+		  "line,unit,indicator,period,value,qualifier,reason,message\n"
+		  "46,536,households_with_digital_address,2024S1,7779,,numerator_exceeds_denominator,"
+		  "\"7779 is larger than 6160, \"\"sent\"\"\"\n"
+		  "46,536,households_with_digital_address,2024S1,7779,,numerator_exceeds_denominator,"
+		  "\"7779 is larger than 6160, \"\"sent\"\"\"\n",
+		  text);
+	/* an input folder that cannot be written: the outbox's rejected/ folder */
+	assert_int_equal(rejects_write("/nonexistent/x.csv", dir, b, &a, where, sizeof where), 0);
+	CHECK_HAS("fallback", "/rejected/x.csv.rejected.csv", where);
+	batch_destroy(&b);
+	test_rm_rf(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_state),
+	    cmocka_unit_test(test_rejects),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

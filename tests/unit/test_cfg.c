@@ -1,0 +1,110 @@
+/* cfg (through chisod's and the agent's key tables): defaults, file:line errors,
+ * unknown keys, bounds, printing and reading back. */
+#include "testutil.h"
+
+#include "agentconf.h"
+#include "srvconf.h"
+
+static void test_defaults(void **state)
+{
+	char err[256];
+	(void)state;
+	struct srvconf *c = srvconf_load(NULL, err, sizeof err);
+	assert_non_null(c);
+	CHECK_STR("endpoint", "tcp://*:7460", c->endpoint);
+	assert_false(c->insecure);
+	assert_int_equal(c->max_rows, 10000);
+	srvconf_destroy(&c);
+	srvconf_destroy(&c);
+	struct agentconf *a = agentconf_load(NULL, err, sizeof err);
+	assert_non_null(a);
+	assert_int_equal(a->window, 8);
+	agentconf_destroy(&a);
+}
+
+static void test_files(void **state)
+{
+	static const struct {
+		const char *name, *text, *err; /* err NULL: accepted */
+	} cases[] = {
+	    {"empty", "", NULL},
+	    {"values", "server: { endpoint = \"tcp://127.0.0.1:9\"; max_rows = 50; insecure = true; };\n",
+	     NULL},
+	    {"int64", "server: { max_message_bytes = 2048L; };\n", NULL},
+	    {"unknown key", "server: {\n endpoint = \"x\";\n endpiont = \"y\";\n};\n",
+	     ":3: unknown key \"server.endpiont\""},
+	    {"unknown section", "sever: { endpoint = \"x\"; };\n", ":1: unknown section \"sever\""},
+	    {"wrong type", "server: {\n max_rows = \"50\";\n};\n", ":2: server.max_rows: expected an integer"},
+	    {"bool as int", "server: { insecure = 1; };\n", "expected true or false"},
+	    {"out of bounds", "server: { max_rows = 0; };\n", "server.max_rows: 0 is outside 1..100000"},
+	    {"syntax", "server: { max_rows = ; };\n", ":1: syntax error"},
+	    {"list", "server: { endpoint = [\"a\"]; };\n", "lists and arrays are not used"},
+	    {"bad log level", "log: { level = \"loud\"; };\n", "log.level"},
+	};
+	char *dir = test_tmpdir(), path[256], err[512];
+	(void)state;
+	snprintf(path, sizeof path, "%s/c.conf", dir);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		test_write(path, cases[i].text, strlen(cases[i].text));
+		err[0] = '\0';
+		struct srvconf *c = srvconf_load(path, err, sizeof err);
+		if (!cases[i].err) {
+			if (!c)
+				fail_msg("%s: refused: %s", cases[i].name, err);
+		} else {
+			if (c)
+				fail_msg("%s: accepted", cases[i].name);
+			CHECK_HAS(cases[i].name, cases[i].err, err);
+		}
+		srvconf_destroy(&c);
+	}
+	test_rm_rf(dir);
+}
+
+/* What -nv prints is itself a valid configuration that reads back the same. */
+static void test_print_round_trip(void **state)
+{
+	char *dir = test_tmpdir(), path[256], err[512], *a = NULL, *b = NULL;
+	size_t alen, blen;
+	(void)state;
+	snprintf(path, sizeof path, "%s/p.conf", dir);
+	struct srvconf *c = srvconf_load(NULL, err, sizeof err);
+	assert_int_equal(cfg_set(srvconf_keys, srvconf_nkeys, c, "database.conninfo",
+				 "host='/x y' password=p\"q", err, sizeof err),
+			 0);
+	FILE *fp = open_memstream(&a, &alen);
+	srvconf_print(c, true, fp);
+	fclose(fp);
+	test_write(path, a, alen);
+	struct srvconf *back = srvconf_load(path, err, sizeof err);
+	if (!back)
+		fail_msg("printed config refused: %s", err);
+	fp = open_memstream(&b, &blen);
+	srvconf_print(back, true, fp);
+	fclose(fp);
+	CHECK_STR("round trip", a, b);
+	CHECK_STR("quoted", "host='/x y' password=p\"q", back->conninfo);
+	free(a);
+	a = NULL;
+	fp = open_memstream(&a, &alen);
+	srvconf_print(back, false, fp);
+	fclose(fp);
+	CHECK_HAS("secrets hidden", "conninfo = \"(hidden)\"", a);
+	assert_int_equal(cfg_set(srvconf_keys, srvconf_nkeys, back, "server.nope", "1", err, sizeof err),
+			 -1);
+	free(a);
+	free(b);
+	srvconf_destroy(&c);
+	srvconf_destroy(&back);
+	test_rm_rf(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_files),
+	    cmocka_unit_test(test_print_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,63 @@
+/* keys: generation, reading, refusing a secret key others can read. */
+#include "testutil.h"
+
+#include <sys/stat.h>
+
+#include "keys.h"
+
+static void test_generate_and_read(void **state)
+{
+	char *dir = test_tmpdir(), pub[256], sec[256], err[512], key[KEYS_Z85_LEN + 1];
+	struct keypair kp;
+	struct stat st;
+	(void)state;
+	assert_int_equal(keys_generate(dir, "xa-21298", err, sizeof err), 0);
+	snprintf(pub, sizeof pub, "%s/xa-21298.pub", dir);
+	snprintf(sec, sizeof sec, "%s/xa-21298.key", dir);
+	assert_int_equal(stat(sec, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(keys_read_public(pub, key, err, sizeof err), 0);
+	assert_int_equal(keys_read_secret(sec, &kp, err, sizeof err), 0);
+	CHECK_STR("same public key", key, kp.public_key);
+	assert_true(keys_z85_valid(kp.secret_key));
+	/* refuses to overwrite */
+	assert_int_equal(keys_generate(dir, "xa-21298", err, sizeof err), -1);
+	CHECK_HAS("overwrite", "not overwriting", err);
+	/* a secret readable by others is refused */
+	chmod(sec, 0644);
+	assert_int_equal(keys_read_secret(sec, &kp, err, sizeof err), -1);
+	CHECK_HAS("mode", "readable by group or others (mode 0644): chmod 600", err);
+	test_rm_rf(dir);
+}
+
+static void test_bad_files(void **state)
+{
+	static const struct {
+		const char *name, *text, *err;
+	} cases[] = {
+	    {"empty", "", "no public-key line"},
+	    {"short", "public-key = \"abc\"\n", ":1: public-key: expected 40 Z85 characters"},
+	    {"bad alphabet", "# c\npublic-key = \"~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\"\n",
+	     ":2: public-key: not a Z85 key"},
+	    {"no quotes", "public-key = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n", "expected 40 Z85"},
+	};
+	char *dir = test_tmpdir(), path[256], err[512], key[KEYS_Z85_LEN + 1];
+	(void)state;
+	snprintf(path, sizeof path, "%s/k.pub", dir);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		test_write(path, cases[i].text, strlen(cases[i].text));
+		assert_int_equal(keys_read_public(path, key, err, sizeof err), -1);
+		CHECK_HAS(cases[i].name, cases[i].err, err);
+	}
+	assert_int_equal(keys_read_public("/nonexistent/k.pub", key, err, sizeof err), -1);
+	test_rm_rf(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_generate_and_read),
+	    cmocka_unit_test(test_bad_files),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

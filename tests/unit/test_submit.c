@@ -1,0 +1,175 @@
+/* submit: an officer's CSV checked row by row (file:line: column: message), nothing
+ * queued from a file with errors, the good rows queued with --partial. */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "catalog.h"
+#include "outbox.h"
+#include "submit.h"
+
+static struct catalog *cat;
+
+static int setup(void **state)
+{
+	char path[4096], err[512];
+	const char *src = getenv("CHISO_SOURCE_DIR");
+	(void)state;
+	snprintf(path, sizeof path, "%s/config/catalog.conf", src ? src : ".");
+	cat = catalog_load(path, err, sizeof err);
+	return cat ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	catalog_destroy(&cat);
+	return 0;
+}
+
+/* Runs submit on text with stderr captured into errs. */
+static int run_submit(const char *dir, const char *text, bool partial, struct submit_result *res,
+		      char *errs, size_t size)
+{
+	char csv[512], log[512], odir[512];
+	snprintf(csv, sizeof csv, "%s/in.csv", dir);
+	snprintf(log, sizeof log, "%s/stderr", dir);
+	snprintf(odir, sizeof odir, "%s/outbox", dir);
+	test_write(csv, text, strlen(text));
+	char err[512];
+	struct outbox *ob = outbox_open(odir, 0, err, sizeof err);
+	assert_non_null(ob);
+	fflush(stderr);
+	int saved = dup(2), fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	close(fd);
+	int rc = submit_file(ob, csv, cat, 2, partial, res);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	outbox_close(&ob);
+	FILE *fp = fopen(log, "r");
+	size_t got = fread(errs, 1, size - 1, fp);
+	errs[got] = '\0';
+	fclose(fp);
+	return rc;
+}
+
+#define H "unit,indicator,period,value\n"
+
+static void test_refusals(void **state)
+{
+	static const struct {
+		const char *name, *csv, *err;
+	} cases[] = {
+	    {"ambiguous number", H "21298,population,2024,1.463\n", "in.csv:2: value: ambiguous number \"1.463\""},
+	    {"percentage", H "21298,internet_users,2024,5.28%\n", "in.csv:2: value: \"5.28%\": percentages are computed"},
+	    {"typed ratio", H "21298,internet_users_pct,2024,5.28\n",
+	     "in.csv:2: indicator: internet_users_pct is a ratio that chiso computes from internet_users and population"},
+	    {"unknown indicator", H "21298,internet_user,2024,5\n", "in.csv:2: indicator: unknown indicator \"internet_user\""},
+	    {"bad unit", H "Sơn Nham,population,2024,5\n", "in.csv:2: unit: \"Sơn Nham\" is not a unit code"},
+	    {"bad period", H "21298,population,2024H1,5\n", "in.csv:2: period: unknown period \"2024H1\": use 2024S1"},
+	    {"wrong period type", H "21298,population,2024Q1,5\n", "in.csv:2: period: population is not reported per quarterly period"},
+	    {"fraction of a count", H "21298,population,2024,5.5\n", "in.csv:2: value: population counts whole người: 5.5"},
+	    {"negative", H "21298,population,2024,-5\n", "in.csv:2: value: population cannot be negative"},
+	    {"duplicate", H "21298,population,2024,5\n21298,population,2024,6\n",
+	     "in.csv:3: 21298 population 2024 is already given at line 2"},
+	    {"bad qualifier", "unit,indicator,period,value,qualifier\n21298,population,2024,5,nhiều\n",
+	     "in.csv:2: qualifier: \"nhiều\" is not a qualifier"},
+	    {"missing column", "unit,indicator,value\n", "the header must name the columns unit, indicator, period"},
+	    {"unknown column", "unit,indicator,period,value,ghi chú\n", "unknown column \"ghi chú\""},
+	    {"fields", H "21298,population,2024\n", "in.csv:2: expected 4 fields as in the header, found 3"},
+	    {"period and date", "unit,indicator,period,date,value\n21298,population,2024,2024-06-01,5\n",
+	     "give either a period or a date"},
+	    {"bad date", "unit,indicator,date,value\n21298,population,31/02/2024,5\n", "in.csv:2: date: \"31/02/2024\" is not a valid date"},
+	    {"not utf-8", H "21298,population,2024,5\n21298,households,2024,S\xf5n\n", "in.csv:3: field 4: not valid UTF-8"},
+	    {"empty", "", "empty file"},
+	};
+	char *dir = test_tmpdir(), errs[4096];
+	struct submit_result res;
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char sub[512];
+		snprintf(sub, sizeof sub, "%s/%zu", dir, i);
+		mkdir(sub, 0700);
+		if (run_submit(sub, cases[i].csv, false, &res, errs, sizeof errs) == 0)
+			fail_msg("%s: queued", cases[i].name);
+		CHECK_HAS(cases[i].name, cases[i].err, errs);
+		CHECK_INT(cases[i].name, 0, res.batches);
+	}
+	test_rm_rf(dir);
+}
+
+static void test_queueing(void **state)
+{
+	char *dir = test_tmpdir(), errs[4096], sub[512];
+	struct submit_result res;
+	(void)state;
+	snprintf(sub, sizeof sub, "%s/a", dir);
+	mkdir(sub, 0700);
+	const char *good = "\xEF\xBB\xBF" "unit;indicator;period;value;qualifier;note\r\n"
+			   "21298;population;2024;5 000;;\"dân số, ước\"\r\n"
+			   "21298;households;2024;1.440,0;khoảng;\r\n"
+			   "21298;digital_skills_learners;2024;2000;hơn;\r\n"
+			   "536;population;2024S1;19080;;\r\n"
+			   "21298;population;2024S1;5000;;\r\n";
+	assert_int_equal(run_submit(sub, good, false, &res, errs, sizeof errs), 0);
+	CHECK_INT("rows", 5, res.rows);
+	CHECK_INT("batches of 2", 3, res.batches);
+	CHECK_INT("first seq", 1, res.first_seq);
+
+	/* the stored batches carry normalised values, qualifiers and file:line refs */
+	char odir[512], err[512];
+	snprintf(odir, sizeof odir, "%s/outbox", sub);
+	struct outbox *ob = outbox_open(odir, 0, err, sizeof err);
+	struct outbox_record *rec;
+	struct batch *b;
+	assert_int_equal(outbox_read(ob, 1, &rec, err, sizeof err), 0);
+	assert_int_equal(batch_decode(rec->body, rec->body_len, &wire_default_limits, &b, err, sizeof err), 0);
+	CHECK_STR("grouped value", "5000", b->rows[0].value.text);
+	CHECK_STR("decimal comma", "1440", b->rows[1].value.text);
+	assert_int_equal(b->rows[1].qualifier, QUAL_ABOUT);
+	CHECK_STR("ref", "in.csv:3", b->rows[1].ref);
+	CHECK_HAS("source", "/in.csv", rec->source);
+	batch_destroy(&b);
+	outbox_record_destroy(&rec);
+	outbox_close(&ob);
+
+	/* --partial queues the good rows and says which were not */
+	snprintf(sub, sizeof sub, "%s/b", dir);
+	mkdir(sub, 0700);
+	assert_int_equal(run_submit(sub, H "21298,population,2024,5000\n21298,population,2025,1.463\n"
+					   "21298,population,2024,6000\n",
+				    true, &res, errs, sizeof errs),
+			 0);
+	CHECK_INT("partial rows", 1, res.rows);
+	CHECK_INT("partial errors", 2, res.errors);
+	test_rm_rf(dir);
+}
+
+static void test_qualifiers(void **state)
+{
+	static const struct {
+		const char *in;
+		int q;
+	} cases[] = {{"", QUAL_NONE},	       {"at_least", QUAL_AT_LEAST}, {"hơn", QUAL_AT_LEAST},
+		     {">", QUAL_AT_LEAST},     {"trên", QUAL_AT_LEAST},	    {"dưới", QUAL_AT_MOST},
+		     {"at_most", QUAL_AT_MOST}, {"khoảng", QUAL_ABOUT},	    {"~", QUAL_ABOUT},
+		     {"about", QUAL_ABOUT},    {"nhiều", -1},		    {"AT_LEAST", -1}};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		CHECK_INT(cases[i].in, cases[i].q, submit_qualifier(cases[i].in));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_queueing),
+	    cmocka_unit_test(test_qualifiers),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,66 @@
+/*
+ * testutil: what every cmocka unit test includes.  Tests are tables of cases;
+ * CHECK_* report the case's name with the expected and actual values, so a
+ * failure says which row of the table broke.
+ */
+#ifndef CHISO_TESTUTIL_H
+#define CHISO_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define CHECK_STR(name, expected, actual)                                                       \
+	do {                                                                                    \
+		const char *e_ = (expected), *a_ = (actual);                                    \
+		if (strcmp(e_, a_) != 0)                                                        \
+			fail_msg("%s: expected \"%s\", got \"%s\"", (name), e_, a_);            \
+	} while (0)
+
+#define CHECK_INT(name, expected, actual)                                                       \
+	do {                                                                                    \
+		long long e_ = (long long)(expected), a_ = (long long)(actual);                 \
+		if (e_ != a_)                                                                   \
+			fail_msg("%s: expected %lld, got %lld", (name), e_, a_);                \
+	} while (0)
+
+#define CHECK_HAS(name, needle, haystack)                                                       \
+	do {                                                                                    \
+		const char *n_ = (needle), *h_ = (haystack);                                    \
+		if (!h_ || !strstr(h_, n_))                                                     \
+			fail_msg("%s: expected \"%s\" in \"%s\"", (name), n_, h_ ? h_ : "(null)");  \
+	} while (0)
+
+/* A fresh temporary directory (removed by the caller with rm_rf). */
+static inline char *test_tmpdir(void)
+{
+	static char buf[64];
+	snprintf(buf, sizeof buf, "/tmp/chiso-unit.XXXXXX");
+	return mkdtemp(buf);
+}
+
+static inline void test_rm_rf(const char *dir)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* Writes text to path; returns 0. */
+static inline int test_write(const char *path, const char *text, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+	if (!fp)
+		return -1;
+	fwrite(text, 1, len, fp);
+	return fclose(fp);
+}
+
+#endif
