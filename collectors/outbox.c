@@ -325,7 +325,8 @@ int outbox_list(struct outbox *o, uint64_t **seqs, size_t *n)
 		(*seqs)[(*n)++] = seq;
 	}
 	closedir(d);
-	qsort(*seqs, *n, sizeof **seqs, seq_cmp);
+	if (*n > 1)
+		qsort(*seqs, *n, sizeof **seqs, seq_cmp);
 	return 0;
 }
 

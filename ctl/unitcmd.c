@@ -142,10 +142,12 @@ static int unit_cmp_code(const void *a, const void *b)
 /* Codes must be unique within one structure. */
 static long unit_duplicates(const char *path, struct unit_file *f)
 {
-	struct store_unit *sorted = malloc(f->n * sizeof *sorted);
+	struct store_unit *sorted;
 	long errors = 0;
 
-	if (!sorted)
+	if (f->n < 2)
+		return 0;
+	if ((sorted = malloc(f->n * sizeof *sorted)) == NULL)
 		return -1;
 	memcpy(sorted, f->rows, f->n * sizeof *sorted);
 	qsort(sorted, f->n, sizeof *sorted, unit_cmp_code);
@@ -191,6 +193,10 @@ static int unit_import(struct ctl *c, int argc, char **argv)
 	long errors = unit_read(path, &f);
 	if (errors == 0)
 		errors = unit_duplicates(path, &f);
+	if (errors == 0 && f.n == 0) {
+		log_err("%s: no units in the file", path);
+		goto done;
+	}
 	if (errors != 0) {
 		if (errors > 0)
 			log_err("%s: %ld error(s), nothing imported", path, errors);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "wire.h"
 
 #define CATALOG_MAX 10000
@@ -659,14 +660,8 @@ struct catalog *catalog_load(const char *path, char *err, size_t errsize)
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
-	if (config_read_file(&cf, path) != CONFIG_TRUE) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errsize, "%s: cannot read the file", path);
-		else
-			snprintf(err, errsize, "%s:%d: %s", path, config_error_line(&cf),
-				 config_error_text(&cf));
+	if (cfg_read(&cf, path, err, errsize) < 0)
 		goto fail;
-	}
 	struct src top = {config_root_setting(&cf), NULL, path};
 	if (src_known(&top, known, err, errsize) < 0 ||
 	    src_string(&top, "version", &version, err, errsize) < 0)

@@ -11,6 +11,7 @@
 #include <libconfig.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static bool *cfg_bool_at(void *dst, const struct cfg_key *k)
 {
@@ -189,6 +190,57 @@ static int cfg_walk(const struct cfg_key *keys, size_t nkeys, void *dst, config_
 	return 0;
 }
 
+#define CFG_FILE_MAX (16u << 20)
+
+int cfg_read(config_t *cf, const char *path, char *err, size_t errsize)
+{
+	FILE *fp = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
+	int rc = -1;
+
+	if (!fp) {
+		snprintf(err, errsize, "%s: cannot read: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(fp), &st) < 0 || st.st_size > (off_t)CFG_FILE_MAX) {
+		snprintf(err, errsize, "%s: unreadable or larger than 16 MiB", path);
+		goto done;
+	}
+	if ((text = malloc((size_t)st.st_size + 1)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		goto done;
+	}
+	len = fread(text, 1, (size_t)st.st_size, fp);
+	if (ferror(fp)) {
+		snprintf(err, errsize, "%s: cannot read: %s", path, strerror(errno));
+		goto done;
+	}
+	text[len] = '\0';
+	if (memchr(text, '\0', len)) {
+		snprintf(err, errsize, "%s: NUL byte in the file", path);
+		goto done;
+	}
+	for (const char *p = text; (p = strstr(p, "@include")) != NULL; p++) {
+		int line = 1;
+		for (const char *q = text; q < p; q++)
+			line += *q == '\n';
+		snprintf(err, errsize, "%s:%d: @include is not supported: write the settings here",
+			 path, line);
+		goto done;
+	}
+	if (config_read_string(cf, text) != CONFIG_TRUE) {
+		snprintf(err, errsize, "%s:%d: %s", path, config_error_line(cf), config_error_text(cf));
+		goto done;
+	}
+	rc = 0;
+done:
+	free(text);
+	fclose(fp);
+	return rc;
+}
+
 int cfg_load(const struct cfg_key *keys, size_t nkeys, void *dst, const char *path, char *err,
 	     size_t errsize)
 {
@@ -196,15 +248,8 @@ int cfg_load(const struct cfg_key *keys, size_t nkeys, void *dst, const char *pa
 	int rc = -1;
 
 	config_init(&cf);
-	if (config_read_file(&cf, path) != CONFIG_TRUE) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errsize, "%s: cannot read: %s", path, strerror(errno));
-		else
-			snprintf(err, errsize, "%s:%d: %s",
-				 config_error_file(&cf) ? config_error_file(&cf) : path,
-				 config_error_line(&cf), config_error_text(&cf));
+	if (cfg_read(&cf, path, err, errsize) < 0)
 		goto done;
-	}
 	rc = cfg_walk(keys, nkeys, dst, config_root_setting(&cf), "", path, err, errsize);
 done:
 	config_destroy(&cf);

@@ -35,6 +35,14 @@ struct cfg_key {
 	const char *comment; /* one sentence, printed above the key */
 };
 
+struct config_t;
+/*
+ * Reads a libconfig file into cf (initialised by the caller) the safe way:
+ * bounded size, and @include refused (libconfig 1.5 can exit() the process on a
+ * bad include, hyperrealm/libconfig#292).  0, or -1 with "file:line: message".
+ */
+int cfg_read(struct config_t *cf, const char *path, char *err, size_t errsize);
+
 /* Sets every key of dst to its default.  Returns 0, or -1 if out of memory. */
 int cfg_defaults(const struct cfg_key *keys, size_t nkeys, void *dst);
 /*

@@ -749,7 +749,8 @@ int store_migrate(struct store *s, const char *sql_dir, int *applied, char *err,
 			goto oom;
 		nfiles++;
 	}
-	qsort(files, nfiles, sizeof *files, migration_cmp);
+	if (nfiles > 1)
+		qsort(files, nfiles, sizeof *files, migration_cmp);
 	if (store_exec(s, store_sql_lock, err, errsize) < 0)
 		goto done;
 	locked = true;

@@ -40,6 +40,7 @@ static void test_files(void **state)
 	    {"syntax", "server: { max_rows = ; };\n", ":1: syntax error"},
 	    {"list", "server: { endpoint = [\"a\"]; };\n", "lists and arrays are not used"},
 	    {"bad log level", "log: { level = \"loud\"; };\n", "log.level"},
+	    {"include", "# x\n@include \".\"\n", ":2: @include is not supported"},
 	};
 	char *dir = test_tmpdir(), path[256], err[512];
 	(void)state;
