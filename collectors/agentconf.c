@@ -11,8 +11,10 @@
 
 #include "log.h"
 
-#define K(path, type, def, min, max, field, comment)                                            \
-	{path, type, def, min, max, offsetof(struct agentconf, field), 0, comment}
+#define K(path, type, def, min, max, field, comment)                                               \
+	{                                                                                          \
+		path, type, def, min, max, offsetof(struct agentconf, field), 0, comment           \
+	}
 
 const struct cfg_key agentconf_keys[] = {
     K("server.endpoint", CFG_STRING, "tcp://127.0.0.1:7460", 0, 0, endpoint,

@@ -32,7 +32,8 @@ static void usage(FILE *out)
 		"       chiso-agent [-f FILE] -n [-v]\n"
 		"  -f FILE        configuration (default " AGENTCONF_DEFAULT_PATH ")\n"
 		"  -n             check the configuration and keys, then exit; -v prints it\n"
-		"  submit         check each CSV file (unit,indicator,period,value[,qualifier][,note])\n"
+		"  submit         check each CSV file "
+		"(unit,indicator,period,value[,qualifier][,note])\n"
 		"                 and queue it; nothing is queued from a file with errors\n"
 		"  --partial      queue the good rows of a file that has errors\n"
 		"  run            send queued batches until stopped\n"
@@ -78,8 +79,8 @@ static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	struct outbox *ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err,
-					sizeof err);
+	struct outbox *ob =
+	    outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err, sizeof err);
 	if (!ob) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -97,8 +98,8 @@ static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 		if (res.batches == 0)
 			printf("%s: no rows to queue\n", argv[i]);
 		else
-			printf("%s: %zu rows queued in %zu batch%s (%llu..%llu)%s\n", argv[i], res.rows,
-			       res.batches, res.batches == 1 ? "" : "es",
+			printf("%s: %zu rows queued in %zu batch%s (%llu..%llu)%s\n", argv[i],
+			       res.rows, res.batches, res.batches == 1 ? "" : "es",
 			       (unsigned long long)res.first_seq, (unsigned long long)res.last_seq,
 			       res.errors ? " (rows with errors left out)" : "");
 	}
@@ -123,8 +124,8 @@ static int cmd_run(const struct agentconf *c, int argc, char **argv)
 			return 2;
 		}
 	}
-	struct outbox *ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err,
-					sizeof err);
+	struct outbox *ob =
+	    outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err, sizeof err);
 	if (!ob)
 		log_fatal("%s", err);
 	struct sender *s = sender_new(c, ob, err, sizeof err);
@@ -155,8 +156,8 @@ static int cmd_status(const struct agentconf *c)
 	char err[512], t1[32], t2[32], rows[32];
 	struct outbox_stats st;
 	struct agentstate as;
-	struct outbox *ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err,
-					sizeof err);
+	struct outbox *ob =
+	    outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err, sizeof err);
 
 	if (!ob) {
 		fprintf(stderr, "%s\n", err);
@@ -238,9 +239,9 @@ int main(int argc, char **argv)
 		struct keypair kp;
 		char server[KEYS_Z85_LEN + 1];
 		rc = 0;
-		if (!c->insecure && (keys_read_secret(c->secret_key_file, &kp, err, sizeof err) < 0 ||
-				     keys_read_public(c->server_public_key_file, server, err,
-						      sizeof err) < 0)) {
+		if (!c->insecure &&
+		    (keys_read_secret(c->secret_key_file, &kp, err, sizeof err) < 0 ||
+		     keys_read_public(c->server_public_key_file, server, err, sizeof err) < 0)) {
 			fprintf(stderr, "%s\n", err);
 			rc = 1;
 		} else if (verbose) {

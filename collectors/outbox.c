@@ -36,7 +36,7 @@
 
 #include "log.h"
 
-#define OUTBOX_MAGIC "CHISO-OUTBOX 1\n"
+#define OUTBOX_MAGIC	  "CHISO-OUTBOX 1\n"
 #define OUTBOX_MAX_RECORD (64u << 20)
 
 struct outbox {
@@ -111,9 +111,9 @@ static int outbox_save_state(struct outbox *o, uint64_t next_seq, uint64_t refus
 			     size_t errsize)
 {
 	char path[4096], tmp[4160], text[128];
-	int n = snprintf(text, sizeof text, "epoch %" PRIu64 "\nnext_seq %" PRIu64
-					    "\nrefused %" PRIu64 "\n",
-			 o->epoch, next_seq, refused);
+	int n = snprintf(text, sizeof text,
+			 "epoch %" PRIu64 "\nnext_seq %" PRIu64 "\nrefused %" PRIu64 "\n", o->epoch,
+			 next_seq, refused);
 	snprintf(path, sizeof path, "%s/state", o->dir);
 	snprintf(tmp, sizeof tmp, "%s/state.tmp", o->dir);
 	if (outbox_write_file(o->dir, tmp, path, text, (size_t)n, err, errsize) < 0)
@@ -177,7 +177,8 @@ static struct outbox_record *outbox_parse(const char *text, size_t len, const ch
 	}
 	p += sizeof OUTBOX_MAGIC - 1;
 	if (sscanf(p, "epoch %llu\nseq %llu\nrows %llu\ncreated %lld\n%n", &epoch, &seq, &rows,
-		   &created, &used) != 4 || used == 0)
+		   &created, &used) != 4 ||
+	    used == 0)
 		goto fail;
 	p += used;
 	if ((size_t)(end - p) < 8 || strncmp(p, "source ", 7) != 0)
@@ -189,8 +190,8 @@ static struct outbox_record *outbox_parse(const char *text, size_t len, const ch
 		goto fail;
 	p = nl + 1;
 	used = 0;
-	if (sscanf(p, "length %llu\n\n%n", &length, &used) != 1 || used == 0 || p[used - 1] != '\n' ||
-	    p[used - 2] != '\n')
+	if (sscanf(p, "length %llu\n\n%n", &length, &used) != 1 || used == 0 ||
+	    p[used - 1] != '\n' || p[used - 2] != '\n')
 		goto fail;
 	p += used;
 	if (length > OUTBOX_MAX_RECORD || (size_t)(end - p) < length + 1) {
@@ -206,7 +207,8 @@ static struct outbox_record *outbox_parse(const char *text, size_t len, const ch
 	p++;
 	unsigned stored;
 	used = 0;
-	if ((size_t)(end - p) != 15 || sscanf(p, "crc32 %8x\n%n", &stored, &used) != 1 || used != 15) {
+	if ((size_t)(end - p) != 15 || sscanf(p, "crc32 %8x\n%n", &stored, &used) != 1 ||
+	    used != 15) {
 		*why = "missing or damaged checksum";
 		goto fail;
 	}
@@ -580,10 +582,11 @@ int outbox_put(struct outbox *o, size_t nrows, const char *source, outbox_render
 		goto done;
 	}
 	size_t blen = strlen(body);
-	int hl = snprintf(head, sizeof head,
-			  OUTBOX_MAGIC "epoch %" PRIu64 "\nseq %" PRIu64 "\nrows %zu\ncreated %lld\n"
-				       "source %s\nlength %zu\n\n",
-			  o->epoch, seq, nrows, (long long)time(NULL), source ? source : "", blen);
+	int hl =
+	    snprintf(head, sizeof head,
+		     OUTBOX_MAGIC "epoch %" PRIu64 "\nseq %" PRIu64 "\nrows %zu\ncreated %lld\n"
+				  "source %s\nlength %zu\n\n",
+		     o->epoch, seq, nrows, (long long)time(NULL), source ? source : "", blen);
 	if (hl < 0 || (size_t)hl >= sizeof head || strchr(source ? source : "", '\n')) {
 		snprintf(err, errsize, "source path too long or with a newline");
 		goto done;
@@ -594,12 +597,13 @@ int outbox_put(struct outbox *o, size_t nrows, const char *source, outbox_render
 		outbox_stats(o, &st);
 		if (st.pending_bytes + total > o->max_bytes) {
 			char e2[256];
-			snprintf(err, errsize,
-				 "outbox full: %.1f MiB pending of %.1f MiB allowed, this batch needs "
-				 "%.1f MiB more; deliver with `chiso-agent run` or raise "
-				 "agent.outbox_max_bytes",
-				 (double)st.pending_bytes / 1048576.0, (double)o->max_bytes / 1048576.0,
-				 (double)total / 1048576.0);
+			snprintf(
+			    err, errsize,
+			    "outbox full: %.1f MiB pending of %.1f MiB allowed, this batch needs "
+			    "%.1f MiB more; deliver with `chiso-agent run` or raise "
+			    "agent.outbox_max_bytes",
+			    (double)st.pending_bytes / 1048576.0, (double)o->max_bytes / 1048576.0,
+			    (double)total / 1048576.0);
 			if (outbox_save_state(o, o->next_seq, o->refused + 1, e2, sizeof e2) < 0)
 				log_err("outbox: %s", e2);
 			goto done;

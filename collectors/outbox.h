@@ -27,8 +27,8 @@ struct outbox;
 struct outbox_stats {
 	uint64_t epoch, next_seq;
 	uint64_t pending_batches, pending_rows, pending_bytes;
-	uint64_t corrupt; /* records kept aside in corrupt/ */
-	uint64_t refused; /* submissions refused because the outbox was full */
+	uint64_t corrupt;	/* records kept aside in corrupt/ */
+	uint64_t refused;	/* submissions refused because the outbox was full */
 	int64_t oldest_created; /* unix seconds of the oldest pending record, 0 if none */
 };
 

@@ -32,7 +32,7 @@
 
 struct inflight {
 	uint64_t seq;
-	int64_t sent_ms;      /* 0: not sent yet (waiting for a RETRY pause) */
+	int64_t sent_ms; /* 0: not sent yet (waiting for a RETRY pause) */
 	int64_t not_before_ms;
 };
 
@@ -183,8 +183,8 @@ static int sender_send(struct sender *s, enum wire_command cmd, const char *body
 {
 	const char *name = wire_command_name(cmd);
 
-	if (zmq_send(s->dealer, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL),
-		     ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+	if (zmq_send(s->dealer, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL), ZMQ_SNDMORE | ZMQ_DONTWAIT) <
+	    0)
 		return -1;
 	zmq_send(s->dealer, name, strlen(name), ZMQ_SNDMORE);
 	zmq_send(s->dealer, body, len, 0);
@@ -484,14 +484,16 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 		}
 		if (until_empty && s->nfly == 0 && s->npending == 0)
 			break;
-		zmq_pollitem_t items[] = {{s->dealer, 0, ZMQ_POLLIN, 0}, {NULL, s->sigfd, ZMQ_POLLIN, 0}};
+		zmq_pollitem_t items[] = {{s->dealer, 0, ZMQ_POLLIN, 0},
+					  {NULL, s->sigfd, ZMQ_POLLIN, 0}};
 		if (zmq_poll(items, 2, 200) < 0 && zmq_errno() != EINTR)
 			break;
 		if (items[1].revents & ZMQ_POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
 				;
-			log_info("stopping; %zu batches stay in the outbox for next time", s->npending);
+			log_info("stopping; %zu batches stay in the outbox for next time",
+				 s->npending);
 			break;
 		}
 		for (int i = 0; i < 256; i++) {

@@ -21,11 +21,19 @@
 #include "period.h"
 #include "progress.h"
 
-enum column { COL_UNIT, COL_INDICATOR, COL_PERIOD, COL_DATE, COL_VALUE, COL_QUALIFIER, COL_NOTE,
-	      COL_N };
+enum column {
+	COL_UNIT,
+	COL_INDICATOR,
+	COL_PERIOD,
+	COL_DATE,
+	COL_VALUE,
+	COL_QUALIFIER,
+	COL_NOTE,
+	COL_N
+};
 
-static const char *const column_names[COL_N] = {"unit",  "indicator", "period", "date",
-						 "value", "qualifier", "note"};
+static const char *const column_names[COL_N] = {"unit",	 "indicator", "period", "date",
+						"value", "qualifier", "note"};
 
 struct layout {
 	int at[COL_N]; /* field index of each column, -1 if absent */
@@ -102,12 +110,23 @@ int submit_qualifier(const char *s)
 		const char *text;
 		enum qualifier q;
 	} words[] = {
-	    {"", QUAL_NONE},	     {"at_least", QUAL_AT_LEAST}, {">", QUAL_AT_LEAST},
-	    {">=", QUAL_AT_LEAST},   {"hơn", QUAL_AT_LEAST},	  {"trên", QUAL_AT_LEAST},
-	    {"ít nhất", QUAL_AT_LEAST}, {"at_most", QUAL_AT_MOST},  {"<", QUAL_AT_MOST},
-	    {"<=", QUAL_AT_MOST},    {"dưới", QUAL_AT_MOST},	  {"tối đa", QUAL_AT_MOST},
-	    {"about", QUAL_ABOUT},   {"~", QUAL_ABOUT},		  {"khoảng", QUAL_ABOUT},
-	    {"ước tính", QUAL_ABOUT}, {"ước", QUAL_ABOUT},
+	    {"", QUAL_NONE},
+	    {"at_least", QUAL_AT_LEAST},
+	    {">", QUAL_AT_LEAST},
+	    {">=", QUAL_AT_LEAST},
+	    {"hơn", QUAL_AT_LEAST},
+	    {"trên", QUAL_AT_LEAST},
+	    {"ít nhất", QUAL_AT_LEAST},
+	    {"at_most", QUAL_AT_MOST},
+	    {"<", QUAL_AT_MOST},
+	    {"<=", QUAL_AT_MOST},
+	    {"dưới", QUAL_AT_MOST},
+	    {"tối đa", QUAL_AT_MOST},
+	    {"about", QUAL_ABOUT},
+	    {"~", QUAL_ABOUT},
+	    {"khoảng", QUAL_ABOUT},
+	    {"ước tính", QUAL_ABOUT},
+	    {"ước", QUAL_ABOUT},
 	};
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (strcmp(s, words[i].text) == 0)
@@ -166,23 +185,24 @@ static int submit_header(const struct csv_record *rec, const char *path, struct 
 	}
 	if (l->at[COL_UNIT] < 0 || l->at[COL_INDICATOR] < 0 || l->at[COL_VALUE] < 0 ||
 	    (l->at[COL_PERIOD] < 0 && l->at[COL_DATE] < 0)) {
-		fprintf(stderr,
-			"%s:%ld: the header must name the columns unit, indicator, period (or date) "
-			"and value\n",
-			path, rec->line);
+		fprintf(
+		    stderr,
+		    "%s:%ld: the header must name the columns unit, indicator, period (or date) "
+		    "and value\n",
+		    path, rec->line);
 		return -1;
 	}
 	return 0;
 }
 
-#define ROW_ERROR(col, ...)                                                                     \
-	do {                                                                                    \
-		if (errout) {                                                                   \
-			fprintf(errout, "%s:%ld: %s: ", path, rec->line, column_names[col]);    \
-			fprintf(errout, __VA_ARGS__);                                           \
-			fputc('\n', errout);                                                    \
-		}                                                                               \
-		return -1;                                                                      \
+#define ROW_ERROR(col, ...)                                                                        \
+	do {                                                                                       \
+		if (errout) {                                                                      \
+			fprintf(errout, "%s:%ld: %s: ", path, rec->line, column_names[col]);       \
+			fprintf(errout, __VA_ARGS__);                                              \
+			fputc('\n', errout);                                                       \
+		}                                                                                  \
+		return -1;                                                                         \
 	} while (0)
 
 /* Checks one data record into row; prints the first problem on errout (if not NULL)
@@ -206,25 +226,28 @@ static int submit_row(const struct csv_record *rec, const struct layout *l, cons
 	}
 	field(rec, l, COL_UNIT, buf, sizeof buf);
 	if (!*buf || strlen(buf) > BATCH_UNIT_MAX || strspn(buf, "0123456789") != strlen(buf))
-		ROW_ERROR(COL_UNIT, "\"%s\" is not a unit code (digits, as in the official list: "
-				    "21298 for Xã Sơn Nham)",
+		ROW_ERROR(COL_UNIT,
+			  "\"%s\" is not a unit code (digits, as in the official list: "
+			  "21298 for Xã Sơn Nham)",
 			  buf);
 	snprintf(row->unit, sizeof row->unit, "%s", buf);
 
 	field(rec, l, COL_INDICATOR, buf, sizeof buf);
 	if (!*buf || strlen(buf) > BATCH_INDICATOR_MAX ||
 	    strspn(buf, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(buf))
-		ROW_ERROR(COL_INDICATOR, "\"%s\" is not an indicator code (lower-case letters, digits "
-					 "and _, as in the catalogue)",
+		ROW_ERROR(COL_INDICATOR,
+			  "\"%s\" is not an indicator code (lower-case letters, digits "
+			  "and _, as in the catalogue)",
 			  buf);
 	if (cat && (ind = catalog_find(cat, buf)) == NULL)
 		ROW_ERROR(COL_INDICATOR, "unknown indicator \"%s\" (catalogue %s)", buf,
 			  cat->version);
 	if (ind && ind->kind == IND_RATIO)
-		ROW_ERROR(COL_INDICATOR,
-			  "%s is a ratio that chiso computes from %s and %s: send those two figures "
-			  "instead",
-			  ind->code, ind->numerator, ind->denominator);
+		ROW_ERROR(
+		    COL_INDICATOR,
+		    "%s is a ratio that chiso computes from %s and %s: send those two figures "
+		    "instead",
+		    ind->code, ind->numerator, ind->denominator);
 	snprintf(row->indicator, sizeof row->indicator, "%s", buf);
 
 	char date[64];
@@ -264,8 +287,9 @@ static int submit_row(const struct csv_record *rec, const struct layout *l, cons
 	field(rec, l, COL_QUALIFIER, buf, sizeof buf);
 	int q = submit_qualifier(buf);
 	if (q < 0)
-		ROW_ERROR(COL_QUALIFIER, "\"%s\" is not a qualifier: use at_least (hơn), at_most "
-					 "(dưới) or about (khoảng), or leave it empty",
+		ROW_ERROR(COL_QUALIFIER,
+			  "\"%s\" is not a qualifier: use at_least (hơn), at_most "
+			  "(dưới) or about (khoảng), or leave it empty",
 			  buf);
 	row->qualifier = (enum qualifier)q;
 	snprintf(row->ref, sizeof row->ref, "%s:%ld", base, rec->line);
@@ -326,8 +350,8 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 		}
 		if (first > 0) {
 			fprintf(stderr, "%s:%ld: %s %s %s is already given at line %ld\n", path,
-				rec.line, row.unit, row.indicator, row.period[0] ? row.period : row.date,
-				first);
+				rec.line, row.unit, row.indicator,
+				row.period[0] ? row.period : row.date, first);
 			bad++;
 			continue;
 		}
@@ -342,8 +366,8 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 	return bad;
 }
 
-int submit_file(struct outbox *ob, const char *path, const struct catalog *cat,
-		size_t batch_rows, bool partial, struct submit_result *res)
+int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
+		bool partial, struct submit_result *res)
 {
 	FILE *fp = fopen(path, "rb");
 	char abs[PATH_MAX], err[512];
@@ -369,10 +393,11 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat,
 		goto done;
 	res->errors = (size_t)bad;
 	if (bad > 0 && !partial) {
-		fprintf(stderr,
-			"%s: %ld row(s) wrong, nothing queued: correct them and submit again (or use "
-			"--partial to queue the %zu good rows now)\n",
-			path, bad, good);
+		fprintf(
+		    stderr,
+		    "%s: %ld row(s) wrong, nothing queued: correct them and submit again (or use "
+		    "--partial to queue the %zu good rows now)\n",
+		    path, bad, good);
 		goto done;
 	}
 	if (good == 0) {
@@ -404,15 +429,16 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat,
 		if (flush) {
 			struct render_arg arg = {b};
 			uint64_t seq;
-			if (outbox_put(ob, b->nrows, abs, submit_render, &arg, &seq, err, sizeof err) <
-			    0) {
+			if (outbox_put(ob, b->nrows, abs, submit_render, &arg, &seq, err,
+				       sizeof err) < 0) {
 				progress_done(&prog);
 				fprintf(stderr, "%s: %s\n", path, err);
 				if (res->batches)
-					fprintf(stderr,
-						"%s: the first %zu rows (%zu batches) are queued; the "
-						"rest are not\n",
-						path, res->rows, res->batches);
+					fprintf(
+					    stderr,
+					    "%s: the first %zu rows (%zu batches) are queued; the "
+					    "rest are not\n",
+					    path, res->rows, res->batches);
 				goto done;
 			}
 			if (!res->batches)

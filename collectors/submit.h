@@ -31,8 +31,8 @@ struct submit_result {
  * Returns 0 when rows were queued (or, with an empty file, none), -1 when
  * nothing was queued because of errors (printed on stderr) or an outbox failure.
  */
-int submit_file(struct outbox *ob, const char *path, const struct catalog *cat,
-		size_t batch_rows, bool partial, struct submit_result *res);
+int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
+		bool partial, struct submit_result *res);
 
 /* The qualifier for a CSV cell: at_least, ">", "hơn", "khoảng" ...; -1 if unknown. */
 int submit_qualifier(const char *s);

@@ -40,8 +40,8 @@ int admincmd_catalog(struct ctl *c, int argc, char **argv)
 	else
 		printf("%s: catalogue %s, %zu indicators in %zu pillars, %zu rules: %d added, %d "
 		       "updated, %d retired\n",
-		       path, cat->version, cat->nindicators, cat->npillars, cat->nrules, counts.added,
-		       counts.updated, counts.retired);
+		       path, cat->version, cat->nindicators, cat->npillars, cat->nrules,
+		       counts.added, counts.updated, counts.retired);
 	store_close(&s);
 	free(json);
 	catalog_destroy(&cat);
@@ -88,8 +88,8 @@ static int collector_list(struct ctl *c)
 	printf("%-20s %-8s %-30s %-9s %-16s %8s  %s\n", "collector", "unit", "unit name", "state",
 	       "last batch", "batches", "public key");
 	for (size_t i = 0; i < n; i++)
-		printf("%-20s %-8s %-30.30s %-9s %-16s %8lld  %s\n", rows[i].name, rows[i].unit_code,
-		       rows[i].unit_name, rows[i].revoked ? "revoked" : "active",
+		printf("%-20s %-8s %-30.30s %-9s %-16s %8lld  %s\n", rows[i].name,
+		       rows[i].unit_code, rows[i].unit_name, rows[i].revoked ? "revoked" : "active",
 		       rows[i].last_batch[0] ? rows[i].last_batch : "-", rows[i].batches,
 		       rows[i].public_key);
 	free(rows);

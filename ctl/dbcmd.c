@@ -94,7 +94,8 @@ static int dbcmd_init(struct ctl *c, bool config_given, const char *dir_arg)
 		rc = cfg_set(srvconf_keys, srvconf_nkeys, conf, "server.secret_key_file", key, err,
 			     sizeof err);
 	if (rc == 0)
-		rc = cfg_set(srvconf_keys, srvconf_nkeys, conf, "embedded.dir", dir, err, sizeof err);
+		rc = cfg_set(srvconf_keys, srvconf_nkeys, conf, "embedded.dir", dir, err,
+			     sizeof err);
 	if (rc == 0)
 		rc = dbcmd_write_config(conf, cfgpath, err, sizeof err);
 	srvconf_destroy(&conf);

@@ -25,7 +25,7 @@
 #include "log.h"
 #include "paths.h"
 
-#define EMBEDDED_PORT 5432
+#define EMBEDDED_PORT	     5432
 #define EMBEDDED_SERVER_USER "postgres"
 
 static const char *embedded_bindir(void)
@@ -133,8 +133,8 @@ static int embedded_mkdir_owned(const struct who *w, const char *path, mode_t mo
 }
 
 /* The cluster's real root: dir/pg, or a directory under /var/lib/chiso linked from it. */
-static int embedded_root(const struct who *w, const char *dir, bool create, char *root,
-			 size_t size, char *err, size_t errsize)
+static int embedded_root(const struct who *w, const char *dir, bool create, char *root, size_t size,
+			 char *err, size_t errsize)
 {
 	char link[PATH_MAX + 8], hash[17];
 	struct stat st;
@@ -168,8 +168,8 @@ static int embedded_root(const struct who *w, const char *dir, bool create, char
 		snprintf(err, errsize, "cannot link %s: %s", link, strerror(errno));
 		return -1;
 	}
-	log_info("%s cannot reach %s: the cluster lives in %s (linked from %s)", w->name, dir,
-		 root, link);
+	log_info("%s cannot reach %s: the cluster lives in %s (linked from %s)", w->name, dir, root,
+		 link);
 	return 0;
 }
 
@@ -209,8 +209,8 @@ static int embedded_read_credentials(const char *root, struct embedded_info *inf
 	return info->owner_password[0] && info->superuser_password[0] ? 0 : -1;
 }
 
-static int embedded_write_credentials(const char *root, const struct embedded_info *info,
-				      char *err, size_t errsize)
+static int embedded_write_credentials(const char *root, const struct embedded_info *info, char *err,
+				      size_t errsize)
 {
 	char path[PATH_MAX + 16];
 	int fd;
@@ -256,24 +256,34 @@ static void embedded_paths(const char *root, struct embedded_info *info)
 
 static char *const *embedded_env(void)
 {
-	static char *env[] = {"LANG=C.UTF-8", "LC_ALL=C.UTF-8",
-			      "PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+	static char *env[] = {"LANG=C.UTF-8", "LC_ALL=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin",
+			      NULL};
 	return env;
 }
 
-static int embedded_pg_ctl(const struct who *w, const char *root,
-			   const struct embedded_info *info, const char *action)
+static int embedded_pg_ctl(const struct who *w, const char *root, const struct embedded_info *info,
+			   const char *action)
 {
 	char pg_ctl[PATH_MAX];
 	snprintf(pg_ctl, sizeof pg_ctl, "%s/pg_ctl", embedded_bindir());
 	if (strcmp(action, "start") == 0) {
-		char *argv[] = {pg_ctl, "-D", (char *)info->data_dir, "-l", (char *)info->log_file,
-				"-w", "-t", "60", "-s", "start", NULL};
+		char *argv[] = {pg_ctl,
+				"-D",
+				(char *)info->data_dir,
+				"-l",
+				(char *)info->log_file,
+				"-w",
+				"-t",
+				"60",
+				"-s",
+				"start",
+				NULL};
 		return embedded_run(w, true, root, argv, embedded_env());
 	}
 	if (strcmp(action, "stop") == 0) {
-		char *argv[] = {pg_ctl, "-D", (char *)info->data_dir, "-m", "fast", "-w",
-				"-t", "60", "-s", "stop", NULL};
+		char *argv[] = {
+		    pg_ctl, "-D", (char *)info->data_dir, "-m", "fast", "-w", "-t", "60", "-s",
+		    "stop", NULL};
 		return embedded_run(w, true, root, argv, embedded_env());
 	}
 	char *argv[] = {pg_ctl, "-D", (char *)info->data_dir, "-s", "status", NULL};
@@ -306,8 +316,9 @@ static int embedded_initdb(const struct who *w, const char *root, struct embedde
 
 	snprintf(initdb, sizeof initdb, "%s/initdb", embedded_bindir());
 	if (access(initdb, X_OK) != 0) {
-		snprintf(err, errsize, "PostgreSQL 15 server binaries not found in %s: install "
-				       "postgresql-15 (or set CHISO_PG_BINDIR)",
+		snprintf(err, errsize,
+			 "PostgreSQL 15 server binaries not found in %s: install "
+			 "postgresql-15 (or set CHISO_PG_BINDIR)",
 			 embedded_bindir());
 		return -1;
 	}
@@ -337,8 +348,18 @@ static int embedded_initdb(const struct who *w, const char *root, struct embedde
 	}
 	log_info("creating a PostgreSQL cluster in %s", info->data_dir);
 	snprintf(pwopt, sizeof pwopt, "--pwfile=%s", pwfile);
-	char *argv[] = {initdb,	  "-D", info->data_dir, "-U", "postgres", "--auth-local=scram-sha-256",
-			"--auth-host=reject", "-E", "UTF8", "--locale=C.UTF-8", pwopt, NULL};
+	char *argv[] = {initdb,
+			"-D",
+			info->data_dir,
+			"-U",
+			"postgres",
+			"--auth-local=scram-sha-256",
+			"--auth-host=reject",
+			"-E",
+			"UTF8",
+			"--locale=C.UTF-8",
+			pwopt,
+			NULL};
 	int rc = embedded_run(w, true, root, argv, embedded_env());
 	unlink(pwfile);
 	if (rc != 0) {
@@ -386,8 +407,22 @@ static int embedded_bootstrap(const struct who *w, const struct embedded_info *i
 	snprintf(e_w, sizeof e_w, "CHISO_WRITER_PW=%s", info->writer_password);
 	snprintf(e_r, sizeof e_r, "CHISO_READER_PW=%s", info->reader_password);
 	char *env[] = {"LANG=C.UTF-8", "PATH=/usr/bin:/bin", e_pw, e_o, e_w, e_r, NULL};
-	char *argv[] = {psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", (char *)info->socket_dir,
-			"-p", port, "-U", "postgres", "-d", "postgres", "-f", script, NULL};
+	char *argv[] = {psql,
+			"-X",
+			"-q",
+			"-v",
+			"ON_ERROR_STOP=1",
+			"-h",
+			(char *)info->socket_dir,
+			"-p",
+			port,
+			"-U",
+			"postgres",
+			"-d",
+			"postgres",
+			"-f",
+			script,
+			NULL};
 	log_info("creating roles and database");
 	int rc = embedded_run(w, false, NULL, argv, env);
 	if (rc != 0) {
@@ -411,8 +446,8 @@ int embedded_init(const char *dir, struct embedded_info *info, char *err, size_t
 	if (access(version, F_OK) == 0) {
 		/* Initialized before: keep the data and the passwords. */
 		if (embedded_read_credentials(root, info) < 0) {
-			snprintf(err, errsize, "%s exists but %s/credentials is missing", info->data_dir,
-				 root);
+			snprintf(err, errsize, "%s exists but %s/credentials is missing",
+				 info->data_dir, root);
 			return -1;
 		}
 	} else if (embedded_initdb(&w, root, info, err, errsize) < 0) {
@@ -470,8 +505,7 @@ int embedded_status(const char *dir, struct embedded_info *info)
 	return embedded_pg_ctl(&w, root, info, "status") == 0 ? 1 : 0;
 }
 
-int embedded_conninfo(const struct embedded_info *info, const char *role, char *buf,
-		      size_t size)
+int embedded_conninfo(const struct embedded_info *info, const char *role, char *buf, size_t size)
 {
 	const char *pw = strcmp(role, "owner") == 0    ? info->owner_password
 			 : strcmp(role, "writer") == 0 ? info->writer_password

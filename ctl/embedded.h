@@ -34,7 +34,6 @@ int embedded_stop(const char *dir, char *err, size_t errsize);
 /* 1 running, 0 stopped, -1 no cluster; fills info when there is one. */
 int embedded_status(const char *dir, struct embedded_info *info);
 /* A libpq conninfo for "owner", "writer" or "reader"; returns the length as snprintf. */
-int embedded_conninfo(const struct embedded_info *info, const char *role, char *buf,
-		      size_t size);
+int embedded_conninfo(const struct embedded_info *info, const char *role, char *buf, size_t size);
 
 #endif

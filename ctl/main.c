@@ -16,19 +16,20 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: chisoctl [--config FILE] COMMAND ...\n"
-		"  db init [--dir DIR]            create the embedded PostgreSQL cluster (default var/)\n"
-		"  db start|stop|status           the embedded cluster\n"
-		"  db migrate                     apply the numbered migrations of sql/\n"
-		"  units import FILE.csv [--valid-from DATE]\n"
-		"  catalog load [FILE]            default: the shipped config/catalog.conf\n"
-		"  keygen NAME [--dir DIR]        write a CURVE keypair\n"
-		"  collector add ID --key FILE.pub --unit CODE | revoke ID | list\n"
-		"  report --period P --unit CODE [--format text|csv] [--output FILE]\n"
-		"  rollup verify | rebuild\n"
-		"  status [--json]                what the running chisod reports\n"
-		"The configuration is --config FILE, else $CHISO_CONFIG, else /etc/chiso/chisod.conf.\n");
+	fprintf(out, "usage: chisoctl [--config FILE] COMMAND ...\n"
+		     "  db init [--dir DIR]            create the embedded PostgreSQL cluster "
+		     "(default var/)\n"
+		     "  db start|stop|status           the embedded cluster\n"
+		     "  db migrate                     apply the numbered migrations of sql/\n"
+		     "  units import FILE.csv [--valid-from DATE]\n"
+		     "  catalog load [FILE]            default: the shipped config/catalog.conf\n"
+		     "  keygen NAME [--dir DIR]        write a CURVE keypair\n"
+		     "  collector add ID --key FILE.pub --unit CODE | revoke ID | list\n"
+		     "  report --period P --unit CODE [--format text|csv] [--output FILE]\n"
+		     "  rollup verify | rebuild\n"
+		     "  status [--json]                what the running chisod reports\n"
+		     "The configuration is --config FILE, else $CHISO_CONFIG, else "
+		     "/etc/chiso/chisod.conf.\n");
 }
 
 int main(int argc, char **argv)
@@ -40,7 +41,8 @@ int main(int argc, char **argv)
 	log_init("chisoctl", LOGL_INFO);
 	c.config_path = getenv("CHISO_CONFIG") ? getenv("CHISO_CONFIG") : SRVCONF_DEFAULT_PATH;
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-f") == 0) && i + 1 < argc) {
+		if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-f") == 0) &&
+		    i + 1 < argc) {
 			c.config_path = argv[++i];
 			config_given = true;
 		} else if (strcmp(argv[i], "--help") == 0) {

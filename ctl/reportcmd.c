@@ -24,7 +24,8 @@ int reportcmd_period_vi(const char *period, char *buf, size_t size)
 	case PERIOD_YEARLY:
 		return snprintf(buf, size, "năm %d", p.year);
 	case PERIOD_SIXMONTHLY:
-		return snprintf(buf, size, "6 tháng %s năm %d", p.num == 1 ? "đầu" : "cuối", p.year);
+		return snprintf(buf, size, "6 tháng %s năm %d", p.num == 1 ? "đầu" : "cuối",
+				p.year);
 	case PERIOD_QUARTERLY:
 		return snprintf(buf, size, "quý %s năm %d", roman[p.num], p.year);
 	case PERIOD_MONTHLY:
@@ -124,7 +125,8 @@ static void report_text(FILE *out, const struct store_report_row *rows, size_t n
 
 	reportcmd_period_vi(period, when, sizeof when);
 	fprintf(out, "BÁO CÁO KẾT QUẢ CHUYỂN ĐỔI SỐ %s — %s\n", when, rows[0].unit_name);
-	fprintf(out, "(số liệu tổng hợp từ báo cáo của các đơn vị; tỷ lệ tính từ tử số và mẫu số)\n");
+	fprintf(out,
+		"(số liệu tổng hợp từ báo cáo của các đơn vị; tỷ lệ tính từ tử số và mẫu số)\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct store_report_row *r = &rows[i];
 		int indent = 2 * r->depth;

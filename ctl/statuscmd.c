@@ -36,8 +36,8 @@ static void print_human(json_t *doc, double age)
 	else
 		snprintf(when, sizeof when, "never");
 	printf("last commit:   %s (%lld commits)\n", when, jint(doc, "commits"));
-	printf("collectors:    %lld connected of %lld enrolled\n", jint(doc, "collectors_connected"),
-	       jint(doc, "collectors_enrolled"));
+	printf("collectors:    %lld connected of %lld enrolled\n",
+	       jint(doc, "collectors_connected"), jint(doc, "collectors_enrolled"));
 	num_format_vi(json_real_value(json_object_get(doc, "rows_per_s")), 0, a, sizeof a);
 	num_format_vi(json_real_value(json_object_get(doc, "batches_per_s")), 1, b, sizeof b);
 	printf("rate:          %s values/s, %s batches/s\n", a, b);
@@ -50,14 +50,14 @@ static void print_human(json_t *doc, double age)
 	json_t *reasons = json_object_get(doc, "rejections_by_reason");
 	const char *k;
 	json_t *v;
-	json_object_foreach(reasons, k, v) printf("  rejected %-30s %lld\n", k,
-						  (long long)json_integer_value(v));
+	json_object_foreach(reasons, k, v)
+	    printf("  rejected %-30s %lld\n", k, (long long)json_integer_value(v));
 	json_t *peers = json_object_get(doc, "collectors");
 	size_t i;
 	json_t *p;
 	if (json_array_size(peers))
-		printf("%-20s %-9s %-19s %10s %10s %9s %9s\n", "collector", "connected", "last seen",
-		       "backlog", "rows", "batches", "rejected");
+		printf("%-20s %-9s %-19s %10s %10s %9s %9s\n", "collector", "connected",
+		       "last seen", "backlog", "rows", "batches", "rejected");
 	json_array_foreach(peers, i, p)
 	{
 		time_t seen = (time_t)jint(p, "last_seen");

@@ -68,7 +68,8 @@ static long unit_read(const char *path, struct unit_file *f)
 						at[k] = (int)i;
 				if (at[k] < 0) {
 					fprintf(stderr,
-						"%s:%ld: the header must be code,name,level,parent_code,"
+						"%s:%ld: the header must be "
+						"code,name,level,parent_code,"
 						"type (no column \"%s\")\n",
 						path, rec.line, unit_columns[k]);
 					errors++;
@@ -96,7 +97,8 @@ static long unit_read(const char *path, struct unit_file *f)
 		else if (!*v[U_TYPE])
 			problem = "empty type", col = U_TYPE;
 		if (problem) {
-			fprintf(stderr, "%s:%ld: %s: %s\n", path, rec.line, unit_columns[col], problem);
+			fprintf(stderr, "%s:%ld: %s: %s\n", path, rec.line, unit_columns[col],
+				problem);
 			errors++;
 			continue;
 		}
@@ -154,9 +156,11 @@ static long unit_duplicates(const char *path, struct unit_file *f)
 	for (size_t i = 1; i < f->n; i++)
 		if (strcmp(sorted[i].code, sorted[i - 1].code) == 0) {
 			fprintf(stderr, "%s:%ld: code: %s is already used at line %ld\n", path,
-				sorted[i].line > sorted[i - 1].line ? sorted[i].line : sorted[i - 1].line,
+				sorted[i].line > sorted[i - 1].line ? sorted[i].line
+								    : sorted[i - 1].line,
 				sorted[i].code,
-				sorted[i].line > sorted[i - 1].line ? sorted[i - 1].line : sorted[i].line);
+				sorted[i].line > sorted[i - 1].line ? sorted[i - 1].line
+								    : sorted[i].line);
 			errors++;
 		}
 	free(sorted);
@@ -182,7 +186,8 @@ static int unit_import(struct ctl *c, int argc, char **argv)
 		} else if (!path && argv[i][0] != '-') {
 			path = argv[i];
 		} else {
-			fprintf(stderr, "usage: chisoctl units import FILE.csv [--valid-from DATE]\n");
+			fprintf(stderr,
+				"usage: chisoctl units import FILE.csv [--valid-from DATE]\n");
 			return 2;
 		}
 	}

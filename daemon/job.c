@@ -80,9 +80,11 @@ void job_prepare(struct batch *b, const struct catalog *cat)
 			if (date_parse(r->date, strlen(r->date), &day, &why) < 0) {
 				job_refuse(r, "bad_date", "", why);
 			} else if (!ind) {
-				job_refuse(r, "unknown_indicator", "unknown indicator ", r->indicator);
+				job_refuse(r, "unknown_indicator", "unknown indicator ",
+					   r->indicator);
 			} else {
-				/* A date belongs to the indicator's finest period in its calendar. */
+				/* A date belongs to the indicator's finest period in its calendar.
+				 */
 				period_of_date(day, ind->native_period, ind->calendar, &p);
 				period_format(&p, r->period, sizeof r->period);
 			}

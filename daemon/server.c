@@ -30,7 +30,7 @@
 #include "writer.h"
 #include "zap.h"
 
-#define SERVER_FRAMES 4
+#define SERVER_FRAMES	4
 #define SERVER_RETRY_MS 2000
 
 struct server {
@@ -68,8 +68,8 @@ static int64_t now_us_real(void)
 /* Development mode must never listen beyond this machine. */
 static bool server_loopback(const char *endpoint)
 {
-	static const char *const ok[] = {"tcp://127.", "tcp://[::1]:", "tcp://localhost:",
-					 "ipc://", "inproc://"};
+	static const char *const ok[] = {"tcp://127.", "tcp://[::1]:", "tcp://localhost:", "ipc://",
+					 "inproc://"};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
 		if (strncmp(endpoint, ok[i], strlen(ok[i])) == 0)
 			return true;
@@ -103,10 +103,11 @@ static int server_router(struct server *s, char *err, size_t errsize)
 	}
 	if (c->insecure) {
 		if (!server_loopback(c->endpoint)) {
-			snprintf(err, errsize,
-				 "server.insecure is set but %s is not a loopback endpoint: refusing "
-				 "to accept unauthenticated collectors from the network",
-				 c->endpoint);
+			snprintf(
+			    err, errsize,
+			    "server.insecure is set but %s is not a loopback endpoint: refusing "
+			    "to accept unauthenticated collectors from the network",
+			    c->endpoint);
 			return -1;
 		}
 		log_warn("DEVELOPMENT MODE (server.insecure = true): no CURVE, collectors are "
@@ -125,7 +126,8 @@ static int server_router(struct server *s, char *err, size_t errsize)
 		memset(&kp, 0, sizeof kp);
 	}
 	if (zmq_bind(s->router, c->endpoint) < 0) {
-		snprintf(err, errsize, "cannot bind %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
+		snprintf(err, errsize, "cannot bind %s: %s", c->endpoint,
+			 zmq_strerror(zmq_errno()));
 		return -1;
 	}
 	return 0;
@@ -208,8 +210,8 @@ void server_destroy(struct server **sp)
 }
 
 /* Sends one reply; a peer that is gone or not reading costs a counter, nothing more. */
-static void server_reply(struct server *s, const void *rid, size_t rid_len,
-			 enum wire_command cmd, const char *body)
+static void server_reply(struct server *s, const void *rid, size_t rid_len, enum wire_command cmd,
+			 const char *body)
 {
 	const char *name = wire_command_name(cmd);
 
@@ -276,7 +278,8 @@ static void server_batch(struct server *s, const void *rid, size_t rid_len,
 	else {
 		job_prepare(b, s->catalog);
 		if (job_add(s->open, rid, rid_len, c->id, c->name, &b, now_us_real()) < 0)
-			server_retry(s, rid, rid_len, b ? b->epoch : 0, b ? b->seq : 0, "overloaded");
+			server_retry(s, rid, rid_len, b ? b->epoch : 0, b ? b->seq : 0,
+				     "overloaded");
 	}
 	batch_destroy(&b);
 }
@@ -364,15 +367,16 @@ static void server_message(struct server *s)
 	const void *rid = zmq_msg_data(&f[0]);
 	size_t rid_len = zmq_msg_size(&f[0]);
 	const struct store_collector *c = registry_by_name(s->registry, user);
-	int cmd = n == SERVER_FRAMES ? wire_command_parse(zmq_msg_data(&f[2]), zmq_msg_size(&f[2]))
-				     : -1;
+	int cmd =
+	    n == SERVER_FRAMES ? wire_command_parse(zmq_msg_data(&f[2]), zmq_msg_size(&f[2])) : -1;
 
 	if (n != SERVER_FRAMES || !wire_tag_ok(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]))) {
 		s->stats->bad_messages++;
 		log_warn("collector %s: message of %d frames without the %s tag refused",
 			 *user ? user : "(unknown)", n - 1, WIRE_PROTOCOL);
 		server_error(s, rid, rid_len, "bad_frames",
-			     "a message is 3 frames: \"" WIRE_PROTOCOL "\", a command, a JSON body");
+			     "a message is 3 frames: \"" WIRE_PROTOCOL
+			     "\", a command, a JSON body");
 	} else if (!c || c->revoked) {
 		/* The handshake admitted it, but the registry changed since. */
 		server_error(s, rid, rid_len, "revoked", "this collector's key has been revoked");
@@ -393,7 +397,8 @@ static void server_message(struct server *s)
 			if (s->catalog_json)
 				server_reply(s, rid, rid_len, WIRE_CATALOG, s->catalog_json);
 			else
-				server_error(s, rid, rid_len, "internal", "no catalogue loaded yet");
+				server_error(s, rid, rid_len, "internal",
+					     "no catalogue loaded yet");
 			break;
 		default:
 			s->stats->bad_messages++;
@@ -414,9 +419,9 @@ static void server_job_done(struct server *s, struct job *j)
 		struct job_entry *e = &j->entries[i];
 		struct peer_stat *p = stats_peer(s->stats, e->collector);
 		if (!e->item.done) {
-			server_retry(s, e->routing_id, e->routing_id_len, e->batch->epoch,
-				     e->batch->seq,
-				     s->db_up ? "the batch could not be committed" : "database unavailable");
+			server_retry(
+			    s, e->routing_id, e->routing_id_len, e->batch->epoch, e->batch->seq,
+			    s->db_up ? "the batch could not be committed" : "database unavailable");
 			continue;
 		}
 		struct batch_ack *a = &e->item.ack;
@@ -570,8 +575,8 @@ static void server_status(struct server *s, int64_t now)
 	s->stats->db_up = s->db_up;
 	s->stats->pending_rows = s->open->rows + s->inflight_rows;
 	s->stats->zap_accepted = s->zap_counts.accepted;
-	s->stats->zap_refused = s->zap_counts.refused_unknown + s->zap_counts.refused_revoked +
-				s->zap_counts.malformed;
+	s->stats->zap_refused =
+	    s->zap_counts.refused_unknown + s->zap_counts.refused_revoked + s->zap_counts.malformed;
 	stats_tick(s->stats, now);
 	stats_line(s->stats, line, sizeof line);
 	sd_notifyf(0, "STATUS=%s", line);
@@ -620,6 +625,7 @@ int server_run(struct server *s)
 		server_flush(s, now);
 		server_status(s, now);
 	}
-	log_info("stopped: %llu batches committed", (unsigned long long)s->stats->batches_committed);
+	log_info("stopped: %llu batches committed",
+		 (unsigned long long)s->stats->batches_committed);
 	return 0;
 }

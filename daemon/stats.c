@@ -85,12 +85,13 @@ void stats_tick(struct stats *s, int64_t now_ms)
 
 void stats_line(const struct stats *s, char *buf, size_t size)
 {
-	snprintf(buf, size,
-		 "db %s; %zu collectors; %.0f values/s; %llu batches committed, %llu rejected rows, "
-		 "%llu pending",
-		 s->db_up ? "up" : "DOWN", s->npeers, s->rows_per_s,
-		 (unsigned long long)s->batches_committed, (unsigned long long)s->rows_rejected,
-		 (unsigned long long)s->pending_rows);
+	snprintf(
+	    buf, size,
+	    "db %s; %zu collectors; %.0f values/s; %llu batches committed, %llu rejected rows, "
+	    "%llu pending",
+	    s->db_up ? "up" : "DOWN", s->npeers, s->rows_per_s,
+	    (unsigned long long)s->batches_committed, (unsigned long long)s->rows_rejected,
+	    (unsigned long long)s->pending_rows);
 }
 
 char *stats_json(const struct stats *s, int64_t now, int64_t connected_window_s)
@@ -106,12 +107,13 @@ char *stats_json(const struct stats *s, int64_t now, int64_t connected_window_s)
 		bool on = now - p->last_seen <= connected_window_s;
 		connected += on;
 		json_array_append_new(
-		    peers, json_pack("{s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "name", p->name,
-				     "last_seen", (json_int_t)p->last_seen, "connected", on,
-				     "backlog_batches", (json_int_t)p->backlog_batches,
-				     "backlog_rows", (json_int_t)p->backlog_rows, "oldest_age_s",
-				     (json_int_t)p->oldest_age_s, "batches", (json_int_t)p->batches,
-				     "rows", (json_int_t)p->rows, "rejected", (json_int_t)p->rejected));
+		    peers,
+		    json_pack("{s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "name", p->name,
+			      "last_seen", (json_int_t)p->last_seen, "connected", on,
+			      "backlog_batches", (json_int_t)p->backlog_batches, "backlog_rows",
+			      (json_int_t)p->backlog_rows, "oldest_age_s",
+			      (json_int_t)p->oldest_age_s, "batches", (json_int_t)p->batches,
+			      "rows", (json_int_t)p->rows, "rejected", (json_int_t)p->rejected));
 	}
 	for (size_t i = 0; i < s->nreasons; i++)
 		json_object_set_new(reasons, s->reasons[i].code,
@@ -124,7 +126,8 @@ char *stats_json(const struct stats *s, int64_t now, int64_t connected_window_s)
 	json_object_set_new(root, "collectors_enrolled",
 			    json_integer((json_int_t)s->collectors_enrolled));
 	json_object_set_new(root, "collectors_connected", json_integer((json_int_t)connected));
-	json_object_set_new(root, "batches_received", json_integer((json_int_t)s->batches_received));
+	json_object_set_new(root, "batches_received",
+			    json_integer((json_int_t)s->batches_received));
 	json_object_set_new(root, "rows_received", json_integer((json_int_t)s->rows_received));
 	json_object_set_new(root, "batches_committed",
 			    json_integer((json_int_t)s->batches_committed));

@@ -16,13 +16,13 @@
 
 struct peer_stat {
 	char name[65];
-	int64_t last_seen;     /* unix seconds */
+	int64_t last_seen;				      /* unix seconds */
 	uint64_t backlog_batches, backlog_rows, oldest_age_s; /* as the agent reported */
 	uint64_t batches, rows, rejected;
 };
 
 struct stats {
-	int64_t started;       /* unix seconds */
+	int64_t started; /* unix seconds */
 	uint64_t batches_received, rows_received;
 	uint64_t batches_committed, batches_duplicate, rows_accepted, rows_rejected;
 	uint64_t retries, bad_messages, replies_lost, commits;
@@ -39,7 +39,10 @@ struct stats {
 	/* private to stats.c */
 	struct peer_stat *peers;
 	size_t npeers, cap;
-	struct stats_reason { char code[33]; uint64_t count; } reasons[48];
+	struct stats_reason {
+		char code[33];
+		uint64_t count;
+	} reasons[48];
 	size_t nreasons;
 };
 

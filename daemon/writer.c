@@ -17,7 +17,7 @@
 
 #include "log.h"
 
-#define WRITER_PIPE "inproc://chisod-writer"
+#define WRITER_PIPE	 "inproc://chisod-writer"
 #define WRITER_RELOAD_MS 60000 /* periodic reload, in case a notification was lost */
 
 enum writer_command { CMD_JOB = 100, CMD_STATUS, CMD_RELOAD, CMD_STOP };
@@ -106,7 +106,7 @@ static void writer_connect(struct writer *w)
 		log_warn("database: %s; next attempt in %lld ms", err, w->backoff_ms);
 		w->next_attempt_ms = writer_now_ms() + w->backoff_ms;
 		w->backoff_ms = w->backoff_ms * 2 > w->reconnect_max_ms ? w->reconnect_max_ms
-									 : w->backoff_ms * 2;
+									: w->backoff_ms * 2;
 		return;
 	}
 	log_info("database connected");
@@ -145,7 +145,8 @@ static int writer_commit(struct writer *w, struct job *j, size_t from, size_t n)
 	if (n == 1) {
 		const struct job_entry *e = &j->entries[from];
 		log_err("collector %s: batch %llu/%llu cannot be committed: %s", e->collector,
-			(unsigned long long)e->batch->epoch, (unsigned long long)e->batch->seq, err);
+			(unsigned long long)e->batch->epoch, (unsigned long long)e->batch->seq,
+			err);
 		snprintf(j->error, sizeof j->error, "%s", err);
 		return -1;
 	}
@@ -177,7 +178,8 @@ static void *writer_main(void *arg)
 	for (;;) {
 		int64_t now = writer_now_ms();
 		long timeout;
-		zmq_pollitem_t items[2] = {{w->thread_end, 0, ZMQ_POLLIN, 0}, {NULL, -1, ZMQ_POLLIN, 0}};
+		zmq_pollitem_t items[2] = {{w->thread_end, 0, ZMQ_POLLIN, 0},
+					   {NULL, -1, ZMQ_POLLIN, 0}};
 		int nitems = 1;
 
 		if (!w->store && now >= w->next_attempt_ms)
@@ -211,7 +213,8 @@ static void *writer_main(void *arg)
 			break;
 		case CMD_STATUS: {
 			char err[256];
-			if (w->store && store_status_write(w->store, "chisod", m.ptr, err, sizeof err) < 0)
+			if (w->store &&
+			    store_status_write(w->store, "chisod", m.ptr, err, sizeof err) < 0)
 				log_warn("cannot record status: %s", err);
 			free(m.ptr);
 			break;

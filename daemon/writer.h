@@ -20,9 +20,9 @@
 enum writer_event {
 	WRITER_JOB_DONE, /* ptr: struct job * (result set) */
 	WRITER_DB_UP,
-	WRITER_DB_DOWN,   /* text: why */
-	WRITER_CATALOG,   /* ptr: struct catalog *, ptr2: char * (its JSON) */
-	WRITER_REGISTRY,  /* ptr: struct registry * */
+	WRITER_DB_DOWN,	 /* text: why */
+	WRITER_CATALOG,	 /* ptr: struct catalog *, ptr2: char * (its JSON) */
+	WRITER_REGISTRY, /* ptr: struct registry * */
 };
 
 struct writer_msg {

@@ -14,7 +14,7 @@
 
 #include "log.h"
 
-#define ZAP_FRAMES 8
+#define ZAP_FRAMES    8
 #define ZAP_FRAME_MAX 256
 
 struct zap_frame {

@@ -123,8 +123,8 @@ static int batch_string(json_t *obj, const char *key, char *dst, size_t size, co
 		return 0;
 	}
 	if (allowed && strspn(s, allowed) != n) {
-		batch_refuse(r, "bad_row", row, "field \"%s\": unexpected character in \"%.40s\"", key,
-			     s);
+		batch_refuse(r, "bad_row", row, "field \"%s\": unexpected character in \"%.40s\"",
+			     key, s);
 		return 0;
 	}
 	if (memchr(s, '\0', n)) {
@@ -179,14 +179,14 @@ static int batch_value(json_t *v, struct num *out)
 
 static void batch_row_decode(json_t *obj, struct batch_row *r, size_t row)
 {
-	static const char *const known[] = {"unit", "indicator", "period", "date",
+	static const char *const known[] = {"unit",  "indicator", "period", "date",
 					    "value", "qualifier", "ref"};
 	const char *key;
 	json_t *v;
 
 	if (!json_is_object(obj)) {
-		batch_refuse(r, "bad_row", row, "expected an object, got %s%s", batch_type_name(obj),
-			     "");
+		batch_refuse(r, "bad_row", row, "expected an object, got %s%s",
+			     batch_type_name(obj), "");
 		return;
 	}
 	json_object_foreach(obj, key, v)
@@ -204,24 +204,27 @@ static void batch_row_decode(json_t *obj, struct batch_row *r, size_t row)
 		     "abcdefghijklmnopqrstuvwxyz0123456789_", true, r, row);
 	json_t *period = json_object_get(obj, "period"), *date = json_object_get(obj, "date");
 	if (period && date)
-		batch_refuse(r, "bad_row", row, "give \"period\" or \"date\", not both%s%s", "", "");
+		batch_refuse(r, "bad_row", row, "give \"period\" or \"date\", not both%s%s", "",
+			     "");
 	else if (!period && !date)
-		batch_refuse(r, "bad_row", row, "missing field \"period\" (or \"date\")%s%s", "", "");
+		batch_refuse(r, "bad_row", row, "missing field \"period\" (or \"date\")%s%s", "",
+			     "");
 	else if (period)
-		batch_string(obj, "period", r->period, sizeof r->period,
-			     "0123456789SQW", true, r, row);
+		batch_string(obj, "period", r->period, sizeof r->period, "0123456789SQW", true, r,
+			     row);
 	else if (batch_string(obj, "date", r->date, sizeof r->date, "0123456789-", true, r, row) &&
 		 (strlen(r->date) != 10 || r->date[4] != '-' || r->date[7] != '-'))
-		batch_refuse(r, "bad_date", row, "field \"date\": expected YYYY-MM-DD, got \"%s\"%s",
-			     r->date, "");
+		batch_refuse(r, "bad_date", row,
+			     "field \"date\": expected YYYY-MM-DD, got \"%s\"%s", r->date, "");
 	char qual[16] = "";
 	if (batch_string(obj, "qualifier", qual, sizeof qual, NULL, false, r, row)) {
 		int q = batch_qualifier_parse(qual);
 		if (q < 0)
-			batch_refuse(r, "bad_row", row,
-				     "field \"qualifier\": expected at_least, at_most or about, got "
-				     "\"%s\"%s",
-				     qual, "");
+			batch_refuse(
+			    r, "bad_row", row,
+			    "field \"qualifier\": expected at_least, at_most or about, got "
+			    "\"%s\"%s",
+			    qual, "");
 		else
 			r->qualifier = (enum qualifier)q;
 	}
@@ -234,12 +237,12 @@ static void batch_row_decode(json_t *obj, struct batch_row *r, size_t row)
 			     batch_type_name(value), "");
 	else if (batch_value(value, &r->value) < 0)
 		batch_refuse(r, "bad_value", row,
-			     "field \"value\": out of range (at most 15 significant digits)%s%s", "",
-			     "");
+			     "field \"value\": out of range (at most 15 significant digits)%s%s",
+			     "", "");
 }
 
-int batch_decode(const char *body, size_t len, const struct wire_limits *lim,
-		 struct batch **out, char *err, size_t errsize)
+int batch_decode(const char *body, size_t len, const struct wire_limits *lim, struct batch **out,
+		 char *err, size_t errsize)
 {
 	json_t *root = wire_open(body, len, lim, err, errsize), *rows, *v;
 	struct batch *b = NULL;
@@ -251,7 +254,8 @@ int batch_decode(const char *body, size_t len, const struct wire_limits *lim,
 		return -1;
 	json_object_foreach(root, key, v)
 	{
-		if (strcmp(key, "epoch") != 0 && strcmp(key, "seq") != 0 && strcmp(key, "rows") != 0) {
+		if (strcmp(key, "epoch") != 0 && strcmp(key, "seq") != 0 &&
+		    strcmp(key, "rows") != 0) {
 			snprintf(err, errsize, "unknown field \"%.40s\"", key);
 			goto done;
 		}
@@ -308,7 +312,8 @@ char *batch_encode(const struct batch *b)
 		else
 			json_object_set_new(row, "date", json_string(r->date));
 		if (r->value.integer && fabs(r->value.value) < 9007199254740992.0)
-			json_object_set_new(row, "value", json_integer(strtoll(r->value.text, NULL, 10)));
+			json_object_set_new(row, "value",
+					    json_integer(strtoll(r->value.text, NULL, 10)));
 		else
 			json_object_set_new(row, "value", json_real(strtod(r->value.text, NULL)));
 		if (r->qualifier != QUAL_NONE)
@@ -384,14 +389,15 @@ static int batch_verdicts_decode(json_t *arr, const char *name, const struct wir
 		    json_integer_value(row) < 0 || json_integer_value(row) > 0xffffffffLL ||
 		    !json_is_string(code) || json_string_length(code) > BATCH_CODE_MAX ||
 		    !json_is_string(msg) || json_string_length(msg) > BATCH_MESSAGE_MAX) {
-			snprintf(err, errsize, "\"%s\"[%zu]: expected {row, code, message}", name, i);
+			snprintf(err, errsize, "\"%s\"[%zu]: expected {row, code, message}", name,
+				 i);
 			free(*out);
 			*out = NULL;
 			return -1;
 		}
 		(*out)[i].row = (uint32_t)json_integer_value(row);
-		snprintf((*out)[i].code, sizeof (*out)[i].code, "%s", json_string_value(code));
-		snprintf((*out)[i].message, sizeof (*out)[i].message, "%s", json_string_value(msg));
+		snprintf((*out)[i].code, sizeof(*out)[i].code, "%s", json_string_value(code));
+		snprintf((*out)[i].message, sizeof(*out)[i].message, "%s", json_string_value(msg));
 	}
 	*n = json_array_size(arr);
 	return 0;

@@ -28,12 +28,12 @@
 #include "num.h"
 #include "wire.h"
 
-#define BATCH_UNIT_MAX 16
+#define BATCH_UNIT_MAX	    16
 #define BATCH_INDICATOR_MAX 64
-#define BATCH_PERIOD_MAX 16
-#define BATCH_REF_MAX 128
-#define BATCH_MESSAGE_MAX 240
-#define BATCH_CODE_MAX 32
+#define BATCH_PERIOD_MAX    16
+#define BATCH_REF_MAX	    128
+#define BATCH_MESSAGE_MAX   240
+#define BATCH_CODE_MAX	    32
 
 enum qualifier {
 	QUAL_NONE,
@@ -51,7 +51,7 @@ struct batch_row {
 	enum qualifier qualifier;
 	char ref[BATCH_REF_MAX + 1]; /* where the row came from, for people: "file.csv:12" */
 	/* Set by the decoder (or later by validation) when the row is refused: */
-	const char *reason;			  /* static reason code, NULL if fine */
+	const char *reason;		     /* static reason code, NULL if fine */
 	char message[BATCH_MESSAGE_MAX + 1]; /* human message naming the field */
 };
 
@@ -96,8 +96,8 @@ char *batch_encode(const struct batch *b);
  * caller (rows that failed carry reason and message), or -1 with err filled
  * when the body is not a batch at all.
  */
-int batch_decode(const char *body, size_t len, const struct wire_limits *lim,
-		 struct batch **out, char *err, size_t errsize);
+int batch_decode(const char *body, size_t len, const struct wire_limits *lim, struct batch **out,
+		 char *err, size_t errsize);
 
 /* The reason code string for a qualifier's wire name; "at_least", ... */
 const char *batch_qualifier_name(enum qualifier q);

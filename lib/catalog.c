@@ -18,7 +18,7 @@
 #include "cfg.h"
 #include "wire.h"
 
-#define CATALOG_MAX 10000
+#define CATALOG_MAX	 10000
 #define CATALOG_TEXT_MAX 512
 
 static const char *const kind_names[] = {"count", "amount", "number", "percent", "ratio"};
@@ -114,8 +114,7 @@ static int src_string(const struct src *s, const char *key, const char **out, ch
 }
 
 /* A number member; 0 absent, 1 present, -1 wrong type. */
-static int src_number(const struct src *s, const char *key, double *out, char *err,
-		      size_t errsize)
+static int src_number(const struct src *s, const char *key, double *out, char *err, size_t errsize)
 {
 	if (s->cs) {
 		config_setting_t *m = config_setting_get_member(s->cs, key);
@@ -156,8 +155,8 @@ static int src_names(const struct src *s, const char *key, const char *const *na
 		if (!m)
 			return 0;
 		if (!config_setting_is_array(m) && !config_setting_is_list(m)) {
-			src_error(s, err, errsize, "%s: expected a list of names like [\"%s\"]", key,
-				  names[0]);
+			src_error(s, err, errsize, "%s: expected a list of names like [\"%s\"]",
+				  key, names[0]);
 			return -1;
 		}
 		count = config_setting_length(m);
@@ -165,7 +164,8 @@ static int src_names(const struct src *s, const char *key, const char *const *na
 			const char *v = config_setting_get_string_elem(m, i);
 			int k = v ? lookup(names, n, v) : -1;
 			if (k < 0) {
-				src_error(s, err, errsize, "%s: unknown name \"%s\"", key, v ? v : "?");
+				src_error(s, err, errsize, "%s: unknown name \"%s\"", key,
+					  v ? v : "?");
 				return -1;
 			}
 			if (*first < 0)
@@ -220,8 +220,8 @@ static int src_known(const struct src *s, const char *const *known, char *err, s
 				;
 			if (!*k) {
 				struct src at = {m, NULL, s->file};
-				src_error(&at, err, errsize, "unknown key \"%s\"%s", name ? name : "?",
-					  "");
+				src_error(&at, err, errsize, "unknown key \"%s\"%s",
+					  name ? name : "?", "");
 				return -1;
 			}
 		}
@@ -261,7 +261,8 @@ static int read_pillar(const struct src *s, struct pillar *p, char *err, size_t 
 	static const char *const known[] = {"code", "name_vi", "name_en", NULL};
 	const char *code, *vi, *en;
 
-	if (src_known(s, known, err, errsize) < 0 || src_string(s, "code", &code, err, errsize) < 0 ||
+	if (src_known(s, known, err, errsize) < 0 ||
+	    src_string(s, "code", &code, err, errsize) < 0 ||
 	    src_string(s, "name_vi", &vi, err, errsize) < 0 ||
 	    src_string(s, "name_en", &en, err, errsize) < 0)
 		return -1;
@@ -277,16 +278,16 @@ static int read_pillar(const struct src *s, struct pillar *p, char *err, size_t 
 
 static int read_indicator(const struct src *s, struct indicator *ind, char *err, size_t errsize)
 {
-	static const char *const known[] = {"code",	   "name_vi",	   "name_en",	  "measure",
-					    "pillar",	   "kind",	   "levels",	  "period_types",
-					    "calendar",	   "agg_space",	   "agg_time",	  "min",
-					    "max",	   "numerator",	   "denominator", "factor",
-					    "decimals",	   NULL};
+	static const char *const known[] = {
+	    "code",   "name_vi",      "name_en",     "measure",	  "pillar",   "kind",
+	    "levels", "period_types", "calendar",    "agg_space", "agg_time", "min",
+	    "max",    "numerator",    "denominator", "factor",	  "decimals", NULL};
 	const char *code, *vi, *en, *measure, *pillar, *kind, *cal, *space, *time, *num, *den;
 	int first, k;
 	double v;
 
-	if (src_known(s, known, err, errsize) < 0 || src_string(s, "code", &code, err, errsize) < 0 ||
+	if (src_known(s, known, err, errsize) < 0 ||
+	    src_string(s, "code", &code, err, errsize) < 0 ||
 	    src_string(s, "name_vi", &vi, err, errsize) < 0 ||
 	    src_string(s, "name_en", &en, err, errsize) < 0 ||
 	    src_string(s, "measure", &measure, err, errsize) < 0 ||
@@ -309,8 +310,9 @@ static int read_indicator(const struct src *s, struct indicator *ind, char *err,
 		return -1;
 	}
 	if ((k = lookup(kind_names, 5, kind)) < 0) {
-		src_error(s, err, errsize, "%s: kind \"%s\" is not count, amount, number, percent or ratio",
-			  code, kind);
+		src_error(s, err, errsize,
+			  "%s: kind \"%s\" is not count, amount, number, percent or ratio", code,
+			  kind);
 		return -1;
 	}
 	ind->kind = (enum ind_kind)k;
@@ -328,8 +330,8 @@ static int read_indicator(const struct src *s, struct indicator *ind, char *err,
 	}
 	ind->calendar = CAL_ADMINISTRATIVE;
 	if (cal && (k = period_calendar_from_name(cal)) < 0) {
-		src_error(s, err, errsize, "%s: calendar \"%s\" is not statistical or administrative",
-			  code, cal);
+		src_error(s, err, errsize,
+			  "%s: calendar \"%s\" is not statistical or administrative", code, cal);
 		return -1;
 	}
 	if (cal)
@@ -351,22 +353,23 @@ static int read_indicator(const struct src *s, struct indicator *ind, char *err,
 		static const char *const from_numerator[] = {
 		    "levels", "period_types", "calendar", "agg_space", "agg_time", "min", "max"};
 		if (!num || !den) {
-			src_error(s, err, errsize, "%s: a ratio needs a numerator and a denominator%s",
-				  code, "");
+			src_error(s, err, errsize,
+				  "%s: a ratio needs a numerator and a denominator%s", code, "");
 			return -1;
 		}
 		for (size_t i = 0; i < sizeof from_numerator / sizeof from_numerator[0]; i++)
 			if (src_has(s, from_numerator[i])) {
 				src_error(s, err, errsize,
-					  "%s: a ratio takes %s from its numerator: remove it", code,
-					  from_numerator[i]);
+					  "%s: a ratio takes %s from its numerator: remove it",
+					  code, from_numerator[i]);
 				return -1;
 			}
 		if ((got = src_number(s, "factor", &v, err, errsize)) < 0)
 			return -1;
 		if (got == 1) {
 			if (v <= 0) {
-				src_error(s, err, errsize, "%s: factor must be positive%s", code, "");
+				src_error(s, err, errsize, "%s: factor must be positive%s", code,
+					  "");
 				return -1;
 			}
 			ind->factor = v;
@@ -376,20 +379,22 @@ static int read_indicator(const struct src *s, struct indicator *ind, char *err,
 		return 0;
 	}
 	if (num || den) {
-		src_error(s, err, errsize, "%s: only a ratio has a numerator and a denominator%s", code,
-			  "");
+		src_error(s, err, errsize, "%s: only a ratio has a numerator and a denominator%s",
+			  code, "");
 		return -1;
 	}
 	if (src_names(s, "levels", tier_names, 3, &ind->levels, &first, err, errsize) <= 0) {
 		if (!err[0] || strstr(err, "levels") == NULL)
-			src_error(s, err, errsize, "%s: levels is required (for example [\"commune\", "
-						   "\"district\"])%s",
+			src_error(s, err, errsize,
+				  "%s: levels is required (for example [\"commune\", "
+				  "\"district\"])%s",
 				  code, "");
 		return -1;
 	}
 	static const char *const ptypes[] = {"daily",	  "weekly",	 "monthly",
 					     "quarterly", "six-monthly", "yearly"};
-	if (src_names(s, "period_types", ptypes, 6, &ind->period_types, &first, err, errsize) <= 0) {
+	if (src_names(s, "period_types", ptypes, 6, &ind->period_types, &first, err, errsize) <=
+	    0) {
 		if (!err[0] || strstr(err, "period_types") == NULL)
 			src_error(s, err, errsize,
 				  "%s: period_types is required (for example [\"six-monthly\", "
@@ -448,7 +453,8 @@ static int read_rule(const struct src *s, struct rule *r, char *err, size_t errs
 	static const char *const known[] = {"code", "total", "parts", NULL};
 	const char *code, *total;
 
-	if (src_known(s, known, err, errsize) < 0 || src_string(s, "code", &code, err, errsize) < 0 ||
+	if (src_known(s, known, err, errsize) < 0 ||
+	    src_string(s, "code", &code, err, errsize) < 0 ||
 	    src_string(s, "total", &total, err, errsize) < 0)
 		return -1;
 	if (!code_ok(code) || !code_ok(total)) {
@@ -463,16 +469,17 @@ static int read_rule(const struct src *s, struct rule *r, char *err, size_t errs
 			    ? config_setting_length(m)
 			    : 0;
 		if (n < 2) {
-			src_error(s, err, errsize, "%s: parts must list at least two indicators%s", code,
-				  "");
+			src_error(s, err, errsize, "%s: parts must list at least two indicators%s",
+				  code, "");
 			return -1;
 		}
 		r->parts = calloc((size_t)n, sizeof *r->parts);
 		for (int i = 0; r->parts && i < n; i++) {
 			const char *v = config_setting_get_string_elem(m, i);
 			if (!code_ok(v)) {
-				src_error(s, err, errsize, "%s: parts: \"%s\" is not an indicator code",
-					  code, v ? v : "?");
+				src_error(s, err, errsize,
+					  "%s: parts: \"%s\" is not an indicator code", code,
+					  v ? v : "?");
 				return -1;
 			}
 			r->parts[r->nparts++] = strdup(v);
@@ -481,15 +488,16 @@ static int read_rule(const struct src *s, struct rule *r, char *err, size_t errs
 		json_t *m = json_object_get(s->js, "parts"), *v;
 		size_t i;
 		if (!json_is_array(m) || json_array_size(m) < 2 || json_array_size(m) > 64) {
-			src_error(s, err, errsize, "%s: parts must list 2 to 64 indicators%s", code, "");
+			src_error(s, err, errsize, "%s: parts must list 2 to 64 indicators%s", code,
+				  "");
 			return -1;
 		}
 		r->parts = calloc(json_array_size(m), sizeof *r->parts);
 		json_array_foreach(m, i, v)
 		{
 			if (!r->parts || !json_is_string(v) || !code_ok(json_string_value(v))) {
-				src_error(s, err, errsize, "%s: parts: not an indicator code%s", code,
-					  "");
+				src_error(s, err, errsize, "%s: parts: not an indicator code%s",
+					  code, "");
 				return -1;
 			}
 			r->parts[r->nparts++] = strdup(json_string_value(v));
@@ -530,7 +538,8 @@ const struct pillar *catalog_pillar(const struct catalog *c, const char *code)
 /* Cross-references, once everything is read: the checks no single entry can make. */
 static int catalog_finish(struct catalog *c, const char *where, char *err, size_t errsize)
 {
-	if ((c->by_code = calloc(c->nindicators ? c->nindicators : 1, sizeof *c->by_code)) == NULL) {
+	if ((c->by_code = calloc(c->nindicators ? c->nindicators : 1, sizeof *c->by_code)) ==
+	    NULL) {
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
@@ -562,10 +571,11 @@ static int catalog_finish(struct catalog *c, const char *where, char *err, size_
 		const struct indicator *n = catalog_find(c, ind->numerator);
 		const struct indicator *d = catalog_find(c, ind->denominator);
 		if (!n || !d || n->kind == IND_RATIO || d->kind == IND_RATIO) {
-			snprintf(err, errsize,
-				 "%s: %s: numerator %s and denominator %s must be indicators of the "
-				 "catalogue that are not ratios",
-				 where, ind->code, ind->numerator, ind->denominator);
+			snprintf(
+			    err, errsize,
+			    "%s: %s: numerator %s and denominator %s must be indicators of the "
+			    "catalogue that are not ratios",
+			    where, ind->code, ind->numerator, ind->denominator);
 			return -1;
 		}
 		/* A ratio is reported wherever and whenever its numerator is. */
@@ -671,8 +681,9 @@ struct catalog *catalog_load(const char *path, char *err, size_t errsize)
 	rul = config_lookup(&cf, "rules");
 	if (!version || !pil || !ind || !config_setting_is_list(pil) ||
 	    !config_setting_is_list(ind) || (rul && !config_setting_is_list(rul))) {
-		snprintf(err, errsize, "%s: needs version = \"...\", pillars = ( ... ) and "
-				       "indicators = ( ... )",
+		snprintf(err, errsize,
+			 "%s: needs version = \"...\", pillars = ( ... ) and "
+			 "indicators = ( ... )",
 			 path);
 		goto fail;
 	}
@@ -732,7 +743,8 @@ struct catalog *catalog_from_json(const char *json, size_t len, char *err, size_
 	pil = json_object_get(root, "pillars");
 	ind = json_object_get(root, "indicators");
 	rul = json_object_get(root, "rules");
-	if (!version || !json_is_array(pil) || !json_is_array(ind) || (rul && !json_is_array(rul))) {
+	if (!version || !json_is_array(pil) || !json_is_array(ind) ||
+	    (rul && !json_is_array(rul))) {
 		snprintf(err, errsize, "catalogue JSON: needs version, pillars and indicators");
 		goto fail;
 	}
@@ -743,7 +755,8 @@ struct catalog *catalog_from_json(const char *json, size_t len, char *err, size_
 	json_array_foreach(pil, i, v)
 	{
 		struct src s = {NULL, v, NULL};
-		if (!json_is_object(v) || read_pillar(&s, &c->pillars[c->npillars++], err, errsize) < 0)
+		if (!json_is_object(v) ||
+		    read_pillar(&s, &c->pillars[c->npillars++], err, errsize) < 0)
 			goto bad;
 	}
 	json_array_foreach(ind, i, v)
@@ -809,8 +822,9 @@ char *catalog_to_json(const struct catalog *c)
 			json_object_set_new(o, "factor", json_real(x->factor));
 		} else {
 			json_object_set_new(o, "levels", names_json(x->levels, tier_names, 3, -1));
-			json_object_set_new(o, "period_types",
-					    names_json(x->period_types, ptypes, 6, (int)x->native_period));
+			json_object_set_new(
+			    o, "period_types",
+			    names_json(x->period_types, ptypes, 6, (int)x->native_period));
 			json_object_set_new(o, "calendar",
 					    json_string(period_calendar_name(x->calendar)));
 			json_object_set_new(o, "agg_space",

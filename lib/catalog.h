@@ -56,8 +56,8 @@ struct indicator {
 	char *measure; /* unit of measure in Vietnamese: "người", "hồ sơ", "đồng", "%" */
 	char *pillar;  /* a pillar code */
 	enum ind_kind kind;
-	unsigned levels;       /* enum tier bits */
-	unsigned period_types; /* bits 1u << enum period_type: accepted types */
+	unsigned levels;		/* enum tier bits */
+	unsigned period_types;		/* bits 1u << enum period_type: accepted types */
 	enum period_type native_period; /* the first listed: the finest, for time rollups */
 	enum period_calendar calendar;
 	enum agg_space agg_space;
@@ -66,8 +66,8 @@ struct indicator {
 	double min, max;
 	char *numerator;   /* ratios only */
 	char *denominator; /* ratios only */
-	double factor;     /* ratios only; 100 for a percentage */
-	int decimals;      /* digits shown in reports */
+	double factor;	   /* ratios only; 100 for a percentage */
+	int decimals;	   /* digits shown in reports */
 };
 
 /* A sum rule: the parts must add up to the total (1 394 + 69 = 1 463). */

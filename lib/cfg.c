@@ -149,7 +149,8 @@ static int cfg_apply(const struct cfg_key *keys, size_t nkeys, void *dst, config
 		break;
 	}
 	if (!text) {
-		static const char *const want[] = {"true or false", "an integer", "a quoted string"};
+		static const char *const want[] = {"true or false", "an integer",
+						   "a quoted string"};
 		snprintf(err, errsize, "%s:%d: %s: expected %s", file, line, path, want[k->type]);
 		return -1;
 	}
@@ -180,8 +181,8 @@ static int cfg_walk(const struct cfg_key *keys, size_t nkeys, void *dst, config_
 			if (cfg_walk(keys, nkeys, dst, s, path, file, err, errsize) < 0)
 				return -1;
 		} else if (config_setting_is_aggregate(s)) {
-			snprintf(err, errsize, "%s:%d: %s: lists and arrays are not used here", file,
-				 config_setting_source_line(s), path);
+			snprintf(err, errsize, "%s:%d: %s: lists and arrays are not used here",
+				 file, config_setting_source_line(s), path);
 			return -1;
 		} else if (cfg_apply(keys, nkeys, dst, s, path, file, err, errsize) < 0) {
 			return -1;
@@ -231,7 +232,8 @@ int cfg_read(config_t *cf, const char *path, char *err, size_t errsize)
 		goto done;
 	}
 	if (config_read_string(cf, text) != CONFIG_TRUE) {
-		snprintf(err, errsize, "%s:%d: %s", path, config_error_line(cf), config_error_text(cf));
+		snprintf(err, errsize, "%s:%d: %s", path, config_error_line(cf),
+			 config_error_text(cf));
 		goto done;
 	}
 	rc = 0;

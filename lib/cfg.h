@@ -26,11 +26,11 @@ enum cfg_flags {
 };
 
 struct cfg_key {
-	const char *path;    /* "section.key" or "key" */
+	const char *path; /* "section.key" or "key" */
 	enum cfg_type type;
-	const char *def;     /* default as text: "true", "4194304", a string; NULL = "" */
-	long long min, max;  /* CFG_INT bounds */
-	size_t offset;       /* offsetof() of the field in the config struct */
+	const char *def;    /* default as text: "true", "4194304", a string; NULL = "" */
+	long long min, max; /* CFG_INT bounds */
+	size_t offset;	    /* offsetof() of the field in the config struct */
 	unsigned flags;
 	const char *comment; /* one sentence, printed above the key */
 };

@@ -16,13 +16,13 @@
 struct csv_reader {
 	FILE *fp;
 	char *name;
-	char delim;     /* 0 until decided on the first record */
-	long line;      /* current physical line, 1-based */
-	int started;    /* BOM handled */
-	int finished;   /* no more records */
-	int ahead[4];   /* characters read ahead, popped last-in first-out */
+	char delim;   /* 0 until decided on the first record */
+	long line;    /* current physical line, 1-based */
+	int started;  /* BOM handled */
+	int finished; /* no more records */
+	int ahead[4]; /* characters read ahead, popped last-in first-out */
 	int nahead;
-	char *buf;      /* fields, each NUL-terminated */
+	char *buf; /* fields, each NUL-terminated */
 	size_t len, cap;
 	size_t starts[CSV_FIELDS_MAX];
 	size_t lens[CSV_FIELDS_MAX];
@@ -258,7 +258,8 @@ again:
 				if (c == EOF) {
 					r->finished = 1;
 					snprintf(r->error, sizeof r->error,
-						 "%s:%ld: unterminated quoted field starting at line %ld",
+						 "%s:%ld: unterminated quoted field starting at "
+						 "line %ld",
 						 r->name, r->line, qline);
 					return -1;
 				}
@@ -281,40 +282,48 @@ again:
 				}
 				if (c == 0) {
 					csv_skip_line(r);
-					return csv_fail(r, first_line, "field %zu: NUL byte in field%s",
-							"", nf + 1);
-				}
-				if (r->len - r->starts[nf] >= CSV_FIELD_MAX || csv_put(r, (char)c) < 0) {
-					csv_skip_line(r);
 					return csv_fail(r, first_line,
-							"field %zu: longer than the limit of 4096 bytes%s", "",
+							"field %zu: NUL byte in field%s", "",
 							nf + 1);
+				}
+				if (r->len - r->starts[nf] >= CSV_FIELD_MAX ||
+				    csv_put(r, (char)c) < 0) {
+					csv_skip_line(r);
+					return csv_fail(
+					    r, first_line,
+					    "field %zu: longer than the limit of 4096 bytes%s", "",
+					    nf + 1);
 				}
 			}
 			c = csv_getc(r);
 			if (c != r->delim && c != '\n' && c != '\r' && c != EOF) {
 				csv_skip_line(r);
-				return csv_fail(r, first_line, "field %zu: text after closing quote%s", "",
+				return csv_fail(r, first_line,
+						"field %zu: text after closing quote%s", "",
 						nf + 1);
 			}
 		} else {
 			while (c != r->delim && c != '\n' && c != '\r' && c != EOF) {
 				if (c == '"') {
 					csv_skip_line(r);
-					return csv_fail(r, first_line,
-							"field %zu: quote inside an unquoted field%s", "",
-							nf + 1);
+					return csv_fail(
+					    r, first_line,
+					    "field %zu: quote inside an unquoted field%s", "",
+					    nf + 1);
 				}
 				if (c == 0) {
 					csv_skip_line(r);
-					return csv_fail(r, first_line, "field %zu: NUL byte in field%s",
-							"", nf + 1);
-				}
-				if (r->len - r->starts[nf] >= CSV_FIELD_MAX || csv_put(r, (char)c) < 0) {
-					csv_skip_line(r);
 					return csv_fail(r, first_line,
-							"field %zu: longer than the limit of 4096 bytes%s", "",
+							"field %zu: NUL byte in field%s", "",
 							nf + 1);
+				}
+				if (r->len - r->starts[nf] >= CSV_FIELD_MAX ||
+				    csv_put(r, (char)c) < 0) {
+					csv_skip_line(r);
+					return csv_fail(
+					    r, first_line,
+					    "field %zu: longer than the limit of 4096 bytes%s", "",
+					    nf + 1);
 				}
 				c = csv_getc(r);
 			}
@@ -345,9 +354,10 @@ again:
 			char detail[96];
 			snprintf(detail, sizeof detail, "byte 0x%02X at column %zu",
 				 (unsigned)(unsigned char)f[at], at + 1);
-			return csv_fail(r, first_line,
-					"field %zu: not valid UTF-8 (%s): save the file as \"CSV UTF-8\"",
-					detail, i + 1);
+			return csv_fail(
+			    r, first_line,
+			    "field %zu: not valid UTF-8 (%s): save the file as \"CSV UTF-8\"",
+			    detail, i + 1);
 		}
 		r->fields[i] = f;
 	}

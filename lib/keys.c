@@ -15,8 +15,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
-static const char keys_z85_alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					".-:+=^!/*?&<>()[]{}@%$#";
+static const char keys_z85_alphabet[] =
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    ".-:+=^!/*?&<>()[]{}@%$#";
 
 bool keys_z85_valid(const char *s)
 {
@@ -70,9 +71,10 @@ int keys_generate(const char *dir, const char *name, char *err, size_t errsize)
 		 name, day, kp.public_key, kp.secret_key);
 	if (keys_write(sec, 0600, text, err, errsize) < 0)
 		return -1;
-	snprintf(text, sizeof text,
-		 "# chiso CURVE public key \"%s\", created %s. Safe to share.\npublic-key = \"%s\"\n",
-		 name, day, kp.public_key);
+	snprintf(
+	    text, sizeof text,
+	    "# chiso CURVE public key \"%s\", created %s. Safe to share.\npublic-key = \"%s\"\n",
+	    name, day, kp.public_key);
 	if (keys_write(pub, 0644, text, err, errsize) < 0) {
 		unlink(sec);
 		return -1;
@@ -101,8 +103,8 @@ static int keys_field(const char *path, const char *name, char out[KEYS_Z85_LEN 
 		char *q1 = strchr(line + nlen, '"');
 		char *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
 		if (!q1 || !q2 || q2 - q1 - 1 != KEYS_Z85_LEN) {
-			snprintf(err, errsize, "%s:%d: %s: expected 40 Z85 characters in quotes", path,
-				 lineno, name);
+			snprintf(err, errsize, "%s:%d: %s: expected 40 Z85 characters in quotes",
+				 path, lineno, name);
 			break;
 		}
 		memcpy(out, q1 + 1, KEYS_Z85_LEN);

@@ -34,9 +34,9 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap);
 /* Start-up or environment failure: prints at error level and exits with status 1. */
 noreturn void log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define log_err(...)  log_msg(LOGL_ERR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOGL_WARNING, __VA_ARGS__)
-#define log_info(...) log_msg(LOGL_INFO, __VA_ARGS__)
+#define log_err(...)   log_msg(LOGL_ERR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOGL_WARNING, __VA_ARGS__)
+#define log_info(...)  log_msg(LOGL_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOGL_DEBUG, __VA_ARGS__)
 
 #endif

@@ -18,7 +18,7 @@
 #include <strings.h>
 
 #define NUM_MAX_DIGITS 15
-#define NUM_MAX_PARTS 16
+#define NUM_MAX_PARTS  16
 
 static _Thread_local char num_msg[200];
 
@@ -103,8 +103,9 @@ int num_parse(const char *s, size_t len, struct num *out, const char **why)
 			q++;
 		if (q == p) {
 			if (*p == 'e' || *p == 'E')
-				return num_refuse(s, len, "exponent notation is not accepted: write the "
-							  "number in full",
+				return num_refuse(s, len,
+						  "exponent notation is not accepted: write the "
+						  "number in full",
 						  why);
 			if (num_sep(p, end, &kind))
 				return num_refuse(s, len, "misplaced separator", why);
@@ -119,8 +120,9 @@ int num_parse(const char *s, size_t len, struct num *out, const char **why)
 			break;
 		if ((sl = num_sep(p, end, &kind)) == 0) {
 			if (*p == 'e' || *p == 'E')
-				return num_refuse(s, len, "exponent notation is not accepted: write the "
-							  "number in full",
+				return num_refuse(s, len,
+						  "exponent notation is not accepted: write the "
+						  "number in full",
 						  why);
 			return num_refuse(s, len, "not a number", why);
 		}
@@ -140,11 +142,12 @@ int num_parse(const char *s, size_t len, struct num *out, const char **why)
 			if (!num_grouped(runlen, nruns))
 				return num_refuse(s, len, "digits grouped wrongly", why);
 		} else if (runlen[1] == 3 && runlen[0] <= 3 && !(run[0][0] == '0')) {
-			snprintf(num_msg, sizeof num_msg,
-				 "ambiguous number \"%.*s\": write %.*s%.*s for the whole number, or "
-				 "%.*s%c%.*s0 for a decimal",
-				 (int)(len > 40 ? 40 : len), s, (int)runlen[0], run[0], (int)runlen[1],
-				 run[1], (int)runlen[0], run[0], sep[0], (int)runlen[1], run[1]);
+			snprintf(
+			    num_msg, sizeof num_msg,
+			    "ambiguous number \"%.*s\": write %.*s%.*s for the whole number, or "
+			    "%.*s%c%.*s0 for a decimal",
+			    (int)(len > 40 ? 40 : len), s, (int)runlen[0], run[0], (int)runlen[1],
+			    run[1], (int)runlen[0], run[0], sep[0], (int)runlen[1], run[1]);
 			*why = num_msg;
 			return -1;
 		} else {
@@ -199,8 +202,9 @@ int num_parse(const char *s, size_t len, struct num *out, const char **why)
 	if (sig > NUM_MAX_DIGITS)
 		return num_refuse(s, len, "too many digits (at most 15 significant digits)", why);
 	int zero = nd == 0 && nfrac == 0;
-	int n = snprintf(out->text, sizeof out->text, "%s%.*s%s%s%.*s", negative && !zero ? "-" : "",
-			 (int)nd, digits, nd ? "" : "0", nfrac ? "." : "", (int)nfrac, frac);
+	int n =
+	    snprintf(out->text, sizeof out->text, "%s%.*s%s%s%.*s", negative && !zero ? "-" : "",
+		     (int)nd, digits, nd ? "" : "0", nfrac ? "." : "", (int)nfrac, frac);
 	if (n < 0 || (size_t)n >= sizeof out->text)
 		return num_refuse(s, len, "too many digits", why);
 	out->integer = nfrac == 0;

@@ -21,7 +21,7 @@
 static _Thread_local char period_msg[160];
 
 static const char *const type_names[PERIOD_NTYPES] = {"daily",	   "weekly",	  "monthly",
-						       "quarterly", "six-monthly", "yearly"};
+						      "quarterly", "six-monthly", "yearly"};
 
 int32_t date_from_ymd(int year, int month, int day)
 {
@@ -97,8 +97,8 @@ static int number(const char *s, size_t n)
 
 static int period_refuse(const char *s, size_t len, const char *hint, const char **why)
 {
-	snprintf(period_msg, sizeof period_msg, "unknown period \"%.*s\"%s", (int)(len > 32 ? 32 : len),
-		 s, hint);
+	snprintf(period_msg, sizeof period_msg, "unknown period \"%.*s\"%s",
+		 (int)(len > 32 ? 32 : len), s, hint);
 	*why = period_msg;
 	return -1;
 }
@@ -110,8 +110,8 @@ int period_parse(const char *s, size_t len, struct period *out, const char **why
 		goto bad;
 	out->year = number(s, 4);
 	if (out->year < 1900 || out->year > 2999) {
-		snprintf(period_msg, sizeof period_msg, "period \"%.*s\": the year must be 1900-2999",
-			 (int)len, s);
+		snprintf(period_msg, sizeof period_msg,
+			 "period \"%.*s\": the year must be 1900-2999", (int)len, s);
 		*why = period_msg;
 		return -1;
 	}
@@ -150,8 +150,8 @@ int period_parse(const char *s, size_t len, struct period *out, const char **why
 		if (out->num >= 1 && out->num <= 12 && out->day >= 1 &&
 		    out->day <= days_in_month(out->year, out->num))
 			return 0;
-		snprintf(period_msg, sizeof period_msg, "period \"%.*s\" is not a valid date", (int)len,
-			 s);
+		snprintf(period_msg, sizeof period_msg, "period \"%.*s\" is not a valid date",
+			 (int)len, s);
 		*why = period_msg;
 		return -1;
 	}
@@ -162,8 +162,8 @@ bad:
 		return period_refuse(s, len, ": use 202406 for June 2024", why);
 	if (len >= 6 && s[2] == '/')
 		return period_refuse(s, len, ": use 202406 for June 2024", why);
-	return period_refuse(s, len,
-			     ": use 2024, 2024S1, 2024Q2, 202406, 2024W10 or 20240615", why);
+	return period_refuse(s, len, ": use 2024, 2024S1, 2024Q2, 202406, 2024W10 or 20240615",
+			     why);
 }
 
 int period_format(const struct period *p, char *buf, size_t size)
@@ -206,8 +206,7 @@ static void month_span(const struct period *p, int *first, int *last)
 	}
 }
 
-void period_range(const struct period *p, enum period_calendar cal, int32_t *first,
-		  int32_t *last)
+void period_range(const struct period *p, enum period_calendar cal, int32_t *first, int32_t *last)
 {
 	int m0, m1;
 

@@ -51,8 +51,7 @@ int period_parse(const char *s, size_t len, struct period *out, const char **why
 /* Writes the identifier (at most PERIOD_ID_MAX bytes with NUL); returns its length. */
 int period_format(const struct period *p, char *buf, size_t size);
 /* First and last day (inclusive) of p in the calendar. */
-void period_range(const struct period *p, enum period_calendar cal, int32_t *first,
-		  int32_t *last);
+void period_range(const struct period *p, enum period_calendar cal, int32_t *first, int32_t *last);
 /* The period of the given type and calendar that contains day. */
 void period_of_date(int32_t day, enum period_type type, enum period_calendar cal,
 		    struct period *out);

@@ -12,32 +12,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define K(path, type, def, min, max, field, flags, comment)                                     \
-	{path, type, def, min, max, offsetof(struct srvconf, field), flags, comment}
+#define K(path, type, def, min, max, field, flags, comment)                                        \
+	{                                                                                          \
+		path, type, def, min, max, offsetof(struct srvconf, field), flags, comment         \
+	}
 
 const struct cfg_key srvconf_keys[] = {
     K("server.endpoint", CFG_STRING, "tcp://*:7460", 0, 0, endpoint, 0,
       "ZeroMQ endpoint the ROUTER socket binds (agents connect here)."),
-    K("server.public_key_file", CFG_STRING, "/etc/chiso/keys/server.pub", 0, 0, public_key_file,
-      0, "The server's CURVE public key (give this file to every agent)."),
-    K("server.secret_key_file", CFG_STRING, "/etc/chiso/keys/server.key", 0, 0, secret_key_file,
-      0, "The server's CURVE secret key; must not be readable by group or others."),
+    K("server.public_key_file", CFG_STRING, "/etc/chiso/keys/server.pub", 0, 0, public_key_file, 0,
+      "The server's CURVE public key (give this file to every agent)."),
+    K("server.secret_key_file", CFG_STRING, "/etc/chiso/keys/server.key", 0, 0, secret_key_file, 0,
+      "The server's CURVE secret key; must not be readable by group or others."),
     K("server.insecure", CFG_BOOL, "false", 0, 0, insecure, 0,
       "Development only: no CURVE, bind to loopback only, warn at every start."),
     K("server.max_message_bytes", CFG_INT, "4194304", 1024, 67108864, max_message_bytes, 0,
       "Largest message accepted (ZMQ_MAXMSGSIZE); bigger ones are dropped unread."),
-    K("server.max_rows", CFG_INT, "10000", 1, 100000, max_rows, 0,
-      "Most rows in one batch."),
+    K("server.max_rows", CFG_INT, "10000", 1, 100000, max_rows, 0, "Most rows in one batch."),
     K("server.heartbeat_ms", CFG_INT, "10000", 1000, 600000, heartbeat_ms, 0,
       "ZeroMQ heartbeat interval; a peer silent for three intervals is dropped."),
-    K("database.conninfo", CFG_STRING, "dbname=chiso user=chiso_writer", 0, 0, conninfo,
-      CFG_SECRET, "libpq connection string of chisod (role chiso_writer)."),
-    K("database.owner_conninfo", CFG_STRING, "dbname=chiso user=chiso_owner", 0, 0,
-      owner_conninfo, CFG_SECRET,
+    K("database.conninfo", CFG_STRING, "dbname=chiso user=chiso_writer", 0, 0, conninfo, CFG_SECRET,
+      "libpq connection string of chisod (role chiso_writer)."),
+    K("database.owner_conninfo", CFG_STRING, "dbname=chiso user=chiso_owner", 0, 0, owner_conninfo,
+      CFG_SECRET,
       "libpq connection string for chisoctl's migrations and administration (chiso_owner)."),
     K("database.reader_conninfo", CFG_STRING, "dbname=chiso user=chiso_reader", 0, 0,
-      reader_conninfo, CFG_SECRET,
-      "libpq connection string for reports (role chiso_reader)."),
+      reader_conninfo, CFG_SECRET, "libpq connection string for reports (role chiso_reader)."),
     K("database.statement_timeout_ms", CFG_INT, "15000", 100, 600000, statement_timeout_ms, 0,
       "Longest a statement of chisod may run; keep it under the watchdog."),
     K("database.connect_timeout_s", CFG_INT, "5", 1, 60, connect_timeout_s, 0,
@@ -52,8 +52,7 @@ const struct cfg_key srvconf_keys[] = {
       "Rows waiting for a commit beyond which agents are told to RETRY (bounds memory)."),
     K("ingest.status_interval_ms", CFG_INT, "5000", 500, 600000, status_interval_ms, 0,
       "How often live counters go to systemd STATUS= and the database."),
-    K("log.level", CFG_STRING, "info", 0, 0, log_level, 0,
-      "error, warning, info or debug."),
+    K("log.level", CFG_STRING, "info", 0, 0, log_level, 0, "error, warning, info or debug."),
     K("embedded.dir", CFG_STRING, "", 0, 0, embedded_dir, 0,
       "Directory of the embedded PostgreSQL cluster (chisoctl db init); empty in production."),
 };

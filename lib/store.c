@@ -80,9 +80,9 @@ static const struct {
 			    " VALUES ($1::int, $2, md5($3))",
 			    3},
     [S_UNITS_STAGE] = {"units_stage", "SELECT chiso.units_stage()", 0},
-    [S_UNITS_IMPORT] = {"units_import",
-			"SELECT added, changed, closed, unchanged FROM chiso.units_import($1::date)",
-			1},
+    [S_UNITS_IMPORT] =
+	{"units_import",
+	 "SELECT added, changed, closed, unchanged FROM chiso.units_import($1::date)", 1},
     [S_CATALOG_LOAD] = {"catalog_load",
 			"SELECT added, updated, retired FROM chiso.catalog_load($1::jsonb)", 1},
     [S_COLLECTOR_ADD] = {"collector_add", "SELECT chiso.collector_add($1, $2, $3)", 3},
@@ -150,11 +150,11 @@ struct store *store_open(const char *conninfo, const struct store_options *opt, 
 {
 	char timeout[32];
 	/* Defaults come first so that anything in conninfo overrides them. */
-	const char *keys[] = {"application_name", "connect_timeout", "keepalives_idle",
-			      "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-			      "dbname", NULL};
-	const char *vals[] = {opt->application_name, timeout, "30", "10", "3", "30000",
-			      conninfo, NULL};
+	const char *keys[] = {
+	    "application_name", "connect_timeout",  "keepalives_idle", "keepalives_interval",
+	    "keepalives_count", "tcp_user_timeout", "dbname",	       NULL};
+	const char *vals[] = {
+	    opt->application_name, timeout, "30", "10", "3", "30000", conninfo, NULL};
 	struct store *s = calloc(1, sizeof *s);
 
 	if (!s) {
@@ -217,8 +217,8 @@ int store_socket(const struct store *s)
 }
 
 /* Runs a table statement; returns the result (caller clears) or NULL with err. */
-static PGresult *store_run(struct store *s, enum stmt_id id, const char *const *params,
-			   char *err, size_t errsize)
+static PGresult *store_run(struct store *s, enum stmt_id id, const char *const *params, char *err,
+			   size_t errsize)
 {
 	PGresult *res;
 
@@ -390,8 +390,8 @@ static void stage_row(struct copybuf *b, size_t bno, size_t rno, const struct ba
 	struct period p;
 	const char *why;
 	char d[4][16];
-	bool resolved = !r->reason && r->period[0] &&
-			period_parse(r->period, strlen(r->period), &p, &why) == 0;
+	bool resolved =
+	    !r->reason && r->period[0] && period_parse(r->period, strlen(r->period), &p, &why) == 0;
 
 	copy_int(b, (long long)bno, '\t');
 	copy_int(b, (long long)rno, '\t');
@@ -471,7 +471,7 @@ static int store_read_acks(const PGresult *res, struct store_item *items, size_t
 		struct batch_ack *a = &items[bno].ack;
 		if (PQgetisnull(res, t, 4)) {
 			a->status = strcmp(PQgetvalue(res, t, 1), "duplicate") == 0 ? ACK_DUPLICATE
-										     : ACK_COMMITTED;
+										    : ACK_COMMITTED;
 			a->accepted = strtoull(PQgetvalue(res, t, 2), NULL, 10);
 			items[bno].done = true;
 			continue;
@@ -819,9 +819,9 @@ int store_units_import(struct store *s, const struct store_unit *units, size_t n
 		copy_field(&b, units[i].code, '\t');
 		copy_field(&b, units[i].name, '\t');
 		copy_int(&b, units[i].level, '\t');
-		copy_field(&b, units[i].parent_code && *units[i].parent_code ? units[i].parent_code
-									     : NULL,
-			   '\t');
+		copy_field(
+		    &b, units[i].parent_code && *units[i].parent_code ? units[i].parent_code : NULL,
+		    '\t');
 		copy_field(&b, units[i].type, '\n');
 	}
 	if (store_exec(s, "BEGIN", err, errsize) < 0)

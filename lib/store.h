@@ -22,9 +22,9 @@
 struct store;
 
 struct store_options {
-	const char *application_name; /* shown in pg_stat_activity */
+	const char *application_name;	/* shown in pg_stat_activity */
 	long long statement_timeout_ms; /* 0: server default */
-	long long connect_timeout_s;    /* 0: libpq default */
+	long long connect_timeout_s;	/* 0: libpq default */
 };
 
 /* Connects and sets search_path, timeouts, TCP keepalives.  NULL with err on failure. */
@@ -47,10 +47,10 @@ int store_notifications(struct store *s);
 /* One batch of a group commit. */
 struct store_item {
 	int collector_id;
-	int64_t received_us; /* microseconds since the epoch */
+	int64_t received_us;	   /* microseconds since the epoch */
 	const struct batch *batch; /* borrowed; rows already resolved to periods or refused */
-	struct batch_ack ack;      /* filled by store_ingest (arrays owned by the item) */
-	bool done;                 /* ack is filled: the batch is committed (or was already) */
+	struct batch_ack ack;	   /* filled by store_ingest (arrays owned by the item) */
+	bool done;		   /* ack is filled: the batch is committed (or was already) */
 };
 
 enum store_failure {
@@ -77,7 +77,7 @@ struct store_collector {
 	char unit_code[17];
 	char unit_name[128];
 	bool revoked;
-	char created[20];  /* "YYYY-MM-DD HH:MM" */
+	char created[20]; /* "YYYY-MM-DD HH:MM" */
 	char last_batch[20];
 	long long batches;
 };

@@ -18,7 +18,7 @@ const struct wire_limits wire_default_limits = {
     .max_depth = 4,
 };
 
-static const char *const wire_names[] = {"HELLO", "WELCOME", "BATCH", "ACK",  "RETRY",
+static const char *const wire_names[] = {"HELLO", "WELCOME", "BATCH",	"ACK",	"RETRY",
 					 "PING",  "PONG",    "CATALOG", "ERROR"};
 
 const char *wire_command_name(enum wire_command c)
@@ -102,8 +102,7 @@ struct wire_field {
 };
 
 /* Reads the listed fields of obj; refuses unknown keys.  0, or -1 with err. */
-static int wire_fields(json_t *obj, const struct wire_field *f, size_t n, char *err,
-		       size_t errsize)
+static int wire_fields(json_t *obj, const struct wire_field *f, size_t n, char *err, size_t errsize)
 {
 	size_t present = 0;
 
@@ -120,14 +119,16 @@ static int wire_fields(json_t *obj, const struct wire_field *f, size_t n, char *
 		if (f[i].kind == WK_UINT) {
 			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 			    (uint64_t)json_integer_value(v) > f[i].max) {
-				snprintf(err, errsize, "field \"%s\": expected an integer from 0 to %llu",
+				snprintf(err, errsize,
+					 "field \"%s\": expected an integer from 0 to %llu",
 					 f[i].key, (unsigned long long)f[i].max);
 				return -1;
 			}
 			*(uint64_t *)f[i].dst = (uint64_t)json_integer_value(v);
 		} else {
 			if (!json_is_string(v) || json_string_length(v) >= f[i].size) {
-				snprintf(err, errsize, "field \"%s\": expected a string of at most %zu bytes",
+				snprintf(err, errsize,
+					 "field \"%s\": expected a string of at most %zu bytes",
 					 f[i].key, f[i].size - 1);
 				return -1;
 			}
@@ -174,8 +175,14 @@ static char *wire_dump(json_t *root)
 }
 
 #define U63 0x7fffffffffffffffull
-#define U(key, req, dst) {key, WK_UINT, req, dst, 0, U63}
-#define S(key, req, dst) {key, WK_STRING, req, dst, sizeof(dst), 0}
+#define U(key, req, dst)                                                                           \
+	{                                                                                          \
+		key, WK_UINT, req, dst, 0, U63                                                     \
+	}
+#define S(key, req, dst)                                                                           \
+	{                                                                                          \
+		key, WK_STRING, req, dst, sizeof(dst), 0                                           \
+	}
 
 char *wire_hello_encode(const struct wire_hello *m)
 {
@@ -208,18 +215,17 @@ int wire_welcome_decode(const char *body, size_t len, const struct wire_limits *
 {
 	memset(m, 0, sizeof *m);
 	const struct wire_field f[] = {
-	    S("server", true, m->server),	  S("collector", true, m->collector),
-	    S("scope", true, m->scope),		  U("max_rows", false, &m->max_rows),
+	    S("server", true, m->server),	S("collector", true, m->collector),
+	    S("scope", true, m->scope),		U("max_rows", false, &m->max_rows),
 	    U("max_body", false, &m->max_body), S("catalog_version", false, m->catalog_version)};
 	return wire_decode(body, len, lim, f, sizeof f / sizeof f[0], err, errsize);
 }
 
 char *wire_ping_encode(const struct wire_ping *m)
 {
-	return wire_dump(json_pack("{s:I, s:I, s:I}", "backlog_batches",
-				   (json_int_t)m->backlog_batches, "backlog_rows",
-				   (json_int_t)m->backlog_rows, "oldest_age_s",
-				   (json_int_t)m->oldest_age_s));
+	return wire_dump(json_pack(
+	    "{s:I, s:I, s:I}", "backlog_batches", (json_int_t)m->backlog_batches, "backlog_rows",
+	    (json_int_t)m->backlog_rows, "oldest_age_s", (json_int_t)m->oldest_age_s));
 }
 
 int wire_ping_decode(const char *body, size_t len, const struct wire_limits *lim,
@@ -244,7 +250,8 @@ int wire_retry_decode(const char *body, size_t len, const struct wire_limits *li
 {
 	uint64_t after = 0;
 	memset(m, 0, sizeof *m);
-	const struct wire_field f[] = {U("epoch", true, &m->epoch), U("seq", true, &m->seq),
+	const struct wire_field f[] = {U("epoch", true, &m->epoch),
+				       U("seq", true, &m->seq),
 				       {"after_ms", WK_UINT, false, &after, 0, 3600000},
 				       S("reason", false, m->reason)};
 	int rc = wire_decode(body, len, lim, f, sizeof f / sizeof f[0], err, errsize);

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_PROTOCOL "CHISO/1"
+#define WIRE_PROTOCOL	 "CHISO/1"
 #define WIRE_COMMAND_MAX 16
 
 enum wire_command {
@@ -33,9 +33,9 @@ enum wire_command {
 
 /* Limits applied before and during decoding. */
 struct wire_limits {
-	size_t max_body;  /* bytes of the JSON frame */
-	size_t max_rows;  /* rows in one batch */
-	int max_depth;    /* JSON nesting; a batch needs 3 */
+	size_t max_body; /* bytes of the JSON frame */
+	size_t max_rows; /* rows in one batch */
+	int max_depth;	 /* JSON nesting; a batch needs 3 */
 };
 
 /* The defaults documented in docs/protocol.md. */
@@ -63,16 +63,16 @@ struct json_t *wire_open(const char *body, size_t len, const struct wire_limits 
 			 size_t errsize);
 
 struct wire_hello {
-	char agent[65];		/* software and version, "chiso-agent 0.1.0" */
-	uint64_t epoch;		/* the agent's outbox epoch */
+	char agent[65]; /* software and version, "chiso-agent 0.1.0" */
+	uint64_t epoch; /* the agent's outbox epoch */
 	uint64_t backlog_batches;
 	uint64_t backlog_rows;
 };
 
 struct wire_welcome {
 	char server[65];
-	char collector[65];	/* the collector id the key maps to */
-	char scope[17];		/* unit code of the collector's scope */
+	char collector[65]; /* the collector id the key maps to */
+	char scope[17];	    /* unit code of the collector's scope */
 	uint64_t max_rows;
 	uint64_t max_body;
 	char catalog_version[65];

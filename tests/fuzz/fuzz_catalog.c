@@ -13,8 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct catalog *c = catalog_from_json((const char *)data, size, err, sizeof err);
 	if (c) {
 		char *json = catalog_to_json(c);
-		struct catalog *again = json ? catalog_from_json(json, strlen(json), err, sizeof err)
-					     : NULL;
+		struct catalog *again =
+		    json ? catalog_from_json(json, strlen(json), err, sizeof err) : NULL;
 		if (json && !again)
 			abort();
 		catalog_destroy(&again);

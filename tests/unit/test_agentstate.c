@@ -37,11 +37,13 @@ static void test_rejects(void **state)
 	snprintf(src, sizeof src, "%s/lyson.csv", dir);
 	struct batch *b = batch_new(2);
 	snprintf(b->rows[1].unit, sizeof b->rows[1].unit, "536");
-	snprintf(b->rows[1].indicator, sizeof b->rows[1].indicator, "households_with_digital_address");
+	snprintf(b->rows[1].indicator, sizeof b->rows[1].indicator,
+		 "households_with_digital_address");
 	snprintf(b->rows[1].period, sizeof b->rows[1].period, "2024S1");
 	snprintf(b->rows[1].value.text, sizeof b->rows[1].value.text, "7779");
 	snprintf(b->rows[1].ref, sizeof b->rows[1].ref, "lyson.csv:46");
-	struct batch_verdict v = {1, "numerator_exceeds_denominator", "7779 is larger than 6160, \"sent\""};
+	struct batch_verdict v = {1, "numerator_exceeds_denominator",
+				  "7779 is larger than 6160, \"sent\""};
 	struct batch_ack a = {1, 1, ACK_COMMITTED, 1, 1, &v, 0, NULL};
 	assert_int_equal(rejects_write(src, dir, b, &a, where, sizeof where), 0);
 	assert_int_equal(rejects_write(src, dir, b, &a, where, sizeof where), 0); /* appends */
@@ -50,13 +52,14 @@ static void test_rejects(void **state)
 	size_t n = fread(text, 1, sizeof text - 1, fp);
 	text[n] = '\0';
 	fclose(fp);
-	CHECK_STR("content",
-		  "line,unit,indicator,period,value,qualifier,reason,message\n"
-		  "46,536,households_with_digital_address,2024S1,7779,,numerator_exceeds_denominator,"
-		  "\"7779 is larger than 6160, \"\"sent\"\"\"\n"
-		  "46,536,households_with_digital_address,2024S1,7779,,numerator_exceeds_denominator,"
-		  "\"7779 is larger than 6160, \"\"sent\"\"\"\n",
-		  text);
+	CHECK_STR(
+	    "content",
+	    "line,unit,indicator,period,value,qualifier,reason,message\n"
+	    "46,536,households_with_digital_address,2024S1,7779,,numerator_exceeds_denominator,"
+	    "\"7779 is larger than 6160, \"\"sent\"\"\"\n"
+	    "46,536,households_with_digital_address,2024S1,7779,,numerator_exceeds_denominator,"
+	    "\"7779 is larger than 6160, \"\"sent\"\"\"\n",
+	    text);
 	/* an input folder that cannot be written: the outbox's rejected/ folder */
 	assert_int_equal(rejects_write("/nonexistent/x.csv", dir, b, &a, where, sizeof where), 0);
 	CHECK_HAS("fallback", "/rejected/x.csv.rejected.csv", where);

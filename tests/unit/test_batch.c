@@ -8,55 +8,67 @@ static void test_rows(void **state)
 	static const struct {
 		const char *name, *row, *reason, *message, *value;
 	} cases[] = {
-	    {"count", "{\"unit\":\"21298\",\"indicator\":\"population\",\"period\":\"2024\",\"value\":5000}",
+	    {"count",
+	     "{\"unit\":\"21298\",\"indicator\":\"population\",\"period\":\"2024\",\"value\":5000}",
 	     NULL, NULL, "5000"},
-	    {"real", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":5.28}", NULL, NULL,
-	     "5.28"},
-	    {"tiny", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":1e-05}", NULL,
-	     NULL, "0.00001"},
-	    {"real integer", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":12.0}",
-	     NULL, NULL, "12"},
-	    {"negative zero", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":-0.0}",
-	     NULL, NULL, "0"},
-	    {"date", "{\"unit\":\"1\",\"indicator\":\"x\",\"date\":\"2024-06-10\",\"value\":1}", NULL,
-	     NULL, "1"},
-	    {"qualifier", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":2000,"
-			  "\"qualifier\":\"at_least\",\"ref\":\"a.csv:3\"}",
+	    {"real", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":5.28}",
+	     NULL, NULL, "5.28"},
+	    {"tiny", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":1e-05}",
+	     NULL, NULL, "0.00001"},
+	    {"real integer",
+	     "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":12.0}", NULL, NULL,
+	     "12"},
+	    {"negative zero",
+	     "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":-0.0}", NULL, NULL,
+	     "0"},
+	    {"date", "{\"unit\":\"1\",\"indicator\":\"x\",\"date\":\"2024-06-10\",\"value\":1}",
+	     NULL, NULL, "1"},
+	    {"qualifier",
+	     "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":2000,"
+	     "\"qualifier\":\"at_least\",\"ref\":\"a.csv:3\"}",
 	     NULL, NULL, "2000"},
 	    {"huge", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":1e20}",
 	     "bad_value", "at most 15 significant digits", NULL},
 	    {"big integer",
 	     "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":1000000000000000}",
 	     "bad_value", "out of range", NULL},
-	    {"string value", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":\"5\"}",
+	    {"string value",
+	     "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":\"5\"}",
 	     "bad_value", "expected a number, got a string", NULL},
 	    {"numeric unit", "{\"unit\":21298,\"indicator\":\"x\",\"period\":\"2024\",\"value\":5}",
 	     "bad_row", "field \"unit\": expected a string, got a number", NULL},
-	    {"letters in unit", "{\"unit\":\"2a\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":5}",
+	    {"letters in unit",
+	     "{\"unit\":\"2a\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":5}", "bad_row",
+	     "unexpected character", NULL},
+	    {"upper indicator",
+	     "{\"unit\":\"1\",\"indicator\":\"X\",\"period\":\"2024\",\"value\":5}", "bad_row",
+	     "field \"indicator\"", NULL},
+	    {"sql",
+	     "{\"unit\":\"1\",\"indicator\":\"x'; DROP TABLE unit;--\",\"period\":\"2024\","
+	     "\"value\":5}",
 	     "bad_row", "unexpected character", NULL},
-	    {"upper indicator", "{\"unit\":\"1\",\"indicator\":\"X\",\"period\":\"2024\",\"value\":5}",
-	     "bad_row", "field \"indicator\"", NULL},
-	    {"sql", "{\"unit\":\"1\",\"indicator\":\"x'; DROP TABLE unit;--\",\"period\":\"2024\","
-		    "\"value\":5}",
-	     "bad_row", "unexpected character", NULL},
-	    {"both", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"date\":\"2024-01-01\","
-		     "\"value\":5}",
+	    {"both",
+	     "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"date\":\"2024-01-01\","
+	     "\"value\":5}",
 	     "bad_row", "not both", NULL},
-	    {"neither", "{\"unit\":\"1\",\"indicator\":\"x\",\"value\":5}", "bad_row", "missing field \"period\"",
-	     NULL},
+	    {"neither", "{\"unit\":\"1\",\"indicator\":\"x\",\"value\":5}", "bad_row",
+	     "missing field \"period\"", NULL},
 	    {"bad date", "{\"unit\":\"1\",\"indicator\":\"x\",\"date\":\"15/06/2024\",\"value\":5}",
 	     "bad_row", "field \"date\"", NULL},
-	    {"unknown field", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":5,"
-			      "\"collector\":\"tinh-51\"}",
+	    {"unknown field",
+	     "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":5,"
+	     "\"collector\":\"tinh-51\"}",
 	     "bad_row", "unknown field \"collector\"", NULL},
-	    {"bad qualifier", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":5,"
-			      "\"qualifier\":\"hơn\"}",
+	    {"bad qualifier",
+	     "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\",\"value\":5,"
+	     "\"qualifier\":\"hơn\"}",
 	     "bad_row", "expected at_least, at_most or about", NULL},
 	    {"not an object", "[1,2]", "bad_row", "expected an object, got an array", NULL},
 	    {"missing value", "{\"unit\":\"1\",\"indicator\":\"x\",\"period\":\"2024\"}", "bad_row",
 	     "missing field \"value\"", NULL},
-	    {"long unit", "{\"unit\":\"12345678901234567\",\"indicator\":\"x\",\"period\":\"2024\","
-			  "\"value\":5}",
+	    {"long unit",
+	     "{\"unit\":\"12345678901234567\",\"indicator\":\"x\",\"period\":\"2024\","
+	     "\"value\":5}",
 	     "bad_row", "expected 1 to 16 bytes", NULL},
 	};
 	char body[1024], err[256];
@@ -64,7 +76,8 @@ static void test_rows(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct batch *b = NULL;
 		snprintf(body, sizeof body, "{\"epoch\":7,\"seq\":1,\"rows\":[%s]}", cases[i].row);
-		if (batch_decode(body, strlen(body), &wire_default_limits, &b, err, sizeof err) != 0)
+		if (batch_decode(body, strlen(body), &wire_default_limits, &b, err, sizeof err) !=
+		    0)
 			fail_msg("%s: whole batch refused: %s", cases[i].name, err);
 		assert_int_equal(b->nrows, 1);
 		const struct batch_row *r = &b->rows[0];
@@ -104,8 +117,8 @@ static void test_whole_batch(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		err[0] = '\0';
 		b = NULL;
-		if (batch_decode(cases[i].body, strlen(cases[i].body), &wire_default_limits, &b, err,
-				 sizeof err) == 0)
+		if (batch_decode(cases[i].body, strlen(cases[i].body), &wire_default_limits, &b,
+				 err, sizeof err) == 0)
 			fail_msg("%s: accepted", cases[i].name);
 		assert_null(b);
 		CHECK_HAS(cases[i].name, cases[i].err, err);
@@ -140,8 +153,8 @@ static void test_encode_round_trip(void **state)
 		snprintf(r->ref, sizeof r->ref, "f.csv:%d", i + 2);
 	}
 	char *json = batch_encode(b);
-	assert_int_equal(batch_decode(json, strlen(json), &wire_default_limits, &back, err, sizeof err),
-			 0);
+	assert_int_equal(
+	    batch_decode(json, strlen(json), &wire_default_limits, &back, err, sizeof err), 0);
 	assert_true(back->epoch == b->epoch && back->seq == 42 && back->nrows == 3);
 	for (int i = 0; i < 3; i++) {
 		assert_null(back->rows[i].reason);
@@ -165,9 +178,8 @@ static void test_ack(void **state)
 	char err[256];
 	(void)state;
 	char *json = batch_ack_encode(&a);
-	assert_int_equal(batch_ack_decode(json, strlen(json), &wire_default_limits, &back, err,
-					  sizeof err),
-			 0);
+	assert_int_equal(
+	    batch_ack_decode(json, strlen(json), &wire_default_limits, &back, err, sizeof err), 0);
 	assert_true(back.epoch == 9 && back.seq == 4 && back.status == ACK_DUPLICATE &&
 		    back.accepted == 10 && back.nrejected == 2 && back.nflagged == 1);
 	CHECK_STR("code", "future_period", back.rejected[1].code);
@@ -177,7 +189,8 @@ static void test_ack(void **state)
 	free(json);
 
 	static const char *const bad[] = {
-	    "{\"epoch\":1,\"seq\":1,\"status\":\"maybe\",\"accepted\":0,\"rejected\":[],\"flagged\":[]}",
+	    "{\"epoch\":1,\"seq\":1,\"status\":\"maybe\",\"accepted\":0,\"rejected\":[],"
+	    "\"flagged\":[]}",
 	    "{\"epoch\":1,\"seq\":1,\"status\":\"committed\",\"accepted\":0,\"rejected\":[{}],"
 	    "\"flagged\":[]}",
 	    "{\"epoch\":1,\"seq\":1,\"status\":\"committed\",\"accepted\":-1,\"rejected\":[],"
@@ -185,8 +198,8 @@ static void test_ack(void **state)
 	    "{\"epoch\":1,\"seq\":1,\"status\":\"committed\",\"accepted\":0,\"rejected\":[]}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		assert_int_equal(batch_ack_decode(bad[i], strlen(bad[i]), &wire_default_limits, &back,
-						  err, sizeof err),
+		assert_int_equal(batch_ack_decode(bad[i], strlen(bad[i]), &wire_default_limits,
+						  &back, err, sizeof err),
 				 -1);
 }
 
@@ -202,8 +215,10 @@ static void test_qualifiers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rows),   cmocka_unit_test(test_whole_batch),
-	    cmocka_unit_test(test_encode_round_trip), cmocka_unit_test(test_ack),
+	    cmocka_unit_test(test_rows),
+	    cmocka_unit_test(test_whole_batch),
+	    cmocka_unit_test(test_encode_round_trip),
+	    cmocka_unit_test(test_ack),
 	    cmocka_unit_test(test_qualifiers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,15 +19,21 @@ static void test_shipped(void **state)
 		const char *code, *num, *den;
 	} ratios[] = {
 	    {"internet_users_pct", "internet_users", "population"},
-	    {"online_payment_procedures_pct", "procedures_with_online_payment", "procedures_with_fees"},
+	    {"online_payment_procedures_pct", "procedures_with_online_payment",
+	     "procedures_with_fees"},
 	    {"dossier_digitization_pct", "dossiers_digitized", "dossiers_received"},
 	    {"tax_code_standardization_pct", "tax_codes_standardized", "tax_codes_total"},
 	    {"mobile_subscription_pct", "mobile_subscriptions", "population"},
 	};
-	static const char *const required[] = {"population", "households", "internet_users",
-					       "procedures_with_fees", "procedures_with_online_payment",
-					       "dossiers_received", "dossiers_digitized",
-					       "tax_codes_total", "tax_codes_standardized",
+	static const char *const required[] = {"population",
+					       "households",
+					       "internet_users",
+					       "procedures_with_fees",
+					       "procedures_with_online_payment",
+					       "dossiers_received",
+					       "dossiers_digitized",
+					       "tax_codes_total",
+					       "tax_codes_standardized",
 					       "mobile_subscriptions"};
 	char err[512];
 	(void)state;
@@ -66,8 +72,9 @@ static void test_shipped(void **state)
 }
 
 #define PIL "version = \"t\"; pillars = ({ code = \"p\"; name_vi = \"P\"; name_en = \"P\"; });\n"
-#define IND(extra)                                                                              \
-	"{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; kind = \"count\"; levels = [\"commune\"]; " \
+#define IND(extra)                                                                                 \
+	"{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; kind = \"count\"; levels = "             \
+	"[\"commune\"]; "                                                                          \
 	"period_types = [\"yearly\"]; " extra " }"
 
 static void test_refusals(void **state)
@@ -80,46 +87,69 @@ static void test_refusals(void **state)
 	     ":3: unknown key \"extra\""},
 	    {"unknown indicator key", PIL "indicators = (\n" IND("colour = \"red\";") ");\n",
 	     ":3: unknown key \"colour\""},
-	    {"bad kind", PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; kind = \"rate\"; });\n",
+	    {"bad kind",
+	     PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; kind = "
+		 "\"rate\"; });\n",
 	     ":3: a: kind \"rate\""},
-	    {"bad code", PIL "indicators = (\n{ code = \"Bad-Code\"; name_vi = \"A\"; pillar = \"p\"; kind = \"count\"; });\n",
+	    {"bad code",
+	     PIL "indicators = (\n{ code = \"Bad-Code\"; name_vi = \"A\"; pillar = \"p\"; kind = "
+		 "\"count\"; });\n",
 	     "code \"Bad-Code\""},
-	    {"unknown pillar", PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"q\"; "
-				   "kind = \"count\"; levels = [\"commune\"]; period_types = [\"yearly\"]; });\n",
+	    {"unknown pillar",
+	     PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"q\"; "
+		 "kind = \"count\"; levels = [\"commune\"]; period_types = [\"yearly\"]; });\n",
 	     "a: unknown pillar \"q\""},
-	    {"no levels", PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; kind = \"count\"; "
-			      "period_types = [\"yearly\"]; });\n",
+	    {"no levels",
+	     PIL
+	     "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; kind = \"count\"; "
+	     "period_types = [\"yearly\"]; });\n",
 	     "levels is required"},
-	    {"bad level", PIL "indicators = (\n" IND("") ",\n{ code = \"b\"; name_vi = \"B\"; pillar = \"p\"; "
-			      "kind = \"count\"; levels = [\"village\"]; period_types = [\"yearly\"]; });\n",
+	    {"bad level",
+	     PIL "indicators = (\n" IND(
+		 "") ",\n{ code = \"b\"; name_vi = \"B\"; pillar = \"p\"; "
+		     "kind = \"count\"; levels = [\"village\"]; period_types = [\"yearly\"]; });\n",
 	     ":4: levels: unknown name \"village\""},
-	    {"bad period type", PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; "
-				    "kind = \"count\"; levels = [\"commune\"]; period_types = [\"half-year\"]; });\n",
+	    {"bad period type",
+	     PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; "
+		 "kind = \"count\"; levels = [\"commune\"]; period_types = [\"half-year\"]; });\n",
 	     "period_types: unknown name \"half-year\""},
-	    {"duplicate", PIL "indicators = (\n" IND("") ",\n" IND("") ");\n", "indicator a is defined twice"},
-	    {"min over max", PIL "indicators = (\n" IND("min = 5.0; max = 1.0;") ");\n", "min is greater than max"},
-	    {"ratio without parts", PIL "indicators = (\n" IND("") ",\n{ code = \"r\"; name_vi = \"R\"; "
-					"pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; });\n",
+	    {"duplicate", PIL "indicators = (\n" IND("") ",\n" IND("") ");\n",
+	     "indicator a is defined twice"},
+	    {"min over max", PIL "indicators = (\n" IND("min = 5.0; max = 1.0;") ");\n",
+	     "min is greater than max"},
+	    {"ratio without parts",
+	     PIL "indicators = (\n" IND(
+		 "") ",\n{ code = \"r\"; name_vi = \"R\"; "
+		     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; });\n",
 	     "r: a ratio needs a numerator and a denominator"},
-	    {"ratio of unknown", PIL "indicators = (\n" IND("") ",\n{ code = \"r\"; name_vi = \"R\"; "
-				     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"zz\"; });\n",
+	    {"ratio of unknown",
+	     PIL "indicators = (\n" IND("") ",\n{ code = \"r\"; name_vi = \"R\"; "
+					    "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; "
+					    "denominator = \"zz\"; });\n",
 	     "r: numerator a and denominator zz must be indicators"},
-	    {"ratio of ratio", PIL "indicators = (\n" IND("") ",\n{ code = \"r\"; name_vi = \"R\"; pillar = "
-				   "\"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; },\n"
-				   "{ code = \"s\"; name_vi = \"S\"; pillar = \"p\"; kind = \"ratio\"; "
-				   "numerator = \"r\"; denominator = \"a\"; });\n",
-	     "s: numerator r and denominator a must be indicators of the catalogue that are not ratios"},
-	    {"ratio with levels", PIL "indicators = (\n" IND("") ",\n{ code = \"r\"; name_vi = \"R\"; "
-				      "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; "
-				      "levels = [\"commune\"]; });\n",
+	    {"ratio of ratio",
+	     PIL "indicators = (\n" IND(
+		 "") ",\n{ code = \"r\"; name_vi = \"R\"; pillar = "
+		     "\"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; },\n"
+		     "{ code = \"s\"; name_vi = \"S\"; pillar = \"p\"; kind = \"ratio\"; "
+		     "numerator = \"r\"; denominator = \"a\"; });\n",
+	     "s: numerator r and denominator a must be indicators of the catalogue that are not "
+	     "ratios"},
+	    {"ratio with levels",
+	     PIL "indicators = (\n" IND(
+		 "") ",\n{ code = \"r\"; name_vi = \"R\"; "
+		     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; "
+		     "levels = [\"commune\"]; });\n",
 	     ":4: r: a ratio takes levels from its numerator"},
 	    {"count with numerator", PIL "indicators = (\n" IND("numerator = \"a\";") ");\n",
 	     "only a ratio has a numerator"},
-	    {"rule of unknown", PIL "indicators = (" IND("") ");\nrules = ({ code = \"x\"; total = \"a\"; "
-				    "parts = [\"a\", \"b\"]; });\n",
+	    {"rule of unknown",
+	     PIL "indicators = (" IND("") ");\nrules = ({ code = \"x\"; total = \"a\"; "
+					  "parts = [\"a\", \"b\"]; });\n",
 	     "rule x: unknown indicator b"},
-	    {"rule of one part", PIL "indicators = (" IND("") ");\nrules = ({ code = \"x\"; total = \"a\"; "
-				     "parts = [\"a\"]; });\n",
+	    {"rule of one part",
+	     PIL "indicators = (" IND("") ");\nrules = ({ code = \"x\"; total = \"a\"; "
+					  "parts = [\"a\"]; });\n",
 	     "parts must list at least two"},
 	    {"no version", "pillars = (); indicators = ();\n", "needs version"},
 	};
@@ -161,18 +191,22 @@ static void test_json(void **state)
 		const char *name, *json, *err;
 	} bad[] = {
 	    {"not json", "{", "not valid JSON"},
-	    {"stranger", "{\"version\":\"1\",\"pillars\":[],\"indicators\":[],\"x\":1}", "unknown key"},
+	    {"stranger", "{\"version\":\"1\",\"pillars\":[],\"indicators\":[],\"x\":1}",
+	     "unknown key"},
 	    {"indicator not object", "{\"version\":\"1\",\"pillars\":[],\"indicators\":[1]}",
 	     "must be objects"},
 	    {"unknown pillar",
 	     "{\"version\":\"1\",\"pillars\":[],\"indicators\":[{\"code\":\"a\",\"name_vi\":\"A\","
-	     "\"pillar\":\"p\",\"kind\":\"count\",\"levels\":[\"commune\"],\"period_types\":[\"yearly\"]}]}",
+	     "\"pillar\":\"p\",\"kind\":\"count\",\"levels\":[\"commune\"],\"period_types\":["
+	     "\"yearly\"]}]}",
 	     "unknown pillar"},
-	    {"deep", "{\"version\":\"1\",\"pillars\":[[[[[]]]]],\"indicators\":[]}", "nested deeper"},
+	    {"deep", "{\"version\":\"1\",\"pillars\":[[[[[]]]]],\"indicators\":[]}",
+	     "nested deeper"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err[0] = '\0';
-		struct catalog *x = catalog_from_json(bad[i].json, strlen(bad[i].json), err, sizeof err);
+		struct catalog *x =
+		    catalog_from_json(bad[i].json, strlen(bad[i].json), err, sizeof err);
 		if (x)
 			fail_msg("%s: accepted", bad[i].name);
 		CHECK_HAS(bad[i].name, bad[i].err, err);

@@ -28,15 +28,18 @@ static void test_files(void **state)
 		const char *name, *text, *err; /* err NULL: accepted */
 	} cases[] = {
 	    {"empty", "", NULL},
-	    {"values", "server: { endpoint = \"tcp://127.0.0.1:9\"; max_rows = 50; insecure = true; };\n",
+	    {"values",
+	     "server: { endpoint = \"tcp://127.0.0.1:9\"; max_rows = 50; insecure = true; };\n",
 	     NULL},
 	    {"int64", "server: { max_message_bytes = 2048L; };\n", NULL},
 	    {"unknown key", "server: {\n endpoint = \"x\";\n endpiont = \"y\";\n};\n",
 	     ":3: unknown key \"server.endpiont\""},
 	    {"unknown section", "sever: { endpoint = \"x\"; };\n", ":1: unknown section \"sever\""},
-	    {"wrong type", "server: {\n max_rows = \"50\";\n};\n", ":2: server.max_rows: expected an integer"},
+	    {"wrong type", "server: {\n max_rows = \"50\";\n};\n",
+	     ":2: server.max_rows: expected an integer"},
 	    {"bool as int", "server: { insecure = 1; };\n", "expected true or false"},
-	    {"out of bounds", "server: { max_rows = 0; };\n", "server.max_rows: 0 is outside 1..100000"},
+	    {"out of bounds", "server: { max_rows = 0; };\n",
+	     "server.max_rows: 0 is outside 1..100000"},
 	    {"syntax", "server: { max_rows = ; };\n", ":1: syntax error"},
 	    {"list", "server: { endpoint = [\"a\"]; };\n", "lists and arrays are not used"},
 	    {"bad log level", "log: { level = \"loud\"; };\n", "log.level"},
@@ -91,8 +94,8 @@ static void test_print_round_trip(void **state)
 	srvconf_print(back, false, fp);
 	fclose(fp);
 	CHECK_HAS("secrets hidden", "conninfo = \"(hidden)\"", a);
-	assert_int_equal(cfg_set(srvconf_keys, srvconf_nkeys, back, "server.nope", "1", err, sizeof err),
-			 -1);
+	assert_int_equal(
+	    cfg_set(srvconf_keys, srvconf_nkeys, back, "server.nope", "1", err, sizeof err), -1);
 	free(a);
 	free(b);
 	srvconf_destroy(&c);

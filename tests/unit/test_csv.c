@@ -21,7 +21,8 @@ static void render(const char *input, size_t len, char *out, size_t size)
 		o += (size_t)snprintf(out + o, size - o, "L%ld[", rec.line);
 		for (size_t i = 0; i < rec.nfields; i++) {
 			assert_int_equal(strlen(rec.fields[i]), rec.lens[i]);
-			o += (size_t)snprintf(out + o, size - o, "%s%s", i ? "|" : "", rec.fields[i]);
+			o += (size_t)snprintf(out + o, size - o, "%s%s", i ? "|" : "",
+					      rec.fields[i]);
 		}
 		o += (size_t)snprintf(out + o, size - o, "] ");
 	}
@@ -73,9 +74,11 @@ static void test_errors(void **state)
 	    {"after closing quote", "a\n\"z\"q,4\n5\n", 0,
 	     "L1[a] E<f.csv:2: field 1: text after closing quote> L3[5]"},
 	    {"windows-1258", "a,b\n5,S\xf5n\n6,7\n", 0,
-	     "L1[a|b] E<f.csv:2: field 2: not valid UTF-8 (byte 0xF5 at column 2): save the file as "
+	     "L1[a|b] E<f.csv:2: field 2: not valid UTF-8 (byte 0xF5 at column 2): save the file "
+	     "as "
 	     "\"CSV UTF-8\"> L3[6|7]"},
-	    {"overlong", "\xC0\x80\n", 0, "E<f.csv:1: field 1: not valid UTF-8 (byte 0xC0 at column 1)"},
+	    {"overlong", "\xC0\x80\n", 0,
+	     "E<f.csv:1: field 1: not valid UTF-8 (byte 0xC0 at column 1)"},
 	    {"surrogate", "x\xED\xA0\x80\n", 0,
 	     "E<f.csv:1: field 1: not valid UTF-8 (byte 0xED at column 2)"},
 	    {"truncated sequence", "ab\xE1\xBA\n", 0,
@@ -88,7 +91,8 @@ static void test_errors(void **state)
 	char out[512];
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		render(cases[i].in, cases[i].len ? cases[i].len : strlen(cases[i].in), out, sizeof out);
+		render(cases[i].in, cases[i].len ? cases[i].len : strlen(cases[i].in), out,
+		       sizeof out);
 		CHECK_HAS(cases[i].name, cases[i].want, out);
 	}
 }
@@ -122,9 +126,9 @@ static void test_utf8(void **state)
 		const char *s;
 		int ok;
 	} cases[] = {
-	    {"", 1},	      {"abc", 1},	 {"Sơn Nham", 1},   {"\xF0\x9F\x98\x80", 1},
-	    {"\xC0\xAF", 0}, {"\xE0\x80\xAF", 0}, {"\xED\xBF\xBF", 0}, {"\xF4\x90\x80\x80", 0},
-	    {"\x80", 0},     {"\xC3", 0},	 {"\xF5\x80\x80\x80", 0},
+	    {"", 1},	     {"abc", 1},	  {"Sơn Nham", 1},	   {"\xF0\x9F\x98\x80", 1},
+	    {"\xC0\xAF", 0}, {"\xE0\x80\xAF", 0}, {"\xED\xBF\xBF", 0},	   {"\xF4\x90\x80\x80", 0},
+	    {"\x80", 0},     {"\xC3", 0},	  {"\xF5\x80\x80\x80", 0},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

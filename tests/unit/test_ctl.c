@@ -11,10 +11,14 @@ static void test_period_vi(void **state)
 	static const struct {
 		const char *id, *vi;
 	} cases[] = {
-	    {"2024", "năm 2024"},		  {"2024S1", "6 tháng đầu năm 2024"},
-	    {"2024S2", "6 tháng cuối năm 2024"}, {"2024Q2", "quý II năm 2024"},
-	    {"202406", "tháng 6 năm 2024"},	  {"2024W10", "tuần 10 năm 2024"},
-	    {"20240615", "ngày 15/06/2024"},	  {"junk", "kỳ junk"},
+	    {"2024", "năm 2024"},
+	    {"2024S1", "6 tháng đầu năm 2024"},
+	    {"2024S2", "6 tháng cuối năm 2024"},
+	    {"2024Q2", "quý II năm 2024"},
+	    {"202406", "tháng 6 năm 2024"},
+	    {"2024W10", "tuần 10 năm 2024"},
+	    {"20240615", "ngày 15/06/2024"},
+	    {"junk", "kỳ junk"},
 	};
 	char buf[64];
 	(void)state;
@@ -35,8 +39,10 @@ static void test_conninfo(void **state)
 	snprintf(info.owner_password, sizeof info.owner_password, "0123abcd");
 	snprintf(info.reader_password, sizeof info.reader_password, "feed");
 	embedded_conninfo(&info, "owner", buf, sizeof buf);
-	CHECK_STR("owner", "host='/tmp/it\\'s here' port=5432 dbname=chiso user=chiso_owner password=0123abcd",
-		  buf);
+	CHECK_STR(
+	    "owner",
+	    "host='/tmp/it\\'s here' port=5432 dbname=chiso user=chiso_owner password=0123abcd",
+	    buf);
 	embedded_conninfo(&info, "reader", buf, sizeof buf);
 	CHECK_HAS("reader", "user=chiso_reader password=feed", buf);
 }

@@ -29,7 +29,8 @@ static void test_prepare(void **state)
 		const char *indicator, *period, *date, *reason, *want_period;
 	} cases[] = {
 	    {"population", "2024S1", "", NULL, "2024S1"},
-	    {"population", "", "2024-06-14", NULL, "2024S1"}, /* administrative: S1 ends on the 14th */
+	    {"population", "", "2024-06-14", NULL,
+	     "2024S1"}, /* administrative: S1 ends on the 14th */
 	    {"population", "", "2024-06-15", NULL, "2024S2"},
 	    {"population", "", "2023-12-20", NULL, "2024S1"},
 	    {"population", "2024H1", "", "bad_period", ""},
@@ -40,7 +41,8 @@ static void test_prepare(void **state)
 	(void)state;
 	struct batch *b = batch_new(sizeof cases / sizeof cases[0]);
 	for (size_t i = 0; i < b->nrows; i++) {
-		snprintf(b->rows[i].indicator, sizeof b->rows[i].indicator, "%s", cases[i].indicator);
+		snprintf(b->rows[i].indicator, sizeof b->rows[i].indicator, "%s",
+			 cases[i].indicator);
 		snprintf(b->rows[i].period, sizeof b->rows[i].period, "%s", cases[i].period);
 		snprintf(b->rows[i].date, sizeof b->rows[i].date, "%s", cases[i].date);
 	}

@@ -39,7 +39,8 @@ static void test_bad_files(void **state)
 	    {"short", "public-key = \"abc\"\n", ":1: public-key: expected 40 Z85 characters"},
 	    {"bad alphabet", "# c\npublic-key = \"~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\"\n",
 	     ":2: public-key: not a Z85 key"},
-	    {"no quotes", "public-key = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n", "expected 40 Z85"},
+	    {"no quotes", "public-key = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n",
+	     "expected 40 Z85"},
 	};
 	char *dir = test_tmpdir(), path[256], err[512], key[KEYS_Z85_LEN + 1];
 	(void)state;

@@ -46,7 +46,8 @@ static void test_round_trip(void **state)
 	epoch = outbox_epoch(o);
 	assert_true(epoch > 0);
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(outbox_put(o, 2, "/x/a.csv", render_text, "{}", &seq, err, sizeof err), 0);
+		assert_int_equal(
+		    outbox_put(o, 2, "/x/a.csv", render_text, "{}", &seq, err, sizeof err), 0);
 		assert_int_equal(seq, (uint64_t)i + 1);
 	}
 	assert_int_equal(outbox_list(o, &seqs, &n), 0);
@@ -96,14 +97,10 @@ static void test_damage(void **state)
 		long truncate_at; /* -1: no truncation */
 		long flip_at;	  /* byte to flip, -1 none; negative from end: -2 - offset */
 	} cases[] = {
-	    {"truncated in header", 20, -1},
-	    {"truncated in body", 120, -1},
-	    {"truncated crc", -3, -1},
-	    {"flipped magic", -1, 0},
-	    {"flipped header digit", -1, 22},
-	    {"flipped body byte", -1, 130},
-	    {"flipped crc digit", -1, -4},
-	    {"empty file", 0, -1},
+	    {"truncated in header", 20, -1},  {"truncated in body", 120, -1},
+	    {"truncated crc", -3, -1},	      {"flipped magic", -1, 0},
+	    {"flipped header digit", -1, 22}, {"flipped body byte", -1, 130},
+	    {"flipped crc digit", -1, -4},    {"empty file", 0, -1},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -111,8 +108,8 @@ static void test_damage(void **state)
 		uint64_t seq, *seqs;
 		size_t n;
 		struct outbox *o = outbox_open(dir, 0, err, sizeof err);
-		outbox_put(o, 1, "/a.csv", render_text, "{\"unit\":\"1\",\"indicator\":\"x\"}", &seq, err,
-			   sizeof err);
+		outbox_put(o, 1, "/a.csv", render_text, "{\"unit\":\"1\",\"indicator\":\"x\"}",
+			   &seq, err, sizeof err);
 		outbox_put(o, 1, "/a.csv", render_text, "{}", &seq, err, sizeof err);
 		outbox_close(&o);
 		snprintf(path, sizeof path, "%s/pending/%020d.batch", dir, 1);
@@ -120,7 +117,8 @@ static void test_damage(void **state)
 		fseek(fp, 0, SEEK_END);
 		long size = ftell(fp);
 		if (cases[i].flip_at != -1) {
-			long at = cases[i].flip_at >= 0 ? cases[i].flip_at : size + cases[i].flip_at;
+			long at =
+			    cases[i].flip_at >= 0 ? cases[i].flip_at : size + cases[i].flip_at;
 			fseek(fp, at, SEEK_SET);
 			int c = fgetc(fp);
 			fseek(fp, at, SEEK_SET);
@@ -128,8 +126,9 @@ static void test_damage(void **state)
 		}
 		fclose(fp);
 		if (cases[i].truncate_at != -1)
-			assert_int_equal(truncate(path, cases[i].truncate_at >= 0 ? cases[i].truncate_at
-										  : size + cases[i].truncate_at),
+			assert_int_equal(truncate(path, cases[i].truncate_at >= 0
+							    ? cases[i].truncate_at
+							    : size + cases[i].truncate_at),
 					 0);
 		o = outbox_open(dir, 0, err, sizeof err);
 		assert_non_null(o);

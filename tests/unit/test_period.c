@@ -61,14 +61,14 @@ static void test_refusals(void **state)
 	static const struct {
 		const char *id, *why;
 	} cases[] = {
-	    {"2024H1", "use 2024S1"},      {"2024-06", "use 202406"},
-	    {"06/2024", "use 202406"},     {"2025W53", "2025 has weeks 1 to 52"},
-	    {"2024W0", "weeks 1 to 52"},   {"2024W05", "weeks 1 to 52"},
-	    {"2024S3", "unknown period"},  {"2024Q5", "unknown period"},
-	    {"202413", "unknown period"},  {"20240230", "not a valid date"},
+	    {"2024H1", "use 2024S1"},	      {"2024-06", "use 202406"},
+	    {"06/2024", "use 202406"},	      {"2025W53", "2025 has weeks 1 to 52"},
+	    {"2024W0", "weeks 1 to 52"},      {"2024W05", "weeks 1 to 52"},
+	    {"2024S3", "unknown period"},     {"2024Q5", "unknown period"},
+	    {"202413", "unknown period"},     {"20240230", "not a valid date"},
 	    {"20230229", "not a valid date"}, {"1899", "1900-2999"},
-	    {"24", "unknown period"},      {"", "unknown period"},
-	    {"2024s1", "unknown period"},  {"202406151", "unknown period"},
+	    {"24", "unknown period"},	      {"", "unknown period"},
+	    {"2024s1", "unknown period"},     {"202406151", "unknown period"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -86,13 +86,17 @@ static void test_decree09_boundaries(void **state)
 	(void)state;
 	for (int m = 1; m <= 12; m++) {
 		struct period p14, p15;
-		char a[PERIOD_ID_MAX], b[PERIOD_ID_MAX], want14[PERIOD_ID_MAX], want15[PERIOD_ID_MAX];
-		period_of_date(date_from_ymd(2024, m, 14), PERIOD_MONTHLY, CAL_ADMINISTRATIVE, &p14);
-		period_of_date(date_from_ymd(2024, m, 15), PERIOD_MONTHLY, CAL_ADMINISTRATIVE, &p15);
+		char a[PERIOD_ID_MAX], b[PERIOD_ID_MAX], want14[PERIOD_ID_MAX],
+		    want15[PERIOD_ID_MAX];
+		period_of_date(date_from_ymd(2024, m, 14), PERIOD_MONTHLY, CAL_ADMINISTRATIVE,
+			       &p14);
+		period_of_date(date_from_ymd(2024, m, 15), PERIOD_MONTHLY, CAL_ADMINISTRATIVE,
+			       &p15);
 		period_format(&p14, a, sizeof a);
 		period_format(&p15, b, sizeof b);
 		snprintf(want14, sizeof want14, "2024%02d", m);
-		snprintf(want15, sizeof want15, "%d%02d", m == 12 ? 2025 : 2024, m == 12 ? 1 : m + 1);
+		snprintf(want15, sizeof want15, "%d%02d", m == 12 ? 2025 : 2024,
+			 m == 12 ? 1 : m + 1);
 		CHECK_STR("14th", want14, a);
 		CHECK_STR("15th", want15, b);
 	}
@@ -139,8 +143,8 @@ static void test_nesting(void **state)
 	    {PERIOD_QUARTERLY, PERIOD_MONTHLY, 3}, {PERIOD_SIXMONTHLY, PERIOD_MONTHLY, 6},
 	    {PERIOD_YEARLY, PERIOD_MONTHLY, 12},   {PERIOD_SIXMONTHLY, PERIOD_QUARTERLY, 2},
 	    {PERIOD_YEARLY, PERIOD_QUARTERLY, 4},  {PERIOD_YEARLY, PERIOD_SIXMONTHLY, 2},
-	    {PERIOD_MONTHLY, PERIOD_WEEKLY, 0},    {PERIOD_YEARLY, PERIOD_DAILY, 0},
-	    {PERIOD_MONTHLY, PERIOD_YEARLY, 0},    {PERIOD_YEARLY, PERIOD_YEARLY, 0},
+	    {PERIOD_MONTHLY, PERIOD_WEEKLY, 0},	   {PERIOD_YEARLY, PERIOD_DAILY, 0},
+	    {PERIOD_MONTHLY, PERIOD_YEARLY, 0},	   {PERIOD_YEARLY, PERIOD_YEARLY, 0},
 	};
 	static const struct {
 		const char *fine;
@@ -148,8 +152,8 @@ static void test_nesting(void **state)
 		const char *want;
 	} parents[] = {
 	    {"202405", PERIOD_QUARTERLY, "2024Q2"}, {"2024Q2", PERIOD_SIXMONTHLY, "2024S1"},
-	    {"2024S2", PERIOD_YEARLY, "2024"},      {"202412", PERIOD_SIXMONTHLY, "2024S2"},
-	    {"202401", PERIOD_YEARLY, "2024"},      {"2024Q3", PERIOD_QUARTERLY, "2024Q3"},
+	    {"2024S2", PERIOD_YEARLY, "2024"},	    {"202412", PERIOD_SIXMONTHLY, "2024S2"},
+	    {"202401", PERIOD_YEARLY, "2024"},	    {"2024Q3", PERIOD_QUARTERLY, "2024Q3"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
@@ -159,7 +163,8 @@ static void test_nesting(void **state)
 		struct period p, up;
 		const char *why;
 		char id[PERIOD_ID_MAX];
-		assert_int_equal(period_parse(parents[i].fine, strlen(parents[i].fine), &p, &why), 0);
+		assert_int_equal(period_parse(parents[i].fine, strlen(parents[i].fine), &p, &why),
+				 0);
 		assert_int_equal(period_parent(&p, parents[i].coarse, &up), 0);
 		period_format(&up, id, sizeof id);
 		CHECK_STR(parents[i].fine, parents[i].want, id);
@@ -175,10 +180,12 @@ static void test_dates(void **state)
 	static const struct {
 		const char *in, *want; /* want NULL: refused */
 	} cases[] = {
-	    {"2024-06-15", "2024-06-15"}, {"15/06/2024", "2024-06-15"}, {"5/6/2024", "2024-06-05"},
-	    {"2024-02-29", "2024-02-29"}, {"29/02/2023", NULL},	    {"31/04/2024", NULL},
-	    {"2024-13-01", NULL},	  {"2024/06/15", NULL},	    {"15-06-2024", NULL},
-	    {"", NULL},			  {"1/1/1899", NULL},	    {"2024-6-15", NULL},
+	    {"2024-06-15", "2024-06-15"}, {"15/06/2024", "2024-06-15"},
+	    {"5/6/2024", "2024-06-05"},	  {"2024-02-29", "2024-02-29"},
+	    {"29/02/2023", NULL},	  {"31/04/2024", NULL},
+	    {"2024-13-01", NULL},	  {"2024/06/15", NULL},
+	    {"15-06-2024", NULL},	  {"", NULL},
+	    {"1/1/1899", NULL},		  {"2024-6-15", NULL},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -219,9 +226,12 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ranges),     cmocka_unit_test(test_refusals),
-	    cmocka_unit_test(test_decree09_boundaries), cmocka_unit_test(test_of_date),
-	    cmocka_unit_test(test_nesting),    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_ranges),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_decree09_boundaries),
+	    cmocka_unit_test(test_of_date),
+	    cmocka_unit_test(test_nesting),
+	    cmocka_unit_test(test_dates),
 	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,27 +65,43 @@ static void test_refusals(void **state)
 	static const struct {
 		const char *name, *csv, *err;
 	} cases[] = {
-	    {"ambiguous number", H "21298,population,2024,1.463\n", "in.csv:2: value: ambiguous number \"1.463\""},
-	    {"percentage", H "21298,internet_users,2024,5.28%\n", "in.csv:2: value: \"5.28%\": percentages are computed"},
+	    {"ambiguous number", H "21298,population,2024,1.463\n",
+	     "in.csv:2: value: ambiguous number \"1.463\""},
+	    {"percentage", H "21298,internet_users,2024,5.28%\n",
+	     "in.csv:2: value: \"5.28%\": percentages are computed"},
 	    {"typed ratio", H "21298,internet_users_pct,2024,5.28\n",
-	     "in.csv:2: indicator: internet_users_pct is a ratio that chiso computes from internet_users and population"},
-	    {"unknown indicator", H "21298,internet_user,2024,5\n", "in.csv:2: indicator: unknown indicator \"internet_user\""},
-	    {"bad unit", H "Sơn Nham,population,2024,5\n", "in.csv:2: unit: \"Sơn Nham\" is not a unit code"},
-	    {"bad period", H "21298,population,2024H1,5\n", "in.csv:2: period: unknown period \"2024H1\": use 2024S1"},
-	    {"wrong period type", H "21298,population,2024Q1,5\n", "in.csv:2: period: population is not reported per quarterly period"},
-	    {"fraction of a count", H "21298,population,2024,5.5\n", "in.csv:2: value: population counts whole người: 5.5"},
-	    {"negative", H "21298,population,2024,-5\n", "in.csv:2: value: population cannot be negative"},
+	     "in.csv:2: indicator: internet_users_pct is a ratio that chiso computes from "
+	     "internet_users and population"},
+	    {"unknown indicator", H "21298,internet_user,2024,5\n",
+	     "in.csv:2: indicator: unknown indicator \"internet_user\""},
+	    {"bad unit", H "Sơn Nham,population,2024,5\n",
+	     "in.csv:2: unit: \"Sơn Nham\" is not a unit code"},
+	    {"bad period", H "21298,population,2024H1,5\n",
+	     "in.csv:2: period: unknown period \"2024H1\": use 2024S1"},
+	    {"wrong period type", H "21298,population,2024Q1,5\n",
+	     "in.csv:2: period: population is not reported per quarterly period"},
+	    {"fraction of a count", H "21298,population,2024,5.5\n",
+	     "in.csv:2: value: population counts whole người: 5.5"},
+	    {"negative", H "21298,population,2024,-5\n",
+	     "in.csv:2: value: population cannot be negative"},
 	    {"duplicate", H "21298,population,2024,5\n21298,population,2024,6\n",
 	     "in.csv:3: 21298 population 2024 is already given at line 2"},
-	    {"bad qualifier", "unit,indicator,period,value,qualifier\n21298,population,2024,5,nhiều\n",
+	    {"bad qualifier",
+	     "unit,indicator,period,value,qualifier\n21298,population,2024,5,nhiều\n",
 	     "in.csv:2: qualifier: \"nhiều\" is not a qualifier"},
-	    {"missing column", "unit,indicator,value\n", "the header must name the columns unit, indicator, period"},
-	    {"unknown column", "unit,indicator,period,value,ghi chú\n", "unknown column \"ghi chú\""},
-	    {"fields", H "21298,population,2024\n", "in.csv:2: expected 4 fields as in the header, found 3"},
-	    {"period and date", "unit,indicator,period,date,value\n21298,population,2024,2024-06-01,5\n",
+	    {"missing column", "unit,indicator,value\n",
+	     "the header must name the columns unit, indicator, period"},
+	    {"unknown column", "unit,indicator,period,value,ghi chú\n",
+	     "unknown column \"ghi chú\""},
+	    {"fields", H "21298,population,2024\n",
+	     "in.csv:2: expected 4 fields as in the header, found 3"},
+	    {"period and date",
+	     "unit,indicator,period,date,value\n21298,population,2024,2024-06-01,5\n",
 	     "give either a period or a date"},
-	    {"bad date", "unit,indicator,date,value\n21298,population,31/02/2024,5\n", "in.csv:2: date: \"31/02/2024\" is not a valid date"},
-	    {"not utf-8", H "21298,population,2024,5\n21298,households,2024,S\xf5n\n", "in.csv:3: field 4: not valid UTF-8"},
+	    {"bad date", "unit,indicator,date,value\n21298,population,31/02/2024,5\n",
+	     "in.csv:2: date: \"31/02/2024\" is not a valid date"},
+	    {"not utf-8", H "21298,population,2024,5\n21298,households,2024,S\xf5n\n",
+	     "in.csv:3: field 4: not valid UTF-8"},
 	    {"empty", "", "empty file"},
 	};
 	char *dir = test_tmpdir(), errs[4096];
@@ -110,7 +126,8 @@ static void test_queueing(void **state)
 	(void)state;
 	snprintf(sub, sizeof sub, "%s/a", dir);
 	mkdir(sub, 0700);
-	const char *good = "\xEF\xBB\xBF" "unit;indicator;period;value;qualifier;note\r\n"
+	const char *good = "\xEF\xBB\xBF"
+			   "unit;indicator;period;value;qualifier;note\r\n"
 			   "21298;population;2024;5 000;;\"dân số, ước\"\r\n"
 			   "21298;households;2024;1.440,0;khoảng;\r\n"
 			   "21298;digital_skills_learners;2024;2000;hơn;\r\n"
@@ -128,7 +145,8 @@ static void test_queueing(void **state)
 	struct outbox_record *rec;
 	struct batch *b;
 	assert_int_equal(outbox_read(ob, 1, &rec, err, sizeof err), 0);
-	assert_int_equal(batch_decode(rec->body, rec->body_len, &wire_default_limits, &b, err, sizeof err), 0);
+	assert_int_equal(
+	    batch_decode(rec->body, rec->body_len, &wire_default_limits, &b, err, sizeof err), 0);
 	CHECK_STR("grouped value", "5000", b->rows[0].value.text);
 	CHECK_STR("decimal comma", "1440", b->rows[1].value.text);
 	assert_int_equal(b->rows[1].qualifier, QUAL_ABOUT);
@@ -141,8 +159,9 @@ static void test_queueing(void **state)
 	/* --partial queues the good rows and says which were not */
 	snprintf(sub, sizeof sub, "%s/b", dir);
 	mkdir(sub, 0700);
-	assert_int_equal(run_submit(sub, H "21298,population,2024,5000\n21298,population,2025,1.463\n"
-					   "21298,population,2024,6000\n",
+	assert_int_equal(run_submit(sub,
+				    H "21298,population,2024,5000\n21298,population,2025,1.463\n"
+				      "21298,population,2024,6000\n",
 				    true, &res, errs, sizeof errs),
 			 0);
 	CHECK_INT("partial rows", 1, res.rows);
@@ -155,10 +174,18 @@ static void test_qualifiers(void **state)
 	static const struct {
 		const char *in;
 		int q;
-	} cases[] = {{"", QUAL_NONE},	       {"at_least", QUAL_AT_LEAST}, {"hơn", QUAL_AT_LEAST},
-		     {">", QUAL_AT_LEAST},     {"trên", QUAL_AT_LEAST},	    {"dưới", QUAL_AT_MOST},
-		     {"at_most", QUAL_AT_MOST}, {"khoảng", QUAL_ABOUT},	    {"~", QUAL_ABOUT},
-		     {"about", QUAL_ABOUT},    {"nhiều", -1},		    {"AT_LEAST", -1}};
+	} cases[] = {{"", QUAL_NONE},
+		     {"at_least", QUAL_AT_LEAST},
+		     {"hơn", QUAL_AT_LEAST},
+		     {">", QUAL_AT_LEAST},
+		     {"trên", QUAL_AT_LEAST},
+		     {"dưới", QUAL_AT_MOST},
+		     {"at_most", QUAL_AT_MOST},
+		     {"khoảng", QUAL_ABOUT},
+		     {"~", QUAL_ABOUT},
+		     {"about", QUAL_ABOUT},
+		     {"nhiều", -1},
+		     {"AT_LEAST", -1}};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		CHECK_INT(cases[i].in, cases[i].q, submit_qualifier(cases[i].in));

@@ -91,7 +91,9 @@ static void test_refusals(void **state)
 	    {"wrong type", "{\"agent\":5}", "expected a string"},
 	    {"negative", "{\"agent\":\"x\",\"epoch\":-1}", "expected an integer"},
 	    {"real", "{\"agent\":\"x\",\"epoch\":1.5}", "expected an integer"},
-	    {"too long", "{\"agent\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+	    {"too long",
+	     "{\"agent\":"
+	     "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
 	     "at most 64 bytes"},
 	    {"duplicate key", "{\"agent\":\"x\",\"agent\":\"y\"}", "not valid JSON"},
 	    {"deep", "{\"agent\":\"x\",\"epoch\":[[[[[[1]]]]]]}", "nested deeper"},
@@ -103,18 +105,18 @@ static void test_refusals(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		err[0] = '\0';
-		if (wire_hello_decode(cases[i].body, strlen(cases[i].body), &wire_default_limits, &h,
-				      err, sizeof err) == 0)
+		if (wire_hello_decode(cases[i].body, strlen(cases[i].body), &wire_default_limits,
+				      &h, err, sizeof err) == 0)
 			fail_msg("%s: accepted", cases[i].name);
 		CHECK_HAS(cases[i].name, cases[i].err, err);
 	}
 	struct wire_limits small = {16, 10, 4};
-	assert_int_equal(wire_hello_decode("{\"agent\":\"abcdefghij\"}", 22, &small, &h, err,
-					   sizeof err),
-			 -1);
+	assert_int_equal(
+	    wire_hello_decode("{\"agent\":\"abcdefghij\"}", 22, &small, &h, err, sizeof err), -1);
 	CHECK_HAS("size limit", "body too large", err);
 	assert_int_equal(wire_empty_decode("{}", 2, &wire_default_limits, err, sizeof err), 0);
-	assert_int_equal(wire_empty_decode("{\"x\":1}", 7, &wire_default_limits, err, sizeof err), -1);
+	assert_int_equal(wire_empty_decode("{\"x\":1}", 7, &wire_default_limits, err, sizeof err),
+			 -1);
 }
 
 int main(void)

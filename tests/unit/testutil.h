@@ -16,25 +16,25 @@
 
 #include <cmocka.h>
 
-#define CHECK_STR(name, expected, actual)                                                       \
-	do {                                                                                    \
-		const char *e_ = (expected), *a_ = (actual);                                    \
-		if (strcmp(e_, a_) != 0)                                                        \
-			fail_msg("%s: expected \"%s\", got \"%s\"", (name), e_, a_);            \
+#define CHECK_STR(name, expected, actual)                                                          \
+	do {                                                                                       \
+		const char *e_ = (expected), *a_ = (actual);                                       \
+		if (strcmp(e_, a_) != 0)                                                           \
+			fail_msg("%s: expected \"%s\", got \"%s\"", (name), e_, a_);               \
 	} while (0)
 
-#define CHECK_INT(name, expected, actual)                                                       \
-	do {                                                                                    \
-		long long e_ = (long long)(expected), a_ = (long long)(actual);                 \
-		if (e_ != a_)                                                                   \
-			fail_msg("%s: expected %lld, got %lld", (name), e_, a_);                \
+#define CHECK_INT(name, expected, actual)                                                          \
+	do {                                                                                       \
+		long long e_ = (long long)(expected), a_ = (long long)(actual);                    \
+		if (e_ != a_)                                                                      \
+			fail_msg("%s: expected %lld, got %lld", (name), e_, a_);                   \
 	} while (0)
 
-#define CHECK_HAS(name, needle, haystack)                                                       \
-	do {                                                                                    \
-		const char *n_ = (needle), *h_ = (haystack);                                    \
-		if (!h_ || !strstr(h_, n_))                                                     \
-			fail_msg("%s: expected \"%s\" in \"%s\"", (name), n_, h_ ? h_ : "(null)");  \
+#define CHECK_HAS(name, needle, haystack)                                                          \
+	do {                                                                                       \
+		const char *n_ = (needle), *h_ = (haystack);                                       \
+		if (!h_ || !strstr(h_, n_))                                                        \
+			fail_msg("%s: expected \"%s\" in \"%s\"", (name), n_, h_ ? h_ : "(null)"); \
 	} while (0)
 
 /* A fresh temporary directory (removed by the caller with rm_rf). */
