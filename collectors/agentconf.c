@@ -9,11 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-
 #define K(path, type, def, min, max, field, comment)                                               \
 	{                                                                                          \
-		path, type, def, min, max, offsetof(struct agentconf, field), 0, comment           \
+		path, type, def, min, max, offsetof(struct agentconf, field), 0, comment, NULL     \
 	}
 
 const struct cfg_key agentconf_keys[] = {
@@ -44,43 +42,29 @@ const struct cfg_key agentconf_keys[] = {
       "First pause before reconnecting; it doubles, with random jitter."),
     K("agent.reconnect_max_ms", CFG_INT, "60000", 100, 3600000, reconnect_max_ms,
       "Longest pause before reconnecting."),
-    K("log.level", CFG_STRING, "info", 0, 0, log_level, "error, warning, info or debug."),
+    {"log.level", CFG_STRING, "info", 0, 0, offsetof(struct agentconf, log_level), 0,
+     "error, warning, info or debug.", cfg_log_levels},
 };
 const size_t agentconf_nkeys = sizeof agentconf_keys / sizeof agentconf_keys[0];
 
 struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 {
-	struct agentconf *c = calloc(1, sizeof *c);
+	struct agentconf *c =
+	    cfg_create(agentconf_keys, agentconf_nkeys, sizeof *c, path, err, errsize);
 
-	if (!c || cfg_defaults(agentconf_keys, agentconf_nkeys, c) < 0) {
+	if (c && path && (c->path = strdup(path)) == NULL) {
 		snprintf(err, errsize, "out of memory");
-		goto fail;
-	}
-	if (path && cfg_load(agentconf_keys, agentconf_nkeys, c, path, err, errsize) < 0)
-		goto fail;
-	if (log_level_from_name(c->log_level) < 0) {
-		snprintf(err, errsize, "%s: log.level: expected error, warning, info or debug",
-			 path ? path : "defaults");
-		goto fail;
-	}
-	if (path && (c->path = strdup(path)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		goto fail;
+		agentconf_destroy(&c);
 	}
 	return c;
-fail:
-	agentconf_destroy(&c);
-	return NULL;
 }
 
 void agentconf_destroy(struct agentconf **cp)
 {
 	if (!cp || !*cp)
 		return;
-	cfg_free(agentconf_keys, agentconf_nkeys, *cp);
 	free((*cp)->path);
-	free(*cp);
-	*cp = NULL;
+	cfg_destroy(agentconf_keys, agentconf_nkeys, (void **)cp);
 }
 
 void agentconf_print(const struct agentconf *c, FILE *out)

@@ -24,6 +24,7 @@
 #include "batch.h"
 #include "catalog.h"
 #include "keys.h"
+#include "clock.h"
 #include "log.h"
 #include "rejects.h"
 #include "wire.h"
@@ -50,13 +51,6 @@ struct sender {
 	bool refused; /* the province refused this agent (revoked) */
 	struct wire_limits limits;
 };
-
-static int64_t sender_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A random share of base, so that agents spread out instead of retrying in step. */
 static int64_t sender_jitter(int64_t base)
@@ -454,12 +448,12 @@ static void sender_ping(struct sender *s)
 
 int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 {
-	int64_t start = sender_ms(), now;
+	int64_t start = clock_mono_ms(), now;
 	bool greeted = false;
 	int rc = 0;
 
 	for (;;) {
-		now = sender_ms();
+		now = clock_mono_ms();
 		if (timeout_ms && now - start >= timeout_ms) {
 			rc = s->nfly || s->npending ? 1 : 0;
 			break;
@@ -502,7 +496,7 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 			if (zmq_getsockopt(s->dealer, ZMQ_EVENTS, &events, &elen) < 0 ||
 			    !(events & ZMQ_POLLIN))
 				break;
-			sender_message(s, sender_ms());
+			sender_message(s, clock_mono_ms());
 		}
 	}
 	agentstate_save(s->conf->outbox_dir, &s->st);

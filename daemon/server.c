@@ -23,6 +23,7 @@
 #include "catalog.h"
 #include "job.h"
 #include "keys.h"
+#include "clock.h"
 #include "log.h"
 #include "registry.h"
 #include "stats.h"
@@ -50,20 +51,6 @@ struct server {
 	uint64_t watchdog_us;
 	int64_t next_watchdog_ms, next_status_ms;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t now_us_real(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Development mode must never listen beyond this machine. */
 static bool server_loopback(const char *endpoint)
@@ -277,7 +264,7 @@ static void server_batch(struct server *s, const void *rid, size_t rid_len,
 		server_retry(s, rid, rid_len, b->epoch, b->seq, "overloaded");
 	else {
 		job_prepare(b, s->catalog);
-		if (job_add(s->open, rid, rid_len, c->id, c->name, &b, now_us_real()) < 0)
+		if (job_add(s->open, rid, rid_len, c->id, c->name, &b, clock_real_us()) < 0)
 			server_retry(s, rid, rid_len, b ? b->epoch : 0, b ? b->seq : 0,
 				     "overloaded");
 	}
@@ -498,7 +485,7 @@ static void server_flush(struct server *s, int64_t now)
 {
 	if (s->writer_busy || s->open->n == 0)
 		return;
-	int64_t age_ms = (now_us_real() - s->open->first_us) / 1000;
+	int64_t age_ms = (clock_real_us() - s->open->first_us) / 1000;
 	if (!s->draining && (int64_t)s->open->rows < s->conf->commit_max_rows &&
 	    age_ms < s->conf->commit_max_delay_ms)
 		return;
@@ -589,7 +576,7 @@ static void server_status(struct server *s, int64_t now)
 int server_run(struct server *s)
 {
 	while (!(s->draining && !s->writer_busy && s->open->n == 0)) {
-		int64_t now = now_ms();
+		int64_t now = clock_mono_ms();
 		long timeout = 1000;
 		zmq_pollitem_t items[] = {
 		    {s->router, 0, ZMQ_POLLIN, 0},
@@ -621,7 +608,7 @@ int server_run(struct server *s)
 				break;
 			server_message(s);
 		}
-		now = now_ms();
+		now = clock_mono_ms();
 		server_flush(s, now);
 		server_status(s, now);
 	}

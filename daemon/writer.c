@@ -15,6 +15,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define WRITER_PIPE	 "inproc://chisod-writer"
@@ -34,13 +35,6 @@ struct writer {
 	int64_t next_attempt_ms;
 	int64_t next_reload_ms;
 };
-
-static int64_t writer_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int writer_send(void *sock, const struct writer_msg *m)
 {
@@ -82,7 +76,7 @@ static int writer_load(struct writer *w)
 		return 0;
 	}
 	writer_event(w, WRITER_REGISTRY, reg, NULL, NULL);
-	w->next_reload_ms = writer_now_ms() + WRITER_RELOAD_MS;
+	w->next_reload_ms = clock_mono_ms() + WRITER_RELOAD_MS;
 	return 0;
 }
 
@@ -90,7 +84,7 @@ static void writer_disconnect(struct writer *w, const char *why)
 {
 	store_close(&w->store);
 	w->backoff_ms = 100;
-	w->next_attempt_ms = writer_now_ms() + w->backoff_ms;
+	w->next_attempt_ms = clock_mono_ms() + w->backoff_ms;
 	log_err("database unavailable: %s", why);
 	writer_event(w, WRITER_DB_DOWN, NULL, NULL, why);
 }
@@ -104,7 +98,7 @@ static void writer_connect(struct writer *w)
 		store_close(&w->store);
 	if (!w->store) {
 		log_warn("database: %s; next attempt in %lld ms", err, w->backoff_ms);
-		w->next_attempt_ms = writer_now_ms() + w->backoff_ms;
+		w->next_attempt_ms = clock_mono_ms() + w->backoff_ms;
 		w->backoff_ms = w->backoff_ms * 2 > w->reconnect_max_ms ? w->reconnect_max_ms
 									: w->backoff_ms * 2;
 		return;
@@ -176,7 +170,7 @@ static void *writer_main(void *arg)
 	struct writer *w = arg;
 
 	for (;;) {
-		int64_t now = writer_now_ms();
+		int64_t now = clock_mono_ms();
 		long timeout;
 		zmq_pollitem_t items[2] = {{w->thread_end, 0, ZMQ_POLLIN, 0},
 					   {NULL, -1, ZMQ_POLLIN, 0}};
@@ -189,9 +183,9 @@ static void *writer_main(void *arg)
 		if (w->store) {
 			items[1].fd = store_socket(w->store);
 			nitems = 2;
-			timeout = (long)(w->next_reload_ms - writer_now_ms());
+			timeout = (long)(w->next_reload_ms - clock_mono_ms());
 		} else {
-			timeout = (long)(w->next_attempt_ms - writer_now_ms());
+			timeout = (long)(w->next_attempt_ms - clock_mono_ms());
 		}
 		if (zmq_poll(items, nitems, timeout < 0 ? 0 : timeout) < 0)
 			continue; /* EINTR */

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+const char *const cfg_log_levels[] = {"error", "warning", "info", "debug", NULL};
+
 static bool *cfg_bool_at(void *dst, const struct cfg_key *k)
 {
 	return (bool *)((char *)dst + k->offset);
@@ -87,6 +89,20 @@ static int cfg_assign(const struct cfg_key *k, void *dst, const char *text, char
 		*cfg_int_at(dst, k) = v;
 		return 0;
 	case CFG_STRING:
+		if (k->choices) {
+			const char *const *c;
+			for (c = k->choices; *c && strcmp(*c, text) != 0; c++)
+				;
+			if (!*c) {
+				char list[256] = "";
+				for (c = k->choices; *c; c++)
+					snprintf(list + strlen(list), sizeof list - strlen(list),
+						 "%s%s", c == k->choices ? "" : ", ", *c);
+				snprintf(err, errsize, "%s: \"%s\" is not one of %s", k->path, text,
+					 list);
+				return -1;
+			}
+		}
 		if ((copy = strdup(text)) == NULL) {
 			snprintf(err, errsize, "out of memory");
 			return -1;
@@ -256,6 +272,32 @@ int cfg_load(const struct cfg_key *keys, size_t nkeys, void *dst, const char *pa
 done:
 	config_destroy(&cf);
 	return rc;
+}
+
+void *cfg_create(const struct cfg_key *keys, size_t nkeys, size_t size, const char *path, char *err,
+		 size_t errsize)
+{
+	void *c = calloc(1, size);
+
+	if (!c || cfg_defaults(keys, nkeys, c) < 0) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	if (path && cfg_load(keys, nkeys, c, path, err, errsize) < 0)
+		goto fail;
+	return c;
+fail:
+	cfg_destroy(keys, nkeys, &c);
+	return NULL;
+}
+
+void cfg_destroy(const struct cfg_key *keys, size_t nkeys, void **p)
+{
+	if (!p || !*p)
+		return;
+	cfg_free(keys, nkeys, *p);
+	free(*p);
+	*p = NULL;
 }
 
 static void cfg_print_string(FILE *out, const char *s)

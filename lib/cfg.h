@@ -32,8 +32,12 @@ struct cfg_key {
 	long long min, max; /* CFG_INT bounds */
 	size_t offset;	    /* offsetof() of the field in the config struct */
 	unsigned flags;
-	const char *comment; /* one sentence, printed above the key */
+	const char *comment;	    /* one sentence, printed above the key */
+	const char *const *choices; /* CFG_STRING: the allowed values (NULL-terminated), or NULL */
 };
+
+/* The values of log.level, for key tables. */
+extern const char *const cfg_log_levels[];
 
 struct config_t;
 /*
@@ -42,6 +46,15 @@ struct config_t;
  * bad include, hyperrealm/libconfig#292).  0, or -1 with "file:line: message".
  */
 int cfg_read(struct config_t *cf, const char *path, char *err, size_t errsize);
+
+/*
+ * A new config struct of size bytes: defaults, then path (NULL: defaults only).
+ * The caller frees it with cfg_destroy.  NULL with err ("file:line: message").
+ */
+void *cfg_create(const struct cfg_key *keys, size_t nkeys, size_t size, const char *path, char *err,
+		 size_t errsize);
+/* Frees a struct made by cfg_create and sets *p to NULL; safe on NULL. */
+void cfg_destroy(const struct cfg_key *keys, size_t nkeys, void **p);
 
 /* Sets every key of dst to its default.  Returns 0, or -1 if out of memory. */
 int cfg_defaults(const struct cfg_key *keys, size_t nkeys, void *dst);

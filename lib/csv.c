@@ -150,13 +150,34 @@ static void csv_skip_line(struct csv_reader *r)
 	r->finished = 1;
 }
 
-static int csv_fail(struct csv_reader *r, long line, const char *fmt, const char *detail,
-		    size_t field)
+/* Records the error "file:line: field N: what" (field 0: no field) and returns -1. */
+static int csv_report(struct csv_reader *r, long line, size_t field, const char *what)
 {
-	char msg[400];
-	snprintf(msg, sizeof msg, fmt, field, detail);
-	snprintf(r->error, sizeof r->error, "%s:%ld: %s", r->name, line, msg);
+	if (field)
+		snprintf(r->error, sizeof r->error, "%s:%ld: field %zu: %s", r->name, line, field,
+			 what);
+	else
+		snprintf(r->error, sizeof r->error, "%s:%ld: %s", r->name, line, what);
 	return -1;
+}
+
+/* Skips the rest of a record that cannot be read and reports why. */
+static int csv_refuse(struct csv_reader *r, long line, size_t field, const char *what)
+{
+	csv_skip_line(r);
+	return csv_report(r, line, field, what);
+}
+
+/* Appends byte c to field nf; returns why it cannot, or NULL. */
+static const char *csv_take(struct csv_reader *r, size_t nf, int c)
+{
+	if (c == 0)
+		return "NUL byte in field";
+	if (r->len - r->starts[nf] >= CSV_FIELD_MAX)
+		return "longer than the limit of 4096 bytes";
+	if (csv_put(r, (char)c) < 0)
+		return "out of memory";
+	return NULL;
 }
 
 /* Decides the delimiter from the first record's raw line (read ahead, then replayed). */
@@ -241,14 +262,12 @@ again:
 		csv_decide(r);
 
 	long first_line = r->line;
+	const char *why;
 	r->len = 0;
 	nf = 0;
 	for (;;) { /* one field per turn */
-		if (nf == CSV_FIELDS_MAX) {
-			csv_skip_line(r);
-			return csv_fail(r, first_line, "more than %zu fields%s", "",
-					CSV_FIELDS_MAX);
-		}
+		if (nf == CSV_FIELDS_MAX)
+			return csv_refuse(r, first_line, 0, "more than 64 fields");
 		r->starts[nf] = r->len;
 		c = csv_getc(r);
 		if (c == '"') {
@@ -280,59 +299,26 @@ again:
 				} else if (c == '\n') {
 					r->line++;
 				}
-				if (c == 0) {
-					csv_skip_line(r);
-					return csv_fail(r, first_line,
-							"field %zu: NUL byte in field%s", "",
-							nf + 1);
-				}
-				if (r->len - r->starts[nf] >= CSV_FIELD_MAX ||
-				    csv_put(r, (char)c) < 0) {
-					csv_skip_line(r);
-					return csv_fail(
-					    r, first_line,
-					    "field %zu: longer than the limit of 4096 bytes%s", "",
-					    nf + 1);
-				}
+				if ((why = csv_take(r, nf, c)) != NULL)
+					return csv_refuse(r, first_line, nf + 1, why);
 			}
 			c = csv_getc(r);
-			if (c != r->delim && c != '\n' && c != '\r' && c != EOF) {
-				csv_skip_line(r);
-				return csv_fail(r, first_line,
-						"field %zu: text after closing quote%s", "",
-						nf + 1);
-			}
+			if (c != r->delim && c != '\n' && c != '\r' && c != EOF)
+				return csv_refuse(r, first_line, nf + 1,
+						  "text after closing quote");
 		} else {
 			while (c != r->delim && c != '\n' && c != '\r' && c != EOF) {
-				if (c == '"') {
-					csv_skip_line(r);
-					return csv_fail(
-					    r, first_line,
-					    "field %zu: quote inside an unquoted field%s", "",
-					    nf + 1);
-				}
-				if (c == 0) {
-					csv_skip_line(r);
-					return csv_fail(r, first_line,
-							"field %zu: NUL byte in field%s", "",
-							nf + 1);
-				}
-				if (r->len - r->starts[nf] >= CSV_FIELD_MAX ||
-				    csv_put(r, (char)c) < 0) {
-					csv_skip_line(r);
-					return csv_fail(
-					    r, first_line,
-					    "field %zu: longer than the limit of 4096 bytes%s", "",
-					    nf + 1);
-				}
+				if (c == '"')
+					return csv_refuse(r, first_line, nf + 1,
+							  "quote inside an unquoted field");
+				if ((why = csv_take(r, nf, c)) != NULL)
+					return csv_refuse(r, first_line, nf + 1, why);
 				c = csv_getc(r);
 			}
 		}
 		r->lens[nf] = r->len - r->starts[nf];
-		if (csv_put(r, '\0') < 0) {
-			csv_skip_line(r);
-			return csv_fail(r, first_line, "field %zu: out of memory%s", "", nf + 1);
-		}
+		if (csv_put(r, '\0') < 0)
+			return csv_refuse(r, first_line, nf + 1, "out of memory");
 		nf++;
 		if (c == r->delim)
 			continue;
@@ -351,13 +337,12 @@ again:
 		const char *f = r->buf + r->starts[i];
 		size_t at = csv_utf8_check(f, r->lens[i]);
 		if (at != r->lens[i]) {
-			char detail[96];
-			snprintf(detail, sizeof detail, "byte 0x%02X at column %zu",
+			char what[160];
+			snprintf(what, sizeof what,
+				 "not valid UTF-8 (byte 0x%02X at column %zu): save the file as "
+				 "\"CSV UTF-8\"",
 				 (unsigned)(unsigned char)f[at], at + 1);
-			return csv_fail(
-			    r, first_line,
-			    "field %zu: not valid UTF-8 (%s): save the file as \"CSV UTF-8\"",
-			    detail, i + 1);
+			return csv_report(r, first_line, i + 1, what);
 		}
 		r->fields[i] = f;
 	}

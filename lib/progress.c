@@ -3,6 +3,8 @@
  */
 #include "progress.h"
 
+#include "clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +17,6 @@ struct progress {
 	uint64_t total;
 	int64_t last_ms;
 };
-
-static int64_t progress_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct progress *progress_new(const char *what, const char *unit, uint64_t total)
 {
@@ -39,7 +34,7 @@ void progress_update(struct progress *p, uint64_t done)
 {
 	int64_t now;
 
-	if (!p || ((now = progress_ms()) - p->last_ms < 100 && done != p->total))
+	if (!p || ((now = clock_mono_ms()) - p->last_ms < 100 && done != p->total))
 		return;
 	p->last_ms = now;
 	if (p->total)

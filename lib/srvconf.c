@@ -7,14 +7,12 @@
  */
 #include "srvconf.h"
 
-#include "log.h"
-
 #include <stdlib.h>
 #include <string.h>
 
 #define K(path, type, def, min, max, field, flags, comment)                                        \
 	{                                                                                          \
-		path, type, def, min, max, offsetof(struct srvconf, field), flags, comment         \
+		path, type, def, min, max, offsetof(struct srvconf, field), flags, comment, NULL   \
 	}
 
 const struct cfg_key srvconf_keys[] = {
@@ -52,7 +50,8 @@ const struct cfg_key srvconf_keys[] = {
       "Rows waiting for a commit beyond which agents are told to RETRY (bounds memory)."),
     K("ingest.status_interval_ms", CFG_INT, "5000", 500, 600000, status_interval_ms, 0,
       "How often live counters go to systemd STATUS= and the database."),
-    K("log.level", CFG_STRING, "info", 0, 0, log_level, 0, "error, warning, info or debug."),
+    {"log.level", CFG_STRING, "info", 0, 0, offsetof(struct srvconf, log_level), 0,
+     "error, warning, info or debug.", cfg_log_levels},
     K("embedded.dir", CFG_STRING, "", 0, 0, embedded_dir, 0,
       "Directory of the embedded PostgreSQL cluster (chisoctl db init); empty in production."),
 };
@@ -60,37 +59,21 @@ const size_t srvconf_nkeys = sizeof srvconf_keys / sizeof srvconf_keys[0];
 
 struct srvconf *srvconf_load(const char *path, char *err, size_t errsize)
 {
-	struct srvconf *c = calloc(1, sizeof *c);
+	struct srvconf *c = cfg_create(srvconf_keys, srvconf_nkeys, sizeof *c, path, err, errsize);
 
-	if (!c || cfg_defaults(srvconf_keys, srvconf_nkeys, c) < 0) {
+	if (c && path && (c->path = strdup(path)) == NULL) {
 		snprintf(err, errsize, "out of memory");
-		goto fail;
-	}
-	if (path && cfg_load(srvconf_keys, srvconf_nkeys, c, path, err, errsize) < 0)
-		goto fail;
-	if (log_level_from_name(c->log_level) < 0) {
-		snprintf(err, errsize, "%s: log.level: expected error, warning, info or debug",
-			 path ? path : "defaults");
-		goto fail;
-	}
-	if (path && (c->path = strdup(path)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		goto fail;
+		srvconf_destroy(&c);
 	}
 	return c;
-fail:
-	srvconf_destroy(&c);
-	return NULL;
 }
 
 void srvconf_destroy(struct srvconf **cp)
 {
 	if (!cp || !*cp)
 		return;
-	cfg_free(srvconf_keys, srvconf_nkeys, *cp);
 	free((*cp)->path);
-	free(*cp);
-	*cp = NULL;
+	cfg_destroy(srvconf_keys, srvconf_nkeys, (void **)cp);
 }
 
 void srvconf_print(const struct srvconf *c, bool show_secrets, FILE *out)

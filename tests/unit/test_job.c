@@ -8,11 +8,8 @@ static struct catalog *cat;
 
 static int setup(void **state)
 {
-	char path[4096], err[512];
-	const char *src = getenv("CHISO_SOURCE_DIR");
 	(void)state;
-	snprintf(path, sizeof path, "%s/config/catalog.conf", src ? src : ".");
-	cat = catalog_load(path, err, sizeof err);
+	cat = test_catalog();
 	return cat ? 0 : -1;
 }
 

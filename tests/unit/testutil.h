@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "catalog.h"
+
 #define CHECK_STR(name, expected, actual)                                                          \
 	do {                                                                                       \
 		const char *e_ = (expected), *a_ = (actual);                                       \
@@ -61,6 +63,18 @@ static inline int test_write(const char *path, const char *text, size_t len)
 		return -1;
 	fwrite(text, 1, len, fp);
 	return fclose(fp);
+}
+
+/* The shipped catalogue (config/catalog.conf of CHISO_SOURCE_DIR), or NULL. */
+static inline struct catalog *test_catalog(void)
+{
+	char path[4096], err[512];
+	const char *src = getenv("CHISO_SOURCE_DIR");
+	snprintf(path, sizeof path, "%s/config/catalog.conf", src ? src : ".");
+	struct catalog *c = catalog_load(path, err, sizeof err);
+	if (!c)
+		fprintf(stderr, "%s\n", err);
+	return c;
 }
 
 #endif
