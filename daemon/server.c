@@ -9,6 +9,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -68,7 +69,7 @@ static int server_setopt_int(void *sock, int opt, int value)
 	return zmq_setsockopt(sock, opt, &value, sizeof value);
 }
 
-static int server_router(struct server *s, char *err, size_t errsize)
+static int server_router(struct server *s, struct keypair *kp, char *err, size_t errsize)
 {
 	const struct srvconf *c = s->conf;
 	int64_t maxmsg = c->max_message_bytes;
@@ -77,7 +78,7 @@ static int server_router(struct server *s, char *err, size_t errsize)
 	s->router = zmq_socket(s->ctx, ZMQ_ROUTER);
 	if (!s->router || server_setopt_int(s->router, ZMQ_ROUTER_MANDATORY, 1) < 0 ||
 	    zmq_setsockopt(s->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) < 0 ||
-	    server_setopt_int(s->router, ZMQ_RCVHWM, 64) < 0 ||
+	    server_setopt_int(s->router, ZMQ_RCVHWM, 16) < 0 ||
 	    server_setopt_int(s->router, ZMQ_SNDHWM, 1000) < 0 ||
 	    server_setopt_int(s->router, ZMQ_HEARTBEAT_IVL, hb) < 0 ||
 	    server_setopt_int(s->router, ZMQ_HEARTBEAT_TIMEOUT, 3 * hb) < 0 ||
@@ -101,16 +102,14 @@ static int server_router(struct server *s, char *err, size_t errsize)
 			 "not authenticated; listening on %s only",
 			 c->endpoint);
 	} else {
-		struct keypair kp;
 		int one = 1;
-		if (keys_read_secret(c->secret_key_file, &kp, err, errsize) < 0)
+		if (keys_read_secret(c->secret_key_file, kp, err, errsize) < 0)
 			return -1;
 		if (zmq_setsockopt(s->router, ZMQ_CURVE_SERVER, &one, sizeof one) < 0 ||
-		    zmq_setsockopt(s->router, ZMQ_CURVE_SECRETKEY, kp.secret_key, 41) < 0) {
+		    zmq_setsockopt(s->router, ZMQ_CURVE_SECRETKEY, kp->secret_key, 41) < 0) {
 			snprintf(err, errsize, "CURVE: %s", zmq_strerror(zmq_errno()));
 			return -1;
 		}
-		memset(&kp, 0, sizeof kp);
 	}
 	if (zmq_bind(s->router, c->endpoint) < 0) {
 		snprintf(err, errsize, "cannot bind %s: %s", c->endpoint,
@@ -118,6 +117,89 @@ static int server_router(struct server *s, char *err, size_t errsize)
 		return -1;
 	}
 	return 0;
+}
+
+/* The address to reach a bound endpoint from this machine: wildcards become loopback. */
+static void server_loopback_endpoint(const char *bound, char *out, size_t size)
+{
+	static const struct {
+		const char *any, *loop;
+	} map[] = {{"tcp://0.0.0.0:", "tcp://127.0.0.1:"}, {"tcp://[::]:", "tcp://[::1]:"}};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strncmp(bound, map[i].any, strlen(map[i].any)) == 0) {
+			snprintf(out, size, "%s%s", map[i].loop, bound + strlen(map[i].any));
+			return;
+		}
+	snprintf(out, size, "%s", bound);
+}
+
+/*
+ * libzmq accepts every CURVE client when no ZAP handler answers, so before
+ * accepting anything the daemon connects to itself with a throwaway key and
+ * requires that key to be refused by its own handler and no message of it to
+ * arrive.  A daemon that fails this check must not run.
+ */
+static int server_selfcheck(struct server *s, struct keypair *server_keys, char *err,
+			    size_t errsize)
+{
+	char bound[256], endpoint[280], pub[41], sec[41];
+	size_t elen = sizeof bound;
+	uint64_t refused = s->zap_counts.refused_unknown;
+	bool arrived = false;
+	void *probe = NULL;
+	int rc = -1;
+
+	if (zmq_getsockopt(s->router, ZMQ_LAST_ENDPOINT, bound, &elen) < 0 ||
+	    zmq_curve_keypair(pub, sec) != 0) {
+		snprintf(err, errsize, "self-check: %s", zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	server_loopback_endpoint(bound, endpoint, sizeof endpoint);
+	probe = zmq_socket(s->ctx, ZMQ_DEALER);
+	if (!probe || server_setopt_int(probe, ZMQ_LINGER, 0) < 0 ||
+	    zmq_setsockopt(probe, ZMQ_CURVE_SERVERKEY, server_keys->public_key, 41) < 0 ||
+	    zmq_setsockopt(probe, ZMQ_CURVE_PUBLICKEY, pub, 41) < 0 ||
+	    zmq_setsockopt(probe, ZMQ_CURVE_SECRETKEY, sec, 41) < 0 ||
+	    zmq_connect(probe, endpoint) < 0) {
+		snprintf(err, errsize, "self-check: cannot connect to %s: %s", endpoint,
+			 zmq_strerror(zmq_errno()));
+		goto done;
+	}
+	zmq_send(probe, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(probe, "PING", 4, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(probe, "{}", 2, ZMQ_DONTWAIT);
+	/* Wait until the handler has refused the key, then a little longer for strays. */
+	int64_t until = clock_mono_ms() + 5000, settled = 0;
+	while (clock_mono_ms() < until && !(settled && clock_mono_ms() > settled)) {
+		zmq_pollitem_t items[] = {{s->zap, 0, ZMQ_POLLIN, 0},
+					  {s->router, 0, ZMQ_POLLIN, 0}};
+		if (zmq_poll(items, 2, 50) < 0)
+			continue;
+		if (items[0].revents & ZMQ_POLLIN)
+			zap_handle(s->zap, NULL, s->conf->insecure, &s->zap_counts);
+		if (items[1].revents & ZMQ_POLLIN) {
+			zmq_msg_t m;
+			zmq_msg_init(&m);
+			while (zmq_msg_recv(&m, s->router, ZMQ_DONTWAIT) >= 0)
+				arrived = true;
+			zmq_msg_close(&m);
+		}
+		if (!settled && s->zap_counts.refused_unknown > refused)
+			settled = clock_mono_ms() + 300;
+	}
+	if (arrived || s->zap_counts.refused_unknown == refused) {
+		snprintf(err, errsize,
+			 "self-check failed: a throwaway CURVE key was %s; refusing to run with "
+			 "authentication that does not work",
+			 arrived ? "admitted" : "never submitted to the ZAP handler");
+		goto done;
+	}
+	log_info("self-check passed: the ZAP handler refuses unknown keys");
+	rc = 0;
+done:
+	if (probe)
+		zmq_close(probe);
+	return rc;
 }
 
 struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
@@ -157,7 +239,13 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 		snprintf(err, errsize, "ZAP handler: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}
-	if (server_router(s, err, errsize) < 0)
+	struct keypair kp;
+	memset(&kp, 0, sizeof kp);
+	int rc = server_router(s, &kp, err, errsize);
+	if (rc == 0 && !s->conf->insecure)
+		rc = server_selfcheck(s, &kp, err, errsize);
+	memset(&kp, 0, sizeof kp); /* the secret key stays in libzmq only */
+	if (rc < 0)
 		goto fail;
 	if ((s->writer = writer_start(s->ctx, s->conf, err, errsize)) == NULL)
 		goto fail;
@@ -194,6 +282,40 @@ void server_destroy(struct server **sp)
 	srvconf_destroy(&s->conf);
 	free(s);
 	*sp = NULL;
+}
+
+#define WARN_PER_MINUTE 10
+
+/*
+ * A warning about a peer, at most WARN_PER_MINUTE a minute per peer: a hostile
+ * collector sending ten thousand broken messages must not flood the journal.
+ * What was held back is summed up when the next minute begins.
+ */
+static void server_peer_warn(struct server *s, const char *peer, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void server_peer_warn(struct server *s, const char *peer, const char *fmt, ...)
+{
+	struct peer_stat *p = stats_peer(s->stats, *peer ? peer : "(unknown)");
+	int64_t now = clock_mono_ms();
+	char msg[512];
+	va_list ap;
+
+	if (p && now - p->warn_window_ms >= 60000) {
+		if (p->warn_suppressed)
+			log_warn("collector %s: %llu more warnings held back in the last minute",
+				 p->name, (unsigned long long)p->warn_suppressed);
+		p->warn_window_ms = now;
+		p->warn_count = 0;
+		p->warn_suppressed = 0;
+	}
+	if (p && p->warn_count++ >= WARN_PER_MINUTE) {
+		p->warn_suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_warn("collector %s: %s", *peer ? peer : "(unknown)", msg);
 }
 
 /* Sends one reply; a peer that is gone or not reading costs a counter, nothing more. */
@@ -245,7 +367,7 @@ static void server_batch(struct server *s, const void *rid, size_t rid_len,
 
 	if (batch_decode(body, len, &s->limits, &b, err, sizeof err) < 0) {
 		s->stats->bad_messages++;
-		log_warn("collector %s: BATCH refused: %s", c->name, err);
+		server_peer_warn(s, c->name, "BATCH refused: %s", err);
 		server_error(s, rid, rid_len, "bad_body", err);
 		return;
 	}
@@ -359,8 +481,8 @@ static void server_message(struct server *s)
 
 	if (n != SERVER_FRAMES || !wire_tag_ok(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]))) {
 		s->stats->bad_messages++;
-		log_warn("collector %s: message of %d frames without the %s tag refused",
-			 *user ? user : "(unknown)", n - 1, WIRE_PROTOCOL);
+		server_peer_warn(s, user, "message of %d frames without the %s tag refused", n - 1,
+				 WIRE_PROTOCOL);
 		server_error(s, rid, rid_len, "bad_frames",
 			     "a message is 3 frames: \"" WIRE_PROTOCOL
 			     "\", a command, a JSON body");

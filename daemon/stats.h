@@ -19,6 +19,10 @@ struct peer_stat {
 	int64_t last_seen;				      /* unix seconds */
 	uint64_t backlog_batches, backlog_rows, oldest_age_s; /* as the agent reported */
 	uint64_t batches, rows, rejected;
+	/* rate limit of warnings about this peer */
+	int64_t warn_window_ms;
+	unsigned warn_count;
+	uint64_t warn_suppressed;
 };
 
 struct stats {

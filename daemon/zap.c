@@ -9,9 +9,12 @@
  */
 #include "zap.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define ZAP_FRAMES    8
@@ -59,6 +62,35 @@ static int zap_reply(void *sock, const struct zap_frame *request_id, const char 
 	return 0;
 }
 
+#define ZAP_WARN_PER_MINUTE 20
+
+/* Logs a refusal unless this minute's share is used up (then counts it). */
+static void zap_warn(struct zap_counts *counts, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void zap_warn(struct zap_counts *counts, const char *fmt, ...)
+{
+	int64_t now = clock_mono_ms();
+	char msg[400];
+	va_list ap;
+
+	if (now - counts->warn_window_ms >= 60000) {
+		if (counts->warn_suppressed)
+			log_warn("ZAP: %llu more refusals held back in the last minute",
+				 (unsigned long long)counts->warn_suppressed);
+		counts->warn_window_ms = now;
+		counts->warn_count = 0;
+		counts->warn_suppressed = 0;
+	}
+	if (counts->warn_count++ >= ZAP_WARN_PER_MINUTE) {
+		counts->warn_suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_warn("%s", msg);
+}
+
 int zap_handle(void *sock, const struct registry *reg, bool insecure, struct zap_counts *counts)
 {
 	struct zap_frame f[ZAP_FRAMES];
@@ -71,7 +103,7 @@ int zap_handle(void *sock, const struct registry *reg, bool insecure, struct zap
 		return -1;
 	if (n < 6 || f[0].len != 3 || memcmp(f[0].data, "1.0", 3) != 0) {
 		counts->malformed++;
-		log_warn("ZAP: malformed request of %d frames refused", n);
+		zap_warn(counts, "ZAP: malformed request of %d frames refused", n);
 		return zap_reply(sock, n >= 2 ? &f[1] : &none, "400", "malformed request", "");
 	}
 	const char *address = f[3].data, *mechanism = f[5].data;
@@ -84,17 +116,17 @@ int zap_handle(void *sock, const struct registry *reg, bool insecure, struct zap
 		snprintf(key, sizeof key, "(none, id \"%.40s\")", f[4].data);
 	} else {
 		counts->malformed++;
-		log_warn("ZAP: peer %s: mechanism %s refused", address, mechanism);
+		zap_warn(counts, "ZAP: peer %s: mechanism %s refused", address, mechanism);
 		return zap_reply(sock, &f[1], "400", "mechanism not allowed", "");
 	}
 	if (!c) {
 		counts->refused_unknown++;
-		log_warn("ZAP: peer %s: key %s is not enrolled: refused", address, key);
+		zap_warn(counts, "ZAP: peer %s: key %s is not enrolled: refused", address, key);
 		return zap_reply(sock, &f[1], "400", "unknown key", "");
 	}
 	if (c->revoked) {
 		counts->refused_revoked++;
-		log_warn("collector %s: peer %s: key revoked: refused", c->name, address);
+		zap_warn(counts, "collector %s: peer %s: key revoked: refused", c->name, address);
 		return zap_reply(sock, &f[1], "400", "revoked", "");
 	}
 	counts->accepted++;

@@ -24,6 +24,10 @@ struct zap_counts {
 	uint64_t refused_unknown;
 	uint64_t refused_revoked;
 	uint64_t malformed;
+	/* refusals are logged at most ZAP_WARN_PER_MINUTE a minute (anyone may knock) */
+	int64_t warn_window_ms;
+	unsigned warn_count;
+	uint64_t warn_suppressed;
 };
 
 /*

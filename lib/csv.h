@@ -41,12 +41,17 @@ void csv_reader_destroy(struct csv_reader **rp);
  * an error in one record (csv_error tells which; the reader has skipped to the
  * next record, so the caller may go on and list every error in the file).
  * After an unrecoverable error (an unterminated quote at end of file, a read
- * error) the next call returns 0.
+ * error, a UTF-16 file) the next call returns 0.  On 0 and -1, *rec has no
+ * fields (rec->line is the record's line after -1).  Fields are not trimmed.
  */
 int csv_next(struct csv_reader *r, struct csv_record *rec);
-/* The last error as "file:line: message", valid until the next call. */
+/*
+ * The last error as "file:line: message", valid until the next call; "" if the
+ * last call had none.  The line is the one holding the faulty byte (the
+ * record's first line for an unterminated quote or a read error).
+ */
 const char *csv_error(const struct csv_reader *r);
-/* The delimiter in use (',' or ';'), known after the first record. */
+/* The delimiter in use (',' or ';'), known after the first record (',' before). */
 char csv_delimiter(const struct csv_reader *r);
 
 /* 1 if s[0..len) is valid UTF-8 (no overlongs, no surrogates), else 0. */

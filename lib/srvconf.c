@@ -46,7 +46,7 @@ const struct cfg_key srvconf_keys[] = {
       "Most rows in one group commit."),
     K("ingest.commit_max_delay_ms", CFG_INT, "5", 0, 10000, commit_max_delay_ms, 0,
       "How long the first batch of a group may wait for others to join it."),
-    K("ingest.pending_max_rows", CFG_INT, "500000", 1000, 50000000, pending_max_rows, 0,
+    K("ingest.pending_max_rows", CFG_INT, "200000", 1000, 50000000, pending_max_rows, 0,
       "Rows waiting for a commit beyond which agents are told to RETRY (bounds memory)."),
     K("ingest.status_interval_ms", CFG_INT, "5000", 500, 600000, status_interval_ms, 0,
       "How often live counters go to systemd STATUS= and the database."),

@@ -130,3 +130,13 @@ agent() {
 	shift
 	"$CHISO_BIN/chiso-agent" -f "$T/agents/$name/agent.conf" "$@"
 }
+
+# agent_bg NAME ARGS...: starts an agent in the background (the program itself,
+# not a subshell, so that the cleanup can kill it); its pid is in BG_PID.
+agent_bg() {
+	local name=$1
+	shift
+	"$CHISO_BIN/chiso-agent" -f "$T/agents/$name/agent.conf" "$@" &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}

@@ -1,0 +1,343 @@
+/*
+ * chiso-attack: hostile collectors for the security tests (tests/integration/
+ * t_attack.sh).  Each attack prints one line of figures:
+ *
+ *   attack=unknown-key tried=50 answered=0 errors=0 acks=0 rows_sent=0 rows_rejected=0
+ *
+ * "answered" counts replies of any kind; for the handshake attacks it must stay
+ * 0 (the server never talks to an unauthenticated peer).  Test code, not shipped.
+ */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "keys.h"
+
+struct figures {
+	long tried, answered, errors, acks, rows_sent, rows_rejected;
+};
+
+struct client {
+	void *ctx, *sock;
+};
+
+static const char *endpoint, *server_pub_file;
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "chiso-attack: %s\n", what);
+	exit(2);
+}
+
+/* A DEALER with the given keys (NULL keys: no CURVE at all). */
+static void client_open(struct client *c, const char *pub, const char *sec)
+{
+	char server[41], err[256];
+	int zero = 0;
+
+	int timeout = 2000; /* a send that cannot proceed (connection cut) is given up */
+	c->sock = zmq_socket(c->ctx, ZMQ_DEALER);
+	zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
+	if (pub) {
+		if (keys_read_public(server_pub_file, server, err, sizeof err) < 0)
+			fail(err);
+		zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, server, 41);
+		zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, pub, 41);
+		zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, sec, 41);
+	}
+	if (zmq_connect(c->sock, endpoint) < 0)
+		fail("connect");
+}
+
+static void client_close(struct client *c)
+{
+	zmq_close(c->sock);
+	c->sock = NULL;
+}
+
+static void send_frames(struct client *c, const void *const *frames, const size_t *lens, int n)
+{
+	for (int i = 0; i < n; i++)
+		zmq_send(c->sock, frames[i], lens[i], i + 1 < n ? ZMQ_SNDMORE : 0);
+}
+
+static void send3(struct client *c, const char *cmd, const char *body, size_t len)
+{
+	const void *f[] = {"CHISO/1", cmd, body};
+	size_t l[] = {7, strlen(cmd), len};
+	send_frames(c, f, l, 3);
+}
+
+/* Reads replies for up to ms milliseconds (returning early once expect arrived). */
+static void drain(struct client *c, struct figures *fg, int ms, long expect)
+{
+	long got = 0;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		long left =
+		    ms - ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0 || (expect && got >= expect))
+			return;
+		zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(&it, 1, left) <= 0)
+			continue;
+		zmq_msg_t f[3];
+		int n = 0, more = 1;
+		while (more) {
+			zmq_msg_t m;
+			zmq_msg_init(&m);
+			if (zmq_msg_recv(&m, c->sock, 0) < 0) {
+				zmq_msg_close(&m);
+				break;
+			}
+			more = zmq_msg_more(&m);
+			if (n < 3)
+				f[n++] = m;
+			else
+				zmq_msg_close(&m);
+		}
+		got++;
+		fg->answered++;
+		if (n == 3) {
+			if (zmq_msg_size(&f[1]) == 5 &&
+			    memcmp(zmq_msg_data(&f[1]), "ERROR", 5) == 0)
+				fg->errors++;
+			if (zmq_msg_size(&f[1]) == 3 &&
+			    memcmp(zmq_msg_data(&f[1]), "ACK", 3) == 0) {
+				json_t *ack =
+				    json_loadb(zmq_msg_data(&f[2]), zmq_msg_size(&f[2]), 0, NULL);
+				fg->acks++;
+				fg->rows_rejected +=
+				    (long)json_array_size(json_object_get(ack, "rejected"));
+				json_decref(ack);
+			}
+		}
+		for (int i = 0; i < n; i++)
+			zmq_msg_close(&f[i]);
+	}
+}
+
+/* Sends one BATCH of the given rows (JSON array text) and waits for its answer. */
+static void batch(struct client *c, struct figures *fg, long seq, const char *rows, long nrows)
+{
+	char *body = malloc(strlen(rows) + 128);
+	sprintf(body, "{\"epoch\":424242,\"seq\":%ld,\"rows\":%s}", seq, rows);
+	send3(c, "BATCH", body, strlen(body));
+	free(body);
+	fg->tried++;
+	fg->rows_sent += nrows;
+	drain(c, fg, 5000, 1);
+}
+
+static void handshake_attack(struct figures *fg, void *ctx, bool curve, long count)
+{
+	for (long i = 0; i < count; i++) {
+		struct client c = {ctx, NULL};
+		char pub[41], sec[41];
+		zmq_curve_keypair(pub, sec);
+		client_open(&c, curve ? pub : NULL, curve ? sec : NULL);
+		send3(&c, "HELLO", "{\"agent\":\"attacker\"}", 20);
+		fg->tried++;
+		drain(&c, fg, 200, 1);
+		client_close(&c);
+	}
+}
+
+static const char *const injections[] = {"'; DROP TABLE chiso.observation; --",
+					 "1 OR 1=1",
+					 "\\\\x00\\\\\\\"",
+					 "$$; SELECT 1; $$",
+					 "\\u0000",
+					 "Robert'); DELETE FROM chiso.rollup;--"};
+
+static void malformed(struct client *c, struct figures *fg, long count)
+{
+	static char big[5 << 20], many[64 << 10];
+	char buf[4096];
+	size_t nmany = 0;
+
+	/* built once: an oversized body, and a batch of 10 001 empty rows */
+	memset(big, 'x', sizeof big);
+	nmany = (size_t)snprintf(many, sizeof many, "{\"epoch\":1,\"seq\":1,\"rows\":[");
+	for (int r = 0; r < 10001; r++)
+		nmany += (size_t)snprintf(many + nmany, sizeof many - nmany, "%s{}", r ? "," : "");
+	nmany += (size_t)snprintf(many + nmany, sizeof many - nmany, "]}");
+	for (long i = 0; i < count; i++) {
+		long kind = i % 10;
+		fg->tried++;
+		switch (kind) {
+		case 0: { /* wrong number of frames */
+			const void *f[] = {"CHISO/1", "BATCH"};
+			size_t l[] = {7, 5};
+			send_frames(c, f, l, 2);
+			break;
+		}
+		case 1: { /* wrong tag */
+			const void *f[] = {"CHISO/9", "PING", "{}"};
+			size_t l[] = {7, 4, 2};
+			send_frames(c, f, l, 3);
+			break;
+		}
+		case 2:
+			send3(c, "DELETE", "{}", 2);
+			break;
+		case 3: /* truncated JSON */
+			snprintf(buf, sizeof buf,
+				 "{\"epoch\":1,\"seq\":%ld,\"rows\":[{\"unit\":\"1", i + 1);
+			send3(c, "BATCH", buf, strlen(buf));
+			break;
+		case 4: /* nested 1000 deep */
+			memset(buf, '[', 1000);
+			send3(c, "BATCH", buf, 1000);
+			break;
+		case 5: /* invalid UTF-8 */
+			send3(c, "HELLO", "{\"agent\":\"\xff\xfe\"}", 14);
+			break;
+		case 6: /* random bytes */
+			for (size_t k = 0; k < 200; k++)
+				buf[k] = (char)rand();
+			send3(c, "BATCH", buf, 200);
+			break;
+		case 7: /* too many rows */
+			send3(c, "BATCH", many, nmany);
+			break;
+		case 8: /* a PING with a negative count and an unknown field */
+			send3(c, "PING", "{\"backlog_rows\":-5,\"evil\":true}", 31);
+			break;
+		default: /* now and then oversized: dropped by ZMQ_MAXMSGSIZE, the connection is cut
+			  */
+			if (i % 1000 == 9)
+				send3(c, "BATCH", big, sizeof big);
+			else
+				send3(c, "BATCH", "[]", 2);
+		}
+		if (i % 100 == 99)
+			drain(c, fg, 20, 0);
+	}
+	drain(c, fg, 3000, 0);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4)
+		fail("usage: chiso-attack ENDPOINT SERVER.pub ATTACK [KEYFILE] [COUNT]");
+	endpoint = argv[1];
+	server_pub_file = argv[2];
+	const char *attack = argv[3];
+	struct figures fg = {0};
+	void *ctx = zmq_ctx_new();
+	struct client c = {ctx, NULL};
+	struct keypair kp;
+	char err[256], rows[8192];
+	long count = argc > 5 ? atol(argv[5]) : 1;
+
+	if (strcmp(attack, "unknown-key") == 0) {
+		handshake_attack(&fg, ctx, true, count);
+	} else if (strcmp(attack, "no-curve") == 0) {
+		handshake_attack(&fg, ctx, false, count);
+	} else {
+		if (argc < 5 || keys_read_secret(argv[4], &kp, err, sizeof err) < 0)
+			fail(argc < 5 ? "this attack needs a key file" : err);
+		client_open(&c, kp.public_key, kp.secret_key);
+		if (strcmp(attack, "revoked-key") == 0) {
+			send3(&c, "HELLO", "{\"agent\":\"attacker\"}", 20);
+			fg.tried++;
+			drain(&c, &fg, 1000, 1);
+		} else if (strcmp(attack, "other-commune") == 0) {
+			/* a valid key writing units outside its scope */
+			batch(&c, &fg, 1,
+			      "[{\"unit\":\"21298\",\"indicator\":\"population\",\"period\":"
+			      "\"2024\",\"value\":1},"
+			      "{\"unit\":\"536\",\"indicator\":\"population\",\"period\":"
+			      "\"2024S1\",\"value\":1},"
+			      "{\"unit\":\"51\",\"indicator\":\"population\",\"period\":\"2024\","
+			      "\"value\":1}]",
+			      3);
+		} else if (strcmp(attack, "claim-collector") == 0) {
+			snprintf(rows, sizeof rows,
+				 "{\"epoch\":424242,\"seq\":2,\"collector\":\"tinh-51\","
+				 "\"rows\":[{\"unit\":\"536\",\"indicator\":\"population\","
+				 "\"period\":\"2024S1\",\"value\":1}]}");
+			send3(&c, "BATCH", rows, strlen(rows));
+			fg.tried++;
+			fg.rows_sent++;
+			drain(&c, &fg, 3000, 1);
+			batch(
+			    &c, &fg, 3,
+			    "[{\"unit\":\"536\",\"indicator\":\"population\",\"period\":\"2024S1\","
+			    "\"value\":1,\"collector\":\"tinh-51\"}]",
+			    1);
+		} else if (strcmp(attack, "malformed") == 0) {
+			malformed(&c, &fg, count);
+		} else if (strcmp(attack, "inject") == 0) {
+			long seq = 10;
+			for (size_t i = 0; i < sizeof injections / sizeof injections[0]; i++) {
+				const char *x = injections[i];
+				/* in each field; the ref row is otherwise valid but for a future
+				 * period */
+				snprintf(rows, sizeof rows,
+					 "[{\"unit\":\"%s\",\"indicator\":\"population\","
+					 "\"period\":\"2024\","
+					 "\"value\":1},"
+					 "{\"unit\":\"21301\",\"indicator\":\"%s\",\"period\":"
+					 "\"2024\",\"value\":1},"
+					 "{\"unit\":\"21301\",\"indicator\":\"population\","
+					 "\"period\":\"%s\","
+					 "\"value\":1},"
+					 "{\"unit\":\"21301\",\"indicator\":\"population\","
+					 "\"date\":\"%s\",\"value\":1},"
+					 "{\"unit\":\"21301\",\"indicator\":\"population\","
+					 "\"period\":\"2031\","
+					 "\"value\":1,\"ref\":\"%s\"},"
+					 "{\"unit\":\"21301\",\"indicator\":\"population\","
+					 "\"period\":\"2024\","
+					 "\"value\":1,\"qualifier\":\"%s\"}]",
+					 x, x, x, x, x, x);
+				batch(&c, &fg, seq++, rows, 6);
+			}
+		} else if (strcmp(attack, "values") == 0) {
+			batch(&c, &fg, 20,
+			      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+			      "\"2024\",\"value\":-5},"
+			      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+			      "\"2024\",\"value\":1e300},"
+			      "{\"unit\":\"21301\",\"indicator\":\"households\",\"period\":"
+			      "\"2024\",\"value\":2.5},"
+			      "{\"unit\":\"21301\",\"indicator\":\"coverage_4g_pct\",\"period\":"
+			      "\"2024\",\"value\":"
+			      "250}]",
+			      4);
+			/* an integer beyond 64 bits, NaN and Infinity: the whole body is refused */
+			const char *huge =
+			    "{\"epoch\":424242,\"seq\":22,\"rows\":[{\"unit\":\"21301\","
+			    "\"indicator\":\"population\",\"period\":\"2024\","
+			    "\"value\":99999999999999999999}]}";
+			send3(&c, "BATCH", huge, strlen(huge));
+			fg.tried++;
+			fg.rows_sent++;
+			drain(&c, &fg, 3000, 1);
+			const char *nan =
+			    "{\"epoch\":424242,\"seq\":21,\"rows\":[{\"unit\":\"21301\","
+			    "\"indicator\":\"population\",\"period\":\"2024\",\"value\":NaN}]}";
+			send3(&c, "BATCH", nan, strlen(nan));
+			fg.tried++;
+			fg.rows_sent++;
+			drain(&c, &fg, 3000, 1);
+		} else {
+			fail("unknown attack");
+		}
+		client_close(&c);
+	}
+	printf("attack=%s tried=%ld answered=%ld errors=%ld acks=%ld rows_sent=%ld "
+	       "rows_rejected=%ld\n",
+	       attack, fg.tried, fg.answered, fg.errors, fg.acks, fg.rows_sent, fg.rows_rejected);
+	zmq_ctx_term(ctx);
+	return 0;
+}
