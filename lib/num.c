@@ -1,258 +1,503 @@
 /*
- * num: parse numbers as people type them, print them the Vietnamese way.
+ * num: numbers typed by people, read without guessing the locale, and numbers
+ * printed for people and for machines (see num.h for the accepted forms).
  *
- * The parser splits the text into digit runs and separators and accepts only
- * arrangements with a single reading (the table in num.h).  A lone dot or
- * comma followed by exactly three digits after one to three digits is the one
- * arrangement that Vietnamese and English conventions read differently, so it
- * is refused with a message saying what to write.  Messages quote the input
- * and live in a thread-local buffer until the next call in the same thread.
+ * Parsing runs in two passes over the text after the sign.  The first pass
+ * checks that it is digit runs joined by single separators and counts the
+ * separators of each kind; from those counts alone it decides which separator,
+ * if any, is the decimal one, or that the number has two readings.  The second
+ * pass checks the thousands groups and builds the canonical text.  Nothing
+ * depends on the process locale: the value comes from strtod on a form with no
+ * radix character ("5283e-3"), which every locale reads the same way.
+ *
+ * Formatting rounds on decimal digits, not on the binary value: it takes the
+ * shortest decimal (at most 17 significant digits) that reads back as the same
+ * double and rounds that half away from zero.  So 2.675 and 1.005, which a
+ * person typed and which are stored as 2.67499.. and 1.00499.., print as 2.68
+ * and 1.01 at two decimals, as the person expects.
  */
 #include "num.h"
+#include "quote.h"
 
-#include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#define NUM_MAX_DIGITS 15
-#define NUM_MAX_PARTS  16
+#define NUM_SIG_MAX  15	 /* significant digits a double keeps exactly */
+#define NUM_WHY_SIZE 320 /* longest message: the ambiguous one with words */
 
-static _Thread_local char num_msg[200];
+/* Separator kinds.  The space-like ones can only group thousands. */
+enum num_sep { SEP_NONE, SEP_DOT, SEP_COMMA, SEP_SPACE, SEP_NBSP, SEP_NNBSP, SEP_NKINDS };
 
-static int num_refuse(const char *s, size_t len, const char *what, const char **why)
+/* What the first pass learned about the text after the sign. */
+struct num_shape {
+	size_t nsep;		  /* separators in all */
+	size_t kind[SEP_NKINDS];  /* separators of each kind */
+	enum num_sep last;	  /* the last separator */
+	const char *last_at;	  /* where it starts */
+	size_t before, after;	  /* digits in the runs either side of it */
+	const char *before_start; /* the run before it */
+};
+
+/* The parse in progress: the trimmed input for messages, the canonical parts. */
+struct num_build {
+	const char *in;
+	size_t inlen;
+	bool negative;
+	char intd[NUM_SIG_MAX + 1]; /* integer digits without leading zeros */
+	size_t nint;
+	char fracd[NUM_TEXT_MAX]; /* fraction digits up to the last non-zero */
+	size_t nfrac, fracseen;
+};
+
+static bool num_isspace(char c)
 {
-	snprintf(num_msg, sizeof num_msg, "\"%.*s\": %s", (int)(len > 40 ? 40 : len), s, what);
-	*why = num_msg;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static bool num_isdigit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool num_isalpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The separator at p and its length in bytes, or SEP_NONE. */
+static enum num_sep num_sep_at(const char *p, const char *end, size_t *n)
+{
+	size_t left = (size_t)(end - p);
+
+	*n = 1;
+	if (*p == '.')
+		return SEP_DOT;
+	if (*p == ',')
+		return SEP_COMMA;
+	if (*p == ' ')
+		return SEP_SPACE;
+	if (left >= 2 && memcmp(p, "\xc2\xa0", 2) == 0) {
+		*n = 2;
+		return SEP_NBSP;
+	}
+	if (left >= 3 && memcmp(p, "\xe2\x80\xaf", 3) == 0) {
+		*n = 3;
+		return SEP_NNBSP;
+	}
+	return SEP_NONE;
+}
+
+/* Sets the thread's message to `prefix "input": reason` and returns -1. */
+static int num_fail(const struct num_build *b, const char **why, const char *prefix,
+		    const char *reason)
+{
+	static _Thread_local char msg[NUM_WHY_SIZE];
+	char q[QUOTE_MAX + 4];
+
+	snprintf(msg, sizeof msg, "%s \"%s\": %s", prefix,
+		 quote_text(q, sizeof q, b->in, b->inlen, QUOTE_MAX), reason);
+	*why = msg;
 	return -1;
 }
 
-/* Length of a separator at s (1 for . , and space, 2 for U+00A0, 3 for U+202F), 0 if none. */
-static size_t num_sep(const char *s, const char *end, char *kind)
+/* Appends the English words for 1 <= n <= 999 to buf. */
+static void num_words_999(char *buf, size_t size, int n)
 {
-	if (*s == '.' || *s == ',') {
-		*kind = *s;
-		return 1;
+	static const char *const ones[] = {
+	    "zero",	"one",	   "two",     "three",	   "four",     "five",	  "six",
+	    "seven",	"eight",   "nine",    "ten",	   "eleven",   "twelve",  "thirteen",
+	    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
+	static const char *const tens[] = {"",	    "",	     "twenty",	"thirty", "forty",
+					   "fifty", "sixty", "seventy", "eighty", "ninety"};
+	size_t len = strlen(buf);
+	int rest = n % 100;
+
+	if (n >= 100)
+		len += (size_t)snprintf(buf + len, size - len, "%s hundred%s", ones[n / 100],
+					rest ? " " : "");
+	if (rest >= 20)
+		snprintf(buf + len, size - len, "%s%s%s", tens[rest / 10], rest % 10 ? "-" : "",
+			 rest % 10 ? ones[rest % 10] : "");
+	else if (rest > 0)
+		snprintf(buf + len, size - len, "%s", ones[rest]);
+}
+
+/*
+ * The message for "1.463": both readings spelled out, so that whoever typed it
+ * sees at once which form to use for what they meant.
+ */
+static int num_fail_ambiguous(const struct num_build *b, const char **why,
+			      const struct num_shape *sh)
+{
+	char ip[4], fp[4], words[96] = "", reason[200];
+	const char *sign = b->negative ? "-" : "";
+	int n;
+
+	memcpy(ip, sh->before_start, sh->before);
+	ip[sh->before] = '\0';
+	memcpy(fp, sh->last_at + 1, 3);
+	fp[3] = '\0';
+	n = atoi(ip) * 1000 + atoi(fp);
+	if (b->negative)
+		strcat(words, "minus ");
+	num_words_999(words, sizeof words, n / 1000);
+	strcat(words, " thousand");
+	if (n % 1000) {
+		strcat(words, " ");
+		num_words_999(words, sizeof words, n % 1000);
 	}
-	if (*s == ' ') {
-		*kind = ' ';
-		return 1;
+	snprintf(reason, sizeof reason, "write %s%s%s for %s, or %s%s.%s0 / %s%s,%s0 for a decimal",
+		 sign, ip, fp, words, sign, ip, fp, sign, ip, fp);
+	return num_fail(b, why, "ambiguous number", reason);
+}
+
+/* The message for a character that has no place in a number. */
+static int num_fail_char(const struct num_build *b, const char **why, const char *p,
+			 const char *start, const char *end)
+{
+	if (*p == '%')
+		return num_fail(b, why, "number",
+				"percentages are computed by chiso: send the numerator and the "
+				"denominator");
+	if ((*p == 'e' || *p == 'E') && p > start && num_isdigit(p[-1]) && p + 1 < end &&
+	    (num_isdigit(p[1]) ||
+	     ((p[1] == '+' || p[1] == '-') && p + 2 < end && num_isdigit(p[2]))))
+		return num_fail(b, why, "number",
+				"exponent notation is not accepted: write the number in full");
+	if ((*p == 'x' || *p == 'X') && p == start + 1 && *start == '0')
+		return num_fail(b, why, "number", "hexadecimal is not accepted");
+	if (*p == '+' || *p == '-')
+		return num_fail(b, why, "number",
+				p == start ? "more than one sign" : "a sign must come first");
+	if (num_isalpha(*p))
+		return num_fail(b, why, "number", "letters are not accepted in a number");
+	if (*p > ' ' && *p < 0x7f) {
+		char reason[32];
+
+		snprintf(reason, sizeof reason, "unexpected character '%c'", *p);
+		return num_fail(b, why, "number", reason);
 	}
-	if (end - s >= 2 && (unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0) {
-		*kind = ' ';
-		return 2;
+	return num_fail(b, why, "number", "unexpected character");
+}
+
+/* Case-insensitive: is s[0..len) exactly word? */
+static bool num_word_is(const char *s, size_t len, const char *word)
+{
+	if (strlen(word) != len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((s[i] | 0x20) != word[i])
+			return false;
+	return true;
+}
+
+/* First pass: digit runs joined by single separators; counts the separators. */
+static int num_scan(const struct num_build *b, const char **why, const char *start, const char *end,
+		    struct num_shape *sh)
+{
+	const char *p = start, *run = NULL, *prev_run = NULL;
+	bool want_digit = true;
+	size_t n;
+
+	memset(sh, 0, sizeof *sh);
+	while (p < end) {
+		enum num_sep k;
+
+		if (num_isdigit(*p)) {
+			run = p;
+			while (p < end && num_isdigit(*p))
+				p++;
+			if (sh->nsep > 0 && sh->after == 0)
+				sh->after = (size_t)(p - run);
+			want_digit = false;
+			continue;
+		}
+		k = num_sep_at(p, end, &n);
+		if (k == SEP_NONE)
+			return num_fail_char(b, why, p, start, end);
+		if (want_digit)
+			return num_fail(b, why, "number", "misplaced separator");
+		prev_run = run;
+		sh->nsep++;
+		sh->kind[k]++;
+		sh->last = k;
+		sh->last_at = p;
+		sh->before = (size_t)(p - prev_run);
+		sh->before_start = prev_run;
+		sh->after = 0;
+		p += n;
+		want_digit = true;
 	}
-	if (end - s >= 3 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
-	    (unsigned char)s[2] == 0xAF) {
-		*kind = ' ';
-		return 3;
-	}
+	if (p == start)
+		return num_fail(b, why, "number", "a sign without digits");
+	if (want_digit)
+		return num_fail(b, why, "number", "misplaced separator");
 	return 0;
 }
 
-/* A grouped integer: first run 1-3 digits, every later run exactly 3. */
-static int num_grouped(const size_t *runs, size_t n)
+/*
+ * Decides the decimal separator from the shape: *dec is the last separator's
+ * position, or NULL for an integer.  Refuses the forms with two readings.
+ */
+static int num_decide(const struct num_build *b, const char **why, const struct num_shape *sh,
+		      const char **dec)
 {
-	if (runs[0] < 1 || runs[0] > 3)
+	size_t kinds = 0;
+
+	*dec = NULL;
+	for (int k = 0; k < SEP_NKINDS; k++)
+		kinds += sh->kind[k] > 0;
+	if (sh->nsep == 0)
 		return 0;
-	for (size_t i = 1; i < n; i++)
-		if (runs[i] != 3)
-			return 0;
-	return 1;
+	if (kinds == 1) {
+		if (sh->nsep > 1 || (sh->last != SEP_DOT && sh->last != SEP_COMMA))
+			return 0; /* grouping only */
+		/* "1.463": a group cannot start with 0, so "0.463" is a decimal. */
+		if (sh->after == 3 && sh->before <= 3 && sh->before_start[0] != '0')
+			return num_fail_ambiguous(b, why, sh);
+		*dec = sh->last_at;
+		return 0;
+	}
+	/* Two kinds: one groups, the last one, written once, separates decimals. */
+	if (kinds > 2 || (sh->last != SEP_DOT && sh->last != SEP_COMMA) || sh->kind[sh->last] != 1)
+		return num_fail(
+		    b, why, "number",
+		    "bad grouping: use one kind of grouping character, then at most one "
+		    "decimal separator");
+	*dec = sh->last_at;
+	return 0;
+}
+
+/* Second pass: checks the groups and collects the digits of the canonical text. */
+static int num_collect(struct num_build *b, const char **why, const char *start, const char *end,
+		       const char *dec)
+{
+	const char *p = start, *intend = dec ? dec : end;
+	size_t group = 0, ngroups = 0;
+	bool leading = true;
+
+	for (; p < intend; p++) {
+		size_t n;
+
+		if (!num_isdigit(*p)) {
+			/* A separator in the integer part: close the group before it. */
+			if ((ngroups == 0 && (group > 3 || *start == '0')) ||
+			    (ngroups > 0 && group != 3))
+				goto badgroup;
+			ngroups++;
+			group = 0;
+			num_sep_at(p, end, &n);
+			p += n - 1;
+			continue;
+		}
+		group++;
+		if (leading && *p == '0')
+			continue;
+		leading = false;
+		if (b->nint == NUM_SIG_MAX)
+			return num_fail(b, why, "number",
+					"too many digits: at most 15 significant digits");
+		b->intd[b->nint++] = *p;
+	}
+	if (ngroups > 0 && group != 3)
+		goto badgroup;
+	if (dec) {
+		size_t n;
+
+		num_sep_at(dec, end, &n);
+		for (p = dec + n; p < end; p++) {
+			b->fracseen++;
+			if (*p == '0')
+				continue;
+			if (b->fracseen >= sizeof b->fracd)
+				return num_fail(b, why, "number", "too many decimal places");
+			memset(b->fracd + b->nfrac, '0', b->fracseen - 1 - b->nfrac);
+			b->fracd[b->fracseen - 1] = *p;
+			b->nfrac = b->fracseen;
+		}
+	}
+	return 0;
+badgroup:
+	return num_fail(b, why, "number",
+			"bad grouping: the first group has 1 to 3 digits and every later group "
+			"exactly 3");
+}
+
+/* Writes the canonical text and the value from the collected digits. */
+static int num_finish(struct num_build *b, const char **why, struct num *out)
+{
+	char text[NUM_TEXT_MAX + 24], mant[sizeof b->intd + sizeof b->fracd + 32];
+	size_t sig = b->nint + b->nfrac, len;
+	bool zero = b->nint == 0 && b->nfrac == 0;
+
+	b->intd[b->nint] = '\0';
+	b->fracd[b->nfrac] = '\0';
+	if (b->nint == 0)
+		sig -= strspn(b->fracd, "0"); /* 0.05 has one significant digit */
+	if (sig > NUM_SIG_MAX)
+		return num_fail(b, why, "number", "too many digits: at most 15 significant digits");
+	len = (size_t)snprintf(text, sizeof text, "%s%s%s%s", b->negative && !zero ? "-" : "",
+			       b->nint ? b->intd : "0", b->nfrac ? "." : "", b->fracd);
+	if (len >= sizeof out->text)
+		return num_fail(b, why, "number", "too many decimal places");
+	memcpy(out->text, text, len + 1);
+	out->integer = b->nfrac == 0;
+	/* No radix character, so no locale can change how strtod reads it. */
+	snprintf(mant, sizeof mant, "%s%s%se-%zu", b->negative && !zero ? "-" : "", b->intd,
+		 b->fracd, b->nfrac);
+	out->value = zero ? 0.0 : strtod(mant, NULL);
+	return 0;
 }
 
 int num_parse(const char *s, size_t len, struct num *out, const char **why)
 {
-	const char *p = s, *end = s + len;
-	const char *run[NUM_MAX_PARTS];
-	size_t runlen[NUM_MAX_PARTS], nruns = 0;
-	char sep[NUM_MAX_PARTS];
-	size_t nsep = 0;
-	int negative = 0;
+	struct num_build b;
+	struct num_shape sh;
+	const char *start = s, *end = s + len, *dec;
 
-	memset(out, 0, sizeof *out);
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	while (end > p && isspace((unsigned char)end[-1]))
+	memset(&b, 0, sizeof b);
+	while (start < end && num_isspace(*start))
+		start++;
+	while (end > start && num_isspace(end[-1]))
 		end--;
-	s = p;
-	len = (size_t)(end - p);
-	if (len == 0)
-		return num_refuse(s, len, "empty value", why);
-	if (end[-1] == '%')
-		return num_refuse(s, len,
-				  "percentages are computed by chiso: send the numerator and the "
-				  "denominator instead",
-				  why);
-	if ((len >= 3 && (strncasecmp(s, "nan", 3) == 0 || strncasecmp(s, "inf", 3) == 0)) ||
-	    (len >= 4 && (strncasecmp(s + 1, "nan", 3) == 0 || strncasecmp(s + 1, "inf", 3) == 0)))
-		return num_refuse(s, len, "not a number", why);
-	if (*p == '-' || *p == '+') {
-		negative = *p == '-';
-		p++;
-	}
-	if (p < end && *p == '0' && end - p > 1 && (p[1] == 'x' || p[1] == 'X'))
-		return num_refuse(s, len, "hexadecimal numbers are not accepted", why);
-	while (p < end) {
-		const char *q = p;
-		char kind;
-		size_t sl;
-		while (q < end && *q >= '0' && *q <= '9')
-			q++;
-		if (q == p) {
-			if (*p == 'e' || *p == 'E')
-				return num_refuse(s, len,
-						  "exponent notation is not accepted: write the "
-						  "number in full",
-						  why);
-			if (num_sep(p, end, &kind))
-				return num_refuse(s, len, "misplaced separator", why);
-			return num_refuse(s, len, "not a number", why);
-		}
-		if (nruns == NUM_MAX_PARTS)
-			return num_refuse(s, len, "too many digits", why);
-		run[nruns] = p;
-		runlen[nruns++] = (size_t)(q - p);
-		p = q;
-		if (p == end)
-			break;
-		if ((sl = num_sep(p, end, &kind)) == 0) {
-			if (*p == 'e' || *p == 'E')
-				return num_refuse(s, len,
-						  "exponent notation is not accepted: write the "
-						  "number in full",
-						  why);
-			return num_refuse(s, len, "not a number", why);
-		}
-		sep[nsep++] = kind;
-		p += sl;
-		if (p == end)
-			return num_refuse(s, len, "misplaced separator", why);
-	}
-	if (nruns == 0)
-		return num_refuse(s, len, "not a number", why);
-
-	/* Decide which runs are the integer part and which, if any, the fraction. */
-	size_t nint = nruns;
-	int has_frac = 0;
-	if (nsep == 1) {
-		if (sep[0] == ' ') {
-			if (!num_grouped(runlen, nruns))
-				return num_refuse(s, len, "digits grouped wrongly", why);
-		} else if (runlen[1] == 3 && runlen[0] <= 3 && !(run[0][0] == '0')) {
-			snprintf(
-			    num_msg, sizeof num_msg,
-			    "ambiguous number \"%.*s\": write %.*s%.*s for the whole number, or "
-			    "%.*s%c%.*s0 for a decimal",
-			    (int)(len > 40 ? 40 : len), s, (int)runlen[0], run[0], (int)runlen[1],
-			    run[1], (int)runlen[0], run[0], sep[0], (int)runlen[1], run[1]);
-			*why = num_msg;
-			return -1;
-		} else {
-			nint = 1;
-			has_frac = 1;
-		}
-	} else if (nsep > 1) {
-		char last = sep[nsep - 1];
-		int same = 1;
-		for (size_t i = 0; i < nsep; i++)
-			same &= sep[i] == sep[0];
-		if (same) {
-			if (!num_grouped(runlen, nruns))
-				return num_refuse(s, len, "digits grouped wrongly", why);
-		} else {
-			/* The last separator is the decimal one; the others group thousands. */
-			for (size_t i = 0; i + 1 < nsep; i++)
-				if (sep[i] != sep[0] || sep[i] == last)
-					return num_refuse(s, len, "mixed separators", why);
-			if (last == ' ')
-				return num_refuse(s, len, "mixed separators", why);
-			if (!num_grouped(runlen, nruns - 1))
-				return num_refuse(s, len, "digits grouped wrongly", why);
-			nint = nruns - 1;
-			has_frac = 1;
-		}
-	}
-
-	/* Canonical text: integer digits without leading zeros, fraction without trailing. */
-	char digits[64];
-	size_t nd = 0, sig = 0;
-	for (size_t i = 0; i < nint; i++)
-		for (size_t k = 0; k < runlen[i]; k++)
-			if (nd || run[i][k] != '0') {
-				if (nd >= 40)
-					return num_refuse(s, len, "too many digits", why);
-				digits[nd++] = run[i][k];
-			}
-	sig = nd;
-	const char *frac = has_frac ? run[nruns - 1] : "";
-	size_t nfrac = has_frac ? runlen[nruns - 1] : 0;
-	while (nfrac && frac[nfrac - 1] == '0')
-		nfrac--;
-	if (nd == 0) {
-		size_t lead = 0;
-		while (lead < nfrac && frac[lead] == '0')
-			lead++;
-		sig = nfrac - lead;
-	} else {
-		sig += nfrac;
-	}
-	if (sig > NUM_MAX_DIGITS)
-		return num_refuse(s, len, "too many digits (at most 15 significant digits)", why);
-	int zero = nd == 0 && nfrac == 0;
-	int n =
-	    snprintf(out->text, sizeof out->text, "%s%.*s%s%s%.*s", negative && !zero ? "-" : "",
-		     (int)nd, digits, nd ? "" : "0", nfrac ? "." : "", (int)nfrac, frac);
-	if (n < 0 || (size_t)n >= sizeof out->text)
-		return num_refuse(s, len, "too many digits", why);
-	out->integer = nfrac == 0;
-	out->value = strtod(out->text, NULL);
-	return 0;
-}
-
-/* Rounds |v| half away from zero to decimals digits as an integer count of units. */
-static int num_scaled(double v, int decimals, unsigned long long *units)
-{
-	double scaled = fabs(v) * pow(10.0, decimals);
-	if (!isfinite(scaled) || scaled >= 9007199254740992.0) /* 2^53 */
+	b.in = start;
+	b.inlen = (size_t)(end - start);
+	if (start == end) {
+		*why = "empty value";
 		return -1;
-	*units = (unsigned long long)llround(scaled);
-	return 0;
+	}
+	if (*start == '-' || *start == '+')
+		b.negative = *start++ == '-';
+	if (num_word_is(start, (size_t)(end - start), "nan") ||
+	    num_word_is(start, (size_t)(end - start), "inf") ||
+	    num_word_is(start, (size_t)(end - start), "infinity"))
+		return num_fail(&b, why, "number", "not a finite number");
+	if (num_scan(&b, why, start, end, &sh) < 0 || num_decide(&b, why, &sh, &dec) < 0 ||
+	    num_collect(&b, why, start, end, dec) < 0)
+		return -1;
+	return num_finish(&b, why, out);
 }
 
+/* Output with snprintf's contract: count everything, store what fits. */
+struct num_out {
+	char *buf;
+	size_t size, len;
+};
+
+static void num_put(struct num_out *o, char c)
+{
+	if (o->len + 1 < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+static void num_puts(struct num_out *o, const char *s)
+{
+	while (*s)
+		num_put(o, *s++);
+}
+
+/*
+ * |v| rounded half away from zero to `decimals` places, as the integer
+ * |v| * 10^decimals: the digits in r (at most 18 of them) followed by *zeros
+ * zeros.
+ */
+static void num_round(double v, int decimals, char r[20], size_t *zeros)
+{
+	char tmp[40], d[20];
+	size_t nd = 0;
+	int e = 0, p, n;
+
+	*zeros = 0;
+	if (v == 0) {
+		strcpy(r, "0");
+		return;
+	}
+	/* The shortest of 15, 16, 17 digits that reads back as v. */
+	for (p = 15; p < 17; p++) {
+		snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
+	/* "d.ddde+XX" with whatever radix character the locale prints. */
+	for (const char *t = tmp; *t && *t != 'e'; t++)
+		if (num_isdigit(*t))
+			d[nd++] = *t;
+	e = atoi(strchr(tmp, 'e') + 1);
+	n = e + decimals + 1; /* digits of d kept */
+	if (n < 0 || (n == 0 && d[0] < '5')) {
+		strcpy(r, "0");
+		return;
+	}
+	if (n == 0) {
+		strcpy(r, "1");
+		return;
+	}
+	if ((size_t)n >= nd) {
+		memcpy(r, d, nd);
+		r[nd] = '\0';
+		*zeros = (size_t)n - nd;
+		return;
+	}
+	memcpy(r, d, (size_t)n);
+	r[n] = '\0';
+	if (d[n] >= '5') {
+		int i = n - 1;
+
+		while (i >= 0 && r[i] == '9')
+			r[i--] = '0';
+		if (i >= 0) {
+			r[i]++;
+		} else {
+			memmove(r + 1, r, (size_t)n + 1);
+			r[0] = '1';
+		}
+	}
+}
+
+/* The two formatters differ only in the grouping and decimal characters. */
 static int num_format(double v, int decimals, char group, char point, char *buf, size_t size)
 {
-	unsigned long long units, pow10 = 1;
-	char intdigits[32], out[96];
-	size_t o = 0;
+	struct num_out o = {buf, size, 0};
+	char r[20];
+	size_t zeros, nr, total, nint;
 
 	if (decimals < 0)
 		decimals = 0;
-	if (decimals > 9)
-		decimals = 9;
-	if (num_scaled(v, decimals, &units) < 0) {
-		/* Beyond exact integers: let printf round, without grouping. */
-		return snprintf(buf, size, "%.*f", decimals, v);
+	if (decimals > NUM_DECIMALS_MAX)
+		decimals = NUM_DECIMALS_MAX;
+	if (isnan(v)) {
+		num_puts(&o, "nan");
+	} else if (isinf(v)) {
+		num_puts(&o, v < 0 ? "-inf" : "inf");
+	} else {
+		num_round(fabs(v), decimals, r, &zeros);
+		nr = strlen(r);
+		total = nr + zeros;
+		if (v < 0 && (nr > 1 || r[0] != '0'))
+			num_put(&o, '-');
+		nint = total > (size_t)decimals ? total - (size_t)decimals : 0;
+		if (nint == 0)
+			num_put(&o, '0');
+		for (size_t i = 0; i < nint; i++) {
+			if (group && i > 0 && (nint - i) % 3 == 0)
+				num_put(&o, group);
+			num_put(&o, i < nr ? r[i] : '0');
+		}
+		if (decimals > 0)
+			num_put(&o, point);
+		for (size_t i = total; i < (size_t)decimals; i++)
+			num_put(&o, '0');
+		for (size_t i = nint; i < total; i++)
+			num_put(&o, i < nr ? r[i] : '0');
 	}
-	for (int i = 0; i < decimals; i++)
-		pow10 *= 10;
-	unsigned long long ip = units / pow10, fp = units % pow10;
-	int nint = snprintf(intdigits, sizeof intdigits, "%llu", ip);
-	if (v < 0 && units != 0)
-		out[o++] = '-';
-	for (int i = 0; i < nint; i++) {
-		if (group && i > 0 && (nint - i) % 3 == 0)
-			out[o++] = group;
-		out[o++] = intdigits[i];
-	}
-	if (decimals > 0) {
-		out[o++] = point;
-		o += (size_t)snprintf(out + o, sizeof out - o, "%0*llu", decimals, fp);
-	}
-	out[o] = '\0';
-	return snprintf(buf, size, "%s", out);
+	if (size > 0)
+		buf[o.len < size ? o.len : size - 1] = '\0';
+	return (int)o.len;
 }
 
 int num_format_vi(double v, int decimals, char *buf, size_t size)
@@ -262,5 +507,5 @@ int num_format_vi(double v, int decimals, char *buf, size_t size)
 
 int num_format_plain(double v, int decimals, char *buf, size_t size)
 {
-	return num_format(v, decimals, 0, '.', buf, size);
+	return num_format(v, decimals, '\0', '.', buf, size);
 }

@@ -32,23 +32,35 @@ struct num {
 	char text[NUM_TEXT_MAX]; /* canonical form: "-1463", "5.28", no grouping */
 };
 
+/* Decimals the formatters print at most; more are clamped to this. */
+#define NUM_DECIMALS_MAX 40
+
 /*
- * Parses s[0..len) (surrounding ASCII spaces are ignored).  Returns 0 and fills
- * *out, or -1 and points *why at a static English message such as
- * "ambiguous number \"1.463\": write 1463 or 1.463 as 1463 / 1,4630".
+ * Parses s[0..len) (surrounding ASCII whitespace is ignored; s need not be
+ * NUL-terminated).  Returns 0 and fills *out, or -1 and points *why at an
+ * English message that quotes the input and says what to write instead, such as
+ * "ambiguous number \"1.463\": write 1463 for one thousand four hundred
+ * sixty-three, or 1.4630 / 1,4630 for a decimal".  The message lives in a
+ * thread-local buffer: it stays valid until the next num_parse in this thread.
  */
 int num_parse(const char *s, size_t len, struct num *out, const char **why);
 
 /*
- * Formats v with the given number of decimals the Vietnamese way: dot groups
- * thousands, comma separates decimals ("1.463", "60,87", "-2.115.025.641").
- * Returns the length written (as snprintf) into buf.
+ * Formats v with exactly `decimals` decimals (0..NUM_DECIMALS_MAX) the
+ * Vietnamese way: dot groups thousands, comma separates decimals ("1.463",
+ * "60,87", "-2.115.025.641", "100,00").  Rounds half away from zero on the
+ * shortest decimal that reads back as v, so 0.125 and 2.675 give "0,13" and
+ * "2,68"; a value that rounds to zero prints without a sign; NaN and infinities
+ * print "nan", "inf", "-inf".  Returns the length as snprintf: the whole length,
+ * even when buf (size bytes, NUL-terminated if size > 0) was too small.
  */
 int num_format_vi(double v, int decimals, char *buf, size_t size);
 
 /*
- * Formats v with the given number of decimals for machines: no grouping, dot
- * decimal ("1463", "60.87").  Returns the length as snprintf.
+ * Formats v like num_format_vi but for machines: no grouping, dot decimal
+ * ("1463", "60.87").  Returns the length as snprintf.  Note that with exactly
+ * three decimals and 1-3 integer digits ("1.463") the result is a form that
+ * num_parse refuses as ambiguous; print four decimals to feed such a value back.
  */
 int num_format_plain(double v, int decimals, char *buf, size_t size);
 

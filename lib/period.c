@@ -1,169 +1,276 @@
 /*
- * period: period identifiers, their dates in both calendars, and dates.
+ * period: period identifiers, the two reporting calendars and day numbers (see
+ * period.h).
  *
- * Day numbers use the days-from-civil algorithm (proleptic Gregorian), so date
- * arithmetic is integer arithmetic.  The administrative calendar is the
- * statistical one shifted: every month, quarter, half-year and year of Decree
- * 09/2019/ND-CP starts on the 15th of the month before the statistical one
- * starts and ends on the 14th of its last month.  Because the shift is the
- * same for every type, nesting (month in quarter in half-year in year) is the
- * same in both calendars.
+ * Every period other than days and weeks is a run of calendar months: months
+ * m1..m2 of its year.  The statistical calendar takes those months as they are;
+ * the administrative calendar (Decree 09/2019/ND-CP) takes the 15th of the month
+ * before m1 to the 14th of m2.  So one function gives the months and the two
+ * calendars differ in a single line each way: in period_range, and in
+ * period_of_date, where a day on or after the 15th belongs to the next month.
+ * Days and weeks are the same in both calendars.
  *
- * Messages that quote the input use a thread-local buffer: valid until the
- * next call in the same thread.
+ * Day numbers come from the days-from-civil algorithm (H. Hinnant), exact for
+ * the proleptic Gregorian calendar and any year an int holds a day number for.
  */
 #include "period.h"
+#include "quote.h"
 
+#include <assert.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-static _Thread_local char period_msg[160];
+#define PERIOD_YEAR_MIN 1900
+#define PERIOD_YEAR_MAX 2999
+#define PERIOD_WHY_SIZE 256
 
-static const char *const type_names[PERIOD_NTYPES] = {"daily",	   "weekly",	  "monthly",
-						      "quarterly", "six-monthly", "yearly"};
+static const char *const period_month_names[] = {"January",   "February", "March",    "April",
+						 "May",	      "June",	  "July",     "August",
+						 "September", "October",  "November", "December"};
 
-int32_t date_from_ymd(int year, int month, int day)
+static bool period_isspace(char c)
 {
-	int y = year - (month <= 2);
-	int era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (unsigned)((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1);
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int32_t)(era * 146097 + (int)doe - 719468);
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-void date_to_ymd(int32_t z, int *year, int *month, int *dayofmonth)
+static bool period_isdigit(char c)
 {
-	z += 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int y = (int)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned d = doy - (153 * mp + 2) / 5 + 1;
-	unsigned m = mp < 10 ? mp + 3 : mp - 9;
-	*year = y + (m <= 2);
-	*month = (int)m;
-	*dayofmonth = (int)d;
+	return c >= '0' && c <= '9';
 }
 
-static int leap(int y)
+/* True if s[0..n) are all digits (and n > 0). */
+static bool period_digits(const char *s, size_t n)
 {
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && leap(y) ? 29 : days[m - 1];
-}
-
-/* 0 = Monday ... 6 = Sunday. */
-static int weekday(int32_t day)
-{
-	int w = (int)((day + 3) % 7); /* 1970-01-01 was a Thursday */
-	return w < 0 ? w + 7 : w;
-}
-
-/* Monday of ISO week 1 of ISO year y: the week holding 4 January. */
-static int32_t iso_week1(int y)
-{
-	int32_t jan4 = date_from_ymd(y, 1, 4);
-	return jan4 - weekday(jan4);
-}
-
-static int iso_weeks(int y)
-{
-	return (int)((iso_week1(y + 1) - iso_week1(y)) / 7);
-}
-
-static int digits(const char *s, size_t n)
-{
+	if (n == 0)
+		return false;
 	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
+		if (!period_isdigit(s[i]))
+			return false;
+	return true;
 }
 
-static int number(const char *s, size_t n)
+/* The number written by the n digits at s. */
+static int period_atoi(const char *s, size_t n)
 {
 	int v = 0;
+
 	for (size_t i = 0; i < n; i++)
 		v = v * 10 + (s[i] - '0');
 	return v;
 }
 
-static int period_refuse(const char *s, size_t len, const char *hint, const char **why)
+static bool period_leap(int y)
 {
-	snprintf(period_msg, sizeof period_msg, "unknown period \"%.*s\"%s",
-		 (int)(len > 32 ? 32 : len), s, hint);
-	*why = period_msg;
-	return -1;
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-int period_parse(const char *s, size_t len, struct period *out, const char **why)
+static int period_month_days(int y, int m)
 {
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (m < 1 || m > 12)
+		return 0; /* only reached through a bug; keeps the lookup in bounds */
+	return m == 2 && period_leap(y) ? 29 : days[m - 1];
+}
+
+int32_t date_from_ymd(int year, int month, int day)
+{
+	long long y = (long long)year - (month <= 2);
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	assert(month >= 1 && month <= 12 && day >= 1 && day <= period_month_days(year, month));
+	return (int32_t)(era * 146097 + doe - 719468);
+}
+
+void date_to_ymd(int32_t day, int *year, int *month, int *dayofmonth)
+{
+	long long z = (long long)day + 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+
+	*dayofmonth = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = m;
+	*year = (int)(yoe + era * 400 + (m <= 2));
+}
+
+/* ISO weekday of a day number: Monday 1 .. Sunday 7 (1970-01-01 was a Thursday). */
+static int period_weekday(int32_t day)
+{
+	int r = (int)(((long long)day + 3) % 7);
+
+	return (r < 0 ? r + 7 : r) + 1;
+}
+
+/* Monday of ISO week 1: the week holding 4 January. */
+static int32_t period_week1(int year)
+{
+	int32_t jan4 = date_from_ymd(year, 1, 4);
+
+	return jan4 - (period_weekday(jan4) - 1);
+}
+
+/* 53 when the year starts on a Thursday, or on a Wednesday in a leap year. */
+static int period_weeks_in_year(int year)
+{
+	int wd = period_weekday(date_from_ymd(year, 1, 1));
+
+	return wd == 4 || (wd == 3 && period_leap(year)) ? 53 : 52;
+}
+
+/* A period as the parser or period_of_date makes it; anything else is a bug. */
+static bool period_valid(const struct period *p)
+{
+	switch (p->type) {
+	case PERIOD_DAILY:
+		return p->num >= 1 && p->num <= 12 && p->day >= 1 &&
+		       p->day <= period_month_days(p->year, p->num);
+	case PERIOD_WEEKLY:
+		return p->num >= 1 && p->num <= period_weeks_in_year(p->year);
+	case PERIOD_MONTHLY:
+		return p->num >= 1 && p->num <= 12;
+	case PERIOD_QUARTERLY:
+		return p->num >= 1 && p->num <= 4;
+	case PERIOD_SIXMONTHLY:
+		return p->num >= 1 && p->num <= 2;
+	case PERIOD_YEARLY:
+		return true;
+	}
+	return false;
+}
+
+/* The calendar months m1..m2 a monthly or coarser period covers. */
+static void period_months(const struct period *p, int *m1, int *m2)
+{
+	static const int span[PERIOD_NTYPES] = {0, 0, 1, 3, 6, 12};
+	int n = span[p->type];
+	int k = p->type == PERIOD_YEARLY ? 1 : p->num;
+
+	*m1 = (k - 1) * n + 1;
+	*m2 = k * n;
+}
+
+void period_range(const struct period *p, enum period_calendar cal, int32_t *first, int32_t *last)
+{
+	int m1, m2;
+
+	if (!period_valid(p)) {
+		/* A bug in the caller; without asserts it gets an empty range. */
+		assert(!"period_range: invalid period");
+		*first = 1;
+		*last = 0;
+		return;
+	}
+	switch (p->type) {
+	case PERIOD_DAILY:
+		*first = *last = date_from_ymd(p->year, p->num, p->day);
+		return;
+	case PERIOD_WEEKLY:
+		*first = period_week1(p->year) + 7 * (p->num - 1);
+		*last = *first + 6;
+		return;
+	default:
+		break;
+	}
+	period_months(p, &m1, &m2);
+	if (cal == CAL_ADMINISTRATIVE) {
+		/* The 15th of the month before m1 to the 14th of m2. */
+		*first = m1 == 1 ? date_from_ymd(p->year - 1, 12, 15)
+				 : date_from_ymd(p->year, m1 - 1, 15);
+		*last = date_from_ymd(p->year, m2, 14);
+	} else {
+		*first = date_from_ymd(p->year, m1, 1);
+		*last = date_from_ymd(p->year, m2, period_month_days(p->year, m2));
+	}
+}
+
+void period_of_date(int32_t day, enum period_type type, enum period_calendar cal,
+		    struct period *out)
+{
+	int y, m, d;
+
 	memset(out, 0, sizeof *out);
-	if (len < 4 || len > 8 || !digits(s, 4))
-		goto bad;
-	out->year = number(s, 4);
-	if (out->year < 1900 || out->year > 2999) {
-		snprintf(period_msg, sizeof period_msg,
-			 "period \"%.*s\": the year must be 1900-2999", (int)len, s);
-		*why = period_msg;
-		return -1;
+	out->type = type;
+	if (type == PERIOD_WEEKLY) {
+		/* A week belongs to the year that holds its Thursday. */
+		int32_t thursday = day + (4 - period_weekday(day));
+
+		date_to_ymd(thursday, &y, &m, &d);
+		out->year = y;
+		out->num = (thursday - date_from_ymd(y, 1, 1)) / 7 + 1;
+		return;
 	}
-	if (len == 4) {
-		out->type = PERIOD_YEARLY;
+	date_to_ymd(day, &y, &m, &d);
+	if (type == PERIOD_DAILY) {
+		out->year = y, out->num = m, out->day = d;
+		return;
+	}
+	if (cal == CAL_ADMINISTRATIVE && d >= 15 && ++m > 12) {
+		m = 1;
+		y++;
+	}
+	out->year = y;
+	switch (type) {
+	case PERIOD_MONTHLY:
+		out->num = m;
+		break;
+	case PERIOD_QUARTERLY:
+		out->num = (m - 1) / 3 + 1;
+		break;
+	case PERIOD_SIXMONTHLY:
+		out->num = (m - 1) / 6 + 1;
+		break;
+	default:
+		break;
+	}
+}
+
+int period_cmp(const struct period *a, const struct period *b)
+{
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	if (a->num != b->num)
+		return a->num < b->num ? -1 : 1;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	return 0;
+}
+
+int period_subcount(enum period_type coarse, enum period_type fine)
+{
+	static const int months[PERIOD_NTYPES] = {0, 0, 1, 3, 6, 12};
+
+	if (fine < PERIOD_MONTHLY || fine >= coarse || coarse >= PERIOD_NTYPES)
 		return 0;
-	}
-	if (len == 6 && (s[4] == 'S' || s[4] == 'Q') && digits(s + 5, 1)) {
-		out->type = s[4] == 'S' ? PERIOD_SIXMONTHLY : PERIOD_QUARTERLY;
-		out->num = s[5] - '0';
-		if (out->num >= 1 && out->num <= (s[4] == 'S' ? 2 : 4))
-			return 0;
-		goto bad;
-	}
-	if (len == 6 && digits(s + 4, 2)) {
-		out->type = PERIOD_MONTHLY;
-		out->num = number(s + 4, 2);
-		if (out->num >= 1 && out->num <= 12)
-			return 0;
-		goto bad;
-	}
-	if ((len == 6 || len == 7) && s[4] == 'W' && digits(s + 5, len - 5)) {
-		out->type = PERIOD_WEEKLY;
-		out->num = number(s + 5, len - 5);
-		if (out->num >= 1 && out->num <= iso_weeks(out->year) && !(len == 7 && s[5] == '0'))
-			return 0;
-		snprintf(period_msg, sizeof period_msg, "period \"%.*s\": %d has weeks 1 to %d",
-			 (int)len, s, out->year, iso_weeks(out->year));
-		*why = period_msg;
+	return months[coarse] / months[fine];
+}
+
+int period_parent(const struct period *p, enum period_type coarse, struct period *out)
+{
+	int m1, m2;
+
+	if (period_subcount(coarse, p->type) == 0)
 		return -1;
-	}
-	if (len == 8 && digits(s + 4, 4)) {
-		out->type = PERIOD_DAILY;
-		out->num = number(s + 4, 2);
-		out->day = number(s + 6, 2);
-		if (out->num >= 1 && out->num <= 12 && out->day >= 1 &&
-		    out->day <= days_in_month(out->year, out->num))
-			return 0;
-		snprintf(period_msg, sizeof period_msg, "period \"%.*s\" is not a valid date",
-			 (int)len, s);
-		*why = period_msg;
-		return -1;
-	}
-bad:
-	if (len == 6 && (s[4] == 'H' || s[4] == 'h'))
-		return period_refuse(s, len, ": use 2024S1 or 2024S2 for a half-year", why);
-	if (len == 7 && s[4] == '-')
-		return period_refuse(s, len, ": use 202406 for June 2024", why);
-	if (len >= 6 && s[2] == '/')
-		return period_refuse(s, len, ": use 202406 for June 2024", why);
-	return period_refuse(s, len, ": use 2024, 2024S1, 2024Q2, 202406, 2024W10 or 20240615",
-			     why);
+	/* Every calendar shifts months, quarters and halves alike, so one rule serves both. */
+	period_months(p, &m1, &m2);
+	memset(out, 0, sizeof *out);
+	out->type = coarse;
+	out->year = p->year;
+	if (coarse == PERIOD_QUARTERLY)
+		out->num = (m1 - 1) / 3 + 1;
+	else if (coarse == PERIOD_SIXMONTHLY)
+		out->num = (m1 - 1) / 6 + 1;
+	return 0;
 }
 
 int period_format(const struct period *p, char *buf, size_t size)
@@ -185,224 +292,293 @@ int period_format(const struct period *p, char *buf, size_t size)
 	return snprintf(buf, size, "?");
 }
 
-/* First and last month (1-12) of a monthly-or-coarser period. */
-static void month_span(const struct period *p, int *first, int *last)
+/* The thread's message buffer for period_parse and date_parse. */
+static char *period_why_buf(void)
 {
+	static _Thread_local char msg[PERIOD_WHY_SIZE];
+
+	return msg;
+}
+
+/* Sets the thread's message to `what "input": reason` and returns -1. */
+static int period_fail(const char *what, const char *s, size_t len, const char *reason,
+		       const char **why)
+{
+	char q[QUOTE_MAX + 4], *msg = period_why_buf();
+
+	snprintf(msg, PERIOD_WHY_SIZE, "%s \"%s\": %s", what,
+		 quote_text(q, sizeof q, s, len, QUOTE_MAX), reason);
+	*why = msg;
+	return -1;
+}
+
+/* How an officer would say the period, for hints: "June 2024", "the year 2024". */
+static void period_describe(const struct period *p, char *buf, size_t size)
+{
+	static const char *const nth[] = {"first", "second", "third", "fourth"};
+
 	switch (p->type) {
+	case PERIOD_DAILY:
+		snprintf(buf, size, "%d %s %d", p->day, period_month_names[p->num - 1], p->year);
+		break;
+	case PERIOD_WEEKLY:
+		snprintf(buf, size, "ISO week %d of %d", p->num, p->year);
+		break;
 	case PERIOD_MONTHLY:
-		*first = *last = p->num;
+		snprintf(buf, size, "%s %d", period_month_names[p->num - 1], p->year);
 		break;
 	case PERIOD_QUARTERLY:
-		*first = 3 * p->num - 2;
-		*last = 3 * p->num;
+		snprintf(buf, size, "the %s quarter of %d", nth[p->num - 1], p->year);
 		break;
 	case PERIOD_SIXMONTHLY:
-		*first = 6 * p->num - 5;
-		*last = 6 * p->num;
+		snprintf(buf, size, "the %s half-year of %d", nth[p->num - 1], p->year);
 		break;
-	default:
-		*first = 1;
-		*last = 12;
-	}
-}
-
-void period_range(const struct period *p, enum period_calendar cal, int32_t *first, int32_t *last)
-{
-	int m0, m1;
-
-	if (p->type == PERIOD_DAILY) {
-		*first = *last = date_from_ymd(p->year, p->num, p->day);
-		return;
-	}
-	if (p->type == PERIOD_WEEKLY) {
-		*first = iso_week1(p->year) + 7 * (p->num - 1);
-		*last = *first + 6;
-		return;
-	}
-	month_span(p, &m0, &m1);
-	if (cal == CAL_ADMINISTRATIVE) {
-		/* From the 15th of the month before the first month to the 14th of the last. */
-		*first = m0 == 1 ? date_from_ymd(p->year - 1, 12, 15)
-				 : date_from_ymd(p->year, m0 - 1, 15);
-		*last = date_from_ymd(p->year, m1, 14);
-	} else {
-		*first = date_from_ymd(p->year, m0, 1);
-		*last = date_from_ymd(p->year, m1, days_in_month(p->year, m1));
-	}
-}
-
-void period_of_date(int32_t day, enum period_type type, enum period_calendar cal,
-		    struct period *out)
-{
-	int y, m, d;
-
-	memset(out, 0, sizeof *out);
-	out->type = type;
-	date_to_ymd(day, &y, &m, &d);
-	if (type == PERIOD_DAILY) {
-		out->year = y;
-		out->num = m;
-		out->day = d;
-		return;
-	}
-	if (type == PERIOD_WEEKLY) {
-		int iy = y + 1;
-		while (day < iso_week1(iy))
-			iy--;
-		out->year = iy;
-		out->num = (int)((day - iso_week1(iy)) / 7) + 1;
-		return;
-	}
-	if (cal == CAL_ADMINISTRATIVE && d >= 15) {
-		/* The 15th onwards belongs to the next month's period. */
-		if (++m == 13) {
-			m = 1;
-			y++;
-		}
-	}
-	out->year = y;
-	switch (type) {
-	case PERIOD_MONTHLY:
-		out->num = m;
-		break;
-	case PERIOD_QUARTERLY:
-		out->num = (m - 1) / 3 + 1;
-		break;
-	case PERIOD_SIXMONTHLY:
-		out->num = (m - 1) / 6 + 1;
-		break;
-	default:
-		break;
-	}
-}
-
-int period_cmp(const struct period *a, const struct period *b)
-{
-	if (a->year != b->year)
-		return a->year < b->year ? -1 : 1;
-	if (a->num != b->num)
-		return a->num < b->num ? -1 : 1;
-	return a->day < b->day ? -1 : a->day > b->day;
-}
-
-/* Months in one period of a monthly-or-coarser type. */
-static int months_in(enum period_type t)
-{
-	switch (t) {
-	case PERIOD_MONTHLY:
-		return 1;
-	case PERIOD_QUARTERLY:
-		return 3;
-	case PERIOD_SIXMONTHLY:
-		return 6;
 	case PERIOD_YEARLY:
-		return 12;
-	default:
-		return 0;
+		snprintf(buf, size, "the year %d", p->year);
+		break;
 	}
 }
 
-int period_subcount(enum period_type coarse, enum period_type fine)
+/*
+ * The canonical identifiers s[0..len) could be.  Returns 0 and the parsed
+ * period, or -1 with the reason it is refused (reason is set to NULL when the
+ * form itself is unknown, so that the caller may look for a hint).
+ */
+static int period_parse_id(const char *s, size_t len, struct period *out, char *reason,
+			   size_t rsize)
 {
-	int c = months_in(coarse), f = months_in(fine);
-	if (!c || !f || f >= c)
-		return 0;
-	return c / f;
-}
+	char letter = len >= 5 ? s[4] : '\0';
+	int limit;
 
-int period_parent(const struct period *p, enum period_type coarse, struct period *out)
-{
-	int f = months_in(p->type), c = months_in(coarse);
-	int m0, m1;
-
-	if (!f || !c || f > c)
-		return -1;
-	month_span(p, &m0, &m1);
+	reason[0] = '\0';
 	memset(out, 0, sizeof *out);
-	out->type = coarse;
-	out->year = p->year;
-	out->num = coarse == PERIOD_YEARLY ? 0 : (m0 - 1) / c + 1;
+	if (len < 4 || !period_digits(s, 4))
+		return -1;
+	out->year = period_atoi(s, 4);
+	if (len == 4) {
+		out->type = PERIOD_YEARLY;
+	} else if (len == 6 && period_digits(s + 4, 2)) {
+		out->type = PERIOD_MONTHLY;
+		out->num = period_atoi(s + 4, 2);
+	} else if (len == 8 && period_digits(s + 4, 4)) {
+		out->type = PERIOD_DAILY;
+		out->num = period_atoi(s + 4, 2);
+		out->day = period_atoi(s + 6, 2);
+	} else if (letter == 'W' && (len == 6 || len == 7) && period_digits(s + 5, len - 5)) {
+		out->type = PERIOD_WEEKLY;
+		out->num = period_atoi(s + 5, len - 5);
+	} else if ((letter == 'Q' || letter == 'S') && len == 6 && period_digits(s + 5, 1)) {
+		out->type = letter == 'Q' ? PERIOD_QUARTERLY : PERIOD_SIXMONTHLY;
+		out->num = s[5] - '0';
+	} else {
+		return -1;
+	}
+	if (out->year < PERIOD_YEAR_MIN || out->year > PERIOD_YEAR_MAX) {
+		snprintf(reason, rsize, "the year must be %d to %d", PERIOD_YEAR_MIN,
+			 PERIOD_YEAR_MAX);
+		return -1;
+	}
+	switch (out->type) {
+	case PERIOD_DAILY:
+		if (out->num < 1 || out->num > 12) {
+			snprintf(reason, rsize, "the month must be 01 to 12");
+			return -1;
+		}
+		limit = period_month_days(out->year, out->num);
+		if (out->day < 1 || out->day > limit) {
+			snprintf(reason, rsize, "the day must be 01 to %d in %s %d", limit,
+				 period_month_names[out->num - 1], out->year);
+			return -1;
+		}
+		break;
+	case PERIOD_WEEKLY:
+		limit = period_weeks_in_year(out->year);
+		if (out->num < 1 || out->num > limit) {
+			snprintf(reason, rsize, "the week must be 1 to %d: %d has %d ISO weeks",
+				 limit, out->year, limit);
+			return -1;
+		}
+		break;
+	case PERIOD_MONTHLY:
+		if (out->num < 1 || out->num > 12) {
+			snprintf(reason, rsize, "the month must be 01 to 12");
+			return -1;
+		}
+		break;
+	case PERIOD_QUARTERLY:
+		if (out->num < 1 || out->num > 4) {
+			snprintf(reason, rsize, "the quarter must be 1 to 4");
+			return -1;
+		}
+		break;
+	case PERIOD_SIXMONTHLY:
+		if (out->num < 1 || out->num > 2) {
+			snprintf(reason, rsize, "the half-year must be 1 or 2");
+			return -1;
+		}
+		break;
+	case PERIOD_YEARLY:
+		break;
+	}
 	return 0;
 }
 
-const char *period_type_name(enum period_type type)
+/* Splits s[0..len) at '-', '/', '.', ' ' into at most 3 non-empty parts. */
+static size_t period_split(const char *s, size_t len, const char *part[3], size_t plen[3])
 {
-	return (unsigned)type < PERIOD_NTYPES ? type_names[type] : "?";
+	size_t n = 0, start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && s[i] != '-' && s[i] != '/' && s[i] != '.' && s[i] != ' ')
+			continue;
+		if (i == start || n == 3)
+			return 0;
+		part[n] = s + start;
+		plen[n++] = i - start;
+		start = i + 1;
+	}
+	return n;
 }
 
-int period_type_from_name(const char *name)
+/* "Q2", "h1", "W10": a period letter and one or two digits, as an identifier suffix. */
+static bool period_suffix(const char *s, size_t len, char *out, size_t size)
 {
-	for (int i = 0; i < PERIOD_NTYPES; i++)
-		if (strcmp(name, type_names[i]) == 0)
-			return i;
-	return -1;
+	char c = (char)(s[0] & ~0x20);
+
+	if (len < 2 || len > 3 || (c != 'H' && c != 'Q' && c != 'S' && c != 'W') ||
+	    !period_digits(s + 1, len - 1))
+		return false;
+	snprintf(out, size, "%c%.*s", c == 'H' ? 'S' : c, (int)(len - 1), s + 1);
+	return true;
 }
 
-const char *period_calendar_name(enum period_calendar cal)
+/*
+ * The identifier someone meant by a form people write ("2024-06", "06/2024",
+ * "2024H1", "15/06/2024", "2024-Q2"), written into id; false if none.
+ */
+static bool period_guess(const char *s, size_t len, char *id, size_t size)
 {
-	return cal == CAL_ADMINISTRATIVE ? "administrative" : "statistical";
+	const char *part[3];
+	size_t plen[3], n = period_split(s, len, part, plen);
+	char suf[4];
+
+	if (n == 1 && len >= 6 && period_digits(s, 4) &&
+	    period_suffix(s + 4, len - 4, suf, sizeof suf)) {
+		snprintf(id, size, "%.4s%s", s, suf);
+		return true;
+	}
+	if (n == 2) {
+		/* Year first or last, and a month or a suffix. */
+		int y = plen[0] == 4 && period_digits(part[0], 4) ? 0 : 1, o = 1 - y;
+
+		if (plen[y] != 4 || !period_digits(part[y], 4))
+			return false;
+		if (plen[o] <= 2 && period_digits(part[o], plen[o])) {
+			snprintf(id, size, "%.4s%02d", part[y], period_atoi(part[o], plen[o]));
+			return true;
+		}
+		if (period_suffix(part[o], plen[o], suf, sizeof suf)) {
+			snprintf(id, size, "%.4s%s", part[y], suf);
+			return true;
+		}
+		return false;
+	}
+	if (n == 3 && plen[1] <= 2 && period_digits(part[1], plen[1])) {
+		/* 2024-06-15 or 15/06/2024. */
+		int y = plen[0] == 4 ? 0 : 2, d = 2 - y;
+
+		if (plen[y] != 4 || !period_digits(part[y], 4) || plen[d] > 2 ||
+		    !period_digits(part[d], plen[d]))
+			return false;
+		snprintf(id, size, "%.4s%02d%02d", part[y], period_atoi(part[1], plen[1]),
+			 period_atoi(part[d], plen[d]));
+		return true;
+	}
+	return false;
 }
 
-int period_calendar_from_name(const char *name)
+int period_parse(const char *s, size_t len, struct period *out, const char **why)
 {
-	if (strcmp(name, "statistical") == 0)
-		return CAL_STATISTICAL;
-	if (strcmp(name, "administrative") == 0)
-		return CAL_ADMINISTRATIVE;
-	return -1;
+	char reason[160], id[16], desc[64], hint[160];
+	struct period guess;
+
+	while (len > 0 && period_isspace(*s))
+		s++, len--;
+	while (len > 0 && period_isspace(s[len - 1]))
+		len--;
+	if (len == 0) {
+		*why = "empty period";
+		return -1;
+	}
+	if (period_parse_id(s, len, out, reason, sizeof reason) == 0)
+		return 0;
+	if (reason[0])
+		return period_fail("invalid period", s, len, reason, why);
+	if (period_guess(s, len, id, sizeof id)) {
+		if (period_parse_id(id, strlen(id), &guess, reason, sizeof reason) == 0) {
+			period_describe(&guess, desc, sizeof desc);
+			snprintf(hint, sizeof hint, "use %s for %s", id, desc);
+			return period_fail("unknown period", s, len, hint, why);
+		}
+		if (reason[0]) /* the form was understood, the period does not exist */
+			return period_fail("unknown period", s, len, reason, why);
+	}
+	return period_fail("unknown period", s, len,
+			   "write 2024, 2024S1, 2024Q2, 202406, 2024W10 or 20240615", why);
 }
 
 int date_parse(const char *s, size_t len, int32_t *day, const char **why)
 {
-	int y, m, d;
+	const char *part[3];
+	size_t plen[3], n;
+	int y, m, d, limit;
+	char reason[96];
 
-	if (len == 10 && s[4] == '-' && s[7] == '-' && digits(s, 4) && digits(s + 5, 2) &&
-	    digits(s + 8, 2)) {
-		y = number(s, 4);
-		m = number(s + 5, 2);
-		d = number(s + 8, 2);
-	} else {
-		/* D/M/YYYY as Vietnamese documents write dates. */
-		const char *p = s, *end = s + len;
-		int parts[3], n = 0;
-		while (n < 3 && p < end) {
-			const char *q = p;
-			while (q < end && *q >= '0' && *q <= '9')
-				q++;
-			if (q == p || q - p > 4)
-				break;
-			parts[n++] = number(p, (size_t)(q - p));
-			p = q;
-			if (n < 3) {
-				if (p >= end || *p != '/')
-					break;
-				p++;
-			}
-		}
-		if (n != 3 || p != end) {
-			snprintf(period_msg, sizeof period_msg,
-				 "\"%.*s\" is not a date: write 2024-06-15 or 15/06/2024",
-				 (int)(len > 32 ? 32 : len), s);
-			*why = period_msg;
-			return -1;
-		}
-		d = parts[0];
-		m = parts[1];
-		y = parts[2];
-	}
-	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
-		snprintf(period_msg, sizeof period_msg, "\"%.*s\" is not a valid date",
-			 (int)(len > 32 ? 32 : len), s);
-		*why = period_msg;
+	while (len > 0 && period_isspace(*s))
+		s++, len--;
+	while (len > 0 && period_isspace(s[len - 1]))
+		len--;
+	if (len == 0) {
+		*why = "empty date";
 		return -1;
+	}
+	n = period_split(s, len, part, plen);
+	if (n != 3 || !period_digits(part[0], plen[0]) || !period_digits(part[1], plen[1]) ||
+	    !period_digits(part[2], plen[2]))
+		goto unknown;
+	if (len == 10 && plen[0] == 4 && s[4] == '-' && s[7] == '-' && plen[1] == 2) {
+		y = period_atoi(part[0], 4), m = period_atoi(part[1], 2),
+		d = period_atoi(part[2], 2);
+	} else if (plen[2] == 4 && plen[0] <= 2 && plen[1] <= 2 && s[plen[0]] == '/' &&
+		   s[plen[0] + 1 + plen[1]] == '/') {
+		d = period_atoi(part[0], plen[0]), m = period_atoi(part[1], plen[1]);
+		y = period_atoi(part[2], 4);
+	} else {
+		goto unknown;
+	}
+	if (y < PERIOD_YEAR_MIN || y > PERIOD_YEAR_MAX) {
+		snprintf(reason, sizeof reason, "the year must be %d to %d", PERIOD_YEAR_MIN,
+			 PERIOD_YEAR_MAX);
+		return period_fail("invalid date", s, len, reason, why);
+	}
+	if (m < 1 || m > 12)
+		return period_fail("invalid date", s, len, "the month must be 1 to 12", why);
+	limit = period_month_days(y, m);
+	if (d < 1 || d > limit) {
+		snprintf(reason, sizeof reason, "the day must be 1 to %d in %s %d", limit,
+			 period_month_names[m - 1], y);
+		return period_fail("invalid date", s, len, reason, why);
 	}
 	*day = date_from_ymd(y, m, d);
 	return 0;
+unknown:
+	return period_fail("unknown date", s, len, "write 2024-06-15 or 15/06/2024", why);
 }
 
 int date_format(int32_t day, char *buf, size_t size)
 {
 	int y, m, d;
+
 	date_to_ymd(day, &y, &m, &d);
 	return snprintf(buf, size, "%04d-%02d-%02d", y, m, d);
 }
@@ -411,6 +587,37 @@ int32_t date_today(void)
 {
 	time_t now = time(NULL);
 	struct tm tm;
+
 	localtime_r(&now, &tm);
 	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static const char *const period_type_names[PERIOD_NTYPES] = {"daily",	  "weekly",	 "monthly",
+							     "quarterly", "six-monthly", "yearly"};
+static const char *const period_calendar_names[] = {"statistical", "administrative"};
+
+const char *period_type_name(enum period_type type)
+{
+	return (unsigned)type < PERIOD_NTYPES ? period_type_names[type] : "unknown";
+}
+
+int period_type_from_name(const char *name)
+{
+	for (int i = 0; name && i < PERIOD_NTYPES; i++)
+		if (strcmp(name, period_type_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *period_calendar_name(enum period_calendar cal)
+{
+	return (unsigned)cal < 2 ? period_calendar_names[cal] : "unknown";
+}
+
+int period_calendar_from_name(const char *name)
+{
+	for (int i = 0; name && i < 2; i++)
+		if (strcmp(name, period_calendar_names[i]) == 0)
+			return i;
+	return -1;
 }

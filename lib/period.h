@@ -44,27 +44,40 @@ struct period {
 #define PERIOD_ID_MAX 9
 
 /*
- * Parses an identifier.  Years 1900-2999.  Returns 0, or -1 with *why pointing
- * at a static message ("unknown period \"2024H1\": use 2024S1 for a half-year").
+ * Parses an identifier (surrounding ASCII whitespace ignored; weeks may be
+ * written "2024W05").  Years 1900-2999.  Returns 0, or -1 with *why pointing at
+ * a message that quotes the input and, for forms people write, the identifier
+ * meant ("unknown period \"2024H1\": use 2024S1 for the first half-year of
+ * 2024").  The message lives in a thread-local buffer: valid until the next
+ * period_parse or date_parse in this thread.
  */
 int period_parse(const char *s, size_t len, struct period *out, const char **why);
-/* Writes the identifier (at most PERIOD_ID_MAX bytes with NUL); returns its length. */
+/* Writes the identifier (at most PERIOD_ID_MAX bytes with NUL for years up to
+ * 9999; weeks without a leading zero); returns its length as snprintf. */
 int period_format(const struct period *p, char *buf, size_t size);
-/* First and last day (inclusive) of p in the calendar. */
+/* First and last day (inclusive) of p in the calendar.  p must be valid (as
+ * period_parse or period_of_date makes it): an invalid one asserts, or without
+ * asserts gets the empty range first 1, last 0. */
 void period_range(const struct period *p, enum period_calendar cal, int32_t *first, int32_t *last);
-/* The period of the given type and calendar that contains day. */
+/* The period of the given type and calendar that contains day (weekly: the ISO
+ * week, whose year is the one holding its Thursday). */
 void period_of_date(int32_t day, enum period_type type, enum period_calendar cal,
 		    struct period *out);
-/* Compares two periods of the same type: <0, 0, >0 in time order. */
+/* Compares two periods of the same type: <0, 0, >0 in time order (periods of
+ * different types order by type, finest first, so that sorting is total). */
 int period_cmp(const struct period *a, const struct period *b);
-/* Number of periods of type fine inside one period of type coarse, or 0 when
- * fine periods do not nest in coarse ones (weeks in months) or fine >= coarse. */
+/* Number of periods of type fine inside one period of type coarse (months in a
+ * quarter 3, in a half-year 6, in a year 12; quarters 2 and 4; halves 2), or 0
+ * when fine periods do not nest in coarse ones or fine >= coarse.  Days and
+ * weeks always give 0: their count varies from one period to the next. */
 int period_subcount(enum period_type coarse, enum period_type fine);
-/* The period of type coarse containing p (fine periods nest; see period_subcount);
- * returns -1 if they do not nest. */
+/* The period of type coarse containing p (202405 -> 2024Q2 -> 2024S1 -> 2024,
+ * the same in both calendars since both shift every period alike); returns -1
+ * when period_subcount(coarse, p->type) is 0 (days, weeks, same or finer type). */
 int period_parent(const struct period *p, enum period_type coarse, struct period *out);
 
-/* "daily", "weekly", "monthly", "quarterly", "six-monthly", "yearly". */
+/* "daily", "weekly", "monthly", "quarterly", "six-monthly", "yearly" ("unknown"
+ * for a value outside the enum). */
 const char *period_type_name(enum period_type type);
 /* The type for a name above; -1 if unknown. */
 int period_type_from_name(const char *name);
@@ -73,13 +86,16 @@ const char *period_calendar_name(enum period_calendar cal);
 /* The calendar for a name above; -1 if unknown. */
 int period_calendar_from_name(const char *name);
 
-/* Day number of a valid Gregorian date. */
+/* Day number of a valid Gregorian date (any year 1-9999; invalid dates assert). */
 int32_t date_from_ymd(int year, int month, int day);
 /* Inverse of date_from_ymd. */
 void date_to_ymd(int32_t day, int *year, int *month, int *dayofmonth);
 /*
- * Parses "2024-06-15" (ISO) or "15/06/2024" (as Vietnamese documents write it).
- * Returns 0, or -1 with *why pointing at a static message.
+ * Parses "2024-06-15" (ISO) or "15/06/2024" / "5/6/2024" (as Vietnamese
+ * documents write it), years 1900-2999, surrounding ASCII whitespace ignored.
+ * Returns 0, or -1 with *why pointing at a message in the same thread-local
+ * buffer as period_parse's ("invalid date \"31/02/2024\": the day must be 1 to
+ * 29 in February 2024").
  */
 int date_parse(const char *s, size_t len, int32_t *day, const char **why);
 /* Writes "2024-06-15" (11 bytes with NUL); returns 10. */

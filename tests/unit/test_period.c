@@ -1,238 +1,836 @@
-/* period: identifiers, both calendars, Decree 09 boundaries, ISO weeks, dates. */
-#include "testutil.h"
+/*
+ * Tests for period: identifiers of every type (round trip and refusals with
+ * their messages), ranges in both calendars (leap years, year ends, ISO weeks
+ * 53), period_of_date on the 14th/15th boundary of every month of 2024, the
+ * partition property over seventy years of days, nesting, names and dates.
+ * Each table is walked by a loop that reports every failing case by name.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "period.h"
 
-static void fmt_range(const struct period *p, enum period_calendar cal, char *buf, size_t size)
+#define S CAL_STATISTICAL
+#define A CAL_ADMINISTRATIVE
+
+/* Day number of "YYYY-MM-DD" (test data is always valid). */
+static int32_t day_of(const char *iso)
 {
-	int32_t first, last;
-	char a[16], b[16];
-	period_range(p, cal, &first, &last);
-	date_format(first, a, sizeof a);
-	date_format(last, b, sizeof b);
-	snprintf(buf, size, "%s..%s", a, b);
+	int y, m, d;
+
+	assert_int_equal(sscanf(iso, "%d-%d-%d", &y, &m, &d), 3);
+	return date_from_ymd(y, m, d);
 }
 
-static void test_ranges(void **state)
+/* The period an identifier names (test data is always valid). */
+static struct period period_of(const char *id)
 {
-	static const struct {
-		const char *id, *stat, *adm;
-	} cases[] = {
-	    {"2024", "2024-01-01..2024-12-31", "2023-12-15..2024-12-14"},
-	    {"2025", "2025-01-01..2025-12-31", "2024-12-15..2025-12-14"},
-	    {"2024S1", "2024-01-01..2024-06-30", "2023-12-15..2024-06-14"},
-	    {"2024S2", "2024-07-01..2024-12-31", "2024-06-15..2024-12-14"},
-	    {"2024Q1", "2024-01-01..2024-03-31", "2023-12-15..2024-03-14"},
-	    {"2024Q2", "2024-04-01..2024-06-30", "2024-03-15..2024-06-14"},
-	    {"2024Q4", "2024-10-01..2024-12-31", "2024-09-15..2024-12-14"},
-	    {"202401", "2024-01-01..2024-01-31", "2023-12-15..2024-01-14"},
-	    {"202402", "2024-02-01..2024-02-29", "2024-01-15..2024-02-14"},
-	    {"202302", "2023-02-01..2023-02-28", "2023-01-15..2023-02-14"},
-	    {"210002", "2100-02-01..2100-02-28", "2100-01-15..2100-02-14"},
-	    {"200002", "2000-02-01..2000-02-29", "2000-01-15..2000-02-14"},
-	    {"202403", "2024-03-01..2024-03-31", "2024-02-15..2024-03-14"},
-	    {"202406", "2024-06-01..2024-06-30", "2024-05-15..2024-06-14"},
-	    {"202412", "2024-12-01..2024-12-31", "2024-11-15..2024-12-14"},
-	    {"2024W10", "2024-03-04..2024-03-10", "2024-03-04..2024-03-10"},
-	    {"2020W53", "2020-12-28..2021-01-03", "2020-12-28..2021-01-03"},
-	    {"2026W53", "2026-12-28..2027-01-03", "2026-12-28..2027-01-03"},
-	    {"2025W1", "2024-12-30..2025-01-05", "2024-12-30..2025-01-05"},
-	    {"20240615", "2024-06-15..2024-06-15", "2024-06-15..2024-06-15"},
-	    {"20240229", "2024-02-29..2024-02-29", "2024-02-29..2024-02-29"},
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct period p;
-		const char *why;
-		char buf[64], id[PERIOD_ID_MAX];
-		if (period_parse(cases[i].id, strlen(cases[i].id), &p, &why) != 0)
-			fail_msg("%s: %s", cases[i].id, why);
-		period_format(&p, id, sizeof id);
-		CHECK_STR(cases[i].id, cases[i].id, id);
-		fmt_range(&p, CAL_STATISTICAL, buf, sizeof buf);
-		CHECK_STR(cases[i].id, cases[i].stat, buf);
-		fmt_range(&p, CAL_ADMINISTRATIVE, buf, sizeof buf);
-		CHECK_STR(cases[i].id, cases[i].adm, buf);
-	}
+	struct period p;
+	const char *why = NULL;
+
+	if (period_parse(id, strlen(id), &p, &why) != 0)
+		fail_msg("test data \"%s\": %s", id, why);
+	return p;
 }
 
-static void test_refusals(void **state)
+static const char *period_id(const struct period *p, char buf[16])
 {
-	static const struct {
-		const char *id, *why;
-	} cases[] = {
-	    {"2024H1", "use 2024S1"},	      {"2024-06", "use 202406"},
-	    {"06/2024", "use 202406"},	      {"2025W53", "2025 has weeks 1 to 52"},
-	    {"2024W0", "weeks 1 to 52"},      {"2024W05", "weeks 1 to 52"},
-	    {"2024S3", "unknown period"},     {"2024Q5", "unknown period"},
-	    {"202413", "unknown period"},     {"20240230", "not a valid date"},
-	    {"20230229", "not a valid date"}, {"1899", "1900-2999"},
-	    {"24", "unknown period"},	      {"", "unknown period"},
-	    {"2024s1", "unknown period"},     {"202406151", "unknown period"},
-	};
+	period_format(p, buf, 16);
+	return buf;
+}
+
+static const char *date_iso(int32_t day, char buf[16])
+{
+	date_format(day, buf, 16);
+	return buf;
+}
+
+static const struct {
+	const char *in;
+	enum period_type type;
+	int year, num, day;
+	const char *id;
+} parse_ok_cases[] = {
+    {"2024", PERIOD_YEARLY, 2024, 0, 0, "2024"},
+    {"1900", PERIOD_YEARLY, 1900, 0, 0, "1900"},
+    {"2999", PERIOD_YEARLY, 2999, 0, 0, "2999"},
+    {"2024S1", PERIOD_SIXMONTHLY, 2024, 1, 0, "2024S1"},
+    {"2024S2", PERIOD_SIXMONTHLY, 2024, 2, 0, "2024S2"},
+    {"2024Q1", PERIOD_QUARTERLY, 2024, 1, 0, "2024Q1"},
+    {"2024Q2", PERIOD_QUARTERLY, 2024, 2, 0, "2024Q2"},
+    {"2024Q4", PERIOD_QUARTERLY, 2024, 4, 0, "2024Q4"},
+    {"202401", PERIOD_MONTHLY, 2024, 1, 0, "202401"},
+    {"202406", PERIOD_MONTHLY, 2024, 6, 0, "202406"},
+    {"202412", PERIOD_MONTHLY, 2024, 12, 0, "202412"},
+    {"2024W1", PERIOD_WEEKLY, 2024, 1, 0, "2024W1"},
+    {"2024W01", PERIOD_WEEKLY, 2024, 1, 0, "2024W1"},
+    {"2024W5", PERIOD_WEEKLY, 2024, 5, 0, "2024W5"},
+    {"2024W10", PERIOD_WEEKLY, 2024, 10, 0, "2024W10"},
+    {"2024W52", PERIOD_WEEKLY, 2024, 52, 0, "2024W52"},
+    {"2020W53", PERIOD_WEEKLY, 2020, 53, 0, "2020W53"},
+    {"2026W53", PERIOD_WEEKLY, 2026, 53, 0, "2026W53"},
+    {"2015W53", PERIOD_WEEKLY, 2015, 53, 0, "2015W53"},
+    {"2004W53", PERIOD_WEEKLY, 2004, 53, 0, "2004W53"},
+    {"2032W53", PERIOD_WEEKLY, 2032, 53, 0, "2032W53"},
+    {"20240615", PERIOD_DAILY, 2024, 6, 15, "20240615"},
+    {"20240229", PERIOD_DAILY, 2024, 2, 29, "20240229"},
+    {"20000229", PERIOD_DAILY, 2000, 2, 29, "20000229"},
+    {"21000228", PERIOD_DAILY, 2100, 2, 28, "21000228"},
+    {"19000101", PERIOD_DAILY, 1900, 1, 1, "19000101"},
+    {"29991231", PERIOD_DAILY, 2999, 12, 31, "29991231"},
+    {" 2024Q2\t", PERIOD_QUARTERLY, 2024, 2, 0, "2024Q2"},
+    {"\r\n202406 ", PERIOD_MONTHLY, 2024, 6, 0, "202406"},
+};
+
+static void test_parse_ok(void **state)
+{
+	int failures = 0;
+
 	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+	for (size_t i = 0; i < sizeof parse_ok_cases / sizeof *parse_ok_cases; i++) {
 		struct period p;
 		const char *why = NULL;
-		if (period_parse(cases[i].id, strlen(cases[i].id), &p, &why) == 0)
-			fail_msg("%s: accepted", cases[i].id);
-		CHECK_HAS(cases[i].id, cases[i].why, why);
+		char id[16];
+		int n;
+
+		if (period_parse(parse_ok_cases[i].in, strlen(parse_ok_cases[i].in), &p, &why) !=
+		    0) {
+			print_error("case \"%s\": refused: %s\n", parse_ok_cases[i].in, why);
+			failures++;
+			continue;
+		}
+		n = period_format(&p, id, sizeof id);
+		if (p.type != parse_ok_cases[i].type || p.year != parse_ok_cases[i].year ||
+		    p.num != parse_ok_cases[i].num || p.day != parse_ok_cases[i].day ||
+		    strcmp(id, parse_ok_cases[i].id) != 0 || n != (int)strlen(id)) {
+			print_error("case \"%s\": got %d %d %d %d \"%s\"\n", parse_ok_cases[i].in,
+				    p.type, p.year, p.num, p.day, id);
+			failures++;
+		}
 	}
+	assert_int_equal(failures, 0);
 }
 
-/* Every 14th and 15th of 2024: the administrative month changes between them. */
-static void test_decree09_boundaries(void **state)
+static const struct {
+	const char *in;
+	const char *why; /* a fragment of the message */
+} parse_err_cases[] = {
+    /* forms people write, with the identifier they meant */
+    {"2024H1", "unknown period \"2024H1\": use 2024S1 for the first half-year of 2024"},
+    {"2024H2", "unknown period \"2024H2\": use 2024S2 for the second half-year of 2024"},
+    {"2024-H1", "use 2024S1 for the first half-year"},
+    {"2024h2", "use 2024S2 for the second half-year"},
+    {"2024-06", "unknown period \"2024-06\": use 202406 for June 2024"},
+    {"06/2024", "unknown period \"06/2024\": use 202406 for June 2024"},
+    {"6/2024", "use 202406 for June 2024"},
+    {"2024/6", "use 202406 for June 2024"},
+    {"2024.12", "use 202412 for December 2024"},
+    {"01-2025", "use 202501 for January 2025"},
+    {"15/06/2024", "unknown period \"15/06/2024\": use 20240615 for 15 June 2024"},
+    {"2024-06-15", "use 20240615 for 15 June 2024"},
+    {"5/6/2024", "use 20240605 for 5 June 2024"},
+    {"2024-Q2", "use 2024Q2 for the second quarter of 2024"},
+    {"Q3/2024", "use 2024Q3 for the third quarter of 2024"},
+    {"2024 Q4", "use 2024Q4 for the fourth quarter of 2024"},
+    {"2024q1", "use 2024Q1 for the first quarter of 2024"},
+    {"2024s1", "use 2024S1 for the first half-year of 2024"},
+    {"2024-W10", "use 2024W10 for ISO week 10 of 2024"},
+    {"2024w5", "use 2024W5 for ISO week 5 of 2024"},
+    /* the form guessed, but the period does not exist */
+    {"2024-13", "unknown period \"2024-13\": the month must be 01 to 12"},
+    {"31/02/2024", "unknown period \"31/02/2024\": the day must be 01 to 29 in February 2024"},
+    {"2025-W53", "the week must be 1 to 52: 2025 has 52 ISO weeks"},
+    {"2024H3", "the half-year must be 1 or 2"},
+    /* right form, impossible numbers */
+    {"2025W53", "invalid period \"2025W53\": the week must be 1 to 52: 2025 has 52 ISO weeks"},
+    {"2024W53", "2024 has 52 ISO weeks"},
+    {"2020W54", "the week must be 1 to 53: 2020 has 53 ISO weeks"},
+    {"2024W0", "invalid period \"2024W0\": the week must be 1 to 52"},
+    {"2024W00", "the week must be 1 to 52"},
+    {"2024Q0", "invalid period \"2024Q0\": the quarter must be 1 to 4"},
+    {"2024Q5", "the quarter must be 1 to 4"},
+    {"2024S0", "the half-year must be 1 or 2"},
+    {"2024S3", "invalid period \"2024S3\": the half-year must be 1 or 2"},
+    {"202400", "invalid period \"202400\": the month must be 01 to 12"},
+    {"202413", "the month must be 01 to 12"},
+    {"20240230", "invalid period \"20240230\": the day must be 01 to 29 in February 2024"},
+    {"20230229", "the day must be 01 to 28 in February 2023"},
+    {"21000229", "the day must be 01 to 28 in February 2100"},
+    {"20240431", "the day must be 01 to 30 in April 2024"},
+    {"20240100", "the day must be 01 to 31 in January 2024"},
+    {"20241301", "the month must be 01 to 12"},
+    {"1899", "invalid period \"1899\": the year must be 1900 to 2999"},
+    {"3000", "the year must be 1900 to 2999"},
+    {"189912", "the year must be 1900 to 2999"},
+    {"3000Q1", "the year must be 1900 to 2999"},
+    {"0000", "the year must be 1900 to 2999"},
+    /* unknown */
+    {"", "empty period"},
+    {" \t ", "empty period"},
+    {"24Q2", "unknown period \"24Q2\": write 2024, 2024S1, 2024Q2, 202406, 2024W10 or 20240615"},
+    {"2024Q", "unknown period \"2024Q\": write 2024, 2024S1"},
+    {"2024W", "write 2024, 2024S1"},
+    {"2024W100", "write 2024, 2024S1"},
+    {"2024Q12", "write 2024, 2024S1"},
+    {"2024X1", "write 2024, 2024S1"},
+    {"20240615T00", "write 2024, 2024S1"},
+    {"2024 06 15 1", "write 2024, 2024S1"},
+    {"abc", "unknown period \"abc\": write"},
+    {"-2024", "write 2024, 2024S1"},
+    {"20245", "write 2024, 2024S1"},
+    {"2024\xe2\x80\xaeQ1", "unknown period \"2024?\?\?Q1\": write"}, /* no bidi override */
+    {"năm 2024", "unknown period \"năm 2024\": write"},
+};
+
+static void test_parse_err(void **state)
 {
+	int failures = 0;
+
 	(void)state;
-	for (int m = 1; m <= 12; m++) {
-		struct period p14, p15;
-		char a[PERIOD_ID_MAX], b[PERIOD_ID_MAX], want14[PERIOD_ID_MAX],
-		    want15[PERIOD_ID_MAX];
-		period_of_date(date_from_ymd(2024, m, 14), PERIOD_MONTHLY, CAL_ADMINISTRATIVE,
-			       &p14);
-		period_of_date(date_from_ymd(2024, m, 15), PERIOD_MONTHLY, CAL_ADMINISTRATIVE,
-			       &p15);
-		period_format(&p14, a, sizeof a);
-		period_format(&p15, b, sizeof b);
-		snprintf(want14, sizeof want14, "2024%02d", m);
-		snprintf(want15, sizeof want15, "%d%02d", m == 12 ? 2025 : 2024,
-			 m == 12 ? 1 : m + 1);
-		CHECK_STR("14th", want14, a);
-		CHECK_STR("15th", want15, b);
+	for (size_t i = 0; i < sizeof parse_err_cases / sizeof *parse_err_cases; i++) {
+		struct period p;
+		const char *why = NULL;
+		char id[16];
+
+		if (period_parse(parse_err_cases[i].in, strlen(parse_err_cases[i].in), &p, &why) !=
+		    -1) {
+			print_error("case \"%s\": accepted as %s\n", parse_err_cases[i].in,
+				    period_id(&p, id));
+			failures++;
+		} else if (!why || !strstr(why, parse_err_cases[i].why)) {
+			print_error("case \"%s\": message \"%s\", expected \"%s\"\n",
+				    parse_err_cases[i].in, why ? why : "(null)",
+				    parse_err_cases[i].why);
+			failures++;
+		}
 	}
+	assert_int_equal(failures, 0);
 }
+
+/* Only s[0..len) is read. */
+static void test_parse_len(void **state)
+{
+	struct period p;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(period_parse("2024Q2xyz", 6, &p, &why), 0);
+	assert_int_equal(p.type, PERIOD_QUARTERLY);
+	assert_int_equal(period_parse("2024Q2", 4, &p, &why), 0);
+	assert_int_equal(p.type, PERIOD_YEARLY);
+	assert_int_equal(period_parse("2024\0Q1", 7, &p, &why), -1);
+	assert_string_equal(why, "unknown period \"2024?Q1\": write 2024, 2024S1, 2024Q2, 202406, "
+				 "2024W10 or 20240615");
+	assert_int_equal(period_parse("2024\0"
+				      "1",
+				      6, &p, &why),
+			 -1);
+	assert_int_equal(period_parse(NULL, 0, &p, &why), -1);
+	assert_string_equal(why, "empty period");
+}
+
+static const struct {
+	const char *id;
+	enum period_calendar cal;
+	const char *first, *last;
+} range_cases[] = {
+    /* days and weeks are the same in both calendars */
+    {"20240229", S, "2024-02-29", "2024-02-29"},
+    {"20240229", A, "2024-02-29", "2024-02-29"},
+    {"20000229", S, "2000-02-29", "2000-02-29"},
+    {"2024W1", S, "2024-01-01", "2024-01-07"},
+    {"2024W1", A, "2024-01-01", "2024-01-07"},
+    {"2024W10", S, "2024-03-04", "2024-03-10"},
+    {"2024W52", S, "2024-12-23", "2024-12-29"},
+    {"2025W1", S, "2024-12-30", "2025-01-05"},
+    {"2025W1", A, "2024-12-30", "2025-01-05"},
+    {"2025W52", S, "2025-12-22", "2025-12-28"},
+    {"2020W1", S, "2019-12-30", "2020-01-05"},
+    {"2020W53", S, "2020-12-28", "2021-01-03"},
+    {"2021W1", S, "2021-01-04", "2021-01-10"},
+    {"2026W1", S, "2025-12-29", "2026-01-04"},
+    {"2026W53", S, "2026-12-28", "2027-01-03"},
+    {"2026W53", A, "2026-12-28", "2027-01-03"},
+    {"2015W53", S, "2015-12-28", "2016-01-03"},
+    {"2004W53", S, "2004-12-27", "2005-01-02"},
+    {"1900W1", S, "1900-01-01", "1900-01-07"},
+    {"2999W52", S, "2999-12-23", "2999-12-29"},
+    /* statistical: calendar months */
+    {"202401", S, "2024-01-01", "2024-01-31"},
+    {"202402", S, "2024-02-01", "2024-02-29"},
+    {"202302", S, "2023-02-01", "2023-02-28"},
+    {"200002", S, "2000-02-01", "2000-02-29"},
+    {"210002", S, "2100-02-01", "2100-02-28"},
+    {"202404", S, "2024-04-01", "2024-04-30"},
+    {"202312", S, "2023-12-01", "2023-12-31"},
+    {"2024Q1", S, "2024-01-01", "2024-03-31"},
+    {"2024Q2", S, "2024-04-01", "2024-06-30"},
+    {"2024Q3", S, "2024-07-01", "2024-09-30"},
+    {"2024Q4", S, "2024-10-01", "2024-12-31"},
+    {"2024S1", S, "2024-01-01", "2024-06-30"},
+    {"2024S2", S, "2024-07-01", "2024-12-31"},
+    {"2024", S, "2024-01-01", "2024-12-31"},
+    {"2100", S, "2100-01-01", "2100-12-31"},
+    /* administrative: the 15th of the month before to the 14th */
+    {"202401", A, "2023-12-15", "2024-01-14"},
+    {"202402", A, "2024-01-15", "2024-02-14"},
+    {"202403", A, "2024-02-15", "2024-03-14"},
+    {"202406", A, "2024-05-15", "2024-06-14"},
+    {"202412", A, "2024-11-15", "2024-12-14"},
+    {"210003", A, "2100-02-15", "2100-03-14"},
+    {"2024Q1", A, "2023-12-15", "2024-03-14"},
+    {"2024Q2", A, "2024-03-15", "2024-06-14"},
+    {"2024Q3", A, "2024-06-15", "2024-09-14"},
+    {"2024Q4", A, "2024-09-15", "2024-12-14"},
+    {"2024S1", A, "2023-12-15", "2024-06-14"},
+    {"2024S2", A, "2024-06-15", "2024-12-14"},
+    {"2024", A, "2023-12-15", "2024-12-14"},
+    {"2025", A, "2024-12-15", "2025-12-14"},
+    {"2000", A, "1999-12-15", "2000-12-14"},
+    {"1900", A, "1899-12-15", "1900-12-14"},
+    {"2100Q1", A, "2099-12-15", "2100-03-14"},
+};
+
+static void test_range(void **state)
+{
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof range_cases / sizeof *range_cases; i++) {
+		struct period p = period_of(range_cases[i].id);
+		int32_t first = 0, last = 0;
+		char a[16], b[16];
+
+		period_range(&p, range_cases[i].cal, &first, &last);
+		if (first != day_of(range_cases[i].first) || last != day_of(range_cases[i].last)) {
+			print_error("case %s %s: got %s..%s, expected %s..%s\n", range_cases[i].id,
+				    period_calendar_name(range_cases[i].cal), date_iso(first, a),
+				    date_iso(last, b), range_cases[i].first, range_cases[i].last);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+static const struct {
+	const char *date;
+	enum period_type type;
+	enum period_calendar cal;
+	const char *id;
+} of_date_cases[] = {
+    {"2024-06-14", PERIOD_SIXMONTHLY, A, "2024S1"},
+    {"2024-06-14", PERIOD_MONTHLY, A, "202406"},
+    {"2024-06-15", PERIOD_SIXMONTHLY, A, "2024S2"},
+    {"2024-06-15", PERIOD_MONTHLY, A, "202407"},
+    {"2023-12-15", PERIOD_YEARLY, A, "2024"},
+    {"2023-12-15", PERIOD_MONTHLY, A, "202401"},
+    {"2023-12-15", PERIOD_QUARTERLY, A, "2024Q1"},
+    {"2023-12-15", PERIOD_SIXMONTHLY, A, "2024S1"},
+    {"2023-12-14", PERIOD_YEARLY, A, "2023"},
+    {"2023-12-14", PERIOD_MONTHLY, A, "202312"},
+    {"2023-12-14", PERIOD_QUARTERLY, A, "2023Q4"},
+    {"2023-12-14", PERIOD_SIXMONTHLY, A, "2023S2"},
+    {"2023-12-15", PERIOD_YEARLY, S, "2023"},
+    {"2023-12-15", PERIOD_MONTHLY, S, "202312"},
+    {"2024-12-31", PERIOD_YEARLY, S, "2024"},
+    {"2024-12-31", PERIOD_QUARTERLY, S, "2024Q4"},
+    {"2024-06-30", PERIOD_SIXMONTHLY, S, "2024S1"},
+    {"2024-07-01", PERIOD_SIXMONTHLY, S, "2024S2"},
+    {"2024-02-29", PERIOD_MONTHLY, S, "202402"},
+    {"2024-02-29", PERIOD_MONTHLY, A, "202403"},
+    {"2024-02-29", PERIOD_DAILY, S, "20240229"},
+    {"2024-06-15", PERIOD_DAILY, A, "20240615"},
+    /* ISO weeks, the same in both calendars */
+    {"2024-12-30", PERIOD_WEEKLY, S, "2025W1"},
+    {"2024-12-30", PERIOD_WEEKLY, A, "2025W1"},
+    {"2024-12-29", PERIOD_WEEKLY, S, "2024W52"},
+    {"2021-01-03", PERIOD_WEEKLY, S, "2020W53"},
+    {"2021-01-04", PERIOD_WEEKLY, S, "2021W1"},
+    {"2027-01-01", PERIOD_WEEKLY, S, "2026W53"},
+    {"2024-01-01", PERIOD_WEEKLY, S, "2024W1"},
+    {"2023-01-01", PERIOD_WEEKLY, S, "2022W52"},
+    {"2024-03-10", PERIOD_WEEKLY, A, "2024W10"},
+    {"1900-01-01", PERIOD_WEEKLY, S, "1900W1"},
+    /* outside the identifier years: still computed and printed */
+    {"1899-12-31", PERIOD_WEEKLY, S, "1899W52"},
+    {"2999-12-15", PERIOD_YEARLY, A, "3000"},
+};
 
 static void test_of_date(void **state)
 {
-	static const struct {
-		int y, m, d;
-		enum period_type type;
-		enum period_calendar cal;
-		const char *want;
-	} cases[] = {
-	    {2024, 6, 14, PERIOD_SIXMONTHLY, CAL_ADMINISTRATIVE, "2024S1"},
-	    {2024, 6, 15, PERIOD_SIXMONTHLY, CAL_ADMINISTRATIVE, "2024S2"},
-	    {2023, 12, 15, PERIOD_YEARLY, CAL_ADMINISTRATIVE, "2024"},
-	    {2023, 12, 14, PERIOD_YEARLY, CAL_ADMINISTRATIVE, "2023"},
-	    {2023, 12, 15, PERIOD_QUARTERLY, CAL_ADMINISTRATIVE, "2024Q1"},
-	    {2024, 12, 14, PERIOD_YEARLY, CAL_ADMINISTRATIVE, "2024"},
-	    {2024, 12, 31, PERIOD_YEARLY, CAL_STATISTICAL, "2024"},
-	    {2024, 6, 30, PERIOD_SIXMONTHLY, CAL_STATISTICAL, "2024S1"},
-	    {2024, 7, 1, PERIOD_QUARTERLY, CAL_STATISTICAL, "2024Q3"},
-	    {2024, 12, 30, PERIOD_WEEKLY, CAL_STATISTICAL, "2025W1"},
-	    {2021, 1, 3, PERIOD_WEEKLY, CAL_ADMINISTRATIVE, "2020W53"},
-	    {2024, 2, 29, PERIOD_DAILY, CAL_ADMINISTRATIVE, "20240229"},
-	};
+	int failures = 0;
+
 	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+	for (size_t i = 0; i < sizeof of_date_cases / sizeof *of_date_cases; i++) {
 		struct period p;
-		char id[PERIOD_ID_MAX];
-		period_of_date(date_from_ymd(cases[i].y, cases[i].m, cases[i].d), cases[i].type,
-			       cases[i].cal, &p);
-		period_format(&p, id, sizeof id);
-		CHECK_STR(cases[i].want, cases[i].want, id);
-	}
-}
+		char id[16];
 
-static void test_nesting(void **state)
-{
-	static const struct {
-		enum period_type coarse, fine;
-		int count;
-	} counts[] = {
-	    {PERIOD_QUARTERLY, PERIOD_MONTHLY, 3}, {PERIOD_SIXMONTHLY, PERIOD_MONTHLY, 6},
-	    {PERIOD_YEARLY, PERIOD_MONTHLY, 12},   {PERIOD_SIXMONTHLY, PERIOD_QUARTERLY, 2},
-	    {PERIOD_YEARLY, PERIOD_QUARTERLY, 4},  {PERIOD_YEARLY, PERIOD_SIXMONTHLY, 2},
-	    {PERIOD_MONTHLY, PERIOD_WEEKLY, 0},	   {PERIOD_YEARLY, PERIOD_DAILY, 0},
-	    {PERIOD_MONTHLY, PERIOD_YEARLY, 0},	   {PERIOD_YEARLY, PERIOD_YEARLY, 0},
-	};
-	static const struct {
-		const char *fine;
-		enum period_type coarse;
-		const char *want;
-	} parents[] = {
-	    {"202405", PERIOD_QUARTERLY, "2024Q2"}, {"2024Q2", PERIOD_SIXMONTHLY, "2024S1"},
-	    {"2024S2", PERIOD_YEARLY, "2024"},	    {"202412", PERIOD_SIXMONTHLY, "2024S2"},
-	    {"202401", PERIOD_YEARLY, "2024"},	    {"2024Q3", PERIOD_QUARTERLY, "2024Q3"},
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
-		CHECK_INT(period_type_name(counts[i].coarse), counts[i].count,
-			  period_subcount(counts[i].coarse, counts[i].fine));
-	for (size_t i = 0; i < sizeof parents / sizeof parents[0]; i++) {
-		struct period p, up;
-		const char *why;
-		char id[PERIOD_ID_MAX];
-		assert_int_equal(period_parse(parents[i].fine, strlen(parents[i].fine), &p, &why),
-				 0);
-		assert_int_equal(period_parent(&p, parents[i].coarse, &up), 0);
-		period_format(&up, id, sizeof id);
-		CHECK_STR(parents[i].fine, parents[i].want, id);
-	}
-	struct period w;
-	const char *why;
-	assert_int_equal(period_parse("2024W10", 7, &w, &why), 0);
-	assert_int_equal(period_parent(&w, PERIOD_MONTHLY, &w), -1);
-}
-
-static void test_dates(void **state)
-{
-	static const struct {
-		const char *in, *want; /* want NULL: refused */
-	} cases[] = {
-	    {"2024-06-15", "2024-06-15"}, {"15/06/2024", "2024-06-15"},
-	    {"5/6/2024", "2024-06-05"},	  {"2024-02-29", "2024-02-29"},
-	    {"29/02/2023", NULL},	  {"31/04/2024", NULL},
-	    {"2024-13-01", NULL},	  {"2024/06/15", NULL},
-	    {"15-06-2024", NULL},	  {"", NULL},
-	    {"1/1/1899", NULL},		  {"2024-6-15", NULL},
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		int32_t day;
-		const char *why = NULL;
-		char buf[16];
-		int rc = date_parse(cases[i].in, strlen(cases[i].in), &day, &why);
-		if (!cases[i].want) {
-			if (rc == 0)
-				fail_msg("%s: accepted", cases[i].in);
-			continue;
+		period_of_date(day_of(of_date_cases[i].date), of_date_cases[i].type,
+			       of_date_cases[i].cal, &p);
+		if (strcmp(period_id(&p, id), of_date_cases[i].id) != 0) {
+			print_error("case %s %s %s: got %s, expected %s\n", of_date_cases[i].date,
+				    period_type_name(of_date_cases[i].type),
+				    period_calendar_name(of_date_cases[i].cal), id,
+				    of_date_cases[i].id);
+			failures++;
 		}
-		if (rc != 0)
-			fail_msg("%s: %s", cases[i].in, why);
-		date_format(day, buf, sizeof buf);
-		CHECK_STR(cases[i].in, cases[i].want, buf);
 	}
-	/* day numbers round-trip over four centuries */
-	for (int32_t d = date_from_ymd(1900, 1, 1); d < date_from_ymd(2300, 1, 1); d += 13) {
-		int y, m, dd;
-		date_to_ymd(d, &y, &m, &dd);
-		assert_int_equal(date_from_ymd(y, m, dd), d);
+	assert_int_equal(failures, 0);
+}
+
+/* The 14th and the 15th of every month of 2024 in the administrative calendar. */
+static const struct {
+	const char *date;
+	const char *monthly, *quarterly, *sixmonthly, *yearly; /* administrative */
+	const char *stat_monthly;
+} boundary_cases[] = {
+    {"2024-01-14", "202401", "2024Q1", "2024S1", "2024", "202401"},
+    {"2024-01-15", "202402", "2024Q1", "2024S1", "2024", "202401"},
+    {"2024-02-14", "202402", "2024Q1", "2024S1", "2024", "202402"},
+    {"2024-02-15", "202403", "2024Q1", "2024S1", "2024", "202402"},
+    {"2024-03-14", "202403", "2024Q1", "2024S1", "2024", "202403"},
+    {"2024-03-15", "202404", "2024Q2", "2024S1", "2024", "202403"},
+    {"2024-04-14", "202404", "2024Q2", "2024S1", "2024", "202404"},
+    {"2024-04-15", "202405", "2024Q2", "2024S1", "2024", "202404"},
+    {"2024-05-14", "202405", "2024Q2", "2024S1", "2024", "202405"},
+    {"2024-05-15", "202406", "2024Q2", "2024S1", "2024", "202405"},
+    {"2024-06-14", "202406", "2024Q2", "2024S1", "2024", "202406"},
+    {"2024-06-15", "202407", "2024Q3", "2024S2", "2024", "202406"},
+    {"2024-07-14", "202407", "2024Q3", "2024S2", "2024", "202407"},
+    {"2024-07-15", "202408", "2024Q3", "2024S2", "2024", "202407"},
+    {"2024-08-14", "202408", "2024Q3", "2024S2", "2024", "202408"},
+    {"2024-08-15", "202409", "2024Q3", "2024S2", "2024", "202408"},
+    {"2024-09-14", "202409", "2024Q3", "2024S2", "2024", "202409"},
+    {"2024-09-15", "202410", "2024Q4", "2024S2", "2024", "202409"},
+    {"2024-10-14", "202410", "2024Q4", "2024S2", "2024", "202410"},
+    {"2024-10-15", "202411", "2024Q4", "2024S2", "2024", "202410"},
+    {"2024-11-14", "202411", "2024Q4", "2024S2", "2024", "202411"},
+    {"2024-11-15", "202412", "2024Q4", "2024S2", "2024", "202411"},
+    {"2024-12-14", "202412", "2024Q4", "2024S2", "2024", "202412"},
+    {"2024-12-15", "202501", "2025Q1", "2025S1", "2025", "202412"},
+};
+
+static void test_admin_boundaries(void **state)
+{
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof boundary_cases / sizeof *boundary_cases; i++) {
+		const char *want[] = {boundary_cases[i].monthly, boundary_cases[i].quarterly,
+				      boundary_cases[i].sixmonthly, boundary_cases[i].yearly,
+				      boundary_cases[i].stat_monthly};
+		const enum period_type types[] = {PERIOD_MONTHLY, PERIOD_QUARTERLY,
+						  PERIOD_SIXMONTHLY, PERIOD_YEARLY, PERIOD_MONTHLY};
+		int32_t day = day_of(boundary_cases[i].date);
+
+		for (size_t k = 0; k < 5; k++) {
+			enum period_calendar cal = k < 4 ? A : S;
+			struct period p;
+			int32_t first, last;
+			char id[16];
+
+			period_of_date(day, types[k], cal, &p);
+			period_range(&p, cal, &first, &last);
+			if (strcmp(period_id(&p, id), want[k]) != 0 || day < first || day > last) {
+				print_error("case %s %s %s: got %s, expected %s\n",
+					    boundary_cases[i].date, period_type_name(types[k]),
+					    period_calendar_name(cal), id, want[k]);
+				failures++;
+			}
+		}
 	}
-	assert_int_equal(date_from_ymd(1970, 1, 1), 0);
+	assert_int_equal(failures, 0);
+}
+
+/*
+ * Over every day from 1990 to 2060, for every type and both calendars: periods
+ * tile the days with no gap and no overlap, each contains its days, and each
+ * identifier parses back to the same period.
+ */
+static void test_partition(void **state)
+{
+	int32_t from = date_from_ymd(1990, 1, 1), to = date_from_ymd(2060, 12, 31);
+	int failures = 0;
+
+	(void)state;
+	for (int t = 0; t < PERIOD_NTYPES; t++) {
+		for (int cal = S; cal <= A; cal++) {
+			struct period cur, next, back;
+			int32_t first, last;
+			const char *why;
+			char id[16];
+
+			period_of_date(from, (enum period_type)t, (enum period_calendar)cal, &cur);
+			for (int32_t d = from; d <= to && failures < 10; d++) {
+				period_of_date(d + 1, (enum period_type)t,
+					       (enum period_calendar)cal, &next);
+				if (period_cmp(&cur, &next) == 0)
+					continue;
+				period_range(&cur, (enum period_calendar)cal, &first, &last);
+				period_id(&cur, id);
+				if (last != d || period_cmp(&cur, &next) >= 0 ||
+				    period_parse(id, strlen(id), &back, &why) != 0 ||
+				    period_cmp(&back, &cur) != 0) {
+					print_error("case %s %s: ends %d, day %d\n", id,
+						    period_calendar_name((enum period_calendar)cal),
+						    last, d);
+					failures++;
+				}
+				period_range(&next, (enum period_calendar)cal, &first, &last);
+				if (first != d + 1) {
+					print_error("case %s: starts %d, day %d\n",
+						    period_id(&next, id), first, d + 1);
+					failures++;
+				}
+				cur = next;
+			}
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+static void test_cmp(void **state)
+{
+	static const struct {
+		const char *a, *b;
+		int sign;
+	} cases[] = {
+	    {"202405", "202406", -1},	 {"202406", "202405", 1},      {"2024", "2023", 1},
+	    {"2024W9", "2024W10", -1},	 {"2020W53", "2021W1", -1},    {"20240615", "20240614", 1},
+	    {"20240615", "20240615", 0}, {"20240531", "20240601", -1}, {"2024S2", "2025S1", -1},
+	    {"2024Q4", "2024Q4", 0},	 {"2024", "202401", 1},	       {"202401", "2024", -1},
+	};
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct period a = period_of(cases[i].a), b = period_of(cases[i].b);
+		int r = period_cmp(&a, &b);
+
+		if ((r > 0) - (r < 0) != cases[i].sign) {
+			print_error("case %s %s: %d\n", cases[i].a, cases[i].b, r);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+static void test_subcount(void **state)
+{
+	/* [coarse][fine] */
+	static const int want[PERIOD_NTYPES][PERIOD_NTYPES] = {
+	    /*              D  W  M  Q  S  Y */
+	    /* daily */ {0, 0, 0, 0, 0, 0},
+	    /* weekly */ {0, 0, 0, 0, 0, 0},
+	    /* monthly */ {0, 0, 0, 0, 0, 0},
+	    /* quarterly */ {0, 0, 3, 0, 0, 0},
+	    /* six-monthly */ {0, 0, 6, 2, 0, 0},
+	    /* yearly */ {0, 0, 12, 4, 2, 0},
+	};
+	int failures = 0;
+
+	(void)state;
+	for (int c = 0; c < PERIOD_NTYPES; c++) {
+		for (int f = 0; f < PERIOD_NTYPES; f++) {
+			int n = period_subcount((enum period_type)c, (enum period_type)f);
+
+			if (n != want[c][f]) {
+				print_error("case %s in %s: %d, expected %d\n",
+					    period_type_name((enum period_type)f),
+					    period_type_name((enum period_type)c), n, want[c][f]);
+				failures++;
+			}
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+static void test_parent(void **state)
+{
+	static const struct {
+		const char *id;
+		enum period_type coarse;
+		const char *parent; /* NULL: -1 */
+	} cases[] = {
+	    {"202405", PERIOD_QUARTERLY, "2024Q2"},  {"202405", PERIOD_SIXMONTHLY, "2024S1"},
+	    {"202405", PERIOD_YEARLY, "2024"},	     {"202401", PERIOD_QUARTERLY, "2024Q1"},
+	    {"202403", PERIOD_QUARTERLY, "2024Q1"},  {"202404", PERIOD_QUARTERLY, "2024Q2"},
+	    {"202406", PERIOD_SIXMONTHLY, "2024S1"}, {"202407", PERIOD_SIXMONTHLY, "2024S2"},
+	    {"202412", PERIOD_QUARTERLY, "2024Q4"},  {"2024Q2", PERIOD_SIXMONTHLY, "2024S1"},
+	    {"2024Q3", PERIOD_SIXMONTHLY, "2024S2"}, {"2024Q2", PERIOD_YEARLY, "2024"},
+	    {"2024S2", PERIOD_YEARLY, "2024"},	     {"20240615", PERIOD_MONTHLY, NULL},
+	    {"20240615", PERIOD_YEARLY, NULL},	     {"2024W10", PERIOD_MONTHLY, NULL},
+	    {"2024W10", PERIOD_YEARLY, NULL},	     {"202405", PERIOD_MONTHLY, NULL},
+	    {"2024Q2", PERIOD_MONTHLY, NULL},	     {"2024", PERIOD_YEARLY, NULL},
+	    {"2024", PERIOD_SIXMONTHLY, NULL},
+	};
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct period p = period_of(cases[i].id), out;
+		int rc = period_parent(&p, cases[i].coarse, &out);
+		char id[16] = "";
+
+		if (rc == 0)
+			period_id(&out, id);
+		if (cases[i].parent ? rc != 0 || strcmp(id, cases[i].parent) != 0 : rc != -1) {
+			print_error("case %s to %s: rc %d %s\n", cases[i].id,
+				    period_type_name(cases[i].coarse), rc, id);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* A parent contains its child in both calendars: the shift is the same. */
+static void test_parent_contains(void **state)
+{
+	static const char *const ids[] = {"202401", "202403", "202406", "202407", "202412",
+					  "2024Q1", "2024Q3", "2024S1", "2024S2"};
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+		struct period p = period_of(ids[i]);
+
+		for (int c = p.type + 1; c < PERIOD_NTYPES; c++) {
+			for (int cal = S; cal <= A; cal++) {
+				struct period parent;
+				int32_t f, l, pf, pl;
+
+				assert_int_equal(period_parent(&p, (enum period_type)c, &parent),
+						 0);
+				period_range(&p, (enum period_calendar)cal, &f, &l);
+				period_range(&parent, (enum period_calendar)cal, &pf, &pl);
+				if (f < pf || l > pl) {
+					print_error("case %s in %s\n", ids[i],
+						    period_type_name((enum period_type)c));
+					failures++;
+				}
+			}
+		}
+	}
+	assert_int_equal(failures, 0);
 }
 
 static void test_names(void **state)
 {
+	static const struct {
+		enum period_type type;
+		const char *name;
+	} types[] = {
+	    {PERIOD_DAILY, "daily"},
+	    {PERIOD_WEEKLY, "weekly"},
+	    {PERIOD_MONTHLY, "monthly"},
+	    {PERIOD_QUARTERLY, "quarterly"},
+	    {PERIOD_SIXMONTHLY, "six-monthly"},
+	    {PERIOD_YEARLY, "yearly"},
+	};
+	static const char *const unknown[] = {"",	"Daily",   "six_monthly", "sixmonthly",
+					      "annual", "yearly ", "statistical"};
+
 	(void)state;
-	for (int t = 0; t < PERIOD_NTYPES; t++)
-		assert_int_equal(period_type_from_name(period_type_name((enum period_type)t)), t);
-	assert_int_equal(period_type_from_name("half-year"), -1);
-	assert_int_equal(period_calendar_from_name("administrative"), CAL_ADMINISTRATIVE);
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+		assert_string_equal(period_type_name(types[i].type), types[i].name);
+		assert_int_equal(period_type_from_name(types[i].name), (int)types[i].type);
+	}
+	for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++)
+		assert_int_equal(period_type_from_name(unknown[i]), -1);
+	assert_int_equal(period_type_from_name(NULL), -1);
+	assert_string_equal(period_type_name((enum period_type)PERIOD_NTYPES), "unknown");
+	assert_string_equal(period_calendar_name(CAL_STATISTICAL), "statistical");
+	assert_string_equal(period_calendar_name(CAL_ADMINISTRATIVE), "administrative");
+	assert_string_equal(period_calendar_name((enum period_calendar)2), "unknown");
 	assert_int_equal(period_calendar_from_name("statistical"), CAL_STATISTICAL);
-	assert_int_equal(period_calendar_from_name("lunar"), -1);
+	assert_int_equal(period_calendar_from_name("administrative"), CAL_ADMINISTRATIVE);
+	assert_int_equal(period_calendar_from_name("Administrative"), -1);
+	assert_int_equal(period_calendar_from_name("yearly"), -1);
+	assert_int_equal(period_calendar_from_name(NULL), -1);
+}
+
+static void test_format(void **state)
+{
+	char buf[PERIOD_ID_MAX];
+	struct period p = period_of("20240615");
+
+	(void)state;
+	assert_int_equal(period_format(&p, buf, sizeof buf), 8);
+	assert_string_equal(buf, "20240615");
+	assert_int_equal(period_format(&p, buf, 5), 8);
+	assert_string_equal(buf, "2024");
+	p = period_of("2024W05");
+	assert_int_equal(period_format(&p, buf, sizeof buf), 6);
+	assert_string_equal(buf, "2024W5");
+	assert_int_equal(period_format(&p, NULL, 0), 6);
+}
+
+static const struct {
+	int y, m, d;
+	int32_t day;
+} ymd_cases[] = {
+    {1970, 1, 1, 0},	    {1969, 12, 31, -1},	  {2000, 3, 1, 11017},	   {2000, 2, 29, 11016},
+    {1900, 1, 1, -25567},   {2024, 2, 29, 19782}, {2100, 2, 28, 47540},	   {2100, 3, 1, 47541},
+    {1600, 2, 29, -135081}, {1, 1, 1, -719162},	  {9999, 12, 31, 2932896},
+};
+
+static void test_ymd(void **state)
+{
+	int32_t first = date_from_ymd(1, 1, 1), last = date_from_ymd(9999, 12, 31);
+	int y = 1, m = 1, d = 1, failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ymd_cases / sizeof *ymd_cases; i++) {
+		int yy, mm, dd;
+
+		date_to_ymd(ymd_cases[i].day, &yy, &mm, &dd);
+		if (date_from_ymd(ymd_cases[i].y, ymd_cases[i].m, ymd_cases[i].d) !=
+			ymd_cases[i].day ||
+		    yy != ymd_cases[i].y || mm != ymd_cases[i].m || dd != ymd_cases[i].d) {
+			print_error("case %04d-%02d-%02d\n", ymd_cases[i].y, ymd_cases[i].m,
+				    ymd_cases[i].d);
+			failures++;
+		}
+	}
+	/* Every day of years 1-9999 against a calendar counted by hand. */
+	for (int32_t day = first; day <= last && failures < 10; day++) {
+		static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+		bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+		int yy, mm, dd;
+
+		date_to_ymd(day, &yy, &mm, &dd);
+		if (yy != y || mm != m || dd != d || date_from_ymd(y, m, d) != day) {
+			print_error("case day %d: %04d-%02d-%02d, expected %04d-%02d-%02d\n", day,
+				    yy, mm, dd, y, m, d);
+			failures++;
+		}
+		if (++d > mdays[m - 1] + (m == 2 && leap)) {
+			d = 1;
+			if (++m > 12) {
+				m = 1;
+				y++;
+			}
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+static void test_date_parse(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *iso; /* NULL: refused */
+		const char *why;
+	} cases[] = {
+	    {"2024-06-15", "2024-06-15", NULL},
+	    {"15/06/2024", "2024-06-15", NULL},
+	    {"5/6/2024", "2024-06-05", NULL},
+	    {"05/6/2024", "2024-06-05", NULL},
+	    {" 29/02/2024 ", "2024-02-29", NULL},
+	    {"29/02/2000", "2000-02-29", NULL},
+	    {"1900-01-01", "1900-01-01", NULL},
+	    {"31/12/2999", "2999-12-31", NULL},
+	    {"24/6/2024", "2024-06-24", NULL},
+	    {"31/02/2024", NULL,
+	     "invalid date \"31/02/2024\": the day must be 1 to 29 in February 2024"},
+	    {"29/02/2023", NULL, "the day must be 1 to 28 in February 2023"},
+	    {"29/02/2100", NULL, "the day must be 1 to 28 in February 2100"},
+	    {"2024-02-30", NULL, "the day must be 1 to 29 in February 2024"},
+	    {"31/04/2024", NULL, "the day must be 1 to 30 in April 2024"},
+	    {"00/01/2024", NULL, "the day must be 1 to 31 in January 2024"},
+	    {"15/13/2024", NULL, "invalid date \"15/13/2024\": the month must be 1 to 12"},
+	    {"2024-00-10", NULL, "the month must be 1 to 12"},
+	    {"1899-12-31", NULL, "the year must be 1900 to 2999"},
+	    {"01/01/3000", NULL, "the year must be 1900 to 2999"},
+	    {"", NULL, "empty date"},
+	    {"  ", NULL, "empty date"},
+	    {"2024/06/15", NULL, "unknown date \"2024/06/15\": write 2024-06-15 or 15/06/2024"},
+	    {"15-06-2024", NULL, "unknown date"},
+	    {"2024-6-15", NULL, "unknown date"},
+	    {"15/06/24", NULL, "unknown date"},
+	    {"115/06/2024", NULL, "unknown date"},
+	    {"15.06.2024", NULL, "unknown date"},
+	    {"20240615", NULL, "unknown date"},
+	    {"2024-06-15T00:00", NULL, "unknown date"},
+	    {"15/06/2024/1", NULL, "unknown date"},
+	    {"ngày 15/06/2024", NULL, "unknown date \"ngày 15/06/2024\""},
+	    {"2024--06-15", NULL, "unknown date"},
+	    {"+5/6/2024", NULL, "unknown date"},
+	};
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		int32_t day = 0;
+		const char *why = NULL;
+		char iso[16];
+		int rc = date_parse(cases[i].in, strlen(cases[i].in), &day, &why);
+
+		if (cases[i].iso ? rc != 0 || strcmp(date_iso(day, iso), cases[i].iso) != 0
+				 : rc != -1 || !strstr(why, cases[i].why)) {
+			print_error("case \"%s\": rc %d, %s\n", cases[i].in, rc,
+				    rc == 0 ? date_iso(day, iso) : why);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+static void test_date_format(void **state)
+{
+	char buf[11];
+
+	(void)state;
+	assert_int_equal(date_format(0, buf, sizeof buf), 10);
+	assert_string_equal(buf, "1970-01-01");
+	assert_int_equal(date_format(19782, buf, sizeof buf), 10);
+	assert_string_equal(buf, "2024-02-29");
+	assert_int_equal(date_format(-25567, buf, sizeof buf), 10);
+	assert_string_equal(buf, "1900-01-01");
+	assert_int_equal(date_format(19782, buf, 5), 10);
+	assert_string_equal(buf, "2024");
+}
+
+static void test_today(void **state)
+{
+	time_t now = time(NULL);
+	struct tm before, after;
+	int32_t today;
+
+	(void)state;
+	localtime_r(&now, &before);
+	today = date_today();
+	now = time(NULL);
+	localtime_r(&now, &after);
+	/* Around midnight the day may have turned between the calls. */
+	assert_true(today ==
+			date_from_ymd(before.tm_year + 1900, before.tm_mon + 1, before.tm_mday) ||
+		    today == date_from_ymd(after.tm_year + 1900, after.tm_mon + 1, after.tm_mday));
+	assert_true(today >= date_from_ymd(2024, 1, 1));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ranges),
-	    cmocka_unit_test(test_refusals),
-	    cmocka_unit_test(test_decree09_boundaries),
-	    cmocka_unit_test(test_of_date),
-	    cmocka_unit_test(test_nesting),
-	    cmocka_unit_test(test_dates),
-	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_parse_ok),	    cmocka_unit_test(test_parse_err),
+	    cmocka_unit_test(test_parse_len),	    cmocka_unit_test(test_range),
+	    cmocka_unit_test(test_of_date),	    cmocka_unit_test(test_admin_boundaries),
+	    cmocka_unit_test(test_partition),	    cmocka_unit_test(test_cmp),
+	    cmocka_unit_test(test_subcount),	    cmocka_unit_test(test_parent),
+	    cmocka_unit_test(test_parent_contains), cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_format),	    cmocka_unit_test(test_ymd),
+	    cmocka_unit_test(test_date_parse),	    cmocka_unit_test(test_date_format),
+	    cmocka_unit_test(test_today),
 	};
+
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
