@@ -1,20 +1,24 @@
 /*
- * outbox: the agent's durable queue of batches.
+ * outbox: the agent's durable queue of batches waiting for the daemon's ACK.
  *
- * A commune PC loses power and network; whatever `chiso-agent submit`
- * reported as queued must survive until the province acknowledges it.  Each
- * batch is one file written to a temporary name, fsync'ed, renamed into
- * pending/ and the directory fsync'ed, so a record is either wholly there or
- * not there at all; its CRC-32 catches a record damaged later on disk, which
- * is moved aside to corrupt/ (never deleted, never sent).  The epoch, drawn at
- * random when the outbox is created, and the sequence number make each
- * batch's key unique, so an outbox recreated from scratch can never reuse a
- * key the province has already committed.
+ * `chiso-agent submit` puts batches in and returns; `chiso-agent run` (maybe at
+ * the same time, in another process) sends them and removes each one only
+ * after its ACK.  A put that returns 0 has its record on disk (file and
+ * directory fsynced), so a power cut cannot lose it; a put that fails leaves
+ * nothing behind and does not consume its sequence number.  Every record
+ * carries a CRC: one that rots on disk is moved to corrupt/ (kept, never
+ * deleted) instead of being sent.
  *
- *   <dir>/state                 epoch, next_seq, refused (atomically replaced)
- *   <dir>/lock                  flock while a seq is assigned and written
- *   <dir>/pending/<seq>.batch   one record per batch (format in outbox.c)
- *   <dir>/corrupt/              records that failed their check, kept for people
+ * On disk, under the outbox directory (created 0700 if missing):
+ *   state                  "epoch N\nnext_seq N\nrefused N\n", replaced atomically
+ *   lock                   flock()ed by writers while they assign a seq
+ *   pending/<seq:20>.batch one record per batch (format in obfile.h)
+ *   corrupt/               damaged records, moved aside for a person to look at
+ *
+ * The batch key (epoch, seq) is unique for the life of the outbox: the epoch
+ * is random and fixed when the directory is created, and a seq is never
+ * handed out twice.  All operations cost O(records) at most; the handle keeps
+ * no list in memory, so another process's puts and removals are always seen.
  */
 #ifndef CHISO_OUTBOX_H
 #define CHISO_OUTBOX_H
@@ -22,55 +26,85 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A body larger than this is refused by put; a bigger file is treated as damaged. */
+#define OUTBOX_RECORD_MAX (256u * 1024 * 1024)
+/* Longest source path kept in a record, in bytes. */
+#define OUTBOX_SOURCE_MAX 4096
+
 struct outbox;
 
 struct outbox_stats {
-	uint64_t epoch, next_seq;
-	uint64_t pending_batches, pending_rows, pending_bytes;
-	uint64_t corrupt;	/* records kept aside in corrupt/ */
-	uint64_t refused;	/* submissions refused because the outbox was full */
-	int64_t oldest_created; /* unix seconds of the oldest pending record, 0 if none */
+	uint64_t epoch;
+	uint64_t next_seq;
+	uint64_t pending_batches;
+	uint64_t pending_rows;
+	uint64_t pending_bytes; /* sizes of the record files, as counted against the cap */
+	uint64_t corrupt;	/* files in corrupt/ */
+	uint64_t refused;	/* puts refused because the outbox was full, ever */
+	int64_t oldest_created; /* Unix time of the oldest pending record, 0 if none */
 };
 
+/* One pending batch as read back from disk; every pointer is owned by the record. */
 struct outbox_record {
-	uint64_t epoch, seq, nrows;
-	int64_t created;
-	char *source; /* absolute path of the input file, may be "" */
-	char *body;   /* the BATCH JSON body, NUL-terminated */
+	uint64_t epoch;
+	uint64_t seq;
+	size_t nrows;
+	int64_t created; /* Unix time of the put */
+	char *source;	 /* the input file, "" when none was given */
+	char *body;	 /* the BATCH JSON body, NUL-terminated after body_len bytes */
 	size_t body_len;
 };
 
-/* The BATCH body for a seq, rendered once the seq is known; malloc'd, NULL on failure. */
+/*
+ * Renders the BATCH body once the key is known; returns a malloc'd
+ * NUL-terminated string that the outbox frees, or NULL on failure.
+ */
 typedef char *(*outbox_render_fn)(uint64_t epoch, uint64_t seq, void *arg);
 
 /*
- * Opens (creating if needed, mode 0700) the outbox in dir.  Leftover temporary
- * files of a crashed write are removed; records failing their check are moved
- * to corrupt/.  max_bytes caps the pending records (0 = no cap).  NULL with err.
+ * Opens (creating if needed) the outbox in dir, refusing puts that would take
+ * the record files past max_bytes (0: no cap).  Removes files left by an
+ * interrupted put and moves damaged records to corrupt/ (logged).  Returns the
+ * owned handle, or NULL with err filled.
  */
 struct outbox *outbox_open(const char *dir, uint64_t max_bytes, char *err, size_t errsize);
-/* Closes and sets *op to NULL; safe on NULL. */
+/* Closes the outbox and sets *op to NULL; safe on NULL and twice. */
 void outbox_close(struct outbox **op);
-/* The outbox's epoch (fixed for its lifetime). */
+/* The epoch of this outbox: the first half of every batch key. */
 uint64_t outbox_epoch(const struct outbox *o);
 /*
- * Assigns the next seq and writes the record durably.  Fails, consuming no seq
- * and leaving nothing behind, when the cap would be exceeded (a clear message,
- * and the refused counter grows), when render fails, or when any write, fsync
- * or rename fails (the message names the call and the error).
+ * Reserves the next seq, renders the body for it and writes the record
+ * durably.  source (may be NULL) names the input for people.  Returns 0 with
+ * *seq_out set, or -1 with err filled; after -1 nothing was written and the
+ * seq was not consumed.  When the outbox is full the message says so and how
+ * to fix it, and the refusal is counted.
  */
 int outbox_put(struct outbox *o, size_t nrows, const char *source, outbox_render_fn render,
 	       void *arg, uint64_t *seq_out, char *err, size_t errsize);
-/* The pending seqs in ascending order (rescans the directory); caller frees *seqs. */
+/*
+ * The seqs of pending records whose put has completed, ascending, rescanned
+ * from the directory.  *seqs is the caller's to free() (NULL when *n is 0).
+ * Returns 0 or -1 (logged).
+ */
 int outbox_list(struct outbox *o, uint64_t **seqs, size_t *n);
-/* Reads and checks one record; a damaged one is moved to corrupt/ and -1 returned. */
+/*
+ * Reads and checks one record; *rec becomes the caller's.  Returns -1 with err
+ * filled if it is gone, unreadable, or damaged (a damaged record is moved to
+ * corrupt/ so that it is never sent).
+ */
 int outbox_read(struct outbox *o, uint64_t seq, struct outbox_record **rec, char *err,
 		size_t errsize);
-/* Frees a record and sets *rp to NULL; safe on NULL. */
+/* Frees a record and sets *rp to NULL; safe on NULL and twice. */
 void outbox_record_destroy(struct outbox_record **rp);
-/* Deletes an acknowledged record (unlink, fsync of the directory); a missing one is fine. */
+/* Removes a record after its ACK, durably; one already gone is fine.  0 or -1 (logged). */
 int outbox_remove(struct outbox *o, uint64_t seq);
-/* Current figures (scans pending/ headers). */
+/* Fills *st from the state file and a scan of the directories.  0 or -1 (logged). */
 int outbox_stats(struct outbox *o, struct outbox_stats *st);
+
+/*
+ * Test hook: every fsync of a file or directory goes through fn (default: a
+ * call to fsync), so tests can make a chosen fsync fail.  NULL restores it.
+ */
+void outbox_set_fsync(struct outbox *o, int (*fn)(int fd, void *arg), void *arg);
 
 #endif

@@ -1,0 +1,249 @@
+/*
+ * obfile: formats and strict parsers for the outbox's record and state files
+ * (the formats are described in obfile.h).
+ *
+ * The parsers take bytes that may have been cut short by a power cut or
+ * altered by a failing disk: every length is checked before it is used, every
+ * field must be exactly where the format puts it, and the first thing wrong
+ * is named in the error so that the warning logged for a record moved to
+ * corrupt/ tells a person what happened to it.
+ */
+#include "obfile.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+#define NAME_DIGITS 20
+#define NAME_SUFFIX ".batch"
+
+__attribute__((format(printf, 3, 4))) static void seterr(char *err, size_t errsize, const char *fmt,
+							 ...)
+{
+	va_list ap;
+
+	if (err == NULL || errsize == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsize, fmt, ap);
+	va_end(ap);
+}
+
+/* Decimal digits only, no overflow; leading zeros only when allowed (file names). */
+static int parse_u64(const char *s, size_t n, int zeros_ok, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n == 0 || n > NAME_DIGITS || (!zeros_ok && n > 1 && s[0] == '0'))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int take_line(const char **p, const char *end, const char **line, size_t *len)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+
+	if (nl == NULL)
+		return -1;
+	*line = *p;
+	*len = (size_t)(nl - *p);
+	*p = nl + 1;
+	return 0;
+}
+
+/* Takes the line "key value" with a decimal value. */
+static int take_u64(const char **p, const char *end, const char *key, uint64_t *v, char *err,
+		    size_t errsize)
+{
+	size_t klen = strlen(key), len;
+	const char *line;
+
+	if (take_line(p, end, &line, &len) != 0) {
+		seterr(err, errsize, "no complete \"%s\" line", key);
+		return -1;
+	}
+	if (len <= klen || memcmp(line, key, klen) != 0 || line[klen] != ' ' ||
+	    parse_u64(line + klen + 1, len - klen - 1, 0, v) != 0) {
+		seterr(err, errsize, "bad \"%s\" line", key);
+		return -1;
+	}
+	return 0;
+}
+
+void obfile_record_name(char *buf, size_t size, uint64_t seq)
+{
+	snprintf(buf, size, "%0*" PRIu64 NAME_SUFFIX, NAME_DIGITS, seq);
+}
+
+enum obfile_kind obfile_classify(const char *name, uint64_t *seq)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(name, OBFILE_TMP_PREFIX, strlen(OBFILE_TMP_PREFIX)) == 0)
+		return OBFILE_TMP;
+	if (n == NAME_DIGITS + strlen(NAME_SUFFIX) &&
+	    strcmp(name + NAME_DIGITS, NAME_SUFFIX) == 0 &&
+	    parse_u64(name, NAME_DIGITS, 1, seq) == 0 && *seq != 0)
+		return OBFILE_RECORD;
+	return OBFILE_OTHER;
+}
+
+size_t obfile_header_format(char *buf, size_t size, uint64_t epoch, uint64_t seq, size_t nrows,
+			    int64_t created, const char *source, size_t body_len)
+{
+	if (source == NULL)
+		source = "";
+	if (strchr(source, '\n') != NULL || strlen(source) > OUTBOX_SOURCE_MAX)
+		return 0;
+	int n = snprintf(buf, size,
+			 OBFILE_MAGIC "\nepoch %" PRIu64 "\nseq %" PRIu64
+				      "\nrows %zu\ncreated %" PRId64 "\nsource %s\nlength %zu\n\n",
+			 epoch, seq, nrows, created < 0 ? 0 : created, source, body_len);
+	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+}
+
+void obfile_trailer(char *buf, const char *hdr, size_t hdr_len, const char *body, size_t body_len)
+{
+	uLong crc = crc32(0L, (const Bytef *)hdr, (uInt)hdr_len);
+
+	crc = crc32(crc, (const Bytef *)body, (uInt)body_len);
+	crc = crc32(crc, (const Bytef *)"\n", 1);
+	snprintf(buf, OBFILE_TRAILER_LEN + 1, "\ncrc32 %08lx\n", (unsigned long)crc);
+}
+
+int obfile_header_parse(const char *buf, size_t n, struct obfile_header *h, char *err,
+			size_t errsize)
+{
+	const char *p = buf, *end = buf + n, *line;
+	uint64_t created;
+	size_t len;
+
+	if (n == 0) {
+		seterr(err, errsize, "empty file");
+		return -1;
+	}
+	if (take_line(&p, end, &line, &len) != 0 || len != strlen(OBFILE_MAGIC) ||
+	    memcmp(line, OBFILE_MAGIC, len) != 0) {
+		seterr(err, errsize, "not an outbox record (first line is not \"%s\")",
+		       OBFILE_MAGIC);
+		return -1;
+	}
+	if (take_u64(&p, end, "epoch", &h->epoch, err, errsize) != 0 ||
+	    take_u64(&p, end, "seq", &h->seq, err, errsize) != 0 ||
+	    take_u64(&p, end, "rows", &h->rows, err, errsize) != 0 ||
+	    take_u64(&p, end, "created", &created, err, errsize) != 0)
+		return -1;
+	if (h->epoch == 0 || created > INT64_MAX) {
+		seterr(err, errsize, "epoch or created out of range");
+		return -1;
+	}
+	h->created = (int64_t)created;
+	if (take_line(&p, end, &line, &len) != 0) {
+		seterr(err, errsize, "no complete \"source\" line");
+		return -1;
+	}
+	if (len < 7 || memcmp(line, "source ", 7) != 0 || memchr(line, '\0', len) != NULL) {
+		seterr(err, errsize, "bad \"source\" line");
+		return -1;
+	}
+	h->source = line + 7;
+	h->source_len = len - 7;
+	if (take_u64(&p, end, "length", &h->length, err, errsize) != 0)
+		return -1;
+	if (take_line(&p, end, &line, &len) != 0 || len != 0) {
+		seterr(err, errsize, "no blank line after the header");
+		return -1;
+	}
+	h->len = (size_t)(p - buf);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int obfile_record_parse(const char *buf, size_t size, uint64_t seq, struct obfile_header *h,
+			char *err, size_t errsize)
+{
+	uint32_t stored = 0;
+
+	if (obfile_header_parse(buf, size < OBFILE_HEADER_MAX ? size : OBFILE_HEADER_MAX, h, err,
+				errsize) != 0)
+		return -1;
+	if (h->seq != seq) {
+		seterr(err, errsize, "header says seq %" PRIu64 ", file name says %" PRIu64, h->seq,
+		       seq);
+		return -1;
+	}
+	/* Checked against the limit first so that the sum cannot overflow. */
+	if (h->length > OUTBOX_RECORD_MAX || size - h->len != h->length + OBFILE_TRAILER_LEN) {
+		seterr(err, errsize, "length %" PRIu64 " does not match the file size %zu",
+		       h->length, size);
+		return -1;
+	}
+	const char *t = buf + h->len + h->length;
+	if (memcmp(t, "\ncrc32 ", 7) != 0 || t[OBFILE_TRAILER_LEN - 1] != '\n') {
+		seterr(err, errsize, "bad \"crc32\" line");
+		return -1;
+	}
+	for (int i = 0; i < 8; i++) {
+		int d = hexval(t[7 + i]);
+		if (d < 0) {
+			seterr(err, errsize, "bad \"crc32\" line");
+			return -1;
+		}
+		stored = stored << 4 | (uint32_t)d;
+	}
+	uLong crc = crc32(0L, (const Bytef *)buf, (uInt)(h->len + h->length + 1));
+	if ((uint32_t)crc != stored) {
+		seterr(err, errsize, "crc32 mismatch (stored %08" PRIx32 ", computed %08lx)",
+		       stored, (unsigned long)crc);
+		return -1;
+	}
+	return 0;
+}
+
+size_t obfile_state_format(char *buf, size_t size, const struct obfile_state *st)
+{
+	int n =
+	    snprintf(buf, size, "epoch %" PRIu64 "\nnext_seq %" PRIu64 "\nrefused %" PRIu64 "\n",
+		     st->epoch, st->next_seq, st->refused);
+
+	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+}
+
+int obfile_state_parse(const char *buf, size_t n, struct obfile_state *st, char *err,
+		       size_t errsize)
+{
+	const char *p = buf, *end = buf + n;
+
+	if (take_u64(&p, end, "epoch", &st->epoch, err, errsize) != 0 ||
+	    take_u64(&p, end, "next_seq", &st->next_seq, err, errsize) != 0 ||
+	    take_u64(&p, end, "refused", &st->refused, err, errsize) != 0)
+		return -1;
+	if (p != end) {
+		seterr(err, errsize, "unexpected bytes after the \"refused\" line");
+		return -1;
+	}
+	if (st->epoch == 0 || st->epoch > INT64_MAX || st->next_seq == 0) {
+		seterr(err, errsize, "epoch or next_seq out of range");
+		return -1;
+	}
+	return 0;
+}
