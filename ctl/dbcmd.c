@@ -41,6 +41,26 @@ static int dbcmd_write_config(const struct srvconf *conf, const char *path, char
 	return 0;
 }
 
+/* mkdir -p: creates dir and any missing parents (0755). */
+static int dbcmd_mkdirs(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
 static int dbcmd_init(struct ctl *c, bool config_given, const char *dir_arg)
 {
 	char dir[PATH_MAX], keydir[PATH_MAX + 8], pub[PATH_MAX + 32], key[PATH_MAX + 32];
@@ -48,8 +68,10 @@ static int dbcmd_init(struct ctl *c, bool config_given, const char *dir_arg)
 	struct embedded_info info;
 	struct srvconf *conf;
 
-	if (mkdir(dir_arg, 0755) < 0 && errno != EEXIST)
-		return ctl_fail(strerror(errno));
+	if (dbcmd_mkdirs(dir_arg) < 0) {
+		snprintf(err, sizeof err, "cannot create %s: %s", dir_arg, strerror(errno));
+		return ctl_fail(err);
+	}
 	if (!realpath(dir_arg, dir))
 		return ctl_fail(strerror(errno));
 	if (embedded_init(dir, &info, err, sizeof err) < 0)
@@ -141,9 +163,13 @@ int dbcmd_main(struct ctl *c, bool config_given, int argc, char **argv)
 	char err[1024];
 	struct embedded_info info;
 
-	for (int i = 1; i + 1 < argc; i++)
+	const char *role = "owner";
+	for (int i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "--dir") == 0)
 			dir = argv[i + 1];
+		else if (strcmp(argv[i], "--role") == 0)
+			role = argv[i + 1];
+	}
 	if (argc < 1)
 		goto usage;
 	if (strcmp(argv[0], "init") == 0)
@@ -163,13 +189,33 @@ int dbcmd_main(struct ctl *c, bool config_given, int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[0], "status") == 0) {
-		int st = embedded_status(dbcmd_dir(c, dir), &info);
-		printf("%s\n", st > 0 ? "running" : st == 0 ? "stopped" : "no cluster");
+		/* exit status as pg_ctl status: 0 running, 3 stopped, 4 no cluster */
+		const char *where = dbcmd_dir(c, dir);
+		int st = embedded_status(where, &info);
+		if (st < 0) {
+			printf("no PostgreSQL cluster in %s\n", where);
+			return 4;
+		}
+		printf("%s\ndata directory: %s\nsocket directory: %s\nport: %d\ndatabase: %s\n"
+		       "log: %s\n",
+		       st > 0 ? "running" : "stopped", info.data_dir, info.socket_dir, info.port,
+		       info.dbname, info.log_file);
 		return st > 0 ? 0 : 3;
+	}
+	if (strcmp(argv[0], "conninfo") == 0) {
+		/* for psql and BI tools: chisoctl db conninfo --role reader */
+		char buf[1024];
+		if (embedded_status(dbcmd_dir(c, dir), &info) < 0)
+			return ctl_fail("no embedded cluster there: run chisoctl db init");
+		if (embedded_conninfo(&info, role, buf, sizeof buf) != 0)
+			return ctl_fail("role must be owner, writer, reader or superuser");
+		printf("%s\n", buf);
+		return 0;
 	}
 usage:
 	fprintf(stderr, "usage: chisoctl [--config FILE] db init [--dir DIR]\n"
 			"       chisoctl [--config FILE] db start|stop|status [--dir DIR]\n"
+			"       chisoctl [--config FILE] db conninfo [--dir DIR] [--role ROLE]\n"
 			"       chisoctl [--config FILE] db migrate\n");
 	return 2;
 }

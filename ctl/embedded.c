@@ -1,524 +1,693 @@
 /*
- * embedded: create, start and stop the private PostgreSQL cluster (see
- * embedded.h).
+ * embedded: where the private PostgreSQL cluster lives and what it holds (see
+ * embedded.h); pgctl.c drives the PostgreSQL tools for it.
  *
- * The server programs run through fork + setgid/setuid + execve with a clean
- * environment, never through a shell.  Passwords reach initdb through a
- * 0600 file removed right after, and psql through its environment.
+ * Every entry point first resolves a `struct emb`: the binaries, who runs the
+ * server, and every path of the layout, absolute and with symlinks resolved, so
+ * that messages name real places and the server gets paths it can reach.  The
+ * passwords are made here, kept in the credentials file, and handed to initdb
+ * and psql by pgctl without ever appearing on a command line.  The pure pieces
+ * (credentials text, conninfo quoting, the path decisions) sit at the end and
+ * are unit-tested; the rest runs in tests/integration/t_embedded.sh.
  */
 #include "embedded.h"
 
+#include "log.h"
+#include "paths.h"
+#include "pgctl.h"
+#include "runas.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
-#include <stdbool.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "paths.h"
+#define EMB_SUPERUSER	    "postgres"
+#define EMB_SERVER_USER	    "postgres"
+#define EMB_DBNAME	    "chiso"
+#define EMB_PORT	    5432
+#define EMB_SOCKET_NAME	    "/.s.PGSQL.5432"
+#define EMB_SUN_PATH_MAX    107 /* sizeof(sun_path) - 1: PostgreSQL refuses longer */
+#define EMB_FALLBACK_ROOT   "/var/lib/chiso"
+#define EMB_SOCKET_FALLBACK "/tmp/chiso-pg-"
+#define EMB_CRED_MAX	    4096
 
-#define EMBEDDED_PORT	     5432
-#define EMBEDDED_SERVER_USER "postgres"
-
-static const char *embedded_bindir(void)
-{
-	const char *env = getenv("CHISO_PG_BINDIR");
-	return env && *env ? env : "/usr/lib/postgresql/15/bin";
-}
-
-/* FNV-1a of s as 16 hex digits: a short stable name for a directory. */
-static void embedded_hash(const char *s, char out[17])
-{
-	unsigned long long h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	snprintf(out, 17, "%016llx", h);
-}
-
-struct who {
-	bool drop; /* run server programs as another user */
-	uid_t uid;
-	gid_t gid;
-	char name[64];
+/* Everything one command needs to know about the cluster of one directory. */
+struct emb {
+	struct pgctl ctl;     /* binaries, users, data dir, log, socket dir */
+	char dir[PATH_MAX];   /* <dir>, absolute, symlinks resolved */
+	char hash[17];	      /* of dir: names the fallback directories */
+	char pgdir[PATH_MAX]; /* <dir>/pg as the user names it */
+	char real[PATH_MAX];  /* where <dir>/pg really is */
+	char run[PATH_MAX], log_dir[PATH_MAX], cred[PATH_MAX], version[PATH_MAX];
 };
 
-static int embedded_who(struct who *w, char *err, size_t errsize)
+/* snprintf that fails with a message instead of truncating a path. */
+__attribute__((format(printf, 5, 6))) static int emb_fmt(char *buf, size_t size, char *err,
+							 size_t errsize, const char *fmt, ...)
 {
-	memset(w, 0, sizeof *w);
-	if (geteuid() != 0)
-		return 0;
-	struct passwd *pw = getpwnam(EMBEDDED_SERVER_USER);
-	if (!pw) {
-		snprintf(err, errsize,
-			 "running as root, PostgreSQL needs an unprivileged user; user %s does not "
-			 "exist (install postgresql-common)",
-			 EMBEDDED_SERVER_USER);
-		return -1;
-	}
-	w->drop = true;
-	w->uid = pw->pw_uid;
-	w->gid = pw->pw_gid;
-	snprintf(w->name, sizeof w->name, "%s", pw->pw_name);
-	return 0;
-}
-
-/* Runs argv[0] with argv as w (or as ourselves), in cwd, with env; returns the exit status.
- * Its standard output goes to /dev/null: the programs' messages of interest go to stderr. */
-static int embedded_run(const struct who *w, bool as_server, const char *cwd, char *const argv[],
-			char *const env[])
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-		if (devnull >= 0)
-			dup2(devnull, STDOUT_FILENO);
-		if (as_server && w->drop &&
-		    (setgroups(0, NULL) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0))
-			_exit(126);
-		if (cwd && chdir(cwd) < 0)
-			_exit(126);
-		execve(argv[0], argv, env);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* Whether the server user can traverse path (checked in a child that drops to it). */
-static bool embedded_reachable(const struct who *w, const char *path)
-{
-	if (!w->drop)
-		return true;
-	pid_t pid = fork();
-	int status;
-	if (pid < 0)
-		return false;
-	if (pid == 0) {
-		if (setgroups(0, NULL) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0)
-			_exit(1);
-		_exit(access(path, X_OK) == 0 ? 0 : 1);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return false;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-static int embedded_mkdir_owned(const struct who *w, const char *path, mode_t mode, char *err,
-				size_t errsize)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST) {
-		snprintf(err, errsize, "cannot create %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (w->drop && chown(path, w->uid, w->gid) < 0) {
-		snprintf(err, errsize, "cannot give %s to %s: %s", path, w->name, strerror(errno));
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size) {
+		snprintf(err, errsize, "path too long: %.80s...", buf);
 		return -1;
 	}
 	return 0;
 }
 
-/* The cluster's real root: dir/pg, or a directory under /var/lib/chiso linked from it. */
-static int embedded_root(const struct who *w, const char *dir, bool create, char *root, size_t size,
-			 char *err, size_t errsize)
+/* dir made absolute for messages, without resolving anything. */
+static void emb_absolute(const char *dir, char *out, size_t size)
 {
-	char link[PATH_MAX + 8], hash[17];
+	char cwd[PATH_MAX];
+
+	if (dir[0] != '/' && getcwd(cwd, sizeof cwd))
+		snprintf(out, size, "%s/%s", cwd, dir);
+	else
+		snprintf(out, size, "%s", dir);
+}
+
+/* mkdir -p, mode 0755 for the parts it makes. */
+static int emb_mkdir_p(const char *dir, char *err, size_t errsize)
+{
+	char path[PATH_MAX], abs[PATH_MAX + 8];
 	struct stat st;
 
-	snprintf(link, sizeof link, "%s/pg", dir);
-	if (lstat(link, &st) == 0) {
-		if (!realpath(link, root)) {
-			snprintf(err, errsize, "%s: %s", link, strerror(errno));
+	if (emb_fmt(path, sizeof path, err, errsize, "%s", dir))
+		return -1;
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			goto fail;
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+			goto fail;
+		*p = c;
+		if (c == '\0')
+			return 0;
+	}
+fail:
+	emb_absolute(path, abs, sizeof abs);
+	snprintf(err, errsize, "cannot create directory %s: %s", abs,
+		 errno == EEXIST ? "not a directory" : strerror(errno));
+	return -1;
+}
+
+/*
+ * Makes path a directory with mode, owned by the server user.  An existing one
+ * must be a real directory owned by that user or by us: a /tmp directory made
+ * by someone else is refused, not adopted.
+ */
+static int emb_own_dir(const struct emb *e, const char *path, mode_t mode, char *err,
+		       size_t errsize)
+{
+	const struct runas *server = &e->ctl.server;
+	struct stat st;
+
+	if (mkdir(path, mode) != 0 && errno != EEXIST) {
+		snprintf(err, errsize, "cannot create directory %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errsize, "%s is not a directory", path);
+		return -1;
+	}
+	if (st.st_uid != server->uid && st.st_uid != geteuid()) {
+		snprintf(err, errsize, "%s belongs to uid %u, not to %s: remove it", path,
+			 (unsigned)st.st_uid, server->name);
+		return -1;
+	}
+	if ((server->drop && chown(path, server->uid, server->gid) != 0) ||
+	    chmod(path, mode) != 0) {
+		snprintf(err, errsize, "cannot set owner and mode of %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills the layout paths from e->real and decides the socket directory. */
+static int emb_layout(struct emb *e, char *err, size_t errsize)
+{
+	struct pgctl *c = &e->ctl;
+
+	if (pgctl_path_check(e->real, err, errsize) ||
+	    emb_fmt(c->data_dir, sizeof c->data_dir, err, errsize, "%s/data", e->real) ||
+	    emb_fmt(e->run, sizeof e->run, err, errsize, "%s/run", e->real) ||
+	    emb_fmt(e->log_dir, sizeof e->log_dir, err, errsize, "%s/log", e->real) ||
+	    emb_fmt(c->log_file, sizeof c->log_file, err, errsize, "%s/postgresql.log",
+		    e->log_dir) ||
+	    emb_fmt(e->cred, sizeof e->cred, err, errsize, "%s/credentials", e->real) ||
+	    emb_fmt(e->version, sizeof e->version, err, errsize, "%s/PG_VERSION", c->data_dir))
+		return -1;
+	if (embedded_socket_dir(e->run, e->hash, c->socket_dir, sizeof c->socket_dir) < 0) {
+		snprintf(err, errsize, "socket directory name too long for %s", e->run);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Resolves binaries, users and <dir> (made if create and missing).  *found
+ * says whether <dir>/pg exists; if so the whole layout is resolved too.
+ */
+static int emb_open(struct emb *e, const char *dir, int create, int *found, char *err,
+		    size_t errsize)
+{
+	char abs[PATH_MAX + 8];
+	struct stat st;
+
+	memset(e, 0, sizeof *e);
+	*found = 0;
+	e->ctl.port = EMB_PORT;
+	if (pgctl_find(&e->ctl, err, errsize))
+		return -1;
+	runas_self(&e->ctl.client);
+	e->ctl.server = e->ctl.client;
+	if (geteuid() == 0 && runas_user(&e->ctl.server, EMB_SERVER_USER, err, errsize) != 0) {
+		size_t len = strlen(err);
+		snprintf(err + len, errsize - len,
+			 ": PostgreSQL refuses to run as root and runs as this user; install "
+			 "postgresql-common, which creates it");
+		return -1;
+	}
+	if (create && emb_mkdir_p(dir, err, errsize))
+		return -1;
+	if (!realpath(dir, e->dir)) {
+		if (errno == ENOENT && !create)
+			return 0;
+		emb_absolute(dir, abs, sizeof abs);
+		snprintf(err, errsize, "cannot resolve %s: %s", abs, strerror(errno));
+		return -1;
+	}
+	embedded_dir_hash(e->dir, e->hash);
+	if (emb_fmt(e->pgdir, sizeof e->pgdir, err, errsize, "%s/pg", e->dir))
+		return -1;
+	if (lstat(e->pgdir, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errsize, "cannot inspect %s: %s", e->pgdir, strerror(errno));
+		return -1;
+	}
+	if (!realpath(e->pgdir, e->real) || stat(e->real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errsize, "%s is not a directory (or a symlink to one)", e->pgdir);
+		return -1;
+	}
+	*found = 1;
+	return emb_layout(e, err, errsize);
+}
+
+/* Moves the cluster to /var/lib/chiso/embedded-<hash>, <dir>/pg becoming a symlink to it. */
+static int emb_fallback(struct emb *e, char *err, size_t errsize)
+{
+	char fallback[PATH_MAX];
+
+	snprintf(fallback, sizeof fallback, "%s/embedded-%s", EMB_FALLBACK_ROOT, e->hash);
+	log_info("user %s cannot reach %s: the cluster goes to %s", e->ctl.server.name, e->pgdir,
+		 fallback);
+	if (rmdir(e->pgdir) != 0 || (mkdir(EMB_FALLBACK_ROOT, 0755) != 0 && errno != EEXIST)) {
+		snprintf(err, errsize, "cannot prepare %s: %s", EMB_FALLBACK_ROOT, strerror(errno));
+		return -1;
+	}
+	if (emb_own_dir(e, fallback, 0700, err, errsize))
+		return -1;
+	if (runas_access(&e->ctl.server, fallback, X_OK) != 1) {
+		snprintf(err, errsize, "user %s cannot reach %s either", e->ctl.server.name,
+			 fallback);
+		return -1;
+	}
+	if (symlink(fallback, e->pgdir) != 0) {
+		snprintf(err, errsize, "cannot link %s to %s: %s", e->pgdir, fallback,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Creates <dir>/pg for the server user, or, if that user cannot traverse the
+ * path to it (a clone under a 0700 home), the fallback directory.
+ */
+static int emb_create_pg(struct emb *e, char *err, size_t errsize)
+{
+	int reach;
+
+	if (emb_own_dir(e, e->pgdir, 0700, err, errsize))
+		return -1;
+	if (e->ctl.server.drop) {
+		reach = runas_access(&e->ctl.server, e->pgdir, X_OK);
+		if (reach < 0) {
+			snprintf(err, errsize, "cannot check whether %s can reach %s",
+				 e->ctl.server.name, e->pgdir);
 			return -1;
 		}
-		return 0;
+		if (!reach && emb_fallback(e, err, errsize))
+			return -1;
 	}
-	if (!create) {
-		snprintf(err, errsize, "no embedded cluster in %s (run chisoctl db init)", dir);
+	if (!realpath(e->pgdir, e->real)) {
+		snprintf(err, errsize, "cannot resolve %s: %s", e->pgdir, strerror(errno));
 		return -1;
 	}
-	if (embedded_reachable(w, dir)) {
-		snprintf(root, size, "%s", link);
-		return embedded_mkdir_owned(w, root, 0700, err, errsize);
-	}
-	/* The server user cannot reach dir: keep the cluster where it can, link it from dir. */
-	embedded_hash(dir, hash);
-	if (mkdir("/var/lib/chiso", 0755) < 0 && errno != EEXIST) {
-		snprintf(err, errsize, "cannot create /var/lib/chiso: %s", strerror(errno));
+	return emb_layout(e, err, errsize);
+}
+
+/* The run, log and socket directories, made again if gone (a cleaned /tmp). */
+static int emb_own_dirs(const struct emb *e, char *err, size_t errsize)
+{
+	const char *socket = e->ctl.socket_dir;
+
+	if (emb_own_dir(e, e->ctl.data_dir, 0700, err, errsize) ||
+	    emb_own_dir(e, e->run, 0700, err, errsize) ||
+	    emb_own_dir(e, e->log_dir, 0700, err, errsize) ||
+	    (strcmp(socket, e->run) != 0 && emb_own_dir(e, socket, 0700, err, errsize)))
 		return -1;
-	}
-	snprintf(root, size, "/var/lib/chiso/embedded-%s", hash);
-	if (embedded_mkdir_owned(w, root, 0700, err, errsize) < 0)
-		return -1;
-	if (symlink(root, link) < 0) {
-		snprintf(err, errsize, "cannot link %s: %s", link, strerror(errno));
-		return -1;
-	}
-	log_info("%s cannot reach %s: the cluster lives in %s (linked from %s)", w->name, dir, root,
-		 link);
 	return 0;
 }
 
-static void embedded_password(char out[33])
+/* Copies the layout into info. */
+static void emb_fill_info(const struct emb *e, struct embedded_info *info)
 {
-	unsigned char raw[16];
-	if (getrandom(raw, sizeof raw, 0) != sizeof raw)
-		log_fatal("getrandom: %s", strerror(errno));
-	for (int i = 0; i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	snprintf(info->socket_dir, sizeof info->socket_dir, "%s", e->ctl.socket_dir);
+	info->port = EMB_PORT;
+	snprintf(info->dbname, sizeof info->dbname, "%s", EMB_DBNAME);
+	snprintf(info->data_dir, sizeof info->data_dir, "%s", e->ctl.data_dir);
+	snprintf(info->log_file, sizeof info->log_file, "%s", e->ctl.log_file);
 }
 
-static int embedded_read_credentials(const char *root, struct embedded_info *info)
+static int emb_cred_load(const struct emb *e, struct embedded_info *info, char *err, size_t errsize)
 {
-	char path[PATH_MAX + 16], line[256];
-	FILE *fp;
+	char text[EMB_CRED_MAX + 1];
+	int fd = open(e->cred, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
+	ssize_t n;
 
-	snprintf(path, sizeof path, "%s/credentials", root);
-	if ((fp = fopen(path, "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof line, fp)) {
-		char *eq = strchr(line, '=');
-		if (!eq)
-			continue;
-		*eq++ = '\0';
-		eq[strcspn(eq, "\n")] = '\0';
-		if (strcmp(line, "owner") == 0)
-			snprintf(info->owner_password, 33, "%s", eq);
-		else if (strcmp(line, "writer") == 0)
-			snprintf(info->writer_password, 33, "%s", eq);
-		else if (strcmp(line, "reader") == 0)
-			snprintf(info->reader_password, 33, "%s", eq);
-		else if (strcmp(line, "superuser") == 0)
-			snprintf(info->superuser_password, 33, "%s", eq);
-	}
-	fclose(fp);
-	return info->owner_password[0] && info->superuser_password[0] ? 0 : -1;
-}
-
-static int embedded_write_credentials(const char *root, const struct embedded_info *info, char *err,
-				      size_t errsize)
-{
-	char path[PATH_MAX + 16];
-	int fd;
-	FILE *fp;
-
-	snprintf(path, sizeof path, "%s/credentials", root);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
-	    (fp = fdopen(fd, "w")) == NULL) {
-		snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0) {
+		snprintf(err, errsize, "cannot open %s: %s", e->cred, strerror(errno));
 		return -1;
 	}
-	fprintf(fp,
-		"# passwords of the embedded cluster (chisoctl db init); keep private\n"
-		"superuser=%s\nowner=%s\nwriter=%s\nreader=%s\n",
-		info->superuser_password, info->owner_password, info->writer_password,
-		info->reader_password);
-	if (fclose(fp) != 0) {
-		snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Fills the paths of info for a cluster rooted at root. */
-static void embedded_paths(const char *root, struct embedded_info *info)
-{
-	char hash[17], sock[PATH_MAX + 8];
-
-	snprintf(info->data_dir, sizeof info->data_dir, "%s/data", root);
-	snprintf(info->log_file, sizeof info->log_file, "%s/log/postgresql.log", root);
-	snprintf(info->dbname, sizeof info->dbname, "chiso");
-	info->port = EMBEDDED_PORT;
-	snprintf(sock, sizeof sock, "%s/run", root);
-	/* "<dir>/.s.PGSQL.5432" must fit a unix socket address (107 bytes). */
-	if (strlen(sock) + 15 >= sizeof info->socket_dir) {
-		embedded_hash(root, hash);
-		snprintf(sock, sizeof sock, "/tmp/chiso-pg-%s", hash);
-	}
-	snprintf(info->socket_dir, sizeof info->socket_dir, "%s", sock);
-}
-
-static char *const *embedded_env(void)
-{
-	static char *env[] = {"LANG=C.UTF-8", "LC_ALL=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin",
-			      NULL};
-	return env;
-}
-
-static int embedded_pg_ctl(const struct who *w, const char *root, const struct embedded_info *info,
-			   const char *action)
-{
-	char pg_ctl[PATH_MAX];
-	snprintf(pg_ctl, sizeof pg_ctl, "%s/pg_ctl", embedded_bindir());
-	if (strcmp(action, "start") == 0) {
-		char *argv[] = {pg_ctl,
-				"-D",
-				(char *)info->data_dir,
-				"-l",
-				(char *)info->log_file,
-				"-w",
-				"-t",
-				"60",
-				"-s",
-				"start",
-				NULL};
-		return embedded_run(w, true, root, argv, embedded_env());
-	}
-	if (strcmp(action, "stop") == 0) {
-		char *argv[] = {
-		    pg_ctl, "-D", (char *)info->data_dir, "-m", "fast", "-w", "-t", "60", "-s",
-		    "stop", NULL};
-		return embedded_run(w, true, root, argv, embedded_env());
-	}
-	char *argv[] = {pg_ctl, "-D", (char *)info->data_dir, "-s", "status", NULL};
-	return embedded_run(w, true, root, argv, embedded_env());
-}
-
-static int embedded_start_root(const struct who *w, const char *root, struct embedded_info *info,
-			       char *err, size_t errsize)
-{
-	if (embedded_pg_ctl(w, root, info, "status") == 0)
-		return 0;
-	if (strncmp(info->socket_dir, "/tmp/chiso-pg-", 14) == 0 &&
-	    embedded_mkdir_owned(w, info->socket_dir, 0755, err, errsize) < 0)
-		return -1;
-	log_info("starting PostgreSQL (%s)", info->data_dir);
-	if (embedded_pg_ctl(w, root, info, "start") != 0) {
-		snprintf(err, errsize, "PostgreSQL did not start: see %s", info->log_file);
-		return -1;
-	}
-	return 0;
-}
-
-static int embedded_initdb(const struct who *w, const char *root, struct embedded_info *info,
-			   char *err, size_t errsize)
-{
-	char initdb[PATH_MAX], pwfile[PATH_MAX + 16], logdir[PATH_MAX + 8], run[PATH_MAX + 8];
-	char pwopt[PATH_MAX + 32], conf[PATH_MAX + 32];
-	int fd;
-	FILE *fp;
-
-	snprintf(initdb, sizeof initdb, "%s/initdb", embedded_bindir());
-	if (access(initdb, X_OK) != 0) {
-		snprintf(err, errsize,
-			 "PostgreSQL 15 server binaries not found in %s: install "
-			 "postgresql-15 (or set CHISO_PG_BINDIR)",
-			 embedded_bindir());
-		return -1;
-	}
-	snprintf(logdir, sizeof logdir, "%s/log", root);
-	snprintf(run, sizeof run, "%s/run", root);
-	if (embedded_mkdir_owned(w, logdir, 0700, err, errsize) < 0 ||
-	    embedded_mkdir_owned(w, run, 0755, err, errsize) < 0)
-		return -1;
-	embedded_password(info->superuser_password);
-	embedded_password(info->owner_password);
-	embedded_password(info->writer_password);
-	embedded_password(info->reader_password);
-	if (embedded_write_credentials(root, info, err, errsize) < 0)
-		return -1;
-
-	snprintf(pwfile, sizeof pwfile, "%s/.pwfile", root);
-	if ((fd = open(pwfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
-		snprintf(err, errsize, "%s: %s", pwfile, strerror(errno));
-		return -1;
-	}
-	dprintf(fd, "%s\n", info->superuser_password);
+	n = read(fd, text, sizeof text);
 	close(fd);
-	if (w->drop && chown(pwfile, w->uid, w->gid) < 0) {
-		snprintf(err, errsize, "%s: %s", pwfile, strerror(errno));
-		unlink(pwfile);
-		return -1;
+	if (n < 0 || n > EMB_CRED_MAX) {
+		snprintf(err, errsize, "cannot read %s: %s", e->cred,
+			 n < 0 ? strerror(errno) : "file too large");
+		goto fail;
 	}
-	log_info("creating a PostgreSQL cluster in %s", info->data_dir);
-	snprintf(pwopt, sizeof pwopt, "--pwfile=%s", pwfile);
-	char *argv[] = {initdb,
-			"-D",
-			info->data_dir,
-			"-U",
-			"postgres",
-			"--auth-local=scram-sha-256",
-			"--auth-host=reject",
-			"-E",
-			"UTF8",
-			"--locale=C.UTF-8",
-			pwopt,
-			NULL};
-	int rc = embedded_run(w, true, root, argv, embedded_env());
-	unlink(pwfile);
-	if (rc != 0) {
-		snprintf(err, errsize, "initdb failed (exit %d) for %s", rc, info->data_dir);
-		return -1;
+	text[n] = '\0';
+	rc = embedded_credentials_parse(text, e->cred, info, err, errsize);
+fail:
+	explicit_bzero(text, sizeof text);
+	return rc;
+}
+
+static int emb_random_hex(char out[33], char *err, size_t errsize)
+{
+	unsigned char b[16];
+	size_t got = 0;
+
+	while (got < sizeof b) {
+		ssize_t n = getrandom(b + got, sizeof b - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errsize, "getrandom: %s", strerror(errno));
+			return -1;
+		}
+		got += (size_t)n;
 	}
-	/* Settings of the embedded default; a configuration file is data, not SQL. */
-	snprintf(conf, sizeof conf, "%s/postgresql.conf", info->data_dir);
-	if ((fp = fopen(conf, "a")) == NULL) {
-		snprintf(err, errsize, "%s: %s", conf, strerror(errno));
-		return -1;
-	}
-	fprintf(fp,
-		"\n# chiso embedded cluster (chisoctl db init)\n"
-		"listen_addresses = ''\n"
-		"unix_socket_directories = '%s'\n"
-		"port = %d\n"
-		"fsync = on\n"
-		"shared_buffers = 128MB\n"
-		"work_mem = 64MB\n"
-		"max_connections = 200\n"
-		"logging_collector = off\n",
-		info->socket_dir, info->port);
-	if (fclose(fp) != 0) {
-		snprintf(err, errsize, "%s: %s", conf, strerror(errno));
-		return -1;
-	}
+	for (size_t i = 0; i < sizeof b; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	explicit_bzero(b, sizeof b);
 	return 0;
 }
 
-/* Creates the roles and the database (sql/bootstrap.sql through psql). */
-static int embedded_bootstrap(const struct who *w, const struct embedded_info *info, char *err,
-			      size_t errsize)
+/* New random passwords into info and the credentials file (0600, ours), atomically. */
+static int emb_cred_create(const struct emb *e, struct embedded_info *info, char *err,
+			   size_t errsize)
 {
-	char psql[PATH_MAX], script[PATH_MAX + 32], port[16];
-	char e_pw[64], e_o[64], e_w[64], e_r[64];
+	char text[EMB_CRED_MAX], tmp[PATH_MAX + 8];
+	int fd = -1, rc = -1;
+	size_t len;
 
-	snprintf(psql, sizeof psql, "%s/psql", embedded_bindir());
-	if (access(psql, X_OK) != 0)
-		snprintf(psql, sizeof psql, "/usr/bin/psql");
-	snprintf(script, sizeof script, "%s/bootstrap.sql", paths_sql_dir());
-	snprintf(port, sizeof port, "%d", info->port);
-	snprintf(e_pw, sizeof e_pw, "PGPASSWORD=%s", info->superuser_password);
-	snprintf(e_o, sizeof e_o, "CHISO_OWNER_PW=%s", info->owner_password);
-	snprintf(e_w, sizeof e_w, "CHISO_WRITER_PW=%s", info->writer_password);
-	snprintf(e_r, sizeof e_r, "CHISO_READER_PW=%s", info->reader_password);
-	char *env[] = {"LANG=C.UTF-8", "PATH=/usr/bin:/bin", e_pw, e_o, e_w, e_r, NULL};
-	char *argv[] = {psql,
-			"-X",
-			"-q",
-			"-v",
-			"ON_ERROR_STOP=1",
-			"-h",
-			(char *)info->socket_dir,
-			"-p",
-			port,
-			"-U",
-			"postgres",
-			"-d",
-			"postgres",
-			"-f",
-			script,
-			NULL};
-	log_info("creating roles and database");
-	int rc = embedded_run(w, false, NULL, argv, env);
-	if (rc != 0) {
-		snprintf(err, errsize, "creating roles and database failed (psql exit %d)", rc);
+	if (emb_random_hex(info->superuser_password, err, errsize) ||
+	    emb_random_hex(info->owner_password, err, errsize) ||
+	    emb_random_hex(info->writer_password, err, errsize) ||
+	    emb_random_hex(info->reader_password, err, errsize) ||
+	    emb_fmt(tmp, sizeof tmp, err, errsize, "%s.new", e->cred))
+		return -1;
+	if (embedded_credentials_format(info, text, sizeof text)) {
+		snprintf(err, errsize, "credentials too long for %s", e->cred);
+		goto fail;
+	}
+	unlink(tmp); /* left by an interrupted init */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	len = strlen(text);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0 || close(fd) != 0 ||
+	    rename(tmp, e->cred) != 0) {
+		snprintf(err, errsize, "cannot write %s: %s", e->cred, strerror(errno));
+		if (fd >= 0)
+			unlink(tmp);
+		goto fail;
+	}
+	rc = 0;
+fail:
+	explicit_bzero(text, sizeof text);
+	return rc;
+}
+
+/* Starts the server (if stopped) and waits until it answers on its socket. */
+static int emb_start(const struct emb *e, const struct embedded_info *info, char *err,
+		     size_t errsize)
+{
+	char ci[1024];
+	int rc;
+
+	if (emb_own_dirs(e, err, errsize) || pgctl_configure(&e->ctl, err, errsize))
+		return -1;
+	if (embedded_conninfo(info, "superuser", ci, sizeof ci)) {
+		snprintf(err, errsize, "conninfo too long for %s", info->socket_dir);
 		return -1;
 	}
-	return 0;
+	rc = pgctl_start(&e->ctl, ci, err, errsize);
+	explicit_bzero(ci, sizeof ci);
+	return rc;
+}
+
+/*
+ * Runs sql/bootstrap.sql as the superuser with psql as the calling user; the
+ * passwords travel in psql's environment.
+ */
+static int emb_bootstrap(const struct emb *e, const struct embedded_info *info, char *err,
+			 size_t errsize)
+{
+	char script[PATH_MAX + 16], target[1024];
+	char su[64], owner[64], writer[64], reader[64];
+	const char *env[] = {su, owner, writer, reader, "PGAPPNAME=chisoctl", NULL};
+	struct embedded_info maint = *info;
+	int rc = -1;
+
+	snprintf(script, sizeof script, "%s/bootstrap.sql", paths_sql_dir());
+	maint.superuser_password[0] = '\0'; /* no password on psql's command line */
+	if (embedded_conninfo(&maint, "superuser", target, sizeof target)) {
+		snprintf(err, errsize, "conninfo too long for %s", info->socket_dir);
+		goto fail;
+	}
+	snprintf(su, sizeof su, "PGPASSWORD=%s", info->superuser_password);
+	snprintf(owner, sizeof owner, "CHISO_OWNER_PW=%s", info->owner_password);
+	snprintf(writer, sizeof writer, "CHISO_WRITER_PW=%s", info->writer_password);
+	snprintf(reader, sizeof reader, "CHISO_READER_PW=%s", info->reader_password);
+	log_info("creating roles and database %s ...", EMB_DBNAME);
+	rc = pgctl_psql_file(&e->ctl, target, script, env, err, errsize);
+fail:
+	explicit_bzero(&maint, sizeof maint);
+	explicit_bzero(su, sizeof su);
+	explicit_bzero(owner, sizeof owner);
+	explicit_bzero(writer, sizeof writer);
+	explicit_bzero(reader, sizeof reader);
+	return rc;
 }
 
 int embedded_init(const char *dir, struct embedded_info *info, char *err, size_t errsize)
 {
-	struct who w;
-	char root[PATH_MAX], version[PATH_MAX + 16];
+	struct embedded_info scratch;
+	struct emb e;
+	int found, has_cred, has_data;
 
+	if (!info)
+		info = &scratch;
 	memset(info, 0, sizeof *info);
-	if (embedded_who(&w, err, errsize) < 0 ||
-	    embedded_root(&w, dir, true, root, sizeof root, err, errsize) < 0)
+	if (emb_open(&e, dir, 1, &found, err, errsize) ||
+	    (!found && emb_create_pg(&e, err, errsize)) || emb_own_dirs(&e, err, errsize))
 		return -1;
-	embedded_paths(root, info);
-	snprintf(version, sizeof version, "%s/PG_VERSION", info->data_dir);
-	if (access(version, F_OK) == 0) {
-		/* Initialized before: keep the data and the passwords. */
-		if (embedded_read_credentials(root, info) < 0) {
-			snprintf(err, errsize, "%s exists but %s/credentials is missing",
-				 info->data_dir, root);
-			return -1;
-		}
-	} else if (embedded_initdb(&w, root, info, err, errsize) < 0) {
+	emb_fill_info(&e, info);
+	has_cred = access(e.cred, F_OK) == 0;
+	has_data = access(e.version, F_OK) == 0;
+	if (has_data && !has_cred) {
+		snprintf(err, errsize,
+			 "the cluster in %s has no credentials file %s, so its passwords are "
+			 "lost: move %s away and run init again",
+			 e.ctl.data_dir, e.cred, e.real);
 		return -1;
 	}
-	if (embedded_start_root(&w, root, info, err, errsize) < 0)
+	if (has_cred ? emb_cred_load(&e, info, err, errsize)
+		     : emb_cred_create(&e, info, err, errsize))
 		return -1;
-	return embedded_bootstrap(&w, info, err, errsize);
+	if (!has_data &&
+	    pgctl_initdb(&e.ctl, EMB_SUPERUSER, info->superuser_password, e.real, err, errsize))
+		return -1;
+	if (emb_start(&e, info, err, errsize) || emb_bootstrap(&e, info, err, errsize))
+		return -1;
+	return 0;
 }
 
-int embedded_start(const char *dir, struct embedded_info *info, char *err, size_t errsize)
+/* Opens dir's existing cluster: -1 with "run chisoctl db init" if there is none. */
+static int emb_open_existing(struct emb *e, const char *dir, char *err, size_t errsize)
 {
-	struct who w;
-	char root[PATH_MAX];
+	char abs[PATH_MAX + 8];
+	int found;
 
-	memset(info, 0, sizeof *info);
-	if (embedded_who(&w, err, errsize) < 0 ||
-	    embedded_root(&w, dir, false, root, sizeof root, err, errsize) < 0)
+	if (emb_open(e, dir, 0, &found, err, errsize))
 		return -1;
-	embedded_paths(root, info);
-	embedded_read_credentials(root, info);
-	return embedded_start_root(&w, root, info, err, errsize);
-}
-
-int embedded_stop(const char *dir, char *err, size_t errsize)
-{
-	struct who w;
-	struct embedded_info info;
-	char root[PATH_MAX];
-
-	if (embedded_who(&w, err, errsize) < 0 ||
-	    embedded_root(&w, dir, false, root, sizeof root, err, errsize) < 0)
-		return -1;
-	embedded_paths(root, &info);
-	if (embedded_pg_ctl(&w, root, &info, "status") != 0)
-		return 0; /* already stopped */
-	if (embedded_pg_ctl(&w, root, &info, "stop") != 0) {
-		snprintf(err, errsize, "PostgreSQL did not stop: see %s", info.log_file);
+	if (!found || access(e->version, F_OK) != 0) {
+		emb_absolute(dir, abs, sizeof abs);
+		snprintf(err, errsize, "no PostgreSQL cluster in %s/pg: run chisoctl db init",
+			 found ? e->dir : abs);
 		return -1;
 	}
 	return 0;
 }
 
+int embedded_start(const char *dir, struct embedded_info *info, char *err, size_t errsize)
+{
+	struct embedded_info scratch;
+	struct emb e;
+
+	if (!info)
+		info = &scratch;
+	memset(info, 0, sizeof *info);
+	if (emb_open_existing(&e, dir, err, errsize))
+		return -1;
+	emb_fill_info(&e, info);
+	if (emb_cred_load(&e, info, err, errsize))
+		return -1;
+	return emb_start(&e, info, err, errsize);
+}
+
+int embedded_stop(const char *dir, char *err, size_t errsize)
+{
+	struct emb e;
+	char abs[PATH_MAX + 8];
+	int found;
+
+	if (emb_open(&e, dir, 0, &found, err, errsize))
+		return -1;
+	if (!found || access(e.version, F_OK) != 0) {
+		emb_absolute(dir, abs, sizeof abs);
+		log_info("no PostgreSQL cluster in %s/pg: nothing to stop", found ? e.dir : abs);
+		return 0;
+	}
+	return pgctl_stop(&e.ctl, err, errsize);
+}
+
 int embedded_status(const char *dir, struct embedded_info *info)
 {
-	struct who w;
-	char root[PATH_MAX], err[256];
+	struct emb e;
+	char err[512];
+	int running;
 
-	memset(info, 0, sizeof *info);
-	if (embedded_who(&w, err, sizeof err) < 0 ||
-	    embedded_root(&w, dir, false, root, sizeof root, err, sizeof err) < 0)
+	if (info)
+		memset(info, 0, sizeof *info);
+	if (emb_open_existing(&e, dir, err, sizeof err))
 		return -1;
-	embedded_paths(root, info);
-	embedded_read_credentials(root, info);
-	return embedded_pg_ctl(&w, root, info, "status") == 0 ? 1 : 0;
+	if (info) {
+		emb_fill_info(&e, info);
+		(void)emb_cred_load(&e, info, err, sizeof err); /* status works without them */
+	}
+	if (pgctl_running(&e.ctl, &running, err, sizeof err))
+		return -1;
+	return running;
+}
+
+/* ---- pure parts, unit-tested ---- */
+
+/* Appends " key=value" with libpq's quoting: '...' with \' and \\ when needed. */
+static int emb_ci_append(char *buf, size_t size, size_t *len, const char *key, const char *value)
+{
+	int quote = value[0] == '\0' || strpbrk(value, " \t\n\r\f\v'\\") != NULL;
+	int n =
+	    snprintf(buf + *len, size - *len, "%s%s=%s", *len ? " " : "", key, quote ? "'" : "");
+
+	if (n < 0 || (size_t)n >= size - *len)
+		return -1;
+	*len += (size_t)n;
+	for (const char *p = value; *p; p++) {
+		int esc = quote && (*p == '\'' || *p == '\\');
+		if (*len + (size_t)esc + 1 >= size)
+			return -1;
+		if (esc)
+			buf[(*len)++] = '\\';
+		buf[(*len)++] = *p;
+	}
+	if (quote) {
+		if (*len + 1 >= size)
+			return -1;
+		buf[(*len)++] = '\'';
+	}
+	buf[*len] = '\0';
+	return 0;
 }
 
 int embedded_conninfo(const struct embedded_info *info, const char *role, char *buf, size_t size)
 {
-	const char *pw = strcmp(role, "owner") == 0    ? info->owner_password
-			 : strcmp(role, "writer") == 0 ? info->writer_password
-						       : info->reader_password;
-	/* Values are paths and hex passwords; quote them the libpq way anyway. */
-	char sock[sizeof info->socket_dir * 2 + 1];
-	size_t o = 0;
-	for (const char *p = info->socket_dir; *p && o + 2 < sizeof sock; p++) {
-		if (*p == '\'' || *p == '\\')
-			sock[o++] = '\\';
-		sock[o++] = *p;
+	const struct {
+		const char *role, *user, *password, *dbname;
+	} roles[] = {
+	    {"owner", "chiso_owner", info->owner_password, info->dbname},
+	    {"writer", "chiso_writer", info->writer_password, info->dbname},
+	    {"reader", "chiso_reader", info->reader_password, info->dbname},
+	    {"superuser", EMB_SUPERUSER, info->superuser_password, "postgres"},
+	};
+	char port[16];
+	size_t len = 0, i;
+
+	for (i = 0; i < sizeof roles / sizeof roles[0] && strcmp(role, roles[i].role) != 0; i++)
+		;
+	if (i == sizeof roles / sizeof roles[0] || size == 0)
+		return -1;
+	buf[0] = '\0';
+	snprintf(port, sizeof port, "%d", info->port);
+	/* An empty password is left out, so that libpq takes PGPASSWORD. */
+	if (emb_ci_append(buf, size, &len, "host", info->socket_dir) ||
+	    emb_ci_append(buf, size, &len, "port", port) ||
+	    emb_ci_append(buf, size, &len, "dbname", roles[i].dbname) ||
+	    emb_ci_append(buf, size, &len, "user", roles[i].user) ||
+	    (roles[i].password[0] && emb_ci_append(buf, size, &len, "password", roles[i].password)))
+		return -1;
+	return 0;
+}
+
+void embedded_dir_hash(const char *absdir, char out[17])
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a offset basis and prime */
+
+	for (const unsigned char *p = (const unsigned char *)absdir; *p; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ULL;
 	}
-	sock[o] = '\0';
-	return snprintf(buf, size, "host='%s' port=%d dbname=%s user=chiso_%s password=%s", sock,
-			info->port, info->dbname, role, pw);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+int embedded_socket_dir(const char *run_dir, const char *hash, char *out, size_t size)
+{
+	int fallback = strlen(run_dir) + strlen(EMB_SOCKET_NAME) > EMB_SUN_PATH_MAX;
+	int n = fallback ? snprintf(out, size, "%s%s", EMB_SOCKET_FALLBACK, hash)
+			 : snprintf(out, size, "%s", run_dir);
+
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return fallback;
+}
+
+int embedded_credentials_format(const struct embedded_info *info, char *buf, size_t size)
+{
+	int n = snprintf(buf, size,
+			 "# chiso embedded PostgreSQL: role passwords (chisoctl db init). "
+			 "Keep secret.\n"
+			 "superuser=%s\nsuperuser_password=%s\nowner_password=%s\n"
+			 "writer_password=%s\nreader_password=%s\n",
+			 EMB_SUPERUSER, info->superuser_password, info->owner_password,
+			 info->writer_password, info->reader_password);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Trims blanks at both ends of s in place; returns the new start. */
+static char *emb_trim(char *s)
+{
+	size_t len;
+
+	s += strspn(s, " \t");
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+		s[--len] = '\0';
+	return s;
+}
+
+static int emb_is_hex32(const char *s)
+{
+	return strlen(s) == 32 && strspn(s, "0123456789abcdef") == 32;
+}
+
+int embedded_credentials_parse(const char *text, const char *name, struct embedded_info *info,
+			       char *err, size_t errsize)
+{
+	static const char *const keys[] = {"superuser", "superuser_password", "owner_password",
+					   "writer_password", "reader_password"};
+	enum { NKEYS = sizeof keys / sizeof keys[0] };
+	char values[NKEYS][33], buf[256];
+	int seen[NKEYS] = {0}, lineno = 0, rc = -1;
+	const char *p = text;
+
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		char *key, *value, *eq;
+		size_t k;
+
+		lineno++;
+		if (len >= sizeof buf) {
+			snprintf(err, errsize, "%s:%d: line too long", name, lineno);
+			goto fail;
+		}
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		p += len + (p[len] == '\n');
+		key = emb_trim(buf);
+		if (key[0] == '\0' || key[0] == '#')
+			continue;
+		if (!(eq = strchr(key, '='))) {
+			snprintf(err, errsize, "%s:%d: expected key=value", name, lineno);
+			goto fail;
+		}
+		*eq = '\0';
+		key = emb_trim(key);
+		value = emb_trim(eq + 1);
+		for (k = 0; k < NKEYS && strcmp(key, keys[k]) != 0; k++)
+			;
+		if (k == NKEYS) {
+			snprintf(err, errsize, "%s:%d: unknown key \"%.40s\"", name, lineno, key);
+			goto fail;
+		}
+		if (seen[k]) {
+			snprintf(err, errsize, "%s:%d: duplicate key \"%s\"", name, lineno, key);
+			goto fail;
+		}
+		if (k == 0 ? strcmp(value, EMB_SUPERUSER) != 0 : !emb_is_hex32(value)) {
+			snprintf(err, errsize, "%s:%d: %s must be %s", name, lineno, key,
+				 k == 0 ? EMB_SUPERUSER : "32 lowercase hex digits");
+			goto fail;
+		}
+		seen[k] = 1;
+		snprintf(values[k], sizeof values[k], "%s", value);
+	}
+	for (size_t k = 0; k < NKEYS; k++)
+		if (!seen[k]) {
+			snprintf(err, errsize, "%s: missing %s", name, keys[k]);
+			goto fail;
+		}
+	memcpy(info->superuser_password, values[1], 33);
+	memcpy(info->owner_password, values[2], 33);
+	memcpy(info->writer_password, values[3], 33);
+	memcpy(info->reader_password, values[4], 33);
+	rc = 0;
+fail:
+	explicit_bzero(values, sizeof values);
+	explicit_bzero(buf, sizeof buf);
+	return rc;
 }

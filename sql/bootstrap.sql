@@ -1,35 +1,45 @@
--- bootstrap: the roles and the database of chiso, created by a superuser
--- before the first migration.  `chisoctl db init` runs it through psql for
--- the embedded cluster; on a production server the DBA runs it the same way
--- (docs/operations.md).  The passwords come from the environment variables
--- CHISO_OWNER_PW, CHISO_WRITER_PW and CHISO_READER_PW, never from a command
--- line.  Running it again only resets the passwords.
-\set ON_ERROR_STOP on
+-- bootstrap.sql: the three roles and the database chiso in a fresh cluster.
+--
+-- `chisoctl db init` runs it with psql 15 as the superuser.  It is safe to run
+-- again: it creates what is missing and sets the three passwords to the ones in
+-- the credentials file, which stays the single place they are kept.  The
+-- passwords come from the environment (CHISO_OWNER_PW, CHISO_WRITER_PW,
+-- CHISO_READER_PW), never from a command line, and reach the server as
+-- literals quoted by psql (:'var').  Schema, tables and their grants come later
+-- from the numbered migrations, run as chiso_owner.
+
+\set ON_ERROR_STOP 1
+-- A failing statement is not copied into the server log: it may hold a password.
+SET log_min_error_statement = panic;
+
 \getenv owner_pw CHISO_OWNER_PW
 \getenv writer_pw CHISO_WRITER_PW
 \getenv reader_pw CHISO_READER_PW
+SELECT :{?owner_pw} AND :{?writer_pw} AND :{?reader_pw} AS chiso_have_passwords \gset
+\if :chiso_have_passwords
+\else
+DO $$ BEGIN
+	RAISE EXCEPTION 'bootstrap.sql needs CHISO_OWNER_PW, CHISO_WRITER_PW and CHISO_READER_PW in the environment';
+END $$;
+\endif
 
-SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chiso_owner') AS new_owner,
-       NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chiso_writer') AS new_writer,
-       NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chiso_reader') AS new_reader,
-       NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'chiso') AS new_database
-\gset
+-- Role names are constants here; format(%I) only spells them.
+SELECT format('CREATE ROLE %I', name)
+  FROM unnest(ARRAY['chiso_owner', 'chiso_writer', 'chiso_reader']) AS name
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = name) \gexec
 
-\if :new_owner
-CREATE ROLE chiso_owner LOGIN;
-\endif
-\if :new_writer
-CREATE ROLE chiso_writer LOGIN;
-\endif
-\if :new_reader
-CREATE ROLE chiso_reader LOGIN;
-\endif
-ALTER ROLE chiso_owner PASSWORD :'owner_pw';
-ALTER ROLE chiso_writer PASSWORD :'writer_pw';
-ALTER ROLE chiso_reader PASSWORD :'reader_pw';
+ALTER ROLE chiso_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'owner_pw';
+ALTER ROLE chiso_writer LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'writer_pw';
+ALTER ROLE chiso_reader LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'reader_pw';
 
-\if :new_database
-CREATE DATABASE chiso OWNER chiso_owner ENCODING 'UTF8' TEMPLATE template0;
+-- CREATE DATABASE cannot run in a DO block or a transaction, hence \if.
+SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = 'chiso') AS chiso_db_missing \gset
+\if :chiso_db_missing
+CREATE DATABASE chiso OWNER chiso_owner;
 \endif
+
+-- Only the three roles may connect.  The writer may also create temporary
+-- tables: the daemon stages COPY batches in one.
 REVOKE ALL ON DATABASE chiso FROM PUBLIC;
 GRANT CONNECT ON DATABASE chiso TO chiso_owner, chiso_writer, chiso_reader;
+GRANT TEMPORARY ON DATABASE chiso TO chiso_writer;
