@@ -368,7 +368,7 @@ static void server_batch(struct server *s, const void *rid, size_t rid_len,
 	if (batch_decode(body, len, &s->limits, &b, err, sizeof err) < 0) {
 		s->stats->bad_messages++;
 		server_peer_warn(s, c->name, "BATCH refused: %s", err);
-		server_error(s, rid, rid_len, "bad_body", err);
+		server_error(s, rid, rid_len, batch_error_code(err), err);
 		return;
 	}
 	s->stats->batches_received++;

@@ -1,10 +1,15 @@
 /*
- * batch: BATCH and ACK bodies (see batch.h).
+ * batch: encode and decode the BATCH and ACK bodies of protocol version 1.
  *
- * A row is decoded field by field into fixed-size members; a row that breaks a
- * rule keeps its place with a reason, so the daemon stores it as a rejection
- * and the sender learns which row and field were wrong.  Only a body that is
- * not a batch at all fails whole.
+ * The batch decoder has two ways to fail.  Whatever makes the body unusable as
+ * a batch (bad JSON, no epoch, no rows, too many rows) fails it whole, and the
+ * sender gets an ERROR.  A malformed row only marks that row with a reason
+ * code and a message naming the field: the daemon stores it as a rejection,
+ * the other rows go on, and the decoder never drops or reorders rows.
+ *
+ * Values arrive as JSON numbers and leave as canonical decimal text (struct
+ * num): at most 15 significant digits, no exponent, no trailing fractional
+ * zeros, so that the text survives a double and PostgreSQL's numeric exactly.
  */
 #include "batch.h"
 
@@ -14,29 +19,55 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const qualifier_names[] = {"", "at_least", "at_most", "about"};
+/* The start of the whole-batch error that maps to ERROR too_many_rows. */
+#define BATCH_TOO_MANY_ROWS "too many rows"
+/* |integer| must stay below 10^15: 15 significant digits. */
+#define BATCH_INT_LIMIT 1000000000000000LL
+/* Integers up to 2^53 are exact in a double and in every JSON reader. */
+#define BATCH_EXACT_LIMIT 9007199254740992.0
+#define BATCH_SIG_DIGITS  15
+#define BATCH_ERR_MAX	  256
+
+static const char *const batch_qualifiers[] = {[QUAL_NONE] = "",
+					       [QUAL_AT_LEAST] = "at_least",
+					       [QUAL_AT_MOST] = "at_most",
+					       [QUAL_ABOUT] = "about"};
+#define BATCH_NQUALIFIERS (sizeof batch_qualifiers / sizeof batch_qualifiers[0])
 
 const char *batch_qualifier_name(enum qualifier q)
 {
-	return (unsigned)q < 4 ? qualifier_names[q] : "";
+	if ((size_t)q >= BATCH_NQUALIFIERS)
+		return "";
+	return batch_qualifiers[q];
 }
 
 int batch_qualifier_parse(const char *s)
 {
-	for (int i = 1; i < 4; i++)
-		if (strcmp(s, qualifier_names[i]) == 0)
-			return i;
+	for (size_t i = QUAL_AT_LEAST; i < BATCH_NQUALIFIERS; i++)
+		if (strcmp(s, batch_qualifiers[i]) == 0)
+			return (int)i;
 	return -1;
+}
+
+const char *batch_error_code(const char *err)
+{
+	if (err && strncmp(err, BATCH_TOO_MANY_ROWS, strlen(BATCH_TOO_MANY_ROWS)) == 0)
+		return "too_many_rows";
+	return "bad_body";
 }
 
 struct batch *batch_new(size_t nrows)
 {
 	struct batch *b = calloc(1, sizeof *b);
+
 	if (!b)
 		return NULL;
-	if (nrows && (b->rows = calloc(nrows, sizeof *b->rows)) == NULL) {
-		free(b);
-		return NULL;
+	if (nrows > 0) {
+		b->rows = calloc(nrows, sizeof *b->rows);
+		if (!b->rows) {
+			free(b);
+			return NULL;
+		}
 	}
 	b->nrows = nrows;
 	return b;
@@ -51,282 +82,334 @@ void batch_destroy(struct batch **bp)
 	*bp = NULL;
 }
 
-/* Copies at most size-1 bytes of s, cutting on a UTF-8 character boundary. */
-static void batch_copy_utf8(char *dst, size_t size, const char *s)
+/*
+ * A real beyond %.15g's plain range, as plain decimal: only tiny magnitudes
+ * fit (an exponent of 15 or more means 16 or more integer digits).  Returns
+ * 0, or -1 if the text would have too many digits.
+ */
+static int batch_plain_decimal(double d, char *text, size_t size)
 {
-	size_t n = strlen(s);
-	if (n >= size) {
-		n = size - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
+	char m[32], digits[BATCH_SIG_DIGITS + 1];
+	size_t nd = 0, pos = 0;
 
-static void batch_refuse(struct batch_row *r, const char *reason, size_t row, const char *fmt,
-			 const char *a, const char *b)
-{
-	char msg[BATCH_MESSAGE_MAX * 2];
-	char head[32];
-	snprintf(head, sizeof head, "row %zu: ", row);
-	snprintf(msg, sizeof msg, fmt, a, b);
-	if (!r->reason) {
-		char full[BATCH_MESSAGE_MAX * 2 + 32];
-		snprintf(full, sizeof full, "%s%s", head, msg);
-		r->reason = reason;
-		batch_copy_utf8(r->message, sizeof r->message, full);
-	}
-}
-
-static const char *batch_type_name(json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	default:
-		return "null";
-	}
-}
-
-/* A string field of the row: type, length, allowed characters. */
-static int batch_string(json_t *obj, const char *key, char *dst, size_t size, const char *allowed,
-			bool required, struct batch_row *r, size_t row)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v) {
-		if (required)
-			batch_refuse(r, "bad_row", row, "missing field \"%s\"%s", key, "");
-		return 0;
-	}
-	if (!json_is_string(v)) {
-		batch_refuse(r, "bad_row", row, "field \"%s\": expected a string, got %s", key,
-			     batch_type_name(v));
-		return 0;
-	}
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
-	if (n == 0 || n >= size) {
-		char lim[32];
-		snprintf(lim, sizeof lim, "%zu", size - 1);
-		batch_refuse(r, "bad_row", row, "field \"%s\": expected 1 to %s bytes", key, lim);
-		return 0;
-	}
-	if (allowed && strspn(s, allowed) != n) {
-		batch_refuse(r, "bad_row", row, "field \"%s\": unexpected character in \"%.40s\"",
-			     key, s);
-		return 0;
-	}
-	if (memchr(s, '\0', n)) {
-		batch_refuse(r, "bad_row", row, "field \"%s\": NUL in string%s", key, "");
-		return 0;
-	}
-	memcpy(dst, s, n + 1);
-	return 1;
-}
-
-/* The canonical decimal text of a JSON number (no exponent, no trailing zeros). */
-static int batch_value(json_t *v, struct num *out)
-{
-	memset(out, 0, sizeof *out);
-	if (json_is_integer(v)) {
-		json_int_t i = json_integer_value(v);
-		if (i <= -1000000000000000LL || i >= 1000000000000000LL)
-			return -1;
-		snprintf(out->text, sizeof out->text, "%lld", (long long)i);
-		out->integer = true;
-		out->value = (double)i;
-		return 0;
-	}
-	double d = json_real_value(v);
-	if (!isfinite(d) || fabs(d) >= 1e15)
+	/* "d.dddddddddddddde-XX": the same 15 digits and exponent %.15g chose. */
+	snprintf(m, sizeof m, "%.*e", BATCH_SIG_DIGITS - 1, fabs(d));
+	char *e = strchr(m, 'e');
+	int exp = atoi(e + 1);
+	for (const char *p = m; p < e; p++)
+		if (*p != '.')
+			digits[nd++] = *p;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	digits[nd] = '\0';
+	if (exp >= 0)
 		return -1;
-	char buf[64];
-	snprintf(buf, sizeof buf, "%.15g", d);
-	if (strchr(buf, 'e') || strchr(buf, 'E')) {
-		/* small numbers: write them out in full, 15 significant digits at most */
-		int exp10 = (int)floor(log10(fabs(d)));
-		int decimals = 14 - exp10;
-		if (decimals > 30)
-			return -1; /* below 1e-16: no figure is that small */
-		snprintf(buf, sizeof buf, "%.*f", decimals, d);
-	}
-	char *dot = strchr(buf, '.');
-	if (dot) {
-		char *end = buf + strlen(buf) - 1;
-		while (end > dot && *end == '0')
-			*end-- = '\0';
-		if (end == dot)
-			*end = '\0';
-	}
-	if (strcmp(buf, "-0") == 0)
-		strcpy(buf, "0");
-	snprintf(out->text, sizeof out->text, "%s", buf);
-	out->integer = strchr(out->text, '.') == NULL;
-	out->value = d;
+	size_t zeros = (size_t)(-exp - 1);
+	if ((d < 0) + 2 + zeros + nd >= size)
+		return -1;
+	if (d < 0)
+		text[pos++] = '-';
+	text[pos++] = '0';
+	text[pos++] = '.';
+	memset(text + pos, '0', zeros);
+	pos += zeros;
+	memcpy(text + pos, digits, nd + 1);
 	return 0;
 }
 
-static void batch_row_decode(json_t *obj, struct batch_row *r, size_t row)
+/* Fills *n from the JSON number v; NULL, or why the value is refused. */
+static const char *batch_value(const json_t *v, struct num *n)
 {
-	static const char *const known[] = {"unit",  "indicator", "period", "date",
-					    "value", "qualifier", "ref"};
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(obj)) {
-		batch_refuse(r, "bad_row", row, "expected an object, got %s%s",
-			     batch_type_name(obj), "");
-		return;
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+		if (i <= -BATCH_INT_LIMIT || i >= BATCH_INT_LIMIT)
+			return "too many digits (at most 15 significant digits)";
+		snprintf(n->text, sizeof n->text, "%lld", (long long)i);
+		n->integer = true;
+		n->value = (double)i;
+		return NULL;
 	}
-	json_object_foreach(obj, key, v)
-	{
-		size_t i;
-		for (i = 0; i < sizeof known / sizeof known[0] && strcmp(key, known[i]) != 0; i++)
-			;
-		if (i == sizeof known / sizeof known[0]) {
-			batch_refuse(r, "bad_row", row, "unknown field \"%.40s\"%s", key, "");
-			return;
+	double d = json_real_value(v);
+	if (!isfinite(d))
+		return "not a finite number";
+	if (d == 0) {
+		snprintf(n->text, sizeof n->text, "0"); /* also for -0.0 */
+	} else {
+		snprintf(n->text, sizeof n->text, "%.*g", BATCH_SIG_DIGITS, d);
+		if (strchr(n->text, 'e') && batch_plain_decimal(d, n->text, sizeof n->text) < 0) {
+			n->text[0] = '\0';
+			return "too many digits (at most 15 significant digits, no exponent)";
 		}
 	}
-	batch_string(obj, "unit", r->unit, sizeof r->unit, "0123456789", true, r, row);
-	batch_string(obj, "indicator", r->indicator, sizeof r->indicator,
-		     "abcdefghijklmnopqrstuvwxyz0123456789_", true, r, row);
-	json_t *period = json_object_get(obj, "period"), *date = json_object_get(obj, "date");
-	if (period && date)
-		batch_refuse(r, "bad_row", row, "give \"period\" or \"date\", not both%s%s", "",
-			     "");
-	else if (!period && !date)
-		batch_refuse(r, "bad_row", row, "missing field \"period\" (or \"date\")%s%s", "",
-			     "");
-	else if (period)
-		batch_string(obj, "period", r->period, sizeof r->period, "0123456789SQW", true, r,
-			     row);
-	else if (batch_string(obj, "date", r->date, sizeof r->date, "0123456789-", true, r, row) &&
-		 (strlen(r->date) != 10 || r->date[4] != '-' || r->date[7] != '-'))
-		batch_refuse(r, "bad_date", row,
-			     "field \"date\": expected YYYY-MM-DD, got \"%s\"%s", r->date, "");
-	char qual[16] = "";
-	if (batch_string(obj, "qualifier", qual, sizeof qual, NULL, false, r, row)) {
-		int q = batch_qualifier_parse(qual);
-		if (q < 0)
-			batch_refuse(
-			    r, "bad_row", row,
-			    "field \"qualifier\": expected at_least, at_most or about, got "
-			    "\"%s\"%s",
-			    qual, "");
-		else
-			r->qualifier = (enum qualifier)q;
+	/* %g already dropped trailing fractional zeros; the text is the value. */
+	n->integer = strchr(n->text, '.') == NULL;
+	n->value = strtod(n->text, NULL);
+	return NULL;
+}
+
+/* Marks row i refused unless an earlier field already did. */
+static void batch_row_fail(struct batch_row *r, size_t i, const char *reason, const char *detail)
+{
+	if (r->reason)
+		return;
+	r->reason = reason;
+	wire_errorf(r->message, sizeof r->message, "row %zu: %s", i, detail);
+}
+
+static bool batch_all_of(const char *s, const char *set)
+{
+	return s[strspn(s, set)] == '\0';
+}
+
+static bool batch_date_shape(const char *s)
+{
+	static const char shape[] = "dddd-dd-dd";
+
+	if (strlen(s) != sizeof shape - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
+			return false;
+	return true;
+}
+
+/* The period or the date of a row, exactly one of them. */
+static void batch_row_when(json_t *o, size_t i, struct batch_row *r)
+{
+	bool has_period = json_object_get(o, "period") != NULL;
+	bool has_date = json_object_get(o, "date") != NULL;
+	char e[BATCH_ERR_MAX];
+
+	if (has_period && has_date) {
+		batch_row_fail(r, i, "bad_row",
+			       "fields \"period\" and \"date\" exclude each other");
+	} else if (has_period) {
+		if (wire_json_str(o, "period", true, 1, BATCH_PERIOD_MAX, NULL, r->period,
+				  sizeof r->period, e, sizeof e))
+			batch_row_fail(r, i, "bad_row", e);
+	} else if (has_date) {
+		if (wire_json_str(o, "date", true, 1, sizeof r->date - 1, "a date \"YYYY-MM-DD\"",
+				  r->date, sizeof r->date, e, sizeof e)) {
+			batch_row_fail(r, i, "bad_row", e);
+		} else if (!batch_date_shape(r->date)) {
+			wire_errorf(e, sizeof e,
+				    "field \"date\": expected \"YYYY-MM-DD\", got \"%s\"", r->date);
+			batch_row_fail(r, i, "bad_row", e);
+		}
+	} else {
+		batch_row_fail(r, i, "bad_row", "missing field \"period\" (or \"date\")");
 	}
-	batch_string(obj, "ref", r->ref, sizeof r->ref, NULL, false, r, row);
-	json_t *value = json_object_get(obj, "value");
-	if (!value)
-		batch_refuse(r, "bad_row", row, "missing field \"value\"%s%s", "", "");
-	else if (!json_is_number(value))
-		batch_refuse(r, "bad_value", row, "field \"value\": expected a number, got %s%s",
-			     batch_type_name(value), "");
-	else if (batch_value(value, &r->value) < 0)
-		batch_refuse(r, "bad_value", row,
-			     "field \"value\": out of range (at most 15 significant digits)%s%s",
-			     "", "");
+}
+
+/*
+ * Reads row i into *r.  Every field is read even after a failure so that the
+ * rejection keeps as much of the row as could be read; the first failure wins.
+ */
+static void batch_row_decode(json_t *o, size_t i, struct batch_row *r)
+{
+	static const char *const names[] = {"unit",  "indicator", "period", "date",
+					    "value", "qualifier", "ref",    NULL};
+	char e[BATCH_ERR_MAX];
+
+	if (!json_is_object(o)) {
+		wire_errorf(e, sizeof e, "expected an object, got %s", wire_json_kind(o));
+		batch_row_fail(r, i, "bad_row", e);
+		return;
+	}
+	if (wire_json_known(o, names, e, sizeof e))
+		batch_row_fail(r, i, "bad_row", e);
+
+	if (wire_json_str(o, "unit", true, 1, BATCH_UNIT_MAX, "a string of digits", r->unit,
+			  sizeof r->unit, e, sizeof e)) {
+		batch_row_fail(r, i, "bad_row", e);
+	} else if (!batch_all_of(r->unit, "0123456789")) {
+		wire_errorf(e, sizeof e, "field \"unit\": expected a string of digits, got \"%s\"",
+			    r->unit);
+		batch_row_fail(r, i, "bad_row", e);
+	}
+
+	if (wire_json_str(o, "indicator", true, 1, BATCH_INDICATOR_MAX, NULL, r->indicator,
+			  sizeof r->indicator, e, sizeof e)) {
+		batch_row_fail(r, i, "bad_row", e);
+	} else if (!batch_all_of(r->indicator, "abcdefghijklmnopqrstuvwxyz0123456789_")) {
+		wire_errorf(e, sizeof e,
+			    "field \"indicator\": expected a code of a-z, 0-9 and _, got \"%s\"",
+			    r->indicator);
+		batch_row_fail(r, i, "bad_row", e);
+	}
+
+	batch_row_when(o, i, r);
+
+	json_t *q = json_object_get(o, "qualifier");
+	if (q) {
+		int qual = json_is_string(q) ? batch_qualifier_parse(json_string_value(q)) : -1;
+		if (qual < 0)
+			batch_row_fail(r, i, "bad_row",
+				       "field \"qualifier\": expected \"at_least\", \"at_most\" or "
+				       "\"about\"");
+		else
+			r->qualifier = (enum qualifier)qual;
+	}
+
+	if (wire_json_str(o, "ref", false, 0, BATCH_REF_MAX, NULL, r->ref, sizeof r->ref, e,
+			  sizeof e))
+		batch_row_fail(r, i, "bad_row", e);
+
+	json_t *v = json_object_get(o, "value");
+	const char *why;
+	if (!v) {
+		batch_row_fail(r, i, "bad_value", "missing field \"value\"");
+	} else if (!json_is_number(v)) {
+		wire_errorf(e, sizeof e, "field \"value\": expected a number, got %s",
+			    wire_json_kind(v));
+		batch_row_fail(r, i, "bad_value", e);
+	} else if ((why = batch_value(v, &r->value)) != NULL) {
+		wire_errorf(e, sizeof e, "field \"value\": %s", why);
+		batch_row_fail(r, i, "bad_value", e);
+	}
+}
+
+struct batch_decoding {
+	const struct wire_limits *lim;
+	struct batch *b;
+};
+
+static int batch_fields(json_t *o, void *ctx, char *err, size_t errsize)
+{
+	static const char *const names[] = {"epoch", "seq", "rows", NULL};
+	struct batch_decoding *d = ctx;
+	uint64_t epoch, seq;
+
+	if (wire_json_known(o, names, err, errsize) ||
+	    wire_json_uint(o, "epoch", true, 1, INT64_MAX, &epoch, err, errsize) ||
+	    wire_json_uint(o, "seq", true, 1, INT64_MAX, &seq, err, errsize))
+		return -1;
+	json_t *rows = json_object_get(o, "rows");
+	if (!rows) {
+		wire_errorf(err, errsize, "missing field \"rows\"");
+		return -1;
+	}
+	if (!json_is_array(rows)) {
+		wire_errorf(err, errsize, "field \"rows\": expected an array, got %s",
+			    wire_json_kind(rows));
+		return -1;
+	}
+	size_t n = json_array_size(rows);
+	if (n == 0) {
+		wire_errorf(err, errsize, "field \"rows\": empty batch");
+		return -1;
+	}
+	if (n > d->lim->max_rows) {
+		wire_errorf(err, errsize, BATCH_TOO_MANY_ROWS ": %zu, limit %zu", n,
+			    d->lim->max_rows);
+		return -1;
+	}
+	d->b = batch_new(n);
+	if (!d->b) {
+		wire_errorf(err, errsize, "out of memory for %zu rows", n);
+		return -1;
+	}
+	d->b->epoch = epoch;
+	d->b->seq = seq;
+	for (size_t i = 0; i < n; i++)
+		batch_row_decode(json_array_get(rows, i), i, &d->b->rows[i]);
+	return 0;
 }
 
 int batch_decode(const char *body, size_t len, const struct wire_limits *lim, struct batch **out,
 		 char *err, size_t errsize)
 {
-	json_t *root = wire_open(body, len, lim, err, errsize), *rows, *v;
-	struct batch *b = NULL;
-	const char *key;
-	int rc = -1;
+	struct batch_decoding d = {.lim = lim ? lim : &wire_default_limits, .b = NULL};
 
 	*out = NULL;
-	if (!root)
+	if (wire_decode_object(body, len, d.lim, batch_fields, &d, err, errsize) < 0) {
+		batch_destroy(&d.b);
 		return -1;
-	json_object_foreach(root, key, v)
-	{
-		if (strcmp(key, "epoch") != 0 && strcmp(key, "seq") != 0 &&
-		    strcmp(key, "rows") != 0) {
-			snprintf(err, errsize, "unknown field \"%.40s\"", key);
-			goto done;
-		}
 	}
-	json_t *epoch = json_object_get(root, "epoch"), *seq = json_object_get(root, "seq");
-	if (!json_is_integer(epoch) || json_integer_value(epoch) < 1 || !json_is_integer(seq) ||
-	    json_integer_value(seq) < 1) {
-		snprintf(err, errsize, "\"epoch\" and \"seq\" must be integers from 1 to 2^63-1");
-		goto done;
+	*out = d.b;
+	return 0;
+}
+
+/* A fixed string field as JSON: bounded, valid UTF-8. */
+static json_t *batch_string(const char *field, size_t fieldsize)
+{
+	char buf[BATCH_MESSAGE_MAX + 1];
+	size_t cap = fieldsize < sizeof buf ? fieldsize : sizeof buf;
+
+	wire_utf8_copy(buf, cap, field, strnlen(field, fieldsize));
+	return json_string(buf);
+}
+
+static json_t *batch_integer(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+/* The canonical text's value, as an integer when every reader keeps it exact. */
+static json_t *batch_value_json(const struct num *n)
+{
+	double d = n->text[0] ? strtod(n->text, NULL) : n->value;
+
+	if (n->integer && fabs(d) < BATCH_EXACT_LIMIT)
+		return json_integer((json_int_t)d);
+	return json_real(d); /* NULL if not finite: the encoding fails */
+}
+
+/* Sets obj[key] = v (stolen); a NULL v fails the encoding. */
+static int batch_put(json_t *obj, const char *key, json_t *v)
+{
+	return v ? json_object_set_new(obj, key, v) : -1;
+}
+
+static json_t *batch_row_json(const struct batch_row *r)
+{
+	json_t *o = json_object();
+	int bad = !o;
+
+	bad = bad || batch_put(o, "unit", batch_string(r->unit, sizeof r->unit));
+	bad = bad || batch_put(o, "indicator", batch_string(r->indicator, sizeof r->indicator));
+	if (r->date[0] && !r->period[0])
+		bad = bad || batch_put(o, "date", batch_string(r->date, sizeof r->date));
+	else
+		bad = bad || batch_put(o, "period", batch_string(r->period, sizeof r->period));
+	bad = bad || batch_put(o, "value", batch_value_json(&r->value));
+	if (r->qualifier != QUAL_NONE)
+		bad = bad ||
+		      batch_put(o, "qualifier", json_string(batch_qualifier_name(r->qualifier)));
+	if (r->ref[0])
+		bad = bad || batch_put(o, "ref", batch_string(r->ref, sizeof r->ref));
+	if (bad) {
+		json_decref(o);
+		return NULL;
 	}
-	rows = json_object_get(root, "rows");
-	if (!json_is_array(rows) || json_array_size(rows) == 0) {
-		snprintf(err, errsize, "\"rows\" must be a non-empty array");
-		goto done;
-	}
-	if (json_array_size(rows) > lim->max_rows) {
-		snprintf(err, errsize, "too many rows: %zu, limit %zu", json_array_size(rows),
-			 lim->max_rows);
-		goto done;
-	}
-	if ((b = batch_new(json_array_size(rows))) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		goto done;
-	}
-	b->epoch = (uint64_t)json_integer_value(epoch);
-	b->seq = (uint64_t)json_integer_value(seq);
-	size_t i;
-	json_array_foreach(rows, i, v) batch_row_decode(v, &b->rows[i], i);
-	*out = b;
-	b = NULL;
-	rc = 0;
-done:
-	batch_destroy(&b);
-	json_decref(root);
-	return rc;
+	return o;
+}
+
+/* Dumps obj (reals with 15 digits: the canonical text) and releases it. */
+static char *batch_dump(json_t *obj, int failed)
+{
+	char *text = NULL;
+
+	if (obj && !failed)
+		text = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(BATCH_SIG_DIGITS));
+	json_decref(obj);
+	return text;
 }
 
 char *batch_encode(const struct batch *b)
 {
-	json_t *root = json_pack("{s:I, s:I, s:[]}", "epoch", (json_int_t)b->epoch, "seq",
-				 (json_int_t)b->seq, "rows");
-	json_t *rows = root ? json_object_get(root, "rows") : NULL;
-	char *text = NULL;
+	json_t *o = json_object(), *rows = json_array();
+	int bad = !o || !rows;
 
-	if (!rows)
-		goto done;
-	for (size_t i = 0; i < b->nrows; i++) {
-		const struct batch_row *r = &b->rows[i];
-		json_t *row = json_pack("{s:s, s:s}", "unit", r->unit, "indicator", r->indicator);
-		if (!row)
-			goto done;
-		if (r->period[0])
-			json_object_set_new(row, "period", json_string(r->period));
-		else
-			json_object_set_new(row, "date", json_string(r->date));
-		if (r->value.integer && fabs(r->value.value) < 9007199254740992.0)
-			json_object_set_new(row, "value",
-					    json_integer(strtoll(r->value.text, NULL, 10)));
-		else
-			json_object_set_new(row, "value", json_real(strtod(r->value.text, NULL)));
-		if (r->qualifier != QUAL_NONE)
-			json_object_set_new(row, "qualifier",
-					    json_string(batch_qualifier_name(r->qualifier)));
-		if (r->ref[0])
-			json_object_set_new(row, "ref", json_string(r->ref));
-		json_array_append_new(rows, row);
+	for (size_t i = 0; !bad && i < b->nrows; i++) {
+		json_t *r = batch_row_json(&b->rows[i]);
+		bad = !r || json_array_append_new(rows, r);
 	}
-	text = json_dumps(root, JSON_COMPACT);
-done:
-	json_decref(root);
-	return text;
+	bad = bad || batch_put(o, "epoch", batch_integer(b->epoch));
+	bad = bad || batch_put(o, "seq", batch_integer(b->seq));
+	bad = bad || json_object_set(o, "rows", rows);
+	json_decref(rows);
+	return batch_dump(o, bad);
 }
 
 void batch_ack_clear(struct batch_ack *a)
@@ -337,111 +420,149 @@ void batch_ack_clear(struct batch_ack *a)
 	a->nrejected = a->nflagged = 0;
 }
 
-static json_t *batch_verdicts(const struct batch_verdict *v, size_t n)
+static json_t *batch_verdicts_json(const struct batch_verdict *v, size_t n)
 {
 	json_t *arr = json_array();
-	for (size_t i = 0; arr && i < n; i++) {
-		char msg[BATCH_MESSAGE_MAX + 1];
-		batch_copy_utf8(msg, sizeof msg, v[i].message);
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)v[i].row,
-						     "code", v[i].code, "message", msg));
+	int bad = !arr;
+
+	for (size_t i = 0; !bad && i < n; i++) {
+		json_t *o = json_object();
+		bad = !o;
+		bad = bad || batch_put(o, "row", json_integer(v[i].row));
+		bad = bad || batch_put(o, "code", batch_string(v[i].code, sizeof v[i].code));
+		bad =
+		    bad || batch_put(o, "message", batch_string(v[i].message, sizeof v[i].message));
+		bad = bad || json_array_append(arr, o);
+		json_decref(o);
+	}
+	if (bad) {
+		json_decref(arr);
+		return NULL;
 	}
 	return arr;
 }
 
 char *batch_ack_encode(const struct batch_ack *a)
 {
-	json_t *root = json_pack("{s:I, s:I, s:s, s:I, s:o, s:o}", "epoch", (json_int_t)a->epoch,
-				 "seq", (json_int_t)a->seq, "status",
-				 a->status == ACK_DUPLICATE ? "duplicate" : "committed", "accepted",
-				 (json_int_t)a->accepted, "rejected",
-				 batch_verdicts(a->rejected, a->nrejected), "flagged",
-				 batch_verdicts(a->flagged, a->nflagged));
-	char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
-	json_decref(root);
-	return text;
+	json_t *o = json_object();
+	int bad = !o;
+
+	bad = bad || batch_put(o, "epoch", batch_integer(a->epoch));
+	bad = bad || batch_put(o, "seq", batch_integer(a->seq));
+	bad = bad || batch_put(o, "status",
+			       json_string(a->status == ACK_DUPLICATE ? "duplicate" : "committed"));
+	bad = bad || batch_put(o, "accepted", batch_integer(a->accepted));
+	bad = bad || batch_put(o, "rejected", batch_verdicts_json(a->rejected, a->nrejected));
+	bad = bad || batch_put(o, "flagged", batch_verdicts_json(a->flagged, a->nflagged));
+	return batch_dump(o, bad);
 }
 
-static int batch_verdicts_decode(json_t *arr, const char *name, const struct wire_limits *lim,
-				 struct batch_verdict **out, size_t *n, char *err, size_t errsize)
+static int batch_verdict_fields(json_t *o, struct batch_verdict *v, char *err, size_t errsize)
 {
-	size_t i;
-	json_t *v;
+	static const char *const names[] = {"row", "code", "message", NULL};
+	uint64_t row;
 
-	*out = NULL;
-	*n = 0;
-	if (!json_is_array(arr) || json_array_size(arr) > lim->max_rows) {
-		snprintf(err, errsize, "\"%s\" must be an array of at most %zu entries", name,
-			 lim->max_rows);
+	if (!json_is_object(o)) {
+		wire_errorf(err, errsize, "expected an object, got %s", wire_json_kind(o));
 		return -1;
 	}
-	if (json_array_size(arr) == 0)
+	if (wire_json_known(o, names, err, errsize) ||
+	    wire_json_uint(o, "row", true, 0, UINT32_MAX, &row, err, errsize) ||
+	    wire_json_str(o, "code", true, 1, BATCH_CODE_MAX, NULL, v->code, sizeof v->code, err,
+			  errsize) ||
+	    wire_json_str(o, "message", true, 0, BATCH_MESSAGE_MAX, NULL, v->message,
+			  sizeof v->message, err, errsize))
+		return -1;
+	v->row = (uint32_t)row;
+	return 0;
+}
+
+/* Reads the verdict array obj[key] into a new array; 0, or -1 with err. */
+static int batch_verdicts(json_t *obj, const char *key, size_t max, struct batch_verdict **out,
+			  size_t *nout, char *err, size_t errsize)
+{
+	json_t *arr = json_object_get(obj, key);
+	char e[BATCH_ERR_MAX];
+
+	if (!arr) {
+		wire_errorf(err, errsize, "missing field \"%s\"", key);
+		return -1;
+	}
+	if (!json_is_array(arr)) {
+		wire_errorf(err, errsize, "field \"%s\": expected an array, got %s", key,
+			    wire_json_kind(arr));
+		return -1;
+	}
+	size_t n = json_array_size(arr);
+	if (n > max) {
+		wire_errorf(err, errsize, "field \"%s\": %zu verdicts, limit %zu", key, n, max);
+		return -1;
+	}
+	if (n == 0)
 		return 0;
-	if ((*out = calloc(json_array_size(arr), sizeof **out)) == NULL) {
-		snprintf(err, errsize, "out of memory");
+	*out = calloc(n, sizeof **out);
+	if (!*out) {
+		wire_errorf(err, errsize, "out of memory for %zu verdicts", n);
 		return -1;
 	}
-	json_array_foreach(arr, i, v)
-	{
-		json_t *row = json_object_get(v, "row"), *code = json_object_get(v, "code"),
-		       *msg = json_object_get(v, "message");
-		if (!json_is_object(v) || json_object_size(v) != 3 || !json_is_integer(row) ||
-		    json_integer_value(row) < 0 || json_integer_value(row) > 0xffffffffLL ||
-		    !json_is_string(code) || json_string_length(code) > BATCH_CODE_MAX ||
-		    !json_is_string(msg) || json_string_length(msg) > BATCH_MESSAGE_MAX) {
-			snprintf(err, errsize, "\"%s\"[%zu]: expected {row, code, message}", name,
-				 i);
-			free(*out);
-			*out = NULL;
+	*nout = n;
+	for (size_t i = 0; i < n; i++) {
+		if (batch_verdict_fields(json_array_get(arr, i), &(*out)[i], e, sizeof e)) {
+			wire_errorf(err, errsize, "%s[%zu]: %s", key, i, e);
 			return -1;
 		}
-		(*out)[i].row = (uint32_t)json_integer_value(row);
-		snprintf((*out)[i].code, sizeof(*out)[i].code, "%s", json_string_value(code));
-		snprintf((*out)[i].message, sizeof(*out)[i].message, "%s", json_string_value(msg));
 	}
-	*n = json_array_size(arr);
+	return 0;
+}
+
+struct batch_ack_decoding {
+	const struct wire_limits *lim;
+	struct batch_ack *a;
+};
+
+static int batch_ack_fields(json_t *o, void *ctx, char *err, size_t errsize)
+{
+	static const char *const names[] = {"epoch",	"seq",	   "status", "accepted",
+					    "rejected", "flagged", NULL};
+	struct batch_ack_decoding *d = ctx;
+	struct batch_ack *a = d->a;
+	char status[16] = "";
+
+	if (wire_json_known(o, names, err, errsize) ||
+	    wire_json_uint(o, "epoch", true, 1, INT64_MAX, &a->epoch, err, errsize) ||
+	    wire_json_uint(o, "seq", true, 1, INT64_MAX, &a->seq, err, errsize))
+		return -1;
+	json_t *s = json_object_get(o, "status");
+	if (s && json_is_string(s) && strlen(json_string_value(s)) < sizeof status)
+		snprintf(status, sizeof status, "%s", json_string_value(s));
+	if (strcmp(status, "committed") == 0) {
+		a->status = ACK_COMMITTED;
+	} else if (strcmp(status, "duplicate") == 0) {
+		a->status = ACK_DUPLICATE;
+	} else {
+		wire_errorf(err, errsize,
+			    s ? "field \"status\": expected \"committed\" or "
+				"\"duplicate\""
+			      : "missing field \"status\"");
+		return -1;
+	}
+	if (wire_json_uint(o, "accepted", true, 0, INT64_MAX, &a->accepted, err, errsize) ||
+	    batch_verdicts(o, "rejected", d->lim->max_rows, &a->rejected, &a->nrejected, err,
+			   errsize) ||
+	    batch_verdicts(o, "flagged", d->lim->max_rows, &a->flagged, &a->nflagged, err, errsize))
+		return -1;
 	return 0;
 }
 
 int batch_ack_decode(const char *body, size_t len, const struct wire_limits *lim,
 		     struct batch_ack *a, char *err, size_t errsize)
 {
-	json_t *root = wire_open(body, len, lim, err, errsize);
-	int rc = -1;
+	struct batch_ack_decoding d = {.lim = lim ? lim : &wire_default_limits, .a = a};
 
 	memset(a, 0, sizeof *a);
-	if (!root)
-		return -1;
-	json_t *epoch = json_object_get(root, "epoch"), *seq = json_object_get(root, "seq"),
-	       *status = json_object_get(root, "status"),
-	       *accepted = json_object_get(root, "accepted");
-	if (json_object_size(root) != 6 || !json_is_integer(epoch) || !json_is_integer(seq) ||
-	    !json_is_string(status) || !json_is_integer(accepted) ||
-	    json_integer_value(accepted) < 0) {
-		snprintf(err, errsize,
-			 "an ACK has exactly epoch, seq, status, accepted, rejected and flagged");
-		goto done;
-	}
-	if (strcmp(json_string_value(status), "committed") == 0)
-		a->status = ACK_COMMITTED;
-	else if (strcmp(json_string_value(status), "duplicate") == 0)
-		a->status = ACK_DUPLICATE;
-	else {
-		snprintf(err, errsize, "\"status\" must be committed or duplicate");
-		goto done;
-	}
-	a->epoch = (uint64_t)json_integer_value(epoch);
-	a->seq = (uint64_t)json_integer_value(seq);
-	a->accepted = (uint64_t)json_integer_value(accepted);
-	if (batch_verdicts_decode(json_object_get(root, "rejected"), "rejected", lim, &a->rejected,
-				  &a->nrejected, err, errsize) < 0 ||
-	    batch_verdicts_decode(json_object_get(root, "flagged"), "flagged", lim, &a->flagged,
-				  &a->nflagged, err, errsize) < 0) {
+	if (wire_decode_object(body, len, d.lim, batch_ack_fields, &d, err, errsize) < 0) {
 		batch_ack_clear(a);
-		goto done;
+		return -1;
 	}
-	rc = 0;
-done:
-	json_decref(root);
-	return rc;
+	return 0;
 }

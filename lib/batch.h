@@ -47,10 +47,13 @@ struct batch_row {
 	char indicator[BATCH_INDICATOR_MAX + 1];
 	char period[BATCH_PERIOD_MAX + 1]; /* empty when a date was sent instead */
 	char date[11];			   /* "YYYY-MM-DD", empty when a period was sent */
-	struct num value;		   /* value.text is canonical decimal, no exponent */
+	struct num value; /* value.text canonical decimal, no exponent; value = strtod(text) */
 	enum qualifier qualifier;
 	char ref[BATCH_REF_MAX + 1]; /* where the row came from, for people: "file.csv:12" */
-	/* Set by the decoder (or later by validation) when the row is refused: */
+	/*
+	 * Set by the decoder (or later by validation) when the row is refused.  The
+	 * decoder still fills every field it could read, for the rejection record.
+	 */
 	const char *reason;		     /* static reason code, NULL if fine */
 	char message[BATCH_MESSAGE_MAX + 1]; /* human message naming the field */
 };
@@ -89,26 +92,34 @@ struct batch_ack {
 struct batch *batch_new(size_t nrows);
 /* Frees the batch and sets *bp to NULL; safe on NULL. */
 void batch_destroy(struct batch **bp);
-/* The BATCH body; the caller frees it.  NULL if out of memory. */
+/*
+ * The BATCH body; the caller frees it.  NULL if out of memory or a value is
+ * not finite.  A row with neither period nor date is sent with "period":"".
+ */
 char *batch_encode(const struct batch *b);
 /*
  * Decodes a BATCH body under the limits.  Returns 0 with *out owned by the
  * caller (rows that failed carry reason and message), or -1 with err filled
- * when the body is not a batch at all.
+ * and *out NULL when the body is not a batch at all.  lim NULL: the defaults.
  */
 int batch_decode(const char *body, size_t len, const struct wire_limits *lim, struct batch **out,
 		 char *err, size_t errsize);
+/* The ERROR code for a batch_decode failure: "too_many_rows" or "bad_body". */
+const char *batch_error_code(const char *err);
 
-/* The reason code string for a qualifier's wire name; "at_least", ... */
+/* The wire name of a qualifier: "at_least", ...; "" for QUAL_NONE. */
 const char *batch_qualifier_name(enum qualifier q);
 /* The qualifier for a wire name, or -1. */
 int batch_qualifier_parse(const char *s);
 
 /* Frees the verdict arrays of an ACK (not the struct itself). */
 void batch_ack_clear(struct batch_ack *a);
-/* The ACK body; the caller frees it.  NULL if out of memory. */
+/* The ACK body, strings cut on a UTF-8 boundary; the caller frees it (NULL: no memory). */
 char *batch_ack_encode(const struct batch_ack *a);
-/* Decodes an ACK body into *a (arrays owned by *a); 0, or -1 with err. */
+/*
+ * Decodes an ACK body into *a, which is overwritten (clear it first); the
+ * arrays are owned by *a.  0, or -1 with err and *a cleared.
+ */
 int batch_ack_decode(const char *body, size_t len, const struct wire_limits *lim,
 		     struct batch_ack *a, char *err, size_t errsize);
 

@@ -720,38 +720,31 @@ fail:
 	return NULL;
 }
 
-struct catalog *catalog_from_json(const char *json, size_t len, char *err, size_t errsize)
+/* Fills the catalogue from its JSON form; lent the parsed object by wire_decode_object. */
+static int catalog_json_fn(json_t *root, void *ctx, char *err, size_t errsize)
 {
 	static const char *const known[] = {"version", "pillars", "indicators", "rules", NULL};
-	/* The catalogue is the largest message an agent receives: give it room. */
-	struct wire_limits lim = {.max_body = 16u << 20, .max_rows = CATALOG_MAX, .max_depth = 4};
-	struct catalog *c = calloc(1, sizeof *c);
-	json_t *root = NULL, *pil, *ind, *rul, *v;
+	struct catalog *c = ctx;
+	struct src top = {NULL, root, NULL};
+	json_t *pil, *ind, *rul, *v;
 	const char *version;
 	size_t i;
 
-	if (!c) {
-		snprintf(err, errsize, "out of memory");
-		return NULL;
-	}
-	if ((root = wire_open(json, len, &lim, err, errsize)) == NULL)
-		goto fail;
-	struct src top = {NULL, root, NULL};
 	if (src_known(&top, known, err, errsize) < 0 ||
 	    src_string(&top, "version", &version, err, errsize) < 0)
-		goto fail;
+		return -1;
 	pil = json_object_get(root, "pillars");
 	ind = json_object_get(root, "indicators");
 	rul = json_object_get(root, "rules");
 	if (!version || !json_is_array(pil) || !json_is_array(ind) ||
 	    (rul && !json_is_array(rul))) {
 		snprintf(err, errsize, "catalogue JSON: needs version, pillars and indicators");
-		goto fail;
+		return -1;
 	}
 	if ((c->version = strdup(version)) == NULL ||
 	    catalog_alloc(c, json_array_size(pil), json_array_size(ind),
 			  rul ? json_array_size(rul) : 0, err, errsize) < 0)
-		goto fail;
+		return -1;
 	json_array_foreach(pil, i, v)
 	{
 		struct src s = {NULL, v, NULL};
@@ -772,17 +765,27 @@ struct catalog *catalog_from_json(const char *json, size_t len, char *err, size_
 		if (!json_is_object(v) || read_rule(&s, &c->rules[c->nrules++], err, errsize) < 0)
 			goto bad;
 	}
-	if (catalog_finish(c, "catalogue JSON", err, errsize) < 0)
-		goto fail;
-	json_decref(root);
-	return c;
+	return catalog_finish(c, "catalogue JSON", err, errsize);
 bad:
 	if (!err[0])
 		snprintf(err, errsize, "catalogue JSON: entries must be objects");
-fail:
-	json_decref(root);
-	catalog_destroy(&c);
-	return NULL;
+	return -1;
+}
+
+struct catalog *catalog_from_json(const char *json, size_t len, char *err, size_t errsize)
+{
+	/* The catalogue is the largest message an agent receives: give it room. */
+	struct wire_limits lim = {.max_body = 16u << 20, .max_rows = CATALOG_MAX, .max_depth = 4};
+	struct catalog *c = calloc(1, sizeof *c);
+
+	if (!c) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	err[0] = '\0';
+	if (wire_decode_object(json, len, &lim, catalog_json_fn, c, err, errsize) < 0)
+		catalog_destroy(&c);
+	return c;
 }
 
 static json_t *names_json(unsigned bits, const char *const *names, int n, int first)

@@ -41,26 +41,17 @@ struct wire_limits {
 /* The defaults documented in docs/protocol.md. */
 extern const struct wire_limits wire_default_limits;
 
-/* "HELLO", ... */
+/* "HELLO", ...; "?" for a value outside the enum. */
 const char *wire_command_name(enum wire_command c);
 /* The command for a frame's bytes, or -1 if unknown. */
 int wire_command_parse(const void *data, size_t len);
-/* 1 if the frame is exactly the protocol tag. */
+/* true if the frame is exactly the protocol tag. */
 bool wire_tag_ok(const void *data, size_t len);
 /*
- * 1 if body[0..len) nests JSON objects and arrays at most max_depth deep
+ * true if body[0..len) nests JSON objects and arrays at most max_depth deep
  * (a scan that honours strings and escapes; it does not validate the JSON).
  */
 bool wire_depth_ok(const char *body, size_t len, int max_depth);
-
-struct json_t;
-/*
- * The gate every decoder passes: the size limit, the nesting limit, then
- * jansson with duplicate keys refused.  Returns the top-level object (the
- * caller json_decref's it) or NULL with err.
- */
-struct json_t *wire_open(const char *body, size_t len, const struct wire_limits *lim, char *err,
-			 size_t errsize);
 
 struct wire_hello {
 	char agent[65]; /* software and version, "chiso-agent 0.1.0" */
@@ -97,9 +88,13 @@ struct wire_error {
 };
 
 /*
- * Encoders return a JSON text the caller frees, or NULL when out of memory.
- * Decoders return 0, or -1 with err filled ("field \"epoch\": not an unsigned
- * integer"); they apply wire_depth_ok with lim->max_depth and the body limit.
+ * Encoders return a compact JSON text the caller frees, or NULL when out of
+ * memory; strings are cut to their field's limit on a UTF-8 boundary and
+ * invalid bytes become '?', so the output is always valid.  Numbers above
+ * 2^63-1 (never valid in the protocol) are written as 2^63-1.
+ * Decoders zero *m, then return 0, or -1 with err filled ("field \"epoch\":
+ * expected an unsigned integer, got a string"); they check the body limit and
+ * wire_depth_ok with lim->max_depth first (lim NULL: the defaults).
  */
 char *wire_hello_encode(const struct wire_hello *m);
 int wire_hello_decode(const char *body, size_t len, const struct wire_limits *lim,
@@ -119,5 +114,50 @@ int wire_error_decode(const char *body, size_t len, const struct wire_limits *li
 /* An empty object body "{}" is valid for PONG and the CATALOG request. */
 int wire_empty_decode(const char *body, size_t len, const struct wire_limits *lim, char *err,
 		      size_t errsize);
+
+/*
+ * Helpers shared by the decoders of wire.c and batch.c.  A jansson handle is
+ * only ever lent to a callback: wire_decode_object loads the body, passes the
+ * object to fn and releases it before returning, so no handle escapes.
+ * Every err written here is valid UTF-8, truncated on a character boundary.
+ */
+struct json_t;
+
+/* Decodes one object; fn returns 0, or -1 with err filled. */
+typedef int (*wire_object_fn)(struct json_t *obj, void *ctx, char *err, size_t errsize);
+
+/*
+ * Checks the body limit, the nesting limit, parses strictly (duplicate keys,
+ * invalid UTF-8 and NUL refused), requires an object and calls fn on it.
+ * lim NULL means wire_default_limits.  Returns fn's result, or -1 with err.
+ */
+int wire_decode_object(const char *body, size_t len, const struct wire_limits *lim,
+		       wire_object_fn fn, void *ctx, char *err, size_t errsize);
+/* 0 if every key of obj is in the NULL-terminated names, else -1: unknown field "x". */
+int wire_json_known(struct json_t *obj, const char *const *names, char *err, size_t errsize);
+/*
+ * Reads obj[key] as an integer in min..max into *out.  A missing key is an
+ * error when required, else *out is left alone.  0, or -1 with err.
+ */
+int wire_json_uint(struct json_t *obj, const char *key, bool required, uint64_t min, uint64_t max,
+		   uint64_t *out, char *err, size_t errsize);
+/*
+ * Copies the string obj[key] (minlen..maxlen bytes, dstsize > maxlen) into dst;
+ * what names the expected kind in messages (NULL: "a string").  A missing key
+ * is an error when required, else dst is left alone.  0, or -1 with err.
+ */
+int wire_json_str(struct json_t *obj, const char *key, bool required, size_t minlen, size_t maxlen,
+		  const char *what, char *dst, size_t dstsize, char *err, size_t errsize);
+/* "a string", "a number", "an object"...: the JSON kind of v for messages. */
+const char *wire_json_kind(const struct json_t *v);
+/* Formats into err (if errsize > 0): valid UTF-8, control characters as '?'. */
+void wire_errorf(char *err, size_t errsize, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * Copies at most dstsize - 1 bytes of src[0..srclen) into dst, never splitting
+ * a UTF-8 character; invalid bytes and NUL become '?', a character cut off by
+ * the end of src is dropped.  Returns bytes written.
+ */
+size_t wire_utf8_copy(char *dst, size_t dstsize, const char *src, size_t srclen);
 
 #endif

@@ -190,7 +190,7 @@ static void test_json(void **state)
 	static const struct {
 		const char *name, *json, *err;
 	} bad[] = {
-	    {"not json", "{", "not valid JSON"},
+	    {"not json", "{", "invalid JSON"},
 	    {"stranger", "{\"version\":\"1\",\"pillars\":[],\"indicators\":[],\"x\":1}",
 	     "unknown key"},
 	    {"indicator not object", "{\"version\":\"1\",\"pillars\":[],\"indicators\":[1]}",
