@@ -1,8 +1,10 @@
 -- 001_schema: the tables of chiso (docs/analyst-guide.md describes them for readers).
 --
 -- Applied by `chisoctl db migrate` as chiso_owner inside one transaction, with
--- search_path = chiso.  Every later change is a new numbered file; an applied
--- file is never edited (the runner refuses a file whose checksum changed).
+-- search_path = chiso.  Every later change of a table is a new numbered file; an
+-- applied file is never edited (the runner refuses a file whose checksum
+-- changed).  Functions, views and grants live in the repeatable R_*.sql files,
+-- applied again whenever one of them changes.
 
 -- Administrative tiers.  Levels are data: before July 2025 a commune sits at
 -- level 3 under a district; after, at level 2 directly under the province.  An

@@ -1,4 +1,4 @@
--- 003_ingest: one commit of many batches, and the rollups it touches.
+-- R_20_ingest: one commit of many batches, and the rollups it touches.
 --
 -- chisod's storage module COPYs the decoded batches of one group commit into
 -- the session's staging tables and calls ingest(), which, set-based and inside

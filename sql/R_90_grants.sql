@@ -1,4 +1,4 @@
--- 006_grants: least privilege.  chiso_owner owns everything (migrations);
+-- R_90_grants: least privilege.  chiso_owner owns everything (migrations);
 -- chiso_writer (chisod) gets only what ingest needs; chiso_reader (analysts)
 -- gets the documented views and the report function, nothing else.  The three
 -- roles exist before migrations run (sql/bootstrap.sql for the embedded

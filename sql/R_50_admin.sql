@@ -1,4 +1,4 @@
--- 007_admin: enrolment of collectors, for chisoctl and chisod.
+-- R_50_admin: enrolment of collectors, for chisoctl and chisod.
 --
 -- A collector is a CURVE public key with an id and a scope: the unit whose
 -- subtree it may write.  Revocation keeps the row (batches refer to it) and

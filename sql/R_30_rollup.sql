@@ -1,4 +1,4 @@
--- 004_rollup: rollups kept current by every commit, rebuilt from scratch on
+-- R_30_rollup: rollups kept current by every commit, rebuilt from scratch on
 -- demand, and verified against an independent plain aggregation.
 --
 -- A rollup row of (unit, indicator, period) combines the unit's own value with

@@ -1,4 +1,4 @@
--- 002_reference: loading the unit hierarchy and the indicator catalogue.
+-- R_10_reference: loading the unit hierarchy and the indicator catalogue.
 --
 -- chisoctl reads the files (units CSV, catalog.conf), reports every error with
 -- file:line, and hands the rows here: units through COPY into a temporary table,
