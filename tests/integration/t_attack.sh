@@ -94,7 +94,10 @@ for line in "${TABLE[@]}"; do
 	unknown-key | no-curve | revoked-key)
 		assert_eq "$local_attack: answers to an unauthenticated peer" 0 "$local_answered" ;;
 	malformed)
-		[ "$local_errors" -ge 9000 ] || fail "malformed: only $local_errors refusals of $local_tried" ;;
+		# a few are lost with the connections cut for oversized messages
+		[ "$local_tried" -ge 1000 ] || fail "malformed: only $local_tried messages sent before the deadline"
+		[ $((local_errors * 100)) -ge $((local_tried * 90)) ] ||
+			fail "malformed: only $local_errors refusals of $local_tried" ;;
 	*)
 		# every row sent was refused: in an ACK's rejected list, or with its whole batch
 		[ $((local_rows_rejected + local_errors)) -ge 1 ] || fail "$local_attack: nothing refused" ;;
