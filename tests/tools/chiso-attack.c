@@ -246,7 +246,8 @@ static void malformed(struct client *c, struct figures *fg, long count)
 static void give_up(int sig)
 {
 	(void)sig;
-	static const char msg[] = "chiso-attack: gave up after 300 s (the daemon stopped answering?)\n";
+	static const char msg[] =
+	    "chiso-attack: gave up after 300 s (the daemon stopped answering?)\n";
 	(void)!write(2, msg, sizeof msg - 1);
 	_exit(3);
 }
