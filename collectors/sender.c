@@ -302,8 +302,12 @@ static void sender_retry(struct sender *s, const char *body, size_t len, int64_t
 	if (r.epoch == outbox_epoch(s->ob) && (f = sender_find(s, r.seq)) != NULL) {
 		f->sent_ms = 0;
 		f->not_before_ms = now + r.after_ms + sender_jitter(r.after_ms);
-		log_info("batch %llu: the province asks to retry (%s)", (unsigned long long)r.seq,
-			 r.reason);
+		/* said at the 1st, 2nd, 4th, 8th ... retry: a long database outage must not
+		 * fill the officer's terminal or the journal */
+		if ((s->st.retries & (s->st.retries - 1)) == 0)
+			log_info("batch %llu: the province asks to retry (%s; %llu retries so far)",
+				 (unsigned long long)r.seq, r.reason,
+				 (unsigned long long)s->st.retries);
 	}
 }
 

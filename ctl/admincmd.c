@@ -177,3 +177,58 @@ int admincmd_rollup(struct ctl *c, int argc, char **argv)
 	fprintf(stderr, "usage: chisoctl rollup verify | rebuild\n");
 	return 2;
 }
+
+/* The name recorded as who closed or reopened a period: the login, else the Unix user. */
+static const char *period_actor(void)
+{
+	const char *who = getenv("SUDO_USER");
+	if (!who || !*who)
+		who = getenv("USER");
+	return who && *who ? who : "chisoctl";
+}
+
+int admincmd_period(struct ctl *c, int argc, char **argv)
+{
+	char err[1024];
+	const char *usage = "usage: chisoctl period close P [--reason TEXT]\n"
+			    "       chisoctl period reopen P [--reason TEXT]\n"
+			    "       chisoctl period list\n";
+
+	if (argc == 1 && strcmp(argv[0], "list") == 0) {
+		struct store_period *p;
+		size_t n;
+		struct store *s = ctl_store(c, CTL_OWNER);
+		int rc = store_period_list(s, &p, &n, err, sizeof err);
+		store_close(&s);
+		if (rc < 0)
+			return ctl_fail(err);
+		printf("%-9s %-12s %-25s %-25s %-10s %s\n", "period", "type",
+		       "administrative (NĐ 09)", "statistical", "due", "closed");
+		for (size_t i = 0; i < n; i++)
+			printf("%-9s %-12s %-25s %-25s %-10s %s\n", p[i].code, p[i].type, p[i].adm,
+			       p[i].stat, p[i].due[0] ? p[i].due : "-",
+			       p[i].closed[0] ? p[i].closed : "open");
+		free(p);
+		return 0;
+	}
+	if ((argc == 2 || (argc == 4 && strcmp(argv[2], "--reason") == 0)) &&
+	    (strcmp(argv[0], "close") == 0 || strcmp(argv[0], "reopen") == 0)) {
+		bool close = strcmp(argv[0], "close") == 0;
+		struct store *s = ctl_store(c, CTL_OWNER);
+		int rc = store_period_set_closed(s, argv[1], close, period_actor(),
+						 argc == 4 ? argv[3] : "", err, sizeof err);
+		store_close(&s);
+		if (rc < 0)
+			return ctl_fail(err);
+		if (close)
+			printf(
+			    "period %s closed: chisod refuses values for it (and for the periods "
+			    "it contains) until `chisoctl period reopen %s`\n",
+			    argv[1], argv[1]);
+		else
+			printf("period %s reopened: values for it are accepted again\n", argv[1]);
+		return 0;
+	}
+	fputs(usage, stderr);
+	return 2;
+}

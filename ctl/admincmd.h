@@ -7,6 +7,7 @@
  *   chisoctl collector revoke ID
  *   chisoctl collector list
  *   chisoctl rollup verify | rebuild
+ *   chisoctl period close P [--reason TEXT] | reopen P [--reason TEXT] | list
  */
 #ifndef CHISOCTL_ADMINCMD_H
 #define CHISOCTL_ADMINCMD_H
@@ -21,5 +22,7 @@ int admincmd_keygen(struct ctl *c, int argc, char **argv);
 int admincmd_collector(struct ctl *c, int argc, char **argv);
 /* `rollup ...`. */
 int admincmd_rollup(struct ctl *c, int argc, char **argv);
+/* `period ...`. */
+int admincmd_period(struct ctl *c, int argc, char **argv);
 
 #endif

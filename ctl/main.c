@@ -27,6 +27,7 @@ static void usage(FILE *out)
 		     "  collector add ID --key FILE.pub --unit CODE | revoke ID | list\n"
 		     "  report --period P --unit CODE [--format text|csv] [--output FILE]\n"
 		     "  rollup verify | rebuild\n"
+		     "  period close P [--reason TEXT] | reopen P | list\n"
 		     "  status [--json]                what the running chisod reports\n"
 		     "The configuration is --config FILE, else $CHISO_CONFIG, else "
 		     "/etc/chiso/chisod.conf.\n");
@@ -75,6 +76,8 @@ int main(int argc, char **argv)
 		rc = admincmd_collector(&c, n, args);
 	else if (strcmp(cmd, "report") == 0)
 		rc = reportcmd_main(&c, n, args);
+	else if (strcmp(cmd, "period") == 0)
+		rc = admincmd_period(&c, n, args);
 	else if (strcmp(cmd, "rollup") == 0)
 		rc = admincmd_rollup(&c, n, args);
 	else if (strcmp(cmd, "status") == 0)

@@ -117,6 +117,23 @@ static const char *qualifier_vi(const char *q)
 	return "";
 }
 
+/* How a report names the finer periods behind a derived figure ("3/4 kỳ 6 tháng"). */
+static const char *period_type_vi(const char *type)
+{
+	static const struct {
+		const char *type, *vi;
+	} names[] = {{"daily", "ngày"},
+		     {"weekly", "tuần"},
+		     {"monthly", "tháng"},
+		     {"quarterly", "quý"},
+		     {"six-monthly", "kỳ 6 tháng"},
+		     {"yearly", "năm"}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i].type, type) == 0)
+			return names[i].vi;
+	return type;
+}
+
 static void report_text(FILE *out, const struct store_report_row *rows, size_t n,
 			const char *period)
 {
@@ -152,7 +169,13 @@ static void report_text(FILE *out, const struct store_report_row *rows, size_t n
 			fprintf(out, "%*s    %s: %s%s %s", indent, "", r->indicator_name,
 				qualifier_vi(r->qualifier), v, r->measure);
 		}
-		fprintf(out, " — %d/%d đơn vị báo cáo\n", r->reporting_units, r->expected_units);
+		fprintf(out, " — %d/%d đơn vị báo cáo", r->reporting_units, r->expected_units);
+		if (r->on_time_units < r->reporting_units)
+			fprintf(out, ", %d nộp muộn", r->reporting_units - r->on_time_units);
+		if (r->periods_reported < r->periods_expected)
+			fprintf(out, "; số liệu %d/%d %s", r->periods_reported, r->periods_expected,
+				period_type_vi(r->native_period));
+		fputc('\n', out);
 	}
 }
 

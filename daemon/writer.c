@@ -34,6 +34,8 @@ struct writer {
 	long long backoff_ms;
 	int64_t next_attempt_ms;
 	int64_t next_reload_ms;
+	long long deadline_days[6];
+	bool auto_close;
 };
 
 static int writer_send(void *sock, const struct writer_msg *m)
@@ -50,6 +52,28 @@ static void writer_event(struct writer *w, int type, void *ptr, void *ptr2, cons
 }
 
 /* Loads catalogue and registry and hands them to the main thread. */
+/* Records the configured deadlines (the database says what the daemon applies) and closes the
+ * periods whose deadline passed, if so configured.  Runs with every reload, so at most a minute
+ * late; a failure is logged and retried at the next reload. */
+static void writer_periods(struct writer *w)
+{
+	char err[512];
+	int closed = 0;
+
+	if (store_period_deadlines(w->store, w->deadline_days, w->auto_close, err, sizeof err) <
+	    0) {
+		log_warn("writer: cannot record the deadlines: %s", err);
+		return;
+	}
+	if (!w->auto_close)
+		return;
+	if (store_period_autoclose(w->store, &closed, err, sizeof err) < 0)
+		log_warn("writer: cannot close the periods past their deadline: %s", err);
+	else if (closed > 0)
+		log_info("closed %d period%s whose deadline has passed", closed,
+			 closed == 1 ? "" : "s");
+}
+
 static int writer_load(struct writer *w)
 {
 	char err[512], *doc = NULL;
@@ -76,8 +100,9 @@ static int writer_load(struct writer *w)
 		return 0;
 	}
 	writer_event(w, WRITER_REGISTRY, reg, NULL, NULL);
+	writer_periods(w);
 	w->next_reload_ms = clock_mono_ms() + WRITER_RELOAD_MS;
-	return 0;
+	return store_ok(w->store) ? 0 : -1;
 }
 
 static void writer_disconnect(struct writer *w, const char *why)
@@ -236,6 +261,8 @@ struct writer *writer_start(void *ctx, const struct srvconf *conf, char *err, si
 	w->opt.statement_timeout_ms = conf->statement_timeout_ms;
 	w->opt.connect_timeout_s = conf->connect_timeout_s;
 	w->reconnect_max_ms = conf->reconnect_max_ms;
+	memcpy(w->deadline_days, conf->deadline_days, sizeof w->deadline_days);
+	w->auto_close = conf->deadline_auto_close;
 	w->backoff_ms = 100;
 	w->main_end = zmq_socket(ctx, ZMQ_PAIR);
 	w->thread_end = zmq_socket(ctx, ZMQ_PAIR);

@@ -143,6 +143,32 @@ static int src_number(const struct src *s, const char *key, double *out, char *e
 	return 1;
 }
 
+/* A boolean member; 0 absent, 1 present, -1 wrong type. */
+static int src_bool(const struct src *s, const char *key, bool *out, char *err, size_t errsize)
+{
+	if (s->cs) {
+		config_setting_t *m = config_setting_get_member(s->cs, key);
+		if (!m)
+			return 0;
+		if (config_setting_type(m) != CONFIG_TYPE_BOOL) {
+			struct src at = {m, NULL, s->file};
+			src_error(&at, err, errsize, "%s: expected true or false%s", key, "");
+			return -1;
+		}
+		*out = config_setting_get_bool(m) != 0;
+		return 1;
+	}
+	json_t *m = json_object_get(s->js, key);
+	if (!m)
+		return 0;
+	if (!json_is_boolean(m)) {
+		src_error(s, err, errsize, "%s: expected true or false%s", key, "");
+		return -1;
+	}
+	*out = json_is_true(m);
+	return 1;
+}
+
 /* A list of names (["commune", "district"]) mapped to bits through names[]. */
 static int src_names(const struct src *s, const char *key, const char *const *names, int n,
 		     unsigned *bits, int *first, char *err, size_t errsize)
@@ -279,9 +305,9 @@ static int read_pillar(const struct src *s, struct pillar *p, char *err, size_t 
 static int read_indicator(const struct src *s, struct indicator *ind, char *err, size_t errsize)
 {
 	static const char *const known[] = {
-	    "code",   "name_vi",      "name_en",     "measure",	  "pillar",   "kind",
-	    "levels", "period_types", "calendar",    "agg_space", "agg_time", "min",
-	    "max",    "numerator",    "denominator", "factor",	  "decimals", NULL};
+	    "code",	    "name_vi",	"name_en",   "measure",	 "pillar", "kind", "levels",
+	    "period_types", "calendar", "agg_space", "agg_time", "min",	   "max",  "numerator",
+	    "denominator",  "factor",	"decimals",  "share",	 NULL};
 	const char *code, *vi, *en, *measure, *pillar, *kind, *cal, *space, *time, *num, *den;
 	int first, k;
 	double v;
@@ -374,13 +400,18 @@ static int read_indicator(const struct src *s, struct indicator *ind, char *err,
 			}
 			ind->factor = v;
 		}
+		/* a share (the default) counts a part of its denominator and cannot exceed it;
+		 * "mobile subscriptions per 100 people" is not one */
+		ind->share = true;
+		if (src_bool(s, "share", &ind->share, err, errsize) < 0)
+			return -1;
 		ind->agg_space = AGG_SUM; /* sum of numerators over sum of denominators */
 		ind->agg_time = TAGG_SUM;
 		return 0;
 	}
-	if (num || den) {
-		src_error(s, err, errsize, "%s: only a ratio has a numerator and a denominator%s",
-			  code, "");
+	if (num || den || src_has(s, "share")) {
+		src_error(s, err, errsize,
+			  "%s: only a ratio has a numerator, a denominator and share%s", code, "");
 		return -1;
 	}
 	if (src_names(s, "levels", tier_names, 3, &ind->levels, &first, err, errsize) <= 0) {
@@ -823,6 +854,7 @@ char *catalog_to_json(const struct catalog *c)
 			json_object_set_new(o, "numerator", json_string(x->numerator));
 			json_object_set_new(o, "denominator", json_string(x->denominator));
 			json_object_set_new(o, "factor", json_real(x->factor));
+			json_object_set_new(o, "share", json_boolean(x->share));
 		} else {
 			json_object_set_new(o, "levels", names_json(x->levels, tier_names, 3, -1));
 			json_object_set_new(

@@ -67,6 +67,7 @@ struct indicator {
 	char *numerator;   /* ratios only */
 	char *denominator; /* ratios only */
 	double factor;	   /* ratios only; 100 for a percentage */
+	bool share;	   /* ratios only: the numerator is a part of the denominator */
 	int decimals;	   /* digits shown in reports */
 };
 

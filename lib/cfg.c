@@ -332,7 +332,12 @@ void cfg_print(const struct cfg_key *keys, size_t nkeys, const void *src, bool s
 		} else {
 			fputc('\n', out);
 		}
-		fprintf(out, "%s# %s\n%s%s = ", indent, k->comment, indent, name);
+		/* a comment of several lines keeps its "#" on each */
+		for (const char *c = k->comment, *nl; c; c = nl ? nl + 1 : NULL) {
+			nl = strchr(c, '\n');
+			fprintf(out, "%s# %.*s\n", indent, nl ? (int)(nl - c) : (int)strlen(c), c);
+		}
+		fprintf(out, "%s%s = ", indent, name);
 		void *at = (char *)src + k->offset;
 		switch (k->type) {
 		case CFG_BOOL:

@@ -43,6 +43,10 @@ enum stmt_id {
 	S_VERIFY,
 	S_ROLLUP_COUNT,
 	S_REBUILD,
+	S_DEADLINES,
+	S_AUTOCLOSE,
+	S_PERIOD_SET,
+	S_PERIOD_LIST,
 	S_NSTMT
 };
 
@@ -98,8 +102,9 @@ static const struct {
     [S_REPORT] = {"report",
 		  "SELECT unit_code, unit_name, level, tier, depth, indicator_code, indicator_name,"
 		  " pillar, pillar_name, kind, measure, decimals, period, value, numerator,"
-		  " denominator, coalesce(qualifier, ''), reporting_units, expected_units"
-		  " FROM chiso.report($1, $2)",
+		  " denominator, coalesce(qualifier, ''), reporting_units, expected_units,"
+		  " on_time_units, coalesce(periods_reported, 0), coalesce(periods_expected, 0),"
+		  " native_period_type FROM chiso.report($1, $2)",
 		  2},
     [S_VERIFY] = {"verify",
 		  "SELECT check_name, unit_code, indicator_code, period_code, stored, recomputed"
@@ -107,6 +112,18 @@ static const struct {
 		  0},
     [S_ROLLUP_COUNT] = {"rollup_count", "SELECT count(*) FROM chiso.rollup", 0},
     [S_REBUILD] = {"rebuild", "SELECT chiso.rollup_rebuild()", 0},
+    [S_DEADLINES] = {"deadlines", "SELECT chiso.period_deadlines_set($1::int[], $2::boolean)", 2},
+    [S_AUTOCLOSE] = {"autoclose", "SELECT chiso.period_autoclose()", 0},
+    [S_PERIOD_SET] = {"period_set",
+		      "SELECT chiso.period_set_closed($1, $2, $3::date, $4::date, $5::date,"
+		      " $6::date, $7::boolean, $8, $9)",
+		      9},
+    [S_PERIOD_LIST] = {"period_list",
+		       "SELECT period, period_type, adm_first || ' – ' || adm_last,"
+		       " stat_first || ' – ' || stat_last, coalesce(due_latest::text, ''),"
+		       " coalesce(to_char(closed_at, 'YYYY-MM-DD HH24:MI') || ' ' || closed_by, '')"
+		       " FROM chiso.v_period ORDER BY stat_first, stat_last DESC",
+		       0},
 };
 
 /* Statements that cannot be prepared. */
@@ -114,10 +131,6 @@ static const char store_sql_migration_table[] =
     "CREATE SCHEMA IF NOT EXISTS chiso;"
     "CREATE TABLE IF NOT EXISTS chiso.schema_migration ("
     " version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
-    " applied_at timestamptz NOT NULL DEFAULT now(),"
-    " applied_by text NOT NULL DEFAULT current_user);"
-    "CREATE TABLE IF NOT EXISTS chiso.schema_repeatable ("
-    " name text PRIMARY KEY, checksum text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now(),"
     " applied_by text NOT NULL DEFAULT current_user);"
     "CREATE TABLE IF NOT EXISTS chiso.schema_repeatable ("
@@ -1041,6 +1054,10 @@ int store_report(struct store *s, const char *period, const char *unit_code,
 		snprintf(r->qualifier, sizeof r->qualifier, "%s", PQgetvalue(res, t, 16));
 		r->reporting_units = atoi(PQgetvalue(res, t, 17));
 		r->expected_units = atoi(PQgetvalue(res, t, 18));
+		r->on_time_units = atoi(PQgetvalue(res, t, 19));
+		r->periods_reported = atoi(PQgetvalue(res, t, 20));
+		r->periods_expected = atoi(PQgetvalue(res, t, 21));
+		snprintf(r->native_period, sizeof r->native_period, "%s", PQgetvalue(res, t, 22));
 	}
 	*n = (size_t)nt;
 	PQclear(res);
@@ -1092,6 +1109,83 @@ int store_rollup_rebuild(struct store *s, long long *nrows, char *err, size_t er
 	if (!res)
 		return -1;
 	*nrows = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/* ---- periods: deadlines and locking ---- */
+
+int store_period_deadlines(struct store *s, const long long days[6], bool auto_close, char *err,
+			   size_t errsize)
+{
+	char arr[128];
+	snprintf(arr, sizeof arr, "{%lld,%lld,%lld,%lld,%lld,%lld}", days[0], days[1], days[2],
+		 days[3], days[4], days[5]);
+	const char *p[] = {arr, auto_close ? "true" : "false"};
+	PGresult *res = store_run(s, S_DEADLINES, p, err, errsize);
+	PQclear(res);
+	return res ? 0 : -1;
+}
+
+int store_period_autoclose(struct store *s, int *closed, char *err, size_t errsize)
+{
+	PGresult *res = store_run(s, S_AUTOCLOSE, NULL, err, errsize);
+	if (!res)
+		return -1;
+	*closed = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+int store_period_set_closed(struct store *s, const char *code, bool close, const char *actor,
+			    const char *reason, char *err, size_t errsize)
+{
+	struct period p;
+	const char *why;
+	char d[4][16];
+	int32_t first, last;
+
+	if (period_parse(code, strlen(code), &p, &why) < 0) {
+		snprintf(err, errsize, "period \"%s\": %s", code, why);
+		return -1;
+	}
+	period_range(&p, CAL_STATISTICAL, &first, &last);
+	date_format(first, d[0], sizeof d[0]);
+	date_format(last, d[1], sizeof d[1]);
+	period_range(&p, CAL_ADMINISTRATIVE, &first, &last);
+	date_format(first, d[2], sizeof d[2]);
+	date_format(last, d[3], sizeof d[3]);
+	char canon[PERIOD_ID_MAX];
+	period_format(&p, canon, sizeof canon);
+	const char *prm[] = {canon, period_type_name(p.type), d[0],  d[1],  d[2],
+			     d[3],  close ? "true" : "false", actor, reason};
+	PGresult *res = store_run(s, S_PERIOD_SET, prm, err, errsize);
+	PQclear(res);
+	return res ? 0 : -1;
+}
+
+int store_period_list(struct store *s, struct store_period **out, size_t *n, char *err,
+		      size_t errsize)
+{
+	PGresult *res = store_run(s, S_PERIOD_LIST, NULL, err, errsize);
+	if (!res)
+		return -1;
+	*n = (size_t)PQntuples(res);
+	*out = calloc(*n ? *n : 1, sizeof **out);
+	if (!*out) {
+		PQclear(res);
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		struct store_period *p = &(*out)[i];
+		snprintf(p->code, sizeof p->code, "%s", PQgetvalue(res, (int)i, 0));
+		snprintf(p->type, sizeof p->type, "%s", PQgetvalue(res, (int)i, 1));
+		snprintf(p->adm, sizeof p->adm, "%s", PQgetvalue(res, (int)i, 2));
+		snprintf(p->stat, sizeof p->stat, "%s", PQgetvalue(res, (int)i, 3));
+		snprintf(p->due, sizeof p->due, "%s", PQgetvalue(res, (int)i, 4));
+		snprintf(p->closed, sizeof p->closed, "%s", PQgetvalue(res, (int)i, 5));
+	}
 	PQclear(res);
 	return 0;
 }

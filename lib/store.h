@@ -146,6 +146,11 @@ struct store_report_row {
 	double numerator, denominator;
 	char qualifier[16];
 	int reporting_units, expected_units;
+	int on_time_units; /* reporting units whose value arrived by the deadline */
+	/* for a period derived from finer ones: finer periods behind the value, summed over the
+	 * reporting units, and how many there would be (0 and 0 otherwise) */
+	int periods_reported, periods_expected;
+	char native_period[16]; /* the indicator's finest period type */
 };
 /* The report rows of unit_code's subtree for one period; the caller frees *rows. */
 int store_report(struct store *s, const char *period, const char *unit_code,
@@ -167,5 +172,25 @@ int store_rollup_verify(struct store *s, struct store_difference **diffs, size_t
 			long long *nrows, char *err, size_t errsize);
 /* Recomputes every rollup from the observations and commits; *nrows gets the count. */
 int store_rollup_rebuild(struct store *s, long long *nrows, char *err, size_t errsize);
+
+/* ---- periods: deadlines and locking ---- */
+
+/* Replaces the stored deadlines with chisod.conf's (days per period type, daily .. yearly; -1
+ * none). */
+int store_period_deadlines(struct store *s, const long long days[6], bool auto_close, char *err,
+			   size_t errsize);
+/* Closes the periods whose deadline passed (where auto_close); *closed says how many. */
+int store_period_autoclose(struct store *s, int *closed, char *err, size_t errsize);
+/* Closes (close) or reopens a period by its identifier, recording actor and reason. */
+int store_period_set_closed(struct store *s, const char *code, bool close, const char *actor,
+			    const char *reason, char *err, size_t errsize);
+
+/* One line of `chisoctl period list`. */
+struct store_period {
+	char code[16], type[16], adm[32], stat[32], due[16], closed[96];
+};
+/* Every known period; *out is freed by the caller. */
+int store_period_list(struct store *s, struct store_period **out, size_t *n, char *err,
+		      size_t errsize);
 
 #endif

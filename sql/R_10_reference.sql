@@ -218,11 +218,11 @@ BEGIN
 	-- aggregates as the sum of numerators over the sum of denominators.
 	INSERT INTO indicator AS i (code, name_vi, name_en, measure, pillar, kind, levels,
 				    period_types, calendar, agg_space, agg_time, numerator_id,
-				    denominator_id, factor, decimals, ord)
+				    denominator_id, factor, share, decimals, ord)
 	SELECT s.code, s.x ->> 'name_vi', s.x ->> 'name_en', coalesce(s.x ->> 'measure', '%'),
 	       s.x ->> 'pillar', 'ratio', n_.levels, n_.period_types, n_.calendar, 'sum', 'sum',
 	       n_.id, d_.id,
-	       coalesce((s.x ->> 'factor')::numeric, 100),
+	       coalesce((s.x ->> 'factor')::numeric, 100), coalesce((s.x ->> 'share')::boolean, true),
 	       coalesce((s.x ->> 'decimals')::smallint, 2), s.ord
 	FROM stage_indicator s
 	JOIN indicator n_ ON n_.code = s.x ->> 'numerator'
@@ -234,7 +234,7 @@ BEGIN
 		calendar = EXCLUDED.calendar, agg_space = EXCLUDED.agg_space,
 		agg_time = EXCLUDED.agg_time, min_value = NULL, max_value = NULL,
 		numerator_id = EXCLUDED.numerator_id, denominator_id = EXCLUDED.denominator_id,
-		factor = EXCLUDED.factor, decimals = EXCLUDED.decimals, ord = EXCLUDED.ord,
+		factor = EXCLUDED.factor, share = EXCLUDED.share, decimals = EXCLUDED.decimals, ord = EXCLUDED.ord,
 		retired = false;
 
 	SELECT count(*) - added INTO updated FROM stage_indicator;

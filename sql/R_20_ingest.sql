@@ -30,13 +30,6 @@ LANGUAGE sql IMMUTABLE AS $$
 					 WHEN 'at_most' THEN 'at_least' ELSE den END);
 $$;
 
--- The day whose unit structure a value of this calendar and period belongs to:
--- the period's last day (docs/analyst-guide.md, "Across the reform").
-CREATE FUNCTION structure_date(p_calendar text, p period) RETURNS date
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE p_calendar WHEN 'administrative' THEN p.adm_last ELSE p.stat_last END;
-$$;
-
 -- Creates the staging and working tables of one ingest session.  They live as
 -- long as the connection and are emptied by every commit.
 CREATE FUNCTION ingest_session() RETURNS void
@@ -110,6 +103,12 @@ BEGIN
 		indicator_id int NOT NULL,
 		period_id int NOT NULL
 	) ON COMMIT DELETE ROWS;
+	CREATE TEMP TABLE IF NOT EXISTS w_derive (
+		unit_id int NOT NULL,
+		indicator_id int NOT NULL,
+		period_id int NOT NULL,
+		months int NOT NULL
+	) ON COMMIT DELETE ROWS;
 	CREATE TEMP TABLE IF NOT EXISTS w_key (
 		unit_id int NOT NULL,
 		indicator_id int NOT NULL,
@@ -176,6 +175,14 @@ BEGIN
 	LEFT JOIN LATERAL (SELECT structure_date(i.calendar, p) AS day,
 				  CASE i.calendar WHEN 'administrative' THEN p.adm_first
 				       ELSE p.stat_first END AS first_day) sd ON true
+	-- the period itself closed, or a coarser one containing it (a new month
+	-- would change the closed year's figures)
+	LEFT JOIN LATERAL (
+		SELECT c.code, c.closed_at FROM period c
+		WHERE c.closed_at IS NOT NULL AND c.stat_first <= p.stat_first
+		  AND p.stat_last <= c.stat_last
+		  AND (c.id = p.id OR period_months(c.type) > period_months(p.type))
+		ORDER BY c.stat_last - c.stat_first LIMIT 1) lock ON true
 	LEFT JOIN LATERAL (
 		SELECT u.* FROM unit u
 		WHERE u.code = s.unit_code AND u.valid_from <= sd.day AND sd.day < u.valid_to
@@ -203,7 +210,7 @@ BEGIN
 					      WHERE ch.parent_id = u.id AND ch.valid_from <= sd.day
 						AND sd.day < ch.valid_to))
 			THEN 'level_not_allowed'
-		WHEN p.closed_at IS NOT NULL THEN 'period_locked'
+		WHEN lock.code IS NOT NULL THEN 'period_locked'
 		WHEN i.kind IN ('count', 'amount') AND s.value_text::numeric <> trunc(s.value_text::numeric)
 			THEN 'not_integer'
 		WHEN i.kind IN ('count', 'amount') AND s.value_text::numeric < 0 THEN 'negative_value'
@@ -237,8 +244,8 @@ BEGIN
 			'%s is reported by %s units, not by %s (%s, a %s)', i.code,
 			array_to_string(i.levels, ' and '), u.code, u.name, u.tier)
 		WHEN 'period_locked' THEN format(
-			'period %s was closed on %s: ask the province to reopen it', p.code,
-			to_char(p.closed_at, 'YYYY-MM-DD'))
+			'period %s was closed on %s: ask the province to reopen it', lock.code,
+			to_char(lock.closed_at, 'YYYY-MM-DD'))
 		WHEN 'not_integer' THEN format('%s counts whole %s: %s is not a whole number',
 			i.code, i.measure, s.value_text)
 		WHEN 'negative_value' THEN format('%s cannot be negative: %s', i.code, s.value_text)
@@ -304,6 +311,8 @@ BEGIN
 	SELECT f.unit_id, f.indicator_id, f.period_id FROM w_final f
 	WHERE NOT f.superseded
 	  AND (f.is_new OR f.old_value <> f.value OR f.old_qualifier IS DISTINCT FROM f.qualifier);
+	PERFORM ingest_check_rules();
+	PERFORM ingest_check_outliers();
 	PERFORM rollup_refresh();
 
 	INSERT INTO rejection (batch_id, row_no, unit_code, indicator_code, period_code, date_text,
@@ -368,7 +377,7 @@ BEGIN
 			WHERE o.unit_id = n.unit_id AND o.indicator_id = r.denominator_id
 			  AND o.period_id = n.period_id) v
 		ORDER BY v.pref, v.batch_no DESC, v.row_no DESC LIMIT 1) den
-	      WHERE n.reason IS NULL AND r.factor = 100 AND n.value > den.value
+	      WHERE n.reason IS NULL AND r.share AND n.value > den.value
 	      ORDER BY n.batch_no, n.row_no) x
 	WHERE (w.batch_no, w.row_no) = (x.batch_no, x.row_no);
 
@@ -391,8 +400,106 @@ BEGIN
 			WHERE o.unit_id = d.unit_id AND o.indicator_id = r.numerator_id
 			  AND o.period_id = d.period_id) v
 		ORDER BY v.pref, v.batch_no DESC, v.row_no DESC LIMIT 1) num
-	      WHERE d.reason IS NULL AND r.factor = 100 AND num.value > d.value
+	      WHERE d.reason IS NULL AND r.share AND num.value > d.value
 	      ORDER BY d.batch_no, d.row_no) x
 	WHERE (w.batch_no, w.row_no) = (x.batch_no, x.row_no);
+END;
+$$;
+
+-- Sum rules of the catalogue (partial + full online dossiers = online
+-- dossiers; early + on time + late = resolved), checked on the values that
+-- stand after this commit whenever one of their terms changed in it.  The
+-- terms often arrive in different batches, and the one that is wrong is not
+-- known, so a mismatch is accepted and flagged on every row of this commit
+-- that took part; values with a qualifier ("hơn 2000") are not compared.
+CREATE FUNCTION ingest_check_rules() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	WITH touched AS (
+		SELECT DISTINCT ru.code, f.unit_id, f.period_id
+		FROM w_final f
+		JOIN rule ru ON f.indicator_id = ru.total_id OR f.indicator_id = ANY (ru.part_ids)
+		WHERE NOT f.superseded
+	), terms AS (
+		SELECT t.code, t.unit_id, t.period_id, ru.total_id, x.indicator_id, x.is_total,
+		       o.value, o.qualifier
+		FROM touched t
+		JOIN rule ru ON ru.code = t.code
+		CROSS JOIN LATERAL (SELECT ru.total_id AS indicator_id, true AS is_total
+				    UNION ALL
+				    SELECT unnest(ru.part_ids), false) x
+		LEFT JOIN observation o ON (o.unit_id, o.indicator_id, o.period_id)
+					 = (t.unit_id, x.indicator_id, t.period_id)
+	), bad AS (
+		SELECT tm.code, tm.unit_id, tm.period_id,
+		       sum(tm.value) FILTER (WHERE tm.is_total) AS total,
+		       sum(tm.value) FILTER (WHERE NOT tm.is_total) AS parts,
+		       string_agg(i.code || ' = ' || tm.value, ' + ' ORDER BY i.ord, i.code)
+			   FILTER (WHERE NOT tm.is_total) AS parts_text,
+		       max(i.code) FILTER (WHERE tm.is_total) AS total_code
+		FROM terms tm JOIN indicator i ON i.id = tm.indicator_id
+		GROUP BY tm.code, tm.unit_id, tm.period_id
+		HAVING count(tm.value) = count(*) AND count(tm.qualifier) = 0
+		   AND sum(tm.value) FILTER (WHERE tm.is_total)
+		       <> sum(tm.value) FILTER (WHERE NOT tm.is_total)
+	)
+	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
+	SELECT f.batch_id, f.row_no, f.unit_id, f.indicator_id, f.period_id, 'sum_mismatch',
+	       format('%s = %s, but %s = %s (rule %s)', b.parts_text, b.parts, b.total_code,
+		      b.total, b.code)
+	FROM bad b
+	JOIN rule ru ON ru.code = b.code
+	JOIN w_final f ON (f.unit_id, f.period_id) = (b.unit_id, b.period_id)
+		      AND (f.indicator_id = ru.total_id OR f.indicator_id = ANY (ru.part_ids))
+	WHERE NOT f.superseded;
+END;
+$$;
+
+-- Outliers against the unit's own history: the modified z-score (Iglewicz and
+-- Hoaglin) of the new value among the unit's values of the same indicator and
+-- period type before this period, once there are at least four of them.
+-- |z| > 3.5 is flagged, not refused: a commune that connected its first
+-- fibre village may well jump.  When half the history is one value (MAD = 0)
+-- the mean absolute deviation stands in (scaled by 1.2533); when all of it is
+-- one value, any other value is flagged.
+CREATE FUNCTION ingest_check_outliers() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	WITH hist AS (
+		SELECT f.batch_id, f.row_no, f.unit_id, f.indicator_id, f.period_id, f.value,
+		       h.n, h.med
+		FROM w_final f
+		JOIN period p ON p.id = f.period_id
+		CROSS JOIN LATERAL (
+			SELECT count(*) AS n,
+			       (percentile_cont(0.5) WITHIN GROUP (ORDER BY o.value))::numeric AS med
+			FROM observation o JOIN period q ON q.id = o.period_id
+			WHERE o.unit_id = f.unit_id AND o.indicator_id = f.indicator_id
+			  AND q.type = p.type AND q.stat_first < p.stat_first) h
+		WHERE NOT f.superseded AND f.qualifier IS NULL AND h.n >= 4
+	), dev AS (
+		SELECT h.*, d.mad, d.meanad
+		FROM hist h
+		JOIN period p ON p.id = h.period_id
+		CROSS JOIN LATERAL (
+			SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(o.value - h.med)))::numeric AS mad,
+			       avg(abs(o.value - h.med)) AS meanad
+			FROM observation o JOIN period q ON q.id = o.period_id
+			WHERE o.unit_id = h.unit_id AND o.indicator_id = h.indicator_id
+			  AND q.type = p.type AND q.stat_first < p.stat_first) d
+	), z AS (
+		SELECT dev.*,
+		       CASE WHEN dev.mad > 0 THEN 0.6745 * (dev.value - dev.med) / dev.mad
+			    WHEN dev.meanad > 0 THEN (dev.value - dev.med) / (1.2533 * dev.meanad)
+			    WHEN dev.value <> dev.med THEN sign(dev.value - dev.med) * 1e6
+			    ELSE 0 END AS score
+		FROM dev
+	)
+	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
+	SELECT z.batch_id, z.row_no, z.unit_id, z.indicator_id, z.period_id, 'outlier',
+	       format('%s is far from this unit''s usual %s (median of %s earlier periods; modified z-score %s): accepted, please check',
+		      z.value, round(z.med, 2), z.n,
+		      CASE WHEN abs(z.score) >= 1e6 THEN 'unbounded' ELSE round(z.score, 1)::text END)
+	FROM z WHERE abs(z.score) > 3.5;
 END;
 $$;

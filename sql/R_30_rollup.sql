@@ -4,9 +4,11 @@
 -- A rollup row of (unit, indicator, period) combines the unit's own value with
 -- its children's rollup rows, deepest level first, so a commit costs the
 -- number of children of each touched ancestor, not the size of its subtree.
--- A ratio at every level is the aggregated numerator divided by the aggregated
--- denominator, over the units that reported both.  Expected-unit counts come
--- from the structure valid on the period's last day.
+-- A unit's own value is the value it reported for the period, or else the one
+-- derived from its finer periods (R_15_time).  A ratio at every level is the
+-- aggregated numerator divided by the aggregated denominator, over the units
+-- that reported both.  Expected-unit counts come from the structure valid on
+-- the period's last day; on-time counts from the configured deadlines.
 
 -- Whether unit u is expected to report an indicator reported at these tiers on
 -- that day: its tier is listed, or it is a leaf standing in for a lower tier
@@ -22,7 +24,34 @@ LANGUAGE sql STABLE AS $$
 				  AND p_day < ch.valid_to));
 $$;
 
--- Recomputes one depth of the keys in w_key from observations and the rows of
+-- A unit's own values: reported, or else derived.  One row per key with the
+-- value, its qualifier, the native periods it stands for (NULL for a native
+-- period) and when it arrived.
+CREATE FUNCTION own_value(p_unit int, p_indicator int, p_period int,
+			  OUT value numeric, OUT qualifier text, OUT periods_reported int,
+			  OUT periods_expected int, OUT received_at timestamptz)
+RETURNS SETOF record -- empty, not a row of NULLs, when the unit has no value
+LANGUAGE sql STABLE AS $$
+	SELECT o.value, o.qualifier,
+	       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
+		    THEN period_months(p.type) / period_months(i.period_types[1]) END,
+	       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
+		    THEN period_months(p.type) / period_months(i.period_types[1]) END,
+	       o.first_at
+	FROM observation o
+	JOIN period p ON p.id = o.period_id
+	JOIN indicator i ON i.id = o.indicator_id
+	WHERE (o.unit_id, o.indicator_id, o.period_id) = (p_unit, p_indicator, p_period)
+	UNION ALL
+	SELECT d.value, d.qualifier, d.periods_reported, d.periods_expected, d.received_at
+	FROM observation_derived d
+	WHERE (d.unit_id, d.indicator_id, d.period_id) = (p_unit, p_indicator, p_period)
+	  AND NOT EXISTS (SELECT 1 FROM observation o
+			  WHERE (o.unit_id, o.indicator_id, o.period_id)
+				= (p_unit, p_indicator, p_period))
+$$;
+
+-- Recomputes one depth of the keys in w_key from own values and the rows of
 -- the depth below (already current).  PL/pgSQL because it reads the session's
 -- temporary w_key, which does not exist when the migration runs.
 CREATE FUNCTION rollup_level(p_depth int) RETURNS void
@@ -31,7 +60,7 @@ BEGIN
 	WITH k AS (
 		SELECT w.unit_id, w.indicator_id, w.period_id, i.kind, i.agg_space,
 		       i.numerator_id, i.denominator_id, i.factor, i.levels,
-		       structure_date(i.calendar, p) AS day
+		       structure_date(i.calendar, p) AS day, deadline_date(i.calendar, p) AS due
 		FROM w_key w
 		JOIN indicator i ON i.id = w.indicator_id
 		JOIN period p ON p.id = w.period_id
@@ -39,23 +68,28 @@ BEGIN
 	), contrib AS (
 		-- the unit's own value
 		SELECT k.unit_id, k.indicator_id, k.period_id, o.value AS v, o.value AS s,
-		       NULL::numeric AS num, NULL::numeric AS den, 1 AS n, o.qualifier AS q
-		FROM k JOIN observation o USING (unit_id, indicator_id, period_id)
+		       NULL::numeric AS num, NULL::numeric AS den, 1 AS n, o.qualifier AS q,
+		       CASE WHEN k.due IS NULL OR o.received_at::date <= k.due THEN 1 ELSE 0 END
+			   AS on_time,
+		       o.periods_reported AS pr, o.periods_expected AS pe
+		FROM k CROSS JOIN LATERAL own_value(k.unit_id, k.indicator_id, k.period_id) o
 		WHERE k.kind <> 'ratio'
 		UNION ALL
 		-- a ratio's own numerator and denominator, when both were reported
 		SELECT k.unit_id, k.indicator_id, k.period_id, NULL, NULL, a.value, b.value, 1,
-		       qual_ratio(a.qualifier, b.qualifier)
+		       qual_ratio(a.qualifier, b.qualifier),
+		       CASE WHEN k.due IS NULL OR greatest(a.received_at, b.received_at)::date <= k.due
+			    THEN 1 ELSE 0 END,
+		       NULL::int, NULL::int
 		FROM k
-		JOIN observation a ON (a.unit_id, a.indicator_id, a.period_id)
-				    = (k.unit_id, k.numerator_id, k.period_id)
-		JOIN observation b ON (b.unit_id, b.indicator_id, b.period_id)
-				    = (k.unit_id, k.denominator_id, k.period_id)
+		CROSS JOIN LATERAL own_value(k.unit_id, k.numerator_id, k.period_id) a
+		CROSS JOIN LATERAL own_value(k.unit_id, k.denominator_id, k.period_id) b
 		WHERE k.kind = 'ratio'
 		UNION ALL
 		-- the children's rows
 		SELECT k.unit_id, k.indicator_id, k.period_id, r.value, r.sum_value, r.numerator,
-		       r.denominator, r.reporting_units, r.qualifier
+		       r.denominator, r.reporting_units, r.qualifier, r.on_time_units,
+		       r.periods_reported, r.periods_expected
 		FROM k
 		JOIN unit ch ON ch.parent_id = k.unit_id
 		JOIN rollup r ON (r.unit_id, r.indicator_id, r.period_id)
@@ -73,7 +107,9 @@ BEGIN
 		       CASE WHEN k.kind = 'ratio' THEN sum(c.num) END AS numerator,
 		       CASE WHEN k.kind = 'ratio' THEN sum(c.den) END AS denominator,
 		       qual_agg(c.q) AS qualifier,
-		       coalesce(sum(c.n), 0)::int AS reporting
+		       coalesce(sum(c.n), 0)::int AS reporting,
+		       coalesce(sum(c.on_time), 0)::int AS on_time,
+		       sum(c.pr)::int AS pr, sum(c.pe)::int AS pe
 		FROM k LEFT JOIN contrib c USING (unit_id, indicator_id, period_id)
 		GROUP BY k.unit_id, k.indicator_id, k.period_id, k.kind, k.agg_space, k.factor
 	), ek AS (
@@ -96,20 +132,25 @@ BEGIN
 	), upsert AS (
 		INSERT INTO rollup AS r (unit_id, indicator_id, period_id, value, sum_value,
 					 numerator, denominator, qualifier, reporting_units,
-					 expected_units)
+					 expected_units, on_time_units, periods_reported,
+					 periods_expected)
 		SELECT unit_id, indicator_id, period_id, value, sum_value, numerator, denominator,
-		       qualifier, reporting, expected
+		       qualifier, reporting, expected, on_time, pr, pe
 		FROM rows WHERE reporting > 0
 		ON CONFLICT (unit_id, indicator_id, period_id) DO UPDATE
 		SET value = EXCLUDED.value, sum_value = EXCLUDED.sum_value,
 		    numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
 		    qualifier = EXCLUDED.qualifier, reporting_units = EXCLUDED.reporting_units,
-		    expected_units = EXCLUDED.expected_units, updated_at = now()
+		    expected_units = EXCLUDED.expected_units, on_time_units = EXCLUDED.on_time_units,
+		    periods_reported = EXCLUDED.periods_reported,
+		    periods_expected = EXCLUDED.periods_expected, updated_at = now()
 		WHERE (r.value, r.sum_value, r.numerator, r.denominator, r.qualifier,
-		       r.reporting_units, r.expected_units)
+		       r.reporting_units, r.expected_units, r.on_time_units, r.periods_reported,
+		       r.periods_expected)
 		      IS DISTINCT FROM
 		      (EXCLUDED.value, EXCLUDED.sum_value, EXCLUDED.numerator, EXCLUDED.denominator,
-		       EXCLUDED.qualifier, EXCLUDED.reporting_units, EXCLUDED.expected_units)
+		       EXCLUDED.qualifier, EXCLUDED.reporting_units, EXCLUDED.expected_units,
+		       EXCLUDED.on_time_units, EXCLUDED.periods_reported, EXCLUDED.periods_expected)
 	)
 	DELETE FROM rollup r USING rows
 	WHERE rows.reporting = 0
@@ -117,15 +158,16 @@ BEGIN
 END;
 $$;
 
--- Refreshes the rollups of the keys in w_dirty (changed observations): those
--- keys, all their ancestors, and the ratios built on their indicators.
--- Returns the number of keys recomputed.
+-- Refreshes the rollups of the keys in w_dirty (changed observations): their
+-- derived coarser periods, those keys, all their ancestors, and the ratios
+-- built on their indicators.  Returns the number of keys recomputed.
 CREATE FUNCTION rollup_refresh() RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
 	d int;
 	n int;
 BEGIN
+	PERFORM derive_refresh();
 	DELETE FROM w_key;
 	INSERT INTO w_key (unit_id, indicator_id, period_id, depth)
 	SELECT DISTINCT uc.ancestor_id, b.indicator_id, b.period_id, a.depth
@@ -148,13 +190,14 @@ BEGIN
 END;
 $$;
 
--- Recomputes every rollup row from the observations through the same path a
--- commit uses.  Returns the number of rollup rows.
+-- Recomputes every derived value and every rollup row from the observations
+-- through the same path a commit uses.  Returns the number of rollup rows.
 CREATE FUNCTION rollup_rebuild() RETURNS bigint
 LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM ingest_session();
 	DELETE FROM rollup;
+	DELETE FROM observation_derived;
 	DELETE FROM w_dirty;
 	INSERT INTO w_dirty (unit_id, indicator_id, period_id)
 	SELECT unit_id, indicator_id, period_id FROM observation;
@@ -163,39 +206,66 @@ BEGIN
 END;
 $$;
 
--- The rollups computed the plain way, straight from observations over whole
--- subtrees, sharing no code with rollup_level: the independent reference that
--- `chisoctl rollup verify` compares against.
+-- The rollups computed the plain way, straight from the units' own values over
+-- whole subtrees, sharing no code with rollup_level: the independent reference
+-- that `chisoctl rollup verify` compares against.
 CREATE FUNCTION rollup_direct()
 RETURNS TABLE (unit_id int, indicator_id int, period_id int, value numeric, sum_value numeric,
 	       numerator numeric, denominator numeric, qualifier text, reporting_units int,
-	       expected_units int)
+	       expected_units int, on_time_units int, periods_reported int, periods_expected int)
 LANGUAGE sql STABLE AS $$
-	WITH plain AS (
-		SELECT uc.ancestor_id AS unit_id, o.indicator_id, o.period_id,
-		       CASE i.agg_space WHEN 'sum' THEN sum(o.value)
-					WHEN 'avg' THEN sum(o.value) / count(*)
-					WHEN 'min' THEN min(o.value)
-					ELSE max(o.value) END AS value,
-		       sum(o.value) AS sum_value, NULL::numeric AS numerator,
-		       NULL::numeric AS denominator, qual_agg(o.qualifier) AS qualifier,
-		       count(*)::int AS reporting_units
+	WITH own AS (
+		-- reported values, and derived ones where nothing was reported
+		SELECT o.unit_id, o.indicator_id, o.period_id, o.value, o.qualifier,
+		       o.first_at AS at,
+		       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
+			    THEN period_months(p.type) / period_months(i.period_types[1]) END AS pr,
+		       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
+			    THEN period_months(p.type) / period_months(i.period_types[1]) END AS pe
 		FROM observation o
+		JOIN period p ON p.id = o.period_id
 		JOIN indicator i ON i.id = o.indicator_id
-		JOIN unit_closure uc ON uc.unit_id = o.unit_id
+		UNION ALL
+		SELECT d.unit_id, d.indicator_id, d.period_id, d.value, d.qualifier, d.received_at,
+		       d.periods_reported, d.periods_expected
+		FROM observation_derived d
+		WHERE NOT EXISTS (SELECT 1 FROM observation o
+				  WHERE (o.unit_id, o.indicator_id, o.period_id)
+					= (d.unit_id, d.indicator_id, d.period_id))
+	), plain AS (
+		SELECT uc.ancestor_id AS unit_id, x.indicator_id, x.period_id,
+		       CASE i.agg_space WHEN 'sum' THEN sum(x.value)
+					WHEN 'avg' THEN sum(x.value) / count(*)
+					WHEN 'min' THEN min(x.value)
+					ELSE max(x.value) END AS value,
+		       sum(x.value) AS sum_value, NULL::numeric AS numerator,
+		       NULL::numeric AS denominator, qual_agg(x.qualifier) AS qualifier,
+		       count(*)::int AS reporting_units,
+		       count(*) FILTER (WHERE deadline_date(i.calendar, p) IS NULL
+					OR x.at::date <= deadline_date(i.calendar, p))::int AS on_time,
+		       sum(x.pr)::int AS pr, sum(x.pe)::int AS pe
+		FROM own x
+		JOIN indicator i ON i.id = x.indicator_id
+		JOIN period p ON p.id = x.period_id
+		JOIN unit_closure uc ON uc.unit_id = x.unit_id
 				    AND (i.agg_space <> 'none' OR uc.distance = 0)
-		GROUP BY uc.ancestor_id, o.indicator_id, o.period_id, i.agg_space
+		GROUP BY uc.ancestor_id, x.indicator_id, x.period_id, i.agg_space
 	), ratio AS (
 		SELECT uc.ancestor_id AS unit_id, r.id AS indicator_id, a.period_id,
 		       sum(a.value) / nullif(sum(b.value), 0) * r.factor AS value,
 		       NULL::numeric AS sum_value, sum(a.value) AS numerator,
 		       sum(b.value) AS denominator,
 		       qual_agg(qual_ratio(a.qualifier, b.qualifier)) AS qualifier,
-		       count(*)::int AS reporting_units
+		       count(*)::int AS reporting_units,
+		       count(*) FILTER (WHERE deadline_date(r.calendar, p) IS NULL
+					OR greatest(a.at, b.at)::date
+					   <= deadline_date(r.calendar, p))::int AS on_time,
+		       NULL::int AS pr, NULL::int AS pe
 		FROM indicator r
-		JOIN observation a ON a.indicator_id = r.numerator_id
-		JOIN observation b ON b.indicator_id = r.denominator_id AND b.unit_id = a.unit_id
-				  AND b.period_id = a.period_id
+		JOIN own a ON a.indicator_id = r.numerator_id
+		JOIN own b ON b.indicator_id = r.denominator_id AND b.unit_id = a.unit_id
+			  AND b.period_id = a.period_id
+		JOIN period p ON p.id = a.period_id
 		JOIN unit_closure uc ON uc.unit_id = a.unit_id
 		WHERE r.kind = 'ratio'
 		GROUP BY uc.ancestor_id, r.id, a.period_id, r.factor
@@ -209,15 +279,16 @@ LANGUAGE sql STABLE AS $$
 		  AND (i.agg_space <> 'none' OR uc.distance = 0)
 		  AND u.valid_from <= structure_date(i.calendar, p)
 		  AND structure_date(i.calendar, p) < u.valid_to
-		  AND unit_expected(u.id, u.tier, i.levels, structure_date(i.calendar, p)))
+		  AND unit_expected(u.id, u.tier, i.levels, structure_date(i.calendar, p))),
+	       x.on_time, x.pr, x.pe
 	FROM all_rows x
 	JOIN indicator i ON i.id = x.indicator_id
 	JOIN period p ON p.id = x.period_id;
 $$;
 
--- Compares the stored rollups with a rebuild and with rollup_direct(); returns
--- one row per difference.  It rebuilds in place: call it inside a transaction
--- that is rolled back (chisoctl does).
+-- Compares the stored rollups and derived values with a rebuild, and the
+-- rollups with rollup_direct(); returns one row per difference.  It rebuilds
+-- in place: call it inside a transaction that is rolled back (chisoctl does).
 CREATE FUNCTION rollup_verify()
 RETURNS TABLE (check_name text, unit_code text, indicator_code text, period_code text,
 	       stored text, recomputed text)
@@ -225,6 +296,7 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
 	CREATE TEMP TABLE verify_stored ON COMMIT DROP AS SELECT * FROM rollup;
+	CREATE TEMP TABLE verify_derived ON COMMIT DROP AS SELECT * FROM observation_derived;
 	CREATE TEMP TABLE verify_direct ON COMMIT DROP AS SELECT * FROM rollup_direct();
 	PERFORM rollup_rebuild();
 
@@ -236,34 +308,57 @@ BEGIN
 		       coalesce(a.period_id, b.period_id) AS period_id,
 		       CASE WHEN a.unit_id IS NULL THEN 'missing'
 			    ELSE concat_ws(' ', a.value, a.numerator, a.denominator, a.qualifier,
-					   a.reporting_units, a.expected_units) END AS stored,
+					   a.reporting_units, a.expected_units, a.on_time_units,
+					   a.periods_reported, a.periods_expected) END AS stored,
 		       CASE WHEN b.unit_id IS NULL THEN 'missing'
 			    ELSE concat_ws(' ', b.value, b.numerator, b.denominator, b.qualifier,
-					   b.reporting_units, b.expected_units) END AS recomputed
+					   b.reporting_units, b.expected_units, b.on_time_units,
+					   b.periods_reported, b.periods_expected) END AS recomputed
 		FROM verify_stored a
 		FULL JOIN rollup b USING (unit_id, indicator_id, period_id)
 		WHERE (a.value, a.sum_value, a.numerator, a.denominator, a.qualifier,
-		       a.reporting_units, a.expected_units)
+		       a.reporting_units, a.expected_units, a.on_time_units, a.periods_reported,
+		       a.periods_expected)
 		      IS DISTINCT FROM
 		      (b.value, b.sum_value, b.numerator, b.denominator, b.qualifier,
-		       b.reporting_units, b.expected_units)
+		       b.reporting_units, b.expected_units, b.on_time_units, b.periods_reported,
+		       b.periods_expected)
+		UNION ALL
+		SELECT 'derived = rederived',
+		       coalesce(a.unit_id, b.unit_id), coalesce(a.indicator_id, b.indicator_id),
+		       coalesce(a.period_id, b.period_id),
+		       CASE WHEN a.unit_id IS NULL THEN 'missing'
+			    ELSE concat_ws(' ', a.value, a.qualifier, a.periods_reported,
+					   a.periods_expected) END,
+		       CASE WHEN b.unit_id IS NULL THEN 'missing'
+			    ELSE concat_ws(' ', b.value, b.qualifier, b.periods_reported,
+					   b.periods_expected) END
+		FROM verify_derived a
+		FULL JOIN observation_derived b USING (unit_id, indicator_id, period_id)
+		WHERE (a.value, a.qualifier, a.periods_reported, a.periods_expected, a.received_at)
+		      IS DISTINCT FROM
+		      (b.value, b.qualifier, b.periods_reported, b.periods_expected, b.received_at)
 		UNION ALL
 		SELECT 'rebuild = direct',
 		       coalesce(a.unit_id, b.unit_id), coalesce(a.indicator_id, b.indicator_id),
 		       coalesce(a.period_id, b.period_id),
 		       CASE WHEN a.unit_id IS NULL THEN 'missing'
 			    ELSE concat_ws(' ', a.value, a.numerator, a.denominator, a.qualifier,
-					   a.reporting_units, a.expected_units) END,
+					   a.reporting_units, a.expected_units, a.on_time_units,
+					   a.periods_reported, a.periods_expected) END,
 		       CASE WHEN b.unit_id IS NULL THEN 'missing'
 			    ELSE concat_ws(' ', b.value, b.numerator, b.denominator, b.qualifier,
-					   b.reporting_units, b.expected_units) END
+					   b.reporting_units, b.expected_units, b.on_time_units,
+					   b.periods_reported, b.periods_expected) END
 		FROM rollup a
 		FULL JOIN verify_direct b USING (unit_id, indicator_id, period_id)
 		WHERE (a.value, a.sum_value, a.numerator, a.denominator, a.qualifier,
-		       a.reporting_units, a.expected_units)
+		       a.reporting_units, a.expected_units, a.on_time_units, a.periods_reported,
+		       a.periods_expected)
 		      IS DISTINCT FROM
 		      (b.value, b.sum_value, b.numerator, b.denominator, b.qualifier,
-		       b.reporting_units, b.expected_units)
+		       b.reporting_units, b.expected_units, b.on_time_units, b.periods_reported,
+		       b.periods_expected)
 	)
 	SELECT cmp.check_name, u.code, i.code, p.code, cmp.stored, cmp.recomputed
 	FROM cmp
