@@ -38,7 +38,13 @@ head -n 1 "$T/report_2024.csv" | grep -qx 'unit_code,unit_name,level,indicator_c
 checked=0
 while IFS=, read -r unit ind period value num den; do
 	[ "$unit" = unit ] && continue
-	for u in "$unit" 51; do
+	# the reporting unit, and the first unit above it that has no other
+	# contribution: the province for 2024S1 (only Lý Sơn reported a half-year);
+	# for 2024 the district, since Lý Sơn's half-year also counts in the
+	# province's year (checked below)
+	above=51
+	[ "$period" = 2024 ] && above=529
+	for u in "$unit" "$above"; do
 		row=$(awk -F, -v u="$u" -v i="$ind" '$1 == u && $4 == i { print $(NF-4) "," $(NF-3) "," $(NF-2) }' \
 			"$T/report_$period.csv")
 		assert_eq "$u $ind $period" "$value,$num,$den" "$row"
@@ -57,10 +63,19 @@ done
 assert_eq "Sơn Hà rolls Sơn Nham up" "5.28,264,5000" \
 	"$(awk -F, '$1 == "529" && $4 == "internet_users_pct" { print $(NF-4) "," $(NF-3) "," $(NF-2) }' "$T/report_2024.csv")"
 
+say "the province's year: Sơn Nham's year and Lý Sơn's first half (3 of 4 half-years)"
+assert_eq "51 population 2024" "24080,,,2" \
+	"$(awk -F, '$1 == "51" && $4 == "population" { print $(NF-4) "," $(NF-3) "," $(NF-2) "," $(NF-1) }' "$T/report_2024.csv")"
+assert_eq "periods behind the province's 2024 population" "3/4" \
+	"$(sql "SELECT periods_reported || '/' || periods_expected FROM v_rollup
+		WHERE unit_code = '51' AND indicator_code = 'population' AND period = '2024'")"
+
 say "the text report uses Vietnamese number formatting"
 ctl report --period 2024 --unit 51 >"$T/report.txt"
 grep -q '60,87% (14 / 23)' "$T/report.txt" || fail "text report: 60,87% (14 / 23)"
 grep -q '1.463' "$T/report.txt" || fail "text report: 1.463"
+grep -q 'Dân số: 24.080 người — 2/183 đơn vị báo cáo, 2 nộp muộn; số liệu 3/4 kỳ 6 tháng' \
+	"$T/report.txt" || fail "text report: how many half-years stand behind the year"
 
 say "the household conflict of Lý Sơn's report is refused, with its reason"
 assert_eq "rejection reason" numerator_exceeds_denominator \
