@@ -17,13 +17,15 @@ static void test_shipped(void **state)
 {
 	static const struct {
 		const char *code, *num, *den;
+		bool share; /* false: may exceed 100 (two SIM cards per person) */
 	} ratios[] = {
-	    {"internet_users_pct", "internet_users", "population"},
+	    {"internet_users_pct", "internet_users", "population", true},
 	    {"online_payment_procedures_pct", "procedures_with_online_payment",
-	     "procedures_with_fees"},
-	    {"dossier_digitization_pct", "dossiers_digitized", "dossiers_received"},
-	    {"tax_code_standardization_pct", "tax_codes_standardized", "tax_codes_total"},
-	    {"mobile_subscription_pct", "mobile_subscriptions", "population"},
+	     "procedures_with_fees", true},
+	    {"dossier_digitization_pct", "dossiers_digitized", "dossiers_received", true},
+	    {"tax_code_standardization_pct", "tax_codes_standardized", "tax_codes_total", true},
+	    {"mobile_subscription_pct", "mobile_subscriptions", "population", false},
+	    {"mobile_broadband_pct", "mobile_broadband_subscriptions", "population", false},
 	};
 	static const char *const required[] = {"population",
 					       "households",
@@ -55,6 +57,8 @@ static void test_shipped(void **state)
 		CHECK_STR(ratios[i].code, ratios[i].num, r->numerator);
 		CHECK_STR(ratios[i].code, ratios[i].den, r->denominator);
 		assert_true(r->factor == 100);
+		if (r->share != ratios[i].share)
+			fail_msg("%s: share should be %d", ratios[i].code, ratios[i].share);
 		/* a ratio is reported where and when its numerator is */
 		assert_int_equal(r->levels, catalog_find(c, r->numerator)->levels);
 	}
@@ -143,6 +147,14 @@ static void test_refusals(void **state)
 	     ":4: r: a ratio takes levels from its numerator"},
 	    {"count with numerator", PIL "indicators = (\n" IND("numerator = \"a\";") ");\n",
 	     "only a ratio has a numerator"},
+	    {"count with share", PIL "indicators = (\n" IND("share = false;") ");\n",
+	     "a: only a ratio has a numerator, a denominator and share"},
+	    {"share not a boolean",
+	     PIL "indicators = (\n" IND(
+		 "") ",\n{ code = \"r\"; name_vi = \"R\"; "
+		     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; "
+		     "share = \"no\"; });\n",
+	     ":4: share: expected true or false"},
 	    {"rule of unknown",
 	     PIL "indicators = (" IND("") ");\nrules = ({ code = \"x\"; total = \"a\"; "
 					  "parts = [\"a\", \"b\"]; });\n",
