@@ -14,6 +14,9 @@
 # default 1000) size it; CHISO_PROPERTY_SEED fixes the random sequence.
 . "$(dirname "$0")/lib.sh"
 
+# seconds since a `date +%s.%N` reading, one decimal
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
 ROUNDS=${CHISO_PROPERTY_ROUNDS:-8}
 ROWS=${CHISO_PROPERTY_ROWS:-1000}
 SEED=${CHISO_PROPERTY_SEED:-0.$RANDOM}
@@ -24,7 +27,7 @@ ctl db migrate >/dev/null
 t0=$(date +%s.%N)
 ctl units import "$CHISO_SOURCE_DIR/data/units/vn_units_all.csv" >/dev/null
 ctl catalog load "$CHISO_SOURCE_DIR/tests/data/semantics_catalog.conf" >/dev/null
-printf 'units imported in %.1f s: %s\n' "$(echo "$(date +%s.%N) - $t0" | bc)" \
+printf 'units imported in %s s: %s\n' "$(since "$t0")" \
 	"$(sql "SELECT count(*) FROM unit")"
 # One collector per province; keys are placeholders (chisod is not involved).
 sql "SELECT count(collector_add('p' || code, rpad(md5(code), 40, 'x'), code))
@@ -79,9 +82,8 @@ SQL
 done
 echo
 sql "SELECT reason, count(*) FROM rejection GROUP BY 1 ORDER BY 2 DESC" | sed 's/^/rejected: /'
-secs=$(echo "$(date +%s.%N) - $t0" | bc)
-printf 'ingested %d rows in %.1f s; observations %s, derived %s, rollup rows %s, corrections %s\n' \
-	"$total_rows" "$secs" "$(sql "SELECT count(*) FROM observation")" \
+printf 'ingested %d rows in %s s; observations %s, derived %s, rollup rows %s, corrections %s\n' \
+	"$total_rows" "$(since "$t0")" "$(sql "SELECT count(*) FROM observation")" \
 	"$(sql "SELECT count(*) FROM observation_derived")" "$(sql "SELECT count(*) FROM rollup")" \
 	"$(sql "SELECT count(*) FROM observation_history WHERE old_value IS NOT NULL")"
 [ "$(sql "SELECT count(*) FROM observation_history WHERE old_value IS NOT NULL")" -gt 0 ] ||
@@ -90,7 +92,7 @@ printf 'ingested %d rows in %.1f s; observations %s, derived %s, rollup rows %s,
 say "maintained = rebuild = plain aggregation (rollup verify)"
 t0=$(date +%s.%N)
 ctl rollup verify >"$T/verify.txt" || { head -n 20 "$T/verify.txt"; fail "rollup verify found differences"; }
-printf '%s (%.1f s)\n' "$(tail -n 1 "$T/verify.txt")" "$(echo "$(date +%s.%N) - $t0" | bc)"
+printf '%s (%s s)\n' "$(tail -n 1 "$T/verify.txt")" "$(since "$t0")"
 
 say "independent plain SQL from the observations"
 # check NAME QUERY: QUERY returns the rows that differ and the rows compared.
