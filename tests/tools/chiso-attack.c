@@ -173,6 +173,9 @@ static long elapsed_ms(void)
 
 enum { MALFORMED_DEADLINE_MS = 120 * 1000 };
 
+/* The attacker's keys, for the extra connections of the oversized messages. */
+static const struct keypair *attack_keys;
+
 static void malformed(struct client *c, struct figures *fg, long count)
 {
 	static char big[5 << 20], many[64 << 10];
@@ -230,9 +233,15 @@ static void malformed(struct client *c, struct figures *fg, long count)
 			break;
 		default: /* now and then oversized: dropped by ZMQ_MAXMSGSIZE, the connection is cut
 			  */
-			if (i % 1000 == 9)
-				send3(c, "BATCH", big, sizeof big);
-			else
+			if (i % 1000 == 9) {
+				/* on a connection of its own, as a flooder would: the
+				 * cut connection is not the one the other kinds use */
+				struct client o = {c->ctx, NULL};
+				client_open(&o, attack_keys->public_key, attack_keys->secret_key);
+				send3(&o, "BATCH", big, sizeof big);
+				drain(&o, fg, 200, 1);
+				client_close(&o);
+			} else
 				send3(c, "BATCH", "[]", 2);
 		}
 		if (i % 100 == 99)
@@ -306,6 +315,7 @@ int main(int argc, char **argv)
 			    "\"value\":1,\"collector\":\"tinh-51\"}]",
 			    1);
 		} else if (strcmp(attack, "malformed") == 0) {
+			attack_keys = &kp;
 			malformed(&c, &fg, count);
 		} else if (strcmp(attack, "inject") == 0) {
 			long seq = 10;
