@@ -96,7 +96,8 @@ static void test_refusals(void **state)
 	     "unit,indicator,period,date,value\n21298,population,2024,2024-06-01,5\n",
 	     "give either a period or a date"},
 	    {"bad date", "unit,indicator,date,value\n21298,population,31/02/2024,5\n",
-	     "in.csv:2: date: invalid date \"31/02/2024\": the day must be 1 to 29 in February 2024"},
+	     "in.csv:2: date: invalid date \"31/02/2024\": the day must be 1 to 29 in February "
+	     "2024"},
 	    {"not utf-8", H "21298,population,2024,5\n21298,households,2024,S\xf5n\n",
 	     "in.csv:3: field 4: not valid UTF-8"},
 	    {"empty", "", "empty file"},
