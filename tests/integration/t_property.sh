@@ -101,18 +101,24 @@ check() {
 	res=$(sql "$2")
 	assert_eq "$1: differences|compared>0" "0|true" "$res"
 }
-check "yearly sum of monthly flow per province" "
+# yearly AGG INDICATOR: the province's 2024 rollup against AGG over every
+# monthly value of its subtree, read straight from the observations.
+yearly() {
+	check "yearly $1 of monthly $2 per province" "
 	WITH plain AS (
-		SELECT uc.ancestor_id AS unit_id, sum(o.value) AS v
-		FROM observation o JOIN indicator i ON i.id = o.indicator_id AND i.code = 'flow'
+		SELECT uc.ancestor_id AS unit_id, $1(o.value) AS v
+		FROM observation o JOIN indicator i ON i.id = o.indicator_id AND i.code = '$2'
 		JOIN unit_closure uc ON uc.unit_id = o.unit_id
 		JOIN unit a ON a.id = uc.ancestor_id AND a.tier = 'province'
 		GROUP BY 1)
 	SELECT count(*) FILTER (WHERE r.value IS DISTINCT FROM plain.v) || '|' || (count(*) > 0)
 	FROM plain
 	LEFT JOIN rollup r ON r.unit_id = plain.unit_id
-		AND r.indicator_id = (SELECT id FROM indicator WHERE code = 'flow')
+		AND r.indicator_id = (SELECT id FROM indicator WHERE code = '$2')
 		AND r.period_id = (SELECT id FROM period WHERE code = '2024')"
+}
+yearly sum flow
+yearly max level_max
 check "quarterly sum of each unit's last monthly stock per district" "
 	WITH last AS (
 		SELECT DISTINCT ON (o.unit_id, q) o.unit_id,
@@ -130,18 +136,6 @@ check "quarterly sum of each unit's last monthly stock per district" "
 	LEFT JOIN period p ON p.code = '2024Q' || plain.q
 	LEFT JOIN rollup r ON r.unit_id = plain.unit_id AND r.period_id = p.id
 		AND r.indicator_id = (SELECT id FROM indicator WHERE code = 'stock')"
-check "yearly maximum per province" "
-	WITH plain AS (
-		SELECT uc.ancestor_id AS unit_id, max(o.value) AS v
-		FROM observation o JOIN indicator i ON i.id = o.indicator_id AND i.code = 'level_max'
-		JOIN unit_closure uc ON uc.unit_id = o.unit_id
-		JOIN unit a ON a.id = uc.ancestor_id AND a.tier = 'province'
-		GROUP BY 1)
-	SELECT count(*) FILTER (WHERE r.value IS DISTINCT FROM plain.v) || '|' || (count(*) > 0)
-	FROM plain
-	LEFT JOIN rollup r ON r.unit_id = plain.unit_id
-		AND r.indicator_id = (SELECT id FROM indicator WHERE code = 'level_max')
-		AND r.period_id = (SELECT id FROM period WHERE code = '2024')"
 check "expected reporters per province" "
 	WITH plain AS (
 		SELECT pr.id AS unit_id, count(*) AS n
