@@ -414,6 +414,19 @@ static void store_timestamp(int64_t us, char *buf, size_t size)
 	snprintf(buf, size, "%s.%06lld+00", day, (long long)(us % 1000000));
 }
 
+/* A period's first and last days on both calendars, as the period table stores them:
+ * statistical first, last, administrative first, last ("YYYY-MM-DD"). */
+static void store_period_dates(const struct period *p, char d[4][16])
+{
+	int32_t first, last;
+	period_range(p, CAL_STATISTICAL, &first, &last);
+	date_format(first, d[0], 16);
+	date_format(last, d[1], 16);
+	period_range(p, CAL_ADMINISTRATIVE, &first, &last);
+	date_format(first, d[2], 16);
+	date_format(last, d[3], 16);
+}
+
 static void stage_row(struct copybuf *b, size_t bno, size_t rno, const struct batch_row *r)
 {
 	struct period p;
@@ -428,13 +441,7 @@ static void stage_row(struct copybuf *b, size_t bno, size_t rno, const struct ba
 	copy_field(b, r->indicator, '\t');
 	copy_field(b, r->period[0] ? r->period : NULL, '\t');
 	if (resolved) {
-		int32_t first, last;
-		period_range(&p, CAL_STATISTICAL, &first, &last);
-		date_format(first, d[0], sizeof d[0]);
-		date_format(last, d[1], sizeof d[1]);
-		period_range(&p, CAL_ADMINISTRATIVE, &first, &last);
-		date_format(first, d[2], sizeof d[2]);
-		date_format(last, d[3], sizeof d[3]);
+		store_period_dates(&p, d);
 		copy_field(b, period_type_name(p.type), '\t');
 		for (int i = 0; i < 4; i++)
 			copy_field(b, d[i], '\t');
@@ -1143,18 +1150,12 @@ int store_period_set_closed(struct store *s, const char *code, bool close, const
 	struct period p;
 	const char *why;
 	char d[4][16];
-	int32_t first, last;
 
 	if (period_parse(code, strlen(code), &p, &why) < 0) {
 		snprintf(err, errsize, "period \"%s\": %s", code, why);
 		return -1;
 	}
-	period_range(&p, CAL_STATISTICAL, &first, &last);
-	date_format(first, d[0], sizeof d[0]);
-	date_format(last, d[1], sizeof d[1]);
-	period_range(&p, CAL_ADMINISTRATIVE, &first, &last);
-	date_format(first, d[2], sizeof d[2]);
-	date_format(last, d[3], sizeof d[3]);
+	store_period_dates(&p, d);
 	char canon[PERIOD_ID_MAX];
 	period_format(&p, canon, sizeof canon);
 	const char *prm[] = {canon, period_type_name(p.type), d[0],  d[1],  d[2],

@@ -192,7 +192,7 @@ assert_eq "who closed and reopened" "close,reopen" \
 		JOIN period p ON p.id = e.period_id WHERE p.code = '2024Q3'")"
 stop_chisod
 sed -i 's/^\(\s*\)auto_close = false;/\1auto_close = true;/; s/^\(\s*\)monthly = 5;/\1monthly = 0;/' "$CONF"
-ctl period reopen 202405 2>/dev/null || true # not closed: an error, and nothing recorded
+if ctl period reopen 202405 2>/dev/null; then fail "reopening a period that is not closed succeeded"; fi
 ctl period close 202405 >/dev/null && ctl period reopen 202405 >/dev/null
 start_chisod
 for _ in $(seq 50); do
