@@ -1,5 +1,5 @@
 /*
- * agentconf: the key table of agent.conf (see agentconf.h).
+ * agentconf: the key table of chiso-agent.conf (see agentconf.h).
  *
  * The defaults suit a commune office PC on a weak link: small batches, a
  * window of eight, patient resends, reconnection pauses growing to a minute.
@@ -20,7 +20,7 @@ const struct cfg_key agentconf_keys[] = {
     K("server.public_key_file", CFG_STRING, "/etc/chiso/keys/server.pub", 0, 0,
       server_public_key_file, "The server's CURVE public key, as the province gave it."),
     K("agent.secret_key_file", CFG_STRING, "/etc/chiso/keys/agent.key", 0, 0, secret_key_file,
-      "This agent's CURVE keypair (chisoctl keygen); mode 0600."),
+      "This agent's CURVE keypair (chiso-agent keygen writes it here); mode 0600."),
     K("agent.insecure", CFG_BOOL, "false", 0, 0, insecure,
       "Development only: no CURVE; the server must be in insecure mode on loopback."),
     K("agent.collector", CFG_STRING, "", 0, 0, collector,

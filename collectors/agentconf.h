@@ -1,5 +1,5 @@
 /*
- * agentconf: the configuration of chiso-agent, /etc/chiso/agent.conf.
+ * agentconf: the configuration of chiso-agent, /etc/chiso/chiso-agent.conf.
  *
  * One table of keys (path, type, default, bounds, comment) drives parsing,
  * `chiso-agent -n` and `-nv`, like chisod's.
@@ -13,7 +13,7 @@
 
 #include "cfg.h"
 
-#define AGENTCONF_DEFAULT_PATH "/etc/chiso/agent.conf"
+#define AGENTCONF_DEFAULT_PATH "/etc/chiso/chiso-agent.conf"
 
 struct agentconf {
 	char *endpoint;

@@ -29,9 +29,12 @@ static void usage(FILE *out)
 		"usage: chiso-agent [-f FILE] submit [--partial] FILE.csv ...\n"
 		"       chiso-agent [-f FILE] run [--until-empty] [--timeout SECONDS]\n"
 		"       chiso-agent [-f FILE] status\n"
+		"       chiso-agent [-f FILE] keygen\n"
 		"       chiso-agent [-f FILE] -n [-v]\n"
+		"       chiso-agent --defaults\n"
 		"  -f FILE        configuration (default " AGENTCONF_DEFAULT_PATH ")\n"
 		"  -n             check the configuration and keys, then exit; -v prints it\n"
+		"  --defaults     print every key with its default and comment, then exit\n"
 		"  submit         check each CSV file "
 		"(unit,indicator,period,value[,qualifier][,note])\n"
 		"                 and queue it; nothing is queued from a file with errors\n"
@@ -40,7 +43,44 @@ static void usage(FILE *out)
 		"  --until-empty  stop once everything queued is acknowledged\n"
 		"  --timeout S    stop after S seconds (exit 1 if batches are still waiting)\n"
 		"  status         show the queue, the last acknowledgement and the last error\n"
+		"  keygen         write this agent's keypair where agent.secret_key_file says\n"
+		"                 (NAME.key and NAME.pub); send NAME.pub to the province\n"
 		"  --help, --version\n");
+}
+
+/*
+ * keygen: the keypair goes where the configuration will look for it, so that
+ * a commune's IT staff need no second tool and cannot misplace it; the package
+ * runs this once at install time.
+ */
+static int cmd_keygen(const struct agentconf *c)
+{
+	char dir[4096], err[512];
+	const char *file = c->secret_key_file;
+	const char *slash = strrchr(file, '/');
+	size_t len = strlen(file);
+
+	if (len < 5 || strcmp(file + len - 4, ".key") != 0) {
+		fprintf(stderr, "agent.secret_key_file \"%s\" must end in .key\n", file);
+		return 1;
+	}
+	if (slash) {
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
+		if (!dir[0])
+			snprintf(dir, sizeof dir, "/");
+	} else {
+		snprintf(dir, sizeof dir, ".");
+	}
+	const char *base = slash ? slash + 1 : file;
+	char name[256];
+	snprintf(name, sizeof name, "%.*s", (int)(strlen(base) - 4), base);
+	if (!name[0] || keys_generate(dir, name, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", name[0] ? err : "agent.secret_key_file has no name");
+		return 1;
+	}
+	printf("wrote %s and %s/%s.pub: send %s.pub to the province to be enrolled\n", file, dir,
+	       name, name);
+	return 0;
 }
 
 /* The province's catalogue as the last `run` saved it, or NULL. */
@@ -200,10 +240,11 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"defaults", no_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *path = AGENTCONF_DEFAULT_PATH;
-	int opt, check_only = 0, verbose = 0, rc;
+	int opt, check_only = 0, verbose = 0, defaults_only = 0, rc;
 	char err[1024];
 
 	/* Subcommand options (--partial ...) belong to the subcommand: stop at it. */
@@ -224,25 +265,42 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("chiso-agent %s\n", CHISO_VERSION);
 			return 0;
+		case 'D':
+			defaults_only = 1;
+			break;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
-	struct agentconf *c = agentconf_load(path, err, sizeof err);
+	/* --defaults reads no file: config/chiso-agent.conf is its output */
+	struct agentconf *c = agentconf_load(defaults_only ? NULL : path, err, sizeof err);
 	if (!c) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
+	}
+	if (defaults_only) {
+		printf(
+		    "# chiso-agent.conf: every key with its default and what it is for\n"
+		    "# (chiso-agent --defaults; chiso-agent.conf(5)).  Unknown keys are errors.\n"
+		    "# Check a change with: chiso-agent -f FILE -n\n\n");
+		agentconf_print(c, stdout);
+		agentconf_destroy(&c);
+		return 0;
 	}
 	log_init("chiso-agent", (enum log_level)log_level_from_name(c->log_level));
 	if (check_only) {
 		struct keypair kp;
 		char server[KEYS_Z85_LEN + 1];
 		rc = 0;
+		/* The key file's own error names the key file; say which setting led there. */
 		if (!c->insecure &&
-		    (keys_read_secret(c->secret_key_file, &kp, err, sizeof err) < 0 ||
-		     keys_read_public(c->server_public_key_file, server, err, sizeof err) < 0)) {
-			fprintf(stderr, "%s\n", err);
+		    keys_read_secret(c->secret_key_file, &kp, err, sizeof err) < 0) {
+			fprintf(stderr, "%s: agent.secret_key_file: %s\n", path, err);
+			rc = 1;
+		} else if (!c->insecure && keys_read_public(c->server_public_key_file, server, err,
+							    sizeof err) < 0) {
+			fprintf(stderr, "%s: server.public_key_file: %s\n", path, err);
 			rc = 1;
 		} else if (verbose) {
 			agentconf_print(c, stdout);
@@ -258,6 +316,8 @@ int main(int argc, char **argv)
 		rc = cmd_run(c, argc - optind - 1, argv + optind + 1);
 	} else if (strcmp(argv[optind], "status") == 0) {
 		rc = cmd_status(c);
+	} else if (strcmp(argv[optind], "keygen") == 0 && optind + 1 == argc) {
+		rc = cmd_keygen(c);
 	} else {
 		fprintf(stderr, "unknown command \"%s\"\n", argv[optind]);
 		usage(stderr);

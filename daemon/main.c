@@ -16,21 +16,23 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: chisod [-nv] [-f FILE]\n"
-		     "  -f FILE    configuration file (default " SRVCONF_DEFAULT_PATH ")\n"
-		     "  -n         check the configuration and the key files, then exit\n"
-		     "  -v         with -n: print the effective configuration\n"
-		     "  --help     this text\n"
-		     "  --version  print the version\n");
+		     "  -f FILE     configuration file (default " SRVCONF_DEFAULT_PATH ")\n"
+		     "  -n          check the configuration and the key files, then exit\n"
+		     "  -v          with -n: print the effective configuration\n"
+		     "  --defaults  print every key with its default and comment, then exit\n"
+		     "  --help      this text\n"
+		     "  --version   print the version\n");
 }
 
 /* What -n checks beyond the syntax: the things that would stop a start. */
-static int check(const struct srvconf *c)
+static int check(const struct srvconf *c, const char *path)
 {
 	char err[512];
 	struct keypair kp;
 
+	/* The key file's own error names the key file; say which setting led there. */
 	if (!c->insecure && keys_read_secret(c->secret_key_file, &kp, err, sizeof err) < 0) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s: server.secret_key_file: %s\n", path, err);
 		return 1;
 	}
 	return 0;
@@ -41,10 +43,11 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"defaults", no_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *path = SRVCONF_DEFAULT_PATH;
-	int opt, check_only = 0, verbose = 0;
+	int opt, check_only = 0, verbose = 0, defaults_only = 0;
 	char err[1024];
 
 	while ((opt = getopt_long(argc, argv, "f:nv", longopts, NULL)) != -1) {
@@ -64,6 +67,9 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("chisod %s\n", CHISO_VERSION);
 			return 0;
+		case 'D':
+			defaults_only = 1;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -73,13 +79,23 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	struct srvconf *conf = srvconf_load(path, err, sizeof err);
+	/* --defaults reads no file: config/chisod.conf is its output */
+	struct srvconf *conf = srvconf_load(defaults_only ? NULL : path, err, sizeof err);
 	if (!conf) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (defaults_only) {
+		printf("# chisod.conf: every key with its default and what it is for\n"
+		       "# (chisod --defaults; chisod.conf(5)).  chisoctl reads the database and\n"
+		       "# embedded sections too.  Unknown keys are errors.\n"
+		       "# Check a change with: chisod -f FILE -n\n\n");
+		srvconf_print(conf, true, stdout);
+		srvconf_destroy(&conf);
+		return 0;
+	}
 	if (check_only) {
-		int rc = check(conf);
+		int rc = check(conf, path);
 		if (rc == 0 && verbose)
 			srvconf_print(conf, false, stdout);
 		else if (rc == 0)

@@ -17,7 +17,9 @@
 #ifndef CHISO_SQL_DIR
 #define CHISO_SQL_DIR "/usr/share/chiso/sql"
 #endif
-#define CHISO_INSTALLED_DATA "/usr/share/chiso"
+#ifndef CHISO_DATA_DIR
+#define CHISO_DATA_DIR "/usr/share/chiso"
+#endif
 
 static int paths_is_dir(const char *p)
 {
@@ -76,5 +78,5 @@ const char *paths_data_dir(void)
 		return env;
 	if ((top = paths_source_top()) != NULL)
 		return top;
-	return CHISO_INSTALLED_DATA;
+	return CHISO_DATA_DIR;
 }
