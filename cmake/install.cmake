@@ -66,9 +66,9 @@ set(CPACK_DEBIAN_AGENT_PACKAGE_NAME chiso-agent)
 set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "postgresql-15")
 set(CPACK_DEBIAN_SERVER_PACKAGE_SUGGESTS "chiso-agent")
 set(CPACK_COMPONENT_SERVER_DESCRIPTION
-	"chiso provincial daemon and tools\n chisod receives digital-transformation indicator values from commune\n and district agents over ZeroMQ (CURVE), commits them to PostgreSQL and\n keeps the rollups commune -> district -> province; chisoctl sets up the\n database, enrols collectors and writes the half-year and annual reports.")
+	"chiso provincial daemon and tools\nchisod receives digital-transformation indicator values from commune\nand district agents over ZeroMQ (CURVE), commits them to PostgreSQL and\nkeeps the rollups commune -> district -> province; chisoctl sets up the\ndatabase, enrols collectors and writes the half-year and annual reports.")
 set(CPACK_COMPONENT_AGENT_DESCRIPTION
-	"chiso collector agent for commune and district offices\n chiso-agent checks indicator files, queues them durably and delivers them\n to the province's chisod over ZeroMQ (CURVE), resending until acknowledged.")
+	"chiso collector agent for commune and district offices\nchiso-agent checks indicator files, queues them durably and delivers them\nto the province's chisod over ZeroMQ (CURVE), resending until acknowledged.")
 foreach(comp server agent)
 	string(TOUPPER ${comp} COMP)
 	set(dir ${CMAKE_SOURCE_DIR}/scripts/debian/chiso-${comp})

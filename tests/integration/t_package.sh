@@ -114,9 +114,25 @@ chisoctl --config "$T/chisod.conf" units import /usr/share/chiso/data/units/quan
 tail -n 3 "$T/db.log"
 chisoctl --config "$T/chisod.conf" db stop >/dev/null
 
+# A commune officer queues figures (as the agent's user, who owns the outbox);
+# they are not delivered yet when the packages are purged.
+cp /usr/share/chiso/data/seeds/sonnham_2024.csv "$T/sonnham_2024.csv"
+runuser -u chiso-agent -- chiso-agent submit "$T/sonnham_2024.csv" >"$T/submit.log" 2>&1 ||
+	{ cat "$T/submit.log"; fail "chiso-agent submit (installed)"; }
+queued=$(find /var/lib/chiso-agent/outbox/pending -type f | wc -l)
+[ "$queued" -gt 0 ] || fail "nothing queued by submit"
+
 echo "== purge"
 apt-get purge -y chiso-server chiso-agent >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt purge"; }
 installed=0
+# Purge never deletes figures an officer submitted and the province has not
+# acknowledged: the outbox stays, with a message saying so.
+grep -q 'outbox still holds batches; left in place' "$T/apt.log" ||
+	fail "purge said nothing about the queued batches"
+kept=$(find /var/lib/chiso-agent/outbox/pending -type f | wc -l)
+[ "$kept" -eq "$queued" ] || fail "purge: $queued batches queued, $kept kept"
+echo "outbox after purge: $kept of $queued queued batches kept"
+rm -rf /var/lib/chiso-agent
 left=()
 for f in /usr/bin/chisod /usr/bin/chisoctl /usr/bin/chiso-agent /usr/share/chiso /etc/chiso \
 	/lib/systemd/system/chisod.service /lib/systemd/system/chiso-agent.service \
