@@ -26,7 +26,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: chiso-agent [-f FILE] submit [--partial] FILE.csv ...\n"
+		"usage: chiso-agent [-f FILE] submit [--partial] [--again] FILE.csv ...\n"
 		"       chiso-agent [-f FILE] run [--until-empty] [--timeout SECONDS]\n"
 		"       chiso-agent [-f FILE] status\n"
 		"       chiso-agent [-f FILE] keygen\n"
@@ -39,6 +39,7 @@ static void usage(FILE *out)
 		"(unit,indicator,period,value[,qualifier][,note])\n"
 		"                 and queue it; nothing is queued from a file with errors\n"
 		"  --partial      queue the good rows of a file that has errors\n"
+		"  --again        queue a file even if the same bytes were queued before\n"
 		"  run            send queued batches until stopped\n"
 		"  --until-empty  stop once everything queued is acknowledged\n"
 		"  --timeout S    stop after S seconds (exit 1 if batches are still waiting)\n"
@@ -105,15 +106,32 @@ static struct catalog *cached_catalog(const struct agentconf *c)
 	return cat;
 }
 
+static void when(int64_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (!t) {
+		snprintf(buf, size, "never");
+		return;
+	}
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", localtime_r(&tt, &tm));
+}
+
 static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 {
-	bool partial = false;
+	bool partial = false, again = false;
 	int rc = 0, first = 0;
-	char err[512];
+	char err[512], at[32];
 
-	if (argc > 0 && strcmp(argv[0], "--partial") == 0) {
-		partial = true;
-		first = 1;
+	for (; first < argc && argv[first][0] == '-'; first++) {
+		if (strcmp(argv[first], "--partial") == 0) {
+			partial = true;
+		} else if (strcmp(argv[first], "--again") == 0) {
+			again = true;
+		} else {
+			usage(stderr);
+			return 2;
+		}
 	}
 	if (first >= argc) {
 		usage(stderr);
@@ -131,11 +149,18 @@ static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 				"once); indicators are checked by the province\n");
 	for (int i = first; i < argc; i++) {
 		struct submit_result res;
-		if (submit_file(ob, argv[i], cat, (size_t)c->batch_rows, partial, &res) < 0) {
+		if (submit_file(ob, argv[i], cat, (size_t)c->batch_rows, partial, again, &res) <
+		    0) {
 			rc = 1;
 			continue;
 		}
-		if (res.batches == 0)
+		if (res.already) {
+			when(res.previous.when, at, sizeof at);
+			printf("%s: already queued on %s as batches %llu..%llu (same content); not "
+			       "queued again (--again queues it once more)\n",
+			       argv[i], at, (unsigned long long)res.previous.first,
+			       (unsigned long long)res.previous.last);
+		} else if (res.batches == 0)
 			printf("%s: no rows to queue\n", argv[i]);
 		else
 			printf("%s: %zu rows queued in %zu batch%s (%llu..%llu)%s\n", argv[i],
@@ -178,17 +203,6 @@ static int cmd_run(const struct agentconf *c, int argc, char **argv)
 	sender_destroy(&s);
 	outbox_close(&ob);
 	return rc;
-}
-
-static void when(int64_t t, char *buf, size_t size)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-	if (!t) {
-		snprintf(buf, size, "never");
-		return;
-	}
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S", localtime_r(&tt, &tm));
 }
 
 static int cmd_status(const struct agentconf *c)

@@ -16,8 +16,9 @@
 #include <string.h>
 #include <zlib.h>
 
-#define NAME_DIGITS 20
-#define NAME_SUFFIX ".batch"
+#define NAME_DIGITS   20
+#define NAME_SUFFIX   ".batch"
+#define STAGED_SUFFIX ".staged"
 
 __attribute__((format(printf, 3, 4))) static void seterr(char *err, size_t errsize, const char *fmt,
 							 ...)
@@ -86,6 +87,11 @@ void obfile_record_name(char *buf, size_t size, uint64_t seq)
 	snprintf(buf, size, "%0*" PRIu64 NAME_SUFFIX, NAME_DIGITS, seq);
 }
 
+void obfile_staged_name(char *buf, size_t size, uint64_t seq)
+{
+	snprintf(buf, size, "%0*" PRIu64 STAGED_SUFFIX, NAME_DIGITS, seq);
+}
+
 enum obfile_kind obfile_classify(const char *name, uint64_t *seq)
 {
 	size_t n = strlen(name);
@@ -96,6 +102,10 @@ enum obfile_kind obfile_classify(const char *name, uint64_t *seq)
 	    strcmp(name + NAME_DIGITS, NAME_SUFFIX) == 0 &&
 	    parse_u64(name, NAME_DIGITS, 1, seq) == 0 && *seq != 0)
 		return OBFILE_RECORD;
+	if (n == NAME_DIGITS + strlen(STAGED_SUFFIX) &&
+	    strcmp(name + NAME_DIGITS, STAGED_SUFFIX) == 0 &&
+	    parse_u64(name, NAME_DIGITS, 1, seq) == 0 && *seq != 0)
+		return OBFILE_STAGED;
 	return OBFILE_OTHER;
 }
 
@@ -224,8 +234,64 @@ size_t obfile_state_format(char *buf, size_t size, const struct obfile_state *st
 	int n =
 	    snprintf(buf, size, "epoch %" PRIu64 "\nnext_seq %" PRIu64 "\nrefused %" PRIu64 "\n",
 		     st->epoch, st->next_seq, st->refused);
+	size_t len = (size_t)n;
 
-	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+	if (n < 0 || len >= size || st->nfiles > OBFILE_STATE_FILES)
+		return 0;
+	for (size_t i = 0; i < st->nfiles; i++) {
+		const struct outbox_file *f = &st->files[i];
+		n = snprintf(buf + len, size - len,
+			     "file %016" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64
+			     "\n",
+			     f->hash, f->size, f->first, f->last, f->when < 0 ? 0 : f->when);
+		if (n < 0 || (size_t)n >= size - len)
+			return 0;
+		len += (size_t)n;
+	}
+	return len;
+}
+
+void obfile_state_add_file(struct obfile_state *st, const struct outbox_file *f)
+{
+	if (st->nfiles == OBFILE_STATE_FILES) {
+		memmove(&st->files[0], &st->files[1],
+			(OBFILE_STATE_FILES - 1) * sizeof st->files[0]);
+		st->nfiles--;
+	}
+	st->files[st->nfiles++] = *f;
+}
+
+/* One "file HASH SIZE FIRST LAST WHEN" line (without its newline) into f. */
+static int parse_file_line(const char *line, size_t len, struct outbox_file *f)
+{
+	const char *p = line + 5, *end = line + len;
+	uint64_t v[4];
+
+	if (len < 5 || memcmp(line, "file ", 5) != 0 || end - p < 17 || p[16] != ' ')
+		return -1;
+	f->hash = 0;
+	for (int i = 0; i < 16; i++) {
+		int h = hexval(p[i]);
+		if (h < 0)
+			return -1;
+		f->hash = f->hash << 4 | (uint64_t)h;
+	}
+	p += 17;
+	for (int i = 0; i < 4; i++) {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		const char *stop = i < 3 ? sp : end;
+		if (stop == NULL || (i == 3 && sp != NULL) ||
+		    parse_u64(p, (size_t)(stop - p), 0, &v[i]) != 0)
+			return -1;
+		p = stop + (i < 3);
+	}
+	if (v[3] > INT64_MAX || v[1] == 0 || v[2] < v[1])
+		return -1;
+	f->size = v[0];
+	f->first = v[1];
+	f->last = v[2];
+	f->when = (int64_t)v[3];
+	return 0;
 }
 
 int obfile_state_parse(const char *buf, size_t n, struct obfile_state *st, char *err,
@@ -237,9 +303,17 @@ int obfile_state_parse(const char *buf, size_t n, struct obfile_state *st, char 
 	    take_u64(&p, end, "next_seq", &st->next_seq, err, errsize) != 0 ||
 	    take_u64(&p, end, "refused", &st->refused, err, errsize) != 0)
 		return -1;
-	if (p != end) {
-		seterr(err, errsize, "unexpected bytes after the \"refused\" line");
-		return -1;
+	st->nfiles = 0;
+	while (p != end) {
+		const char *line;
+		size_t len;
+		if (st->nfiles == OBFILE_STATE_FILES || take_line(&p, end, &line, &len) != 0 ||
+		    parse_file_line(line, len, &st->files[st->nfiles]) != 0) {
+			seterr(err, errsize, "bad line %zu after the \"refused\" line",
+			       st->nfiles + 1);
+			return -1;
+		}
+		st->nfiles++;
 	}
 	if (st->epoch == 0 || st->epoch > INT64_MAX || st->next_seq == 0) {
 		seterr(err, errsize, "epoch or next_seq out of range");

@@ -20,7 +20,13 @@
  * "crc32" line, so a record cut short, grown or altered anywhere fails.
  * Numbers are plain decimal without sign or leading zeros.
  *
- * The state file: "epoch N\nnext_seq N\nrefused N\n", nothing else.
+ * A staged record, pending/<seq as 20 digits>.staged, has the same content: it
+ * belongs to a submit that has not committed yet (see outbox.h).
+ *
+ * The state file: "epoch N\nnext_seq N\nrefused N\n", then up to
+ * OBFILE_STATE_FILES lines "file HASH SIZE FIRST LAST WHEN\n" (HASH 16 lowercase
+ * hex digits, the rest decimal), the files most recently submitted, oldest
+ * first.  Older state files without "file" lines are valid.
  */
 #ifndef CHISO_OBFILE_H
 #define CHISO_OBFILE_H
@@ -35,7 +41,8 @@
 #define OBFILE_TRAILER_LEN 16 /* "\ncrc32 " + 8 hex digits + "\n" */
 #define OBFILE_NAME_SIZE   32 /* room for a record's file name */
 #define OBFILE_TMP_PREFIX  ".tmp-"
-#define OBFILE_STATE_MAX   128
+#define OBFILE_STATE_FILES 32
+#define OBFILE_STATE_MAX   (128 + OBFILE_STATE_FILES * 112)
 
 /* A parsed record header; source points into the buffer it was parsed from. */
 struct obfile_header {
@@ -53,17 +60,22 @@ struct obfile_state {
 	uint64_t epoch;	   /* 1 .. 2^63-1 */
 	uint64_t next_seq; /* >= 1 */
 	uint64_t refused;
+	size_t nfiles; /* <= OBFILE_STATE_FILES, oldest first */
+	struct outbox_file files[OBFILE_STATE_FILES];
 };
 
 enum obfile_kind {
 	OBFILE_RECORD, /* "<20 digits>.batch" naming a seq >= 1 */
+	OBFILE_STAGED, /* "<20 digits>.staged": written by a submit not yet committed */
 	OBFILE_TMP,    /* ".tmp-...": a put in progress, or one that crashed */
 	OBFILE_OTHER,
 };
 
 /* The file name of record seq, "00000000000000000007.batch", into buf. */
 void obfile_record_name(char *buf, size_t size, uint64_t seq);
-/* What a directory entry of pending/ is; *seq is set for a record. */
+/* The file name of staged record seq, "00000000000000000007.staged", into buf. */
+void obfile_staged_name(char *buf, size_t size, uint64_t seq);
+/* What a directory entry of pending/ is; *seq is set for a record or staged record. */
 enum obfile_kind obfile_classify(const char *name, uint64_t *seq);
 
 /*
@@ -87,6 +99,8 @@ int obfile_record_parse(const char *buf, size_t size, uint64_t seq, struct obfil
 
 /* Writes the state file text into buf; returns its length, or 0 if it does not fit. */
 size_t obfile_state_format(char *buf, size_t size, const struct obfile_state *st);
+/* Appends a submitted file to st, dropping the oldest beyond OBFILE_STATE_FILES. */
+void obfile_state_add_file(struct obfile_state *st, const struct outbox_file *f);
 /* Parses a whole state file; 0, or -1 with the reason in err. */
 int obfile_state_parse(const char *buf, size_t n, struct obfile_state *st, char *err,
 		       size_t errsize);

@@ -10,8 +10,11 @@
  * next_seq: a record whose put is still running, or failed, is never sent.
  * A crash between the rename and the state write leaves a complete record at
  * next_seq; the next open or put moves next_seq past it rather than ever
- * writing over it.  The handle keeps no list in memory: every call rescans
- * the directory, so it sees what the other process did.
+ * writing over it.  A transaction (one submitted file) writes its records as
+ * .staged and commits with the state write alone, so its crash rule is the
+ * opposite: staged records at or past next_seq were never committed and are
+ * removed; those below it were, and only their renames are finished.  The handle keeps no list in
+ * memory: every call rescans the directory, so it sees what the other process did.
  */
 #include "outbox.h"
 
@@ -233,8 +236,49 @@ static int new_epoch(uint64_t *epoch, char *err, size_t errsize)
 	return 0;
 }
 
+/*
+ * A staged record found in pending/: below next_seq its transaction committed
+ * and the rename to .batch is finished here (*seq_out = seq); otherwise the
+ * transaction never committed and the record goes (*seq_out = 0).  Either
+ * way *changed is set.  Several processes may settle the same record: the
+ * loser of a race finds it gone, which is fine.
+ */
+static int settle_staged(struct outbox *o, const char *name, uint64_t seq, uint64_t next_seq,
+			 bool *changed, uint64_t *seq_out)
+{
+	char target[OBFILE_NAME_SIZE];
+
+	*seq_out = 0;
+	if (seq < next_seq) {
+		obfile_record_name(target, sizeof target, seq);
+		if (renameat(o->pending_fd, name, o->pending_fd, target) != 0) {
+			if (errno == ENOENT)
+				return 0;
+			log_err("outbox %s: cannot rename committed pending/%s: %s", o->dir, name,
+				strerror(errno));
+			return -1;
+		}
+		*changed = true;
+		*seq_out = seq;
+		return 0;
+	}
+	if (unlinkat(o->pending_fd, name, 0) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		log_err("outbox %s: cannot remove uncommitted pending/%s: %s", o->dir, name,
+			strerror(errno));
+		return -1;
+	}
+	log_warn("outbox %s: removed batch %" PRIu64 " of a submit that did not finish: "
+		 "nothing of its file was queued; submit the file again",
+		 o->dir, seq);
+	*changed = true;
+	return 0;
+}
+
 struct recovery {
 	struct outbox *o;
+	uint64_t next_seq; /* from the state file; 1 if there was none */
 	uint64_t max_seq;
 	bool changed;
 	bool failed; /* err is filled */
@@ -280,6 +324,16 @@ static int recover_entry(const char *name, void *arg)
 			seterr(r->err, r->errsize, "outbox %s: %s", o->dir, why);
 		r->failed = true;
 		return -1;
+	case OBFILE_STAGED:
+		if (settle_staged(o, name, seq, r->next_seq, &r->changed, &seq) != 0) {
+			seterr(r->err, r->errsize, "outbox %s: cannot settle pending/%s", o->dir,
+			       name);
+			r->failed = true;
+			return -1;
+		}
+		if (seq > r->max_seq)
+			r->max_seq = seq;
+		return 0;
 	case OBFILE_OTHER:
 		log_warn("outbox %s: ignoring pending/%s: not an outbox record name", o->dir, name);
 		return 0;
@@ -290,18 +344,19 @@ static int recover_entry(const char *name, void *arg)
 /* Runs under the lock at open: state, stale temporaries, damaged records. */
 static int recover(struct outbox *o, char *err, size_t errsize)
 {
-	struct recovery r = {o, 0, false, false, err, errsize};
+	struct recovery r = {o, 1, 0, false, false, err, errsize};
 	struct obfile_state st;
 	bool missing;
 
 	if (state_read(o, &st, &missing, err, errsize) != 0)
 		return -1;
 	if (missing) {
+		memset(&st, 0, sizeof st);
 		if (new_epoch(&st.epoch, err, errsize) != 0)
 			return -1;
 		st.next_seq = 1;
-		st.refused = 0;
 	}
+	r.next_seq = st.next_seq;
 	if (obio_walk(o->pending_fd, recover_entry, &r) != 0) {
 		if (!r.failed)
 			seterr(err, errsize, "cannot scan %s/pending: %s", o->dir, strerror(errno));
@@ -418,7 +473,9 @@ void outbox_set_fsync(struct outbox *o, int (*fn)(int fd, void *arg), void *arg)
 
 struct usage {
 	struct outbox *o;
-	bool headers; /* also read each header for rows and created */
+	bool headers;	 /* also read each header for rows and created */
+	uint64_t settle; /* nonzero: settle staged records against this next_seq */
+	bool settled;	 /* a staged record was settled */
 	uint64_t max_seq;
 	uint64_t records;
 	uint64_t bytes;
@@ -433,8 +490,19 @@ static int usage_entry(const char *name, void *arg)
 	struct stat st;
 	uint64_t seq;
 
-	if (obfile_classify(name, &seq) != OBFILE_RECORD)
+	enum obfile_kind kind = obfile_classify(name, &seq);
+	char renamed[OBFILE_NAME_SIZE];
+
+	if (kind == OBFILE_STAGED && u->settle != 0) {
+		if (settle_staged(u->o, name, seq, u->settle, &u->settled, &seq) != 0)
+			return -1;
+		if (seq == 0)
+			return 0;
+		obfile_record_name(renamed, sizeof renamed, seq);
+		name = renamed;
+	} else if (kind != OBFILE_RECORD) {
 		return 0;
+	}
 	int fd = openat(u->o->pending_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT)
 		return 0; /* removed by a concurrent run */
@@ -466,14 +534,18 @@ static int usage_entry(const char *name, void *arg)
 }
 
 /* Writes the record for seq under its final name; leaves nothing on failure. */
-static int record_write(struct outbox *o, uint64_t seq, const char *hdr, size_t hdr_len,
-			const char *body, size_t body_len, char *err, size_t errsize)
+static int record_write(struct outbox *o, uint64_t seq, bool staged, const char *hdr,
+			size_t hdr_len, const char *body, size_t body_len, char *err,
+			size_t errsize)
 {
 	char tmp[64], name[OBFILE_NAME_SIZE], trailer[OBFILE_TRAILER_LEN + 1];
 	const char *what;
 	bool renamed;
 
-	obfile_record_name(name, sizeof name, seq);
+	if (staged)
+		obfile_staged_name(name, sizeof name, seq);
+	else
+		obfile_record_name(name, sizeof name, seq);
 	snprintf(tmp, sizeof tmp, OBFILE_TMP_PREFIX "%" PRIu64 "-%ld", seq, (long)getpid());
 	obfile_trailer(trailer, hdr, hdr_len, body, body_len);
 	struct obio_part parts[] = {
@@ -490,86 +562,219 @@ static int record_write(struct outbox *o, uint64_t seq, const char *hdr, size_t 
 	return -1;
 }
 
-int outbox_put(struct outbox *o, size_t nrows, const char *source, outbox_render_fn render,
-	       void *arg, uint64_t *seq_out, char *err, size_t errsize)
-{
-	char hdr[OBFILE_HEADER_MAX], why[256];
-	struct usage u = {.o = o};
+struct outbox_txn {
+	struct outbox *o;
 	struct obfile_state st;
-	char *body = NULL;
-	bool locked = false;
-	int rc = -1;
+	uint64_t bytes; /* record files pending plus those staged here */
+	uint64_t first; /* seq of the first staged record */
+	uint64_t next;	/* seq the next staged record gets */
+};
 
+/* Removes the records staged by t (the transaction is not committed). */
+static void txn_unstage(struct outbox_txn *t)
+{
+	char name[OBFILE_NAME_SIZE];
+
+	for (uint64_t seq = t->first; seq < t->next; seq++) {
+		obfile_staged_name(name, sizeof name, seq);
+		if (unlinkat(t->o->pending_fd, name, 0) != 0 && errno != ENOENT)
+			log_err("outbox %s: cannot remove pending/%s: %s (the next open will)",
+				t->o->dir, name, strerror(errno));
+	}
+	if (t->next > t->first && sync_fd(t->o, t->o->pending_fd) != 0)
+		log_err("outbox %s: cannot sync pending/: %s", t->o->dir, strerror(errno));
+	t->next = t->first;
+}
+
+struct outbox_txn *outbox_begin(struct outbox *o, char *err, size_t errsize)
+{
+	struct outbox_txn *t = calloc(1, sizeof *t);
+
+	if (t == NULL) {
+		seterr(err, errsize, "out of memory");
+		return NULL;
+	}
+	t->o = o;
 	if (lock_op(o, LOCK_EX) != 0) {
 		seterr(err, errsize, "cannot lock %s/lock: %s", o->dir, strerror(errno));
-		goto fail;
+		free(t);
+		return NULL;
 	}
-	locked = true;
-	if (state_load(o, &st, err, errsize) != 0)
+	if (state_load(o, &t->st, err, errsize) != 0)
 		goto fail;
+	/* A submit killed since our open may have left staged records: settle them. */
+	struct usage u = {.o = o, .settle = t->st.next_seq};
 	if (obio_walk(o->pending_fd, usage_entry, &u) != 0) {
 		seterr(err, errsize, "cannot scan %s/pending: %s", o->dir, strerror(errno));
 		goto fail;
 	}
-	if (u.max_seq >= st.next_seq) {
+	if (u.settled && sync_fd(o, o->pending_fd) != 0) {
+		seterr(err, errsize, "cannot sync %s/pending: %s", o->dir, strerror(errno));
+		goto fail;
+	}
+	if (u.max_seq >= t->st.next_seq) {
 		log_warn("outbox %s: record %" PRIu64 " was written by a submit that did not "
 			 "finish; it is kept and will be sent",
 			 o->dir, u.max_seq);
-		st.next_seq = u.max_seq + 1;
+		t->st.next_seq = u.max_seq + 1;
 	}
-	uint64_t seq = st.next_seq;
-	body = render(st.epoch, seq, arg);
+	t->bytes = u.bytes;
+	t->first = t->next = t->st.next_seq;
+	return t;
+fail:
+	lock_op(o, LOCK_UN);
+	free(t);
+	return NULL;
+}
+
+int outbox_txn_put(struct outbox_txn *t, size_t nrows, const char *source, outbox_render_fn render,
+		   void *arg, uint64_t *seq_out, char *err, size_t errsize)
+{
+	struct outbox *o = t->o;
+	char hdr[OBFILE_HEADER_MAX], why[256];
+	uint64_t seq = t->next;
+	char *body = render(t->st.epoch, seq, arg);
+	int rc = -1;
+
 	if (body == NULL) {
 		seterr(err, errsize, "could not render batch %" PRIu64 "; nothing was queued", seq);
-		goto fail;
+		return -1;
 	}
 	size_t body_len = strlen(body);
 	if (body_len > OUTBOX_RECORD_MAX) {
 		seterr(err, errsize, "a batch of %zu bytes is larger than an outbox record may be",
 		       body_len);
-		goto fail;
+		goto out;
 	}
 	time_t now = time(NULL);
-	size_t hdr_len = obfile_header_format(hdr, sizeof hdr, st.epoch, seq, nrows, (int64_t)now,
-					      source, body_len);
+	size_t hdr_len = obfile_header_format(hdr, sizeof hdr, t->st.epoch, seq, nrows,
+					      (int64_t)now, source, body_len);
 	if (hdr_len == 0) {
 		seterr(err, errsize, "source name has a line break or is longer than %d bytes",
 		       OUTBOX_SOURCE_MAX);
-		goto fail;
+		goto out;
 	}
 	uint64_t size = hdr_len + body_len + OBFILE_TRAILER_LEN;
-	if (o->max_bytes != 0 && u.bytes + size > o->max_bytes) {
-		st.refused++;
-		if (state_write(o, &st, why, sizeof why) != 0)
+	if (o->max_bytes != 0 && t->bytes + size > o->max_bytes) {
+		/* next_seq is unchanged: the staged records stay invisible. */
+		t->st.refused++;
+		if (state_write(o, &t->st, why, sizeof why) != 0)
 			log_err("%s", why);
 		seterr(err, errsize,
 		       "outbox full: %.1f MiB pending of %.1f MiB allowed; deliver with "
-		       "`chiso-agent run` or raise outbox.max_bytes",
-		       (double)u.bytes / 1048576.0, (double)o->max_bytes / 1048576.0);
-		goto fail;
+		       "`chiso-agent run` or raise agent.outbox_max_bytes",
+		       (double)t->bytes / 1048576.0, (double)o->max_bytes / 1048576.0);
+		goto out;
 	}
-	if (record_write(o, seq, hdr, hdr_len, body, body_len, err, errsize) != 0)
-		goto fail;
-	st.next_seq = seq + 1;
-	if (state_write(o, &st, err, errsize) != 0) {
-		/* Readers list only seqs below next_seq, so nobody has sent this one. */
-		char name[OBFILE_NAME_SIZE];
-		obfile_record_name(name, sizeof name, seq);
-		if (unlinkat(o->pending_fd, name, 0) != 0 || sync_fd(o, o->pending_fd) != 0)
-			log_err("outbox %s: cannot remove pending/%s after a failed put: %s",
-				o->dir, name, strerror(errno));
-		goto fail;
-	}
+	if (record_write(o, seq, true, hdr, hdr_len, body, body_len, err, errsize) != 0)
+		goto out;
+	t->bytes += size;
+	t->next = seq + 1;
 	*seq_out = seq;
 	rc = 0;
-fail:
-	if (locked)
-		lock_op(o, LOCK_UN);
+out:
 	free(body);
 	return rc;
 }
 
+int outbox_commit(struct outbox_txn **tp, struct outbox_file *file, char *err, size_t errsize)
+{
+	struct outbox_txn *t = *tp;
+	struct outbox *o = t->o;
+	char staged[OBFILE_NAME_SIZE], name[OBFILE_NAME_SIZE];
+	int rc = -1;
+
+	*tp = NULL;
+	if (t->next == t->first) { /* nothing staged: nothing to commit */
+		rc = 0;
+		goto out;
+	}
+	t->st.next_seq = t->next;
+	if (file != NULL) {
+		file->first = t->first;
+		file->last = t->next - 1;
+		file->when = (int64_t)time(NULL);
+		obfile_state_add_file(&t->st, file);
+	}
+	/* The commit point: from here the batches exist, whatever happens next. */
+	if (state_write(o, &t->st, err, errsize) != 0) {
+		txn_unstage(t);
+		goto out;
+	}
+	for (uint64_t seq = t->first; seq < t->next; seq++) {
+		obfile_staged_name(staged, sizeof staged, seq);
+		obfile_record_name(name, sizeof name, seq);
+		/* ENOENT: a sender listing the outbox finished this rename first. */
+		if (renameat(o->pending_fd, staged, o->pending_fd, name) != 0 && errno != ENOENT)
+			log_err("outbox %s: cannot rename pending/%s: %s (the next open will)",
+				o->dir, staged, strerror(errno));
+	}
+	if (sync_fd(o, o->pending_fd) != 0)
+		log_err("outbox %s: cannot sync pending/: %s (the batches are committed)", o->dir,
+			strerror(errno));
+	rc = 0;
+out:
+	lock_op(o, LOCK_UN);
+	free(t);
+	return rc;
+}
+
+void outbox_abort(struct outbox_txn **tp)
+{
+	if (tp == NULL || *tp == NULL)
+		return;
+	txn_unstage(*tp);
+	lock_op((*tp)->o, LOCK_UN);
+	free(*tp);
+	*tp = NULL;
+}
+
+int outbox_put(struct outbox *o, size_t nrows, const char *source, outbox_render_fn render,
+	       void *arg, uint64_t *seq_out, char *err, size_t errsize)
+{
+	struct outbox_txn *t = outbox_begin(o, err, errsize);
+
+	if (t == NULL)
+		return -1;
+	if (outbox_txn_put(t, nrows, source, render, arg, seq_out, err, errsize) != 0) {
+		outbox_abort(&t);
+		return -1;
+	}
+	return outbox_commit(&t, NULL, err, errsize);
+}
+
+int outbox_find_file(struct outbox *o, uint64_t hash, uint64_t size, struct outbox_file *f)
+{
+	struct obfile_state st;
+	char why[256];
+
+	if (state_load(o, &st, why, sizeof why) != 0) {
+		log_err("%s", why);
+		return -1;
+	}
+	for (size_t i = st.nfiles; i-- > 0;) {
+		if (st.files[i].hash == hash && st.files[i].size == size) {
+			*f = st.files[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+uint64_t outbox_hash(uint64_t h, const void *bytes, size_t n)
+{
+	const unsigned char *p = bytes;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 struct collect {
+	struct outbox *o;
+	bool settled;
 	uint64_t below;
 	uint64_t *seqs;
 	size_t n, cap;
@@ -579,8 +784,13 @@ static int collect_entry(const char *name, void *arg)
 {
 	struct collect *c = arg;
 	uint64_t seq;
+	enum obfile_kind kind = obfile_classify(name, &seq);
 
-	if (obfile_classify(name, &seq) != OBFILE_RECORD || seq >= c->below)
+	if ((kind != OBFILE_RECORD && kind != OBFILE_STAGED) || seq >= c->below)
+		return 0;
+	/* Committed, rename not done yet (its submit was killed just after the commit). */
+	if (kind == OBFILE_STAGED &&
+	    (settle_staged(c->o, name, seq, c->below, &c->settled, &seq) != 0 || seq == 0))
 		return 0;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
@@ -605,7 +815,7 @@ static int cmp_u64(const void *a, const void *b)
 
 int outbox_list(struct outbox *o, uint64_t **seqs, size_t *n)
 {
-	struct collect c = {0, NULL, 0, 0};
+	struct collect c = {o, false, 0, NULL, 0, 0};
 	struct obfile_state st;
 	char why[256];
 
@@ -622,6 +832,8 @@ int outbox_list(struct outbox *o, uint64_t **seqs, size_t *n)
 		free(c.seqs);
 		return -1;
 	}
+	if (c.settled && sync_fd(o, o->pending_fd) != 0)
+		log_err("outbox %s: cannot sync pending/: %s", o->dir, strerror(errno));
 	if (c.n > 1)
 		qsort(c.seqs, c.n, sizeof *c.seqs, cmp_u64);
 	*seqs = c.seqs;
@@ -695,11 +907,12 @@ int outbox_stats(struct outbox *o, struct outbox_stats *st)
 	int rc = -1;
 
 	memset(st, 0, sizeof *st);
-	/* Shared: no put is half done while we count. */
-	if (lock_op(o, LOCK_SH) != 0) {
-		log_err("outbox %s: cannot lock: %s", o->dir, strerror(errno));
-		return -1;
-	}
+	/*
+	 * Shared, so that no put is half done while we count; but a submit holds
+	 * the lock for a whole file, and the sender must not wait for it: then the
+	 * counts are taken as they are (staged records are not counted anyway).
+	 */
+	bool locked = lock_op(o, LOCK_SH | LOCK_NB) == 0;
 	if (state_load(o, &s, why, sizeof why) != 0) {
 		log_err("%s", why);
 		goto fail;
@@ -719,6 +932,7 @@ int outbox_stats(struct outbox *o, struct outbox_stats *st)
 	st->corrupt = corrupt;
 	rc = 0;
 fail:
-	lock_op(o, LOCK_UN);
+	if (locked)
+		lock_op(o, LOCK_UN);
 	return rc;
 }

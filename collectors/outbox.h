@@ -9,10 +9,22 @@
  * carries a CRC: one that rots on disk is moved to corrupt/ (kept, never
  * deleted) instead of being sent.
  *
+ * A submit of one file is one transaction (outbox_begin, outbox_txn_put,
+ * outbox_commit): its batches are written as staged records, invisible to
+ * senders, and all become pending at once when the state file, replaced
+ * atomically, moves next_seq past them and records the file's identity.  So a
+ * submit killed at any point has queued either the whole file or none of it,
+ * and submitting the same file again is recognised (outbox_find_file) instead
+ * of queuing its figures twice.
+ *
  * On disk, under the outbox directory (created 0700 if missing):
- *   state                  "epoch N\nnext_seq N\nrefused N\n", replaced atomically
+ *   state                  "epoch N\nnext_seq N\nrefused N\n" and the files
+ *                          submitted last, replaced atomically
  *   lock                   flock()ed by writers while they assign a seq
  *   pending/<seq:20>.batch one record per batch (format in obfile.h)
+ *   pending/<seq:20>.staged a record of a submit not committed yet; removed at
+ *                          the next open if the commit never came (seq at or
+ *                          above next_seq), renamed to .batch if it did
  *   corrupt/               damaged records, moved aside for a person to look at
  *
  * The batch key (epoch, seq) is unique for the life of the outbox: the epoch
@@ -42,6 +54,14 @@ struct outbox_stats {
 	uint64_t corrupt;	/* files in corrupt/ */
 	uint64_t refused;	/* puts refused because the outbox was full, ever */
 	int64_t oldest_created; /* Unix time of the oldest pending record, 0 if none */
+};
+
+/* A file submitted to the outbox: its content's identity and its batches. */
+struct outbox_file {
+	uint64_t hash;	      /* FNV-1a 64 of the file's bytes (outbox_hash) */
+	uint64_t size;	      /* bytes */
+	uint64_t first, last; /* seqs of its batches */
+	int64_t when;	      /* Unix time of the commit */
 };
 
 /* One pending batch as read back from disk; every pointer is owned by the record. */
@@ -81,6 +101,36 @@ uint64_t outbox_epoch(const struct outbox *o);
  */
 int outbox_put(struct outbox *o, size_t nrows, const char *source, outbox_render_fn render,
 	       void *arg, uint64_t *seq_out, char *err, size_t errsize);
+/*
+ * A transaction: the batches of one file, all queued or none.  outbox_begin
+ * takes the outbox's lock until outbox_commit or outbox_abort (other submits
+ * wait; senders do not).  NULL with err filled.
+ */
+struct outbox_txn;
+struct outbox_txn *outbox_begin(struct outbox *o, char *err, size_t errsize);
+/*
+ * Stages one batch, like outbox_put but invisible until the commit.  On -1
+ * (outbox full, disk error) the caller aborts: nothing of the file is queued.
+ */
+int outbox_txn_put(struct outbox_txn *t, size_t nrows, const char *source, outbox_render_fn render,
+		   void *arg, uint64_t *seq_out, char *err, size_t errsize);
+/*
+ * Makes every staged batch pending at once and, when file is not NULL (its
+ * first, last and when are filled in here), remembers the file.  Frees the
+ * transaction and sets *tp to NULL.  0, or -1 with err filled and nothing queued.
+ */
+int outbox_commit(struct outbox_txn **tp, struct outbox_file *file, char *err, size_t errsize);
+/* Removes what was staged, frees the transaction and sets *tp to NULL; safe on NULL. */
+void outbox_abort(struct outbox_txn **tp);
+/*
+ * Looks for a file with this hash and size among the last OBFILE_STATE_FILES
+ * submitted.  1 with *f filled, 0 if none, -1 on error (logged).
+ */
+int outbox_find_file(struct outbox *o, uint64_t hash, uint64_t size, struct outbox_file *f);
+/* FNV-1a 64 over bytes, continuing from h (start with OUTBOX_HASH_INIT). */
+#define OUTBOX_HASH_INIT 0xcbf29ce484222325ULL
+uint64_t outbox_hash(uint64_t h, const void *bytes, size_t n);
+
 /*
  * The seqs of pending records whose put has completed, ascending, rescanned
  * from the directory.  *seqs is the caller's to free() (NULL when *n is 0).

@@ -366,8 +366,26 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 	return bad;
 }
 
+/* The identity of the file's content: FNV-1a 64 of its bytes, and its size. */
+static int submit_identity(FILE *fp, uint64_t *hash, uint64_t *size)
+{
+	char buf[65536];
+	size_t n;
+
+	*hash = OUTBOX_HASH_INIT;
+	*size = 0;
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
+		*hash = outbox_hash(*hash, buf, n);
+		*size += n;
+	}
+	if (ferror(fp))
+		return -1;
+	rewind(fp);
+	return 0;
+}
+
 int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
-		bool partial, struct submit_result *res)
+		bool partial, bool again, struct submit_result *res)
 {
 	FILE *fp = fopen(path, "rb");
 	char abs[PATH_MAX], err[512];
@@ -378,6 +396,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	struct progress *prog = NULL;
 	struct csv_record rec;
 	struct keyset keys = {0};
+	struct outbox_txn *txn = NULL;
 	size_t good;
 	int rc = -1, got, header = 0;
 
@@ -388,6 +407,24 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	}
 	if (!realpath(path, abs))
 		snprintf(abs, sizeof abs, "%s", path);
+	struct outbox_file file = {0};
+	if (submit_identity(fp, &file.hash, &file.size) != 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		goto done;
+	}
+	/*
+	 * The same bytes again: most often an officer unsure whether a submit
+	 * that was interrupted went through.  It did, whole (one transaction):
+	 * queuing it again would send every figure twice.
+	 */
+	int seen = again ? 0 : outbox_find_file(ob, file.hash, file.size, &res->previous);
+	if (seen < 0)
+		goto done;
+	if (seen > 0) {
+		res->already = true;
+		rc = 0;
+		goto done;
+	}
 	long bad = submit_check(fp, path, base, cat, &l, &good);
 	if (bad < 0)
 		goto done;
@@ -407,6 +444,11 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	rewind(fp);
 	if ((r = csv_reader_new(fp, path)) == NULL || (b = batch_new(batch_rows)) == NULL) {
 		fprintf(stderr, "out of memory\n");
+		goto done;
+	}
+	/* One transaction: the whole file is queued, or none of it. */
+	if ((txn = outbox_begin(ob, err, sizeof err)) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, err);
 		goto done;
 	}
 	prog = progress_new("queueing", "rows", good);
@@ -429,16 +471,12 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		if (flush) {
 			struct render_arg arg = {b};
 			uint64_t seq;
-			if (outbox_put(ob, b->nrows, abs, submit_render, &arg, &seq, err,
-				       sizeof err) < 0) {
+			if (outbox_txn_put(txn, b->nrows, abs, submit_render, &arg, &seq, err,
+					   sizeof err) < 0) {
 				progress_done(&prog);
-				fprintf(stderr, "%s: %s\n", path, err);
-				if (res->batches)
-					fprintf(
-					    stderr,
-					    "%s: the first %zu rows (%zu batches) are queued; the "
-					    "rest are not\n",
-					    path, res->rows, res->batches);
+				fprintf(stderr, "%s: %s\n%s: nothing of this file was queued\n",
+					path, err, path);
+				memset(res, 0, sizeof *res);
 				goto done;
 			}
 			if (!res->batches)
@@ -452,8 +490,15 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		if (got == 0)
 			break;
 	}
+	if (outbox_commit(&txn, &file, err, sizeof err) != 0) {
+		progress_done(&prog);
+		fprintf(stderr, "%s: %s\n%s: nothing of this file was queued\n", path, err, path);
+		memset(res, 0, sizeof *res);
+		goto done;
+	}
 	rc = 0;
 done:
+	outbox_abort(&txn);
 	progress_done(&prog);
 	keyset_free(&keys);
 	batch_destroy(&b);

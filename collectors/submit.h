@@ -6,7 +6,10 @@
  * indicators, ratios that must not be typed, the same figure twice); if any
  * row is wrong nothing is queued, unless the officer asks for the good rows
  * only (--partial).  The second pass cuts the rows into batches and writes
- * each durably to the outbox.  Neither pass holds the file in memory.
+ * each durably to the outbox, all in one outbox transaction: a submit killed
+ * at any moment has queued the whole file or nothing.  Neither pass holds the
+ * file in memory.  A file whose bytes were submitted before (among the last
+ * OBFILE_STATE_FILES) is not queued again unless asked.
  */
 #ifndef CHISO_SUBMIT_H
 #define CHISO_SUBMIT_H
@@ -23,16 +26,18 @@ struct submit_result {
 	size_t errors;	/* rows refused */
 	size_t batches; /* batches written */
 	uint64_t first_seq, last_seq;
+	bool already;		     /* the same bytes were submitted before: not queued */
+	struct outbox_file previous; /* when already: that submission */
 };
 
 /*
- * Checks and queues path.  cat is the catalogue cached from the province, or
- * NULL (then indicators are checked for syntax only; chisod checks the rest).
- * Returns 0 when rows were queued (or, with an empty file, none), -1 when
- * nothing was queued because of errors (printed on stderr) or an outbox failure.
+ * Checks and queues path (again: even if the same bytes were submitted before).  cat is the
+ * catalogue cached from the province, or NULL (then indicators are checked for syntax only; chisod
+ * checks the rest). Returns 0 when rows were queued (or, with an empty file, none), -1 when nothing
+ * was queued because of errors (printed on stderr) or an outbox failure.
  */
 int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
-		bool partial, struct submit_result *res);
+		bool partial, bool again, struct submit_result *res);
 
 /* The qualifier for a CSV cell: at_least, ">", "hơn", "khoảng" ...; -1 if unknown. */
 int submit_qualifier(const char *s);

@@ -3,7 +3,9 @@
  * unique across reopen, a table of damaged files found at open, a record
  * rotting while open, the size cap, failing renders and failing fsyncs (each
  * leaves nothing behind and consumes no seq), an interrupted submit, a bad or
- * lost state file, and two writers racing a reader in separate processes.
+ * lost state file, two writers racing a reader in separate processes, and
+ * transactions (a file's batches all queued or none, whatever kills the
+ * submit, and a file recognised when it is submitted again).
  * Each test works in its own directory under /tmp.
  */
 #define _XOPEN_SOURCE 700 /* nftw, to clean up the test directories */
@@ -435,7 +437,7 @@ static void test_cap(void **state)
 	for (uint64_t refusals = 1; refusals <= 2; refusals++) {
 		assert_int_equal(outbox_put(o, 1, NULL, render, &big, &seq, err, sizeof err), -1);
 		assert_string_equal(err, "outbox full: 0.5 MiB pending of 1.0 MiB allowed; deliver "
-					 "with `chiso-agent run` or raise outbox.max_bytes");
+					 "with `chiso-agent run` or raise agent.outbox_max_bytes");
 		assert_int_equal(outbox_stats(o, &st), 0);
 		assert_int_equal(st.refused, refusals);
 		assert_int_equal(st.pending_batches, 1);
@@ -619,6 +621,10 @@ static void test_interrupted_submit(void **state)
 
 static void test_state_file(void **state)
 {
+	/* One byte longer than a state file may be. */
+	static char toolong[OBFILE_STATE_MAX + 2];
+	memset(toolong, 'x', OBFILE_STATE_MAX + 1);
+	memcpy(toolong, "epoch 1\nnext_seq 4\nrefused 0\n", 29);
 	static const struct {
 		const char *name;
 		const char *text;
@@ -627,11 +633,7 @@ static void test_state_file(void **state)
 	    {"garbage", "hello\n", "state is damaged (bad \"epoch\" line); move it away"},
 	    {"empty", "", "state is damaged (no complete \"epoch\" line)"},
 	    {"epoch zero", "epoch 0\nnext_seq 4\nrefused 0\n", "state is damaged"},
-	    {"too long",
-	     "epoch 1\nnext_seq 4\nrefused 0\n"
-	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
-	     "state is damaged (File too large)"},
+	    {"too long", toolong, "state is damaged (File too large)"},
 	};
 	char top[64], ob[80], path[256], err[512];
 	(void)state;
@@ -787,6 +789,196 @@ static void test_writers_and_reader(void **state)
 	done_dir(top);
 }
 
+static size_t count_suffix(const char *ob, const char *suffix)
+{
+	char dir[256];
+	size_t n = 0, sl = strlen(suffix);
+	struct dirent *e;
+
+	snprintf(dir, sizeof dir, "%s/pending", ob);
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		if (l > sl && strcmp(e->d_name + l - sl, suffix) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static size_t list_n(struct outbox *o, uint64_t *first)
+{
+	uint64_t *seqs;
+	size_t n;
+
+	assert_int_equal(outbox_list(o, &seqs, &n), 0);
+	if (first != NULL)
+		*first = n ? seqs[0] : 0;
+	free(seqs);
+	return n;
+}
+
+/*
+ * Each case stages `puts` batches in one transaction, then ends it one way,
+ * and checks what a sender sees (listed), what a reopened outbox sees, and the
+ * seq the next put gets.
+ */
+enum txn_end {
+	END_COMMIT,	   /* outbox_commit */
+	END_ABORT,	   /* outbox_abort */
+	END_KILLED,	   /* the submitting process dies before the commit */
+	END_KILLED_RENAME, /* ... after the commit, before its renames */
+	END_FULL,	   /* the cap refuses the last put; the caller aborts */
+};
+
+static void test_transaction(void **state)
+{
+	static const struct {
+		const char *name;
+		int puts;
+		enum txn_end end;
+		size_t listed;	   /* batches a sender lists afterwards */
+		uint64_t next_put; /* seq of the next single put */
+	} cases[] = {
+	    {"commit three", 3, END_COMMIT, 3, 5},
+	    {"commit none", 0, END_COMMIT, 0, 2},
+	    {"abort three", 3, END_ABORT, 0, 2},
+	    {"killed before commit", 3, END_KILLED, 0, 2},
+	    {"killed between commit and renames", 3, END_KILLED_RENAME, 3, 5},
+	    {"outbox full on the third", 3, END_FULL, 0, 2},
+	};
+	char top[64], ob[80], err[512], from[256], to[256];
+	(void)state;
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		new_dir(top, sizeof top, ob, sizeof ob);
+		/* A cap that holds the first put and two staged ones, not three. */
+		struct outbox *o = open_ok(ob, cases[i].end == END_FULL ? 600 : 0);
+		uint64_t first, seq;
+		put_ok(o, 1, NULL, NULL); /* seq 1: pending before the transaction */
+		if (cases[i].end == END_KILLED) {
+			pid_t pid = fork();
+			assert_true(pid >= 0);
+			if (pid == 0) {
+				struct outbox_txn *t = outbox_begin(o, err, sizeof err);
+				for (int k = 0; t && k < cases[i].puts; k++)
+					if (outbox_txn_put(t, 1, "f.csv", render, NULL, &seq, err,
+							   sizeof err) != 0)
+						_exit(2);
+				_exit(t ? 0 : 3); /* no commit, no abort: killed */
+			}
+			int status;
+			assert_int_equal(waitpid(pid, &status, 0), pid);
+			assert_int_equal(WEXITSTATUS(status), 0);
+			if (count_suffix(ob, ".staged") != (size_t)cases[i].puts)
+				fail_msg("case %s: staged records not left behind", cases[i].name);
+			/* Not visible to a sender of the same process either. */
+			if (list_n(o, NULL) != 1)
+				fail_msg("case %s: a sender sees uncommitted batches",
+					 cases[i].name);
+		} else {
+			struct outbox_txn *t = outbox_begin(o, err, sizeof err);
+			assert_non_null(t);
+			int failed = 0;
+			for (int k = 0; k < cases[i].puts; k++) {
+				if (outbox_txn_put(t, 1, "f.csv", render, NULL, &seq, err,
+						   sizeof err) != 0) {
+					failed++;
+					if (cases[i].end != END_FULL ||
+					    strstr(err, "outbox full") == NULL)
+						fail_msg("case %s: put %d: %s", cases[i].name, k,
+							 err);
+				}
+			}
+			if (cases[i].end == END_FULL && failed != 1)
+				fail_msg("case %s: %d puts refused, wanted 1", cases[i].name,
+					 failed);
+			/* Before the end, a sender sees only the batch put earlier. */
+			if (list_n(o, NULL) != 1)
+				fail_msg("case %s: a sender sees staged batches", cases[i].name);
+			if (cases[i].end == END_COMMIT || cases[i].end == END_KILLED_RENAME) {
+				struct outbox_file f = {.hash = 0x1234, .size = 99};
+				if (outbox_commit(&t, &f, err, sizeof err) != 0)
+					fail_msg("case %s: commit: %s", cases[i].name, err);
+				assert_null(t);
+				if (cases[i].puts > 0 &&
+				    (f.first != 2 || f.last != (uint64_t)cases[i].puts + 1))
+					fail_msg("case %s: file batches %" PRIu64 "-%" PRIu64,
+						 cases[i].name, f.first, f.last);
+			} else {
+				outbox_abort(&t);
+				assert_null(t);
+			}
+		}
+		if (cases[i].end == END_KILLED_RENAME) {
+			/* Put the commit's renames back, as if it died before them. */
+			for (uint64_t q = 2; q < 2 + (uint64_t)cases[i].puts; q++) {
+				rec_path(from, sizeof from, ob, "pending", q);
+				snprintf(to, sizeof to, "%.*s.staged", (int)(strlen(from) - 6),
+					 from);
+				assert_int_equal(rename(from, to), 0);
+			}
+			/* A sender listing now finishes them. */
+			if (list_n(o, NULL) != cases[i].listed + 1)
+				fail_msg("case %s: listed after the commit", cases[i].name);
+		}
+		if (list_n(o, &first) != cases[i].listed + 1 || first != 1)
+			fail_msg("case %s: listed %zu", cases[i].name, list_n(o, NULL));
+		outbox_close(&o);
+		/* A reopen removes what was never committed, keeps what was. */
+		o = open_ok(ob, 0);
+		if (count_suffix(ob, ".staged") != 0)
+			fail_msg("case %s: staged records left after reopen", cases[i].name);
+		if (list_n(o, NULL) != cases[i].listed + 1)
+			fail_msg("case %s: listed after reopen", cases[i].name);
+		seq = put_ok(o, 1, NULL, NULL);
+		if (seq != cases[i].next_put)
+			fail_msg("case %s: next put got seq %" PRIu64 ", wanted %" PRIu64,
+				 cases[i].name, seq, cases[i].next_put);
+		outbox_close(&o);
+		done_dir(top);
+	}
+}
+
+/* Files are remembered across reopen, newest found first, the oldest forgotten. */
+static void test_submitted_files(void **state)
+{
+	char top[64], ob[80], err[512];
+	struct outbox_file f;
+	uint64_t seq;
+	(void)state;
+
+	new_dir(top, sizeof top, ob, sizeof ob);
+	struct outbox *o = open_ok(ob, 0);
+	assert_int_equal(outbox_find_file(o, 1, 1, &f), 0);
+	for (uint64_t k = 1; k <= OBFILE_STATE_FILES + 1; k++) {
+		struct outbox_txn *t = outbox_begin(o, err, sizeof err);
+		assert_non_null(t);
+		assert_int_equal(outbox_txn_put(t, 1, NULL, render, NULL, &seq, err, sizeof err),
+				 0);
+		f = (struct outbox_file){.hash = k, .size = 10 * k};
+		assert_int_equal(outbox_commit(&t, &f, err, sizeof err), 0);
+	}
+	outbox_close(&o);
+	o = open_ok(ob, 0);
+	assert_int_equal(outbox_find_file(o, 1, 10, &f), 0); /* the oldest, forgotten */
+	assert_int_equal(outbox_find_file(o, 2, 20, &f), 1);
+	assert_int_equal(f.first, 2);
+	assert_int_equal(f.last, 2);
+	assert_int_equal(outbox_find_file(o, 2, 21, &f), 0); /* same hash, other size */
+	assert_int_equal(
+	    outbox_find_file(o, OBFILE_STATE_FILES + 1, 10 * (OBFILE_STATE_FILES + 1), &f), 1);
+	assert_true(f.when > 0);
+	/* The hash is FNV-1a 64, in pieces or at once. */
+	assert_true(outbox_hash(OUTBOX_HASH_INIT, "", 0) == OUTBOX_HASH_INIT);
+	assert_true(outbox_hash(OUTBOX_HASH_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
+	assert_true(outbox_hash(outbox_hash(OUTBOX_HASH_INIT, "foo", 3), "bar", 3) ==
+		    outbox_hash(OUTBOX_HASH_INIT, "foobar", 6));
+	outbox_close(&o);
+	done_dir(top);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -801,6 +993,8 @@ int main(void)
 	    cmocka_unit_test(test_state_file),
 	    cmocka_unit_test(test_open_errors),
 	    cmocka_unit_test(test_writers_and_reader),
+	    cmocka_unit_test(test_transaction),
+	    cmocka_unit_test(test_submitted_files),
 	};
 	/* Warnings about moved records are expected here; keep the output to cmocka's. */
 	log_init("test_outbox", LOGL_ERR);

@@ -28,8 +28,8 @@ static int teardown(void **state)
 }
 
 /* Runs submit on text with stderr captured into errs. */
-static int run_submit(const char *dir, const char *text, bool partial, struct submit_result *res,
-		      char *errs, size_t size)
+static int run_submit_again(const char *dir, const char *text, bool partial, bool again,
+			    struct submit_result *res, char *errs, size_t size)
 {
 	char csv[512], log[512], odir[512];
 	snprintf(csv, sizeof csv, "%s/in.csv", dir);
@@ -43,7 +43,7 @@ static int run_submit(const char *dir, const char *text, bool partial, struct su
 	int saved = dup(2), fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 2);
 	close(fd);
-	int rc = submit_file(ob, csv, cat, 2, partial, res);
+	int rc = submit_file(ob, csv, cat, 2, partial, again, res);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -53,6 +53,12 @@ static int run_submit(const char *dir, const char *text, bool partial, struct su
 	errs[got] = '\0';
 	fclose(fp);
 	return rc;
+}
+
+static int run_submit(const char *dir, const char *text, bool partial, struct submit_result *res,
+		      char *errs, size_t size)
+{
+	return run_submit_again(dir, text, partial, false, res, errs, size);
 }
 
 #define H "unit,indicator,period,value\n"
@@ -167,6 +173,52 @@ static void test_queueing(void **state)
 	test_rm_rf(dir);
 }
 
+/* The same bytes twice: the second submit queues nothing and says when the first did. */
+static void test_resubmit(void **state)
+{
+	static const struct {
+		const char *name, *csv;
+		bool again;
+		bool already;
+		size_t batches;
+		uint64_t first_seq;
+	} steps[] = {
+	    {"first",
+	     H "21298,population,2024,5000\n21298,households,2024,1440\n"
+	       "21298,population,2024S1,5000\n",
+	     false, false, 2, 1},
+	    {"same bytes",
+	     H "21298,population,2024,5000\n21298,households,2024,1440\n"
+	       "21298,population,2024S1,5000\n",
+	     false, true, 0, 1},
+	    {"same bytes, --again",
+	     H "21298,population,2024,5000\n21298,households,2024,1440\n"
+	       "21298,population,2024S1,5000\n",
+	     true, false, 2, 3},
+	    {"one figure changed",
+	     H "21298,population,2024,5001\n21298,households,2024,1440\n"
+	       "21298,population,2024S1,5000\n",
+	     false, false, 2, 5},
+	};
+	char *dir = test_tmpdir(), errs[4096];
+	struct submit_result res;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		assert_int_equal(run_submit_again(dir, steps[i].csv, false, steps[i].again, &res,
+						  errs, sizeof errs),
+				 0);
+		if (res.already != steps[i].already || res.batches != steps[i].batches)
+			fail_msg("step %s: already %d batches %zu", steps[i].name, res.already,
+				 res.batches);
+		uint64_t first = res.already ? res.previous.first : res.first_seq;
+		if (first != steps[i].first_seq)
+			fail_msg("step %s: first seq %llu", steps[i].name,
+				 (unsigned long long)first);
+	}
+	test_rm_rf(dir);
+}
+
 static void test_qualifiers(void **state)
 {
 	static const struct {
@@ -194,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_queueing),
+	    cmocka_unit_test(test_resubmit),
 	    cmocka_unit_test(test_qualifiers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
