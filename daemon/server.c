@@ -26,6 +26,7 @@
 #include "keys.h"
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "registry.h"
 #include "stats.h"
 #include "wire.h"
@@ -39,6 +40,7 @@ struct server {
 	struct srvconf *conf;
 	void *ctx, *router, *zap;
 	struct writer *writer;
+	struct metrics *metrics; /* NULL unless metrics.listen is set */
 	int sigfd;
 	struct catalog *catalog;
 	char *catalog_json;
@@ -247,6 +249,9 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 	memset(&kp, 0, sizeof kp); /* the secret key stays in libzmq only */
 	if (rc < 0)
 		goto fail;
+	if (*s->conf->metrics_listen &&
+	    (s->metrics = metrics_new(s->ctx, s->conf->metrics_listen, err, errsize)) == NULL)
+		goto fail;
 	if ((s->writer = writer_start(s->ctx, s->conf, err, errsize)) == NULL)
 		goto fail;
 	if (sd_watchdog_enabled(0, &s->watchdog_us) <= 0)
@@ -270,6 +275,7 @@ void server_destroy(struct server **sp)
 		zmq_close(s->router);
 	if (s->zap)
 		zmq_close(s->zap);
+	metrics_destroy(&s->metrics);
 	if (s->ctx)
 		zmq_ctx_term(s->ctx);
 	if (s->sigfd >= 0)
@@ -638,9 +644,11 @@ static void server_reload(struct server *s)
 		if (strcmp(fresh->endpoint, s->conf->endpoint) != 0 ||
 		    strcmp(fresh->secret_key_file, s->conf->secret_key_file) != 0 ||
 		    fresh->insecure != s->conf->insecure ||
-		    strcmp(fresh->conninfo, s->conf->conninfo) != 0)
-			log_warn("reload: endpoint, keys, insecure mode and conninfo change only "
-				 "at restart");
+		    strcmp(fresh->conninfo, s->conf->conninfo) != 0 ||
+		    strcmp(fresh->metrics_listen, s->conf->metrics_listen) != 0)
+			log_warn(
+			    "reload: endpoint, keys, insecure mode, conninfo and metrics.listen "
+			    "change only at restart");
 		log_set_level((enum log_level)log_level_from_name(fresh->log_level));
 		s->limits.max_rows = (size_t)fresh->max_rows;
 		s->conf->max_rows = fresh->max_rows;
@@ -670,6 +678,22 @@ static void server_signal(struct server *s)
 	}
 }
 
+/* Copies the figures kept outside the counters into them, before any rendering. */
+static void server_stats_refresh(struct server *s)
+{
+	s->stats->db_up = s->db_up;
+	s->stats->pending_rows = s->open->rows + s->inflight_rows;
+	s->stats->zap_accepted = s->zap_counts.accepted;
+	s->stats->zap_refused =
+	    s->zap_counts.refused_unknown + s->zap_counts.refused_revoked + s->zap_counts.malformed;
+}
+
+/* Seconds within which a collector counts as connected: three heartbeats and some slack. */
+static int64_t server_connected_window(const struct server *s)
+{
+	return 3 * s->conf->heartbeat_ms / 1000 + 5;
+}
+
 static void server_status(struct server *s, int64_t now)
 {
 	char line[256];
@@ -681,15 +705,11 @@ static void server_status(struct server *s, int64_t now)
 	if (now < s->next_status_ms)
 		return;
 	s->next_status_ms = now + s->conf->status_interval_ms;
-	s->stats->db_up = s->db_up;
-	s->stats->pending_rows = s->open->rows + s->inflight_rows;
-	s->stats->zap_accepted = s->zap_counts.accepted;
-	s->stats->zap_refused =
-	    s->zap_counts.refused_unknown + s->zap_counts.refused_revoked + s->zap_counts.malformed;
+	server_stats_refresh(s);
 	stats_tick(s->stats, now);
 	stats_line(s->stats, line, sizeof line);
 	sd_notifyf(0, "STATUS=%s", line);
-	char *json = stats_json(s->stats, time(NULL), 3 * s->conf->heartbeat_ms / 1000 + 5);
+	char *json = stats_json(s->stats, time(NULL), server_connected_window(s));
 	if (json && s->db_up && writer_status(s->writer, &json) < 0)
 		log_warn("cannot hand the status to the writer");
 	free(json);
@@ -705,11 +725,12 @@ int server_run(struct server *s)
 		    {s->zap, 0, ZMQ_POLLIN, 0},
 		    {writer_socket(s->writer), 0, ZMQ_POLLIN, 0},
 		    {NULL, s->sigfd, ZMQ_POLLIN, 0},
+		    {s->metrics ? metrics_socket(s->metrics) : NULL, 0, ZMQ_POLLIN, 0},
 		};
 
 		if (s->open->n && !s->writer_busy)
 			timeout = s->conf->commit_max_delay_ms;
-		if (zmq_poll(items, 4, timeout) < 0) {
+		if (zmq_poll(items, s->metrics ? 5 : 4, timeout) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			log_err("poll: %s", zmq_strerror(zmq_errno()));
@@ -721,6 +742,11 @@ int server_run(struct server *s)
 			zap_handle(s->zap, s->registry, s->conf->insecure, &s->zap_counts);
 		if (items[2].revents & ZMQ_POLLIN)
 			server_writer_event(s);
+		if (s->metrics && (items[4].revents & ZMQ_POLLIN)) {
+			server_stats_refresh(s);
+			metrics_handle(s->metrics, s->stats, time(NULL),
+				       server_connected_window(s));
+		}
 		/* A bounded number of messages per turn keeps commits and ZAP flowing. */
 		for (int i = 0; i < 256 && (items[0].revents & ZMQ_POLLIN); i++) {
 			int events;

@@ -68,6 +68,10 @@ const struct cfg_key srvconf_keys[] = {
       "Close each period once its deadline has passed (chisoctl period reopen undoes it)."),
     {"log.level", CFG_STRING, "info", 0, 0, offsetof(struct srvconf, log_level), 0,
      "error, warning, info or debug.", cfg_log_levels},
+    K("metrics.listen", CFG_STRING, "", 0, 0, metrics_listen, 0,
+      "Serve the live counters in Prometheus text format on this local address, e.g.\n"
+      "tcp://127.0.0.1:9464; empty: off.  Anyone who can connect reads them without\n"
+      "authentication, so keep it on loopback (chisod warns at start if it is not)."),
     K("embedded.dir", CFG_STRING, "", 0, 0, embedded_dir, 0,
       "Directory of the embedded PostgreSQL cluster (chisoctl db init); empty in production."),
 };

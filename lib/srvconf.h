@@ -41,6 +41,7 @@ struct srvconf {
 	 * enum period_type order (daily .. yearly); -1: no deadline */
 	long long deadline_days[6];
 	bool deadline_auto_close;
+	char *metrics_listen;
 	char *path; /* the file it was read from (not a key) */
 };
 

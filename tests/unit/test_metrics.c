@@ -1,0 +1,272 @@
+/* metrics (chisod): the Prometheus rendering of the counters and the HTTP request check. */
+#include "testutil.h"
+
+#include <stdbool.h>
+
+#include "metrics.h"
+#include "stats.h"
+
+#define NOW 1700000000
+
+static void fill_empty(struct stats *s)
+{
+	(void)s;
+}
+
+static void fill_counters(struct stats *s)
+{
+	s->batches_received = 7;
+	s->rows_received = 70;
+	s->batches_committed = 6;
+	s->batches_duplicate = 1;
+	s->rows_accepted = 58;
+	s->rows_rejected = 2;
+	s->commits = 4;
+	s->last_commit = NOW - 3;
+	s->pending_rows = 10;
+	s->db_up = true;
+	s->collectors_enrolled = 183;
+	s->zap_accepted = 9;
+	s->zap_refused = 5;
+}
+
+static void fill_one_reason(struct stats *s)
+{
+	stats_reason(s, "future_period");
+	stats_reason(s, "future_period");
+}
+
+static void fill_escaping(struct stats *s)
+{
+	struct peer_stat *p = stats_peer(s, "a\"b\\c\nd");
+	p->last_seen = NOW;
+	p->rows = 3;
+	stats_reason(s, "odd\"code");
+}
+
+static void fill_many_peers(struct stats *s)
+{
+	char name[32];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "xa-%05d", i);
+		struct peer_stat *p = stats_peer(s, name);
+		/* half of them heard from within the window */
+		p->last_seen = i % 2 ? NOW - 10 : NOW - 3600;
+		p->backlog_batches = (uint64_t)i;
+		p->batches = 2;
+		p->rows = 20;
+	}
+}
+
+/* Number of sample lines (neither comments nor blank). */
+static size_t count_samples(const char *text)
+{
+	size_t n = 0;
+	for (const char *line = text; *line;) {
+		const char *eol = strchr(line, '\n');
+		if (*line != '#')
+			n++;
+		line = eol ? eol + 1 : line + strlen(line);
+	}
+	return n;
+}
+
+static size_t count(const char *text, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * Checks what the exposition format 0.0.4 requires of the text: every family
+ * opens with HELP then TYPE, appears once, its samples follow it together;
+ * names start with chiso_ and use [a-zA-Z0-9_]; counters end in _total; lines
+ * end in '\n'.
+ */
+static void check_format(const char *cname, const char *text)
+{
+	char family[128] = "", type[16] = "", seen[8192] = " ";
+	size_t len = strlen(text);
+
+	if (len == 0 || text[len - 1] != '\n')
+		fail_msg("%s: the text does not end with a newline", cname);
+	for (const char *line = text; *line;) {
+		const char *eol = strchr(line, '\n');
+		char buf[512];
+		snprintf(buf, sizeof buf, "%.*s", (int)(eol - line), line);
+		line = eol + 1;
+		if (strncmp(buf, "# HELP ", 7) == 0) {
+			char name[128];
+			if (sscanf(buf + 7, "%127s", name) != 1 || strncmp(name, "chiso_", 6) != 0)
+				fail_msg("%s: bad HELP line [%s]", cname, buf);
+			char key[132];
+			snprintf(key, sizeof key, " %s ", name);
+			if (strstr(seen, key))
+				fail_msg("%s: family %s appears twice", cname, name);
+			strncat(seen, key + 1, sizeof seen - strlen(seen) - 1);
+			snprintf(family, sizeof family, "%s", name);
+			type[0] = '\0';
+			continue;
+		}
+		if (strncmp(buf, "# TYPE ", 7) == 0) {
+			char name[128];
+			if (sscanf(buf + 7, "%127s %15s", name, type) != 2 ||
+			    strcmp(name, family) != 0)
+				fail_msg("%s: TYPE [%s] does not follow its HELP", cname, buf);
+			if (strcmp(type, "counter") != 0 && strcmp(type, "gauge") != 0)
+				fail_msg("%s: type %s", cname, type);
+			size_t n = strlen(name);
+			if (strcmp(type, "counter") == 0 &&
+			    (n < 6 || strcmp(name + n - 6, "_total") != 0))
+				fail_msg("%s: counter %s does not end in _total", cname, name);
+			continue;
+		}
+		size_t n =
+		    strspn(buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		if (!type[0] || strlen(family) != n || strncmp(buf, family, n) != 0)
+			fail_msg("%s: sample [%s] outside its family %s", cname, buf, family);
+		if (buf[n] != ' ' && buf[n] != '{')
+			fail_msg("%s: sample [%s]: bad name", cname, buf);
+		const char *value = strrchr(buf, ' ');
+		if (!value || strspn(value + 1, "0123456789") != strlen(value + 1) || !value[1])
+			fail_msg("%s: sample [%s]: value is not a whole number", cname, buf);
+	}
+}
+
+static void test_render(void **state)
+{
+	static const struct {
+		const char *name;
+		void (*fill)(struct stats *);
+		size_t samples;		    /* sample lines expected */
+		const char *const has[8];   /* substrings that must appear */
+		const char *const hasnt[3]; /* and must not */
+	} cases[] = {
+	    {"zero peers",
+	     fill_empty,
+	     20,
+	     {"# HELP chiso_rows_accepted_total Rows stored by committed batches.\n"
+	      "# TYPE chiso_rows_accepted_total counter\nchiso_rows_accepted_total 0\n",
+	      "\nchiso_collectors_connected 0\n", "\nchiso_db_up 0\n",
+	      "\nchiso_build_info{version=\"" CHISO_VERSION "\"} 1\n",
+	      "# TYPE chiso_rejections_total counter\n# HELP chiso_collector_last_seen_seconds",
+	      "\nchiso_uptime_seconds 100\n", "\nchiso_start_time_seconds 1699999900\n"},
+	     {"collector=\"", "reason=\""}},
+	    {"every counter",
+	     fill_counters,
+	     20,
+	     {"\nchiso_batches_received_total 7\n", "\nchiso_rows_received_total 70\n",
+	      "\nchiso_batches_committed_total 6\n", "\nchiso_batches_duplicate_total 1\n",
+	      "\nchiso_rows_accepted_total 58\n", "\nchiso_last_commit_time_seconds 1699999997\n",
+	      "\nchiso_handshakes_total{result=\"refused\"} 5\n", "\nchiso_db_up 1\n"},
+	     {"\nchiso_pending_rows 0\n"}},
+	    {"one reason",
+	     fill_one_reason,
+	     21,
+	     {"# TYPE chiso_rejections_total counter\n"
+	      "chiso_rejections_total{reason=\"future_period\"} 2\n"},
+	     {"chiso_rows_rejected_total 2"}},
+	    {"escaping",
+	     fill_escaping,
+	     29,
+	     {"\nchiso_collector_rows_total{collector=\"a\\\"b\\\\c\\nd\"} 3\n",
+	      "\nchiso_collector_connected{collector=\"a\\\"b\\\\c\\nd\"} 1\n",
+	      "\nchiso_rejections_total{reason=\"odd\\\"code\"} 1\n",
+	      "\nchiso_collectors_connected 1\n"},
+	     {"c\nd"}},
+	    {"many peers",
+	     fill_many_peers,
+	     20 + 8 * 1000,
+	     {"\nchiso_collectors_connected 500\n",
+	      "\nchiso_collector_backlog_batches{collector=\"xa-00999\"} 999\n",
+	      "\nchiso_collector_last_seen_seconds{collector=\"xa-00000\"} 1699996400\n",
+	      "\nchiso_collector_connected{collector=\"xa-00001\"} 1\n",
+	      "\nchiso_collector_connected{collector=\"xa-00002\"} 0\n"},
+	     {"reason=\""}},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct stats *s = stats_new();
+		assert_non_null(s);
+		s->started = NOW - 100;
+		cases[i].fill(s);
+		char *text = metrics_render(s, NOW, 35);
+		assert_non_null(text);
+		check_format(cases[i].name, text);
+		CHECK_INT(cases[i].name, cases[i].samples, count_samples(text));
+		for (size_t k = 0; k < 8 && cases[i].has[k]; k++)
+			CHECK_HAS(cases[i].name, cases[i].has[k], text);
+		for (size_t k = 0; k < 3 && cases[i].hasnt[k]; k++)
+			if (strstr(text, cases[i].hasnt[k]))
+				fail_msg("%s: unexpected \"%s\"", cases[i].name, cases[i].hasnt[k]);
+		if (cases[i].fill == fill_many_peers)
+			CHECK_INT("many peers: one rows sample each", 1000,
+				  count(text, "\nchiso_collector_rows_total{"));
+		free(text);
+		stats_destroy(&s);
+	}
+}
+
+static void test_request(void **state)
+{
+	static const struct {
+		const char *name, *text;
+		size_t len; /* 0: strlen(text) */
+		int status;
+	} cases[] = {
+	    {"metrics", "GET /metrics HTTP/1.0\r\n\r\n", 0, 200},
+	    {"root with headers", "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n", 0,
+	     200},
+	    {"query string", "GET /metrics?name[]=x HTTP/1.1\r\n\r\n", 0, 200},
+	    {"bare LF", "GET /metrics HTTP/1.0\nHost: x\n\n", 0, 200},
+	    {"header not ended", "GET /metrics HTTP/1.0\r\nHost: x\r\n", 0, 0},
+	    {"nothing yet", "", 0, 0},
+	    {"half a line", "GE", 0, 0},
+	    {"POST", "POST /metrics HTTP/1.0\r\nContent-Length: 0\r\n\r\n", 0, 405},
+	    {"HEAD", "HEAD / HTTP/1.0\r\n\r\n", 0, 405},
+	    {"other path", "GET /nope HTTP/1.0\r\n\r\n", 0, 404},
+	    {"longer path", "GET /metricsx HTTP/1.0\r\n\r\n", 0, 404},
+	    {"NUL in path", "GET /\0x HTTP/1.0\r\n\r\n", 20, 404},
+	    {"garbage", "garbage\r\n\r\n", 0, 400},
+	    {"empty line", "\r\n\r\n", 0, 400},
+	    {"no target", "GET  HTTP/1.0\r\n\r\n", 0, 400},
+	    {"no version", "GET /metrics\r\n\r\n", 0, 400},
+	    {"HTTP/2", "GET /metrics HTTP/2.0\r\n\r\n", 0, 400},
+	    {"lower-case method", "get /metrics HTTP/1.0\r\n\r\n", 0, 400},
+	    {"binary", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n\n", 13, 400},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+		CHECK_INT(cases[i].name, cases[i].status, metrics_request(cases[i].text, len));
+	}
+
+	/* A full buffer without the end of the header is refused, not waited on. */
+	char *big = malloc(METRICS_REQUEST_MAX);
+	assert_non_null(big);
+	memset(big, 'A', METRICS_REQUEST_MAX);
+	CHECK_INT("full buffer", 400, metrics_request(big, METRICS_REQUEST_MAX));
+	CHECK_INT("almost full buffer", 0, metrics_request(big, METRICS_REQUEST_MAX - 1));
+	free(big);
+}
+
+static void test_destroy_null(void **state)
+{
+	struct metrics *m = NULL;
+	(void)state;
+	metrics_destroy(&m);
+	metrics_destroy(NULL);
+	assert_null(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_render),
+	    cmocka_unit_test(test_request),
+	    cmocka_unit_test(test_destroy_null),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
