@@ -1,232 +1,359 @@
 /*
- * reportcmd: the periodic report from the rollups (see reportcmd.h).
+ * reportcmd: `chisoctl report` and its publish / published subcommands (see reportcmd.h).
  */
 #include "reportcmd.h"
 
-#include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
-#include "num.h"
 #include "period.h"
+#include "progress.h"
+#include "repdoc.h"
+#include "rephtml.h"
+#include "repmd.h"
+#include "reptext.h"
 
-int reportcmd_period_vi(const char *period, char *buf, size_t size)
+static const char reportcmd_usage[] =
+    "usage: chisoctl report --period P --unit CODE [--format text|csv|markdown|html]\n"
+    "                       [--lang vi|en] [--bom] [--level N] [--output FILE]\n"
+    "                       [--published [--version N] | --changes [--version N]]\n"
+    "       chisoctl report publish --period P --unit CODE [--note TEXT]\n"
+    "       chisoctl report published [--period P] [--unit CODE]\n";
+
+enum reportcmd_format { FMT_TEXT, FMT_CSV, FMT_MARKDOWN, FMT_HTML };
+
+struct reportcmd_args {
+	char period[PERIOD_ID_MAX + 8];
+	const char *unit, *output, *note;
+	enum reportcmd_format format;
+	enum repfmt_lang lang;
+	int level, version;
+	bool bom, published, changes, have_period;
+};
+
+static int reportcmd_fail_usage(const char *why)
 {
-	static const char *const roman[] = {"", "I", "II", "III", "IV"};
-	struct period p;
-	const char *why;
-
-	if (period_parse(period, strlen(period), &p, &why) < 0)
-		return snprintf(buf, size, "kỳ %s", period);
-	switch (p.type) {
-	case PERIOD_YEARLY:
-		return snprintf(buf, size, "năm %d", p.year);
-	case PERIOD_SIXMONTHLY:
-		return snprintf(buf, size, "6 tháng %s năm %d", p.num == 1 ? "đầu" : "cuối",
-				p.year);
-	case PERIOD_QUARTERLY:
-		return snprintf(buf, size, "quý %s năm %d", roman[p.num], p.year);
-	case PERIOD_MONTHLY:
-		return snprintf(buf, size, "tháng %d năm %d", p.num, p.year);
-	case PERIOD_WEEKLY:
-		return snprintf(buf, size, "tuần %d năm %d", p.num, p.year);
-	case PERIOD_DAILY:
-		return snprintf(buf, size, "ngày %02d/%02d/%d", p.day, p.num, p.year);
-	}
-	return snprintf(buf, size, "kỳ %s", period);
+	if (why)
+		fprintf(stderr, "chisoctl report: %s\n", why);
+	fputs(reportcmd_usage, stderr);
+	return 2;
 }
 
-/* A number for machines: integers without decimals, others with up to 4. */
-static void plain(double v, char *buf, size_t size)
+/* A whole number in [min, max]; -1 if s is not one. */
+static int reportcmd_int(const char *s, int min, int max)
 {
-	if (v == floor(v) && fabs(v) < 1e15) {
-		num_format_plain(v, 0, buf, size);
-		return;
-	}
-	num_format_plain(v, 4, buf, size);
-	char *dot = strchr(buf, '.');
-	if (dot) {
-		char *end = buf + strlen(buf) - 1;
-		while (end > dot && *end == '0')
-			*end-- = '\0';
-		if (end == dot)
-			*end = '\0';
-	}
+	char *end;
+	long v = strtol(s, &end, 10);
+	return *s && !*end && v >= min && v <= max ? (int)v : -1;
 }
 
-static void csv_text(FILE *out, const char *s, char sep)
+/* Reads the options; 0, or the exit status of a usage error. */
+static int reportcmd_parse(int argc, char **argv, struct reportcmd_args *a)
 {
-	if (strpbrk(s, ",\"\n\r")) {
-		fputc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
+	static const char *const formats[] = {"text", "csv", "markdown", "html"};
+	char why[160];
+
+	memset(a, 0, sizeof *a);
+	for (int i = 0; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(opt, "--bom") == 0) {
+			a->bom = true;
+			continue;
 		}
-		fputc('"', out);
-	} else {
-		fputs(s, out);
-	}
-	fputc(sep, out);
-}
-
-static void report_csv(FILE *out, const struct store_report_row *rows, size_t n)
-{
-	char v[64], num[64], den[64];
-
-	fputs("unit_code,unit_name,level,indicator_code,indicator_name,period,value,numerator,"
-	      "denominator,reporting_units,expected_units\n",
-	      out);
-	for (size_t i = 0; i < n; i++) {
-		const struct store_report_row *r = &rows[i];
-		bool ratio = strcmp(r->kind, "ratio") == 0;
-		v[0] = num[0] = den[0] = '\0';
-		if (r->has_value) {
-			if (ratio)
-				num_format_plain(r->value, 2, v, sizeof v);
-			else
-				plain(r->value, v, sizeof v);
+		if (strcmp(opt, "--published") == 0) {
+			a->published = true;
+			continue;
 		}
-		if (ratio && r->has_ratio) {
-			plain(r->numerator, num, sizeof num);
-			plain(r->denominator, den, sizeof den);
+		if (strcmp(opt, "--changes") == 0) {
+			a->changes = true;
+			continue;
 		}
-		csv_text(out, r->unit_code, ',');
-		csv_text(out, r->unit_name, ',');
-		fprintf(out, "%d,", r->level);
-		csv_text(out, r->indicator_code, ',');
-		csv_text(out, r->indicator_name, ',');
-		csv_text(out, r->period, ',');
-		csv_text(out, v, ',');
-		csv_text(out, num, ',');
-		csv_text(out, den, ',');
-		fprintf(out, "%d,%d\n", r->reporting_units, r->expected_units);
-	}
-}
-
-static const char *qualifier_vi(const char *q)
-{
-	if (strcmp(q, "at_least") == 0)
-		return "ít nhất ";
-	if (strcmp(q, "at_most") == 0)
-		return "nhiều nhất ";
-	if (strcmp(q, "about") == 0)
-		return "khoảng ";
-	return "";
-}
-
-/* How a report names the finer periods behind a derived figure ("3/4 kỳ 6 tháng"). */
-static const char *period_type_vi(const char *type)
-{
-	static const struct {
-		const char *type, *vi;
-	} names[] = {{"daily", "ngày"},
-		     {"weekly", "tuần"},
-		     {"monthly", "tháng"},
-		     {"quarterly", "quý"},
-		     {"six-monthly", "kỳ 6 tháng"},
-		     {"yearly", "năm"}};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(names[i].type, type) == 0)
-			return names[i].vi;
-	return type;
-}
-
-static void report_text(FILE *out, const struct store_report_row *rows, size_t n,
-			const char *period)
-{
-	char when[64], v[64], num[64], den[64];
-	const char *unit = "", *pillar = "";
-
-	reportcmd_period_vi(period, when, sizeof when);
-	fprintf(out, "BÁO CÁO KẾT QUẢ CHUYỂN ĐỔI SỐ %s — %s\n", when, rows[0].unit_name);
-	fprintf(out,
-		"(số liệu tổng hợp từ báo cáo của các đơn vị; tỷ lệ tính từ tử số và mẫu số)\n");
-	for (size_t i = 0; i < n; i++) {
-		const struct store_report_row *r = &rows[i];
-		int indent = 2 * r->depth;
-		if (strcmp(unit, r->unit_code) != 0) {
-			unit = r->unit_code;
-			pillar = "";
-			fprintf(out, "\n%*s%s (%s)\n", indent, "", r->unit_name, r->unit_code);
+		if (!val || strncmp(opt, "--", 2) != 0) {
+			snprintf(why, sizeof why, "unexpected \"%s\"", opt);
+			return reportcmd_fail_usage(why);
 		}
-		if (strcmp(pillar, r->pillar) != 0) {
-			pillar = r->pillar;
-			fprintf(out, "%*s  %s\n", indent, "", r->pillar_name);
-		}
-		if (!r->has_value)
-			snprintf(v, sizeof v, "—");
-		else
-			num_format_vi(r->value, r->decimals, v, sizeof v);
-		if (strcmp(r->kind, "ratio") == 0 && r->has_ratio) {
-			num_format_vi(r->numerator, 0, num, sizeof num);
-			num_format_vi(r->denominator, 0, den, sizeof den);
-			fprintf(out, "%*s    %s: %s%s%% (%s / %s)", indent, "", r->indicator_name,
-				qualifier_vi(r->qualifier), v, num, den);
+		i++;
+		if (strcmp(opt, "--period") == 0) {
+			const char *pwhy;
+			struct period p;
+			if (repfmt_period_canon(val, a->period, sizeof a->period) < 0) {
+				period_parse(val, strlen(val), &p, &pwhy);
+				return reportcmd_fail_usage(pwhy);
+			}
+			a->have_period = true;
+		} else if (strcmp(opt, "--unit") == 0) {
+			a->unit = val;
+		} else if (strcmp(opt, "--output") == 0) {
+			a->output = val;
+		} else if (strcmp(opt, "--note") == 0) {
+			a->note = val;
+		} else if (strcmp(opt, "--format") == 0) {
+			size_t k = 0;
+			while (k < 4 && strcmp(formats[k], val) != 0)
+				k++;
+			if (k == 4)
+				return reportcmd_fail_usage(
+				    "--format is text, csv, markdown or html");
+			a->format = (enum reportcmd_format)k;
+		} else if (strcmp(opt, "--lang") == 0) {
+			int lang = repfmt_lang_from_name(val);
+			if (lang < 0)
+				return reportcmd_fail_usage("--lang is vi or en");
+			a->lang = (enum repfmt_lang)lang;
+		} else if (strcmp(opt, "--level") == 0) {
+			if ((a->level = reportcmd_int(val, 1, 9)) < 0)
+				return reportcmd_fail_usage("--level is a unit level, 1 to 9");
+		} else if (strcmp(opt, "--version") == 0) {
+			if ((a->version = reportcmd_int(val, 1, 1000000)) < 0)
+				return reportcmd_fail_usage(
+				    "--version is a version number, 1 or more");
 		} else {
-			fprintf(out, "%*s    %s: %s%s %s", indent, "", r->indicator_name,
-				qualifier_vi(r->qualifier), v, r->measure);
+			snprintf(why, sizeof why, "unknown option %s", opt);
+			return reportcmd_fail_usage(why);
 		}
-		fprintf(out, " — %d/%d đơn vị báo cáo", r->reporting_units, r->expected_units);
-		if (r->on_time_units < r->reporting_units)
-			fprintf(out, ", %d nộp muộn", r->reporting_units - r->on_time_units);
-		if (r->periods_reported < r->periods_expected)
-			fprintf(out, "; số liệu %d/%d %s", r->periods_reported, r->periods_expected,
-				period_type_vi(r->native_period));
-		fputc('\n', out);
 	}
+	return 0;
+}
+
+/* Who publishes: the person behind sudo, else the login name. */
+static const char *reportcmd_actor(char *buf, size_t size)
+{
+	const char *who = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (!who || !*who)
+		who = getenv("USER");
+	if ((!who || !*who) && (pw = getpwuid(getuid())) != NULL)
+		who = pw->pw_name;
+	if (!who || !*who) {
+		snprintf(buf, size, "uid %u", (unsigned)getuid());
+		return buf;
+	}
+	snprintf(buf, size, "%s", who);
+	return buf;
+}
+
+static int reportcmd_publish(struct ctl *c, const struct reportcmd_args *a)
+{
+	struct store_publication pub;
+	char err[1024], actor[160];
+
+	if (!a->have_period || !a->unit)
+		return reportcmd_fail_usage("publish needs --period and --unit");
+	struct store *s = ctl_store(c, CTL_OWNER);
+	int rc = store_report_publish(s, a->period, a->unit, reportcmd_actor(actor, sizeof actor),
+				      a->note, &pub, err, sizeof err);
+	store_close(&s);
+	if (rc < 0)
+		return ctl_fail(err);
+	printf("published %s for unit %s (%s) as version %d at %s (UTC+7): %d rows, %d units, "
+	       "sha256 %s\n",
+	       pub.period, pub.unit_code, pub.unit_name, pub.version, pub.published_at, pub.nrows,
+	       pub.nunits, pub.content_hash);
+	return 0;
+}
+
+/* Writes s cut or padded to width characters (not bytes: unit names are Vietnamese). */
+static void reportcmd_pad(const char *s, int width)
+{
+	int n = 0;
+	const char *p = s;
+
+	for (; *p; p++) {
+		if (((unsigned char)*p & 0xC0) == 0x80)
+			continue; /* continuation byte */
+		if (n == width)
+			break;
+		n++;
+	}
+	printf("%.*s%*s", (int)(p - s), s, width - n, "");
+}
+
+static int reportcmd_list(struct ctl *c, const struct reportcmd_args *a)
+{
+	struct store_publication *pubs;
+	size_t n;
+	char err[1024];
+
+	struct store *s = ctl_store(c, CTL_READER);
+	int rc = store_publications(s, a->have_period ? a->period : NULL, a->unit, &pubs, &n, err,
+				    sizeof err);
+	store_close(&s);
+	if (rc < 0)
+		return ctl_fail(err);
+	printf("%-8s %-6s %-24s %4s  %-19s  %-16s %5s  %-12s %s\n", "period", "unit", "name", "ver",
+	       "published (UTC+7)", "by", "rows", "sha256", "note");
+	for (size_t i = 0; i < n; i++) {
+		const struct store_publication *p = &pubs[i];
+		printf("%-8s %-6s ", p->period, p->unit_code);
+		reportcmd_pad(p->unit_name, 24);
+		printf(" %4d%s %-19s  ", p->version, p->latest ? "*" : " ", p->published_at);
+		reportcmd_pad(p->actor, 16);
+		printf(" %5d  %.12s%s %s\n", p->nrows, p->content_hash,
+		       p->content_ok ? "" : " (rows changed!)", p->note);
+	}
+	if (n == 0)
+		printf("(no report has been published)\n");
+	free(pubs);
+	return 0;
+}
+
+/* Opens --output (or stdout) and writes the BOM if asked; NULL with a message. */
+static FILE *reportcmd_open(const struct reportcmd_args *a)
+{
+	FILE *out = stdout;
+
+	if (a->output && (out = fopen(a->output, "w")) == NULL) {
+		log_err("cannot write %s", a->output);
+		return NULL;
+	}
+	/* Excel reads a CSV as UTF-8 only when it starts with a byte-order mark. */
+	if (a->bom)
+		fputs("\xEF\xBB\xBF", out);
+	return out;
+}
+
+/* Closes --output; a write error removes the half-written file. */
+static int reportcmd_close(const struct reportcmd_args *a, FILE *out)
+{
+	if (!a->output)
+		return fflush(out) == 0 ? 0 : ctl_fail("cannot write the report");
+	if (ferror(out) | (fclose(out) != 0)) {
+		remove(a->output);
+		log_err("cannot write %s", a->output);
+		return 1;
+	}
+	log_info("report written to %s", a->output);
+	return 0;
+}
+
+static int reportcmd_changes(struct ctl *c, const struct reportcmd_args *a)
+{
+	static const enum reptext_format formats[] = {
+	    [FMT_TEXT] = REPTEXT_TEXT, [FMT_CSV] = REPTEXT_CSV, [FMT_MARKDOWN] = REPTEXT_MARKDOWN};
+	struct store_publication pub;
+	struct store_change *changes;
+	size_t n;
+	char err[1024];
+	FILE *out;
+
+	if (a->format == FMT_HTML)
+		return reportcmd_fail_usage("--changes is written as text, csv or markdown");
+	struct store *s = ctl_store(c, CTL_READER);
+	int rc = store_report_changes(s, a->period, a->unit, a->version, &pub, &changes, &n, err,
+				      sizeof err);
+	store_close(&s);
+	if (rc < 0)
+		return ctl_fail(err);
+	if ((out = reportcmd_open(a)) == NULL) {
+		free(changes);
+		return 1;
+	}
+	reptext_changes(out, formats[a->format], a->lang, &pub, changes, n);
+	free(changes);
+	return reportcmd_close(a, out);
+}
+
+/* Writes the report in its format; 0, or -1 when out of memory. */
+static int reportcmd_write(FILE *out, const struct reportcmd_args *a, const struct repdoc *d)
+{
+	struct progress *p =
+	    progress_new(a->lang == REPFMT_EN ? "Writing the report" : "Đang lập báo cáo",
+			 a->lang == REPFMT_EN ? "rows" : "dòng", d->norder);
+	int rc = 0;
+
+	switch (a->format) {
+	case FMT_CSV:
+		reptext_csv(out, d);
+		break;
+	case FMT_TEXT:
+		reptext_text(out, d);
+		break;
+	case FMT_MARKDOWN:
+		repmd_write(out, d, p);
+		break;
+	case FMT_HTML:
+		rc = rephtml_write(out, d, p);
+		break;
+	}
+	progress_done(&p);
+	return rc;
+}
+
+static int reportcmd_report(struct ctl *c, const struct reportcmd_args *a)
+{
+	struct repdoc_options opt = {.lang = a->lang, .max_level = a->level};
+	struct store_report_set *set = NULL;
+	struct repdoc *d = NULL;
+	char err[1024];
+	FILE *out;
+	int rc;
+
+	/* Reading a whole country's figures takes a while: say so on a terminal. */
+	struct progress *p =
+	    progress_new(a->lang == REPFMT_EN ? "Reading the figures" : "Đang đọc số liệu",
+			 a->lang == REPFMT_EN ? "rows" : "dòng", 0);
+	progress_update(p, 0);
+	struct store *s = ctl_store(c, CTL_READER);
+	if (a->published)
+		rc = store_report_published(s, a->period, a->unit, a->version, &set, err,
+					    sizeof err);
+	else
+		rc = store_report_live(s, a->period, a->unit, &set, err, sizeof err);
+	store_close(&s);
+	progress_done(&p);
+	if (rc < 0)
+		return ctl_fail(err);
+	if (set->nrows == 0) {
+		log_err("no figures for unit %s in period %s", a->unit, a->period);
+		store_report_set_destroy(&set);
+		return 1;
+	}
+	if (set->published && !set->pub.content_ok)
+		log_warn("published version %d of %s for unit %s no longer matches its checksum",
+			 set->pub.version, a->period, a->unit);
+	if ((d = repdoc_new(set, a->period, a->unit, &opt)) == NULL) {
+		store_report_set_destroy(&set);
+		return ctl_fail("out of memory");
+	}
+	if ((out = reportcmd_open(a)) == NULL) {
+		rc = 1;
+	} else if (reportcmd_write(out, a, d) < 0) {
+		reportcmd_close(a, out);
+		rc = ctl_fail("out of memory");
+	} else {
+		rc = reportcmd_close(a, out);
+	}
+	repdoc_destroy(&d);
+	store_report_set_destroy(&set);
+	return rc;
 }
 
 int reportcmd_main(struct ctl *c, int argc, char **argv)
 {
-	const char *period = NULL, *unit = NULL, *format = "text", *output = NULL;
-	struct store_report_row *rows;
-	size_t n;
-	char err[1024];
-	FILE *out = stdout;
+	struct reportcmd_args a;
+	const char *sub = argc > 0 && strncmp(argv[0], "--", 2) != 0 ? argv[0] : NULL;
+	int rc;
 
-	for (int i = 0; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--period") == 0)
-			period = argv[i + 1];
-		else if (strcmp(argv[i], "--unit") == 0)
-			unit = argv[i + 1];
-		else if (strcmp(argv[i], "--format") == 0)
-			format = argv[i + 1];
-		else if (strcmp(argv[i], "--output") == 0)
-			output = argv[i + 1];
-		else
-			period = NULL, i = argc;
-	}
-	if (!period || !unit || argc % 2 ||
-	    (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0)) {
-		fprintf(stderr, "usage: chisoctl report --period P --unit CODE [--format text|csv] "
-				"[--output FILE]\n");
-		return 2;
-	}
-	struct store *s = ctl_store(c, CTL_READER);
-	int rc = store_report(s, period, unit, &rows, &n, err, sizeof err);
-	store_close(&s);
-	if (rc < 0)
-		return ctl_fail(err);
-	if (n == 0) {
-		log_err("no figures for unit %s in period %s", unit, period);
-		free(rows);
-		return 1;
-	}
-	if (output && (out = fopen(output, "w")) == NULL) {
-		free(rows);
-		return ctl_fail("cannot write the report file");
-	}
-	if (strcmp(format, "csv") == 0)
-		report_csv(out, rows, n);
-	else
-		report_text(out, rows, n, period);
-	if (output) {
-		fclose(out);
-		log_info("report written to %s", output);
-	}
-	free(rows);
-	return 0;
+	if (sub && strcmp(sub, "publish") != 0 && strcmp(sub, "published") != 0)
+		return reportcmd_fail_usage(NULL);
+	if ((rc = reportcmd_parse(sub ? argc - 1 : argc, sub ? argv + 1 : argv, &a)) != 0)
+		return rc;
+	if (sub && strcmp(sub, "publish") == 0)
+		return reportcmd_publish(c, &a);
+	if (sub)
+		return reportcmd_list(c, &a);
+	if (!a.have_period || !a.unit)
+		return reportcmd_fail_usage("--period and --unit are needed");
+	if (a.published && a.changes)
+		return reportcmd_fail_usage("--published and --changes do not go together");
+	if (a.version && !a.published && !a.changes)
+		return reportcmd_fail_usage("--version goes with --published or --changes");
+	if (a.changes)
+		return reportcmd_changes(c, &a);
+	return reportcmd_report(c, &a);
 }

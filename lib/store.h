@@ -151,6 +151,17 @@ struct store_report_row {
 	 * reporting units, and how many there would be (0 and 0 otherwise) */
 	int periods_reported, periods_expected;
 	char native_period[16]; /* the indicator's finest period type */
+	/* filled by store_report_live and store_report_published only (zero otherwise) */
+	char indicator_name_en[256]; /* the Vietnamese name where the catalogue has no English */
+	char pillar_name_en[128];
+	int pillar_ord, indicator_ord; /* catalogue order */
+	char prev_period[17];	       /* the period compared against (2024S1: 2023S2) */
+	bool has_prev;		       /* the unit has a value for prev_period */
+	double prev_value;
+	bool prev_has_ratio;
+	double prev_numerator, prev_denominator;
+	char prev_qualifier[16];
+	int prev_reporting_units; /* units behind the previous value (0 without one) */
 };
 /* The report rows of unit_code's subtree for one period; the caller frees *rows. */
 int store_report(struct store *s, const char *period, const char *unit_code,
@@ -172,6 +183,114 @@ int store_rollup_verify(struct store *s, struct store_difference **diffs, size_t
 			long long *nrows, char *err, size_t errsize);
 /* Recomputes every rollup from the observations and commits; *nrows gets the count. */
 int store_rollup_rebuild(struct store *s, long long *nrows, char *err, size_t errsize);
+
+/* ---- reports for people and published reports (chisoctl report, chisod's schedule) ---- */
+
+/* A unit of a report's subtree, valid during the period. */
+struct store_report_unit {
+	char unit_code[17];
+	char unit_name[128];
+	int level;
+	char tier[16];
+	int depth;	     /* below the report's unit (0: that unit) */
+	char group_code[17]; /* the child of the report's unit it lies under (itself for depth 0
+				and 1): its district in a province report */
+	char group_name[128];
+	bool expected; /* expected to report something for the period */
+	bool reported; /* has a value of its own (reported or derived) for the period */
+	bool on_time;  /* reported, and every value arrived by its deadline */
+};
+
+/* A DTI pillar of the catalogue: a report has a section for each. */
+struct store_report_pillar {
+	char code[32];
+	char name[128];
+	char name_en[128]; /* the Vietnamese name where the catalogue has no English */
+	int ord;
+};
+
+/* One published version of a report. */
+struct store_publication {
+	int id;
+	char period[17];
+	char unit_code[17];
+	char unit_name[128];
+	int version; /* 1, 2, ... per period and unit */
+	char prev_period[17];
+	char note[512];
+	char actor[128];       /* who published: a login name, or a program */
+	char role[64];	       /* the database role that published */
+	char published_at[32]; /* Vietnam time (UTC+7): "2024-07-01 09:30:00" */
+	int nrows, nunits;
+	char content_hash[65]; /* SHA-256 of the frozen rows and units, hex */
+	bool content_ok;       /* the rows still match content_hash */
+	bool latest;	       /* the latest version of its period and unit */
+};
+
+/* A whole report, live or as published: owned arrays, freed by store_report_set_destroy. */
+struct store_report_set {
+	struct store_report_row *rows; /* tree order, then catalogue order */
+	size_t nrows;
+	struct store_report_unit *units; /* tree order */
+	size_t nunits;
+	struct store_report_pillar *pillars; /* catalogue order */
+	size_t npillars;
+	bool published;
+	struct store_publication pub; /* when published */
+};
+
+/*
+ * The report of unit_code's subtree for a period as the figures stand: rows with English
+ * names and the previous period's figures, the subtree's units and the catalogue's pillars,
+ * read from one snapshot.
+ * *out is the caller's (store_report_set_destroy); it has no rows if nothing was reported.
+ */
+int store_report_live(struct store *s, const char *period, const char *unit_code,
+		      struct store_report_set **out, char *err, size_t errsize);
+/* A published version (0: the latest) exactly as it was frozen; -1 with err if none. */
+int store_report_published(struct store *s, const char *period, const char *unit_code, int version,
+			   struct store_report_set **out, char *err, size_t errsize);
+/* Frees the set and sets *sp to NULL; safe on NULL. */
+void store_report_set_destroy(struct store_report_set **sp);
+/*
+ * Freezes the live report as the next version of (period, unit_code), recording actor and
+ * note, in one statement (chisoctl as chiso_owner; chisod's writer connection may call it
+ * too).  Fills *out; -1 with err when there are no figures to publish.
+ */
+int store_report_publish(struct store *s, const char *period, const char *unit_code,
+			 const char *actor, const char *note, struct store_publication *out,
+			 char *err, size_t errsize);
+/* Published versions, filtered by period and unit when not NULL; the caller frees *out. */
+int store_publications(struct store *s, const char *period, const char *unit_code,
+		       struct store_publication **out, size_t *n, char *err, size_t errsize);
+
+/* One side of a change between a publication and the figures as they stand. */
+struct store_change_side {
+	bool has_value; /* false: no figure on this side */
+	double value;
+	bool has_ratio;
+	double numerator, denominator;
+	char qualifier[16];
+};
+struct store_change {
+	char unit_code[17];
+	char unit_name[128];
+	int level;
+	char indicator_code[65];
+	char indicator_name[256];
+	char indicator_name_en[256];
+	char kind[16];
+	int decimals;
+	struct store_change_side published, current;
+};
+/*
+ * What differs between a published version (0: the latest, filled into *pub) and the live
+ * figures, in tree and catalogue order; the caller frees *out.  -1 with err if that version
+ * was never published.
+ */
+int store_report_changes(struct store *s, const char *period, const char *unit_code, int version,
+			 struct store_publication *pub, struct store_change **out, size_t *n,
+			 char *err, size_t errsize);
 
 /* ---- periods: deadlines and locking ---- */
 

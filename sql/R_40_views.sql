@@ -175,3 +175,213 @@ FROM observation_derived d
 JOIN unit u ON u.id = d.unit_id
 JOIN indicator i ON i.id = d.indicator_id
 JOIN period p ON p.id = d.period_id;
+
+-- ---- Reports people read (chisoctl report --format markdown|html, publish) ----
+
+-- The period a report compares against: the previous one of the same type
+-- (2024S1 -> 2023S2, 2024 -> 2023, 2024Q1 -> 2023Q4, 202401 -> 202312,
+-- 2024W1 -> 2023W52, 20240301 -> 20240229); NULL for a code it cannot read.
+CREATE FUNCTION period_previous(p_code text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+		WHEN p_code ~ '^[0-9]{4}$' THEN (p_code::int - 1)::text
+		WHEN p_code ~ '^[0-9]{4}S[12]$' THEN
+			CASE right(p_code, 1) WHEN '2' THEN left(p_code, 4) || 'S1'
+			     ELSE (left(p_code, 4)::int - 1) || 'S2' END
+		WHEN p_code ~ '^[0-9]{4}Q[1-4]$' THEN
+			CASE right(p_code, 1) WHEN '1' THEN (left(p_code, 4)::int - 1) || 'Q4'
+			     ELSE left(p_code, 4) || 'Q' || (right(p_code, 1)::int - 1) END
+		WHEN p_code ~ '^[0-9]{4}(0[1-9]|1[0-2])$' THEN
+			to_char(to_date(p_code, 'YYYYMM') - interval '1 month', 'YYYYMM')
+		WHEN p_code ~ '^[0-9]{8}$' THEN to_char(to_date(p_code, 'YYYYMMDD') - 1, 'YYYYMMDD')
+		WHEN p_code ~ '^[0-9]{4}W[0-9]{1,2}$' THEN
+			(SELECT extract(isoyear FROM d)::int || 'W' || extract(week FROM d)::int
+			 FROM (SELECT to_date(left(p_code, 4) || '-' || substr(p_code, 6) || '-1',
+					      'IYYY-IW-ID') - 7 AS d) w)
+	END;
+$$;
+
+-- The rows of report() with what a report for people also needs: English
+-- names (the Vietnamese one where the catalogue has none), the catalogue
+-- order of pillars and indicators, and the same unit's figures for the
+-- previous period of the same type (period_previous), NULL where it has none,
+-- with how many units stood behind them (a change is only like for like when
+-- as many units reported both times).
+-- The order is report()'s: tree order, then catalogue order.
+CREATE FUNCTION report_rows(p_period text, p_unit text)
+RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth int, path text,
+	       indicator_code text, indicator_name text, indicator_name_en text, pillar text,
+	       pillar_name text, pillar_name_en text, pillar_ord smallint, indicator_ord int,
+	       kind text, measure text, decimals smallint, period text, value numeric,
+	       numerator numeric, denominator numeric, qualifier text, reporting_units int,
+	       expected_units int, on_time_units int, periods_reported int, periods_expected int,
+	       native_period_type text, prev_period text, prev_value numeric,
+	       prev_numerator numeric, prev_denominator numeric, prev_qualifier text,
+	       prev_reporting_units int)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	SELECT r.unit_code, r.unit_name, r.level, r.tier, r.depth, r.path, r.indicator_code,
+	       r.indicator_name, coalesce(nullif(i.name_en, ''), i.name_vi), r.pillar,
+	       r.pillar_name, coalesce(nullif(pl.name_en, ''), pl.name_vi), pl.ord, i.ord, r.kind,
+	       r.measure, r.decimals, r.period, r.value, r.numerator, r.denominator, r.qualifier,
+	       r.reporting_units, r.expected_units, r.on_time_units, r.periods_reported,
+	       r.periods_expected, r.native_period_type, period_previous(p_period), pr.value,
+	       pr.numerator, pr.denominator, pr.qualifier, pr.reporting_units
+	FROM report(p_period, p_unit) WITH ORDINALITY AS r
+	JOIN indicator i ON i.code = r.indicator_code
+	JOIN pillar pl ON pl.code = r.pillar
+	LEFT JOIN period pp ON pp.code = period_previous(p_period)
+	LEFT JOIN LATERAL (
+		-- the unit by its code: after a reform the previous period may belong
+		-- to another version of it
+		SELECT x.value, x.numerator, x.denominator, x.qualifier, x.reporting_units
+		FROM rollup x JOIN unit u ON u.id = x.unit_id
+		WHERE u.code = r.unit_code AND x.indicator_id = i.id AND x.period_id = pp.id
+		ORDER BY u.valid_from DESC LIMIT 1) pr ON true
+	ORDER BY r.ordinality;
+$$;
+
+-- Every unit version of p_unit's subtree valid during the period, in tree
+-- order, with the child of p_unit it belongs to (its group: the district of a
+-- commune in a province report; p_unit itself for p_unit), whether it is
+-- expected to report anything for the period (the rule of v_missing, over
+-- the indicators that accept the period's type), whether it reported anything
+-- (a value of its own, reported or derived from finer periods) and whether
+-- all of that arrived by the deadline.  Completeness by district and the list
+-- of units that did not report are counted from these rows.
+CREATE FUNCTION report_units(p_period text, p_unit text)
+RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth int, path text,
+	       group_code text, group_name text, expected boolean, reported boolean,
+	       on_time boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	WITH per AS (
+		SELECT * FROM period WHERE code = p_period
+	), root AS (
+		SELECT u.* FROM unit u, per
+		WHERE u.code = p_unit AND u.valid_from <= greatest(per.adm_last, per.stat_last)
+		  AND least(per.adm_first, per.stat_first) < u.valid_to
+		ORDER BY u.valid_from DESC LIMIT 1
+	), sub AS (
+		SELECT u.*, uc.distance,
+		       (SELECT string_agg(a.code, '/' ORDER BY ac.distance DESC)
+			FROM unit_closure ac JOIN unit a ON a.id = ac.ancestor_id
+			JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
+			WHERE ac.unit_id = u.id) AS path,
+		       g.code AS group_code, g.name AS group_name
+		FROM root
+		CROSS JOIN per
+		JOIN unit_closure uc ON uc.ancestor_id = root.id
+		JOIN unit u ON u.id = uc.unit_id
+		LEFT JOIN LATERAL (
+			SELECT a.code, a.name FROM unit_closure ac
+			JOIN unit a ON a.id = ac.ancestor_id
+			JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
+					    AND rc.distance = least(uc.distance, 1)
+			WHERE ac.unit_id = u.id LIMIT 1) g ON true
+		WHERE u.valid_from <= greatest(per.adm_last, per.stat_last)
+		  AND least(per.adm_first, per.stat_first) < u.valid_to
+	), ind AS (
+		SELECT i.id, i.levels, structure_date(i.calendar, per) AS day,
+		       deadline_date(i.calendar, per) AS due
+		FROM indicator i, per
+		WHERE i.kind <> 'ratio' AND NOT i.retired AND per.type = ANY (i.period_types)
+	), rule AS (
+		-- expected reporters depend only on the tiers and the day: few distinct pairs
+		SELECT DISTINCT levels, day FROM ind
+	), own AS (
+		SELECT s.id, bool_and(ind.due IS NULL OR x.at::date <= ind.due) AS on_time
+		FROM sub s
+		CROSS JOIN per
+		CROSS JOIN LATERAL (
+			SELECT o.indicator_id, o.first_at AS at FROM observation o
+			WHERE o.unit_id = s.id AND o.period_id = per.id
+			UNION ALL
+			SELECT d.indicator_id, d.received_at FROM observation_derived d
+			WHERE d.unit_id = s.id AND d.period_id = per.id
+			  AND NOT EXISTS (SELECT 1 FROM observation o
+					  WHERE (o.unit_id, o.indicator_id, o.period_id)
+						= (d.unit_id, d.indicator_id, d.period_id))) x
+		JOIN ind ON ind.id = x.indicator_id
+		GROUP BY s.id
+	)
+	SELECT s.code, s.name, s.level, s.tier, s.distance::int, s.path,
+	       coalesce(s.group_code, s.code), coalesce(s.group_name, s.name),
+	       EXISTS (SELECT 1 FROM rule
+		       WHERE s.valid_from <= rule.day AND rule.day < s.valid_to
+			 AND unit_expected(s.id, s.tier, rule.levels, rule.day)),
+	       own.id IS NOT NULL, coalesce(own.on_time, false)
+	FROM sub s LEFT JOIN own ON own.id = s.id
+	ORDER BY s.path;
+$$;
+
+-- The catalogue's DTI pillars in report order, with the Vietnamese name where
+-- the catalogue has no English one: a report has a section for each.
+CREATE FUNCTION report_pillars()
+RETURNS TABLE (pillar text, pillar_name text, pillar_name_en text, pillar_ord smallint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	SELECT code, name_vi, coalesce(nullif(name_en, ''), name_vi), ord FROM pillar ORDER BY ord;
+$$;
+
+-- The SHA-256 (hex) of a publication's pillars, rows and units, in order, without the
+-- publication's id: two publications of the same figures have the same hash,
+-- and a row changed behind the database's back no longer matches the hash
+-- recorded when it was published (v_publication.content_ok).
+CREATE FUNCTION publication_hash(p_id int) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	SELECT encode(sha256(convert_to(
+		coalesce((SELECT jsonb_agg(to_jsonb(r) - 'publication_id' ORDER BY r.ord)
+			  FROM publication_row r WHERE r.publication_id = p_id), '[]'::jsonb)::text
+		|| E'\n' ||
+		coalesce((SELECT jsonb_agg(to_jsonb(u) - 'publication_id' ORDER BY u.ord)
+			  FROM publication_unit u WHERE u.publication_id = p_id), '[]'::jsonb)::text
+		|| E'\n' ||
+		coalesce((SELECT jsonb_agg(to_jsonb(x) - 'publication_id' ORDER BY x.ord)
+			  FROM publication_pillar x WHERE x.publication_id = p_id), '[]'::jsonb)::text,
+		'UTF8')), 'hex');
+$$;
+
+-- Published reports: one row per version, with whether its rows still match
+-- the hash taken when it was published and whether it is the latest version.
+CREATE VIEW v_publication AS
+SELECT p.id, p.period, p.unit_code, p.unit_name, p.version, p.prev_period, p.note, p.actor,
+       p.published_by, p.published_at, p.nrows, p.nunits, p.content_hash,
+       publication_hash(p.id) = p.content_hash AS content_ok,
+       p.version = max(p.version) OVER (PARTITION BY p.period, p.unit_code) AS latest
+FROM publication p;
+
+-- The frozen rows, units and pillars of each publication (columns of
+-- report_rows(), report_units() and report_pillars(), with publication_id and ord).
+CREATE VIEW v_publication_row AS SELECT r.* FROM publication_row r;
+CREATE VIEW v_publication_unit AS SELECT u.* FROM publication_unit u;
+CREATE VIEW v_publication_pillar AS SELECT x.* FROM publication_pillar x;
+
+-- What differs between a published version and the figures as they stand:
+-- one row per unit and indicator whose value, numerator, denominator or
+-- qualifier changed, or that appeared or disappeared since (NULL on the side
+-- where it is absent), in tree and catalogue order.
+CREATE FUNCTION report_changes(p_period text, p_unit text, p_version int)
+RETURNS TABLE (unit_code text, unit_name text, level smallint, indicator_code text,
+	       indicator_name text, indicator_name_en text, kind text, decimals smallint,
+	       published_value numeric, published_numerator numeric,
+	       published_denominator numeric, published_qualifier text, current_value numeric,
+	       current_numerator numeric, current_denominator numeric, current_qualifier text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	WITH a AS (
+		SELECT r.* FROM publication_row r
+		JOIN publication p ON p.id = r.publication_id
+		WHERE p.period = p_period AND p.unit_code = p_unit AND p.version = p_version
+	), b AS (
+		SELECT * FROM report_rows(p_period, p_unit)
+	)
+	SELECT coalesce(a.unit_code, b.unit_code), coalesce(b.unit_name, a.unit_name),
+	       coalesce(b.level, a.level), coalesce(a.indicator_code, b.indicator_code),
+	       coalesce(b.indicator_name, a.indicator_name),
+	       coalesce(b.indicator_name_en, a.indicator_name_en), coalesce(b.kind, a.kind),
+	       coalesce(b.decimals, a.decimals), a.value, a.numerator, a.denominator, a.qualifier,
+	       b.value, b.numerator, b.denominator, b.qualifier
+	FROM a FULL JOIN b ON a.unit_code = b.unit_code AND a.indicator_code = b.indicator_code
+	WHERE (a.value, a.numerator, a.denominator, a.qualifier)
+	      IS DISTINCT FROM (b.value, b.numerator, b.denominator, b.qualifier)
+	   OR a.unit_code IS NULL OR b.unit_code IS NULL
+	ORDER BY coalesce(a.path, b.path), coalesce(a.pillar_ord, b.pillar_ord),
+		 coalesce(a.indicator_ord, b.indicator_ord);
+$$;

@@ -67,3 +67,98 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 GRANT EXECUTE ON FUNCTION collector_list(boolean) TO chiso_writer;
+
+-- ---- Published reports (chisoctl report publish; chisod's publishing schedule) ----
+
+-- A published report is evidence of what was announced: its rows are never
+-- changed or removed, also not by the owner (a new version is published
+-- instead).  Tables are created by 003_publish.sql; the triggers live here
+-- because R_00_reset drops the function, and with it the triggers, on every
+-- re-application.
+CREATE FUNCTION publication_frozen() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'published reports are frozen (% on %): publish a new version instead',
+		TG_OP, TG_TABLE_NAME;
+END;
+$$;
+
+CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication
+	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_row
+	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_unit
+	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_row
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_unit
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_pillar
+	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_pillar
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
+
+-- Freezes the report of p_unit's subtree for p_period as the next version
+-- (1, 2, ...) with who published it (p_actor: a login name, or the program)
+-- and a note; returns the new publication.  Runs with the caller's rights so
+-- that chisod's writer connection can publish on a schedule: it needs only
+-- INSERT on the four tables (R_90_grants).  Refuses a report with no figures.
+CREATE FUNCTION report_publish(p_period text, p_unit text, p_actor text, p_note text)
+RETURNS TABLE (id int, version int, published_at timestamptz, nrows int, nunits int,
+	       content_hash text)
+LANGUAGE plpgsql SET search_path = chiso, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	v_id int;
+	v_version int;
+	v_rows int;
+	v_units int;
+BEGIN
+	-- Two publishers of the same report wait for each other, so that versions
+	-- are numbered without a gap or a duplicate.
+	PERFORM pg_advisory_xact_lock(7461, hashtext(p_period || '/' || p_unit));
+	-- The id comes first: the rows refer to it, the publication row that
+	-- carries their hash is written last (the foreign keys are deferred).
+	v_id := nextval('publication_id_seq');
+	INSERT INTO publication_row (publication_id, ord, unit_code, unit_name, level, tier, depth,
+				     path, indicator_code, indicator_name, indicator_name_en, pillar,
+				     pillar_name, pillar_name_en, pillar_ord, indicator_ord, kind,
+				     measure, decimals, period, value, numerator, denominator,
+				     qualifier, reporting_units, expected_units, on_time_units,
+				     periods_reported, periods_expected, native_period_type,
+				     prev_period, prev_value, prev_numerator, prev_denominator,
+				     prev_qualifier, prev_reporting_units)
+	SELECT v_id, r.ordinality, r.unit_code, r.unit_name, r.level, r.tier, r.depth, r.path,
+	       r.indicator_code, r.indicator_name, r.indicator_name_en, r.pillar, r.pillar_name,
+	       r.pillar_name_en, r.pillar_ord, r.indicator_ord, r.kind, r.measure, r.decimals,
+	       r.period, r.value, r.numerator, r.denominator, r.qualifier, r.reporting_units,
+	       r.expected_units, r.on_time_units, r.periods_reported, r.periods_expected,
+	       r.native_period_type, r.prev_period, r.prev_value, r.prev_numerator,
+	       r.prev_denominator, r.prev_qualifier, r.prev_reporting_units
+	FROM report_rows(p_period, p_unit) WITH ORDINALITY AS r;
+	GET DIAGNOSTICS v_rows = ROW_COUNT;
+	IF v_rows = 0 THEN
+		RAISE EXCEPTION 'no figures for unit % in period %: nothing to publish', p_unit,
+			p_period;
+	END IF;
+	INSERT INTO publication_unit (publication_id, ord, unit_code, unit_name, level, tier, depth,
+				      path, group_code, group_name, expected, reported, on_time)
+	SELECT v_id, u.ordinality, u.unit_code, u.unit_name, u.level, u.tier, u.depth, u.path,
+	       u.group_code, u.group_name, u.expected, u.reported, u.on_time
+	FROM report_units(p_period, p_unit) WITH ORDINALITY AS u;
+	GET DIAGNOSTICS v_units = ROW_COUNT;
+	INSERT INTO publication_pillar (publication_id, ord, pillar, pillar_name, pillar_name_en)
+	SELECT v_id, x.pillar_ord, x.pillar, x.pillar_name, x.pillar_name_en FROM report_pillars() x;
+	SELECT coalesce(max(p.version), 0) + 1 INTO v_version
+	FROM publication p WHERE p.period = p_period AND p.unit_code = p_unit;
+	INSERT INTO publication (id, period, unit_code, unit_name, version, prev_period, note, actor,
+				 nrows, nunits, content_hash)
+	SELECT v_id, p_period, p_unit, r.unit_name, v_version, period_previous(p_period),
+	       coalesce(p_note, ''), p_actor, v_rows, v_units, publication_hash(v_id)
+	FROM publication_row r WHERE r.publication_id = v_id ORDER BY r.depth, r.ord LIMIT 1;
+	RETURN QUERY SELECT p.id, p.version, p.published_at, p.nrows, p.nunits, p.content_hash
+		     FROM publication p WHERE p.id = v_id;
+END;
+$$;

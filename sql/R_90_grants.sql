@@ -40,3 +40,28 @@ GRANT SELECT ON v_unit, v_indicator, v_rollup, v_observation, v_history, v_rejec
 	v_missing, v_flag, v_period, v_period_event, v_derived
 	TO chiso_reader;
 GRANT EXECUTE ON FUNCTION report(text, text) TO chiso_reader;
+
+-- Published reports: chisod's writer publishes on a schedule (report_publish
+-- runs with the caller's rights and only ever inserts; the frozen triggers
+-- refuse any change); analysts read the snapshots and compare them with the
+-- figures as they stand.
+GRANT SELECT, INSERT ON publication, publication_row, publication_unit, publication_pillar
+	TO chiso_writer;
+GRANT SELECT ON v_publication TO chiso_writer; -- store_report_publish reads back what it wrote
+GRANT USAGE ON SEQUENCE publication_id_seq TO chiso_writer;
+GRANT EXECUTE ON FUNCTION report_publish(text, text, text, text), report_rows(text, text),
+	report_units(text, text), report_pillars(), publication_hash(int), period_previous(text)
+	TO chiso_writer;
+GRANT SELECT ON v_publication, v_publication_row, v_publication_unit, v_publication_pillar
+	TO chiso_reader;
+GRANT EXECUTE ON FUNCTION report_rows(text, text), report_units(text, text), report_pillars(),
+	report_changes(text, text, int), publication_hash(int), period_previous(text)
+	TO chiso_reader;
+
+-- v_missing calls these helpers, and a function called from a view runs with
+-- the rights of whoever reads the view: without them chiso_reader got
+-- "permission denied for function structure_date".  The tables they read are
+-- reference data that v_unit and v_period show anyway.
+GRANT EXECUTE ON FUNCTION structure_date(text, period), deadline_date(text, period),
+	unit_expected(int, text, text[], date) TO chiso_reader;
+GRANT SELECT ON tier, unit, period_deadline TO chiso_reader;

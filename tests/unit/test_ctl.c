@@ -4,7 +4,7 @@
 #include "embedded.h"
 #include "log.h"
 #include "paths.h"
-#include "reportcmd.h"
+#include "repfmt.h"
 
 static void test_period_vi(void **state)
 {
@@ -23,7 +23,7 @@ static void test_period_vi(void **state)
 	char buf[64];
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		reportcmd_period_vi(cases[i].id, buf, sizeof buf);
+		repfmt_period_words(REPFMT_VI, cases[i].id, buf, sizeof buf);
 		CHECK_STR(cases[i].id, cases[i].vi, buf);
 	}
 }
