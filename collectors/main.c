@@ -39,7 +39,7 @@ static void usage(FILE *out)
 		"(unit,indicator,period,value[,qualifier][,note])\n"
 		"                 and queue it; nothing is queued from a file with errors\n"
 		"  --partial      queue the good rows of a file that has errors\n"
-		"  --again        queue a file even if the same bytes were queued before\n"
+		"  --again        queue a file even if the same bytes wait in the outbox\n"
 		"  run            send queued batches until stopped\n"
 		"  --until-empty  stop once everything queued is acknowledged\n"
 		"  --timeout S    stop after S seconds (exit 1 if batches are still waiting)\n"
@@ -156,10 +156,11 @@ static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 		}
 		if (res.already) {
 			when(res.previous.when, at, sizeof at);
-			printf("%s: already queued on %s as batches %llu..%llu (same content); not "
-			       "queued again (--again queues it once more)\n",
-			       argv[i], at, (unsigned long long)res.previous.first,
-			       (unsigned long long)res.previous.last);
+			printf(
+			    "%s: already queued on %s as batches %llu..%llu (same content) and "
+			    "not delivered yet; not queued again (--again queues it once more)\n",
+			    argv[i], at, (unsigned long long)res.previous.first,
+			    (unsigned long long)res.previous.last);
 		} else if (res.batches == 0)
 			printf("%s: no rows to queue\n", argv[i]);
 		else

@@ -366,6 +366,21 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 	return bad;
 }
 
+/* 1 if a batch of f is still in the outbox (not acknowledged), 0 if none, -1 on error. */
+static int submit_waiting(struct outbox *ob, const struct outbox_file *f)
+{
+	uint64_t *seqs;
+	size_t n;
+	int found = 0;
+
+	if (outbox_list(ob, &seqs, &n) != 0)
+		return -1;
+	for (size_t i = 0; i < n && !found; i++)
+		found = seqs[i] >= f->first && seqs[i] <= f->last;
+	free(seqs);
+	return found;
+}
+
 /* The identity of the file's content: FNV-1a 64 of its bytes, and its size. */
 static int submit_identity(FILE *fp, uint64_t *hash, uint64_t *size)
 {
@@ -413,11 +428,15 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		goto done;
 	}
 	/*
-	 * The same bytes again: most often an officer unsure whether a submit
-	 * that was interrupted went through.  It did, whole (one transaction):
-	 * queuing it again would send every figure twice.
+	 * The same bytes again while the first copy still waits in the outbox:
+	 * most often an officer unsure whether an interrupted submit went
+	 * through.  It did, whole (one transaction): queuing it again would send
+	 * every figure twice.  Once delivered, the same file may be sent again on
+	 * purpose (say, after the province reopened a period that refused it).
 	 */
 	int seen = again ? 0 : outbox_find_file(ob, file.hash, file.size, &res->previous);
+	if (seen > 0)
+		seen = submit_waiting(ob, &res->previous);
 	if (seen < 0)
 		goto done;
 	if (seen > 0) {

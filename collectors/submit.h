@@ -9,7 +9,8 @@
  * each durably to the outbox, all in one outbox transaction: a submit killed
  * at any moment has queued the whole file or nothing.  Neither pass holds the
  * file in memory.  A file whose bytes were submitted before (among the last
- * OBFILE_STATE_FILES) is not queued again unless asked.
+ * OBFILE_STATE_FILES) and still wait in the outbox is not queued again unless
+ * asked.
  */
 #ifndef CHISO_SUBMIT_H
 #define CHISO_SUBMIT_H
