@@ -6,6 +6,13 @@
  * only when libzmq took it for a live peer; after a reconnect, batches whose
  * answer never came are resent at their timeout and the batch key makes the
  * second delivery harmless.
+ *
+ * libzmq gives up on a connection for good when its handshake fails (the
+ * province's ZAP refused the key, say because chisod had just restarted and
+ * not yet read its enrolments): a socket monitor sees that, and the sender
+ * closes the socket and opens a new one after a growing, jittered pause.
+ * Every new connection gets a HELLO and an immediate resend of the batches
+ * still in flight.
  */
 #include "sender.h"
 
@@ -41,6 +48,12 @@ struct sender {
 	const struct agentconf *conf;
 	struct outbox *ob;
 	void *ctx, *dealer;
+	void *mon;		 /* PAIR socket receiving the dealer's monitor events */
+	unsigned mon_gen;	 /* each socket gets its own monitor endpoint */
+	int64_t reopen_at_ms;	 /* 0, or when to replace a refused socket */
+	int64_t reopen_pause_ms; /* the pause before the next replacement */
+	uint64_t refusals;	 /* handshakes refused, for rate-limited warnings */
+	bool greeted;		 /* HELLO sent on the current connection */
 	int sigfd;
 	struct inflight *fly;
 	size_t nfly;
@@ -112,12 +125,35 @@ static int sender_socket(struct sender *s, char *err, size_t errsize)
 		}
 		memset(&kp, 0, sizeof kp);
 	}
+	char monep[64];
+	snprintf(monep, sizeof monep, "inproc://chiso-agent-monitor-%u", ++s->mon_gen);
+	if (zmq_socket_monitor(s->dealer, monep,
+			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+				   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+				   ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) < 0 ||
+	    (s->mon = zmq_socket(s->ctx, ZMQ_PAIR)) == NULL || zmq_connect(s->mon, monep) < 0) {
+		snprintf(err, errsize, "socket monitor: %s", zmq_strerror(zmq_errno()));
+		return -1;
+	}
 	if (zmq_connect(s->dealer, c->endpoint) < 0) {
 		snprintf(err, errsize, "cannot connect to %s: %s", c->endpoint,
 			 zmq_strerror(zmq_errno()));
 		return -1;
 	}
 	return 0;
+}
+
+static void sender_close_socket(struct sender *s)
+{
+	if (s->dealer) {
+		zmq_socket_monitor(s->dealer, NULL, 0);
+		zmq_close(s->dealer);
+		s->dealer = NULL;
+	}
+	if (s->mon) {
+		zmq_close(s->mon);
+		s->mon = NULL;
+	}
 }
 
 struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char *err,
@@ -135,6 +171,7 @@ struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char 
 	s->ob = ob;
 	s->sigfd = -1;
 	s->limits = wire_default_limits;
+	s->reopen_pause_ms = conf->reconnect_min_ms;
 	agentstate_load(conf->outbox_dir, &s->st);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -160,8 +197,7 @@ void sender_destroy(struct sender **sp)
 		return;
 	s = *sp;
 	agentstate_save(s->conf->outbox_dir, &s->st);
-	if (s->dealer)
-		zmq_close(s->dealer);
+	sender_close_socket(s);
 	if (s->ctx)
 		zmq_ctx_term(s->ctx);
 	if (s->sigfd >= 0)
@@ -450,10 +486,78 @@ static void sender_ping(struct sender *s)
 	}
 }
 
+/* A new connection: greet it and resend at once what had no answer. */
+static void sender_connected(struct sender *s)
+{
+	s->greeted = false;
+	s->reopen_pause_ms = s->conf->reconnect_min_ms;
+	for (size_t i = 0; i < s->nfly; i++)
+		if (s->fly[i].not_before_ms == 0)
+			s->fly[i].sent_ms = 0;
+}
+
+/* Reads one monitor event (two frames: event and value, endpoint). */
+static void sender_monitor(struct sender *s, int64_t now)
+{
+	uint8_t head[6];
+	char addr[256];
+	int n = zmq_recv(s->mon, head, sizeof head, ZMQ_DONTWAIT);
+	int more = 0;
+	size_t len = sizeof more;
+
+	if (n < 0)
+		return;
+	if (zmq_getsockopt(s->mon, ZMQ_RCVMORE, &more, &len) == 0 && more)
+		zmq_recv(s->mon, addr, sizeof addr - 1, 0);
+	if (n < 2)
+		return;
+	uint16_t event;
+	memcpy(&event, head, sizeof event);
+	if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+		sender_connected(s);
+		return;
+	}
+	/* A refused handshake: libzmq will not try this socket again. */
+	s->refusals++;
+	if (s->reopen_at_ms == 0) {
+		int64_t pause = s->reopen_pause_ms + sender_jitter(s->reopen_pause_ms);
+		s->reopen_at_ms = now + pause;
+		if (s->reopen_pause_ms < s->conf->reconnect_max_ms / 2)
+			s->reopen_pause_ms *= 2;
+		else
+			s->reopen_pause_ms = s->conf->reconnect_max_ms;
+		if ((s->refusals & (s->refusals - 1)) == 0) {
+			char why[200];
+			snprintf(why, sizeof why,
+				 "the province refused the connection (%s; %llu times so far): is "
+				 "this agent's key enrolled and not revoked? trying again",
+				 event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "key not accepted"
+									  : "handshake failed",
+				 (unsigned long long)s->refusals);
+			sender_error(s, "%s", why);
+		}
+	}
+}
+
+/* Replaces a socket whose handshake was refused. */
+static void sender_reopen(struct sender *s)
+{
+	char err[256];
+
+	sender_close_socket(s);
+	s->reopen_at_ms = 0;
+	if (sender_socket(s, err, sizeof err) < 0) {
+		sender_error(s, "cannot open a new connection: %s", err);
+		sender_close_socket(s);
+		s->reopen_at_ms = clock_mono_ms() + s->conf->reconnect_max_ms;
+		return;
+	}
+	sender_connected(s);
+}
+
 int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 {
 	int64_t start = clock_mono_ms(), now;
-	bool greeted = false;
 	int rc = 0;
 
 	for (;;) {
@@ -466,13 +570,19 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 			rc = 2;
 			break;
 		}
+		if (s->reopen_at_ms && now >= s->reopen_at_ms)
+			sender_reopen(s);
+		if (!s->dealer) { /* no socket until the reopen works */
+			usleep(200000);
+			continue;
+		}
 		/* With ZMQ_IMMEDIATE the HELLO only leaves once a connection exists. */
-		if (!greeted && sender_hello(s) == 0) {
-			greeted = true;
+		if (!s->greeted && sender_hello(s) == 0) {
+			s->greeted = true;
 			s->next_ping_ms = now + s->conf->ping_interval_ms;
 		}
 		sender_pump(s, now);
-		if (greeted && now >= s->next_ping_ms) {
+		if (s->greeted && now >= s->next_ping_ms) {
 			sender_ping(s);
 			s->next_ping_ms = now + s->conf->ping_interval_ms;
 		}
@@ -483,9 +593,12 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 		if (until_empty && s->nfly == 0 && s->npending == 0)
 			break;
 		zmq_pollitem_t items[] = {{s->dealer, 0, ZMQ_POLLIN, 0},
-					  {NULL, s->sigfd, ZMQ_POLLIN, 0}};
-		if (zmq_poll(items, 2, 200) < 0 && zmq_errno() != EINTR)
+					  {NULL, s->sigfd, ZMQ_POLLIN, 0},
+					  {s->mon, 0, ZMQ_POLLIN, 0}};
+		if (zmq_poll(items, 3, 200) < 0 && zmq_errno() != EINTR)
 			break;
+		if (items[2].revents & ZMQ_POLLIN)
+			sender_monitor(s, clock_mono_ms());
 		if (items[1].revents & ZMQ_POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
