@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Fault suite: chisod killed with SIGKILL again and again while 20 agents
+# deliver 200 000 values over CURVE.  Each kill loses whatever chisod held in
+# memory: batches received and not committed, a commit in flight, acks not yet
+# sent.  The agents resend what was not acknowledged; the batch keys make a
+# resend of a committed batch an ack without a second write.  Counts sent /
+# acked / stored / lost / duplicated and checks the rollups (faultlib.sh).
+. "$(dirname "$0")/lib.sh"
+# Under the sanitizers chisod is slower: the same kills on 80 000 values.
+if [ "${CHISO_SANITIZE:-OFF}" = ON ]; then
+	F_YEARS=${F_YEARS:-10}
+fi
+. "$(dirname "$0")/faultlib.sh"
+
+NAGENTS=${F_AGENTS:-20}
+KILLS=${F_KILLS:-$((20 * SOAK))}
+fault_setup "$NAGENTS"
+sent=$(fault_sent)
+say "$NAGENTS agents queue $sent values"
+for name in "${AGENTS[@]}"; do
+	agent "$name" submit "$T/agents/$name/load.csv" >/dev/null
+done
+
+start_chisod
+t0=$(date +%s.%N)
+for name in "${AGENTS[@]}"; do
+	agent_bg "$name" run --until-empty --timeout $((600 * SOAK))
+done
+
+# A kill once chisod has committed something since the last one, after a
+# random pause, so that kills land in every phase (batches arriving, a commit
+# in flight, acks not yet sent) and the load still moves between them.
+say "killing chisod $KILLS times during the load"
+kills=0 last=0
+deadline=$(($(date +%s) + ${F_BOUND:-600} * SOAK))
+while [ "$kills" -lt "$KILLS" ]; do
+	if [ "$(date +%s)" -ge "$deadline" ]; then
+		sql "SELECT pid, usename, state, wait_event_type, wait_event, now() - xact_start,
+			    left(query, 80) FROM pg_stat_activity WHERE datname IS NOT NULL" || true
+		fail "only $kills kills before the time bound"
+	fi
+	stored=$(fault_stored)
+	if [ "$stored" -ge "$sent" ]; then
+		fail "the load finished after $kills kills: it must last for $KILLS"
+	fi
+	if [ "$stored" -le "$last" ]; then
+		sleep 0.1
+		continue
+	fi
+	sleep "0.$((RANDOM % 10))"
+	kill -9 "$CHISOD_PID"
+	wait "$CHISOD_PID" 2>/dev/null || true
+	kills=$((kills + 1))
+	last=$stored
+	t1=$(date +%s.%N)
+	restart_chisod
+	printf 'kill %d at %d rows committed (%s s), chisod ready again in %s s\n' \
+		"$kills" "$stored" "$(since "$t0")" "$(since "$t1")"
+done
+wait_agents
+printf 'load delivered in %s s with %d kills of chisod\n' "$(since "$t0")" "$kills"
+fault_counts "$NAGENTS" "$sent"
+stop_chisod
