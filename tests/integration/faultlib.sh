@@ -107,7 +107,9 @@ fault_counts() {
 	local n=$1 sent=$2 acked=0 name stored lost extra committed history
 	for name in "${AGENTS[@]}"; do
 		local a
-		a=$(sed -n 's/^acked_rows=//p' "$T/agents/$name/outbox/agent.state" 2>/dev/null || true)
+		local ob
+		ob=$(sed -n 's/^[[:space:]]*outbox_dir = "\(.*\)";/\1/p' "$T/agents/$name/agent.conf")
+		a=$(sed -n 's/^acked_rows=//p' "$ob/agent.state" 2>/dev/null || true)
 		acked=$((acked + ${a:-0}))
 	done
 	local obs="SELECT u.code AS unit, i.code AS ind, p.code AS period, o.value
