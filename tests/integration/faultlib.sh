@@ -6,7 +6,7 @@
 # indicator, year), breaks something while the agents deliver, and then counts:
 #
 #   sent        rows the agents' outboxes accepted (each file once)
-#   acked       rows the agents hold an ACK for (agent.state, acked_rows)
+#   acked       rows acknowledged: taken out of the agents' outboxes (sent - pending)
 #   stored      observations of the fault indicators in PostgreSQL
 #   lost        sent rows missing from the database or stored with another value
 #   duplicated  rows committed more than once: the rows of every committed batch
@@ -105,13 +105,17 @@ SQL
 # fault_counts NAGENTS SENT: prints the figures line and checks them.
 fault_counts() {
 	local n=$1 sent=$2 acked=0 name stored lost extra committed history
+	# Acknowledged = taken out of the outbox, which the agent does only on an
+	# ACK.  (agent.state's acked_rows is saved every 2 s, so a run killed with
+	# SIGKILL forgets its last acks: a status figure, not the truth.)
+	local pending=0
 	for name in "${AGENTS[@]}"; do
-		local a
-		local ob
-		ob=$(sed -n 's/^[[:space:]]*outbox_dir = "\(.*\)";/\1/p' "$T/agents/$name/agent.conf")
-		a=$(sed -n 's/^acked_rows=//p' "$ob/agent.state" 2>/dev/null || true)
-		acked=$((acked + ${a:-0}))
+		local p
+		p=$(agent "$name" status | sed -n 's/^pending: *[0-9.]* batch[a-z]*, \([0-9.]*\) rows.*/\1/p' | tr -d .)
+		[ -n "$p" ] || fail "cannot read the pending rows of $name"
+		pending=$((pending + p))
 	done
+	acked=$((sent - pending))
 	local obs="SELECT u.code AS unit, i.code AS ind, p.code AS period, o.value
 		     FROM observation o JOIN unit u ON u.id = o.unit_id
 		     JOIN indicator i ON i.id = o.indicator_id JOIN period p ON p.id = o.period_id
