@@ -10,6 +10,7 @@
 
 #include "keys.h"
 #include "log.h"
+#include "schedule.h"
 #include "server.h"
 #include "srvconf.h"
 
@@ -35,6 +36,12 @@ static int check(const struct srvconf *c, const char *path)
 		fprintf(stderr, "%s: server.secret_key_file: %s\n", path, err);
 		return 1;
 	}
+	struct schedule *sc = schedule_parse(c->publish_schedule, err, sizeof err);
+	if (!sc) {
+		fprintf(stderr, "%s: publish.schedule: %s\n", path, err);
+		return 1;
+	}
+	schedule_destroy(&sc);
 	return 0;
 }
 

@@ -72,6 +72,11 @@ const struct cfg_key srvconf_keys[] = {
       "Serve the live counters in Prometheus text format on this local address, e.g.\n"
       "tcp://127.0.0.1:9464; empty: off.  Anyone who can connect reads them without\n"
       "authentication, so keep it on loopback (chisod warns at start if it is not)."),
+    K("publish.schedule", CFG_STRING, "", 0, 0, publish_schedule, 0,
+      "Reports chisod publishes by itself: entries \"PERIOD UNIT YYYY-MM-DD\" separated by\n"
+      "commas, e.g. \"2024S1 51 2024-06-20, 2024 51 2024-12-20\".  On that date (or at the\n"
+      "first check after it; chisod checks every minute) the report of UNIT for PERIOD is\n"
+      "frozen as `chisoctl report publish` would, once.  Empty: none."),
     K("embedded.dir", CFG_STRING, "", 0, 0, embedded_dir, 0,
       "Directory of the embedded PostgreSQL cluster (chisoctl db init); empty in production."),
 };

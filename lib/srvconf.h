@@ -37,6 +37,7 @@ struct srvconf {
 	long long status_interval_ms;
 	char *log_level;
 	char *embedded_dir;
+	char *publish_schedule;
 	/* days after a period's last day by which values are due, per period type in
 	 * enum period_type order (daily .. yearly); -1: no deadline */
 	long long deadline_days[6];
