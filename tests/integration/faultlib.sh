@@ -152,27 +152,6 @@ fault_sent() {
 	echo "$total"
 }
 
-# The number of "ready:" lines chisod has logged (one per start).
-chisod_starts() {
-	grep -c 'ready:' "$T/chisod.log" 2>/dev/null || true
-}
-
-# Restarts chisod after a kill: waits for one more "ready:" than before.
-restart_chisod() {
-	local before
-	before=$(chisod_starts)
-	"$CHISO_BIN/chisod" -f "$CONF" 2>>"$T/chisod.log" &
-	CHISOD_PID=$!
-	for _ in $(seq 400); do
-		if [ "$(chisod_starts)" -gt "$before" ]; then
-			return 0
-		fi
-		kill -0 "$CHISOD_PID" 2>/dev/null || fail "chisod exited at restart"
-		sleep 0.05
-	done
-	fail "chisod not ready 20 s after a restart"
-}
-
 # Rows committed so far (from the batch table: cheap enough to poll under load).
 fault_stored() {
 	sql "SELECT coalesce(sum(rows_total), 0) FROM batch"

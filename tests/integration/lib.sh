@@ -81,17 +81,21 @@ sql_as() {
 	psql "$(conf_value "database.${1}")" -X -q -A -t -v ON_ERROR_STOP=1 -c "$2"
 }
 
+# Starts chisod and waits for its "ready:" line: one more than the log already
+# has, so that a restart waits for the new process, not the old line.
 start_chisod() {
+	local before
+	before=$(grep -c 'ready:' "$T/chisod.log" 2>/dev/null || true)
 	"$CHISO_BIN/chisod" -f "$CONF" 2>>"$T/chisod.log" &
 	CHISOD_PID=$!
-	for _ in $(seq 200); do
-		if grep -q 'ready:' "$T/chisod.log" 2>/dev/null; then
+	for _ in $(seq 400); do
+		if [ "$(grep -c 'ready:' "$T/chisod.log" 2>/dev/null || true)" -gt "${before:-0}" ]; then
 			return 0
 		fi
 		kill -0 "$CHISOD_PID" 2>/dev/null || fail "chisod exited at start"
 		sleep 0.05
 	done
-	fail "chisod not ready after 10 s"
+	fail "chisod not ready after 20 s"
 }
 
 # Stops chisod with SIGTERM and checks it drained and exited cleanly (under

@@ -53,7 +53,7 @@ while [ "$kills" -lt "$KILLS" ]; do
 	kills=$((kills + 1))
 	last=$stored
 	t1=$(date +%s.%N)
-	restart_chisod
+	start_chisod
 	printf 'kill %d at %d rows committed (%s s), chisod ready again in %s s\n' \
 		"$kills" "$stored" "$(since "$t0")" "$(since "$t1")"
 done
