@@ -6,7 +6,8 @@
  * over (ownership passes with the pointer) and comes back with an ack per
  * batch, or with RETRY if nothing could be committed.  This is group commit:
  * under load many batches share one transaction, at rest a batch waits at most
- * ingest.commit_max_delay_ms.
+ * ingest.commit_max_delay_ms.  A job that reaches ingest.commit_max_rows is
+ * sealed and queued, and a new one opened, so no transaction grows past it.
  */
 #ifndef CHISOD_JOB_H
 #define CHISOD_JOB_H
@@ -41,6 +42,7 @@ struct job {
 	int64_t first_us; /* when the first batch joined */
 	enum job_result result;
 	char error[256];
+	struct job *next; /* chisod's queue of full jobs waiting for the writer */
 };
 
 /* An empty job; NULL if out of memory. */

@@ -45,7 +45,9 @@ struct server {
 	struct catalog *catalog;
 	char *catalog_json;
 	struct registry *registry;
-	struct job *open;
+	struct job *open;		   /* the job batches join */
+	struct job *sealed, **sealed_tail; /* full jobs waiting for the writer, oldest first */
+	uint64_t sealed_rows;
 	uint64_t inflight_rows; /* rows of the job the writer holds */
 	bool writer_busy, db_up, ready, draining;
 	struct wire_limits limits;
@@ -216,6 +218,7 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 	s->conf = *confp;
 	*confp = NULL;
 	s->sigfd = -1;
+	s->sealed_tail = &s->sealed;
 	s->stats->started = time(NULL);
 	s->limits = wire_default_limits;
 	s->limits.max_body = (size_t)s->conf->max_message_bytes;
@@ -281,6 +284,11 @@ void server_destroy(struct server **sp)
 	if (s->sigfd >= 0)
 		close(s->sigfd);
 	job_destroy(&s->open);
+	while (s->sealed) {
+		struct job *j = s->sealed;
+		s->sealed = j->next;
+		job_destroy(&j);
+	}
 	catalog_destroy(&s->catalog);
 	free(s->catalog_json);
 	registry_destroy(&s->registry);
@@ -365,6 +373,33 @@ static void server_retry(struct server *s, const void *rid, size_t rid_len, uint
 	s->stats->retries++;
 }
 
+/* Rows received and not yet answered: the open job, the sealed ones, the one in the writer. */
+static uint64_t server_pending_rows(const struct server *s)
+{
+	return s->open->rows + s->sealed_rows + s->inflight_rows;
+}
+
+/*
+ * Seals the open job when a batch of NROWS would take it past
+ * ingest.commit_max_rows, so that a transaction stays that small however many
+ * agents send at once while the writer is busy (each of 20 agents with 8
+ * batches in flight would otherwise make one commit of 80 000 rows, and a
+ * restart would lose all of its work).  0, or -1 if out of memory.
+ */
+static int server_seal(struct server *s, uint64_t nrows)
+{
+	if (s->open->n == 0 || s->open->rows + nrows <= (uint64_t)s->conf->commit_max_rows)
+		return 0;
+	struct job *next = job_new();
+	if (!next)
+		return -1;
+	*s->sealed_tail = s->open;
+	s->sealed_tail = &s->open->next;
+	s->sealed_rows += s->open->rows;
+	s->open = next;
+	return 0;
+}
+
 static void server_batch(struct server *s, const void *rid, size_t rid_len,
 			 const struct store_collector *c, const char *body, size_t len)
 {
@@ -388,11 +423,12 @@ static void server_batch(struct server *s, const void *rid, size_t rid_len,
 		server_retry(s, rid, rid_len, b->epoch, b->seq, "database unavailable");
 	else if (!s->catalog)
 		server_retry(s, rid, rid_len, b->epoch, b->seq, "no catalogue loaded");
-	else if (s->open->rows + s->inflight_rows + b->nrows > (uint64_t)s->conf->pending_max_rows)
+	else if (server_pending_rows(s) + b->nrows > (uint64_t)s->conf->pending_max_rows)
 		server_retry(s, rid, rid_len, b->epoch, b->seq, "overloaded");
 	else {
 		job_prepare(b, s->catalog);
-		if (job_add(s->open, rid, rid_len, c->id, c->name, &b, clock_real_us()) < 0)
+		if (server_seal(s, b->nrows) < 0 ||
+		    job_add(s->open, rid, rid_len, c->id, c->name, &b, clock_real_us()) < 0)
 			server_retry(s, rid, rid_len, b ? b->epoch : 0, b ? b->seq : 0,
 				     "overloaded");
 	}
@@ -608,10 +644,36 @@ static void server_writer_event(struct server *s)
 	}
 }
 
-/* Hands the open job to the writer when it is free and the job is due. */
+/* Hands the oldest sealed job to the writer, which is free. */
+static void server_flush_sealed(struct server *s)
+{
+	struct job *j = s->sealed;
+	uint64_t rows = j->rows;
+
+	s->sealed = j->next;
+	j->next = NULL;
+	if (writer_submit(s->writer, &j) < 0) {
+		j->next = s->sealed; /* back at the head: try again next turn */
+		s->sealed = j;
+		return;
+	}
+	if (!s->sealed)
+		s->sealed_tail = &s->sealed;
+	s->sealed_rows -= rows;
+	s->writer_busy = true;
+	s->inflight_rows = rows;
+}
+
+/* Hands a sealed job, or else the open job once it is due, to the writer when it is free. */
 static void server_flush(struct server *s, int64_t now)
 {
-	if (s->writer_busy || s->open->n == 0)
+	if (s->writer_busy)
+		return;
+	if (s->sealed) {
+		server_flush_sealed(s);
+		return;
+	}
+	if (s->open->n == 0)
 		return;
 	int64_t age_ms = (clock_real_us() - s->open->first_us) / 1000;
 	if (!s->draining && (int64_t)s->open->rows < s->conf->commit_max_rows &&
@@ -682,7 +744,7 @@ static void server_signal(struct server *s)
 static void server_stats_refresh(struct server *s)
 {
 	s->stats->db_up = s->db_up;
-	s->stats->pending_rows = s->open->rows + s->inflight_rows;
+	s->stats->pending_rows = server_pending_rows(s);
 	s->stats->zap_accepted = s->zap_counts.accepted;
 	s->stats->zap_refused =
 	    s->zap_counts.refused_unknown + s->zap_counts.refused_revoked + s->zap_counts.malformed;
@@ -717,7 +779,7 @@ static void server_status(struct server *s, int64_t now)
 
 int server_run(struct server *s)
 {
-	while (!(s->draining && !s->writer_busy && s->open->n == 0)) {
+	while (!(s->draining && !s->writer_busy && s->open->n == 0 && !s->sealed)) {
 		int64_t now = clock_mono_ms();
 		long timeout = 1000;
 		zmq_pollitem_t items[] = {
@@ -728,7 +790,9 @@ int server_run(struct server *s)
 		    {s->metrics ? metrics_socket(s->metrics) : NULL, 0, ZMQ_POLLIN, 0},
 		};
 
-		if (s->open->n && !s->writer_busy)
+		if (s->sealed && !s->writer_busy)
+			timeout = 0;
+		else if (s->open->n && !s->writer_busy)
 			timeout = s->conf->commit_max_delay_ms;
 		if (zmq_poll(items, s->metrics ? 5 : 4, timeout) < 0) {
 			if (zmq_errno() == EINTR)
