@@ -115,50 +115,44 @@ static int server_router(struct server *s, struct keypair *kp, char *err, size_t
 			return -1;
 		}
 	}
-	if (zmq_bind(s->router, c->endpoint) < 0) {
-		snprintf(err, errsize, "cannot bind %s: %s", c->endpoint,
+	return 0;
+}
+
+static int server_bind(struct server *s, char *err, size_t errsize)
+{
+	if (zmq_bind(s->router, s->conf->endpoint) < 0) {
+		snprintf(err, errsize, "cannot bind %s: %s", s->conf->endpoint,
 			 zmq_strerror(zmq_errno()));
 		return -1;
 	}
 	return 0;
 }
 
-/* The address to reach a bound endpoint from this machine: wildcards become loopback. */
-static void server_loopback_endpoint(const char *bound, char *out, size_t size)
-{
-	static const struct {
-		const char *any, *loop;
-	} map[] = {{"tcp://0.0.0.0:", "tcp://127.0.0.1:"}, {"tcp://[::]:", "tcp://[::1]:"}};
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strncmp(bound, map[i].any, strlen(map[i].any)) == 0) {
-			snprintf(out, size, "%s%s", map[i].loop, bound + strlen(map[i].any));
-			return;
-		}
-	snprintf(out, size, "%s", bound);
-}
-
 /*
  * libzmq accepts every CURVE client when no ZAP handler answers, so before
  * accepting anything the daemon connects to itself with a throwaway key and
  * requires that key to be refused by its own handler and no message of it to
- * arrive.  A daemon that fails this check must not run.
+ * arrive.  A daemon that fails this check must not run.  The ROUTER is bound
+ * for this to a private loopback port, not to server.endpoint: agents that
+ * reconnect after a restart must not reach a handler that, knowing no
+ * enrolments yet, would refuse them (libzmq never retries a refused key).
  */
 static int server_selfcheck(struct server *s, struct keypair *server_keys, char *err,
 			    size_t errsize)
 {
-	char bound[256], endpoint[280], pub[41], sec[41];
-	size_t elen = sizeof bound;
+	char endpoint[256], pub[41], sec[41];
+	size_t elen = sizeof endpoint;
 	uint64_t refused = s->zap_counts.refused_unknown;
 	bool arrived = false;
 	void *probe = NULL;
 	int rc = -1;
 
-	if (zmq_getsockopt(s->router, ZMQ_LAST_ENDPOINT, bound, &elen) < 0 ||
+	if (zmq_bind(s->router, "tcp://127.0.0.1:*") < 0 ||
+	    zmq_getsockopt(s->router, ZMQ_LAST_ENDPOINT, endpoint, &elen) < 0 ||
 	    zmq_curve_keypair(pub, sec) != 0) {
 		snprintf(err, errsize, "self-check: %s", zmq_strerror(zmq_errno()));
 		return -1;
 	}
-	server_loopback_endpoint(bound, endpoint, sizeof endpoint);
 	probe = zmq_socket(s->ctx, ZMQ_DEALER);
 	if (!probe || server_setopt_int(probe, ZMQ_LINGER, 0) < 0 ||
 	    zmq_setsockopt(probe, ZMQ_CURVE_SERVERKEY, server_keys->public_key, 41) < 0 ||
@@ -203,6 +197,11 @@ static int server_selfcheck(struct server *s, struct keypair *server_keys, char 
 done:
 	if (probe)
 		zmq_close(probe);
+	if (zmq_unbind(s->router, endpoint) < 0 && rc == 0) {
+		snprintf(err, errsize, "self-check: unbind %s: %s", endpoint,
+			 zmq_strerror(zmq_errno()));
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -249,6 +248,8 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 	int rc = server_router(s, &kp, err, errsize);
 	if (rc == 0 && !s->conf->insecure)
 		rc = server_selfcheck(s, &kp, err, errsize);
+	if (rc == 0)
+		rc = server_bind(s, err, errsize);
 	memset(&kp, 0, sizeof kp); /* the secret key stays in libzmq only */
 	if (rc < 0)
 		goto fail;
@@ -784,7 +785,15 @@ int server_run(struct server *s)
 		long timeout = 1000;
 		zmq_pollitem_t items[] = {
 		    {s->router, 0, ZMQ_POLLIN, 0},
-		    {s->zap, 0, ZMQ_POLLIN, 0},
+		    /*
+		     * Authentication waits for the enrolments: answered
+		     * before the first registry load (the moment after a
+		     * restart, or while the database is down at start) every
+		     * key would be refused, and libzmq never retries a refused
+		     * handshake.  A handshake left waiting completes once the
+		     * registry arrives, or times out and is retried.
+		     */
+		    {s->zap, 0, s->registry ? ZMQ_POLLIN : 0, 0},
 		    {writer_socket(s->writer), 0, ZMQ_POLLIN, 0},
 		    {NULL, s->sigfd, ZMQ_POLLIN, 0},
 		    {s->metrics ? metrics_socket(s->metrics) : NULL, 0, ZMQ_POLLIN, 0},
