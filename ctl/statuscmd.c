@@ -11,15 +11,25 @@
 
 #include "log.h"
 #include "num.h"
+#include "srvconf.h"
 
-#define STATUS_STALE_S 60
+/*
+ * chisod records its status every ingest.status_interval_ms; a record older
+ * than three intervals (and at least a minute, so that a busy database does
+ * not raise false alarms) means chisod is not running or cannot write.
+ */
+static double status_stale_s(const struct srvconf *conf)
+{
+	double s = 3.0 * (double)conf->status_interval_ms / 1000.0;
+	return s < 60 ? 60 : s;
+}
 
 static long long jint(json_t *o, const char *k)
 {
 	return (long long)json_integer_value(json_object_get(o, k));
 }
 
-static void print_human(json_t *doc, double age)
+static void print_human(json_t *doc, double age, double stale)
 {
 	char a[32], b[32], when[32];
 	time_t last = (time_t)jint(doc, "last_commit");
@@ -27,7 +37,7 @@ static void print_human(json_t *doc, double age)
 
 	printf("chisod %s, status recorded %.0f s ago%s\n",
 	       json_string_value(json_object_get(doc, "version")), age,
-	       age > STATUS_STALE_S ? " (STALE: is chisod running?)" : "");
+	       age > stale ? " (STALE: is chisod running?)" : "");
 	printf("database:      %s%s%s\n", json_string_value(json_object_get(doc, "db")),
 	       *json_string_value(json_object_get(doc, "db_error")) ? ": " : "",
 	       json_string_value(json_object_get(doc, "db_error")));
@@ -74,7 +84,7 @@ int statuscmd_main(struct ctl *c, int argc, char **argv)
 {
 	bool as_json = argc == 1 && strcmp(argv[0], "--json") == 0;
 	char err[1024], *text;
-	double age;
+	double age, stale = status_stale_s(ctl_conf(c));
 
 	if (argc > 1 || (argc == 1 && !as_json)) {
 		fprintf(stderr, "usage: chisoctl status [--json]\n");
@@ -92,13 +102,14 @@ int statuscmd_main(struct ctl *c, int argc, char **argv)
 	}
 	if (as_json) {
 		json_object_set_new(doc, "age_s", json_real(age));
+		json_object_set_new(doc, "stale", json_boolean(age > stale));
 		char *out = json_dumps(doc, JSON_INDENT(2));
 		puts(out ? out : "{}");
 		free(out);
 	} else {
-		print_human(doc, age);
+		print_human(doc, age, stale);
 	}
 	json_decref(doc);
 	free(text);
-	return age > STATUS_STALE_S ? 1 : 0;
+	return age > stale ? 1 : 0;
 }

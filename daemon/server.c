@@ -619,6 +619,7 @@ static void server_writer_event(struct server *s)
 	case WRITER_DB_UP:
 		s->db_up = true;
 		s->stats->db_error[0] = '\0';
+		s->next_status_ms = 0; /* record it now: `chisoctl status` right after a start */
 		if (!s->ready) {
 			s->ready = true;
 			sd_notify(0, "READY=1");

@@ -125,4 +125,13 @@ scrape "$T/m2"
 assert_eq "rows accepted after the bad requests" "$stored" \
 	"$(metric "$T/m2" chiso_rows_accepted_total)"
 assert_eq "bad messages" 0 "$(metric "$T/m2" chiso_bad_messages_total)"
+
+say "chisoctl status: a fresh record, exit status 0"
+rc=0
+ctl status --json >"$T/status.json" || rc=$?
+[ "$rc" -eq 0 ] || { cat "$T/status.json"; fail "chisoctl status --json exited $rc"; }
+grep -q '"stale": false' "$T/status.json" || fail "status record: $(grep -E 'age_s|stale' "$T/status.json")"
+grep -q '"db": "up"' "$T/status.json" || fail "status record: database not up"
+ctl status >"$T/status.txt" || fail "chisoctl status exited with an error"
+! grep -q STALE "$T/status.txt" || fail "$(head -n 1 "$T/status.txt")"
 stop_chisod
