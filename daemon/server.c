@@ -705,14 +705,14 @@ static void server_reload(struct server *s)
 	if (!fresh) {
 		log_err("reload refused, keeping the running configuration: %s", err);
 	} else {
-		if (strcmp(fresh->endpoint, s->conf->endpoint) != 0 ||
-		    strcmp(fresh->secret_key_file, s->conf->secret_key_file) != 0 ||
-		    fresh->insecure != s->conf->insecure ||
-		    strcmp(fresh->conninfo, s->conf->conninfo) != 0 ||
-		    strcmp(fresh->metrics_listen, s->conf->metrics_listen) != 0)
-			log_warn(
-			    "reload: endpoint, keys, insecure mode, conninfo and metrics.listen "
-			    "change only at restart");
+		/* An edit that a reload cannot apply is named, not silently kept for later. */
+		for (size_t i = 0; i < srvconf_nkeys; i++) {
+			const struct cfg_key *k = &srvconf_keys[i];
+			if (!(k->flags & CFG_RELOAD) && !cfg_same(k, s->conf, fresh))
+				log_warn("reload: %s changed in %s; it takes effect at the next "
+					 "restart (systemctl restart chisod)",
+					 k->path, s->conf->path);
+		}
 		log_set_level((enum log_level)log_level_from_name(fresh->log_level));
 		s->limits.max_rows = (size_t)fresh->max_rows;
 		s->conf->max_rows = fresh->max_rows;

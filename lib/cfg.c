@@ -367,3 +367,20 @@ void cfg_free(const struct cfg_key *keys, size_t nkeys, void *dst)
 			*cfg_str_at(dst, &keys[i]) = NULL;
 		}
 }
+
+bool cfg_same(const struct cfg_key *k, const void *a, const void *b)
+{
+	const char *pa = (const char *)a + k->offset, *pb = (const char *)b + k->offset;
+
+	switch (k->type) {
+	case CFG_BOOL:
+		return *(const bool *)pa == *(const bool *)pb;
+	case CFG_INT:
+		return *(const long long *)pa == *(const long long *)pb;
+	case CFG_STRING: {
+		const char *sa = *(char *const *)pa, *sb = *(char *const *)pb;
+		return strcmp(sa ? sa : "", sb ? sb : "") == 0;
+	}
+	}
+	return false;
+}

@@ -23,6 +23,7 @@ enum cfg_type {
 
 enum cfg_flags {
 	CFG_SECRET = 1u << 0, /* printed as "(hidden)": conninfo strings hold passwords */
+	CFG_RELOAD = 1u << 1, /* applied on reload (SIGHUP); other keys only at a restart */
 };
 
 struct cfg_key {
@@ -73,5 +74,7 @@ void cfg_print(const struct cfg_key *keys, size_t nkeys, const void *src, bool s
 	       FILE *out);
 /* Frees the strings of dst (not dst itself) and sets them to NULL. */
 void cfg_free(const struct cfg_key *keys, size_t nkeys, void *dst);
+/* Whether the key has the same value in two config structs of its table. */
+bool cfg_same(const struct cfg_key *k, const void *a, const void *b);
 
 #endif

@@ -134,4 +134,19 @@ grep -q '"stale": false' "$T/status.json" || fail "status record: $(grep -E 'age
 grep -q '"db": "up"' "$T/status.json" || fail "status record: database not up"
 ctl status >"$T/status.txt" || fail "chisoctl status exited with an error"
 ! grep -q STALE "$T/status.txt" || fail "$(head -n 1 "$T/status.txt")"
+
+say "a reload applies what it can and names what needs a restart"
+sed -i -e 's/heartbeat_ms = [0-9]*;/heartbeat_ms = 12000;/' \
+	-e 's/commit_max_rows = [0-9]*;/commit_max_rows = 3000;/' "$CONF"
+before=$(grep -c 'configuration reloaded' "$T/chisod.log" || true)
+kill -HUP "$CHISOD_PID"
+for _ in $(seq 100); do
+	[ "$(grep -c 'configuration reloaded' "$T/chisod.log" || true)" -gt "$before" ] && break
+	sleep 0.05
+done
+assert_eq "reloads logged" $((before + 1)) "$(grep -c 'configuration reloaded' "$T/chisod.log")"
+grep -q 'reload: server.heartbeat_ms changed in .*next restart' "$T/chisod.log" ||
+	fail "no warning names server.heartbeat_ms"
+assert_eq "keys named as needing a restart" 1 "$(grep -c 'reload: .* changed in' "$T/chisod.log")"
+kill -0 "$CHISOD_PID" || fail "chisod died on reload"
 stop_chisod

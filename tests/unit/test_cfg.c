@@ -103,12 +103,57 @@ static void test_print_round_trip(void **state)
 	test_rm_rf(dir);
 }
 
+/* cfg_same per type, and which keys a reload applies (the rest are named as needing a restart). */
+static void test_same(void **state)
+{
+	static const struct {
+		const char *path, *value;
+		bool same, reload;
+	} cases[] = {
+	    {"server.endpoint", "tcp://*:7460", true, false},
+	    {"server.endpoint", "tcp://*:7461", false, false},
+	    {"server.insecure", "false", true, false},
+	    {"server.insecure", "true", false, false},
+	    {"server.heartbeat_ms", "10000", true, false},
+	    {"server.heartbeat_ms", "10001", false, false},
+	    {"server.max_rows", "500", false, true},
+	    {"ingest.commit_max_rows", "2000", false, true},
+	    {"ingest.status_interval_ms", "5000", true, true},
+	    {"log.level", "debug", false, true},
+	    {"database.conninfo", "", false, false},
+	    {"metrics.listen", "", true, false},
+	};
+	char err[256];
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct srvconf *a = srvconf_load(NULL, err, sizeof err);
+		struct srvconf *b = srvconf_load(NULL, err, sizeof err);
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_int_equal(cfg_set(srvconf_keys, srvconf_nkeys, b, cases[i].path,
+					 cases[i].value, err, sizeof err),
+				 0);
+		const struct cfg_key *k = NULL;
+		for (size_t j = 0; j < srvconf_nkeys; j++)
+			if (strcmp(srvconf_keys[j].path, cases[i].path) == 0)
+				k = &srvconf_keys[j];
+		assert_non_null(k);
+		if (cfg_same(k, a, b) != cases[i].same ||
+		    ((k->flags & CFG_RELOAD) != 0) != cases[i].reload)
+			fail_msg("%s = %s: same %d reload %d", cases[i].path, cases[i].value,
+				 cfg_same(k, a, b), (k->flags & CFG_RELOAD) != 0);
+		srvconf_destroy(&a);
+		srvconf_destroy(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_files),
 	    cmocka_unit_test(test_print_round_trip),
+	    cmocka_unit_test(test_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
