@@ -8,10 +8,14 @@
  * See chiso-agent(8) and chiso-agent.conf(5).
  */
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agentconf.h"
 #include "agentstate.h"
@@ -115,6 +119,31 @@ static void when(int64_t t, char *buf, size_t size)
 		return;
 	}
 	strftime(buf, size, "%Y-%m-%d %H:%M:%S", localtime_r(&tt, &tm));
+}
+
+/*
+ * Run by root, an outbox command would leave files of root's that the service
+ * (User=chiso-agent) can no longer read or rename, and delivery would stop.
+ * So root first becomes the outbox's owner, as `sudo -u` would.  0, or -1.
+ */
+static int become_outbox_owner(const struct agentconf *c)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || stat(c->outbox_dir, &st) != 0 || st.st_uid == 0)
+		return 0;
+	const struct passwd *pw = getpwuid(st.st_uid);
+	char who[64];
+	if (pw)
+		snprintf(who, sizeof who, "%s", pw->pw_name);
+	else
+		snprintf(who, sizeof who, "uid %u", (unsigned)st.st_uid);
+	if (setgroups(0, NULL) != 0 || setgid(st.st_gid) != 0 || setuid(st.st_uid) != 0) {
+		fprintf(stderr, "cannot become %s, the owner of %s: %m\n", who, c->outbox_dir);
+		return -1;
+	}
+	fprintf(stderr, "note: running as %s, the owner of %s\n", who, c->outbox_dir);
+	return 0;
 }
 
 static int cmd_submit(const struct agentconf *c, int argc, char **argv)
@@ -326,11 +355,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rc = 2;
 	} else if (strcmp(argv[optind], "submit") == 0) {
-		rc = cmd_submit(c, argc - optind - 1, argv + optind + 1);
+		rc = become_outbox_owner(c) < 0
+			 ? 1
+			 : cmd_submit(c, argc - optind - 1, argv + optind + 1);
 	} else if (strcmp(argv[optind], "run") == 0) {
-		rc = cmd_run(c, argc - optind - 1, argv + optind + 1);
+		rc = become_outbox_owner(c) < 0 ? 1
+						: cmd_run(c, argc - optind - 1, argv + optind + 1);
 	} else if (strcmp(argv[optind], "status") == 0) {
-		rc = cmd_status(c);
+		rc = become_outbox_owner(c) < 0 ? 1 : cmd_status(c);
 	} else if (strcmp(argv[optind], "keygen") == 0 && optind + 1 == argc) {
 		rc = cmd_keygen(c);
 	} else {

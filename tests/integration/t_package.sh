@@ -117,10 +117,21 @@ chisoctl --config "$T/chisod.conf" db stop >/dev/null
 # A commune officer queues figures (as the agent's user, who owns the outbox);
 # they are not delivered yet when the packages are purged.
 cp /usr/share/chiso/data/seeds/sonnham_2024.csv "$T/sonnham_2024.csv"
+chmod 0644 "$T/sonnham_2024.csv"
+chmod 0755 "$T"
 runuser -u chiso-agent -- chiso-agent submit "$T/sonnham_2024.csv" >"$T/submit.log" 2>&1 ||
 	{ cat "$T/submit.log"; fail "chiso-agent submit (installed)"; }
 queued=$(find /var/lib/chiso-agent/outbox/pending -type f | wc -l)
 [ "$queued" -gt 0 ] || fail "nothing queued by submit"
+# The same as root (the mistake operations.md warns about): the agent becomes
+# the outbox's owner first, so the service can still read every file.
+chiso-agent submit --again "$T/sonnham_2024.csv" >"$T/submit.log" 2>&1 ||
+	{ cat "$T/submit.log"; fail "chiso-agent submit as root"; }
+grep -q 'note: running as chiso-agent, the owner of /var/lib/chiso-agent/outbox' "$T/submit.log" ||
+	fail "submit as root: $(cat "$T/submit.log")"
+foreign=$(find /var/lib/chiso-agent ! -user chiso-agent | wc -l)
+[ "$foreign" -eq 0 ] || fail "after a root submit, $foreign outbox files are not chiso-agent's"
+queued=$(find /var/lib/chiso-agent/outbox/pending -type f | wc -l)
 
 echo "== purge"
 apt-get purge -y chiso-server chiso-agent >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt purge"; }
