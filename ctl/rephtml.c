@@ -95,7 +95,18 @@ static void rephtml_head(FILE *out, const struct repdoc *d)
 	} else {
 		repfmt_html_put(out, d->title);
 	}
-	fprintf(out, "</h1>\n<dl class=\"meta\">\n<dt>%s</dt><dd>", repfmt_word(lang, W_PERIOD));
+	fputs("</h1>\n", out);
+	if (d->reexpressed[0]) {
+		fputs("<p class=\"reexpressed\"><strong>", out);
+		repfmt_html_put(out, d->reexpressed);
+		fputs("</strong>", out);
+		if (d->unmapped_note[0]) {
+			fputs("<br>", out);
+			repfmt_html_put(out, d->unmapped_note);
+		}
+		fputs("</p>\n", out);
+	}
+	fprintf(out, "<dl class=\"meta\">\n<dt>%s</dt><dd>", repfmt_word(lang, W_PERIOD));
 	repfmt_html_put(out, d->period_words);
 	fputs(" (", out);
 	repfmt_html_put(out, d->period);
