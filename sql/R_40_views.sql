@@ -313,6 +313,35 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	ORDER BY s.path;
 $$;
 
+-- The unit versions of p_unit's subtree valid on p_day, with their distance
+-- below p_unit, their path of codes from it (tree order) and the child of
+-- p_unit they lie under (p_unit itself for p_unit): the frame of a report
+-- re-expressed on the structure of p_day.
+CREATE FUNCTION subtree_on(p_unit text, p_day date)
+RETURNS TABLE (id int, distance int, path text, group_code text, group_name text)
+LANGUAGE sql STABLE AS $$
+	WITH root AS (
+		SELECT u.* FROM unit u
+		WHERE u.code = p_unit AND u.valid_from <= p_day AND p_day < u.valid_to
+	)
+	SELECT u.id, uc.distance::int,
+	       (SELECT string_agg(a.code, '/' ORDER BY ac.distance DESC)
+		FROM unit_closure ac JOIN unit a ON a.id = ac.ancestor_id
+		JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
+		WHERE ac.unit_id = u.id),
+	       coalesce(g.code, u.code), coalesce(g.name, u.name)
+	FROM root
+	JOIN unit_closure uc ON uc.ancestor_id = root.id
+	JOIN unit u ON u.id = uc.unit_id
+	LEFT JOIN LATERAL (
+		SELECT a.code, a.name FROM unit_closure ac
+		JOIN unit a ON a.id = ac.ancestor_id
+		JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
+				    AND rc.distance = least(uc.distance, 1)
+		WHERE ac.unit_id = u.id LIMIT 1) g ON true
+	WHERE u.valid_from <= p_day AND p_day < u.valid_to;
+$$;
+
 -- A period's figures re-expressed on the structure valid on p_day (chisoctl
 -- report --on-structure): the rows of report_rows() for the units of p_unit's
 -- subtree valid on p_day.  Every unit version's own values for the period
@@ -338,19 +367,9 @@ RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth 
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	WITH per AS (
 		SELECT * FROM period WHERE code = p_period
-	), root AS (
-		SELECT u.* FROM unit u
-		WHERE u.code = p_unit AND u.valid_from <= p_day AND p_day < u.valid_to
 	), sub AS (
-		SELECT u.*, uc.distance,
-		       (SELECT string_agg(a.code, '/' ORDER BY ac.distance DESC)
-			FROM unit_closure ac JOIN unit a ON a.id = ac.ancestor_id
-			JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
-			WHERE ac.unit_id = u.id) AS path
-		FROM root
-		JOIN unit_closure uc ON uc.ancestor_id = root.id
-		JOIN unit u ON u.id = uc.unit_id
-		WHERE u.valid_from <= p_day AND p_day < u.valid_to
+		SELECT u.*, t.distance, t.path, t.group_code, t.group_name
+		FROM subtree_on(p_unit, p_day) t JOIN unit u ON u.id = t.id
 	), src AS (
 		-- where each unit version's figures go: itself, or its successors
 		SELECT s.id AS target, s.id AS source, 1::numeric AS weight FROM sub s
@@ -441,26 +460,9 @@ RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth 
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	WITH per AS (
 		SELECT * FROM period WHERE code = p_period
-	), root AS (
-		SELECT u.* FROM unit u
-		WHERE u.code = p_unit AND u.valid_from <= p_day AND p_day < u.valid_to
 	), sub AS (
-		SELECT u.*, uc.distance,
-		       (SELECT string_agg(a.code, '/' ORDER BY ac.distance DESC)
-			FROM unit_closure ac JOIN unit a ON a.id = ac.ancestor_id
-			JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
-			WHERE ac.unit_id = u.id) AS path,
-		       g.code AS group_code, g.name AS group_name
-		FROM root
-		JOIN unit_closure uc ON uc.ancestor_id = root.id
-		JOIN unit u ON u.id = uc.unit_id
-		LEFT JOIN LATERAL (
-			SELECT a.code, a.name FROM unit_closure ac
-			JOIN unit a ON a.id = ac.ancestor_id
-			JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
-					    AND rc.distance = least(uc.distance, 1)
-			WHERE ac.unit_id = u.id LIMIT 1) g ON true
-		WHERE u.valid_from <= p_day AND p_day < u.valid_to
+		SELECT u.*, t.distance, t.path, t.group_code, t.group_name
+		FROM subtree_on(p_unit, p_day) t JOIN unit u ON u.id = t.id
 	), src AS (
 		SELECT s.id AS target, s.id AS source FROM sub s
 		UNION ALL

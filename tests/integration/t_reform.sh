@@ -226,6 +226,7 @@ assert_eq "51 online_payment_procedures_pct re-expressed" "60.87,14,23" \
 assert_eq "no old unit in the re-expressed report" "" \
 	"$(awk -F, '$1 == "21298" || $1 == "529" || $1 == "536"' "$T/re.csv")"
 ctl report --period 2024 --unit 51 --on-structure 2025-07-01 >"$T/re.txt"
+head -n 12 "$T/re.txt"
 grep -q 'Số liệu quy đổi theo địa giới từ 01/07/2025' "$T/re.txt" || fail "text: no mark"
 grep -q '5,28% (264 / 5.000)' "$T/re.txt" || fail "text: 5,28% (264 / 5.000)"
 ctl report --period 2024 --unit 51 --on-structure 2025-07-01 --format markdown >"$T/re.md"
