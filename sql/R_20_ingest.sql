@@ -233,10 +233,18 @@ BEGIN
 		WHEN 'future_period' THEN format('period %s starts on %s, in the future',
 			s.period_code, sd.first_day)
 		WHEN 'unit_retired' THEN (
-			SELECT format('unit %s (%s) no longer exists on %s: it was valid until %s%s',
-				      x.code, x.name, sd.day, x.valid_to - 1,
-				      coalesce('; its successor is ' || unit_successors(x.id), ''))
-			FROM unit x WHERE x.code = s.unit_code ORDER BY x.valid_to DESC LIMIT 1)
+			-- the version nearest the day: the one that ended before it, else
+			-- (a unit created by a reform, 21548 Lý Sơn for 2024) the next one
+			SELECT CASE WHEN x.valid_to <= sd.day THEN
+				format('unit %s (%s) no longer exists on %s: it was valid until %s%s',
+				       x.code, x.name, sd.day, x.valid_to - 1,
+				       coalesce('; its successor is ' || unit_successors(x.id), ''))
+			       ELSE format('unit %s (%s) does not exist yet on %s: it is valid from %s',
+					   x.code, x.name, sd.day, x.valid_from) END
+			FROM unit x WHERE x.code = s.unit_code
+			ORDER BY x.valid_to <= sd.day DESC,
+				 CASE WHEN x.valid_to <= sd.day THEN x.valid_to END DESC, x.valid_from
+			LIMIT 1)
 		WHEN 'unknown_unit' THEN format('unit %s does not exist', s.unit_code)
 		-- a collector enrolled for a unit version that a reform closed keeps
 		-- its scope for the periods of that structure (late corrections), and

@@ -186,7 +186,11 @@ assert_eq "v_crosswalk for the reader" "Xã Sơn Nham -> Xã Sơn Hạ" \
 	"$(sql_as reader_conninfo "SELECT old_name || ' -> ' || new_name FROM chiso.v_crosswalk WHERE old_code = '21298'")"
 
 say "the refusal now names the successor"
-push tinh "21298,internet_users,2025S2,300"
+push tinh "21298,internet_users,2025S2,300
+21548,population,2024S1,19080"
+assert_eq "a unit of the new structure for 2024S1" \
+	"unit_retired: unit 21548 (Đặc khu Lý Sơn) does not exist yet on 2024-06-14: it is valid from 2025-07-01" \
+	"$(sql "SELECT reason || ': ' || message FROM rejection WHERE unit_code = '21548'")"
 assert_eq "successor in the message" 1 \
 	"$(sql "SELECT count(*) FROM rejection WHERE unit_code = '21298' AND indicator_code = 'internet_users'
 		AND period_code = '2025S2' AND reason = 'unit_retired'
