@@ -22,6 +22,7 @@ static const char rephtml_css[] =
     "h3{font-size:15px;margin:14px 0 6px}\n"
     "dl.meta{display:grid;grid-template-columns:max-content auto;gap:2px 12px;margin:12px 0}\n"
     "dl.meta dt{color:var(--muted)}dl.meta dd{margin:0}\n"
+    "p.reexpressed{border-left:4px solid var(--late);padding:4px 10px;background:var(--head)}\n"
     ".status{padding:6px 10px;margin:8px 0 12px;border-left:4px solid var(--bar);"
     "background:var(--head)}\n"
     ".warn{border-left-color:#c53030;font-weight:bold}\n"

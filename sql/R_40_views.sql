@@ -452,7 +452,8 @@ $$;
 -- The units of report_rows_on(): p_unit's subtree valid on p_day, with
 -- report_units()'s columns.  A unit is expected when a unit version behind
 -- it (itself or a predecessor by the crosswalk) was expected to report in the
--- period, and reported when one of them has a value of its own.
+-- period, and reported (and, timeliness not being re-expressed, on time) when
+-- one of them has a value of its own.
 CREATE FUNCTION report_units_on(p_period text, p_unit text, p_day date)
 RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth int, path text,
 	       group_code text, group_name text, expected boolean, reported boolean,
@@ -479,14 +480,17 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 		       JOIN (SELECT DISTINCT levels, day FROM ind) r
 			 ON su.valid_from <= r.day AND r.day < su.valid_to
 		       WHERE src.target = s.id AND unit_expected(su.id, su.tier, r.levels, r.day)),
-	       EXISTS (SELECT 1 FROM src, per
-		       WHERE src.target = s.id
-			 AND (EXISTS (SELECT 1 FROM observation o
-				      WHERE o.unit_id = src.source AND o.period_id = per.id)
-			      OR EXISTS (SELECT 1 FROM observation_derived d
-					 WHERE d.unit_id = src.source AND d.period_id = per.id))),
-	       false
+	       rep.reported,
+	       rep.reported -- timeliness is not re-expressed: nobody is shown late
 	FROM sub s
+	CROSS JOIN LATERAL (SELECT EXISTS (
+		SELECT 1 FROM src, per
+		WHERE src.target = s.id
+		  AND (EXISTS (SELECT 1 FROM observation o
+			       WHERE o.unit_id = src.source AND o.period_id = per.id)
+		       OR EXISTS (SELECT 1 FROM observation_derived d
+				  WHERE d.unit_id = src.source AND d.period_id = per.id)))
+		AS reported) rep
 	ORDER BY s.path;
 $$;
 
