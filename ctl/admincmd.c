@@ -88,8 +88,13 @@ static int collector_list(struct ctl *c)
 	printf("%-20s %-8s %-30s %-9s %-16s %8s  %s\n", "collector", "unit", "unit name", "state",
 	       "last batch", "batches", "public key");
 	for (size_t i = 0; i < n; i++)
+		/* retired: its unit version ended (a reform); it may still correct the periods of
+		 * that structure, and is refused for the new one */
 		printf("%-20s %-8s %-30.30s %-9s %-16s %8lld  %s\n", rows[i].name,
-		       rows[i].unit_code, rows[i].unit_name, rows[i].revoked ? "revoked" : "active",
+		       rows[i].unit_code, rows[i].unit_name,
+		       rows[i].revoked	       ? "revoked"
+		       : rows[i].unit_until[0] ? "retired"
+					       : "active",
 		       rows[i].last_batch[0] ? rows[i].last_batch : "-", rows[i].batches,
 		       rows[i].public_key);
 	free(rows);

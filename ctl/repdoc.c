@@ -149,6 +149,30 @@ static int repdoc_count(struct repdoc *d)
 	return 0;
 }
 
+/* The mark of figures re-expressed on another structure, in the report's language. */
+static void repdoc_reexpressed(struct repdoc *d)
+{
+	const struct store_report_set *set = d->set;
+	const char *day = set->on_structure;
+	bool en = d->opt.lang == REPFMT_EN;
+
+	if (!day[0])
+		return;
+	/* "2025-07-01" is written 01/07/2025 in Vietnamese */
+	if (en)
+		snprintf(d->reexpressed, sizeof d->reexpressed,
+			 "Figures re-expressed on the units in force from %s (crosswalk)", day);
+	else
+		snprintf(d->reexpressed, sizeof d->reexpressed,
+			 "Số liệu quy đổi theo địa giới từ %.2s/%.2s/%.4s", day + 8, day + 5, day);
+	if (set->nunmapped > 0)
+		snprintf(
+		    d->unmapped_note, sizeof d->unmapped_note,
+		    en ? "%d unit(s) with figures are not in the crosswalk and are left out: %s"
+		       : "%d đơn vị có số liệu chưa có trong bảng chuyển đổi, không được tính: %s",
+		    set->nunmapped, set->unmapped);
+}
+
 struct repdoc *repdoc_new(const struct store_report_set *set, const char *period,
 			  const char *unit_code, const struct repdoc_options *opt)
 {
@@ -176,6 +200,7 @@ struct repdoc *repdoc_new(const struct store_report_set *set, const char *period
 	else if (set->nrows > 0)
 		snprintf(d->prev_period, sizeof d->prev_period, "%s", set->rows[0].prev_period);
 	repfmt_title(opt->lang, period, d->unit_name, d->title, sizeof d->title);
+	repdoc_reexpressed(d);
 	repfmt_period_words(opt->lang, period, d->period_words, sizeof d->period_words);
 	if (d->prev_period[0])
 		repfmt_period_words(opt->lang, d->prev_period, d->prev_words, sizeof d->prev_words);

@@ -44,6 +44,11 @@ struct repdoc {
 	char unit_code[17];
 	char unit_name[128];
 	char title[512];
+	/* for figures re-expressed on another structure (store_report_on_structure): the
+	 * mark every format shows ("Số liệu quy đổi theo địa giới từ 01/07/2025") and the
+	 * units left out for want of a crosswalk row; "" otherwise */
+	char reexpressed[160];
+	char unmapped_note[768];
 	char period_words[96];
 	char prev_words[96];
 	size_t *order; /* indexes of set->rows shown: pillar, indicator, then tree order */

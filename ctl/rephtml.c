@@ -22,6 +22,7 @@ static const char rephtml_css[] =
     "h3{font-size:15px;margin:14px 0 6px}\n"
     "dl.meta{display:grid;grid-template-columns:max-content auto;gap:2px 12px;margin:12px 0}\n"
     "dl.meta dt{color:var(--muted)}dl.meta dd{margin:0}\n"
+    "p.reexpressed{border-left:4px solid var(--late);padding:4px 10px;background:var(--head)}\n"
     ".status{padding:6px 10px;margin:8px 0 12px;border-left:4px solid var(--bar);"
     "background:var(--head)}\n"
     ".warn{border-left-color:#c53030;font-weight:bold}\n"
@@ -95,7 +96,18 @@ static void rephtml_head(FILE *out, const struct repdoc *d)
 	} else {
 		repfmt_html_put(out, d->title);
 	}
-	fprintf(out, "</h1>\n<dl class=\"meta\">\n<dt>%s</dt><dd>", repfmt_word(lang, W_PERIOD));
+	fputs("</h1>\n", out);
+	if (d->reexpressed[0]) {
+		fputs("<p class=\"reexpressed\"><strong>", out);
+		repfmt_html_put(out, d->reexpressed);
+		fputs("</strong>", out);
+		if (d->unmapped_note[0]) {
+			fputs("<br>", out);
+			repfmt_html_put(out, d->unmapped_note);
+		}
+		fputs("</p>\n", out);
+	}
+	fprintf(out, "<dl class=\"meta\">\n<dt>%s</dt><dd>", repfmt_word(lang, W_PERIOD));
 	repfmt_html_put(out, d->period_words);
 	fputs(" (", out);
 	repfmt_html_put(out, d->period);

@@ -22,6 +22,15 @@ static void repmd_head(FILE *out, const struct repdoc *d)
 
 	fputs("# ", out);
 	repfmt_md_put(out, d->title);
+	if (d->reexpressed[0]) {
+		fputs("\n\n> **", out);
+		repfmt_md_put(out, d->reexpressed);
+		fputs("**", out);
+		if (d->unmapped_note[0]) {
+			fputs("\n> ", out);
+			repfmt_md_put(out, d->unmapped_note);
+		}
+	}
 	fprintf(out, "\n\n- %s: ", repfmt_word(lang, W_PERIOD));
 	repfmt_md_put(out, d->period_words);
 	fprintf(out, " (%s)\n- %s: ", d->period, repfmt_word(lang, W_UNIT));

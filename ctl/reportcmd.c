@@ -20,7 +20,8 @@
 static const char reportcmd_usage[] =
     "usage: chisoctl report --period P --unit CODE [--format text|csv|markdown|html]\n"
     "                       [--lang vi|en] [--bom] [--level N] [--output FILE]\n"
-    "                       [--published [--version N] | --changes [--version N]]\n"
+    "                       [--published [--version N] | --changes [--version N]\n"
+    "                        | --on-structure DATE]\n"
     "       chisoctl report publish --period P --unit CODE [--note TEXT]\n"
     "       chisoctl report published [--period P] [--unit CODE]\n";
 
@@ -29,6 +30,7 @@ enum reportcmd_format { FMT_TEXT, FMT_CSV, FMT_MARKDOWN, FMT_HTML };
 struct reportcmd_args {
 	char period[PERIOD_ID_MAX + 8];
 	const char *unit, *output, *note;
+	char on_structure[16]; /* "YYYY-MM-DD": re-express on the structure of that day */
 	enum reportcmd_format format;
 	enum repfmt_lang lang;
 	int level, version;
@@ -85,6 +87,12 @@ static int reportcmd_parse(int argc, char **argv, struct reportcmd_args *a)
 				return reportcmd_fail_usage(pwhy);
 			}
 			a->have_period = true;
+		} else if (strcmp(opt, "--on-structure") == 0) {
+			int32_t day;
+			const char *dwhy;
+			if (date_parse(val, strlen(val), &day, &dwhy) < 0)
+				return reportcmd_fail_usage(dwhy);
+			date_format(day, a->on_structure, sizeof a->on_structure);
 		} else if (strcmp(opt, "--unit") == 0) {
 			a->unit = val;
 		} else if (strcmp(opt, "--output") == 0) {
@@ -302,6 +310,9 @@ static int reportcmd_report(struct ctl *c, const struct reportcmd_args *a)
 	if (a->published)
 		rc = store_report_published(s, a->period, a->unit, a->version, &set, err,
 					    sizeof err);
+	else if (a->on_structure[0])
+		rc = store_report_on_structure(s, a->period, a->unit, a->on_structure, &set, err,
+					       sizeof err);
 	else
 		rc = store_report_live(s, a->period, a->unit, &set, err, sizeof err);
 	store_close(&s);
@@ -310,6 +321,10 @@ static int reportcmd_report(struct ctl *c, const struct reportcmd_args *a)
 		return ctl_fail(err);
 	if (set->nrows == 0) {
 		log_err("no figures for unit %s in period %s", a->unit, a->period);
+		if (set->nunmapped > 0)
+			log_err("%d unit(s) with figures have no crosswalk row (chisoctl units "
+				"crosswalk import): %s",
+				set->nunmapped, set->unmapped);
 		store_report_set_destroy(&set);
 		return 1;
 	}
@@ -343,6 +358,9 @@ int reportcmd_main(struct ctl *c, int argc, char **argv)
 		return reportcmd_fail_usage(NULL);
 	if ((rc = reportcmd_parse(sub ? argc - 1 : argc, sub ? argv + 1 : argv, &a)) != 0)
 		return rc;
+	if (sub && a.on_structure[0])
+		return reportcmd_fail_usage(
+		    "--on-structure goes with a report, not with publish or published");
 	if (sub && strcmp(sub, "publish") == 0)
 		return reportcmd_publish(c, &a);
 	if (sub)
@@ -351,6 +369,8 @@ int reportcmd_main(struct ctl *c, int argc, char **argv)
 		return reportcmd_fail_usage("--period and --unit are needed");
 	if (a.published && a.changes)
 		return reportcmd_fail_usage("--published and --changes do not go together");
+	if (a.on_structure[0] && (a.published || a.changes))
+		return reportcmd_fail_usage("--on-structure re-expresses the live figures only");
 	if (a.version && !a.published && !a.changes)
 		return reportcmd_fail_usage("--version goes with --published or --changes");
 	if (a.changes)

@@ -60,9 +60,12 @@ void reptext_csv(FILE *out, const struct repdoc *d)
 	const struct store_report_set *set = d->set;
 	char v[64], num[64], den[64];
 
+	/* re-expressed figures say so on every line, with the day of their structure */
+	bool re = set->on_structure[0] != '\0';
 	fputs("unit_code,unit_name,level,indicator_code,indicator_name,period,value,numerator,"
-	      "denominator,reporting_units,expected_units\n",
+	      "denominator,reporting_units,expected_units",
 	      out);
+	fputs(re ? ",reexpressed_on\n" : "\n", out);
 	for (size_t i = 0; i < set->nrows; i++) {
 		const struct store_report_row *r = &set->rows[i];
 		bool ratio = repdoc_is_ratio(r);
@@ -83,7 +86,10 @@ void reptext_csv(FILE *out, const struct repdoc *d)
 		reptext_csv_field(out, v, ',');
 		reptext_csv_field(out, num, ',');
 		reptext_csv_field(out, den, ',');
-		fprintf(out, "%d,%d\n", r->reporting_units, r->expected_units);
+		fprintf(out, "%d,%d", r->reporting_units, r->expected_units);
+		if (re)
+			fprintf(out, ",%s", set->on_structure);
+		fputc('\n', out);
 	}
 }
 
@@ -106,6 +112,10 @@ void reptext_text(FILE *out, const struct repdoc *d)
 	char v[96], parts[96], line[256], change[64];
 
 	fprintf(out, "%s\n%s\n", d->title, repfmt_word(lang, W_SUBTITLE));
+	if (d->reexpressed[0])
+		fprintf(out, "%s\n", d->reexpressed);
+	if (d->unmapped_note[0])
+		fprintf(out, "%s\n", d->unmapped_note);
 	if (set->published) {
 		reptext_published(lang, &set->pub, line, sizeof line);
 		fprintf(out, "%s", line);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crosswalk.h"
 #include "csv.h"
 #include "log.h"
 #include "period.h"
@@ -222,10 +223,57 @@ done:
 	return rc;
 }
 
+static const char unit_usage[] = "usage: chisoctl units import FILE.csv [--valid-from DATE]\n"
+				 "       chisoctl units crosswalk import FILE.csv\n";
+
+/* chisoctl units crosswalk import FILE.csv: the syntax of every line here, the units and the
+ * weights by the database; nothing is imported while anything is wrong. */
+static int unit_crosswalk_import(struct ctl *c, const char *path)
+{
+	struct crosswalk cw = {0};
+	struct store_problem *problems = NULL;
+	size_t nproblems = 0;
+	char err[1024];
+	int imported, rc = 1;
+	FILE *fp = fopen(path, "rb");
+
+	if (!fp) {
+		log_err("%s: %s", path, strerror(errno));
+		return 1;
+	}
+	long errors = crosswalk_read(fp, path, stderr, &cw);
+	fclose(fp);
+	if (errors < 0)
+		return ctl_fail("out of memory");
+	if (errors > 0) {
+		log_err("%s: %ld error(s), nothing imported", path, errors);
+		return 1;
+	}
+	struct store *s = ctl_store(c, CTL_OWNER);
+	if (store_crosswalk_import(s, cw.rows, cw.n, &imported, &problems, &nproblems, err,
+				   sizeof err) < 0) {
+		log_err("%s: %s", path, err);
+	} else if (nproblems > 0) {
+		for (size_t i = 0; i < nproblems; i++)
+			fprintf(stderr, "%s:%ld: %s: %s\n", path, problems[i].line,
+				problems[i].field, problems[i].message);
+		log_err("%s: %zu error(s), nothing imported", path, nproblems);
+	} else {
+		printf("%s: %d crosswalk rows imported\n", path, imported);
+		rc = 0;
+	}
+	store_close(&s);
+	free(problems);
+	crosswalk_free(&cw);
+	return rc;
+}
+
 int unitcmd_main(struct ctl *c, int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "import") == 0)
 		return unit_import(c, argc - 1, argv + 1);
-	fprintf(stderr, "usage: chisoctl units import FILE.csv [--valid-from DATE]\n");
+	if (argc == 3 && strcmp(argv[0], "crosswalk") == 0 && strcmp(argv[1], "import") == 0)
+		return unit_crosswalk_import(c, argv[2]);
+	fputs(unit_usage, stderr);
 	return 2;
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "crosswalk.h"
 #include "period.h"
 
 enum stmt_id {
@@ -58,6 +59,12 @@ enum stmt_id {
 	S_CHANGES,
 	S_REPORT_PILLARS,
 	S_PUB_PILLARS,
+	S_XWALK_STAGE,
+	S_XWALK_PROBLEMS,
+	S_XWALK_APPLY,
+	S_REPORT_ROWS_ON,
+	S_REPORT_UNITS_ON,
+	S_REPORT_UNMAPPED,
 	S_NSTMT
 };
 
@@ -98,7 +105,7 @@ static const struct {
     [S_CATALOG] = {"catalog", "SELECT version, doc FROM chiso.catalog_current()", 0},
     [S_COLLECTORS] = {"collectors",
 		      "SELECT id, name, public_key, unit_code, unit_name, revoked, created,"
-		      " last_batch, batches FROM chiso.collector_list($1::boolean)",
+		      " last_batch, batches, unit_until FROM chiso.collector_list($1::boolean)",
 		      1},
     [S_STATUS_WRITE] = {"status_write",
 			"INSERT INTO chiso.daemon_status (name, doc, updated_at)"
@@ -190,6 +197,23 @@ static const struct {
 		   " current_numerator, current_denominator, coalesce(current_qualifier, '')"
 		   " FROM chiso.report_changes($1, $2, $3::int)",
 		   3},
+    [S_XWALK_STAGE] = {"xwalk_stage", "SELECT chiso.crosswalk_stage()", 0},
+    [S_XWALK_PROBLEMS] = {"xwalk_problems",
+			  "SELECT line, field, message FROM chiso.crosswalk_problems()", 0},
+    [S_XWALK_APPLY] = {"xwalk_apply", "SELECT chiso.crosswalk_apply()", 0},
+    [S_REPORT_ROWS_ON] = {"report_rows_on",
+			  "SELECT " STORE_REPORT_COLS
+			  " FROM chiso.report_rows_on($1, $2, $3::date)",
+			  3},
+    [S_REPORT_UNITS_ON] = {"report_units_on",
+			   "SELECT " STORE_UNIT_COLS
+			   " FROM chiso.report_units_on($1, $2, $3::date)",
+			   3},
+    [S_REPORT_UNMAPPED] =
+	{"report_unmapped",
+	 "SELECT count(*), coalesce(string_agg(unit_code || ' ' || unit_name, ', '"
+	 " ORDER BY unit_code), '') FROM chiso.report_unmapped($1, $2, $3::date)",
+	 3},
     [S_REPORT_PILLARS] = {"report_pillars",
 			  "SELECT pillar, pillar_name, pillar_name_en, pillar_ord"
 			  " FROM chiso.report_pillars()",
@@ -223,6 +247,9 @@ static const char store_sql_copy_row[] =
     " reason, message) FROM STDIN";
 static const char store_sql_copy_unit[] =
     "COPY stage_unit (line, code, name, level, parent_code, type) FROM STDIN";
+static const char store_sql_copy_crosswalk[] =
+    "COPY stage_crosswalk (line, old_code, old_date, new_code, new_date, weight, source)"
+    " FROM STDIN";
 static const char store_sql_listen[] =
     "LISTEN chiso_catalog; LISTEN chiso_collectors; LISTEN chiso_units";
 
@@ -719,6 +746,7 @@ int store_collectors(struct store *s, bool stats, struct store_collector **out, 
 		snprintf(c->created, sizeof c->created, "%s", PQgetvalue(res, t, 6));
 		snprintf(c->last_batch, sizeof c->last_batch, "%s", PQgetvalue(res, t, 7));
 		c->batches = atoll(PQgetvalue(res, t, 8));
+		snprintf(c->unit_until, sizeof c->unit_until, "%s", PQgetvalue(res, t, 9));
 	}
 	*n = (size_t)nt;
 	PQclear(res);
@@ -1063,6 +1091,70 @@ done:
 	return rc;
 }
 
+int store_crosswalk_import(struct store *s, const struct crosswalk_row *rows, size_t n,
+			   int *imported, struct store_problem **problems, size_t *nproblems,
+			   char *err, size_t errsize)
+{
+	struct copybuf b = {0};
+	PGresult *res = NULL;
+	int rc = -1;
+
+	*imported = 0;
+	*problems = NULL;
+	*nproblems = 0;
+	for (size_t i = 0; i < n; i++) {
+		copy_int(&b, rows[i].line, '\t');
+		copy_field(&b, rows[i].old_code, '\t');
+		copy_field(&b, rows[i].old_date, '\t');
+		copy_field(&b, rows[i].new_code, '\t');
+		copy_field(&b, rows[i].new_date, '\t');
+		copy_field(&b, rows[i].weight, '\t');
+		copy_field(&b, rows[i].source, '\n');
+	}
+	if (store_exec(s, "BEGIN", err, errsize) < 0)
+		goto done;
+	if ((res = store_run(s, S_XWALK_STAGE, NULL, err, errsize)) == NULL)
+		goto fail;
+	PQclear(res);
+	if (store_copy(s, store_sql_copy_crosswalk, &b, err, errsize) < 0)
+		goto fail;
+	if ((res = store_run(s, S_XWALK_PROBLEMS, NULL, err, errsize)) == NULL)
+		goto fail;
+	int nt = PQntuples(res);
+	if (nt > 0) {
+		/* nothing is imported when a line has a problem: report them all */
+		if ((*problems = calloc((size_t)nt, sizeof **problems)) == NULL) {
+			snprintf(err, errsize, "out of memory");
+			goto fail;
+		}
+		for (int t = 0; t < nt; t++) {
+			struct store_problem *p = &(*problems)[t];
+			p->line = atol(PQgetvalue(res, t, 0));
+			snprintf(p->field, sizeof p->field, "%s", PQgetvalue(res, t, 1));
+			snprintf(p->message, sizeof p->message, "%s", PQgetvalue(res, t, 2));
+		}
+		*nproblems = (size_t)nt;
+		PQclear(res);
+		res = NULL;
+		rc = 0;
+		goto fail;
+	}
+	PQclear(res);
+	if ((res = store_run(s, S_XWALK_APPLY, NULL, err, errsize)) == NULL)
+		goto fail;
+	*imported = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = NULL;
+	rc = store_exec(s, "COMMIT", err, errsize);
+	goto done;
+fail:
+	PQclear(res);
+	store_exec(s, "ROLLBACK", (char[8]){0}, 8);
+done:
+	free(b.data);
+	return rc;
+}
+
 int store_catalog_load(struct store *s, const char *json, struct store_catalog_counts *out,
 		       char *err, size_t errsize)
 {
@@ -1388,10 +1480,13 @@ void store_report_set_destroy(struct store_report_set **sp)
 	*sp = NULL;
 }
 
-int store_report_live(struct store *s, const char *period, const char *unit_code,
-		      struct store_report_set **out, char *err, size_t errsize)
+/* The live report, on the period's own structure (on_day NULL) or re-expressed on the
+ * structure valid on on_day ("YYYY-MM-DD"). */
+static int store_report_read(struct store *s, const char *period, const char *unit_code,
+			     const char *on_day, struct store_report_set **out, char *err,
+			     size_t errsize)
 {
-	const char *p[] = {period, unit_code};
+	const char *p[] = {period, unit_code, on_day};
 	struct store_report_set *set = calloc(1, sizeof *set);
 	PGresult *res = NULL;
 
@@ -1403,14 +1498,24 @@ int store_report_live(struct store *s, const char *period, const char *unit_code
 	/* Rows and units from one snapshot of the database, so that the counts agree. */
 	if (store_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errsize) < 0)
 		goto fail;
-	if ((res = store_run(s, S_REPORT_ROWS, p, err, errsize)) == NULL ||
+	if ((res = store_run(s, on_day ? S_REPORT_ROWS_ON : S_REPORT_ROWS, p, err, errsize)) ==
+		NULL ||
 	    store_report_rows_read(res, &set->rows, &set->nrows, err, errsize) < 0)
 		goto rollback;
 	PQclear(res);
-	if ((res = store_run(s, S_REPORT_UNITS, p, err, errsize)) == NULL ||
+	if ((res = store_run(s, on_day ? S_REPORT_UNITS_ON : S_REPORT_UNITS, p, err, errsize)) ==
+		NULL ||
 	    store_report_units_read(res, &set->units, &set->nunits, err, errsize) < 0)
 		goto rollback;
 	PQclear(res);
+	if (on_day) {
+		if ((res = store_run(s, S_REPORT_UNMAPPED, p, err, errsize)) == NULL)
+			goto rollback;
+		snprintf(set->on_structure, sizeof set->on_structure, "%s", on_day);
+		set->nunmapped = atoi(PQgetvalue(res, 0, 0));
+		snprintf(set->unmapped, sizeof set->unmapped, "%s", PQgetvalue(res, 0, 1));
+		PQclear(res);
+	}
 	if ((res = store_run(s, S_REPORT_PILLARS, NULL, err, errsize)) == NULL ||
 	    store_report_pillars_read(res, &set->pillars, &set->npillars, err, errsize) < 0)
 		goto rollback;
@@ -1425,6 +1530,19 @@ rollback:
 fail:
 	store_report_set_destroy(&set);
 	return -1;
+}
+
+int store_report_live(struct store *s, const char *period, const char *unit_code,
+		      struct store_report_set **out, char *err, size_t errsize)
+{
+	return store_report_read(s, period, unit_code, NULL, out, err, errsize);
+}
+
+int store_report_on_structure(struct store *s, const char *period, const char *unit_code,
+			      const char *day, struct store_report_set **out, char *err,
+			      size_t errsize)
+{
+	return store_report_read(s, period, unit_code, day, out, err, errsize);
 }
 
 /* The publication of (period, unit_code, version; 0 for the latest); 1 if found, 0 with err if

@@ -80,6 +80,7 @@ struct store_collector {
 	char created[20]; /* "YYYY-MM-DD HH:MM" */
 	char last_batch[20];
 	long long batches;
+	char unit_until[11]; /* last day of the scope's unit when a reform closed it, or "" */
 };
 /* Every enrolled collector (with delivery figures if stats); the caller frees *out. */
 int store_collectors(struct store *s, bool stats, struct store_collector **out, size_t *n,
@@ -112,6 +113,23 @@ struct store_import_counts {
 int store_units_import(struct store *s, const struct store_unit *units, size_t n,
 		       const char *valid_from, struct store_import_counts *out, char *err,
 		       size_t errsize);
+
+struct crosswalk_row;
+/* A problem of one line of an imported file, found by the database. */
+struct store_problem {
+	long line;
+	char field[16];
+	char message[256];
+};
+/*
+ * Imports a checked crosswalk (lib/crosswalk.h) in one transaction: when the database finds
+ * problems (units that do not exist on their days, weights of an old unit that do not add up
+ * to 1), *problems gets them all (caller frees), nothing is imported and 0 is returned; else
+ * *imported gets the rows written.  -1 with err when the database fails.
+ */
+int store_crosswalk_import(struct store *s, const struct crosswalk_row *rows, size_t n,
+			   int *imported, struct store_problem **problems, size_t *nproblems,
+			   char *err, size_t errsize);
 
 struct store_catalog_counts {
 	int added, updated, retired;
@@ -237,6 +255,11 @@ struct store_report_set {
 	size_t npillars;
 	bool published;
 	struct store_publication pub; /* when published */
+	/* store_report_on_structure only: the day whose structure the figures are re-expressed
+	 * on ("" otherwise), and the units with figures left out for want of a crosswalk row */
+	char on_structure[11];
+	int nunmapped;
+	char unmapped[512]; /* "536 Huyện Lý Sơn, ..." (cut) */
 };
 
 /*
@@ -247,6 +270,13 @@ struct store_report_set {
  */
 int store_report_live(struct store *s, const char *period, const char *unit_code,
 		      struct store_report_set **out, char *err, size_t errsize);
+/*
+ * The period's figures re-expressed through the crosswalk on the structure valid on day
+ * ("YYYY-MM-DD"): set->on_structure is day.  Like store_report_live otherwise.
+ */
+int store_report_on_structure(struct store *s, const char *period, const char *unit_code,
+			      const char *day, struct store_report_set **out, char *err,
+			      size_t errsize);
 /* A published version (0: the latest) exactly as it was frozen; -1 with err if none. */
 int store_report_published(struct store *s, const char *period, const char *unit_code, int version,
 			   struct store_report_set **out, char *err, size_t errsize);

@@ -169,6 +169,115 @@ BEGIN
 END;
 $$;
 
+-- Staging table for one crosswalk import (chisoctl units crosswalk import),
+-- filled by COPY after lib/crosswalk.c checked the syntax of every line.
+CREATE FUNCTION crosswalk_stage() RETURNS void
+LANGUAGE sql AS $$
+	CREATE TEMP TABLE IF NOT EXISTS stage_crosswalk (
+		line int NOT NULL,
+		old_code text NOT NULL,
+		old_date date NOT NULL,
+		new_code text NOT NULL,
+		new_date date NOT NULL,
+		weight numeric NOT NULL,
+		source text NOT NULL
+	) ON COMMIT DROP;
+$$;
+
+-- The staged crosswalk with each line's unit versions resolved by date: the
+-- version of the code valid on that day (NULL when there is none).
+CREATE FUNCTION crosswalk_resolved()
+RETURNS TABLE (line int, old_code text, old_date date, new_code text, new_date date,
+	       weight numeric, source text, old_id int, new_id int)
+LANGUAGE plpgsql STABLE AS $$
+-- PL/pgSQL because it reads the session's temporary stage_crosswalk, which
+-- does not exist when the migration runs.
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
+	SELECT s.line, s.old_code, s.old_date, s.new_code, s.new_date, s.weight, s.source,
+	       (SELECT u.id FROM unit u WHERE u.code = s.old_code AND u.valid_from <= s.old_date
+		  AND s.old_date < u.valid_to),
+	       (SELECT u.id FROM unit u WHERE u.code = s.new_code AND u.valid_from <= s.new_date
+		  AND s.new_date < u.valid_to)
+	FROM stage_crosswalk s;
+END;
+$$;
+
+-- Every problem of the staged crosswalk, one row per line and field, in line
+-- order: units that do not exist on their date, an old version that does not
+-- end before the new one begins, a pair given twice, and the weights of one
+-- old version that do not add up to exactly 1 (a split's shares).  Nothing is
+-- imported while there is one (crosswalk_apply is only called without).
+CREATE FUNCTION crosswalk_problems()
+RETURNS TABLE (line int, field text, message text)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
+	WITH r AS (SELECT * FROM crosswalk_resolved())
+	SELECT p.line, p.field, p.message FROM (
+		SELECT r.line, 'old_code' AS field,
+		       format('no unit %s on %s', r.old_code, r.old_date) AS message
+		FROM r WHERE r.old_id IS NULL
+		UNION ALL
+		SELECT r.line, 'new_code',
+		       format('no unit %s on %s', r.new_code, r.new_date)
+		FROM r WHERE r.new_id IS NULL
+		UNION ALL
+		SELECT r.line, 'new_date',
+		       format('%s (%s, valid %s to %s) does not end before %s (%s, valid from %s)',
+			      o.code, o.name, o.valid_from, o.valid_to - 1, n.code, n.name,
+			      n.valid_from)
+		FROM r JOIN unit o ON o.id = r.old_id JOIN unit n ON n.id = r.new_id
+		WHERE o.valid_to > n.valid_from
+		UNION ALL
+		SELECT r.line, 'new_code',
+		       format('%s -> %s is already given at line %s', r.old_code, r.new_code,
+			      f.line)
+		FROM r JOIN r f ON f.old_id = r.old_id AND f.new_id = r.new_id AND f.line < r.line
+		UNION ALL
+		SELECT max(r.line), 'weight',
+		       format('the weights of %s (from line %s) add up to %s, not 1', min(r.old_code),
+			      min(r.line), trim_scale(sum(r.weight)))
+		FROM r WHERE r.old_id IS NOT NULL
+		GROUP BY r.old_id HAVING sum(r.weight) <> 1
+	) p
+	ORDER BY p.line, p.field;
+END;
+$$;
+
+-- Applies the staged crosswalk, checked by crosswalk_problems: the rows of
+-- each old version in the file replace the ones it had, so importing the same
+-- file again changes nothing.  Returns the number of rows written.
+CREATE FUNCTION crosswalk_apply() RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+	n int;
+BEGIN
+	CREATE TEMP TABLE crosswalk_rows ON COMMIT DROP AS SELECT * FROM crosswalk_resolved();
+	DELETE FROM unit_crosswalk x
+	WHERE x.old_unit_id IN (SELECT r.old_id FROM crosswalk_rows r);
+	INSERT INTO unit_crosswalk (old_unit_id, new_unit_id, weight, source)
+	SELECT r.old_id, r.new_id, r.weight, r.source FROM crosswalk_rows r;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	DROP TABLE crosswalk_rows;
+	RETURN n;
+END;
+$$;
+
+-- The successors of a unit version by the crosswalk, for messages:
+-- "21292 (Xã Sơn Hạ)", or several with their shares; NULL when it has none.
+CREATE FUNCTION unit_successors(p_unit int) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT string_agg(CASE WHEN x.weight = 1 THEN format('%s (%s)', n.code, n.name)
+			  ELSE format('%s (%s, %s%%)', n.code, n.name,
+				      trim_scale(round(x.weight * 100, 2))) END,
+			  ', ' ORDER BY n.code)
+	FROM unit_crosswalk x JOIN unit n ON n.id = x.new_unit_id
+	WHERE x.old_unit_id = p_unit;
+$$;
+
 -- Applies a catalogue in its JSON form (lib/catalog.c catalog_to_json).
 -- Indicators are matched by code; one that disappeared is marked retired, never
 -- deleted, because observations may refer to it.

@@ -13,7 +13,7 @@
 -- months and are not derived.
 
 -- The day whose unit structure a value of this calendar and period belongs to:
--- the period's last day (docs/analyst-guide.md, "Across the reform").
+-- the period's last day (docs/analyst-guide.md, "Reading data across the reform").
 CREATE FUNCTION structure_date(p_calendar text, p period) RETURNS date
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE p_calendar WHEN 'administrative' THEN p.adm_last ELSE p.stat_last END;

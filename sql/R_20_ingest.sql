@@ -233,13 +233,29 @@ BEGIN
 		WHEN 'future_period' THEN format('period %s starts on %s, in the future',
 			s.period_code, sd.first_day)
 		WHEN 'unit_retired' THEN (
-			SELECT format('unit %s (%s) no longer exists on %s: it was valid until %s',
-				      x.code, x.name, sd.day, x.valid_to - 1)
-			FROM unit x WHERE x.code = s.unit_code ORDER BY x.valid_to DESC LIMIT 1)
+			-- the version nearest the day: the one that ended before it, else
+			-- (a unit created by a reform, 21548 Lý Sơn for 2024) the next one
+			SELECT CASE WHEN x.valid_to <= sd.day THEN
+				format('unit %s (%s) no longer exists on %s: it was valid until %s%s',
+				       x.code, x.name, sd.day, x.valid_to - 1,
+				       coalesce('; its successor is ' || unit_successors(x.id), ''))
+			       ELSE format('unit %s (%s) does not exist yet on %s: it is valid from %s',
+					   x.code, x.name, sd.day, x.valid_from) END
+			FROM unit x WHERE x.code = s.unit_code
+			ORDER BY x.valid_to <= sd.day DESC,
+				 CASE WHEN x.valid_to <= sd.day THEN x.valid_to END DESC, x.valid_from
+			LIMIT 1)
 		WHEN 'unknown_unit' THEN format('unit %s does not exist', s.unit_code)
-		WHEN 'unit_out_of_scope' THEN format(
+		-- a collector enrolled for a unit version that a reform closed keeps
+		-- its scope for the periods of that structure (late corrections), and
+		-- is told why it cannot write the new one
+		WHEN 'unit_out_of_scope' THEN CASE WHEN scope.valid_to <= sd.day THEN format(
+			'collector %s was enrolled for unit %s (%s), which no longer exists on %s (valid until %s%s): enrol a collector for the new unit',
+			c.name, scope.code, scope.name, sd.day, scope.valid_to - 1,
+			coalesce('; its successor is ' || unit_successors(scope.id), ''))
+			ELSE format(
 			'unit %s (%s) is outside the scope of collector %s (%s %s)', u.code, u.name,
-			c.name, scope.code, scope.name)
+			c.name, scope.code, scope.name) END
 		WHEN 'level_not_allowed' THEN format(
 			'%s is reported by %s units, not by %s (%s, a %s)', i.code,
 			array_to_string(i.levels, ' and '), u.code, u.name, u.tier)

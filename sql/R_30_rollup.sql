@@ -91,7 +91,12 @@ BEGIN
 		       r.denominator, r.reporting_units, r.qualifier, r.on_time_units,
 		       r.periods_reported, r.periods_expected
 		FROM k
-		JOIN unit ch ON ch.parent_id = k.unit_id
+		-- a period rolls up on the structure of its last day: a child version
+		-- that ended before it (a year derived for a commune merged on 1 July)
+		-- keeps its own row but is not added to its parents (analyst guide,
+		-- "Reading data across the reform")
+		JOIN unit ch ON ch.parent_id = k.unit_id AND ch.valid_from <= k.day
+			     AND k.day < ch.valid_to
 		JOIN rollup r ON (r.unit_id, r.indicator_id, r.period_id)
 			       = (ch.id, k.indicator_id, k.period_id)
 		WHERE k.agg_space <> 'none'
@@ -249,6 +254,9 @@ LANGUAGE sql STABLE AS $$
 		JOIN period p ON p.id = x.period_id
 		JOIN unit_closure uc ON uc.unit_id = x.unit_id
 				    AND (i.agg_space <> 'none' OR uc.distance = 0)
+		JOIN unit xu ON xu.id = x.unit_id
+		WHERE uc.distance = 0 OR (xu.valid_from <= structure_date(i.calendar, p)
+					  AND structure_date(i.calendar, p) < xu.valid_to)
 		GROUP BY uc.ancestor_id, x.indicator_id, x.period_id, i.agg_space
 	), ratio AS (
 		SELECT uc.ancestor_id AS unit_id, r.id AS indicator_id, a.period_id,
@@ -267,7 +275,10 @@ LANGUAGE sql STABLE AS $$
 			  AND b.period_id = a.period_id
 		JOIN period p ON p.id = a.period_id
 		JOIN unit_closure uc ON uc.unit_id = a.unit_id
+		JOIN unit au ON au.id = a.unit_id
 		WHERE r.kind = 'ratio'
+		  AND (uc.distance = 0 OR (au.valid_from <= structure_date(r.calendar, p)
+					   AND structure_date(r.calendar, p) < au.valid_to))
 		GROUP BY uc.ancestor_id, r.id, a.period_id, r.factor
 	), all_rows AS (
 		SELECT * FROM plain UNION ALL SELECT * FROM ratio

@@ -313,6 +313,214 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	ORDER BY s.path;
 $$;
 
+-- The unit versions of p_unit's subtree valid on p_day, with their distance
+-- below p_unit, their path of codes from it (tree order) and the child of
+-- p_unit they lie under (p_unit itself for p_unit): the frame of a report
+-- re-expressed on the structure of p_day.
+CREATE FUNCTION subtree_on(p_unit text, p_day date)
+RETURNS TABLE (id int, distance int, path text, group_code text, group_name text)
+LANGUAGE sql STABLE AS $$
+	WITH root AS (
+		SELECT u.* FROM unit u
+		WHERE u.code = p_unit AND u.valid_from <= p_day AND p_day < u.valid_to
+	)
+	SELECT u.id, uc.distance::int,
+	       (SELECT string_agg(a.code, '/' ORDER BY ac.distance DESC)
+		FROM unit_closure ac JOIN unit a ON a.id = ac.ancestor_id
+		JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
+		WHERE ac.unit_id = u.id),
+	       coalesce(g.code, u.code), coalesce(g.name, u.name)
+	FROM root
+	JOIN unit_closure uc ON uc.ancestor_id = root.id
+	JOIN unit u ON u.id = uc.unit_id
+	LEFT JOIN LATERAL (
+		SELECT a.code, a.name FROM unit_closure ac
+		JOIN unit a ON a.id = ac.ancestor_id
+		JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
+				    AND rc.distance = least(uc.distance, 1)
+		WHERE ac.unit_id = u.id LIMIT 1) g ON true
+	WHERE u.valid_from <= p_day AND p_day < u.valid_to;
+$$;
+
+-- A period's figures re-expressed on the structure valid on p_day (chisoctl
+-- report --on-structure): the rows of report_rows() for the units of p_unit's
+-- subtree valid on p_day.  Every unit version's own values for the period
+-- (reported, or derived from finer periods) go to the unit itself when it is
+-- still valid on p_day, and else through the crosswalk to its successors:
+-- counts and amounts move by the crosswalk's weight, an average is weighted by
+-- it, a minimum or maximum moves whole, and a ratio is recomputed from the
+-- moved numerators and denominators of the units that reported both.  Then
+-- they are aggregated up the new tree.  A unit version without a crosswalk
+-- row and no longer valid on p_day is left out (report_unmapped counts them).
+-- Timeliness and the comparison with the previous period are not
+-- re-expressed: on_time_units equals reporting_units, prev_* are NULL.
+CREATE FUNCTION report_rows_on(p_period text, p_unit text, p_day date)
+RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth int, path text,
+	       indicator_code text, indicator_name text, indicator_name_en text, pillar text,
+	       pillar_name text, pillar_name_en text, pillar_ord smallint, indicator_ord int,
+	       kind text, measure text, decimals smallint, period text, value numeric,
+	       numerator numeric, denominator numeric, qualifier text, reporting_units int,
+	       expected_units int, on_time_units int, periods_reported int, periods_expected int,
+	       native_period_type text, prev_period text, prev_value numeric,
+	       prev_numerator numeric, prev_denominator numeric, prev_qualifier text,
+	       prev_reporting_units int)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	WITH per AS (
+		SELECT * FROM period WHERE code = p_period
+	), sub AS (
+		SELECT u.*, t.distance, t.path, t.group_code, t.group_name
+		FROM subtree_on(p_unit, p_day) t JOIN unit u ON u.id = t.id
+	), src AS (
+		-- where each unit version's figures go: itself, or its successors
+		SELECT s.id AS target, s.id AS source, 1::numeric AS weight FROM sub s
+		UNION ALL
+		SELECT x.new_unit_id, x.old_unit_id, x.weight
+		FROM unit_crosswalk x JOIN sub s ON s.id = x.new_unit_id
+	), own AS (
+		SELECT o.unit_id, o.indicator_id, o.value, o.qualifier
+		FROM observation o, per WHERE o.period_id = per.id
+		UNION ALL
+		SELECT d.unit_id, d.indicator_id, d.value, d.qualifier
+		FROM observation_derived d, per
+		WHERE d.period_id = per.id
+		  AND NOT EXISTS (SELECT 1 FROM observation o
+				  WHERE (o.unit_id, o.indicator_id, o.period_id)
+					= (d.unit_id, d.indicator_id, d.period_id))
+	), contrib AS (
+		SELECT a.id AS unit_id, uc.distance, src.target, src.source, own.indicator_id, own.value,
+		       src.weight, own.qualifier
+		FROM sub a
+		JOIN unit_closure uc ON uc.ancestor_id = a.id
+		JOIN src ON src.target = uc.unit_id
+		JOIN own ON own.unit_id = src.source
+		-- the period's own rule: only versions valid on its last day count
+		JOIN unit su ON su.id = src.source
+		JOIN indicator si ON si.id = own.indicator_id
+		CROSS JOIN per
+		WHERE su.valid_from <= structure_date(si.calendar, per)
+		  AND structure_date(si.calendar, per) < su.valid_to
+	), plain AS (
+		SELECT c.unit_id, i.id AS indicator_id,
+		       CASE i.agg_space WHEN 'sum' THEN sum(c.value * c.weight)
+			    WHEN 'avg' THEN sum(c.value * c.weight) / nullif(sum(c.weight), 0)
+			    WHEN 'min' THEN min(c.value)
+			    ELSE max(c.value) END AS value,
+		       NULL::numeric AS numerator, NULL::numeric AS denominator,
+		       qual_agg(c.qualifier) AS qualifier,
+		       count(DISTINCT c.source)::int AS reporting
+		FROM contrib c JOIN indicator i ON i.id = c.indicator_id AND i.kind <> 'ratio'
+		WHERE i.agg_space <> 'none' OR c.distance = 0
+		GROUP BY c.unit_id, i.id, i.agg_space
+	), ratio AS (
+		SELECT a.unit_id, r.id, sum(a.value * a.weight) / nullif(sum(b.value * b.weight), 0)
+			   * r.factor,
+		       sum(a.value * a.weight), sum(b.value * b.weight),
+		       qual_agg(qual_ratio(a.qualifier, b.qualifier)),
+		       count(DISTINCT a.source)::int
+		FROM indicator r
+		JOIN contrib a ON a.indicator_id = r.numerator_id
+		JOIN contrib b ON b.indicator_id = r.denominator_id AND b.unit_id = a.unit_id
+			       AND b.source = a.source AND b.target = a.target
+			       AND b.weight = a.weight
+		WHERE r.kind = 'ratio'
+		GROUP BY a.unit_id, r.id, r.factor
+	), x AS (
+		SELECT * FROM plain UNION ALL SELECT * FROM ratio
+	)
+	SELECT s.code, s.name, s.level, s.tier, s.distance::int, s.path, i.code, i.name_vi,
+	       coalesce(nullif(i.name_en, ''), i.name_vi), i.pillar, pl.name_vi,
+	       coalesce(nullif(pl.name_en, ''), pl.name_vi), pl.ord, i.ord, i.kind, i.measure,
+	       i.decimals, per.code, x.value, x.numerator, x.denominator, x.qualifier, x.reporting,
+	       (SELECT count(DISTINCT su.id)::int
+		FROM unit_closure uc JOIN src ON src.target = uc.unit_id
+		JOIN unit su ON su.id = src.source
+		CROSS JOIN LATERAL (SELECT structure_date(i.calendar, per) AS day) sd
+		WHERE uc.ancestor_id = s.id AND (i.agg_space <> 'none' OR uc.distance = 0)
+		  AND su.valid_from <= sd.day AND sd.day < su.valid_to
+		  AND unit_expected(su.id, su.tier, i.levels, sd.day)),
+	       x.reporting, NULL::int, NULL::int, i.period_types[1], NULL::text, NULL::numeric,
+	       NULL::numeric, NULL::numeric, NULL::text, NULL::int
+	FROM x
+	JOIN sub s ON s.id = x.unit_id
+	JOIN indicator i ON i.id = x.indicator_id
+	JOIN pillar pl ON pl.code = i.pillar
+	CROSS JOIN per
+	WHERE x.reporting > 0
+	ORDER BY s.path, pl.ord, i.ord;
+$$;
+
+-- The units of report_rows_on(): p_unit's subtree valid on p_day, with
+-- report_units()'s columns.  A unit is expected when a unit version behind
+-- it (itself or a predecessor by the crosswalk) was expected to report in the
+-- period, and reported (and, timeliness not being re-expressed, on time) when
+-- one of them has a value of its own.
+CREATE FUNCTION report_units_on(p_period text, p_unit text, p_day date)
+RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth int, path text,
+	       group_code text, group_name text, expected boolean, reported boolean,
+	       on_time boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	WITH per AS (
+		SELECT * FROM period WHERE code = p_period
+	), sub AS (
+		SELECT u.*, t.distance, t.path, t.group_code, t.group_name
+		FROM subtree_on(p_unit, p_day) t JOIN unit u ON u.id = t.id
+	), src AS (
+		SELECT s.id AS target, s.id AS source FROM sub s
+		UNION ALL
+		SELECT x.new_unit_id, x.old_unit_id
+		FROM unit_crosswalk x JOIN sub s ON s.id = x.new_unit_id
+	), ind AS (
+		SELECT i.levels, structure_date(i.calendar, per) AS day
+		FROM indicator i, per
+		WHERE i.kind <> 'ratio' AND NOT i.retired AND per.type = ANY (i.period_types)
+	)
+	SELECT s.code, s.name, s.level, s.tier, s.distance::int, s.path,
+	       coalesce(s.group_code, s.code), coalesce(s.group_name, s.name),
+	       EXISTS (SELECT 1 FROM src JOIN unit su ON su.id = src.source
+		       JOIN (SELECT DISTINCT levels, day FROM ind) r
+			 ON su.valid_from <= r.day AND r.day < su.valid_to
+		       WHERE src.target = s.id AND unit_expected(su.id, su.tier, r.levels, r.day)),
+	       rep.reported,
+	       rep.reported -- timeliness is not re-expressed: nobody is shown late
+	FROM sub s
+	CROSS JOIN LATERAL (SELECT EXISTS (
+		SELECT 1 FROM src, per
+		WHERE src.target = s.id
+		  AND (EXISTS (SELECT 1 FROM observation o
+			       WHERE o.unit_id = src.source AND o.period_id = per.id)
+		       OR EXISTS (SELECT 1 FROM observation_derived d
+				  WHERE d.unit_id = src.source AND d.period_id = per.id)))
+		AS reported) rep
+	ORDER BY s.path;
+$$;
+
+-- The unit versions of p_unit's subtree in the period's own structure that
+-- have figures for the period but neither exist on p_day nor have a crosswalk
+-- row: report_rows_on() leaves their figures out.  Code and name, in code order.
+CREATE FUNCTION report_unmapped(p_period text, p_unit text, p_day date)
+RETURNS TABLE (unit_code text, unit_name text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	SELECT DISTINCT u.code, u.name
+	FROM period per
+	JOIN unit root ON root.code = p_unit
+	JOIN unit_closure uc ON uc.ancestor_id = root.id
+	JOIN unit u ON u.id = uc.unit_id
+	WHERE per.code = p_period
+	  AND NOT (u.valid_from <= p_day AND p_day < u.valid_to)
+	  AND NOT EXISTS (SELECT 1 FROM unit_crosswalk x WHERE x.old_unit_id = u.id)
+	  AND (EXISTS (SELECT 1 FROM observation o WHERE o.unit_id = u.id AND o.period_id = per.id)
+	       OR EXISTS (SELECT 1 FROM observation_derived d
+			  WHERE d.unit_id = u.id AND d.period_id = per.id))
+	ORDER BY u.code;
+$$;
+
+-- The crosswalk as codes, names and validity, for analysts.
+CREATE VIEW v_crosswalk AS
+SELECT o.code AS old_code, o.name AS old_name, o.valid_from AS old_valid_from,
+       o.valid_to AS old_valid_to, n.code AS new_code, n.name AS new_name,
+       n.valid_from AS new_valid_from, x.weight, x.source
+FROM unit_crosswalk x JOIN unit o ON o.id = x.old_unit_id JOIN unit n ON n.id = x.new_unit_id;
+
 -- The catalogue's DTI pillars in report order, with the Vietnamese name where
 -- the catalogue has no English one: a report has a section for each.
 CREATE FUNCTION report_pillars()

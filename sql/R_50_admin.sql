@@ -51,9 +51,13 @@ $$;
 
 -- Every collector with its scope and, when p_stats (the operator's listing,
 -- not chisod's registry reloads), when it last delivered and how often.
+-- unit_until is the last day of the scope's unit version when a reform
+-- closed it ('' otherwise): such a collector is retired with its unit; it
+-- may still send values for the periods of its structure (a late 2024
+-- figure) and is refused, with the successor named, for the new one.
 CREATE FUNCTION collector_list(p_stats boolean)
 RETURNS TABLE (id int, name text, public_key text, unit_code text, unit_name text,
-	       revoked boolean, created text, last_batch text, batches bigint)
+	       revoked boolean, created text, last_batch text, batches bigint, unit_until text)
 LANGUAGE sql STABLE AS $$
 	SELECT c.id, c.name, c.public_key, u.code, u.name, c.revoked_at IS NOT NULL,
 	       to_char(c.created_at, 'YYYY-MM-DD HH24:MI'),
@@ -61,7 +65,8 @@ LANGUAGE sql STABLE AS $$
 		       coalesce((SELECT to_char(max(b.committed_at), 'YYYY-MM-DD HH24:MI')
 				 FROM batch b WHERE b.collector_id = c.id), '') ELSE '' END,
 	       CASE WHEN p_stats THEN
-		       (SELECT count(*) FROM batch b WHERE b.collector_id = c.id) ELSE 0 END
+		       (SELECT count(*) FROM batch b WHERE b.collector_id = c.id) ELSE 0 END,
+	       CASE WHEN u.valid_to <= current_date THEN (u.valid_to - 1)::text ELSE '' END
 	FROM collector c JOIN unit u ON u.id = c.unit_id
 	ORDER BY c.name;
 $$;

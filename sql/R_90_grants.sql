@@ -33,8 +33,9 @@ GRANT EXECUTE ON FUNCTION ingest_session(), ingest(), ingest_check_ratios(), rol
 	qual_merge(text, text), qual_agg(text), qual_ratio(text, text), catalog_current(),
 	ingest_check_rules(), ingest_check_outliers(), derive_refresh(), period_ensure_parents(),
 	period_months(text), deadline_date(text, period), own_value(int, int, int),
-	period_deadlines_set(int[], boolean), period_autoclose()
+	period_deadlines_set(int[], boolean), period_autoclose(), unit_successors(int)
 	TO chiso_writer;
+GRANT SELECT ON unit_crosswalk TO chiso_writer; -- a refusal names a retired unit's successor
 
 GRANT SELECT ON v_unit, v_indicator, v_rollup, v_observation, v_history, v_rejection,
 	v_missing, v_flag, v_period, v_period_event, v_derived
@@ -57,6 +58,9 @@ GRANT SELECT ON v_publication, v_publication_row, v_publication_unit, v_publicat
 GRANT EXECUTE ON FUNCTION report_rows(text, text), report_units(text, text), report_pillars(),
 	report_changes(text, text, int), publication_hash(int), period_previous(text)
 	TO chiso_reader;
+GRANT EXECUTE ON FUNCTION report_rows_on(text, text, date), report_units_on(text, text, date),
+	report_unmapped(text, text, date) TO chiso_reader;
+GRANT SELECT ON v_crosswalk TO chiso_reader;
 
 -- v_missing calls these helpers, and a function called from a view runs with
 -- the rights of whoever reads the view: without them chiso_reader got

@@ -220,7 +220,9 @@ static void test_cells(void **state)
 }
 
 /* Renders the fixture with a writer into a string (caller frees). */
-static char *render(int format, enum repfmt_lang lang, bool published)
+/* mode: 0 live, 1 published, 2 re-expressed on the structure of 01/07/2025 with one unit
+ * left out */
+static char *render(int format, enum repfmt_lang lang, int mode)
 {
 	struct store_report_set *set = fixture();
 	struct repdoc_options opt = {.lang = lang};
@@ -228,7 +230,13 @@ static char *render(int format, enum repfmt_lang lang, bool published)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
+	bool published = mode == 1;
 	set->published = published;
+	if (mode == 2) {
+		snprintf(set->on_structure, sizeof set->on_structure, "2025-07-01");
+		set->nunmapped = 1;
+		snprintf(set->unmapped, sizeof set->unmapped, "536 Huyện Lý Sơn");
+	}
 	if (published) {
 		memset(&set->pub, 0, sizeof set->pub);
 		set->pub.version = 2;
@@ -267,7 +275,7 @@ static void test_writers(void **state)
 		const char *name;
 		int format; /* 0 text, 1 csv, 2 markdown, 3 html */
 		enum repfmt_lang lang;
-		bool published;
+		int mode; /* render()'s */
 		const char *has, *hasnt;
 	} cases[] = {
 	    {"text title", 0, REPFMT_VI, false,
@@ -343,10 +351,29 @@ static void test_writers(void **state)
 	     "chưa công bố"},
 	    {"html hash", 3, REPFMT_VI, true, "<span class=\"hash\">0000000", NULL},
 	    {"html english", 3, REPFMT_EN, false, "<html lang=\"en\">", NULL},
+	    {"text re-expressed", 0, REPFMT_VI, 2,
+	     "mẫu số)\nSố liệu quy đổi theo địa giới từ 01/07/2025\n1 đơn vị có số liệu chưa có "
+	     "trong bảng chuyển đổi, không được tính: 536 Huyện Lý Sơn\n",
+	     NULL},
+	    {"text not re-expressed", 0, REPFMT_VI, 0, "BÁO CÁO", "quy đổi"},
+	    {"text re-expressed en", 0, REPFMT_EN, 2,
+	     "Figures re-expressed on the units in force from 2025-07-01 (crosswalk)\n", NULL},
+	    {"csv re-expressed header", 1, REPFMT_VI, 2,
+	     "reporting_units,expected_units,reexpressed_on\n", NULL},
+	    {"csv re-expressed row", 1, REPFMT_VI, 2,
+	     "\n536,Huyện Lý Sơn,2,internet_pct,Tỷ lệ người dùng Internet,2024,89.52,94,105,1,1,"
+	     "2025-07-01\n",
+	     NULL},
+	    {"md re-expressed", 2, REPFMT_VI, 2,
+	     "\n\n> **Số liệu quy đổi theo địa giới từ 01/07/2025**\n> 1 đơn vị", NULL},
+	    {"html re-expressed", 3, REPFMT_VI, 2,
+	     "</h1>\n<p class=\"reexpressed\"><strong>Số liệu quy đổi theo địa giới từ "
+	     "01/07/2025</strong><br>1 đơn vị",
+	     NULL},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *text = render(cases[i].format, cases[i].lang, cases[i].published);
+		char *text = render(cases[i].format, cases[i].lang, cases[i].mode);
 		CHECK_HAS(cases[i].name, cases[i].has, text);
 		if (cases[i].hasnt && strstr(text, cases[i].hasnt))
 			fail_msg("%s: \"%s\" should not be in the output", cases[i].name,
