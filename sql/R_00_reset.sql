@@ -22,5 +22,13 @@ BEGIN
 		EXECUTE format('DROP %s IF EXISTS %s CASCADE',
 			       CASE r.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, r.sig);
 	END LOOP;
+	-- Composite types that the R_ files create for function results (not
+	-- the row types of tables and views, which have relkind 'r' or 'v').
+	FOR r IN SELECT c.relname FROM pg_class c
+		 JOIN pg_namespace n ON n.oid = c.relnamespace
+		 WHERE n.nspname = 'chiso' AND c.relkind = 'c'
+	LOOP
+		EXECUTE format('DROP TYPE IF EXISTS chiso.%I CASCADE', r.relname);
+	END LOOP;
 END;
 $$;

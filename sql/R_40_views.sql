@@ -201,6 +201,23 @@ LANGUAGE sql IMMUTABLE AS $$
 	END;
 $$;
 
+-- The row types of report_rows() and report_rows_on(), and of report_units()
+-- and report_units_on(): a live report and a re-expressed one are read by the
+-- same code (lib/store.c), so they must not drift apart.
+CREATE TYPE report_row AS (
+	unit_code text, unit_name text, level smallint, tier text, depth int, path text,
+	indicator_code text, indicator_name text, indicator_name_en text, pillar text,
+	pillar_name text, pillar_name_en text, pillar_ord smallint, indicator_ord int,
+	kind text, measure text, decimals smallint, period text, value numeric,
+	numerator numeric, denominator numeric, qualifier text, reporting_units int,
+	expected_units int, on_time_units int, periods_reported int, periods_expected int,
+	native_period_type text, prev_period text, prev_value numeric,
+	prev_numerator numeric, prev_denominator numeric, prev_qualifier text,
+	prev_reporting_units int);
+CREATE TYPE report_unit_row AS (
+	unit_code text, unit_name text, level smallint, tier text, depth int, path text,
+	group_code text, group_name text, expected boolean, reported boolean, on_time boolean);
+
 -- The rows of report() with what a report for people also needs: English
 -- names (the Vietnamese one where the catalogue has none), the catalogue
 -- order of pillars and indicators, and the same unit's figures for the
@@ -209,15 +226,7 @@ $$;
 -- as many units reported both times).
 -- The order is report()'s: tree order, then catalogue order.
 CREATE FUNCTION report_rows(p_period text, p_unit text)
-RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth int, path text,
-	       indicator_code text, indicator_name text, indicator_name_en text, pillar text,
-	       pillar_name text, pillar_name_en text, pillar_ord smallint, indicator_ord int,
-	       kind text, measure text, decimals smallint, period text, value numeric,
-	       numerator numeric, denominator numeric, qualifier text, reporting_units int,
-	       expected_units int, on_time_units int, periods_reported int, periods_expected int,
-	       native_period_type text, prev_period text, prev_value numeric,
-	       prev_numerator numeric, prev_denominator numeric, prev_qualifier text,
-	       prev_reporting_units int)
+RETURNS SETOF report_row
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	SELECT r.unit_code, r.unit_name, r.level, r.tier, r.depth, r.path, r.indicator_code,
 	       r.indicator_name, coalesce(nullif(i.name_en, ''), i.name_vi), r.pillar,
@@ -249,9 +258,7 @@ $$;
 -- all of that arrived by the deadline.  Completeness by district and the list
 -- of units that did not report are counted from these rows.
 CREATE FUNCTION report_units(p_period text, p_unit text)
-RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth int, path text,
-	       group_code text, group_name text, expected boolean, reported boolean,
-	       on_time boolean)
+RETURNS SETOF report_unit_row
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	WITH per AS (
 		SELECT * FROM period WHERE code = p_period
@@ -355,15 +362,7 @@ $$;
 -- Timeliness and the comparison with the previous period are not
 -- re-expressed: on_time_units equals reporting_units, prev_* are NULL.
 CREATE FUNCTION report_rows_on(p_period text, p_unit text, p_day date)
-RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth int, path text,
-	       indicator_code text, indicator_name text, indicator_name_en text, pillar text,
-	       pillar_name text, pillar_name_en text, pillar_ord smallint, indicator_ord int,
-	       kind text, measure text, decimals smallint, period text, value numeric,
-	       numerator numeric, denominator numeric, qualifier text, reporting_units int,
-	       expected_units int, on_time_units int, periods_reported int, periods_expected int,
-	       native_period_type text, prev_period text, prev_value numeric,
-	       prev_numerator numeric, prev_denominator numeric, prev_qualifier text,
-	       prev_reporting_units int)
+RETURNS SETOF report_row
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	WITH per AS (
 		SELECT * FROM period WHERE code = p_period
@@ -455,9 +454,7 @@ $$;
 -- period, and reported (and, timeliness not being re-expressed, on time) when
 -- one of them has a value of its own.
 CREATE FUNCTION report_units_on(p_period text, p_unit text, p_day date)
-RETURNS TABLE (unit_code text, unit_name text, level smallint, tier text, depth int, path text,
-	       group_code text, group_name text, expected boolean, reported boolean,
-	       on_time boolean)
+RETURNS SETOF report_unit_row
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	WITH per AS (
 		SELECT * FROM period WHERE code = p_period
