@@ -178,6 +178,11 @@ grep -q '^1 đơn vị có số liệu chưa có trong bảng chuyển đổi, k
 	"$T/re1.txt" || fail "no note of the unit left out: $(head -5 "$T/re1.txt")"
 
 say "the crosswalk of Resolution 1677/NQ-UBTVQH15"
+# Each row against the clause it quotes and the two unit files, before the
+# database checks them.
+python3 "$CHISO_SOURCE_DIR/scripts/crosswalk-check" >"$T/xcheck.out" ||
+	fail "scripts/crosswalk-check: the crosswalk does not match its clauses"
+tail -n 3 "$T/xcheck.out"
 ctl units crosswalk import "$UNITS/crosswalk_quang_ngai_2025.csv"
 ctl units crosswalk import "$UNITS/crosswalk_quang_ngai_2025.csv" >"$T/x.out"
 # 170 rows: the 169 old communes of Quảng Ngãi that a clause moves whole, and
