@@ -272,9 +272,8 @@ BEGIN
 		WHEN 'unknown_indicator' THEN format(
 			'Không có chỉ tiêu mã "%s" trong danh mục chỉ tiêu', s.indicator_code)
 		WHEN 'computed_indicator' THEN (
-			SELECT format('Chỉ tiêu %s do hệ thống tự tính từ %s chia cho %s: đề nghị gửi hai số liệu này thay cho tỷ lệ',
-				      ind_vi(i.name_vi, i.code), ind_vi(n.name_vi, n.code),
-				      ind_vi(d.name_vi, d.code))
+			SELECT format('Chỉ tiêu %s là tỷ lệ do hệ thống tự tính từ %s và %s: đề nghị gửi hai số liệu này',
+				      ind_vi(i.name_vi, i.code), n.code, d.code)
 			FROM indicator n, indicator d
 			WHERE n.id = i.numerator_id AND d.id = i.denominator_id)
 		WHEN 'period_type_not_allowed' THEN format(
@@ -311,7 +310,7 @@ BEGIN
 			unit_vi(scope.code, scope.name), c.name, to_char(scope.valid_to, 'DD/MM/YYYY'),
 			coalesce(' (đơn vị kế thừa: ' || unit_successors(scope.id) || ')', ''))
 			ELSE format(
-			'Đơn vị %s nằm ngoài phạm vi của máy thu thập %s (đăng ký cho đơn vị %s)',
+			'Đơn vị %s nằm ngoài phạm vi của máy thu thập %s, được đăng ký cho đơn vị %s',
 			unit_vi(u.code, u.name), c.name, unit_vi(scope.code, scope.name)) END
 		WHEN 'level_not_allowed' THEN format(
 			'Chỉ tiêu %s do cấp %s báo cáo; đơn vị %s thuộc cấp %s',

@@ -130,7 +130,7 @@ assert_eq "flow 529 2024S1 after a June date" "1168 at_least 3/14 on_time=0 peri
 say "validation: period type, numerator <= denominator across batches, sum rule, outlier"
 printf 'unit,indicator,period,value\n%s,flow,20240615,1\n' $A >"$T/daily.csv"
 agent tinh submit "$T/daily.csv" 2>"$T/daily.log" && fail "the agent queued a daily value of a monthly indicator"
-grep -q "daily.csv:2: period: flow is not reported per daily period" "$T/daily.log" ||
+grep -q "daily.csv:2: period: flow không báo cáo theo ngày" "$T/daily.log" ||
 	fail "the agent's refusal does not name the line and field: $(cat "$T/daily.log")"
 echo "ok: the agent refuses a daily value of a monthly indicator at daily.csv:2"
 # the daemon refuses it too, for an agent that has not fetched the catalogue yet

@@ -69,9 +69,9 @@ static void test_refusals(void **state)
 		const char *name, *csv, *err;
 	} cases[] = {
 	    {"ambiguous number", H "21298,population,2024,1.463\n",
-	     "in.csv:2: value: ambiguous number \"1.463\""},
+	     "in.csv:2: value: số không rõ nghĩa \"1.463\""},
 	    {"percentage", H "21298,internet_users,2024,5.28%\n",
-	     "in.csv:2: value: number \"5.28%\": percentages are computed"},
+	     "in.csv:2: value: số không hợp lệ \"5.28%\": tỷ lệ phần trăm do hệ thống tự tính"},
 	    {"typed ratio", H "21298,internet_users_pct,2024,5.28\n",
 	     "in.csv:2: indicator: internet_users_pct là tỷ lệ do hệ thống tự tính từ "
 	     "internet_users và population"},
