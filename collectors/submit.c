@@ -194,16 +194,6 @@ static int submit_header(const struct csv_record *rec, const char *path, struct 
 	return 0;
 }
 
-/* A period type as the reports say "per ...": "tháng", "quý", "6 tháng", "năm". */
-static const char *submit_period_type_vi(enum period_type type)
-{
-	static const char *const words[PERIOD_NTYPES] = {
-	    [PERIOD_DAILY] = "ngày",	[PERIOD_WEEKLY] = "tuần",	 [PERIOD_MONTHLY] = "tháng",
-	    [PERIOD_QUARTERLY] = "quý", [PERIOD_SIXMONTHLY] = "6 tháng", [PERIOD_YEARLY] = "năm"};
-
-	return (unsigned)type < PERIOD_NTYPES && words[type] ? words[type] : period_type_name(type);
-}
-
 /*
  * v written the Vietnamese way for an officer (1.463; 5,5), with the decimals
  * of text (a canonical decimal such as "5.5") or, without it, up to 6 with
@@ -296,7 +286,7 @@ static int submit_row(const struct csv_record *rec, const struct layout *l, cons
 			ROW_ERROR(COL_PERIOD, "%s", why);
 		if (ind && !(ind->period_types & (1u << p.type)))
 			ROW_ERROR(COL_PERIOD, "%s không báo cáo theo %s", ind->code,
-				  submit_period_type_vi(p.type));
+				  period_type_vi(p.type));
 		period_format(&p, row->period, sizeof row->period);
 	} else {
 		if (date_parse(date, strlen(date), &day, &why) < 0)

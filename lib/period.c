@@ -609,6 +609,14 @@ const char *period_type_name(enum period_type type)
 	return (unsigned)type < PERIOD_NTYPES ? period_type_names[type] : "unknown";
 }
 
+const char *period_type_vi(enum period_type type)
+{
+	static const char *const words[PERIOD_NTYPES] = {"ngày", "tuần",    "tháng",
+							 "quý",	 "6 tháng", "năm"};
+
+	return (unsigned)type < PERIOD_NTYPES ? words[type] : "?";
+}
+
 int period_type_from_name(const char *name)
 {
 	for (int i = 0; name && i < PERIOD_NTYPES; i++)

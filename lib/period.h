@@ -82,6 +82,9 @@ int period_parent(const struct period *p, enum period_type coarse, struct period
 const char *period_type_name(enum period_type type);
 /* The type for a name above; -1 if unknown. */
 int period_type_from_name(const char *name);
+/* The type as an officer reads "báo cáo theo ...": "ngày", "tuần", "tháng", "quý",
+ * "6 tháng", "năm" (the words of sql/R_15_time.sql period_type_vi). */
+const char *period_type_vi(enum period_type type);
 /* "statistical" or "administrative". */
 const char *period_calendar_name(enum period_calendar cal);
 /* The calendar for a name above; -1 if unknown. */

@@ -636,14 +636,14 @@ static void test_names(void **state)
 {
 	static const struct {
 		enum period_type type;
-		const char *name;
+		const char *name, *vi;
 	} types[] = {
-	    {PERIOD_DAILY, "daily"},
-	    {PERIOD_WEEKLY, "weekly"},
-	    {PERIOD_MONTHLY, "monthly"},
-	    {PERIOD_QUARTERLY, "quarterly"},
-	    {PERIOD_SIXMONTHLY, "six-monthly"},
-	    {PERIOD_YEARLY, "yearly"},
+	    {PERIOD_DAILY, "daily", "ngày"},
+	    {PERIOD_WEEKLY, "weekly", "tuần"},
+	    {PERIOD_MONTHLY, "monthly", "tháng"},
+	    {PERIOD_QUARTERLY, "quarterly", "quý"},
+	    {PERIOD_SIXMONTHLY, "six-monthly", "6 tháng"},
+	    {PERIOD_YEARLY, "yearly", "năm"},
 	};
 	static const char *const unknown[] = {"",	"Daily",   "six_monthly", "sixmonthly",
 					      "annual", "yearly ", "statistical"};
@@ -651,12 +651,14 @@ static void test_names(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
 		assert_string_equal(period_type_name(types[i].type), types[i].name);
+		assert_string_equal(period_type_vi(types[i].type), types[i].vi);
 		assert_int_equal(period_type_from_name(types[i].name), (int)types[i].type);
 	}
 	for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++)
 		assert_int_equal(period_type_from_name(unknown[i]), -1);
 	assert_int_equal(period_type_from_name(NULL), -1);
 	assert_string_equal(period_type_name((enum period_type)PERIOD_NTYPES), "unknown");
+	assert_string_equal(period_type_vi((enum period_type)PERIOD_NTYPES), "?");
 	assert_string_equal(period_calendar_name(CAL_STATISTICAL), "statistical");
 	assert_string_equal(period_calendar_name(CAL_ADMINISTRATIVE), "administrative");
 	assert_string_equal(period_calendar_name((enum period_calendar)2), "unknown");
