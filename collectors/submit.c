@@ -171,13 +171,13 @@ static int submit_header(const struct csv_record *rec, const char *path, struct 
 				break;
 		if (c == COL_N) {
 			fprintf(stderr,
-				"%s:%ld: unknown column \"%s\": the columns are unit, indicator, "
-				"period (or date), value, and optionally qualifier and note\n",
+				"%s:%ld: không có cột \"%s\": các cột là unit, indicator, period "
+				"(hoặc date), value, có thể thêm qualifier và note\n",
 				path, rec->line, rec->fields[i]);
 			return -1;
 		}
 		if (l->at[c] >= 0) {
-			fprintf(stderr, "%s:%ld: column \"%s\" appears twice\n", path, rec->line,
+			fprintf(stderr, "%s:%ld: cột \"%s\" xuất hiện hai lần\n", path, rec->line,
 				column_names[c]);
 			return -1;
 		}
@@ -185,14 +185,35 @@ static int submit_header(const struct csv_record *rec, const char *path, struct 
 	}
 	if (l->at[COL_UNIT] < 0 || l->at[COL_INDICATOR] < 0 || l->at[COL_VALUE] < 0 ||
 	    (l->at[COL_PERIOD] < 0 && l->at[COL_DATE] < 0)) {
-		fprintf(
-		    stderr,
-		    "%s:%ld: the header must name the columns unit, indicator, period (or date) "
-		    "and value\n",
-		    path, rec->line);
+		fprintf(stderr,
+			"%s:%ld: dòng tiêu đề phải có các cột unit, indicator, period (hoặc date) "
+			"và value\n",
+			path, rec->line);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * v written the Vietnamese way for an officer (1.463; 5,5), with the decimals
+ * of text (a canonical decimal such as "5.5") or, without it, up to 6 with
+ * trailing zeros dropped.  Returns buf.
+ */
+static const char *submit_number_vi(double v, const char *text, char *buf, size_t size)
+{
+	const char *dot = text ? strchr(text, '.') : NULL;
+	int decimals = dot ? (int)strlen(dot + 1) : 0;
+
+	if (!text) {
+		decimals = 6;
+		while (decimals > 0 && num_format_plain(v, decimals - 1, buf, size) >= 0 &&
+		       strtod(buf, NULL) == v)
+			decimals--;
+	}
+	if (decimals > NUM_DECIMALS_MAX)
+		decimals = NUM_DECIMALS_MAX;
+	num_format_vi(v, decimals, buf, size);
+	return buf;
 }
 
 #define ROW_ERROR(col, ...)                                                                        \
@@ -211,7 +232,7 @@ static int submit_row(const struct csv_record *rec, const struct layout *l, cons
 		      const char *base, const struct catalog *cat, struct batch_row *row,
 		      FILE *errout)
 {
-	char buf[CSV_FIELD_MAX + 1];
+	char buf[CSV_FIELD_MAX + 1], num[48];
 	const char *why;
 	const struct indicator *ind = NULL;
 	struct period p;
@@ -220,15 +241,15 @@ static int submit_row(const struct csv_record *rec, const struct layout *l, cons
 	memset(row, 0, sizeof *row);
 	if (rec->nfields != l->nfields) {
 		if (errout)
-			fprintf(errout, "%s:%ld: expected %zu fields as in the header, found %zu\n",
+			fprintf(errout, "%s:%ld: cần %zu trường như dòng tiêu đề, nhưng có %zu\n",
 				path, rec->line, l->nfields, rec->nfields);
 		return -1;
 	}
 	field(rec, l, COL_UNIT, buf, sizeof buf);
 	if (!*buf || strlen(buf) > BATCH_UNIT_MAX || strspn(buf, "0123456789") != strlen(buf))
 		ROW_ERROR(COL_UNIT,
-			  "\"%s\" is not a unit code (digits, as in the official list: "
-			  "21298 for Xã Sơn Nham)",
+			  "\"%s\" không phải là mã đơn vị (chỉ gồm chữ số, theo danh mục "
+			  "chính thức: 21298 là Xã Sơn Nham)",
 			  buf);
 	snprintf(row->unit, sizeof row->unit, "%s", buf);
 
@@ -236,17 +257,18 @@ static int submit_row(const struct csv_record *rec, const struct layout *l, cons
 	if (!*buf || strlen(buf) > BATCH_INDICATOR_MAX ||
 	    strspn(buf, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(buf))
 		ROW_ERROR(COL_INDICATOR,
-			  "\"%s\" is not an indicator code (lower-case letters, digits "
-			  "and _, as in the catalogue)",
+			  "\"%s\" không phải là mã chỉ tiêu (chữ thường không dấu, chữ số "
+			  "và dấu _, theo danh mục chỉ tiêu)",
 			  buf);
 	if (cat && (ind = catalog_find(cat, buf)) == NULL)
-		ROW_ERROR(COL_INDICATOR, "unknown indicator \"%s\" (catalogue %s)", buf,
+		ROW_ERROR(COL_INDICATOR,
+			  "không có chỉ tiêu mã \"%s\" trong danh mục chỉ tiêu (phiên bản %s)", buf,
 			  cat->version);
 	if (ind && ind->kind == IND_RATIO)
 		ROW_ERROR(
 		    COL_INDICATOR,
-		    "%s is a ratio that chiso computes from %s and %s: send those two figures "
-		    "instead",
+		    "%s là tỷ lệ do hệ thống tự tính từ %s và %s: đề nghị gửi hai số liệu này "
+		    "thay cho tỷ lệ",
 		    ind->code, ind->numerator, ind->denominator);
 	snprintf(row->indicator, sizeof row->indicator, "%s", buf);
 
@@ -254,15 +276,17 @@ static int submit_row(const struct csv_record *rec, const struct layout *l, cons
 	field(rec, l, COL_PERIOD, buf, sizeof buf);
 	field(rec, l, COL_DATE, date, sizeof date);
 	if (*buf && *date)
-		ROW_ERROR(COL_PERIOD, "give either a period or a date, not both");
+		ROW_ERROR(COL_PERIOD,
+			  "chỉ ghi kỳ báo cáo (period) hoặc ngày (date), không ghi cả hai");
 	if (!*buf && !*date)
-		ROW_ERROR(COL_PERIOD, "missing: write a period such as 2024S1 (or a date)");
+		ROW_ERROR(COL_PERIOD,
+			  "chưa ghi kỳ báo cáo: hãy ghi kỳ, ví dụ 2024S1 (hoặc ghi ngày)");
 	if (*buf) {
 		if (period_parse(buf, strlen(buf), &p, &why) < 0)
 			ROW_ERROR(COL_PERIOD, "%s", why);
 		if (ind && !(ind->period_types & (1u << p.type)))
-			ROW_ERROR(COL_PERIOD, "%s is not reported per %s period", ind->code,
-				  period_type_name(p.type));
+			ROW_ERROR(COL_PERIOD, "%s không báo cáo theo %s", ind->code,
+				  period_type_vi(p.type));
 		period_format(&p, row->period, sizeof row->period);
 	} else {
 		if (date_parse(date, strlen(date), &day, &why) < 0)
@@ -275,21 +299,33 @@ static int submit_row(const struct csv_record *rec, const struct layout *l, cons
 		ROW_ERROR(COL_VALUE, "%s", why);
 	if (ind && (ind->kind == IND_COUNT || ind->kind == IND_AMOUNT)) {
 		if (!row->value.integer)
-			ROW_ERROR(COL_VALUE, "%s counts whole %s: %s is not a whole number",
-				  ind->code, ind->measure, row->value.text);
+			ROW_ERROR(
+			    COL_VALUE,
+			    "%s đếm số %s nên phải là số nguyên: %s không phải là số nguyên",
+			    ind->code, ind->measure,
+			    submit_number_vi(row->value.value, row->value.text, num, sizeof num));
 		if (row->value.value < 0)
-			ROW_ERROR(COL_VALUE, "%s cannot be negative", ind->code);
+			ROW_ERROR(COL_VALUE, "%s không được có giá trị âm", ind->code);
 	}
 	if (ind && ((ind->has_min && row->value.value < ind->min) ||
-		    (ind->has_max && row->value.value > ind->max)))
-		ROW_ERROR(COL_VALUE, "%s must be between %g and %g", ind->code, ind->min, ind->max);
+		    (ind->has_max && row->value.value > ind->max))) {
+		char lo[48], hi[48];
+
+		submit_number_vi(ind->min, NULL, lo, sizeof lo);
+		submit_number_vi(ind->max, NULL, hi, sizeof hi);
+		if (!ind->has_min)
+			ROW_ERROR(COL_VALUE, "%s phải có giá trị không lớn hơn %s", ind->code, hi);
+		if (!ind->has_max)
+			ROW_ERROR(COL_VALUE, "%s phải có giá trị không nhỏ hơn %s", ind->code, lo);
+		ROW_ERROR(COL_VALUE, "%s phải có giá trị từ %s đến %s", ind->code, lo, hi);
+	}
 
 	field(rec, l, COL_QUALIFIER, buf, sizeof buf);
 	int q = submit_qualifier(buf);
 	if (q < 0)
 		ROW_ERROR(COL_QUALIFIER,
-			  "\"%s\" is not a qualifier: use at_least (hơn), at_most "
-			  "(dưới) or about (khoảng), or leave it empty",
+			  "\"%s\" không phải là cách ghi mức độ: dùng at_least (hơn), at_most "
+			  "(dưới) hoặc about (khoảng), hoặc để trống",
 			  buf);
 	row->qualifier = (enum qualifier)q;
 	snprintf(row->ref, sizeof row->ref, "%s:%ld", base, rec->line);
@@ -349,16 +385,16 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 			break;
 		}
 		if (first > 0) {
-			fprintf(stderr, "%s:%ld: %s %s %s is already given at line %ld\n", path,
-				rec.line, row.unit, row.indicator,
-				row.period[0] ? row.period : row.date, first);
+			fprintf(stderr, "%s:%ld: %s %s %s đã có ở dòng %ld\n", path, rec.line,
+				row.unit, row.indicator, row.period[0] ? row.period : row.date,
+				first);
 			bad++;
 			continue;
 		}
 		(*good)++;
 	}
 	if (!header && bad == 0) {
-		fprintf(stderr, "%s: empty file: no header\n", path);
+		fprintf(stderr, "%s: tệp rỗng, không có dòng tiêu đề\n", path);
 		bad = -1;
 	}
 	keyset_free(&keys);
@@ -451,8 +487,8 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	if (bad > 0 && !partial) {
 		fprintf(
 		    stderr,
-		    "%s: %ld row(s) wrong, nothing queued: correct them and submit again (or use "
-		    "--partial to queue the %zu good rows now)\n",
+		    "%s: %ld dòng sai, chưa dòng nào được đưa vào hàng đợi: hãy sửa rồi gửi lại "
+		    "(hoặc dùng --partial để đưa ngay %zu dòng đúng vào hàng đợi)\n",
 		    path, bad, good);
 		goto done;
 	}
@@ -493,7 +529,9 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 			if (outbox_txn_put(txn, b->nrows, abs, submit_render, &arg, &seq, err,
 					   sizeof err) < 0) {
 				progress_done(&prog);
-				fprintf(stderr, "%s: %s\n%s: nothing of this file was queued\n",
+				fprintf(stderr,
+					"%s: %s\n%s: không dòng nào của tệp này được đưa vào hàng "
+					"đợi\n",
 					path, err, path);
 				memset(res, 0, sizeof *res);
 				goto done;
@@ -511,7 +549,8 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	}
 	if (outbox_commit(&txn, &file, err, sizeof err) != 0) {
 		progress_done(&prog);
-		fprintf(stderr, "%s: %s\n%s: nothing of this file was queued\n", path, err, path);
+		fprintf(stderr, "%s: %s\n%s: không dòng nào của tệp này được đưa vào hàng đợi\n",
+			path, err, path);
 		memset(res, 0, sizeof *res);
 		goto done;
 	}

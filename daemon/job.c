@@ -59,10 +59,14 @@ int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int co
 	return 0;
 }
 
-static void job_refuse(struct batch_row *r, const char *reason, const char *what, const char *why)
+/*
+ * Refuses one row.  The message goes back to the commune officer: Vietnamese,
+ * like the database's (sql/R_20_ingest.sql) and lib/period.c's.
+ */
+static void job_refuse(struct batch_row *r, const char *reason, const char *message)
 {
 	r->reason = reason;
-	snprintf(r->message, sizeof r->message, "%s%s", what, why);
+	snprintf(r->message, sizeof r->message, "%s", message);
 }
 
 void job_prepare(struct batch *b, const struct catalog *cat)
@@ -78,10 +82,12 @@ void job_prepare(struct batch *b, const struct catalog *cat)
 		if (r->date[0]) {
 			const struct indicator *ind = catalog_find(cat, r->indicator);
 			if (date_parse(r->date, strlen(r->date), &day, &why) < 0) {
-				job_refuse(r, "bad_date", "", why);
+				job_refuse(r, "bad_date", why);
 			} else if (!ind) {
-				job_refuse(r, "unknown_indicator", "unknown indicator ",
-					   r->indicator);
+				r->reason = "unknown_indicator";
+				snprintf(r->message, sizeof r->message,
+					 "Không có chỉ tiêu mã \"%s\" trong danh mục chỉ tiêu",
+					 r->indicator);
 			} else {
 				/* A date belongs to the indicator's finest period in its calendar.
 				 */
@@ -89,7 +95,7 @@ void job_prepare(struct batch *b, const struct catalog *cat)
 				period_format(&p, r->period, sizeof r->period);
 			}
 		} else if (period_parse(r->period, strlen(r->period), &p, &why) < 0) {
-			job_refuse(r, "bad_period", "", why);
+			job_refuse(r, "bad_period", why);
 		}
 	}
 }

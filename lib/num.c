@@ -26,7 +26,14 @@
 #include <string.h>
 
 #define NUM_SIG_MAX  15	 /* significant digits a double keeps exactly */
-#define NUM_WHY_SIZE 320 /* longest message: the ambiguous one with words */
+#define NUM_WHY_SIZE 480 /* longest message: the ambiguous one with words */
+
+/*
+ * The messages go to the commune officer (chiso-agent submit) and into a
+ * refused row's message: Vietnamese, quoting the input.
+ */
+#define NUM_NUMBER    "số không hợp lệ"
+#define NUM_AMBIGUOUS "số không rõ nghĩa"
 
 /* Separator kinds.  The space-like ones can only group thousands. */
 enum num_sep { SEP_NONE, SEP_DOT, SEP_COMMA, SEP_SPACE, SEP_NBSP, SEP_NNBSP, SEP_NKINDS };
@@ -103,26 +110,38 @@ static int num_fail(const struct num_build *b, const char **why, const char *pre
 	return -1;
 }
 
-/* Appends the English words for 1 <= n <= 999 to buf. */
-static void num_words_999(char *buf, size_t size, int n)
+/*
+ * Appends the Vietnamese words for 0 <= n <= 999 to buf.  full: the group
+ * follows a thousands group, so that its hundreds and a missing ten are said
+ * ("một nghìn không trăm linh năm" for 1005).
+ */
+static void num_words_999(char *buf, size_t size, int n, bool full)
 {
-	static const char *const ones[] = {
-	    "zero",	"one",	   "two",     "three",	   "four",     "five",	  "six",
-	    "seven",	"eight",   "nine",    "ten",	   "eleven",   "twelve",  "thirteen",
-	    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
-	static const char *const tens[] = {"",	    "",	     "twenty",	"thirty", "forty",
-					   "fifty", "sixty", "seventy", "eighty", "ninety"};
+	static const char *const ones[] = {"không", "một", "hai", "ba",	 "bốn",
+					   "năm",   "sáu", "bảy", "tám", "chín"};
 	size_t len = strlen(buf);
-	int rest = n % 100;
+	int h = n / 100, t = n / 10 % 10, u = n % 10;
+	const char *sep = len ? " " : "";
 
-	if (n >= 100)
-		len += (size_t)snprintf(buf + len, size - len, "%s hundred%s", ones[n / 100],
-					rest ? " " : "");
-	if (rest >= 20)
-		snprintf(buf + len, size - len, "%s%s%s", tens[rest / 10], rest % 10 ? "-" : "",
-			 rest % 10 ? ones[rest % 10] : "");
-	else if (rest > 0)
-		snprintf(buf + len, size - len, "%s", ones[rest]);
+	if (h || full) {
+		len += (size_t)snprintf(buf + len, size - len, "%s%s trăm", sep, ones[h]);
+		sep = " ";
+	}
+	if (t == 0) {
+		if (u && (h || full))
+			snprintf(buf + len, size - len, "%slinh %s", sep, ones[u]);
+		else if (u || (!h && !full))
+			snprintf(buf + len, size - len, "%s%s", sep, ones[u]);
+		return;
+	}
+	/* 15 is "mười lăm", 21 "hai mươi mốt", 25 "hai mươi lăm". */
+	len += (size_t)snprintf(buf + len, size - len, "%s%s%s", sep, t == 1 ? "mười" : ones[t],
+				t == 1 ? "" : " mươi");
+	if (u)
+		snprintf(buf + len, size - len, " %s",
+			 u == 5		   ? "lăm"
+			 : u == 1 && t > 1 ? "mốt"
+					   : ones[u]);
 }
 
 /*
@@ -132,7 +151,7 @@ static void num_words_999(char *buf, size_t size, int n)
 static int num_fail_ambiguous(const struct num_build *b, const char **why,
 			      const struct num_shape *sh)
 {
-	char ip[4], fp[4], words[96] = "", reason[200];
+	char ip[4], fp[4], words[192] = "", reason[280];
 	const char *sign = b->negative ? "-" : "";
 	int n;
 
@@ -142,16 +161,15 @@ static int num_fail_ambiguous(const struct num_build *b, const char **why,
 	fp[3] = '\0';
 	n = atoi(ip) * 1000 + atoi(fp);
 	if (b->negative)
-		strcat(words, "minus ");
-	num_words_999(words, sizeof words, n / 1000);
-	strcat(words, " thousand");
-	if (n % 1000) {
-		strcat(words, " ");
-		num_words_999(words, sizeof words, n % 1000);
-	}
-	snprintf(reason, sizeof reason, "write %s%s%s for %s, or %s%s.%s0 / %s%s,%s0 for a decimal",
-		 sign, ip, fp, words, sign, ip, fp, sign, ip, fp);
-	return num_fail(b, why, "ambiguous number", reason);
+		strcat(words, "âm");
+	num_words_999(words, sizeof words, n / 1000, false);
+	strcat(words, " nghìn");
+	if (n % 1000)
+		num_words_999(words, sizeof words, n % 1000, true);
+	snprintf(reason, sizeof reason,
+		 "ghi %s%s%s nếu là %s, hoặc %s%s,%s0 / %s%s.%s0 nếu là số thập phân", sign, ip, fp,
+		 words, sign, ip, fp, sign, ip, fp);
+	return num_fail(b, why, NUM_AMBIGUOUS, reason);
 }
 
 /* The message for a character that has no place in a number. */
@@ -159,28 +177,28 @@ static int num_fail_char(const struct num_build *b, const char **why, const char
 			 const char *start, const char *end)
 {
 	if (*p == '%')
-		return num_fail(b, why, "number",
-				"percentages are computed by chiso: send the numerator and the "
-				"denominator");
+		return num_fail(b, why, NUM_NUMBER,
+				"tỷ lệ phần trăm do hệ thống tự tính: đề nghị gửi tử số và mẫu "
+				"số");
 	if ((*p == 'e' || *p == 'E') && p > start && num_isdigit(p[-1]) && p + 1 < end &&
 	    (num_isdigit(p[1]) ||
 	     ((p[1] == '+' || p[1] == '-') && p + 2 < end && num_isdigit(p[2]))))
-		return num_fail(b, why, "number",
-				"exponent notation is not accepted: write the number in full");
+		return num_fail(b, why, NUM_NUMBER,
+				"không nhận số viết dạng lũy thừa: hãy ghi đầy đủ các chữ số");
 	if ((*p == 'x' || *p == 'X') && p == start + 1 && *start == '0')
-		return num_fail(b, why, "number", "hexadecimal is not accepted");
+		return num_fail(b, why, NUM_NUMBER, "không nhận số hệ thập lục phân");
 	if (*p == '+' || *p == '-')
-		return num_fail(b, why, "number",
-				p == start ? "more than one sign" : "a sign must come first");
+		return num_fail(b, why, NUM_NUMBER,
+				p == start ? "có nhiều hơn một dấu" : "dấu + hoặc - phải đứng đầu");
 	if (num_isalpha(*p))
-		return num_fail(b, why, "number", "letters are not accepted in a number");
+		return num_fail(b, why, NUM_NUMBER, "số không được chứa chữ cái");
 	if (*p > ' ' && *p < 0x7f) {
 		char reason[32];
 
-		snprintf(reason, sizeof reason, "unexpected character '%c'", *p);
-		return num_fail(b, why, "number", reason);
+		snprintf(reason, sizeof reason, "ký tự không hợp lệ '%c'", *p);
+		return num_fail(b, why, NUM_NUMBER, reason);
 	}
-	return num_fail(b, why, "number", "unexpected character");
+	return num_fail(b, why, NUM_NUMBER, "ký tự không hợp lệ");
 }
 
 /* Case-insensitive: is s[0..len) exactly word? */
@@ -219,7 +237,7 @@ static int num_scan(const struct num_build *b, const char **why, const char *sta
 		if (k == SEP_NONE)
 			return num_fail_char(b, why, p, start, end);
 		if (want_digit)
-			return num_fail(b, why, "number", "misplaced separator");
+			return num_fail(b, why, NUM_NUMBER, "dấu phân cách đặt sai chỗ");
 		prev_run = run;
 		sh->nsep++;
 		sh->kind[k]++;
@@ -232,9 +250,9 @@ static int num_scan(const struct num_build *b, const char **why, const char *sta
 		want_digit = true;
 	}
 	if (p == start)
-		return num_fail(b, why, "number", "a sign without digits");
+		return num_fail(b, why, NUM_NUMBER, "chỉ có dấu, không có chữ số");
 	if (want_digit)
-		return num_fail(b, why, "number", "misplaced separator");
+		return num_fail(b, why, NUM_NUMBER, "dấu phân cách đặt sai chỗ");
 	return 0;
 }
 
@@ -264,9 +282,9 @@ static int num_decide(const struct num_build *b, const char **why, const struct 
 	/* Two kinds: one groups, the last one, written once, separates decimals. */
 	if (kinds > 2 || (sh->last != SEP_DOT && sh->last != SEP_COMMA) || sh->kind[sh->last] != 1)
 		return num_fail(
-		    b, why, "number",
-		    "bad grouping: use one kind of grouping character, then at most one "
-		    "decimal separator");
+		    b, why, NUM_NUMBER,
+		    "nhóm chữ số sai: chỉ dùng một loại dấu phân cách hàng nghìn, sau đó nhiều "
+		    "nhất một dấu thập phân");
 	*dec = sh->last_at;
 	return 0;
 }
@@ -298,8 +316,8 @@ static int num_collect(struct num_build *b, const char **why, const char *start,
 			continue;
 		leading = false;
 		if (b->nint == NUM_SIG_MAX)
-			return num_fail(b, why, "number",
-					"too many digits: at most 15 significant digits");
+			return num_fail(b, why, NUM_NUMBER,
+					"quá nhiều chữ số: tối đa 15 chữ số có nghĩa");
 		b->intd[b->nint++] = *p;
 	}
 	if (ngroups > 0 && group != 3)
@@ -313,7 +331,7 @@ static int num_collect(struct num_build *b, const char **why, const char *start,
 			if (*p == '0')
 				continue;
 			if (b->fracseen >= sizeof b->fracd)
-				return num_fail(b, why, "number", "too many decimal places");
+				return num_fail(b, why, NUM_NUMBER, "quá nhiều chữ số thập phân");
 			memset(b->fracd + b->nfrac, '0', b->fracseen - 1 - b->nfrac);
 			b->fracd[b->fracseen - 1] = *p;
 			b->nfrac = b->fracseen;
@@ -321,9 +339,9 @@ static int num_collect(struct num_build *b, const char **why, const char *start,
 	}
 	return 0;
 badgroup:
-	return num_fail(b, why, "number",
-			"bad grouping: the first group has 1 to 3 digits and every later group "
-			"exactly 3");
+	return num_fail(b, why, NUM_NUMBER,
+			"nhóm chữ số sai: nhóm đầu có 1 đến 3 chữ số, mỗi nhóm sau đúng 3 chữ "
+			"số");
 }
 
 /* Writes the canonical text and the value from the collected digits. */
@@ -338,11 +356,11 @@ static int num_finish(struct num_build *b, const char **why, struct num *out)
 	if (b->nint == 0)
 		sig -= strspn(b->fracd, "0"); /* 0.05 has one significant digit */
 	if (sig > NUM_SIG_MAX)
-		return num_fail(b, why, "number", "too many digits: at most 15 significant digits");
+		return num_fail(b, why, NUM_NUMBER, "quá nhiều chữ số: tối đa 15 chữ số có nghĩa");
 	len = (size_t)snprintf(text, sizeof text, "%s%s%s%s", b->negative && !zero ? "-" : "",
 			       b->nint ? b->intd : "0", b->nfrac ? "." : "", b->fracd);
 	if (len >= sizeof out->text)
-		return num_fail(b, why, "number", "too many decimal places");
+		return num_fail(b, why, NUM_NUMBER, "quá nhiều chữ số thập phân");
 	memcpy(out->text, text, len + 1);
 	out->integer = b->nfrac == 0;
 	/* No radix character, so no locale can change how strtod reads it. */
@@ -366,7 +384,7 @@ int num_parse(const char *s, size_t len, struct num *out, const char **why)
 	b.in = start;
 	b.inlen = (size_t)(end - start);
 	if (start == end) {
-		*why = "empty value";
+		*why = "chưa ghi giá trị";
 		return -1;
 	}
 	if (*start == '-' || *start == '+')
@@ -374,7 +392,7 @@ int num_parse(const char *s, size_t len, struct num *out, const char **why)
 	if (num_word_is(start, (size_t)(end - start), "nan") ||
 	    num_word_is(start, (size_t)(end - start), "inf") ||
 	    num_word_is(start, (size_t)(end - start), "infinity"))
-		return num_fail(&b, why, "number", "not a finite number");
+		return num_fail(&b, why, NUM_NUMBER, "không phải là số hữu hạn");
 	if (num_scan(&b, why, start, end, &sh) < 0 || num_decide(&b, why, &sh, &dec) < 0 ||
 	    num_collect(&b, why, start, end, dec) < 0)
 		return -1;

@@ -37,11 +37,12 @@ struct num {
 
 /*
  * Parses s[0..len) (surrounding ASCII whitespace is ignored; s need not be
- * NUL-terminated).  Returns 0 and fills *out, or -1 and points *why at an
- * English message that quotes the input and says what to write instead, such as
- * "ambiguous number \"1.463\": write 1463 for one thousand four hundred
- * sixty-three, or 1.4630 / 1,4630 for a decimal".  The message lives in a
- * thread-local buffer: it stays valid until the next num_parse in this thread.
+ * NUL-terminated).  Returns 0 and fills *out, or -1 and points *why at a
+ * Vietnamese message for the commune officer that quotes the input and says what
+ * to write instead, such as "số không rõ nghĩa \"1.463\": ghi 1463 nếu là một
+ * nghìn bốn trăm sáu mươi ba, hoặc 1,4630 / 1.4630 nếu là số thập phân".  The
+ * message lives in a thread-local buffer: it stays valid until the next
+ * num_parse in this thread.
  */
 int num_parse(const char *s, size_t len, struct num *out, const char **why);
 

@@ -26,9 +26,13 @@
 #define PERIOD_YEAR_MAX 2999
 #define PERIOD_WHY_SIZE 256
 
-static const char *const period_month_names[] = {"January",   "February", "March",    "April",
-						 "May",	      "June",	  "July",     "August",
-						 "September", "October",  "November", "December"};
+/*
+ * The messages of period_parse and date_parse end up in a refused row's
+ * message, which a commune officer reads: they are Vietnamese, like the
+ * reports, and fit BATCH_MESSAGE_MAX (240 bytes) with a quoted input.
+ */
+#define PERIOD_UNKNOWN "không nhận dạng được kỳ báo cáo"
+#define DATE_INVALID   "ngày không hợp lệ"
 
 static bool period_isspace(char c)
 {
@@ -312,29 +316,32 @@ static int period_fail(const char *what, const char *s, size_t len, const char *
 	return -1;
 }
 
-/* How an officer would say the period, for hints: "June 2024", "the year 2024". */
+/*
+ * How an officer would say the period, for hints, in the words of the reports
+ * (ctl/repfmt.c): "tháng 6 năm 2024", "6 tháng đầu năm 2024", "năm 2024".
+ */
 static void period_describe(const struct period *p, char *buf, size_t size)
 {
-	static const char *const nth[] = {"first", "second", "third", "fourth"};
+	static const char *const roman[] = {"I", "II", "III", "IV"};
 
 	switch (p->type) {
 	case PERIOD_DAILY:
-		snprintf(buf, size, "%d %s %d", p->day, period_month_names[p->num - 1], p->year);
+		snprintf(buf, size, "ngày %02d/%02d/%d", p->day, p->num, p->year);
 		break;
 	case PERIOD_WEEKLY:
-		snprintf(buf, size, "ISO week %d of %d", p->num, p->year);
+		snprintf(buf, size, "tuần %d năm %d", p->num, p->year);
 		break;
 	case PERIOD_MONTHLY:
-		snprintf(buf, size, "%s %d", period_month_names[p->num - 1], p->year);
+		snprintf(buf, size, "tháng %d năm %d", p->num, p->year);
 		break;
 	case PERIOD_QUARTERLY:
-		snprintf(buf, size, "the %s quarter of %d", nth[p->num - 1], p->year);
+		snprintf(buf, size, "quý %s năm %d", roman[p->num - 1], p->year);
 		break;
 	case PERIOD_SIXMONTHLY:
-		snprintf(buf, size, "the %s half-year of %d", nth[p->num - 1], p->year);
+		snprintf(buf, size, "6 tháng %s năm %d", p->num == 1 ? "đầu" : "cuối", p->year);
 		break;
 	case PERIOD_YEARLY:
-		snprintf(buf, size, "the year %d", p->year);
+		snprintf(buf, size, "năm %d", p->year);
 		break;
 	}
 }
@@ -374,46 +381,45 @@ static int period_parse_id(const char *s, size_t len, struct period *out, char *
 		return -1;
 	}
 	if (out->year < PERIOD_YEAR_MIN || out->year > PERIOD_YEAR_MAX) {
-		snprintf(reason, rsize, "the year must be %d to %d", PERIOD_YEAR_MIN,
-			 PERIOD_YEAR_MAX);
+		snprintf(reason, rsize, "năm phải từ %d đến %d", PERIOD_YEAR_MIN, PERIOD_YEAR_MAX);
 		return -1;
 	}
 	switch (out->type) {
 	case PERIOD_DAILY:
 		if (out->num < 1 || out->num > 12) {
-			snprintf(reason, rsize, "the month must be 01 to 12");
+			snprintf(reason, rsize, "tháng phải từ 01 đến 12");
 			return -1;
 		}
 		limit = period_month_days(out->year, out->num);
 		if (out->day < 1 || out->day > limit) {
-			snprintf(reason, rsize, "the day must be 01 to %d in %s %d", limit,
-				 period_month_names[out->num - 1], out->year);
+			snprintf(reason, rsize, "ngày phải từ 01 đến %d trong tháng %d năm %d",
+				 limit, out->num, out->year);
 			return -1;
 		}
 		break;
 	case PERIOD_WEEKLY:
 		limit = period_weeks_in_year(out->year);
 		if (out->num < 1 || out->num > limit) {
-			snprintf(reason, rsize, "the week must be 1 to %d: %d has %d ISO weeks",
+			snprintf(reason, rsize, "tuần phải từ 1 đến %d: năm %d có %d tuần theo ISO",
 				 limit, out->year, limit);
 			return -1;
 		}
 		break;
 	case PERIOD_MONTHLY:
 		if (out->num < 1 || out->num > 12) {
-			snprintf(reason, rsize, "the month must be 01 to 12");
+			snprintf(reason, rsize, "tháng phải từ 01 đến 12");
 			return -1;
 		}
 		break;
 	case PERIOD_QUARTERLY:
 		if (out->num < 1 || out->num > 4) {
-			snprintf(reason, rsize, "the quarter must be 1 to 4");
+			snprintf(reason, rsize, "quý phải từ Q1 đến Q4");
 			return -1;
 		}
 		break;
 	case PERIOD_SIXMONTHLY:
 		if (out->num < 1 || out->num > 2) {
-			snprintf(reason, rsize, "the half-year must be 1 or 2");
+			snprintf(reason, rsize, "kỳ 6 tháng phải là S1 hoặc S2");
 			return -1;
 		}
 		break;
@@ -507,24 +513,25 @@ int period_parse(const char *s, size_t len, struct period *out, const char **why
 	while (len > 0 && period_isspace(s[len - 1]))
 		len--;
 	if (len == 0) {
-		*why = "empty period";
+		*why = "chưa ghi kỳ báo cáo";
 		return -1;
 	}
 	if (period_parse_id(s, len, out, reason, sizeof reason) == 0)
 		return 0;
 	if (reason[0])
-		return period_fail("invalid period", s, len, reason, why);
+		return period_fail("kỳ báo cáo không hợp lệ", s, len, reason, why);
 	if (period_guess(s, len, id, sizeof id)) {
 		if (period_parse_id(id, strlen(id), &guess, reason, sizeof reason) == 0) {
 			period_describe(&guess, desc, sizeof desc);
-			snprintf(hint, sizeof hint, "use %s for %s", id, desc);
-			return period_fail("unknown period", s, len, hint, why);
+			snprintf(hint, sizeof hint, "hãy ghi %s cho %s", id, desc);
+			return period_fail(PERIOD_UNKNOWN, s, len, hint, why);
 		}
 		if (reason[0]) /* the form was understood, the period does not exist */
-			return period_fail("unknown period", s, len, reason, why);
+			return period_fail(PERIOD_UNKNOWN, s, len, reason, why);
 	}
-	return period_fail("unknown period", s, len,
-			   "write 2024, 2024S1, 2024Q2, 202406, 2024W10 or 20240615", why);
+	return period_fail(PERIOD_UNKNOWN, s, len,
+			   "hãy ghi theo dạng 2024, 2024S1, 2024Q2, 202406, 2024W10 hoặc 20240615",
+			   why);
 }
 
 int date_parse(const char *s, size_t len, int32_t *day, const char **why)
@@ -539,7 +546,7 @@ int date_parse(const char *s, size_t len, int32_t *day, const char **why)
 	while (len > 0 && period_isspace(s[len - 1]))
 		len--;
 	if (len == 0) {
-		*why = "empty date";
+		*why = "chưa ghi ngày";
 		return -1;
 	}
 	n = period_split(s, len, part, plen);
@@ -557,22 +564,23 @@ int date_parse(const char *s, size_t len, int32_t *day, const char **why)
 		goto unknown;
 	}
 	if (y < PERIOD_YEAR_MIN || y > PERIOD_YEAR_MAX) {
-		snprintf(reason, sizeof reason, "the year must be %d to %d", PERIOD_YEAR_MIN,
+		snprintf(reason, sizeof reason, "năm phải từ %d đến %d", PERIOD_YEAR_MIN,
 			 PERIOD_YEAR_MAX);
-		return period_fail("invalid date", s, len, reason, why);
+		return period_fail(DATE_INVALID, s, len, reason, why);
 	}
 	if (m < 1 || m > 12)
-		return period_fail("invalid date", s, len, "the month must be 1 to 12", why);
+		return period_fail(DATE_INVALID, s, len, "tháng phải từ 1 đến 12", why);
 	limit = period_month_days(y, m);
 	if (d < 1 || d > limit) {
-		snprintf(reason, sizeof reason, "the day must be 1 to %d in %s %d", limit,
-			 period_month_names[m - 1], y);
-		return period_fail("invalid date", s, len, reason, why);
+		snprintf(reason, sizeof reason, "ngày phải từ 1 đến %d trong tháng %d năm %d",
+			 limit, m, y);
+		return period_fail(DATE_INVALID, s, len, reason, why);
 	}
 	*day = date_from_ymd(y, m, d);
 	return 0;
 unknown:
-	return period_fail("unknown date", s, len, "write 2024-06-15 or 15/06/2024", why);
+	return period_fail("không nhận dạng được ngày", s, len,
+			   "hãy ghi theo dạng 2024-06-15 hoặc 15/06/2024", why);
 }
 
 int date_format(int32_t day, char *buf, size_t size)
@@ -599,6 +607,14 @@ static const char *const period_calendar_names[] = {"statistical", "administrati
 const char *period_type_name(enum period_type type)
 {
 	return (unsigned)type < PERIOD_NTYPES ? period_type_names[type] : "unknown";
+}
+
+const char *period_type_vi(enum period_type type)
+{
+	static const char *const words[PERIOD_NTYPES] = {"ngày", "tuần",    "tháng",
+							 "quý",	 "6 tháng", "năm"};
+
+	return (unsigned)type < PERIOD_NTYPES ? words[type] : "?";
 }
 
 int period_type_from_name(const char *name)

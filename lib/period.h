@@ -46,10 +46,11 @@ struct period {
 /*
  * Parses an identifier (surrounding ASCII whitespace ignored; weeks may be
  * written "2024W05").  Years 1900-2999.  Returns 0, or -1 with *why pointing at
- * a message that quotes the input and, for forms people write, the identifier
- * meant ("unknown period \"2024H1\": use 2024S1 for the first half-year of
- * 2024").  The message lives in a thread-local buffer: valid until the next
- * period_parse or date_parse in this thread.
+ * a Vietnamese message for the commune officer that quotes the input and, for
+ * forms people write, the identifier meant ("không nhận dạng được kỳ báo cáo
+ * \"2024H1\": hãy ghi 2024S1 cho 6 tháng đầu năm 2024").  The message lives in
+ * a thread-local buffer: valid until the next period_parse or date_parse in
+ * this thread.
  */
 int period_parse(const char *s, size_t len, struct period *out, const char **why);
 /* Writes the identifier (at most PERIOD_ID_MAX bytes with NUL for years up to
@@ -81,6 +82,9 @@ int period_parent(const struct period *p, enum period_type coarse, struct period
 const char *period_type_name(enum period_type type);
 /* The type for a name above; -1 if unknown. */
 int period_type_from_name(const char *name);
+/* The type as an officer reads "báo cáo theo ...": "ngày", "tuần", "tháng", "quý",
+ * "6 tháng", "năm" (the words of sql/R_15_time.sql period_type_vi). */
+const char *period_type_vi(enum period_type type);
 /* "statistical" or "administrative". */
 const char *period_calendar_name(enum period_calendar cal);
 /* The calendar for a name above; -1 if unknown. */
@@ -94,8 +98,8 @@ void date_to_ymd(int32_t day, int *year, int *month, int *dayofmonth);
  * Parses "2024-06-15" (ISO) or "15/06/2024" / "5/6/2024" (as Vietnamese
  * documents write it), years 1900-2999, surrounding ASCII whitespace ignored.
  * Returns 0, or -1 with *why pointing at a message in the same thread-local
- * buffer as period_parse's ("invalid date \"31/02/2024\": the day must be 1 to
- * 29 in February 2024").
+ * buffer as period_parse's, Vietnamese too ("ngày không hợp lệ \"31/02/2024\":
+ * ngày phải từ 1 đến 29 trong tháng 2 năm 2024").
  */
 int date_parse(const char *s, size_t len, int32_t *day, const char **why);
 /* Writes "2024-06-15" (11 bytes with NUL); returns 10. */

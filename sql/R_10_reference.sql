@@ -266,13 +266,14 @@ BEGIN
 END;
 $$;
 
--- The successors of a unit version by the crosswalk, for messages:
--- "21292 (Xã Sơn Hạ)", or several with their shares; NULL when it has none.
+-- The successors of a unit version by the crosswalk, for the messages
+-- officers read: "21292 (Xã Sơn Hạ)", or several with their shares written the
+-- Vietnamese way ("40,5%"); NULL when it has none.
 CREATE FUNCTION unit_successors(p_unit int) RETURNS text
 LANGUAGE sql STABLE AS $$
 	SELECT string_agg(CASE WHEN x.weight = 1 THEN format('%s (%s)', n.code, n.name)
 			  ELSE format('%s (%s, %s%%)', n.code, n.name,
-				      trim_scale(round(x.weight * 100, 2))) END,
+				      replace(trim_scale(round(x.weight * 100, 2))::text, '.', ',')) END,
 			  ', ' ORDER BY n.code)
 	FROM unit_crosswalk x JOIN unit n ON n.id = x.new_unit_id
 	WHERE x.old_unit_id = p_unit;

@@ -26,6 +26,40 @@ LANGUAGE sql IMMUTABLE AS $$
 			   WHEN 'six-monthly' THEN 6 WHEN 'yearly' THEN 12 END;
 $$;
 
+-- A period as the reports say it (ctl/repfmt.c repfmt_period_words), for the
+-- messages officers read: "năm 2024", "6 tháng đầu năm 2024", "quý II năm
+-- 2024", "tháng 6 năm 2024", "tuần 10 năm 2024", "ngày 15/06/2024".  A code of
+-- no known form is returned as "kỳ CODE".
+CREATE FUNCTION period_words_vi(p_code text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+		WHEN p_code ~ '^[0-9]{4}$' THEN 'năm ' || p_code
+		WHEN p_code ~ '^[0-9]{4}S[12]$' THEN
+			'6 tháng ' || CASE right(p_code, 1) WHEN '1' THEN 'đầu' ELSE 'cuối' END
+			|| ' năm ' || left(p_code, 4)
+		WHEN p_code ~ '^[0-9]{4}Q[1-4]$' THEN
+			'quý ' || (ARRAY['I', 'II', 'III', 'IV'])[right(p_code, 1)::int]
+			|| ' năm ' || left(p_code, 4)
+		WHEN p_code ~ '^[0-9]{4}W[0-9]{1,2}$' THEN
+			'tuần ' || substr(p_code, 6)::int || ' năm ' || left(p_code, 4)
+		WHEN p_code ~ '^[0-9]{6}$' THEN
+			'tháng ' || substr(p_code, 5, 2)::int || ' năm ' || left(p_code, 4)
+		WHEN p_code ~ '^[0-9]{8}$' THEN
+			'ngày ' || substr(p_code, 7, 2) || '/' || substr(p_code, 5, 2) || '/'
+			|| left(p_code, 4)
+		ELSE 'kỳ ' || p_code
+	END;
+$$;
+
+-- A period type as a report says "per ...": "tháng", "quý", "6 tháng", "năm".
+CREATE FUNCTION period_type_vi(p_type text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE p_type WHEN 'daily' THEN 'ngày' WHEN 'weekly' THEN 'tuần'
+			   WHEN 'monthly' THEN 'tháng' WHEN 'quarterly' THEN 'quý'
+			   WHEN 'six-monthly' THEN '6 tháng' WHEN 'yearly' THEN 'năm'
+			   ELSE p_type END;
+$$;
+
 -- The periods of the chain (quarter, half-year, year) containing the periods
 -- of the keys in w_dirty, created on first use like ingest() creates reported
 -- ones.  Administrative dates follow Decree 09: from the 15th of the month

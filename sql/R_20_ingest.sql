@@ -8,6 +8,48 @@
 -- history, and refreshes the rollups of exactly the touched units' ancestors.
 -- The daemon acks only after the COMMIT that follows.
 
+-- A number written the Vietnamese way for the messages officers read: dots
+-- group thousands, a comma marks decimals, trailing zeros dropped (1.463;
+-- 89,52; -0,5), like lib/num.c num_format_vi.
+CREATE FUNCTION num_vi(v numeric) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN v < 0 THEN '-' ELSE '' END
+	       || regexp_replace(trunc(abs(v))::text, '([0-9])(?=([0-9]{3})+$)', '\1.', 'g')
+	       || coalesce(',' || nullif(split_part(trim_scale(abs(v))::text, '.', 2), ''), '');
+$$;
+
+-- A message goes back to the agent in the ACK, where it may take at most 240
+-- bytes (docs/protocol.md; BATCH_MESSAGE_MAX): Vietnamese takes two or three
+-- bytes a letter and the catalogue's names are long.  The names in a message
+-- are therefore marked as droppable, between chr(1) and chr(2) (msg_drop,
+-- ind_vi, unit_vi), and msg_fit keeps them only when the whole message fits;
+-- otherwise the codes alone remain.  The rejection table keeps the same text
+-- as the ACK; what is still too long is cut at a character boundary by chisod
+-- (lib/batch.c batch_string).
+CREATE FUNCTION msg_drop(p text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT chr(1) || p || chr(2);
+$$;
+
+-- An indicator in a message: "Dân số" (population), or population alone.
+CREATE FUNCTION ind_vi(p_name text, p_code text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT msg_drop('"' || p_name || '" (') || p_code || msg_drop(')');
+$$;
+
+-- A unit in a message: 21292 (Xã Sơn Hạ), or 21292 alone.
+CREATE FUNCTION unit_vi(p_code text, p_name text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_code || msg_drop(' (' || p_name || ')');
+$$;
+
+CREATE FUNCTION msg_fit(m text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN octet_length(translate(m, chr(1) || chr(2), '')) <= 240
+		    THEN translate(m, chr(1) || chr(2), '')
+		    ELSE regexp_replace(m, chr(1) || '[^' || chr(2) || ']*' || chr(2), '', 'g') END;
+$$;
+
 -- Qualifiers combine like interval bounds: a sum that contains a lower bound is
 -- a lower bound; lower and upper bounds together, or an estimate, give "about".
 CREATE FUNCTION qual_merge(a text, b text) RETURNS text
@@ -217,63 +259,86 @@ BEGIN
 		WHEN s.value_text::numeric < i.min_value OR s.value_text::numeric > i.max_value
 			THEN 'out_of_bounds'
 		END AS reason) r
-	CROSS JOIN LATERAL (SELECT r.reason,
+	-- Messages are read by commune officers: Vietnamese, with the catalogue's
+	-- names, the codes they and the help desk search by, Vietnamese numbers
+	-- and dd/mm/yyyy dates.  The reason codes stay English (docs/protocol.md).
+	-- msg_fit drops the names again when the message would not fit an ACK.
+	CROSS JOIN LATERAL (SELECT r.reason, msg_fit(
 		CASE r.reason
 		WHEN s.reason THEN s.message
-		WHEN 'collector_revoked' THEN format('collector %s was revoked on %s',
-			c.name, to_char(c.revoked_at, 'YYYY-MM-DD HH24:MI'))
-		WHEN 'unknown_indicator' THEN format('unknown indicator "%s"', s.indicator_code)
-		WHEN 'computed_indicator' THEN format(
-			'%s is computed by chiso from %s / %s: send those values instead',
-			i.code, (SELECT n.code FROM indicator n WHERE n.id = i.numerator_id),
-			(SELECT d.code FROM indicator d WHERE d.id = i.denominator_id))
+		WHEN 'collector_revoked' THEN format(
+			'Máy thu thập %s đã bị thu hồi quyền gửi số liệu lúc %s', c.name,
+			to_char(c.revoked_at, 'HH24:MI "ngày" DD/MM/YYYY'))
+		WHEN 'unknown_indicator' THEN format(
+			'Không có chỉ tiêu mã "%s" trong danh mục chỉ tiêu', s.indicator_code)
+		WHEN 'computed_indicator' THEN (
+			SELECT format('Chỉ tiêu %s là tỷ lệ do hệ thống tự tính từ %s và %s: đề nghị gửi hai số liệu này',
+				      ind_vi(i.name_vi, i.code), n.code, d.code)
+			FROM indicator n, indicator d
+			WHERE n.id = i.numerator_id AND d.id = i.denominator_id)
 		WHEN 'period_type_not_allowed' THEN format(
-			'%s is reported per %s period, not per %s period (%s)', i.code,
-			array_to_string(i.period_types, ' or '), s.period_type, s.period_code)
-		WHEN 'future_period' THEN format('period %s starts on %s, in the future',
-			s.period_code, sd.first_day)
+			'Chỉ tiêu %s được báo cáo theo %s, không báo cáo theo %s (kỳ %s: %s)',
+			ind_vi(i.name_vi, i.code),
+			(SELECT regexp_replace(string_agg(period_type_vi(t), ', ' ORDER BY o),
+					       ', ([^,]*)$', ' hoặc \1')
+			 FROM unnest(i.period_types) WITH ORDINALITY AS x(t, o)),
+			period_type_vi(s.period_type), s.period_code, period_words_vi(s.period_code))
+		WHEN 'future_period' THEN format(
+			'Kỳ %s (%s) bắt đầu từ ngày %s, chưa đến kỳ báo cáo', s.period_code,
+			period_words_vi(s.period_code), to_char(sd.first_day, 'DD/MM/YYYY'))
 		WHEN 'unit_retired' THEN (
 			-- the version nearest the day: the one that ended before it, else
 			-- (a unit created by a reform, 21548 Lý Sơn for 2024) the next one
 			SELECT CASE WHEN x.valid_to <= sd.day THEN
-				format('unit %s (%s) no longer exists on %s: it was valid until %s%s',
-				       x.code, x.name, sd.day, x.valid_to - 1,
-				       coalesce('; its successor is ' || unit_successors(x.id), ''))
-			       ELSE format('unit %s (%s) does not exist yet on %s: it is valid from %s',
-					   x.code, x.name, sd.day, x.valid_from) END
+				format('Đơn vị %s không còn tồn tại vào ngày %s: đơn vị này chỉ có hiệu lực đến hết ngày %s%s',
+				       unit_vi(x.code, x.name), to_char(sd.day, 'DD/MM/YYYY'),
+				       to_char(x.valid_to - 1, 'DD/MM/YYYY'),
+				       coalesce('; đơn vị kế thừa: ' || unit_successors(x.id), ''))
+			       ELSE format('Đơn vị %s chưa tồn tại vào ngày %s: đơn vị này có hiệu lực từ ngày %s',
+					   unit_vi(x.code, x.name), to_char(sd.day, 'DD/MM/YYYY'),
+					   to_char(x.valid_from, 'DD/MM/YYYY')) END
 			FROM unit x WHERE x.code = s.unit_code
 			ORDER BY x.valid_to <= sd.day DESC,
 				 CASE WHEN x.valid_to <= sd.day THEN x.valid_to END DESC, x.valid_from
 			LIMIT 1)
-		WHEN 'unknown_unit' THEN format('unit %s does not exist', s.unit_code)
+		WHEN 'unknown_unit' THEN format('Không có đơn vị hành chính mã %s', s.unit_code)
 		-- a collector enrolled for a unit version that a reform closed keeps
 		-- its scope for the periods of that structure (late corrections), and
 		-- is told why it cannot write the new one
 		WHEN 'unit_out_of_scope' THEN CASE WHEN scope.valid_to <= sd.day THEN format(
-			'collector %s was enrolled for unit %s (%s), which no longer exists on %s (valid until %s%s): enrol a collector for the new unit',
-			c.name, scope.code, scope.name, sd.day, scope.valid_to - 1,
-			coalesce('; its successor is ' || unit_successors(scope.id), ''))
+			'Đơn vị %s của máy thu thập %s đã hết hiệu lực từ ngày %s%s: cần đăng ký máy thu thập cho đơn vị mới',
+			unit_vi(scope.code, scope.name), c.name, to_char(scope.valid_to, 'DD/MM/YYYY'),
+			coalesce(' (đơn vị kế thừa: ' || unit_successors(scope.id) || ')', ''))
 			ELSE format(
-			'unit %s (%s) is outside the scope of collector %s (%s %s)', u.code, u.name,
-			c.name, scope.code, scope.name) END
+			'Đơn vị %s nằm ngoài phạm vi của máy thu thập %s, được đăng ký cho đơn vị %s',
+			unit_vi(u.code, u.name), c.name, unit_vi(scope.code, scope.name)) END
 		WHEN 'level_not_allowed' THEN format(
-			'%s is reported by %s units, not by %s (%s, a %s)', i.code,
-			array_to_string(i.levels, ' and '), u.code, u.name, u.tier)
+			'Chỉ tiêu %s do cấp %s báo cáo; đơn vị %s thuộc cấp %s',
+			ind_vi(i.name_vi, i.code),
+			(SELECT string_agg(lower(t.name_vi), ' và ' ORDER BY t.rank)
+			 FROM tier t WHERE t.code = ANY (i.levels)),
+			unit_vi(u.code, u.name), (SELECT lower(t.name_vi) FROM tier t WHERE t.code = u.tier))
 		WHEN 'period_locked' THEN format(
-			'period %s was closed on %s: ask the province to reopen it', lock.code,
-			to_char(lock.closed_at, 'YYYY-MM-DD'))
-		WHEN 'not_integer' THEN format('%s counts whole %s: %s is not a whole number',
-			i.code, i.measure, s.value_text)
-		WHEN 'negative_value' THEN format('%s cannot be negative: %s', i.code, s.value_text)
-		WHEN 'out_of_bounds' THEN format('%s must be between %s and %s: %s', i.code,
-			coalesce(i.min_value::text, '-∞'), coalesce(i.max_value::text, '∞'),
-			s.value_text)
-		END AS message) v;
+			'Kỳ %s (%s) đã khóa sổ ngày %s: đề nghị tỉnh mở lại kỳ này nếu cần gửi hoặc sửa số liệu',
+			lock.code, period_words_vi(lock.code), to_char(lock.closed_at, 'DD/MM/YYYY'))
+		WHEN 'not_integer' THEN format(
+			'Chỉ tiêu %s đếm số %s nên phải là số nguyên: %s không phải là số nguyên',
+			ind_vi(i.name_vi, i.code), i.measure, num_vi(s.value_text::numeric))
+		WHEN 'negative_value' THEN format(
+			'Chỉ tiêu %s không được có giá trị âm: %s', ind_vi(i.name_vi, i.code),
+			num_vi(s.value_text::numeric))
+		WHEN 'out_of_bounds' THEN format(
+			'Chỉ tiêu %s phải có giá trị %s: %s', ind_vi(i.name_vi, i.code),
+			CASE WHEN i.min_value IS NULL THEN 'không lớn hơn ' || num_vi(i.max_value)
+			     WHEN i.max_value IS NULL THEN 'không nhỏ hơn ' || num_vi(i.min_value)
+			     ELSE 'từ ' || num_vi(i.min_value) || ' đến ' || num_vi(i.max_value) END,
+			num_vi(s.value_text::numeric))
+		END) AS message) v;
 
 	-- The same key twice in one batch is almost always a typing mistake: keep
 	-- the first, refuse the rest and say where the first one is.
 	UPDATE w_row w SET reason = 'duplicate_in_batch',
-		message = format('this unit, indicator and period already appear in row %s of this batch',
+		message = format('Đơn vị, chỉ tiêu và kỳ báo cáo này đã có ở dòng %s của cùng lô số liệu',
 				 d.first_row)
 	FROM (SELECT w2.batch_no, w2.row_no,
 		     first_value(w2.row_no) OVER k AS first_row,
@@ -302,7 +367,7 @@ BEGIN
 	-- already stored arrived late: accepted, not applied, and said so.
 	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
 	SELECT f.batch_id, f.row_no, f.unit_id, f.indicator_id, f.period_id, 'superseded',
-	       'a newer batch from this collector already set this value; this older row was not applied'
+	       'Máy thu thập này đã gửi một lô mới hơn cho số liệu này; dòng cũ hơn này không được áp dụng'
 	FROM w_final f WHERE f.superseded;
 
 	INSERT INTO observation_history (unit_id, indicator_id, period_id, old_value,
@@ -376,20 +441,21 @@ LANGUAGE plpgsql AS $$
 BEGIN
 	UPDATE w_row w SET reason = 'numerator_exceeds_denominator', message = x.message
 	FROM (SELECT DISTINCT ON (n.batch_no, n.row_no) n.batch_no, n.row_no,
-		     format('%s = %s is larger than %s = %s (%s), so %s would exceed 100%%',
-			    ni.code, n.value, di.code, den.value, den.source, r.code) AS message
+		     msg_fit(format('%s = %s lớn hơn %s = %s (%s), nên tỷ lệ %s sẽ vượt quá 100%%',
+				    ni.code, num_vi(n.value), di.code, num_vi(den.value), den.source,
+				    ind_vi(r.name_vi, r.code))) AS message
 	      FROM w_row n
 	      JOIN indicator r ON r.numerator_id = n.indicator_id AND r.kind = 'ratio'
 	      JOIN indicator ni ON ni.id = n.indicator_id
 	      JOIN indicator di ON di.id = r.denominator_id
 	      CROSS JOIN LATERAL (
 		SELECT v.value, v.source FROM (
-			SELECT d.value, 'sent in this commit' AS source, 1 AS pref, d.batch_no, d.row_no
+			SELECT d.value, 'gửi cùng lần này' AS source, 1 AS pref, d.batch_no, d.row_no
 			FROM w_row d
 			WHERE d.reason IS NULL AND d.unit_id = n.unit_id
 			  AND d.indicator_id = r.denominator_id AND d.period_id = n.period_id
 			UNION ALL
-			SELECT o.value, 'already stored', 2, 0, 0 FROM observation o
+			SELECT o.value, 'đã lưu trước đó', 2, 0, 0 FROM observation o
 			WHERE o.unit_id = n.unit_id AND o.indicator_id = r.denominator_id
 			  AND o.period_id = n.period_id) v
 		ORDER BY v.pref, v.batch_no DESC, v.row_no DESC LIMIT 1) den
@@ -399,20 +465,21 @@ BEGIN
 
 	UPDATE w_row w SET reason = 'numerator_exceeds_denominator', message = x.message
 	FROM (SELECT DISTINCT ON (d.batch_no, d.row_no) d.batch_no, d.row_no,
-		     format('%s = %s is smaller than %s = %s (%s), so %s would exceed 100%%',
-			    di.code, d.value, ni.code, num.value, num.source, r.code) AS message
+		     msg_fit(format('%s = %s nhỏ hơn %s = %s (%s), nên tỷ lệ %s sẽ vượt quá 100%%',
+				    di.code, num_vi(d.value), ni.code, num_vi(num.value), num.source,
+				    ind_vi(r.name_vi, r.code))) AS message
 	      FROM w_row d
 	      JOIN indicator r ON r.denominator_id = d.indicator_id AND r.kind = 'ratio'
 	      JOIN indicator di ON di.id = d.indicator_id
 	      JOIN indicator ni ON ni.id = r.numerator_id
 	      CROSS JOIN LATERAL (
 		SELECT v.value, v.source FROM (
-			SELECT n.value, 'sent in this commit' AS source, 1 AS pref, n.batch_no, n.row_no
+			SELECT n.value, 'gửi cùng lần này' AS source, 1 AS pref, n.batch_no, n.row_no
 			FROM w_row n
 			WHERE n.reason IS NULL AND n.unit_id = d.unit_id
 			  AND n.indicator_id = r.numerator_id AND n.period_id = d.period_id
 			UNION ALL
-			SELECT o.value, 'already stored', 2, 0, 0 FROM observation o
+			SELECT o.value, 'đã lưu trước đó', 2, 0, 0 FROM observation o
 			WHERE o.unit_id = d.unit_id AND o.indicator_id = r.numerator_id
 			  AND o.period_id = d.period_id) v
 		ORDER BY v.pref, v.batch_no DESC, v.row_no DESC LIMIT 1) num
@@ -450,7 +517,7 @@ BEGIN
 		SELECT tm.code, tm.unit_id, tm.period_id,
 		       sum(tm.value) FILTER (WHERE tm.is_total) AS total,
 		       sum(tm.value) FILTER (WHERE NOT tm.is_total) AS parts,
-		       string_agg(i.code || ' = ' || tm.value, ' + ' ORDER BY i.ord, i.code)
+		       string_agg(i.code || ' = ' || num_vi(tm.value), ' + ' ORDER BY i.ord, i.code)
 			   FILTER (WHERE NOT tm.is_total) AS parts_text,
 		       max(i.code) FILTER (WHERE tm.is_total) AS total_code
 		FROM terms tm JOIN indicator i ON i.id = tm.indicator_id
@@ -461,8 +528,8 @@ BEGIN
 	)
 	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
 	SELECT f.batch_id, f.row_no, f.unit_id, f.indicator_id, f.period_id, 'sum_mismatch',
-	       format('%s = %s, but %s = %s (rule %s)', b.parts_text, b.parts, b.total_code,
-		      b.total, b.code)
+	       format('%s, cộng lại là %s, nhưng %s = %s (quy tắc %s): số liệu đã được nhận, đề nghị kiểm tra lại',
+		      b.parts_text, num_vi(b.parts), b.total_code, num_vi(b.total), b.code)
 	FROM bad b
 	JOIN rule ru ON ru.code = b.code
 	JOIN w_final f ON (f.unit_id, f.period_id) = (b.unit_id, b.period_id)
@@ -513,9 +580,9 @@ BEGIN
 	)
 	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
 	SELECT z.batch_id, z.row_no, z.unit_id, z.indicator_id, z.period_id, 'outlier',
-	       format('%s is far from this unit''s usual %s (median of %s earlier periods; modified z-score %s): accepted, please check',
-		      z.value, round(z.med, 2), z.n,
-		      CASE WHEN abs(z.score) >= 1e6 THEN 'unbounded' ELSE round(z.score, 1)::text END)
+	       format('%s khác xa mức thường thấy của đơn vị này là %s (trung vị của %s kỳ trước; chỉ số z hiệu chỉnh %s): số liệu đã được nhận, đề nghị kiểm tra lại',
+		      num_vi(z.value), num_vi(round(z.med, 2)), z.n,
+		      CASE WHEN abs(z.score) >= 1e6 THEN 'vô hạn' ELSE num_vi(round(z.score, 1)) END)
 	FROM z WHERE abs(z.score) > 3.5;
 END;
 $$;

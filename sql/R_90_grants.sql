@@ -33,7 +33,9 @@ GRANT EXECUTE ON FUNCTION ingest_session(), ingest(), ingest_check_ratios(), rol
 	qual_merge(text, text), qual_agg(text), qual_ratio(text, text), catalog_current(),
 	ingest_check_rules(), ingest_check_outliers(), derive_refresh(), period_ensure_parents(),
 	period_months(text), deadline_date(text, period), own_value(int, int, int),
-	period_deadlines_set(int[], boolean), period_autoclose(), unit_successors(int)
+	period_deadlines_set(int[], boolean), period_autoclose(), unit_successors(int),
+	num_vi(numeric), period_words_vi(text), period_type_vi(text), msg_drop(text),
+	ind_vi(text, text), unit_vi(text, text), msg_fit(text)
 	TO chiso_writer;
 GRANT SELECT ON unit_crosswalk TO chiso_writer; -- a refusal names a retired unit's successor
 

@@ -40,7 +40,7 @@ for p in "${parts[@]}"; do
 			sed 's/^/  /' "$T/out"
 		fi
 		grep -q 'No space left on device' "$T/out" || fail "no clear error: $(cat "$T/out")"
-		grep -q 'nothing of this file was queued' "$T/out" || fail "partial queue? $(cat "$T/out")"
+		grep -q 'không dòng nào của tệp này được đưa vào hàng đợi' "$T/out" || fail "partial queue? $(cat "$T/out")"
 	fi
 done
 printf 'files queued: %d, refused for lack of space: %d\n' "${#queued[@]}" "${#refused[@]}"

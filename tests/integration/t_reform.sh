@@ -119,7 +119,7 @@ assert_eq "21298 2025S2" unit_retired \
 	"$(sql "SELECT reason FROM rejection WHERE unit_code = '21298' AND period_code = '2025S2'")"
 sql "SELECT message FROM rejection WHERE unit_code = '21298' AND period_code = '2025S2'" >"$T/msg"
 cat "$T/msg"
-grep -q 'no longer exists on 2025-12-14: it was valid until 2025-06-30$' "$T/msg" ||
+grep -q 'không còn tồn tại vào ngày 14/12/2025: đơn vị này chỉ có hiệu lực đến hết ngày 30/06/2025$' "$T/msg" ||
 	fail "before the crosswalk there is no successor to name"
 
 say "straddling period: the administrative year 2025 (15/12/2024 - 14/12/2025)"
@@ -212,12 +212,12 @@ say "the refusal now names the successor"
 push tinh "21298,internet_users,2025S2,300
 21548,population,2024S1,19080"
 assert_eq "a unit of the new structure for 2024S1" \
-	"unit_retired: unit 21548 (Đặc khu Lý Sơn) does not exist yet on 2024-06-14: it is valid from 2025-07-01" \
+	"unit_retired: Đơn vị 21548 (Đặc khu Lý Sơn) chưa tồn tại vào ngày 14/06/2024: đơn vị này có hiệu lực từ ngày 01/07/2025" \
 	"$(sql "SELECT reason || ': ' || message FROM rejection WHERE unit_code = '21548'")"
 assert_eq "successor in the message" 1 \
 	"$(sql "SELECT count(*) FROM rejection WHERE unit_code = '21298' AND indicator_code = 'internet_users'
 		AND period_code = '2025S2' AND reason = 'unit_retired'
-		AND message LIKE '%its successor is 21292 (Xã Sơn Hạ)'")"
+		AND message LIKE '%; đơn vị kế thừa: 21292 (Xã Sơn Hạ)'")"
 
 say "collectors of retired units"
 # Old Sơn Nham's collector may still correct its own periods (late 2024
@@ -228,7 +228,7 @@ assert_eq "late 2024 value of a retired unit accepted" 1440 \
 	"$(sql "SELECT trim_scale(value) FROM v_observation WHERE unit_code = '21298' AND indicator_code = 'households' AND period = '2024'")"
 push xa-21292-old "21292,population,2025S2,1"
 sql "SELECT reason || ': ' || message FROM rejection WHERE ref LIKE 'b$N.csv:%'" | tee "$T/scope.msg"
-grep -q 'unit_out_of_scope: collector xa-21292-old was enrolled for unit 21292 (Xã Sơn Hạ), which no longer exists on 2025-12-14 (valid until 2025-06-30; its successor is 21292 (Xã Sơn Hạ)): enrol a collector for the new unit' \
+grep -q 'unit_out_of_scope: Đơn vị 21292 (Xã Sơn Hạ) của máy thu thập xa-21292-old đã hết hiệu lực từ ngày 01/07/2025 (đơn vị kế thừa: 21292 (Xã Sơn Hạ)): cần đăng ký máy thu thập cho đơn vị mới' \
 	"$T/scope.msg" || fail "the old Sơn Hạ collector writes the new Sơn Hạ"
 ctl collector list >"$T/collectors.txt"
 grep -E '^xa-21298 +21298 .* retired' "$T/collectors.txt" || fail "collector list: $(cat "$T/collectors.txt")"

@@ -79,7 +79,7 @@ if ctl report --period 2024M03 --unit 51 --format markdown 2>"$T/m03.err"; then
 fi
 has "$T/m03.err" "no figures for unit 51 in period 202403"
 if ctl report --period 2024H1 --unit 51 2>"$T/h1.err"; then fail "2024H1 accepted"; fi
-has "$T/h1.err" "use 2024S1"
+has "$T/h1.err" "hãy ghi 2024S1"
 
 say "HTML: one self-contained file"
 ctl report --period 2024 --unit 51 --format html --output "$T/report.html" 2>"$T/html.err"

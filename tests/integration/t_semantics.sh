@@ -130,7 +130,7 @@ assert_eq "flow 529 2024S1 after a June date" "1168 at_least 3/14 on_time=0 peri
 say "validation: period type, numerator <= denominator across batches, sum rule, outlier"
 printf 'unit,indicator,period,value\n%s,flow,20240615,1\n' $A >"$T/daily.csv"
 agent tinh submit "$T/daily.csv" 2>"$T/daily.log" && fail "the agent queued a daily value of a monthly indicator"
-grep -q "daily.csv:2: period: flow is not reported per daily period" "$T/daily.log" ||
+grep -q "daily.csv:2: period: flow không báo cáo theo ngày" "$T/daily.log" ||
 	fail "the agent's refusal does not name the line and field: $(cat "$T/daily.log")"
 echo "ok: the agent refuses a daily value of a monthly indicator at daily.csv:2"
 # the daemon refuses it too, for an agent that has not fetched the catalogue yet
@@ -157,11 +157,26 @@ push "$B,visits,202406,,500,"
 # B's visits 10, 11, 9, 10, 12: median 10, MAD 1; 12 scores 1.3, 500 scores
 # 330.5.  A's flow by June date (1000) had 10, 20, 30, 5 before it: median 15,
 # MAD 7.5, score 88.6.
-assert_eq "outliers flagged" "flow 202406 88.6;visits 202406 330.5" \
+assert_eq "outliers flagged" "flow 202406 88,6;visits 202406 330,5" \
 	"$(sql "SELECT string_agg(i.code || ' ' || p.code || ' '
-			|| substring(f.message FROM 'z-score ([0-9.]+)'), ';' ORDER BY i.code)
+			|| substring(f.message FROM 'chỉ số z hiệu chỉnh ([0-9,]+)'), ';' ORDER BY i.code)
 		FROM flag f JOIN period p ON p.id = f.period_id JOIN indicator i ON i.id = f.indicator_id
 		WHERE f.code = 'outlier'")"
+say "messages for officers: Vietnamese numbers and periods, short enough for an ACK"
+assert_eq "num_vi" "1.463;89,52;-0,5;1.000.000;0" \
+	"$(sql "SELECT num_vi(1463) || ';' || num_vi(89.520) || ';' || num_vi(-0.5) || ';'
+		|| num_vi(1000000) || ';' || num_vi(0)")"
+assert_eq "period_words_vi" "năm 2024;6 tháng đầu năm 2024;quý II năm 2024;tháng 6 năm 2024;tuần 10 năm 2024;ngày 15/06/2024" \
+	"$(sql "SELECT string_agg(period_words_vi(c), ';' ORDER BY o)
+		FROM unnest(ARRAY['2024', '2024S1', '2024Q2', '202406', '2024W10', '20240615'])
+		WITH ORDINALITY AS x(c, o)")"
+assert_eq "msg_fit keeps the names when they fit" '"Dân số" (population) 21292 (Xã Sơn Hạ)' \
+	"$(sql "SELECT msg_fit(ind_vi('Dân số', 'population') || ' ' || unit_vi('21292', 'Xã Sơn Hạ'))")"
+assert_eq "msg_fit drops them when they do not" "population 21292 $(printf 'x%.0s' $(seq 220))" \
+	"$(sql "SELECT msg_fit(ind_vi('Dân số', 'population') || ' ' || unit_vi('21292', 'Xã Sơn Hạ')
+		|| ' ' || repeat('x', 220))")"
+assert_eq "no refusal message longer than an ACK takes" 0 \
+	"$(sql "SELECT count(*) FROM rejection WHERE octet_length(message) > 240")"
 assert_eq "the outlier is stored all the same" 500 \
 	"$(sql "SELECT trim_scale(value) FROM v_observation WHERE indicator_code = 'visits'
 		AND period = '202406'")"

@@ -110,97 +110,101 @@ struct parse_err {
 
 static const struct parse_err parse_err_cases[] = {
     /* the refused list of num.h */
-    {"1.463", "ambiguous number \"1.463\": write 1463 for one thousand four hundred sixty-three, "
-	      "or 1.4630 / 1,4630 for a decimal"},
-    {"1,463", "ambiguous number \"1,463\": write 1463 for one thousand four hundred "
-	      "sixty-three, or 1.4630 / 1,4630 for a decimal"},
-    {"12.500", "write 12500 for twelve thousand five hundred, or 12.5000 / 12,5000"},
-    {"1e3", "number \"1e3\": exponent notation is not accepted"},
-    {"0x10", "number \"0x10\": hexadecimal is not accepted"},
-    {"NaN", "number \"NaN\": not a finite number"},
-    {"inf", "not a finite number"},
-    {"89,52%", "number \"89,52%\": percentages are computed by chiso: send the numerator and "
-	       "the denominator"},
-    {"", "empty value"},
-    {"1.2.3", "number \"1.2.3\": bad grouping"},
-    {"--1", "number \"--1\": more than one sign"},
-    {"1 46", "number \"1 46\": bad grouping"},
+    {"1.463", "số không rõ nghĩa \"1.463\": ghi 1463 nếu là một nghìn bốn trăm sáu mươi ba, "
+	      "hoặc 1,4630 / 1.4630 nếu là số thập phân"},
+    {"1,463", "số không rõ nghĩa \"1,463\": ghi 1463 nếu là một nghìn bốn trăm sáu mươi "
+	      "ba, hoặc 1,4630 / 1.4630 nếu là số thập phân"},
+    {"12.500", "ghi 12500 nếu là mười hai nghìn năm trăm, hoặc 12,5000 / 12.5000"},
+    {"1e3", "số không hợp lệ \"1e3\": không nhận số viết dạng lũy thừa"},
+    {"0x10", "số không hợp lệ \"0x10\": không nhận số hệ thập lục phân"},
+    {"NaN", "số không hợp lệ \"NaN\": không phải là số hữu hạn"},
+    {"inf", "không phải là số hữu hạn"},
+    {"89,52%", "số không hợp lệ \"89,52%\": tỷ lệ phần trăm do hệ thống tự tính: đề nghị gửi tử số "
+	       "và mẫu số"},
+    {"", "chưa ghi giá trị"},
+    {"1.2.3", "số không hợp lệ \"1.2.3\": nhóm chữ số sai"},
+    {"--1", "số không hợp lệ \"--1\": có nhiều hơn một dấu"},
+    {"1 46", "số không hợp lệ \"1 46\": nhóm chữ số sai"},
     /* ambiguous, more */
-    {"-1.463", "write -1463 for minus one thousand four hundred sixty-three, or -1.4630 / "
-	       "-1,4630"},
-    {"+1.463", "ambiguous number \"+1.463\": write 1463 for"},
-    {"22.979", "write 22979 for twenty-two thousand nine hundred seventy-nine"},
-    {"100.000", "write 100000 for one hundred thousand, or"},
-    {"1.000", "write 1000 for one thousand, or 1.0000"},
-    {"5,000", "write 5000 for five thousand, or 5.0000 / 5,0000 for a decimal"},
-    {"999,999", "for nine hundred ninety-nine thousand nine hundred ninety-nine,"},
-    {"12,010", "for twelve thousand ten,"},
-    {" 5.115 ", "ambiguous number \"5.115\": write 5115 for five thousand one hundred fifteen"},
+    {"-1.463", "ghi -1463 nếu là âm một nghìn bốn trăm sáu mươi ba, hoặc -1,4630 / "
+	       "-1.4630"},
+    {"+1.463", "số không rõ nghĩa \"+1.463\": ghi 1463 nếu là"},
+    {"22.979", "ghi 22979 nếu là hai mươi hai nghìn chín trăm bảy mươi chín"},
+    {"100.000", "ghi 100000 nếu là một trăm nghìn, hoặc"},
+    {"1.000", "ghi 1000 nếu là một nghìn, hoặc 1,0000"},
+    {"5,000", "ghi 5000 nếu là năm nghìn, hoặc 5,0000 / 5.0000 nếu là số thập phân"},
+    {"999,999", "nếu là chín trăm chín mươi chín nghìn chín trăm chín mươi chín,"},
+    {"12,010", "nếu là mười hai nghìn không trăm mười,"},
+    {"1.005", "nếu là một nghìn không trăm linh năm,"},
+    {"21.015", "nếu là hai mươi mốt nghìn không trăm mười lăm,"},
+    {"1.025", "nếu là một nghìn không trăm hai mươi lăm,"},
+    {"101.101", "nếu là một trăm linh một nghìn một trăm linh một,"},
+    {" 5.115 ", "số không rõ nghĩa \"5.115\": ghi 5115 nếu là năm nghìn một trăm mười lăm"},
     /* exponents, hex, NaN, infinities in any case */
-    {"1E3", "exponent notation"},
-    {"1.5e-3", "exponent notation"},
-    {"2e+6", "exponent notation"},
-    {"-0X1A", "hexadecimal"},
-    {"nan", "not a finite number"},
-    {"-NAN", "not a finite number"},
-    {"Infinity", "not a finite number"},
-    {"+INF", "not a finite number"},
-    {"-inFinity", "not a finite number"},
+    {"1E3", "dạng lũy thừa"},
+    {"1.5e-3", "dạng lũy thừa"},
+    {"2e+6", "dạng lũy thừa"},
+    {"-0X1A", "thập lục phân"},
+    {"nan", "không phải là số hữu hạn"},
+    {"-NAN", "không phải là số hữu hạn"},
+    {"Infinity", "không phải là số hữu hạn"},
+    {"+INF", "không phải là số hữu hạn"},
+    {"-inFinity", "không phải là số hữu hạn"},
     /* percentages */
-    {"89,52 %", "percentages are computed by chiso"},
-    {"100%", "percentages are computed by chiso"},
+    {"89,52 %", "tỷ lệ phần trăm do hệ thống tự tính"},
+    {"100%", "tỷ lệ phần trăm do hệ thống tự tính"},
     /* letters and other characters */
-    {"12abc", "letters are not accepted"},
-    {"1e", "letters are not accepted"},
-    {"abc", "number \"abc\": letters are not accepted"},
-    {"1463 hồ sơ", "letters are not accepted"},
-    {"12#", "unexpected character '#'"},
-    {"1_000", "unexpected character '_'"},
-    {"1'000", "unexpected character '''"},
-    {"1\t000", "unexpected character"},
-    {"\xef\xbc\x91\xef\xbc\x92", "unexpected character"}, /* full-width digits */
+    {"12abc", "số không được chứa chữ cái"},
+    {"1e", "số không được chứa chữ cái"},
+    {"abc", "số không hợp lệ \"abc\": số không được chứa chữ cái"},
+    {"1463 hồ sơ", "số không được chứa chữ cái"},
+    {"12#", "ký tự không hợp lệ '#'"},
+    {"1_000", "ký tự không hợp lệ '_'"},
+    {"1'000", "ký tự không hợp lệ '''"},
+    {"1\t000", "ký tự không hợp lệ"},
+    {"\xef\xbc\x91\xef\xbc\x92", "ký tự không hợp lệ"}, /* full-width digits */
     /* signs */
-    {"-", "number \"-\": a sign without digits"},
-    {"+", "a sign without digits"},
-    {"  -  ", "a sign without digits"},
-    {"+-1", "more than one sign"},
-    {"1-", "a sign must come first"},
-    {"2024-06", "a sign must come first"},
-    {"- 5", "misplaced separator"},
+    {"-", "số không hợp lệ \"-\": chỉ có dấu, không có chữ số"},
+    {"+", "chỉ có dấu, không có chữ số"},
+    {"  -  ", "chỉ có dấu, không có chữ số"},
+    {"+-1", "có nhiều hơn một dấu"},
+    {"1-", "dấu + hoặc - phải đứng đầu"},
+    {"2024-06", "dấu + hoặc - phải đứng đầu"},
+    {"- 5", "dấu phân cách đặt sai chỗ"},
     /* separators out of place */
-    {".5", "misplaced separator"},
-    {",5", "misplaced separator"},
-    {"5.", "misplaced separator"},
-    {"5,", "misplaced separator"},
-    {"1..5", "misplaced separator"},
-    {"1,,000", "misplaced separator"},
-    {"1  463", "misplaced separator"},
-    /* bad grouping */
-    {"1.46.3", "bad grouping: the first group has 1 to 3 digits and every later group exactly 3"},
-    {"1234.567.890", "bad grouping"},
-    {"1.2345.678", "bad grouping"},
-    {"1.234.56", "bad grouping"},
-    {"0.463.123", "bad grouping"},
-    {"0,463.5", "bad grouping"},
-    {"1 4630", "bad grouping"},
-    {"12 34,5", "bad grouping"},
-    {"1.234 567", "bad grouping: use one kind of grouping character"},
-    {"1 234.567,5", "bad grouping: use one kind of grouping character"},
-    {"1,234.567,8", "bad grouping: use one kind of grouping character"},
-    {"1.463 5", "bad grouping: use one kind of grouping character"},
+    {".5", "dấu phân cách đặt sai chỗ"},
+    {",5", "dấu phân cách đặt sai chỗ"},
+    {"5.", "dấu phân cách đặt sai chỗ"},
+    {"5,", "dấu phân cách đặt sai chỗ"},
+    {"1..5", "dấu phân cách đặt sai chỗ"},
+    {"1,,000", "dấu phân cách đặt sai chỗ"},
+    {"1  463", "dấu phân cách đặt sai chỗ"},
+    /* nhóm chữ số sai */
+    {"1.46.3", "nhóm chữ số sai: nhóm đầu có 1 đến 3 chữ số, mỗi nhóm sau đúng 3 chữ số"},
+    {"1234.567.890", "nhóm chữ số sai"},
+    {"1.2345.678", "nhóm chữ số sai"},
+    {"1.234.56", "nhóm chữ số sai"},
+    {"0.463.123", "nhóm chữ số sai"},
+    {"0,463.5", "nhóm chữ số sai"},
+    {"1 4630", "nhóm chữ số sai"},
+    {"12 34,5", "nhóm chữ số sai"},
+    {"1.234 567", "nhóm chữ số sai: chỉ dùng một loại dấu phân cách hàng nghìn"},
+    {"1 234.567,5", "nhóm chữ số sai: chỉ dùng một loại dấu phân cách hàng nghìn"},
+    {"1,234.567,8", "nhóm chữ số sai: chỉ dùng một loại dấu phân cách hàng nghìn"},
+    {"1.463 5", "nhóm chữ số sai: chỉ dùng một loại dấu phân cách hàng nghìn"},
     {"1\xc2\xa0"
      "234 567",
-     "bad grouping: use one kind"},
+     "nhóm chữ số sai: chỉ dùng một loại"},
     /* limits */
-    {"1234567890123456", "too many digits: at most 15 significant digits"},
-    {"1.000.000.000.000.000", "too many digits"},
-    {"0.1234567890123456", "too many digits"},
-    {"1234567890,123456", "too many digits"},
-    {"0.00000000000000000000000000000000000001", "too many decimal places"},
-    {"-0.0000000000000000000000000000000000001", "too many decimal places"},
+    {"1234567890123456", "quá nhiều chữ số: tối đa 15 chữ số có nghĩa"},
+    {"1.000.000.000.000.000", "quá nhiều chữ số"},
+    {"0.1234567890123456", "quá nhiều chữ số"},
+    {"1234567890,123456", "quá nhiều chữ số"},
+    {"0.00000000000000000000000000000000000001", "quá nhiều chữ số thập phân"},
+    {"-0.0000000000000000000000000000000000001", "quá nhiều chữ số thập phân"},
     /* whitespace only */
-    {"   ", "empty value"},
-    {"\t\r\n", "empty value"},
+    {"   ", "chưa ghi giá trị"},
+    {"\t\r\n", "chưa ghi giá trị"},
 };
 
 static void test_parse_ok(void **state)
@@ -264,10 +268,10 @@ static void test_parse_len(void **state)
 	    {"5,28%", 4, "5.28", NULL},
 	    {"12\0"
 	     "3",
-	     4, NULL, "unexpected character"},
-	    {"", 0, NULL, "empty value"},
+	     4, NULL, "ký tự không hợp lệ"},
+	    {"", 0, NULL, "chưa ghi giá trị"},
 	    {"1.463", 3, "1.4", NULL},
-	    {"1.4631", 5, NULL, "ambiguous"},
+	    {"1.4631", 5, NULL, "không rõ nghĩa"},
 	};
 	int failures = 0;
 
@@ -300,7 +304,7 @@ static void test_parse_quote(void **state)
 	assert_int_equal(num_parse(in, sizeof in, &n, &why), -1);
 	assert_non_null(strstr(why, "\"111x111111111111111111111111111111111111...\""));
 	assert_int_equal(num_parse("1\x01z", 3, &n, &why), -1);
-	assert_string_equal(why, "number \"1?z\": unexpected character");
+	assert_string_equal(why, "số không hợp lệ \"1?z\": ký tự không hợp lệ");
 }
 
 struct thread_arg {
@@ -331,11 +335,11 @@ static void test_parse_why_per_thread(void **state)
 	assert_int_equal(num_parse("1e3", 3, &n, &why), -1);
 	assert_int_equal(pthread_create(&t, NULL, parse_in_thread, &a), 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
-	assert_non_null(strstr(a.copy, "ambiguous"));
+	assert_non_null(strstr(a.copy, "không rõ nghĩa"));
 	assert_ptr_not_equal(a.why, why);
-	assert_string_equal(why,
-			    "number \"1e3\": exponent notation is not accepted: write the number "
-			    "in full");
+	assert_string_equal(
+	    why, "số không hợp lệ \"1e3\": không nhận số viết dạng lũy thừa: hãy ghi đầy "
+		 "đủ các chữ số");
 }
 
 struct fmt_case {

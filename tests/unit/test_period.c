@@ -125,70 +125,78 @@ static const struct {
 	const char *why; /* a fragment of the message */
 } parse_err_cases[] = {
     /* forms people write, with the identifier they meant */
-    {"2024H1", "unknown period \"2024H1\": use 2024S1 for the first half-year of 2024"},
-    {"2024H2", "unknown period \"2024H2\": use 2024S2 for the second half-year of 2024"},
-    {"2024-H1", "use 2024S1 for the first half-year"},
-    {"2024h2", "use 2024S2 for the second half-year"},
-    {"2024-06", "unknown period \"2024-06\": use 202406 for June 2024"},
-    {"06/2024", "unknown period \"06/2024\": use 202406 for June 2024"},
-    {"6/2024", "use 202406 for June 2024"},
-    {"2024/6", "use 202406 for June 2024"},
-    {"2024.12", "use 202412 for December 2024"},
-    {"01-2025", "use 202501 for January 2025"},
-    {"15/06/2024", "unknown period \"15/06/2024\": use 20240615 for 15 June 2024"},
-    {"2024-06-15", "use 20240615 for 15 June 2024"},
-    {"5/6/2024", "use 20240605 for 5 June 2024"},
-    {"2024-Q2", "use 2024Q2 for the second quarter of 2024"},
-    {"Q3/2024", "use 2024Q3 for the third quarter of 2024"},
-    {"2024 Q4", "use 2024Q4 for the fourth quarter of 2024"},
-    {"2024q1", "use 2024Q1 for the first quarter of 2024"},
-    {"2024s1", "use 2024S1 for the first half-year of 2024"},
-    {"2024-W10", "use 2024W10 for ISO week 10 of 2024"},
-    {"2024w5", "use 2024W5 for ISO week 5 of 2024"},
+    {"2024H1",
+     "không nhận dạng được kỳ báo cáo \"2024H1\": hãy ghi 2024S1 cho 6 tháng đầu năm 2024"},
+    {"2024H2",
+     "không nhận dạng được kỳ báo cáo \"2024H2\": hãy ghi 2024S2 cho 6 tháng cuối năm 2024"},
+    {"2024-H1", "hãy ghi 2024S1 cho 6 tháng đầu năm 2024"},
+    {"2024h2", "hãy ghi 2024S2 cho 6 tháng cuối năm 2024"},
+    {"2024-06", "không nhận dạng được kỳ báo cáo \"2024-06\": hãy ghi 202406 cho tháng 6 năm 2024"},
+    {"06/2024", "không nhận dạng được kỳ báo cáo \"06/2024\": hãy ghi 202406 cho tháng 6 năm 2024"},
+    {"6/2024", "hãy ghi 202406 cho tháng 6 năm 2024"},
+    {"2024/6", "hãy ghi 202406 cho tháng 6 năm 2024"},
+    {"2024.12", "hãy ghi 202412 cho tháng 12 năm 2024"},
+    {"01-2025", "hãy ghi 202501 cho tháng 1 năm 2025"},
+    {"15/06/2024",
+     "không nhận dạng được kỳ báo cáo \"15/06/2024\": hãy ghi 20240615 cho ngày 15/06/2024"},
+    {"2024-06-15", "hãy ghi 20240615 cho ngày 15/06/2024"},
+    {"5/6/2024", "hãy ghi 20240605 cho ngày 05/06/2024"},
+    {"2024-Q2", "hãy ghi 2024Q2 cho quý II năm 2024"},
+    {"Q3/2024", "hãy ghi 2024Q3 cho quý III năm 2024"},
+    {"2024 Q4", "hãy ghi 2024Q4 cho quý IV năm 2024"},
+    {"2024q1", "hãy ghi 2024Q1 cho quý I năm 2024"},
+    {"2024s1", "hãy ghi 2024S1 cho 6 tháng đầu năm 2024"},
+    {"2024-W10", "hãy ghi 2024W10 cho tuần 10 năm 2024"},
+    {"2024w5", "hãy ghi 2024W5 cho tuần 5 năm 2024"},
     /* the form guessed, but the period does not exist */
-    {"2024-13", "unknown period \"2024-13\": the month must be 01 to 12"},
-    {"31/02/2024", "unknown period \"31/02/2024\": the day must be 01 to 29 in February 2024"},
-    {"2025-W53", "the week must be 1 to 52: 2025 has 52 ISO weeks"},
-    {"2024H3", "the half-year must be 1 or 2"},
+    {"2024-13", "không nhận dạng được kỳ báo cáo \"2024-13\": tháng phải từ 01 đến 12"},
+    {"31/02/2024", "không nhận dạng được kỳ báo cáo \"31/02/2024\": ngày phải từ 01 đến 29 trong "
+		   "tháng 2 năm 2024"},
+    {"2025-W53", "tuần phải từ 1 đến 52: năm 2025 có 52 tuần theo ISO"},
+    {"2024H3", "kỳ 6 tháng phải là S1 hoặc S2"},
     /* right form, impossible numbers */
-    {"2025W53", "invalid period \"2025W53\": the week must be 1 to 52: 2025 has 52 ISO weeks"},
-    {"2024W53", "2024 has 52 ISO weeks"},
-    {"2020W54", "the week must be 1 to 53: 2020 has 53 ISO weeks"},
-    {"2024W0", "invalid period \"2024W0\": the week must be 1 to 52"},
-    {"2024W00", "the week must be 1 to 52"},
-    {"2024Q0", "invalid period \"2024Q0\": the quarter must be 1 to 4"},
-    {"2024Q5", "the quarter must be 1 to 4"},
-    {"2024S0", "the half-year must be 1 or 2"},
-    {"2024S3", "invalid period \"2024S3\": the half-year must be 1 or 2"},
-    {"202400", "invalid period \"202400\": the month must be 01 to 12"},
-    {"202413", "the month must be 01 to 12"},
-    {"20240230", "invalid period \"20240230\": the day must be 01 to 29 in February 2024"},
-    {"20230229", "the day must be 01 to 28 in February 2023"},
-    {"21000229", "the day must be 01 to 28 in February 2100"},
-    {"20240431", "the day must be 01 to 30 in April 2024"},
-    {"20240100", "the day must be 01 to 31 in January 2024"},
-    {"20241301", "the month must be 01 to 12"},
-    {"1899", "invalid period \"1899\": the year must be 1900 to 2999"},
-    {"3000", "the year must be 1900 to 2999"},
-    {"189912", "the year must be 1900 to 2999"},
-    {"3000Q1", "the year must be 1900 to 2999"},
-    {"0000", "the year must be 1900 to 2999"},
+    {"2025W53",
+     "kỳ báo cáo không hợp lệ \"2025W53\": tuần phải từ 1 đến 52: năm 2025 có 52 tuần theo ISO"},
+    {"2024W53", "năm 2024 có 52 tuần theo ISO"},
+    {"2020W54", "tuần phải từ 1 đến 53: năm 2020 có 53 tuần theo ISO"},
+    {"2024W0", "kỳ báo cáo không hợp lệ \"2024W0\": tuần phải từ 1 đến 52"},
+    {"2024W00", "tuần phải từ 1 đến 52"},
+    {"2024Q0", "kỳ báo cáo không hợp lệ \"2024Q0\": quý phải từ Q1 đến Q4"},
+    {"2024Q5", "quý phải từ Q1 đến Q4"},
+    {"2024S0", "kỳ 6 tháng phải là S1 hoặc S2"},
+    {"2024S3", "kỳ báo cáo không hợp lệ \"2024S3\": kỳ 6 tháng phải là S1 hoặc S2"},
+    {"202400", "kỳ báo cáo không hợp lệ \"202400\": tháng phải từ 01 đến 12"},
+    {"202413", "tháng phải từ 01 đến 12"},
+    {"20240230",
+     "kỳ báo cáo không hợp lệ \"20240230\": ngày phải từ 01 đến 29 trong tháng 2 năm 2024"},
+    {"20230229", "ngày phải từ 01 đến 28 trong tháng 2 năm 2023"},
+    {"21000229", "ngày phải từ 01 đến 28 trong tháng 2 năm 2100"},
+    {"20240431", "ngày phải từ 01 đến 30 trong tháng 4 năm 2024"},
+    {"20240100", "ngày phải từ 01 đến 31 trong tháng 1 năm 2024"},
+    {"20241301", "tháng phải từ 01 đến 12"},
+    {"1899", "kỳ báo cáo không hợp lệ \"1899\": năm phải từ 1900 đến 2999"},
+    {"3000", "năm phải từ 1900 đến 2999"},
+    {"189912", "năm phải từ 1900 đến 2999"},
+    {"3000Q1", "năm phải từ 1900 đến 2999"},
+    {"0000", "năm phải từ 1900 đến 2999"},
     /* unknown */
-    {"", "empty period"},
-    {" \t ", "empty period"},
-    {"24Q2", "unknown period \"24Q2\": write 2024, 2024S1, 2024Q2, 202406, 2024W10 or 20240615"},
-    {"2024Q", "unknown period \"2024Q\": write 2024, 2024S1"},
-    {"2024W", "write 2024, 2024S1"},
-    {"2024W100", "write 2024, 2024S1"},
-    {"2024Q12", "write 2024, 2024S1"},
-    {"2024X1", "write 2024, 2024S1"},
-    {"20240615T00", "write 2024, 2024S1"},
-    {"2024 06 15 1", "write 2024, 2024S1"},
-    {"abc", "unknown period \"abc\": write"},
-    {"-2024", "write 2024, 2024S1"},
-    {"20245", "write 2024, 2024S1"},
-    {"2024\xe2\x80\xaeQ1", "unknown period \"2024?\?\?Q1\": write"}, /* no bidi override */
-    {"năm 2024", "unknown period \"năm 2024\": write"},
+    {"", "chưa ghi kỳ báo cáo"},
+    {" \t ", "chưa ghi kỳ báo cáo"},
+    {"24Q2", "không nhận dạng được kỳ báo cáo \"24Q2\": hãy ghi theo dạng 2024, 2024S1, 2024Q2, "
+	     "202406, 2024W10 hoặc 20240615"},
+    {"2024Q", "không nhận dạng được kỳ báo cáo \"2024Q\": hãy ghi theo dạng 2024, 2024S1"},
+    {"2024W", "hãy ghi theo dạng 2024, 2024S1"},
+    {"2024W100", "hãy ghi theo dạng 2024, 2024S1"},
+    {"2024Q12", "hãy ghi theo dạng 2024, 2024S1"},
+    {"2024X1", "hãy ghi theo dạng 2024, 2024S1"},
+    {"20240615T00", "hãy ghi theo dạng 2024, 2024S1"},
+    {"2024 06 15 1", "hãy ghi theo dạng 2024, 2024S1"},
+    {"abc", "không nhận dạng được kỳ báo cáo \"abc\": hãy ghi theo dạng"},
+    {"-2024", "hãy ghi theo dạng 2024, 2024S1"},
+    {"20245", "hãy ghi theo dạng 2024, 2024S1"},
+    {"2024\xe2\x80\xaeQ1",
+     "không nhận dạng được kỳ báo cáo \"2024?\?\?Q1\": hãy ghi"}, /* no bidi override */
+    {"năm 2024", "không nhận dạng được kỳ báo cáo \"năm 2024\": hãy ghi"},
 };
 
 static void test_parse_err(void **state)
@@ -228,14 +236,15 @@ static void test_parse_len(void **state)
 	assert_int_equal(period_parse("2024Q2", 4, &p, &why), 0);
 	assert_int_equal(p.type, PERIOD_YEARLY);
 	assert_int_equal(period_parse("2024\0Q1", 7, &p, &why), -1);
-	assert_string_equal(why, "unknown period \"2024?Q1\": write 2024, 2024S1, 2024Q2, 202406, "
-				 "2024W10 or 20240615");
+	assert_string_equal(why,
+			    "không nhận dạng được kỳ báo cáo \"2024?Q1\": hãy ghi theo dạng 2024, "
+			    "2024S1, 2024Q2, 202406, 2024W10 hoặc 20240615");
 	assert_int_equal(period_parse("2024\0"
 				      "1",
 				      6, &p, &why),
 			 -1);
 	assert_int_equal(period_parse(NULL, 0, &p, &why), -1);
-	assert_string_equal(why, "empty period");
+	assert_string_equal(why, "chưa ghi kỳ báo cáo");
 }
 
 static const struct {
@@ -627,14 +636,14 @@ static void test_names(void **state)
 {
 	static const struct {
 		enum period_type type;
-		const char *name;
+		const char *name, *vi;
 	} types[] = {
-	    {PERIOD_DAILY, "daily"},
-	    {PERIOD_WEEKLY, "weekly"},
-	    {PERIOD_MONTHLY, "monthly"},
-	    {PERIOD_QUARTERLY, "quarterly"},
-	    {PERIOD_SIXMONTHLY, "six-monthly"},
-	    {PERIOD_YEARLY, "yearly"},
+	    {PERIOD_DAILY, "daily", "ngày"},
+	    {PERIOD_WEEKLY, "weekly", "tuần"},
+	    {PERIOD_MONTHLY, "monthly", "tháng"},
+	    {PERIOD_QUARTERLY, "quarterly", "quý"},
+	    {PERIOD_SIXMONTHLY, "six-monthly", "6 tháng"},
+	    {PERIOD_YEARLY, "yearly", "năm"},
 	};
 	static const char *const unknown[] = {"",	"Daily",   "six_monthly", "sixmonthly",
 					      "annual", "yearly ", "statistical"};
@@ -642,12 +651,14 @@ static void test_names(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
 		assert_string_equal(period_type_name(types[i].type), types[i].name);
+		assert_string_equal(period_type_vi(types[i].type), types[i].vi);
 		assert_int_equal(period_type_from_name(types[i].name), (int)types[i].type);
 	}
 	for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++)
 		assert_int_equal(period_type_from_name(unknown[i]), -1);
 	assert_int_equal(period_type_from_name(NULL), -1);
 	assert_string_equal(period_type_name((enum period_type)PERIOD_NTYPES), "unknown");
+	assert_string_equal(period_type_vi((enum period_type)PERIOD_NTYPES), "?");
 	assert_string_equal(period_calendar_name(CAL_STATISTICAL), "statistical");
 	assert_string_equal(period_calendar_name(CAL_ADMINISTRATIVE), "administrative");
 	assert_string_equal(period_calendar_name((enum period_calendar)2), "unknown");
@@ -741,30 +752,32 @@ static void test_date_parse(void **state)
 	    {"31/12/2999", "2999-12-31", NULL},
 	    {"24/6/2024", "2024-06-24", NULL},
 	    {"31/02/2024", NULL,
-	     "invalid date \"31/02/2024\": the day must be 1 to 29 in February 2024"},
-	    {"29/02/2023", NULL, "the day must be 1 to 28 in February 2023"},
-	    {"29/02/2100", NULL, "the day must be 1 to 28 in February 2100"},
-	    {"2024-02-30", NULL, "the day must be 1 to 29 in February 2024"},
-	    {"31/04/2024", NULL, "the day must be 1 to 30 in April 2024"},
-	    {"00/01/2024", NULL, "the day must be 1 to 31 in January 2024"},
-	    {"15/13/2024", NULL, "invalid date \"15/13/2024\": the month must be 1 to 12"},
-	    {"2024-00-10", NULL, "the month must be 1 to 12"},
-	    {"1899-12-31", NULL, "the year must be 1900 to 2999"},
-	    {"01/01/3000", NULL, "the year must be 1900 to 2999"},
-	    {"", NULL, "empty date"},
-	    {"  ", NULL, "empty date"},
-	    {"2024/06/15", NULL, "unknown date \"2024/06/15\": write 2024-06-15 or 15/06/2024"},
-	    {"15-06-2024", NULL, "unknown date"},
-	    {"2024-6-15", NULL, "unknown date"},
-	    {"15/06/24", NULL, "unknown date"},
-	    {"115/06/2024", NULL, "unknown date"},
-	    {"15.06.2024", NULL, "unknown date"},
-	    {"20240615", NULL, "unknown date"},
-	    {"2024-06-15T00:00", NULL, "unknown date"},
-	    {"15/06/2024/1", NULL, "unknown date"},
-	    {"ngày 15/06/2024", NULL, "unknown date \"ngày 15/06/2024\""},
-	    {"2024--06-15", NULL, "unknown date"},
-	    {"+5/6/2024", NULL, "unknown date"},
+	     "ngày không hợp lệ \"31/02/2024\": ngày phải từ 1 đến 29 trong tháng 2 năm 2024"},
+	    {"29/02/2023", NULL, "ngày phải từ 1 đến 28 trong tháng 2 năm 2023"},
+	    {"29/02/2100", NULL, "ngày phải từ 1 đến 28 trong tháng 2 năm 2100"},
+	    {"2024-02-30", NULL, "ngày phải từ 1 đến 29 trong tháng 2 năm 2024"},
+	    {"31/04/2024", NULL, "ngày phải từ 1 đến 30 trong tháng 4 năm 2024"},
+	    {"00/01/2024", NULL, "ngày phải từ 1 đến 31 trong tháng 1 năm 2024"},
+	    {"15/13/2024", NULL, "ngày không hợp lệ \"15/13/2024\": tháng phải từ 1 đến 12"},
+	    {"2024-00-10", NULL, "tháng phải từ 1 đến 12"},
+	    {"1899-12-31", NULL, "năm phải từ 1900 đến 2999"},
+	    {"01/01/3000", NULL, "năm phải từ 1900 đến 2999"},
+	    {"", NULL, "chưa ghi ngày"},
+	    {"  ", NULL, "chưa ghi ngày"},
+	    {"2024/06/15", NULL,
+	     "không nhận dạng được ngày \"2024/06/15\": hãy ghi theo dạng 2024-06-15 hoặc "
+	     "15/06/2024"},
+	    {"15-06-2024", NULL, "không nhận dạng được ngày"},
+	    {"2024-6-15", NULL, "không nhận dạng được ngày"},
+	    {"15/06/24", NULL, "không nhận dạng được ngày"},
+	    {"115/06/2024", NULL, "không nhận dạng được ngày"},
+	    {"15.06.2024", NULL, "không nhận dạng được ngày"},
+	    {"20240615", NULL, "không nhận dạng được ngày"},
+	    {"2024-06-15T00:00", NULL, "không nhận dạng được ngày"},
+	    {"15/06/2024/1", NULL, "không nhận dạng được ngày"},
+	    {"ngày 15/06/2024", NULL, "không nhận dạng được ngày \"ngày 15/06/2024\""},
+	    {"2024--06-15", NULL, "không nhận dạng được ngày"},
+	    {"+5/6/2024", NULL, "không nhận dạng được ngày"},
 	};
 	int failures = 0;
 
