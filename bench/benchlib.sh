@@ -97,8 +97,8 @@ connections() {
 # Observations stored (all are the benchmark's), or those of the collectors
 # named PREFIX...
 observations() {
-	sql "SELECT count(*) FROM observation o
-	      WHERE o.unit_id IN (SELECT unit_id FROM collector WHERE name LIKE '${1:-}%')"
+	sql "SELECT count(*) FROM observation o JOIN batch b ON b.id = o.batch_id
+	       JOIN collector c ON c.id = b.collector_id WHERE c.name LIKE '${1:-}%'"
 }
 
 # The rollups equal a recomputation (the product's own check).
@@ -108,4 +108,29 @@ verify_rollups() {
 		fail "rollup verify found differences"
 	}
 	tail -n 1 "$T/verify.txt"
+}
+
+# su_sql QUERY: as the embedded cluster's superuser (its password is in the
+# throwaway cluster's credentials file, made by chisoctl db init).
+su_sql() {
+	local pw
+	pw=$(sed -n 's/^superuser_password=//p' "$T/var/pg/credentials")
+	PGPASSWORD=$pw psql "$(conf_value database.owner_conninfo | sed 's/ user=[^ ]*//; s/ password=[^ ]*//') user=postgres" \
+		-X -q -A -t -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# The profile of the ingest path: PostgreSQL's per-function timing
+# (track_functions), on from profile_start, printed by profile_print as
+# "profile:" lines, the functions that took the most time first.
+profile_start() {
+	su_sql "ALTER SYSTEM SET track_functions = 'all'" >/dev/null
+	su_sql "SELECT pg_reload_conf()" >/dev/null
+	su_sql "SELECT pg_stat_reset()" >/dev/null
+}
+profile_print() {
+	sleep 0.6 # statistics reach the collector at most every 500 ms
+	su_sql "SELECT format('profile: %s calls=%s total_ms=%s self_ms=%s', funcname, calls,
+			      round(total_time), round(self_time))
+		  FROM pg_stat_user_functions WHERE schemaname = 'chiso'
+		 ORDER BY self_time DESC LIMIT ${1:-12}"
 }

@@ -2,6 +2,6 @@
 -- named :'prefix'% between the runs of the baselines, then vacuums, so that
 -- each baseline starts from the same table.  The measuring instrument, not
 -- product code.
-DELETE FROM chiso.observation o USING chiso.collector c
-WHERE c.unit_id = o.unit_id AND c.name LIKE :'prefix' || '%';
+DELETE FROM chiso.observation o USING chiso.batch b, chiso.collector c
+WHERE b.id = o.batch_id AND c.id = b.collector_id AND c.name LIKE :'prefix' || '%';
 VACUUM (ANALYZE) chiso.observation;

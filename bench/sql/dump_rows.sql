@@ -3,5 +3,6 @@
 -- baselines write the same rows into the same table.  The measuring
 -- instrument, not product code.  psql -v prefix=P -o ROWS.
 COPY (SELECT o.* FROM chiso.observation o
-      JOIN chiso.collector c ON c.unit_id = o.unit_id AND c.name LIKE :'prefix' || '%')
+      JOIN chiso.batch b ON b.id = o.batch_id
+      JOIN chiso.collector c ON c.id = b.collector_id AND c.name LIKE :'prefix' || '%')
 TO STDOUT;

@@ -11,6 +11,7 @@ SELECT format('INSERT INTO chiso.observation (unit_id, indicator_id, period_id, 
 	      'batch_id = EXCLUDED.batch_id, updated_at = now();',
 	      o.unit_id, o.indicator_id, o.period_id, o.value, o.qualifier, o.batch_id)
 FROM chiso.observation o
-JOIN chiso.collector c ON c.unit_id = o.unit_id AND c.name LIKE :'prefix' || '%'
+JOIN chiso.batch b ON b.id = o.batch_id
+JOIN chiso.collector c ON c.id = b.collector_id AND c.name LIKE :'prefix' || '%'
 ORDER BY c.name, o.indicator_id, o.period_id
 LIMIT :n;
