@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "batch.h"
@@ -50,6 +51,7 @@ struct collector {
 	long no; /* 1-based, the k of the value formula */
 	void *sock;
 	bool welcomed, dead;
+	double hello_ms; /* last HELLO sent */
 	uint64_t next_seq;
 	size_t next_row; /* first row not yet sent */
 	int inflight;
@@ -59,9 +61,10 @@ struct collector {
 struct options {
 	const char *endpoint, *server_key, *keys_dir, *agents_file;
 	long indicators, years, year0, batch_rows, window;
-	double rate;	 /* rows per second, 0: as fast as acks allow */
-	double deadline; /* seconds for the whole run */
-	double hold;	 /* seconds to wait once every collector is welcomed */
+	double rate;		/* rows per second, 0: as fast as acks allow */
+	double deadline;	/* seconds for the whole run */
+	double hold;		/* seconds to wait once every collector is welcomed */
+	const char *start_file; /* then wait for this file (a barrier across processes) */
 	uint64_t epoch;
 };
 
@@ -150,6 +153,8 @@ static void send_message(void *sock, const char *cmd, const char *body)
 	zmq_send(sock, body, strlen(body), 0);
 }
 
+static void send_hello(struct load *L, struct collector *c);
+
 static void open_collector(struct load *L, struct collector *c)
 {
 	char path[4096], server[KEYS_Z85_LEN + 1], err[256];
@@ -173,6 +178,16 @@ static void open_collector(struct load *L, struct collector *c)
 	memset(&kp, 0, sizeof kp);
 	if (zmq_connect(c->sock, L->opt.endpoint) < 0)
 		die("cannot connect to %s", L->opt.endpoint);
+	send_hello(L, c);
+}
+
+/*
+ * HELLO, and again while no WELCOME came: under a flood of handshakes libzmq
+ * may drop a connection whose handshake took too long, and the new one needs
+ * its own HELLO (chiso-agent sends one on every handshake it sees).
+ */
+static void send_hello(struct load *L, struct collector *c)
+{
 
 	struct wire_hello h = {.epoch = L->opt.epoch, .backlog_rows = L->rows_each};
 	snprintf(h.agent, sizeof h.agent, "chiso-load %s", CHISO_VERSION);
@@ -181,6 +196,7 @@ static void open_collector(struct load *L, struct collector *c)
 		die("%s", "out of memory");
 	send_message(c->sock, "HELLO", body);
 	free(body);
+	c->hello_ms = now_ms();
 }
 
 /* Sends rows [p->first, p->first + p->n) of collector c as batch p->seq. */
@@ -385,6 +401,9 @@ static int run(struct load *L)
 	}
 	while (L->fg.connected < (long)L->n && now_ms() < stop) {
 		poll_all(L, 100);
+		for (size_t i = 0; i < L->n; i++)
+			if (!L->c[i].welcomed && now_ms() - L->c[i].hello_ms > 15000)
+				send_hello(L, &L->c[i]);
 		if (now_ms() - last_progress > 5000) {
 			last_progress = now_ms();
 			fprintf(stderr, "chiso-load: %ld of %zu collectors welcomed\n",
@@ -395,6 +414,8 @@ static int run(struct load *L)
 	printf("connected: %ld of %zu in %.1f s\n", L->fg.connected, L->n, (t_conn - t0) / 1000);
 	fflush(stdout);
 	while (o->hold > 0 && now_ms() < t_conn + o->hold * 1000.0 && now_ms() < stop)
+		poll_all(L, 100);
+	while (o->start_file && access(o->start_file, F_OK) < 0 && now_ms() < stop)
 		poll_all(L, 100);
 
 	double start = now_ms();
@@ -444,7 +465,7 @@ static void usage(void)
 	      "       chiso-load run --endpoint E --server-key FILE --keys DIR --agents FILE\n"
 	      "                      [--indicators I] [--years Y] [--year0 Y0] [--batch-rows B]\n"
 	      "                      [--window W] [--rate ROWS/S] [--deadline S] [--hold S]\n"
-	      "                      [--epoch E]\n",
+	      "                      [--epoch E] [--start-file PATH]\n",
 	      stderr);
 	exit(2);
 }
@@ -464,6 +485,7 @@ int main(int argc, char **argv)
 						 {"deadline", required_argument, NULL, 'd'},
 						 {"hold", required_argument, NULL, 'h'},
 						 {"epoch", required_argument, NULL, 'E'},
+						 {"start-file", required_argument, NULL, 'S'},
 						 {NULL, 0, NULL, 0}};
 	static struct load L;
 	int ch;
@@ -520,6 +542,9 @@ int main(int argc, char **argv)
 			break;
 		case 'E':
 			L.opt.epoch = strtoull(optarg, NULL, 10);
+			break;
+		case 'S':
+			L.opt.start_file = optarg;
 			break;
 		default:
 			usage();

@@ -52,26 +52,41 @@ t0=$(date +%s.%N)
 enrol_many cty "$T/cty.units"
 figure country.enrol_bulk_seconds "$(secs_since "$t0")"
 
+# chiso-load needs two descriptors per collector (its TCP connection and the
+# socket's mailbox), and the hard limit may not be raisable (20 000 on the
+# machine of docs/performance.md): the collectors are split over processes of
+# at most 5 000, which connect first and then start pushing together.
+shards=$(((n + 4999) / 5000))
+split -n "l/$shards" -d "$T/cty.agents" "$T/shard"
 start_chisod
-say "3. $n collectors connect over CURVE and push $IND values each"
-load cty --indicators "$IND" --years 1 --hold 10 --deadline "$DEADLINE" >/dev/null &
-load_pid=$!
+say "3. $n collectors ($shards load processes) connect over CURVE and push $IND values each"
+pids=()
+for f in "$T"/shard*; do
+	s=cty-${f##*/shard}
+	mv "$f" "$T/$s.agents"
+	load "$s" --indicators "$IND" --years 1 --start-file "$T/go" --deadline "$DEADLINE" >/dev/null &
+	pids+=($!)
+done
 for _ in $(seq $((DEADLINE * 10))); do
-	grep -q '^connected:' "$T/cty.out" 2>/dev/null && break
+	[ "$(cat "$T"/cty-*.out 2>/dev/null | grep -c '^connected:')" -ge "$shards" ] && break
 	sleep 0.1
 done
-grep '^connected:' "$T/cty.out" || fail "chiso-load did not connect its collectors"
-sleep 2 # inside --hold: every collector connected and idle
+grep -h '^connected:' "$T"/cty-*.out
+sleep 2 # every collector connected and idle
 held=$(connections)
 rss_connected=$(rss_now_mib "$CHISOD_PID")
-wait "$load_pid" || fail "chiso-load failed"
-grep '^load:' "$T/cty.out"
+touch "$T/go"
+for p in "${pids[@]}"; do wait "$p" || fail "chiso-load failed"; done
+grep -h '^load:' "$T"/cty-*.out
 rss_peak=$(rss_peak_mib "$CHISOD_PID")
-connected=$(load_field cty connected)
+sum_field() { cat "$T"/cty-*.out | sed -n "s/^load: .*\b$1=\([^ ]*\).*/\1/p" | awk '{ s += $1 } END { print s }'; }
+max_field() { cat "$T"/cty-*.out | sed -n "s/^load: .*\b$1=\([^ ]*\).*/\1/p" | sort -g | tail -n 1; }
+connected=$(sum_field connected)
+ingest_s=$(max_field seconds)
 assert_eq "collectors welcomed" "$n" "$connected"
-assert_eq "values acknowledged" $((n * IND)) "$(load_field cty rows_acked)"
+assert_eq "values acknowledged" $((n * IND)) "$(sum_field rows_acked)"
 assert_eq "observations stored" $((n * IND)) "$(observations cty)"
-connect_s=$(sed -n 's/^connected: .* in \([0-9.]*\) s$/\1/p' "$T/cty.out")
+connect_s=$(sed -n 's/^connected: .* in \([0-9.]*\) s$/\1/p' "$T"/cty-*.out | sort -g | tail -n 1)
 stop_chisod
 
 say "3. full rollup rebuild against one plain GROUP BY ROLLUP"
@@ -93,8 +108,8 @@ figure country.collectors_connected "$connected"
 figure country.connections_held "$held"
 figure country.connect_seconds "$connect_s"
 figure country.values "$((n * IND))"
-figure country.ingest_seconds "$(load_field cty seconds)"
-figure country.ingest_rows_per_s "$(load_field cty rows_per_s)"
+figure country.ingest_seconds "$ingest_s"
+figure country.ingest_rows_per_s "$(awk -v n=$((n * IND)) -v s="$ingest_s" 'BEGIN { printf "%.0f", n / s }')"
 figure country.chisod_rss_connected_mib "$rss_connected"
 figure country.chisod_peak_rss_mib "$rss_peak"
 figure country.rebuild_seconds "$rebuild_s"

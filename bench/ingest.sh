@@ -41,8 +41,12 @@ start_chisod
 
 rows=$((AGENTS * IND * YEARS))
 say "1. ingest: $AGENTS collectors x $IND indicators x $YEARS years = $rows values through chisod"
+# BENCH_PROFILE=1: PostgreSQL times every function of the ingest path (it
+# costs a little, so the figures of such a run are not the ones to quote).
+if [ "${BENCH_PROFILE:-0}" = 1 ]; then profile_start; fi
 load ing --indicators "$IND" --years "$YEARS" --deadline "$DEADLINE" >/dev/null
 grep '^load:' "$T/ing.out"
+if [ "${BENCH_PROFILE:-0}" = 1 ]; then profile_print 15; fi
 assert_eq "values acknowledged" "$rows" "$(load_field ing rows_acked)"
 assert_eq "values rejected" 0 "$(load_field ing rejected)"
 assert_eq "observations stored" "$rows" "$(observations)"
