@@ -61,10 +61,11 @@ struct collector {
 struct options {
 	const char *endpoint, *server_key, *keys_dir, *agents_file;
 	long indicators, years, year0, batch_rows, window;
-	double rate;		/* rows per second, 0: as fast as acks allow */
-	double deadline;	/* seconds for the whole run */
-	double hold;		/* seconds to wait once every collector is welcomed */
-	const char *start_file; /* then wait for this file (a barrier across processes) */
+	double rate;		 /* rows per second, 0: as fast as acks allow */
+	double deadline;	 /* seconds for the whole run */
+	double hold;		 /* seconds to wait once every collector is welcomed */
+	const char *start_file;	 /* then wait for this file (a barrier across processes) */
+	double connect_deadline; /* seconds; collectors not welcomed by then sit out */
 	uint64_t epoch;
 };
 
@@ -399,7 +400,8 @@ static int run(struct load *L)
 		open_collector(L, &L->c[i]);
 		L->items[i] = (zmq_pollitem_t){L->c[i].sock, 0, ZMQ_POLLIN, 0};
 	}
-	while (L->fg.connected < (long)L->n && now_ms() < stop) {
+	double cstop = o->connect_deadline > 0 ? t0 + o->connect_deadline * 1000.0 : stop;
+	while (L->fg.connected < (long)L->n && now_ms() < stop && now_ms() < cstop) {
 		poll_all(L, 100);
 		for (size_t i = 0; i < L->n; i++)
 			if (!L->c[i].welcomed && now_ms() - L->c[i].hello_ms > 15000)
@@ -411,6 +413,9 @@ static int run(struct load *L)
 		}
 	}
 	double t_conn = now_ms();
+	for (size_t i = 0; i < L->n; i++)
+		if (!L->c[i].welcomed)
+			L->c[i].dead = true;
 	printf("connected: %ld of %zu in %.1f s\n", L->fg.connected, L->n, (t_conn - t0) / 1000);
 	fflush(stdout);
 	while (o->hold > 0 && now_ms() < t_conn + o->hold * 1000.0 && now_ms() < stop)
@@ -465,7 +470,8 @@ static void usage(void)
 	      "       chiso-load run --endpoint E --server-key FILE --keys DIR --agents FILE\n"
 	      "                      [--indicators I] [--years Y] [--year0 Y0] [--batch-rows B]\n"
 	      "                      [--window W] [--rate ROWS/S] [--deadline S] [--hold S]\n"
-	      "                      [--epoch E] [--start-file PATH]\n",
+	      "                      [--epoch E] [--start-file PATH]\n"
+	      "                      [--connect-deadline S]\n",
 	      stderr);
 	exit(2);
 }
@@ -486,6 +492,7 @@ int main(int argc, char **argv)
 						 {"hold", required_argument, NULL, 'h'},
 						 {"epoch", required_argument, NULL, 'E'},
 						 {"start-file", required_argument, NULL, 'S'},
+						 {"connect-deadline", required_argument, NULL, 'C'},
 						 {NULL, 0, NULL, 0}};
 	static struct load L;
 	int ch;
@@ -545,6 +552,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			L.opt.start_file = optarg;
+			break;
+		case 'C':
+			L.opt.connect_deadline = strtod(optarg, NULL);
 			break;
 		default:
 			usage();

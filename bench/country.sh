@@ -15,6 +15,10 @@
 IND=100
 UNITS=$(size 300 0) # 0: every unit
 DEADLINE=$(size 180 1500)
+# Collectors not connected by then sit out, so that the ingest and rebuild
+# figures are measured anyway; the connected count is the figure (and must be
+# all of them in the quick mode).
+CONNECT_DEADLINE=$(size 120 300)
 
 # One TCP connection per collector in chisod, and in chiso-load a connection
 # plus a socket mailbox per collector: 10 794 collectors need ~22 000
@@ -64,7 +68,8 @@ pids=()
 for f in "$T"/shard*; do
 	s=cty-${f##*/shard}
 	mv "$f" "$T/$s.agents"
-	load "$s" --indicators "$IND" --years 1 --start-file "$T/go" --deadline "$DEADLINE" >/dev/null &
+	load "$s" --indicators "$IND" --years 1 --start-file "$T/go" \
+		--connect-deadline "$CONNECT_DEADLINE" --deadline "$DEADLINE" >/dev/null &
 	pids+=($!)
 done
 for _ in $(seq $((DEADLINE * 10))); do
@@ -83,9 +88,9 @@ sum_field() { cat "$T"/cty-*.out | sed -n "s/^load: .*\b$1=\([^ ]*\).*/\1/p" | a
 max_field() { cat "$T"/cty-*.out | sed -n "s/^load: .*\b$1=\([^ ]*\).*/\1/p" | sort -g | tail -n 1; }
 connected=$(sum_field connected)
 ingest_s=$(max_field seconds)
-assert_eq "collectors welcomed" "$n" "$connected"
-assert_eq "values acknowledged" $((n * IND)) "$(sum_field rows_acked)"
-assert_eq "observations stored" $((n * IND)) "$(observations cty)"
+if [ "$BENCH_QUICK" = 1 ]; then assert_eq "collectors welcomed" "$n" "$connected"; fi
+assert_eq "values acknowledged" $((connected * IND)) "$(sum_field rows_acked)"
+assert_eq "observations stored" $((connected * IND)) "$(observations cty)"
 connect_s=$(sed -n 's/^connected: .* in \([0-9.]*\) s$/\1/p' "$T"/cty-*.out | sort -g | tail -n 1)
 stop_chisod
 
@@ -107,9 +112,9 @@ if [ "$BENCH_QUICK" = 1 ]; then verify_rollups; fi
 figure country.collectors_connected "$connected"
 figure country.connections_held "$held"
 figure country.connect_seconds "$connect_s"
-figure country.values "$((n * IND))"
+figure country.values "$((connected * IND))"
 figure country.ingest_seconds "$ingest_s"
-figure country.ingest_rows_per_s "$(awk -v n=$((n * IND)) -v s="$ingest_s" 'BEGIN { printf "%.0f", n / s }')"
+figure country.ingest_rows_per_s "$(awk -v n=$((connected * IND)) -v s="$ingest_s" 'BEGIN { printf "%.0f", n / s }')"
 figure country.chisod_rss_connected_mib "$rss_connected"
 figure country.chisod_peak_rss_mib "$rss_peak"
 figure country.rebuild_seconds "$rebuild_s"
