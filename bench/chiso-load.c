@@ -35,7 +35,8 @@
 #include "keys.h"
 #include "wire.h"
 
-#define WINDOW_MAX 64
+#define WINDOW_MAX	  64
+#define RESEND_TIMEOUT_MS 30000.0 /* chiso-agent's default agent.resend_timeout_ms */
 
 /* A batch sent and not yet acknowledged. */
 struct pending {
@@ -43,6 +44,7 @@ struct pending {
 	size_t first, n;  /* rows [first, first + n) of the collector's rows */
 	double sent_ms;	  /* first send: latency counts from here, resends included */
 	double resend_ms; /* > 0: RETRY asked us to send again at this time */
+	double last_ms;	  /* last send, for the resend timeout */
 };
 
 struct collector {
@@ -70,7 +72,7 @@ struct options {
 };
 
 struct figures {
-	long connected, batches, acks, retries, errors, rejected;
+	long connected, batches, acks, retries, resends, errors, rejected;
 	long rows_sent, rows_acked;
 	double *lat; /* ms per acknowledged batch */
 	size_t nlat, latcap;
@@ -327,9 +329,14 @@ static long pump(struct load *L, struct collector *c, double t, long allowed)
 
 	for (int i = 0; i < c->inflight; i++) {
 		struct pending *p = &c->win[i];
-		if (p->resend_ms > 0 && t >= p->resend_ms) {
+		/* as chiso-agent: again after a RETRY's pause, or when no answer came
+		 * (an ACK sent while the connection was being replaced is lost) */
+		if ((p->resend_ms > 0 && t >= p->resend_ms) ||
+		    (p->resend_ms == 0 && t - p->last_ms > RESEND_TIMEOUT_MS)) {
 			p->resend_ms = 0;
+			p->last_ms = t;
 			send_batch(L, c, p);
+			L->fg.resends++;
 		}
 	}
 	while (!c->dead && c->welcomed && c->inflight < L->opt.window &&
@@ -340,6 +347,7 @@ static long pump(struct load *L, struct collector *c, double t, long allowed)
 		p->first = c->next_row;
 		p->n = left < (size_t)L->opt.batch_rows ? left : (size_t)L->opt.batch_rows;
 		p->sent_ms = t;
+		p->last_ms = t;
 		p->resend_ms = 0;
 		c->next_row += p->n;
 		send_batch(L, c, p);
@@ -448,13 +456,14 @@ static int run(struct load *L)
 	bool done = finished(L) && L->fg.errors == 0;
 	L->fg.rows_sent = first_sent;
 	qsort(L->fg.lat, L->fg.nlat, sizeof *L->fg.lat, cmp_double);
-	printf("load: collectors=%zu connected=%ld rows_sent=%ld rows_acked=%ld rejected=%ld "
-	       "batches=%ld acks=%ld retries=%ld errors=%ld seconds=%.3f rows_per_s=%.0f "
-	       "lat_p50_ms=%.1f lat_p99_ms=%.1f lat_max_ms=%.1f finished=%s\n",
-	       L->n, L->fg.connected, L->fg.rows_sent, L->fg.rows_acked, L->fg.rejected,
-	       L->fg.batches, L->fg.acks, L->fg.retries, L->fg.errors, secs,
-	       secs > 0 ? (double)L->fg.rows_acked / secs : 0, percentile(&L->fg, 0.50),
-	       percentile(&L->fg, 0.99), percentile(&L->fg, 1.0), done ? "yes" : "no");
+	printf(
+	    "load: collectors=%zu connected=%ld rows_sent=%ld rows_acked=%ld rejected=%ld "
+	    "batches=%ld acks=%ld retries=%ld resends=%ld errors=%ld seconds=%.3f rows_per_s=%.0f "
+	    "lat_p50_ms=%.1f lat_p99_ms=%.1f lat_max_ms=%.1f finished=%s\n",
+	    L->n, L->fg.connected, L->fg.rows_sent, L->fg.rows_acked, L->fg.rejected, L->fg.batches,
+	    L->fg.acks, L->fg.retries, L->fg.resends, L->fg.errors, secs,
+	    secs > 0 ? (double)L->fg.rows_acked / secs : 0, percentile(&L->fg, 0.50),
+	    percentile(&L->fg, 0.99), percentile(&L->fg, 1.0), done ? "yes" : "no");
 	for (size_t i = 0; i < L->n; i++)
 		zmq_close(L->c[i].sock);
 	zmq_ctx_term(L->ctx);
