@@ -16,8 +16,6 @@ VALUES=$(size 10000 1000000)
 IND=400
 TIMEOUT=$(size 300 1800)
 
-owner_psql() { psql "$(conf_value database.owner_conninfo)" -X -q -v ON_ERROR_STOP=1 "$@"; }
-
 setup_database
 bench_catalog "$IND" '"commune"'
 province=$(sql "SELECT code FROM unit WHERE depth = 0 ORDER BY code LIMIT 1")
@@ -55,15 +53,10 @@ chisod_rss=$(rss_peak_mib "$CHISOD_PID")
 stop_chisod
 
 say "4. baseline: the same $VALUES rows by COPY into the same table"
-owner_psql -A -t -v prefix=drain -o "$T/rows.copy" -f "$BENCH_DIR/sql/dump_rows.sql"
-owner_psql -v prefix=drain -f "$BENCH_DIR/sql/delete_rows.sql"
-t0=$(date +%s.%N)
-owner_psql -f "$BENCH_DIR/sql/copy_baseline.sql" <"$T/rows.copy"
-copy_s=$(secs_since "$t0")
+copy_s=$(copy_baseline drain)
 assert_eq "observations after COPY" "$VALUES" "$(observations drain)"
-
-drain_rps=$(awk -v n="$VALUES" -v s="$drain_s" 'BEGIN { printf "%.0f", n / s }')
-copy_rps=$(awk -v n="$VALUES" -v s="$copy_s" 'BEGIN { printf "%.0f", n / s }')
+drain_rps=$(per_s "$VALUES" "$drain_s")
+copy_rps=$(per_s "$VALUES" "$copy_s")
 figure agent.values "$VALUES"
 figure agent.submit_seconds "$submit_s"
 figure agent.drain_seconds "$drain_s"

@@ -134,3 +134,23 @@ profile_print() {
 		  FROM pg_stat_user_functions WHERE schemaname = 'chiso'
 		 ORDER BY self_time DESC LIMIT ${1:-12}"
 }
+
+# per_s N SECONDS: N / SECONDS, rounded.
+per_s() {
+	awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'
+}
+
+# copy_baseline PREFIX: the baseline "plain COPY of the same rows into the
+# same table": dumps the observations the collectors PREFIX... stored through
+# chisod to $T/rows.copy, deletes them, COPYs them back (bench/sql/) and
+# prints the seconds the COPY took.  The caller checks the count.
+copy_baseline() {
+	local t0
+	owner_psql -A -t -v prefix="$1" -o "$T/rows.copy" -f "$BENCH_DIR/sql/dump_rows.sql"
+	owner_psql -v prefix="$1" -f "$BENCH_DIR/sql/delete_rows.sql"
+	t0=$(date +%s.%N)
+	owner_psql -f "$BENCH_DIR/sql/copy_baseline.sql" <"$T/rows.copy"
+	secs_since "$t0"
+}
+
+owner_psql() { psql "$(conf_value database.owner_conninfo)" -X -q -v ON_ERROR_STOP=1 "$@"; }

@@ -101,9 +101,8 @@ connect_s=$(sed -n 's/^connected: .* in \([0-9.]*\) s$/\1/p' "$T"/cty-*.out | so
 stop_chisod
 
 say "3. full rollup rebuild against one plain GROUP BY ROLLUP"
-owner_psql() { psql "$(conf_value database.owner_conninfo)" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
 t0=$(date +%s.%N)
-plain_rows=$(owner_psql -f "$BENCH_DIR/sql/rollup_plain.sql")
+plain_rows=$(owner_psql -A -t -f "$BENCH_DIR/sql/rollup_plain.sql")
 plain1=$(secs_since "$t0")
 t0=$(date +%s.%N)
 ctl rollup rebuild
@@ -120,7 +119,7 @@ figure country.connections_held "$held"
 figure country.connect_seconds "$connect_s"
 figure country.values "$((connected * IND))"
 figure country.ingest_seconds "$ingest_s"
-figure country.ingest_rows_per_s "$(awk -v n=$((connected * IND)) -v s="$ingest_s" 'BEGIN { printf "%.0f", n / s }')"
+figure country.ingest_rows_per_s "$(per_s $((connected * IND)) "$ingest_s")"
 figure country.chisod_rss_connected_mib "$rss_connected"
 figure country.chisod_peak_rss_mib "$rss_peak"
 figure country.rebuild_seconds "$rebuild_s"

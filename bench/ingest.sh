@@ -27,8 +27,6 @@ LAT_SECONDS=$(size 3 15)      # target duration of each latency run
 NAIVE_MAX=$(size 1000 30000)  # the naive baseline at ~4 000 rows/s: bounded
 DEADLINE=$(size 120 600)
 
-owner_psql() { psql "$(conf_value database.owner_conninfo)" -X -q -v ON_ERROR_STOP=1 "$@"; }
-
 setup_database
 bench_catalog "$IND" '"commune"'
 mapfile -t communes < <(sql "SELECT code FROM unit WHERE tier = 'commune' ORDER BY code")
@@ -74,15 +72,10 @@ verify_rollups
 stop_chisod
 
 say "1. baselines into the same table: the same $rows rows by COPY, $NAIVE_MAX by one upsert per transaction"
-owner_psql -A -t -v prefix=ing -o "$T/rows.copy" -f "$BENCH_DIR/sql/dump_rows.sql"
 owner_psql -A -t -v prefix=ing -v n="$NAIVE_MAX" -o "$T/naive.sql" -f "$BENCH_DIR/sql/naive_generate.sql"
-assert_eq "rows dumped" "$rows" "$(grep -c . "$T/rows.copy")"
 naive_rows=$(grep -c . "$T/naive.sql")
-
-owner_psql -v prefix=ing -f "$BENCH_DIR/sql/delete_rows.sql"
-t0=$(date +%s.%N)
-owner_psql -f "$BENCH_DIR/sql/copy_baseline.sql" <"$T/rows.copy"
-copy_s=$(secs_since "$t0")
+copy_s=$(copy_baseline ing)
+assert_eq "rows dumped" "$rows" "$(grep -c . "$T/rows.copy")"
 assert_eq "observations after COPY" "$rows" "$(observations ing)"
 
 owner_psql -v prefix=ing -f "$BENCH_DIR/sql/delete_rows.sql"
@@ -91,8 +84,8 @@ owner_psql -f "$T/naive.sql" >/dev/null
 naive_s=$(secs_since "$t0")
 assert_eq "observations after the naive upserts" "$naive_rows" "$(observations ing)"
 
-copy_rps=$(awk -v n="$rows" -v s="$copy_s" 'BEGIN { printf "%.0f", n / s }')
-naive_rps=$(awk -v n="$naive_rows" -v s="$naive_s" 'BEGIN { printf "%.0f", n / s }')
+copy_rps=$(per_s "$rows" "$copy_s")
+naive_rps=$(per_s "$naive_rows" "$naive_s")
 figure ingest.rows "$rows"
 figure ingest.collectors "$AGENTS"
 figure ingest.chiso_seconds "$(load_field ing seconds)"

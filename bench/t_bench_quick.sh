@@ -10,7 +10,13 @@ set -euo pipefail
 
 out=$(mktemp -d /tmp/chiso-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
-CHISO_BUILD=$(dirname "$CHISO_BIN") BENCH_OUT=$out "$CHISO_SOURCE_DIR/bench/run" --quick
+if ! CHISO_BUILD=$(dirname "$CHISO_BIN") BENCH_OUT=$out "$CHISO_SOURCE_DIR/bench/run" --quick; then
+	for f in "$out"/*.log; do
+		echo "--- last lines of $(basename "$f")"
+		tail -n 40 "$f"
+	done
+	exit 1
+fi
 
 missing=0
 for key in ingest.chiso_rows_per_s ingest.copy_rows_per_s ingest.naive_rows_per_s \
