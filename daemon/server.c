@@ -88,6 +88,9 @@ static int server_router(struct server *s, struct keypair *kp, char *err, size_t
 	    server_setopt_int(s->router, ZMQ_HEARTBEAT_TIMEOUT, 3 * hb) < 0 ||
 	    server_setopt_int(s->router, ZMQ_HEARTBEAT_TTL, 3 * hb) < 0 ||
 	    server_setopt_int(s->router, ZMQ_TCP_KEEPALIVE, 1) < 0 ||
+	    /* thousands of agents reconnect at once after a restart; the default queue of
+	       100 pending connections overflows and they time out and retry in waves */
+	    server_setopt_int(s->router, ZMQ_BACKLOG, 4096) < 0 ||
 	    server_setopt_int(s->router, ZMQ_LINGER, 2000) < 0 ||
 	    zmq_setsockopt(s->router, ZMQ_ZAP_DOMAIN, "chiso", 5) < 0) {
 		snprintf(err, errsize, "ROUTER socket: %s", zmq_strerror(zmq_errno()));
