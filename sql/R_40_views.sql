@@ -349,6 +349,21 @@ LANGUAGE sql STABLE AS $$
 	WHERE u.valid_from <= p_day AND p_day < u.valid_to;
 $$;
 
+-- Where the figures of each unit version go when re-expressed on the
+-- structure valid on p_day, for the units of p_unit's subtree on that day:
+-- a unit to itself (weight 1), and a predecessor by the crosswalk to each of
+-- its successors with the crosswalk's weight.  report_rows_on() and
+-- report_units_on() both read it.
+CREATE FUNCTION crosswalk_sources(p_unit text, p_day date)
+RETURNS TABLE (target int, source int, weight numeric)
+LANGUAGE sql STABLE AS $$
+	WITH sub AS (SELECT t.id FROM subtree_on(p_unit, p_day) t)
+	SELECT s.id, s.id, 1::numeric FROM sub s
+	UNION ALL
+	SELECT x.new_unit_id, x.old_unit_id, x.weight
+	FROM unit_crosswalk x JOIN sub s ON s.id = x.new_unit_id;
+$$;
+
 -- A period's figures re-expressed on the structure valid on p_day (chisoctl
 -- report --on-structure): the rows of report_rows() for the units of p_unit's
 -- subtree valid on p_day.  Every unit version's own values for the period
@@ -370,11 +385,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 		SELECT u.*, t.distance, t.path, t.group_code, t.group_name
 		FROM subtree_on(p_unit, p_day) t JOIN unit u ON u.id = t.id
 	), src AS (
-		-- where each unit version's figures go: itself, or its successors
-		SELECT s.id AS target, s.id AS source, 1::numeric AS weight FROM sub s
-		UNION ALL
-		SELECT x.new_unit_id, x.old_unit_id, x.weight
-		FROM unit_crosswalk x JOIN sub s ON s.id = x.new_unit_id
+		SELECT * FROM crosswalk_sources(p_unit, p_day)
 	), own AS (
 		SELECT o.unit_id, o.indicator_id, o.value, o.qualifier
 		FROM observation o, per WHERE o.period_id = per.id
@@ -462,10 +473,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 		SELECT u.*, t.distance, t.path, t.group_code, t.group_name
 		FROM subtree_on(p_unit, p_day) t JOIN unit u ON u.id = t.id
 	), src AS (
-		SELECT s.id AS target, s.id AS source FROM sub s
-		UNION ALL
-		SELECT x.new_unit_id, x.old_unit_id
-		FROM unit_crosswalk x JOIN sub s ON s.id = x.new_unit_id
+		SELECT * FROM crosswalk_sources(p_unit, p_day)
 	), ind AS (
 		SELECT i.levels, structure_date(i.calendar, per) AS day
 		FROM indicator i, per
