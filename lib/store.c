@@ -257,13 +257,19 @@ struct store {
 	PGconn *conn;
 	unsigned long long prepared; /* bit i: store_stmt[i] prepared on this connection */
 	bool session;		     /* ingest_session() done on this connection */
+	char sqlstate[6];	     /* of the last error, "" if the server sent none */
 };
 
-/* Copies the libpq error (first line) into err, with a prefix. */
-static void store_error(const struct store *s, const PGresult *res, const char *what, char *err,
+/*
+ * Copies the libpq error (first line) into err, with a prefix, and keeps its
+ * SQLSTATE, by which store_ingest tells a slow or busy database from a refusal.
+ */
+static void store_error(struct store *s, const PGresult *res, const char *what, char *err,
 			size_t errsize)
 {
 	const char *msg = res ? PQresultErrorMessage(res) : "";
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(s->sqlstate, sizeof s->sqlstate, "%s", state ? state : "");
 	if (!msg || !*msg)
 		msg = PQerrorMessage(s->conn);
 	snprintf(err, errsize, "%s: %.*s", what, (int)strcspn(msg, "\n"), msg);
@@ -628,6 +634,31 @@ done:
 	return rc;
 }
 
+enum store_failure store_failure_of(const char *sqlstate)
+{
+	static const char *const timeouts[] = {
+	    "57014", /* query_canceled: statement_timeout */
+	    "55P03", /* lock_not_available: lock_timeout */
+	};
+	static const char *const transient[] = {
+	    "40001", /* serialization_failure */
+	    "40P01", /* deadlock_detected */
+	};
+
+	if (!sqlstate || strlen(sqlstate) != 5)
+		return STORE_FAIL_STATEMENT;
+	for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++)
+		if (strcmp(sqlstate, timeouts[i]) == 0)
+			return STORE_FAIL_TIMEOUT;
+	for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++)
+		if (strcmp(sqlstate, transient[i]) == 0)
+			return STORE_FAIL_TRANSIENT;
+	/* class 53, insufficient resources: disk full, out of memory, too many connections */
+	if (strncmp(sqlstate, "53", 2) == 0)
+		return STORE_FAIL_TRANSIENT;
+	return STORE_FAIL_STATEMENT;
+}
+
 int store_ingest(struct store *s, struct store_item *items, size_t n, enum store_failure *why,
 		 char *err, size_t errsize)
 {
@@ -641,6 +672,7 @@ int store_ingest(struct store *s, struct store_item *items, size_t n, enum store
 		snprintf(err, errsize, "no database connection");
 		goto fail;
 	}
+	s->sqlstate[0] = '\0';
 	if (!s->session) {
 		if ((res = store_run(s, S_SESSION, NULL, err, errsize)) == NULL)
 			goto fail;
@@ -685,13 +717,14 @@ int store_ingest(struct store *s, struct store_item *items, size_t n, enum store
 	goto done;
 fail:
 	PQclear(res);
+	/* Classified before the ROLLBACK, whose own failure would replace the SQLSTATE. */
+	*why = !store_ok(s) ? STORE_FAIL_CONNECTION : store_failure_of(s->sqlstate);
 	if (in_tx && store_ok(s))
 		store_exec(s, "ROLLBACK", (char[8]){0}, 8);
 	for (size_t i = 0; i < n; i++) {
 		batch_ack_clear(&items[i].ack);
 		items[i].done = false;
 	}
-	*why = store_ok(s) ? STORE_FAIL_STATEMENT : STORE_FAIL_CONNECTION;
 done:
 	free(batches.data);
 	free(rows.data);

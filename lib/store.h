@@ -57,7 +57,14 @@ enum store_failure {
 	STORE_FAIL_NONE,
 	STORE_FAIL_CONNECTION, /* connection lost: the outcome of a COMMIT may be unknown */
 	STORE_FAIL_STATEMENT,  /* the database refused a statement: nothing was written */
+	STORE_FAIL_TIMEOUT,    /* cancelled by statement_timeout or lock_timeout: too slow, not
+				  wrong; nothing was written, the same commit may succeed later */
+	STORE_FAIL_TRANSIENT,  /* serialization failure, deadlock, insufficient resources:
+				  nothing was written, the same commit may succeed later */
 };
+
+/* How store_ingest classifies a failed statement by its SQLSTATE (NULL or "": refused). */
+enum store_failure store_failure_of(const char *sqlstate);
 
 /*
  * Commits the items in one transaction and fills each item's ack.  Returns 0,
