@@ -42,7 +42,10 @@ struct job {
 	int64_t first_us; /* when the first batch joined */
 	enum job_result result;
 	char error[256];
-	struct job *next; /* chisod's queue of full jobs waiting for the writer */
+	enum store_failure failure; /* why the writer gave up, STORE_FAIL_NONE if it did not */
+	uint64_t commit_rows;	    /* rows of the writer's last commit attempt */
+	int64_t commit_ms;	    /* and how long it took (to the failure, if it failed) */
+	struct job *next;	    /* chisod's queue of full jobs waiting for the writer */
 };
 
 /* An empty job; NULL if out of memory. */

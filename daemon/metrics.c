@@ -179,6 +179,13 @@ char *metrics_render(const struct stats *s, int64_t now, int64_t connected_windo
 	     metrics_nonneg(s->last_commit)},
 	    {"chiso_pending_rows", "gauge", "Rows waiting for a commit or in one.",
 	     s->pending_rows},
+	    {"chiso_commit_cap_rows", "gauge",
+	     "Most rows a group commit may hold now: ingest.commit_max_rows, less after a "
+	     "timeout.",
+	     s->commit_cap_rows},
+	    {"chiso_commit_timeouts_total", "counter",
+	     "Group commits cancelled by a statement or lock timeout and answered RETRY.",
+	     s->commit_timeouts},
 	    {"chiso_retries_total", "counter",
 	     "RETRY answers sent (database down, overload, shutting down, failed commit).",
 	     s->retries},

@@ -22,6 +22,7 @@
 
 #include "batch.h"
 #include "catalog.h"
+#include "commitcap.h"
 #include "job.h"
 #include "keys.h"
 #include "clock.h"
@@ -49,6 +50,8 @@ struct server {
 	struct job *sealed, **sealed_tail; /* full jobs waiting for the writer, oldest first */
 	uint64_t sealed_rows;
 	uint64_t inflight_rows; /* rows of the job the writer holds */
+	struct commitcap
+	    cap; /* rows a job may hold: ingest.commit_max_rows, less after a timeout */
 	bool writer_busy, db_up, ready, draining;
 	struct wire_limits limits;
 	struct stats *stats;
@@ -225,6 +228,7 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 	s->limits = wire_default_limits;
 	s->limits.max_body = (size_t)s->conf->max_message_bytes;
 	s->limits.max_rows = (size_t)s->conf->max_rows;
+	commitcap_init(&s->cap, s->conf->commit_max_rows, s->conf->statement_timeout_ms);
 
 	/* Before any thread: only the signalfd receives these. */
 	sigemptyset(&mask);
@@ -384,15 +388,15 @@ static uint64_t server_pending_rows(const struct server *s)
 }
 
 /*
- * Seals the open job when a batch of NROWS would take it past
- * ingest.commit_max_rows, so that a transaction stays that small however many
- * agents send at once while the writer is busy (each of 20 agents with 8
- * batches in flight would otherwise make one commit of 80 000 rows, and a
- * restart would lose all of its work).  0, or -1 if out of memory.
+ * Seals the open job when a batch of NROWS would take it past the commit cap
+ * (ingest.commit_max_rows, less after a timeout: commitcap.h), so that a transaction stays that
+ * small however many agents send at once while the writer is busy (each of 20 agents with 8 batches
+ * in flight would otherwise make one commit of 80 000 rows, and a restart would lose all of its
+ * work).  0, or -1 if out of memory.
  */
 static int server_seal(struct server *s, uint64_t nrows)
 {
-	if (s->open->n == 0 || s->open->rows + nrows <= (uint64_t)s->conf->commit_max_rows)
+	if (s->open->n == 0 || s->open->rows + nrows <= (uint64_t)s->cap.cap)
 		return 0;
 	struct job *next = job_new();
 	if (!next)
@@ -565,18 +569,48 @@ static void server_message(struct server *s)
 		zmq_msg_close(&f[i]);
 }
 
+/*
+ * Adapts the commit cap to how the job's commit went, and says once per
+ * occurrence why a commit that was merely slow or unlucky was not made.
+ */
+static void server_job_pace(struct server *s, const struct job *j)
+{
+	if (j->result == JOB_COMMITTED) {
+		long long before = s->cap.cap;
+		if (commitcap_committed(&s->cap, j->commit_ms) > before)
+			log_info("commits are quick again (%lld ms for %llu rows): they may now "
+				 "hold %lld rows",
+				 (long long)j->commit_ms, (unsigned long long)j->commit_rows,
+				 s->cap.cap);
+	} else if (j->failure == STORE_FAIL_TIMEOUT) {
+		commitcap_timeout(&s->cap, j->commit_rows);
+		log_warn("a commit of %llu rows timed out after %lld ms (%s); its batches are "
+			 "answered RETRY, and commits now hold at most %lld rows",
+			 (unsigned long long)j->commit_rows, (long long)j->commit_ms, j->error,
+			 s->cap.cap);
+	} else if (j->failure == STORE_FAIL_TRANSIENT) {
+		log_warn("a commit of %llu rows failed after %lld ms (%s); its batches are "
+			 "answered RETRY",
+			 (unsigned long long)j->commit_rows, (long long)j->commit_ms, j->error);
+	}
+}
+
 /* Answers every batch of a finished job: ACK if committed, RETRY if not. */
 static void server_job_done(struct server *s, struct job *j)
 {
 	int64_t now = time(NULL);
+	bool busy = j->failure == STORE_FAIL_TIMEOUT || j->failure == STORE_FAIL_TRANSIENT;
 
+	server_job_pace(s, j);
 	for (size_t i = 0; i < j->n; i++) {
 		struct job_entry *e = &j->entries[i];
 		struct peer_stat *p = stats_peer(s->stats, e->collector);
 		if (!e->item.done) {
-			server_retry(
-			    s, e->routing_id, e->routing_id_len, e->batch->epoch, e->batch->seq,
-			    s->db_up ? "the batch could not be committed" : "database unavailable");
+			server_retry(s, e->routing_id, e->routing_id_len, e->batch->epoch,
+				     e->batch->seq,
+				     !s->db_up ? "database unavailable"
+				     : busy    ? "the database is busy"
+					       : "the batch could not be committed");
 			continue;
 		}
 		struct batch_ack *a = &e->item.ack;
@@ -681,7 +715,7 @@ static void server_flush(struct server *s, int64_t now)
 	if (s->open->n == 0)
 		return;
 	int64_t age_ms = (clock_real_us() - s->open->first_us) / 1000;
-	if (!s->draining && (int64_t)s->open->rows < s->conf->commit_max_rows &&
+	if (!s->draining && (int64_t)s->open->rows < s->cap.cap &&
 	    age_ms < s->conf->commit_max_delay_ms)
 		return;
 	struct job *next = job_new();
@@ -720,6 +754,7 @@ static void server_reload(struct server *s)
 		s->limits.max_rows = (size_t)fresh->max_rows;
 		s->conf->max_rows = fresh->max_rows;
 		s->conf->commit_max_rows = fresh->commit_max_rows;
+		commitcap_set_max(&s->cap, fresh->commit_max_rows);
 		s->conf->commit_max_delay_ms = fresh->commit_max_delay_ms;
 		s->conf->pending_max_rows = fresh->pending_max_rows;
 		s->conf->status_interval_ms = fresh->status_interval_ms;
@@ -753,6 +788,8 @@ static void server_stats_refresh(struct server *s)
 	s->stats->zap_accepted = s->zap_counts.accepted;
 	s->stats->zap_refused =
 	    s->zap_counts.refused_unknown + s->zap_counts.refused_revoked + s->zap_counts.malformed;
+	s->stats->commit_cap_rows = (uint64_t)s->cap.cap;
+	s->stats->commit_timeouts = s->cap.timeouts;
 }
 
 /* Seconds within which a collector counts as connected: three heartbeats and some slack. */

@@ -141,6 +141,8 @@ char *stats_json(const struct stats *s, int64_t now, int64_t connected_window_s)
 	json_object_set_new(root, "commits", json_integer((json_int_t)s->commits));
 	json_object_set_new(root, "last_commit", json_integer(s->last_commit));
 	json_object_set_new(root, "pending_rows", json_integer((json_int_t)s->pending_rows));
+	json_object_set_new(root, "commit_cap_rows", json_integer((json_int_t)s->commit_cap_rows));
+	json_object_set_new(root, "commit_timeouts", json_integer((json_int_t)s->commit_timeouts));
 	json_object_set_new(root, "zap_accepted", json_integer((json_int_t)s->zap_accepted));
 	json_object_set_new(root, "zap_refused", json_integer((json_int_t)s->zap_refused));
 	json_object_set_new(root, "batches_per_s", json_real(s->batches_per_s));

@@ -5,7 +5,9 @@
  * notifications.  A job runs store_ingest; a failed statement on a job of
  * several batches is retried batch by batch, so one bad batch cannot block
  * the others, and a batch that fails alone is answered with RETRY and logged
- * with its collector and key for the operator.
+ * with its collector and key for the operator.  A commit cancelled by a
+ * timeout, or failed for a transient reason (deadlock, serialization,
+ * resources), is not split: its batches are answered RETRY as they are.
  */
 #include "writer.h"
 
@@ -192,19 +194,30 @@ static void writer_connect(struct writer *w)
 	writer_event(w, WRITER_DB_UP, NULL, NULL, NULL);
 }
 
-/* Commits items[0..n); on a refused statement splits the range in halves. */
+/*
+ * Commits items[0..n); on a refused statement splits the range in halves.  A
+ * timeout or a transient failure is not split: the halves would be as slow or
+ * meet the same contention, and nothing would be acked meanwhile.  The entries
+ * not done are answered RETRY, and the main thread shrinks the next commits.
+ */
 static int writer_commit(struct writer *w, struct job *j, size_t from, size_t n)
 {
 	char err[512];
 	enum store_failure why;
 	struct store_item *items = malloc(n * sizeof *items);
+	uint64_t rows = 0;
 	int rc;
 
 	if (!items)
 		return -1;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		items[i] = j->entries[from + i].item;
+		rows += j->entries[from + i].batch->nrows;
+	}
+	int64_t t0 = clock_mono_ms();
 	rc = store_ingest(w->store, items, n, &why, err, sizeof err);
+	j->commit_rows = rows;
+	j->commit_ms = clock_mono_ms() - t0;
 	for (size_t i = 0; i < n; i++) {
 		j->entries[from + i].item.ack = items[i].ack;
 		j->entries[from + i].item.done = items[i].done;
@@ -212,9 +225,14 @@ static int writer_commit(struct writer *w, struct job *j, size_t from, size_t n)
 	free(items);
 	if (rc == 0)
 		return 0;
+	j->failure = why;
 	if (why == STORE_FAIL_CONNECTION) {
 		snprintf(j->error, sizeof j->error, "%s", err);
 		writer_disconnect(w, err);
+		return -1;
+	}
+	if (why == STORE_FAIL_TIMEOUT || why == STORE_FAIL_TRANSIENT) {
+		snprintf(j->error, sizeof j->error, "%s", err);
 		return -1;
 	}
 	if (n == 1) {
@@ -226,7 +244,8 @@ static int writer_commit(struct writer *w, struct job *j, size_t from, size_t n)
 		return -1;
 	}
 	int left = writer_commit(w, j, from, n / 2);
-	if (!store_ok(w->store))
+	if (!store_ok(w->store) || j->failure == STORE_FAIL_TIMEOUT ||
+	    j->failure == STORE_FAIL_TRANSIENT)
 		return -1;
 	int right = writer_commit(w, j, from + n / 2, n - n / 2);
 	return left < 0 || right < 0 ? -1 : 0;

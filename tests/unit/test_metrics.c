@@ -24,6 +24,8 @@ static void fill_counters(struct stats *s)
 	s->commits = 4;
 	s->last_commit = NOW - 3;
 	s->pending_rows = 10;
+	s->commit_cap_rows = 12500;
+	s->commit_timeouts = 2;
 	s->db_up = true;
 	s->collectors_enrolled = 183;
 	s->zap_accepted = 9;
@@ -141,12 +143,12 @@ static void test_render(void **state)
 		const char *name;
 		void (*fill)(struct stats *);
 		size_t samples;		    /* sample lines expected */
-		const char *const has[8];   /* substrings that must appear */
+		const char *const has[10];  /* substrings that must appear */
 		const char *const hasnt[3]; /* and must not */
 	} cases[] = {
 	    {"zero peers",
 	     fill_empty,
-	     20,
+	     22,
 	     {"# HELP chiso_rows_accepted_total Rows stored by committed batches.\n"
 	      "# TYPE chiso_rows_accepted_total counter\nchiso_rows_accepted_total 0\n",
 	      "\nchiso_collectors_connected 0\n", "\nchiso_db_up 0\n",
@@ -156,21 +158,22 @@ static void test_render(void **state)
 	     {"collector=\"", "reason=\""}},
 	    {"every counter",
 	     fill_counters,
-	     20,
+	     22,
 	     {"\nchiso_batches_received_total 7\n", "\nchiso_rows_received_total 70\n",
 	      "\nchiso_batches_committed_total 6\n", "\nchiso_batches_duplicate_total 1\n",
 	      "\nchiso_rows_accepted_total 58\n", "\nchiso_last_commit_time_seconds 1699999997\n",
-	      "\nchiso_handshakes_total{result=\"refused\"} 5\n", "\nchiso_db_up 1\n"},
+	      "\nchiso_handshakes_total{result=\"refused\"} 5\n", "\nchiso_db_up 1\n",
+	      "\nchiso_commit_cap_rows 12500\n", "\nchiso_commit_timeouts_total 2\n"},
 	     {"\nchiso_pending_rows 0\n"}},
 	    {"one reason",
 	     fill_one_reason,
-	     21,
+	     23,
 	     {"# TYPE chiso_rejections_total counter\n"
 	      "chiso_rejections_total{reason=\"future_period\"} 2\n"},
 	     {"chiso_rows_rejected_total 2"}},
 	    {"escaping",
 	     fill_escaping,
-	     29,
+	     31,
 	     {"\nchiso_collector_rows_total{collector=\"a\\\"b\\\\c\\nd\"} 3\n",
 	      "\nchiso_collector_connected{collector=\"a\\\"b\\\\c\\nd\"} 1\n",
 	      "\nchiso_rejections_total{reason=\"odd\\\"code\"} 1\n",
@@ -178,7 +181,7 @@ static void test_render(void **state)
 	     {"c\nd"}},
 	    {"many peers",
 	     fill_many_peers,
-	     20 + 8 * 1000,
+	     22 + 8 * 1000,
 	     {"\nchiso_collectors_connected 500\n",
 	      "\nchiso_collector_backlog_batches{collector=\"xa-00999\"} 999\n",
 	      "\nchiso_collector_last_seen_seconds{collector=\"xa-00000\"} 1699996400\n",
@@ -196,7 +199,7 @@ static void test_render(void **state)
 		assert_non_null(text);
 		check_format(cases[i].name, text);
 		CHECK_INT(cases[i].name, cases[i].samples, count_samples(text));
-		for (size_t k = 0; k < 8 && cases[i].has[k]; k++)
+		for (size_t k = 0; k < 10 && cases[i].has[k]; k++)
 			CHECK_HAS(cases[i].name, cases[i].has[k], text);
 		for (size_t k = 0; k < 3 && cases[i].hasnt[k]; k++)
 			if (strstr(text, cases[i].hasnt[k]))

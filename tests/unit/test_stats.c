@@ -22,6 +22,8 @@ static void test_counters(void **state)
 	stats_reason(s, "unit_out_of_scope");
 	stats_reason(s, "future_period");
 	s->db_up = true;
+	s->commit_cap_rows = 25000;
+	s->commit_timeouts = 1;
 	s->rows_received = 500;
 	stats_tick(s, 10000);
 	s->rows_received = 1500;
@@ -37,6 +39,8 @@ static void test_counters(void **state)
 			 2);
 	assert_int_equal(json_integer_value(json_object_get(doc, "collectors_connected")), 3);
 	assert_int_equal(json_array_size(json_object_get(doc, "collectors")), 3);
+	assert_int_equal(json_integer_value(json_object_get(doc, "commit_cap_rows")), 25000);
+	assert_int_equal(json_integer_value(json_object_get(doc, "commit_timeouts")), 1);
 	json_decref(doc);
 	free(json);
 	json = stats_json(s, 2000, 30); /* nobody seen for 1000 s */
