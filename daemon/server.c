@@ -245,6 +245,12 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 		snprintf(err, errsize, "zmq_ctx_new: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}
+	/* Before the first socket: libzmq starts its I/O threads with it. */
+	if (zmq_ctx_set(s->ctx, ZMQ_IO_THREADS, (int)s->conf->io_threads) < 0) {
+		snprintf(err, errsize, "server.io_threads = %lld: %s", s->conf->io_threads,
+			 zmq_strerror(zmq_errno()));
+		goto fail;
+	}
 	s->zap = zmq_socket(s->ctx, ZMQ_REP);
 	if (!s->zap || zmq_bind(s->zap, ZAP_ENDPOINT) < 0) {
 		snprintf(err, errsize, "ZAP handler: %s", zmq_strerror(zmq_errno()));

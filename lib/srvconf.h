@@ -25,6 +25,7 @@ struct srvconf {
 	long long max_message_bytes;
 	long long max_rows;
 	long long heartbeat_ms;
+	long long io_threads;
 	char *conninfo;
 	char *owner_conninfo;
 	char *reader_conninfo;

@@ -14,6 +14,7 @@ static void test_defaults(void **state)
 	CHECK_STR("endpoint", "tcp://*:7460", c->endpoint);
 	assert_false(c->insecure);
 	assert_int_equal(c->max_rows, 10000);
+	assert_int_equal(c->io_threads, 2);
 	srvconf_destroy(&c);
 	srvconf_destroy(&c);
 	struct agentconf *a = agentconf_load(NULL, err, sizeof err);
@@ -40,6 +41,12 @@ static void test_files(void **state)
 	    {"bool as int", "server: { insecure = 1; };\n", "expected true or false"},
 	    {"out of bounds", "server: { max_rows = 0; };\n",
 	     "server.max_rows: 0 is outside 10000..100000"},
+	    {"io_threads lowest", "server: { io_threads = 1; };\n", NULL},
+	    {"io_threads highest", "server: { io_threads = 16; };\n", NULL},
+	    {"io_threads 0", "server: { io_threads = 0; };\n",
+	     ":1: server.io_threads: 0 is outside 1..16"},
+	    {"io_threads 17", "server: { io_threads = 17; };\n",
+	     "server.io_threads: 17 is outside 1..16"},
 	    {"syntax", "server: { max_rows = ; };\n", ":1: syntax error"},
 	    {"list", "server: { endpoint = [\"a\"]; };\n", "lists and arrays are not used"},
 	    {"bad log level", "log: { level = \"loud\"; };\n", "log.level"},
@@ -116,6 +123,8 @@ static void test_same(void **state)
 	    {"server.insecure", "true", false, false},
 	    {"server.heartbeat_ms", "10000", true, false},
 	    {"server.heartbeat_ms", "10001", false, false},
+	    {"server.io_threads", "2", true, false},
+	    {"server.io_threads", "1", false, false},
 	    {"server.max_rows", "20000", false, true},
 	    {"ingest.commit_max_rows", "2000", false, true},
 	    {"ingest.status_interval_ms", "5000", true, true},
