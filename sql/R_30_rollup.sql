@@ -24,99 +24,119 @@ LANGUAGE sql STABLE AS $$
 				  AND p_day < ch.valid_to));
 $$;
 
--- A unit's own values: reported, or else derived.  One row per key with the
--- value, its qualifier, the native periods it stands for (NULL for a native
--- period) and when it arrived.
-CREATE FUNCTION own_value(p_unit int, p_indicator int, p_period int,
-			  OUT value numeric, OUT qualifier text, OUT periods_reported int,
-			  OUT periods_expected int, OUT received_at timestamptz)
-RETURNS SETOF record -- empty, not a row of NULLs, when the unit has no value
-LANGUAGE sql STABLE AS $$
-	SELECT o.value, o.qualifier,
-	       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
-		    THEN period_months(p.type) / period_months(i.period_types[1]) END,
-	       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
-		    THEN period_months(p.type) / period_months(i.period_types[1]) END,
-	       o.first_at
-	FROM observation o
-	JOIN period p ON p.id = o.period_id
-	JOIN indicator i ON i.id = o.indicator_id
-	WHERE (o.unit_id, o.indicator_id, o.period_id) = (p_unit, p_indicator, p_period)
-	UNION ALL
-	SELECT d.value, d.qualifier, d.periods_reported, d.periods_expected, d.received_at
-	FROM observation_derived d
-	WHERE (d.unit_id, d.indicator_id, d.period_id) = (p_unit, p_indicator, p_period)
-	  AND NOT EXISTS (SELECT 1 FROM observation o
-			  WHERE (o.unit_id, o.indicator_id, o.period_id)
-				= (p_unit, p_indicator, p_period))
-$$;
-
 -- Recomputes one depth of the keys in w_key from own values and the rows of
--- the depth below (already current).  PL/pgSQL because it reads the session's
--- temporary w_key, which does not exist when the migration runs.
+-- the depth below (already current), in one set-based statement: the own
+-- values, dates and children are joined once for all keys of the depth (a
+-- commit's thousand keys or a rebuild's million alike), no function call per
+-- key.  Where the planner, misled by a temporary table without statistics or
+-- by rollup's taken while it was empty, once joined two sets on part of their
+-- key, a CTE of its own fixes the order (children, numerators).  PL/pgSQL
+-- because it reads the session's temporary w_key, which does not exist when
+-- the migration runs.
 CREATE FUNCTION rollup_level(p_depth int) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+	gone_unit int[];
+	gone_indicator int[];
+	gone_period int[];
 BEGIN
 	WITH k AS (
+		-- the dates are plain joins, not a function call per key
 		SELECT w.unit_id, w.indicator_id, w.period_id, i.kind, i.agg_space,
 		       i.numerator_id, i.denominator_id, i.factor, i.levels,
-		       structure_date(i.calendar, p) AS day, deadline_date(i.calendar, p) AS due
+		       structure_date(i.calendar, p) AS day,
+		       structure_date(i.calendar, p) + dl.days_after_end AS due,
+		       -- a value reported for a coarser period than the native one
+		       -- stands for that many native periods
+		       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
+			    THEN period_months(p.type) / period_months(i.period_types[1]) END
+			   AS native_periods
 		FROM w_key w
 		JOIN indicator i ON i.id = w.indicator_id
 		JOIN period p ON p.id = w.period_id
+		LEFT JOIN period_deadline dl ON dl.period_type = p.type
 		WHERE w.depth = p_depth
+	), need AS (
+		-- the own values the keys read: their own, or a ratio's two parts
+		SELECT k.unit_id, k.indicator_id, k.period_id FROM k WHERE k.kind <> 'ratio'
+		UNION
+		SELECT k.unit_id, k.numerator_id, k.period_id FROM k WHERE k.kind = 'ratio'
+		UNION
+		SELECT k.unit_id, k.denominator_id, k.period_id FROM k WHERE k.kind = 'ratio'
+	), children AS MATERIALIZED (
+		-- A period rolls up on the structure of its last day: a child version
+		-- that ended before it (a year derived for a commune merged on 1 July)
+		-- keeps its own row but is not added to its parents (analyst guide,
+		-- "Reading data across the reform").  A CTE of its own so that rollup
+		-- is looked up by its whole key: joined to the keys first, on
+		-- (indicator, period) alone, it paired every district of a rebuild
+		-- with every commune row.
+		SELECT k.unit_id, k.indicator_id, k.period_id, ch.id AS child_id
+		FROM k
+		JOIN unit ch ON ch.parent_id = k.unit_id AND ch.valid_from <= k.day
+			     AND k.day < ch.valid_to
+		WHERE k.agg_space <> 'none'
+	), own AS (
+		-- reported, or else derived from finer periods (R_15_time)
+		SELECT n.unit_id, n.indicator_id, n.period_id, o.value, o.qualifier,
+		       o.first_at AS at, false AS derived, NULL::int AS pr, NULL::int AS pe
+		FROM need n
+		JOIN observation o USING (unit_id, indicator_id, period_id)
+		UNION ALL
+		SELECT n.unit_id, n.indicator_id, n.period_id, d.value, d.qualifier,
+		       d.received_at, true, d.periods_reported, d.periods_expected
+		FROM need n
+		JOIN observation_derived d USING (unit_id, indicator_id, period_id)
+		WHERE NOT EXISTS (SELECT 1 FROM observation o
+				  WHERE (o.unit_id, o.indicator_id, o.period_id)
+					= (n.unit_id, n.indicator_id, n.period_id))
+	), numerators AS MATERIALIZED (
+		-- Each ratio key with its numerator, then (below) its denominator,
+		-- each joined by the whole key: joined together first, the two own
+		-- values of a unit paired every indicator with every other one.
+		SELECT k.unit_id, k.indicator_id, k.period_id, k.denominator_id, k.due, a.value,
+		       a.qualifier, a.at
+		FROM k
+		JOIN own a ON (a.unit_id, a.indicator_id, a.period_id)
+			    = (k.unit_id, k.numerator_id, k.period_id)
+		WHERE k.kind = 'ratio'
 	), contrib AS (
 		-- the unit's own value
 		SELECT k.unit_id, k.indicator_id, k.period_id, o.value AS v, o.value AS s,
 		       NULL::numeric AS num, NULL::numeric AS den, 1 AS n, o.qualifier AS q,
-		       CASE WHEN k.due IS NULL OR o.received_at::date <= k.due THEN 1 ELSE 0 END
-			   AS on_time,
-		       o.periods_reported AS pr, o.periods_expected AS pe
-		FROM k CROSS JOIN LATERAL own_value(k.unit_id, k.indicator_id, k.period_id) o
+		       CASE WHEN k.due IS NULL OR o.at::date <= k.due THEN 1 ELSE 0 END AS on_time,
+		       CASE WHEN o.derived THEN o.pr ELSE k.native_periods END AS pr,
+		       CASE WHEN o.derived THEN o.pe ELSE k.native_periods END AS pe
+		FROM k JOIN own o USING (unit_id, indicator_id, period_id)
 		WHERE k.kind <> 'ratio'
 		UNION ALL
 		-- a ratio's own numerator and denominator, when both were reported
-		SELECT k.unit_id, k.indicator_id, k.period_id, NULL, NULL, a.value, b.value, 1,
-		       qual_ratio(a.qualifier, b.qualifier),
-		       CASE WHEN k.due IS NULL OR greatest(a.received_at, b.received_at)::date <= k.due
+		SELECT n.unit_id, n.indicator_id, n.period_id, NULL, NULL, n.value, b.value, 1,
+		       qual_ratio(n.qualifier, b.qualifier),
+		       CASE WHEN n.due IS NULL OR greatest(n.at, b.at)::date <= n.due
 			    THEN 1 ELSE 0 END,
 		       NULL::int, NULL::int
-		FROM k
-		CROSS JOIN LATERAL own_value(k.unit_id, k.numerator_id, k.period_id) a
-		CROSS JOIN LATERAL own_value(k.unit_id, k.denominator_id, k.period_id) b
-		WHERE k.kind = 'ratio'
+		FROM numerators n
+		JOIN own b ON (b.unit_id, b.indicator_id, b.period_id)
+			    = (n.unit_id, n.denominator_id, n.period_id)
 		UNION ALL
 		-- the children's rows
-		SELECT k.unit_id, k.indicator_id, k.period_id, r.value, r.sum_value, r.numerator,
+		SELECT c.unit_id, c.indicator_id, c.period_id, r.value, r.sum_value, r.numerator,
 		       r.denominator, r.reporting_units, r.qualifier, r.on_time_units,
 		       r.periods_reported, r.periods_expected
-		FROM k
-		-- a period rolls up on the structure of its last day: a child version
-		-- that ended before it (a year derived for a commune merged on 1 July)
-		-- keeps its own row but is not added to its parents (analyst guide,
-		-- "Reading data across the reform")
-		JOIN unit ch ON ch.parent_id = k.unit_id AND ch.valid_from <= k.day
-			     AND k.day < ch.valid_to
+		FROM children c
 		JOIN rollup r ON (r.unit_id, r.indicator_id, r.period_id)
-			       = (ch.id, k.indicator_id, k.period_id)
-		WHERE k.agg_space <> 'none'
-	), agg AS (
-		SELECT k.unit_id, k.indicator_id, k.period_id,
-		       CASE WHEN k.kind = 'ratio' THEN sum(c.num) / nullif(sum(c.den), 0) * k.factor
-			    WHEN k.agg_space = 'sum' THEN sum(c.v)
-			    WHEN k.agg_space = 'avg' THEN sum(c.s) / nullif(sum(c.n), 0)
-			    WHEN k.agg_space = 'min' THEN min(c.v)
-			    ELSE max(c.v) -- max, and none (the unit's own value only)
-		       END AS value,
-		       CASE WHEN k.kind <> 'ratio' THEN sum(c.s) END AS sum_value,
-		       CASE WHEN k.kind = 'ratio' THEN sum(c.num) END AS numerator,
-		       CASE WHEN k.kind = 'ratio' THEN sum(c.den) END AS denominator,
-		       qual_agg(c.q) AS qualifier,
-		       coalesce(sum(c.n), 0)::int AS reporting,
-		       coalesce(sum(c.on_time), 0)::int AS on_time,
-		       sum(c.pr)::int AS pr, sum(c.pe)::int AS pe
-		FROM k LEFT JOIN contrib c USING (unit_id, indicator_id, period_id)
-		GROUP BY k.unit_id, k.indicator_id, k.period_id, k.kind, k.agg_space, k.factor
+			       = (c.child_id, c.indicator_id, c.period_id)
+	), sums AS (
+		-- per key over its contributions, grouped on the key alone; qualifiers
+		-- combine as qual_agg() does (none, all the same one, or else "about")
+		-- but through built-in aggregates, not a function call per row
+		SELECT c.unit_id, c.indicator_id, c.period_id, sum(c.v) AS v_sum,
+		       min(c.v) AS v_min, max(c.v) AS v_max, sum(c.s) AS s, sum(c.num) AS num,
+		       sum(c.den) AS den, sum(c.n) AS n, min(c.q) AS q_min, max(c.q) AS q_max,
+		       sum(c.on_time) AS on_time, sum(c.pr) AS pr, sum(c.pe) AS pe
+		FROM contrib c
+		GROUP BY c.unit_id, c.indicator_id, c.period_id
 	), ek AS (
 		-- expected reporters depend only on the unit, tiers and day: count each once
 		SELECT DISTINCT k.unit_id, k.levels, k.day, k.agg_space = 'none' AS self_only FROM k
@@ -129,9 +149,22 @@ BEGIN
 		WHERE unit_expected(u.id, u.tier, ek.levels, ek.day)
 		GROUP BY ek.unit_id, ek.levels, ek.day, ek.self_only
 	), rows AS (
-		SELECT a.*, coalesce(e.n, 0) AS expected
-		FROM agg a
-		JOIN k USING (unit_id, indicator_id, period_id)
+		SELECT k.unit_id, k.indicator_id, k.period_id,
+		       CASE WHEN k.kind = 'ratio' THEN a.num / nullif(a.den, 0) * k.factor
+			    WHEN k.agg_space = 'sum' THEN a.v_sum
+			    WHEN k.agg_space = 'avg' THEN a.s / nullif(a.n, 0)
+			    WHEN k.agg_space = 'min' THEN a.v_min
+			    ELSE a.v_max -- max, and none (the unit's own value only)
+		       END AS value,
+		       CASE WHEN k.kind <> 'ratio' THEN a.s END AS sum_value,
+		       CASE WHEN k.kind = 'ratio' THEN a.num END AS numerator,
+		       CASE WHEN k.kind = 'ratio' THEN a.den END AS denominator,
+		       CASE WHEN a.q_min = a.q_max THEN a.q_min
+			    WHEN a.q_min IS NOT NULL THEN 'about' END AS qualifier,
+		       coalesce(a.n, 0)::int AS reporting, coalesce(a.on_time, 0)::int AS on_time,
+		       a.pr::int AS pr, a.pe::int AS pe, coalesce(e.n, 0) AS expected
+		FROM k
+		LEFT JOIN sums a USING (unit_id, indicator_id, period_id)
 		LEFT JOIN expected e ON e.unit_id = k.unit_id AND e.levels = k.levels
 				    AND e.day = k.day AND e.self_only = (k.agg_space = 'none')
 	), upsert AS (
@@ -157,9 +190,20 @@ BEGIN
 		       EXCLUDED.qualifier, EXCLUDED.reporting_units, EXCLUDED.expected_units,
 		       EXCLUDED.on_time_units, EXCLUDED.periods_reported, EXCLUDED.periods_expected)
 	)
-	DELETE FROM rollup r USING rows
-	WHERE rows.reporting = 0
-	  AND (r.unit_id, r.indicator_id, r.period_id) = (rows.unit_id, rows.indicator_id, rows.period_id);
+	SELECT array_agg(rows.unit_id), array_agg(rows.indicator_id), array_agg(rows.period_id)
+	INTO gone_unit, gone_indicator, gone_period
+	FROM rows WHERE rows.reporting = 0;
+
+	-- Keys nothing reports any more (a value taken back, a unit moved):
+	-- usually none.  Deleted by their whole key in a statement of their own:
+	-- joined inside the statement above, the planner once scanned the keys
+	-- for every rollup row of a rebuild (rollup's statistics still said
+	-- empty).
+	IF gone_unit IS NOT NULL THEN
+		DELETE FROM rollup r
+		USING unnest(gone_unit, gone_indicator, gone_period) AS g(unit_id, indicator_id, period_id)
+		WHERE (r.unit_id, r.indicator_id, r.period_id) = (g.unit_id, g.indicator_id, g.period_id);
+	END IF;
 END;
 $$;
 
@@ -185,6 +229,10 @@ BEGIN
 	JOIN unit_closure uc ON uc.unit_id = b.unit_id AND (i.agg_space <> 'none' OR uc.distance = 0)
 	JOIN unit a ON a.id = uc.ancestor_id;
 	GET DIAGNOSTICS n = ROW_COUNT;
+	-- A temporary table has no statistics unless asked: without them the
+	-- planner takes a rebuild's million keys for a commit's few hundred and
+	-- joins them one index probe at a time.  A few ms for a commit.
+	ANALYZE w_key;
 
 	FOR d IN SELECT DISTINCT w.depth FROM w_key w ORDER BY w.depth DESC LOOP
 		PERFORM rollup_level(d);
@@ -201,6 +249,9 @@ CREATE FUNCTION rollup_rebuild() RETURNS bigint
 LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM ingest_session();
+	-- a whole country's keys are sorted and hashed in memory, not on disk;
+	-- for this transaction only
+	PERFORM set_config('work_mem', '256MB', true);
 	DELETE FROM rollup;
 	DELETE FROM observation_derived;
 	DELETE FROM w_dirty;
