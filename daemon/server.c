@@ -50,8 +50,8 @@ struct server {
 	struct job *sealed, **sealed_tail; /* full jobs waiting for the writer, oldest first */
 	uint64_t sealed_rows;
 	uint64_t inflight_rows; /* rows of the job the writer holds */
-	struct commitcap
-	    cap; /* rows a job may hold: ingest.commit_max_rows, less after a timeout */
+	/* rows a job may hold: ingest.commit_max_rows, less after a timeout */
+	struct commitcap cap;
 	bool writer_busy, db_up, ready, draining;
 	struct wire_limits limits;
 	struct stats *stats;
@@ -395,10 +395,11 @@ static uint64_t server_pending_rows(const struct server *s)
 
 /*
  * Seals the open job when a batch of NROWS would take it past the commit cap
- * (ingest.commit_max_rows, less after a timeout: commitcap.h), so that a transaction stays that
- * small however many agents send at once while the writer is busy (each of 20 agents with 8 batches
- * in flight would otherwise make one commit of 80 000 rows, and a restart would lose all of its
- * work).  0, or -1 if out of memory.
+ * (ingest.commit_max_rows, less after a timeout: commitcap.h), so that a
+ * transaction stays that small however many agents send at once while the
+ * writer is busy (each of 20 agents with 8 batches in flight would otherwise
+ * make one commit of 80 000 rows, and a restart would lose all of its work).
+ * 0, or -1 if out of memory.
  */
 static int server_seal(struct server *s, uint64_t nrows)
 {
