@@ -13,6 +13,7 @@
  */
 #include "batch.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -442,6 +443,18 @@ static json_t *batch_verdicts_json(const struct batch_verdict *v, size_t n)
 	return arr;
 }
 
+static const char *const batch_ack_statuses[] = {
+    [ACK_COMMITTED] = "committed",
+    [ACK_DUPLICATE] = "duplicate",
+    [ACK_KEY_REUSED] = "key_reused",
+};
+
+const char *batch_ack_status_name(enum ack_status s)
+{
+	assert((size_t)s < sizeof batch_ack_statuses / sizeof batch_ack_statuses[0]);
+	return batch_ack_statuses[s];
+}
+
 char *batch_ack_encode(const struct batch_ack *a)
 {
 	json_t *o = json_object();
@@ -449,8 +462,7 @@ char *batch_ack_encode(const struct batch_ack *a)
 
 	bad = bad || batch_put(o, "epoch", batch_integer(a->epoch));
 	bad = bad || batch_put(o, "seq", batch_integer(a->seq));
-	bad = bad || batch_put(o, "status",
-			       json_string(a->status == ACK_DUPLICATE ? "duplicate" : "committed"));
+	bad = bad || batch_put(o, "status", json_string(batch_ack_status_name(a->status)));
 	bad = bad || batch_put(o, "accepted", batch_integer(a->accepted));
 	bad = bad || batch_put(o, "rejected", batch_verdicts_json(a->rejected, a->nrejected));
 	bad = bad || batch_put(o, "flagged", batch_verdicts_json(a->flagged, a->nflagged));
@@ -535,17 +547,17 @@ static int batch_ack_fields(json_t *o, void *ctx, char *err, size_t errsize)
 	json_t *s = json_object_get(o, "status");
 	if (s && json_is_string(s) && strlen(json_string_value(s)) < sizeof status)
 		snprintf(status, sizeof status, "%s", json_string_value(s));
-	if (strcmp(status, "committed") == 0) {
-		a->status = ACK_COMMITTED;
-	} else if (strcmp(status, "duplicate") == 0) {
-		a->status = ACK_DUPLICATE;
-	} else {
+	size_t k = 0, nk = sizeof batch_ack_statuses / sizeof batch_ack_statuses[0];
+	while (k < nk && strcmp(status, batch_ack_statuses[k]) != 0)
+		k++;
+	if (k == nk) {
 		wire_errorf(err, errsize,
-			    s ? "field \"status\": expected \"committed\" or "
-				"\"duplicate\""
+			    s ? "field \"status\": expected \"committed\", \"duplicate\" or "
+				"\"key_reused\""
 			      : "missing field \"status\"");
 		return -1;
 	}
+	a->status = (enum ack_status)k;
 	if (wire_json_uint(o, "accepted", true, 0, INT64_MAX, &a->accepted, err, errsize) ||
 	    batch_verdicts(o, "rejected", d->lim->max_rows, &a->rejected, &a->nrejected, err,
 			   errsize) ||

@@ -75,6 +75,8 @@ struct batch_verdict {
 enum ack_status {
 	ACK_COMMITTED, /* written in this commit */
 	ACK_DUPLICATE, /* the batch key was already committed: nothing written again */
+	ACK_KEY_REUSED, /* the key was committed with other rows: refused whole, nothing
+			   written; the one verdict (row 0, key_reused) says why */
 };
 
 struct batch_ack {
@@ -111,6 +113,9 @@ const char *batch_error_code(const char *err);
 const char *batch_qualifier_name(enum qualifier q);
 /* The qualifier for a wire name, or -1. */
 int batch_qualifier_parse(const char *s);
+
+/* The wire name of an ACK status: "committed", "duplicate", "key_reused". */
+const char *batch_ack_status_name(enum ack_status s);
 
 /* Frees the verdict arrays of an ACK (not the struct itself). */
 void batch_ack_clear(struct batch_ack *a);

@@ -614,8 +614,10 @@ static int store_read_acks(const PGresult *res, struct store_item *items, size_t
 			continue;
 		struct batch_ack *a = &items[bno].ack;
 		if (PQgetisnull(res, t, 4)) {
-			a->status = strcmp(PQgetvalue(res, t, 1), "duplicate") == 0 ? ACK_DUPLICATE
-										    : ACK_COMMITTED;
+			const char *st = PQgetvalue(res, t, 1);
+			a->status = strcmp(st, "duplicate") == 0    ? ACK_DUPLICATE
+				    : strcmp(st, "key_reused") == 0 ? ACK_KEY_REUSED
+								    : ACK_COMMITTED;
 			a->accepted = strtoull(PQgetvalue(res, t, 2), NULL, 10);
 			items[bno].done = true;
 			continue;

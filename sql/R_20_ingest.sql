@@ -2,8 +2,10 @@
 --
 -- chisod's storage module COPYs the decoded batches of one group commit into
 -- the session's staging tables and calls ingest(), which, set-based and inside
--- the caller's transaction: records the batch keys (a key seen before makes
--- that batch a duplicate: nothing is written again), validates every row,
+-- the caller's transaction: records the batch keys with a digest of their
+-- rows (a key seen before with the same digest makes that batch a duplicate:
+-- nothing is written again; with another digest the batch is refused whole as
+-- key_reused), validates every row,
 -- keeps refused rows with their reason, writes changed values and their
 -- history, and refreshes the rollups of exactly the touched units' ancestors.
 -- The daemon acks only after the COMMIT that follows.
@@ -82,7 +84,7 @@ BEGIN
 	-- compiling them again each time cost 0.35 s of a 2.9 s refresh of 47 000
 	-- keys for nothing gained (docs/performance.md).
 	PERFORM set_config('jit', 'off', false);
-	IF to_regclass('pg_temp.w_key') IS NOT NULL THEN
+	IF to_regclass('pg_temp.w_digest') IS NOT NULL THEN
 		RETURN; -- this session has them already
 	END IF;
 	CREATE TEMP TABLE IF NOT EXISTS stage_batch (
@@ -115,6 +117,13 @@ BEGIN
 		batch_no int NOT NULL,
 		batch_id bigint NOT NULL,
 		primary_no int -- the staged batch whose rows are applied for this key
+	) ON COMMIT DELETE ROWS;
+	-- The digest of every staged batch; reused: its key is committed with
+	-- another digest, and the batch is refused whole (nothing of it applied).
+	CREATE TEMP TABLE IF NOT EXISTS w_digest (
+		batch_no int PRIMARY KEY,
+		digest bytea NOT NULL,
+		reused boolean NOT NULL DEFAULT false
 	) ON COMMIT DELETE ROWS;
 	CREATE TEMP TABLE IF NOT EXISTS w_row (
 		batch_no int NOT NULL,
@@ -185,14 +194,21 @@ BEGIN
 	ON CONFLICT (code) DO NOTHING;
 
 	-- Batch keys.  A key already committed, or staged twice in this group, is a
-	-- duplicate: only the first staged copy of a new key is applied.
+	-- duplicate when its rows are the same: only the first staged copy of a
+	-- new key is applied.  The same key with other rows was handed out twice
+	-- by its agent (docs/reliability.md, "A batch key binds its content"):
+	-- acknowledging it would lose its figures, so it is refused whole.  A
+	-- batch committed before digests were kept (NULL) matches any content.
+	INSERT INTO w_digest (batch_no, digest) SELECT * FROM batch_digests();
+
 	WITH firsts AS (
-		SELECT DISTINCT ON (sb.collector_id, sb.epoch, sb.seq) sb.*
-		FROM stage_batch sb
+		SELECT DISTINCT ON (sb.collector_id, sb.epoch, sb.seq) sb.*, d.digest
+		FROM stage_batch sb JOIN w_digest d USING (batch_no)
 		ORDER BY sb.collector_id, sb.epoch, sb.seq, sb.batch_no
 	), ins AS (
-		INSERT INTO batch AS b (collector_id, epoch, seq, received_at, rows_total)
-		SELECT f.collector_id, f.epoch, f.seq, f.received_at, f.nrows FROM firsts f
+		INSERT INTO batch AS b (collector_id, epoch, seq, received_at, rows_total, digest)
+		SELECT f.collector_id, f.epoch, f.seq, f.received_at, f.nrows, f.digest
+		FROM firsts f
 		ON CONFLICT (collector_id, epoch, seq) DO NOTHING
 		RETURNING b.id, b.collector_id, b.epoch, b.seq
 	)
@@ -200,10 +216,17 @@ BEGIN
 	SELECT f.batch_no, ins.id, f.batch_no
 	FROM firsts f JOIN ins USING (collector_id, epoch, seq);
 
+	UPDATE w_digest d SET reused = true
+	FROM stage_batch sb
+	JOIN batch b ON (b.collector_id, b.epoch, b.seq) = (sb.collector_id, sb.epoch, sb.seq)
+	WHERE sb.batch_no = d.batch_no AND b.digest <> d.digest
+	  AND NOT EXISTS (SELECT 1 FROM w_batch w WHERE w.batch_no = sb.batch_no);
+
 	INSERT INTO w_batch (batch_no, batch_id, primary_no)
 	SELECT sb.batch_no, b.id, NULL
 	FROM stage_batch sb
 	JOIN batch b ON (b.collector_id, b.epoch, b.seq) = (sb.collector_id, sb.epoch, sb.seq)
+	JOIN w_digest d ON d.batch_no = sb.batch_no AND NOT d.reused
 	WHERE NOT EXISTS (SELECT 1 FROM w_batch w WHERE w.batch_no = sb.batch_no);
 
 	-- Resolve and validate the rows of new batches; the first failed check wins.
@@ -432,7 +455,48 @@ BEGIN
 	FROM w_batch wb JOIN rejection r ON r.batch_id = wb.batch_id
 	UNION ALL
 	SELECT wb.batch_no, NULL, NULL, fl.row_no, 'flagged', fl.code, fl.message
-	FROM w_batch wb JOIN flag fl ON fl.batch_id = wb.batch_id;
+	FROM w_batch wb JOIN flag fl ON fl.batch_id = wb.batch_id
+	-- A reused key: nothing stored, one refusal for the whole batch (row 0).
+	UNION ALL
+	SELECT d.batch_no, 'key_reused', 0, NULL, NULL, NULL, NULL
+	FROM w_digest d WHERE d.reused
+	UNION ALL
+	SELECT d.batch_no, NULL, NULL, 0, 'rejected', 'key_reused',
+	       format('Số hiệu lô %s/%s đã dùng cho một lô khác nhận lúc %s: lô này chưa được lưu, máy thu thập tự gửi lại với số hiệu mới',
+		      sb.epoch, sb.seq, to_char(b.committed_at, 'HH24:MI "ngày" DD/MM/YYYY'))
+	FROM w_digest d
+	JOIN stage_batch sb ON sb.batch_no = d.batch_no
+	JOIN batch b ON (b.collector_id, b.epoch, b.seq) = (sb.collector_id, sb.epoch, sb.seq)
+	WHERE d.reused;
+END;
+$$;
+
+-- The SHA-256 of each staged batch's rows in order, one grouped pass over
+-- stage_row: every field the agent sent (the period as sent, not the dates
+-- chisod derived from it; the value in its canonical text, so the JSON
+-- spelling of a number does not matter; the decoder's reason for a malformed
+-- row), each written as its byte length, a colon and its text, or "-" for
+-- NULL, so that no two different rows serialise alike.  The prefix names the
+-- serialisation; changing it would make every resent key look reused, so a
+-- new one must come with its own rule for the digests stored before.
+CREATE FUNCTION batch_digests() RETURNS TABLE (batch_no int, digest bytea)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
+	SELECT s.batch_no, sha256(convert_to('chiso-batch-1;' || string_agg(
+		concat_ws(',', s.row_no,
+			  coalesce(octet_length(s.unit_code) || ':' || s.unit_code, '-'),
+			  coalesce(octet_length(s.indicator_code) || ':' || s.indicator_code, '-'),
+			  coalesce(octet_length(s.period_code) || ':' || s.period_code, '-'),
+			  coalesce(octet_length(s.date_text) || ':' || s.date_text, '-'),
+			  coalesce(octet_length(s.value_text) || ':' || s.value_text, '-'),
+			  coalesce(octet_length(s.qualifier) || ':' || s.qualifier, '-'),
+			  coalesce(octet_length(s.ref) || ':' || s.ref, '-'),
+			  coalesce(octet_length(s.reason) || ':' || s.reason, '-')),
+		';' ORDER BY s.row_no), 'UTF8'))
+	FROM stage_row s
+	GROUP BY s.batch_no;
 END;
 $$;
 

@@ -580,6 +580,19 @@ static void test_ack_codec(void **state)
 	assert_string_equal(text, ACK_OK);
 	free(text);
 	batch_ack_clear(&back);
+
+	/* A reused key: refused whole, one verdict for the batch, and back again. */
+	static const char reused[] =
+	    "{\"epoch\":9,\"seq\":3,\"status\":\"key_reused\",\"accepted\":0,\"rejected\":"
+	    "[{\"row\":0,\"code\":\"key_reused\",\"message\":\"m\"}],\"flagged\":[]}";
+	assert_int_equal(batch_ack_decode(reused, strlen(reused), NULL, &back, err, sizeof err), 0);
+	assert_true(back.status == ACK_KEY_REUSED && back.accepted == 0 && back.nrejected == 1);
+	assert_string_equal(back.rejected[0].code, "key_reused");
+	text = batch_ack_encode(&back);
+	assert_string_equal(text, reused);
+	free(text);
+	batch_ack_clear(&back);
+	assert_string_equal(batch_ack_status_name(ACK_KEY_REUSED), "key_reused");
 }
 
 static void test_ack_refused(void **state)
@@ -596,10 +609,10 @@ static void test_ack_refused(void **state)
 	    {"status unknown",
 	     "{\"epoch\":1,\"seq\":2,\"status\":\"ok\",\"accepted\":1,\"rejected\":[],"
 	     "\"flagged\":[]}",
-	     NULL, "field \"status\": expected \"committed\" or \"duplicate\""},
+	     NULL, "field \"status\": expected \"committed\", \"duplicate\" or \"key_reused\""},
 	    {"status number",
 	     "{\"epoch\":1,\"seq\":2,\"status\":1,\"accepted\":1,\"rejected\":[],\"flagged\":[]}",
-	     NULL, "field \"status\": expected \"committed\" or \"duplicate\""},
+	     NULL, "field \"status\": expected \"committed\", \"duplicate\" or \"key_reused\""},
 	    {"status missing",
 	     "{\"epoch\":1,\"seq\":2,\"accepted\":1,\"rejected\":[],\"flagged\":[]}", NULL,
 	     "missing field \"status\""},

@@ -1,0 +1,11 @@
+-- 006_batch_digest: a batch key binds its content.
+--
+-- ingest() stores the SHA-256 of every newly committed batch's rows
+-- (batch_digest() in R_20_ingest.sql) and compares a resent key's digest with
+-- it: the same digest is a duplicate, answered as before; another digest
+-- means the key was handed out twice (an agent's outbox state went back in
+-- time) and the batch is refused whole as key_reused, so that its figures
+-- are not acknowledged without being stored.  Batches committed before this
+-- migration have no digest (NULL): a key of theirs that comes again is taken
+-- as a duplicate, as it always was (docs/reliability.md).
+ALTER TABLE batch ADD COLUMN digest bytea CHECK (octet_length(digest) = 32);
