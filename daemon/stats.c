@@ -133,6 +133,8 @@ char *stats_json(const struct stats *s, int64_t now, int64_t connected_window_s)
 			    json_integer((json_int_t)s->batches_committed));
 	json_object_set_new(root, "batches_duplicate",
 			    json_integer((json_int_t)s->batches_duplicate));
+	json_object_set_new(root, "batches_key_reused",
+			    json_integer((json_int_t)s->batches_key_reused));
 	json_object_set_new(root, "rows_accepted", json_integer((json_int_t)s->rows_accepted));
 	json_object_set_new(root, "rows_rejected", json_integer((json_int_t)s->rows_rejected));
 	json_object_set_new(root, "retries", json_integer((json_int_t)s->retries));

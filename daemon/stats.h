@@ -29,6 +29,7 @@ struct stats {
 	int64_t started; /* unix seconds */
 	uint64_t batches_received, rows_received;
 	uint64_t batches_committed, batches_duplicate, rows_accepted, rows_rejected;
+	uint64_t batches_key_reused; /* a committed key with other rows: refused whole */
 	uint64_t retries, bad_messages, replies_lost, commits;
 	int64_t last_commit;	  /* unix seconds, 0 = never */
 	uint64_t pending_rows;	  /* waiting for or in a commit */

@@ -19,6 +19,7 @@ static void fill_counters(struct stats *s)
 	s->rows_received = 70;
 	s->batches_committed = 6;
 	s->batches_duplicate = 1;
+	s->batches_key_reused = 2;
 	s->rows_accepted = 58;
 	s->rows_rejected = 2;
 	s->commits = 4;
@@ -143,12 +144,12 @@ static void test_render(void **state)
 		const char *name;
 		void (*fill)(struct stats *);
 		size_t samples;		    /* sample lines expected */
-		const char *const has[10];  /* substrings that must appear */
+		const char *const has[11];  /* substrings that must appear */
 		const char *const hasnt[3]; /* and must not */
 	} cases[] = {
 	    {"zero peers",
 	     fill_empty,
-	     22,
+	     23,
 	     {"# HELP chiso_rows_accepted_total Rows stored by committed batches.\n"
 	      "# TYPE chiso_rows_accepted_total counter\nchiso_rows_accepted_total 0\n",
 	      "\nchiso_collectors_connected 0\n", "\nchiso_db_up 0\n",
@@ -158,22 +159,23 @@ static void test_render(void **state)
 	     {"collector=\"", "reason=\""}},
 	    {"every counter",
 	     fill_counters,
-	     22,
+	     23,
 	     {"\nchiso_batches_received_total 7\n", "\nchiso_rows_received_total 70\n",
 	      "\nchiso_batches_committed_total 6\n", "\nchiso_batches_duplicate_total 1\n",
+	      "\nchiso_batches_key_reused_total 2\n",
 	      "\nchiso_rows_accepted_total 58\n", "\nchiso_last_commit_time_seconds 1699999997\n",
 	      "\nchiso_handshakes_total{result=\"refused\"} 5\n", "\nchiso_db_up 1\n",
 	      "\nchiso_commit_cap_rows 12500\n", "\nchiso_commit_timeouts_total 2\n"},
 	     {"\nchiso_pending_rows 0\n"}},
 	    {"one reason",
 	     fill_one_reason,
-	     23,
+	     24,
 	     {"# TYPE chiso_rejections_total counter\n"
 	      "chiso_rejections_total{reason=\"future_period\"} 2\n"},
 	     {"chiso_rows_rejected_total 2"}},
 	    {"escaping",
 	     fill_escaping,
-	     31,
+	     32,
 	     {"\nchiso_collector_rows_total{collector=\"a\\\"b\\\\c\\nd\"} 3\n",
 	      "\nchiso_collector_connected{collector=\"a\\\"b\\\\c\\nd\"} 1\n",
 	      "\nchiso_rejections_total{reason=\"odd\\\"code\"} 1\n",
@@ -181,7 +183,7 @@ static void test_render(void **state)
 	     {"c\nd"}},
 	    {"many peers",
 	     fill_many_peers,
-	     22 + 8 * 1000,
+	     23 + 8 * 1000,
 	     {"\nchiso_collectors_connected 500\n",
 	      "\nchiso_collector_backlog_batches{collector=\"xa-00999\"} 999\n",
 	      "\nchiso_collector_last_seen_seconds{collector=\"xa-00000\"} 1699996400\n",
