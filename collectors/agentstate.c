@@ -42,6 +42,8 @@ int agentstate_load(const char *dir, struct agentstate *st)
 			st->rejected_rows = strtoull(eq, NULL, 10);
 		else if (strcmp(line, "duplicate_acks") == 0)
 			st->duplicate_acks = strtoull(eq, NULL, 10);
+		else if (strcmp(line, "rekeyed_batches") == 0)
+			st->rekeyed_batches = strtoull(eq, NULL, 10);
 		else if (strcmp(line, "retries") == 0)
 			st->retries = strtoull(eq, NULL, 10);
 		else if (strcmp(line, "collector") == 0)
@@ -65,13 +67,14 @@ int agentstate_save(const char *dir, const struct agentstate *st)
 	n = snprintf(text, sizeof text,
 		     "last_ack=%lld\nlast_contact=%lld\nlast_error_at=%lld\nlast_error=%s\n"
 		     "acked_batches=%llu\nacked_rows=%llu\nrejected_rows=%llu\n"
-		     "duplicate_acks=%llu\nretries=%llu\ncollector=%s\nscope=%s\n"
+		     "duplicate_acks=%llu\nrekeyed_batches=%llu\nretries=%llu\ncollector=%s\n"
+		     "scope=%s\n"
 		     "catalog_version=%s\n",
 		     (long long)st->last_ack, (long long)st->last_contact,
 		     (long long)st->last_error_at, st->last_error,
 		     (unsigned long long)st->acked_batches, (unsigned long long)st->acked_rows,
 		     (unsigned long long)st->rejected_rows, (unsigned long long)st->duplicate_acks,
-		     (unsigned long long)st->retries, st->collector, st->scope,
+		     (unsigned long long)st->rekeyed_batches, (unsigned long long)st->retries, st->collector, st->scope,
 		     st->catalog_version);
 	if (n < 0 || (size_t)n >= sizeof text)
 		return -1;

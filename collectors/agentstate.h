@@ -17,6 +17,7 @@ struct agentstate {
 	int64_t last_error_at;
 	char last_error[240];
 	uint64_t acked_batches, acked_rows, rejected_rows, duplicate_acks, retries;
+	uint64_t rekeyed_batches; /* refused as key_reused and sent again under a new key */
 	char collector[65];
 	char scope[17];
 	char catalog_version[65];

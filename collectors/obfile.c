@@ -231,9 +231,10 @@ int obfile_record_parse(const char *buf, size_t size, uint64_t seq, struct obfil
 
 size_t obfile_state_format(char *buf, size_t size, const struct obfile_state *st)
 {
-	int n =
-	    snprintf(buf, size, "epoch %" PRIu64 "\nnext_seq %" PRIu64 "\nrefused %" PRIu64 "\n",
-		     st->epoch, st->next_seq, st->refused);
+	int n = snprintf(buf, size,
+			 OBFILE_STATE_MAGIC "\nepoch %" PRIu64 "\nnext_seq %" PRIu64
+					    "\nrefused %" PRIu64 "\n",
+			 st->epoch, st->next_seq, st->refused);
 	size_t len = (size_t)n;
 
 	if (n < 0 || len >= size || st->nfiles > OBFILE_STATE_FILES)
@@ -248,7 +249,11 @@ size_t obfile_state_format(char *buf, size_t size, const struct obfile_state *st
 			return 0;
 		len += (size_t)n;
 	}
-	return len;
+	uLong crc = crc32(0L, (const Bytef *)buf, (uInt)len);
+	n = snprintf(buf + len, size - len, "crc32 %08lx\n", (unsigned long)crc);
+	if (n < 0 || (size_t)n >= size - len)
+		return 0;
+	return len + (size_t)n;
 }
 
 void obfile_state_add_file(struct obfile_state *st, const struct outbox_file *f)
@@ -298,6 +303,38 @@ int obfile_state_parse(const char *buf, size_t n, struct obfile_state *st, char 
 		       size_t errsize)
 {
 	const char *p = buf, *end = buf + n;
+	size_t mlen = strlen(OBFILE_STATE_MAGIC "\n");
+
+	/*
+	 * The magic line comes first, so a file cut short anywhere after it is
+	 * known to miss its crc; a file without it is one an older agent wrote.
+	 */
+	st->legacy = n < mlen || memcmp(buf, OBFILE_STATE_MAGIC "\n", mlen) != 0;
+	if (!st->legacy) {
+		uint32_t stored = 0;
+		size_t tl = OBFILE_STATE_TRAILER_LEN;
+		if (n < mlen + tl || memcmp(end - tl, "crc32 ", 6) != 0 || end[-1] != '\n' ||
+		    (end - tl != buf + mlen && end[-tl - 1] != '\n')) {
+			seterr(err, errsize, "no complete \"crc32\" line at the end");
+			return -1;
+		}
+		for (size_t i = 6; i < tl - 1; i++) {
+			int h = hexval(end[-(ptrdiff_t)tl + (ptrdiff_t)i]);
+			if (h < 0) {
+				seterr(err, errsize, "bad \"crc32\" line");
+				return -1;
+			}
+			stored = stored << 4 | (uint32_t)h;
+		}
+		uLong crc = crc32(0L, (const Bytef *)buf, (uInt)(n - tl));
+		if ((uint32_t)crc != stored) {
+			seterr(err, errsize, "crc32 mismatch (stored %08" PRIx32 ", computed %08lx)",
+			       stored, (unsigned long)crc);
+			return -1;
+		}
+		p += mlen;
+		end -= tl;
+	}
 
 	if (take_u64(&p, end, "epoch", &st->epoch, err, errsize) != 0 ||
 	    take_u64(&p, end, "next_seq", &st->next_seq, err, errsize) != 0 ||

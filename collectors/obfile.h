@@ -23,14 +23,19 @@
  * A staged record, pending/<seq as 20 digits>.staged, has the same content: it
  * belongs to a submit that has not committed yet (see outbox.h).
  *
- * The state file: "epoch N\nnext_seq N\nrefused N\n", then up to
- * OBFILE_STATE_FILES lines "file HASH SIZE FIRST LAST WHEN\n" (HASH 16 lowercase
- * hex digits, the rest decimal), the files most recently submitted, oldest
- * first.  Older state files without "file" lines are valid.
+ * The state file: "CHISO-OUTBOX-STATE 2\n", "epoch N\nnext_seq N\nrefused N\n",
+ * then up to OBFILE_STATE_FILES lines "file HASH SIZE FIRST LAST WHEN\n"
+ * (HASH 16 lowercase hex digits, the rest decimal), the files most recently
+ * submitted, oldest first, and last "crc32 XXXXXXXX\n" over every byte before
+ * it.  A state whose key has gone wrong would hand out batch keys twice, so
+ * it is checked like a record.  A file without the first line was written by
+ * an older agent (no crc, maybe no "file" lines): it is still read (legacy is
+ * set) and rewritten in this format.
  */
 #ifndef CHISO_OBFILE_H
 #define CHISO_OBFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,7 +47,9 @@
 #define OBFILE_NAME_SIZE   32 /* room for a record's file name */
 #define OBFILE_TMP_PREFIX  ".tmp-"
 #define OBFILE_STATE_FILES 32
-#define OBFILE_STATE_MAX   (128 + OBFILE_STATE_FILES * 112)
+#define OBFILE_STATE_MAX   (160 + OBFILE_STATE_FILES * 112)
+#define OBFILE_STATE_MAGIC "CHISO-OUTBOX-STATE 2"
+#define OBFILE_STATE_TRAILER_LEN 15 /* "crc32 " + 8 hex digits + "\n" */
 
 /* A parsed record header; source points into the buffer it was parsed from. */
 struct obfile_header {
@@ -62,6 +69,7 @@ struct obfile_state {
 	uint64_t refused;
 	size_t nfiles; /* <= OBFILE_STATE_FILES, oldest first */
 	struct outbox_file files[OBFILE_STATE_FILES];
+	bool legacy; /* set by the parser: an older agent's file, without magic and crc */
 };
 
 enum obfile_kind {

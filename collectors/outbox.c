@@ -152,14 +152,19 @@ static int move_corrupt(struct outbox *o, const char *name, const char *reason)
 	return 0;
 }
 
-/* Reads state; *missing is set (and 0 returned) when there is no state file. */
-static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, char *err,
-		      size_t errsize)
+/*
+ * Reads state; *missing is set (and 0 returned) when there is no state file.
+ * On -1, damaged (may be NULL) tells a damaged file from a failed read.
+ */
+static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, bool *damaged,
+		      char *err, size_t errsize)
 {
 	char *buf, why[96];
 	size_t n;
 
 	*missing = false;
+	if (damaged != NULL)
+		*damaged = false;
 	if (obio_slurp(o->dir_fd, "state", OBFILE_STATE_MAX, &buf, &n) != 0) {
 		if (errno == ENOENT) {
 			*missing = true;
@@ -175,20 +180,24 @@ static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, 
 		return 0;
 	}
 	free(buf);
-	seterr(err, errsize,
-	       "outbox state %s/state is damaged (%s); move it away to start a new epoch "
-	       "(pending records are kept)",
-	       o->dir, why);
+	if (damaged != NULL)
+		*damaged = true;
+	seterr(err, errsize, "outbox state %s/state is damaged (%s)", o->dir, why);
 	return -1;
 }
 
 /* State that must exist: every open creates it. */
 static int state_load(struct outbox *o, struct obfile_state *st, char *err, size_t errsize)
 {
-	bool missing;
+	bool missing, damaged;
 
-	if (state_read(o, st, &missing, err, errsize) != 0)
+	if (state_read(o, st, &missing, &damaged, err, errsize) != 0) {
+		if (damaged && err != NULL && strlen(err) + 1 < errsize)
+			snprintf(err + strlen(err), errsize - strlen(err),
+				 "; stop and start chiso-agent: it keeps the file in corrupt/ and "
+				 "continues with a new epoch");
 		return -1;
+	}
 	if (missing) {
 		seterr(err, errsize, "outbox state %s/state has disappeared", o->dir);
 		return -1;
@@ -341,15 +350,49 @@ static int recover_entry(const char *name, void *arg)
 	return 0;
 }
 
+/*
+ * A damaged state file is never reset in place: the epoch and next_seq it
+ * held are unknown, and guessing them could hand out a batch key the province
+ * already has.  It is kept in corrupt/ for a person, said loudly, and the
+ * caller continues as if there were none: a new random epoch, so no key of
+ * the old one can come again, and next_seq past every pending record, whose
+ * own keys stay as written.  What is lost is the list of files submitted
+ * last (a file submitted again is queued again; its values are the same).
+ */
+static int state_set_aside(struct outbox *o, const char *why, char *err, size_t errsize)
+{
+	char target[OBFILE_NAME_SIZE + 16];
+
+	if (obio_move_aside(&o->sync, o->dir_fd, "state", o->corrupt_fd, target, sizeof target) !=
+	    0) {
+		seterr(err, errsize, "%s; and it cannot be moved to corrupt/: %s", why,
+		       strerror(errno));
+		return -1;
+	}
+	log_err("outbox %s: %s; kept as %s/corrupt/%s, continuing with a new epoch and the "
+		"pending records under their own keys",
+		o->dir, why, o->dir, target);
+	return 0;
+}
+
 /* Runs under the lock at open: state, stale temporaries, damaged records. */
 static int recover(struct outbox *o, char *err, size_t errsize)
 {
 	struct recovery r = {o, 1, 0, false, false, err, errsize};
 	struct obfile_state st;
-	bool missing;
+	bool missing, damaged, legacy = false;
+	char why[512];
 
-	if (state_read(o, &st, &missing, err, errsize) != 0)
-		return -1;
+	if (state_read(o, &st, &missing, &damaged, why, sizeof why) != 0) {
+		if (!damaged || state_set_aside(o, why, err, errsize) != 0) {
+			if (!damaged)
+				seterr(err, errsize, "%s", why);
+			return -1;
+		}
+		missing = true; /* and said so: a new epoch, next_seq past every record */
+	} else if (!missing) {
+		legacy = st.legacy;
+	}
 	if (missing) {
 		memset(&st, 0, sizeof st);
 		if (new_epoch(&st.epoch, err, errsize) != 0)
@@ -378,7 +421,9 @@ static int recover(struct outbox *o, char *err, size_t errsize)
 				 o->dir, r.max_seq);
 		st.next_seq = r.max_seq + 1;
 	}
-	if ((missing || behind) && state_write(o, &st, err, errsize) != 0)
+	if (legacy)
+		log_info("outbox %s: state file of an older agent; rewritten with a checksum", o->dir);
+	if ((missing || behind || legacy) && state_write(o, &st, err, errsize) != 0)
 		return -1;
 	o->epoch = st.epoch;
 	return 0;
@@ -741,6 +786,85 @@ int outbox_put(struct outbox *o, size_t nrows, const char *source, outbox_render
 		return -1;
 	}
 	return outbox_commit(&t, NULL, err, errsize);
+}
+
+int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *arg,
+		 uint64_t *epoch_out, char *err, size_t errsize)
+{
+	struct outbox_record *rec = NULL;
+	struct obfile_state st;
+	enum load_failure failure;
+	char hdr[OBFILE_HEADER_MAX], trailer[OBFILE_TRAILER_LEN + 1], tmp[64],
+	    name[OBFILE_NAME_SIZE], why[256];
+	char *body = NULL;
+	const char *what;
+	bool renamed;
+	int rc = -1;
+
+	if (lock_op(o, LOCK_EX) != 0) {
+		seterr(err, errsize, "cannot lock %s/lock: %s", o->dir, strerror(errno));
+		return -1;
+	}
+	if (state_load(o, &st, err, errsize) != 0)
+		goto out;
+	if (record_load(o, seq, &rec, &failure, why, sizeof why) != 0) {
+		if (failure == LOAD_GONE)
+			rc = 1;
+		else
+			seterr(err, errsize, "outbox %s: %s", o->dir, why);
+		goto out;
+	}
+	/*
+	 * Every key of the current epoch from this seq on may be one the province
+	 * has: leave the epoch.  The new one is saved before any record uses it,
+	 * so a crash from here on leaves the record under its old key, refused
+	 * again and re-keyed again, never a record under a key state does not know.
+	 */
+	if (rec->epoch == st.epoch) {
+		uint64_t old = st.epoch;
+		do
+			if (new_epoch(&st.epoch, err, errsize) != 0)
+				goto out;
+		while (st.epoch == old);
+		if (state_write(o, &st, err, errsize) != 0)
+			goto out;
+		log_warn("outbox %s: the province already has batch keys of epoch %" PRIu64
+			 " that this outbox was about to hand out again (its state went back in "
+			 "time); new epoch %" PRIu64,
+			 o->dir, old, st.epoch);
+	}
+	o->epoch = st.epoch;
+	/* The seq stays: it is unique in this outbox, so also under the new epoch. */
+	if ((body = render(rec, st.epoch, seq, arg)) == NULL) {
+		seterr(err, errsize, "could not render batch %" PRIu64 " again", seq);
+		goto out;
+	}
+	size_t body_len = strlen(body);
+	size_t hdr_len = obfile_header_format(hdr, sizeof hdr, st.epoch, seq, rec->nrows,
+					      rec->created, rec->source, body_len);
+	if (hdr_len == 0 || body_len > OUTBOX_RECORD_MAX) {
+		seterr(err, errsize, "batch %" PRIu64 " does not fit an outbox record again", seq);
+		goto out;
+	}
+	/* Replaced in one rename: the record is under its old key or its new one. */
+	obfile_record_name(name, sizeof name, seq);
+	snprintf(tmp, sizeof tmp, OBFILE_TMP_PREFIX "%" PRIu64 "-%ld", seq, (long)getpid());
+	obfile_trailer(trailer, hdr, hdr_len, body, body_len);
+	struct obio_part parts[] = {
+	    {hdr, hdr_len}, {body, body_len}, {trailer, OBFILE_TRAILER_LEN}};
+	if (obio_replace(&o->sync, o->pending_fd, tmp, name, false, parts, 3, &renamed, &what) !=
+	    0) {
+		seterr(err, errsize, "cannot %s outbox record %s/pending/%s: %s", what, o->dir,
+		       name, strerror(errno));
+		goto out;
+	}
+	*epoch_out = st.epoch;
+	rc = 0;
+out:
+	free(body);
+	outbox_record_destroy(&rec);
+	lock_op(o, LOCK_UN);
+	return rc;
 }
 
 int outbox_find_file(struct outbox *o, uint64_t hash, uint64_t size, struct outbox_file *f)

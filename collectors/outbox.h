@@ -18,8 +18,10 @@
  * of queuing its figures twice.
  *
  * On disk, under the outbox directory (created 0700 if missing):
- *   state                  "epoch N\nnext_seq N\nrefused N\n" and the files
- *                          submitted last, replaced atomically
+ *   state                  epoch, next_seq, refused, the files submitted
+ *                          last and a crc32, replaced atomically; a damaged
+ *                          one is moved to corrupt/ at open and a new epoch
+ *                          begins (never a guessed next_seq)
  *   lock                   flock()ed by writers while they assign a seq
  *   pending/<seq:20>.batch one record per batch (format in obfile.h)
  *   pending/<seq:20>.staged a record of a submit not committed yet; removed at
@@ -28,8 +30,11 @@
  *   corrupt/               damaged records, moved aside for a person to look at
  *
  * The batch key (epoch, seq) is unique for the life of the outbox: the epoch
- * is random and fixed when the directory is created, and a seq is never
- * handed out twice.  All operations cost O(records) at most; the handle keeps
+ * is random, drawn when the directory is created, and a seq is never handed
+ * out twice.  A state file that went back in time (a backup restored, the
+ * directory copied) breaks that: the province refuses such a key when its
+ * content differs (key_reused), and outbox_rekey moves the record and every
+ * later put to a new epoch.  All operations cost O(records) at most; the handle keeps
  * no list in memory, so another process's puts and removals are always seen.
  */
 #ifndef CHISO_OUTBOX_H
@@ -122,6 +127,25 @@ int outbox_txn_put(struct outbox_txn *t, size_t nrows, const char *source, outbo
 int outbox_commit(struct outbox_txn **tp, struct outbox_file *file, char *err, size_t errsize);
 /* Removes what was staged, frees the transaction and sets *tp to NULL; safe on NULL. */
 void outbox_abort(struct outbox_txn **tp);
+/*
+ * Renders the BATCH body of old again under a new key; returns a malloc'd
+ * NUL-terminated string that the outbox frees, or NULL on failure.
+ */
+typedef char *(*outbox_rekey_fn)(const struct outbox_record *old, uint64_t epoch, uint64_t seq,
+				 void *arg);
+/*
+ * Gives pending record seq a batch key the province cannot have, after it
+ * refused the record's key as reused (the outbox's state went back in time
+ * and handed the key out twice).  When the record's epoch is the current one
+ * a new random epoch is drawn and saved first, so no later put reuses a key
+ * either; the record keeps its seq and is replaced in one rename by the body
+ * render returns for (epoch, seq).  Only this record changes: others of the
+ * old epoch may be committed with their ACK lost, and must keep their keys.
+ * Returns 0 with *epoch_out, 1 if the record is gone, -1 with err filled
+ * (the record is then under its old key or its new one, both safe).
+ */
+int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *arg,
+		 uint64_t *epoch_out, char *err, size_t errsize);
 /*
  * Looks for a file with this hash and size among the last OBFILE_STATE_FILES
  * submitted.  1 with *f filled, 0 if none, -1 on error (logged).

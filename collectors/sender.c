@@ -40,6 +40,7 @@
 
 struct inflight {
 	uint64_t seq;
+	uint64_t epoch; /* of the record as last sent; its answers carry it (0: not sent) */
 	int64_t sent_ms; /* 0: not sent yet (waiting for a RETRY pause) */
 	int64_t not_before_ms;
 };
@@ -263,6 +264,7 @@ static void sender_transmit(struct sender *s, struct inflight *f, int64_t now)
 	}
 	if (sender_send(s, WIRE_BATCH, rec->body, rec->body_len) == 0) {
 		f->sent_ms = now;
+		f->epoch = rec->epoch;
 		log_debug("sent batch %llu (%zu rows)", (unsigned long long)f->seq,
 			  (size_t)rec->nrows);
 	}
@@ -294,19 +296,76 @@ static void sender_pump(struct sender *s, int64_t now)
 	}
 }
 
+/* The body of old under a new key: decoded, re-keyed and encoded again. */
+static char *sender_rerender(const struct outbox_record *old, uint64_t epoch, uint64_t seq,
+			     void *arg)
+{
+	struct wire_limits lim = {.max_body = OUTBOX_RECORD_MAX, .max_rows = old->nrows + 1,
+				  .max_depth = wire_default_limits.max_depth};
+	struct batch *b = NULL;
+	char err[256], *body = NULL;
+
+	(void)arg;
+	if (batch_decode(old->body, old->body_len, &lim, &b, err, sizeof err) == 0) {
+		b->epoch = epoch;
+		b->seq = seq;
+		body = batch_encode(b);
+	} else {
+		log_err("batch %llu cannot be read back to re-key it: %s",
+			(unsigned long long)old->seq, err);
+	}
+	batch_destroy(&b);
+	return body;
+}
+
+/*
+ * The province has another batch under this key: this outbox handed the key
+ * out twice (its state went back in time).  The record gets a key the
+ * province cannot have and is sent again at once; acknowledging it as it was
+ * would have lost its figures.
+ */
+static void sender_rekey(struct sender *s, struct inflight *f, const struct batch_ack *a)
+{
+	char err[512];
+	uint64_t epoch = 0;
+	int rc = outbox_rekey(s->ob, f->seq, sender_rerender, NULL, &epoch, err, sizeof err);
+
+	if (rc < 0) {
+		sender_error(s, "outbox: cannot re-key a batch the province refused: %s", err);
+		f->not_before_ms = clock_mono_ms() + s->conf->resend_timeout_ms;
+	} else if (rc == 0) {
+		log_warn("batch %llu: the province already has other figures under key %llu/%llu "
+			 "(%s); this outbox's state went back in time (restored, copied or a lost "
+			 "write). Sending it again as %llu/%llu",
+			 (unsigned long long)f->seq, (unsigned long long)a->epoch,
+			 (unsigned long long)a->seq, a->nrejected ? a->rejected[0].message : "",
+			 (unsigned long long)epoch, (unsigned long long)f->seq);
+		s->st.rekeyed_batches++;
+	}
+	f->sent_ms = 0;
+	f->epoch = 0;
+}
+
 static void sender_ack(struct sender *s, const char *body, size_t len)
 {
 	struct batch_ack a;
 	struct outbox_record *rec = NULL;
 	struct batch *b = NULL;
+	struct inflight *f;
 	char err[512], where[4200];
 
 	if (batch_ack_decode(body, len, &s->limits, &a, err, sizeof err) < 0) {
 		sender_error(s, "malformed ACK from the province: %s", err);
 		return;
 	}
-	if (a.epoch != outbox_epoch(s->ob) || !sender_find(s, a.seq)) {
+	/* Matched on the whole key: a record may carry an older epoch than the outbox. */
+	if ((f = sender_find(s, a.seq)) == NULL || f->epoch != a.epoch) {
 		/* An answer to a resend we already settled. */
+		batch_ack_clear(&a);
+		return;
+	}
+	if (a.status == ACK_KEY_REUSED) {
+		sender_rekey(s, f, &a);
 		batch_ack_clear(&a);
 		return;
 	}
@@ -358,7 +417,7 @@ static void sender_retry(struct sender *s, const char *body, size_t len, int64_t
 		return;
 	}
 	s->st.retries++;
-	if (r.epoch == outbox_epoch(s->ob) && (f = sender_find(s, r.seq)) != NULL) {
+	if ((f = sender_find(s, r.seq)) != NULL && f->epoch == r.epoch) {
 		f->sent_ms = 0;
 		f->not_before_ms = now + r.after_ms + sender_jitter(r.after_ms);
 		/* said at the 1st, 2nd, 4th, 8th ... retry: a long database outage must not

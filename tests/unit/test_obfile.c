@@ -350,10 +350,59 @@ static void test_state(void **state)
 		if (rc != 0 || st.epoch != cases[i].epoch || st.next_seq != cases[i].next_seq ||
 		    st.refused != cases[i].refused || st.nfiles != cases[i].nfiles)
 			fail_msg("case %s: rc %d err \"%s\"", cases[i].name, rc, err);
-		/* Formatting what was parsed gives the same bytes back. */
+		if (!st.legacy)
+			fail_msg("case %s: not taken as an older agent's file", cases[i].name);
+		/* Formatted: the magic line, the same lines, and a crc that parses back. */
 		size_t n = obfile_state_format(buf, sizeof buf, &st);
-		if (n != strlen(cases[i].text) || memcmp(buf, cases[i].text, n) != 0)
+		size_t m = strlen(OBFILE_STATE_MAGIC) + 1, t = strlen(cases[i].text);
+		if (n != m + t + OBFILE_STATE_TRAILER_LEN || memcmp(buf + m, cases[i].text, t) != 0)
 			fail_msg("case %s: formatted as \"%s\"", cases[i].name, buf);
+		struct obfile_state back;
+		if (obfile_state_parse(buf, n, &back, err, sizeof err) != 0 || back.legacy ||
+		    back.epoch != st.epoch || back.nfiles != st.nfiles)
+			fail_msg("case %s: formatted text does not parse back: %s", cases[i].name,
+				 err);
+	}
+}
+
+/* The checked state file: every damage to it is named, none passes. */
+static void test_state_crc(void **state)
+{
+	struct obfile_state st = {.epoch = 42, .next_seq = 7, .refused = 1};
+	char buf[OBFILE_STATE_MAX], copy[OBFILE_STATE_MAX], err[200];
+	(void)state;
+
+	size_t n = obfile_state_format(buf, sizeof buf, &st);
+	assert_true(n > 0);
+	assert_string_equal(buf, OBFILE_STATE_MAGIC "\nepoch 42\nnext_seq 7\nrefused 1\n"
+						    "crc32 413b3bec\n");
+	const struct {
+		const char *name;
+		size_t at;	/* byte to change (SIZE_MAX: none) */
+		char to;
+		size_t len;	/* bytes kept */
+		const char *want;
+	} cases[] = {
+	    {"good", SIZE_MAX, 0, n, NULL},
+	    {"next_seq back in time", 39, '6', n, "crc32 mismatch"},
+	    {"crc digit", n - 2, '0', n, "crc32 mismatch"},
+	    {"crc not hex", n - 3, 'x', n, "bad \"crc32\" line"},
+	    {"crc line cut", SIZE_MAX, 0, n - 1, "no complete \"crc32\" line"},
+	    {"crc line lost", SIZE_MAX, 0, n - OBFILE_STATE_TRAILER_LEN,
+	     "no complete \"crc32\" line"},
+	    {"only the magic", SIZE_MAX, 0, strlen(OBFILE_STATE_MAGIC) + 1,
+	     "no complete \"crc32\" line"},
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		memcpy(copy, buf, n);
+		if (cases[i].at != SIZE_MAX)
+			copy[cases[i].at] = cases[i].to;
+		struct obfile_state got;
+		err[0] = '\0';
+		int rc = obfile_state_parse(copy, cases[i].len, &got, err, sizeof err);
+		if (cases[i].want == NULL ? rc != 0 || got.next_seq != 7 || got.legacy
+					  : rc != -1 || strstr(err, cases[i].want) == NULL)
+			fail_msg("case %s: rc %d err \"%s\"", cases[i].name, rc, err);
 	}
 }
 
@@ -363,6 +412,7 @@ int main(void)
 	    cmocka_unit_test(test_format_golden), cmocka_unit_test(test_format_refused),
 	    cmocka_unit_test(test_names),	  cmocka_unit_test(test_record_parse),
 	    cmocka_unit_test(test_record_fields), cmocka_unit_test(test_state),
+	    cmocka_unit_test(test_state_crc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -619,42 +619,94 @@ static void test_interrupted_submit(void **state)
 	done_dir(top);
 }
 
+/* Reads ob/state into buf (NUL-terminated); returns its length. */
+static size_t read_state(const char *ob, char *buf, size_t size)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/state", ob);
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	size_t n = fread(buf, 1, size - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	return n;
+}
+
+static void write_state(const char *ob, const char *text, size_t len)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/state", ob);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, len, fp), len);
+	fclose(fp);
+}
+
 static void test_state_file(void **state)
 {
 	/* One byte longer than a state file may be. */
 	static char toolong[OBFILE_STATE_MAX + 2];
 	memset(toolong, 'x', OBFILE_STATE_MAX + 1);
 	memcpy(toolong, "epoch 1\nnext_seq 4\nrefused 0\n", 29);
+	/*
+	 * Damaged states: each is kept in corrupt/, said loudly, and the outbox
+	 * goes on under a new epoch with next_seq past every pending record, so
+	 * no key it hands out can be one the province has.  edit: what to do to
+	 * a good state file ("" to write text instead).
+	 */
 	static const struct {
 		const char *name;
 		const char *text;
-		const char *want;
+		const char *edit;
 	} bad[] = {
-	    {"garbage", "hello\n", "state is damaged (bad \"epoch\" line); move it away"},
-	    {"empty", "", "state is damaged (no complete \"epoch\" line)"},
-	    {"epoch zero", "epoch 0\nnext_seq 4\nrefused 0\n", "state is damaged"},
-	    {"too long", toolong, "state is damaged (File too large)"},
+	    {"garbage", "hello\n", ""},
+	    {"empty", "", ""},
+	    {"epoch zero", "epoch 0\nnext_seq 4\nrefused 0\n", ""},
+	    {"too long", toolong, ""},
+	    {"a digit of next_seq changed", NULL, "next_seq"},
+	    {"crc line lost", NULL, "cut"},
+	    {"crc not hex", NULL, "crc"},
 	};
-	char top[64], ob[80], path[256], err[512];
+	char top[64], ob[80], path[256], err[512], text[OBFILE_STATE_MAX];
 	(void)state;
 
 	for (size_t i = 0; i < NELEM(bad); i++) {
 		new_dir(top, sizeof top, ob, sizeof ob);
 		struct outbox *o = open_ok(ob, 0);
+		uint64_t old = outbox_epoch(o);
+		put_ok(o, 1, NULL, NULL);
 		put_ok(o, 1, NULL, NULL);
 		outbox_close(&o);
-		snprintf(path, sizeof path, "%s/state", ob);
-		FILE *fp = fopen(path, "w");
-		assert_non_null(fp);
-		fputs(bad[i].text, fp);
-		fclose(fp);
-		err[0] = '\0';
+		size_t n = read_state(ob, text, sizeof text);
+		if (bad[i].text != NULL) {
+			write_state(ob, bad[i].text, strlen(bad[i].text));
+		} else if (strcmp(bad[i].edit, "next_seq") == 0) {
+			char *p = strstr(text, "next_seq 3\n");
+			assert_non_null(p);
+			p[9] = '2'; /* back in time by one: exactly what must not pass */
+			write_state(ob, text, n);
+		} else if (strcmp(bad[i].edit, "cut") == 0) {
+			write_state(ob, text, n - OBFILE_STATE_TRAILER_LEN);
+		} else {
+			text[n - 2] = 'g';
+			write_state(ob, text, n);
+		}
 		o = outbox_open(ob, 0, err, sizeof err);
-		if (o != NULL || strstr(err, bad[i].want) == NULL)
-			fail_msg("case %s: err \"%s\"", bad[i].name, err);
-		rec_path(path, sizeof path, ob, "pending", 1);
+		if (o == NULL)
+			fail_msg("case %s: not opened: %s", bad[i].name, err);
+		if (outbox_epoch(o) == old)
+			fail_msg("case %s: the epoch was kept", bad[i].name);
+		/* next_seq past both records, which keep their keys. */
+		assert_int_equal(put_ok(o, 1, NULL, NULL), 3);
+		struct outbox_record *rec;
+		assert_int_equal(outbox_read(o, 2, &rec, err, sizeof err), 0);
+		assert_true(rec->epoch == old);
+		outbox_record_destroy(&rec);
+		expect_list(o, (uint64_t[]){1, 2, 3}, 3, bad[i].name);
+		snprintf(path, sizeof path, "%s/corrupt/state", ob);
 		if (!exists(path))
-			fail_msg("case %s: a pending record was lost", bad[i].name);
+			fail_msg("case %s: the damaged state was not kept", bad[i].name);
+		outbox_close(&o);
 		done_dir(top);
 	}
 
@@ -675,6 +727,81 @@ static void test_state_file(void **state)
 	assert_int_equal(rec->epoch, old);
 	outbox_record_destroy(&rec);
 	expect_list(o, (uint64_t[]){1, 2, 3, 4}, 4, "lost state");
+	outbox_close(&o);
+	done_dir(top);
+
+	/* An older agent's state (no magic, no crc): read, kept, rewritten with a crc. */
+	new_dir(top, sizeof top, ob, sizeof ob);
+	o = open_ok(ob, 0);
+	put_ok(o, 1, NULL, NULL);
+	outbox_close(&o);
+	snprintf(text, sizeof text, "epoch 77\nnext_seq 5\nrefused 2\n");
+	write_state(ob, text, strlen(text));
+	o = open_ok(ob, 0);
+	assert_int_equal(outbox_epoch(o), 77);
+	read_state(ob, text, sizeof text);
+	if (strncmp(text, OBFILE_STATE_MAGIC "\nepoch 77\nnext_seq 5\nrefused 2\ncrc32 ",
+		    strlen(OBFILE_STATE_MAGIC) + 37) != 0)
+		fail_msg("legacy state rewritten as \"%s\"", text);
+	assert_int_equal(put_ok(o, 1, NULL, NULL), 5);
+	outbox_close(&o);
+	done_dir(top);
+}
+
+/* The rerender of the re-key test: the test body, rendered for the new key. */
+static char *rerender(const struct outbox_record *old, uint64_t epoch, uint64_t seq, void *arg)
+{
+	(void)old;
+	return render(epoch, seq, arg);
+}
+
+/*
+ * A state that went back in time: the province refuses a key, and the record
+ * alone moves to a new epoch, keeping its seq; later puts use the new epoch;
+ * a second refused record of the old epoch joins it without another epoch.
+ */
+static void test_rekey(void **state)
+{
+	char top[64], ob[80], err[512];
+	struct render_arg fail = {.fail = true};
+	uint64_t epoch = 0, epoch2 = 0;
+	(void)state;
+
+	new_dir(top, sizeof top, ob, sizeof ob);
+	struct outbox *o = open_ok(ob, 0);
+	uint64_t old = outbox_epoch(o);
+	for (int k = 0; k < 3; k++)
+		put_ok(o, 1, NULL, NULL);
+	/* A render that fails leaves the record as it was. */
+	assert_int_equal(outbox_rekey(o, 2, rerender, &fail, &epoch, err, sizeof err), -1);
+	struct outbox_record *rec;
+	assert_int_equal(outbox_read(o, 2, &rec, err, sizeof err), 0);
+	assert_true(rec->epoch == old && rec->seq == 2);
+	outbox_record_destroy(&rec);
+	uint64_t after_fail = outbox_epoch(o); /* the new epoch may already be saved */
+
+	assert_int_equal(outbox_rekey(o, 2, rerender, NULL, &epoch, err, sizeof err), 0);
+	assert_true(epoch != old && epoch == outbox_epoch(o));
+	if (after_fail != old)
+		assert_true(epoch == after_fail);
+	expect_record(o, 2, "re-keyed");
+	assert_int_equal(outbox_read(o, 1, &rec, err, sizeof err), 0);
+	assert_true(rec->epoch == old); /* maybe committed, its ACK lost: untouched */
+	outbox_record_destroy(&rec);
+
+	assert_int_equal(outbox_rekey(o, 3, rerender, NULL, &epoch2, err, sizeof err), 0);
+	assert_true(epoch2 == epoch);
+	expect_record(o, 3, "second re-keyed");
+	assert_int_equal(put_ok(o, 1, NULL, NULL), 4);
+	expect_record(o, 4, "put after re-key");
+	expect_list(o, (uint64_t[]){1, 2, 3, 4}, 4, "after re-key");
+	assert_int_equal(outbox_rekey(o, 9, rerender, NULL, &epoch, err, sizeof err), 1);
+	outbox_close(&o);
+
+	/* The new epoch survives a reopen; no temporary is left behind. */
+	o = open_ok(ob, 0);
+	assert_true(outbox_epoch(o) == epoch);
+	assert_int_equal(count_entries(ob, "pending", OBFILE_TMP_PREFIX), 0);
 	outbox_close(&o);
 	done_dir(top);
 }
@@ -991,6 +1118,7 @@ int main(void)
 	    cmocka_unit_test(test_fsync_failures),
 	    cmocka_unit_test(test_interrupted_submit),
 	    cmocka_unit_test(test_state_file),
+	    cmocka_unit_test(test_rekey),
 	    cmocka_unit_test(test_open_errors),
 	    cmocka_unit_test(test_writers_and_reader),
 	    cmocka_unit_test(test_transaction),
