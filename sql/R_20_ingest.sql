@@ -199,7 +199,29 @@ BEGIN
 	-- by its agent (docs/reliability.md, "A batch key binds its content"):
 	-- acknowledging it would lose its figures, so it is refused whole.  A
 	-- batch committed before digests were kept (NULL) matches any content.
-	INSERT INTO w_digest (batch_no, digest) SELECT * FROM batch_digests();
+	--
+	-- The digest is the SHA-256 of the batch's rows in order: every field the
+	-- agent sent (the period as sent, not the dates chisod derived from it;
+	-- the value in its canonical text, so the JSON spelling of a number does
+	-- not matter; the decoder's reason for a malformed row), each written as
+	-- its byte length, a colon and its text, or "-" for NULL, so that no two
+	-- different rows serialise alike.  The prefix names the serialisation:
+	-- changing it would make every resent key look reused, so a new one must
+	-- come with a rule for the digests stored before.
+	INSERT INTO w_digest (batch_no, digest)
+	SELECT s.batch_no, sha256(convert_to('chiso-batch-1;' || string_agg(
+		concat_ws(',', s.row_no,
+			  coalesce(octet_length(s.unit_code) || ':' || s.unit_code, '-'),
+			  coalesce(octet_length(s.indicator_code) || ':' || s.indicator_code, '-'),
+			  coalesce(octet_length(s.period_code) || ':' || s.period_code, '-'),
+			  coalesce(octet_length(s.date_text) || ':' || s.date_text, '-'),
+			  coalesce(octet_length(s.value_text) || ':' || s.value_text, '-'),
+			  coalesce(octet_length(s.qualifier) || ':' || s.qualifier, '-'),
+			  coalesce(octet_length(s.ref) || ':' || s.ref, '-'),
+			  coalesce(octet_length(s.reason) || ':' || s.reason, '-')),
+		';' ORDER BY s.row_no), 'UTF8'))
+	FROM stage_row s
+	GROUP BY s.batch_no;
 
 	WITH firsts AS (
 		SELECT DISTINCT ON (sb.collector_id, sb.epoch, sb.seq) sb.*, d.digest
@@ -468,35 +490,6 @@ BEGIN
 	JOIN stage_batch sb ON sb.batch_no = d.batch_no
 	JOIN batch b ON (b.collector_id, b.epoch, b.seq) = (sb.collector_id, sb.epoch, sb.seq)
 	WHERE d.reused;
-END;
-$$;
-
--- The SHA-256 of each staged batch's rows in order, one grouped pass over
--- stage_row: every field the agent sent (the period as sent, not the dates
--- chisod derived from it; the value in its canonical text, so the JSON
--- spelling of a number does not matter; the decoder's reason for a malformed
--- row), each written as its byte length, a colon and its text, or "-" for
--- NULL, so that no two different rows serialise alike.  The prefix names the
--- serialisation; changing it would make every resent key look reused, so a
--- new one must come with its own rule for the digests stored before.
-CREATE FUNCTION batch_digests() RETURNS TABLE (batch_no int, digest bytea)
-LANGUAGE plpgsql STABLE AS $$
-#variable_conflict use_column
-BEGIN
-	RETURN QUERY
-	SELECT s.batch_no, sha256(convert_to('chiso-batch-1;' || string_agg(
-		concat_ws(',', s.row_no,
-			  coalesce(octet_length(s.unit_code) || ':' || s.unit_code, '-'),
-			  coalesce(octet_length(s.indicator_code) || ':' || s.indicator_code, '-'),
-			  coalesce(octet_length(s.period_code) || ':' || s.period_code, '-'),
-			  coalesce(octet_length(s.date_text) || ':' || s.date_text, '-'),
-			  coalesce(octet_length(s.value_text) || ':' || s.value_text, '-'),
-			  coalesce(octet_length(s.qualifier) || ':' || s.qualifier, '-'),
-			  coalesce(octet_length(s.ref) || ':' || s.ref, '-'),
-			  coalesce(octet_length(s.reason) || ':' || s.reason, '-')),
-		';' ORDER BY s.row_no), 'UTF8'))
-	FROM stage_row s
-	GROUP BY s.batch_no;
 END;
 $$;
 
