@@ -74,8 +74,8 @@ int agentstate_save(const char *dir, const struct agentstate *st)
 		     (long long)st->last_error_at, st->last_error,
 		     (unsigned long long)st->acked_batches, (unsigned long long)st->acked_rows,
 		     (unsigned long long)st->rejected_rows, (unsigned long long)st->duplicate_acks,
-		     (unsigned long long)st->rekeyed_batches, (unsigned long long)st->retries, st->collector, st->scope,
-		     st->catalog_version);
+		     (unsigned long long)st->rekeyed_batches, (unsigned long long)st->retries,
+		     st->collector, st->scope, st->catalog_version);
 	if (n < 0 || (size_t)n >= sizeof text)
 		return -1;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)

@@ -328,8 +328,9 @@ int obfile_state_parse(const char *buf, size_t n, struct obfile_state *st, char 
 		}
 		uLong crc = crc32(0L, (const Bytef *)buf, (uInt)(n - tl));
 		if ((uint32_t)crc != stored) {
-			seterr(err, errsize, "crc32 mismatch (stored %08" PRIx32 ", computed %08lx)",
-			       stored, (unsigned long)crc);
+			seterr(err, errsize,
+			       "crc32 mismatch (stored %08" PRIx32 ", computed %08lx)", stored,
+			       (unsigned long)crc);
 			return -1;
 		}
 		p += mlen;

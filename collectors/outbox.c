@@ -422,7 +422,8 @@ static int recover(struct outbox *o, char *err, size_t errsize)
 		st.next_seq = r.max_seq + 1;
 	}
 	if (legacy)
-		log_info("outbox %s: state file of an older agent; rewritten with a checksum", o->dir);
+		log_info("outbox %s: state file of an older agent; rewritten with a checksum",
+			 o->dir);
 	if ((missing || behind || legacy) && state_write(o, &st, err, errsize) != 0)
 		return -1;
 	o->epoch = st.epoch;
@@ -801,7 +802,10 @@ int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *a
 	bool renamed;
 	int rc = -1;
 
-	if (lock_op(o, LOCK_EX) != 0) {
+	/* The sender calls this: it must not wait for a submit of a whole file. */
+	if (lock_op(o, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			return 2;
 		seterr(err, errsize, "cannot lock %s/lock: %s", o->dir, strerror(errno));
 		return -1;
 	}

@@ -141,8 +141,9 @@ typedef char *(*outbox_rekey_fn)(const struct outbox_record *old, uint64_t epoch
  * either; the record keeps its seq and is replaced in one rename by the body
  * render returns for (epoch, seq).  Only this record changes: others of the
  * old epoch may be committed with their ACK lost, and must keep their keys.
- * Returns 0 with *epoch_out, 1 if the record is gone, -1 with err filled
- * (the record is then under its old key or its new one, both safe).
+ * Returns 0 with *epoch_out, 1 if the record is gone, 2 if a submit holds
+ * the outbox (nothing done: try again later), -1 with err filled (the record
+ * is then under its old key or its new one, both safe).
  */
 int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *arg,
 		 uint64_t *epoch_out, char *err, size_t errsize);

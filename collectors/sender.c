@@ -40,7 +40,7 @@
 
 struct inflight {
 	uint64_t seq;
-	uint64_t epoch; /* of the record as last sent; its answers carry it (0: not sent) */
+	uint64_t epoch;	 /* of the record as last sent; its answers carry it (0: not sent) */
 	int64_t sent_ms; /* 0: not sent yet (waiting for a RETRY pause) */
 	int64_t not_before_ms;
 };
@@ -300,7 +300,8 @@ static void sender_pump(struct sender *s, int64_t now)
 static char *sender_rerender(const struct outbox_record *old, uint64_t epoch, uint64_t seq,
 			     void *arg)
 {
-	struct wire_limits lim = {.max_body = OUTBOX_RECORD_MAX, .max_rows = old->nrows + 1,
+	struct wire_limits lim = {.max_body = OUTBOX_RECORD_MAX,
+				  .max_rows = old->nrows + 1,
 				  .max_depth = wire_default_limits.max_depth};
 	struct batch *b = NULL;
 	char err[256], *body = NULL;
@@ -330,8 +331,14 @@ static void sender_rekey(struct sender *s, struct inflight *f, const struct batc
 	uint64_t epoch = 0;
 	int rc = outbox_rekey(s->ob, f->seq, sender_rerender, NULL, &epoch, err, sizeof err);
 
-	if (rc < 0) {
-		sender_error(s, "outbox: cannot re-key a batch the province refused: %s", err);
+	if (rc < 0 || rc == 2) {
+		/* Sent again later under its old key, refused again, and re-keyed then. */
+		if (rc < 0)
+			sender_error(s, "outbox: cannot re-key a batch the province refused: %s",
+				     err);
+		else
+			log_debug("batch %llu: a submit holds the outbox; re-keyed later",
+				  (unsigned long long)f->seq);
 		f->not_before_ms = clock_mono_ms() + s->conf->resend_timeout_ms;
 	} else if (rc == 0) {
 		log_warn("batch %llu: the province already has other figures under key %llu/%llu "

@@ -624,13 +624,15 @@ static void server_job_done(struct server *s, struct job *j)
 		if (a->status == ACK_DUPLICATE) {
 			s->stats->batches_duplicate++;
 		} else if (a->status == ACK_KEY_REUSED) {
-			/* Acking it would drop its figures; the agent re-keys it and sends again. */
+			/* Acking it would drop its figures; the agent re-keys it and sends again.
+			 */
 			s->stats->batches_key_reused++;
-			server_peer_warn(s, e->collector,
-					 "batch %llu/%llu (%zu rows) reuses a key already committed "
-					 "with other rows: refused as key_reused, nothing stored",
-					 (unsigned long long)e->batch->epoch,
-					 (unsigned long long)e->batch->seq, e->batch->nrows);
+			server_peer_warn(
+			    s, e->collector,
+			    "batch %llu/%llu (%zu rows) reuses a key already committed "
+			    "with other rows: refused as key_reused, nothing stored",
+			    (unsigned long long)e->batch->epoch, (unsigned long long)e->batch->seq,
+			    e->batch->nrows);
 		} else {
 			s->stats->batches_committed++;
 			s->stats->rows_accepted += a->accepted;

@@ -73,8 +73,8 @@ struct batch_verdict {
 };
 
 enum ack_status {
-	ACK_COMMITTED, /* written in this commit */
-	ACK_DUPLICATE, /* the batch key was already committed: nothing written again */
+	ACK_COMMITTED,	/* written in this commit */
+	ACK_DUPLICATE,	/* the batch key was already committed: nothing written again */
 	ACK_KEY_REUSED, /* the key was committed with other rows: refused whole, nothing
 			   written; the one verdict (row 0, key_reused) says why */
 };

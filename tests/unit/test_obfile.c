@@ -378,9 +378,9 @@ static void test_state_crc(void **state)
 						    "crc32 413b3bec\n");
 	const struct {
 		const char *name;
-		size_t at;	/* byte to change (SIZE_MAX: none) */
+		size_t at; /* byte to change (SIZE_MAX: none) */
 		char to;
-		size_t len;	/* bytes kept */
+		size_t len; /* bytes kept */
 		const char *want;
 	} cases[] = {
 	    {"good", SIZE_MAX, 0, n, NULL},

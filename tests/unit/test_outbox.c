@@ -796,6 +796,16 @@ static void test_rekey(void **state)
 	expect_record(o, 4, "put after re-key");
 	expect_list(o, (uint64_t[]){1, 2, 3, 4}, 4, "after re-key");
 	assert_int_equal(outbox_rekey(o, 9, rerender, NULL, &epoch, err, sizeof err), 1);
+	/* A submit in progress (another process): the sender is not held up. */
+	struct outbox *o2 = open_ok(ob, 0);
+	struct outbox_txn *t = outbox_begin(o, err, sizeof err);
+	assert_non_null(t);
+	assert_int_equal(outbox_rekey(o2, 1, rerender, NULL, &epoch2, err, sizeof err), 2);
+	outbox_abort(&t);
+	outbox_close(&o2);
+	assert_int_equal(outbox_read(o, 1, &rec, err, sizeof err), 0);
+	assert_true(rec->epoch == old);
+	outbox_record_destroy(&rec);
 	outbox_close(&o);
 
 	/* The new epoch survives a reopen; no temporary is left behind. */
