@@ -85,7 +85,10 @@ assert_eq "lost (files 1-3)" 0 "$lost"
 assert_eq "duplicated (files 1-3)" 0 $((rows - stored + history - stored))
 assert_eq "stored (files 1-3)" $((3 * per)) "$stored"
 assert_eq "re-keyed batches" 3 "$(agent_stat rekeyed_batches)"
-assert_eq "batches refused as key_reused (chisod's log)" 3 "$(grep -c 'refused as key_reused' "$T/chisod.log" || true)"
+# A batch sent twice before its answer (a resend at reconnect) is refused twice
+# and re-keyed once: the second answer names the old key, which is settled.
+refusals=$(grep -c 'refused as key_reused' "$T/chisod.log" || true)
+[ "$refusals" -ge 3 ] || fail "chisod logged $refusals key_reused refusals, expected at least 3"
 epoch2=$(state_value epoch)
 [ "$epoch2" != "$epoch1" ] || fail "the outbox kept epoch $epoch1 after a key was refused"
 grep -q 'went back in time' "$T/agent.log" || fail "the agent did not say what happened"
