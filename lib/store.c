@@ -247,7 +247,7 @@ static const char store_sql_copy_batch[] =
 static const char store_sql_copy_row[] =
     "COPY stage_row (batch_no, row_no, unit_code, indicator_code, period_code, period_type,"
     " stat_first, stat_last, adm_first, adm_last, date_text, value_text, qualifier, ref,"
-    " reason, message) FROM STDIN";
+    " note, reason, message) FROM STDIN";
 static const char store_sql_copy_unit[] =
     "COPY stage_unit (line, code, name, level, parent_code, type) FROM STDIN";
 static const char store_sql_copy_crosswalk[] =
@@ -564,6 +564,7 @@ static void stage_row(struct copybuf *b, size_t bno, size_t rno, const struct ba
 	copy_field(b, r->value.text[0] ? r->value.text : NULL, '\t');
 	copy_field(b, r->qualifier != QUAL_NONE ? batch_qualifier_name(r->qualifier) : NULL, '\t');
 	copy_field(b, r->ref[0] ? r->ref : NULL, '\t');
+	copy_field(b, r->note[0] ? r->note : NULL, '\t');
 	if (r->reason) {
 		copy_field(b, r->reason, '\t');
 		copy_field(b, r->message, '\n');

@@ -19,3 +19,10 @@ CREATE TABLE publication_seal (
 	digest text NOT NULL,  -- SHA-256 (hex) of the part as it was frozen
 	PRIMARY KEY (publication_id, part, ord)
 );
+
+-- The note.  An officer's remark on a figure ("số liệu ước tính", "theo báo
+-- cáo quý"), sent by the agent from the CSV's optional note column, kept with
+-- the value it explains, with each version of it and with a refused row.
+ALTER TABLE observation ADD COLUMN note text;
+ALTER TABLE observation_history ADD COLUMN note text;
+ALTER TABLE rejection ADD COLUMN note text;

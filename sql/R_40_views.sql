@@ -47,7 +47,7 @@ JOIN period p ON p.id = r.period_id;
 CREATE VIEW v_observation AS
 SELECT u.code AS unit_code, u.name AS unit_name, i.code AS indicator_code,
        i.name_vi AS indicator_name, p.code AS period, o.value, o.qualifier,
-       c.name AS collector, b.seq AS batch_seq, o.updated_at
+       c.name AS collector, b.seq AS batch_seq, o.updated_at, o.note
 FROM observation o
 JOIN unit u ON u.id = o.unit_id
 JOIN indicator i ON i.id = o.indicator_id
@@ -59,7 +59,7 @@ JOIN collector c ON c.id = b.collector_id;
 CREATE VIEW v_history AS
 SELECT u.code AS unit_code, u.name AS unit_name, i.code AS indicator_code, p.code AS period,
        h.old_value, h.old_qualifier, h.new_value, h.new_qualifier, c.name AS collector,
-       h.changed_at
+       h.changed_at, h.note
 FROM observation_history h
 JOIN unit u ON u.id = h.unit_id
 JOIN indicator i ON i.id = h.indicator_id
@@ -71,7 +71,7 @@ JOIN collector c ON c.id = b.collector_id;
 CREATE VIEW v_rejection AS
 SELECT c.name AS collector, r.received_at, r.unit_code, r.indicator_code, r.period_code,
        r.date_text, r.value_text, r.qualifier, r.reason, r.message, r.ref, b.seq AS batch_seq,
-       r.row_no
+       r.row_no, r.note
 FROM rejection r
 JOIN batch b ON b.id = r.batch_id
 JOIN collector c ON c.id = b.collector_id;
