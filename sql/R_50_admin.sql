@@ -89,14 +89,25 @@ GRANT EXECUTE ON FUNCTION collector_list(boolean) TO chiso_writer;
 -- R_00_reset drops the functions, and with them the triggers, on every
 -- re-application.
 CREATE FUNCTION publication_frozen() RETURNS trigger
-LANGUAGE plpgsql SET search_path = chiso, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
-	IF TG_OP = 'INSERT' AND NOT EXISTS (SELECT 1 FROM publication p
-					    WHERE p.id = NEW.publication_id) THEN
-		RETURN NEW; -- report_publish writing a publication that is not frozen yet
-	END IF;
 	RAISE EXCEPTION 'published reports are frozen (% on %): publish a new version instead',
 		TG_OP, TG_TABLE_NAME;
+END;
+$$;
+
+-- The INSERT guard looks at a whole statement's rows at once (a transition
+-- table): a row-level trigger cost 15 us a row, 3 s of a 200 000-row
+-- publication, for the same answer.
+CREATE FUNCTION publication_frozen_insert() RETURNS trigger
+LANGUAGE plpgsql SET search_path = chiso, pg_temp AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM publication p
+		   WHERE p.id IN (SELECT n.publication_id FROM new_part n)) THEN
+		RAISE EXCEPTION 'published reports are frozen (INSERT on %): publish a new version instead',
+			TG_TABLE_NAME;
+	END IF;
+	RETURN NULL;
 END;
 $$;
 
@@ -132,16 +143,25 @@ CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication
 	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
 CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication
 	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen BEFORE INSERT OR UPDATE OR DELETE ON publication_row
+CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_row
 	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_insert AFTER INSERT ON publication_row
+	REFERENCING NEW TABLE AS new_part
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen_insert();
 CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_row
 	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen BEFORE INSERT OR UPDATE OR DELETE ON publication_unit
+CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_unit
 	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_insert AFTER INSERT ON publication_unit
+	REFERENCING NEW TABLE AS new_part
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen_insert();
 CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_unit
 	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen BEFORE INSERT OR UPDATE OR DELETE ON publication_pillar
+CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_pillar
 	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_insert AFTER INSERT ON publication_pillar
+	REFERENCING NEW TABLE AS new_part
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen_insert();
 CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_pillar
 	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
 CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_seal

@@ -126,14 +126,14 @@ echo "ok: both publications print byte-identical"
 
 say "the owner disables the trigger: detected and refused"
 # (one psql -c is one transaction: the deferred foreign key would still be pending at ENABLE)
-sql "ALTER TABLE publication_row DISABLE TRIGGER publication_frozen"
+sql "ALTER TABLE publication_row DISABLE TRIGGER USER"
 sql "SET CONSTRAINTS ALL IMMEDIATE;
 	INSERT INTO publication_row SELECT (jsonb_populate_record(x,
 		jsonb_build_object('ord', 1000, 'indicator_code', 'forged'))).*
 	FROM publication_row x WHERE x.publication_id = $P AND x.ord = 1;
 	UPDATE publication_row SET value = value + 1 WHERE publication_id = $P
 		AND unit_code = '21298' AND indicator_code = 'internet_users'" >/dev/null
-sql "ALTER TABLE publication_row ENABLE TRIGGER publication_frozen"
+sql "ALTER TABLE publication_row ENABLE TRIGGER USER"
 ord=$(sql "SELECT ord FROM publication_row WHERE publication_id = $P
 	AND unit_code = '21298' AND indicator_code = 'internet_users'")
 rc=0
@@ -158,9 +158,9 @@ cmp "$T/pub$Q.csv" "$T/again$Q.csv" || fail "the untouched publication changed"
 echo "ok: the untouched publication still prints"
 
 say "a missing seal, and a publication older than the seal"
-sql "ALTER TABLE publication_seal DISABLE TRIGGER publication_frozen"
+sql "ALTER TABLE publication_seal DISABLE TRIGGER USER"
 sql "DELETE FROM publication_seal WHERE publication_id = $Q" >/dev/null
-sql "ALTER TABLE publication_seal ENABLE TRIGGER publication_frozen"
+sql "ALTER TABLE publication_seal ENABLE TRIGGER USER"
 if ctl report --period 2023 --unit 21298 --published >/dev/null 2>"$T/noseal.err"; then
 	fail "a publication without a seal printed"
 fi
