@@ -174,13 +174,16 @@ CREATE TRIGGER publication_seal_once AFTER INSERT ON publication_seal
 
 -- Freezes the report of p_unit's subtree for p_period as the next version
 -- (1, 2, ...) with who published it (p_actor: a login name, or the program)
--- and a note; returns the new publication.  Runs with the caller's rights so
--- that chisod's writer connection can publish on a schedule: it needs only
--- INSERT on the five tables (R_90_grants).  Refuses a report with no figures.
+-- and a note; returns the new publication.  Runs with the owner's rights
+-- (SECURITY DEFINER) so that chisod's writer connection can publish on a
+-- schedule with EXECUTE on this function alone: a writer with INSERT on the
+-- publication tables could write a whole publication of figures of its own
+-- choosing, sealed and all.  published_by is still the session's role.
+-- Refuses a report with no figures.
 CREATE FUNCTION report_publish(p_period text, p_unit text, p_actor text, p_note text)
 RETURNS TABLE (id int, version int, published_at timestamptz, nrows int, nunits int,
 	       content_hash text)
-LANGUAGE plpgsql SET search_path = chiso, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
 	v_id int;
