@@ -328,6 +328,22 @@ static int submit_row(const struct csv_record *rec, const struct layout *l, cons
 			  "(dưới) hoặc about (khoảng), hoặc để trống",
 			  buf);
 	row->qualifier = (enum qualifier)q;
+
+	/* The note goes to the server with the value; chisod refuses the same faults, but
+	 * the officer learns of them here, with the file and line, before anything is sent. */
+	field(rec, l, COL_NOTE, buf, sizeof buf);
+	size_t len = strlen(buf), at = batch_note_control(buf);
+	if (len > BATCH_NOTE_MAX)
+		ROW_ERROR(COL_NOTE,
+			  "ghi chú dài %zu byte, quá giới hạn %d byte (khoảng 80 chữ có dấu): "
+			  "hãy viết ngắn lại",
+			  len, BATCH_NOTE_MAX);
+	if (at != SIZE_MAX)
+		ROW_ERROR(COL_NOTE,
+			  "ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ %zu: "
+			  "hãy viết ghi chú trên một dòng",
+			  at + 1);
+	memcpy(row->note, buf, len + 1);
 	snprintf(row->ref, sizeof row->ref, "%s:%ld", base, rec->line);
 	return 0;
 }

@@ -202,7 +202,7 @@ static int reportcmd_list(struct ctl *c, const struct reportcmd_args *a)
 		printf(" %4d%s %-19s  ", p->version, p->latest ? "*" : " ", p->published_at);
 		reportcmd_pad(p->actor, 16);
 		printf(" %5d  %.12s%s %s\n", p->nrows, p->content_hash,
-		       p->content_ok ? "" : " (rows changed!)", p->note);
+		       p->content_ok ? "" : " (does not match its seal!)", p->note);
 	}
 	if (n == 0)
 		printf("(no report has been published)\n");
@@ -328,9 +328,6 @@ static int reportcmd_report(struct ctl *c, const struct reportcmd_args *a)
 		store_report_set_destroy(&set);
 		return 1;
 	}
-	if (set->published && !set->pub.content_ok)
-		log_warn("published version %d of %s for unit %s no longer matches its checksum",
-			 set->pub.version, a->period, a->unit);
 	if ((d = repdoc_new(set, a->period, a->unit, &opt)) == NULL) {
 		store_report_set_destroy(&set);
 		return ctl_fail("out of memory");

@@ -174,6 +174,20 @@ static bool batch_date_shape(const char *s)
 	return true;
 }
 
+size_t batch_note_control(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; p[i]; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return i;
+		/* U+0080..U+009F, the C1 controls, are C2 80..C2 9F in UTF-8 */
+		if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
 /* The period or the date of a row, exactly one of them. */
 static void batch_row_when(json_t *o, size_t i, struct batch_row *r)
 {
@@ -208,8 +222,8 @@ static void batch_row_when(json_t *o, size_t i, struct batch_row *r)
  */
 static void batch_row_decode(json_t *o, size_t i, struct batch_row *r)
 {
-	static const char *const names[] = {"unit",  "indicator", "period", "date",
-					    "value", "qualifier", "ref",    NULL};
+	static const char *const names[] = {"unit",	 "indicator", "period", "date", "value",
+					    "qualifier", "ref",	      "note",	NULL};
 	char e[BATCH_ERR_MAX];
 
 	if (!json_is_object(o)) {
@@ -255,6 +269,17 @@ static void batch_row_decode(json_t *o, size_t i, struct batch_row *r)
 	if (wire_json_str(o, "ref", false, 0, BATCH_REF_MAX, NULL, r->ref, sizeof r->ref, e,
 			  sizeof e))
 		batch_row_fail(r, i, "bad_row", e);
+
+	/* A note is stored and shown to people: no control characters (a newline or an
+	 * escape sequence would forge lines in what they read). */
+	size_t at;
+	if (wire_json_str(o, "note", false, 0, BATCH_NOTE_MAX, NULL, r->note, sizeof r->note, e,
+			  sizeof e)) {
+		batch_row_fail(r, i, "bad_row", e);
+	} else if ((at = batch_note_control(r->note)) != SIZE_MAX) {
+		wire_errorf(e, sizeof e, "field \"note\": control character at byte %zu", at);
+		batch_row_fail(r, i, "bad_row", e); /* kept as sent, like every refused field */
+	}
 
 	json_t *v = json_object_get(o, "value");
 	const char *why;
@@ -379,6 +404,8 @@ static json_t *batch_row_json(const struct batch_row *r)
 		      batch_put(o, "qualifier", json_string(batch_qualifier_name(r->qualifier)));
 	if (r->ref[0])
 		bad = bad || batch_put(o, "ref", batch_string(r->ref, sizeof r->ref));
+	if (r->note[0])
+		bad = bad || batch_put(o, "note", batch_string(r->note, sizeof r->note));
 	if (bad) {
 		json_decref(o);
 		return NULL;

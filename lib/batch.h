@@ -5,7 +5,7 @@
  *            {"unit":"21298","indicator":"internet_users","period":"2024",
  *             "value":264,"ref":"sonnham.csv:12"},
  *            {"unit":"21298","indicator":"digital_skills_learners","period":"2024",
- *             "value":2000,"qualifier":"at_least"},
+ *             "value":2000,"qualifier":"at_least","note":"ước tính"},
  *            {"unit":"536","indicator":"dossiers_received","date":"2024-06-10",
  *             "value":3380}]}
  *   ACK   {"epoch":1732000000,"seq":7,"status":"committed","accepted":2,
@@ -32,6 +32,7 @@
 #define BATCH_INDICATOR_MAX 64
 #define BATCH_PERIOD_MAX    16
 #define BATCH_REF_MAX	    128
+#define BATCH_NOTE_MAX	    240 /* bytes of UTF-8: about 80 Vietnamese words' letters */
 #define BATCH_MESSAGE_MAX   240
 #define BATCH_CODE_MAX	    32
 
@@ -49,7 +50,8 @@ struct batch_row {
 	char date[11];			   /* "YYYY-MM-DD", empty when a period was sent */
 	struct num value; /* value.text canonical decimal, no exponent; value = strtod(text) */
 	enum qualifier qualifier;
-	char ref[BATCH_REF_MAX + 1]; /* where the row came from, for people: "file.csv:12" */
+	char ref[BATCH_REF_MAX + 1];   /* where the row came from, for people: "file.csv:12" */
+	char note[BATCH_NOTE_MAX + 1]; /* the officer's remark on the value, "" if none */
 	/*
 	 * Set by the decoder (or later by validation) when the row is refused.  The
 	 * decoder still fills every field it could read, for the rejection record.
@@ -109,6 +111,8 @@ int batch_decode(const char *body, size_t len, const struct wire_limits *lim, st
 /* The ERROR code for a batch_decode failure: "too_many_rows" or "bad_body". */
 const char *batch_error_code(const char *err);
 
+/* The byte offset of the first control character (C0, DEL, C1) of a note, or SIZE_MAX. */
+size_t batch_note_control(const char *s);
 /* The wire name of a qualifier: "at_least", ...; "" for QUAL_NONE. */
 const char *batch_qualifier_name(enum qualifier q);
 /* The qualifier for a wire name, or -1. */

@@ -59,6 +59,7 @@ enum stmt_id {
 	S_CHANGES,
 	S_REPORT_PILLARS,
 	S_PUB_PILLARS,
+	S_PUB_VERIFY,
 	S_XWALK_STAGE,
 	S_XWALK_PROBLEMS,
 	S_XWALK_APPLY,
@@ -223,6 +224,8 @@ static const struct {
 	 "SELECT pillar, pillar_name, pillar_name_en, ord FROM chiso.v_publication_pillar"
 	 " WHERE publication_id = $1::int ORDER BY ord",
 	 1},
+    [S_PUB_VERIFY] = {"pub_verify", "SELECT label, change FROM chiso.publication_verify($1::int)",
+		      1},
 };
 
 /* Statements that cannot be prepared. */
@@ -244,7 +247,7 @@ static const char store_sql_copy_batch[] =
 static const char store_sql_copy_row[] =
     "COPY stage_row (batch_no, row_no, unit_code, indicator_code, period_code, period_type,"
     " stat_first, stat_last, adm_first, adm_last, date_text, value_text, qualifier, ref,"
-    " reason, message) FROM STDIN";
+    " note, reason, message) FROM STDIN";
 static const char store_sql_copy_unit[] =
     "COPY stage_unit (line, code, name, level, parent_code, type) FROM STDIN";
 static const char store_sql_copy_crosswalk[] =
@@ -561,6 +564,7 @@ static void stage_row(struct copybuf *b, size_t bno, size_t rno, const struct ba
 	copy_field(b, r->value.text[0] ? r->value.text : NULL, '\t');
 	copy_field(b, r->qualifier != QUAL_NONE ? batch_qualifier_name(r->qualifier) : NULL, '\t');
 	copy_field(b, r->ref[0] ? r->ref : NULL, '\t');
+	copy_field(b, r->note[0] ? r->note : NULL, '\t');
 	if (r->reason) {
 		copy_field(b, r->reason, '\t');
 		copy_field(b, r->message, '\n');
@@ -1580,8 +1584,50 @@ int store_report_on_structure(struct store *s, const char *period, const char *u
 	return store_report_read(s, period, unit_code, day, out, err, errsize);
 }
 
-/* The publication of (period, unit_code, version; 0 for the latest); 1 if found, 0 with err if
- * there is none, -1 with err. */
+/* The first differences listed in a refusal; the rest are counted. */
+#define STORE_SEAL_NAMED 8
+
+/*
+ * -1 with err naming the publication and what no longer matches its seal (publication_verify):
+ * a publication is printed exactly as it was frozen or not at all.  0 when it is intact.
+ */
+static int store_publication_check(struct store *s, const struct store_publication *pub, char *err,
+				   size_t errsize)
+{
+	char id[16];
+	const char *p[] = {id};
+	PGresult *res;
+	size_t len;
+	int n;
+
+	/* content_ok is "publication_verify finds nothing": ask for the details only when not. */
+	if (pub->content_ok)
+		return 0;
+	snprintf(id, sizeof id, "%d", pub->id);
+	if ((res = store_run(s, S_PUB_VERIFY, p, err, errsize)) == NULL)
+		return -1;
+	n = PQntuples(res);
+	len = (size_t)snprintf(
+	    err, errsize,
+	    "version %d of the report for unit %s in period %s (published %s UTC+7) "
+	    "does not match its seal, refusing to print it: %d difference(s): ",
+	    pub->version, pub->unit_code, pub->period, pub->published_at, n);
+	for (int t = 0; t < n && t < STORE_SEAL_NAMED && len < errsize; t++)
+		len += (size_t)snprintf(err + len, errsize - len, "%s%s %s", t ? "; " : "",
+					PQgetvalue(res, t, 0), PQgetvalue(res, t, 1));
+	if (n > STORE_SEAL_NAMED && len < errsize)
+		snprintf(err + len, errsize - len, "; and %d more", n - STORE_SEAL_NAMED);
+	if (n == 0) /* changed back between the two statements: refuse all the same */
+		snprintf(err, errsize,
+			 "version %d of the report for unit %s in period %s changed "
+			 "while it was read",
+			 pub->version, pub->unit_code, pub->period);
+	PQclear(res);
+	return -1;
+}
+
+/* The publication of (period, unit_code, version; 0 for the latest), verified against its seal;
+ * 1 if found and intact, 0 with err if there is none, -1 with err. */
 static int store_publication_find(struct store *s, const char *period, const char *unit_code,
 				  int version, struct store_publication *pub, char *err,
 				  size_t errsize)
@@ -1595,9 +1641,12 @@ static int store_publication_find(struct store *s, const char *period, const cha
 	if ((res = store_run(s, S_PUB_FIND, p, err, errsize)) == NULL)
 		return -1;
 	found = PQntuples(res) == 1;
-	if (found)
+	if (found) {
 		store_publication_read(res, 0, pub);
-	else if (version)
+		PQclear(res);
+		return store_publication_check(s, pub, err, errsize) < 0 ? -1 : 1;
+	}
+	if (version)
 		snprintf(err, errsize,
 			 "no version %d of the report for unit %s in period %s "
 			 "was published",
@@ -1606,7 +1655,7 @@ static int store_publication_find(struct store *s, const char *period, const cha
 		snprintf(err, errsize, "the report for unit %s in period %s was never published",
 			 unit_code, period);
 	PQclear(res);
-	return found;
+	return 0;
 }
 
 int store_report_published(struct store *s, const char *period, const char *unit_code, int version,

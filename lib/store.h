@@ -248,7 +248,7 @@ struct store_publication {
 	char published_at[32]; /* Vietnam time (UTC+7): "2024-07-01 09:30:00" */
 	int nrows, nunits;
 	char content_hash[65]; /* SHA-256 of the frozen rows and units, hex */
-	bool content_ok;       /* the rows still match content_hash */
+	bool content_ok;       /* it still matches its seal and content_hash */
 	bool latest;	       /* the latest version of its period and unit */
 };
 
@@ -284,7 +284,8 @@ int store_report_live(struct store *s, const char *period, const char *unit_code
 int store_report_on_structure(struct store *s, const char *period, const char *unit_code,
 			      const char *day, struct store_report_set **out, char *err,
 			      size_t errsize);
-/* A published version (0: the latest) exactly as it was frozen; -1 with err if none. */
+/* A published version (0: the latest) exactly as it was frozen; -1 with err if none, or if it
+ * no longer matches its seal (err names the publication and the parts that differ). */
 int store_report_published(struct store *s, const char *period, const char *unit_code, int version,
 			   struct store_report_set **out, char *err, size_t errsize);
 /* Frees the set and sets *sp to NULL; safe on NULL. */
@@ -323,7 +324,7 @@ struct store_change {
 /*
  * What differs between a published version (0: the latest, filled into *pub) and the live
  * figures, in tree and catalogue order; the caller frees *out.  -1 with err if that version
- * was never published.
+ * was never published or no longer matches its seal.
  */
 int store_report_changes(struct store *s, const char *period, const char *unit_code, int version,
 			 struct store_publication *pub, struct store_change **out, size_t *n,

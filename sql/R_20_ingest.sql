@@ -110,6 +110,7 @@ BEGIN
 		value_text text,
 		qualifier text,
 		ref text,
+		note text, -- the officer's remark, stored with the value (or the refusal)
 		reason text,
 		message text
 	) ON COMMIT DELETE ROWS;
@@ -421,22 +422,24 @@ BEGIN
 	FROM w_final f WHERE f.superseded;
 
 	INSERT INTO observation_history (unit_id, indicator_id, period_id, old_value,
-					 old_qualifier, new_value, new_qualifier, batch_id)
+					 old_qualifier, new_value, new_qualifier, batch_id, note)
 	SELECT f.unit_id, f.indicator_id, f.period_id, f.old_value, f.old_qualifier, f.value,
-	       f.qualifier, f.batch_id
+	       f.qualifier, f.batch_id, sn.note
 	FROM w_final f
+	JOIN stage_row sn ON (sn.batch_no, sn.row_no) = (f.batch_no, f.row_no)
 	WHERE NOT f.superseded
 	  AND (f.is_new OR f.old_value <> f.value OR f.old_qualifier IS DISTINCT FROM f.qualifier);
 
 	INSERT INTO observation AS o (unit_id, indicator_id, period_id, value, qualifier,
-				      batch_id)
-	SELECT f.unit_id, f.indicator_id, f.period_id, f.value, f.qualifier, f.batch_id
+				      batch_id, note)
+	SELECT f.unit_id, f.indicator_id, f.period_id, f.value, f.qualifier, f.batch_id, sn.note
 	FROM w_final f
+	JOIN stage_row sn ON (sn.batch_no, sn.row_no) = (f.batch_no, f.row_no)
 	WHERE NOT f.superseded
 	  AND (f.is_new OR f.old_value <> f.value OR f.old_qualifier IS DISTINCT FROM f.qualifier)
 	ON CONFLICT (unit_id, indicator_id, period_id) DO UPDATE
 	SET value = EXCLUDED.value, qualifier = EXCLUDED.qualifier, batch_id = EXCLUDED.batch_id,
-	    updated_at = now();
+	    note = EXCLUDED.note, updated_at = now();
 
 	INSERT INTO w_dirty (unit_id, indicator_id, period_id)
 	SELECT f.unit_id, f.indicator_id, f.period_id FROM w_final f
@@ -447,9 +450,9 @@ BEGIN
 	PERFORM rollup_refresh();
 
 	INSERT INTO rejection (batch_id, row_no, unit_code, indicator_code, period_code, date_text,
-			       value_text, qualifier, ref, reason, message)
+			       value_text, qualifier, ref, reason, message, note)
 	SELECT w.batch_id, w.row_no, s.unit_code, s.indicator_code, s.period_code, s.date_text,
-	       s.value_text, s.qualifier, s.ref, w.reason, w.message
+	       s.value_text, s.qualifier, s.ref, w.reason, w.message, s.note
 	FROM w_row w JOIN stage_row s USING (batch_no, row_no)
 	WHERE w.reason IS NOT NULL;
 

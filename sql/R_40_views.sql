@@ -47,7 +47,7 @@ JOIN period p ON p.id = r.period_id;
 CREATE VIEW v_observation AS
 SELECT u.code AS unit_code, u.name AS unit_name, i.code AS indicator_code,
        i.name_vi AS indicator_name, p.code AS period, o.value, o.qualifier,
-       c.name AS collector, b.seq AS batch_seq, o.updated_at
+       c.name AS collector, b.seq AS batch_seq, o.updated_at, o.note
 FROM observation o
 JOIN unit u ON u.id = o.unit_id
 JOIN indicator i ON i.id = o.indicator_id
@@ -59,7 +59,7 @@ JOIN collector c ON c.id = b.collector_id;
 CREATE VIEW v_history AS
 SELECT u.code AS unit_code, u.name AS unit_name, i.code AS indicator_code, p.code AS period,
        h.old_value, h.old_qualifier, h.new_value, h.new_qualifier, c.name AS collector,
-       h.changed_at
+       h.changed_at, h.note
 FROM observation_history h
 JOIN unit u ON u.id = h.unit_id
 JOIN indicator i ON i.id = h.indicator_id
@@ -71,7 +71,7 @@ JOIN collector c ON c.id = b.collector_id;
 CREATE VIEW v_rejection AS
 SELECT c.name AS collector, r.received_at, r.unit_code, r.indicator_code, r.period_code,
        r.date_text, r.value_text, r.qualifier, r.reason, r.message, r.ref, b.seq AS batch_seq,
-       r.row_no
+       r.row_no, r.note
 FROM rejection r
 JOIN batch b ON b.id = r.batch_id
 JOIN collector c ON c.id = b.collector_id;
@@ -552,12 +552,73 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 		'UTF8')), 'hex');
 $$;
 
--- Published reports: one row per version, with whether its rows still match
--- the hash taken when it was published and whether it is the latest version.
+-- One SHA-256 (hex) per part of a publication as it stands: its header (ord 0),
+-- each pillar, each row and each unit, with a label that names the part for
+-- people.  report_publish writes these into publication_seal when it freezes
+-- the publication; publication_verify compares them with the seal.
+CREATE FUNCTION publication_digests(p_id int)
+RETURNS TABLE (part text, ord int, label text, digest text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	SELECT 'publication', 0,
+	       format('the header (period %s, unit %s, version %s)', p.period, p.unit_code,
+		      p.version),
+	       encode(sha256(convert_to(to_jsonb(p)::text, 'UTF8')), 'hex')
+	FROM publication p WHERE p.id = p_id
+	UNION ALL
+	SELECT 'pillar', x.ord, format('pillar %s (%s)', x.ord, x.pillar),
+	       encode(sha256(convert_to((to_jsonb(x) - 'publication_id')::text, 'UTF8')), 'hex')
+	FROM publication_pillar x WHERE x.publication_id = p_id
+	UNION ALL
+	SELECT 'row', r.ord,
+	       format('row %s (unit %s, indicator %s)', r.ord, r.unit_code, r.indicator_code),
+	       encode(sha256(convert_to((to_jsonb(r) - 'publication_id')::text, 'UTF8')), 'hex')
+	FROM publication_row r WHERE r.publication_id = p_id
+	UNION ALL
+	SELECT 'unit', u.ord, format('unit line %s (unit %s)', u.ord, u.unit_code),
+	       encode(sha256(convert_to((to_jsonb(u) - 'publication_id')::text, 'UTF8')), 'hex')
+	FROM publication_unit u WHERE u.publication_id = p_id;
+$$;
+
+-- What no longer matches a publication's seal, one row per part: 'changed'
+-- (its digest differs), 'added' (not in the seal), 'missing' (sealed, gone).
+-- A missing seal is reported too, and, when every part matches its seal, a
+-- content_hash that does not (a change made before migration 007 sealed the
+-- publication, or a seal rewritten to match).  No row: intact.
+CREATE FUNCTION publication_verify(p_id int)
+RETURNS TABLE (part text, ord int, label text, change text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	WITH cur AS (
+		SELECT * FROM publication_digests(p_id)
+	), seal AS (
+		SELECT s.part, s.ord, s.label, s.digest FROM publication_seal s
+		WHERE s.publication_id = p_id
+	), diff AS (
+		SELECT coalesce(s.part, c.part) AS part, coalesce(s.ord, c.ord) AS ord,
+		       coalesce(s.label, c.label) AS label,
+		       CASE WHEN s.part IS NULL THEN 'added' WHEN c.part IS NULL THEN 'missing'
+			    ELSE 'changed' END AS change
+		FROM cur c FULL JOIN seal s ON (s.part, s.ord) = (c.part, c.ord)
+		WHERE c.digest IS DISTINCT FROM s.digest
+		  AND EXISTS (SELECT 1 FROM seal)
+	)
+	SELECT d.part, d.ord, d.label, d.change FROM diff d
+	UNION ALL
+	SELECT 'seal', 0, 'the seal of the publication', 'missing'
+	WHERE NOT EXISTS (SELECT 1 FROM seal) AND EXISTS (SELECT 1 FROM cur)
+	UNION ALL
+	SELECT 'content', 0, 'the content_hash taken when it was published', 'changed'
+	FROM publication p WHERE p.id = p_id AND NOT EXISTS (SELECT 1 FROM diff)
+	  AND publication_hash(p.id) <> p.content_hash
+	ORDER BY 1, 2;
+$$;
+
+-- Published reports: one row per version, with whether it still matches its
+-- seal and the hash taken when it was published (publication_verify finds
+-- nothing) and whether it is the latest version.
 CREATE VIEW v_publication AS
 SELECT p.id, p.period, p.unit_code, p.unit_name, p.version, p.prev_period, p.note, p.actor,
        p.published_by, p.published_at, p.nrows, p.nunits, p.content_hash,
-       publication_hash(p.id) = p.content_hash AS content_ok,
+       NOT EXISTS (SELECT 1 FROM publication_verify(p.id)) AS content_ok,
        p.version = max(p.version) OVER (PARTITION BY p.period, p.unit_code) AS latest
 FROM publication p;
 

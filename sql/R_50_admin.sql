@@ -77,8 +77,16 @@ GRANT EXECUTE ON FUNCTION collector_list(boolean) TO chiso_writer;
 
 -- A published report is evidence of what was announced: its rows are never
 -- changed or removed, also not by the owner (a new version is published
--- instead).  Tables are created by 003_publish.sql; the triggers live here
--- because R_00_reset drops the function, and with it the triggers, on every
+-- instead), and none are added once it is frozen.  A publication is frozen
+-- when its publication row exists: report_publish writes the rows, units and
+-- pillars first and the publication row last, in one transaction, so an
+-- INSERT of a part whose publication row is already there (committed, or
+-- written earlier in the same transaction) is refused.  The owner can still
+-- disable these triggers; the seal (publication_seal, written by
+-- report_publish and checked by publication_verify before a publication is
+-- printed) names what such a change did.  Tables are created by
+-- 003_publish.sql and 007_seal_note.sql; the triggers live here because
+-- R_00_reset drops the functions, and with them the triggers, on every
 -- re-application.
 CREATE FUNCTION publication_frozen() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -88,32 +96,94 @@ BEGIN
 END;
 $$;
 
+-- The INSERT guard looks at a whole statement's rows at once (a transition
+-- table): a row-level trigger cost 15 us a row, 3 s of a 200 000-row
+-- publication, for the same answer.
+CREATE FUNCTION publication_frozen_insert() RETURNS trigger
+LANGUAGE plpgsql SET search_path = chiso, pg_temp AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM publication p
+		   WHERE p.id IN (SELECT n.publication_id FROM new_part n)) THEN
+		RAISE EXCEPTION 'published reports are frozen (INSERT on %): publish a new version instead',
+			TG_TABLE_NAME;
+	END IF;
+	RETURN NULL;
+END;
+$$;
+
+-- The seal is written once, by one statement, after the publication row (it
+-- seals the header too): an INSERT into the seal of a publication that had a
+-- seal before the statement is refused.
+CREATE FUNCTION publication_seal_once() RETURNS trigger
+LANGUAGE plpgsql SET search_path = chiso, pg_temp AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM publication_seal s
+		   WHERE s.publication_id IN (SELECT n.publication_id FROM new_seal n)
+		     AND NOT EXISTS (SELECT 1 FROM new_seal n
+				     WHERE (n.publication_id, n.part, n.ord) = (s.publication_id, s.part, s.ord)))
+	THEN
+		RAISE EXCEPTION 'published reports are frozen (INSERT on publication_seal): '
+			'a publication is sealed once, when it is published';
+	END IF;
+	RETURN NULL;
+END;
+$$;
+
+-- Publications frozen before migration 007 had no seal: they get one from
+-- their rows as they stand, before the triggers below are back.  A seal that
+-- disappeared from a later publication is not rewritten: publication_verify
+-- reports it missing.
+INSERT INTO publication_seal (publication_id, part, ord, label, digest)
+SELECT p.id, d.part, d.ord, d.label, d.digest
+FROM publication p CROSS JOIN LATERAL publication_digests(p.id) d
+WHERE NOT EXISTS (SELECT 1 FROM publication_seal s WHERE s.publication_id = p.id)
+  AND p.published_at < (SELECT m.applied_at FROM schema_migration m WHERE m.version = 7);
+
 CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication
-	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_row
-	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_unit
 	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
 CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication
 	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_row
+	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_insert AFTER INSERT ON publication_row
+	REFERENCING NEW TABLE AS new_part
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen_insert();
 CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_row
 	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_unit
+	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_insert AFTER INSERT ON publication_unit
+	REFERENCING NEW TABLE AS new_part
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen_insert();
 CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_unit
 	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
 CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_pillar
 	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_insert AFTER INSERT ON publication_pillar
+	REFERENCING NEW TABLE AS new_part
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen_insert();
 CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_pillar
 	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_seal
+	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_seal
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
+CREATE TRIGGER publication_seal_once AFTER INSERT ON publication_seal
+	REFERENCING NEW TABLE AS new_seal
+	FOR EACH STATEMENT EXECUTE FUNCTION publication_seal_once();
 
 -- Freezes the report of p_unit's subtree for p_period as the next version
 -- (1, 2, ...) with who published it (p_actor: a login name, or the program)
--- and a note; returns the new publication.  Runs with the caller's rights so
--- that chisod's writer connection can publish on a schedule: it needs only
--- INSERT on the four tables (R_90_grants).  Refuses a report with no figures.
+-- and a note; returns the new publication.  Runs with the owner's rights
+-- (SECURITY DEFINER) so that chisod's writer connection can publish on a
+-- schedule with EXECUTE on this function alone: a writer with INSERT on the
+-- publication tables could write a whole publication of figures of its own
+-- choosing, sealed and all.  published_by is still the session's role.
+-- Refuses a report with no figures.
 CREATE FUNCTION report_publish(p_period text, p_unit text, p_actor text, p_note text)
 RETURNS TABLE (id int, version int, published_at timestamptz, nrows int, nunits int,
 	       content_hash text)
-LANGUAGE plpgsql SET search_path = chiso, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
 	v_id int;
@@ -163,6 +233,9 @@ BEGIN
 	SELECT v_id, p_period, p_unit, r.unit_name, v_version, period_previous(p_period),
 	       coalesce(p_note, ''), p_actor, v_rows, v_units, publication_hash(v_id)
 	FROM publication_row r WHERE r.publication_id = v_id ORDER BY r.depth, r.ord LIMIT 1;
+	-- The seal, last: it covers the header just written.
+	INSERT INTO publication_seal (publication_id, part, ord, label, digest)
+	SELECT v_id, d.part, d.ord, d.label, d.digest FROM publication_digests(v_id) d;
 	RETURN QUERY SELECT p.id, p.version, p.published_at, p.nrows, p.nunits, p.content_hash
 		     FROM publication p WHERE p.id = v_id;
 END;

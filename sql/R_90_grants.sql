@@ -44,21 +44,28 @@ GRANT SELECT ON v_unit, v_indicator, v_rollup, v_observation, v_history, v_rejec
 	TO chiso_reader;
 GRANT EXECUTE ON FUNCTION report(text, text) TO chiso_reader;
 
--- Published reports: chisod's writer publishes on a schedule (report_publish
--- runs with the caller's rights and only ever inserts; the frozen triggers
--- refuse any change); analysts read the snapshots and compare them with the
--- figures as they stand.
-GRANT SELECT, INSERT ON publication, publication_row, publication_unit, publication_pillar
-	TO chiso_writer;
+-- Published reports: chisod's writer publishes on a schedule through
+-- report_publish only (SECURITY DEFINER: it writes what report_rows() says,
+-- never figures of the caller's choosing; the frozen triggers refuse any
+-- change); analysts read the snapshots and compare them with the figures as
+-- they stand.
+GRANT SELECT ON publication, publication_row, publication_unit, publication_pillar,
+	publication_seal TO chiso_writer;
+-- Databases migrated before 007 granted the writer INSERT there: take it back
+-- (a GRANT of this file never removes what an earlier version granted).
+REVOKE INSERT ON publication, publication_row, publication_unit, publication_pillar,
+	publication_seal FROM chiso_writer;
+REVOKE USAGE ON SEQUENCE publication_id_seq FROM chiso_writer;
 GRANT SELECT ON v_publication TO chiso_writer; -- store_report_publish reads back what it wrote
-GRANT USAGE ON SEQUENCE publication_id_seq TO chiso_writer;
 GRANT EXECUTE ON FUNCTION report_publish(text, text, text, text), report_rows(text, text),
-	report_units(text, text), report_pillars(), publication_hash(int), period_previous(text)
+	report_units(text, text), report_pillars(), publication_hash(int), period_previous(text),
+	publication_digests(int), publication_verify(int)
 	TO chiso_writer;
 GRANT SELECT ON v_publication, v_publication_row, v_publication_unit, v_publication_pillar
 	TO chiso_reader;
 GRANT EXECUTE ON FUNCTION report_rows(text, text), report_units(text, text), report_pillars(),
-	report_changes(text, text, int), publication_hash(int), period_previous(text)
+	report_changes(text, text, int), publication_hash(int), period_previous(text),
+	publication_digests(int), publication_verify(int)
 	TO chiso_reader;
 GRANT EXECUTE ON FUNCTION report_rows_on(text, text, date), report_units_on(text, text, date),
 	report_unmapped(text, text, date) TO chiso_reader;

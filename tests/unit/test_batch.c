@@ -110,8 +110,8 @@ static void test_row_refused(void **state)
 	    {"not an object", "\"x\"", "bad_row", "row 0: expected an object, got a string"},
 	    {"an array", "[1]", "bad_row", "row 0: expected an object, got an array"},
 	    {"null", "null", "bad_row", "row 0: expected an object, got null"},
-	    {"unknown field", ROW_HEAD "\"value\":1,\"note\":\"x\"}", "bad_row",
-	     "row 0: unknown field \"note\""},
+	    {"unknown field", ROW_HEAD "\"value\":1,\"remark\":\"x\"}", "bad_row",
+	     "row 0: unknown field \"remark\""},
 	    {"unit number", "{\"unit\":21298,\"indicator\":\"a\",\"period\":\"2024\",\"value\":1}",
 	     "bad_row", "row 0: field \"unit\": expected a string of digits, got a number"},
 	    {"unit letters",
@@ -177,6 +177,20 @@ static void test_row_refused(void **state)
 	     "row 0: field \"ref\": 129 bytes, limit 128"},
 	    {"ref number", ROW_HEAD "\"value\":1,\"ref\":12}", "bad_row",
 	     "row 0: field \"ref\": expected a string, got a number"},
+	    {"note 241 bytes", ROW_HEAD "\"value\":1,\"note\":\"" A240 "b\"}", "bad_row",
+	     "row 0: field \"note\": 241 bytes, limit 240"},
+	    {"note number", ROW_HEAD "\"value\":1,\"note\":1}", "bad_row",
+	     "row 0: field \"note\": expected a string, got a number"},
+	    {"note with a newline", ROW_HEAD "\"value\":1,\"note\":\"hai\\ndòng\"}", "bad_row",
+	     "row 0: field \"note\": control character at byte 3"},
+	    {"note with a tab", ROW_HEAD "\"value\":1,\"note\":\"\\t\"}", "bad_row",
+	     "row 0: field \"note\": control character at byte 0"},
+	    {"note with an escape sequence", ROW_HEAD "\"value\":1,\"note\":\"a\\u001b[2J\"}",
+	     "bad_row", "row 0: field \"note\": control character at byte 1"},
+	    {"note with DEL", ROW_HEAD "\"value\":1,\"note\":\"ab\\u007f\"}", "bad_row",
+	     "row 0: field \"note\": control character at byte 2"},
+	    {"note with a C1 control (NEL)", ROW_HEAD "\"value\":1,\"note\":\"ư\\u0085\"}",
+	     "bad_row", "row 0: field \"note\": control character at byte 2"},
 	    {"value missing", ROW_HEAD "\"ref\":\"x\"}", "bad_value",
 	     "row 0: missing field \"value\""},
 	    {"first failure wins: unknown before unit",
@@ -243,12 +257,38 @@ static void test_rows_accepted(void **state)
 		    strcmp(r->indicator, cases[i].indicator) ||
 		    strcmp(r->period, cases[i].period) || strcmp(r->date, cases[i].date) ||
 		    strcmp(r->value.text, cases[i].text) || r->qualifier != cases[i].qual ||
-		    strcmp(r->ref, cases[i].ref) || r->message[0])
+		    strcmp(r->ref, cases[i].ref) || r->note[0] || r->message[0])
 			fail_msg("case \"%s\": reason %s unit %s indicator %s period %s date %s "
-				 "value %s qualifier %d ref %s",
+				 "value %s qualifier %d ref %s note %s",
 				 cases[i].name, r->reason ? r->reason : "none", r->unit,
 				 r->indicator, r->period, r->date, r->value.text, r->qualifier,
-				 r->ref);
+				 r->ref, r->note);
+		batch_destroy(&b);
+	}
+}
+
+/* The note travels as sent: Vietnamese, up to the limit, beside a bound; "" is none. */
+static void test_notes_accepted(void **state)
+{
+	static const struct {
+		const char *name, *row, *note;
+	} cases[] = {
+	    {"note", ROW_HEAD "\"value\":1,\"note\":\"s\u1ed1 li\u1ec7u \u01b0\u1edbc t\u00ednh\"}",
+	     "s\xe1\xbb\x91 li\xe1\xbb\x87u \xc6\xb0\xe1\xbb\x9b"
+	     "c t\xc3\xadnh"},
+	    {"note 240 bytes", ROW_HEAD "\"value\":1,\"note\":\"" A240 "\"}", A240},
+	    {"empty note", ROW_HEAD "\"value\":1,\"note\":\"\"}", ""},
+	    {"no note", ROW_HEAD "\"value\":1}", ""},
+	    {"note beside a bound", ROW_HEAD "\"value\":2,\"qualifier\":\"about\",\"note\":\"~\"}",
+	     "~"},
+	};
+	(void)state;
+	for (size_t i = 0; i < N(cases); i++) {
+		struct batch *b = decode_rows(cases[i].name, cases[i].row);
+		const struct batch_row *r = &b->rows[0];
+		if (r->reason || strcmp(r->note, cases[i].note) != 0)
+			fail_msg("case \"%s\": reason %s note \"%s\"", cases[i].name,
+				 r->reason ? r->reason : "none", r->note);
 		batch_destroy(&b);
 	}
 }
@@ -358,7 +398,7 @@ static void test_batch_refused(void **state)
 	"{\"unit\":\"21298\",\"indicator\":\"internet_users\",\"period\":\"2024\","                \
 	"\"value\":264,\"ref\":\"sonnham.csv:12\"},"                                               \
 	"{\"unit\":\"21298\",\"indicator\":\"digital_skills_learners\",\"period\":\"2024\","       \
-	"\"value\":2000,\"qualifier\":\"at_least\"},"                                              \
+	"\"value\":2000,\"qualifier\":\"at_least\",\"note\":\"\u01b0\u1edbc t\u00ednh\"},"         \
 	"{\"unit\":\"536\",\"indicator\":\"dossiers_received\",\"date\":\"2024-06-10\","           \
 	"\"value\":3380}]}"
 
@@ -390,6 +430,13 @@ static void test_encode_text(void **state)
 	     "\"period\":\"1\",\"value\":1,\"ref\":\"\"}]}",
 	     "{\"epoch\":1,\"seq\":1,\"rows\":[{\"unit\":\"1\",\"indicator\":\"a\","
 	     "\"period\":\"1\",\"value\":1}]}"},
+	    {"empty note omitted, a note after ref",
+	     "{\"epoch\":1,\"seq\":1,\"rows\":[{\"note\":\"\",\"unit\":\"1\",\"indicator\":\"a\","
+	     "\"period\":\"1\",\"value\":1},{\"note\":\"n\",\"ref\":\"r\",\"unit\":\"1\","
+	     "\"indicator\":\"a\",\"period\":\"1\",\"value\":1}]}",
+	     "{\"epoch\":1,\"seq\":1,\"rows\":[{\"unit\":\"1\",\"indicator\":\"a\","
+	     "\"period\":\"1\",\"value\":1},{\"unit\":\"1\",\"indicator\":\"a\","
+	     "\"period\":\"1\",\"value\":1,\"ref\":\"r\",\"note\":\"n\"}]}"},
 	};
 	char err[256];
 	(void)state;
@@ -477,7 +524,8 @@ static void test_round_trip(void **state)
 	    "{\"unit\":\"1\",\"indicator\":\"a\",\"period\":\"1\",\"value\":-1.23456789012345e-22},"
 	    "{\"unit\":\"1\",\"indicator\":\"a\",\"period\":\"1\",\"value\":999999999999999},"
 	    "{\"unit\":\"1\",\"indicator\":\"a\",\"period\":\"1\",\"value\":0.123456789012345678,"
-	    "\"qualifier\":\"about\",\"ref\":\"x\\\"y\\\\z\"}]}",
+	    "\"qualifier\":\"about\",\"ref\":\"x\\\"y\\\\z\",\"note\":\"\u01b0\u1edbc "
+	    "\\\"t\u00ednh\\\"\"}]}",
 	};
 	char err[256];
 	(void)state;
@@ -496,7 +544,7 @@ static void test_round_trip(void **state)
 			    strcmp(x->date, y->date) || strcmp(x->value.text, y->value.text) ||
 			    x->value.value != y->value.value ||
 			    x->value.integer != y->value.integer || x->qualifier != y->qualifier ||
-			    strcmp(x->ref, y->ref))
+			    strcmp(x->ref, y->ref) || strcmp(x->note, y->note))
 				fail_msg("body %zu row %zu differs after %s", i, j, text);
 		}
 		free(text);
@@ -676,11 +724,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_values),	  cmocka_unit_test(test_row_refused),
-	    cmocka_unit_test(test_rows_accepted), cmocka_unit_test(test_mixed_rows),
-	    cmocka_unit_test(test_batch_refused), cmocka_unit_test(test_encode_text),
-	    cmocka_unit_test(test_encode_built),  cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_qualifiers),	  cmocka_unit_test(test_ack_codec),
-	    cmocka_unit_test(test_ack_refused),
+	    cmocka_unit_test(test_rows_accepted), cmocka_unit_test(test_notes_accepted),
+	    cmocka_unit_test(test_mixed_rows),	  cmocka_unit_test(test_batch_refused),
+	    cmocka_unit_test(test_encode_text),	  cmocka_unit_test(test_encode_built),
+	    cmocka_unit_test(test_round_trip),	  cmocka_unit_test(test_qualifiers),
+	    cmocka_unit_test(test_ack_codec),	  cmocka_unit_test(test_ack_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

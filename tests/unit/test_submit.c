@@ -61,7 +61,9 @@ static int run_submit(const char *dir, const char *text, bool partial, struct su
 	return run_submit_again(dir, text, partial, false, res, errs, size);
 }
 
-#define H "unit,indicator,period,value\n"
+#define H    "unit,indicator,period,value\n"
+#define A40  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define A241 A40 A40 A40 A40 A40 A40 "a" /* one byte over a note's limit */
 
 static void test_refusals(void **state)
 {
@@ -106,6 +108,14 @@ static void test_refusals(void **state)
 	    {"not utf-8", H "21298,population,2024,5\n21298,households,2024,S\xf5n\n",
 	     "in.csv:3: field 4: not valid UTF-8"},
 	    {"empty", "", "tệp rỗng"},
+	    {"note with a line break",
+	     "unit,indicator,period,value,note\n21298,population,2024,5,\"a\nb\"\n",
+	     "in.csv:2: note: ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ 2"},
+	    {"note with a tab", "unit,indicator,period,value,note\n21298,population,2024,5,x\ty\n",
+	     "in.csv:2: note: ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ 2"},
+	    {"note over the limit",
+	     "unit,indicator,period,value,note\n21298,population,2024,5," A241 "\n",
+	     "in.csv:2: note: ghi chú dài 241 byte, quá giới hạn 240 byte"},
 	};
 	char *dir = test_tmpdir(), errs[4096];
 	struct submit_result res;
@@ -154,6 +164,8 @@ static void test_queueing(void **state)
 	CHECK_STR("decimal comma", "1440", b->rows[1].value.text);
 	assert_int_equal(b->rows[1].qualifier, QUAL_ABOUT);
 	CHECK_STR("ref", "in.csv:3", b->rows[1].ref);
+	CHECK_STR("note", "dân số, ước", b->rows[0].note);
+	CHECK_STR("no note", "", b->rows[1].note);
 	CHECK_HAS("source", "/in.csv", rec->source);
 	batch_destroy(&b);
 	outbox_record_destroy(&rec);
