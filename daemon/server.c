@@ -596,8 +596,9 @@ static void server_message(struct server *s)
  * cap too, so the next commits are small at once and something is committed
  * while the database is slow.  Nothing is answered for them yet.  A single
  * batch that timed out alone is answered RETRY: its agent sends it again after
- * the RETRY's pause, longer each time (the agent's backoff), and the cap stays
- * low meanwhile.  Returns the jobs the commit was cut into, 0 if none.
+ * the RETRY's pause (SERVER_RETRY_MS and some jitter), the commits of other
+ * batches meanwhile, and the cap stays low.  Returns the jobs the commit was
+ * cut into, 0 if none.
  */
 static size_t server_requeue(struct server *s, struct job *j, int *recut)
 {
@@ -634,8 +635,7 @@ static size_t server_requeue(struct server *s, struct job *j, int *recut)
 static void server_job_pace(struct server *s, struct job *j)
 {
 	if (j->result == JOB_COMMITTED) {
-		/* Said once after a timeout, when the cap has doubled back (not at every change).
-		 */
+		/* Said once after a timeout, when the cap has doubled back. */
 		long long cap = commitcap_committed(&s->cap, j->commit_rows, j->commit_ms);
 		if (s->cap_low && (cap >= 2 * s->cap_low || cap >= s->cap.max)) {
 			log_info("commits are quick again (%lld ms for %llu rows): they may now "
