@@ -46,8 +46,11 @@ static void print_human(json_t *doc, double age, double stale)
 	else
 		snprintf(when, sizeof when, "never");
 	printf("last commit:   %s (%lld commits)\n", when, jint(doc, "commits"));
-	printf("commit size:   at most %lld rows now, %lld commits timed out\n",
-	       jint(doc, "commit_cap_rows"), jint(doc, "commit_timeouts"));
+	printf("commit size:   at most %lld rows now (aiming at %lld ms), %lld commits timed out\n",
+	       jint(doc, "commit_cap_rows"), jint(doc, "commit_target_ms"),
+	       jint(doc, "commit_timeouts"));
+	printf("failures:      %lld database connection attempts, %lld connections not accepted\n",
+	       jint(doc, "db_connect_failures"), jint(doc, "accept_failures"));
 	printf("collectors:    %lld connected of %lld enrolled\n",
 	       jint(doc, "collectors_connected"), jint(doc, "collectors_enrolled"));
 	num_format_vi(json_real_value(json_object_get(doc, "rows_per_s")), 0, a, sizeof a);

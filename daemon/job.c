@@ -27,19 +27,76 @@ void job_destroy(struct job **jp)
 	*jp = NULL;
 }
 
+/* Room for one more entry; 0 or -1. */
+static int job_reserve(struct job *j)
+{
+	if (j->n < j->cap)
+		return 0;
+	size_t cap = j->cap ? j->cap * 2 : 16;
+	struct job_entry *more = realloc(j->entries, cap * sizeof *more);
+	if (!more)
+		return -1;
+	j->entries = more;
+	j->cap = cap;
+	return 0;
+}
+
+int job_split(struct job *j, uint64_t limit, struct job **chain)
+{
+	struct job *head = NULL, **tail = &head, *cur = NULL;
+	size_t keep = 0;
+
+	*chain = NULL;
+	/* Copies first, so that running out of memory leaves j as it was. */
+	for (size_t i = 0; i < j->n; i++) {
+		const struct job_entry *e = &j->entries[i];
+		if (e->item.done)
+			continue;
+		if (!cur || cur->rows + e->batch->nrows > limit) {
+			if ((cur = job_new()) == NULL)
+				goto fail;
+			*tail = cur;
+			tail = &cur->next;
+			cur->first_us = e->item.received_us;
+		}
+		if (job_reserve(cur) < 0)
+			goto fail;
+		struct job_entry *to = &cur->entries[cur->n++];
+		*to = *e;
+		memset(&to->item.ack, 0, sizeof to->item.ack);
+		cur->rows += e->batch->nrows;
+	}
+	/* The batches now belong to the chain: j keeps only the done entries. */
+	j->rows = 0;
+	for (size_t i = 0; i < j->n; i++) {
+		if (!j->entries[i].item.done) {
+			batch_ack_clear(&j->entries[i].item.ack);
+			continue;
+		}
+		j->entries[keep] = j->entries[i];
+		j->rows += j->entries[keep].batch->nrows;
+		keep++;
+	}
+	j->n = keep;
+	*chain = head;
+	return 0;
+fail:
+	while (head) {
+		struct job *next = head->next;
+		head->n = 0; /* its batches are still j's */
+		job_destroy(&head);
+		head = next;
+	}
+	return -1;
+}
+
 int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int collector_id,
 	    const char *collector, struct batch **bp, int64_t now_us)
 {
 	struct job_entry *e;
 
-	if (j->n == j->cap) {
-		size_t cap = j->cap ? j->cap * 2 : 16;
-		struct job_entry *more = realloc(j->entries, cap * sizeof *more);
-		if (!more)
-			return -1;
-		j->entries = more;
-		j->cap = cap;
-	}
+	if (job_reserve(j) < 0)
+		return -1;
 	e = &j->entries[j->n];
 	memset(e, 0, sizeof *e);
 	if (routing_id_len > JOB_ROUTING_ID_MAX)

@@ -56,6 +56,13 @@ void job_destroy(struct job **jp);
 int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int collector_id,
 	    const char *collector, struct batch **bp, int64_t now_us);
 /*
+ * Moves the entries of j that are not done into new jobs of at most limit
+ * rows each (one entry at least), in their order, chained by next; *chain is
+ * the first (the caller owns the chain), NULL if every entry is done.  j
+ * keeps its done entries.  0, or -1 if out of memory, with j unchanged.
+ */
+int job_split(struct job *j, uint64_t limit, struct job **chain);
+/*
  * The checks chisod makes before the database sees a row: the period parses,
  * or a date is turned into the period of the indicator's native type and
  * calendar.  Refused rows get a reason and a message and are kept.

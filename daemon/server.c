@@ -24,11 +24,13 @@
 #include "catalog.h"
 #include "commitcap.h"
 #include "job.h"
+#include "jobq.h"
 #include "keys.h"
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "registry.h"
+#include "sockmon.h"
 #include "stats.h"
 #include "wire.h"
 #include "writer.h"
@@ -36,28 +38,41 @@
 
 #define SERVER_FRAMES	4
 #define SERVER_RETRY_MS 2000
+/*
+ * SIGTERM during a commit: it may finish for SERVER_STOP_GRACE_MS, then its
+ * statement is cancelled (again every SERVER_CANCEL_EVERY_MS, in case a cancel
+ * reached the server between two statements).  If the writer is still stuck
+ * after SERVER_STOP_HARD_MS (a server that does not answer at all), chisod
+ * exits without it: nothing of that commit was acked, and PostgreSQL rolls it
+ * back when the connection closes.  All well under TimeoutStopSec=60.
+ */
+#define SERVER_STOP_GRACE_MS   1000
+#define SERVER_CANCEL_EVERY_MS 500
+#define SERVER_STOP_HARD_MS    20000
 
 struct server {
 	struct srvconf *conf;
 	void *ctx, *router, *zap;
 	struct writer *writer;
 	struct metrics *metrics; /* NULL unless metrics.listen is set */
+	struct sockmon *mon;	 /* the ROUTER's accept failures */
 	int sigfd;
 	struct catalog *catalog;
 	char *catalog_json;
 	struct registry *registry;
-	struct job *open;		   /* the job batches join */
-	struct job *sealed, **sealed_tail; /* full jobs waiting for the writer, oldest first */
-	uint64_t sealed_rows;
+	struct job *open;	/* the job batches join */
+	struct jobq sealed;	/* full jobs waiting for the writer, oldest first */
 	uint64_t inflight_rows; /* rows of the job the writer holds */
-	/* rows a job may hold: ingest.commit_max_rows, less after a timeout */
+	/* rows a job may hold: what recent commits stored in the target time (commitcap.h) */
 	struct commitcap cap;
+	long long cap_low; /* the cap a timeout set, until it has doubled back; 0: none */
 	bool writer_busy, db_up, ready, draining;
 	struct wire_limits limits;
 	struct stats *stats;
 	struct zap_counts zap_counts;
 	uint64_t watchdog_us;
 	int64_t next_watchdog_ms, next_status_ms;
+	int64_t stop_ms, cancel_ms; /* SIGTERM, and the last cancel sent (monotonic); 0: none */
 };
 
 /* Development mode must never listen beyond this machine. */
@@ -223,12 +238,13 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 	s->conf = *confp;
 	*confp = NULL;
 	s->sigfd = -1;
-	s->sealed_tail = &s->sealed;
+	jobq_init(&s->sealed);
 	s->stats->started = time(NULL);
 	s->limits = wire_default_limits;
 	s->limits.max_body = (size_t)s->conf->max_message_bytes;
 	s->limits.max_rows = (size_t)s->conf->max_rows;
-	commitcap_init(&s->cap, s->conf->commit_max_rows, s->conf->statement_timeout_ms);
+	commitcap_init(&s->cap, s->conf->commit_max_rows, s->conf->statement_timeout_ms,
+		       s->conf->commit_target_ms);
 
 	/* Before any thread: only the signalfd receives these. */
 	sigemptyset(&mask);
@@ -261,6 +277,8 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 	int rc = server_router(s, &kp, err, errsize);
 	if (rc == 0 && !s->conf->insecure)
 		rc = server_selfcheck(s, &kp, err, errsize);
+	if (rc == 0 && (s->mon = sockmon_new(s->ctx, s->router, err, errsize)) == NULL)
+		rc = -1;
 	if (rc == 0)
 		rc = server_bind(s, err, errsize);
 	memset(&kp, 0, sizeof kp); /* the secret key stays in libzmq only */
@@ -288,6 +306,7 @@ void server_destroy(struct server **sp)
 		return;
 	s = *sp;
 	writer_stop(&s->writer);
+	sockmon_destroy(&s->mon);
 	if (s->router)
 		zmq_close(s->router);
 	if (s->zap)
@@ -298,11 +317,7 @@ void server_destroy(struct server **sp)
 	if (s->sigfd >= 0)
 		close(s->sigfd);
 	job_destroy(&s->open);
-	while (s->sealed) {
-		struct job *j = s->sealed;
-		s->sealed = j->next;
-		job_destroy(&j);
-	}
+	jobq_clear(&s->sealed);
 	catalog_destroy(&s->catalog);
 	free(s->catalog_json);
 	registry_destroy(&s->registry);
@@ -390,7 +405,7 @@ static void server_retry(struct server *s, const void *rid, size_t rid_len, uint
 /* Rows received and not yet answered: the open job, the sealed ones, the one in the writer. */
 static uint64_t server_pending_rows(const struct server *s)
 {
-	return s->open->rows + s->sealed_rows + s->inflight_rows;
+	return s->open->rows + s->sealed.rows + s->inflight_rows;
 }
 
 /*
@@ -408,9 +423,7 @@ static int server_seal(struct server *s, uint64_t nrows)
 	struct job *next = job_new();
 	if (!next)
 		return -1;
-	*s->sealed_tail = s->open;
-	s->sealed_tail = &s->open->next;
-	s->sealed_rows += s->open->rows;
+	jobq_push(&s->sealed, &s->open);
 	s->open = next;
 	return 0;
 }
@@ -577,24 +590,80 @@ static void server_message(struct server *s)
 }
 
 /*
- * Adapts the commit cap to how the job's commit went, and says once per
- * occurrence why a commit that was merely slow or unlucky was not made.
+ * A commit that timed out, while not stopping: unless it held a single
+ * batch, its batches go back to the head of the queue in jobs of at most the
+ * new cap and at most half its rows, and the jobs waiting are cut to the new
+ * cap too, so the next commits are small at once and something is committed
+ * while the database is slow.  Nothing is answered for them yet.  A single
+ * batch that timed out alone is answered RETRY: its agent sends it again after
+ * the RETRY's pause (SERVER_RETRY_MS and some jitter), the commits of other
+ * batches meanwhile, and the cap stays low.  Returns the jobs the commit was
+ * cut into, 0 if none.
  */
-static void server_job_pace(struct server *s, const struct job *j)
+static size_t server_requeue(struct server *s, struct job *j, int *recut)
+{
+	uint64_t pending = 0, limit = (uint64_t)s->cap.cap;
+	size_t npending = 0, pieces = 0;
+	struct job *chain = NULL;
+
+	*recut = 0;
+	for (size_t i = 0; i < j->n; i++)
+		if (!j->entries[i].item.done) {
+			pending += j->entries[i].batch->nrows;
+			npending++;
+		}
+	if (npending < 2)
+		return 0;
+	if (limit > (pending + 1) / 2)
+		limit = (pending + 1) / 2;
+	if (job_split(j, limit, &chain) < 0)
+		return 0; /* out of memory: its batches are answered RETRY */
+	for (struct job *p = chain; p; p = p->next)
+		pieces++;
+	/* The open job too may have grown past the new cap: sealed, it is cut with the rest. */
+	if (server_seal(s, 0) < 0 || (*recut = jobq_recut(&s->sealed, (uint64_t)s->cap.cap)) < 0)
+		*recut = 0; /* out of memory: those jobs go as they are */
+	jobq_push_front(&s->sealed, &chain);
+	return pieces;
+}
+
+/*
+ * Adapts the commit cap to how the job's commit went; after a timeout splits
+ * it (server_requeue), and says once per occurrence why a commit that was
+ * merely slow or unlucky was not made.
+ */
+static void server_job_pace(struct server *s, struct job *j)
 {
 	if (j->result == JOB_COMMITTED) {
-		long long before = s->cap.cap;
-		if (commitcap_committed(&s->cap, j->commit_ms) > before)
+		/* Said once after a timeout, when the cap has doubled back. */
+		long long cap = commitcap_committed(&s->cap, j->commit_rows, j->commit_ms);
+		if (s->cap_low && (cap >= 2 * s->cap_low || cap >= s->cap.max)) {
 			log_info("commits are quick again (%lld ms for %llu rows): they may now "
 				 "hold %lld rows",
-				 (long long)j->commit_ms, (unsigned long long)j->commit_rows,
-				 s->cap.cap);
+				 (long long)j->commit_ms, (unsigned long long)j->commit_rows, cap);
+			s->cap_low = 0;
+		}
+	} else if (s->draining && j->failure != STORE_FAIL_NONE) {
+		log_info("stopping: the commit in progress (%llu rows) ended after %lld ms without "
+			 "committing (%s); its batches are answered RETRY",
+			 (unsigned long long)j->commit_rows, (long long)j->commit_ms, j->error);
 	} else if (j->failure == STORE_FAIL_TIMEOUT) {
-		commitcap_timeout(&s->cap, j->commit_rows);
-		log_warn("a commit of %llu rows timed out after %lld ms (%s); its batches are "
-			 "answered RETRY, and commits now hold at most %lld rows",
-			 (unsigned long long)j->commit_rows, (long long)j->commit_ms, j->error,
-			 s->cap.cap);
+		int recut = 0;
+		s->cap_low = commitcap_timeout(&s->cap, j->commit_rows, j->commit_ms);
+		size_t pieces = server_requeue(s, j, &recut);
+		if (pieces)
+			log_warn(
+			    "a commit of %llu rows timed out after %lld ms (%s); it is split in "
+			    "%zu commits tried again at once, %d waiting commits were cut too, "
+			    "and commits now hold at most %lld rows",
+			    (unsigned long long)j->commit_rows, (long long)j->commit_ms, j->error,
+			    pieces, recut, s->cap.cap);
+		else
+			log_warn("a commit of %llu rows (a single batch) timed out after %lld ms "
+				 "(%s); it is answered RETRY and its agent sends it again later; "
+				 "commits now hold at most %lld rows",
+				 (unsigned long long)j->commit_rows, (long long)j->commit_ms,
+				 j->error, s->cap.cap);
 	} else if (j->failure == STORE_FAIL_TRANSIENT) {
 		log_warn("a commit of %llu rows failed after %lld ms (%s); its batches are "
 			 "answered RETRY",
@@ -602,7 +671,7 @@ static void server_job_pace(struct server *s, const struct job *j)
 	}
 }
 
-/* Answers every batch of a finished job: ACK if committed, RETRY if not. */
+/* Answers every batch left in a finished job: ACK if committed, RETRY if not. */
 static void server_job_done(struct server *s, struct job *j)
 {
 	int64_t now = time(NULL);
@@ -615,9 +684,10 @@ static void server_job_done(struct server *s, struct job *j)
 		if (!e->item.done) {
 			server_retry(s, e->routing_id, e->routing_id_len, e->batch->epoch,
 				     e->batch->seq,
-				     !s->db_up ? "database unavailable"
-				     : busy    ? "the database is busy"
-					       : "the batch could not be committed");
+				     s->draining ? "shutting down"
+				     : !s->db_up ? "database unavailable"
+				     : busy	 ? "the database is busy"
+						 : "the batch could not be committed");
 			continue;
 		}
 		struct batch_ack *a = &e->item.ack;
@@ -684,6 +754,10 @@ static void server_writer_event(struct server *s)
 		s->db_up = false;
 		snprintf(s->stats->db_error, sizeof s->stats->db_error, "%s", m.text);
 		break;
+	case WRITER_CONNECT_FAILED:
+		s->stats->db_connect_failures++;
+		snprintf(s->stats->db_error, sizeof s->stats->db_error, "%s", m.text);
+		break;
 	case WRITER_CATALOG:
 		catalog_destroy(&s->catalog);
 		free(s->catalog_json);
@@ -703,19 +777,13 @@ static void server_writer_event(struct server *s)
 /* Hands the oldest sealed job to the writer, which is free. */
 static void server_flush_sealed(struct server *s)
 {
-	struct job *j = s->sealed;
+	struct job *j = jobq_pop(&s->sealed);
 	uint64_t rows = j->rows;
 
-	s->sealed = j->next;
-	j->next = NULL;
 	if (writer_submit(s->writer, &j) < 0) {
-		j->next = s->sealed; /* back at the head: try again next turn */
-		s->sealed = j;
+		jobq_push_front(&s->sealed, &j); /* back at the head: try again next turn */
 		return;
 	}
-	if (!s->sealed)
-		s->sealed_tail = &s->sealed;
-	s->sealed_rows -= rows;
 	s->writer_busy = true;
 	s->inflight_rows = rows;
 }
@@ -725,7 +793,7 @@ static void server_flush(struct server *s, int64_t now)
 {
 	if (s->writer_busy)
 		return;
-	if (s->sealed) {
+	if (s->sealed.head) {
 		server_flush_sealed(s);
 		return;
 	}
@@ -771,7 +839,8 @@ static void server_reload(struct server *s)
 		s->limits.max_rows = (size_t)fresh->max_rows;
 		s->conf->max_rows = fresh->max_rows;
 		s->conf->commit_max_rows = fresh->commit_max_rows;
-		commitcap_set_max(&s->cap, fresh->commit_max_rows);
+		s->conf->commit_target_ms = fresh->commit_target_ms;
+		commitcap_set_max(&s->cap, fresh->commit_max_rows, fresh->commit_target_ms);
 		s->conf->commit_max_delay_ms = fresh->commit_max_delay_ms;
 		s->conf->pending_max_rows = fresh->pending_max_rows;
 		s->conf->status_interval_ms = fresh->status_interval_ms;
@@ -782,18 +851,86 @@ static void server_reload(struct server *s)
 	sd_notify(0, "READY=1");
 }
 
+/* Answers RETRY to every batch of *jp and frees it; returns how many there were. */
+static size_t server_job_retry(struct server *s, struct job **jp, const char *reason)
+{
+	size_t n = (*jp)->n;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct job_entry *e = &(*jp)->entries[i];
+		server_retry(s, e->routing_id, e->routing_id_len, e->batch->epoch, e->batch->seq,
+			     reason);
+	}
+	job_destroy(jp);
+	return n;
+}
+
+/*
+ * SIGTERM: a stop must end within systemd's TimeoutStopSec whatever the
+ * database does, so the batches not yet handed to the writer are answered
+ * RETRY at once (their agents keep them and send them again to the next
+ * chisod), and the commit in progress, if any, is given SERVER_STOP_GRACE_MS
+ * before it is cancelled (server_stop_tick).  Nothing is acked that was not
+ * committed.
+ */
+static void server_stop_begin(struct server *s)
+{
+	struct job *j;
+	size_t n = 0;
+
+	s->draining = true;
+	s->stop_ms = clock_mono_ms();
+	sd_notify(0, "STOPPING=1");
+	while ((j = jobq_pop(&s->sealed)) != NULL)
+		n += server_job_retry(s, &j, "shutting down");
+	if (s->open->n) {
+		struct job *next = job_new();
+		if (next) {
+			n += server_job_retry(s, &s->open, "shutting down");
+			s->open = next;
+		}
+	}
+	if (s->writer_busy)
+		log_info(
+		    "stopping: %zu batches not yet committed are answered RETRY; the commit in "
+		    "progress (%llu rows) may finish for %d ms",
+		    n, (unsigned long long)s->inflight_rows, SERVER_STOP_GRACE_MS);
+	else
+		log_info("stopping: %zu batches not yet committed are answered RETRY", n);
+}
+
+/* While stopping: cancels the commit in progress once its grace is over, and gives up on a
+ * writer that cannot be reached at all. */
+static void server_stop_tick(struct server *s, int64_t now)
+{
+	if (!s->draining || !s->writer_busy || now - s->stop_ms < SERVER_STOP_GRACE_MS)
+		return;
+	if (now - s->stop_ms >= SERVER_STOP_HARD_MS) {
+		log_err("stopping: the database call of the commit in progress did not end %d ms "
+			"after SIGTERM, cancelled or not; exiting without it (nothing of it was "
+			"acked, and PostgreSQL rolls it back with the connection)",
+			SERVER_STOP_HARD_MS);
+		_exit(1);
+	}
+	if (s->cancel_ms && now - s->cancel_ms < SERVER_CANCEL_EVERY_MS)
+		return;
+	if (!s->cancel_ms)
+		log_info("stopping: cancelling the commit in progress (%llu rows), still running "
+			 "%lld ms after SIGTERM",
+			 (unsigned long long)s->inflight_rows, (long long)(now - s->stop_ms));
+	writer_cancel(s->writer);
+	s->cancel_ms = now;
+}
+
 static void server_signal(struct server *s)
 {
 	struct signalfd_siginfo si;
 
 	while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		if (si.ssi_signo == SIGHUP) {
+		if (si.ssi_signo == SIGHUP)
 			server_reload(s);
-		} else if (!s->draining) {
-			s->draining = true;
-			sd_notify(0, "STOPPING=1");
-			log_info("stopping: finishing the open commit and its acks");
-		}
+		else if (!s->draining)
+			server_stop_begin(s);
 	}
 }
 
@@ -807,6 +944,7 @@ static void server_stats_refresh(struct server *s)
 	    s->zap_counts.refused_unknown + s->zap_counts.refused_revoked + s->zap_counts.malformed;
 	s->stats->commit_cap_rows = (uint64_t)s->cap.cap;
 	s->stats->commit_timeouts = s->cap.timeouts;
+	s->stats->commit_target_ms = (uint64_t)s->cap.target_ms;
 }
 
 /* Seconds within which a collector counts as connected: three heartbeats and some slack. */
@@ -838,7 +976,7 @@ static void server_status(struct server *s, int64_t now)
 
 int server_run(struct server *s)
 {
-	while (!(s->draining && !s->writer_busy && s->open->n == 0 && !s->sealed)) {
+	while (!(s->draining && !s->writer_busy && s->open->n == 0 && !s->sealed.head)) {
 		int64_t now = clock_mono_ms();
 		long timeout = 1000;
 		zmq_pollitem_t items[] = {
@@ -854,14 +992,17 @@ int server_run(struct server *s)
 		    {s->zap, 0, s->registry ? ZMQ_POLLIN : 0, 0},
 		    {writer_socket(s->writer), 0, ZMQ_POLLIN, 0},
 		    {NULL, s->sigfd, ZMQ_POLLIN, 0},
+		    {sockmon_socket(s->mon), 0, ZMQ_POLLIN, 0},
 		    {s->metrics ? metrics_socket(s->metrics) : NULL, 0, ZMQ_POLLIN, 0},
 		};
 
-		if (s->sealed && !s->writer_busy)
+		if (s->sealed.head && !s->writer_busy)
 			timeout = 0;
 		else if (s->open->n && !s->writer_busy)
 			timeout = s->conf->commit_max_delay_ms;
-		if (zmq_poll(items, s->metrics ? 5 : 4, timeout) < 0) {
+		else if (s->draining)
+			timeout = 100; /* server_stop_tick */
+		if (zmq_poll(items, s->metrics ? 6 : 5, timeout) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			log_err("poll: %s", zmq_strerror(zmq_errno()));
@@ -873,7 +1014,9 @@ int server_run(struct server *s)
 			zap_handle(s->zap, s->registry, s->conf->insecure, &s->zap_counts);
 		if (items[2].revents & ZMQ_POLLIN)
 			server_writer_event(s);
-		if (s->metrics && (items[4].revents & ZMQ_POLLIN)) {
+		if (items[4].revents & ZMQ_POLLIN)
+			sockmon_handle(s->mon, clock_mono_ms(), &s->stats->accept_failures);
+		if (s->metrics && (items[5].revents & ZMQ_POLLIN)) {
 			server_stats_refresh(s);
 			metrics_handle(s->metrics, s->stats, time(NULL),
 				       server_connected_window(s));
@@ -890,8 +1033,10 @@ int server_run(struct server *s)
 		now = clock_mono_ms();
 		server_flush(s, now);
 		server_status(s, now);
+		server_stop_tick(s, now);
 	}
-	log_info("stopped: %llu batches committed",
+	log_info("stopped %lld ms after SIGTERM: %llu batches committed",
+		 (long long)(clock_mono_ms() - s->stop_ms),
 		 (unsigned long long)s->stats->batches_committed);
 	return 0;
 }

@@ -145,6 +145,11 @@ char *stats_json(const struct stats *s, int64_t now, int64_t connected_window_s)
 	json_object_set_new(root, "pending_rows", json_integer((json_int_t)s->pending_rows));
 	json_object_set_new(root, "commit_cap_rows", json_integer((json_int_t)s->commit_cap_rows));
 	json_object_set_new(root, "commit_timeouts", json_integer((json_int_t)s->commit_timeouts));
+	json_object_set_new(root, "commit_target_ms",
+			    json_integer((json_int_t)s->commit_target_ms));
+	json_object_set_new(root, "db_connect_failures",
+			    json_integer((json_int_t)s->db_connect_failures));
+	json_object_set_new(root, "accept_failures", json_integer((json_int_t)s->accept_failures));
 	json_object_set_new(root, "zap_accepted", json_integer((json_int_t)s->zap_accepted));
 	json_object_set_new(root, "zap_refused", json_integer((json_int_t)s->zap_refused));
 	json_object_set_new(root, "batches_per_s", json_real(s->batches_per_s));

@@ -31,10 +31,13 @@ struct stats {
 	uint64_t batches_committed, batches_duplicate, rows_accepted, rows_rejected;
 	uint64_t batches_key_reused; /* a committed key with other rows: refused whole */
 	uint64_t retries, bad_messages, replies_lost, commits;
-	int64_t last_commit;	  /* unix seconds, 0 = never */
-	uint64_t pending_rows;	  /* waiting for or in a commit */
-	uint64_t commit_cap_rows; /* rows a commit may hold now (commitcap.h) */
-	uint64_t commit_timeouts; /* commits cancelled by a timeout, answered RETRY */
+	int64_t last_commit;	      /* unix seconds, 0 = never */
+	uint64_t pending_rows;	      /* waiting for or in a commit */
+	uint64_t commit_cap_rows;     /* rows a commit may hold now (commitcap.h) */
+	uint64_t commit_timeouts;     /* commits cancelled by a timeout, split and retried */
+	uint64_t commit_target_ms;    /* the duration commits aim at (commitcap.h) */
+	uint64_t db_connect_failures; /* failed attempts to connect to PostgreSQL */
+	uint64_t accept_failures;     /* connections libzmq could not accept (sockmon.h) */
 	bool db_up;
 	char db_error[240];
 	uint64_t zap_accepted, zap_refused;

@@ -7,11 +7,16 @@
  * the others, and a batch that fails alone is answered with RETRY and logged
  * with its collector and key for the operator.  A commit cancelled by a
  * timeout, or failed for a transient reason (deadlock, serialization,
- * resources), is not split: its batches are answered RETRY as they are.
+ * resources), is not split here: it comes back as it is, and the main thread
+ * cuts a timed-out one into smaller commits (server.c).  writer_cancel, from
+ * the main thread at SIGTERM, cancels the statement running through a libpq
+ * cancel handle kept under a lock, since the connection itself belongs to
+ * this thread.
  */
 #include "writer.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +28,8 @@
 
 #define WRITER_PIPE	 "inproc://chisod-writer"
 #define WRITER_RELOAD_MS 60000 /* periodic reload, in case a notification was lost */
+/* At the longest pause, a connection failure with an unchanged reason is said once in this many. */
+#define WRITER_CEILING_LOG 10
 
 enum writer_command { CMD_JOB = 100, CMD_STATUS, CMD_RELOAD, CMD_STOP };
 
@@ -41,6 +48,14 @@ struct writer {
 	bool auto_close;
 	struct schedule *schedule;   /* publish.schedule */
 	unsigned char *sched_warned; /* per entry: "nothing to publish yet" said once */
+	/* connection failures since the last success, and what was last said about them */
+	unsigned long long failures;
+	long long logged_backoff_ms;
+	char logged_error[240];
+	/* cancel of the running statement, for the main thread (writer_cancel) */
+	pthread_mutex_t lock; /* guards cancel */
+	struct store_cancel *cancel;
+	atomic_bool stopping; /* set by writer_cancel: take no further job */
 };
 
 static int writer_send(void *sock, const struct writer_msg *m)
@@ -163,13 +178,51 @@ static int writer_load(struct writer *w)
 	return store_ok(w->store) ? 0 : -1;
 }
 
+/* Closes the connection; its cancel handle goes first, under the lock writer_cancel takes. */
+static void writer_close(struct writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	store_cancel_destroy(&w->cancel);
+	pthread_mutex_unlock(&w->lock);
+	store_close(&w->store);
+}
+
 static void writer_disconnect(struct writer *w, const char *why)
 {
-	store_close(&w->store);
+	writer_close(w);
 	w->backoff_ms = 100;
 	w->next_attempt_ms = clock_mono_ms() + w->backoff_ms;
 	log_err("database unavailable: %s", why);
 	writer_event(w, WRITER_DB_DOWN, NULL, NULL, why);
+}
+
+/*
+ * A failed connection attempt (a wrong conninfo, a refused password, a
+ * database that is down, no file descriptor left).  Every attempt is counted
+ * (chiso_db_connect_failures_total); it is said with libpq's reason when the
+ * pause before the next attempt changes or the reason does, and at the
+ * longest pause once in WRITER_CEILING_LOG attempts: so the first failure is
+ * named at once and a lasting one neither floods the journal nor goes quiet.
+ */
+static void writer_connect_failed(struct writer *w, const char *err)
+{
+	bool changed = strcmp(err, w->logged_error) != 0;
+
+	w->failures++;
+	if (changed || w->backoff_ms != w->logged_backoff_ms ||
+	    w->failures % WRITER_CEILING_LOG == 0) {
+		if (w->failures == 1)
+			log_err("database: %s; next attempt in %lld ms", err, w->backoff_ms);
+		else
+			log_warn("database: %s; %llu attempts failed, next in %lld ms", err,
+				 w->failures, w->backoff_ms);
+		w->logged_backoff_ms = w->backoff_ms;
+		snprintf(w->logged_error, sizeof w->logged_error, "%s", err);
+	}
+	writer_event(w, WRITER_CONNECT_FAILED, NULL, NULL, err);
+	w->next_attempt_ms = clock_mono_ms() + w->backoff_ms;
+	w->backoff_ms =
+	    w->backoff_ms * 2 > w->reconnect_max_ms ? w->reconnect_max_ms : w->backoff_ms * 2;
 }
 
 static void writer_connect(struct writer *w)
@@ -180,13 +233,19 @@ static void writer_connect(struct writer *w)
 	if (w->store && store_listen(w->store, err, sizeof err) < 0)
 		store_close(&w->store);
 	if (!w->store) {
-		log_warn("database: %s; next attempt in %lld ms", err, w->backoff_ms);
-		w->next_attempt_ms = clock_mono_ms() + w->backoff_ms;
-		w->backoff_ms = w->backoff_ms * 2 > w->reconnect_max_ms ? w->reconnect_max_ms
-									: w->backoff_ms * 2;
+		writer_connect_failed(w, err);
 		return;
 	}
-	log_info("database connected");
+	if (w->failures)
+		log_info("database connected after %llu failed attempts", w->failures);
+	else
+		log_info("database connected");
+	w->failures = 0;
+	w->logged_backoff_ms = 0;
+	w->logged_error[0] = '\0';
+	pthread_mutex_lock(&w->lock);
+	w->cancel = store_cancel_new(w->store);
+	pthread_mutex_unlock(&w->lock);
 	if (writer_load(w) < 0) {
 		writer_disconnect(w, "lost while loading the catalogue");
 		return;
@@ -197,8 +256,9 @@ static void writer_connect(struct writer *w)
 /*
  * Commits items[0..n); on a refused statement splits the range in halves.  A
  * timeout or a transient failure is not split: the halves would be as slow or
- * meet the same contention, and nothing would be acked meanwhile.  The entries
- * not done are answered RETRY, and the main thread shrinks the next commits.
+ * meet the same contention, and nothing would be acked meanwhile.  The main
+ * thread splits a timed-out job to the smaller commit cap and answers RETRY
+ * for the rest.
  */
 static int writer_commit(struct writer *w, struct job *j, size_t from, size_t n)
 {
@@ -247,13 +307,18 @@ static int writer_commit(struct writer *w, struct job *j, size_t from, size_t n)
 	if (!store_ok(w->store) || j->failure == STORE_FAIL_TIMEOUT ||
 	    j->failure == STORE_FAIL_TRANSIENT)
 		return -1;
+	if (atomic_load(&w->stopping))
+		return -1;
 	int right = writer_commit(w, j, from + n / 2, n - n / 2);
 	return left < 0 || right < 0 ? -1 : 0;
 }
 
 static void writer_job(struct writer *w, struct job *j)
 {
-	if (!store_ok(w->store)) {
+	if (atomic_load(&w->stopping)) {
+		j->result = JOB_RETRY;
+		snprintf(j->error, sizeof j->error, "shutting down");
+	} else if (!store_ok(w->store)) {
 		j->result = JOB_RETRY;
 		snprintf(j->error, sizeof j->error, "database unavailable");
 	} else if (writer_commit(w, j, 0, j->n) == 0) {
@@ -276,7 +341,7 @@ static void *writer_main(void *arg)
 					   {NULL, -1, ZMQ_POLLIN, 0}};
 		int nitems = 1;
 
-		if (!w->store && now >= w->next_attempt_ms)
+		if (!w->store && now >= w->next_attempt_ms && !atomic_load(&w->stopping))
 			writer_connect(w);
 		if (w->store && now >= w->next_reload_ms && writer_load(w) < 0)
 			writer_disconnect(w, "lost while reloading");
@@ -318,7 +383,7 @@ static void *writer_main(void *arg)
 				writer_disconnect(w, "lost while reloading");
 			break;
 		case CMD_STOP:
-			store_close(&w->store);
+			writer_close(w);
 			return NULL;
 		}
 	}
@@ -328,10 +393,16 @@ struct writer *writer_start(void *ctx, const struct srvconf *conf, char *err, si
 {
 	struct writer *w = calloc(1, sizeof *w);
 
+	/* The lock first: every exit through fail destroys it. */
+	if (w && pthread_mutex_init(&w->lock, NULL) != 0) {
+		free(w);
+		w = NULL;
+	}
 	if (!w || (w->conninfo = strdup(conf->conninfo)) == NULL) {
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
+	atomic_init(&w->stopping, false);
 	w->opt.application_name = "chisod";
 	w->opt.statement_timeout_ms = conf->statement_timeout_ms;
 	w->opt.connect_timeout_s = conf->connect_timeout_s;
@@ -367,12 +438,28 @@ fail:
 			zmq_close(w->main_end);
 		if (w->thread_end)
 			zmq_close(w->thread_end);
+		pthread_mutex_destroy(&w->lock);
 		free(w->conninfo);
 		schedule_destroy(&w->schedule);
 		free(w->sched_warned);
 		free(w);
 	}
 	return NULL;
+}
+
+int writer_cancel(struct writer *w)
+{
+	char err[300];
+	int rc = 0;
+
+	atomic_store(&w->stopping, true);
+	pthread_mutex_lock(&w->lock);
+	if (w->cancel && store_cancel_send(w->cancel, err, sizeof err) < 0) {
+		log_warn("writer: %s", err);
+		rc = -1;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return rc;
 }
 
 void writer_stop(struct writer **wp)
@@ -383,6 +470,8 @@ void writer_stop(struct writer **wp)
 	if (!wp || !*wp)
 		return;
 	w = *wp;
+	/* Whatever runs now (a reload, a status record) must not hold the stop up. */
+	writer_cancel(w);
 	writer_send(w->main_end, &m);
 	pthread_join(w->thread, NULL);
 	/* Drain events the thread sent before it stopped, freeing what they carry. */
@@ -401,6 +490,7 @@ void writer_stop(struct writer **wp)
 	}
 	zmq_close(w->main_end);
 	zmq_close(w->thread_end);
+	pthread_mutex_destroy(&w->lock);
 	free(w->conninfo);
 	schedule_destroy(&w->schedule);
 	free(w->sched_warned);

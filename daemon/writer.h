@@ -5,9 +5,10 @@
  * while a commit runs or while PostgreSQL is away, so every database call
  * happens on this one thread.  The two talk over an inproc PAIR socket in
  * fixed-size messages that carry pointers: whoever receives a pointer owns it.
- * The writer reconnects with doubling pauses, reloads the catalogue and the
- * collector registry when PostgreSQL notifies a change, and answers a job it
- * cannot commit with JOB_RETRY (the batch keys make any retry harmless).
+ * The writer reconnects with doubling pauses (and says why it failed, once per
+ * pause length), reloads the catalogue and the collector registry when
+ * PostgreSQL notifies a change, and answers a job it cannot commit with
+ * JOB_RETRY (the batch keys make any retry harmless).
  */
 #ifndef CHISOD_WRITER_H
 #define CHISOD_WRITER_H
@@ -20,9 +21,10 @@
 enum writer_event {
 	WRITER_JOB_DONE, /* ptr: struct job * (result set) */
 	WRITER_DB_UP,
-	WRITER_DB_DOWN,	 /* text: why */
-	WRITER_CATALOG,	 /* ptr: struct catalog *, ptr2: char * (its JSON) */
-	WRITER_REGISTRY, /* ptr: struct registry * */
+	WRITER_DB_DOWN,	       /* text: why */
+	WRITER_CATALOG,	       /* ptr: struct catalog *, ptr2: char * (its JSON) */
+	WRITER_REGISTRY,       /* ptr: struct registry * */
+	WRITER_CONNECT_FAILED, /* text: libpq's reason (each failed attempt, logged by step) */
 };
 
 struct writer_msg {
@@ -39,7 +41,14 @@ struct writer;
  * ctx is the ZeroMQ context (borrowed).  NULL with err on failure.
  */
 struct writer *writer_start(void *ctx, const struct srvconf *conf, char *err, size_t errsize);
-/* Stops the thread after its current call, frees everything, sets *wp to NULL. */
+/*
+ * Cancels the statement the writer is running, if any (SIGTERM during a
+ * commit), and makes it take no further job: a job it is handed afterwards
+ * comes back JOB_RETRY untried.  Blocks for one round trip to the server.
+ * 0, or -1 if the cancel could not be sent (logged).
+ */
+int writer_cancel(struct writer *w);
+/* Stops the thread after its current call (cancelled), frees everything, sets *wp to NULL. */
 void writer_stop(struct writer **wp);
 /* The main thread's end of the pipe, for zmq_poll. */
 void *writer_socket(struct writer *w);

@@ -49,7 +49,10 @@ const struct cfg_key srvconf_keys[] = {
     K("database.reconnect_max_ms", CFG_INT, "30000", 100, 600000, reconnect_max_ms, 0,
       "Longest pause between reconnection attempts (the pause doubles up to this)."),
     K("ingest.commit_max_rows", CFG_INT, "50000", 1, 1000000, commit_max_rows, CFG_RELOAD,
-      "Most rows in one group commit."),
+      "Most rows in one group commit; under it ingest.commit_target_ms sizes them."),
+    K("ingest.commit_target_ms", CFG_INT, "0", 0, 300000, commit_target_ms, CFG_RELOAD,
+      "How long a group commit should take (its rows follow from recent commits); 0: a "
+      "quarter of database.statement_timeout_ms."),
     K("ingest.commit_max_delay_ms", CFG_INT, "5", 0, 10000, commit_max_delay_ms, CFG_RELOAD,
       "How long the first batch of a group may wait for others to join it."),
     K("ingest.pending_max_rows", CFG_INT, "200000", 1000, 50000000, pending_max_rows, CFG_RELOAD,

@@ -34,6 +34,7 @@ struct srvconf {
 	long long reconnect_max_ms;
 	long long commit_max_rows;
 	long long commit_max_delay_ms;
+	long long commit_target_ms;
 	long long pending_max_rows;
 	long long status_interval_ms;
 	char *log_level;

@@ -356,6 +356,42 @@ int store_socket(const struct store *s)
 	return store_ok(s) ? PQsocket(s->conn) : -1;
 }
 
+struct store_cancel {
+	PGcancel *cancel;
+};
+
+struct store_cancel *store_cancel_new(struct store *s)
+{
+	struct store_cancel *c;
+
+	if (!store_ok(s) || (c = calloc(1, sizeof *c)) == NULL)
+		return NULL;
+	if ((c->cancel = PQgetCancel(s->conn)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int store_cancel_send(struct store_cancel *c, char *err, size_t errsize)
+{
+	char buf[256];
+
+	if (PQcancel(c->cancel, buf, sizeof buf) == 1)
+		return 0;
+	snprintf(err, errsize, "cannot cancel the statement: %.*s", (int)strcspn(buf, "\n"), buf);
+	return -1;
+}
+
+void store_cancel_destroy(struct store_cancel **cp)
+{
+	if (!cp || !*cp)
+		return;
+	PQfreeCancel((*cp)->cancel);
+	free(*cp);
+	*cp = NULL;
+}
+
 /* Runs a table statement; returns the result (caller clears) or NULL with err. */
 static PGresult *store_run(struct store *s, enum stmt_id id, const char *const *params, char *err,
 			   size_t errsize)
@@ -727,6 +763,9 @@ fail:
 	*why = !store_ok(s) ? STORE_FAIL_CONNECTION : store_failure_of(s->sqlstate);
 	if (in_tx && store_ok(s))
 		store_exec(s, "ROLLBACK", (char[8]){0}, 8);
+	/* The staging tables hold the rolled-back rows as dead rows: drop them (store.h). */
+	if (s->session && store_ok(s) && store_exec(s, "DISCARD TEMP", (char[8]){0}, 8) == 0)
+		s->session = false;
 	for (size_t i = 0; i < n; i++) {
 		batch_ack_clear(&items[i].ack);
 		items[i].done = false;

@@ -20,6 +20,7 @@
 #include "batch.h"
 
 struct store;
+struct store_cancel;
 
 struct store_options {
 	const char *application_name;	/* shown in pg_stat_activity */
@@ -41,6 +42,18 @@ int store_listen(struct store *s, char *err, size_t errsize);
 /* Consumes pending input; returns the number of notifications received (0..), -1 if the
  * connection broke. */
 int store_notifications(struct store *s);
+
+/*
+ * A handle that cancels the statement running on a connection, from another
+ * thread (libpq's PQcancel is thread-safe; the connection itself is not).
+ * The caller owns it; it stays valid after the connection is closed (a cancel
+ * then reaches nothing).  NULL if out of memory or not connected.
+ */
+struct store_cancel *store_cancel_new(struct store *s);
+/* Asks the server to cancel the running statement; 0, or -1 with err.  Blocks for a round trip. */
+int store_cancel_send(struct store_cancel *c, char *err, size_t errsize);
+/* Frees the handle and sets *cp to NULL; safe on NULL. */
+void store_cancel_destroy(struct store_cancel **cp);
 
 /* ---- ingest (chisod) ---- */
 
@@ -69,7 +82,10 @@ enum store_failure store_failure_of(const char *sqlstate);
 /*
  * Commits the items in one transaction and fills each item's ack.  Returns 0,
  * or -1 with *why and err; nothing is acked then (the batch keys make a retry
- * safe even if the COMMIT did happen).
+ * safe even if the COMMIT did happen).  After a failure the session's staging
+ * tables are dropped (they are made again by the next commit): the rows of a
+ * rolled-back transaction stay in them as dead rows, which nothing vacuums,
+ * and a database slow for an hour would otherwise leave them gigabytes large.
  */
 int store_ingest(struct store *s, struct store_item *items, size_t n, enum store_failure *why,
 		 char *err, size_t errsize);

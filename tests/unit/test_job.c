@@ -81,11 +81,68 @@ static void test_group(void **state)
 	job_destroy(&j);
 }
 
+/* A timed-out commit is cut into jobs of at most LIMIT rows; done entries stay behind. */
+static void test_split(void **state)
+{
+	static const struct {
+		const char *name;
+		size_t rows[6];	  /* rows of each batch, 0 ends */
+		const char *done; /* 'd' per done batch */
+		uint64_t limit;
+		const char *pieces; /* batches per piece, e.g. "21" */
+	} cases[] = {
+	    {"halves", {500, 500, 500, 500}, "....", 1000, "22"},
+	    {"a batch above the limit goes alone", {3000, 100, 100}, "...", 1000, "12"},
+	    {"done entries stay", {100, 100, 100, 100}, "d.d.", 100, "11"},
+	    {"all done: no chain", {100, 100}, "dd", 100, ""},
+	    {"uneven", {400, 400, 400, 100, 900}, ".....", 1000, "221"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct job *j = job_new(), *chain = NULL;
+		size_t n = 0, ndone = 0;
+		for (; n < 6 && cases[i].rows[n]; n++) {
+			struct batch *b = batch_new(cases[i].rows[n]);
+			b->seq = n + 1;
+			assert_int_equal(job_add(j, "r", 1, 7, "xa-21298", &b, 1000 + (int64_t)n),
+					 0);
+			if (cases[i].done[n] == 'd') {
+				j->entries[n].item.done = true;
+				ndone++;
+			}
+		}
+		assert_int_equal(job_split(j, cases[i].limit, &chain), 0);
+		CHECK_INT(cases[i].name, (long long)ndone, (long long)j->n);
+		char got[8] = "";
+		uint64_t seq = 0;
+		for (struct job *p = chain; p; p = p->next) {
+			uint64_t rows = 0;
+			for (size_t k = 0; k < p->n; k++) {
+				assert_true(p->entries[k].batch->seq > seq); /* order kept */
+				seq = p->entries[k].batch->seq;
+				rows += p->entries[k].batch->nrows;
+				assert_false(p->entries[k].item.done);
+			}
+			assert_int_equal(rows, p->rows);
+			assert_true(p->n == 1 || p->rows <= cases[i].limit);
+			got[strlen(got)] = (char)('0' + p->n);
+		}
+		CHECK_STR(cases[i].name, cases[i].pieces, got);
+		while (chain) {
+			struct job *next = chain->next;
+			job_destroy(&chain);
+			chain = next;
+		}
+		job_destroy(&j);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prepare),
 	    cmocka_unit_test(test_group),
+	    cmocka_unit_test(test_split),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

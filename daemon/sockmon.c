@@ -1,0 +1,126 @@
+/*
+ * sockmon: the ROUTER's accept failures, counted and said (see sockmon.h).
+ */
+#include "sockmon.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "log.h"
+
+#define SOCKMON_ENDPOINT "inproc://chisod-monitor"
+
+struct sockmon {
+	void *router; /* borrowed */
+	void *pair;   /* receives the monitor's events */
+	struct sockmon_limit limit;
+};
+
+bool sockmon_allow(struct sockmon_limit *l, int64_t now_ms, int64_t interval_ms, uint64_t *held)
+{
+	if (l->said && now_ms - l->last_ms < interval_ms) {
+		l->held++;
+		return false;
+	}
+	*held = l->held;
+	l->held = 0;
+	l->said = true;
+	l->last_ms = now_ms;
+	return true;
+}
+
+struct sockmon *sockmon_new(void *ctx, void *router, char *err, size_t errsize)
+{
+	struct sockmon *m = calloc(1, sizeof *m);
+	int zero = 0;
+
+	if (!m) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	m->router = router;
+	if (zmq_socket_monitor(router, SOCKMON_ENDPOINT, ZMQ_EVENT_ACCEPT_FAILED) < 0 ||
+	    (m->pair = zmq_socket(ctx, ZMQ_PAIR)) == NULL ||
+	    zmq_setsockopt(m->pair, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
+	    zmq_connect(m->pair, SOCKMON_ENDPOINT) < 0) {
+		snprintf(err, errsize, "socket monitor: %s", zmq_strerror(zmq_errno()));
+		sockmon_destroy(&m);
+		return NULL;
+	}
+	return m;
+}
+
+void sockmon_destroy(struct sockmon **mp)
+{
+	if (!mp || !*mp)
+		return;
+	zmq_socket_monitor((*mp)->router, NULL, 0);
+	if ((*mp)->pair)
+		zmq_close((*mp)->pair);
+	free(*mp);
+	*mp = NULL;
+}
+
+void *sockmon_socket(struct sockmon *m)
+{
+	return m->pair;
+}
+
+/*
+ * Reads one event: two frames, the first of 6 bytes (event number, then the
+ * errno as a 32-bit value), the second the endpoint; *event is 0 if the
+ * message was not such an event.  0, or -1 if none is left.
+ */
+static int sockmon_read(struct sockmon *m, uint16_t *event, uint32_t *value)
+{
+	zmq_msg_t f;
+	int more;
+
+	*event = 0;
+	zmq_msg_init(&f);
+	if (zmq_msg_recv(&f, m->pair, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&f);
+		return -1;
+	}
+	if (zmq_msg_size(&f) == 6) {
+		const unsigned char *d = zmq_msg_data(&f);
+		memcpy(event, d, sizeof *event);
+		memcpy(value, d + 2, sizeof *value);
+	}
+	more = zmq_msg_more(&f);
+	zmq_msg_close(&f);
+	while (more) { /* the endpoint: not needed, the ROUTER has one */
+		zmq_msg_init(&f);
+		if (zmq_msg_recv(&f, m->pair, ZMQ_DONTWAIT) < 0)
+			more = 0;
+		else
+			more = zmq_msg_more(&f);
+		zmq_msg_close(&f);
+	}
+	return 0;
+}
+
+void sockmon_handle(struct sockmon *m, int64_t now_ms, uint64_t *failures)
+{
+	uint16_t event;
+	uint32_t value;
+
+	/* A bounded number per turn: the loop has agents to answer too. */
+	for (int i = 0; i < 1024 && sockmon_read(m, &event, &value) == 0; i++) {
+		uint64_t held;
+		if (event != ZMQ_EVENT_ACCEPT_FAILED)
+			continue;
+		(*failures)++;
+		if (!sockmon_allow(&m->limit, now_ms, SOCKMON_LOG_MS, &held))
+			continue;
+		if (held)
+			log_err("cannot accept a collector's connection: %s (%llu more since the "
+				"last such line); raise LimitNOFILE if it is EMFILE",
+				strerror((int)value), (unsigned long long)held);
+		else
+			log_err("cannot accept a collector's connection: %s; raise LimitNOFILE if "
+				"it is EMFILE",
+				strerror((int)value));
+	}
+}
