@@ -86,7 +86,7 @@ static int lock_op(struct outbox *o, int op)
 
 /*
  * Who holds our lock, from /proc/locks (flock entries name the process that
- * took them): "1234 (chiso-agent submit x.csv)", or "" when none is listed.
+ * took them): "PID 1234 (chiso-agent submit x.csv)", or "" when none is listed.
  */
 static void lock_holder(struct outbox *o, char *buf, size_t size)
 {
@@ -118,7 +118,7 @@ static void lock_holder(struct outbox *o, char *buf, size_t size)
 		for (ssize_t i = 0; i + 1 < n; i++)
 			if (cmd[i] == '\0')
 				cmd[i] = ' ';
-		snprintf(buf, size, "%d (%s)", pid, n > 0 ? cmd : "?");
+		snprintf(buf, size, "PID %d (%s)", pid, n > 0 ? cmd : "?");
 		break;
 	}
 	fclose(fp);
@@ -554,6 +554,11 @@ void outbox_close(struct outbox **op)
 	free(o->dir);
 	free(o);
 	*op = NULL;
+}
+
+const char *outbox_dir(const struct outbox *o)
+{
+	return o->dir;
 }
 
 uint64_t outbox_epoch(const struct outbox *o)

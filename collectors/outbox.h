@@ -100,6 +100,8 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, char *err, size_
 void outbox_set_lock_wait(struct outbox *o, long long ms);
 /* Closes the outbox and sets *op to NULL; safe on NULL and twice. */
 void outbox_close(struct outbox **op);
+/* The outbox directory as given to outbox_open (borrowed). */
+const char *outbox_dir(const struct outbox *o);
 /* The epoch of this outbox: the first half of every batch key. */
 uint64_t outbox_epoch(const struct outbox *o);
 /*

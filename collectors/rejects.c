@@ -225,9 +225,13 @@ int rejects_write(const char *source, const char *fallback_dir, const struct bat
 	snprintf(dir, sizeof dir, "%s/rejected", fallback_dir);
 	mkdir(dir, 0700);
 	snprintf(where, wsize, "%s/%s.rejected.csv", dir, *base ? base : "batches");
-	char second[4400];
+	char second[4400], fallback[4200];
+	snprintf(fallback, sizeof fallback, "%s", where);
 	if (rejects_write_to(where, b, a, second, sizeof second) == 0)
 		return 0;
-	snprintf(where, wsize, "%s%s%s", first, *first ? "; " : "", second);
+	if (*first)
+		snprintf(where, wsize, "%s (cũng không ghi được vào %s)", first, fallback);
+	else
+		snprintf(where, wsize, "%s", second);
 	return -1;
 }

@@ -5,8 +5,8 @@
  * sonnham_2024.csv.rejected.csv beside it (appended, one header), with the
  * input line, the row as sent and the reason: the rows the province refused
  * (from its ACK) and the rows `submit` refused here.  If that folder cannot
- * be written, the rows of an ACK go to the outbox's rejected/ folder and the
- * log says where.
+ * be written, they go to the outbox's rejected/ folder and the message says
+ * where.
  *
  * A reject file is durable before anyone relies on it: every write, the
  * fflush, the fsync (and the directory's, for a new file) and the close are

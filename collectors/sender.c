@@ -335,7 +335,9 @@ static void sender_ack(struct sender *s, const char *body, size_t len)
 				 "lô %llu: %s; lô này vẫn được giữ trong hàng đợi và sẽ được gửi "
 				 "lại",
 				 (unsigned long long)a.seq, where);
-			sender_error(s, "%s", msg);
+			log_err("%s", msg);
+			snprintf(s->st.last_error, sizeof s->st.last_error, "%s", msg);
+			s->st.last_error_at = time(NULL);
 			f->blocked = true;
 			f->sent_ms = 0;
 			f->not_before_ms = clock_mono_ms() + s->conf->resend_timeout_ms;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "batch.h"
 #include "csv.h"
@@ -66,7 +67,8 @@ static const char *const row_error_codes[RE_N] = {
  * of wrong rows must not print 500 MB of messages, nor lose any of them).
  */
 struct errlog {
-	const char *path;  /* the input, as the officer typed it */
+	const char *path;   /* the input, as the officer typed it */
+	const char *outbox; /* its rejected/ folder when the input's cannot be written */
 	size_t total, shown;
 	size_t kinds[RE_N];
 	struct rejects *rj; /* opened at the first error */
@@ -277,12 +279,22 @@ static void errlog_row(struct errlog *e, long line, enum row_error kind,
 	if (e->rjerr[0])
 		return;
 	if (!e->rj) {
-		char abs[PATH_MAX];
+		char abs[PATH_MAX], dir[PATH_MAX];
 		if (!realpath(e->path, abs))
 			snprintf(abs, sizeof abs, "%s", e->path);
 		rejects_path(abs, e->rjpath, sizeof e->rjpath);
-		if ((e->rj = rejects_open(e->rjpath, e->rjerr, sizeof e->rjerr)) == NULL)
-			return;
+		e->rj = rejects_open(e->rjpath, e->rjerr, sizeof e->rjerr);
+		if (!e->rj) {
+			/* A folder the officer cannot write (a read-only stick): the outbox's, as
+			 * for the province's refusals. */
+			const char *base = strrchr(abs, '/') ? strrchr(abs, '/') + 1 : abs;
+			snprintf(dir, sizeof dir, "%s/rejected", e->outbox);
+			mkdir(dir, 0700);
+			snprintf(e->rjpath, sizeof e->rjpath, "%s/%s.rejected.csv", dir, base);
+			if ((e->rj = rejects_open(e->rjpath, e->rjerr, sizeof e->rjerr)) == NULL)
+				return;
+			e->rjerr[0] = '\0';
+		}
 	}
 	for (int i = 0; i < 5; i++) {
 		cells[i][0] = '\0';
@@ -597,7 +609,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		rc = 0;
 		goto done;
 	}
-	struct errlog el = {.path = path};
+	struct errlog el = {.path = path, .outbox = outbox_dir(ob)};
 	long bad = submit_check(fp, path, base, cat, &l, &good, &el);
 	/*
 	 * The refused rows are durably in the reject file before anything is
