@@ -295,6 +295,26 @@ static void sender_pump(struct sender *s, int64_t now)
 	}
 }
 
+/*
+ * Keeps batch seq in the outbox and in flight, to be sent (and answered)
+ * again after agent.resend_timeout_ms: its refused rows could not be written.
+ */
+static void sender_keep(struct sender *s, uint64_t seq, const char *why)
+{
+	struct inflight *f = sender_find(s, seq);
+	char msg[4400];
+
+	snprintf(msg, sizeof msg,
+		 "lô %llu: %s; lô này vẫn được giữ trong hàng đợi và sẽ được gửi lại",
+		 (unsigned long long)seq, why);
+	log_err("%s", msg);
+	snprintf(s->st.last_error, sizeof s->st.last_error, "%s", msg);
+	s->st.last_error_at = time(NULL);
+	f->blocked = true;
+	f->sent_ms = 0;
+	f->not_before_ms = clock_mono_ms() + s->conf->resend_timeout_ms;
+}
+
 static void sender_ack(struct sender *s, const char *body, size_t len)
 {
 	struct batch_ack a;
@@ -319,32 +339,24 @@ static void sender_ack(struct sender *s, const char *body, size_t len)
 		batch_ack_clear(&a);
 		return;
 	}
-	if (a.nrejected > 0 && outbox_read(s->ob, a.seq, &rec, err, sizeof err) == 0 &&
-	    batch_decode(rec->body, rec->body_len, &s->limits, &b, err, sizeof err) == 0) {
-		/*
-		 * The refused rows exist nowhere else on this PC: the record leaves
-		 * the outbox only once they are durably in the reject file.  If not
-		 * (a full disk), it stays, and the resend gets the same answer from
-		 * chisod, which answers a duplicate from what it stored.
-		 */
+	/*
+	 * The refused rows exist nowhere else on this PC: the record leaves the
+	 * outbox only once they are durably in the reject file.  If not (a full
+	 * disk), it stays, and the resend gets the same answer from chisod, which
+	 * answers a duplicate from what it stored.
+	 */
+	if (a.nrejected > 0) {
+		if (outbox_read(s->ob, a.seq, &rec, err, sizeof err) != 0 ||
+		    batch_decode(rec->body, rec->body_len, &s->limits, &b, err, sizeof err) != 0) {
+			/* Gone, moved to corrupt/, or unreadable for now: never removed here. */
+			sender_error(s, "outbox: %s", err);
+			sender_forget(s, a.seq);
+			goto done;
+		}
 		if (rejects_write(rec->source, s->conf->outbox_dir, b, &a, where, sizeof where) <
 		    0) {
-			struct inflight *f = sender_find(s, a.seq);
-			char msg[sizeof where + 160];
-			snprintf(msg, sizeof msg,
-				 "lô %llu: %s; lô này vẫn được giữ trong hàng đợi và sẽ được gửi "
-				 "lại",
-				 (unsigned long long)a.seq, where);
-			log_err("%s", msg);
-			snprintf(s->st.last_error, sizeof s->st.last_error, "%s", msg);
-			s->st.last_error_at = time(NULL);
-			f->blocked = true;
-			f->sent_ms = 0;
-			f->not_before_ms = clock_mono_ms() + s->conf->resend_timeout_ms;
-			batch_destroy(&b);
-			outbox_record_destroy(&rec);
-			batch_ack_clear(&a);
-			return;
+			sender_keep(s, a.seq, where);
+			goto done;
 		}
 		log_warn("%zu row(s) of batch %llu refused by the province: see %s", a.nrejected,
 			 (unsigned long long)a.seq, where);
@@ -365,6 +377,7 @@ static void sender_ack(struct sender *s, const char *body, size_t len)
 		 a.status == ACK_DUPLICATE ? " (already committed)" : "",
 		 (unsigned long long)a.accepted, a.nrejected);
 	s->next_scan_ms = 0; /* room in the window: look at the outbox again */
+done:
 	batch_destroy(&b);
 	outbox_record_destroy(&rec);
 	batch_ack_clear(&a);
@@ -652,9 +665,10 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 		if (until_empty && s->nfly == 0 && s->npending == 0)
 			break;
 		if (until_empty && sender_all_blocked(s)) {
-			log_err("ổ đĩa đầy: %zu lô có dòng bị từ chối chưa ghi được vẫn nằm trong "
-				"hàng đợi %s; hãy giải phóng chỗ trống rồi chạy lại `chiso-agent run`",
-				s->nfly, s->conf->outbox_dir);
+			log_err(
+			    "ổ đĩa đầy: %zu lô có dòng bị từ chối chưa ghi được vẫn nằm trong "
+			    "hàng đợi %s; hãy giải phóng chỗ trống rồi chạy lại `chiso-agent run`",
+			    s->nfly, s->conf->outbox_dir);
 			rc = 1;
 			break;
 		}
