@@ -60,12 +60,19 @@ struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 		snprintf(err, errsize, "out of memory");
 		agentconf_destroy(&c);
 	}
-	/* The one rule between keys; each key's own range is in the table. */
-	if (c && c->reconnect_min_ms > c->reconnect_max_ms) {
+	/* Rules the table cannot say: each key's own range is in it. */
+	const char *file = path ? path : "defaults";
+	if (c && !*c->endpoint) {
+		snprintf(err, errsize, "%s: server.endpoint: must not be empty", file);
+		agentconf_destroy(&c);
+	} else if (c && !*c->outbox_dir) {
+		snprintf(err, errsize, "%s: agent.outbox_dir: must not be empty", file);
+		agentconf_destroy(&c);
+	} else if (c && c->reconnect_min_ms > c->reconnect_max_ms) {
 		snprintf(err, errsize,
 			 "%s: agent.reconnect_min_ms (%lld) is larger than agent.reconnect_max_ms "
 			 "(%lld)",
-			 path ? path : "defaults", c->reconnect_min_ms, c->reconnect_max_ms);
+			 file, c->reconnect_min_ms, c->reconnect_max_ms);
 		agentconf_destroy(&c);
 	}
 	return c;
@@ -74,15 +81,18 @@ struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 int agentconf_arg_int(const char *name, const char *text, long long min, long long max,
 		      long long *out, char *err, size_t errsize)
 {
-	char *end;
-	long long v;
-
 	/* strtoll alone would take " 5", "+5", "5s" as 5 and "abc" as 0. */
-	errno = 0;
-	v = text && (isdigit((unsigned char)text[0]) || text[0] == '-') ? strtoll(text, &end, 10)
-									 : 0;
-	if (!text || !(isdigit((unsigned char)text[0]) || text[0] == '-') || *end ||
-	    end == text || (errno && errno != ERANGE)) {
+	const char *digits = text && text[0] == '-' ? text + 1 : text;
+	bool number = digits && isdigit((unsigned char)digits[0]);
+	char *end = NULL;
+	long long v = 0;
+
+	if (number) {
+		errno = 0;
+		v = strtoll(text, &end, 10);
+		number = *end == '\0';
+	}
+	if (!number) {
 		snprintf(err, errsize, "%s: \"%s\" is not a whole number (%lld..%lld)", name,
 			 text ? text : "", min, max);
 		return -1;

@@ -219,8 +219,9 @@ static int run_args(int argc, char **argv, bool *until_empty, long long *timeout
 		if (strcmp(argv[i], "--until-empty") == 0) {
 			*until_empty = true;
 		} else if (strcmp(argv[i], "--timeout") == 0) {
-			if (agentconf_arg_int("--timeout (seconds)", i + 1 < argc ? argv[i + 1] : "", 1,
-					      RUN_TIMEOUT_MAX, &secs, err, sizeof err) < 0) {
+			if (agentconf_arg_int("--timeout (seconds)",
+					      i + 1 < argc ? argv[i + 1] : "", 1, RUN_TIMEOUT_MAX,
+					      &secs, err, sizeof err) < 0) {
 				fprintf(stderr, "chiso-agent run: %s\n", err);
 				return 2;
 			}

@@ -103,8 +103,8 @@ static void lock_holder(struct outbox *o, char *buf, size_t size)
 		char kind[16], dev[64];
 		int pid;
 		/* "1: FLOCK  ADVISORY  WRITE 1234 00:2d:5678 0 EOF"; waiters have "->" */
-		if (strstr(line, "->") || sscanf(line, "%*d: %15s %*s %*s %d %63s", kind, &pid,
-						  dev) != 3 ||
+		if (strstr(line, "->") ||
+		    sscanf(line, "%*d: %15s %*s %*s %d %63s", kind, &pid, dev) != 3 ||
 		    strcmp(kind, "FLOCK") != 0 || strcmp(dev, want) != 0 || pid == getpid())
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/cmdline", pid);

@@ -190,8 +190,7 @@ static int rejects_write_to(const char *path, const struct batch *b, const struc
 	for (size_t i = 0; i < a->nrejected; i++) {
 		const struct batch_verdict *v = &a->rejected[i];
 		const struct batch_row *row = v->row < b->nrows ? &b->rows[v->row] : NULL;
-		const char *line =
-		    row && strrchr(row->ref, ':') ? strrchr(row->ref, ':') + 1 : "";
+		const char *line = row && strrchr(row->ref, ':') ? strrchr(row->ref, ':') + 1 : "";
 		const char *f[REJECTS_NCOLUMNS] = {
 		    line,
 		    row ? row->unit : "",

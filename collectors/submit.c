@@ -304,8 +304,8 @@ static void errlog_row(struct errlog *e, long line, enum row_error kind,
 	if (rec && l && !cells[2][0])
 		field(rec, l, COL_DATE, cells[2], sizeof cells[2]);
 	snprintf(num, sizeof num, "%ld", line);
-	const char *f[REJECTS_NCOLUMNS] = {num,	     cells[0], cells[1],		cells[2],
-					   cells[3], cells[4], row_error_codes[kind], msg};
+	const char *f[REJECTS_NCOLUMNS] = {
+	    num, cells[0], cells[1], cells[2], cells[3], cells[4], row_error_codes[kind], msg};
 	rejects_add(e->rj, f);
 }
 

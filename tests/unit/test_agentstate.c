@@ -64,9 +64,8 @@ static void test_rejects(void **state)
 	assert_int_equal(rejects_write("/nonexistent/x.csv", dir, b, &a, where, sizeof where), 0);
 	CHECK_HAS("fallback", "/rejected/x.csv.rejected.csv", where);
 	/* both places full or missing: -1, nothing written, both named */
-	assert_int_equal(rejects_write("/nonexistent/x.csv", "/nonexistent", b, &a, where,
-				       sizeof where),
-			 -1);
+	assert_int_equal(
+	    rejects_write("/nonexistent/x.csv", "/nonexistent", b, &a, where, sizeof where), -1);
 	CHECK_HAS("first place", "/nonexistent/x.csv.rejected.csv", where);
 	CHECK_HAS("second place", "/nonexistent/rejected/x.csv.rejected.csv", where);
 	batch_destroy(&b);
@@ -77,8 +76,8 @@ static void test_rejects(void **state)
 static void test_rejects_disk_full(void **state)
 {
 	char err[512] = "";
-	const char *f[REJECTS_NCOLUMNS] = {"2", "21298", "population", "2031", "5",
-					   "",	"future_period", "kỳ chưa đến"};
+	const char *f[REJECTS_NCOLUMNS] = {"2", "21298", "population",	  "2031",
+					   "5", "",	 "future_period", "kỳ chưa đến"};
 	(void)state;
 	struct rejects *r = rejects_open("/dev/full", err, sizeof err);
 	if (!r)

@@ -266,8 +266,8 @@ static void test_error_cap(void **state)
 		mkdir(sub, 0700);
 		int rc = run_submit(sub, csv, cases[i].partial, &res, errs, 1 << 16);
 		CHECK_INT("queued with --partial only", cases[i].partial ? 0 : -1, rc);
-		size_t shown = cases[i].bad < SUBMIT_ERRORS_SHOWN ? cases[i].bad
-								  : SUBMIT_ERRORS_SHOWN;
+		size_t shown =
+		    cases[i].bad < SUBMIT_ERRORS_SHOWN ? cases[i].bad : SUBMIT_ERRORS_SHOWN;
 		/* the rows shown, the summary (or where), and "N dòng sai" without --partial */
 		CHECK_INT("lines on the terminal", shown + 1 + (cases[i].partial ? 0 : 1),
 			  count_lines(errs));
@@ -321,8 +321,8 @@ static void test_arguments(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char err[256] = "";
 		long long v = 0;
-		int rc = agentconf_arg_int("--timeout", cases[i].text, 1, 604800, &v, err,
-					   sizeof err);
+		int rc =
+		    agentconf_arg_int("--timeout", cases[i].text, 1, 604800, &v, err, sizeof err);
 		CHECK_INT(cases[i].text, cases[i].rc, rc);
 		if (rc == 0)
 			CHECK_INT(cases[i].text, cases[i].value, v);
@@ -356,12 +356,9 @@ static void test_qualifiers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_refusals),
-	    cmocka_unit_test(test_queueing),
-	    cmocka_unit_test(test_resubmit),
-	    cmocka_unit_test(test_qualifiers),
-	    cmocka_unit_test(test_error_cap),
-	    cmocka_unit_test(test_arguments),
+	    cmocka_unit_test(test_refusals),  cmocka_unit_test(test_queueing),
+	    cmocka_unit_test(test_resubmit),  cmocka_unit_test(test_qualifiers),
+	    cmocka_unit_test(test_error_cap), cmocka_unit_test(test_arguments),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
