@@ -6,6 +6,8 @@
  */
 #include "agentconf.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +44,8 @@ const struct cfg_key agentconf_keys[] = {
       "First pause before reconnecting; it doubles, with random jitter."),
     K("agent.reconnect_max_ms", CFG_INT, "60000", 100, 3600000, reconnect_max_ms,
       "Longest pause before reconnecting."),
+    K("agent.lock_wait_ms", CFG_INT, "10000", 0, 600000, lock_wait_ms,
+      "How long a submit waits for another's outbox lock before naming its PID."),
     {"log.level", CFG_STRING, "info", 0, 0, offsetof(struct agentconf, log_level), 0,
      "error, warning, info or debug.", cfg_log_levels},
 };
@@ -56,7 +60,49 @@ struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 		snprintf(err, errsize, "out of memory");
 		agentconf_destroy(&c);
 	}
+	/* Rules the table cannot say: each key's own range is in it. */
+	const char *file = path ? path : "defaults";
+	if (c && !*c->endpoint) {
+		snprintf(err, errsize, "%s: server.endpoint: must not be empty", file);
+		agentconf_destroy(&c);
+	} else if (c && !*c->outbox_dir) {
+		snprintf(err, errsize, "%s: agent.outbox_dir: must not be empty", file);
+		agentconf_destroy(&c);
+	} else if (c && c->reconnect_min_ms > c->reconnect_max_ms) {
+		snprintf(err, errsize,
+			 "%s: agent.reconnect_min_ms (%lld) is larger than agent.reconnect_max_ms "
+			 "(%lld)",
+			 file, c->reconnect_min_ms, c->reconnect_max_ms);
+		agentconf_destroy(&c);
+	}
 	return c;
+}
+
+int agentconf_arg_int(const char *name, const char *text, long long min, long long max,
+		      long long *out, char *err, size_t errsize)
+{
+	/* strtoll alone would take " 5", "+5", "5s" as 5 and "abc" as 0. */
+	const char *digits = text && text[0] == '-' ? text + 1 : text;
+	bool number = digits && isdigit((unsigned char)digits[0]);
+	char *end = NULL;
+	long long v = 0;
+
+	if (number) {
+		errno = 0;
+		v = strtoll(text, &end, 10);
+		number = *end == '\0';
+	}
+	if (!number) {
+		snprintf(err, errsize, "%s: \"%s\" is not a whole number (%lld..%lld)", name,
+			 text ? text : "", min, max);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		snprintf(err, errsize, "%s: %s is outside %lld..%lld", name, text, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 void agentconf_destroy(struct agentconf **cp)

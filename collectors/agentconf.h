@@ -30,6 +30,7 @@ struct agentconf {
 	long long heartbeat_ms;
 	long long reconnect_min_ms;
 	long long reconnect_max_ms;
+	long long lock_wait_ms;
 	char *log_level;
 	char *path; /* the file it was read from (not a key) */
 };
@@ -41,6 +42,12 @@ extern const size_t agentconf_nkeys;
 struct agentconf *agentconf_load(const char *path, char *err, size_t errsize);
 /* Frees and sets *cp to NULL; safe on NULL. */
 void agentconf_destroy(struct agentconf **cp);
+/*
+ * Checks a numeric command-line argument strictly (digits only, no unit) and
+ * against min..max.  0 with *out set, or -1 with err naming the argument.
+ */
+int agentconf_arg_int(const char *name, const char *text, long long min, long long max,
+		      long long *out, char *err, size_t errsize);
 /* Prints the effective configuration. */
 void agentconf_print(const struct agentconf *c, FILE *out);
 

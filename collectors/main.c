@@ -172,6 +172,7 @@ static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	outbox_set_lock_wait(ob, c->lock_wait_ms);
 	struct catalog *cat = cached_catalog(c);
 	if (!cat)
 		fprintf(stderr, "note: no catalogue from the province yet (run `chiso-agent run` "
@@ -203,22 +204,46 @@ static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 	return rc;
 }
 
-static int cmd_run(const struct agentconf *c, int argc, char **argv)
-{
-	bool until_empty = false;
-	long long timeout_ms = 0;
-	char err[512];
+/* The longest --timeout: a week, far beyond any scheduled one-shot run. */
+#define RUN_TIMEOUT_MAX (7LL * 24 * 3600)
 
+/* Parses run's arguments; 0, or 2 (usage) with the reason on stderr. */
+static int run_args(int argc, char **argv, bool *until_empty, long long *timeout_ms)
+{
+	char err[256];
+	long long secs;
+
+	*until_empty = false;
+	*timeout_ms = 0;
 	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--until-empty") == 0)
-			until_empty = true;
-		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
-			timeout_ms = atoll(argv[++i]) * 1000;
-		else {
+		if (strcmp(argv[i], "--until-empty") == 0) {
+			*until_empty = true;
+		} else if (strcmp(argv[i], "--timeout") == 0) {
+			if (agentconf_arg_int("--timeout (seconds)",
+					      i + 1 < argc ? argv[i + 1] : "", 1, RUN_TIMEOUT_MAX,
+					      &secs, err, sizeof err) < 0) {
+				fprintf(stderr, "chiso-agent run: %s\n", err);
+				return 2;
+			}
+			*timeout_ms = secs * 1000;
+			i++;
+		} else {
+			fprintf(stderr, "chiso-agent run: unknown argument \"%s\"\n", argv[i]);
 			usage(stderr);
 			return 2;
 		}
 	}
+	return 0;
+}
+
+static int cmd_run(const struct agentconf *c, int argc, char **argv)
+{
+	bool until_empty;
+	long long timeout_ms;
+	char err[512];
+
+	if (run_args(argc, argv, &until_empty, &timeout_ms) != 0)
+		return 2;
 	struct outbox *ob =
 	    outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err, sizeof err);
 	if (!ob)
@@ -313,6 +338,34 @@ int main(int argc, char **argv)
 			defaults_only = 1;
 			break;
 		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	/*
+	 * The command and its arguments are checked before the configuration is
+	 * read: a typo gets the usage at once, not an error about a file.
+	 */
+	if (!check_only && !defaults_only) {
+		bool until_empty;
+		long long timeout_ms;
+		const char *cmd = optind < argc ? argv[optind] : NULL;
+		int nargs = argc - optind - 1;
+		if (!cmd) {
+			usage(stderr);
+			return 2;
+		}
+		if (strcmp(cmd, "run") == 0 &&
+		    run_args(nargs, argv + optind + 1, &until_empty, &timeout_ms) != 0)
+			return 2;
+		if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "keygen") == 0) && nargs != 0) {
+			fprintf(stderr, "chiso-agent %s: takes no arguments\n", cmd);
+			usage(stderr);
+			return 2;
+		}
+		if (strcmp(cmd, "submit") != 0 && strcmp(cmd, "run") != 0 &&
+		    strcmp(cmd, "status") != 0 && strcmp(cmd, "keygen") != 0) {
+			fprintf(stderr, "unknown command \"%s\"\n", cmd);
 			usage(stderr);
 			return 2;
 		}

@@ -29,9 +29,11 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "obfile.h"
 #include "obio.h"
@@ -42,6 +44,7 @@ struct outbox {
 	int pending_fd;
 	int corrupt_fd;
 	int lock_fd;
+	long long lock_wait_ms; /* how long a writer waits for another's lock */
 	uint64_t epoch;
 	uint64_t max_bytes;
 	struct obio_sync sync;
@@ -79,6 +82,76 @@ static int lock_op(struct outbox *o, int op)
 		rc = flock(o->lock_fd, op);
 	while (rc != 0 && errno == EINTR);
 	return rc;
+}
+
+/*
+ * Who holds our lock, from /proc/locks (flock entries name the process that
+ * took them): "PID 1234 (chiso-agent submit x.csv)", or "" when none is listed.
+ */
+static void lock_holder(struct outbox *o, char *buf, size_t size)
+{
+	struct stat st;
+	char line[256], want[64], cmd[160], path[64];
+	FILE *fp;
+
+	buf[0] = '\0';
+	if (fstat(o->lock_fd, &st) != 0 || (fp = fopen("/proc/locks", "re")) == NULL)
+		return;
+	snprintf(want, sizeof want, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long long)st.st_ino);
+	while (fgets(line, sizeof line, fp)) {
+		char kind[16], dev[64];
+		int pid;
+		/* "1: FLOCK  ADVISORY  WRITE 1234 00:2d:5678 0 EOF"; waiters have "->" */
+		if (strstr(line, "->") ||
+		    sscanf(line, "%*d: %15s %*s %*s %d %63s", kind, &pid, dev) != 3 ||
+		    strcmp(kind, "FLOCK") != 0 || strcmp(dev, want) != 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, cmd, sizeof cmd - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n < 0)
+			n = 0;
+		cmd[n] = '\0';
+		for (ssize_t i = 0; i + 1 < n; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		snprintf(buf, size, "PID %d (%s)", pid, n > 0 ? cmd : "?");
+		break;
+	}
+	fclose(fp);
+}
+
+/*
+ * Takes the lock for writing, waiting at most o->lock_wait_ms: a writer
+ * stopped with Ctrl-Z holds it for ever, and every other command must not
+ * hang behind it.  0, or -1 with err naming the holder.
+ */
+static int lock_wait(struct outbox *o, char *err, size_t errsize)
+{
+	int64_t start = clock_mono_ms();
+
+	for (;;) {
+		if (lock_op(o, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK) {
+			seterr(err, errsize, "cannot lock %s/lock: %s", o->dir, strerror(errno));
+			return -1;
+		}
+		if (clock_mono_ms() - start >= o->lock_wait_ms)
+			break;
+		usleep(50000);
+	}
+	char who[256];
+	lock_holder(o, who, sizeof who);
+	seterr(err, errsize,
+	       "hàng đợi %s đang bị tiến trình %s giữ khoá (đã chờ %.1f giây): hãy chờ lệnh đó "
+	       "chạy xong; nếu nó đã bị tạm dừng (Ctrl-Z) thì cho nó chạy tiếp bằng `fg` hoặc "
+	       "dừng hẳn nó",
+	       o->dir, *who ? who : "khác", (double)o->lock_wait_ms / 1000.0);
+	return -1;
 }
 
 /* Loads and checks pending record seq; rec may be NULL to only check it. */
@@ -455,6 +528,7 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, char *err, size_
 	}
 	o->dir_fd = o->pending_fd = o->corrupt_fd = o->lock_fd = -1;
 	o->max_bytes = max_bytes;
+	o->lock_wait_ms = OUTBOX_LOCK_WAIT_MS;
 	o->sync.fn = obio_fsync;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		seterr(err, errsize, "cannot create outbox directory %s: %s", dir, strerror(errno));
@@ -469,15 +543,37 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, char *err, size_
 	    open_subdir(o, "corrupt", &o->corrupt_fd, err, errsize) != 0)
 		goto fail;
 	o->lock_fd = openat(o->dir_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (o->lock_fd < 0 || lock_op(o, LOCK_EX) != 0) {
-		seterr(err, errsize, "cannot lock %s/lock: %s", dir, strerror(errno));
+	if (o->lock_fd < 0) {
+		seterr(err, errsize, "cannot open %s/lock: %s", dir, strerror(errno));
 		goto fail;
 	}
-	locked = true;
 	/* pending/ and corrupt/ must survive a power cut before any record relies on them. */
 	if (sync_fd(o, o->dir_fd) != 0) {
 		seterr(err, errsize, "cannot sync %s: %s", dir, strerror(errno));
 		goto fail;
+	}
+	/*
+	 * The clean-up is opportunistic: when another process holds the lock
+	 * (a submit in the middle of a file, or one stopped with Ctrl-Z) it is
+	 * left to the next open, because status and run must never wait for a
+	 * writer.  Without it a reader still sees only committed records (those
+	 * below next_seq).  Only an outbox still being created is waited for.
+	 */
+	if (lock_op(o, LOCK_EX | LOCK_NB) == 0) {
+		locked = true;
+	} else if (errno != EWOULDBLOCK) {
+		seterr(err, errsize, "cannot lock %s/lock: %s", dir, strerror(errno));
+		goto fail;
+	} else if (faccessat(o->dir_fd, "state", F_OK, 0) == 0) {
+		struct obfile_state st;
+		if (state_load(o, &st, err, errsize) != 0)
+			goto fail;
+		o->epoch = st.epoch;
+		return o;
+	} else if (lock_wait(o, err, errsize) != 0) {
+		goto fail;
+	} else {
+		locked = true;
 	}
 	if (recover(o, err, errsize) != 0)
 		goto fail;
@@ -506,9 +602,19 @@ void outbox_close(struct outbox **op)
 	*op = NULL;
 }
 
+const char *outbox_dir(const struct outbox *o)
+{
+	return o->dir;
+}
+
 uint64_t outbox_epoch(const struct outbox *o)
 {
 	return o->epoch;
+}
+
+void outbox_set_lock_wait(struct outbox *o, long long ms)
+{
+	o->lock_wait_ms = ms;
 }
 
 void outbox_set_fsync(struct outbox *o, int (*fn)(int fd, void *arg), void *arg)
@@ -641,8 +747,7 @@ struct outbox_txn *outbox_begin(struct outbox *o, char *err, size_t errsize)
 		return NULL;
 	}
 	t->o = o;
-	if (lock_op(o, LOCK_EX) != 0) {
-		seterr(err, errsize, "cannot lock %s/lock: %s", o->dir, strerror(errno));
+	if (lock_wait(o, err, errsize) != 0) {
 		free(t);
 		return NULL;
 	}

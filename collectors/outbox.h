@@ -22,7 +22,9 @@
  *                          last and a crc32, replaced atomically; a damaged
  *                          one is moved to corrupt/ at open and a new epoch
  *                          begins (never a guessed next_seq)
- *   lock                   flock()ed by writers while they assign a seq
+ *   lock                   flock()ed by writers while they assign a seq; a
+ *                          writer waits for it at most OUTBOX_LOCK_WAIT_MS,
+ *                          a reader never (see outbox_open)
  *   pending/<seq:20>.batch one record per batch (format in obfile.h)
  *   pending/<seq:20>.staged a record of a submit not committed yet; removed at
  *                          the next open if the commit never came (seq at or
@@ -88,13 +90,23 @@ typedef char *(*outbox_render_fn)(uint64_t epoch, uint64_t seq, void *arg);
 
 /*
  * Opens (creating if needed) the outbox in dir, refusing puts that would take
- * the record files past max_bytes (0: no cap).  Removes files left by an
- * interrupted put and moves damaged records to corrupt/ (logged).  Returns the
- * owned handle, or NULL with err filled.
+ * the record files past max_bytes (0: no cap).  When no other process holds
+ * the lock, removes files left by an interrupted put and moves damaged
+ * records to corrupt/ (logged); when one does, leaves that to a later open
+ * and returns at once.  Returns the owned handle, or NULL with err filled.
  */
 struct outbox *outbox_open(const char *dir, uint64_t max_bytes, char *err, size_t errsize);
+/* The default of outbox_set_lock_wait, in milliseconds. */
+#define OUTBOX_LOCK_WAIT_MS 10000
+/*
+ * How long outbox_begin waits for another process's lock before failing with
+ * a message that names that process's PID and command.
+ */
+void outbox_set_lock_wait(struct outbox *o, long long ms);
 /* Closes the outbox and sets *op to NULL; safe on NULL and twice. */
 void outbox_close(struct outbox **op);
+/* The outbox directory as given to outbox_open (borrowed). */
+const char *outbox_dir(const struct outbox *o);
 /* The epoch of this outbox: the first half of every batch key. */
 uint64_t outbox_epoch(const struct outbox *o);
 /*
@@ -109,7 +121,8 @@ int outbox_put(struct outbox *o, size_t nrows, const char *source, outbox_render
 /*
  * A transaction: the batches of one file, all queued or none.  outbox_begin
  * takes the outbox's lock until outbox_commit or outbox_abort (other submits
- * wait; senders do not).  NULL with err filled.
+ * wait, at most outbox_set_lock_wait's bound; senders do not).  NULL with err
+ * filled (after the bound: the holder's PID and command).
  */
 struct outbox_txn;
 struct outbox_txn *outbox_begin(struct outbox *o, char *err, size_t errsize);

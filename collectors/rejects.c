@@ -5,10 +5,95 @@
 #include "rejects.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define REJECTS_HEADER "line,unit,indicator,period,value,qualifier,reason,message\n"
+
+struct rejects {
+	FILE *fp;
+	char *path;
+	off_t start;  /* the size before us: a failure truncates back to it */
+	bool created; /* we made the file: a failure removes it */
+};
+
+/* The officer's message for a failed step: Vietnamese, with the path and strerror. */
+static void rejects_error(char *err, size_t errsize, const char *path, int e)
+{
+	if (e == ENOSPC || e == EDQUOT)
+		snprintf(err, errsize,
+			 "ổ đĩa đã đầy: không ghi được các dòng bị từ chối vào %s: %s; hãy giải "
+			 "phóng chỗ trống rồi chạy lại lệnh",
+			 path, strerror(e));
+	else
+		snprintf(err, errsize, "không ghi được các dòng bị từ chối vào %s: %s", path,
+			 strerror(e));
+}
+
+/* The directory of path, fsynced so that a new file's name survives a power cut. */
+static int rejects_sync_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+const char *rejects_path(const char *source, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s.rejected.csv", source);
+	return buf;
+}
+
+struct rejects *rejects_open(const char *path, char *err, size_t errsize)
+{
+	struct rejects *r = calloc(1, sizeof *r);
+	struct stat st;
+	int fd;
+
+	if (!r || (r->path = strdup(path)) == NULL) {
+		free(r);
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	r->created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || (r->fp = fdopen(fd, "a")) == NULL) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		if (r->created)
+			unlink(path);
+		rejects_error(err, errsize, path, e);
+		free(r->path);
+		free(r);
+		return NULL;
+	}
+	r->start = S_ISREG(st.st_mode) ? st.st_size : 0;
+	if (r->start == 0)
+		fputs(REJECTS_HEADER, r->fp);
+	return r;
+}
 
 static void rejects_field(FILE *fp, const char *s, char sep)
 {
@@ -26,55 +111,126 @@ static void rejects_field(FILE *fp, const char *s, char sep)
 	fputc(sep, fp);
 }
 
-static FILE *rejects_open(const char *path)
+int rejects_add(struct rejects *r, const char *const fields[REJECTS_NCOLUMNS])
 {
+	for (int i = 0; i < REJECTS_NCOLUMNS; i++)
+		rejects_field(r->fp, fields[i] ? fields[i] : "",
+			      i + 1 == REJECTS_NCOLUMNS ? '\n' : ',');
+	return ferror(r->fp) ? -1 : 0;
+}
+
+/* Takes the file back to its size before us (removes it if we made it) and frees r. */
+static void rejects_undo(struct rejects *r)
+{
+	int fd = fileno(r->fp);
 	struct stat st;
-	int fresh = stat(path, &st) < 0 || st.st_size == 0;
-	FILE *fp = fopen(path, "a");
-	if (fp && fresh)
-		fputs("line,unit,indicator,period,value,qualifier,reason,message\n", fp);
-	return fp;
+
+	/* A truncate frees blocks, so it works on a full disk. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (r->created)
+			unlink(r->path);
+		else if (ftruncate(fd, r->start) == 0)
+			fsync(fd);
+	}
+	fclose(r->fp); /* its error is the one already reported */
+	free(r->path);
+	free(r);
+}
+
+int rejects_close(struct rejects **rp, char *err, size_t errsize)
+{
+	struct rejects *r = *rp;
+	int e = 0;
+
+	*rp = NULL;
+	if (fflush(r->fp) != 0 || ferror(r->fp))
+		e = errno ? errno : EIO;
+	else if (fsync(fileno(r->fp)) != 0 && errno != EINVAL)
+		e = errno; /* EINVAL: a device such as /dev/null cannot be synced */
+	else if (r->created && rejects_sync_dir(r->path) != 0)
+		e = errno;
+	if (e) {
+		rejects_error(err, errsize, r->path, e);
+		rejects_undo(r);
+		return -1;
+	}
+	/* Closing a synced file can still report a deferred write error. */
+	if (fclose(r->fp) != 0) {
+		rejects_error(err, errsize, r->path, errno);
+		if (r->created)
+			unlink(r->path);
+		else if (truncate(r->path, r->start) != 0)
+			snprintf(err + strlen(err), errsize - strlen(err),
+				 " (rows of this attempt may remain)");
+		free(r->path);
+		free(r);
+		return -1;
+	}
+	free(r->path);
+	free(r);
+	return 0;
+}
+
+void rejects_discard(struct rejects **rp)
+{
+	if (rp == NULL || *rp == NULL)
+		return;
+	rejects_undo(*rp);
+	*rp = NULL;
+}
+
+/* Writes the refused rows of b to path, durably; 0 or -1 with err filled. */
+static int rejects_write_to(const char *path, const struct batch *b, const struct batch_ack *a,
+			    char *err, size_t errsize)
+{
+	struct rejects *r = rejects_open(path, err, errsize);
+
+	if (!r)
+		return -1;
+	for (size_t i = 0; i < a->nrejected; i++) {
+		const struct batch_verdict *v = &a->rejected[i];
+		const struct batch_row *row = v->row < b->nrows ? &b->rows[v->row] : NULL;
+		const char *line = row && strrchr(row->ref, ':') ? strrchr(row->ref, ':') + 1 : "";
+		const char *f[REJECTS_NCOLUMNS] = {
+		    line,
+		    row ? row->unit : "",
+		    row ? row->indicator : "",
+		    row ? (row->period[0] ? row->period : row->date) : "",
+		    row ? row->value.text : "",
+		    row ? batch_qualifier_name(row->qualifier) : "",
+		    v->code,
+		    v->message,
+		};
+		if (rejects_add(r, f) != 0)
+			break; /* rejects_close reports it */
+	}
+	return rejects_close(&r, err, errsize);
 }
 
 int rejects_write(const char *source, const char *fallback_dir, const struct batch *b,
 		  const struct batch_ack *a, char *where, size_t wsize)
 {
-	FILE *fp = NULL;
+	char first[4400] = "", dir[4096];
 	const char *base;
 
 	if (a->nrejected == 0)
 		return 0;
 	if (source && *source) {
-		snprintf(where, wsize, "%s.rejected.csv", source);
-		fp = rejects_open(where);
+		rejects_path(source, where, wsize);
+		if (rejects_write_to(where, b, a, first, sizeof first) == 0)
+			return 0;
 	}
-	if (!fp) {
-		char dir[4096];
-		base = source && strrchr(source, '/') ? strrchr(source, '/') + 1 : "batches";
-		snprintf(dir, sizeof dir, "%s/rejected", fallback_dir);
-		mkdir(dir, 0700);
-		snprintf(where, wsize, "%s/%s.rejected.csv", dir, *base ? base : "batches");
-		if ((fp = rejects_open(where)) == NULL) {
-			snprintf(where, wsize, "cannot write rejected rows: %s", strerror(errno));
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < a->nrejected; i++) {
-		const struct batch_verdict *v = &a->rejected[i];
-		const struct batch_row *r = v->row < b->nrows ? &b->rows[v->row] : NULL;
-		const char *line = r && strrchr(r->ref, ':') ? strrchr(r->ref, ':') + 1 : "";
-		rejects_field(fp, line, ',');
-		rejects_field(fp, r ? r->unit : "", ',');
-		rejects_field(fp, r ? r->indicator : "", ',');
-		rejects_field(fp, r ? (r->period[0] ? r->period : r->date) : "", ',');
-		rejects_field(fp, r ? r->value.text : "", ',');
-		rejects_field(fp, r ? batch_qualifier_name(r->qualifier) : "", ',');
-		rejects_field(fp, v->code, ',');
-		rejects_field(fp, v->message, '\n');
-	}
-	if (fclose(fp) != 0) {
-		snprintf(where, wsize, "cannot write rejected rows: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	base = source && strrchr(source, '/') ? strrchr(source, '/') + 1 : "batches";
+	snprintf(dir, sizeof dir, "%s/rejected", fallback_dir);
+	mkdir(dir, 0700);
+	snprintf(where, wsize, "%s/%s.rejected.csv", dir, *base ? base : "batches");
+	char second[4400], fallback[4200];
+	snprintf(fallback, sizeof fallback, "%s", where);
+	if (rejects_write_to(where, b, a, second, sizeof second) == 0)
+		return 0;
+	if (*first)
+		snprintf(where, wsize, "%s (cũng không ghi được vào %s)", first, fallback);
+	else
+		snprintf(where, wsize, "%s", second);
+	return -1;
 }

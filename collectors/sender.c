@@ -43,6 +43,7 @@ struct inflight {
 	uint64_t epoch;	 /* of the record as last sent; its answers carry it (0: not sent) */
 	int64_t sent_ms; /* 0: not sent yet (waiting for a RETRY pause) */
 	int64_t not_before_ms;
+	bool blocked; /* its refused rows could not be written: kept, asked again later */
 };
 
 struct sender {
@@ -353,6 +354,26 @@ static void sender_rekey(struct sender *s, struct inflight *f, const struct batc
 	f->epoch = 0;
 }
 
+/*
+ * Keeps batch seq in the outbox and in flight, to be sent (and answered)
+ * again after agent.resend_timeout_ms: its refused rows could not be written.
+ */
+static void sender_keep(struct sender *s, uint64_t seq, const char *why)
+{
+	struct inflight *f = sender_find(s, seq);
+	char msg[4400];
+
+	snprintf(msg, sizeof msg,
+		 "lô %llu: %s; lô này vẫn được giữ trong hàng đợi và sẽ được gửi lại",
+		 (unsigned long long)seq, why);
+	log_err("%s", msg);
+	snprintf(s->st.last_error, sizeof s->st.last_error, "%s", msg);
+	s->st.last_error_at = time(NULL);
+	f->blocked = true;
+	f->sent_ms = 0;
+	f->not_before_ms = clock_mono_ms() + s->conf->resend_timeout_ms;
+}
+
 static void sender_ack(struct sender *s, const char *body, size_t len)
 {
 	struct batch_ack a;
@@ -384,13 +405,27 @@ static void sender_ack(struct sender *s, const char *body, size_t len)
 		batch_ack_clear(&a);
 		return;
 	}
-	if (a.nrejected > 0 && outbox_read(s->ob, a.seq, &rec, err, sizeof err) == 0 &&
-	    batch_decode(rec->body, rec->body_len, &s->limits, &b, err, sizeof err) == 0) {
-		if (rejects_write(rec->source, s->conf->outbox_dir, b, &a, where, sizeof where) < 0)
-			sender_error(s, "%s", where);
-		else
-			log_warn("%zu row(s) of batch %llu refused by the province: see %s",
-				 a.nrejected, (unsigned long long)a.seq, where);
+	/*
+	 * The refused rows exist nowhere else on this PC: the record leaves the
+	 * outbox only once they are durably in the reject file.  If not (a full
+	 * disk), it stays, and the resend gets the same answer from chisod, which
+	 * answers a duplicate from what it stored.
+	 */
+	if (a.nrejected > 0) {
+		if (outbox_read(s->ob, a.seq, &rec, err, sizeof err) != 0 ||
+		    batch_decode(rec->body, rec->body_len, &s->limits, &b, err, sizeof err) != 0) {
+			/* Gone, moved to corrupt/, or unreadable for now: never removed here. */
+			sender_error(s, "outbox: %s", err);
+			sender_forget(s, a.seq);
+			goto done;
+		}
+		if (rejects_write(rec->source, s->conf->outbox_dir, b, &a, where, sizeof where) <
+		    0) {
+			sender_keep(s, a.seq, where);
+			goto done;
+		}
+		log_warn("%zu row(s) of batch %llu refused by the province: see %s", a.nrejected,
+			 (unsigned long long)a.seq, where);
 	}
 	for (size_t i = 0; i < a.nflagged; i++)
 		log_info("batch %llu row %u: %s: %s", (unsigned long long)a.seq, a.flagged[i].row,
@@ -408,6 +443,7 @@ static void sender_ack(struct sender *s, const char *body, size_t len)
 		 a.status == ACK_DUPLICATE ? " (already committed)" : "",
 		 (unsigned long long)a.accepted, a.nrejected);
 	s->next_scan_ms = 0; /* room in the window: look at the outbox again */
+done:
 	batch_destroy(&b);
 	outbox_record_destroy(&rec);
 	batch_ack_clear(&a);
@@ -648,6 +684,15 @@ static void sender_reopen(struct sender *s)
 	sender_connected(s);
 }
 
+/* Whether everything in flight waits for room to write its refused rows. */
+static bool sender_all_blocked(const struct sender *s)
+{
+	for (size_t i = 0; i < s->nfly; i++)
+		if (!s->fly[i].blocked)
+			return false;
+	return s->nfly > 0;
+}
+
 int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 {
 	int64_t start = clock_mono_ms(), now;
@@ -685,6 +730,14 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 		}
 		if (until_empty && s->nfly == 0 && s->npending == 0)
 			break;
+		if (until_empty && sender_all_blocked(s)) {
+			log_err(
+			    "ổ đĩa đầy: %zu lô có dòng bị từ chối chưa ghi được vẫn nằm trong "
+			    "hàng đợi %s; hãy giải phóng chỗ trống rồi chạy lại `chiso-agent run`",
+			    s->nfly, s->conf->outbox_dir);
+			rc = 1;
+			break;
+		}
 		zmq_pollitem_t items[] = {{s->dealer, 0, ZMQ_POLLIN, 0},
 					  {NULL, s->sigfd, ZMQ_POLLIN, 0},
 					  {s->mon, 0, ZMQ_POLLIN, 0}};

@@ -6,8 +6,9 @@
  * when no answer came within agent.resend_timeout_ms, or after the pause a
  * RETRY asked for (plus random jitter, so that a hundred agents do not retry
  * in step).  ACKs may list refused rows: they are written beside the input
- * file.  With until_empty the loop ends once the outbox is empty, which is
- * how the demo and a scheduled one-shot agent use it.
+ * file, durably, before the batch leaves the outbox; when they cannot be (a
+ * full disk) the batch stays and is asked again after the resend timeout.  With until_empty the
+ * loop ends once the outbox is empty, which is how the demo and a scheduled one-shot agent use it.
  */
 #ifndef CHISO_SENDER_H
 #define CHISO_SENDER_H
@@ -26,7 +27,9 @@ struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char 
 /*
  * Runs until SIGTERM/SIGINT, or with until_empty until nothing is pending, or
  * until timeout_ms (0 = none) passes.  Returns 0 when stopped or emptied, 1 on
- * timeout with batches still pending, 2 when the province refuses this agent.
+ * timeout with batches still pending or, with until_empty, when every batch in
+ * flight waits for room to write its refused rows; 2 when the province refuses
+ * this agent.
  */
 int sender_run(struct sender *s, bool until_empty, long long timeout_ms);
 /* Frees everything and sets *sp to NULL; safe on NULL. */

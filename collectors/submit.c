@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "batch.h"
 #include "csv.h"
@@ -20,6 +21,7 @@
 #include "num.h"
 #include "period.h"
 #include "progress.h"
+#include "rejects.h"
 
 enum column {
 	COL_UNIT,
@@ -38,6 +40,40 @@ static const char *const column_names[COL_N] = {"unit",	 "indicator", "period", 
 struct layout {
 	int at[COL_N]; /* field index of each column, -1 if absent */
 	size_t nfields;
+};
+
+/* The kinds of row error, as the reason column of the reject file names them. */
+enum row_error {
+	RE_CSV,
+	RE_FIELDS,
+	RE_UNIT,
+	RE_INDICATOR,
+	RE_PERIOD,
+	RE_DATE,
+	RE_VALUE,
+	RE_QUALIFIER,
+	RE_DUPLICATE,
+	RE_N
+};
+
+static const char *const row_error_codes[RE_N] = {
+    "csv_syntax", "wrong_field_count", "bad_unit",	"bad_indicator",     "bad_period",
+    "bad_date",	  "bad_value",	       "bad_qualifier", "duplicate_in_file",
+};
+
+/*
+ * Where pass 1 reports the rows it refuses: the first SUBMIT_ERRORS_SHOWN on
+ * the terminal, every one in the reject file beside the input (a 200 MB file
+ * of wrong rows must not print 500 MB of messages, nor lose any of them).
+ */
+struct errlog {
+	const char *path;   /* the input, as the officer typed it */
+	const char *outbox; /* its rejected/ folder when the input's cannot be written */
+	size_t total, shown;
+	size_t kinds[RE_N];
+	struct rejects *rj; /* opened at the first error */
+	char rjpath[PATH_MAX + 16];
+	char rjerr[PATH_MAX + 256]; /* the first failure to write it, "" if none */
 };
 
 /* A set of 64-bit row keys with the line that first used each. */
@@ -216,21 +252,107 @@ static const char *submit_number_vi(double v, const char *text, char *buf, size_
 	return buf;
 }
 
+/*
+ * Reports one refused row: on the terminal while fewer than
+ * SUBMIT_ERRORS_SHOWN were, and always in the reject file.  rec and l may be
+ * NULL (a record the CSV reader could not cut into fields).
+ */
+static void errlog_row(struct errlog *e, long line, enum row_error kind,
+		       const struct csv_record *rec, const struct layout *l, const char *msg)
+{
+	char cells[5][CSV_FIELD_MAX + 1], num[24];
+	static const enum column cols[5] = {COL_UNIT, COL_INDICATOR, COL_PERIOD, COL_VALUE,
+					    COL_QUALIFIER};
+
+	e->total++;
+	e->kinds[kind]++;
+	if (e->shown < SUBMIT_ERRORS_SHOWN) {
+		e->shown++;
+		if (kind == RE_CSV)
+			fprintf(stderr, "%s\n", msg);
+		else if (kind >= RE_UNIT && kind <= RE_QUALIFIER)
+			fprintf(stderr, "%s:%ld: %s: %s\n", e->path, line,
+				column_names[kind - RE_UNIT], msg);
+		else
+			fprintf(stderr, "%s:%ld: %s\n", e->path, line, msg);
+	}
+	if (e->rjerr[0])
+		return;
+	if (!e->rj) {
+		char abs[PATH_MAX], dir[PATH_MAX];
+		if (!realpath(e->path, abs))
+			snprintf(abs, sizeof abs, "%s", e->path);
+		rejects_path(abs, e->rjpath, sizeof e->rjpath);
+		e->rj = rejects_open(e->rjpath, e->rjerr, sizeof e->rjerr);
+		if (!e->rj) {
+			/* A folder the officer cannot write (a read-only stick): the outbox's, as
+			 * for the province's refusals. */
+			const char *base = strrchr(abs, '/') ? strrchr(abs, '/') + 1 : abs;
+			snprintf(dir, sizeof dir, "%s/rejected", e->outbox);
+			mkdir(dir, 0700);
+			snprintf(e->rjpath, sizeof e->rjpath, "%s/%s.rejected.csv", dir, base);
+			if ((e->rj = rejects_open(e->rjpath, e->rjerr, sizeof e->rjerr)) == NULL)
+				return;
+			e->rjerr[0] = '\0';
+		}
+	}
+	for (int i = 0; i < 5; i++) {
+		cells[i][0] = '\0';
+		if (rec && l)
+			field(rec, l, cols[i], cells[i], sizeof cells[i]);
+	}
+	if (rec && l && !cells[2][0])
+		field(rec, l, COL_DATE, cells[2], sizeof cells[2]);
+	snprintf(num, sizeof num, "%ld", line);
+	const char *f[REJECTS_NCOLUMNS] = {
+	    num, cells[0], cells[1], cells[2], cells[3], cells[4], row_error_codes[kind], msg};
+	rejects_add(e->rj, f);
+}
+
+/*
+ * After pass 1: the count of what the terminal did not show, and the reject
+ * file made durable.  0, or -1 when the reject file could not be written
+ * (said on stderr: a full disk must not cost the officer the list).
+ */
+static int errlog_finish(struct errlog *e)
+{
+	if (e->rj && rejects_close(&e->rj, e->rjerr, sizeof e->rjerr) != 0)
+		e->rj = NULL;
+	if (e->total > e->shown) {
+		char kinds[512] = "";
+		for (int k = 0; k < RE_N; k++)
+			if (e->kinds[k])
+				snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds),
+					 "%s%s: %zu", kinds[0] ? ", " : "", row_error_codes[k],
+					 e->kinds[k]);
+		fprintf(stderr, "%s: ... và %zu lỗi khác (tổng cộng %zu lỗi: %s)%s%s\n", e->path,
+			e->total - e->shown, e->total, kinds,
+			e->rjerr[0] ? "" : "; đủ danh sách ở ", e->rjerr[0] ? "" : e->rjpath);
+	} else if (e->total && !e->rjerr[0]) {
+		fprintf(stderr, "%s: các dòng sai được ghi vào %s\n", e->path, e->rjpath);
+	}
+	if (e->rjerr[0]) {
+		fprintf(stderr, "%s: %s\n", e->path, e->rjerr);
+		return -1;
+	}
+	return 0;
+}
+
 #define ROW_ERROR(col, ...)                                                                        \
 	do {                                                                                       \
-		if (errout) {                                                                      \
-			fprintf(errout, "%s:%ld: %s: ", path, rec->line, column_names[col]);       \
-			fprintf(errout, __VA_ARGS__);                                              \
-			fputc('\n', errout);                                                       \
+		if (el) {                                                                          \
+			char msg_[1024];                                                           \
+			snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
+			errlog_row(el, rec->line, (enum row_error)(RE_UNIT + (col)), rec, l,       \
+				   msg_);                                                          \
 		}                                                                                  \
 		return -1;                                                                         \
 	} while (0)
 
-/* Checks one data record into row; prints the first problem on errout (if not NULL)
+/* Checks one data record into row; reports the first problem to el (if not NULL)
  * and returns -1. */
-static int submit_row(const struct csv_record *rec, const struct layout *l, const char *path,
-		      const char *base, const struct catalog *cat, struct batch_row *row,
-		      FILE *errout)
+static int submit_row(const struct csv_record *rec, const struct layout *l, const char *base,
+		      const struct catalog *cat, struct batch_row *row, struct errlog *el)
 {
 	char buf[CSV_FIELD_MAX + 1], num[48];
 	const char *why;
@@ -240,9 +362,12 @@ static int submit_row(const struct csv_record *rec, const struct layout *l, cons
 
 	memset(row, 0, sizeof *row);
 	if (rec->nfields != l->nfields) {
-		if (errout)
-			fprintf(errout, "%s:%ld: cần %zu trường như dòng tiêu đề, nhưng có %zu\n",
-				path, rec->line, l->nfields, rec->nfields);
+		if (el) {
+			char msg[128];
+			snprintf(msg, sizeof msg, "cần %zu trường như dòng tiêu đề, nhưng có %zu",
+				 l->nfields, rec->nfields);
+			errlog_row(el, rec->line, RE_FIELDS, rec, l, msg);
+		}
 		return -1;
 	}
 	field(rec, l, COL_UNIT, buf, sizeof buf);
@@ -360,9 +485,9 @@ static char *submit_render(uint64_t epoch, uint64_t seq, void *arg)
 	return batch_encode(r->b);
 }
 
-/* Pass 1: checks every row; returns the number of bad rows, or -1. */
+/* Pass 1: checks every row, reporting to el; returns the number of bad rows, or -1. */
 static long submit_check(FILE *fp, const char *path, const char *base, const struct catalog *cat,
-			 struct layout *l, size_t *good)
+			 struct layout *l, size_t *good, struct errlog *el)
 {
 	struct csv_reader *r = csv_reader_new(fp, path);
 	struct csv_record rec;
@@ -376,7 +501,10 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 		return -1;
 	while ((got = csv_next(r, &rec)) != 0) {
 		if (got < 0) {
-			fprintf(stderr, "%s\n", csv_error(r));
+			if (header)
+				errlog_row(el, rec.line, RE_CSV, NULL, NULL, csv_error(r));
+			else
+				fprintf(stderr, "%s\n", csv_error(r));
 			bad++;
 			if (!header)
 				break;
@@ -390,7 +518,7 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 			}
 			continue;
 		}
-		if (submit_row(&rec, l, path, base, cat, &row, stderr) < 0) {
+		if (submit_row(&rec, l, base, cat, &row, el) < 0) {
 			bad++;
 			continue;
 		}
@@ -401,9 +529,10 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 			break;
 		}
 		if (first > 0) {
-			fprintf(stderr, "%s:%ld: %s %s %s đã có ở dòng %ld\n", path, rec.line,
-				row.unit, row.indicator, row.period[0] ? row.period : row.date,
-				first);
+			char msg[256];
+			snprintf(msg, sizeof msg, "%s %s %s đã có ở dòng %ld", row.unit,
+				 row.indicator, row.period[0] ? row.period : row.date, first);
+			errlog_row(el, rec.line, RE_DUPLICATE, &rec, l, msg);
 			bad++;
 			continue;
 		}
@@ -496,7 +625,19 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		rc = 0;
 		goto done;
 	}
-	long bad = submit_check(fp, path, base, cat, &l, &good);
+	struct errlog el = {.path = path, .outbox = outbox_dir(ob)};
+	long bad = submit_check(fp, path, base, cat, &l, &good, &el);
+	/*
+	 * The refused rows are durably in the reject file before anything is
+	 * queued: otherwise --partial would queue the good rows and the bad ones
+	 * would exist nowhere but on a scrolled-away terminal.
+	 */
+	if (errlog_finish(&el) != 0) {
+		if (bad == 0 || partial)
+			fprintf(stderr, "%s: không dòng nào của tệp này được đưa vào hàng đợi\n",
+				path);
+		goto done;
+	}
 	if (bad < 0)
 		goto done;
 	res->errors = (size_t)bad;
@@ -534,7 +675,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		if (got > 0) {
 			/* The rows pass 1 refused are skipped again, quietly. */
 			struct batch_row *row = &b->rows[b->nrows];
-			if (submit_row(&rec, &l, path, base, cat, row, NULL) == 0 &&
+			if (submit_row(&rec, &l, base, cat, row, NULL) == 0 &&
 			    keyset_add(&keys, key_hash(row), rec.line) == 0)
 				b->nrows++;
 			flush = b->nrows == batch_rows;

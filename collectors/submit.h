@@ -22,6 +22,14 @@
 #include "catalog.h"
 #include "outbox.h"
 
+/*
+ * Rows refused at submit are all written to FILE.rejected.csv beside the
+ * input (with the line, the row and a reason code), durably, before anything
+ * of the file is queued; the terminal shows only the first
+ * SUBMIT_ERRORS_SHOWN, then how many more of each kind and where they are.
+ */
+#define SUBMIT_ERRORS_SHOWN 20
+
 struct submit_result {
 	size_t rows;	/* rows queued */
 	size_t errors;	/* rows refused */

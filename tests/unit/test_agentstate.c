@@ -63,8 +63,31 @@ static void test_rejects(void **state)
 	/* an input folder that cannot be written: the outbox's rejected/ folder */
 	assert_int_equal(rejects_write("/nonexistent/x.csv", dir, b, &a, where, sizeof where), 0);
 	CHECK_HAS("fallback", "/rejected/x.csv.rejected.csv", where);
+	/* both places full or missing: -1, nothing written, both named */
+	assert_int_equal(
+	    rejects_write("/nonexistent/x.csv", "/nonexistent", b, &a, where, sizeof where), -1);
+	CHECK_HAS("first place", "/nonexistent/x.csv.rejected.csv", where);
+	CHECK_HAS("second place", "/nonexistent/rejected/x.csv.rejected.csv", where);
 	batch_destroy(&b);
 	test_rm_rf(dir);
+}
+
+/* A full disk (/dev/full answers every write with ENOSPC): the failure is seen. */
+static void test_rejects_disk_full(void **state)
+{
+	char err[512] = "";
+	const char *f[REJECTS_NCOLUMNS] = {"2", "21298", "population",	  "2031",
+					   "5", "",	 "future_period", "kỳ chưa đến"};
+	(void)state;
+	struct rejects *r = rejects_open("/dev/full", err, sizeof err);
+	if (!r)
+		skip(); /* no /dev/full here */
+	rejects_add(r, f);
+	assert_int_equal(rejects_close(&r, err, sizeof err), -1);
+	assert_null(r);
+	CHECK_HAS("says the disk is full", "ổ đĩa đã đầy", err);
+	CHECK_HAS("names the path", "/dev/full", err);
+	CHECK_HAS("has strerror", "No space left on device", err);
 }
 
 int main(void)
@@ -72,6 +95,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_state),
 	    cmocka_unit_test(test_rejects),
+	    cmocka_unit_test(test_rejects_disk_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -862,6 +863,72 @@ static void writer(const char *ob, int n, int fd)
 	_exit(0);
 }
 
+/*
+ * A writer stopped while it holds the lock (Ctrl-Z): an open returns at once
+ * (its clean-up is skipped), stats answer, and another writer gives up after
+ * its bound with a message naming the holder's PID.
+ */
+static void test_lock_held(void **state)
+{
+	static const long long bounds_ms[] = {0, 300};
+	char top[64], ob[80], err[512];
+	int pfd[2];
+	char c;
+	(void)state;
+
+	new_dir(top, sizeof top, ob, sizeof ob);
+	struct outbox *o = open_ok(ob, 0);
+	put_ok(o, 1, NULL, NULL);
+	outbox_close(&o);
+	assert_int_equal(pipe(pfd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct outbox *h = outbox_open(ob, 0, err, sizeof err);
+		struct outbox_txn *t = h ? outbox_begin(h, err, sizeof err) : NULL;
+		if (t == NULL || write(pfd[1], "x", 1) != 1)
+			_exit(2);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	for (size_t i = 0; i < sizeof bounds_ms / sizeof bounds_ms[0]; i++) {
+		time_t t0 = time(NULL);
+		o = outbox_open(ob, 0, err, sizeof err);
+		if (o == NULL)
+			fail_msg("open while the lock is held: %s", err);
+		struct outbox_stats st;
+		assert_int_equal(outbox_stats(o, &st), 0);
+		assert_int_equal(st.pending_batches, 1);
+		outbox_set_lock_wait(o, bounds_ms[i]);
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		struct outbox_txn *t = outbox_begin(o, err, sizeof err);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		long long waited = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+		assert_null(t);
+		char want[32];
+		snprintf(want, sizeof want, "PID %d", (int)pid);
+		if (strstr(err, want) == NULL)
+			fail_msg("the holder not named (%s): %s", want, err);
+		if (waited < bounds_ms[i] || waited > bounds_ms[i] + 1500)
+			fail_msg("waited %lld ms for a bound of %lld", waited, bounds_ms[i]);
+		assert_true(time(NULL) - t0 < 5);
+		outbox_close(&o);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* The holder gone, the lock is free again. */
+	o = open_ok(ob, 0);
+	struct outbox_txn *t = outbox_begin(o, err, sizeof err);
+	assert_non_null(t);
+	outbox_abort(&t);
+	outbox_close(&o);
+	done_dir(top);
+}
+
 static void test_writers_and_reader(void **state)
 {
 	enum { WRITERS = 2, EACH = 25, TOTAL = WRITERS * EACH };
@@ -1131,6 +1198,7 @@ int main(void)
 	    cmocka_unit_test(test_rekey),
 	    cmocka_unit_test(test_open_errors),
 	    cmocka_unit_test(test_writers_and_reader),
+	    cmocka_unit_test(test_lock_held),
 	    cmocka_unit_test(test_transaction),
 	    cmocka_unit_test(test_submitted_files),
 	};

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agentconf.h"
 #include "batch.h"
 #include "catalog.h"
 #include "outbox.h"
@@ -244,6 +245,104 @@ static void test_resubmit(void **state)
 	test_rm_rf(dir);
 }
 
+/* Lines in text. */
+static size_t count_lines(const char *text)
+{
+	size_t n = 0;
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/*
+ * A long list of errors: the first SUBMIT_ERRORS_SHOWN on the terminal, then
+ * the count by kind and where; every row in the reject file, with --partial too.
+ */
+static void test_error_cap(void **state)
+{
+	static const struct {
+		size_t bad;
+		bool partial;
+	} cases[] = {{1, false}, {20, false}, {21, false}, {500, false}, {500, true}};
+	char *dir = test_tmpdir(), *errs = malloc(1 << 16), path[600], want[128];
+	struct submit_result res;
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char sub[512], *csv = malloc(64 * (cases[i].bad + 2));
+		size_t len = (size_t)sprintf(csv, H);
+		for (size_t r = 0; r < cases[i].bad; r++)
+			len += (size_t)sprintf(csv + len, "%s,population,2024,5\n",
+					       r % 2 ? "x" : "21298x");
+		sprintf(csv + len, "21298,population,2024,5\n");
+		snprintf(sub, sizeof sub, "%s/%zu", dir, i);
+		mkdir(sub, 0700);
+		int rc = run_submit(sub, csv, cases[i].partial, &res, errs, 1 << 16);
+		CHECK_INT("queued with --partial only", cases[i].partial ? 0 : -1, rc);
+		size_t shown =
+		    cases[i].bad < SUBMIT_ERRORS_SHOWN ? cases[i].bad : SUBMIT_ERRORS_SHOWN;
+		/* the rows shown, the summary (or where), and "N dòng sai" without --partial */
+		CHECK_INT("lines on the terminal", shown + 1 + (cases[i].partial ? 0 : 1),
+			  count_lines(errs));
+		if (cases[i].bad > SUBMIT_ERRORS_SHOWN) {
+			snprintf(want, sizeof want, "... và %zu lỗi khác",
+				 cases[i].bad - SUBMIT_ERRORS_SHOWN);
+			CHECK_HAS("more", want, errs);
+			snprintf(want, sizeof want, "bad_unit: %zu", cases[i].bad);
+			CHECK_HAS("kinds", want, errs);
+		}
+		CHECK_HAS("where", "in.csv.rejected.csv", errs);
+		snprintf(path, sizeof path, "%s/in.csv.rejected.csv", sub);
+		FILE *fp = fopen(path, "r");
+		assert_non_null(fp);
+		size_t lines = 0;
+		int c;
+		while ((c = fgetc(fp)) != EOF)
+			lines += c == '\n';
+		fclose(fp);
+		CHECK_INT("rows in the reject file (and its header)", cases[i].bad + 1, lines);
+		free(csv);
+	}
+	free(errs);
+	test_rm_rf(dir);
+}
+
+/* Numeric arguments: digits only, in range, and the message names the option. */
+static void test_arguments(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		long long value;
+		const char *err;
+	} cases[] = {
+	    {"60", 0, 60, NULL},
+	    {"1", 0, 1, NULL},
+	    {"604800", 0, 604800, NULL},
+	    {"abc", -1, 0, "--timeout: \"abc\" is not a whole number (1..604800)"},
+	    {"", -1, 0, "--timeout: \"\" is not a whole number"},
+	    {"5s", -1, 0, "--timeout: \"5s\" is not a whole number"},
+	    {" 5", -1, 0, "is not a whole number"},
+	    {"+5", -1, 0, "is not a whole number"},
+	    {"0x10", -1, 0, "is not a whole number"},
+	    {"0", -1, 0, "--timeout: 0 is outside 1..604800"},
+	    {"-3", -1, 0, "--timeout: -3 is outside"},
+	    {"604801", -1, 0, "--timeout: 604801 is outside"},
+	    {"99999999999999999999", -1, 0, "is outside 1..604800"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[256] = "";
+		long long v = 0;
+		int rc =
+		    agentconf_arg_int("--timeout", cases[i].text, 1, 604800, &v, err, sizeof err);
+		CHECK_INT(cases[i].text, cases[i].rc, rc);
+		if (rc == 0)
+			CHECK_INT(cases[i].text, cases[i].value, v);
+		else
+			CHECK_HAS(cases[i].text, cases[i].err, err);
+	}
+}
+
 static void test_qualifiers(void **state)
 {
 	static const struct {
@@ -269,10 +368,9 @@ static void test_qualifiers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_refusals),
-	    cmocka_unit_test(test_queueing),
-	    cmocka_unit_test(test_resubmit),
-	    cmocka_unit_test(test_qualifiers),
+	    cmocka_unit_test(test_refusals),  cmocka_unit_test(test_queueing),
+	    cmocka_unit_test(test_resubmit),  cmocka_unit_test(test_qualifiers),
+	    cmocka_unit_test(test_error_cap), cmocka_unit_test(test_arguments),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
