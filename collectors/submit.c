@@ -52,14 +52,18 @@ enum row_error {
 	RE_DATE,
 	RE_VALUE,
 	RE_QUALIFIER,
+	RE_NOTE,
 	RE_DUPLICATE,
 	RE_N
 };
 
 static const char *const row_error_codes[RE_N] = {
-    "csv_syntax", "wrong_field_count", "bad_unit",	"bad_indicator",     "bad_period",
-    "bad_date",	  "bad_value",	       "bad_qualifier", "duplicate_in_file",
+    "csv_syntax", "wrong_field_count", "bad_unit",	"bad_indicator", "bad_period",
+    "bad_date",	  "bad_value",	       "bad_qualifier", "bad_note",	 "duplicate_in_file",
 };
+/* ROW_ERROR maps a column to its kind by offset from RE_UNIT. */
+_Static_assert(RE_NOTE - RE_UNIT == COL_NOTE && RE_QUALIFIER - RE_UNIT == COL_QUALIFIER,
+	       "row_error kinds follow the columns");
 
 /*
  * Where pass 1 reports the rows it refuses: the first SUBMIT_ERRORS_SHOWN on
@@ -270,7 +274,7 @@ static void errlog_row(struct errlog *e, long line, enum row_error kind,
 		e->shown++;
 		if (kind == RE_CSV)
 			fprintf(stderr, "%s\n", msg);
-		else if (kind >= RE_UNIT && kind <= RE_QUALIFIER)
+		else if (kind >= RE_UNIT && kind <= RE_NOTE)
 			fprintf(stderr, "%s:%ld: %s: %s\n", e->path, line,
 				column_names[kind - RE_UNIT], msg);
 		else
