@@ -21,8 +21,8 @@
 
 SOAK=${CHISO_SOAK:-1}
 F_INDICATORS=${F_INDICATORS:-400}
-F_YEARS=${F_YEARS:-25} # 1900 .. 1924: few enough earlier values per series to keep the outlier check cheap
-F_YEAR0=1900
+F_YEARS=${F_YEARS:-25} # 2000 .. 2024: few enough earlier values per series to keep the outlier check cheap
+F_YEAR0=2000
 AGENTS=()
 
 # The fault catalogue: yearly counts, summed across units, last over time.

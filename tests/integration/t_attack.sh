@@ -22,7 +22,7 @@ say "a legitimate collector delivers throughout the attacks"
 LEGIT_VALUES=30
 (
 	for i in $(seq 1 $LEGIT_VALUES); do
-		printf 'unit,indicator,period,value\n21298,portal_visits,%d,%d\n' $((1994 + i)) "$i" \
+		printf 'unit,indicator,period,value\n21298,portal_visits,%d,%d\n' $((2000 + i)) "$i" \
 			>"$T/legit_$i.csv"
 		agent xa-21298 submit "$T/legit_$i.csv" >/dev/null
 		sleep 0.2
