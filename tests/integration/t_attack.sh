@@ -37,7 +37,8 @@ declare -a TABLE
 # attack NAME ARGS...: runs one attack and keeps its figures.
 attack() {
 	local line
-	line=$("$ATTACK" "$ENDPOINT" "$SERVER_PUB" "$@")
+	# the figures are the last line (log-forge prints its refusals before them)
+	line=$("$ATTACK" "$ENDPOINT" "$SERVER_PUB" "$@" | tail -n 1)
 	echo "$line"
 	TABLE+=("$line")
 }
@@ -50,6 +51,7 @@ attack other-commune "$T/agents/attacker/attacker.key"
 attack claim-collector "$T/agents/attacker/attacker.key"
 attack inject "$T/agents/attacker/attacker.key"
 attack values "$T/agents/attacker/attacker.key"
+attack log-forge "$T/agents/attacker/attacker.key"
 attack malformed "$T/agents/attacker/attacker.key" 10000
 
 say "a collector revoked while connected is cut off at once, others are not"
