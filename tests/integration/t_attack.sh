@@ -22,7 +22,9 @@ say "a legitimate collector delivers throughout the attacks"
 LEGIT_VALUES=30
 (
 	for i in $(seq 1 $LEGIT_VALUES); do
-		printf 'unit,indicator,period,value\n21298,portal_visits,%d,%d\n' $((2000 + i)) "$i" \
+		# half-years 2000S1 .. 2014S2: thirty past periods inside the years accepted
+		printf 'unit,indicator,period,value\n21298,portal_visits,%dS%d,%d\n' \
+			$((2000 + (i - 1) / 2)) $(((i - 1) % 2 + 1)) "$i" \
 			>"$T/legit_$i.csv"
 		agent xa-21298 submit "$T/legit_$i.csv" >/dev/null
 		sleep 0.2
