@@ -86,7 +86,8 @@ int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsi
 	}
 	if (colon[1] < '0' || colon[1] > '9' || cfg_parse_int(colon + 1, &port) < 0 || port < 1 ||
 	    port > 65535) {
-		snprintf(err, errsize, "%s: the port must be 1..65535, not \"%s\"", text, colon + 1);
+		snprintf(err, errsize, "%s: the port must be 1..65535, not \"%s\"", text,
+			 colon + 1);
 		return -1;
 	}
 	return 0;

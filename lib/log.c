@@ -159,8 +159,7 @@ static size_t log_token(const unsigned char *s, size_t len, char *tok, size_t *u
  * log_escape for text of which only the first avail of total bytes are at hand
  * (a message vsnprintf cut short): the bytes beyond count in the marker.
  */
-static size_t log_escape_part(char *out, size_t outsize, const char *s, size_t avail,
-			      size_t total)
+static size_t log_escape_part(char *out, size_t outsize, const char *s, size_t avail, size_t total)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	char tok[16];
@@ -209,8 +208,8 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		n = snprintf(line, sizeof line, "<%d>%s\n", (int)level, msg);
 	else
 		n = snprintf(line, sizeof line, "%.64s: %s%s\n",
-			     atomic_load_explicit(&log_prog, memory_order_relaxed),
-			     log_word(level), msg);
+			     atomic_load_explicit(&log_prog, memory_order_relaxed), log_word(level),
+			     msg);
 	if (n > 0)
 		fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
 }

@@ -123,8 +123,8 @@ static void drain(struct client *c, struct figures *fg, int ms, long expect)
 				fg->rows_rejected += (long)json_array_size(rej);
 				for (size_t k = 0; show_rejections && k < json_array_size(rej); k++)
 					printf("rejected: %s: %s\n",
-					       json_string_value(json_object_get(
-						   json_array_get(rej, k), "code")),
+					       json_string_value(
+						   json_object_get(json_array_get(rej, k), "code")),
 					       json_string_value(json_object_get(
 						   json_array_get(rej, k), "message")));
 				json_decref(ack);

@@ -78,19 +78,21 @@ static void test_files(void **state)
 	     "expected tcp://HOST:PORT"},
 	    {"not tcp", "server: { endpoint = \"udp://*:7460\"; };\n",
 	     "server.endpoint: udp://*:7460 is not a tcp:// address (nor ipc://)"},
-	    {"empty endpoint", "server: { endpoint = \"\"; };\n", "server.endpoint: empty: expected tcp://HOST:PORT"},
+	    {"empty endpoint", "server: { endpoint = \"\"; };\n",
+	     "server.endpoint: empty: expected tcp://HOST:PORT"},
 	    {"metrics off", "metrics: { listen = \"\"; };\n", NULL},
 	    {"metrics port", "metrics: { listen = \"tcp://127.0.0.1:9464\"; };\n", NULL},
 	    {"metrics port 99999", "metrics: { listen = \"tcp://127.0.0.1:99999\"; };\n",
 	     ":1: metrics.listen: tcp://127.0.0.1:99999: the port must be 1..65535"},
-	    {"metrics ipc", "metrics: { listen = \"ipc:///tmp/m\"; };\n",
-	     "metrics.listen: ipc:///tmp/m is not a tcp:// address"},
+	    {"metrics ipc", "metrics: { listen = \"ipc:///run/m\"; };\n",
+	     "metrics.listen: ipc:///run/m is not a tcp:// address"},
 	    /* every integer key has bounds */
 	    {"heartbeat 999", "server: { heartbeat_ms = 999; };\n", "1000..600000"},
 	    {"statement timeout 0", "database: { statement_timeout_ms = 0; };\n", "100..600000"},
 	    {"connect timeout 61", "database: { connect_timeout_s = 61; };\n", "1..60"},
 	    {"commit rows -1", "ingest: { commit_max_rows = -1; };\n", "1..1000000"},
-	    {"deadline -2", "deadline: { daily = -2; };\n", "deadline.daily: -2 is outside -1..3660"},
+	    {"deadline -2", "deadline: { daily = -2; };\n",
+	     "deadline.daily: -2 is outside -1..3660"},
 	    {"huge int64", "server: { max_rows = 99999999999999L; };\n", "outside 10000..100000"},
 	    {"float", "server: { max_rows = 1.5; };\n", "server.max_rows: expected an integer"},
 	};
@@ -217,10 +219,8 @@ static void test_bounds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_files),
-	    cmocka_unit_test(test_print_round_trip),
-	    cmocka_unit_test(test_same),
+	    cmocka_unit_test(test_defaults),	     cmocka_unit_test(test_files),
+	    cmocka_unit_test(test_print_round_trip), cmocka_unit_test(test_same),
 	    cmocka_unit_test(test_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,8 +97,10 @@ static void test_names(void **state)
 			CHECK_HAS(cases[i].name, "use 1 to 64 of a-z 0-9 . _ -", err);
 	}
 	/* nothing beside the keys directory, nothing in a subdirectory of it */
-	snprintf(cmd, sizeof cmd, "test \"$(find '%s' -mindepth 1 ! -path '%s/*.key' ! -path "
-		 "'%s/*.pub')\" = '%s'", dir, sub, sub, sub);
+	snprintf(cmd, sizeof cmd,
+		 "test \"$(find '%s' -mindepth 1 ! -path '%s/*.key' ! -path "
+		 "'%s/*.pub')\" = '%s'",
+		 dir, sub, sub, sub);
 	CHECK_INT("written only inside the directory", 0, system(cmd));
 	test_rm_rf(dir);
 }

@@ -16,6 +16,7 @@ static void test_escape(void **state)
 		size_t len; /* 0: strlen(in) */
 		const char *out;
 	} cases[] = {
+	    /* bytes followed by a hex digit are written in octal: "\x9b3" would be one escape */
 	    {"plain ASCII", "collector xa-21298: hello", 0, "collector xa-21298: hello"},
 	    {"Vietnamese", "xã Sơn Hạ, Quảng Ngãi", 0, "xã Sơn Hạ, Quảng Ngãi"},
 	    {"newline", "a\n<3>forged", 0, "a\\n<3>forged"},
@@ -24,8 +25,8 @@ static void test_escape(void **state)
 	    {"ESC colour", "\x1b[31mred\x1b[0m", 0, "\\x1b[31mred\\x1b[0m"},
 	    {"bell and backspace", "\a\b", 0, "\\x07\\x08"},
 	    {"DEL", "a\x7f", 0, "a\\x7f"},
-	    {"C1 CSI as a raw byte", "\x9b" "31m", 0, "\\x9b31m"},
-	    {"C1 CSI in UTF-8", "\xc2\x9b" "31m", 0, "\\xc2\\x9b31m"},
+	    {"C1 CSI as a raw byte", "\23331m", 0, "\\x9b31m"},
+	    {"C1 CSI in UTF-8", "\302\23331m", 0, "\\xc2\\x9b31m"},
 	    {"lone continuation byte", "a\x80z", 0, "a\\x80z"},
 	    {"truncated sequence", "\xe1\xba", 0, "\\xe1\\xba"},
 	    {"truncated, then ASCII", "\xe1\xbaz", 0, "\\xe1\\xbaz"},
@@ -36,8 +37,8 @@ static void test_escape(void **state)
 	    {"5-byte lead", "\xf8\x88\x80\x80\x80", 0, "\\xf8\\x88\\x80\\x80\\x80"},
 	    {"0xff 0xfe", "\xff\xfe", 0, "\\xff\\xfe"},
 	    {"4-byte emoji kept", "\xf0\x9f\x93\x8a", 0, "\xf0\x9f\x93\x8a"},
-	    {"line separator", "a\xe2\x80\xa8" "b", 0, "a\\xe2\\x80\\xa8b"},
-	    {"right-to-left override", "\xe2\x80\xae" "fdp.exe", 0, "\\xe2\\x80\\xaefdp.exe"},
+	    {"line separator", "a\342\200\250b", 0, "a\\xe2\\x80\\xa8b"},
+	    {"right-to-left override", "\342\200\256fdp.exe", 0, "\\xe2\\x80\\xaefdp.exe"},
 	    {"NUL inside a counted string", "a\0b", 3, "a\\x00b"},
 	    {"backslash kept", "C:\\x", 0, "C:\\x"},
 	    {"empty", "", 0, ""},
@@ -56,9 +57,9 @@ static void test_long(void **state)
 {
 	static const struct {
 		const char *name;
-		char fill;       /* the input is len copies of fill */
+		char fill; /* the input is len copies of fill */
 		size_t len, outsize;
-		size_t kept;     /* characters of fill kept (each escaped to esc bytes) */
+		size_t kept; /* characters of fill kept (each escaped to esc bytes) */
 		size_t esc;
 		const char *marker; /* NULL: none */
 	} cases[] = {
@@ -78,9 +79,9 @@ static void test_long(void **state)
 		size_t w = 0;
 		for (size_t k = 0; k < cases[i].kept; k++)
 			w += (size_t)snprintf(want + w, sizeof want - w, "%s",
-					      cases[i].fill == '\n'   ? "\\n"
-					      : cases[i].fill == 1 ? "\\x01"
-								   : "a");
+					      cases[i].fill == '\n' ? "\\n"
+					      : cases[i].fill == 1  ? "\\x01"
+								    : "a");
 		snprintf(want + w, sizeof want - w, "%s", cases[i].marker ? cases[i].marker : "");
 		CHECK_STR(cases[i].name, want, out);
 		CHECK_INT(cases[i].name, strlen(want), n);
