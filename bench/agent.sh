@@ -25,7 +25,7 @@ awk -v n="$VALUES" -v ni="$IND" -v w="${#IND}" '
 	{ units[NR] = $1 }
 	END {
 		print "unit,indicator,period,value"
-		for (y = 1900; k < n; y++)
+		for (y = 2000; k < n; y++)
 			for (u = 1; u <= NR && k < n; u++)
 				for (i = 1; i <= ni && k < n; i++) {
 					printf "%s,f%0" w "d,%d,%d\n", units[u], i, y, (u * 1000003 + i * 7919 + y * 31) % 99991

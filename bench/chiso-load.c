@@ -512,7 +512,7 @@ int main(int argc, char **argv)
 		usage();
 	L.opt = (struct options){.indicators = 100,
 				 .years = 1,
-				 .year0 = 1900,
+				 .year0 = 2000,
 				 .batch_rows = 1000,
 				 .window = 8,
 				 .deadline = 600,

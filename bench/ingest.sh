@@ -54,9 +54,10 @@ chiso_rps=$(load_field ing rows_per_s)
 for run in lta:0.10 ltb:0.50; do
 	name=${run%%:*} share=${run#*:}
 	rate=$(awk -v r="$chiso_rps" -v s="$share" 'BEGIN { printf "%d", r * s }')
-	# enough years to last LAT_SECONDS at this rate (at most 100: 1900 .. 1999)
+	# enough years to last LAT_SECONDS at this rate, at most 25 (2000 .. 2024: a period must
+	# be a past year from 2000 on)
 	years=$(awk -v r="$rate" -v s="$LAT_SECONDS" -v a="$LAT_AGENTS" -v i="$IND" \
-		'BEGIN { y = int(r * s / (a * i)) + 1; print (y > 100 ? 100 : y) }')
+		'BEGIN { y = int(r * s / (a * i)) + 1; print (y > 25 ? 25 : y) }')
 	say "2. latency at ${share} of the maximum: $rate values/s, $LAT_AGENTS collectors x $IND x $years"
 	load "$name" --indicators "$IND" --years "$years" --rate "$rate" --batch-rows 100 \
 		--deadline "$DEADLINE" >/dev/null

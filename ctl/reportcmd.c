@@ -3,6 +3,7 @@
  */
 #include "reportcmd.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,12 +46,14 @@ static int reportcmd_fail_usage(const char *why)
 	return 2;
 }
 
-/* A whole number in [min, max]; -1 if s is not one. */
+/* A whole number in [min, max] written in digits only (strtol alone would take " +3"); -1 if
+ * s is not one. */
 static int reportcmd_int(const char *s, int min, int max)
 {
 	char *end;
+	errno = 0;
 	long v = strtol(s, &end, 10);
-	return *s && !*end && v >= min && v <= max ? (int)v : -1;
+	return *s >= '0' && *s <= '9' && !*end && !errno && v >= min && v <= max ? (int)v : -1;
 }
 
 /* Reads the options; 0, or the exit status of a usage error. */
@@ -118,7 +121,7 @@ static int reportcmd_parse(int argc, char **argv, struct reportcmd_args *a)
 		} else if (strcmp(opt, "--version") == 0) {
 			if ((a->version = reportcmd_int(val, 1, 1000000)) < 0)
 				return reportcmd_fail_usage(
-				    "--version is a version number, 1 or more");
+				    "--version is a version number, 1 to 1000000");
 		} else {
 			snprintf(why, sizeof why, "unknown option %s", opt);
 			return reportcmd_fail_usage(why);

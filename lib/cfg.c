@@ -59,6 +59,40 @@ static int cfg_parse_int(const char *s, long long *out)
 	return 0;
 }
 
+int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsize)
+{
+	const char *host, *colon;
+	size_t hostlen;
+	long long port = 0;
+
+	if (allow_ipc && strncmp(text, "ipc://", 6) == 0 && text[6])
+		return 0;
+	if (!*text) {
+		snprintf(err, errsize, "empty: expected tcp://HOST:PORT");
+		return -1;
+	}
+	if (strncmp(text, "tcp://", 6) != 0) {
+		snprintf(err, errsize, "%s is not a tcp:// address%s", text,
+			 allow_ipc ? " (nor ipc://)" : "");
+		return -1;
+	}
+	host = text + 6;
+	colon = strrchr(host, ':');
+	hostlen = colon ? (size_t)(colon - host) : 0;
+	/* an IPv6 address is bracketed, so its colons are not the port's */
+	if (!colon || hostlen == 0 || (host[0] == '[' && host[hostlen - 1] != ']')) {
+		snprintf(err, errsize, "%s: expected tcp://HOST:PORT", text);
+		return -1;
+	}
+	if (colon[1] < '0' || colon[1] > '9' || cfg_parse_int(colon + 1, &port) < 0 || port < 1 ||
+	    port > 65535) {
+		snprintf(err, errsize, "%s: the port must be 1..65535, not \"%s\"", text,
+			 colon + 1);
+		return -1;
+	}
+	return 0;
+}
+
 static int cfg_assign(const struct cfg_key *k, void *dst, const char *text, char *err,
 		      size_t errsize)
 {
@@ -102,6 +136,14 @@ static int cfg_assign(const struct cfg_key *k, void *dst, const char *text, char
 					 list);
 				return -1;
 			}
+		}
+		if ((k->flags & CFG_TCP) && (*text || (k->def && *k->def)) &&
+		    cfg_endpoint_check(text, k->flags & CFG_IPC, err, errsize) < 0) {
+			/* the key first, as every other message of this file */
+			char why[256];
+			snprintf(why, sizeof why, "%s", err);
+			snprintf(err, errsize, "%s: %s", k->path, why);
+			return -1;
 		}
 		if ((copy = strdup(text)) == NULL) {
 			snprintf(err, errsize, "out of memory");

@@ -24,6 +24,10 @@ enum cfg_type {
 enum cfg_flags {
 	CFG_SECRET = 1u << 0, /* printed as "(hidden)": conninfo strings hold passwords */
 	CFG_RELOAD = 1u << 1, /* applied on reload (SIGHUP); other keys only at a restart */
+	/* CFG_STRING: a ZeroMQ endpoint "tcp://HOST:PORT", PORT 1..65535 (empty only
+	 * if the default is empty: "off") */
+	CFG_TCP = 1u << 2,
+	CFG_IPC = 1u << 3, /* with CFG_TCP: "ipc://PATH" is accepted too */
 };
 
 struct cfg_key {
@@ -69,6 +73,11 @@ int cfg_load(const struct cfg_key *keys, size_t nkeys, void *dst, const char *pa
 /* Sets one key from text (path "server.endpoint", value "tcp://0.0.0.0:7460"); 0 or -1. */
 int cfg_set(const struct cfg_key *keys, size_t nkeys, void *dst, const char *path,
 	    const char *value, char *err, size_t errsize);
+/*
+ * Checks that text is "tcp://HOST:PORT" with PORT 1..65535 (or, if allow_ipc,
+ * "ipc://PATH").  0, or -1 with err naming what is wrong (not the key).
+ */
+int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsize);
 /* Writes the configuration in libconfig syntax with each key's comment. */
 void cfg_print(const struct cfg_key *keys, size_t nkeys, const void *src, bool show_secrets,
 	       FILE *out);

@@ -47,6 +47,21 @@ static int keys_write(const char *path, mode_t mode, const char *text, char *err
 	return 0;
 }
 
+bool keys_name_valid(const char *name, char *err, size_t errsize)
+{
+	size_t n = strlen(name);
+	size_t ok = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-");
+
+	if (n >= 1 && n <= 64 && ok == n && name[0] != '.' && name[0] != '_' && name[0] != '-' &&
+	    !strstr(name, ".."))
+		return true;
+	snprintf(err, errsize,
+		 "key name \"%.80s\"%s: use 1 to 64 of a-z 0-9 . _ -, starting with a letter or "
+		 "digit, without \"..\" (as collector names are)",
+		 name, n > 80 ? "..." : "");
+	return false;
+}
+
 int keys_generate(const char *dir, const char *name, char *err, size_t errsize)
 {
 	struct keypair kp;
@@ -54,6 +69,8 @@ int keys_generate(const char *dir, const char *name, char *err, size_t errsize)
 	time_t now = time(NULL);
 	struct tm tm;
 
+	if (!keys_name_valid(name, err, errsize))
+		return -1;
 	if (zmq_curve_keypair(kp.public_key, kp.secret_key) != 0) {
 		snprintf(err, errsize, "cannot generate a CURVE keypair: %s", zmq_strerror(errno));
 		return -1;

@@ -26,8 +26,16 @@ struct keypair {
 };
 
 /*
+ * True if name may name a key: 1 to 64 of a-z 0-9 . _ -, starting with a letter
+ * or digit (the collector-name rule of sql/001_schema.sql), and no "..".  With
+ * no "/" a name can only ever write inside the directory it is given.  If not,
+ * err says why.
+ */
+bool keys_name_valid(const char *name, char *err, size_t errsize);
+/*
  * Generates a keypair and writes dir/name.pub (0644) and dir/name.key (0600).
- * Refuses to overwrite existing files.  Returns 0, or -1 with err.
+ * Refuses a name keys_name_valid refuses and existing files.  Returns 0, or -1
+ * with err.
  */
 int keys_generate(const char *dir, const char *name, char *err, size_t errsize);
 /* Reads a public key from a .pub or .key file; 0, or -1 with err. */

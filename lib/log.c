@@ -1,34 +1,48 @@
 /*
  * log: stderr lines with journald priority prefixes (see log.h).
  *
- * Each line is formatted into one buffer and written with one call so that lines
- * from the daemon's two threads never interleave.  The settings are written once
- * at start (and by a reload on the main thread) and only read elsewhere.
+ * Each line is formatted into one buffer, escaped, and written with one call so
+ * that lines from the daemon's threads never interleave.  The settings are
+ * atomics: the writer thread reads the level while the main thread's reload
+ * sets it, and a plain int shared that way is a data race.
  *
  * systemd sets JOURNAL_STREAM when stderr is connected to the journal: only then
  * do lines carry the <N> prefix; a person at a terminal or reading a piped log
  * sees "chisoctl: warning: ..." instead.
+ *
+ * Escaping is done on the whole formatted message, not on the arguments, so it
+ * happens exactly once whatever the caller passed.  Besides the C0 and C1
+ * controls and DEL, the Unicode line and paragraph separators and the
+ * bidirectional overrides are escaped: each can make a log line read as
+ * something it is not.  A backslash is left as it is: the escaping exists to
+ * keep one message on one line and away from the terminal, not to be reversed.
  */
 #include "log.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *log_prog = "chiso";
-static enum log_level log_max = LOGL_INFO;
-static int log_journal = -1;
+static _Atomic(const char *) log_prog = "chiso";
+static atomic_int log_max = LOGL_INFO;
+static atomic_int log_journal = -1;
+
+/* Room kept at the end of an escaped message for "…[+N bytes]" with any N. */
+#define LOG_MARKER_ROOM 32
 
 void log_init(const char *progname, enum log_level max_level)
 {
-	log_prog = progname;
-	log_max = max_level;
-	log_journal = getenv("JOURNAL_STREAM") != NULL;
+	atomic_store(&log_prog, progname);
+	atomic_store(&log_max, (int)max_level);
+	atomic_store(&log_journal, getenv("JOURNAL_STREAM") != NULL);
 }
 
 void log_set_level(enum log_level max_level)
 {
-	log_max = max_level;
+	atomic_store(&log_max, (int)max_level);
 }
 
 int log_level_from_name(const char *name)
@@ -62,28 +76,142 @@ static const char *log_word(enum log_level level)
 	}
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at s (2 to 4 bytes, of at most
+ * len), or 0 if s[0] does not start one: a stray continuation byte, a truncated
+ * sequence, an overlong encoding, a surrogate, a code point beyond U+10FFFF or
+ * a 5- or 6-byte lead are all refused.  *cp receives the code point.
+ */
+static size_t log_utf8(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	size_t n;
+	uint32_t c, min;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1fu, min = 0x80;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0fu, min = 0x800;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07u, min = 0x10000;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0u) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3fu);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Code points that are valid but must not reach a terminal or split a line. */
+static bool log_unsafe_cp(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0x9f) ||     /* C1 controls (0x9b is CSI) */
+	       c == 0x2028 || c == 0x2029 ||   /* line and paragraph separators */
+	       (c >= 0x202a && c <= 0x202e) || /* bidirectional embeddings, overrides */
+	       (c >= 0x2066 && c <= 0x2069);   /* bidirectional isolates */
+}
+
+/*
+ * Escapes the character at s (of len bytes left) into tok (room for 16 bytes).
+ * Returns the length of tok; *used is the number of input bytes it stands for.
+ */
+static size_t log_token(const unsigned char *s, size_t len, char *tok, size_t *used)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint32_t cp;
+	size_t n, t = 0;
+
+	if (s[0] >= 0x20 && s[0] < 0x7f) {
+		tok[0] = (char)s[0];
+		*used = 1;
+		return 1;
+	}
+	if (s[0] == '\n' || s[0] == '\r' || s[0] == '\t') {
+		tok[0] = '\\';
+		tok[1] = s[0] == '\n' ? 'n' : s[0] == '\r' ? 'r' : 't';
+		*used = 1;
+		return 2;
+	}
+	n = s[0] >= 0x80 ? log_utf8(s, len, &cp) : 0;
+	if (n > 0 && !log_unsafe_cp(cp)) {
+		memcpy(tok, s, n);
+		*used = n;
+		return n;
+	}
+	/* a control character, a stray byte, or each byte of an unsafe code point */
+	*used = n > 0 ? n : 1;
+	for (size_t i = 0; i < *used; i++) {
+		tok[t++] = '\\';
+		tok[t++] = 'x';
+		tok[t++] = hex[s[i] >> 4];
+		tok[t++] = hex[s[i] & 0xfu];
+	}
+	return t;
+}
+
+/*
+ * log_escape for text of which only the first avail of total bytes are at hand
+ * (a message vsnprintf cut short): the bytes beyond count in the marker.
+ */
+static size_t log_escape_part(char *out, size_t outsize, const char *s, size_t avail, size_t total)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char tok[16];
+	size_t i, used, need = 0, w = 0, limit;
+
+	if (outsize <= LOG_MARKER_ROOM) {
+		if (outsize > 0)
+			out[0] = '\0';
+		return 0;
+	}
+	for (i = 0; i < avail; i += used)
+		need += log_token(u + i, avail - i, tok, &used);
+	/* all of it fits: no marker; otherwise stop where the marker still fits */
+	limit = avail == total && need < outsize ? outsize - 1 : outsize - 1 - LOG_MARKER_ROOM;
+	for (i = 0; i < avail; i += used) {
+		size_t t = log_token(u + i, avail - i, tok, &used);
+		if (w + t > limit)
+			break;
+		memcpy(out + w, tok, t);
+		w += t;
+	}
+	if (i < total)
+		w += (size_t)snprintf(out + w, outsize - w, "\xe2\x80\xa6[+%zu bytes]", total - i);
+	out[w] = '\0';
+	return w;
+}
+
+size_t log_escape(char *out, size_t outsize, const char *s, size_t len)
+{
+	return log_escape_part(out, outsize, s, len, len);
+}
+
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	char line[2048];
-	int n;
+	char raw[2 * LOG_MESSAGE_MAX], msg[LOG_MESSAGE_MAX + 1], line[LOG_MESSAGE_MAX + 128];
+	int n, m;
 
-	if (level > log_max)
+	if ((int)level > atomic_load_explicit(&log_max, memory_order_relaxed))
 		return;
-	if (log_journal < 0)
-		log_journal = getenv("JOURNAL_STREAM") != NULL;
-	if (log_journal)
-		n = snprintf(line, sizeof line, "<%d>", (int)level);
+	if (atomic_load_explicit(&log_journal, memory_order_relaxed) < 0)
+		atomic_store(&log_journal, getenv("JOURNAL_STREAM") != NULL);
+	m = vsnprintf(raw, sizeof raw, fmt, ap);
+	size_t total = m < 0 ? 0 : (size_t)m;
+	log_escape_part(msg, sizeof msg, raw, total < sizeof raw ? total : sizeof raw - 1, total);
+	if (atomic_load_explicit(&log_journal, memory_order_relaxed))
+		n = snprintf(line, sizeof line, "<%d>%s\n", (int)level, msg);
 	else
-		n = snprintf(line, sizeof line, "%s: %s", log_prog, log_word(level));
-	if (n < 0 || (size_t)n >= sizeof line)
-		n = 0;
-	int m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-	size_t len = m < 0 ? (size_t)n : (size_t)n + (size_t)m;
-	if (len > sizeof line - 2)
-		len = sizeof line - 2; /* a truncated line is still one line */
-	line[len++] = '\n';
-	line[len] = '\0';
-	fputs(line, stderr);
+		n = snprintf(line, sizeof line, "%.64s: %s%s\n",
+			     atomic_load_explicit(&log_prog, memory_order_relaxed), log_word(level),
+			     msg);
+	if (n > 0)
+		fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

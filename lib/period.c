@@ -22,8 +22,6 @@
 #include <string.h>
 #include <time.h>
 
-#define PERIOD_YEAR_MIN 1900
-#define PERIOD_YEAR_MAX 2999
 #define PERIOD_WHY_SIZE 256
 
 /*

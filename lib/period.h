@@ -40,17 +40,26 @@ struct period {
 	int day;  /* daily only: day of month */
 };
 
+/*
+ * The years chiso accepts in a period or a date.  Every input has a range: a
+ * year like 1900 or 2999 is a typing slip, not a report, and once accepted it
+ * would sit in the rollups and reports for ever.  2000 leaves room for the
+ * history a province loads; 2100 for any plan or target year.
+ */
+#define PERIOD_YEAR_MIN 2000
+#define PERIOD_YEAR_MAX 2100
+
 /* Longest identifier ("20240615") plus NUL. */
 #define PERIOD_ID_MAX 9
 
 /*
  * Parses an identifier (surrounding ASCII whitespace ignored; weeks may be
- * written "2024W05").  Years 1900-2999.  Returns 0, or -1 with *why pointing at
- * a Vietnamese message for the commune officer that quotes the input and, for
- * forms people write, the identifier meant ("không nhận dạng được kỳ báo cáo
- * \"2024H1\": hãy ghi 2024S1 cho 6 tháng đầu năm 2024").  The message lives in
- * a thread-local buffer: valid until the next period_parse or date_parse in
- * this thread.
+ * written "2024W05").  Years 2000-2100 (PERIOD_YEAR_MIN..MAX).  Returns 0, or
+ * -1 with *why pointing at a Vietnamese message for the commune officer that
+ * quotes the input and, for forms people write, the identifier meant ("không
+ * nhận dạng được kỳ báo cáo \"2024H1\": hãy ghi 2024S1 cho 6 tháng đầu năm
+ * 2024").  The message lives in a thread-local buffer: valid until the next
+ * period_parse or date_parse in this thread.
  */
 int period_parse(const char *s, size_t len, struct period *out, const char **why);
 /* Writes the identifier (at most PERIOD_ID_MAX bytes with NUL for years up to
@@ -96,7 +105,7 @@ int32_t date_from_ymd(int year, int month, int day);
 void date_to_ymd(int32_t day, int *year, int *month, int *dayofmonth);
 /*
  * Parses "2024-06-15" (ISO) or "15/06/2024" / "5/6/2024" (as Vietnamese
- * documents write it), years 1900-2999, surrounding ASCII whitespace ignored.
+ * documents write it), years 2000-2100, surrounding ASCII whitespace ignored.
  * Returns 0, or -1 with *why pointing at a message in the same thread-local
  * buffer as period_parse's, Vietnamese too ("ngày không hợp lệ \"31/02/2024\":
  * ngày phải từ 1 đến 29 trong tháng 2 năm 2024").

@@ -16,7 +16,7 @@
 	}
 
 const struct cfg_key srvconf_keys[] = {
-    K("server.endpoint", CFG_STRING, "tcp://*:7460", 0, 0, endpoint, 0,
+    K("server.endpoint", CFG_STRING, "tcp://*:7460", 0, 0, endpoint, CFG_TCP | CFG_IPC,
       "ZeroMQ endpoint the ROUTER socket binds (agents connect here)."),
     K("server.public_key_file", CFG_STRING, "/etc/chiso/keys/server.pub", 0, 0, public_key_file, 0,
       "The server's CURVE public key (give this file to every agent)."),
@@ -77,7 +77,7 @@ const struct cfg_key srvconf_keys[] = {
       "Close each period once its deadline has passed (chisoctl period reopen undoes it)."),
     {"log.level", CFG_STRING, "info", 0, 0, offsetof(struct srvconf, log_level), CFG_RELOAD,
      "error, warning, info or debug.", cfg_log_levels},
-    K("metrics.listen", CFG_STRING, "", 0, 0, metrics_listen, 0,
+    K("metrics.listen", CFG_STRING, "", 0, 0, metrics_listen, CFG_TCP,
       "Serve the live counters in Prometheus text format on this local address, e.g.\n"
       "tcp://127.0.0.1:9464; empty: off.  Anyone who can connect reads them without\n"
       "authentication, so keep it on loopback (chisod warns at start if it is not)."),

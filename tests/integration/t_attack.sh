@@ -22,7 +22,9 @@ say "a legitimate collector delivers throughout the attacks"
 LEGIT_VALUES=30
 (
 	for i in $(seq 1 $LEGIT_VALUES); do
-		printf 'unit,indicator,period,value\n21298,portal_visits,%d,%d\n' $((1994 + i)) "$i" \
+		# half-years 2000S1 .. 2014S2: thirty past periods inside the years accepted
+		printf 'unit,indicator,period,value\n21298,portal_visits,%dS%d,%d\n' \
+			$((2000 + (i - 1) / 2)) $(((i - 1) % 2 + 1)) "$i" \
 			>"$T/legit_$i.csv"
 		agent xa-21298 submit "$T/legit_$i.csv" >/dev/null
 		sleep 0.2
@@ -37,7 +39,8 @@ declare -a TABLE
 # attack NAME ARGS...: runs one attack and keeps its figures.
 attack() {
 	local line
-	line=$("$ATTACK" "$ENDPOINT" "$SERVER_PUB" "$@")
+	# the figures are the last line (log-forge prints its refusals before them)
+	line=$("$ATTACK" "$ENDPOINT" "$SERVER_PUB" "$@" | tail -n 1)
 	echo "$line"
 	TABLE+=("$line")
 }
@@ -50,6 +53,7 @@ attack other-commune "$T/agents/attacker/attacker.key"
 attack claim-collector "$T/agents/attacker/attacker.key"
 attack inject "$T/agents/attacker/attacker.key"
 attack values "$T/agents/attacker/attacker.key"
+attack log-forge "$T/agents/attacker/attacker.key"
 attack malformed "$T/agents/attacker/attacker.key" 10000
 
 say "a collector revoked while connected is cut off at once, others are not"

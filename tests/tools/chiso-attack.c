@@ -5,7 +5,9 @@
  *   attack=unknown-key tried=50 answered=0 errors=0 acks=0 rows_sent=0 rows_rejected=0
  *
  * "answered" counts replies of any kind; for the handshake attacks it must stay
- * 0 (the server never talks to an unauthenticated peer).  Test code, not shipped.
+ * 0 (the server never talks to an unauthenticated peer).  The log-forge attack
+ * also prints each refusal's code and message ("rejected: CODE: MESSAGE") so a
+ * test can read what an officer would.  Test code, not shipped.
  */
 #include <jansson.h>
 #include <signal.h>
@@ -28,6 +30,7 @@ struct client {
 };
 
 static const char *endpoint, *server_pub_file;
+static bool show_rejections; /* print the code and message of each rejected row */
 
 static void fail(const char *what)
 {
@@ -116,8 +119,14 @@ static void drain(struct client *c, struct figures *fg, int ms, long expect)
 				json_t *ack =
 				    json_loadb(zmq_msg_data(&f[2]), zmq_msg_size(&f[2]), 0, NULL);
 				fg->acks++;
-				fg->rows_rejected +=
-				    (long)json_array_size(json_object_get(ack, "rejected"));
+				json_t *rej = json_object_get(ack, "rejected");
+				fg->rows_rejected += (long)json_array_size(rej);
+				for (size_t k = 0; show_rejections && k < json_array_size(rej); k++)
+					printf("rejected: %s: %s\n",
+					       json_string_value(
+						   json_object_get(json_array_get(rej, k), "code")),
+					       json_string_value(json_object_get(
+						   json_array_get(rej, k), "message")));
 				json_decref(ack);
 			}
 		}
@@ -343,6 +352,24 @@ int main(int argc, char **argv)
 					 x, x, x, x, x, x);
 				batch(&c, &fg, seq++, rows, 6);
 			}
+		} else if (strcmp(attack, "log-forge") == 0) {
+			/* an agent string that would start a line of its own at error
+			 * priority, then colour and clear a terminal (ESC and the C1 CSI) */
+			static const char hello[] =
+			    "{\"agent\":\"chiso-agent 0.1\\n<3>forged: database wiped"
+			    "\\u001b[31m\\u009b2J\",\"epoch\":424242,\"backlog_batches\":0,"
+			    "\"backlog_rows\":0}";
+			send3(&c, "HELLO", hello, sizeof hello - 1);
+			fg.tried++;
+			drain(&c, &fg, 3000, 1);
+			/* a year outside the range, as a period and as a date */
+			show_rejections = true;
+			batch(&c, &fg, 30,
+			      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+			      "\"1900\",\"value\":1},"
+			      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
+			      "\"1900-06-01\",\"value\":1}]",
+			      2);
 		} else if (strcmp(attack, "values") == 0) {
 			batch(&c, &fg, 20,
 			      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"

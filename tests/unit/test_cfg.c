@@ -33,9 +33,10 @@ static void test_files(void **state)
 	     "server: { endpoint = \"tcp://127.0.0.1:9\"; max_rows = 50000; insecure = true; };\n",
 	     NULL},
 	    {"int64", "server: { max_message_bytes = 2048L; };\n", NULL},
-	    {"unknown key", "server: {\n endpoint = \"x\";\n endpiont = \"y\";\n};\n",
+	    {"unknown key", "server: {\n endpoint = \"tcp://*:1\";\n endpiont = \"y\";\n};\n",
 	     ":3: unknown key \"server.endpiont\""},
-	    {"unknown section", "sever: { endpoint = \"x\"; };\n", ":1: unknown section \"sever\""},
+	    {"unknown section", "sever: { endpoint = \"tcp://*:1\"; };\n",
+	     ":1: unknown section \"sever\""},
 	    {"wrong type", "server: {\n max_rows = \"50\";\n};\n",
 	     ":2: server.max_rows: expected an integer"},
 	    {"bool as int", "server: { insecure = 1; };\n", "expected true or false"},
@@ -51,6 +52,49 @@ static void test_files(void **state)
 	    {"list", "server: { endpoint = [\"a\"]; };\n", "lists and arrays are not used"},
 	    {"bad log level", "log: { level = \"loud\"; };\n", "log.level"},
 	    {"include", "# x\n@include \".\"\n", ":2: @include is not supported"},
+	    /* every endpoint is parsed and its port checked, with the key and the line */
+	    {"port 65535", "server: { endpoint = \"tcp://*:65535\"; };\n", NULL},
+	    {"port 1", "server: { endpoint = \"tcp://127.0.0.1:1\"; };\n", NULL},
+	    {"IPv6 port", "server: { endpoint = \"tcp://[::1]:7460\"; };\n", NULL},
+	    {"ipc", "server: { endpoint = \"ipc:///run/chiso.sock\"; };\n", NULL},
+	    {"port 99999", "server: {\n endpoint = \"tcp://*:99999\";\n};\n",
+	     ":2: server.endpoint: tcp://*:99999: the port must be 1..65535, not \"99999\""},
+	    {"port 65536", "server: { endpoint = \"tcp://*:65536\"; };\n",
+	     "server.endpoint: tcp://*:65536: the port must be 1..65535"},
+	    {"port 0", "server: { endpoint = \"tcp://*:0\"; };\n",
+	     "server.endpoint: tcp://*:0: the port must be 1..65535, not \"0\""},
+	    {"port -1", "server: { endpoint = \"tcp://*:-1\"; };\n",
+	     "the port must be 1..65535, not \"-1\""},
+	    {"port abc", "server: { endpoint = \"tcp://*:abc\"; };\n",
+	     "the port must be 1..65535, not \"abc\""},
+	    {"port +80", "server: { endpoint = \"tcp://*:+80\"; };\n", "not \"+80\""},
+	    {"port 80x", "server: { endpoint = \"tcp://*:80x\"; };\n", "not \"80x\""},
+	    {"port empty", "server: { endpoint = \"tcp://*:\"; };\n", "not \"\""},
+	    {"port wildcard", "server: { endpoint = \"tcp://*:*\"; };\n", "not \"*\""},
+	    {"no port", "server: { endpoint = \"tcp://host\"; };\n",
+	     "server.endpoint: tcp://host: expected tcp://HOST:PORT"},
+	    {"no host", "server: { endpoint = \"tcp://:7460\"; };\n", "expected tcp://HOST:PORT"},
+	    {"IPv6 unbracketed end", "server: { endpoint = \"tcp://[::1:7460\"; };\n",
+	     "expected tcp://HOST:PORT"},
+	    {"not tcp", "server: { endpoint = \"udp://*:7460\"; };\n",
+	     "server.endpoint: udp://*:7460 is not a tcp:// address (nor ipc://)"},
+	    {"empty endpoint", "server: { endpoint = \"\"; };\n",
+	     "server.endpoint: empty: expected tcp://HOST:PORT"},
+	    {"metrics off", "metrics: { listen = \"\"; };\n", NULL},
+	    {"metrics port", "metrics: { listen = \"tcp://127.0.0.1:9464\"; };\n", NULL},
+	    {"metrics port 99999", "metrics: { listen = \"tcp://127.0.0.1:99999\"; };\n",
+	     ":1: metrics.listen: tcp://127.0.0.1:99999: the port must be 1..65535"},
+	    {"metrics ipc", "metrics: { listen = \"ipc:///run/m\"; };\n",
+	     "metrics.listen: ipc:///run/m is not a tcp:// address"},
+	    /* every integer key has bounds */
+	    {"heartbeat 999", "server: { heartbeat_ms = 999; };\n", "1000..600000"},
+	    {"statement timeout 0", "database: { statement_timeout_ms = 0; };\n", "100..600000"},
+	    {"connect timeout 61", "database: { connect_timeout_s = 61; };\n", "1..60"},
+	    {"commit rows -1", "ingest: { commit_max_rows = -1; };\n", "1..1000000"},
+	    {"deadline -2", "deadline: { daily = -2; };\n",
+	     "deadline.daily: -2 is outside -1..3660"},
+	    {"huge int64", "server: { max_rows = 99999999999999L; };\n", "outside 10000..100000"},
+	    {"float", "server: { max_rows = 1.5; };\n", "server.max_rows: expected an integer"},
 	};
 	char *dir = test_tmpdir(), path[256], err[512];
 	(void)state;
@@ -156,13 +200,28 @@ static void test_same(void **state)
 	}
 }
 
+/* Every integer key of both tables has a range (a key added with 0, 0 would accept only 0). */
+static void test_bounds(void **state)
+{
+	static const struct {
+		const struct cfg_key *keys;
+		const size_t *n;
+	} tables[] = {{srvconf_keys, &srvconf_nkeys}, {agentconf_keys, &agentconf_nkeys}};
+	(void)state;
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (size_t i = 0; i < *tables[t].n; i++) {
+			const struct cfg_key *k = &tables[t].keys[i];
+			if (k->type == CFG_INT && k->min >= k->max)
+				fail_msg("%s: range %lld..%lld", k->path, k->min, k->max);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_files),
-	    cmocka_unit_test(test_print_round_trip),
-	    cmocka_unit_test(test_same),
+	    cmocka_unit_test(test_defaults),	     cmocka_unit_test(test_files),
+	    cmocka_unit_test(test_print_round_trip), cmocka_unit_test(test_same),
+	    cmocka_unit_test(test_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,6 +32,10 @@ static void test_prepare(void **state)
 	    {"population", "", "2023-12-20", NULL, "2024S1"},
 	    {"population", "2024H1", "", "bad_period", ""},
 	    {"population", "", "2024-02-30", "bad_date", ""},
+	    {"population", "1900", "", "bad_period", ""}, /* outside 2000..2100 */
+	    {"population", "", "1999-12-31", "bad_date", ""},
+	    {"population", "", "2100-12-14", NULL, "2100S2"},
+	    {"population", "", "2100-12-20", "bad_period", ""}, /* the administrative 2101S1 */
 	    {"no_such", "", "2024-06-01", "unknown_indicator", ""},
 	    {"no_such", "2024", "", NULL, "2024"}, /* the database decides unknown indicators */
 	};

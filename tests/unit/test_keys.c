@@ -54,11 +54,63 @@ static void test_bad_files(void **state)
 	test_rm_rf(dir);
 }
 
+/* Key names follow the collector-name rule, so a name cannot write outside --dir. */
+static void test_names(void **state)
+{
+	static const struct {
+		const char *name;
+		bool ok;
+	} cases[] = {
+	    {"xa-21298", true},
+	    {"server", true},
+	    {"tinh-51.backup_2", true},
+	    {"0", true},
+	    {"a234567890123456789012345678901234567890123456789012345678901234", true},
+	    {"a2345678901234567890123456789012345678901234567890123456789012345", false},
+	    {"", false},
+	    {"../../x", false},
+	    {"..", false},
+	    {".", false},
+	    {"a..b", false},
+	    {"x/y", false},
+	    {"/etc/passwd", false},
+	    {".hidden", false},
+	    {"-rf", false},
+	    {"_x", false},
+	    {"Xa-21298", false},
+	    {"xã", false},
+	    {"a b", false},
+	    {"a\nb", false},
+	};
+	char *dir = test_tmpdir(), sub[256], err[512], cmd[600];
+	(void)state;
+	snprintf(sub, sizeof sub, "%s/keys", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		err[0] = '\0';
+		bool valid = keys_name_valid(cases[i].name, err, sizeof err);
+		int rc = keys_generate(sub, cases[i].name, err, sizeof err);
+		if (valid != cases[i].ok || (rc == 0) != cases[i].ok)
+			fail_msg("\"%s\": valid %d, generate %d (%s)", cases[i].name, valid, rc,
+				 err);
+		if (!cases[i].ok)
+			CHECK_HAS(cases[i].name, "use 1 to 64 of a-z 0-9 . _ -", err);
+	}
+	/* nothing beside the keys directory, nothing in a subdirectory of it */
+	snprintf(cmd, sizeof cmd,
+		 "test \"$(find '%s' -mindepth 1 ! -path '%s/*.key' ! -path "
+		 "'%s/*.pub')\" = '%s'",
+		 dir, sub, sub, sub);
+	CHECK_INT("written only inside the directory", 0, system(cmd));
+	test_rm_rf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_generate_and_read),
 	    cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

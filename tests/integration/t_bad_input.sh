@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Bad input is refused with a message that names it, and peer text cannot forge
+# log lines (docs/security.md, "Logs cannot be forged" and "Every input has a
+# range"):
+#   1. chisod -n refuses server.endpoint with a port outside 1..65535, naming the
+#      key and file:line;
+#   2. chisoctl keygen refuses a name that would write outside --dir, and writes
+#      nothing;
+#   3. a HELLO whose agent string holds "\n<3>forged" and terminal escapes leaves
+#      one escaped line in chisod's log, no forged line and no ESC byte;
+#   4. a year outside 2000..2100 is refused, as a period and as a date, by chisod
+#      and by the agent's submit, with the range in the Vietnamese message.
+. "$(dirname "$0")/lib.sh"
+
+START=$(date +%s)
+ATTACK="$CHISO_TEST_BIN/chiso-attack"
+
+# check WHAT EXPECTED ACTUAL: like assert_eq, but the test goes on, so that one
+# run shows every case that fails (the test still fails at the end).
+check() {
+	if [ "$2" != "$3" ]; then
+		printf 'FAIL: %s: expected [%s], got [%s]\n' "$1" "$2" "$3" >&2
+		FAILURES=$((FAILURES + 1))
+	else
+		printf 'ok: %s = %s\n' "$1" "$3"
+	fi
+}
+
+setup_database
+
+say "1. chisod -n: endpoint ports outside 1..65535"
+"$CHISO_BIN/chisod" -n -f "$CONF" 2>"$T/ok.err" || fail "chisod -n refused the test's own configuration: $(cat "$T/ok.err")"
+refused=0 named=0
+for port in 99999 65536 0 abc; do
+	sed "s|tcp://127.0.0.1:$PORT|tcp://127.0.0.1:$port|" "$CONF" >"$T/port.conf"
+	grep -q "tcp://127.0.0.1:$port\"" "$T/port.conf" || fail "could not set the port in the test configuration"
+	rc=0
+	"$CHISO_BIN/chisod" -n -f "$T/port.conf" 2>"$T/port.err" || rc=$?
+	echo "port $port: exit $rc: $(head -n 1 "$T/port.err")"
+	[ "$rc" -eq 0 ] || refused=$((refused + 1))
+	# file:line, the key and the range
+	! grep -Eq "port\.conf:[0-9]+: server\.endpoint: .*1\.\.65535" "$T/port.err" || named=$((named + 1))
+done
+check "endpoint ports refused by -n" 4 "$refused"
+check "refusals naming file:line, server.endpoint and 1..65535" 4 "$named"
+
+say "2. chisoctl keygen cannot write outside --dir"
+mkdir -p "$T/k/a/b"
+refused=0 reasons=0
+for name in ../../x ../x a/../../x .hidden; do
+	rc=0
+	ctl keygen "$name" --dir "$T/k/a/b" >/dev/null 2>"$T/keygen.err" || rc=$?
+	echo "keygen \"$name\": exit $rc: $(head -n 1 "$T/keygen.err")"
+	[ "$rc" -eq 0 ] || refused=$((refused + 1))
+	! grep -q "use 1 to 64 of a-z 0-9" "$T/keygen.err" || reasons=$((reasons + 1))
+done
+find "$T/k" -type f | sed 's/^/written: /'
+check "keygen names refused" 4 "$refused"
+check "refusals giving the rule" 4 "$reasons"
+check "files written by refused keygens" 0 "$(find "$T/k" -type f | wc -l)"
+ctl keygen ok-1 --dir "$T/k/a/b" >/dev/null
+check "files written by a valid keygen, all inside --dir" 2 "$(find "$T/k" -type f -path "$T/k/a/b/*" | wc -l)"
+
+start_chisod
+make_agent attacker 21301
+
+say "3. a forged line in a HELLO's agent string"
+"$ATTACK" "tcp://127.0.0.1:$PORT" "$T/var/keys/server.pub" log-forge "$T/agents/attacker/attacker.key" \
+	>"$T/forge.out"
+cat "$T/forge.out"
+hello=0
+for _ in $(seq 100); do
+	hello=$(grep -c 'hello from chiso-agent 0.1' "$T/chisod.log" || true)
+	[ "$hello" -ge 1 ] && break
+	sleep 0.1
+done
+check "hello lines logged" 1 "$hello"
+grep -A1 'hello from chiso-agent 0.1' "$T/chisod.log" | cat -v
+check "log lines starting with the forged text" 0 "$(grep -c '^<3>forged' "$T/chisod.log" || true)"
+check "log lines holding an ESC byte" 0 "$(grep -c $'\x1b' "$T/chisod.log" || true)"
+check "log lines holding a C1 CSI (UTF-8 c2 9b)" 0 "$(grep -c $'\xc2\x9b' "$T/chisod.log" || true)"
+check "the escaped agent string in the log" 1 \
+	"$(grep -cF 'hello from chiso-agent 0.1\n<3>forged: database wiped\x1b[31m\xc2\x9b2J' "$T/chisod.log" || true)"
+
+say "4. years outside 2000..2100"
+eval "$(grep '^attack=' "$T/forge.out" | tr ' ' '\n' | sed 's/^/f_/')"
+echo "rows sent $f_rows_sent, acks $f_acks, rejected $f_rows_rejected"
+check "rows of year 1900 rejected by chisod" 2 "$f_rows_rejected"
+check "rejections naming the range" 2 "$(grep -c '^rejected: bad_\(period\|date\): .*năm phải từ 2000 đến 2100' "$T/forge.out" || true)"
+stored=$(sql "SELECT count(*) FROM observation o JOIN batch b ON b.id = o.batch_id
+	JOIN collector c ON c.id = b.collector_id WHERE c.name = 'attacker'")
+check "rows of year 1900 stored" 0 "$stored"
+printf 'unit,indicator,period,value\n21301,population,1900,5\n21301,population,2101,5\n21301,population,2024,5\n' \
+	>"$T/years.csv"
+rc=0
+agent attacker submit "$T/years.csv" >"$T/submit.out" 2>&1 || rc=$?
+cat "$T/submit.out"
+check "submitted rows refused by the agent with the range" 2 \
+	"$(grep -c 'năm phải từ 2000 đến 2100' "$T/submit.out" || true)"
+
+stop_chisod
+echo "t_bad_input: $(($(date +%s) - START)) s"
+[ "$FAILURES" -eq 0 ] || fail "$FAILURES checks failed"
