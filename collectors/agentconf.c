@@ -11,14 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define K(path, type, def, min, max, field, comment)                                               \
+#define KF(path, type, def, min, max, field, flags, comment)                                       \
 	{                                                                                          \
-		path, type, def, min, max, offsetof(struct agentconf, field), 0, comment, NULL     \
+		path, type, def, min, max, offsetof(struct agentconf, field), flags, comment, NULL \
 	}
+#define K(path, type, def, min, max, field, comment)                                               \
+	KF(path, type, def, min, max, field, 0, comment)
 
 const struct cfg_key agentconf_keys[] = {
-    K("server.endpoint", CFG_STRING, "tcp://127.0.0.1:7460", 0, 0, endpoint,
-      "The province's chisod: tcp://HOST:PORT."),
+    KF("server.endpoint", CFG_STRING, "tcp://127.0.0.1:7460", 0, 0, endpoint, CFG_TCP,
+       "The province's chisod: tcp://HOST:PORT."),
     K("server.public_key_file", CFG_STRING, "/etc/chiso/keys/server.pub", 0, 0,
       server_public_key_file, "The server's CURVE public key, as the province gave it."),
     K("agent.secret_key_file", CFG_STRING, "/etc/chiso/keys/agent.key", 0, 0, secret_key_file,

@@ -116,6 +116,41 @@ static void test_files(void **state)
 	test_rm_rf(dir);
 }
 
+/* The agent's endpoint is checked like chisod's: a port outside 1..65535 names the key. */
+static void test_agent_endpoint(void **state)
+{
+	static const struct {
+		const char *name, *text, *err; /* err NULL: accepted */
+	} cases[] = {
+	    {"default", "", NULL},
+	    {"port 7460", "server: { endpoint = \"tcp://tinh.example:7460\"; };\n", NULL},
+	    {"port 99999", "server: { endpoint = \"tcp://127.0.0.1:99999\"; };\n",
+	     ":1: server.endpoint: tcp://127.0.0.1:99999: the port must be 1..65535"},
+	    {"port 0", "server: { endpoint = \"tcp://127.0.0.1:0\"; };\n",
+	     "the port must be 1..65535"},
+	    {"no port", "server: { endpoint = \"tcp://127.0.0.1\"; };\n", "server.endpoint"},
+	    {"ipc", "server: { endpoint = \"ipc:///run/chiso.sock\"; };\n", "not a tcp:// address"},
+	};
+	char *dir = test_tmpdir(), path[256], err[512];
+	(void)state;
+	snprintf(path, sizeof path, "%s/a.conf", dir);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		test_write(path, cases[i].text, strlen(cases[i].text));
+		err[0] = '\0';
+		struct agentconf *a = agentconf_load(path, err, sizeof err);
+		if (!cases[i].err) {
+			if (!a)
+				fail_msg("%s: refused: %s", cases[i].name, err);
+		} else {
+			if (a)
+				fail_msg("%s: accepted", cases[i].name);
+			CHECK_HAS(cases[i].name, cases[i].err, err);
+		}
+		agentconf_destroy(&a);
+	}
+	test_rm_rf(dir);
+}
+
 /* What -nv prints is itself a valid configuration that reads back the same. */
 static void test_print_round_trip(void **state)
 {
@@ -221,7 +256,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),	     cmocka_unit_test(test_files),
 	    cmocka_unit_test(test_print_round_trip), cmocka_unit_test(test_same),
-	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_bounds),	     cmocka_unit_test(test_agent_endpoint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
