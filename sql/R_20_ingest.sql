@@ -367,25 +367,16 @@ BEGIN
 	-- earlier.  That depends only on the order in which the rows were sent,
 	-- never on how they were cut into batches or commits, so one batch of n
 	-- rows and n batches of one row leave the same value and the same history.
-	-- "Sent earlier" in this commit: batch by batch (the batches of one
-	-- collector and outbox epoch take their places in seq order, whatever
-	-- order they were staged in), then row by row.  Against the stored value,
+	-- "Sent earlier" in this commit: the batches of one collector and outbox
+	-- epoch in seq order (whatever order they were staged in), placed where
+	-- its first batch was staged, then row by row.  Against the stored value,
 	-- an equal date wins unless the stored value came from a later seq of the
 	-- same collector and epoch: a late resend of an older batch cannot undo a
-	-- correction (docs/protocol.md §5).
-	WITH primaries AS (
-		SELECT sb.batch_no, sb.collector_id, sb.epoch, sb.seq
-		FROM stage_batch sb
-		JOIN w_batch wb ON wb.batch_no = sb.batch_no AND wb.primary_no = sb.batch_no
-	), slot AS (
-		SELECT a.batch_no, b.batch_no AS slot
-		FROM (SELECT p.*, row_number() OVER (PARTITION BY p.collector_id, p.epoch
-						     ORDER BY p.seq) AS n FROM primaries p) a
-		JOIN (SELECT p.*, row_number() OVER (PARTITION BY p.collector_id, p.epoch
-						     ORDER BY p.batch_no) AS n FROM primaries p) b
-		  USING (collector_id, epoch, n)
-	), sent AS (
-		SELECT w.*, (sl.slot::bigint << 32) | w.row_no AS ord,
+	-- correction (docs/protocol.md §5).  Only window functions over the
+	-- commit's rows: the working tables have no statistics, and a self-join
+	-- planned on a guess of one row cost seconds per commit.
+	WITH sent AS (
+		SELECT w.*, min(w.batch_no) OVER (PARTITION BY w.collector_id, w.epoch) AS place,
 		       o.value AS o_value, o.qualifier AS o_qualifier, o.value_date AS o_date,
 		       o.unit_id IS NOT NULL AS o_exists,
 		       (o.unit_id IS NULL OR w.value_date > o.value_date
@@ -393,44 +384,61 @@ BEGIN
 			    AND NOT (ob.collector_id = w.collector_id AND ob.epoch = w.epoch
 				     AND ob.seq > w.seq))) AS beats_stored
 		FROM w_row w
-		JOIN slot sl ON sl.batch_no = w.batch_no
 		LEFT JOIN observation o USING (unit_id, indicator_id, period_id)
 		LEFT JOIN batch ob ON ob.id = o.batch_id
 		WHERE w.reason IS NULL
 	), applied AS (
 		SELECT x.*, x.beats_stored
-			    AND ((x.value_date >= max(x.value_date) OVER k_before) IS NOT FALSE)
-			    AS applied
+			    AND ((x.value_date >= max(x.value_date) OVER (k ROWS BETWEEN UNBOUNDED
+									 PRECEDING AND 1 PRECEDING))
+				 IS NOT FALSE) AS applied
 		FROM sent x
-		WINDOW k_before AS (PARTITION BY x.unit_id, x.indicator_id, x.period_id ORDER BY x.ord
-				    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+		WINDOW k AS (PARTITION BY x.unit_id, x.indicator_id, x.period_id
+			     ORDER BY x.place, x.seq, x.row_no)
 	), placed AS (
-		-- the applied row of this commit that stood when each row came, and
-		-- the one that stands after the commit
+		-- grp: applied rows so far (this one included); the previous applied
+		-- row (lag among the applied) stood when an applied row came; the
+		-- last applied row stands after the commit
 		SELECT a.*,
-		       max(a.ord) FILTER (WHERE a.applied) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING
-								 AND 1 PRECEDING) AS prev_ord,
-		       max(a.ord) FILTER (WHERE a.applied) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING
-								 AND UNBOUNDED FOLLOWING) AS last_ord
+		       count(*) FILTER (WHERE a.applied) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING
+							      AND CURRENT ROW) AS grp,
+		       count(*) FILTER (WHERE a.applied) OVER (k ROWS BETWEEN 1 FOLLOWING
+							      AND UNBOUNDED FOLLOWING) AS later,
+		       lag(a.value) OVER ka AS lag_value, lag(a.qualifier) OVER ka AS lag_qualifier,
+		       lag(a.value_date) OVER ka AS lag_date, lag(a.row_no) OVER ka AS lag_row
 		FROM applied a
-		WINDOW k AS (PARTITION BY a.unit_id, a.indicator_id, a.period_id ORDER BY a.ord)
+		WINDOW k AS (PARTITION BY a.unit_id, a.indicator_id, a.period_id
+			     ORDER BY a.place, a.seq, a.row_no),
+		       ka AS (PARTITION BY a.unit_id, a.indicator_id, a.period_id, a.applied
+			      ORDER BY a.place, a.seq, a.row_no)
+	), stood AS (
+		-- a row not applied came while the grp-th applied row stood: the
+		-- first row of its (key, grp) group
+		SELECT p.*, first_value(p.value) OVER g AS g_value,
+		       first_value(p.qualifier) OVER g AS g_qualifier,
+		       first_value(p.value_date) OVER g AS g_date,
+		       CASE WHEN p.applied THEN p.lag_row IS NOT NULL ELSE p.grp > 0 END AS after_one
+		FROM placed p
+		WINDOW g AS (PARTITION BY p.unit_id, p.indicator_id, p.period_id, p.grp
+			     ORDER BY p.place, p.seq, p.row_no)
 	)
 	INSERT INTO w_final (unit_id, indicator_id, period_id, value, qualifier, value_date,
 			     batch_id, batch_no, row_no, old_value, old_qualifier, old_date, is_new,
 			     applied, standing, obs_changed)
 	SELECT r.unit_id, r.indicator_id, r.period_id, r.value, r.qualifier, r.value_date,
 	       r.batch_id, r.batch_no, r.row_no,
-	       CASE WHEN r.prev_ord IS NULL THEN r.o_value ELSE p.value END,
-	       CASE WHEN r.prev_ord IS NULL THEN r.o_qualifier ELSE p.qualifier END,
-	       CASE WHEN r.prev_ord IS NULL THEN r.o_date ELSE p.value_date END,
-	       r.prev_ord IS NULL AND NOT r.o_exists,
-	       r.applied, r.ord IS NOT DISTINCT FROM r.last_ord,
-	       r.ord IS NOT DISTINCT FROM r.last_ord
+	       CASE WHEN NOT r.after_one THEN r.o_value WHEN r.applied THEN r.lag_value
+		    ELSE r.g_value END,
+	       CASE WHEN NOT r.after_one THEN r.o_qualifier WHEN r.applied THEN r.lag_qualifier
+		    ELSE r.g_qualifier END,
+	       CASE WHEN NOT r.after_one THEN r.o_date WHEN r.applied THEN r.lag_date
+		    ELSE r.g_date END,
+	       NOT r.after_one AND NOT r.o_exists,
+	       r.applied, r.applied AND r.later = 0,
+	       r.applied AND r.later = 0
 		   AND (NOT r.o_exists OR r.o_value <> r.value
 			OR r.o_qualifier IS DISTINCT FROM r.qualifier)
-	FROM placed r
-	LEFT JOIN placed p ON (p.unit_id, p.indicator_id, p.period_id, p.ord)
-			    = (r.unit_id, r.indicator_id, r.period_id, r.prev_ord);
+	FROM stood r;
 
 	-- A row that was not applied is accepted, kept in the history and said so:
 	-- a later date stood already, or (same date) a later batch of the same
