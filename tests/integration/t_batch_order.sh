@@ -180,6 +180,57 @@ assert_eq "differences between cuts" 0 "$between"
 assert_eq "rows accepted per cut" " $nupd $nupd $nupd" "$accepted_all"
 assert_eq "differences from the reference, all cuts" 0 "$total_diff"
 
+say "batches of one collector staged out of seq order, and across collectors"
+# Straight through ingest(), as chisod's storage module calls it, to stage what
+# an agent does not produce on demand.  commit_rows ROWS: one commit of the
+# rows 'collector|seq|indicator|value' (one batch per row, staged in the order
+# given, all of 2024S1 by period) for commune $U4.
+U4=$(sql "SELECT code FROM unit WHERE tier = 'commune' AND parent_id =
+	(SELECT id FROM unit WHERE code = '529' ORDER BY valid_from LIMIT 1)
+	AND valid_from <= '2023-12-15' AND valid_to > '2024-12-14' ORDER BY code OFFSET 3 LIMIT 1")
+sql "SELECT collector_add(n, rpad(md5(n), 40, 'x'), '529') FROM (VALUES ('sx'), ('sy')) v(n)" >/dev/null
+commit_rows() {
+	psql "$(conf_value database.owner_conninfo)" -X -q -A -t -v ON_ERROR_STOP=1 <<SQL >/dev/null
+SET search_path = chiso;
+BEGIN;
+SELECT ingest_session();
+CREATE TEMP TABLE r ON COMMIT DROP AS
+SELECT n::int AS batch_no, split_part(x, '|', 1) AS collector, split_part(x, '|', 2)::bigint AS seq,
+       split_part(x, '|', 3) AS indicator, split_part(x, '|', 4) AS value
+FROM unnest(string_to_array('$1', ' ')) WITH ORDINALITY AS t(x, n);
+INSERT INTO stage_batch (batch_no, collector_id, epoch, seq, received_at, nrows)
+SELECT r.batch_no, c.id, 1, r.seq, now(), 1 FROM r JOIN collector c ON c.name = r.collector;
+INSERT INTO stage_row (batch_no, row_no, unit_code, indicator_code, period_code, period_type,
+		       stat_first, stat_last, adm_first, adm_last, value_text)
+SELECT r.batch_no, 0, '$U4', r.indicator, '2024S1', 'six-monthly', '2024-01-01', '2024-06-30',
+       '2023-12-15', '2024-06-14', r.value FROM r;
+SELECT count(*) FROM ingest();
+COMMIT;
+SQL
+}
+# hist INDICATOR: its stored value, then value/applied/old of each history row
+hist() {
+	sql "SELECT (SELECT trim_scale(value) FROM v_observation WHERE unit_code = '$U4'
+		     AND indicator_code = '$1' AND period = '2024S1') || ' '
+		|| string_agg(trim_scale(new_value) || '/' || left(applied::text, 1) || '/'
+			      || coalesce(trim_scale(old_value)::text, 'new'), ' '
+			      ORDER BY changed_at, batch_seq)
+		|| ' flags=' || (SELECT count(*) FROM v_flag WHERE unit_code = '$U4'
+				  AND indicator_code = '$1' AND code = 'superseded')
+	     FROM v_history WHERE unit_code = '$U4' AND indicator_code = '$1' AND period = '2024S1'"
+}
+# seq 2 staged before seq 1 in one commit: taken in seq order, both applied.
+commit_rows "sx|2|portal_visits|20 sx|1|portal_visits|10"
+assert_eq "one commit, seq 2 staged before seq 1" "20 10/t/new 20/t/10 flags=0" "$(hist portal_visits)"
+# seq 2 committed, then a late resend of seq 1 (same date): kept, not applied.
+commit_rows "sx|4|portal_page_views|20"
+commit_rows "sx|3|portal_page_views|10"
+assert_eq "seq 1 after seq 2, two commits" "20 20/t/new 10/f/20 flags=1" "$(hist portal_page_views)"
+# Another collector at the same date in a later commit is sent later: it wins.
+commit_rows "sx|5|bts_stations|30"
+commit_rows "sy|1|bts_stations|40"
+assert_eq "another collector, later commit" "40 30/t/new 40/t/30 flags=0" "$(hist bts_stations)"
+
 say "rollups against a rebuild and a plain aggregation"
 ctl rollup verify >"$T/verify.txt" || { head -n 20 "$T/verify.txt"; fail "rollup verify found differences"; }
 tail -n 1 "$T/verify.txt"
