@@ -139,21 +139,30 @@ BEGIN
 		value numeric,
 		qualifier text,
 		reason text,
-		message text
+		message text,
+		value_date date -- the row's date, or its period's last day (008_value_order)
 	) ON COMMIT DELETE ROWS;
+	-- Every accepted row of this commit in the order it was sent, with the
+	-- value that stood when it came (old_*; is_new: none did) and whether it
+	-- was applied; the one row per key that stands after the commit is
+	-- `standing`, and obs_changed says that it changes the stored value.
 	CREATE TEMP TABLE IF NOT EXISTS w_final (
 		unit_id int NOT NULL,
 		indicator_id int NOT NULL,
 		period_id int NOT NULL,
 		value numeric NOT NULL,
 		qualifier text,
+		value_date date NOT NULL,
 		batch_id bigint NOT NULL,
 		batch_no int NOT NULL,
 		row_no int NOT NULL,
 		old_value numeric,
 		old_qualifier text,
+		old_date date,
 		is_new boolean NOT NULL,
-		superseded boolean NOT NULL
+		applied boolean NOT NULL,
+		standing boolean NOT NULL,
+		obs_changed boolean NOT NULL
 	) ON COMMIT DELETE ROWS;
 	CREATE TEMP TABLE IF NOT EXISTS w_dirty (
 		unit_id int NOT NULL,
@@ -254,11 +263,14 @@ BEGIN
 
 	-- Resolve and validate the rows of new batches; the first failed check wins.
 	INSERT INTO w_row (batch_no, row_no, batch_id, collector_id, epoch, seq, unit_id,
-			   indicator_id, period_id, value, qualifier, reason, message)
+			   indicator_id, period_id, value, qualifier, reason, message,
+			   value_date)
 	SELECT s.batch_no, s.row_no, wb.batch_id, sb.collector_id, sb.epoch, sb.seq,
 	       u.id, i.id, p.id,
 	       CASE WHEN s.reason IS NULL THEN s.value_text::numeric END, -- refused rows keep raw text
-	       s.qualifier, v.reason, v.message
+	       s.qualifier, v.reason, v.message,
+	       -- chisod checked the date's text (bad_date) before it was staged
+	       CASE WHEN v.reason IS NULL THEN coalesce(s.date_text::date, sd.day) END
 	FROM stage_row s
 	JOIN w_batch wb ON wb.batch_no = s.batch_no AND wb.primary_no = s.batch_no
 	JOIN stage_batch sb ON sb.batch_no = s.batch_no
@@ -386,65 +398,136 @@ BEGIN
 			num_vi(s.value_text::numeric))
 		END) AS message) v;
 
-	-- The same key twice in one batch is almost always a typing mistake: keep
-	-- the first, refuse the rest and say where the first one is.
-	UPDATE w_row w SET reason = 'duplicate_in_batch',
-		message = format('Đơn vị, chỉ tiêu và kỳ báo cáo này đã có ở dòng %s của cùng lô số liệu',
-				 d.first_row)
-	FROM (SELECT w2.batch_no, w2.row_no,
-		     first_value(w2.row_no) OVER k AS first_row,
-		     row_number() OVER k AS n
-	      FROM w_row w2 WHERE w2.reason IS NULL
-	      WINDOW k AS (PARTITION BY w2.batch_no, w2.unit_id, w2.indicator_id, w2.period_id
-			   ORDER BY w2.row_no)) d
-	WHERE d.n > 1 AND (w.batch_no, w.row_no) = (d.batch_no, d.row_no);
+	-- The same key twice in one batch is not refused: several values of one
+	-- key in one batch are a sequence, like the same values in several
+	-- batches, and the order rule below treats both alike.  The typing
+	-- mistake of the same row twice in one file is caught by chiso-agent
+	-- submit, over the whole file (docs/protocol.md §6).
 
 	PERFORM ingest_check_ratios();
 
-	-- One value per key for this commit: the latest staged batch wins.
-	INSERT INTO w_final (unit_id, indicator_id, period_id, value, qualifier, batch_id,
-			     batch_no, row_no, old_value, old_qualifier, is_new, superseded)
-	SELECT f.unit_id, f.indicator_id, f.period_id, f.value, f.qualifier, f.batch_id,
-	       f.batch_no, f.row_no, o.value, o.qualifier, o.unit_id IS NULL,
-	       coalesce(ob.collector_id = f.collector_id AND ob.epoch = f.epoch
-			AND ob.seq > f.seq, false)
-	FROM (SELECT DISTINCT ON (w.unit_id, w.indicator_id, w.period_id) w.*
-	      FROM w_row w WHERE w.reason IS NULL
-	      ORDER BY w.unit_id, w.indicator_id, w.period_id, w.batch_no DESC, w.row_no DESC) f
-	LEFT JOIN observation o USING (unit_id, indicator_id, period_id)
-	LEFT JOIN batch ob ON ob.id = o.batch_id;
+	-- Order of values (docs/reliability.md): for each key the stored value is
+	-- the accepted value with the latest date, and among equal dates the one
+	-- sent last.  A row is applied when it beats every value of its key that
+	-- came before it: the stored one, and the rows of this commit sent
+	-- earlier.  That depends only on the order in which the rows were sent,
+	-- never on how they were cut into batches or commits, so one batch of n
+	-- rows and n batches of one row leave the same value and the same history.
+	-- "Sent earlier" in this commit: the batches of one collector and outbox
+	-- epoch in seq order (whatever order they were staged in), placed where
+	-- its first batch was staged, then row by row.  Against the stored value,
+	-- an equal date wins unless the stored value came from a later seq of the
+	-- same collector and epoch: a late resend of an older batch cannot undo a
+	-- correction (docs/protocol.md §5).  Only window functions over the
+	-- commit's rows: the working tables have no statistics, and a self-join
+	-- planned on a guess of one row cost seconds per commit.
+	WITH sent AS (
+		SELECT w.*, min(w.batch_no) OVER (PARTITION BY w.collector_id, w.epoch) AS place,
+		       o.value AS o_value, o.qualifier AS o_qualifier, o.value_date AS o_date,
+		       o.unit_id IS NOT NULL AS o_exists,
+		       (o.unit_id IS NULL OR w.value_date > o.value_date
+			OR (w.value_date = o.value_date
+			    AND NOT (ob.collector_id = w.collector_id AND ob.epoch = w.epoch
+				     AND ob.seq > w.seq))) AS beats_stored
+		FROM w_row w
+		LEFT JOIN observation o USING (unit_id, indicator_id, period_id)
+		LEFT JOIN batch ob ON ob.id = o.batch_id
+		WHERE w.reason IS NULL
+	), applied AS (
+		SELECT x.*, x.beats_stored
+			    AND ((x.value_date >= max(x.value_date) OVER (k ROWS BETWEEN UNBOUNDED
+									 PRECEDING AND 1 PRECEDING))
+				 IS NOT FALSE) AS applied
+		FROM sent x
+		WINDOW k AS (PARTITION BY x.unit_id, x.indicator_id, x.period_id
+			     ORDER BY x.place, x.seq, x.row_no)
+	), placed AS (
+		-- grp: applied rows so far (this one included); the previous applied
+		-- row (lag among the applied) stood when an applied row came; the
+		-- last applied row stands after the commit
+		SELECT a.*,
+		       count(*) FILTER (WHERE a.applied) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING
+							      AND CURRENT ROW) AS grp,
+		       count(*) FILTER (WHERE a.applied) OVER (k ROWS BETWEEN 1 FOLLOWING
+							      AND UNBOUNDED FOLLOWING) AS later,
+		       lag(a.value) OVER ka AS lag_value, lag(a.qualifier) OVER ka AS lag_qualifier,
+		       lag(a.value_date) OVER ka AS lag_date, lag(a.row_no) OVER ka AS lag_row
+		FROM applied a
+		WINDOW k AS (PARTITION BY a.unit_id, a.indicator_id, a.period_id
+			     ORDER BY a.place, a.seq, a.row_no),
+		       ka AS (PARTITION BY a.unit_id, a.indicator_id, a.period_id, a.applied
+			      ORDER BY a.place, a.seq, a.row_no)
+	), stood AS (
+		-- a row not applied came while the grp-th applied row stood: the
+		-- first row of its (key, grp) group
+		SELECT p.*, first_value(p.value) OVER g AS g_value,
+		       first_value(p.qualifier) OVER g AS g_qualifier,
+		       first_value(p.value_date) OVER g AS g_date,
+		       CASE WHEN p.applied THEN p.lag_row IS NOT NULL ELSE p.grp > 0 END AS after_one
+		FROM placed p
+		WINDOW g AS (PARTITION BY p.unit_id, p.indicator_id, p.period_id, p.grp
+			     ORDER BY p.place, p.seq, p.row_no)
+	)
+	INSERT INTO w_final (unit_id, indicator_id, period_id, value, qualifier, value_date,
+			     batch_id, batch_no, row_no, old_value, old_qualifier, old_date, is_new,
+			     applied, standing, obs_changed)
+	SELECT r.unit_id, r.indicator_id, r.period_id, r.value, r.qualifier, r.value_date,
+	       r.batch_id, r.batch_no, r.row_no,
+	       CASE WHEN NOT r.after_one THEN r.o_value WHEN r.applied THEN r.lag_value
+		    ELSE r.g_value END,
+	       CASE WHEN NOT r.after_one THEN r.o_qualifier WHEN r.applied THEN r.lag_qualifier
+		    ELSE r.g_qualifier END,
+	       CASE WHEN NOT r.after_one THEN r.o_date WHEN r.applied THEN r.lag_date
+		    ELSE r.g_date END,
+	       NOT r.after_one AND NOT r.o_exists,
+	       r.applied, r.applied AND r.later = 0,
+	       r.applied AND r.later = 0
+		   AND (NOT r.o_exists OR r.o_value <> r.value
+			OR r.o_qualifier IS DISTINCT FROM r.qualifier)
+	FROM stood r;
 
-	-- A row older (lower seq of the same collector and outbox) than the value
-	-- already stored arrived late: accepted, not applied, and said so.
+	-- A row that was not applied is accepted, kept in the history and said so:
+	-- a later date stood already, or (same date) a later batch of the same
+	-- collector.
 	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
 	SELECT f.batch_id, f.row_no, f.unit_id, f.indicator_id, f.period_id, 'superseded',
-	       'Máy thu thập này đã gửi một lô mới hơn cho số liệu này; dòng cũ hơn này không được áp dụng'
-	FROM w_final f WHERE f.superseded;
+	       CASE WHEN f.value_date < f.old_date THEN format(
+		'Số liệu này đã có giá trị ngày %s, muộn hơn ngày %s của dòng này; dòng này được lưu vào lịch sử nhưng không được áp dụng',
+		to_char(f.old_date, 'DD/MM/YYYY'), to_char(f.value_date, 'DD/MM/YYYY'))
+	       ELSE 'Máy thu thập này đã gửi một lô mới hơn cho số liệu này; dòng cũ hơn này không được áp dụng'
+	       END
+	FROM w_final f WHERE NOT f.applied;
 
+	-- Every accepted value, applied or not, with the batch and row that
+	-- carried it and the value that stood when it came.
 	INSERT INTO observation_history (unit_id, indicator_id, period_id, old_value,
-					 old_qualifier, new_value, new_qualifier, batch_id, note)
+					 old_qualifier, new_value, new_qualifier, batch_id, row_no,
+					 value_date, applied, note)
 	SELECT f.unit_id, f.indicator_id, f.period_id, f.old_value, f.old_qualifier, f.value,
-	       f.qualifier, f.batch_id, sn.note
+	       f.qualifier, f.batch_id, f.row_no, f.value_date, f.applied, sn.note
 	FROM w_final f
-	JOIN stage_row sn ON (sn.batch_no, sn.row_no) = (f.batch_no, f.row_no)
-	WHERE NOT f.superseded
-	  AND (f.is_new OR f.old_value <> f.value OR f.old_qualifier IS DISTINCT FROM f.qualifier);
+	JOIN stage_row sn ON (sn.batch_no, sn.row_no) = (f.batch_no, f.row_no);
 
+	-- The standing row is written also when only its date or batch is new:
+	-- the next commit compares against both.  updated_at moves only with the
+	-- value.
 	INSERT INTO observation AS o (unit_id, indicator_id, period_id, value, qualifier,
-				      batch_id, note)
-	SELECT f.unit_id, f.indicator_id, f.period_id, f.value, f.qualifier, f.batch_id, sn.note
+				      batch_id, value_date, note)
+	SELECT f.unit_id, f.indicator_id, f.period_id, f.value, f.qualifier, f.batch_id,
+	       f.value_date, sn.note
 	FROM w_final f
 	JOIN stage_row sn ON (sn.batch_no, sn.row_no) = (f.batch_no, f.row_no)
-	WHERE NOT f.superseded
-	  AND (f.is_new OR f.old_value <> f.value OR f.old_qualifier IS DISTINCT FROM f.qualifier)
+	WHERE f.standing
 	ON CONFLICT (unit_id, indicator_id, period_id) DO UPDATE
 	SET value = EXCLUDED.value, qualifier = EXCLUDED.qualifier, batch_id = EXCLUDED.batch_id,
-	    note = EXCLUDED.note, updated_at = now();
+	    value_date = EXCLUDED.value_date, note = EXCLUDED.note,
+	    updated_at = CASE WHEN o.value <> EXCLUDED.value
+				   OR o.qualifier IS DISTINCT FROM EXCLUDED.qualifier
+			      THEN now() ELSE o.updated_at END;
 
 	INSERT INTO w_dirty (unit_id, indicator_id, period_id)
 	SELECT f.unit_id, f.indicator_id, f.period_id FROM w_final f
-	WHERE NOT f.superseded
-	  AND (f.is_new OR f.old_value <> f.value OR f.old_qualifier IS DISTINCT FROM f.qualifier);
+	WHERE f.obs_changed;
 	PERFORM ingest_check_rules();
 	PERFORM ingest_check_outliers();
 	PERFORM rollup_refresh();
@@ -460,7 +543,8 @@ BEGIN
 		rows_changed = c.changed
 	FROM (SELECT w.batch_id, count(*) FILTER (WHERE w.reason IS NULL) AS accepted,
 		     count(*) FILTER (WHERE w.reason IS NOT NULL) AS rejected,
-		     count(f.unit_id) FILTER (WHERE NOT f.superseded AND (f.is_new
+		     -- rows that changed the value standing when they came
+		     count(f.unit_id) FILTER (WHERE f.applied AND (f.is_new
 				OR f.old_value <> f.value
 				OR f.old_qualifier IS DISTINCT FROM f.qualifier)) AS changed
 	      FROM w_row w
@@ -567,7 +651,7 @@ BEGIN
 		SELECT DISTINCT ru.code, f.unit_id, f.period_id
 		FROM w_final f
 		JOIN rule ru ON f.indicator_id = ru.total_id OR f.indicator_id = ANY (ru.part_ids)
-		WHERE NOT f.superseded
+		WHERE f.standing
 	), terms AS (
 		SELECT t.code, t.unit_id, t.period_id, ru.total_id, x.indicator_id, x.is_total,
 		       o.value, o.qualifier
@@ -599,7 +683,7 @@ BEGIN
 	JOIN rule ru ON ru.code = b.code
 	JOIN w_final f ON (f.unit_id, f.period_id) = (b.unit_id, b.period_id)
 		      AND (f.indicator_id = ru.total_id OR f.indicator_id = ANY (ru.part_ids))
-	WHERE NOT f.superseded;
+	WHERE f.standing;
 END;
 $$;
 
@@ -624,7 +708,7 @@ BEGIN
 			FROM observation o JOIN period q ON q.id = o.period_id
 			WHERE o.unit_id = f.unit_id AND o.indicator_id = f.indicator_id
 			  AND q.type = p.type AND q.stat_first < p.stat_first) h
-		WHERE NOT f.superseded AND f.qualifier IS NULL AND h.n >= 4
+		WHERE f.standing AND f.qualifier IS NULL AND h.n >= 4
 	), dev AS (
 		SELECT h.*, d.mad, d.meanad
 		FROM hist h

@@ -55,11 +55,15 @@ JOIN period p ON p.id = o.period_id
 JOIN batch b ON b.id = o.batch_id
 JOIN collector c ON c.id = b.collector_id;
 
--- Every change of a value: who, when, old and new.
+-- Every accepted value: who sent it (collector, batch and row), when, its
+-- date, the value that stood when it came (old_*) and whether it was applied
+-- (became the stored value).  A value that was not applied (a later date
+-- stood already) or that a later row of the same commit overtook is kept too.
+-- Rows from before migration 008 are applied changes, without row or date.
 CREATE VIEW v_history AS
 SELECT u.code AS unit_code, u.name AS unit_name, i.code AS indicator_code, p.code AS period,
        h.old_value, h.old_qualifier, h.new_value, h.new_qualifier, c.name AS collector,
-       h.changed_at, h.note
+       h.changed_at, h.value_date AS date, h.applied, b.seq AS batch_seq, h.row_no, h.note
 FROM observation_history h
 JOIN unit u ON u.id = h.unit_id
 JOIN indicator i ON i.id = h.indicator_id

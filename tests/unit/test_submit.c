@@ -92,6 +92,12 @@ static void test_refusals(void **state)
 	     "in.csv:2: value: population không được có giá trị âm"},
 	    {"duplicate", H "21298,population,2024,5\n21298,population,2024,6\n",
 	     "in.csv:3: 21298 population 2024 đã có ở dòng 2"},
+	    /* the typing mistake is caught here, over the whole file: chisod takes
+	       several rows of one key as a sequence (docs/reliability.md) */
+	    {"same date twice",
+	     "unit,indicator,date,value\n21298,population,2024-03-01,5\n"
+	     "21298,population,2024-03-01,6\n",
+	     "in.csv:3: 21298 population 2024-03-01 đã có ở dòng 2"},
 	    {"bad qualifier",
 	     "unit,indicator,period,value,qualifier\n21298,population,2024,5,nhiều\n",
 	     "in.csv:2: qualifier: \"nhiều\" không phải là cách ghi mức độ"},
@@ -182,6 +188,18 @@ static void test_queueing(void **state)
 			 0);
 	CHECK_INT("partial rows", 1, res.rows);
 	CHECK_INT("partial errors", 2, res.errors);
+
+	/* one key on several dates and by its period is a sequence, not a mistake */
+	snprintf(sub, sizeof sub, "%s/c", dir);
+	mkdir(sub, 0700);
+	assert_int_equal(
+	    run_submit(sub,
+		       "unit,indicator,period,date,value\n"
+		       "21298,population,,2024-05-02,6\n21298,population,,2024-03-01,5\n"
+		       "21298,population,2024S1,,7\n",
+		       false, &res, errs, sizeof errs),
+	    0);
+	CHECK_INT("rows of one key on several dates", 3, res.rows);
 	test_rm_rf(dir);
 }
 
