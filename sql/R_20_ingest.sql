@@ -228,6 +228,7 @@ BEGIN
 			  coalesce(octet_length(s.value_text) || ':' || s.value_text, '-'),
 			  coalesce(octet_length(s.qualifier) || ':' || s.qualifier, '-'),
 			  coalesce(octet_length(s.ref) || ':' || s.ref, '-'),
+			  coalesce(octet_length(s.note) || ':' || s.note, '-'),
 			  coalesce(octet_length(s.reason) || ':' || s.reason, '-')),
 		';' ORDER BY s.row_no), 'UTF8'))
 	FROM stage_row s
