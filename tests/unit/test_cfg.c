@@ -23,11 +23,53 @@ static void test_defaults(void **state)
 	agentconf_destroy(&a);
 }
 
+/* A configuration file and what loading it must say (err NULL: accepted). */
+struct load_case {
+	const char *name, *text, *err;
+};
+
+/* Loads path with a program's loader; true when it was accepted. */
+typedef bool (*load_fn)(const char *path, char *err, size_t errsize);
+
+static bool load_srv(const char *path, char *err, size_t errsize)
+{
+	struct srvconf *c = srvconf_load(path, err, errsize);
+	bool ok = c != NULL;
+	srvconf_destroy(&c);
+	return ok;
+}
+
+static bool load_agent(const char *path, char *err, size_t errsize)
+{
+	struct agentconf *a = agentconf_load(path, err, errsize);
+	bool ok = a != NULL;
+	agentconf_destroy(&a);
+	return ok;
+}
+
+static void run_load_cases(const struct load_case *cases, size_t n, load_fn load)
+{
+	char *dir = test_tmpdir(), path[256], err[512];
+	snprintf(path, sizeof path, "%s/c.conf", dir);
+	for (size_t i = 0; i < n; i++) {
+		test_write(path, cases[i].text, strlen(cases[i].text));
+		err[0] = '\0';
+		bool ok = load(path, err, sizeof err);
+		if (!cases[i].err) {
+			if (!ok)
+				fail_msg("%s: refused: %s", cases[i].name, err);
+		} else {
+			if (ok)
+				fail_msg("%s: accepted", cases[i].name);
+			CHECK_HAS(cases[i].name, cases[i].err, err);
+		}
+	}
+	test_rm_rf(dir);
+}
+
 static void test_files(void **state)
 {
-	static const struct {
-		const char *name, *text, *err; /* err NULL: accepted */
-	} cases[] = {
+	static const struct load_case cases[] = {
 	    {"empty", "", NULL},
 	    {"values",
 	     "server: { endpoint = \"tcp://127.0.0.1:9\"; max_rows = 50000; insecure = true; };\n",
@@ -96,32 +138,14 @@ static void test_files(void **state)
 	    {"huge int64", "server: { max_rows = 99999999999999L; };\n", "outside 10000..100000"},
 	    {"float", "server: { max_rows = 1.5; };\n", "server.max_rows: expected an integer"},
 	};
-	char *dir = test_tmpdir(), path[256], err[512];
 	(void)state;
-	snprintf(path, sizeof path, "%s/c.conf", dir);
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		test_write(path, cases[i].text, strlen(cases[i].text));
-		err[0] = '\0';
-		struct srvconf *c = srvconf_load(path, err, sizeof err);
-		if (!cases[i].err) {
-			if (!c)
-				fail_msg("%s: refused: %s", cases[i].name, err);
-		} else {
-			if (c)
-				fail_msg("%s: accepted", cases[i].name);
-			CHECK_HAS(cases[i].name, cases[i].err, err);
-		}
-		srvconf_destroy(&c);
-	}
-	test_rm_rf(dir);
+	run_load_cases(cases, sizeof cases / sizeof cases[0], load_srv);
 }
 
 /* The agent's endpoint is checked like chisod's: a port outside 1..65535 names the key. */
 static void test_agent_endpoint(void **state)
 {
-	static const struct {
-		const char *name, *text, *err; /* err NULL: accepted */
-	} cases[] = {
+	static const struct load_case cases[] = {
 	    {"default", "", NULL},
 	    {"port 7460", "server: { endpoint = \"tcp://tinh.example:7460\"; };\n", NULL},
 	    {"port 99999", "server: { endpoint = \"tcp://127.0.0.1:99999\"; };\n",
@@ -131,24 +155,8 @@ static void test_agent_endpoint(void **state)
 	    {"no port", "server: { endpoint = \"tcp://127.0.0.1\"; };\n", "server.endpoint"},
 	    {"ipc", "server: { endpoint = \"ipc:///run/chiso.sock\"; };\n", "not a tcp:// address"},
 	};
-	char *dir = test_tmpdir(), path[256], err[512];
 	(void)state;
-	snprintf(path, sizeof path, "%s/a.conf", dir);
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		test_write(path, cases[i].text, strlen(cases[i].text));
-		err[0] = '\0';
-		struct agentconf *a = agentconf_load(path, err, sizeof err);
-		if (!cases[i].err) {
-			if (!a)
-				fail_msg("%s: refused: %s", cases[i].name, err);
-		} else {
-			if (a)
-				fail_msg("%s: accepted", cases[i].name);
-			CHECK_HAS(cases[i].name, cases[i].err, err);
-		}
-		agentconf_destroy(&a);
-	}
-	test_rm_rf(dir);
+	run_load_cases(cases, sizeof cases / sizeof cases[0], load_agent);
 }
 
 /* What -nv prints is itself a valid configuration that reads back the same. */
