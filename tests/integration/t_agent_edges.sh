@@ -83,10 +83,10 @@ if has_case args; then
 	awk 'BEGIN {
 		print "unit,indicator,period,value"
 		for (i = 1; i <= 20000; i++)
-			if (i % 3 == 0) printf "21298,f01,19%02d,abc\n", i % 25
+			if (i % 3 == 0) printf "21298,f01,20%02d,abc\n", i % 25
 			else if (i % 3 == 1) printf "x%d,f01,1900,5\n", i
 			else printf "21298,f01,19x%d,5\n", i
-		print "21298,f01,1900,5"
+		print "21298,f01,2000,5"
 	}' >"$T/malformed.csv"
 	rc=0
 	ag 20 a01 submit "$T/malformed.csv" >/dev/null 2>"$T/malformed.err" || rc=$?
@@ -162,7 +162,7 @@ if has_case lock; then
 	f=$T/agents/a02/load.csv
 	head -n 101 "$f" >"$T/small.csv"
 	{ head -n 1 "$f"; tail -n +102 "$f"; } >"$T/big.csv"
-	{ head -n 1 "$f"; echo "$(sed -n '2s/,.*//p' "$f"),f01,1925,7"; } >"$T/other.csv"
+	{ head -n 1 "$f"; echo "$(sed -n '2s/,.*//p' "$f"),f01,2025,7"; } >"$T/other.csv"
 	ag 20 a02 submit "$T/small.csv" >/dev/null 2>&1 || fail "submit small.csv"
 	lockfile=$T/agents/a02/outbox/lock
 	ino=$(stat -c %i "$lockfile")
