@@ -314,7 +314,7 @@ int obfile_state_parse(const char *buf, size_t n, struct obfile_state *st, char 
 		uint32_t stored = 0;
 		size_t tl = OBFILE_STATE_TRAILER_LEN;
 		if (n < mlen + tl || memcmp(end - tl, "crc32 ", 6) != 0 || end[-1] != '\n' ||
-		    (end - tl != buf + mlen && end[-tl - 1] != '\n')) {
+		    (end - tl != buf + mlen && end[-(ptrdiff_t)tl - 1] != '\n')) {
 			seterr(err, errsize, "no complete \"crc32\" line at the end");
 			return -1;
 		}
