@@ -69,7 +69,7 @@ say "3. a forged line in a HELLO's agent string"
 	>"$T/forge.out"
 cat "$T/forge.out"
 hello=0
-for _ in $(seq 100); do
+for _ in $(seq 600); do
 	hello=$(grep -c 'hello from chiso-agent 0.1' "$T/chisod.log" || true)
 	[ "$hello" -ge 1 ] && break
 	sleep 0.1

@@ -129,7 +129,7 @@ for c in 0 1 2; do
 	fi
 done
 t0=$(date +%s.%N)
-for c in 0 1 2; do agent_bg "c$c" run --until-empty --timeout 50 2>"$T/c$c.run.log"; done
+for c in 0 1 2; do agent_bg "c$c" run --until-empty --timeout 300 2>"$T/c$c.run.log"; done
 for p in "${BG_PIDS[@]}"; do wait "$p" || fail "an agent did not deliver everything"; done
 BG_PIDS=()
 printf 'delivered in %s s\n' "$(since "$t0")"

@@ -3,18 +3,24 @@
 # and failures must be said (docs/reliability.md, "A slow database" and
 # "Failures that say something").
 #
-# 1. Slow: a trigger makes every stored value cost 0.5 ms (one pg_sleep per
+# 1. Slow: a trigger makes every stored value cost 2 ms (one pg_sleep per
 #    statement, as long as its rows need) while four agents deliver, with
-#    database.statement_timeout_ms = 2000 and commit_max_rows at its default.
-#    Commits sized by time keep committing: the longest pause between two
-#    commits must stay under two statement timeouts.
+#    database.statement_timeout_ms = 2000 and commit_max_rows at 50 000.
+#    chisod's first commits hold 2 000 rows, so a commit is sure to time out
+#    (1 000 rows take the whole timeout).  chisod must then split it and re-cut
+#    every commit already waiting: each commit of several batches that times
+#    out holds at most half the rows of the one that timed out before it (the
+#    commits sealed before a timeout no longer time out one after the other),
+#    and the load goes on.  The longest pause between commits is printed, not
+#    asserted: it is a speed.
 # 2. Blocked: a session holds an EXCLUSIVE lock on observation.  Commits time
 #    out; the temporary staging tables of chisod's session must not grow from
 #    one failed commit to the next (dead rows are dropped with them).
-# 3. SIGTERM just after a commit started waiting for the lock: chisod stops
-#    within 3 s (not when its timeout ends) with status 0, having cancelled
-#    the commit; nothing half-done is stored.  Restarted, it takes the rest:
-#    lost 0, duplicated 0, acked = sent.
+# 3. SIGTERM while a commit waits for that lock, with a statement timeout of
+#    30 s: chisod cancels the commit and stops with status 0 long before the
+#    timeout would have ended it (under 15 s: half of it, a margin no slow
+#    machine eats; it takes about a second); nothing half-done is stored.
+#    Restarted, it takes the rest: lost 0, duplicated 0, acked = sent.
 # 4. A wrong conninfo (a closed port), in a second chisod that runs beside the
 #    rest: the cause is logged at once, in a bounded number of lines (once per
 #    pause length) over the whole test, and chiso_db_connect_failures_total
@@ -107,10 +113,10 @@ for _ in $(seq 50); do
 done
 first=$(since "$t2")
 
-say "1. every stored value costs 0.5 ms; statement timeout $TIMEOUT_MS ms; $sent values from $NAGENTS agents"
+say "1. every stored value costs 2 ms; statement timeout $TIMEOUT_MS ms; $sent values from $NAGENTS agents"
 # One sleep per statement, from its transition table: exact, whatever the machine's load.
 sql "CREATE FUNCTION stall_slow() RETURNS trigger LANGUAGE plpgsql AS
-       \$\$ BEGIN PERFORM pg_sleep(0.0005 * (SELECT count(*) FROM new_rows)); RETURN NULL; END \$\$;
+       \$\$ BEGIN PERFORM pg_sleep(0.002 * (SELECT count(*) FROM new_rows)); RETURN NULL; END \$\$;
      CREATE TRIGGER stall_slow AFTER INSERT ON observation REFERENCING NEW TABLE AS new_rows
        FOR EACH STATEMENT EXECUTE FUNCTION stall_slow();" >/dev/null
 for name in "${AGENTS[@]}"; do
@@ -125,9 +131,9 @@ for name in "${AGENTS[@]}"; do
 done
 # Poll the rows committed; the longest pause without a commit is the figure.
 last=0 last_change=$(date +%s%N) max_gap_ms=0 half=$((sent / 2))
-until=$(($(date +%s) + 40))
+until=$(($(date +%s) + 120))
 while [ "$last" -lt "$half" ]; do
-	[ "$(date +%s)" -lt "$until" ] || fail "slow phase: only $last of $sent values committed in 40 s"
+	[ "$(date +%s)" -lt "$until" ] || fail "slow phase: only $last of $sent values committed in 120 s"
 	stored=$(fault_stored)
 	now=$(date +%s%N)
 	if [ "$stored" -gt "$last" ]; then
@@ -142,13 +148,19 @@ slow_timeouts=$(grep -c 'timed out after' "$T/chisod.log" || true)
 printf 'slow phase: %d of %d values committed in %s s; longest pause without a commit %d ms; %d commits timed out\n' \
 	"$last" "$sent" "$(since "$t0")" "$max_gap_ms" "$slow_timeouts"
 grep -m 2 'timed out after' "$T/chisod.log" | sed 's/^<[0-9]>/chisod: /' || true
-[ "$max_gap_ms" -lt $((2 * TIMEOUT_MS)) ] ||
-	fail "a pause of $max_gap_ms ms without a commit while the database was only slow"
+[ "$slow_timeouts" -ge 1 ] || fail "no commit timed out although 1 000 rows take the whole timeout"
+# The rows of each commit of several batches that timed out, in order: each at most half
+# the one before.  (A single batch above the cap commits alone and is answered RETRY.)
+sizes=$(grep 'timed out after' "$T/chisod.log" | grep -v 'a single batch' |
+	sed -n 's/.*a commit of \([0-9]*\) rows.*/\1/p' | tr '\n' ' ')
+printf 'rows of the commits of several batches that timed out: %s\n' "$sizes"
+awk -v s="$sizes" 'BEGIN { n = split(s, a, " "); for (i = 2; i <= n; i++) if (2 * a[i] > a[i - 1]) exit 1 }' ||
+	fail "a commit timed out with more than half the rows of the one before it: $sizes"
 
 say "2. observation locked: commits time out; the staging tables must not grow"
 before=$(grep -c 'timed out after' "$T/chisod.log" || true)
 PGAPPNAME=stall-lock psql "$(conf_value database.owner_conninfo)" -X -q -c \
-	"BEGIN; LOCK TABLE chiso.observation IN EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;" \
+	"BEGIN; LOCK TABLE chiso.observation IN EXCLUSIVE MODE; SELECT pg_sleep(300); COMMIT;" \
 	>/dev/null 2>&1 &
 LOCK_PID=$!
 wait_log 'timed out after' $((before + 1)) 15
@@ -159,21 +171,33 @@ printf 'staging tables: %d bytes after the first failed commit, %d after the sec
 [ "$early" -gt 0 ] || fail "the staging tables could not be measured"
 [ "$late" -le "$early" ] || fail "the staging tables grew from $early to $late bytes between two failed commits"
 
-say "3. SIGTERM just after a commit started waiting for the lock"
-# Right after the next timeout, the next commit has just begun to wait for the lock.
+say "3. SIGTERM while a commit waits for the lock (statement timeout 30 s)"
+stop_chisod
+sed -i "s/statement_timeout_ms = $TIMEOUT_MS;/statement_timeout_ms = 30000;/" "$CONF"
+grep -q 'statement_timeout_ms = 30000;' "$CONF" || fail "cannot set database.statement_timeout_ms"
+start_chisod
+# A lock request on observation not granted is chisod's commit in progress (only it
+# writes there): no guess of timing.  pg_locks, not pg_stat_activity, whose wait
+# columns the owner cannot read for the writer's session.
+until=$(($(date +%s) + 60))
+until [ "$(sql "SELECT count(*) FROM pg_locks
+	      WHERE NOT granted AND relation = 'chiso.observation'::regclass")" -ge 1 ]; do
+	[ "$(date +%s)" -lt "$until" ] || fail "no commit of chisod waits for the lock after 60 s"
+	sleep 0.1
+done
 stored_before=$(fault_stored)
-wait_log 'timed out after' $(($(grep -c 'timed out after' "$T/chisod.log") + 1)) 15
+cancels=$(grep -c 'stopping: cancelling the commit in progress' "$T/chisod.log" || true)
 t1=$(date +%s%N)
 kill -TERM "$CHISOD_PID"
 rc=0
 wait "$CHISOD_PID" || rc=$?
 stop_ms=$((($(date +%s%N) - t1) / 1000000))
 CHISOD_PID=
-printf 'chisod stopped in %d ms with status %d\n' "$stop_ms" "$rc"
+printf 'chisod stopped in %d ms with status %d (its commit would have waited 30 000 ms)\n' "$stop_ms" "$rc"
 grep -E 'stopping: |stopped ' "$T/chisod.log" | tail -n 4 | sed 's/^<[0-9]>/chisod: /'
 assert_eq "chisod exit status" 0 "$rc"
-[ "$stop_ms" -le 3000 ] || fail "chisod took $stop_ms ms to stop (at most 3000)"
-grep -q 'stopping: cancelling the commit in progress' "$T/chisod.log" ||
+[ "$stop_ms" -lt 15000 ] || fail "chisod took $stop_ms ms to stop: it waited for its commit"
+[ "$(grep -c 'stopping: cancelling the commit in progress' "$T/chisod.log")" -gt "$cancels" ] ||
 	fail "the commit in progress was not cancelled"
 assert_eq "values committed during the stop" "$stored_before" "$(fault_stored)"
 # Nothing half-done: every batch committed has all its values stored (each value is sent once).
@@ -208,6 +232,7 @@ sed -i "s|listen = \"\";|listen = \"tcp://127.0.0.1:$(free_port "$MPORT")\";|" "
 EPORT=$(sed -n 's|^[[:space:]]*listen = "tcp://127.0.0.1:\([0-9]*\)";|\1|p' "$CONF")
 start_chisod_limited 64
 nfd=$(find /proc/"$CHISOD_PID"/fd -mindepth 1 | wc -l)
+t3=$(date +%s.%N)
 # Plain TCP connections: accept() needs a descriptor before any handshake.
 opened=0 FDS=()
 for _ in $(seq 80); do
@@ -221,6 +246,7 @@ for _ in $(seq 30); do
 done
 sleep 1 # libzmq retries the accepts all the while: a second of them for the rate limit
 accept_lines=$(grep -c 'cannot accept a collector' "$T/chisod.log" || true)
+window=$(since "$t3")
 grep -m 1 'cannot accept a collector' "$T/chisod.log" | sed 's/^<[0-9]>/chisod: /' || true
 # The metrics port needs a descriptor too: scraped once the connections are closed
 # and chisod has let go of its ends.
@@ -234,13 +260,16 @@ accept_failures=$(metric "$T/limited.metrics" chiso_accept_failures_total)
 printf 'ulimit -n 64: %d descriptors used at start, %d connections opened, %d accept failures counted, %d lines\n' \
 	"$nfd" "$opened" "${accept_failures:-0}" "$accept_lines"
 [ "$accept_lines" -ge 1 ] || fail "running out of descriptors was not logged"
-[ "$accept_lines" -le 2 ] || fail "$accept_lines lines about refused connections in 2 s (rate limit)"
+# One line in ten seconds at most (the rate limit), whatever the window took.
+max_lines=$(awk -v w="$window" 'BEGIN { printf "%d", w / 10 + 1 }')
+[ "$accept_lines" -le "$max_lines" ] ||
+	fail "$accept_lines lines about refused connections in $window s (rate limit: one in 10 s)"
 grep -q 'cannot accept a collector.*Too many open files' "$T/chisod.log" || fail "the errno text is missing"
 [ "${accept_failures:-0}" -ge 1 ] || fail "chiso_accept_failures_total does not count them"
 stop_chisod
 
 say "4. a wrong conninfo (beside the rest): the cause is said at once, in few lines, and counted"
-grep -q 'database: .*Connection refused' "$T/bad.log" || fail "no word about the refused connection in 5 s"
+grep -q 'database: .*Connection refused' "$T/bad.log" || fail "no word about the refused connection"
 scrape "$MPORT" "$T/bad.metrics"
 lines=$(grep -c 'database: ' "$T/bad.log" || true)
 failures=$(metric "$T/bad.metrics" chiso_db_connect_failures_total)

@@ -29,10 +29,10 @@ for k in 1 2 3 4; do
 done
 start_chisod
 
-# deliver: runs the agent until its outbox is empty (bounded: 30 s).
+# deliver: runs the agent until its outbox is empty (bounded: 300 s, against a hang).
 deliver() {
-	agent a01 run --until-empty --timeout 30 2>>"$T/agent.log" ||
-		fail "the agent did not empty its outbox within 30 s (see its log below)"
+	agent a01 run --until-empty --timeout 300 2>>"$T/agent.log" ||
+		fail "the agent did not empty its outbox within 300 s (see its log below)"
 }
 state_value() { sed -n "s/^$1 //p" "$OB/state"; }
 agent_stat() { sed -n "s/^$1=//p" "$OB/agent.state"; }

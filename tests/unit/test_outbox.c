@@ -895,7 +895,6 @@ static void test_lock_held(void **state)
 	assert_int_equal(read(pfd[0], &c, 1), 1);
 	close(pfd[0]);
 	for (size_t i = 0; i < sizeof bounds_ms / sizeof bounds_ms[0]; i++) {
-		time_t t0 = time(NULL);
 		o = outbox_open(ob, 0, err, sizeof err);
 		if (o == NULL)
 			fail_msg("open while the lock is held: %s", err);
@@ -913,9 +912,10 @@ static void test_lock_held(void **state)
 		snprintf(want, sizeof want, "PID %d", (int)pid);
 		if (strstr(err, want) == NULL)
 			fail_msg("the holder not named (%s): %s", want, err);
-		if (waited < bounds_ms[i] || waited > bounds_ms[i] + 1500)
+		/* At least the bound (monotonic clock); no upper bound, which would be a
+		 * speed: a writer that waited for ever is caught by the test's timeout. */
+		if (waited < bounds_ms[i])
 			fail_msg("waited %lld ms for a bound of %lld", waited, bounds_ms[i]);
-		assert_true(time(NULL) - t0 < 5);
 		outbox_close(&o);
 	}
 	kill(pid, SIGKILL);
