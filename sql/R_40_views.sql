@@ -559,14 +559,22 @@ $$;
 -- One SHA-256 (hex) per part of a publication as it stands: its header (ord 0),
 -- each pillar, each row and each unit, with a label that names the part for
 -- people.  report_publish writes these into publication_seal when it freezes
--- the publication; publication_verify compares them with the seal.
+-- the publication; publication_verify compares them with the seal.  The
+-- header's digest names its columns one by one, with published_at in UTC:
+-- to_jsonb of the whole row would write the session's TimeZone offset (a seal
+-- taken in Asia/Ho_Chi_Minh would not match in UTC) and would change with any
+-- column added to the table.
 CREATE FUNCTION publication_digests(p_id int)
 RETURNS TABLE (part text, ord int, label text, digest text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	SELECT 'publication', 0,
 	       format('the header (period %s, unit %s, version %s)', p.period, p.unit_code,
 		      p.version),
-	       encode(sha256(convert_to(to_jsonb(p)::text, 'UTF8')), 'hex')
+	       encode(sha256(convert_to(jsonb_build_array(p.id, p.period, p.unit_code, p.unit_name,
+				p.version, p.prev_period, p.note, p.actor, p.published_by,
+				to_char(p.published_at AT TIME ZONE 'UTC',
+					'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+				p.nrows, p.nunits, p.content_hash)::text, 'UTF8')), 'hex')
 	FROM publication p WHERE p.id = p_id
 	UNION ALL
 	SELECT 'pillar', x.ord, format('pillar %s (%s)', x.ord, x.pillar),
