@@ -184,7 +184,10 @@ if ctl report --period 2023 --unit 21298 --published >/dev/null 2>"$T/noseal.err
 	fail "a publication without a seal printed"
 fi
 grep -qF "the seal of the publication missing" "$T/noseal.err" || fail "$(cat "$T/noseal.err")"
-ctl db migrate >/dev/null # nothing changed: no seal is rewritten
+# the R_ files applied again (as by any migrate that changes one of them): the
+# backfill of R_50_admin runs and must leave a later publication unsealed
+sql "DELETE FROM schema_repeatable" >/dev/null
+ctl db migrate >/dev/null
 if ctl report --period 2023 --unit 21298 --published >/dev/null 2>/dev/null; then
 	fail "a migrate rewrote the seal of a publication made after migration 007"
 fi
