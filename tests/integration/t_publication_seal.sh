@@ -110,9 +110,12 @@ for t in publication_row publication_unit publication_pillar; do
 	fi
 done
 q="INSERT INTO chiso.publication_seal VALUES ($P, 'row', 9999, 'x', 'x')"
-if sql_as conninfo "$q" 2>/dev/null; then
+if sql_as conninfo "$q" 2>"$T/seal.err"; then
 	added=$((added + 1))
 	echo "the writer added to publication_seal"
+else
+	grep -qF "permission denied for table publication_seal" "$T/seal.err" ||
+		fail "publication_seal: $(cat "$T/seal.err")"
 fi
 if sql "$q" 2>"$T/seal.err"; then
 	added=$((added + 1))
@@ -120,9 +123,11 @@ if sql "$q" 2>"$T/seal.err"; then
 fi
 assert_eq "rows added to a frozen publication (writer and owner, 4 tables)" 0 "$added"
 grep -qF "a publication is sealed once" "$T/seal.err" || fail "seal: $(cat "$T/seal.err")"
-if sql "UPDATE publication_seal SET digest = 'x' WHERE publication_id = $P" 2>/dev/null; then
+if sql "UPDATE publication_seal SET digest = 'x' WHERE publication_id = $P" 2>"$T/upd.err"; then
 	fail "the owner changed a seal with the triggers enabled"
 fi
+grep -qF "published reports are frozen (UPDATE on publication_seal)" "$T/upd.err" ||
+	fail "seal update: $(cat "$T/upd.err")"
 assert_eq "the writer still publishes" 1 \
 	"$(sql_as conninfo "SELECT version FROM chiso.report_publish('2023', '529', 'chisod (test)', '')")"
 
