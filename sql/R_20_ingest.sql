@@ -581,14 +581,46 @@ BEGIN
 END;
 $$;
 
+-- The staged rows still accepted that beat the value stored for their key (a
+-- later date; an equal date unless the stored value came from a later seq of
+-- the same collector and epoch), with their place in the send order:
+-- ingest()'s rule, for ingest_check_ratios.
+CREATE FUNCTION ingest_ratio_candidates()
+RETURNS TABLE (unit_id int, indicator_id int, period_id int, value numeric, value_date date,
+	       seq bigint, row_no int, place int)
+LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN QUERY
+	SELECT w.unit_id, w.indicator_id, w.period_id, w.value, w.value_date, w.seq, w.row_no,
+	       min(w.batch_no) OVER (PARTITION BY w.collector_id, w.epoch)
+	FROM w_row w
+	LEFT JOIN observation o
+	       ON (o.unit_id, o.indicator_id, o.period_id) = (w.unit_id, w.indicator_id, w.period_id)
+	LEFT JOIN batch ob ON ob.id = o.batch_id
+	WHERE w.reason IS NULL
+	  AND (o.unit_id IS NULL OR w.value_date > o.value_date
+	       OR (w.value_date = o.value_date
+		   AND NOT (ob.collector_id = w.collector_id AND ob.epoch = w.epoch
+			    AND ob.seq > w.seq)));
+END;
+$$;
+
+GRANT EXECUTE ON FUNCTION ingest_ratio_candidates() TO chiso_writer;
+
 -- Numerator <= denominator, also when the two arrive in different batches:
--- a numerator is checked against the denominator staged in this commit or
--- else stored; a denominator against the numerator that will stand after this
--- commit.  Lý Sơn's 7 779 households with a digital address against 6 160
--- households is refused here instead of printing 126 %.
+-- a numerator is checked against the denominator that will stand after this
+-- commit, a denominator against the numerator that will.  Lý Sơn's 7 779
+-- households with a digital address against 6 160 households is refused here
+-- instead of printing 126 %.  What will stand follows the order rule of
+-- ingest() (docs/reliability.md, "Order of values"): of the staged rows that
+-- beat the stored value (ingest_ratio_candidates), the one with the latest
+-- date, sent last (place, seq, row); else the stored value.  Before
+-- the order rule is applied, so against every staged row, not only the
+-- applied ones.
 CREATE FUNCTION ingest_check_ratios() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+	WITH s AS MATERIALIZED (SELECT * FROM ingest_ratio_candidates())
 	UPDATE w_row w SET reason = 'numerator_exceeds_denominator', message = x.message
 	FROM (SELECT DISTINCT ON (n.batch_no, n.row_no) n.batch_no, n.row_no,
 		     msg_fit(format('%s = %s lớn hơn %s = %s (%s), nên tỷ lệ %s sẽ vượt quá 100%%',
@@ -600,19 +632,23 @@ BEGIN
 	      JOIN indicator di ON di.id = r.denominator_id
 	      CROSS JOIN LATERAL (
 		SELECT v.value, v.source FROM (
-			SELECT d.value, 'gửi cùng lần này' AS source, 1 AS pref, d.batch_no, d.row_no
-			FROM w_row d
-			WHERE d.reason IS NULL AND d.unit_id = n.unit_id
-			  AND d.indicator_id = r.denominator_id AND d.period_id = n.period_id
+			SELECT d.value, 'gửi cùng lần này' AS source, 1 AS pref, d.value_date,
+			       d.place, d.seq, d.row_no
+			FROM s d
+			WHERE d.unit_id = n.unit_id AND d.indicator_id = r.denominator_id
+			  AND d.period_id = n.period_id
 			UNION ALL
-			SELECT o.value, 'đã lưu trước đó', 2, 0, 0 FROM observation o
+			SELECT o.value, 'đã lưu trước đó', 2, NULL, NULL, NULL, NULL FROM observation o
 			WHERE o.unit_id = n.unit_id AND o.indicator_id = r.denominator_id
 			  AND o.period_id = n.period_id) v
-		ORDER BY v.pref, v.batch_no DESC, v.row_no DESC LIMIT 1) den
+		ORDER BY v.pref, v.value_date DESC, v.place DESC, v.seq DESC, v.row_no DESC
+		LIMIT 1) den
 	      WHERE n.reason IS NULL AND r.share AND n.value > den.value
 	      ORDER BY n.batch_no, n.row_no) x
 	WHERE (w.batch_no, w.row_no) = (x.batch_no, x.row_no);
 
+	-- the numerators refused just now no longer stand
+	WITH s AS MATERIALIZED (SELECT * FROM ingest_ratio_candidates())
 	UPDATE w_row w SET reason = 'numerator_exceeds_denominator', message = x.message
 	FROM (SELECT DISTINCT ON (d.batch_no, d.row_no) d.batch_no, d.row_no,
 		     msg_fit(format('%s = %s nhỏ hơn %s = %s (%s), nên tỷ lệ %s sẽ vượt quá 100%%',
@@ -624,15 +660,17 @@ BEGIN
 	      JOIN indicator ni ON ni.id = r.numerator_id
 	      CROSS JOIN LATERAL (
 		SELECT v.value, v.source FROM (
-			SELECT n.value, 'gửi cùng lần này' AS source, 1 AS pref, n.batch_no, n.row_no
-			FROM w_row n
-			WHERE n.reason IS NULL AND n.unit_id = d.unit_id
-			  AND n.indicator_id = r.numerator_id AND n.period_id = d.period_id
+			SELECT n.value, 'gửi cùng lần này' AS source, 1 AS pref, n.value_date,
+			       n.place, n.seq, n.row_no
+			FROM s n
+			WHERE n.unit_id = d.unit_id AND n.indicator_id = r.numerator_id
+			  AND n.period_id = d.period_id
 			UNION ALL
-			SELECT o.value, 'đã lưu trước đó', 2, 0, 0 FROM observation o
+			SELECT o.value, 'đã lưu trước đó', 2, NULL, NULL, NULL, NULL FROM observation o
 			WHERE o.unit_id = d.unit_id AND o.indicator_id = r.numerator_id
 			  AND o.period_id = d.period_id) v
-		ORDER BY v.pref, v.batch_no DESC, v.row_no DESC LIMIT 1) num
+		ORDER BY v.pref, v.value_date DESC, v.place DESC, v.seq DESC, v.row_no DESC
+		LIMIT 1) num
 	      WHERE d.reason IS NULL AND r.share AND num.value > d.value
 	      ORDER BY d.batch_no, d.row_no) x
 	WHERE (w.batch_no, w.row_no) = (x.batch_no, x.row_no);

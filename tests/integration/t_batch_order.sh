@@ -183,8 +183,9 @@ assert_eq "differences from the reference, all cuts" 0 "$total_diff"
 say "batches of one collector staged out of seq order, and across collectors"
 # Straight through ingest(), as chisod's storage module calls it, to stage what
 # an agent does not produce on demand.  commit_rows ROWS: one commit of the
-# rows 'collector|seq|indicator|value' (one batch per row, staged in the order
-# given, all of 2024S1 by period) for commune $U4.
+# rows 'collector|seq|indicator|value[|date]' (one batch per row, staged in
+# the order given, all of 2024S1, by period unless dated) for commune $U4, or
+# for UNIT when given as a second argument.
 U4=$(sql "SELECT code FROM unit WHERE tier = 'commune' AND parent_id =
 	(SELECT id FROM unit WHERE code = '529' ORDER BY valid_from LIMIT 1)
 	AND valid_from <= '2023-12-15' AND valid_to > '2024-12-14' ORDER BY code OFFSET 3 LIMIT 1")
@@ -196,14 +197,15 @@ BEGIN;
 SELECT ingest_session();
 CREATE TEMP TABLE r ON COMMIT DROP AS
 SELECT n::int AS batch_no, split_part(x, '|', 1) AS collector, split_part(x, '|', 2)::bigint AS seq,
-       split_part(x, '|', 3) AS indicator, split_part(x, '|', 4) AS value
-FROM unnest(string_to_array('$1', ' ')) WITH ORDINALITY AS t(x, n);
+       split_part(x, '|', 3) AS indicator, split_part(x, '|', 4) AS value,
+       nullif(split_part(x, '|', 5), '') AS day
+FROM unnest(regexp_split_to_array(trim('$1'), '\s+')) WITH ORDINALITY AS t(x, n);
 INSERT INTO stage_batch (batch_no, collector_id, epoch, seq, received_at, nrows)
 SELECT r.batch_no, c.id, 1, r.seq, now(), 1 FROM r JOIN collector c ON c.name = r.collector;
 INSERT INTO stage_row (batch_no, row_no, unit_code, indicator_code, period_code, period_type,
-		       stat_first, stat_last, adm_first, adm_last, value_text)
-SELECT r.batch_no, 0, '$U4', r.indicator, '2024S1', 'six-monthly', '2024-01-01', '2024-06-30',
-       '2023-12-15', '2024-06-14', r.value FROM r;
+		       stat_first, stat_last, adm_first, adm_last, date_text, value_text)
+SELECT r.batch_no, 0, '${2:-$U4}', r.indicator, '2024S1', 'six-monthly', '2024-01-01',
+       '2024-06-30', '2023-12-15', '2024-06-14', r.day, r.value FROM r;
 SELECT count(*) FROM ingest();
 COMMIT;
 SQL
@@ -230,6 +232,39 @@ assert_eq "seq 1 after seq 2, two commits" "20 20/t/new 10/f/20 flags=1" "$(hist
 commit_rows "sx|5|bts_stations|30"
 commit_rows "sy|1|bts_stations|40"
 assert_eq "another collector, later commit" "40 30/t/new 40/t/30 flags=0" "$(hist bts_stations)"
+
+# The ratio check (numerator <= denominator) compares against the value that
+# will stand, by the same rule: latest date, then sent last.  Each case in a
+# commune of its own: rows in send order, refusals expected.
+# ratio_refusals UNIT: its numerator_exceeds_denominator refusals, as
+# indicator=value in send order
+ratio_refusals() {
+	sql "SELECT coalesce(string_agg(indicator_code || '=' || value_text, ' '
+				      ORDER BY batch_seq), '-')
+	     FROM v_rejection WHERE unit_code = '$1' AND reason = 'numerator_exceeds_denominator'"
+}
+mapfile -t UR < <(sql "SELECT code FROM unit WHERE tier = 'commune' AND parent_id =
+	(SELECT id FROM unit WHERE code = '529' ORDER BY valid_from LIMIT 1)
+	AND valid_from <= '2023-12-15' AND valid_to > '2024-12-14' ORDER BY code OFFSET 4 LIMIT 3")
+# the denominator dated later stands (300), not the one sent after it (100)
+commit_rows "sx|10|households_with_fiber|50|2024-06-01 sx|11|households|300|2024-06-01
+	sx|12|households_with_fiber|200|2024-03-01 sx|13|households|100|2024-03-01" "${UR[0]}"
+assert_eq "a numerator against the later-dated denominator" "-" "$(ratio_refusals "${UR[0]}")"
+# the numerator dated later stands (50), not the one sent after it (200)
+commit_rows "sx|20|households_with_fiber|50|2024-06-01 sx|21|households_with_fiber|200|2024-03-01
+	sx|22|households|100|2024-03-01 sx|23|households|300|2024-06-01" "${UR[1]}"
+assert_eq "a denominator against the later-dated numerator" "-" "$(ratio_refusals "${UR[1]}")"
+# a stored denominator dated later (300) beats one staged with an earlier
+# date: the numerator passes, the staged denominator (checked like every
+# staged row) is under the numerator that stands
+commit_rows "sx|30|households|300|2024-06-01" "${UR[2]}"
+commit_rows "sx|31|households|100|2024-03-01 sx|32|households_with_fiber|200|2024-06-01" "${UR[2]}"
+assert_eq "a numerator against the stored, later-dated denominator" "households=100" \
+	"$(ratio_refusals "${UR[2]}")"
+# and a numerator over the denominator that stands is still refused
+commit_rows "sx|33|households_with_fiber|400|2024-06-10" "${UR[2]}"
+assert_eq "a numerator over the standing denominator" "households=100 households_with_fiber=400" \
+	"$(ratio_refusals "${UR[2]}")"
 
 say "rollups against a rebuild and a plain aggregation"
 ctl rollup verify >"$T/verify.txt" || { head -n 20 "$T/verify.txt"; fail "rollup verify found differences"; }
