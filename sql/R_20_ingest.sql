@@ -213,9 +213,11 @@ BEGIN
 	-- The digest is the SHA-256 of the batch's rows in order: every field the
 	-- agent sent (the period as sent, not the dates chisod derived from it;
 	-- the value in its canonical text, so the JSON spelling of a number does
-	-- not matter; the decoder's reason for a malformed row), each written as
-	-- its byte length, a colon and its text, or "-" for NULL, so that no two
-	-- different rows serialise alike.  The prefix names the serialisation:
+	-- not matter), each written as its byte length, a colon and its text, or
+	-- "-" for NULL, so that no two different rows serialise alike.  Nothing
+	-- chisod derives is in it (the decoder's reason for a malformed row, the
+	-- year range): a resend after a lost ACK, checked by a chisod whose
+	-- checks changed meanwhile, is still the same batch, not key_reused.  The prefix names the serialisation:
 	-- changing it would make every resent key look reused, so a new one must
 	-- come with a rule for the digests stored before.
 	INSERT INTO w_digest (batch_no, digest)
@@ -228,8 +230,7 @@ BEGIN
 			  coalesce(octet_length(s.value_text) || ':' || s.value_text, '-'),
 			  coalesce(octet_length(s.qualifier) || ':' || s.qualifier, '-'),
 			  coalesce(octet_length(s.ref) || ':' || s.ref, '-'),
-			  coalesce(octet_length(s.note) || ':' || s.note, '-'),
-			  coalesce(octet_length(s.reason) || ':' || s.reason, '-')),
+			  coalesce(octet_length(s.note) || ':' || s.note, '-')),
 		';' ORDER BY s.row_no), 'UTF8'))
 	FROM stage_row s
 	GROUP BY s.batch_no;

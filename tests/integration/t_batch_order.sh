@@ -266,6 +266,27 @@ commit_rows "sx|33|households_with_fiber|400|2024-06-10" "${UR[2]}"
 assert_eq "a numerator over the standing denominator" "households=100 households_with_fiber=400" \
 	"$(ratio_refusals "${UR[2]}")"
 
+say "a batch's digest holds what the agent sent, not chisod's verdicts"
+# The same key and rows staged twice, the second time with another decoder
+# reason for its malformed row (as a newer chisod might find): a duplicate,
+# not key_reused.  stage_reason REASON: the status of batch sx/50.
+stage_reason() {
+	psql "$(conf_value database.owner_conninfo)" -X -q -A -t -v ON_ERROR_STOP=1 <<SQL | tail -n 1
+SET search_path = chiso;
+BEGIN;
+SELECT ingest_session();
+INSERT INTO stage_batch (batch_no, collector_id, epoch, seq, received_at, nrows)
+SELECT 0, id, 1, 50, now(), 1 FROM collector WHERE name = 'sx';
+INSERT INTO stage_row (batch_no, row_no, unit_code, indicator_code, period_code, value_text,
+		       reason, message)
+VALUES (0, 0, '$U4', 'portal_visits', '2024S1', NULL, '$1', 'malformed');
+SELECT status FROM ingest() WHERE status IS NOT NULL;
+COMMIT;
+SQL
+}
+assert_eq "first delivery" committed "$(stage_reason bad_value)"
+assert_eq "the resend, judged otherwise" duplicate "$(stage_reason bad_number)"
+
 say "rollups against a rebuild and a plain aggregation"
 ctl rollup verify >"$T/verify.txt" || { head -n 20 "$T/verify.txt"; fail "rollup verify found differences"; }
 tail -n 1 "$T/verify.txt"
