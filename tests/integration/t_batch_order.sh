@@ -13,7 +13,8 @@
 # random cuts (one file per cut).  For every commune the stored values and the
 # history (each row's key, value, date, whether it was applied, and the value
 # that stood when it came) must equal a reference computed here, in awk, from
-# the rule alone; so must the rows flagged `superseded` (the rows not applied).
+# the rule alone; so must the rows flagged `superseded` (the rows not applied,
+# compared row by row: key, value and date).
 #
 # CHISO_ORDER_UPDATES (default 48) sizes the sequence; CHISO_ORDER_SEED fixes it.
 . "$(dirname "$0")/lib.sh"
@@ -86,6 +87,8 @@ awk -F'\t' '
 	"$T/seq" >"$T/ref.all"
 grep '^H ' "$T/ref.all" | cut -c3- | sort >"$T/ref.hist"
 grep '^F ' "$T/ref.all" | cut -c3- | sort >"$T/ref.final"
+# the rows flagged superseded: key|value|date of the rows not applied
+awk -F'|' '$5 == "f" { print $1 "|" $2 "|" $3 "|" $4 }' "$T/ref.hist" | sort >"$T/ref.flags"
 ref_flags=$(sed -n 's/^N //p' "$T/ref.all")
 ties=$(awk -F'\t' '{ n[$1 "|" $2 "|" $5]++ } END { for (k in n) t += n[k] > 1; print t + 0 }' "$T/seq")
 printf 'updates %d, keys %d, keys with equal dates %d, rows not applied (reference) %d\n' \
@@ -150,16 +153,25 @@ for c in 0 1 2; do
 		    || coalesce(h->>'old_value', 'new')
 	     FROM (SELECT to_jsonb(v) AS h FROM v_history v WHERE v.unit_code = '$u') x" |
 		sort >"$T/$name.hist"
-	flags=$(sql "SELECT count(*) FROM v_flag WHERE unit_code = '$u' AND code = 'superseded'")
+	sql "SELECT h.indicator_code || '|' || h.period || '|' || trim_scale(h.new_value) || '|'
+		    || h.date
+	     FROM v_flag f JOIN v_history h USING (collector, batch_seq, row_no, unit_code,
+						  indicator_code, period)
+	     WHERE f.unit_code = '$u' AND f.code = 'superseded'" | sort >"$T/$name.flags"
+	flags=$(wc -l <"$T/$name.flags")
+	dflags=$(comm -3 "$T/ref.flags" "$T/$name.flags" | wc -l)
 	dfinal=$(comm -3 "$T/ref.final" "$T/$name.final" | wc -l)
 	dhist=$(comm -3 "$T/ref.hist" "$T/$name.hist" | wc -l)
 	printf '%-13s unit %s: batches %d, commits %d, accepted %d, rejected %d, history rows %d, flagged %d; differences: stored %d, history %d, flags %d\n' \
 		"${CUTS[$c]}" "$u" "$batches" "$commits" "$accepted" "$rejected" \
-		"$(wc -l <"$T/$name.hist")" "$flags" "$dfinal" "$dhist" $((flags - ref_flags))
+		"$(wc -l <"$T/$name.hist")" "$flags" "$dfinal" "$dhist" "$dflags"
 	if [ "$dhist" -gt 0 ]; then
 		comm -3 "$T/ref.hist" "$T/$name.hist" | head -n 6 | sed 's/^/  ref|got: /'
 	fi
-	total_diff=$((total_diff + dfinal + dhist + (flags > ref_flags ? flags - ref_flags : ref_flags - flags)))
+	if [ "$dflags" -gt 0 ]; then
+		comm -3 "$T/ref.flags" "$T/$name.flags" | head -n 6 | sed 's/^/  flags ref|got: /'
+	fi
+	total_diff=$((total_diff + dfinal + dhist + dflags))
 	case ${CUTS[$c]} in
 	one_batch) cut_ok=$((batches == 1)) ;;
 	batch_per_row) cut_ok=$((batches == nupd)) ;;
