@@ -84,9 +84,16 @@ BEGIN
 	-- compiling them again each time cost 0.35 s of a 2.9 s refresh of 47 000
 	-- keys for nothing gained (docs/performance.md).
 	PERFORM set_config('jit', 'off', false);
-	IF to_regclass('pg_temp.w_digest') IS NOT NULL THEN
+	-- A session has them already when w_final has its newest column (note).
+	-- A session made before that column came has w_row and w_final without
+	-- it: they are dropped and made again (CREATE ... IF NOT EXISTS would
+	-- keep the old ones).
+	IF EXISTS (SELECT 1 FROM pg_attribute
+		   WHERE attrelid = to_regclass('pg_temp.w_final') AND attname = 'note'
+		     AND NOT attisdropped) THEN
 		RETURN; -- this session has them already
 	END IF;
+	DROP TABLE IF EXISTS pg_temp.w_row, pg_temp.w_final;
 	CREATE TEMP TABLE IF NOT EXISTS stage_batch (
 		batch_no int NOT NULL,
 		collector_id int NOT NULL,
@@ -140,7 +147,8 @@ BEGIN
 		qualifier text,
 		reason text,
 		message text,
-		value_date date -- the row's date, or its period's last day (008_value_order)
+		value_date date, -- the row's date, or its period's last day (008_value_order)
+		note text -- carried to observation and its history with the value
 	) ON COMMIT DELETE ROWS;
 	-- Every accepted row of this commit in the order it was sent, with the
 	-- value that stood when it came (old_*; is_new: none did) and whether it
@@ -162,7 +170,8 @@ BEGIN
 		is_new boolean NOT NULL,
 		applied boolean NOT NULL,
 		standing boolean NOT NULL,
-		obs_changed boolean NOT NULL
+		obs_changed boolean NOT NULL,
+		note text
 	) ON COMMIT DELETE ROWS;
 	CREATE TEMP TABLE IF NOT EXISTS w_dirty (
 		unit_id int NOT NULL,
@@ -266,13 +275,13 @@ BEGIN
 	-- Resolve and validate the rows of new batches; the first failed check wins.
 	INSERT INTO w_row (batch_no, row_no, batch_id, collector_id, epoch, seq, unit_id,
 			   indicator_id, period_id, value, qualifier, reason, message,
-			   value_date)
+			   value_date, note)
 	SELECT s.batch_no, s.row_no, wb.batch_id, sb.collector_id, sb.epoch, sb.seq,
 	       u.id, i.id, p.id,
 	       CASE WHEN s.reason IS NULL THEN s.value_text::numeric END, -- refused rows keep raw text
 	       s.qualifier, v.reason, v.message,
 	       -- chisod checked the date's text (bad_date) before it was staged
-	       CASE WHEN v.reason IS NULL THEN coalesce(s.date_text::date, sd.day) END
+	       CASE WHEN v.reason IS NULL THEN coalesce(s.date_text::date, sd.day) END, s.note
 	FROM stage_row s
 	JOIN w_batch wb ON wb.batch_no = s.batch_no AND wb.primary_no = s.batch_no
 	JOIN stage_batch sb ON sb.batch_no = s.batch_no
@@ -472,7 +481,7 @@ BEGIN
 	)
 	INSERT INTO w_final (unit_id, indicator_id, period_id, value, qualifier, value_date,
 			     batch_id, batch_no, row_no, old_value, old_qualifier, old_date, is_new,
-			     applied, standing, obs_changed)
+			     applied, standing, obs_changed, note)
 	SELECT r.unit_id, r.indicator_id, r.period_id, r.value, r.qualifier, r.value_date,
 	       r.batch_id, r.batch_no, r.row_no,
 	       CASE WHEN NOT r.after_one THEN r.o_value WHEN r.applied THEN r.lag_value
@@ -485,7 +494,8 @@ BEGIN
 	       r.applied, r.applied AND r.later = 0,
 	       r.applied AND r.later = 0
 		   AND (NOT r.o_exists OR r.o_value <> r.value
-			OR r.o_qualifier IS DISTINCT FROM r.qualifier)
+			OR r.o_qualifier IS DISTINCT FROM r.qualifier),
+	       r.note
 	FROM stood r;
 
 	-- A row that was not applied is accepted, kept in the history and said so:
@@ -506,9 +516,8 @@ BEGIN
 					 old_qualifier, new_value, new_qualifier, batch_id, row_no,
 					 value_date, applied, note)
 	SELECT f.unit_id, f.indicator_id, f.period_id, f.old_value, f.old_qualifier, f.value,
-	       f.qualifier, f.batch_id, f.row_no, f.value_date, f.applied, sn.note
-	FROM w_final f
-	JOIN stage_row sn ON (sn.batch_no, sn.row_no) = (f.batch_no, f.row_no);
+	       f.qualifier, f.batch_id, f.row_no, f.value_date, f.applied, f.note
+	FROM w_final f;
 
 	-- The standing row is written also when only its date or batch is new:
 	-- the next commit compares against both.  updated_at moves only with the
@@ -516,9 +525,8 @@ BEGIN
 	INSERT INTO observation AS o (unit_id, indicator_id, period_id, value, qualifier,
 				      batch_id, value_date, note)
 	SELECT f.unit_id, f.indicator_id, f.period_id, f.value, f.qualifier, f.batch_id,
-	       f.value_date, sn.note
+	       f.value_date, f.note
 	FROM w_final f
-	JOIN stage_row sn ON (sn.batch_no, sn.row_no) = (f.batch_no, f.row_no)
 	WHERE f.standing
 	ON CONFLICT (unit_id, indicator_id, period_id) DO UPDATE
 	SET value = EXCLUDED.value, qualifier = EXCLUDED.qualifier, batch_id = EXCLUDED.batch_id,

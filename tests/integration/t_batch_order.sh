@@ -299,6 +299,21 @@ SQL
 assert_eq "first delivery" committed "$(stage_reason bad_value)"
 assert_eq "the resend, judged otherwise" duplicate "$(stage_reason bad_number)"
 
+# A connection whose working tables predate the note column (made before a
+# migrate) gets new ones from ingest_session().
+assert_eq "working tables of an older session made again" "t|t" \
+	"$(psql "$(conf_value database.owner_conninfo)" -X -q -A -t -v ON_ERROR_STOP=1 <<'SQL' | tail -n 1
+SET search_path = chiso;
+SELECT ingest_session();
+ALTER TABLE w_row DROP COLUMN note;
+ALTER TABLE w_final DROP COLUMN note;
+SELECT ingest_session();
+SELECT count(*) FILTER (WHERE attrelid = 'pg_temp.w_row'::regclass) = 1,
+       count(*) FILTER (WHERE attrelid = 'pg_temp.w_final'::regclass) = 1
+FROM pg_attribute WHERE attname = 'note' AND NOT attisdropped;
+SQL
+)"
+
 say "rollups against a rebuild and a plain aggregation"
 ctl rollup verify >"$T/verify.txt" || { head -n 20 "$T/verify.txt"; fail "rollup verify found differences"; }
 tail -n 1 "$T/verify.txt"
