@@ -626,13 +626,18 @@ $$;
 
 -- Published reports: one row per version, with whether it still matches its
 -- seal and the hash taken when it was published (publication_verify finds
--- nothing) and whether it is the latest version.
+-- nothing) and whether it is the latest version.  content_ok is computed
+-- outside the window that finds the latest version, so that it is computed
+-- only for the rows a query keeps: a WHERE on id or version cannot be pushed
+-- below the window, and publication_verify, which hashes the whole content
+-- once more, would otherwise run for every publication.
 CREATE VIEW v_publication AS
 SELECT p.id, p.period, p.unit_code, p.unit_name, p.version, p.prev_period, p.note, p.actor,
        p.published_by, p.published_at, p.nrows, p.nunits, p.content_hash,
-       NOT EXISTS (SELECT 1 FROM publication_verify(p.id)) AS content_ok,
-       p.version = max(p.version) OVER (PARTITION BY p.period, p.unit_code) AS latest
-FROM publication p;
+       NOT EXISTS (SELECT 1 FROM publication_verify(p.id)) AS content_ok, p.latest
+FROM (SELECT p.*,
+	     p.version = max(p.version) OVER (PARTITION BY p.period, p.unit_code) AS latest
+      FROM publication p) p;
 
 -- The frozen rows, units and pillars of each publication (columns of
 -- report_rows(), report_units() and report_pillars(), with publication_id and ord).

@@ -147,6 +147,12 @@ for id in "$P" "$Q"; do
 	cmp "$T/pub$id.csv" "$T/again$id.csv" || fail "publication $id prints differently"
 done
 echo "ok: both publications print byte-identical, in UTC too"
+# publication_verify hashes a publication's whole content: looking one
+# publication up verifies that one, not every publication there is
+assert_eq "publications verified to look one up, of $(sql "SELECT count(*) FROM publication")" 1 \
+	"$(sql "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+		SELECT content_ok FROM v_publication WHERE id = $P" |
+		sed -n 's/.*Function Scan on publication_verify.*loops=\([0-9]*\).*/\1/p')"
 
 say "the owner disables the trigger: detected and refused"
 # (one psql -c is one transaction: the deferred foreign key would still be pending at ENABLE)
