@@ -305,8 +305,10 @@ void server_destroy(struct server **sp)
 	if (!sp || !*sp)
 		return;
 	s = *sp;
-	writer_stop(&s->writer);
+	/* The monitor first: while accepts fail, libzmq's I/O thread may be waiting on its
+	   queue, and it must not wait through the writer's stop (sockmon_destroy). */
 	sockmon_destroy(&s->mon);
+	writer_stop(&s->writer);
 	if (s->router)
 		zmq_close(s->router);
 	if (s->zap)

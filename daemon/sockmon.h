@@ -33,7 +33,11 @@ struct sockmon;
  * (borrowed).  NULL with err on failure.
  */
 struct sockmon *sockmon_new(void *ctx, void *router, char *err, size_t errsize);
-/* Stops monitoring, closes the monitor socket, sets *mp to NULL; safe on NULL. */
+/*
+ * Stops monitoring (reading the monitor's queue meanwhile, so that a flood of
+ * events cannot hold it up), closes the monitor socket, sets *mp to NULL; safe
+ * on NULL.  Call it before anything that keeps the main loop from reading.
+ */
 void sockmon_destroy(struct sockmon **mp);
 /* The socket to poll for events. */
 void *sockmon_socket(struct sockmon *m);
