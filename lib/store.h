@@ -52,7 +52,14 @@ int store_notifications(struct store *s);
 struct store_cancel *store_cancel_new(struct store *s);
 /* Asks the server to cancel the running statement; 0, or -1 with err.  Blocks for a round trip. */
 int store_cancel_send(struct store_cancel *c, char *err, size_t errsize);
-/* Frees the handle and sets *cp to NULL; safe on NULL. */
+/*
+ * store_cancel_send from a detached thread of its own, which holds a reference
+ * to c until it is done (a failure is logged), so that the caller never waits
+ * on a server that does not answer (PQcancel has no timeout).  Does nothing
+ * while the last one is still under way.  0, or -1 if no thread could start.
+ */
+int store_cancel_post(struct store_cancel *c);
+/* Lets go of the handle (freed by the last holder) and sets *cp to NULL; safe on NULL. */
 void store_cancel_destroy(struct store_cancel **cp);
 
 /* ---- ingest (chisod) ---- */
