@@ -813,8 +813,11 @@ fail:
 	*why = !store_ok(s) ? STORE_FAIL_CONNECTION : store_failure_of(s->sqlstate);
 	if (in_tx && store_ok(s))
 		store_exec(s, "ROLLBACK", (char[8]){0}, 8);
-	/* The staging tables hold the rolled-back rows as dead rows: drop them (store.h). */
-	if (s->session && store_ok(s) && store_exec(s, "DISCARD TEMP", (char[8]){0}, 8) == 0)
+	/* The staging tables hold the rolled-back rows as dead rows: drop them after a failure
+	   that may repeat commit after commit (store.h).  Not after a refused statement: the
+	   writer then commits halves, and the next commit that succeeds empties them. */
+	if ((*why == STORE_FAIL_TIMEOUT || *why == STORE_FAIL_TRANSIENT) && s->session &&
+	    store_ok(s) && store_exec(s, "DISCARD TEMP", (char[8]){0}, 8) == 0)
 		s->session = false;
 	for (size_t i = 0; i < n; i++) {
 		batch_ack_clear(&items[i].ack);

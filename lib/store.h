@@ -89,10 +89,13 @@ enum store_failure store_failure_of(const char *sqlstate);
 /*
  * Commits the items in one transaction and fills each item's ack.  Returns 0,
  * or -1 with *why and err; nothing is acked then (the batch keys make a retry
- * safe even if the COMMIT did happen).  After a failure the session's staging
- * tables are dropped (they are made again by the next commit): the rows of a
- * rolled-back transaction stay in them as dead rows, which nothing vacuums,
- * and a database slow for an hour would otherwise leave them gigabytes large.
+ * safe even if the COMMIT did happen).  After a timeout or a transient
+ * failure the session's staging tables are dropped (they are made again by the
+ * next commit): the rows of a rolled-back transaction stay in them as dead
+ * rows until a commit succeeds (ON COMMIT DELETE ROWS empties them), nothing
+ * vacuums them, and a database slow for an hour would otherwise leave them
+ * gigabytes large.  A refused statement keeps them: the writer bisects such a
+ * job, and each half would make them again.
  */
 int store_ingest(struct store *s, struct store_item *items, size_t n, enum store_failure *why,
 		 char *err, size_t errsize);
