@@ -341,22 +341,15 @@ static void server_peer_warn(struct server *s, const char *peer, const char *fmt
 static void server_peer_warn(struct server *s, const char *peer, const char *fmt, ...)
 {
 	struct peer_stat *p = stats_peer(s->stats, *peer ? peer : "(unknown)");
-	int64_t now = clock_mono_ms();
+	uint64_t held = 0;
 	char msg[512];
 	va_list ap;
 
-	if (p && now - p->warn_window_ms >= 60000) {
-		if (p->warn_suppressed)
-			log_warn("collector %s: %llu more warnings held back in the last minute",
-				 p->name, (unsigned long long)p->warn_suppressed);
-		p->warn_window_ms = now;
-		p->warn_count = 0;
-		p->warn_suppressed = 0;
-	}
-	if (p && p->warn_count++ >= WARN_PER_MINUTE) {
-		p->warn_suppressed++;
+	if (p && !ratelimit_allow(&p->warn, clock_mono_ms(), 60000, WARN_PER_MINUTE, &held))
 		return;
-	}
+	if (held)
+		log_warn("collector %s: %llu more warnings held back in the last minute", p->name,
+			 (unsigned long long)held);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);

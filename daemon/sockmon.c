@@ -10,6 +10,7 @@
 #include <zmq.h>
 
 #include "log.h"
+#include "ratelimit.h"
 
 #define SOCKMON_ENDPOINT "inproc://chisod-monitor"
 /*
@@ -23,21 +24,8 @@
 struct sockmon {
 	void *router; /* borrowed */
 	void *pair;   /* receives the monitor's events */
-	struct sockmon_limit limit;
+	struct ratelimit limit;
 };
-
-bool sockmon_allow(struct sockmon_limit *l, int64_t now_ms, int64_t interval_ms, uint64_t *held)
-{
-	if (l->said && now_ms - l->last_ms < interval_ms) {
-		l->held++;
-		return false;
-	}
-	*held = l->held;
-	l->held = 0;
-	l->said = true;
-	l->last_ms = now_ms;
-	return true;
-}
 
 struct sockmon *sockmon_new(void *ctx, void *router, char *err, size_t errsize)
 {
@@ -167,7 +155,7 @@ void sockmon_handle(struct sockmon *m, int64_t now_ms, uint64_t *failures)
 		if (event != ZMQ_EVENT_ACCEPT_FAILED)
 			continue;
 		(*failures)++;
-		if (!sockmon_allow(&m->limit, now_ms, SOCKMON_LOG_MS, &held))
+		if (!ratelimit_allow(&m->limit, now_ms, SOCKMON_LOG_MS, 1, &held))
 			continue;
 		if (held)
 			log_err("cannot accept a collector's connection: %s (%llu more since the "
