@@ -148,13 +148,10 @@ void job_prepare(struct batch *b, const struct catalog *cat)
 			} else {
 				/* A date belongs to the indicator's finest period in its calendar.
 				 */
-				period_of_date(day, ind->native_period, ind->calendar, &p);
-				period_format(&p, r->period, sizeof r->period);
-				/* a date near the ends of the years accepted can fall in a
-				 * period beyond them (20/12/2100 is in the administrative year
-				 * 2101): the period's own check names the range */
-				if (period_parse(r->period, strlen(r->period), &p, &why) < 0)
+				if (period_of_date_checked(day, ind->native_period, ind->calendar,
+							   &p, &why) < 0)
 					job_refuse(r, "bad_period", why);
+				period_format(&p, r->period, sizeof r->period);
 			}
 		} else if (period_parse(r->period, strlen(r->period), &p, &why) < 0) {
 			job_refuse(r, "bad_period", why);
