@@ -45,6 +45,7 @@ int job_split(struct job *j, uint64_t limit, struct job **chain)
 {
 	struct job *head = NULL, **tail = &head, *cur = NULL;
 	size_t keep = 0;
+	int pieces = 0;
 
 	*chain = NULL;
 	/* Copies first, so that running out of memory leaves j as it was. */
@@ -58,6 +59,7 @@ int job_split(struct job *j, uint64_t limit, struct job **chain)
 			*tail = cur;
 			tail = &cur->next;
 			cur->first_us = e->item.received_us;
+			pieces++;
 		}
 		if (job_reserve(cur) < 0)
 			goto fail;
@@ -79,7 +81,7 @@ int job_split(struct job *j, uint64_t limit, struct job **chain)
 	}
 	j->n = keep;
 	*chain = head;
-	return 0;
+	return pieces;
 fail:
 	while (head) {
 		struct job *next = head->next;
