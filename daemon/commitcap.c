@@ -38,6 +38,7 @@ void commitcap_init(struct commitcap *c, long long max, long long timeout_ms, lo
 	c->target_ms = commitcap_target(timeout_ms, target_ms);
 	c->rate = 0;
 	c->timeouts = 0;
+	c->low = 0;
 }
 
 long long commitcap_timeout(struct commitcap *c, uint64_t rows, int64_t elapsed_ms)
@@ -54,7 +55,16 @@ long long commitcap_timeout(struct commitcap *c, uint64_t rows, int64_t elapsed_
 		c->cap = want;
 	c->cap = commitcap_clamp(c, c->cap);
 	c->rate = (double)c->cap / (double)c->target_ms;
+	c->low = c->cap;
 	return c->cap;
+}
+
+bool commitcap_recovered(struct commitcap *c)
+{
+	if (!c->low || (c->cap < 2 * c->low && c->cap < c->max))
+		return false;
+	c->low = 0;
+	return true;
 }
 
 long long commitcap_committed(struct commitcap *c, uint64_t rows, int64_t elapsed_ms)

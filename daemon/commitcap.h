@@ -31,6 +31,7 @@
 #ifndef CHISOD_COMMITCAP_H
 #define CHISOD_COMMITCAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define COMMITCAP_FLOOR		 100
@@ -44,6 +45,7 @@ struct commitcap {
 	long long target_ms;  /* the duration commits aim at (effective, see above) */
 	double rate;	      /* rows per millisecond of recent commits; 0: none yet */
 	uint64_t timeouts;    /* commits cancelled by a timeout since start */
+	long long low;	      /* the cap the last timeout set, until recovered; 0: none */
 };
 
 /*
@@ -56,6 +58,12 @@ void commitcap_init(struct commitcap *c, long long max, long long timeout_ms, lo
 long long commitcap_timeout(struct commitcap *c, uint64_t rows, int64_t elapsed_ms);
 /* A commit of rows rows succeeded after elapsed_ms; returns the new cap. */
 long long commitcap_committed(struct commitcap *c, uint64_t rows, int64_t elapsed_ms);
+/*
+ * True once after a timeout: at the first call that finds the cap doubled back
+ * from what the timeout made it, or at the ceiling (the log says commits are
+ * quick again).
+ */
+bool commitcap_recovered(struct commitcap *c);
 /* A new ceiling and target (SIGHUP): the cap never exceeds the ceiling. */
 void commitcap_set_max(struct commitcap *c, long long max, long long target_ms);
 

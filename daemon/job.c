@@ -45,6 +45,7 @@ int job_split(struct job *j, uint64_t limit, struct job **chain)
 {
 	struct job *head = NULL, **tail = &head, *cur = NULL;
 	size_t keep = 0;
+	int pieces = 0;
 
 	*chain = NULL;
 	/* Copies first, so that running out of memory leaves j as it was. */
@@ -58,6 +59,7 @@ int job_split(struct job *j, uint64_t limit, struct job **chain)
 			*tail = cur;
 			tail = &cur->next;
 			cur->first_us = e->item.received_us;
+			pieces++;
 		}
 		if (job_reserve(cur) < 0)
 			goto fail;
@@ -79,7 +81,7 @@ int job_split(struct job *j, uint64_t limit, struct job **chain)
 	}
 	j->n = keep;
 	*chain = head;
-	return 0;
+	return pieces;
 fail:
 	while (head) {
 		struct job *next = head->next;
@@ -148,13 +150,10 @@ void job_prepare(struct batch *b, const struct catalog *cat)
 			} else {
 				/* A date belongs to the indicator's finest period in its calendar.
 				 */
-				period_of_date(day, ind->native_period, ind->calendar, &p);
-				period_format(&p, r->period, sizeof r->period);
-				/* a date near the ends of the years accepted can fall in a
-				 * period beyond them (20/12/2100 is in the administrative year
-				 * 2101): the period's own check names the range */
-				if (period_parse(r->period, strlen(r->period), &p, &why) < 0)
+				if (period_of_date_checked(day, ind->native_period, ind->calendar,
+							   &p, &why) < 0)
 					job_refuse(r, "bad_period", why);
+				period_format(&p, r->period, sizeof r->period);
 			}
 		} else if (period_parse(r->period, strlen(r->period), &p, &why) < 0) {
 			job_refuse(r, "bad_period", why);

@@ -59,7 +59,8 @@ int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int co
  * Moves the entries of j that are not done into new jobs of at most limit
  * rows each (one entry at least), in their order, chained by next; *chain is
  * the first (the caller owns the chain), NULL if every entry is done.  j
- * keeps its done entries.  0, or -1 if out of memory, with j unchanged.
+ * keeps its done entries.  Returns the number of new jobs (0 if every entry
+ * is done), or -1 if out of memory, with j unchanged.
  */
 int job_split(struct job *j, uint64_t limit, struct job **chain);
 /*

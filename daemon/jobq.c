@@ -3,6 +3,8 @@
  */
 #include "jobq.h"
 
+#include <assert.h>
+
 void jobq_init(struct jobq *q)
 {
 	q->head = NULL;
@@ -77,8 +79,10 @@ int jobq_recut(struct jobq *q, uint64_t limit)
 		}
 		if (job_split(j, limit, &chain) < 0)
 			return -1;
-		/* Every entry of a queued job is pending, so j is now empty: the chain replaces it.
-		 */
+		/* Every entry of a queued job is pending (only the writer marks entries done, and a
+		   job it handed back is split by server_requeue before it is queued again), so j
+		   is now empty and the chain, of two jobs at least, replaces it. */
+		assert(chain && j->n == 0);
 		for (last = chain; last->next; last = last->next)
 			q->n++;
 		last->next = j->next;

@@ -473,10 +473,6 @@ struct metrics *metrics_new(void *ctx, const char *endpoint, char *err, size_t e
 		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
-	if (strncmp(endpoint, "tcp://", 6) != 0) {
-		snprintf(err, errsize, "metrics.listen: %s is not a tcp:// address", endpoint);
-		goto fail;
-	}
 	/* LINGER 0: at shutdown an answer not yet sent is dropped rather than waited for. */
 	m->sock = zmq_socket(ctx, ZMQ_STREAM);
 	if (!m->sock || zmq_setsockopt(m->sock, ZMQ_LINGER, &zero, sizeof zero) < 0 ||

@@ -36,8 +36,9 @@ char *metrics_render(const struct stats *s, int64_t now, int64_t connected_windo
 int metrics_request(const char *buf, size_t len);
 
 /*
- * Binds a ZMQ_STREAM socket of ctx on endpoint (a tcp:// address).  NULL with
- * err on failure (the caller exits: a configured endpoint must work).
+ * Binds a ZMQ_STREAM socket of ctx on endpoint (a tcp:// address: srvconf
+ * refuses any other).  NULL with err on failure (the caller exits: a
+ * configured endpoint must work).
  */
 struct metrics *metrics_new(void *ctx, const char *endpoint, char *err, size_t errsize);
 /* Closes the socket and frees everything; sets *mp to NULL; safe on NULL. */

@@ -65,7 +65,6 @@ struct server {
 	uint64_t inflight_rows; /* rows of the job the writer holds */
 	/* rows a job may hold: what recent commits stored in the target time (commitcap.h) */
 	struct commitcap cap;
-	long long cap_low; /* the cap a timeout set, until it has doubled back; 0: none */
 	bool writer_busy, db_up, ready, draining;
 	struct wire_limits limits;
 	struct stats *stats;
@@ -305,8 +304,10 @@ void server_destroy(struct server **sp)
 	if (!sp || !*sp)
 		return;
 	s = *sp;
-	writer_stop(&s->writer);
+	/* The monitor first: while accepts fail, libzmq's I/O thread may be waiting on its
+	   queue, and it must not wait through the writer's stop (sockmon_destroy). */
 	sockmon_destroy(&s->mon);
+	writer_stop(&s->writer);
 	if (s->router)
 		zmq_close(s->router);
 	if (s->zap)
@@ -339,22 +340,15 @@ static void server_peer_warn(struct server *s, const char *peer, const char *fmt
 static void server_peer_warn(struct server *s, const char *peer, const char *fmt, ...)
 {
 	struct peer_stat *p = stats_peer(s->stats, *peer ? peer : "(unknown)");
-	int64_t now = clock_mono_ms();
+	uint64_t held = 0;
 	char msg[512];
 	va_list ap;
 
-	if (p && now - p->warn_window_ms >= 60000) {
-		if (p->warn_suppressed)
-			log_warn("collector %s: %llu more warnings held back in the last minute",
-				 p->name, (unsigned long long)p->warn_suppressed);
-		p->warn_window_ms = now;
-		p->warn_count = 0;
-		p->warn_suppressed = 0;
-	}
-	if (p && p->warn_count++ >= WARN_PER_MINUTE) {
-		p->warn_suppressed++;
+	if (p && !ratelimit_allow(&p->warn, clock_mono_ms(), 60000, WARN_PER_MINUTE, &held))
 		return;
-	}
+	if (held)
+		log_warn("collector %s: %llu more warnings held back in the last minute", p->name,
+			 (unsigned long long)held);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
@@ -603,8 +597,9 @@ static void server_message(struct server *s)
 static size_t server_requeue(struct server *s, struct job *j, int *recut)
 {
 	uint64_t pending = 0, limit = (uint64_t)s->cap.cap;
-	size_t npending = 0, pieces = 0;
+	size_t npending = 0;
 	struct job *chain = NULL;
+	int pieces;
 
 	*recut = 0;
 	for (size_t i = 0; i < j->n; i++)
@@ -616,15 +611,13 @@ static size_t server_requeue(struct server *s, struct job *j, int *recut)
 		return 0;
 	if (limit > (pending + 1) / 2)
 		limit = (pending + 1) / 2;
-	if (job_split(j, limit, &chain) < 0)
+	if ((pieces = job_split(j, limit, &chain)) < 0)
 		return 0; /* out of memory: its batches are answered RETRY */
-	for (struct job *p = chain; p; p = p->next)
-		pieces++;
 	/* The open job too may have grown past the new cap: sealed, it is cut with the rest. */
 	if (server_seal(s, 0) < 0 || (*recut = jobq_recut(&s->sealed, (uint64_t)s->cap.cap)) < 0)
 		*recut = 0; /* out of memory: those jobs go as they are */
 	jobq_push_front(&s->sealed, &chain);
-	return pieces;
+	return (size_t)pieces;
 }
 
 /*
@@ -637,19 +630,17 @@ static void server_job_pace(struct server *s, struct job *j)
 	if (j->result == JOB_COMMITTED) {
 		/* Said once after a timeout, when the cap has doubled back. */
 		long long cap = commitcap_committed(&s->cap, j->commit_rows, j->commit_ms);
-		if (s->cap_low && (cap >= 2 * s->cap_low || cap >= s->cap.max)) {
+		if (commitcap_recovered(&s->cap))
 			log_info("commits are quick again (%lld ms for %llu rows): they may now "
 				 "hold %lld rows",
 				 (long long)j->commit_ms, (unsigned long long)j->commit_rows, cap);
-			s->cap_low = 0;
-		}
 	} else if (s->draining && j->failure != STORE_FAIL_NONE) {
 		log_info("stopping: the commit in progress (%llu rows) ended after %lld ms without "
 			 "committing (%s); its batches are answered RETRY",
 			 (unsigned long long)j->commit_rows, (long long)j->commit_ms, j->error);
 	} else if (j->failure == STORE_FAIL_TIMEOUT) {
 		int recut = 0;
-		s->cap_low = commitcap_timeout(&s->cap, j->commit_rows, j->commit_ms);
+		commitcap_timeout(&s->cap, j->commit_rows, j->commit_ms);
 		size_t pieces = server_requeue(s, j, &recut);
 		if (pieces)
 			log_warn(

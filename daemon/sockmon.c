@@ -3,37 +3,34 @@
  */
 #include "sockmon.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
 #include "log.h"
+#include "ratelimit.h"
 
 #define SOCKMON_ENDPOINT "inproc://chisod-monitor"
+/*
+ * Events the monitor's queue holds before libzmq's I/O thread blocks on it
+ * (the receiving end's share; libzmq adds the sender's 1000).  About a second
+ * of a flood of failing accepts: a main loop busy for a moment does not stall
+ * the I/O thread, which serves the connected agents too.
+ */
+#define SOCKMON_RCVHWM 100000
 
 struct sockmon {
 	void *router; /* borrowed */
 	void *pair;   /* receives the monitor's events */
-	struct sockmon_limit limit;
+	struct ratelimit limit;
 };
-
-bool sockmon_allow(struct sockmon_limit *l, int64_t now_ms, int64_t interval_ms, uint64_t *held)
-{
-	if (l->said && now_ms - l->last_ms < interval_ms) {
-		l->held++;
-		return false;
-	}
-	*held = l->held;
-	l->held = 0;
-	l->said = true;
-	l->last_ms = now_ms;
-	return true;
-}
 
 struct sockmon *sockmon_new(void *ctx, void *router, char *err, size_t errsize)
 {
 	struct sockmon *m = calloc(1, sizeof *m);
-	int zero = 0;
+	int zero = 0, hwm = SOCKMON_RCVHWM;
 
 	if (!m) {
 		snprintf(err, errsize, "out of memory");
@@ -43,6 +40,7 @@ struct sockmon *sockmon_new(void *ctx, void *router, char *err, size_t errsize)
 	if (zmq_socket_monitor(router, SOCKMON_ENDPOINT, ZMQ_EVENT_ACCEPT_FAILED) < 0 ||
 	    (m->pair = zmq_socket(ctx, ZMQ_PAIR)) == NULL ||
 	    zmq_setsockopt(m->pair, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
+	    zmq_setsockopt(m->pair, ZMQ_RCVHWM, &hwm, sizeof hwm) < 0 ||
 	    zmq_connect(m->pair, SOCKMON_ENDPOINT) < 0) {
 		snprintf(err, errsize, "socket monitor: %s", zmq_strerror(zmq_errno()));
 		sockmon_destroy(&m);
@@ -51,14 +49,59 @@ struct sockmon *sockmon_new(void *ctx, void *router, char *err, size_t errsize)
 	return m;
 }
 
+struct sockmon_drain {
+	void *pair;
+	atomic_bool done;
+};
+
+/* Reads the monitor's queue empty until told to stop (sockmon_destroy). */
+static void *sockmon_drain_main(void *arg)
+{
+	struct sockmon_drain *d = arg;
+	zmq_msg_t f;
+
+	zmq_msg_init(&f);
+	while (!atomic_load(&d->done)) {
+		zmq_pollitem_t item = {d->pair, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(&item, 1, 10) > 0)
+			while (zmq_msg_recv(&f, d->pair, ZMQ_DONTWAIT) >= 0)
+				;
+	}
+	zmq_msg_close(&f);
+	return NULL;
+}
+
+/*
+ * libzmq sends a monitor event with a blocking send while holding the lock
+ * that zmq_socket_monitor(router, NULL, 0) takes (libzmq#3575).  During a
+ * flood of failing accepts the queue fills at once when nobody reads it, the
+ * I/O thread waits on it holding that lock, and stopping the monitor would
+ * wait for ever.  So a short-lived thread reads the queue empty while the
+ * monitor is stopped; the PAIR belongs to it until it is joined.
+ */
 void sockmon_destroy(struct sockmon **mp)
 {
+	struct sockmon *m;
+	struct sockmon_drain d = {0};
+	pthread_t t;
+	bool draining = false;
+
 	if (!mp || !*mp)
 		return;
-	zmq_socket_monitor((*mp)->router, NULL, 0);
-	if ((*mp)->pair)
-		zmq_close((*mp)->pair);
-	free(*mp);
+	m = *mp;
+	if (m->pair) {
+		d.pair = m->pair;
+		atomic_init(&d.done, false);
+		draining = pthread_create(&t, NULL, sockmon_drain_main, &d) == 0;
+	}
+	zmq_socket_monitor(m->router, NULL, 0);
+	if (draining) {
+		atomic_store(&d.done, true);
+		pthread_join(t, NULL);
+	}
+	if (m->pair)
+		zmq_close(m->pair);
+	free(m);
 	*mp = NULL;
 }
 
@@ -112,7 +155,7 @@ void sockmon_handle(struct sockmon *m, int64_t now_ms, uint64_t *failures)
 		if (event != ZMQ_EVENT_ACCEPT_FAILED)
 			continue;
 		(*failures)++;
-		if (!sockmon_allow(&m->limit, now_ms, SOCKMON_LOG_MS, &held))
+		if (!ratelimit_allow(&m->limit, now_ms, SOCKMON_LOG_MS, 1, &held))
 			continue;
 		if (held)
 			log_err("cannot accept a collector's connection: %s (%llu more since the "

@@ -14,15 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ratelimit.h"
+
 struct peer_stat {
 	char name[65];
 	int64_t last_seen;				      /* unix seconds */
 	uint64_t backlog_batches, backlog_rows, oldest_age_s; /* as the agent reported */
 	uint64_t batches, rows, rejected;
 	/* rate limit of warnings about this peer */
-	int64_t warn_window_ms;
-	unsigned warn_count;
-	uint64_t warn_suppressed;
+	struct ratelimit warn;
 };
 
 struct stats {

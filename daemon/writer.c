@@ -11,7 +11,9 @@
  * cuts a timed-out one into smaller commits (server.c).  writer_cancel, from
  * the main thread at SIGTERM, cancels the statement running through a libpq
  * cancel handle kept under a lock, since the connection itself belongs to
- * this thread.
+ * this thread; the cancel is sent from a thread of its own (store_cancel_post),
+ * since PQcancel waits for the server with no timeout and the main thread
+ * must keep its stop deadline.
  */
 #include "writer.h"
 
@@ -56,6 +58,7 @@ struct writer {
 	pthread_mutex_t lock; /* guards cancel */
 	struct store_cancel *cancel;
 	atomic_bool stopping; /* set by writer_cancel: take no further job */
+	atomic_bool working;  /* false while this thread waits in its poll: no call is running */
 };
 
 static int writer_send(void *sock, const struct writer_msg *m)
@@ -352,7 +355,10 @@ static void *writer_main(void *arg)
 		} else {
 			timeout = (long)(w->next_attempt_ms - clock_mono_ms());
 		}
-		if (zmq_poll(items, nitems, timeout < 0 ? 0 : timeout) < 0)
+		atomic_store(&w->working, false);
+		int polled = zmq_poll(items, nitems, timeout < 0 ? 0 : timeout);
+		atomic_store(&w->working, true);
+		if (polled < 0)
 			continue; /* EINTR */
 		if (nitems == 2 && (items[1].revents & ZMQ_POLLIN)) {
 			int got = store_notifications(w->store);
@@ -403,6 +409,7 @@ struct writer *writer_start(void *ctx, const struct srvconf *conf, char *err, si
 		goto fail;
 	}
 	atomic_init(&w->stopping, false);
+	atomic_init(&w->working, true);
 	w->opt.application_name = "chisod";
 	w->opt.statement_timeout_ms = conf->statement_timeout_ms;
 	w->opt.connect_timeout_s = conf->connect_timeout_s;
@@ -449,15 +456,12 @@ fail:
 
 int writer_cancel(struct writer *w)
 {
-	char err[300];
 	int rc = 0;
 
 	atomic_store(&w->stopping, true);
 	pthread_mutex_lock(&w->lock);
-	if (w->cancel && store_cancel_send(w->cancel, err, sizeof err) < 0) {
-		log_warn("writer: %s", err);
-		rc = -1;
-	}
+	if (w->cancel)
+		rc = store_cancel_post(w->cancel);
 	pthread_mutex_unlock(&w->lock);
 	return rc;
 }
@@ -470,8 +474,12 @@ void writer_stop(struct writer **wp)
 	if (!wp || !*wp)
 		return;
 	w = *wp;
-	/* Whatever runs now (a reload, a status record) must not hold the stop up. */
-	writer_cancel(w);
+	/* Whatever runs now (a job, a reload, a status record) must not hold the stop up; an
+	   idle writer has nothing to cancel. */
+	if (atomic_load(&w->working))
+		writer_cancel(w);
+	else
+		atomic_store(&w->stopping, true);
 	writer_send(w->main_end, &m);
 	pthread_join(w->thread, NULL);
 	/* Drain events the thread sent before it stopped, freeing what they carry. */

@@ -44,11 +44,15 @@ struct writer *writer_start(void *ctx, const struct srvconf *conf, char *err, si
 /*
  * Cancels the statement the writer is running, if any (SIGTERM during a
  * commit), and makes it take no further job: a job it is handed afterwards
- * comes back JOB_RETRY untried.  Blocks for one round trip to the server.
- * 0, or -1 if the cancel could not be sent (logged).
+ * comes back JOB_RETRY untried.  Does not wait: the cancel is sent from a
+ * thread of its own (a failure to reach the server is logged there).  0, or
+ * -1 if it could not be started (logged).
  */
 int writer_cancel(struct writer *w);
-/* Stops the thread after its current call (cancelled), frees everything, sets *wp to NULL. */
+/*
+ * Stops the thread after its current call (cancelled if one is running),
+ * frees everything, sets *wp to NULL.
+ */
 void writer_stop(struct writer **wp);
 /* The main thread's end of the pipe, for zmq_poll. */
 void *writer_socket(struct writer *w);

@@ -69,22 +69,15 @@ static void zap_warn(struct zap_counts *counts, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void zap_warn(struct zap_counts *counts, const char *fmt, ...)
 {
-	int64_t now = clock_mono_ms();
+	uint64_t held;
 	char msg[400];
 	va_list ap;
 
-	if (now - counts->warn_window_ms >= 60000) {
-		if (counts->warn_suppressed)
-			log_warn("ZAP: %llu more refusals held back in the last minute",
-				 (unsigned long long)counts->warn_suppressed);
-		counts->warn_window_ms = now;
-		counts->warn_count = 0;
-		counts->warn_suppressed = 0;
-	}
-	if (counts->warn_count++ >= ZAP_WARN_PER_MINUTE) {
-		counts->warn_suppressed++;
+	if (!ratelimit_allow(&counts->warn, clock_mono_ms(), 60000, ZAP_WARN_PER_MINUTE, &held))
 		return;
-	}
+	if (held)
+		log_warn("ZAP: %llu more refusals held back in the last minute",
+			 (unsigned long long)held);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ratelimit.h"
 #include "registry.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
@@ -25,9 +26,7 @@ struct zap_counts {
 	uint64_t refused_revoked;
 	uint64_t malformed;
 	/* refusals are logged at most ZAP_WARN_PER_MINUTE a minute (anyone may knock) */
-	int64_t warn_window_ms;
-	unsigned warn_count;
-	uint64_t warn_suppressed;
+	struct ratelimit warn;
 };
 
 /*

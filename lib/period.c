@@ -30,6 +30,7 @@
  * reports, and fit BATCH_MESSAGE_MAX (240 bytes) with a quoted input.
  */
 #define PERIOD_UNKNOWN "không nhận dạng được kỳ báo cáo"
+#define PERIOD_INVALID "kỳ báo cáo không hợp lệ"
 #define DATE_INVALID   "ngày không hợp lệ"
 
 static bool period_isspace(char c)
@@ -314,6 +315,19 @@ static int period_fail(const char *what, const char *s, size_t len, const char *
 	return -1;
 }
 
+int period_of_date_checked(int32_t day, enum period_type type, enum period_calendar cal,
+			   struct period *out, const char **why)
+{
+	char id[16], reason[64];
+
+	period_of_date(day, type, cal, out);
+	if (out->year >= PERIOD_YEAR_MIN && out->year <= PERIOD_YEAR_MAX)
+		return 0;
+	period_format(out, id, sizeof id);
+	snprintf(reason, sizeof reason, "năm phải từ %d đến %d", PERIOD_YEAR_MIN, PERIOD_YEAR_MAX);
+	return period_fail(PERIOD_INVALID, id, strlen(id), reason, why);
+}
+
 /*
  * How an officer would say the period, for hints, in the words of the reports
  * (ctl/repfmt.c): "tháng 6 năm 2024", "6 tháng đầu năm 2024", "năm 2024".
@@ -517,7 +531,7 @@ int period_parse(const char *s, size_t len, struct period *out, const char **why
 	if (period_parse_id(s, len, out, reason, sizeof reason) == 0)
 		return 0;
 	if (reason[0])
-		return period_fail("kỳ báo cáo không hợp lệ", s, len, reason, why);
+		return period_fail(PERIOD_INVALID, s, len, reason, why);
 	if (period_guess(s, len, id, sizeof id)) {
 		if (period_parse_id(id, strlen(id), &guess, reason, sizeof reason) == 0) {
 			period_describe(&guess, desc, sizeof desc);

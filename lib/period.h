@@ -73,6 +73,15 @@ void period_range(const struct period *p, enum period_calendar cal, int32_t *fir
  * week, whose year is the one holding its Thursday). */
 void period_of_date(int32_t day, enum period_type type, enum period_calendar cal,
 		    struct period *out);
+/*
+ * period_of_date, then the year check of period_parse: a date near the ends of
+ * the years accepted can fall in a period beyond them (01/01/2000 is in week
+ * 1999W52; 15/12/2100 in the administrative year 2101).  0, or -1 with *why as
+ * period_parse says it ("kỳ báo cáo không hợp lệ \"2101\": năm phải từ 2000
+ * đến 2100"), in the same thread-local buffer.
+ */
+int period_of_date_checked(int32_t day, enum period_type type, enum period_calendar cal,
+			   struct period *out, const char **why);
 /* Compares two periods of the same type: <0, 0, >0 in time order (periods of
  * different types order by type, finest first, so that sorting is total). */
 int period_cmp(const struct period *a, const struct period *b);

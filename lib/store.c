@@ -12,6 +12,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,8 +359,15 @@ int store_socket(const struct store *s)
 	return store_ok(s) ? PQsocket(s->conn) : -1;
 }
 
+/*
+ * Shared by the connection's owner and any thread sending a cancel with it:
+ * the last of them to let go frees it, so a cancel still waiting on a server
+ * that does not answer outlives the connection (and the writer) safely.
+ */
 struct store_cancel {
 	PGcancel *cancel;
+	atomic_int refs;
+	atomic_bool sending; /* a store_cancel_post thread is under way */
 };
 
 struct store_cancel *store_cancel_new(struct store *s)
@@ -370,6 +380,8 @@ struct store_cancel *store_cancel_new(struct store *s)
 		free(c);
 		return NULL;
 	}
+	atomic_init(&c->refs, 1);
+	atomic_init(&c->sending, false);
 	return c;
 }
 
@@ -383,12 +395,50 @@ int store_cancel_send(struct store_cancel *c, char *err, size_t errsize)
 	return -1;
 }
 
+/* The thread of store_cancel_post: sends, logs a failure, lets go of its reference. */
+static void *store_cancel_main(void *arg)
+{
+	struct store_cancel *c = arg;
+	char err[300];
+
+	if (store_cancel_send(c, err, sizeof err) < 0)
+		log_warn("%s", err);
+	atomic_store(&c->sending, false);
+	store_cancel_destroy(&c);
+	return NULL;
+}
+
+int store_cancel_post(struct store_cancel *c)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc = -1;
+
+	if (atomic_exchange(&c->sending, true))
+		return 0; /* the last one is still on its way: another would not arrive sooner */
+	atomic_fetch_add(&c->refs, 1);
+	if (pthread_attr_init(&attr) == 0) {
+		if (pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+		    pthread_create(&t, &attr, store_cancel_main, c) == 0)
+			rc = 0;
+		pthread_attr_destroy(&attr);
+	}
+	if (rc < 0) {
+		log_warn("cannot start a thread to cancel the statement");
+		atomic_store(&c->sending, false);
+		atomic_fetch_sub(&c->refs, 1);
+	}
+	return rc;
+}
+
 void store_cancel_destroy(struct store_cancel **cp)
 {
 	if (!cp || !*cp)
 		return;
-	PQfreeCancel((*cp)->cancel);
-	free(*cp);
+	if (atomic_fetch_sub(&(*cp)->refs, 1) == 1) {
+		PQfreeCancel((*cp)->cancel);
+		free(*cp);
+	}
 	*cp = NULL;
 }
 
@@ -763,8 +813,11 @@ fail:
 	*why = !store_ok(s) ? STORE_FAIL_CONNECTION : store_failure_of(s->sqlstate);
 	if (in_tx && store_ok(s))
 		store_exec(s, "ROLLBACK", (char[8]){0}, 8);
-	/* The staging tables hold the rolled-back rows as dead rows: drop them (store.h). */
-	if (s->session && store_ok(s) && store_exec(s, "DISCARD TEMP", (char[8]){0}, 8) == 0)
+	/* The staging tables hold the rolled-back rows as dead rows: drop them after a failure
+	   that may repeat commit after commit (store.h).  Not after a refused statement: the
+	   writer then commits halves, and the next commit that succeeds empties them. */
+	if ((*why == STORE_FAIL_TIMEOUT || *why == STORE_FAIL_TRANSIENT) && s->session &&
+	    store_ok(s) && store_exec(s, "DISCARD TEMP", (char[8]){0}, 8) == 0)
 		s->session = false;
 	for (size_t i = 0; i < n; i++) {
 		batch_ack_clear(&items[i].ack);

@@ -52,7 +52,14 @@ int store_notifications(struct store *s);
 struct store_cancel *store_cancel_new(struct store *s);
 /* Asks the server to cancel the running statement; 0, or -1 with err.  Blocks for a round trip. */
 int store_cancel_send(struct store_cancel *c, char *err, size_t errsize);
-/* Frees the handle and sets *cp to NULL; safe on NULL. */
+/*
+ * store_cancel_send from a detached thread of its own, which holds a reference
+ * to c until it is done (a failure is logged), so that the caller never waits
+ * on a server that does not answer (PQcancel has no timeout).  Does nothing
+ * while the last one is still under way.  0, or -1 if no thread could start.
+ */
+int store_cancel_post(struct store_cancel *c);
+/* Lets go of the handle (freed by the last holder) and sets *cp to NULL; safe on NULL. */
 void store_cancel_destroy(struct store_cancel **cp);
 
 /* ---- ingest (chisod) ---- */
@@ -82,10 +89,13 @@ enum store_failure store_failure_of(const char *sqlstate);
 /*
  * Commits the items in one transaction and fills each item's ack.  Returns 0,
  * or -1 with *why and err; nothing is acked then (the batch keys make a retry
- * safe even if the COMMIT did happen).  After a failure the session's staging
- * tables are dropped (they are made again by the next commit): the rows of a
- * rolled-back transaction stay in them as dead rows, which nothing vacuums,
- * and a database slow for an hour would otherwise leave them gigabytes large.
+ * safe even if the COMMIT did happen).  After a timeout or a transient
+ * failure the session's staging tables are dropped (they are made again by the
+ * next commit): the rows of a rolled-back transaction stay in them as dead
+ * rows until a commit succeeds (ON COMMIT DELETE ROWS empties them), nothing
+ * vacuums them, and a database slow for an hour would otherwise leave them
+ * gigabytes large.  A refused statement keeps them: the writer bisects such a
+ * job, and each half would make them again.
  */
 int store_ingest(struct store *s, struct store_item *items, size_t n, enum store_failure *why,
 		 char *err, size_t errsize);

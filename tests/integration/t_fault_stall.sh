@@ -20,6 +20,8 @@
 #    30 s: chisod cancels the commit and stops with status 0 long before the
 #    timeout would have ended it (under 15 s: half of it, a margin no slow
 #    machine eats; it takes about a second); nothing half-done is stored.
+#    Then (3b) the same with the postmaster stopped, so that the cancel is never
+#    answered: chisod still gives up on the commit at its deadline and exits 1.
 #    Restarted, it takes the rest: lost 0, duplicated 0, acked = sent.
 # 4. A wrong conninfo (a closed port), in a second chisod that runs beside the
 #    rest: the cause is logged at once, in a bounded number of lines (once per
@@ -53,6 +55,19 @@ free_port() {
 		fi
 	done
 	fail "no free loopback port above $1"
+}
+
+# Waits until a commit of chisod waits for the lock on observation.  A lock request on
+# observation not granted is chisod's commit in progress (only it writes there): no guess
+# of timing.  pg_locks, not pg_stat_activity, whose wait columns the owner cannot read
+# for the writer's session.
+wait_commit_waits() {
+	local until=$(($(date +%s) + 60))
+	until [ "$(sql "SELECT count(*) FROM pg_locks
+		      WHERE NOT granted AND relation = 'chiso.observation'::regclass")" -ge 1 ]; do
+		[ "$(date +%s)" -lt "$until" ] || fail "no commit of chisod waits for the lock after 60 s"
+		sleep 0.1
+	done
 }
 
 # metric FILE NAME: the value of an unlabelled sample in a scrape, "" if absent.
@@ -176,15 +191,7 @@ stop_chisod
 sed -i "s/statement_timeout_ms = $TIMEOUT_MS;/statement_timeout_ms = 30000;/" "$CONF"
 grep -q 'statement_timeout_ms = 30000;' "$CONF" || fail "cannot set database.statement_timeout_ms"
 start_chisod
-# A lock request on observation not granted is chisod's commit in progress (only it
-# writes there): no guess of timing.  pg_locks, not pg_stat_activity, whose wait
-# columns the owner cannot read for the writer's session.
-until=$(($(date +%s) + 60))
-until [ "$(sql "SELECT count(*) FROM pg_locks
-	      WHERE NOT granted AND relation = 'chiso.observation'::regclass")" -ge 1 ]; do
-	[ "$(date +%s)" -lt "$until" ] || fail "no commit of chisod waits for the lock after 60 s"
-	sleep 0.1
-done
+wait_commit_waits
 stored_before=$(fault_stored)
 cancels=$(grep -c 'stopping: cancelling the commit in progress' "$T/chisod.log" || true)
 t1=$(date +%s%N)
@@ -203,6 +210,30 @@ assert_eq "values committed during the stop" "$stored_before" "$(fault_stored)"
 # Nothing half-done: every batch committed has all its values stored (each value is sent once).
 assert_eq "batches stored in part" 0 "$(sql "SELECT count(*) FROM batch b
 	WHERE b.rows_accepted <> (SELECT count(*) FROM observation o WHERE o.batch_id = b.id)")"
+
+say "3b. SIGTERM while a commit waits for the lock and the server takes no cancel"
+# A stopped postmaster: the cancel's connection is queued by the kernel and never
+# answered, and PQcancel has no timeout.  The main loop must keep its deadline
+# (SERVER_STOP_HARD_MS, 20 s) and exit without the commit; 60 s is a hang guard.
+start_chisod
+wait_commit_waits
+PM_PID=$(head -n 1 "$(find "$T" -name postmaster.pid | head -n 1)")
+kill -STOP "$PM_PID"
+kill -TERM "$CHISOD_PID"
+for _ in $(seq 600); do
+	kill -0 "$CHISOD_PID" 2>/dev/null || break
+	sleep 0.1
+done
+hung=0
+kill -0 "$CHISOD_PID" 2>/dev/null && hung=1 && kill -KILL "$CHISOD_PID"
+kill -CONT "$PM_PID"
+rc=0
+wait "$CHISOD_PID" || rc=$?
+CHISOD_PID=
+[ "$hung" -eq 0 ] || fail "chisod did not exit within 60 s of SIGTERM while its cancel went unanswered"
+grep -q 'exiting without it' "$T/chisod.log" || fail "chisod did not give up on the commit at its deadline"
+assert_eq "chisod exit status (gave up on its commit)" 1 "$rc"
+assert_eq "values committed during the stop" "$stored_before" "$(fault_stored)"
 sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'stall-lock'" >/dev/null
 sql "DROP TRIGGER stall_slow ON observation; DROP FUNCTION stall_slow()" >/dev/null
 wait "$LOCK_PID" || true # terminated: its status says nothing
@@ -266,7 +297,29 @@ max_lines=$(awk -v w="$window" 'BEGIN { printf "%d", w / 10 + 1 }')
 	fail "$accept_lines lines about refused connections in $window s (rate limit: one in 10 s)"
 grep -q 'cannot accept a collector.*Too many open files' "$T/chisod.log" || fail "the errno text is missing"
 [ "${accept_failures:-0}" -ge 1 ] || fail "chiso_accept_failures_total does not count them"
-stop_chisod
+# Stopped while the accepts fail again: libzmq's I/O thread may wait on a full monitor
+# queue holding the lock that stopping the monitor takes; chisod must still exit, and
+# cleanly (60 s is a hang guard, not a measure).
+FDS=()
+for _ in $(seq 80); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$PORT" || break
+	FDS+=("$fd")
+done
+sleep 1
+kill -TERM "$CHISOD_PID"
+for _ in $(seq 600); do
+	kill -0 "$CHISOD_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$CHISOD_PID" 2>/dev/null; then
+	kill -KILL "$CHISOD_PID"
+	fail "chisod did not exit within 60 s of SIGTERM while accepts were failing"
+fi
+rc=0
+wait "$CHISOD_PID" || rc=$?
+CHISOD_PID=
+assert_eq "chisod exit status (stopped while accepts fail)" 0 "$rc"
+for fd in "${FDS[@]}"; do exec {fd}>&-; done
 
 say "4. a wrong conninfo (beside the rest): the cause is said at once, in few lines, and counted"
 grep -q 'database: .*Connection refused' "$T/bad.log" || fail "no word about the refused connection"

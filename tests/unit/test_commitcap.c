@@ -122,10 +122,59 @@ static void test_sequences(void **state)
 	}
 }
 
+/* commitcap_recovered: once after a timeout, when the cap has doubled back or is at the ceiling.
+ */
+static void test_recovered(void **state)
+{
+	static const struct {
+		const char *name;
+		long long max;
+		struct {
+			char what; /* 't' timeout, 'c' commit */
+			long long rows, ms;
+			bool recovered; /* what commitcap_recovered says after it */
+		} steps[6];
+	} cases[] = {
+	    /* target 250 ms: 625 rows after the timeout; 937, under twice that; then 18.7
+	       rows/ms averaged to 11.2: 2811 wanted, doubled to 1874 */
+	    {"doubled back, said once",
+	     50000,
+	     {{'t', 2500, 1000, false},
+	      {'c', 625, 125, false},
+	      {'c', 937, 50, true},
+	      {'c', 1874, 100, false}}},
+	    /* 250 rows after the timeout; the next commit may hold the ceiling, 400, short of 500
+	     */
+	    {"the ceiling counts as recovered",
+	     400,
+	     {{'t', 1000, 1000, false}, {'c', 250, 10, true}}},
+	    {"no timeout, nothing to recover from",
+	     50000,
+	     {{'c', 2000, 20, false}, {'c', 4000, 40, false}}},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct commitcap c;
+		commitcap_init(&c, cases[i].max, 1000, 0);
+		for (size_t k = 0; k < 6 && cases[i].steps[k].what; k++) {
+			if (cases[i].steps[k].what == 't')
+				commitcap_timeout(&c, (uint64_t)cases[i].steps[k].rows,
+						  cases[i].steps[k].ms);
+			else
+				commitcap_committed(&c, (uint64_t)cases[i].steps[k].rows,
+						    cases[i].steps[k].ms);
+			if (commitcap_recovered(&c) != cases[i].steps[k].recovered)
+				fail_msg("%s, step %zu: cap %lld, recovered not %d", cases[i].name,
+					 k, c.cap, cases[i].steps[k].recovered);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sequences),
+	    cmocka_unit_test(test_recovered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,7 +115,7 @@ static void test_split(void **state)
 				ndone++;
 			}
 		}
-		assert_int_equal(job_split(j, cases[i].limit, &chain), 0);
+		int npieces = job_split(j, cases[i].limit, &chain);
 		CHECK_INT(cases[i].name, (long long)ndone, (long long)j->n);
 		char got[8] = "";
 		uint64_t seq = 0;
@@ -132,6 +132,7 @@ static void test_split(void **state)
 			got[strlen(got)] = (char)('0' + p->n);
 		}
 		CHECK_STR(cases[i].name, cases[i].pieces, got);
+		CHECK_INT(cases[i].name, (long long)strlen(got), npieces);
 		while (chain) {
 			struct job *next = chain->next;
 			job_destroy(&chain);

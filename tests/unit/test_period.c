@@ -402,6 +402,57 @@ static void test_of_date(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/*
+ * period_of_date_checked: a date inside 2000..2100 whose period falls outside
+ * (the first days of 2000 in week 1999W52, the second half of December 2100 in
+ * the administrative year 2101) is refused with period_parse's words.
+ */
+static const struct {
+	const char *date;
+	enum period_type type;
+	enum period_calendar cal;
+	const char *id;	 /* the period, also when refused */
+	const char *why; /* NULL: accepted */
+} checked_cases[] = {
+    {"2000-01-01", PERIOD_WEEKLY, S, "1999W52",
+     "kỳ báo cáo không hợp lệ \"1999W52\": năm phải từ 2000 đến 2100"},
+    {"2000-01-03", PERIOD_WEEKLY, S, "2000W1", NULL},
+    {"2000-01-01", PERIOD_MONTHLY, A, "200001", NULL},
+    {"2000-01-01", PERIOD_DAILY, S, "20000101", NULL},
+    {"2100-12-14", PERIOD_SIXMONTHLY, A, "2100S2", NULL},
+    {"2100-12-15", PERIOD_SIXMONTHLY, A, "2101S1",
+     "kỳ báo cáo không hợp lệ \"2101S1\": năm phải từ 2000 đến 2100"},
+    {"2100-12-20", PERIOD_YEARLY, A, "2101",
+     "kỳ báo cáo không hợp lệ \"2101\": năm phải từ 2000 đến 2100"},
+    {"2100-12-31", PERIOD_YEARLY, S, "2100", NULL},
+    {"2100-12-31", PERIOD_WEEKLY, S, "2100W52", NULL},
+};
+
+static void test_of_date_checked(void **state)
+{
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof checked_cases / sizeof *checked_cases; i++) {
+		struct period p;
+		const char *why = NULL, *want = checked_cases[i].why;
+		char id[16];
+		int rc =
+		    period_of_date_checked(day_of(checked_cases[i].date), checked_cases[i].type,
+					   checked_cases[i].cal, &p, &why);
+
+		if (strcmp(period_id(&p, id), checked_cases[i].id) != 0 || rc != (want ? -1 : 0) ||
+		    (want && strcmp(why, want) != 0)) {
+			print_error("case %s %s: got %s, %d, %s; expected %s, %s\n",
+				    checked_cases[i].date, period_type_name(checked_cases[i].type),
+				    id, rc, rc < 0 ? why : "-", checked_cases[i].id,
+				    want ? want : "accepted");
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
 /* The 14th and the 15th of every month of 2024 in the administrative calendar. */
 static const struct {
 	const char *date;
@@ -842,14 +893,23 @@ static void test_today(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_ok),	    cmocka_unit_test(test_parse_err),
-	    cmocka_unit_test(test_parse_len),	    cmocka_unit_test(test_range),
-	    cmocka_unit_test(test_of_date),	    cmocka_unit_test(test_admin_boundaries),
-	    cmocka_unit_test(test_partition),	    cmocka_unit_test(test_cmp),
-	    cmocka_unit_test(test_subcount),	    cmocka_unit_test(test_parent),
-	    cmocka_unit_test(test_parent_contains), cmocka_unit_test(test_names),
-	    cmocka_unit_test(test_format),	    cmocka_unit_test(test_ymd),
-	    cmocka_unit_test(test_date_parse),	    cmocka_unit_test(test_date_format),
+	    cmocka_unit_test(test_parse_ok),
+	    cmocka_unit_test(test_parse_err),
+	    cmocka_unit_test(test_parse_len),
+	    cmocka_unit_test(test_range),
+	    cmocka_unit_test(test_of_date),
+	    cmocka_unit_test(test_of_date_checked),
+	    cmocka_unit_test(test_admin_boundaries),
+	    cmocka_unit_test(test_partition),
+	    cmocka_unit_test(test_cmp),
+	    cmocka_unit_test(test_subcount),
+	    cmocka_unit_test(test_parent),
+	    cmocka_unit_test(test_parent_contains),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_ymd),
+	    cmocka_unit_test(test_date_parse),
+	    cmocka_unit_test(test_date_format),
 	    cmocka_unit_test(test_today),
 	};
 

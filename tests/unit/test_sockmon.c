@@ -1,42 +1,39 @@
-/* sockmon (chisod): accept failures are said at most once per interval, and the next line
- * says how many were held back. */
+/* sockmon (chisod): a monitor on a ROUTER is started and stopped, and stopping it is safe
+ * twice (its rate limit is ratelimit's: test_ratelimit). */
 #include "testutil.h"
+
+#include <zmq.h>
 
 #include "sockmon.h"
 
-static void test_limit(void **state)
+static void test_new_destroy(void **state)
 {
-	/* One event per step: when, whether a line is said, and how many it says were held. */
-	static const struct {
-		int64_t now_ms;
-		bool said;
-		uint64_t held;
-	} steps[] = {
-	    {0, true, 0},  /* the first at once */
-	    {1, false, 0}, /* libzmq retries at once: held back */
-	    {9999, false, 0},
-	    {10000, true, 2}, /* the interval is over: said with the two held back */
-	    {10001, false, 0},
-	    {50000, true, 1},
-	    {60000, true, 0}, /* nothing held back in between */
-	};
-	struct sockmon_limit l = {0};
+	char err[256] = "";
+	void *ctx = zmq_ctx_new();
+	void *router = zmq_socket(ctx, ZMQ_ROUTER);
+	struct sockmon *m;
+	uint64_t failures = 0;
 	(void)state;
-	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-		uint64_t held = 99;
-		bool said = sockmon_allow(&l, steps[i].now_ms, SOCKMON_LOG_MS, &held);
-		char name[32];
-		snprintf(name, sizeof name, "step %zu", i);
-		CHECK_INT(name, steps[i].said, said);
-		if (said)
-			CHECK_INT(name, (long long)steps[i].held, (long long)held);
-	}
+
+	assert_non_null(router);
+	assert_int_equal(zmq_bind(router, "inproc://test-sockmon"), 0);
+	m = sockmon_new(ctx, router, err, sizeof err);
+	CHECK_STR("sockmon_new error", "", err);
+	assert_non_null(m);
+	assert_non_null(sockmon_socket(m));
+	sockmon_handle(m, 0, &failures); /* nothing pending: nothing counted */
+	CHECK_INT("failures", 0, (long long)failures);
+	sockmon_destroy(&m);
+	assert_null(m);
+	sockmon_destroy(&m);
+	zmq_close(router);
+	zmq_ctx_term(ctx);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_limit),
+	    cmocka_unit_test(test_new_destroy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
