@@ -687,7 +687,7 @@ static void test_state_file(void **state)
 			p[9] = '2'; /* back in time by one: exactly what must not pass */
 			write_state(ob, text, n);
 		} else if (strcmp(bad[i].edit, "cut") == 0) {
-			write_state(ob, text, n - OBFILE_STATE_TRAILER_LEN);
+			write_state(ob, text, n - (OBFILE_TRAILER_LEN - 1));
 		} else {
 			text[n - 2] = 'g';
 			write_state(ob, text, n);
