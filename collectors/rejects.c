@@ -13,7 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define REJECTS_HEADER "line,unit,indicator,period,value,qualifier,reason,message\n"
+#define REJECTS_ERR_MAX 4400 /* a message with two paths */
+#define REJECTS_HEADER	"line,unit,indicator,period,value,qualifier,reason,message\n"
 
 struct rejects {
 	FILE *fp;
@@ -179,14 +180,10 @@ void rejects_discard(struct rejects **rp)
 	*rp = NULL;
 }
 
-/* Writes the refused rows of b to path, durably; 0 or -1 with err filled. */
-static int rejects_write_to(const char *path, const struct batch *b, const struct batch_ack *a,
+/* Writes the refused rows of b with r, durably, and closes it; 0 or -1 with err filled. */
+static int rejects_write_to(struct rejects *r, const struct batch *b, const struct batch_ack *a,
 			    char *err, size_t errsize)
 {
-	struct rejects *r = rejects_open(path, err, errsize);
-
-	if (!r)
-		return -1;
 	for (size_t i = 0; i < a->nrejected; i++) {
 		const struct batch_verdict *v = &a->rejected[i];
 		const struct batch_row *row = v->row < b->nrows ? &b->rows[v->row] : NULL;
@@ -207,30 +204,64 @@ static int rejects_write_to(const char *path, const struct batch *b, const struc
 	return rejects_close(&r, err, errsize);
 }
 
+/* The officer's message for both places failing: the first's failure and the fallback's path. */
+static void rejects_both(char *err, size_t errsize, const char *first, const char *fallback)
+{
+	char msg[REJECTS_ERR_MAX];
+
+	snprintf(msg, sizeof msg, "%s (cũng không ghi được vào %s)", first, fallback);
+	snprintf(err, errsize, "%s", msg);
+}
+
+struct rejects *rejects_open_for(const char *source, const char *outbox, char *path, size_t psize,
+				 char *err, size_t errsize)
+{
+	char first[REJECTS_ERR_MAX] = "", dir[4096];
+	struct rejects *r;
+
+	if (source && *source && !*err) {
+		rejects_path(source, path, psize);
+		if ((r = rejects_open(path, first, sizeof first)) != NULL)
+			return r;
+	} else {
+		snprintf(first, sizeof first, "%s", err);
+	}
+	/* A folder the officer cannot write (a read-only stick): the outbox's. */
+	const char *base = source && strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
+	snprintf(dir, sizeof dir, "%s/rejected", outbox);
+	mkdir(dir, 0700);
+	snprintf(path, psize, "%s/%s.rejected.csv", dir, base && *base ? base : "batches");
+	if ((r = rejects_open(path, err, errsize)) != NULL) {
+		snprintf(err, errsize, "%s", first);
+		return r;
+	}
+	if (*first)
+		rejects_both(err, errsize, first, path);
+	return NULL;
+}
+
 int rejects_write(const char *source, const char *fallback_dir, const struct batch *b,
 		  const struct batch_ack *a, char *where, size_t wsize)
 {
-	char first[4400] = "", dir[4096];
-	const char *base;
+	char err[REJECTS_ERR_MAX] = "", first[REJECTS_ERR_MAX];
+	struct rejects *r;
 
 	if (a->nrejected == 0)
 		return 0;
-	if (source && *source) {
-		rejects_path(source, where, wsize);
-		if (rejects_write_to(where, b, a, first, sizeof first) == 0)
+	r = rejects_open_for(source, fallback_dir, where, wsize, err, sizeof err);
+	if (r && !*err && source && *source) {
+		/* Opened beside the input: a failure there still leaves the fallback. */
+		if (rejects_write_to(r, b, a, err, sizeof err) == 0)
 			return 0;
+		r = rejects_open_for(source, fallback_dir, where, wsize, err, sizeof err);
 	}
-	base = source && strrchr(source, '/') ? strrchr(source, '/') + 1 : "batches";
-	snprintf(dir, sizeof dir, "%s/rejected", fallback_dir);
-	mkdir(dir, 0700);
-	snprintf(where, wsize, "%s/%s.rejected.csv", dir, *base ? base : "batches");
-	char second[4400], fallback[4200];
-	snprintf(fallback, sizeof fallback, "%s", where);
-	if (rejects_write_to(where, b, a, second, sizeof second) == 0)
-		return 0;
-	if (*first)
-		snprintf(where, wsize, "%s (cũng không ghi được vào %s)", first, fallback);
-	else
-		snprintf(where, wsize, "%s", second);
+	if (r) {
+		snprintf(first, sizeof first, "%s", err);
+		if (rejects_write_to(r, b, a, err, sizeof err) == 0)
+			return 0;
+		if (*first)
+			rejects_both(err, sizeof err, first, where);
+	}
+	snprintf(where, wsize, "%s", err);
 	return -1;
 }

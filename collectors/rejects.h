@@ -56,6 +56,18 @@ void rejects_discard(struct rejects **rp);
 const char *rejects_path(const char *source, char *buf, size_t size);
 
 /*
+ * Opens the reject file of source (may be NULL or empty): beside it
+ * (rejects_path), else in outbox/rejected/ (made if missing), named after
+ * source's last component ("batches" without one).  err on entry is "" or
+ * why the place beside source failed already (then only the fallback is
+ * tried).  path gets the path opened.  Returns the owned writer with err
+ * holding why the place beside failed if it did, or NULL with err naming
+ * both places.
+ */
+struct rejects *rejects_open_for(const char *source, const char *outbox, char *path, size_t psize,
+				 char *err, size_t errsize);
+
+/*
  * Appends the rejected rows of one acknowledged batch, durably.  source is the
  * input file's absolute path (may be empty), fallback_dir the outbox
  * directory.  where gets the path written.  0, or -1 with where holding the

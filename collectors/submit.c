@@ -283,22 +283,14 @@ static void errlog_row(struct errlog *e, long line, enum row_error kind,
 	if (e->rjerr[0])
 		return;
 	if (!e->rj) {
-		char abs[PATH_MAX], dir[PATH_MAX];
+		char abs[PATH_MAX];
 		if (!realpath(e->path, abs))
 			snprintf(abs, sizeof abs, "%s", e->path);
-		rejects_path(abs, e->rjpath, sizeof e->rjpath);
-		e->rj = rejects_open(e->rjpath, e->rjerr, sizeof e->rjerr);
-		if (!e->rj) {
-			/* A folder the officer cannot write (a read-only stick): the outbox's, as
-			 * for the province's refusals. */
-			const char *base = strrchr(abs, '/') ? strrchr(abs, '/') + 1 : abs;
-			snprintf(dir, sizeof dir, "%s/rejected", e->outbox);
-			mkdir(dir, 0700);
-			snprintf(e->rjpath, sizeof e->rjpath, "%s/%s.rejected.csv", dir, base);
-			if ((e->rj = rejects_open(e->rjpath, e->rjerr, sizeof e->rjerr)) == NULL)
-				return;
-			e->rjerr[0] = '\0';
-		}
+		e->rj = rejects_open_for(abs, e->outbox, e->rjpath, sizeof e->rjpath, e->rjerr,
+					 sizeof e->rjerr);
+		if (!e->rj)
+			return;
+		e->rjerr[0] = '\0';
 	}
 	for (int i = 0; i < 5; i++) {
 		cells[i][0] = '\0';
