@@ -72,6 +72,7 @@ _Static_assert(RE_NOTE - RE_UNIT == COL_NOTE && RE_QUALIFIER - RE_UNIT == COL_QU
  */
 struct errlog {
 	const char *path;   /* the input, as the officer typed it */
+	const char *abs;    /* its absolute path, which names the reject file */
 	const char *outbox; /* its rejected/ folder when the input's cannot be written */
 	size_t total, shown;
 	size_t kinds[RE_N];
@@ -283,10 +284,7 @@ static void errlog_row(struct errlog *e, long line, enum row_error kind,
 	if (e->rjerr[0])
 		return;
 	if (!e->rj) {
-		char abs[PATH_MAX];
-		if (!realpath(e->path, abs))
-			snprintf(abs, sizeof abs, "%s", e->path);
-		e->rj = rejects_open_for(abs, e->outbox, e->rjpath, sizeof e->rjpath, e->rjerr,
+		e->rj = rejects_open_for(e->abs, e->outbox, e->rjpath, sizeof e->rjpath, e->rjerr,
 					 sizeof e->rjerr);
 		if (!e->rj)
 			return;
@@ -621,7 +619,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		rc = 0;
 		goto done;
 	}
-	struct errlog el = {.path = path, .outbox = outbox_dir(ob)};
+	struct errlog el = {.path = path, .abs = abs, .outbox = outbox_dir(ob)};
 	long bad = submit_check(fp, path, base, cat, &l, &good, &el);
 	/*
 	 * The refused rows are durably in the reject file before anything is
