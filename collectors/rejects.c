@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,18 +69,35 @@ struct rejects *rejects_open(const char *path, char *err, size_t errsize)
 {
 	struct rejects *r = calloc(1, sizeof *r);
 	struct stat st;
-	int fd;
+	int fd, rc = 0;
 
 	if (!r || (r->path = strdup(path)) == NULL) {
 		free(r);
 		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	r->created = fd >= 0;
-	if (fd < 0 && errno == EEXIST)
-		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) != 0 || (r->fp = fdopen(fd, "a")) == NULL) {
+	/*
+	 * `run` and `submit` may append to the same file: each holds an
+	 * exclusive lock from here to rejects_close, so that the size it would
+	 * truncate back to and its header test see no one else's rows.  A file
+	 * removed by a writer that failed while we waited is opened again.
+	 */
+	for (;;) {
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		r->created = fd >= 0;
+		if (fd < 0 && errno == EEXIST)
+			fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+			;
+		if (rc == 0 && fstat(fd, &st) != 0)
+			rc = -1;
+		if (rc != 0 || st.st_nlink != 0)
+			break;
+		close(fd);
+	}
+	if (fd < 0 || rc != 0 || (r->fp = fdopen(fd, "a")) == NULL) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
@@ -91,6 +109,9 @@ struct rejects *rejects_open(const char *path, char *err, size_t errsize)
 		return NULL;
 	}
 	r->start = S_ISREG(st.st_mode) ? st.st_size : 0;
+	/* Made by us, but another writer locked it first: its rows are not ours to remove. */
+	if (r->start > 0)
+		r->created = false;
 	if (r->start == 0)
 		fputs(REJECTS_HEADER, r->fp);
 	return r;

@@ -38,9 +38,11 @@ enum rejects_column {
 struct rejects;
 
 /*
- * Opens path for appending (creating it with its header); returns the owned
- * writer, or NULL with err filled (the officer's message: path and strerror,
- * "disk full" when it is).
+ * Opens path for appending (creating it with its header) and holds an
+ * exclusive flock on it until rejects_close, waiting for another writer (a
+ * `run` and a `submit` may share the file); returns the owned writer, or NULL
+ * with err filled (the officer's message: path and strerror, "disk full" when
+ * it is).
  */
 struct rejects *rejects_open(const char *path, char *err, size_t errsize);
 /* Appends one row; a NULL field is empty.  0, or -1 (reported by rejects_close). */
