@@ -227,7 +227,7 @@ static int move_corrupt(struct outbox *o, const char *name, const char *reason)
 
 /*
  * Reads state; *missing is set (and 0 returned) when there is no state file.
- * On -1, damaged (may be NULL) tells a damaged file from a failed read.
+ * On -1, damaged tells a damaged file from a failed read.
  */
 static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, bool *damaged,
 		      char *err, size_t errsize)
@@ -236,8 +236,7 @@ static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, 
 	size_t n;
 
 	*missing = false;
-	if (damaged != NULL)
-		*damaged = false;
+	*damaged = false;
 	if (obio_slurp(o->dir_fd, "state", OBFILE_STATE_MAX, &buf, &n) != 0) {
 		if (errno == ENOENT) {
 			*missing = true;
@@ -253,8 +252,7 @@ static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, 
 		return 0;
 	}
 	free(buf);
-	if (damaged != NULL)
-		*damaged = true;
+	*damaged = true;
 	seterr(err, errsize, "outbox state %s/state is damaged (%s)", o->dir, why);
 	return -1;
 }

@@ -162,7 +162,7 @@ static void rejects_undo(struct rejects *r)
 int rejects_close(struct rejects **rp, char *err, size_t errsize)
 {
 	struct rejects *r = *rp;
-	int e = 0;
+	int e = 0, fd;
 
 	*rp = NULL;
 	if (fflush(r->fp) != 0 || ferror(r->fp))
@@ -171,34 +171,22 @@ int rejects_close(struct rejects **rp, char *err, size_t errsize)
 		e = errno; /* EINVAL: a device such as /dev/null cannot be synced */
 	else if (r->created && rejects_sync_dir(r->path) != 0)
 		e = errno;
+	/*
+	 * Closing a synced file can still report a deferred write error: asked
+	 * of a copy of the descriptor, so that the file (still open and locked)
+	 * can be taken back like any other failure.
+	 */
+	else if ((fd = dup(fileno(r->fp))) < 0 || close(fd) != 0)
+		e = errno;
 	if (e) {
 		rejects_error(err, errsize, r->path, e);
 		rejects_undo(r);
 		return -1;
 	}
-	/* Closing a synced file can still report a deferred write error. */
-	if (fclose(r->fp) != 0) {
-		rejects_error(err, errsize, r->path, errno);
-		if (r->created)
-			unlink(r->path);
-		else if (truncate(r->path, r->start) != 0)
-			snprintf(err + strlen(err), errsize - strlen(err),
-				 " (rows of this attempt may remain)");
-		free(r->path);
-		free(r);
-		return -1;
-	}
+	fclose(r->fp); /* its write-back was checked above */
 	free(r->path);
 	free(r);
 	return 0;
-}
-
-void rejects_discard(struct rejects **rp)
-{
-	if (rp == NULL || *rp == NULL)
-		return;
-	rejects_undo(*rp);
-	*rp = NULL;
 }
 
 /* Writes the refused rows of b with r, durably, and closes it; 0 or -1 with err filled. */

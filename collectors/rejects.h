@@ -52,8 +52,6 @@ int rejects_add(struct rejects *r, const char *const fields[REJECTS_NCOLUMNS]);
  * with err filled and the file back as it was before rejects_open.
  */
 int rejects_close(struct rejects **rp, char *err, size_t errsize);
-/* Takes the file back as it was, closes, frees, sets *rp to NULL; safe on NULL. */
-void rejects_discard(struct rejects **rp);
 /* The path of the reject file beside source ("source.rejected.csv"); buf returned. */
 const char *rejects_path(const char *source, char *buf, size_t size);
 

@@ -627,7 +627,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	 * would exist nowhere but on a scrolled-away terminal.
 	 */
 	if (errlog_finish(&el) != 0) {
-		if (bad == 0 || partial)
+		if (partial)
 			fprintf(stderr, "%s: không dòng nào của tệp này được đưa vào hàng đợi\n",
 				path);
 		goto done;
