@@ -683,8 +683,13 @@ static int usage_entry(const char *name, void *arg)
 	return 0;
 }
 
-/* Writes the record for seq under its final name; leaves nothing on failure. */
-static int record_write(struct outbox *o, uint64_t seq, bool staged, const char *hdr,
+/*
+ * Writes the record for seq under its final name.  A new one (replace
+ * false) leaves nothing on failure; one that replaces the record already
+ * there (rekey) does so in one rename, and a failure after the rename (the
+ * directory's fsync) leaves it under its new content, the old being gone.
+ */
+static int record_write(struct outbox *o, uint64_t seq, bool staged, bool replace, const char *hdr,
 			size_t hdr_len, const char *body, size_t body_len, char *err,
 			size_t errsize)
 {
@@ -700,10 +705,11 @@ static int record_write(struct outbox *o, uint64_t seq, bool staged, const char 
 	obfile_trailer(trailer, hdr, hdr_len, body, body_len);
 	struct obio_part parts[] = {
 	    {hdr, hdr_len}, {body, body_len}, {trailer, OBFILE_TRAILER_LEN}};
-	if (obio_replace(&o->sync, o->pending_fd, tmp, name, true, parts, 3, &renamed, &what) == 0)
+	if (obio_replace(&o->sync, o->pending_fd, tmp, name, !replace, parts, 3, &renamed, &what) ==
+	    0)
 		return 0;
 	int e = errno;
-	if (renamed) {
+	if (renamed && !replace) {
 		unlinkat(o->pending_fd, name, 0);
 		sync_fd(o, o->pending_fd);
 	}
@@ -815,7 +821,7 @@ int outbox_txn_put(struct outbox_txn *t, size_t nrows, const char *source, outbo
 		       (double)t->bytes / 1048576.0, (double)o->max_bytes / 1048576.0);
 		goto out;
 	}
-	if (record_write(o, seq, true, hdr, hdr_len, body, body_len, err, errsize) != 0)
+	if (record_write(o, seq, true, false, hdr, hdr_len, body, body_len, err, errsize) != 0)
 		goto out;
 	t->bytes += size;
 	t->next = seq + 1;
@@ -898,11 +904,8 @@ int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *a
 	struct outbox_record *rec = NULL;
 	struct obfile_state st;
 	enum load_failure failure;
-	char hdr[OBFILE_HEADER_MAX], trailer[OBFILE_TRAILER_LEN + 1], tmp[64],
-	    name[OBFILE_NAME_SIZE], why[256];
+	char hdr[OBFILE_HEADER_MAX], why[256];
 	char *body = NULL;
-	const char *what;
-	bool renamed;
 	int rc = -1;
 
 	/* The sender calls this: it must not wait for a submit of a whole file. */
@@ -954,17 +957,8 @@ int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *a
 		goto out;
 	}
 	/* Replaced in one rename: the record is under its old key or its new one. */
-	obfile_record_name(name, sizeof name, seq);
-	snprintf(tmp, sizeof tmp, OBFILE_TMP_PREFIX "%" PRIu64 "-%ld", seq, (long)getpid());
-	obfile_trailer(trailer, hdr, hdr_len, body, body_len);
-	struct obio_part parts[] = {
-	    {hdr, hdr_len}, {body, body_len}, {trailer, OBFILE_TRAILER_LEN}};
-	if (obio_replace(&o->sync, o->pending_fd, tmp, name, false, parts, 3, &renamed, &what) !=
-	    0) {
-		seterr(err, errsize, "cannot %s outbox record %s/pending/%s: %s", what, o->dir,
-		       name, strerror(errno));
+	if (record_write(o, seq, false, true, hdr, hdr_len, body, body_len, err, errsize) != 0)
 		goto out;
-	}
 	*epoch_out = st.epoch;
 	rc = 0;
 out:

@@ -757,6 +757,40 @@ static char *rerender(const struct outbox_record *old, uint64_t epoch, uint64_t 
 }
 
 /*
+ * A re-key whose fsync fails, at each of its fsyncs in turn (the state's,
+ * then the record's): it reports the failure and the record is still there,
+ * under its old key or its new one, with no temporary file left.
+ */
+static void test_rekey_fsync_failures(void **state)
+{
+	static const int fail_at[] = {1, 2, 3, 4};
+	char top[64], ob[80], err[512];
+	(void)state;
+
+	for (size_t i = 0; i < NELEM(fail_at); i++) {
+		struct fault f = {fail_at[i], 0};
+		uint64_t epoch;
+		new_dir(top, sizeof top, ob, sizeof ob);
+		struct outbox *o = open_ok(ob, 0);
+		put_ok(o, 1, NULL, NULL);
+		outbox_set_fsync(o, faulty_fsync, &f);
+		err[0] = '\0';
+		int rc = outbox_rekey(o, 1, rerender, NULL, &epoch, err, sizeof err);
+		outbox_set_fsync(o, NULL, NULL);
+		if (rc != -1 || strstr(err, strerror(EIO)) == NULL)
+			fail_msg("fsync %d: rc %d err \"%s\"", fail_at[i], rc, err);
+		struct outbox_record *rec;
+		if (outbox_read(o, 1, &rec, err, sizeof err) != 0)
+			fail_msg("fsync %d: the record is lost: %s", fail_at[i], err);
+		outbox_record_destroy(&rec);
+		if (count_entries(ob, "pending", ".tmp-") != 0)
+			fail_msg("fsync %d: left a temporary file", fail_at[i]);
+		outbox_close(&o);
+		done_dir(top);
+	}
+}
+
+/*
  * A state that went back in time: the province refuses a key, and the record
  * alone moves to a new epoch, keeping its seq; later puts use the new epoch;
  * a second refused record of the old epoch joins it without another epoch.
@@ -1196,6 +1230,7 @@ int main(void)
 	    cmocka_unit_test(test_interrupted_submit),
 	    cmocka_unit_test(test_state_file),
 	    cmocka_unit_test(test_rekey),
+	    cmocka_unit_test(test_rekey_fsync_failures),
 	    cmocka_unit_test(test_open_errors),
 	    cmocka_unit_test(test_writers_and_reader),
 	    cmocka_unit_test(test_lock_held),
