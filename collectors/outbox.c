@@ -515,7 +515,8 @@ static int open_subdir(struct outbox *o, const char *sub, int *fd, char *err, si
 	return 0;
 }
 
-struct outbox *outbox_open(const char *dir, uint64_t max_bytes, char *err, size_t errsize)
+struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_wait_ms, char *err,
+			   size_t errsize)
 {
 	struct outbox *o = calloc(1, sizeof *o);
 	bool locked = false;
@@ -526,7 +527,7 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, char *err, size_
 	}
 	o->dir_fd = o->pending_fd = o->corrupt_fd = o->lock_fd = -1;
 	o->max_bytes = max_bytes;
-	o->lock_wait_ms = OUTBOX_LOCK_WAIT_MS;
+	o->lock_wait_ms = lock_wait_ms;
 	o->sync.fn = obio_fsync;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		seterr(err, errsize, "cannot create outbox directory %s: %s", dir, strerror(errno));
@@ -608,11 +609,6 @@ const char *outbox_dir(const struct outbox *o)
 uint64_t outbox_epoch(const struct outbox *o)
 {
 	return o->epoch;
-}
-
-void outbox_set_lock_wait(struct outbox *o, long long ms)
-{
-	o->lock_wait_ms = ms;
 }
 
 void outbox_set_fsync(struct outbox *o, int (*fn)(int fd, void *arg), void *arg)

@@ -38,7 +38,7 @@ static int run_submit_again(const char *dir, const char *text, bool partial, boo
 	snprintf(odir, sizeof odir, "%s/outbox", dir);
 	test_write(csv, text, strlen(text));
 	char err[512];
-	struct outbox *ob = outbox_open(odir, 0, err, sizeof err);
+	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
 	fflush(stderr);
 	int saved = dup(2), fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -161,7 +161,7 @@ static void test_queueing(void **state)
 	/* the stored batches carry normalised values, qualifiers and file:line refs */
 	char odir[512], err[512];
 	snprintf(odir, sizeof odir, "%s/outbox", sub);
-	struct outbox *ob = outbox_open(odir, 0, err, sizeof err);
+	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	struct outbox_record *rec;
 	struct batch *b;
 	assert_int_equal(outbox_read(ob, 1, &rec, err, sizeof err), 0);
@@ -243,7 +243,8 @@ static void test_resubmit(void **state)
 		if (strstr(steps[i].name, "delivered") != NULL) {
 			char odir[512], err[512];
 			snprintf(odir, sizeof odir, "%s/outbox", dir);
-			struct outbox *ob = outbox_open(odir, 0, err, sizeof err);
+			struct outbox *ob =
+			    outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 			assert_non_null(ob);
 			for (uint64_t q = 1; q <= 6; q++)
 				assert_int_equal(outbox_remove(ob, q), 0);
