@@ -166,13 +166,12 @@ static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	struct outbox *ob =
-	    outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err, sizeof err);
+	struct outbox *ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes,
+					c->lock_wait_ms, err, sizeof err);
 	if (!ob) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	outbox_set_lock_wait(ob, c->lock_wait_ms);
 	struct catalog *cat = cached_catalog(c);
 	if (!cat)
 		fprintf(stderr, "note: no catalogue from the province yet (run `chiso-agent run` "
@@ -244,8 +243,8 @@ static int cmd_run(const struct agentconf *c, int argc, char **argv)
 
 	if (run_args(argc, argv, &until_empty, &timeout_ms) != 0)
 		return 2;
-	struct outbox *ob =
-	    outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err, sizeof err);
+	struct outbox *ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes,
+					c->lock_wait_ms, err, sizeof err);
 	if (!ob)
 		log_fatal("%s", err);
 	struct sender *s = sender_new(c, ob, err, sizeof err);
@@ -265,8 +264,8 @@ static int cmd_status(const struct agentconf *c)
 	char err[512], t1[32], t2[32], rows[32];
 	struct outbox_stats st;
 	struct agentstate as;
-	struct outbox *ob =
-	    outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, err, sizeof err);
+	struct outbox *ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes,
+					c->lock_wait_ms, err, sizeof err);
 
 	if (!ob) {
 		fprintf(stderr, "%s\n", err);

@@ -188,11 +188,40 @@ static int hexval(char c)
 	return -1;
 }
 
+/*
+ * Checks the trailer "\ncrc32 XXXXXXXX\n" at buf + t and its crc over
+ * buf[0 .. t + 1), the newline that opens it included: records and the state
+ * file end alike.  The caller has made sure that the trailer's bytes exist.
+ */
+static int trailer_check(const char *buf, size_t t, char *err, size_t errsize)
+{
+	const char *tr = buf + t;
+	uint32_t stored = 0;
+
+	if (memcmp(tr, "\ncrc32 ", 7) != 0 || tr[OBFILE_TRAILER_LEN - 1] != '\n') {
+		seterr(err, errsize, "bad \"crc32\" line");
+		return -1;
+	}
+	for (int i = 0; i < 8; i++) {
+		int d = hexval(tr[7 + i]);
+		if (d < 0) {
+			seterr(err, errsize, "bad \"crc32\" line");
+			return -1;
+		}
+		stored = stored << 4 | (uint32_t)d;
+	}
+	uLong crc = crc32(0L, (const Bytef *)buf, (uInt)(t + 1));
+	if ((uint32_t)crc != stored) {
+		seterr(err, errsize, "crc32 mismatch (stored %08" PRIx32 ", computed %08lx)",
+		       stored, (unsigned long)crc);
+		return -1;
+	}
+	return 0;
+}
+
 int obfile_record_parse(const char *buf, size_t size, uint64_t seq, struct obfile_header *h,
 			char *err, size_t errsize)
 {
-	uint32_t stored = 0;
-
 	if (obfile_header_parse(buf, size < OBFILE_HEADER_MAX ? size : OBFILE_HEADER_MAX, h, err,
 				errsize) != 0)
 		return -1;
@@ -207,25 +236,8 @@ int obfile_record_parse(const char *buf, size_t size, uint64_t seq, struct obfil
 		       h->length, size);
 		return -1;
 	}
-	const char *t = buf + h->len + h->length;
-	if (memcmp(t, "\ncrc32 ", 7) != 0 || t[OBFILE_TRAILER_LEN - 1] != '\n') {
-		seterr(err, errsize, "bad \"crc32\" line");
+	if (trailer_check(buf, h->len + h->length, err, errsize) != 0)
 		return -1;
-	}
-	for (int i = 0; i < 8; i++) {
-		int d = hexval(t[7 + i]);
-		if (d < 0) {
-			seterr(err, errsize, "bad \"crc32\" line");
-			return -1;
-		}
-		stored = stored << 4 | (uint32_t)d;
-	}
-	uLong crc = crc32(0L, (const Bytef *)buf, (uInt)(h->len + h->length + 1));
-	if ((uint32_t)crc != stored) {
-		seterr(err, errsize, "crc32 mismatch (stored %08" PRIx32 ", computed %08lx)",
-		       stored, (unsigned long)crc);
-		return -1;
-	}
 	return 0;
 }
 
@@ -249,11 +261,16 @@ size_t obfile_state_format(char *buf, size_t size, const struct obfile_state *st
 			return 0;
 		len += (size_t)n;
 	}
-	uLong crc = crc32(0L, (const Bytef *)buf, (uInt)len);
-	n = snprintf(buf + len, size - len, "crc32 %08lx\n", (unsigned long)crc);
-	if (n < 0 || (size_t)n >= size - len)
+	/*
+	 * The text ends in a newline, which serves as the trailer's first byte:
+	 * the crc covers the text as it would a record's header and body.
+	 */
+	char tr[OBFILE_TRAILER_LEN + 1];
+	if (len + OBFILE_TRAILER_LEN - 1 >= size)
 		return 0;
-	return len + (size_t)n;
+	obfile_trailer(tr, buf, len - 1, buf + len - 1, 0);
+	memcpy(buf + len, tr + 1, OBFILE_TRAILER_LEN);
+	return len + OBFILE_TRAILER_LEN - 1;
 }
 
 void obfile_state_add_file(struct obfile_state *st, const struct outbox_file *f)
@@ -311,30 +328,15 @@ int obfile_state_parse(const char *buf, size_t n, struct obfile_state *st, char 
 	 */
 	st->legacy = n < mlen || memcmp(buf, OBFILE_STATE_MAGIC "\n", mlen) != 0;
 	if (!st->legacy) {
-		uint32_t stored = 0;
-		size_t tl = OBFILE_STATE_TRAILER_LEN;
-		if (n < mlen + tl || memcmp(end - tl, "crc32 ", 6) != 0 || end[-1] != '\n' ||
-		    (end - tl != buf + mlen && end[-(ptrdiff_t)tl - 1] != '\n')) {
+		/* The trailer's first byte is the newline that ends the line before it. */
+		if (n < mlen + OBFILE_TRAILER_LEN - 1) {
 			seterr(err, errsize, "no complete \"crc32\" line at the end");
 			return -1;
 		}
-		for (size_t i = 6; i < tl - 1; i++) {
-			int h = hexval(end[-(ptrdiff_t)tl + (ptrdiff_t)i]);
-			if (h < 0) {
-				seterr(err, errsize, "bad \"crc32\" line");
-				return -1;
-			}
-			stored = stored << 4 | (uint32_t)h;
-		}
-		uLong crc = crc32(0L, (const Bytef *)buf, (uInt)(n - tl));
-		if ((uint32_t)crc != stored) {
-			seterr(err, errsize,
-			       "crc32 mismatch (stored %08" PRIx32 ", computed %08lx)", stored,
-			       (unsigned long)crc);
+		if (trailer_check(buf, n - OBFILE_TRAILER_LEN, err, errsize) != 0)
 			return -1;
-		}
 		p += mlen;
-		end -= tl;
+		end -= OBFILE_TRAILER_LEN - 1;
 	}
 
 	if (take_u64(&p, end, "epoch", &st->epoch, err, errsize) != 0 ||

@@ -49,7 +49,6 @@
 #define OBFILE_STATE_FILES	 32
 #define OBFILE_STATE_MAX	 (160 + OBFILE_STATE_FILES * 112)
 #define OBFILE_STATE_MAGIC	 "CHISO-OUTBOX-STATE 2"
-#define OBFILE_STATE_TRAILER_LEN 15 /* "crc32 " + 8 hex digits + "\n" */
 
 /* A parsed record header; source points into the buffer it was parsed from. */
 struct obfile_header {

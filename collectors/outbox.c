@@ -227,7 +227,7 @@ static int move_corrupt(struct outbox *o, const char *name, const char *reason)
 
 /*
  * Reads state; *missing is set (and 0 returned) when there is no state file.
- * On -1, damaged (may be NULL) tells a damaged file from a failed read.
+ * On -1, damaged tells a damaged file from a failed read.
  */
 static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, bool *damaged,
 		      char *err, size_t errsize)
@@ -236,8 +236,7 @@ static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, 
 	size_t n;
 
 	*missing = false;
-	if (damaged != NULL)
-		*damaged = false;
+	*damaged = false;
 	if (obio_slurp(o->dir_fd, "state", OBFILE_STATE_MAX, &buf, &n) != 0) {
 		if (errno == ENOENT) {
 			*missing = true;
@@ -253,8 +252,7 @@ static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, 
 		return 0;
 	}
 	free(buf);
-	if (damaged != NULL)
-		*damaged = true;
+	*damaged = true;
 	seterr(err, errsize, "outbox state %s/state is damaged (%s)", o->dir, why);
 	return -1;
 }
@@ -517,7 +515,8 @@ static int open_subdir(struct outbox *o, const char *sub, int *fd, char *err, si
 	return 0;
 }
 
-struct outbox *outbox_open(const char *dir, uint64_t max_bytes, char *err, size_t errsize)
+struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_wait_ms, char *err,
+			   size_t errsize)
 {
 	struct outbox *o = calloc(1, sizeof *o);
 	bool locked = false;
@@ -528,7 +527,7 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, char *err, size_
 	}
 	o->dir_fd = o->pending_fd = o->corrupt_fd = o->lock_fd = -1;
 	o->max_bytes = max_bytes;
-	o->lock_wait_ms = OUTBOX_LOCK_WAIT_MS;
+	o->lock_wait_ms = lock_wait_ms;
 	o->sync.fn = obio_fsync;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		seterr(err, errsize, "cannot create outbox directory %s: %s", dir, strerror(errno));
@@ -612,11 +611,6 @@ uint64_t outbox_epoch(const struct outbox *o)
 	return o->epoch;
 }
 
-void outbox_set_lock_wait(struct outbox *o, long long ms)
-{
-	o->lock_wait_ms = ms;
-}
-
 void outbox_set_fsync(struct outbox *o, int (*fn)(int fd, void *arg), void *arg)
 {
 	o->sync.fn = fn != NULL ? fn : obio_fsync;
@@ -685,8 +679,13 @@ static int usage_entry(const char *name, void *arg)
 	return 0;
 }
 
-/* Writes the record for seq under its final name; leaves nothing on failure. */
-static int record_write(struct outbox *o, uint64_t seq, bool staged, const char *hdr,
+/*
+ * Writes the record for seq under its final name.  A new one (replace
+ * false) leaves nothing on failure; one that replaces the record already
+ * there (rekey) does so in one rename, and a failure after the rename (the
+ * directory's fsync) leaves it under its new content, the old being gone.
+ */
+static int record_write(struct outbox *o, uint64_t seq, bool staged, bool replace, const char *hdr,
 			size_t hdr_len, const char *body, size_t body_len, char *err,
 			size_t errsize)
 {
@@ -702,10 +701,11 @@ static int record_write(struct outbox *o, uint64_t seq, bool staged, const char 
 	obfile_trailer(trailer, hdr, hdr_len, body, body_len);
 	struct obio_part parts[] = {
 	    {hdr, hdr_len}, {body, body_len}, {trailer, OBFILE_TRAILER_LEN}};
-	if (obio_replace(&o->sync, o->pending_fd, tmp, name, true, parts, 3, &renamed, &what) == 0)
+	if (obio_replace(&o->sync, o->pending_fd, tmp, name, !replace, parts, 3, &renamed, &what) ==
+	    0)
 		return 0;
 	int e = errno;
-	if (renamed) {
+	if (renamed && !replace) {
 		unlinkat(o->pending_fd, name, 0);
 		sync_fd(o, o->pending_fd);
 	}
@@ -817,7 +817,7 @@ int outbox_txn_put(struct outbox_txn *t, size_t nrows, const char *source, outbo
 		       (double)t->bytes / 1048576.0, (double)o->max_bytes / 1048576.0);
 		goto out;
 	}
-	if (record_write(o, seq, true, hdr, hdr_len, body, body_len, err, errsize) != 0)
+	if (record_write(o, seq, true, false, hdr, hdr_len, body, body_len, err, errsize) != 0)
 		goto out;
 	t->bytes += size;
 	t->next = seq + 1;
@@ -900,11 +900,8 @@ int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *a
 	struct outbox_record *rec = NULL;
 	struct obfile_state st;
 	enum load_failure failure;
-	char hdr[OBFILE_HEADER_MAX], trailer[OBFILE_TRAILER_LEN + 1], tmp[64],
-	    name[OBFILE_NAME_SIZE], why[256];
+	char hdr[OBFILE_HEADER_MAX], why[256];
 	char *body = NULL;
-	const char *what;
-	bool renamed;
 	int rc = -1;
 
 	/* The sender calls this: it must not wait for a submit of a whole file. */
@@ -956,17 +953,8 @@ int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *a
 		goto out;
 	}
 	/* Replaced in one rename: the record is under its old key or its new one. */
-	obfile_record_name(name, sizeof name, seq);
-	snprintf(tmp, sizeof tmp, OBFILE_TMP_PREFIX "%" PRIu64 "-%ld", seq, (long)getpid());
-	obfile_trailer(trailer, hdr, hdr_len, body, body_len);
-	struct obio_part parts[] = {
-	    {hdr, hdr_len}, {body, body_len}, {trailer, OBFILE_TRAILER_LEN}};
-	if (obio_replace(&o->sync, o->pending_fd, tmp, name, false, parts, 3, &renamed, &what) !=
-	    0) {
-		seterr(err, errsize, "cannot %s outbox record %s/pending/%s: %s", what, o->dir,
-		       name, strerror(errno));
+	if (record_write(o, seq, false, true, hdr, hdr_len, body, body_len, err, errsize) != 0)
 		goto out;
-	}
 	*epoch_out = st.epoch;
 	rc = 0;
 out:

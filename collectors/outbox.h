@@ -23,7 +23,7 @@
  *                          one is moved to corrupt/ at open and a new epoch
  *                          begins (never a guessed next_seq)
  *   lock                   flock()ed by writers while they assign a seq; a
- *                          writer waits for it at most OUTBOX_LOCK_WAIT_MS,
+ *                          writer waits for it at most outbox_open's bound,
  *                          a reader never (see outbox_open)
  *   pending/<seq:20>.batch one record per batch (format in obfile.h)
  *   pending/<seq:20>.staged a record of a submit not committed yet; removed at
@@ -93,16 +93,15 @@ typedef char *(*outbox_render_fn)(uint64_t epoch, uint64_t seq, void *arg);
  * the record files past max_bytes (0: no cap).  When no other process holds
  * the lock, removes files left by an interrupted put and moves damaged
  * records to corrupt/ (logged); when one does, leaves that to a later open
- * and returns at once.  Returns the owned handle, or NULL with err filled.
+ * and returns at once, unless the outbox is still being created (no state
+ * file yet).  lock_wait_ms bounds every wait for another process's lock,
+ * that one and outbox_begin's; after it the failure names that process's
+ * PID and command.  Returns the owned handle, or NULL with err filled.
  */
-struct outbox *outbox_open(const char *dir, uint64_t max_bytes, char *err, size_t errsize);
-/* The default of outbox_set_lock_wait, in milliseconds. */
+struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_wait_ms, char *err,
+			   size_t errsize);
+/* The usual lock_wait_ms (agent.lock_wait_ms's default), in milliseconds. */
 #define OUTBOX_LOCK_WAIT_MS 10000
-/*
- * How long outbox_begin waits for another process's lock before failing with
- * a message that names that process's PID and command.
- */
-void outbox_set_lock_wait(struct outbox *o, long long ms);
 /* Closes the outbox and sets *op to NULL; safe on NULL and twice. */
 void outbox_close(struct outbox **op);
 /* The outbox directory as given to outbox_open (borrowed). */
@@ -121,7 +120,7 @@ int outbox_put(struct outbox *o, size_t nrows, const char *source, outbox_render
 /*
  * A transaction: the batches of one file, all queued or none.  outbox_begin
  * takes the outbox's lock until outbox_commit or outbox_abort (other submits
- * wait, at most outbox_set_lock_wait's bound; senders do not).  NULL with err
+ * wait, at most outbox_open's lock_wait_ms; senders do not).  NULL with err
  * filled (after the bound: the holder's PID and command).
  */
 struct outbox_txn;

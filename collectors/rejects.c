@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define REJECTS_HEADER "line,unit,indicator,period,value,qualifier,reason,message\n"
+#define REJECTS_ERR_MAX 4400 /* a message with two paths */
+#define REJECTS_HEADER	"line,unit,indicator,period,value,qualifier,reason,message\n"
 
 struct rejects {
 	FILE *fp;
@@ -67,18 +69,35 @@ struct rejects *rejects_open(const char *path, char *err, size_t errsize)
 {
 	struct rejects *r = calloc(1, sizeof *r);
 	struct stat st;
-	int fd;
+	int fd, rc = 0;
 
 	if (!r || (r->path = strdup(path)) == NULL) {
 		free(r);
 		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	r->created = fd >= 0;
-	if (fd < 0 && errno == EEXIST)
-		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) != 0 || (r->fp = fdopen(fd, "a")) == NULL) {
+	/*
+	 * `run` and `submit` may append to the same file: each holds an
+	 * exclusive lock from here to rejects_close, so that the size it would
+	 * truncate back to and its header test see no one else's rows.  A file
+	 * removed by a writer that failed while we waited is opened again.
+	 */
+	for (;;) {
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		r->created = fd >= 0;
+		if (fd < 0 && errno == EEXIST)
+			fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+			;
+		if (rc == 0 && fstat(fd, &st) != 0)
+			rc = -1;
+		if (rc != 0 || st.st_nlink != 0)
+			break;
+		close(fd);
+	}
+	if (fd < 0 || rc != 0 || (r->fp = fdopen(fd, "a")) == NULL) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
@@ -90,6 +109,9 @@ struct rejects *rejects_open(const char *path, char *err, size_t errsize)
 		return NULL;
 	}
 	r->start = S_ISREG(st.st_mode) ? st.st_size : 0;
+	/* Made by us, but another writer locked it first: its rows are not ours to remove. */
+	if (r->start > 0)
+		r->created = false;
 	if (r->start == 0)
 		fputs(REJECTS_HEADER, r->fp);
 	return r;
@@ -140,7 +162,7 @@ static void rejects_undo(struct rejects *r)
 int rejects_close(struct rejects **rp, char *err, size_t errsize)
 {
 	struct rejects *r = *rp;
-	int e = 0;
+	int e = 0, fd;
 
 	*rp = NULL;
 	if (fflush(r->fp) != 0 || ferror(r->fp))
@@ -149,44 +171,28 @@ int rejects_close(struct rejects **rp, char *err, size_t errsize)
 		e = errno; /* EINVAL: a device such as /dev/null cannot be synced */
 	else if (r->created && rejects_sync_dir(r->path) != 0)
 		e = errno;
+	/*
+	 * Closing a synced file can still report a deferred write error: asked
+	 * of a copy of the descriptor, so that the file (still open and locked)
+	 * can be taken back like any other failure.
+	 */
+	else if ((fd = dup(fileno(r->fp))) < 0 || close(fd) != 0)
+		e = errno;
 	if (e) {
 		rejects_error(err, errsize, r->path, e);
 		rejects_undo(r);
 		return -1;
 	}
-	/* Closing a synced file can still report a deferred write error. */
-	if (fclose(r->fp) != 0) {
-		rejects_error(err, errsize, r->path, errno);
-		if (r->created)
-			unlink(r->path);
-		else if (truncate(r->path, r->start) != 0)
-			snprintf(err + strlen(err), errsize - strlen(err),
-				 " (rows of this attempt may remain)");
-		free(r->path);
-		free(r);
-		return -1;
-	}
+	fclose(r->fp); /* its write-back was checked above */
 	free(r->path);
 	free(r);
 	return 0;
 }
 
-void rejects_discard(struct rejects **rp)
-{
-	if (rp == NULL || *rp == NULL)
-		return;
-	rejects_undo(*rp);
-	*rp = NULL;
-}
-
-/* Writes the refused rows of b to path, durably; 0 or -1 with err filled. */
-static int rejects_write_to(const char *path, const struct batch *b, const struct batch_ack *a,
+/* Writes the refused rows of b with r, durably, and closes it; 0 or -1 with err filled. */
+static int rejects_write_to(struct rejects *r, const struct batch *b, const struct batch_ack *a,
 			    char *err, size_t errsize)
 {
-	struct rejects *r = rejects_open(path, err, errsize);
-
-	if (!r)
-		return -1;
 	for (size_t i = 0; i < a->nrejected; i++) {
 		const struct batch_verdict *v = &a->rejected[i];
 		const struct batch_row *row = v->row < b->nrows ? &b->rows[v->row] : NULL;
@@ -207,30 +213,64 @@ static int rejects_write_to(const char *path, const struct batch *b, const struc
 	return rejects_close(&r, err, errsize);
 }
 
+/* The officer's message for both places failing: the first's failure and the fallback's path. */
+static void rejects_both(char *err, size_t errsize, const char *first, const char *fallback)
+{
+	char msg[REJECTS_ERR_MAX];
+
+	snprintf(msg, sizeof msg, "%s (cũng không ghi được vào %s)", first, fallback);
+	snprintf(err, errsize, "%s", msg);
+}
+
+struct rejects *rejects_open_for(const char *source, const char *outbox, char *path, size_t psize,
+				 char *err, size_t errsize)
+{
+	char first[REJECTS_ERR_MAX] = "", dir[4096];
+	struct rejects *r;
+
+	if (source && *source && !*err) {
+		rejects_path(source, path, psize);
+		if ((r = rejects_open(path, first, sizeof first)) != NULL)
+			return r;
+	} else {
+		snprintf(first, sizeof first, "%s", err);
+	}
+	/* A folder the officer cannot write (a read-only stick): the outbox's. */
+	const char *base = source && strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
+	snprintf(dir, sizeof dir, "%s/rejected", outbox);
+	mkdir(dir, 0700);
+	snprintf(path, psize, "%s/%s.rejected.csv", dir, base && *base ? base : "batches");
+	if ((r = rejects_open(path, err, errsize)) != NULL) {
+		snprintf(err, errsize, "%s", first);
+		return r;
+	}
+	if (*first)
+		rejects_both(err, errsize, first, path);
+	return NULL;
+}
+
 int rejects_write(const char *source, const char *fallback_dir, const struct batch *b,
 		  const struct batch_ack *a, char *where, size_t wsize)
 {
-	char first[4400] = "", dir[4096];
-	const char *base;
+	char err[REJECTS_ERR_MAX] = "", first[REJECTS_ERR_MAX];
+	struct rejects *r;
 
 	if (a->nrejected == 0)
 		return 0;
-	if (source && *source) {
-		rejects_path(source, where, wsize);
-		if (rejects_write_to(where, b, a, first, sizeof first) == 0)
+	r = rejects_open_for(source, fallback_dir, where, wsize, err, sizeof err);
+	if (r && !*err && source && *source) {
+		/* Opened beside the input: a failure there still leaves the fallback. */
+		if (rejects_write_to(r, b, a, err, sizeof err) == 0)
 			return 0;
+		r = rejects_open_for(source, fallback_dir, where, wsize, err, sizeof err);
 	}
-	base = source && strrchr(source, '/') ? strrchr(source, '/') + 1 : "batches";
-	snprintf(dir, sizeof dir, "%s/rejected", fallback_dir);
-	mkdir(dir, 0700);
-	snprintf(where, wsize, "%s/%s.rejected.csv", dir, *base ? base : "batches");
-	char second[4400], fallback[4200];
-	snprintf(fallback, sizeof fallback, "%s", where);
-	if (rejects_write_to(where, b, a, second, sizeof second) == 0)
-		return 0;
-	if (*first)
-		snprintf(where, wsize, "%s (cũng không ghi được vào %s)", first, fallback);
-	else
-		snprintf(where, wsize, "%s", second);
+	if (r) {
+		snprintf(first, sizeof first, "%s", err);
+		if (rejects_write_to(r, b, a, err, sizeof err) == 0)
+			return 0;
+		if (*first)
+			rejects_both(err, sizeof err, first, where);
+	}
+	snprintf(where, wsize, "%s", err);
 	return -1;
 }

@@ -38,9 +38,11 @@ enum rejects_column {
 struct rejects;
 
 /*
- * Opens path for appending (creating it with its header); returns the owned
- * writer, or NULL with err filled (the officer's message: path and strerror,
- * "disk full" when it is).
+ * Opens path for appending (creating it with its header) and holds an
+ * exclusive flock on it until rejects_close, waiting for another writer (a
+ * `run` and a `submit` may share the file); returns the owned writer, or NULL
+ * with err filled (the officer's message: path and strerror, "disk full" when
+ * it is).
  */
 struct rejects *rejects_open(const char *path, char *err, size_t errsize);
 /* Appends one row; a NULL field is empty.  0, or -1 (reported by rejects_close). */
@@ -50,10 +52,20 @@ int rejects_add(struct rejects *r, const char *const fields[REJECTS_NCOLUMNS]);
  * with err filled and the file back as it was before rejects_open.
  */
 int rejects_close(struct rejects **rp, char *err, size_t errsize);
-/* Takes the file back as it was, closes, frees, sets *rp to NULL; safe on NULL. */
-void rejects_discard(struct rejects **rp);
 /* The path of the reject file beside source ("source.rejected.csv"); buf returned. */
 const char *rejects_path(const char *source, char *buf, size_t size);
+
+/*
+ * Opens the reject file of source (may be NULL or empty): beside it
+ * (rejects_path), else in outbox/rejected/ (made if missing), named after
+ * source's last component ("batches" without one).  err on entry is "" or
+ * why the place beside source failed already (then only the fallback is
+ * tried).  path gets the path opened.  Returns the owned writer with err
+ * holding why the place beside failed if it did, or NULL with err naming
+ * both places.
+ */
+struct rejects *rejects_open_for(const char *source, const char *outbox, char *path, size_t psize,
+				 char *err, size_t errsize);
 
 /*
  * Appends the rejected rows of one acknowledged batch, durably.  source is the

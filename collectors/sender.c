@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,11 +79,19 @@ static int64_t sender_jitter(int64_t base)
 	return base ? (int64_t)(r % (uint32_t)base) : 0;
 }
 
-static void sender_error(struct sender *s, const char *fmt, const char *detail)
+/* Logs a failure at level and keeps it (cut to fit) as the last error `status` shows. */
+__attribute__((format(printf, 3, 4))) static void
+sender_error(struct sender *s, enum log_level level, const char *fmt, ...)
 {
-	snprintf(s->st.last_error, sizeof s->st.last_error, fmt, detail);
+	char msg[4400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(s->st.last_error, sizeof s->st.last_error, "%s", msg);
 	s->st.last_error_at = time(NULL);
-	log_warn("%s", s->st.last_error);
+	log_msg(level, "%s", msg);
 }
 
 static int sender_setint(void *sock, int opt, int v)
@@ -259,7 +268,7 @@ static void sender_transmit(struct sender *s, struct inflight *f, int64_t now)
 	char err[512];
 
 	if (outbox_read(s->ob, f->seq, &rec, err, sizeof err) < 0) {
-		sender_error(s, "outbox: %s", err);
+		sender_error(s, LOGL_WARNING, "outbox: %s", err);
 		sender_forget(s, f->seq); /* moved to corrupt/ or gone: nothing to send */
 		return;
 	}
@@ -280,7 +289,7 @@ static void sender_pump(struct sender *s, int64_t now)
 		s->pending = NULL;
 		s->npending = 0;
 		if (outbox_list(s->ob, &s->pending, &s->npending) < 0)
-			sender_error(s, "outbox: %s", "cannot list pending batches");
+			sender_error(s, LOGL_WARNING, "outbox: %s", "cannot list pending batches");
 		s->next_scan_ms = now + SENDER_SCAN_MS;
 	}
 	for (size_t i = 0; i < s->npending && s->nfly < (size_t)s->conf->window; i++) {
@@ -335,8 +344,8 @@ static void sender_rekey(struct sender *s, struct inflight *f, const struct batc
 	if (rc < 0 || rc == 2) {
 		/* Sent again later under its old key, refused again, and re-keyed then. */
 		if (rc < 0)
-			sender_error(s, "outbox: cannot re-key a batch the province refused: %s",
-				     err);
+			sender_error(s, LOGL_WARNING,
+				     "outbox: cannot re-key a batch the province refused: %s", err);
 		else
 			log_debug("batch %llu: a submit holds the outbox; re-keyed later",
 				  (unsigned long long)f->seq);
@@ -355,20 +364,14 @@ static void sender_rekey(struct sender *s, struct inflight *f, const struct batc
 }
 
 /*
- * Keeps batch seq in the outbox and in flight, to be sent (and answered)
+ * Keeps batch f in the outbox and in flight, to be sent (and answered)
  * again after agent.resend_timeout_ms: its refused rows could not be written.
  */
-static void sender_keep(struct sender *s, uint64_t seq, const char *why)
+static void sender_keep(struct sender *s, struct inflight *f, const char *why)
 {
-	struct inflight *f = sender_find(s, seq);
-	char msg[4400];
-
-	snprintf(msg, sizeof msg,
-		 "lô %llu: %s; lô này vẫn được giữ trong hàng đợi và sẽ được gửi lại",
-		 (unsigned long long)seq, why);
-	log_err("%s", msg);
-	snprintf(s->st.last_error, sizeof s->st.last_error, "%s", msg);
-	s->st.last_error_at = time(NULL);
+	sender_error(s, LOGL_ERR,
+		     "lô %llu: %s; lô này vẫn được giữ trong hàng đợi và sẽ được gửi lại",
+		     (unsigned long long)f->seq, why);
 	f->blocked = true;
 	f->sent_ms = 0;
 	f->not_before_ms = clock_mono_ms() + s->conf->resend_timeout_ms;
@@ -383,7 +386,7 @@ static void sender_ack(struct sender *s, const char *body, size_t len)
 	char err[512], where[4200];
 
 	if (batch_ack_decode(body, len, &s->limits, &a, err, sizeof err) < 0) {
-		sender_error(s, "malformed ACK from the province: %s", err);
+		sender_error(s, LOGL_WARNING, "malformed ACK from the province: %s", err);
 		return;
 	}
 	/* Matched on the whole key: a record may carry an older epoch than the outbox. */
@@ -415,13 +418,13 @@ static void sender_ack(struct sender *s, const char *body, size_t len)
 		if (outbox_read(s->ob, a.seq, &rec, err, sizeof err) != 0 ||
 		    batch_decode(rec->body, rec->body_len, &s->limits, &b, err, sizeof err) != 0) {
 			/* Gone, moved to corrupt/, or unreadable for now: never removed here. */
-			sender_error(s, "outbox: %s", err);
+			sender_error(s, LOGL_WARNING, "outbox: %s", err);
 			sender_forget(s, a.seq);
 			goto done;
 		}
 		if (rejects_write(rec->source, s->conf->outbox_dir, b, &a, where, sizeof where) <
 		    0) {
-			sender_keep(s, a.seq, where);
+			sender_keep(s, f, where);
 			goto done;
 		}
 		log_warn("%zu row(s) of batch %llu refused by the province: see %s", a.nrejected,
@@ -431,7 +434,8 @@ static void sender_ack(struct sender *s, const char *body, size_t len)
 		log_info("batch %llu row %u: %s: %s", (unsigned long long)a.seq, a.flagged[i].row,
 			 a.flagged[i].code, a.flagged[i].message);
 	if (outbox_remove(s->ob, a.seq) < 0)
-		sender_error(s, "outbox: cannot remove an acknowledged batch: %s", strerror(errno));
+		sender_error(s, LOGL_WARNING, "outbox: cannot remove an acknowledged batch: %s",
+			     strerror(errno));
 	sender_forget(s, a.seq);
 	s->st.last_ack = time(NULL);
 	s->st.acked_batches++;
@@ -456,7 +460,7 @@ static void sender_retry(struct sender *s, const char *body, size_t len, int64_t
 	struct inflight *f;
 
 	if (wire_retry_decode(body, len, &s->limits, &r, err, sizeof err) < 0) {
-		sender_error(s, "malformed RETRY from the province: %s", err);
+		sender_error(s, LOGL_WARNING, "malformed RETRY from the province: %s", err);
 		return;
 	}
 	s->st.retries++;
@@ -493,7 +497,7 @@ static void sender_catalog(struct sender *s, const char *body, size_t len)
 	FILE *fp;
 
 	if (!c) {
-		sender_error(s, "the province's catalogue is not valid: %s", err);
+		sender_error(s, LOGL_WARNING, "the province's catalogue is not valid: %s", err);
 		return;
 	}
 	snprintf(path, sizeof path, "%s/catalog.json", s->conf->outbox_dir);
@@ -560,7 +564,8 @@ static void sender_message(struct sender *s, int64_t now)
 			struct wire_error e;
 			char err[256];
 			if (wire_error_decode(data, len, &s->limits, &e, err, sizeof err) == 0) {
-				sender_error(s, "the province refused a message: %s", e.message);
+				sender_error(s, LOGL_WARNING, "the province refused a message: %s",
+					     e.message);
 				if (strcmp(e.code, "revoked") == 0)
 					s->refused = true;
 			}
@@ -663,7 +668,7 @@ static void sender_monitor(struct sender *s, int64_t now)
 					 "the connection broke during its handshake (%llu times so "
 					 "far); trying again",
 					 (unsigned long long)s->refusals);
-			sender_error(s, "%s", why);
+			sender_error(s, LOGL_WARNING, "%s", why);
 		}
 	}
 }
@@ -676,7 +681,7 @@ static void sender_reopen(struct sender *s)
 	sender_close_socket(s);
 	s->reopen_at_ms = 0;
 	if (sender_socket(s, err, sizeof err) < 0) {
-		sender_error(s, "cannot open a new connection: %s", err);
+		sender_error(s, LOGL_WARNING, "cannot open a new connection: %s", err);
 		sender_close_socket(s);
 		s->reopen_at_ms = clock_mono_ms() + s->conf->reconnect_max_ms;
 		return;

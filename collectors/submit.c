@@ -72,6 +72,7 @@ _Static_assert(RE_NOTE - RE_UNIT == COL_NOTE && RE_QUALIFIER - RE_UNIT == COL_QU
  */
 struct errlog {
 	const char *path;   /* the input, as the officer typed it */
+	const char *abs;    /* its absolute path, which names the reject file */
 	const char *outbox; /* its rejected/ folder when the input's cannot be written */
 	size_t total, shown;
 	size_t kinds[RE_N];
@@ -283,22 +284,11 @@ static void errlog_row(struct errlog *e, long line, enum row_error kind,
 	if (e->rjerr[0])
 		return;
 	if (!e->rj) {
-		char abs[PATH_MAX], dir[PATH_MAX];
-		if (!realpath(e->path, abs))
-			snprintf(abs, sizeof abs, "%s", e->path);
-		rejects_path(abs, e->rjpath, sizeof e->rjpath);
-		e->rj = rejects_open(e->rjpath, e->rjerr, sizeof e->rjerr);
-		if (!e->rj) {
-			/* A folder the officer cannot write (a read-only stick): the outbox's, as
-			 * for the province's refusals. */
-			const char *base = strrchr(abs, '/') ? strrchr(abs, '/') + 1 : abs;
-			snprintf(dir, sizeof dir, "%s/rejected", e->outbox);
-			mkdir(dir, 0700);
-			snprintf(e->rjpath, sizeof e->rjpath, "%s/%s.rejected.csv", dir, base);
-			if ((e->rj = rejects_open(e->rjpath, e->rjerr, sizeof e->rjerr)) == NULL)
-				return;
-			e->rjerr[0] = '\0';
-		}
+		e->rj = rejects_open_for(e->abs, e->outbox, e->rjpath, sizeof e->rjpath, e->rjerr,
+					 sizeof e->rjerr);
+		if (!e->rj)
+			return;
+		e->rjerr[0] = '\0';
 	}
 	for (int i = 0; i < 5; i++) {
 		cells[i][0] = '\0';
@@ -629,7 +619,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		rc = 0;
 		goto done;
 	}
-	struct errlog el = {.path = path, .outbox = outbox_dir(ob)};
+	struct errlog el = {.path = path, .abs = abs, .outbox = outbox_dir(ob)};
 	long bad = submit_check(fp, path, base, cat, &l, &good, &el);
 	/*
 	 * The refused rows are durably in the reject file before anything is
@@ -637,7 +627,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	 * would exist nowhere but on a scrolled-away terminal.
 	 */
 	if (errlog_finish(&el) != 0) {
-		if (bad == 0 || partial)
+		if (partial)
 			fprintf(stderr, "%s: không dòng nào của tệp này được đưa vào hàng đợi\n",
 				path);
 		goto done;

@@ -1,7 +1,11 @@
 /* agentstate and rejects (agent): the state file round trip, the refused-rows file. */
 #include "testutil.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "agentstate.h"
 #include "rejects.h"
@@ -90,12 +94,52 @@ static void test_rejects_disk_full(void **state)
 	CHECK_HAS("has strerror", "No space left on device", err);
 }
 
+/*
+ * `run` and `submit` may append to the same reject file: a writer holds an
+ * exclusive lock from rejects_open to rejects_close, so that a failure's
+ * truncation and the header test see no one else's rows.
+ */
+static void test_rejects_lock(void **state)
+{
+	static const struct {
+		const char *name;
+		bool exists; /* the file is there before the writer opens it */
+		bool closed; /* the writer has closed it when the lock is tried */
+		bool granted;
+	} cases[] = {
+	    {"new file, writer open", false, false, false},
+	    {"existing file, writer open", true, false, false},
+	    {"writer closed", true, true, true},
+	};
+	char *dir = test_tmpdir(), path[256], err[512];
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(path, sizeof path, "%s/%zu.csv.rejected.csv", dir, i);
+		if (cases[i].exists)
+			test_write(path, "line\n", 5);
+		struct rejects *r = rejects_open(path, err, sizeof err);
+		assert_non_null(r);
+		if (cases[i].closed)
+			assert_int_equal(rejects_close(&r, err, sizeof err), 0);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		assert_true(fd >= 0);
+		int rc = flock(fd, LOCK_EX | LOCK_NB);
+		if (cases[i].granted ? rc != 0 : rc == 0 || errno != EWOULDBLOCK)
+			fail_msg("case %s: flock %d", cases[i].name, rc);
+		close(fd);
+		if (r)
+			assert_int_equal(rejects_close(&r, err, sizeof err), 0);
+	}
+	test_rm_rf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_state),
 	    cmocka_unit_test(test_rejects),
 	    cmocka_unit_test(test_rejects_disk_full),
+	    cmocka_unit_test(test_rejects_lock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -355,7 +355,7 @@ static void test_state(void **state)
 		/* Formatted: the magic line, the same lines, and a crc that parses back. */
 		size_t n = obfile_state_format(buf, sizeof buf, &st);
 		size_t m = strlen(OBFILE_STATE_MAGIC) + 1, t = strlen(cases[i].text);
-		if (n != m + t + OBFILE_STATE_TRAILER_LEN || memcmp(buf + m, cases[i].text, t) != 0)
+		if (n != m + t + (OBFILE_TRAILER_LEN - 1) || memcmp(buf + m, cases[i].text, t) != 0)
 			fail_msg("case %s: formatted as \"%s\"", cases[i].name, buf);
 		struct obfile_state back;
 		if (obfile_state_parse(buf, n, &back, err, sizeof err) != 0 || back.legacy ||
@@ -387,8 +387,10 @@ static void test_state_crc(void **state)
 	    {"next_seq back in time", 39, '6', n, "crc32 mismatch"},
 	    {"crc digit", n - 2, '0', n, "crc32 mismatch"},
 	    {"crc not hex", n - 3, 'x', n, "bad \"crc32\" line"},
-	    {"crc line cut", SIZE_MAX, 0, n - 1, "no complete \"crc32\" line"},
-	    {"crc line lost", SIZE_MAX, 0, n - OBFILE_STATE_TRAILER_LEN,
+	    {"crc line cut", SIZE_MAX, 0, n - 1, "bad \"crc32\" line"},
+	    {"crc line lost", SIZE_MAX, 0, n - (OBFILE_TRAILER_LEN - 1), "bad \"crc32\" line"},
+	    {"no newline before the crc", n - 16, ' ', n, "bad \"crc32\" line"},
+	    {"shorter than a crc line", SIZE_MAX, 0, strlen(OBFILE_STATE_MAGIC) + 14,
 	     "no complete \"crc32\" line"},
 	    {"only the magic", SIZE_MAX, 0, strlen(OBFILE_STATE_MAGIC) + 1,
 	     "no complete \"crc32\" line"},

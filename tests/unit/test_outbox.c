@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -98,7 +99,7 @@ static bool exists(const char *path)
 static struct outbox *open_ok(const char *ob, uint64_t max)
 {
 	char err[512] = "";
-	struct outbox *o = outbox_open(ob, max, err, sizeof err);
+	struct outbox *o = outbox_open(ob, max, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	if (o == NULL)
 		fail_msg("outbox_open(%s): %s", ob, err);
 	return o;
@@ -687,12 +688,12 @@ static void test_state_file(void **state)
 			p[9] = '2'; /* back in time by one: exactly what must not pass */
 			write_state(ob, text, n);
 		} else if (strcmp(bad[i].edit, "cut") == 0) {
-			write_state(ob, text, n - OBFILE_STATE_TRAILER_LEN);
+			write_state(ob, text, n - (OBFILE_TRAILER_LEN - 1));
 		} else {
 			text[n - 2] = 'g';
 			write_state(ob, text, n);
 		}
-		o = outbox_open(ob, 0, err, sizeof err);
+		o = outbox_open(ob, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 		if (o == NULL)
 			fail_msg("case %s: not opened: %s", bad[i].name, err);
 		if (outbox_epoch(o) == old)
@@ -754,6 +755,40 @@ static char *rerender(const struct outbox_record *old, uint64_t epoch, uint64_t 
 {
 	(void)old;
 	return render(epoch, seq, arg);
+}
+
+/*
+ * A re-key whose fsync fails, at each of its fsyncs in turn (the state's,
+ * then the record's): it reports the failure and the record is still there,
+ * under its old key or its new one, with no temporary file left.
+ */
+static void test_rekey_fsync_failures(void **state)
+{
+	static const int fail_at[] = {1, 2, 3, 4};
+	char top[64], ob[80], err[512];
+	(void)state;
+
+	for (size_t i = 0; i < NELEM(fail_at); i++) {
+		struct fault f = {fail_at[i], 0};
+		uint64_t epoch;
+		new_dir(top, sizeof top, ob, sizeof ob);
+		struct outbox *o = open_ok(ob, 0);
+		put_ok(o, 1, NULL, NULL);
+		outbox_set_fsync(o, faulty_fsync, &f);
+		err[0] = '\0';
+		int rc = outbox_rekey(o, 1, rerender, NULL, &epoch, err, sizeof err);
+		outbox_set_fsync(o, NULL, NULL);
+		if (rc != -1 || strstr(err, strerror(EIO)) == NULL)
+			fail_msg("fsync %d: rc %d err \"%s\"", fail_at[i], rc, err);
+		struct outbox_record *rec;
+		if (outbox_read(o, 1, &rec, err, sizeof err) != 0)
+			fail_msg("fsync %d: the record is lost: %s", fail_at[i], err);
+		outbox_record_destroy(&rec);
+		if (count_entries(ob, "pending", ".tmp-") != 0)
+			fail_msg("fsync %d: left a temporary file", fail_at[i]);
+		outbox_close(&o);
+		done_dir(top);
+	}
 }
 
 /*
@@ -839,7 +874,7 @@ static void test_open_errors(void **state)
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		snprintf(path, sizeof path, "%s%s", top, cases[i].suffix);
 		err[0] = '\0';
-		struct outbox *o = outbox_open(path, 0, err, sizeof err);
+		struct outbox *o = outbox_open(path, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 		if (o != NULL || strstr(err, cases[i].want) == NULL || strstr(err, path) == NULL)
 			fail_msg("case %s: err \"%s\"", cases[i].name, err);
 	}
@@ -850,7 +885,7 @@ static void test_open_errors(void **state)
 static void writer(const char *ob, int n, int fd)
 {
 	char err[512];
-	struct outbox *o = outbox_open(ob, 0, err, sizeof err);
+	struct outbox *o = outbox_open(ob, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	if (o == NULL)
 		_exit(2);
 	for (int i = 0; i < n; i++) {
@@ -861,6 +896,38 @@ static void writer(const char *ob, int n, int fd)
 	}
 	outbox_close(&o);
 	_exit(0);
+}
+
+/*
+ * An outbox still being created (its lock held, no state file yet): open
+ * waits for it, within the bound it was given, and then names the holder
+ * and the time waited.  The holder here is this process through another
+ * open file, which flock treats as another owner.
+ */
+static void test_open_lock_wait(void **state)
+{
+	static const struct {
+		long long bound_ms;
+		const char *want;
+	} cases[] = {{0, "đã chờ 0.0 giây"}, {300, "đã chờ 0.3 giây"}};
+	char top[64], ob[80], path[128], err[512];
+	(void)state;
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		new_dir(top, sizeof top, ob, sizeof ob);
+		assert_int_equal(mkdir(ob, 0700), 0);
+		snprintf(path, sizeof path, "%s/lock", ob);
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		assert_true(fd >= 0);
+		assert_int_equal(flock(fd, LOCK_EX), 0);
+		err[0] = '\0';
+		struct outbox *o = outbox_open(ob, 0, cases[i].bound_ms, err, sizeof err);
+		assert_null(o);
+		if (strstr(err, cases[i].want) == NULL)
+			fail_msg("bound %lld: %s", cases[i].bound_ms, err);
+		close(fd);
+		done_dir(top);
+	}
 }
 
 /*
@@ -884,7 +951,7 @@ static void test_lock_held(void **state)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct outbox *h = outbox_open(ob, 0, err, sizeof err);
+		struct outbox *h = outbox_open(ob, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 		struct outbox_txn *t = h ? outbox_begin(h, err, sizeof err) : NULL;
 		if (t == NULL || write(pfd[1], "x", 1) != 1)
 			_exit(2);
@@ -895,13 +962,12 @@ static void test_lock_held(void **state)
 	assert_int_equal(read(pfd[0], &c, 1), 1);
 	close(pfd[0]);
 	for (size_t i = 0; i < sizeof bounds_ms / sizeof bounds_ms[0]; i++) {
-		o = outbox_open(ob, 0, err, sizeof err);
+		o = outbox_open(ob, 0, bounds_ms[i], err, sizeof err);
 		if (o == NULL)
 			fail_msg("open while the lock is held: %s", err);
 		struct outbox_stats st;
 		assert_int_equal(outbox_stats(o, &st), 0);
 		assert_int_equal(st.pending_batches, 1);
-		outbox_set_lock_wait(o, bounds_ms[i]);
 		struct timespec a, b;
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		struct outbox_txn *t = outbox_begin(o, err, sizeof err);
@@ -1196,6 +1262,8 @@ int main(void)
 	    cmocka_unit_test(test_interrupted_submit),
 	    cmocka_unit_test(test_state_file),
 	    cmocka_unit_test(test_rekey),
+	    cmocka_unit_test(test_open_lock_wait),
+	    cmocka_unit_test(test_rekey_fsync_failures),
 	    cmocka_unit_test(test_open_errors),
 	    cmocka_unit_test(test_writers_and_reader),
 	    cmocka_unit_test(test_lock_held),

@@ -38,7 +38,7 @@ static int run_submit_again(const char *dir, const char *text, bool partial, boo
 	snprintf(odir, sizeof odir, "%s/outbox", dir);
 	test_write(csv, text, strlen(text));
 	char err[512];
-	struct outbox *ob = outbox_open(odir, 0, err, sizeof err);
+	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
 	fflush(stderr);
 	int saved = dup(2), fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -161,7 +161,7 @@ static void test_queueing(void **state)
 	/* the stored batches carry normalised values, qualifiers and file:line refs */
 	char odir[512], err[512];
 	snprintf(odir, sizeof odir, "%s/outbox", sub);
-	struct outbox *ob = outbox_open(odir, 0, err, sizeof err);
+	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	struct outbox_record *rec;
 	struct batch *b;
 	assert_int_equal(outbox_read(ob, 1, &rec, err, sizeof err), 0);
@@ -243,7 +243,8 @@ static void test_resubmit(void **state)
 		if (strstr(steps[i].name, "delivered") != NULL) {
 			char odir[512], err[512];
 			snprintf(odir, sizeof odir, "%s/outbox", dir);
-			struct outbox *ob = outbox_open(odir, 0, err, sizeof err);
+			struct outbox *ob =
+			    outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 			assert_non_null(ob);
 			for (uint64_t q = 1; q <= 6; q++)
 				assert_int_equal(outbox_remove(ob, q), 0);
@@ -324,6 +325,57 @@ static void test_error_cap(void **state)
 	test_rm_rf(dir);
 }
 
+/*
+ * Where the rows refused here go: beside the input, else the outbox's
+ * rejected/ folder; when neither can be written the message names both.  A
+ * directory in the way blocks a place even for root.
+ */
+static void test_reject_places(void **state)
+{
+	static const struct {
+		const char *name;
+		bool block_beside, block_fallback;
+		const char *file; /* where the rows land, under the case's folder */
+	} cases[] = {
+	    {"beside the input", false, false, "in.csv.rejected.csv"},
+	    {"beside blocked", true, false, "outbox/rejected/in.csv.rejected.csv"},
+	    {"both blocked", true, true, NULL},
+	};
+	char *dir = test_tmpdir(), errs[8192], path[700];
+	struct submit_result res;
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char sub[512], beside[600], fallback[600];
+		snprintf(sub, sizeof sub, "%s/%zu", dir, i);
+		snprintf(beside, sizeof beside, "%s/in.csv.rejected.csv", sub);
+		snprintf(fallback, sizeof fallback, "%s/outbox/rejected/in.csv.rejected.csv", sub);
+		mkdir(sub, 0700);
+		if (cases[i].block_beside)
+			mkdir(beside, 0700);
+		if (cases[i].block_fallback) {
+			snprintf(path, sizeof path, "%s/outbox", sub);
+			mkdir(path, 0700);
+			snprintf(path, sizeof path, "%s/outbox/rejected", sub);
+			mkdir(path, 0700);
+			mkdir(fallback, 0700);
+		}
+		int rc =
+		    run_submit(sub, H "21298x,population,2024,5\n", false, &res, errs, sizeof errs);
+		CHECK_INT(cases[i].name, -1, rc);
+		if (cases[i].file == NULL) {
+			CHECK_HAS(cases[i].name, beside, errs);
+			CHECK_HAS(cases[i].name, fallback, errs);
+			continue;
+		}
+		snprintf(path, sizeof path, "%s/%s", sub, cases[i].file);
+		CHECK_HAS(cases[i].name, path, errs);
+		struct stat st;
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			fail_msg("case %s: no reject file %s", cases[i].name, path);
+	}
+	test_rm_rf(dir);
+}
+
 /* Numeric arguments: digits only, in range, and the message names the option. */
 static void test_arguments(void **state)
 {
@@ -386,9 +438,10 @@ static void test_qualifiers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_refusals),  cmocka_unit_test(test_queueing),
-	    cmocka_unit_test(test_resubmit),  cmocka_unit_test(test_qualifiers),
-	    cmocka_unit_test(test_error_cap), cmocka_unit_test(test_arguments),
+	    cmocka_unit_test(test_refusals),	  cmocka_unit_test(test_queueing),
+	    cmocka_unit_test(test_resubmit),	  cmocka_unit_test(test_qualifiers),
+	    cmocka_unit_test(test_error_cap),	  cmocka_unit_test(test_arguments),
+	    cmocka_unit_test(test_reject_places),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
