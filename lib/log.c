@@ -12,9 +12,10 @@
  *
  * Escaping is done on the whole formatted message, not on the arguments, so it
  * happens exactly once whatever the caller passed.  Besides the C0 and C1
- * controls and DEL, the Unicode line and paragraph separators and the
- * bidirectional overrides are escaped: each can make a log line read as
- * something it is not.  A backslash is left as it is: the escaping exists to
+ * controls and DEL, the Unicode line and paragraph separators, the
+ * bidirectional marks and overrides are escaped (utf8_unsafe(), the same set
+ * quote.c and batch notes refuse): each can make a log line read as something
+ * it is not.  A backslash is left as it is: the escaping exists to
  * keep one message on one line and away from the terminal, not to be reversed.
  */
 #include "log.h"
@@ -25,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "utf8.h"
 
 static _Atomic(const char *) log_prog = "chiso";
 static atomic_int log_max = LOGL_INFO;
@@ -77,47 +80,6 @@ static const char *log_word(enum log_level level)
 }
 
 /*
- * The length of the well-formed UTF-8 sequence at s (2 to 4 bytes, of at most
- * len), or 0 if s[0] does not start one: a stray continuation byte, a truncated
- * sequence, an overlong encoding, a surrogate, a code point beyond U+10FFFF or
- * a 5- or 6-byte lead are all refused.  *cp receives the code point.
- */
-static size_t log_utf8(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	size_t n;
-	uint32_t c, min;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, c = s[0] & 0x1fu, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, c = s[0] & 0x0fu, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, c = s[0] & 0x07u, min = 0x10000;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0u) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3fu);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Code points that are valid but must not reach a terminal or split a line. */
-static bool log_unsafe_cp(uint32_t c)
-{
-	return (c >= 0x80 && c <= 0x9f) ||     /* C1 controls (0x9b is CSI) */
-	       c == 0x2028 || c == 0x2029 ||   /* line and paragraph separators */
-	       (c >= 0x202a && c <= 0x202e) || /* bidirectional embeddings, overrides */
-	       (c >= 0x2066 && c <= 0x2069);   /* bidirectional isolates */
-}
-
-/*
  * Escapes the character at s (of len bytes left) into tok (room for 16 bytes).
  * Returns the length of tok; *used is the number of input bytes it stands for.
  */
@@ -138,8 +100,8 @@ static size_t log_token(const unsigned char *s, size_t len, char *tok, size_t *u
 		*used = 1;
 		return 2;
 	}
-	n = s[0] >= 0x80 ? log_utf8(s, len, &cp) : 0;
-	if (n > 0 && !log_unsafe_cp(cp)) {
+	n = s[0] >= 0x80 ? utf8_char_len(s, len, &cp) : 0;
+	if (n > 0 && !utf8_unsafe(cp)) {
 		memcpy(tok, s, n);
 		*used = n;
 		return n;
