@@ -6,8 +6,6 @@
  */
 #include "agentconf.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,28 +81,7 @@ struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 int agentconf_arg_int(const char *name, const char *text, long long min, long long max,
 		      long long *out, char *err, size_t errsize)
 {
-	/* strtoll alone would take " 5", "+5", "5s" as 5 and "abc" as 0. */
-	const char *digits = text && text[0] == '-' ? text + 1 : text;
-	bool number = digits && isdigit((unsigned char)digits[0]);
-	char *end = NULL;
-	long long v = 0;
-
-	if (number) {
-		errno = 0;
-		v = strtoll(text, &end, 10);
-		number = *end == '\0';
-	}
-	if (!number) {
-		snprintf(err, errsize, "%s: \"%s\" is not a whole number (%lld..%lld)", name,
-			 text ? text : "", min, max);
-		return -1;
-	}
-	if (errno == ERANGE || v < min || v > max) {
-		snprintf(err, errsize, "%s: %s is outside %lld..%lld", name, text, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	return cfg_parse_int(name, text, min, max, out, err, errsize);
 }
 
 void agentconf_destroy(struct agentconf **cp)

@@ -74,6 +74,15 @@ int cfg_load(const struct cfg_key *keys, size_t nkeys, void *dst, const char *pa
 int cfg_set(const struct cfg_key *keys, size_t nkeys, void *dst, const char *path,
 	    const char *value, char *err, size_t errsize);
 /*
+ * Reads text as a whole number in min..max, strictly: digits, a '-' before them
+ * for a negative one, nothing else (no space, '+', unit or hex: strtoll alone
+ * takes " +5s" as 5).  The one integer parser of config values and command-line
+ * options.  0 with *out set, or -1 with err "NAME: \"5s\" is not a whole number
+ * (MIN..MAX)" or "NAME: N is outside MIN..MAX".
+ */
+int cfg_parse_int(const char *name, const char *text, long long min, long long max, long long *out,
+		  char *err, size_t errsize);
+/*
  * Checks that text is "tcp://HOST:PORT" with PORT 1..65535 (or, if allow_ipc,
  * "ipc://PATH").  0, or -1 with err naming what is wrong (not the key).
  */

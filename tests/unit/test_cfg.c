@@ -2,6 +2,8 @@
  * unknown keys, bounds, printing and reading back. */
 #include "testutil.h"
 
+#include <limits.h>
+
 #include "agentconf.h"
 #include "srvconf.h"
 
@@ -259,12 +261,64 @@ static void test_bounds(void **state)
 		}
 }
 
+/*
+ * The one strict integer parser (config values, the agent's --timeout, chisoctl's
+ * --level and --version, a units file's level): digits only, in range, and the
+ * message names the option.
+ */
+static void test_parse_int(void **state)
+{
+	static const struct {
+		const char *text;
+		long long min, max;
+		int rc;
+		long long value;
+		const char *err;
+	} cases[] = {
+	    {"60", 1, 604800, 0, 60, NULL},
+	    {"1", 1, 604800, 0, 1, NULL},
+	    {"604800", 1, 604800, 0, 604800, NULL},
+	    {"-3", -5, 5, 0, -3, NULL},
+	    {"-0", 0, 5, 0, 0, NULL},
+	    {"abc", 1, 604800, -1, 0, "--timeout: \"abc\" is not a whole number (1..604800)"},
+	    {"", 1, 604800, -1, 0, "--timeout: \"\" is not a whole number"},
+	    {"5s", 1, 604800, -1, 0, "--timeout: \"5s\" is not a whole number"},
+	    {" 5", 1, 604800, -1, 0, "is not a whole number"},
+	    {" +5", 1, 9, -1, 0, "is not a whole number"},
+	    {"+5", 1, 604800, -1, 0, "is not a whole number"},
+	    {"5 ", 1, 9, -1, 0, "is not a whole number"},
+	    {"\t5", 1, 9, -1, 0, "is not a whole number"},
+	    {"-", -5, 5, -1, 0, "is not a whole number"},
+	    {"--5", -5, 5, -1, 0, "is not a whole number"},
+	    {"- 5", -5, 5, -1, 0, "is not a whole number"},
+	    {"0x10", 1, 604800, -1, 0, "is not a whole number"},
+	    {"0", 1, 604800, -1, 0, "--timeout: 0 is outside 1..604800"},
+	    {"-3", 1, 604800, -1, 0, "--timeout: -3 is outside"},
+	    {"604801", 1, 604800, -1, 0, "--timeout: 604801 is outside"},
+	    {"99999999999999999999", 1, 604800, -1, 0, "is outside 1..604800"},
+	    {"-99999999999999999999", LLONG_MIN, 0, -1, 0, "is outside"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[256] = "";
+		long long v = 0;
+		int rc = cfg_parse_int("--timeout", cases[i].text, cases[i].min, cases[i].max, &v,
+				       err, sizeof err);
+		CHECK_INT(cases[i].text, cases[i].rc, rc);
+		if (rc == 0)
+			CHECK_INT(cases[i].text, cases[i].value, v);
+		else
+			CHECK_HAS(cases[i].text, cases[i].err, err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),	     cmocka_unit_test(test_files),
 	    cmocka_unit_test(test_print_round_trip), cmocka_unit_test(test_same),
 	    cmocka_unit_test(test_bounds),	     cmocka_unit_test(test_agent_endpoint),
+	    cmocka_unit_test(test_parse_int),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
