@@ -146,6 +146,10 @@ static int cfg_assign(const struct cfg_key *k, void *dst, const char *text, char
 				return -1;
 			}
 		}
+		if ((k->flags & CFG_NONEMPTY) && !*text) {
+			snprintf(err, errsize, "%s: must not be empty", k->path);
+			return -1;
+		}
 		if ((k->flags & CFG_TCP) && (*text || (k->def && *k->def)) &&
 		    cfg_endpoint_check(text, k->flags & CFG_IPC, err, errsize) < 0) {
 			/* the key first, as every other message of this file */

@@ -27,7 +27,8 @@ enum cfg_flags {
 	/* CFG_STRING: a ZeroMQ endpoint "tcp://HOST:PORT", PORT 1..65535 (empty only
 	 * if the default is empty: "off") */
 	CFG_TCP = 1u << 2,
-	CFG_IPC = 1u << 3, /* with CFG_TCP: "ipc://PATH" is accepted too */
+	CFG_IPC = 1u << 3,	/* with CFG_TCP: "ipc://PATH" is accepted too */
+	CFG_NONEMPTY = 1u << 4, /* CFG_STRING: "" is refused (a path that must name something) */
 };
 
 struct cfg_key {

@@ -156,6 +156,11 @@ static void test_agent_endpoint(void **state)
 	     "the port must be 1..65535"},
 	    {"no port", "server: { endpoint = \"tcp://127.0.0.1\"; };\n", "server.endpoint"},
 	    {"ipc", "server: { endpoint = \"ipc:///run/chiso.sock\"; };\n", "not a tcp:// address"},
+	    /* CFG_TCP with a non-empty default: "" is not "off" here */
+	    {"empty", "server: { endpoint = \"\"; };\n",
+	     ":1: server.endpoint: empty: expected tcp://HOST:PORT"},
+	    {"empty outbox_dir (CFG_NONEMPTY)", "agent: {\n outbox_dir = \"\";\n};\n",
+	     ":2: agent.outbox_dir: must not be empty"},
 	};
 	(void)state;
 	run_load_cases(cases, sizeof cases / sizeof cases[0], load_agent);
