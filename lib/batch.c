@@ -480,7 +480,8 @@ static const char *const batch_ack_statuses[] = {
     [ACK_KEY_REUSED] = "key_reused",
 };
 
-const char *batch_ack_status_name(enum ack_status s)
+/* The wire name of an ACK status: "committed", "duplicate", "key_reused". */
+static const char *batch_ack_status_name(enum ack_status s)
 {
 	assert((size_t)s < sizeof batch_ack_statuses / sizeof batch_ack_statuses[0]);
 	return batch_ack_statuses[s];

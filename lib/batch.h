@@ -119,9 +119,6 @@ const char *batch_qualifier_name(enum qualifier q);
 /* The qualifier for a wire name, or -1. */
 int batch_qualifier_parse(const char *s);
 
-/* The wire name of an ACK status: "committed", "duplicate", "key_reused". */
-const char *batch_ack_status_name(enum ack_status s);
-
 /* Frees the verdict arrays of an ACK (not the struct itself). */
 void batch_ack_clear(struct batch_ack *a);
 /* The ACK body, strings cut on a UTF-8 boundary; the caller frees it (NULL: no memory). */

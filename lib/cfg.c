@@ -75,7 +75,11 @@ int cfg_parse_int(const char *name, const char *text, long long min, long long m
 	return 0;
 }
 
-int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsize)
+/*
+ * Checks that text is "tcp://HOST:PORT" with PORT 1..65535 (or, if allow_ipc,
+ * "ipc://PATH").  0, or -1 with err naming what is wrong (not the key).
+ */
+static int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsize)
 {
 	const char *host, *colon;
 	size_t hostlen;
@@ -96,8 +100,15 @@ int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsi
 	host = text + 6;
 	colon = strrchr(host, ':');
 	hostlen = colon ? (size_t)(colon - host) : 0;
-	/* an IPv6 address is bracketed, so its colons are not the port's */
-	if (!colon || hostlen == 0 || (host[0] == '[' && host[hostlen - 1] != ']')) {
+	/* An IPv6 address is bracketed, so its colons are not the port's: a host with a
+	 * colon or a bracket is "[...]" with neither bracket inside ("tcp://::1" would
+	 * otherwise be host ":" and port 1). */
+	bool bracketed = hostlen >= 3 && host[0] == '[' && host[hostlen - 1] == ']';
+	const char *refused = bracketed ? "[]" : "[]:";
+	bool odd = false;
+	for (size_t i = bracketed; i < hostlen - bracketed; i++)
+		odd = odd || strchr(refused, host[i]) != NULL;
+	if (!colon || hostlen == 0 || odd) {
 		snprintf(err, errsize, "%s: expected tcp://HOST:PORT", text);
 		return -1;
 	}

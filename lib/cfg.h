@@ -83,11 +83,6 @@ int cfg_set(const struct cfg_key *keys, size_t nkeys, void *dst, const char *pat
  */
 int cfg_parse_int(const char *name, const char *text, long long min, long long max, long long *out,
 		  char *err, size_t errsize);
-/*
- * Checks that text is "tcp://HOST:PORT" with PORT 1..65535 (or, if allow_ipc,
- * "ipc://PATH").  0, or -1 with err naming what is wrong (not the key).
- */
-int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsize);
 /* Writes the configuration in libconfig syntax with each key's comment. */
 void cfg_print(const struct cfg_key *keys, size_t nkeys, const void *src, bool show_secrets,
 	       FILE *out);
