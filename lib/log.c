@@ -119,32 +119,37 @@ static size_t log_token(const unsigned char *s, size_t len, char *tok, size_t *u
 
 /*
  * log_escape for text of which only the first avail of total bytes are at hand
- * (a message vsnprintf cut short): the bytes beyond count in the marker.
+ * (a message vsnprintf cut short): the bytes beyond count in the marker.  One
+ * pass: it writes as far as the whole buffer allows, remembering where the
+ * marker would still have fitted, and goes back there if the text does not end.
  */
 static size_t log_escape_part(char *out, size_t outsize, const char *s, size_t avail, size_t total)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	char tok[16];
-	size_t i, used, need = 0, w = 0, limit;
+	size_t i = 0, used, w = 0, cut_i = SIZE_MAX, cut_w = 0;
 
 	if (outsize <= LOG_MARKER_ROOM) {
 		if (outsize > 0)
 			out[0] = '\0';
 		return 0;
 	}
-	for (i = 0; i < avail; i += used)
-		need += log_token(u + i, avail - i, tok, &used);
-	/* all of it fits: no marker; otherwise stop where the marker still fits */
-	limit = avail == total && need < outsize ? outsize - 1 : outsize - 1 - LOG_MARKER_ROOM;
-	for (i = 0; i < avail; i += used) {
+	while (i < avail) {
 		size_t t = log_token(u + i, avail - i, tok, &used);
-		if (w + t > limit)
+		if (cut_i == SIZE_MAX && w + t > outsize - 1 - LOG_MARKER_ROOM)
+			cut_i = i, cut_w = w;
+		if (w + t > outsize - 1)
 			break;
 		memcpy(out + w, tok, t);
 		w += t;
+		i += used;
 	}
-	if (i < total)
+	/* all of it fits: no marker; otherwise stop where the marker still fits */
+	if (i < total) {
+		if (cut_i != SIZE_MAX)
+			i = cut_i, w = cut_w;
 		w += (size_t)snprintf(out + w, outsize - w, "\xe2\x80\xa6[+%zu bytes]", total - i);
+	}
 	out[w] = '\0';
 	return w;
 }
@@ -156,24 +161,28 @@ size_t log_escape(char *out, size_t outsize, const char *s, size_t len)
 
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	char raw[2 * LOG_MESSAGE_MAX], msg[LOG_MESSAGE_MAX + 1], line[LOG_MESSAGE_MAX + 128];
-	int n, m;
+	/* the prefix ("<4>" or "chisoctl: warning: ", at most 75 bytes), then the escaped
+	 * message written in place after it, then the newline */
+	char raw[2 * LOG_MESSAGE_MAX], line[96 + LOG_MESSAGE_MAX + 1];
+	int p, m;
 
 	if ((int)level > atomic_load_explicit(&log_max, memory_order_relaxed))
 		return;
 	if (atomic_load_explicit(&log_journal, memory_order_relaxed) < 0)
 		atomic_store(&log_journal, getenv("JOURNAL_STREAM") != NULL);
 	m = vsnprintf(raw, sizeof raw, fmt, ap);
-	size_t total = m < 0 ? 0 : (size_t)m;
-	log_escape_part(msg, sizeof msg, raw, total < sizeof raw ? total : sizeof raw - 1, total);
 	if (atomic_load_explicit(&log_journal, memory_order_relaxed))
-		n = snprintf(line, sizeof line, "<%d>%s\n", (int)level, msg);
+		p = snprintf(line, 96, "<%d>", (int)level);
 	else
-		n = snprintf(line, sizeof line, "%.64s: %s%s\n",
-			     atomic_load_explicit(&log_prog, memory_order_relaxed), log_word(level),
-			     msg);
-	if (n > 0)
-		fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
+		p = snprintf(line, 96, "%.64s: %s",
+			     atomic_load_explicit(&log_prog, memory_order_relaxed),
+			     log_word(level));
+	size_t total = m < 0 ? 0 : (size_t)m;
+	size_t n = (size_t)(p < 0 ? 0 : p > 95 ? 95 : p);
+	n += log_escape_part(line + n, LOG_MESSAGE_MAX + 1, raw,
+			     total < sizeof raw ? total : sizeof raw - 1, total);
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
