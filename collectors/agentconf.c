@@ -6,8 +6,6 @@
  */
 #include "agentconf.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +27,8 @@ const struct cfg_key agentconf_keys[] = {
       "Development only: no CURVE; the server must be in insecure mode on loopback."),
     K("agent.collector", CFG_STRING, "", 0, 0, collector,
       "Development only: the collector id to claim when insecure (ignored with CURVE)."),
-    K("agent.outbox_dir", CFG_STRING, "/var/lib/chiso-agent/outbox", 0, 0, outbox_dir,
-      "Where accepted batches wait, durably, until the province acknowledges them."),
+    KF("agent.outbox_dir", CFG_STRING, "/var/lib/chiso-agent/outbox", 0, 0, outbox_dir,
+       CFG_NONEMPTY, "Where accepted batches wait, durably, until the province acknowledges them."),
     K("agent.outbox_max_bytes", CFG_INT, "268435456", 0, 1099511627776LL, outbox_max_bytes,
       "Largest outbox (bytes); a submit that would exceed it is refused. 0 = no limit."),
     K("agent.batch_rows", CFG_INT, "1000", 1, 10000, batch_rows, "Rows per batch."),
@@ -62,15 +60,10 @@ struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 		snprintf(err, errsize, "out of memory");
 		agentconf_destroy(&c);
 	}
-	/* Rules the table cannot say: each key's own range is in it. */
+	/* Rules the table cannot say: each key's own range is in it (and CFG_TCP with a
+	 * non-empty default already refuses an empty server.endpoint). */
 	const char *file = path ? path : "defaults";
-	if (c && !*c->endpoint) {
-		snprintf(err, errsize, "%s: server.endpoint: must not be empty", file);
-		agentconf_destroy(&c);
-	} else if (c && !*c->outbox_dir) {
-		snprintf(err, errsize, "%s: agent.outbox_dir: must not be empty", file);
-		agentconf_destroy(&c);
-	} else if (c && c->reconnect_min_ms > c->reconnect_max_ms) {
+	if (c && c->reconnect_min_ms > c->reconnect_max_ms) {
 		snprintf(err, errsize,
 			 "%s: agent.reconnect_min_ms (%lld) is larger than agent.reconnect_max_ms "
 			 "(%lld)",
@@ -83,28 +76,7 @@ struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 int agentconf_arg_int(const char *name, const char *text, long long min, long long max,
 		      long long *out, char *err, size_t errsize)
 {
-	/* strtoll alone would take " 5", "+5", "5s" as 5 and "abc" as 0. */
-	const char *digits = text && text[0] == '-' ? text + 1 : text;
-	bool number = digits && isdigit((unsigned char)digits[0]);
-	char *end = NULL;
-	long long v = 0;
-
-	if (number) {
-		errno = 0;
-		v = strtoll(text, &end, 10);
-		number = *end == '\0';
-	}
-	if (!number) {
-		snprintf(err, errsize, "%s: \"%s\" is not a whole number (%lld..%lld)", name,
-			 text ? text : "", min, max);
-		return -1;
-	}
-	if (errno == ERANGE || v < min || v > max) {
-		snprintf(err, errsize, "%s: %s is outside %lld..%lld", name, text, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	return cfg_parse_int(name, text, min, max, out, err, errsize);
 }
 
 void agentconf_destroy(struct agentconf **cp)

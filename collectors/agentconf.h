@@ -42,10 +42,7 @@ extern const size_t agentconf_nkeys;
 struct agentconf *agentconf_load(const char *path, char *err, size_t errsize);
 /* Frees and sets *cp to NULL; safe on NULL. */
 void agentconf_destroy(struct agentconf **cp);
-/*
- * Checks a numeric command-line argument strictly (digits only, no unit) and
- * against min..max.  0 with *out set, or -1 with err naming the argument.
- */
+/* The agent's command-line numbers: cfg_parse_int (cfg.h), under the name main.c calls. */
 int agentconf_arg_int(const char *name, const char *text, long long min, long long max,
 		      long long *out, char *err, size_t errsize);
 /* Prints the effective configuration. */

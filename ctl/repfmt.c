@@ -105,33 +105,25 @@ const char *repfmt_period_type(enum repfmt_lang lang, const char *type)
 	return type;
 }
 
-/* "2024M03" or "2024m3": a month written with M, which period_parse does not read. */
-static bool repfmt_month_m(const char *s, int *year, int *month)
-{
-	size_t len = strlen(s);
-
-	if (len < 6 || len > 7 || strspn(s, "0123456789") != 4 || (s[4] != 'M' && s[4] != 'm') ||
-	    strspn(s + 5, "0123456789") != len - 5)
-		return false;
-	*year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	*month = atoi(s + 5);
-	return *month >= 1 && *month <= 12 && *year >= 1900 && *year <= 2999;
-}
-
-/* Parses a period as written on a command line (including 2024M03). */
+/*
+ * Parses a period as written on a command line: "2024M03" or "2024m3", a month
+ * written with M, is rewritten as "202403" first, so that period_parse alone
+ * judges the year and the month (its range, PERIOD_YEAR_MIN..MAX, is the one the
+ * server takes).
+ */
 static int repfmt_parse(const char *in, struct period *p)
 {
 	const char *why;
-	int year, month;
+	size_t len = strlen(in);
+	char month[7];
 
-	if (repfmt_month_m(in, &year, &month)) {
-		p->type = PERIOD_MONTHLY;
-		p->year = year;
-		p->num = month;
-		p->day = 0;
-		return 0;
+	if (len >= 6 && len <= 7 && strspn(in, "0123456789") == 4 &&
+	    (in[4] == 'M' || in[4] == 'm') && strspn(in + 5, "0123456789") == len - 5) {
+		snprintf(month, sizeof month, "%.4s%s%s", in, len == 6 ? "0" : "", in + 5);
+		in = month;
+		len = 6;
 	}
-	return period_parse(in, strlen(in), p, &why);
+	return period_parse(in, len, p, &why);
 }
 
 int repfmt_period_canon(const char *in, char *buf, size_t size)

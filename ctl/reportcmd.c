@@ -3,13 +3,13 @@
  */
 #include "reportcmd.h"
 
-#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cfg.h"
 #include "log.h"
 #include "period.h"
 #include "progress.h"
@@ -46,14 +46,13 @@ static int reportcmd_fail_usage(const char *why)
 	return 2;
 }
 
-/* A whole number in [min, max] written in digits only (strtol alone would take " +3"); -1 if
- * s is not one. */
+/* A whole number in [min, max] (cfg_parse_int, strict); -1 if s is not one. */
 static int reportcmd_int(const char *s, int min, int max)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	return *s >= '0' && *s <= '9' && !*end && !errno && v >= min && v <= max ? (int)v : -1;
+	char err[160];
+	long long v;
+
+	return cfg_parse_int("", s, min, max, &v, err, sizeof err) < 0 ? -1 : (int)v;
 }
 
 /* Reads the options; 0, or the exit status of a usage error. */

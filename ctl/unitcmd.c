@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "crosswalk.h"
 #include "csv.h"
 #include "log.h"
@@ -83,15 +84,17 @@ static long unit_read(const char *path, struct unit_file *f)
 		const char *v[U_N];
 		for (int k = 0; k < U_N; k++)
 			v[k] = (size_t)at[k] < rec.nfields ? rec.fields[at[k]] : "";
-		char *end;
-		long level = strtol(v[U_LEVEL], &end, 10);
+		char why[160];
+		long long level = 0;
+		bool level_ok = cfg_parse_int(unit_columns[U_LEVEL], v[U_LEVEL], 1, 9, &level, why,
+					      sizeof why) == 0;
 		const char *problem = NULL;
 		int col = 0;
 		if (!digits(v[U_CODE], 16))
 			problem = "not a unit code (digits, keep leading zeros)", col = U_CODE;
 		else if (!*v[U_NAME])
 			problem = "empty name", col = U_NAME;
-		else if (end == v[U_LEVEL] || *end || level < 1 || level > 9)
+		else if (!level_ok)
 			problem = "level must be a number from 1 to 9", col = U_LEVEL;
 		else if (*v[U_PARENT] && !digits(v[U_PARENT], 16))
 			problem = "not a unit code", col = U_PARENT;

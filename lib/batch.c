@@ -18,7 +18,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "utf8.h"
 
 /* The start of the whole-batch error that maps to ERROR too_many_rows. */
 #define BATCH_TOO_MANY_ROWS "too many rows"
@@ -177,14 +180,15 @@ static bool batch_date_shape(const char *s)
 size_t batch_note_control(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), n;
+	uint32_t cp;
 
-	for (size_t i = 0; p[i]; i++) {
-		if (p[i] < 0x20 || p[i] == 0x7f)
+	/* The set log lines escape and quotes replace: besides the C0 and C1 controls, a
+	 * line separator or a bidirectional override would make a note read as something
+	 * else.  A byte that starts no character is refused the same way. */
+	for (size_t i = 0; i < len; i += n)
+		if ((n = utf8_char_len(p + i, len - i, &cp)) == 0 || utf8_unsafe(cp))
 			return i;
-		/* U+0080..U+009F, the C1 controls, are C2 80..C2 9F in UTF-8 */
-		if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
-			return i;
-	}
 	return SIZE_MAX;
 }
 
@@ -476,7 +480,8 @@ static const char *const batch_ack_statuses[] = {
     [ACK_KEY_REUSED] = "key_reused",
 };
 
-const char *batch_ack_status_name(enum ack_status s)
+/* The wire name of an ACK status: "committed", "duplicate", "key_reused". */
+static const char *batch_ack_status_name(enum ack_status s)
 {
 	assert((size_t)s < sizeof batch_ack_statuses / sizeof batch_ack_statuses[0]);
 	return batch_ack_statuses[s];

@@ -111,15 +111,13 @@ int batch_decode(const char *body, size_t len, const struct wire_limits *lim, st
 /* The ERROR code for a batch_decode failure: "too_many_rows" or "bad_body". */
 const char *batch_error_code(const char *err);
 
-/* The byte offset of the first control character (C0, DEL, C1) of a note, or SIZE_MAX. */
+/* The byte offset of the first character of a note that utf8_unsafe() refuses, or a
+ * byte that starts no UTF-8 character; SIZE_MAX if there is none. */
 size_t batch_note_control(const char *s);
 /* The wire name of a qualifier: "at_least", ...; "" for QUAL_NONE. */
 const char *batch_qualifier_name(enum qualifier q);
 /* The qualifier for a wire name, or -1. */
 int batch_qualifier_parse(const char *s);
-
-/* The wire name of an ACK status: "committed", "duplicate", "key_reused". */
-const char *batch_ack_status_name(enum ack_status s);
 
 /* Frees the verdict arrays of an ACK (not the struct itself). */
 void batch_ack_clear(struct batch_ack *a);

@@ -48,22 +48,43 @@ static bool cfg_is_group(const struct cfg_key *keys, size_t nkeys, const char *p
 	return false;
 }
 
-static int cfg_parse_int(const char *s, long long *out)
+int cfg_parse_int(const char *name, const char *text, long long min, long long max, long long *out,
+		  char *err, size_t errsize)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || end == s || *end)
+	/* strtoll alone would take " 5", "+5", "5s" as 5 and "abc" as 0. */
+	const char *digits = text && text[0] == '-' ? text + 1 : text;
+	bool number = digits && digits[0] >= '0' && digits[0] <= '9';
+	char *end = NULL;
+	long long v = 0;
+
+	if (number) {
+		errno = 0;
+		v = strtoll(text, &end, 10);
+		number = *end == '\0';
+	}
+	if (!number) {
+		snprintf(err, errsize, "%s: \"%s\" is not a whole number (%lld..%lld)", name,
+			 text ? text : "", min, max);
 		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		snprintf(err, errsize, "%s: %s is outside %lld..%lld", name, text, min, max);
+		return -1;
+	}
 	*out = v;
 	return 0;
 }
 
-int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsize)
+/*
+ * Checks that text is "tcp://HOST:PORT" with PORT 1..65535 (or, if allow_ipc,
+ * "ipc://PATH").  0, or -1 with err naming what is wrong (not the key).
+ */
+static int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsize)
 {
 	const char *host, *colon;
 	size_t hostlen;
 	long long port = 0;
+	char why[96];
 
 	if (allow_ipc && strncmp(text, "ipc://", 6) == 0 && text[6])
 		return 0;
@@ -79,13 +100,19 @@ int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsi
 	host = text + 6;
 	colon = strrchr(host, ':');
 	hostlen = colon ? (size_t)(colon - host) : 0;
-	/* an IPv6 address is bracketed, so its colons are not the port's */
-	if (!colon || hostlen == 0 || (host[0] == '[' && host[hostlen - 1] != ']')) {
+	/* An IPv6 address is bracketed, so its colons are not the port's: a host with a
+	 * colon or a bracket is "[...]" with neither bracket inside ("tcp://::1" would
+	 * otherwise be host ":" and port 1). */
+	bool bracketed = hostlen >= 3 && host[0] == '[' && host[hostlen - 1] == ']';
+	const char *refused = bracketed ? "[]" : "[]:";
+	bool odd = false;
+	for (size_t i = bracketed; i < hostlen - bracketed; i++)
+		odd = odd || strchr(refused, host[i]) != NULL;
+	if (!colon || hostlen == 0 || odd) {
 		snprintf(err, errsize, "%s: expected tcp://HOST:PORT", text);
 		return -1;
 	}
-	if (colon[1] < '0' || colon[1] > '9' || cfg_parse_int(colon + 1, &port) < 0 || port < 1 ||
-	    port > 65535) {
+	if (cfg_parse_int("port", colon + 1, 1, 65535, &port, why, sizeof why) < 0) {
 		snprintf(err, errsize, "%s: the port must be 1..65535, not \"%s\"", text,
 			 colon + 1);
 		return -1;
@@ -111,15 +138,8 @@ static int cfg_assign(const struct cfg_key *k, void *dst, const char *text, char
 		}
 		return 0;
 	case CFG_INT:
-		if (cfg_parse_int(text, &v) < 0) {
-			snprintf(err, errsize, "%s: expected an integer", k->path);
+		if (cfg_parse_int(k->path, text, k->min, k->max, &v, err, errsize) < 0)
 			return -1;
-		}
-		if (v < k->min || v > k->max) {
-			snprintf(err, errsize, "%s: %lld is outside %lld..%lld", k->path, v, k->min,
-				 k->max);
-			return -1;
-		}
 		*cfg_int_at(dst, k) = v;
 		return 0;
 	case CFG_STRING:
@@ -136,6 +156,10 @@ static int cfg_assign(const struct cfg_key *k, void *dst, const char *text, char
 					 list);
 				return -1;
 			}
+		}
+		if ((k->flags & CFG_NONEMPTY) && !*text) {
+			snprintf(err, errsize, "%s: must not be empty", k->path);
+			return -1;
 		}
 		if ((k->flags & CFG_TCP) && (*text || (k->def && *k->def)) &&
 		    cfg_endpoint_check(text, k->flags & CFG_IPC, err, errsize) < 0) {

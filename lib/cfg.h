@@ -27,7 +27,8 @@ enum cfg_flags {
 	/* CFG_STRING: a ZeroMQ endpoint "tcp://HOST:PORT", PORT 1..65535 (empty only
 	 * if the default is empty: "off") */
 	CFG_TCP = 1u << 2,
-	CFG_IPC = 1u << 3, /* with CFG_TCP: "ipc://PATH" is accepted too */
+	CFG_IPC = 1u << 3,	/* with CFG_TCP: "ipc://PATH" is accepted too */
+	CFG_NONEMPTY = 1u << 4, /* CFG_STRING: "" is refused (a path that must name something) */
 };
 
 struct cfg_key {
@@ -74,10 +75,14 @@ int cfg_load(const struct cfg_key *keys, size_t nkeys, void *dst, const char *pa
 int cfg_set(const struct cfg_key *keys, size_t nkeys, void *dst, const char *path,
 	    const char *value, char *err, size_t errsize);
 /*
- * Checks that text is "tcp://HOST:PORT" with PORT 1..65535 (or, if allow_ipc,
- * "ipc://PATH").  0, or -1 with err naming what is wrong (not the key).
+ * Reads text as a whole number in min..max, strictly: digits, a '-' before them
+ * for a negative one, nothing else (no space, '+', unit or hex: strtoll alone
+ * takes " +5s" as 5).  The one integer parser of config values and command-line
+ * options.  0 with *out set, or -1 with err "NAME: \"5s\" is not a whole number
+ * (MIN..MAX)" or "NAME: N is outside MIN..MAX".
  */
-int cfg_endpoint_check(const char *text, bool allow_ipc, char *err, size_t errsize);
+int cfg_parse_int(const char *name, const char *text, long long min, long long max, long long *out,
+		  char *err, size_t errsize);
 /* Writes the configuration in libconfig syntax with each key's comment. */
 void cfg_print(const struct cfg_key *keys, size_t nkeys, const void *src, bool show_secrets,
 	       FILE *out);

@@ -52,12 +52,11 @@ bool keys_name_valid(const char *name, char *err, size_t errsize)
 	size_t n = strlen(name);
 	size_t ok = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-");
 
-	if (n >= 1 && n <= 64 && ok == n && name[0] != '.' && name[0] != '_' && name[0] != '-' &&
-	    !strstr(name, ".."))
+	if (n >= 1 && n <= 64 && ok == n && name[0] != '.' && name[0] != '_' && name[0] != '-')
 		return true;
 	snprintf(err, errsize,
 		 "key name \"%.80s\"%s: use 1 to 64 of a-z 0-9 . _ -, starting with a letter or "
-		 "digit, without \"..\" (as collector names are)",
+		 "digit (as collector names are)",
 		 name, n > 80 ? "..." : "");
 	return false;
 }

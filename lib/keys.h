@@ -27,9 +27,9 @@ struct keypair {
 
 /*
  * True if name may name a key: 1 to 64 of a-z 0-9 . _ -, starting with a letter
- * or digit (the collector-name rule of sql/001_schema.sql), and no "..".  With
- * no "/" a name can only ever write inside the directory it is given.  If not,
- * err says why.
+ * or digit (the collector-name rule of sql/001_schema.sql).  With no "/" and no
+ * leading "." a name ("a..b" too) can only ever write inside the directory it
+ * is given.  If not, err says why.
  */
 bool keys_name_valid(const char *name, char *err, size_t errsize);
 /*

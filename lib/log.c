@@ -12,9 +12,10 @@
  *
  * Escaping is done on the whole formatted message, not on the arguments, so it
  * happens exactly once whatever the caller passed.  Besides the C0 and C1
- * controls and DEL, the Unicode line and paragraph separators and the
- * bidirectional overrides are escaped: each can make a log line read as
- * something it is not.  A backslash is left as it is: the escaping exists to
+ * controls and DEL, the Unicode line and paragraph separators, the
+ * bidirectional marks and overrides are escaped (utf8_unsafe(), the same set
+ * quote.c and batch notes refuse): each can make a log line read as something
+ * it is not.  A backslash is left as it is: the escaping exists to
  * keep one message on one line and away from the terminal, not to be reversed.
  */
 #include "log.h"
@@ -25,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "utf8.h"
 
 static _Atomic(const char *) log_prog = "chiso";
 static atomic_int log_max = LOGL_INFO;
@@ -77,47 +80,6 @@ static const char *log_word(enum log_level level)
 }
 
 /*
- * The length of the well-formed UTF-8 sequence at s (2 to 4 bytes, of at most
- * len), or 0 if s[0] does not start one: a stray continuation byte, a truncated
- * sequence, an overlong encoding, a surrogate, a code point beyond U+10FFFF or
- * a 5- or 6-byte lead are all refused.  *cp receives the code point.
- */
-static size_t log_utf8(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	size_t n;
-	uint32_t c, min;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, c = s[0] & 0x1fu, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, c = s[0] & 0x0fu, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, c = s[0] & 0x07u, min = 0x10000;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0u) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3fu);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Code points that are valid but must not reach a terminal or split a line. */
-static bool log_unsafe_cp(uint32_t c)
-{
-	return (c >= 0x80 && c <= 0x9f) ||     /* C1 controls (0x9b is CSI) */
-	       c == 0x2028 || c == 0x2029 ||   /* line and paragraph separators */
-	       (c >= 0x202a && c <= 0x202e) || /* bidirectional embeddings, overrides */
-	       (c >= 0x2066 && c <= 0x2069);   /* bidirectional isolates */
-}
-
-/*
  * Escapes the character at s (of len bytes left) into tok (room for 16 bytes).
  * Returns the length of tok; *used is the number of input bytes it stands for.
  */
@@ -138,8 +100,8 @@ static size_t log_token(const unsigned char *s, size_t len, char *tok, size_t *u
 		*used = 1;
 		return 2;
 	}
-	n = s[0] >= 0x80 ? log_utf8(s, len, &cp) : 0;
-	if (n > 0 && !log_unsafe_cp(cp)) {
+	n = s[0] >= 0x80 ? utf8_char_len(s, len, &cp) : 0;
+	if (n > 0 && !utf8_unsafe(cp)) {
 		memcpy(tok, s, n);
 		*used = n;
 		return n;
@@ -157,32 +119,37 @@ static size_t log_token(const unsigned char *s, size_t len, char *tok, size_t *u
 
 /*
  * log_escape for text of which only the first avail of total bytes are at hand
- * (a message vsnprintf cut short): the bytes beyond count in the marker.
+ * (a message vsnprintf cut short): the bytes beyond count in the marker.  One
+ * pass: it writes as far as the whole buffer allows, remembering where the
+ * marker would still have fitted, and goes back there if the text does not end.
  */
 static size_t log_escape_part(char *out, size_t outsize, const char *s, size_t avail, size_t total)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	char tok[16];
-	size_t i, used, need = 0, w = 0, limit;
+	size_t i = 0, used, w = 0, cut_i = SIZE_MAX, cut_w = 0;
 
 	if (outsize <= LOG_MARKER_ROOM) {
 		if (outsize > 0)
 			out[0] = '\0';
 		return 0;
 	}
-	for (i = 0; i < avail; i += used)
-		need += log_token(u + i, avail - i, tok, &used);
-	/* all of it fits: no marker; otherwise stop where the marker still fits */
-	limit = avail == total && need < outsize ? outsize - 1 : outsize - 1 - LOG_MARKER_ROOM;
-	for (i = 0; i < avail; i += used) {
+	while (i < avail) {
 		size_t t = log_token(u + i, avail - i, tok, &used);
-		if (w + t > limit)
+		if (cut_i == SIZE_MAX && w + t > outsize - 1 - LOG_MARKER_ROOM)
+			cut_i = i, cut_w = w;
+		if (w + t > outsize - 1)
 			break;
 		memcpy(out + w, tok, t);
 		w += t;
+		i += used;
 	}
-	if (i < total)
+	/* all of it fits: no marker; otherwise stop where the marker still fits */
+	if (i < total) {
+		if (cut_i != SIZE_MAX)
+			i = cut_i, w = cut_w;
 		w += (size_t)snprintf(out + w, outsize - w, "\xe2\x80\xa6[+%zu bytes]", total - i);
+	}
 	out[w] = '\0';
 	return w;
 }
@@ -194,24 +161,28 @@ size_t log_escape(char *out, size_t outsize, const char *s, size_t len)
 
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	char raw[2 * LOG_MESSAGE_MAX], msg[LOG_MESSAGE_MAX + 1], line[LOG_MESSAGE_MAX + 128];
-	int n, m;
+	/* the prefix ("<4>" or "chisoctl: warning: ", at most 75 bytes), then the escaped
+	 * message written in place after it, then the newline */
+	char raw[2 * LOG_MESSAGE_MAX], line[96 + LOG_MESSAGE_MAX + 1];
+	int p, m;
 
 	if ((int)level > atomic_load_explicit(&log_max, memory_order_relaxed))
 		return;
 	if (atomic_load_explicit(&log_journal, memory_order_relaxed) < 0)
 		atomic_store(&log_journal, getenv("JOURNAL_STREAM") != NULL);
 	m = vsnprintf(raw, sizeof raw, fmt, ap);
-	size_t total = m < 0 ? 0 : (size_t)m;
-	log_escape_part(msg, sizeof msg, raw, total < sizeof raw ? total : sizeof raw - 1, total);
 	if (atomic_load_explicit(&log_journal, memory_order_relaxed))
-		n = snprintf(line, sizeof line, "<%d>%s\n", (int)level, msg);
+		p = snprintf(line, 96, "<%d>", (int)level);
 	else
-		n = snprintf(line, sizeof line, "%.64s: %s%s\n",
-			     atomic_load_explicit(&log_prog, memory_order_relaxed), log_word(level),
-			     msg);
-	if (n > 0)
-		fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
+		p = snprintf(line, 96, "%.64s: %s",
+			     atomic_load_explicit(&log_prog, memory_order_relaxed),
+			     log_word(level));
+	size_t total = m < 0 ? 0 : (size_t)m;
+	size_t n = (size_t)(p < 0 ? 0 : p > 95 ? 95 : p);
+	n += log_escape_part(line + n, LOG_MESSAGE_MAX + 1, raw,
+			     total < sizeof raw ? total : sizeof raw - 1, total);
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -52,6 +52,35 @@ fail() {
 	exit 1
 }
 
+# Checks that go on: a failed one is counted in FAILURES and the test carries on,
+# so that one run (against an old build, say) shows every case that fails;
+# checks_done then fails the test if any did.
+# check WHAT EXPECTED ACTUAL: the two strings are equal.
+check() {
+	if [ "$2" = "$3" ]; then
+		printf 'ok: %s = %s\n' "$1" "$3"
+	else
+		check_failed "$1: expected [$2], got [$3]"
+	fi
+}
+# check_that WHAT COMMAND...: COMMAND succeeds.
+check_that() {
+	local what=$1
+	shift
+	if "$@"; then
+		printf 'ok: %s\n' "$what"
+	else
+		check_failed "$what"
+	fi
+}
+check_failed() {
+	printf 'FAIL: %s\n' "$*" >&2
+	FAILURES=$((FAILURES + 1))
+}
+checks_done() {
+	[ "$FAILURES" -eq 0 ] || fail "$FAILURES check(s) failed"
+}
+
 # assert_eq WHAT EXPECTED ACTUAL
 assert_eq() {
 	if [ "$2" != "$3" ]; then

@@ -30,18 +30,6 @@ CASES=${T_CASES:-args disk lock}
 START=$(date +%s.%N)
 REFUSED=30 # rows of a01's file that chisod refuses (future periods)
 has_case() { case " $CASES " in *" $1 "*) return 0 ;; esac; return 1; }
-# check DESCRIPTION COMMAND...: a failed check is counted, the test goes on, so
-# that a run against an old build shows every sub-case that fails.
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		printf 'ok: %s\n' "$what"
-	else
-		printf 'FAIL: %s\n' "$what" >&2
-		FAILURES=$((FAILURES + 1))
-	fi
-}
 pending_batches() {
 	ag 5 "$1" status 2>/dev/null |
 		sed -n 's/^pending: *\([0-9]*\) batch.*/\1/p'
@@ -72,13 +60,13 @@ if has_case args; then
 	rc=0
 	ag 30 a01 run --timeout abc 2>"$T/args.err" || rc=$?
 	printf 'run --timeout abc: exit %d after %s s: %s\n' "$rc" "$(since "$t0")" "$(head -n 1 "$T/args.err")"
-	check "run --timeout abc exits 2" [ "$rc" -eq 2 ]
-	check "the message names --timeout" grep -q -- '--timeout' "$T/args.err"
+	check_that "run --timeout abc exits 2" [ "$rc" -eq 2 ]
+	check_that "the message names --timeout" grep -q -- '--timeout' "$T/args.err"
 	rc=0
 	timeout 30 "$CHISO_BIN/chiso-agent" >/dev/null 2>"$T/noargs.err" || rc=$?
 	printf 'no arguments: exit %d, %d lines\n' "$rc" "$(wc -l <"$T/noargs.err")"
-	check "no arguments prints the usage" grep -q '^usage: chiso-agent' "$T/noargs.err"
-	check "no arguments exits 2" [ "$rc" -eq 2 ]
+	check_that "no arguments prints the usage" grep -q '^usage: chiso-agent' "$T/noargs.err"
+	check_that "no arguments exits 2" [ "$rc" -eq 2 ]
 	# 20 000 bad rows of three kinds and one good one.
 	awk 'BEGIN {
 		print "unit,indicator,period,value"
@@ -95,11 +83,11 @@ if has_case args; then
 	[ -f "$T/malformed.csv.rejected.csv" ] && rows=$(($(wc -l <"$T/malformed.csv.rejected.csv") - 1))
 	printf 'malformed file: exit %d, %d lines on stderr, %d rows in the reject file\n' "$rc" "$lines" "$rows"
 	tail -n 2 "$T/malformed.err" | cut -c 1-200
-	check "malformed file refused" [ "$rc" -ne 0 ]
-	check "at most 25 lines on stderr" [ "$lines" -le 25 ]
-	check "every bad row in the reject file" [ "$rows" -eq 20000 ]
-	check "the summary says where" grep -q 'malformed.csv.rejected.csv' "$T/malformed.err"
-	check "nothing queued" [ "$(pending_batches a01)" = 0 ]
+	check_that "malformed file refused" [ "$rc" -ne 0 ]
+	check_that "at most 25 lines on stderr" [ "$lines" -le 25 ]
+	check_that "every bad row in the reject file" [ "$rows" -eq 20000 ]
+	check_that "the summary says where" grep -q 'malformed.csv.rejected.csv' "$T/malformed.err"
+	check_that "nothing queued" [ "$(pending_batches a01)" = 0 ]
 fi
 
 start_chisod
@@ -139,12 +127,12 @@ if has_case disk; then
 	printf 'full disk: run exit %d after %s s, %s batches pending, %d rows in the reject file (-1: empty file)\n' \
 		"$rc" "$(since "$t0")" "$(pending_batches a01)" "$rows"
 	grep 'ổ đĩa' "$T/disk.err" | head -n 1 | cut -c 1-300 || true
-	check "run fails on the full disk" [ "$rc" -ne 0 ]
-	check "the message says the disk is full" grep -q 'ổ đĩa đã đầy' "$T/disk.err"
-	check "the message names the reject file" grep -q "$MNT/a01.csv.rejected.csv" "$T/disk.err"
-	check "the batch with refused rows is still pending" [ "$(pending_batches a01)" -ge 1 ]
+	check_that "run fails on the full disk" [ "$rc" -ne 0 ]
+	check_that "the message says the disk is full" grep -q 'ổ đĩa đã đầy' "$T/disk.err"
+	check_that "the message names the reject file" grep -q "$MNT/a01.csv.rejected.csv" "$T/disk.err"
+	check_that "the batch with refused rows is still pending" [ "$(pending_batches a01)" -ge 1 ]
 	# none, or only its header (-1: an empty file, the refused rows gone)
-	check "no empty or partial reject file" [ "$rows" -eq 0 ]
+	check_that "no empty or partial reject file" [ "$rows" -eq 0 ]
 	rm -f "$MNT/filler"
 	rc=0
 	ag 30 a01 run --until-empty --timeout 20 2>/dev/null || rc=$?
@@ -152,9 +140,9 @@ if has_case disk; then
 	[ -f "$MNT/a01.csv.rejected.csv" ] && rows=$(($(wc -l <"$MNT/a01.csv.rejected.csv") - 1))
 	printf 'space again: run exit %d, %s batches pending, %d rows in the reject file\n' \
 		"$rc" "$(pending_batches a01)" "$rows"
-	check "run delivers once there is space" [ "$rc" -eq 0 ]
-	check "the reject file is complete" [ "$rows" -eq "$REFUSED" ]
-	check "pending/ is empty" [ "$(pending_batches a01)" = 0 ]
+	check_that "run delivers once there is space" [ "$rc" -eq 0 ]
+	check_that "the reject file is complete" [ "$rows" -eq "$REFUSED" ]
+	check_that "pending/ is empty" [ "$(pending_batches a01)" = 0 ]
 fi
 
 if has_case lock; then
@@ -193,28 +181,28 @@ if has_case lock; then
 	ag 60 a02 status >"$T/status.out" 2>&1 || rc=$?
 	took=$(since "$t0")
 	printf 'status: exit %d in %s s\n' "$rc" "$took"
-	check "status answers while the lock is held" [ "$rc" -eq 0 ]
+	check_that "status answers while the lock is held" [ "$rc" -eq 0 ]
 	t0=$(date +%s.%N)
 	rc=0
 	ag 60 a02 submit "$T/other.csv" >/dev/null 2>"$T/other.err" || rc=$?
 	took=$(since "$t0")
 	printf 'second submit: exit %d in %s s: %s\n' "$rc" "$took" "$(grep -v '^note:' "$T/other.err" | head -n 1 | cut -c 1-300)"
 	# Exit 1 is its own refusal after agent.lock_wait_ms; waiting for ever would be 124.
-	check "the second submit gives up" [ "$rc" -eq 1 ]
-	check "its message names the PID" grep -q "$BIG" "$T/other.err"
+	check_that "the second submit gives up" [ "$rc" -eq 1 ]
+	check_that "its message names the PID" grep -q "$BIG" "$T/other.err"
 	stored0=$(fault_stored)
 	rc=0
 	ag 30 a02 run --until-empty --timeout 20 2>/dev/null || rc=$?
 	printf 'run while the submit is stopped: exit %d, rows committed %d -> %d\n' "$rc" "$stored0" "$(fault_stored)"
-	check "run delivers while the submit is stopped" [ "$rc" -eq 0 ]
-	check "run delivered small.csv" [ "$(fault_stored)" -ge $((stored0 + 100)) ]
+	check_that "run delivers while the submit is stopped" [ "$rc" -eq 0 ]
+	check_that "run delivered small.csv" [ "$(fault_stored)" -ge $((stored0 + 100)) ]
 	kill -CONT "$BIG"
 	rc=0
 	for _ in $(seq 600); do kill -0 "$BIG" 2>/dev/null || break; sleep 0.05; done
 	wait "$BIG" || rc=$?
 	BG_PIDS=()
 	printf 'stopped submit after SIGCONT: exit %d: %s\n' "$rc" "$(grep queued "$T/big.out" || true)"
-	check "the stopped submit completes" [ "$rc" -eq 0 ]
+	check_that "the stopped submit completes" [ "$rc" -eq 0 ]
 	ag 60 a02 run --until-empty --timeout 40 2>/dev/null || fail "run a02"
 	SENT=$((SENT + 2000))
 fi
@@ -240,11 +228,11 @@ if has_case disk && has_case lock; then
 	duplicated=$((accepted - stored + history - stored))
 	printf 'figures: sent=%d acked=%d stored=%d refused_in_file=%d lost=%d duplicated=%d\n' \
 		"$SENT" "$((SENT - pending))" "$stored" "$refused" "$lost" "$duplicated"
-	check "lost 0" [ "$lost" -eq 0 ]
-	check "duplicated 0" [ "$duplicated" -eq 0 ]
-	check "stored + refused = sent" [ $((stored + refused)) -eq "$SENT" ]
-	check "acked = sent" [ "$pending" -eq 0 ]
+	check_that "lost 0" [ "$lost" -eq 0 ]
+	check_that "duplicated 0" [ "$duplicated" -eq 0 ]
+	check_that "stored + refused = sent" [ $((stored + refused)) -eq "$SENT" ]
+	check_that "acked = sent" [ "$pending" -eq 0 ]
 fi
 stop_chisod
 printf 'run time: %s s\n' "$(since "$START")"
-[ "$FAILURES" -eq 0 ] || fail "$FAILURES check(s) failed"
+checks_done

@@ -2,6 +2,8 @@
  * unknown keys, bounds, printing and reading back. */
 #include "testutil.h"
 
+#include <limits.h>
+
 #include "agentconf.h"
 #include "srvconf.h"
 
@@ -118,6 +120,18 @@ static void test_files(void **state)
 	    {"no host", "server: { endpoint = \"tcp://:7460\"; };\n", "expected tcp://HOST:PORT"},
 	    {"IPv6 unbracketed end", "server: { endpoint = \"tcp://[::1:7460\"; };\n",
 	     "expected tcp://HOST:PORT"},
+	    /* a host with a colon is bracketed: not host ":" and port 1 */
+	    {"IPv6 unbracketed", "server: { endpoint = \"tcp://::1\"; };\n",
+	     "server.endpoint: tcp://::1: expected tcp://HOST:PORT"},
+	    {"IPv6 unbracketed with port", "server: { endpoint = \"tcp://::1:7460\"; };\n",
+	     "expected tcp://HOST:PORT"},
+	    {"stray bracket", "server: { endpoint = \"tcp://a]:5\"; };\n",
+	     "expected tcp://HOST:PORT"},
+	    {"empty brackets", "server: { endpoint = \"tcp://[]:5\"; };\n",
+	     "expected tcp://HOST:PORT"},
+	    {"bracket inside brackets", "server: { endpoint = \"tcp://[a]b]:5\"; };\n",
+	     "expected tcp://HOST:PORT"},
+	    {"IPv6 full form", "server: { endpoint = \"tcp://[2001:db8::7]:7460\"; };\n", NULL},
 	    {"not tcp", "server: { endpoint = \"udp://*:7460\"; };\n",
 	     "server.endpoint: udp://*:7460 is not a tcp:// address (nor ipc://)"},
 	    {"empty endpoint", "server: { endpoint = \"\"; };\n",
@@ -154,6 +168,11 @@ static void test_agent_endpoint(void **state)
 	     "the port must be 1..65535"},
 	    {"no port", "server: { endpoint = \"tcp://127.0.0.1\"; };\n", "server.endpoint"},
 	    {"ipc", "server: { endpoint = \"ipc:///run/chiso.sock\"; };\n", "not a tcp:// address"},
+	    /* CFG_TCP with a non-empty default: "" is not "off" here */
+	    {"empty", "server: { endpoint = \"\"; };\n",
+	     ":1: server.endpoint: empty: expected tcp://HOST:PORT"},
+	    {"empty outbox_dir (CFG_NONEMPTY)", "agent: {\n outbox_dir = \"\";\n};\n",
+	     ":2: agent.outbox_dir: must not be empty"},
 	};
 	(void)state;
 	run_load_cases(cases, sizeof cases / sizeof cases[0], load_agent);
@@ -259,12 +278,64 @@ static void test_bounds(void **state)
 		}
 }
 
+/*
+ * The one strict integer parser (config values, the agent's --timeout, chisoctl's
+ * --level and --version, a units file's level): digits only, in range, and the
+ * message names the option.
+ */
+static void test_parse_int(void **state)
+{
+	static const struct {
+		const char *text;
+		long long min, max;
+		int rc;
+		long long value;
+		const char *err;
+	} cases[] = {
+	    {"60", 1, 604800, 0, 60, NULL},
+	    {"1", 1, 604800, 0, 1, NULL},
+	    {"604800", 1, 604800, 0, 604800, NULL},
+	    {"-3", -5, 5, 0, -3, NULL},
+	    {"-0", 0, 5, 0, 0, NULL},
+	    {"abc", 1, 604800, -1, 0, "--timeout: \"abc\" is not a whole number (1..604800)"},
+	    {"", 1, 604800, -1, 0, "--timeout: \"\" is not a whole number"},
+	    {"5s", 1, 604800, -1, 0, "--timeout: \"5s\" is not a whole number"},
+	    {" 5", 1, 604800, -1, 0, "is not a whole number"},
+	    {" +5", 1, 9, -1, 0, "is not a whole number"},
+	    {"+5", 1, 604800, -1, 0, "is not a whole number"},
+	    {"5 ", 1, 9, -1, 0, "is not a whole number"},
+	    {"\t5", 1, 9, -1, 0, "is not a whole number"},
+	    {"-", -5, 5, -1, 0, "is not a whole number"},
+	    {"--5", -5, 5, -1, 0, "is not a whole number"},
+	    {"- 5", -5, 5, -1, 0, "is not a whole number"},
+	    {"0x10", 1, 604800, -1, 0, "is not a whole number"},
+	    {"0", 1, 604800, -1, 0, "--timeout: 0 is outside 1..604800"},
+	    {"-3", 1, 604800, -1, 0, "--timeout: -3 is outside"},
+	    {"604801", 1, 604800, -1, 0, "--timeout: 604801 is outside"},
+	    {"99999999999999999999", 1, 604800, -1, 0, "is outside 1..604800"},
+	    {"-99999999999999999999", LLONG_MIN, 0, -1, 0, "is outside"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[256] = "";
+		long long v = 0;
+		int rc = cfg_parse_int("--timeout", cases[i].text, cases[i].min, cases[i].max, &v,
+				       err, sizeof err);
+		CHECK_INT(cases[i].text, cases[i].rc, rc);
+		if (rc == 0)
+			CHECK_INT(cases[i].text, cases[i].value, v);
+		else
+			CHECK_HAS(cases[i].text, cases[i].err, err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),	     cmocka_unit_test(test_files),
 	    cmocka_unit_test(test_print_round_trip), cmocka_unit_test(test_same),
 	    cmocka_unit_test(test_bounds),	     cmocka_unit_test(test_agent_endpoint),
+	    cmocka_unit_test(test_parse_int),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "keys.h"
 
@@ -71,7 +72,8 @@ static void test_names(void **state)
 	    {"../../x", false},
 	    {"..", false},
 	    {".", false},
-	    {"a..b", false},
+	    {"a..b", true}, /* as in SQL: no '/', so it stays in the directory */
+	    {"a..", true},
 	    {"x/y", false},
 	    {"/etc/passwd", false},
 	    {".hidden", false},
@@ -82,9 +84,12 @@ static void test_names(void **state)
 	    {"a b", false},
 	    {"a\nb", false},
 	};
-	char *dir = test_tmpdir(), sub[256], err[512], cmd[600];
+	char *dir = test_tmpdir(), sub[256], err[512], cmd[900], pub[512], key[512];
 	(void)state;
-	snprintf(sub, sizeof sub, "%s/keys", dir);
+	/* two levels down, so that "../../x" would land in the test directory too */
+	snprintf(sub, sizeof sub, "%s/a", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(sub, sizeof sub, "%s/a/keys", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		err[0] = '\0';
@@ -95,12 +100,17 @@ static void test_names(void **state)
 				 err);
 		if (!cases[i].ok)
 			CHECK_HAS(cases[i].name, "use 1 to 64 of a-z 0-9 . _ -", err);
+		/* the path the name would really write, wherever it points */
+		snprintf(pub, sizeof pub, "%s/%s.pub", sub, cases[i].name);
+		snprintf(key, sizeof key, "%s/%s.key", sub, cases[i].name);
+		CHECK_INT(cases[i].name, cases[i].ok, access(pub, F_OK) == 0);
+		CHECK_INT(cases[i].name, cases[i].ok, access(key, F_OK) == 0);
 	}
 	/* nothing beside the keys directory, nothing in a subdirectory of it */
 	snprintf(cmd, sizeof cmd,
-		 "test \"$(find '%s' -mindepth 1 ! -path '%s/*.key' ! -path "
-		 "'%s/*.pub')\" = '%s'",
-		 dir, sub, sub, sub);
+		 "test \"$(find '%s' -mindepth 1 ! -path '%s' ! -path '%s/*.key' ! -path "
+		 "'%s/*.pub')\" = '%s/a'",
+		 dir, sub, sub, sub, dir);
 	CHECK_INT("written only inside the directory", 0, system(cmd));
 	test_rm_rf(dir);
 }

@@ -39,6 +39,7 @@ static void test_escape(void **state)
 	    {"4-byte emoji kept", "\xf0\x9f\x93\x8a", 0, "\xf0\x9f\x93\x8a"},
 	    {"line separator", "a\342\200\250b", 0, "a\\xe2\\x80\\xa8b"},
 	    {"right-to-left override", "\342\200\256fdp.exe", 0, "\\xe2\\x80\\xaefdp.exe"},
+	    {"right-to-left mark", "a\342\200\217b", 0, "a\\xe2\\x80\\x8fb"},
 	    {"NUL inside a counted string", "a\0b", 3, "a\\x00b"},
 	    {"backslash kept", "C:\\x", 0, "C:\\x"},
 	    {"empty", "", 0, ""},

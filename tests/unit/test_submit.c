@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agentconf.h"
 #include "batch.h"
 #include "catalog.h"
 #include "outbox.h"
@@ -376,43 +375,6 @@ static void test_reject_places(void **state)
 	test_rm_rf(dir);
 }
 
-/* Numeric arguments: digits only, in range, and the message names the option. */
-static void test_arguments(void **state)
-{
-	static const struct {
-		const char *text;
-		int rc;
-		long long value;
-		const char *err;
-	} cases[] = {
-	    {"60", 0, 60, NULL},
-	    {"1", 0, 1, NULL},
-	    {"604800", 0, 604800, NULL},
-	    {"abc", -1, 0, "--timeout: \"abc\" is not a whole number (1..604800)"},
-	    {"", -1, 0, "--timeout: \"\" is not a whole number"},
-	    {"5s", -1, 0, "--timeout: \"5s\" is not a whole number"},
-	    {" 5", -1, 0, "is not a whole number"},
-	    {"+5", -1, 0, "is not a whole number"},
-	    {"0x10", -1, 0, "is not a whole number"},
-	    {"0", -1, 0, "--timeout: 0 is outside 1..604800"},
-	    {"-3", -1, 0, "--timeout: -3 is outside"},
-	    {"604801", -1, 0, "--timeout: 604801 is outside"},
-	    {"99999999999999999999", -1, 0, "is outside 1..604800"},
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char err[256] = "";
-		long long v = 0;
-		int rc =
-		    agentconf_arg_int("--timeout", cases[i].text, 1, 604800, &v, err, sizeof err);
-		CHECK_INT(cases[i].text, cases[i].rc, rc);
-		if (rc == 0)
-			CHECK_INT(cases[i].text, cases[i].value, v);
-		else
-			CHECK_HAS(cases[i].text, cases[i].err, err);
-	}
-}
-
 static void test_qualifiers(void **state)
 {
 	static const struct {
@@ -440,8 +402,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_refusals),	  cmocka_unit_test(test_queueing),
 	    cmocka_unit_test(test_resubmit),	  cmocka_unit_test(test_qualifiers),
-	    cmocka_unit_test(test_error_cap),	  cmocka_unit_test(test_arguments),
-	    cmocka_unit_test(test_reject_places),
+	    cmocka_unit_test(test_error_cap),	  cmocka_unit_test(test_reject_places),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
