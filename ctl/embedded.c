@@ -15,12 +15,10 @@
 #include "log.h"
 #include "paths.h"
 #include "pgctl.h"
-#include "runas.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +28,6 @@
 #include <unistd.h>
 
 #define EMB_SUPERUSER	    "postgres"
-#define EMB_SERVER_USER	    "postgres"
 #define EMB_DBNAME	    "chiso"
 #define EMB_PORT	    5432
 #define EMB_SOCKET_NAME	    "/.s.PGSQL.5432"
@@ -49,21 +46,6 @@ struct emb {
 	char run[PATH_MAX], log_dir[PATH_MAX], cred[PATH_MAX], version[PATH_MAX];
 };
 
-/* snprintf that fails with a message instead of truncating a path. */
-__attribute__((format(printf, 5, 6))) static int emb_fmt(char *buf, size_t size, char *err,
-							 size_t errsize, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size) {
-		snprintf(err, errsize, "path too long: %.80s...", buf);
-		return -1;
-	}
-	return 0;
-}
-
 /* dir made absolute for messages, without resolving anything. */
 static void emb_absolute(const char *dir, char *out, size_t size)
 {
@@ -75,34 +57,6 @@ static void emb_absolute(const char *dir, char *out, size_t size)
 		snprintf(out, size, "%s", dir);
 }
 
-/* mkdir -p, mode 0755 for the parts it makes. */
-static int emb_mkdir_p(const char *dir, char *err, size_t errsize)
-{
-	char path[PATH_MAX], abs[PATH_MAX + 8];
-	struct stat st;
-
-	if (emb_fmt(path, sizeof path, err, errsize, "%s", dir))
-		return -1;
-	for (char *p = path + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			goto fail;
-		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-			goto fail;
-		*p = c;
-		if (c == '\0')
-			return 0;
-	}
-fail:
-	emb_absolute(path, abs, sizeof abs);
-	snprintf(err, errsize, "cannot create directory %s: %s", abs,
-		 errno == EEXIST ? "not a directory" : strerror(errno));
-	return -1;
-}
-
 /*
  * Makes path a directory with mode, owned by the server user.  An existing one
  * must be a real directory owned by that user or by us: a /tmp directory made
@@ -111,7 +65,7 @@ fail:
 static int emb_own_dir(const struct emb *e, const char *path, mode_t mode, char *err,
 		       size_t errsize)
 {
-	const struct runas *server = &e->ctl.server;
+	const struct pgctl *c = &e->ctl;
 	struct stat st;
 
 	if (mkdir(path, mode) != 0 && errno != EEXIST) {
@@ -122,13 +76,12 @@ static int emb_own_dir(const struct emb *e, const char *path, mode_t mode, char 
 		snprintf(err, errsize, "%s is not a directory", path);
 		return -1;
 	}
-	if (st.st_uid != server->uid && st.st_uid != geteuid()) {
+	if (st.st_uid != c->uid && st.st_uid != geteuid()) {
 		snprintf(err, errsize, "%s belongs to uid %u, not to %s: remove it", path,
-			 (unsigned)st.st_uid, server->name);
+			 (unsigned)st.st_uid, c->user);
 		return -1;
 	}
-	if ((server->drop && chown(path, server->uid, server->gid) != 0) ||
-	    chmod(path, mode) != 0) {
+	if ((c->drop && chown(path, c->uid, c->gid) != 0) || chmod(path, mode) != 0) {
 		snprintf(err, errsize, "cannot set owner and mode of %s: %s", path,
 			 strerror(errno));
 		return -1;
@@ -136,20 +89,19 @@ static int emb_own_dir(const struct emb *e, const char *path, mode_t mode, char 
 	return 0;
 }
 
-/* Fills the layout paths from e->real and decides the socket directory. */
+/* Fills the layout paths from e->real (its length checked) and decides the socket directory. */
 static int emb_layout(struct emb *e, char *err, size_t errsize)
 {
 	struct pgctl *c = &e->ctl;
 
-	if (pgctl_path_check(e->real, err, errsize) ||
-	    emb_fmt(c->data_dir, sizeof c->data_dir, err, errsize, "%s/data", e->real) ||
-	    emb_fmt(e->run, sizeof e->run, err, errsize, "%s/run", e->real) ||
-	    emb_fmt(e->log_dir, sizeof e->log_dir, err, errsize, "%s/log", e->real) ||
-	    emb_fmt(c->log_file, sizeof c->log_file, err, errsize, "%s/postgresql.log",
-		    e->log_dir) ||
-	    emb_fmt(e->cred, sizeof e->cred, err, errsize, "%s/credentials", e->real) ||
-	    emb_fmt(e->version, sizeof e->version, err, errsize, "%s/PG_VERSION", c->data_dir))
+	if (pgctl_path_check(e->real, err, errsize))
 		return -1;
+	snprintf(c->data_dir, sizeof c->data_dir, "%s/data", e->real);
+	snprintf(e->run, sizeof e->run, "%s/run", e->real);
+	snprintf(e->log_dir, sizeof e->log_dir, "%s/log", e->real);
+	snprintf(c->log_file, sizeof c->log_file, "%s/postgresql.log", e->log_dir);
+	snprintf(e->cred, sizeof e->cred, "%s/credentials", e->real);
+	snprintf(e->version, sizeof e->version, "%s/PG_VERSION", c->data_dir);
 	if (embedded_socket_dir(e->run, e->hash, c->socket_dir, sizeof c->socket_dir) < 0) {
 		snprintf(err, errsize, "socket directory name too long for %s", e->run);
 		return -1;
@@ -158,11 +110,10 @@ static int emb_layout(struct emb *e, char *err, size_t errsize)
 }
 
 /*
- * Resolves binaries, users and <dir> (made if create and missing).  *found
- * says whether <dir>/pg exists; if so the whole layout is resolved too.
+ * Resolves binaries, users and <dir> (which init has made).  *found says
+ * whether <dir>/pg exists; if so the whole layout is resolved too.
  */
-static int emb_open(struct emb *e, const char *dir, int create, int *found, char *err,
-		    size_t errsize)
+static int emb_open(struct emb *e, const char *dir, int *found, char *err, size_t errsize)
 {
 	char abs[PATH_MAX + 8];
 	struct stat st;
@@ -172,27 +123,18 @@ static int emb_open(struct emb *e, const char *dir, int create, int *found, char
 	e->ctl.port = EMB_PORT;
 	if (pgctl_find(&e->ctl, err, errsize))
 		return -1;
-	runas_self(&e->ctl.client);
-	e->ctl.server = e->ctl.client;
-	if (geteuid() == 0 && runas_user(&e->ctl.server, EMB_SERVER_USER, err, errsize) != 0) {
-		size_t len = strlen(err);
-		snprintf(err + len, errsize - len,
-			 ": PostgreSQL refuses to run as root and runs as this user; install "
-			 "postgresql-common, which creates it");
-		return -1;
-	}
-	if (create && emb_mkdir_p(dir, err, errsize))
-		return -1;
 	if (!realpath(dir, e->dir)) {
-		if (errno == ENOENT && !create)
+		if (errno == ENOENT)
 			return 0;
 		emb_absolute(dir, abs, sizeof abs);
 		snprintf(err, errsize, "cannot resolve %s: %s", abs, strerror(errno));
 		return -1;
 	}
 	embedded_dir_hash(e->dir, e->hash);
-	if (emb_fmt(e->pgdir, sizeof e->pgdir, err, errsize, "%s/pg", e->dir))
+	if (snprintf(e->pgdir, sizeof e->pgdir, "%s/pg", e->dir) >= (int)sizeof e->pgdir) {
+		snprintf(err, errsize, "path too long: %.80s...", e->dir);
 		return -1;
+	}
 	if (lstat(e->pgdir, &st) != 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -207,52 +149,45 @@ static int emb_open(struct emb *e, const char *dir, int create, int *found, char
 	return emb_layout(e, err, errsize);
 }
 
-/* Moves the cluster to /var/lib/chiso/embedded-<hash>, <dir>/pg becoming a symlink to it. */
-static int emb_fallback(struct emb *e, char *err, size_t errsize)
-{
-	char fallback[PATH_MAX];
-
-	snprintf(fallback, sizeof fallback, "%s/embedded-%s", EMB_FALLBACK_ROOT, e->hash);
-	log_info("user %s cannot reach %s: the cluster goes to %s", e->ctl.server.name, e->pgdir,
-		 fallback);
-	if (rmdir(e->pgdir) != 0 || (mkdir(EMB_FALLBACK_ROOT, 0755) != 0 && errno != EEXIST)) {
-		snprintf(err, errsize, "cannot prepare %s: %s", EMB_FALLBACK_ROOT, strerror(errno));
-		return -1;
-	}
-	if (emb_own_dir(e, fallback, 0700, err, errsize))
-		return -1;
-	if (runas_access(&e->ctl.server, fallback, X_OK) != 1) {
-		snprintf(err, errsize, "user %s cannot reach %s either", e->ctl.server.name,
-			 fallback);
-		return -1;
-	}
-	if (symlink(fallback, e->pgdir) != 0) {
-		snprintf(err, errsize, "cannot link %s to %s: %s", e->pgdir, fallback,
-			 strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Creates <dir>/pg for the server user, or, if that user cannot traverse the
- * path to it (a clone under a 0700 home), the fallback directory.
+ * path to it (a clone under a 0700 home), /var/lib/chiso/embedded-<hash> with
+ * <dir>/pg a symlink to it.
  */
 static int emb_create_pg(struct emb *e, char *err, size_t errsize)
 {
+	char fallback[PATH_MAX];
 	int reach;
 
 	if (emb_own_dir(e, e->pgdir, 0700, err, errsize))
 		return -1;
-	if (e->ctl.server.drop) {
-		reach = runas_access(&e->ctl.server, e->pgdir, X_OK);
-		if (reach < 0) {
-			snprintf(err, errsize, "cannot check whether %s can reach %s",
-				 e->ctl.server.name, e->pgdir);
+	if ((reach = pgctl_can_enter(&e->ctl, e->pgdir)) < 0) {
+		snprintf(err, errsize, "cannot check whether %s can reach %s", e->ctl.user,
+			 e->pgdir);
+		return -1;
+	}
+	if (!reach) {
+		snprintf(fallback, sizeof fallback, "%s/embedded-%s", EMB_FALLBACK_ROOT, e->hash);
+		log_info("user %s cannot reach %s: the cluster goes to %s", e->ctl.user, e->pgdir,
+			 fallback);
+		if (rmdir(e->pgdir) != 0 ||
+		    (mkdir(EMB_FALLBACK_ROOT, 0755) != 0 && errno != EEXIST)) {
+			snprintf(err, errsize, "cannot prepare %s: %s", EMB_FALLBACK_ROOT,
+				 strerror(errno));
 			return -1;
 		}
-		if (!reach && emb_fallback(e, err, errsize))
+		if (emb_own_dir(e, fallback, 0700, err, errsize))
 			return -1;
+		if (pgctl_can_enter(&e->ctl, fallback) != 1) {
+			snprintf(err, errsize, "user %s cannot reach %s either", e->ctl.user,
+				 fallback);
+			return -1;
+		}
+		if (symlink(fallback, e->pgdir) != 0) {
+			snprintf(err, errsize, "cannot link %s to %s: %s", e->pgdir, fallback,
+				 strerror(errno));
+			return -1;
+		}
 	}
 	if (!realpath(e->pgdir, e->real)) {
 		snprintf(err, errsize, "cannot resolve %s: %s", e->pgdir, strerror(errno));
@@ -311,17 +246,11 @@ fail:
 static int emb_random_hex(char out[33], char *err, size_t errsize)
 {
 	unsigned char b[16];
-	size_t got = 0;
 
-	while (got < sizeof b) {
-		ssize_t n = getrandom(b + got, sizeof b - got, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errsize, "getrandom: %s", strerror(errno));
-			return -1;
-		}
-		got += (size_t)n;
+	/* Up to 256 bytes, getrandom neither blocks once seeded nor returns less. */
+	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
+		snprintf(err, errsize, "getrandom: %s", strerror(errno));
+		return -1;
 	}
 	for (size_t i = 0; i < sizeof b; i++)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
@@ -340,9 +269,9 @@ static int emb_cred_create(const struct emb *e, struct embedded_info *info, char
 	if (emb_random_hex(info->superuser_password, err, errsize) ||
 	    emb_random_hex(info->owner_password, err, errsize) ||
 	    emb_random_hex(info->writer_password, err, errsize) ||
-	    emb_random_hex(info->reader_password, err, errsize) ||
-	    emb_fmt(tmp, sizeof tmp, err, errsize, "%s.new", e->cred))
+	    emb_random_hex(info->reader_password, err, errsize))
 		return -1;
+	snprintf(tmp, sizeof tmp, "%s.new", e->cred);
 	if (embedded_credentials_format(info, text, sizeof text)) {
 		snprintf(err, errsize, "credentials too long for %s", e->cred);
 		goto fail;
@@ -424,8 +353,13 @@ int embedded_init(const char *dir, struct embedded_info *info, char *err, size_t
 	if (!info)
 		info = &scratch;
 	memset(info, 0, sizeof *info);
-	if (emb_open(&e, dir, 1, &found, err, errsize) ||
-	    (!found && emb_create_pg(&e, err, errsize)) || emb_own_dirs(&e, err, errsize))
+	if (emb_open(&e, dir, &found, err, errsize))
+		return -1;
+	if (!e.dir[0]) {
+		snprintf(err, errsize, "cannot resolve %s: %s", dir, strerror(ENOENT));
+		return -1;
+	}
+	if ((!found && emb_create_pg(&e, err, errsize)) || emb_own_dirs(&e, err, errsize))
 		return -1;
 	emb_fill_info(&e, info);
 	has_cred = access(e.cred, F_OK) == 0;
@@ -454,7 +388,7 @@ static int emb_open_existing(struct emb *e, const char *dir, char *err, size_t e
 	char abs[PATH_MAX + 8];
 	int found;
 
-	if (emb_open(e, dir, 0, &found, err, errsize))
+	if (emb_open(e, dir, &found, err, errsize))
 		return -1;
 	if (!found || access(e->version, F_OK) != 0) {
 		emb_absolute(dir, abs, sizeof abs);
@@ -487,7 +421,7 @@ int embedded_stop(const char *dir, char *err, size_t errsize)
 	char abs[PATH_MAX + 8];
 	int found;
 
-	if (emb_open(&e, dir, 0, &found, err, errsize))
+	if (emb_open(&e, dir, &found, err, errsize))
 		return -1;
 	if (!found || access(e.version, F_OK) != 0) {
 		emb_absolute(dir, abs, sizeof abs);

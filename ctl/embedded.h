@@ -43,7 +43,7 @@ struct embedded_info {
 };
 
 /*
- * Creates the cluster under dir (created if missing) unless it exists, starts
+ * Creates the cluster under dir (which must exist) unless it exists, starts
  * it, makes sure the roles and the database exist.  Idempotent: an existing
  * cluster keeps its data and its passwords.  Prints one progress line per step.
  * Returns 0 with *info filled, or -1 with err (absolute paths in it).

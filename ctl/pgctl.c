@@ -1,6 +1,6 @@
 /*
- * pgctl: initdb, postgresql.conf, pg_ctl, psql and the ping for one cluster
- * (see pgctl.h).
+ * pgctl: initdb, chiso.conf, pg_ctl, psql and the ping for one cluster, each
+ * tool spawned through setpriv when the ids must change (see pgctl.h).
  *
  * A tool's output is captured, not shown: on success the officer sees one
  * progress line per step, on failure the error carries the tool's telling line
@@ -12,55 +12,161 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libpq-fe.h>
+#include <pwd.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define PGCTL_DEFAULT_BINDIR "/usr/lib/postgresql/15/bin"
+#define PGCTL_SERVER_USER    "postgres"
+#define PGCTL_SETPRIV	     "/usr/bin/setpriv"
 #define PGCTL_PATH_MAX	     900 /* pg_ctl builds its shell command in 1024 bytes */
 #define PGCTL_WAIT_SECONDS   60
 #define PGCTL_START_TRIES    3
-#define PGCTL_CONF_MAX	     (1 << 20)
-#define PGCTL_CONF_MARK	     "# chiso embedded cluster, added by chisoctl db init"
+#define PGCTL_ARGS_MAX	     24 /* arguments of one tool, with its path */
+#define PGCTL_ENV_MAX	     8	/* LANG, PATH, five of the caller's, NULL */
 
-/* Runs tool (a path) with args as who, with a clean environment plus extra_env. */
-static int pgctl_run(const struct pgctl *pg, const struct runas *who, const char *tool,
-		     const char *const args[], const char *const extra_env[], char *out,
-		     size_t outsize, char *err, size_t errsize)
+/* Reads fd to its end, keeping the last size - 1 bytes in out. */
+static void pgctl_drain(int fd, char *out, size_t size)
 {
-	const char *argv[24], *env[12];
-	char pathenv[PATH_MAX + 32];
-	size_t n = 0, m = 0;
+	char buf[4096];
+	size_t len = 0;
+	ssize_t n;
 
-	snprintf(pathenv, sizeof pathenv, "PATH=%s:/usr/bin:/bin", pg->bindir);
-	argv[n++] = tool;
-	for (size_t i = 0; args[i]; i++) {
-		assert(n < sizeof argv / sizeof argv[0] - 1);
-		argv[n++] = args[i];
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		size_t keep = (size_t)n < size - 1 ? (size_t)n : size - 1;
+		size_t drop = len + keep > size - 1 ? len + keep - (size - 1) : 0;
+		memmove(out, out + drop, len - drop);
+		len -= drop;
+		memcpy(out + len, buf + (size_t)n - keep, keep);
+		len += keep;
 	}
-	argv[n] = NULL;
-	env[m++] = "LANG=C.UTF-8";
-	env[m++] = pathenv;
-	for (size_t i = 0; extra_env && extra_env[i]; i++) {
-		assert(m < sizeof env / sizeof env[0] - 1);
-		env[m++] = extra_env[i];
-	}
-	env[m] = NULL;
-	return runas_run(who, argv, env, out, outsize, err, errsize);
+	out[len] = '\0';
 }
 
-/* Runs pg_ctl as the server user; returns its exit status or -1. */
-static int pgctl_pg_ctl(const struct pgctl *pg, const char *const args[], char *out, size_t outsize,
-			char *err, size_t errsize)
+int pgctl_run(const struct pgctl *pg, int as_server, const char *const argv[],
+	      const char *const env[], char *out, size_t outsize, char *err, size_t errsize)
 {
-	char tool[PATH_MAX + 8];
+	char reuid[32], regid[32];
+	const char *full[PGCTL_ARGS_MAX + 6] = {PGCTL_SETPRIV, reuid, regid, "--init-groups", "--"};
+	size_t n = as_server && pg->drop ? 5 : 0;
+	posix_spawn_file_actions_t fa;
+	int p[2], status, rc;
+	pid_t pid;
 
-	snprintf(tool, sizeof tool, "%s/pg_ctl", pg->bindir);
-	return pgctl_run(pg, &pg->server, tool, args, NULL, out, outsize, err, errsize);
+	snprintf(reuid, sizeof reuid, "--reuid=%u", (unsigned)pg->uid);
+	snprintf(regid, sizeof regid, "--regid=%u", (unsigned)pg->gid);
+	for (size_t i = 0; argv[i]; i++) {
+		assert(i < PGCTL_ARGS_MAX);
+		full[n++] = argv[i];
+	}
+	full[n] = NULL;
+	/* Close-on-exec: only the dup2'ed copies reach the program. */
+	if (pipe(p) != 0) {
+		snprintf(err, errsize, "cannot run %s: pipe: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDERR_FILENO);
+	/* posix_spawn's prototype predates const; it does not modify the arrays. */
+	rc = posix_spawn(&pid, full[0], &fa, NULL, (char *const *)full, (char *const *)env);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (rc == 0)
+		pgctl_drain(p[0], out, outsize);
+	close(p[0]);
+	if (rc != 0) {
+		snprintf(err, errsize, "cannot run %s: %s", full[0], strerror(rc));
+		return -1;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errsize, "cannot run %s: waitpid: %s", argv[0],
+				 strerror(errno));
+			return -1;
+		}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * Runs tool with args and a clean environment plus env: a bare name is one of
+ * bindir's server tools and runs as the server user, a path (psql) as the caller.
+ */
+static int pgctl_tool(const struct pgctl *pg, const char *tool, const char *const args[],
+		      const char *const env[], char *out, size_t outsize, char *err, size_t errsize)
+{
+	char path[PATH_MAX + 16], pathenv[PATH_MAX + 32];
+	const char *argv[PGCTL_ARGS_MAX] = {path},
+		   *fullenv[PGCTL_ENV_MAX] = {"LANG=C.UTF-8", pathenv};
+	int as_server = tool[0] != '/';
+
+	snprintf(path, sizeof path, "%s/%s", pg->bindir, tool);
+	if (!as_server)
+		snprintf(path, sizeof path, "%s", tool);
+	snprintf(pathenv, sizeof pathenv, "PATH=%s:/usr/bin:/bin", pg->bindir);
+	for (size_t i = 0; args[i]; i++) {
+		assert(i + 2 < PGCTL_ARGS_MAX);
+		argv[i + 1] = args[i];
+	}
+	for (size_t i = 0; env && env[i]; i++) {
+		assert(i + 3 < PGCTL_ENV_MAX);
+		fullenv[i + 2] = env[i];
+	}
+	return pgctl_run(pg, as_server, argv, fullenv, out, outsize, err, errsize);
+}
+
+/* Runs a tool that must succeed; -1 with "WHAT failed for DATA (exit N): line" if not. */
+static int pgctl_must(const struct pgctl *pg, const char *tool, const char *const args[],
+		      const char *what, char *err, size_t errsize)
+{
+	char out[1024], line[512];
+	int st = pgctl_tool(pg, tool, args, NULL, out, sizeof out, err, errsize);
+
+	if (st > 0) {
+		pgctl_last_line(out, line, sizeof line);
+		snprintf(err, errsize, "%s failed for %s (exit %d): %s", what, pg->data_dir, st,
+			 line);
+	}
+	return st == 0 ? 0 : -1;
+}
+
+/* The server user: postgres when we are root (PostgreSQL refuses root), else ourselves. */
+static int pgctl_find_user(struct pgctl *pg, char *err, size_t errsize)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = geteuid() == 0 ? getpwnam(PGCTL_SERVER_USER) : getpwuid(geteuid());
+	if (!pw && geteuid() == 0) {
+		snprintf(err, errsize,
+			 "system user %s does not exist: PostgreSQL refuses to run as root and "
+			 "runs as this user; install postgresql-common, which creates it",
+			 PGCTL_SERVER_USER);
+		return -1;
+	}
+	pg->uid = pw ? pw->pw_uid : geteuid();
+	pg->gid = pw ? pw->pw_gid : getegid();
+	pg->drop = pg->uid != geteuid();
+	if (pw && strlen(pw->pw_name) < sizeof pg->user)
+		snprintf(pg->user, sizeof pg->user, "%s", pw->pw_name);
+	else
+		snprintf(pg->user, sizeof pg->user, "uid %u", (unsigned)pg->uid);
+	return 0;
 }
 
 int pgctl_find(struct pgctl *pg, char *err, size_t errsize)
@@ -85,8 +191,8 @@ int pgctl_find(struct pgctl *pg, char *err, size_t errsize)
 		}
 	}
 	/* The bindir's own psql, else Debian's wrapper, which picks the newest client. */
-	if (snprintf(pg->psql, sizeof pg->psql, "%s/psql", pg->bindir) >= (int)sizeof pg->psql ||
-	    access(pg->psql, X_OK) != 0)
+	snprintf(pg->psql, sizeof pg->psql, "%s/psql", pg->bindir);
+	if (access(pg->psql, X_OK) != 0)
 		snprintf(pg->psql, sizeof pg->psql, "/usr/bin/psql");
 	if (access(pg->psql, X_OK) != 0) {
 		snprintf(err, errsize,
@@ -94,14 +200,13 @@ int pgctl_find(struct pgctl *pg, char *err, size_t errsize)
 			 pg->bindir);
 		return -1;
 	}
-	return 0;
+	return pgctl_find_user(pg, err, errsize);
 }
 
 int pgctl_initdb(const struct pgctl *pg, const char *superuser, const char *password,
 		 const char *tmp_dir, char *err, size_t errsize)
 {
-	char pwfile[PATH_MAX + 16], pwopt[PATH_MAX + 32], uopt[96], tool[PATH_MAX + 8];
-	char out[1024], line[512];
+	char pwfile[PATH_MAX + 16], pwopt[PATH_MAX + 32], uopt[96];
 	const char *args[] = {"-D",
 			      pg->data_dir,
 			      uopt,
@@ -113,7 +218,7 @@ int pgctl_initdb(const struct pgctl *pg, const char *superuser, const char *pass
 			      pwopt,
 			      NULL};
 	size_t len = strlen(password);
-	int fd, rc = -1, st;
+	int fd, rc = -1;
 
 	snprintf(uopt, sizeof uopt, "--username=%s", superuser);
 	snprintf(pwfile, sizeof pwfile, "%s/.pwfile-XXXXXX", tmp_dir);
@@ -123,110 +228,63 @@ int pgctl_initdb(const struct pgctl *pg, const char *superuser, const char *pass
 			 strerror(errno));
 		return -1;
 	}
-	if (fchmod(fd, 0600) != 0 ||
-	    (pg->server.drop && fchown(fd, pg->server.uid, pg->server.gid) != 0) ||
+	if (fchmod(fd, 0600) != 0 || (pg->drop && fchown(fd, pg->uid, pg->gid) != 0) ||
 	    write(fd, password, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
 		snprintf(err, errsize, "cannot write %s: %s", pwfile, strerror(errno));
 		goto fail;
 	}
 	snprintf(pwopt, sizeof pwopt, "--pwfile=%s", pwfile);
-	snprintf(tool, sizeof tool, "%s/initdb", pg->bindir);
 	log_info("creating PostgreSQL cluster in %s", pg->data_dir);
-	st = pgctl_run(pg, &pg->server, tool, args, NULL, out, sizeof out, err, errsize);
-	if (st < 0)
-		goto fail;
-	if (st != 0) {
-		pgctl_last_line(out, line, sizeof line);
-		snprintf(err, errsize, "initdb failed for %s (exit %d): %s", pg->data_dir, st,
-			 line);
-		goto fail;
-	}
-	rc = 0;
+	rc = pgctl_must(pg, "initdb", args, "initdb", err, errsize);
 fail:
 	close(fd);
 	unlink(pwfile);
 	return rc;
 }
 
-/* Reads the whole conf file into a new buffer (*text, the caller's to free). */
-static int pgctl_read_conf(const char *path, char **text, char *err, size_t errsize)
-{
-	FILE *fp = fopen(path, "r");
-	size_t n;
-
-	*text = NULL;
-	if (!fp) {
-		snprintf(err, errsize, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	*text = malloc(PGCTL_CONF_MAX + 1);
-	if (!*text) {
-		snprintf(err, errsize, "out of memory reading %s", path);
-		goto fail;
-	}
-	n = fread(*text, 1, PGCTL_CONF_MAX + 1, fp);
-	if (ferror(fp) || n > PGCTL_CONF_MAX) {
-		snprintf(err, errsize, "cannot read %s: %s", path,
-			 ferror(fp) ? strerror(errno) : "file too large");
-		goto fail;
-	}
-	(*text)[n] = '\0';
-	fclose(fp);
-	return 0;
-fail:
-	free(*text);
-	*text = NULL;
-	fclose(fp);
-	return -1;
-}
-
 int pgctl_configure(const struct pgctl *pg, char *err, size_t errsize)
 {
-	char conf[PATH_MAX + 32], value[512], want[600], have[600], block[1024];
-	char *text = NULL;
-	FILE *fp = NULL;
-	int rc = -1;
+	char conf[PATH_MAX + 32], value[512];
+	FILE *fp;
 
-	snprintf(conf, sizeof conf, "%s/postgresql.conf", pg->data_dir);
 	if (pgctl_conf_socket_value(pg->socket_dir, value, sizeof value) != 0) {
 		snprintf(err, errsize, "socket directory too long: %s", pg->socket_dir);
-		goto fail;
+		return -1;
 	}
-	snprintf(want, sizeof want, "unix_socket_directories = %s", value);
-	if (pgctl_read_conf(conf, &text, err, errsize))
-		goto fail;
-	if (!strstr(text, PGCTL_CONF_MARK))
-		snprintf(block, sizeof block,
-			 "\n%s\nlisten_addresses = ''\n%s\nport = %d\nfsync = on\n"
-			 "shared_buffers = 128MB\nmax_connections = 200\n"
-			 "log_destination = stderr\nlogging_collector = off\nwork_mem = 64MB\n",
-			 PGCTL_CONF_MARK, want, pg->port);
-	else if (pgctl_conf_last(text, "unix_socket_directories", have, sizeof have) != 1 ||
-		 strcmp(have, want) != 0)
-		/* The cluster moved: the last setting in the file wins. */
-		snprintf(block, sizeof block, "# the socket directory moved (chisoctl)\n%s\n",
-			 want);
-	else
-		block[0] = '\0';
-	if (block[0] && (!(fp = fopen(conf, "a")) || fputs(block, fp) == EOF)) {
-		snprintf(err, errsize, "cannot append to %s: %s", conf, strerror(errno));
-		goto fail;
+	/* Written whole at every start: the last setting of a name wins over initdb's. */
+	snprintf(conf, sizeof conf, "%s/chiso.conf", pg->data_dir);
+	if (access(conf, F_OK) != 0) {
+		snprintf(conf, sizeof conf, "%s/postgresql.conf", pg->data_dir);
+		if (access(conf, F_OK) != 0 || !(fp = fopen(conf, "a")) ||
+		    fputs("\n# chiso embedded cluster (chisoctl db init)\n"
+			  "include_if_exists = 'chiso.conf'\n",
+			  fp) == EOF ||
+		    fclose(fp) != 0)
+			goto fail;
+		snprintf(conf, sizeof conf, "%s/chiso.conf", pg->data_dir);
 	}
-	rc = 0;
+	if (!(fp = fopen(conf, "w")) ||
+	    fprintf(fp,
+		    "# written by chisoctl at every start of the embedded cluster\n"
+		    "listen_addresses = ''\nunix_socket_directories = %s\nport = %d\n"
+		    "fsync = on\nshared_buffers = 128MB\nmax_connections = 200\n"
+		    "log_destination = stderr\nlogging_collector = off\nwork_mem = 64MB\n",
+		    value, pg->port) < 0 ||
+	    fclose(fp) != 0)
+		goto fail;
+	if (chmod(conf, 0600) != 0 || (pg->drop && chown(conf, pg->uid, pg->gid) != 0))
+		goto fail;
+	return 0;
 fail:
-	if (fp && fclose(fp) != 0 && rc == 0) {
-		snprintf(err, errsize, "cannot write %s: %s", conf, strerror(errno));
-		rc = -1;
-	}
-	free(text);
-	return rc;
+	snprintf(err, errsize, "cannot write %s: %s", conf, strerror(errno));
+	return -1;
 }
 
 int pgctl_running(const struct pgctl *pg, int *running, char *err, size_t errsize)
 {
 	const char *args[] = {"status", "-D", pg->data_dir, NULL};
 	char out[512], line[256];
-	int st = pgctl_pg_ctl(pg, args, out, sizeof out, err, errsize);
+	int st = pgctl_tool(pg, "pg_ctl", args, NULL, out, sizeof out, err, errsize);
 
 	if (st < 0)
 		return -1;
@@ -258,73 +316,57 @@ static void pgctl_log_tail(const char *path, char *line, size_t size)
 	pgctl_last_line(buf, line, size);
 }
 
-/* Runs pg_ctl start once; *failed gets the server log's telling line if it failed. */
-static int pgctl_start_once(const struct pgctl *pg, int *failed, char *line, size_t linesize,
-			    char *err, size_t errsize)
-{
-	const char *args[] = {"-D", pg->data_dir, "-l",	   pg->log_file, "-w",
-			      "-t", "60",	  "start", NULL};
-	char out[1024];
-	int st = pgctl_pg_ctl(pg, args, out, sizeof out, err, errsize);
-
-	if (st < 0)
-		return -1;
-	*failed = st != 0;
-	if (*failed)
-		pgctl_log_tail(pg->log_file, line, linesize);
-	return 0;
-}
-
 /*
- * Checks once a second whether the postmaster lives and pings it in between.
- * A postmaster that was just killed may still look alive for a moment, and its
- * children may hold the old shared memory a little longer, which makes a start
- * fail ("pre-existing shared memory block is still in use"): so a failed
- * start is tried again, a second later, a few times.
+ * pg_ctl -w returns once the server accepts connections.  A postmaster that was
+ * just killed leaves children holding its shared memory for a moment, which
+ * makes a start fail ("pre-existing shared memory block is still in use"): so
+ * a failed start is tried again a second later.  A server someone else is
+ * starting is waited for with the ping.
  */
 int pgctl_start(const struct pgctl *pg, const char *conninfo, char *err, size_t errsize)
 {
-	const struct timespec tick = {0, 100 * 1000 * 1000};
-	char line[512] = "";
-	int running, starts = 0, failed = 0;
+	const char *args[] = {"-D", pg->data_dir, "-l",	   pg->log_file, "-w",
+			      "-t", "60",	  "start", NULL};
+	char out[1024], line[512];
+	int running, st = 0;
 
+	for (int tries = 0; tries < PGCTL_START_TRIES; tries++) {
+		if (pgctl_running(pg, &running, err, errsize))
+			return -1;
+		if (running)
+			break;
+		if (tries == 0)
+			log_info("starting PostgreSQL (socket in %s) ...", pg->socket_dir);
+		else
+			sleep(1);
+		if ((st = pgctl_tool(pg, "pg_ctl", args, NULL, out, sizeof out, err, errsize)) < 0)
+			return -1;
+		if (st == 0)
+			break;
+	}
+	if (st != 0) {
+		pgctl_log_tail(pg->log_file, line, sizeof line);
+		snprintf(err, errsize, "PostgreSQL did not start: %s (log: %s)", line,
+			 pg->log_file);
+		return -1;
+	}
 	for (int i = 0; i < PGCTL_WAIT_SECONDS * 10; i++) {
-		if (i % 10 == 0) {
-			if (pgctl_running(pg, &running, err, errsize))
-				return -1;
-			if (!running && starts == PGCTL_START_TRIES)
-				break;
-			if (!running) {
-				if (starts++ == 0)
-					log_info("starting PostgreSQL (socket in %s) ...",
-						 pg->socket_dir);
-				if (pgctl_start_once(pg, &failed, line, sizeof line, err, errsize))
-					return -1;
-				if (failed)
-					continue;
-			}
-		}
 		PGPing ping = PQping(conninfo);
 		if (ping == PQPING_OK)
 			return 0;
 		if (ping == PQPING_NO_ATTEMPT)
 			break;
-		nanosleep(&tick, NULL);
+		nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
 	}
-	if (failed)
-		snprintf(err, errsize, "PostgreSQL did not start: %s (log: %s)", line,
-			 pg->log_file);
-	else
-		snprintf(err, errsize, "PostgreSQL does not accept connections in %s (log: %s)",
-			 pg->socket_dir, pg->log_file);
+	snprintf(err, errsize, "PostgreSQL does not accept connections in %s (log: %s)",
+		 pg->socket_dir, pg->log_file);
 	return -1;
 }
 
 int pgctl_stop(const struct pgctl *pg, char *err, size_t errsize)
 {
 	const char *args[] = {"-D", pg->data_dir, "-m", "fast", "-w", "-t", "60", "stop", NULL};
-	char out[1024], line[512];
-	int running, st;
+	int running;
 
 	if (pgctl_running(pg, &running, err, errsize))
 		return -1;
@@ -333,16 +375,7 @@ int pgctl_stop(const struct pgctl *pg, char *err, size_t errsize)
 		return 0;
 	}
 	log_info("stopping PostgreSQL in %s ...", pg->data_dir);
-	st = pgctl_pg_ctl(pg, args, out, sizeof out, err, errsize);
-	if (st < 0)
-		return -1;
-	if (st != 0) {
-		pgctl_last_line(out, line, sizeof line);
-		snprintf(err, errsize, "pg_ctl stop failed for %s (exit %d): %s", pg->data_dir, st,
-			 line);
-		return -1;
-	}
-	return 0;
+	return pgctl_must(pg, "pg_ctl", args, "pg_ctl stop", err, errsize);
 }
 
 int pgctl_psql_file(const struct pgctl *pg, const char *conninfo, const char *script,
@@ -357,17 +390,25 @@ int pgctl_psql_file(const struct pgctl *pg, const char *conninfo, const char *sc
 		snprintf(err, errsize, "cannot read %s: %s", script, strerror(errno));
 		return -1;
 	}
-	st = pgctl_run(pg, &pg->client, pg->psql, args, env, out, sizeof out, err, errsize);
-	if (st < 0)
-		return -1;
-	if (st != 0) {
+	st = pgctl_tool(pg, pg->psql, args, env, out, sizeof out, err, errsize);
+	if (st > 0) {
 		pgctl_last_line(out, line, sizeof line);
 		snprintf(err, errsize, "%s failed (psql exit %d): %s", script, st, line);
-		return -1;
 	}
-	return 0;
+	return st == 0 ? 0 : -1;
 }
 
+int pgctl_can_enter(const struct pgctl *pg, const char *path)
+{
+	const char *argv[] = {"/usr/bin/test", "-x", path, NULL}, *env[] = {NULL};
+	char out[256], err[256];
+	int st;
+
+	if (!pg->drop)
+		return access(path, X_OK) == 0;
+	st = pgctl_run(pg, 1, argv, env, out, sizeof out, err, sizeof err);
+	return st == 0 || st == 1 ? st == 0 : -1;
+}
 int pgctl_path_check(const char *path, char *err, size_t errsize)
 {
 	if (strlen(path) > PGCTL_PATH_MAX) {
@@ -388,7 +429,6 @@ int pgctl_path_check(const char *path, char *err, size_t errsize)
 	}
 	return 0;
 }
-
 int pgctl_conf_socket_value(const char *dir, char *out, size_t size)
 {
 	/* A list element with blanks or commas is double-quoted, "" inside. */
@@ -414,30 +454,6 @@ int pgctl_conf_socket_value(const char *dir, char *out, size_t size)
 	out[len++] = '\'';
 	out[len] = '\0';
 	return 0;
-}
-
-int pgctl_conf_last(const char *text, const char *key, char *out, size_t size)
-{
-	const char *found = NULL, *p = text;
-	size_t klen = strlen(key), flen = 0;
-
-	while (*p) {
-		size_t len = strcspn(p, "\n");
-		const char *s = p + strspn(p, " \t");
-		if (s + klen <= p + len && strncmp(s, key, klen) == 0 &&
-		    (s[klen] == ' ' || s[klen] == '\t' || s[klen] == '=')) {
-			found = s;
-			flen = len - (size_t)(s - p);
-		}
-		p += len + (p[len] == '\n');
-	}
-	if (!found)
-		return 0;
-	if (flen >= size)
-		return -1;
-	memcpy(out, found, flen);
-	out[flen] = '\0';
-	return 1;
 }
 
 /* 1 if the len bytes at p contain needle. */

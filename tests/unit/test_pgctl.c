@@ -1,10 +1,12 @@
 /*
  * Unit tests for pgctl: what can be checked without starting a server.  The
  * paths pg_ctl's shell can carry, the quoting of unix_socket_directories, the
- * search for the last setting in postgresql.conf, the line quoted from a
- * tool's output, finding the binaries, and the settings appended to a
- * postgresql.conf in a temporary directory (once; again only when the socket
- * directory moved).  Every table row names its case.
+ * line quoted from a tool's output, finding the binaries, the settings written
+ * for a data directory in a temporary directory (the include once, chiso.conf
+ * at every start), and how tools are run: exactly the environment given, no
+ * shell, the output's tail, exit codes and signals, a program that cannot be
+ * started, and, as root, the switch to another user through setpriv.  Every
+ * table row names its case.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,39 +95,6 @@ static void test_conf_socket_value(void **state)
 		if (pgctl_conf_socket_value(cases[i].dir, out, need) != 0)
 			fail_msg("%s: does not fit in %zu bytes", cases[i].name, need);
 	}
-}
-
-static void test_conf_last(void **state)
-{
-	static const struct {
-		const char *name, *text, *want; /* want NULL: not found */
-	} cases[] = {
-	    {"absent", "port = 5432\n", NULL},
-	    {"only commented", "#unix_socket_directories = '/var/run/postgresql'\n", NULL},
-	    {"one", "port = 1\nunix_socket_directories = '/a'\nfsync = on\n",
-	     "unix_socket_directories = '/a'"},
-	    {"the last wins", "unix_socket_directories = '/a'\nx\nunix_socket_directories='/b'\n",
-	     "unix_socket_directories='/b'"},
-	    {"indented, no final newline", "x = 1\n\t  unix_socket_directories\t= '/c'",
-	     "unix_socket_directories\t= '/c'"},
-	    {"longer key is another key", "unix_socket_directories_x = '/d'\n", NULL},
-	    {"prefix of the key is not it", "unix_socket = '/d'\n", NULL},
-	    {"empty text", "", NULL},
-	};
-	(void)state;
-
-	for (size_t i = 0; i < NELEM(cases); i++) {
-		char out[128] = "";
-		int rc = pgctl_conf_last(cases[i].text, "unix_socket_directories", out, sizeof out);
-		if (rc != (cases[i].want ? 1 : 0))
-			fail_msg("%s: returned %d", cases[i].name, rc);
-		if (cases[i].want && strcmp(out, cases[i].want) != 0)
-			fail_msg("%s: got [%s], want [%s]", cases[i].name, out, cases[i].want);
-	}
-	char small[8];
-	assert_int_equal(pgctl_conf_last("unix_socket_directories = '/a'\n",
-					 "unix_socket_directories", small, sizeof small),
-			 -1);
 }
 
 static void test_last_line(void **state)
@@ -227,18 +197,17 @@ static void read_text(const char *path, char *buf, size_t size)
 
 static void test_configure(void **state)
 {
-	static const char *const names[] = {"postgresql.conf", NULL};
+	static const char *const names[] = {"postgresql.conf", "chiso.conf", NULL};
 	static const char initial[] = "#unix_socket_directories = '/var/run/postgresql'\n";
-	static const char block[] = "\n# chiso embedded cluster, added by chisoctl db init\n"
-				    "listen_addresses = ''\n"
-				    "unix_socket_directories = '\"/x/my repo/run\"'\n"
-				    "port = 5432\nfsync = on\nshared_buffers = 128MB\n"
-				    "max_connections = 200\nlog_destination = stderr\n"
-				    "logging_collector = off\nwork_mem = 64MB\n";
-	static const char moved[] = "# the socket directory moved (chisoctl)\n"
-				    "unix_socket_directories = '/tmp/chiso-pg-0123456789abcdef'\n";
+	static const char include[] = "\n# chiso embedded cluster (chisoctl db init)\n"
+				      "include_if_exists = 'chiso.conf'\n";
+	static const char settings[] =
+	    "# written by chisoctl at every start of the embedded cluster\n"
+	    "listen_addresses = ''\nunix_socket_directories = %s\nport = 5432\n"
+	    "fsync = on\nshared_buffers = 128MB\nmax_connections = 200\n"
+	    "log_destination = stderr\nlogging_collector = off\nwork_mem = 64MB\n";
 	struct pgctl pg;
-	char conf[4200], text[4096], want[4400], err[4400] = "";
+	char conf[4200], chiso[4200], text[4096], want[4400], err[4400] = "";
 	(void)state;
 
 	memset(&pg, 0, sizeof pg);
@@ -246,36 +215,128 @@ static void test_configure(void **state)
 	snprintf(pg.socket_dir, sizeof pg.socket_dir, "/x/my repo/run");
 	pg.port = 5432;
 	snprintf(conf, sizeof conf, "%s/postgresql.conf", pg.data_dir);
+	snprintf(chiso, sizeof chiso, "%s/chiso.conf", pg.data_dir);
 	touch(pg.data_dir, "postgresql.conf", initial, 0600);
-	/* First time: the whole block. */
+	/* First time: the include, and the settings in their own file. */
 	assert_int_equal(pgctl_configure(&pg, err, sizeof err), 0);
 	read_text(conf, text, sizeof text);
-	snprintf(want, sizeof want, "%s%s", initial, block);
+	snprintf(want, sizeof want, "%s%s", initial, include);
 	assert_string_equal(text, want);
-	/* Again: nothing changes. */
-	assert_int_equal(pgctl_configure(&pg, err, sizeof err), 0);
-	read_text(conf, text, sizeof text);
+	read_text(chiso, text, sizeof text);
+	snprintf(want, sizeof want, settings, "'\"/x/my repo/run\"'");
 	assert_string_equal(text, want);
-	/* The socket directory moved: one line, once. */
+	/* The socket directory moved: postgresql.conf stays, chiso.conf follows. */
 	snprintf(pg.socket_dir, sizeof pg.socket_dir, "/tmp/chiso-pg-0123456789abcdef");
 	assert_int_equal(pgctl_configure(&pg, err, sizeof err), 0);
-	assert_int_equal(pgctl_configure(&pg, err, sizeof err), 0);
 	read_text(conf, text, sizeof text);
-	snprintf(want, sizeof want, "%s%s%s", initial, block, moved);
+	snprintf(want, sizeof want, "%s%s", initial, include);
+	assert_string_equal(text, want);
+	read_text(chiso, text, sizeof text);
+	snprintf(want, sizeof want, settings, "'/tmp/chiso-pg-0123456789abcdef'");
 	assert_string_equal(text, want);
 	remove_tree(pg.data_dir, names);
 	/* No postgresql.conf: the error names it. */
 	assert_int_equal(pgctl_configure(&pg, err, sizeof err), -1);
-	snprintf(want, sizeof want, "cannot open %s: No such file or directory", conf);
+	snprintf(want, sizeof want, "cannot write %s: No such file or directory", conf);
 	assert_string_equal(err, want);
+}
+
+/* Tools run with exactly the environment given, argv without a shell, output's tail kept. */
+static void test_run(void **state)
+{
+	static const char *const no_env[] = {NULL};
+	static const char *const two_env[] = {"A=1", "B=two words", NULL};
+	static const struct {
+		const char *name;
+		const char *argv[6];
+		const char *const *env;
+		size_t outsize;
+		int rc;
+		const char *out;
+	} cases[] = {
+	    {"stdout", {"/bin/sh", "-c", "echo hello"}, no_env, 64, 0, "hello\n"},
+	    {"stderr too",
+	     {"/bin/sh", "-c", "echo out; echo err >&2"},
+	     no_env,
+	     64,
+	     0,
+	     "out\nerr\n"},
+	    {"exit status", {"/bin/sh", "-c", "exit 3"}, no_env, 64, 3, ""},
+	    {"killed by a signal", {"/bin/sh", "-c", "kill -9 $$"}, no_env, 64, 137, ""},
+	    {"only the given environment", {"/usr/bin/env"}, two_env, 64, 0, "A=1\nB=two words\n"},
+	    {"empty environment", {"/usr/bin/env"}, no_env, 64, 0, ""},
+	    {"argv without a shell",
+	     {"/bin/echo", "a b", "$HOME", "*"},
+	     no_env,
+	     64,
+	     0,
+	     "a b $HOME *\n"},
+	    {"stdin is /dev/null", {"/bin/cat"}, no_env, 64, 0, ""},
+	    {"the tail is kept", {"/bin/sh", "-c", "printf abcdefghij"}, no_env, 5, 0, "ghij"},
+	    {"long output, short tail",
+	     {"/bin/sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x; echo END"},
+	     no_env,
+	     8,
+	     0,
+	     "xxxEND\n"},
+	};
+	struct pgctl pg;
+	char out[64], err[256] = "";
+	(void)state;
+
+	memset(&pg, 0, sizeof pg);
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		int rc = pgctl_run(&pg, 1, cases[i].argv, cases[i].env, out, cases[i].outsize, err,
+				   sizeof err);
+		if (rc != cases[i].rc)
+			fail_msg("%s: exit %d, want %d (%s)", cases[i].name, rc, cases[i].rc, err);
+		if (strcmp(out, cases[i].out) != 0)
+			fail_msg("%s: output [%s], want [%s]", cases[i].name, out, cases[i].out);
+	}
+	const char *none[] = {"/nonexistent/chiso-prog", NULL};
+	assert_int_equal(pgctl_run(&pg, 0, none, no_env, out, sizeof out, err, sizeof err), -1);
+	assert_string_equal(err, "cannot run /nonexistent/chiso-prog: No such file or directory");
+	assert_int_equal(pgctl_can_enter(&pg, "/"), 1);
+	assert_int_equal(pgctl_can_enter(&pg, "/nonexistent/chiso"), 0);
+}
+
+/* As root: the server tools really run as nobody, who cannot enter a 0700 directory. */
+static void test_drop(void **state)
+{
+	static const char *const env[] = {NULL};
+	const char *argv[] = {"/usr/bin/id", "-u", NULL};
+	struct passwd *pw = getpwnam("nobody");
+	struct pgctl pg;
+	char out[64], err[256] = "", want[32], dir[64];
+	(void)state;
+
+	if (geteuid() != 0 || !pw)
+		skip();
+	memset(&pg, 0, sizeof pg);
+	pg.uid = pw->pw_uid;
+	pg.gid = pw->pw_gid;
+	pg.drop = 1;
+	assert_int_equal(pgctl_run(&pg, 1, argv, env, out, sizeof out, err, sizeof err), 0);
+	snprintf(want, sizeof want, "%u\n", (unsigned)pg.uid);
+	assert_string_equal(out, want);
+	assert_int_equal(pgctl_run(&pg, 0, argv, env, out, sizeof out, err, sizeof err), 0);
+	assert_string_equal(out, "0\n");
+	snprintf(dir, sizeof dir, "/tmp/chiso-test-pgctl-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(pgctl_can_enter(&pg, dir), 0);
+	assert_int_equal(chmod(dir, 0711), 0);
+	assert_int_equal(pgctl_can_enter(&pg, dir), 1);
+	rmdir(dir);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_path_check), cmocka_unit_test(test_conf_socket_value),
-	    cmocka_unit_test(test_conf_last),  cmocka_unit_test(test_last_line),
-	    cmocka_unit_test(test_find),       cmocka_unit_test(test_configure),
+	    cmocka_unit_test(test_last_line),  cmocka_unit_test(test_find),
+	    cmocka_unit_test(test_configure),  cmocka_unit_test(test_run),
+	    cmocka_unit_test(test_drop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
