@@ -118,33 +118,33 @@ static uint64_t metrics_peer_value(const struct peer_stat *p, enum metrics_peer_
 	return 0;
 }
 
-char *metrics_render(const struct stats *s, int64_t now, int64_t connected_window_s)
+/* The families with one sample per collector. */
+static const struct {
+	const char *name, *type, *help;
+	enum metrics_peer_field field;
+} metrics_per_peer[] = {
+    {"chiso_collector_last_seen_seconds", "gauge",
+     "When the collector was last heard from, unix seconds.", PEER_LAST_SEEN},
+    {"chiso_collector_connected", "gauge",
+     "1 if the collector was heard from within the last three heartbeats, else 0.", PEER_CONNECTED},
+    {"chiso_collector_backlog_batches", "gauge",
+     "Batches queued at the agent, as it last reported.", PEER_BACKLOG_BATCHES},
+    {"chiso_collector_backlog_rows", "gauge", "Rows queued at the agent, as it last reported.",
+     PEER_BACKLOG_ROWS},
+    {"chiso_collector_oldest_age_seconds", "gauge",
+     "Age of the oldest batch queued at the agent, as it last reported.", PEER_OLDEST_AGE},
+    {"chiso_collector_batches_total", "counter", "Batches of the collector committed.",
+     PEER_BATCHES},
+    {"chiso_collector_rows_total", "counter",
+     "Rows in the collector's committed batches, refused ones included.", PEER_ROWS},
+    {"chiso_collector_rejected_rows_total", "counter",
+     "Rows of the collector refused with a reason.", PEER_REJECTED},
+};
+
+/* The families with one sample for the whole daemon. */
+static void metrics_scalars(FILE *f, const struct stats *s, int64_t now, int64_t connected_window_s)
 {
-	static const struct {
-		const char *name, *type, *help;
-		enum metrics_peer_field field;
-	} per_peer[] = {
-	    {"chiso_collector_last_seen_seconds", "gauge",
-	     "When the collector was last heard from, unix seconds.", PEER_LAST_SEEN},
-	    {"chiso_collector_connected", "gauge",
-	     "1 if the collector was heard from within the last three heartbeats, else 0.",
-	     PEER_CONNECTED},
-	    {"chiso_collector_backlog_batches", "gauge",
-	     "Batches queued at the agent, as it last reported.", PEER_BACKLOG_BATCHES},
-	    {"chiso_collector_backlog_rows", "gauge",
-	     "Rows queued at the agent, as it last reported.", PEER_BACKLOG_ROWS},
-	    {"chiso_collector_oldest_age_seconds", "gauge",
-	     "Age of the oldest batch queued at the agent, as it last reported.", PEER_OLDEST_AGE},
-	    {"chiso_collector_batches_total", "counter", "Batches of the collector committed.",
-	     PEER_BATCHES},
-	    {"chiso_collector_rows_total", "counter",
-	     "Rows in the collector's committed batches, refused ones included.", PEER_ROWS},
-	    {"chiso_collector_rejected_rows_total", "counter",
-	     "Rows of the collector refused with a reason.", PEER_REJECTED},
-	};
-	size_t connected = 0, size = 0;
-	char *text = NULL;
-	FILE *f;
+	size_t connected = 0;
 
 	for (size_t i = 0; i < s->npeers; i++)
 		connected += now - s->peers[i].last_seen <= connected_window_s;
@@ -208,15 +208,24 @@ char *metrics_render(const struct stats *s, int64_t now, int64_t connected_windo
 	     "Replies that could not be sent: the peer was gone or not reading.", s->replies_lost},
 	};
 
+	for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
+		metrics_family(f, scalars[i].name, scalars[i].type, scalars[i].help);
+		fprintf(f, "%s %llu\n", scalars[i].name, (unsigned long long)scalars[i].value);
+	}
+}
+
+char *metrics_render(const struct stats *s, int64_t now, int64_t connected_window_s)
+{
+	size_t size = 0;
+	char *text = NULL;
+	FILE *f;
+
 	if ((f = open_memstream(&text, &size)) == NULL)
 		return NULL;
 	metrics_family(f, "chiso_build_info", "gauge",
 		       "Always 1; the version of chisod as a label.");
 	metrics_labelled(f, "chiso_build_info", "version", CHISO_VERSION, 1);
-	for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
-		metrics_family(f, scalars[i].name, scalars[i].type, scalars[i].help);
-		fprintf(f, "%s %llu\n", scalars[i].name, (unsigned long long)scalars[i].value);
-	}
+	metrics_scalars(f, s, now, connected_window_s);
 	metrics_family(f, "chiso_handshakes_total", "counter",
 		       "CURVE handshakes decided by the ZAP handler, by result.");
 	metrics_labelled(f, "chiso_handshakes_total", "result", "accepted", s->zap_accepted);
@@ -226,12 +235,13 @@ char *metrics_render(const struct stats *s, int64_t now, int64_t connected_windo
 		metrics_labelled(f, "chiso_rejections_total", "reason", s->reasons[i].code,
 				 s->reasons[i].count);
 	/* The exposition format wants the samples of one family together. */
-	for (size_t k = 0; k < sizeof per_peer / sizeof per_peer[0]; k++) {
-		metrics_family(f, per_peer[k].name, per_peer[k].type, per_peer[k].help);
+	for (size_t k = 0; k < sizeof metrics_per_peer / sizeof metrics_per_peer[0]; k++) {
+		metrics_family(f, metrics_per_peer[k].name, metrics_per_peer[k].type,
+			       metrics_per_peer[k].help);
 		for (size_t i = 0; i < s->npeers; i++)
-			metrics_labelled(f, per_peer[k].name, "collector", s->peers[i].name,
-					 metrics_peer_value(&s->peers[i], per_peer[k].field, now,
-							    connected_window_s));
+			metrics_labelled(f, metrics_per_peer[k].name, "collector", s->peers[i].name,
+					 metrics_peer_value(&s->peers[i], metrics_per_peer[k].field,
+							    now, connected_window_s));
 	}
 	if (ferror(f)) {
 		fclose(f);
