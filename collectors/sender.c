@@ -57,8 +57,6 @@ struct sender {
 	int64_t reopen_pause_ms; /* the pause before the next replacement */
 	uint64_t refusals;	 /* handshakes refused, for rate-limited warnings */
 	bool greeted;		 /* HELLO sent on the current connection */
-	int drop_acks_pct;	 /* CHISO_FAULT_DROP_ACKS: tests only */
-	uint64_t acks_dropped;
 	int sigfd;
 	struct inflight *fly;
 	size_t nfly;
@@ -185,19 +183,6 @@ struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char 
 	s->sigfd = -1;
 	s->limits = wire_default_limits;
 	s->reopen_pause_ms = conf->reconnect_min_ms;
-	/*
-	 * The fault suite's switch: ignore this share of ACKs, as if the network
-	 * had lost them, so that committed batches are resent (docs/reliability.md).
-	 */
-	const char *drop = getenv("CHISO_FAULT_DROP_ACKS");
-	if (drop && *drop) {
-		s->drop_acks_pct = atoi(drop);
-		if (s->drop_acks_pct < 0 || s->drop_acks_pct > 100)
-			s->drop_acks_pct = 0;
-		log_warn("FAULT INJECTION: %d%% of the province's ACKs will be ignored "
-			 "(CHISO_FAULT_DROP_ACKS)",
-			 s->drop_acks_pct);
-	}
 	agentstate_load(conf->outbox_dir, &s->st);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -397,14 +382,6 @@ static void sender_ack(struct sender *s, const char *body, size_t len)
 	}
 	if (a.status == ACK_KEY_REUSED) {
 		sender_rekey(s, f, &a);
-		batch_ack_clear(&a);
-		return;
-	}
-	/* Fault injection for the test suite: the ack is lost on the way. */
-	if (s->drop_acks_pct > 0 && (int)(sender_jitter(100)) < s->drop_acks_pct) {
-		s->acks_dropped++;
-		log_debug("fault injection: dropped the ACK of batch %llu",
-			  (unsigned long long)a.seq);
 		batch_ack_clear(&a);
 		return;
 	}
@@ -768,7 +745,5 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 		}
 	}
 	agentstate_save(s->conf->outbox_dir, &s->st);
-	if (s->drop_acks_pct > 0)
-		log_warn("fault injection: %llu ACKs ignored", (unsigned long long)s->acks_dropped);
 	return rc;
 }

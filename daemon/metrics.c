@@ -1,48 +1,50 @@
 /*
- * metrics: Prometheus text and its HTTP/1.0 responder (see metrics.h).
+ * metrics: Prometheus text and the HTTP server that serves it (see metrics.h).
  *
- * A ZMQ_STREAM socket hands over raw TCP bytes as [routing id, data] pairs,
- * with an empty data frame when a connection opens or closes; sending the
- * routing id and an empty frame closes it.  That is all HTTP/1.0 needs, and it
- * keeps the responder inside the one zmq_poll of the main loop instead of a
- * thread or an HTTP library.  Requests are small and answered whole, so each
- * connection is a fixed buffer in a fixed table: a flood of connections evicts
- * the oldest, a request over the buffer is answered 400, and one still not
- * complete after METRICS_IDLE_MS is answered 408 the next time the socket wakes
- * the loop (an idle slot costs only its buffer until then, and is the first to
- * be evicted).
+ * HTTP is libmicrohttpd's: it parses the requests (so this file has no parser
+ * of its own and needs no fuzz target; the officer's form uses the same
+ * library), bounds each connection's memory, the number of connections and
+ * their idle time, and runs in a thread of its own.  This file only routes a
+ * method and a path to a status, and renders the counters.
+ *
+ * The counters are written by the main thread without a lock, so they are
+ * rendered there too: the request handler (on libmicrohttpd's thread) asks
+ * through an eventfd that the main loop polls, and waits on a condition
+ * variable for the text metrics_handle renders.  A main loop that does not
+ * answer within METRICS_WAIT_S (or one that is stopping) gets the client a 503.
  */
 #include "metrics.h"
 
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "clock.h"
 #include "log.h"
 
-/* Connections with a request in progress; Prometheus needs one. */
-#define METRICS_CONNS 16
-/* A request not complete after this long is answered 408 and closed. */
-#define METRICS_IDLE_MS 10000
-/* libzmq's routing ids of STREAM peers are 5 bytes; anything longer is not one. */
-#define METRICS_ID_MAX 32
-/* Messages read per call, so that a busy client cannot starve the loop. */
-#define METRICS_BURST 64
-
-struct metrics_conn {
-	unsigned char id[METRICS_ID_MAX];
-	size_t idlen; /* 0: the slot is free */
-	size_t len;
-	int64_t since_ms;
-	char buf[METRICS_REQUEST_MAX];
-};
+/* Connections at once; Prometheus needs one, idle ones are dropped on timeout. */
+#define METRICS_CONNS 64
+/* A connection silent this long is closed (seconds). */
+#define METRICS_IDLE_S 10
+/* How long a request waits for the main loop to render the counters. */
+#define METRICS_WAIT_S 5
 
 struct metrics {
-	void *sock;
-	struct metrics_conn conns[METRICS_CONNS];
+	struct MHD_Daemon *d;
+	int efd; /* eventfd: a request wants the counters */
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	/* under lock: the request's wish, the main thread's answer */
+	bool wanted, ready, stopping;
+	char *text; /* NULL with ready: out of memory */
 };
 
 /* Rendering. */
@@ -116,33 +118,33 @@ static uint64_t metrics_peer_value(const struct peer_stat *p, enum metrics_peer_
 	return 0;
 }
 
-char *metrics_render(const struct stats *s, int64_t now, int64_t connected_window_s)
+/* The families with one sample per collector. */
+static const struct {
+	const char *name, *type, *help;
+	enum metrics_peer_field field;
+} metrics_per_peer[] = {
+    {"chiso_collector_last_seen_seconds", "gauge",
+     "When the collector was last heard from, unix seconds.", PEER_LAST_SEEN},
+    {"chiso_collector_connected", "gauge",
+     "1 if the collector was heard from within the last three heartbeats, else 0.", PEER_CONNECTED},
+    {"chiso_collector_backlog_batches", "gauge",
+     "Batches queued at the agent, as it last reported.", PEER_BACKLOG_BATCHES},
+    {"chiso_collector_backlog_rows", "gauge", "Rows queued at the agent, as it last reported.",
+     PEER_BACKLOG_ROWS},
+    {"chiso_collector_oldest_age_seconds", "gauge",
+     "Age of the oldest batch queued at the agent, as it last reported.", PEER_OLDEST_AGE},
+    {"chiso_collector_batches_total", "counter", "Batches of the collector committed.",
+     PEER_BATCHES},
+    {"chiso_collector_rows_total", "counter",
+     "Rows in the collector's committed batches, refused ones included.", PEER_ROWS},
+    {"chiso_collector_rejected_rows_total", "counter",
+     "Rows of the collector refused with a reason.", PEER_REJECTED},
+};
+
+/* The families with one sample for the whole daemon. */
+static void metrics_scalars(FILE *f, const struct stats *s, int64_t now, int64_t connected_window_s)
 {
-	static const struct {
-		const char *name, *type, *help;
-		enum metrics_peer_field field;
-	} per_peer[] = {
-	    {"chiso_collector_last_seen_seconds", "gauge",
-	     "When the collector was last heard from, unix seconds.", PEER_LAST_SEEN},
-	    {"chiso_collector_connected", "gauge",
-	     "1 if the collector was heard from within the last three heartbeats, else 0.",
-	     PEER_CONNECTED},
-	    {"chiso_collector_backlog_batches", "gauge",
-	     "Batches queued at the agent, as it last reported.", PEER_BACKLOG_BATCHES},
-	    {"chiso_collector_backlog_rows", "gauge",
-	     "Rows queued at the agent, as it last reported.", PEER_BACKLOG_ROWS},
-	    {"chiso_collector_oldest_age_seconds", "gauge",
-	     "Age of the oldest batch queued at the agent, as it last reported.", PEER_OLDEST_AGE},
-	    {"chiso_collector_batches_total", "counter", "Batches of the collector committed.",
-	     PEER_BATCHES},
-	    {"chiso_collector_rows_total", "counter",
-	     "Rows in the collector's committed batches, refused ones included.", PEER_ROWS},
-	    {"chiso_collector_rejected_rows_total", "counter",
-	     "Rows of the collector refused with a reason.", PEER_REJECTED},
-	};
-	size_t connected = 0, size = 0;
-	char *text = NULL;
-	FILE *f;
+	size_t connected = 0;
 
 	for (size_t i = 0; i < s->npeers; i++)
 		connected += now - s->peers[i].last_seen <= connected_window_s;
@@ -206,15 +208,24 @@ char *metrics_render(const struct stats *s, int64_t now, int64_t connected_windo
 	     "Replies that could not be sent: the peer was gone or not reading.", s->replies_lost},
 	};
 
+	for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
+		metrics_family(f, scalars[i].name, scalars[i].type, scalars[i].help);
+		fprintf(f, "%s %llu\n", scalars[i].name, (unsigned long long)scalars[i].value);
+	}
+}
+
+char *metrics_render(const struct stats *s, int64_t now, int64_t connected_window_s)
+{
+	size_t size = 0;
+	char *text = NULL;
+	FILE *f;
+
 	if ((f = open_memstream(&text, &size)) == NULL)
 		return NULL;
 	metrics_family(f, "chiso_build_info", "gauge",
 		       "Always 1; the version of chisod as a label.");
 	metrics_labelled(f, "chiso_build_info", "version", CHISO_VERSION, 1);
-	for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
-		metrics_family(f, scalars[i].name, scalars[i].type, scalars[i].help);
-		fprintf(f, "%s %llu\n", scalars[i].name, (unsigned long long)scalars[i].value);
-	}
+	metrics_scalars(f, s, now, connected_window_s);
 	metrics_family(f, "chiso_handshakes_total", "counter",
 		       "CURVE handshakes decided by the ZAP handler, by result.");
 	metrics_labelled(f, "chiso_handshakes_total", "result", "accepted", s->zap_accepted);
@@ -224,12 +235,13 @@ char *metrics_render(const struct stats *s, int64_t now, int64_t connected_windo
 		metrics_labelled(f, "chiso_rejections_total", "reason", s->reasons[i].code,
 				 s->reasons[i].count);
 	/* The exposition format wants the samples of one family together. */
-	for (size_t k = 0; k < sizeof per_peer / sizeof per_peer[0]; k++) {
-		metrics_family(f, per_peer[k].name, per_peer[k].type, per_peer[k].help);
+	for (size_t k = 0; k < sizeof metrics_per_peer / sizeof metrics_per_peer[0]; k++) {
+		metrics_family(f, metrics_per_peer[k].name, metrics_per_peer[k].type,
+			       metrics_per_peer[k].help);
 		for (size_t i = 0; i < s->npeers; i++)
-			metrics_labelled(f, per_peer[k].name, "collector", s->peers[i].name,
-					 metrics_peer_value(&s->peers[i], per_peer[k].field, now,
-							    connected_window_s));
+			metrics_labelled(f, metrics_per_peer[k].name, "collector", s->peers[i].name,
+					 metrics_peer_value(&s->peers[i], metrics_per_peer[k].field,
+							    now, connected_window_s));
 	}
 	if (ferror(f)) {
 		fclose(f);
@@ -245,97 +257,14 @@ char *metrics_render(const struct stats *s, int64_t now, int64_t connected_windo
 
 /* The request. */
 
-/*
- * Whether the header has ended: a line break followed by an empty line, CRLF
- * or, leniently, LF alone as HTTP/1.1 allows.
- */
-static bool metrics_header_ended(const char *buf, size_t len)
+int metrics_route(const char *method, const char *path)
 {
-	for (size_t i = 0; i + 1 < len; i++)
-		if (buf[i] == '\n' && (buf[i + 1] == '\n' ||
-				       (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')))
-			return true;
-	return false;
-}
-
-int metrics_request(const char *buf, size_t len)
-{
-	if (!metrics_header_ended(buf, len))
-		return len >= METRICS_REQUEST_MAX ? 400 : 0;
-
-	const char *eol = memchr(buf, '\n', len);
-	size_t linelen = (size_t)(eol - buf);
-	if (linelen > 0 && buf[linelen - 1] == '\r')
-		linelen--;
-	/* method SP request-target SP HTTP-version */
-	const char *sp1 = memchr(buf, ' ', linelen);
-	if (!sp1 || sp1 == buf)
-		return 400;
-	const char *target = sp1 + 1;
-	const char *sp2 = memchr(target, ' ', linelen - (size_t)(target - buf));
-	if (!sp2 || sp2 == target)
-		return 400;
-	const char *version = sp2 + 1;
-	size_t vlen = linelen - (size_t)(version - buf);
-	if (vlen != 8 || memcmp(version, "HTTP/1.", 7) != 0 || version[7] < '0' || version[7] > '9')
-		return 400;
-	for (const char *p = buf; p < sp1; p++)
-		if (*p < 'A' || *p > 'Z')
-			return 400;
-	if (sp1 - buf != 3 || memcmp(buf, "GET", 3) != 0)
+	if (strcmp(method, "GET") != 0)
 		return 405;
-	/* The query string does not matter: Prometheus may add one. */
-	const char *q = memchr(target, '?', (size_t)(sp2 - target));
-	size_t tlen = (size_t)((q ? q : sp2) - target);
-	if ((tlen == 1 && target[0] == '/') || (tlen == 8 && memcmp(target, "/metrics", 8) == 0))
+	/* libmicrohttpd has cut off the query string: Prometheus may add one. */
+	if (strcmp(path, "/") == 0 || strcmp(path, "/metrics") == 0)
 		return 200;
 	return 404;
-}
-
-/* The connections. */
-
-static struct metrics_conn *metrics_find(struct metrics *m, const void *id, size_t idlen)
-{
-	for (size_t i = 0; i < METRICS_CONNS; i++)
-		if (m->conns[i].idlen == idlen && memcmp(m->conns[i].id, id, idlen) == 0)
-			return &m->conns[i];
-	return NULL;
-}
-
-/* Closes the connection (routing id, then an empty frame) and frees its slot. */
-static void metrics_close(struct metrics *m, struct metrics_conn *c)
-{
-	/* A peer already gone makes the first send fail; there is nothing else to do. */
-	if (zmq_send(m->sock, c->id, c->idlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) == (int)c->idlen)
-		zmq_send(m->sock, "", 0, ZMQ_DONTWAIT);
-	c->idlen = 0;
-	c->len = 0;
-}
-
-/* A slot for a new connection; when all are taken the oldest is closed for it. */
-static struct metrics_conn *metrics_open(struct metrics *m, const void *id, size_t idlen,
-					 int64_t now_ms)
-{
-	struct metrics_conn *c = NULL;
-
-	if (idlen == 0 || idlen > METRICS_ID_MAX)
-		return NULL;
-	for (size_t i = 0; i < METRICS_CONNS && !c; i++)
-		if (m->conns[i].idlen == 0)
-			c = &m->conns[i];
-	if (!c) {
-		c = &m->conns[0];
-		for (size_t i = 1; i < METRICS_CONNS; i++)
-			if (m->conns[i].since_ms < c->since_ms)
-				c = &m->conns[i];
-		log_debug("metrics: %d connections open, closing the oldest", METRICS_CONNS);
-		metrics_close(m, c);
-	}
-	memcpy(c->id, id, idlen);
-	c->idlen = idlen;
-	c->len = 0;
-	c->since_ms = now_ms;
-	return c;
 }
 
 static const char *metrics_reason(int status)
@@ -343,114 +272,111 @@ static const char *metrics_reason(int status)
 	switch (status) {
 	case 200:
 		return "OK";
-	case 400:
-		return "Bad Request";
 	case 404:
 		return "Not Found";
 	case 405:
 		return "Method Not Allowed";
-	case 408:
-		return "Request Timeout";
+	case 503:
+		return "Service Unavailable";
 	}
 	return "Internal Server Error";
 }
 
-/* Sends the whole answer in one frame, then closes the connection. */
-static void metrics_reply(struct metrics *m, struct metrics_conn *c, int status,
-			  const struct stats *s, int64_t now, int64_t window)
+/*
+ * The counters rendered by the main thread (caller frees), on libmicrohttpd's
+ * thread; *status becomes 500 or 503 when there are none.  One request at a
+ * time: libmicrohttpd runs the handlers on its one thread.
+ */
+static char *metrics_fetch(struct metrics *m, int *status)
 {
-	char *body = NULL, head[256], line[64];
-	zmq_msg_t msg;
+	struct timespec until;
+	uint64_t one = 1;
+	char *text = NULL;
 
-	if (status == 200 && (body = metrics_render(s, now, window)) == NULL) {
-		log_err("metrics: out of memory rendering the counters");
-		status = 500;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += METRICS_WAIT_S;
+	pthread_mutex_lock(&m->lock);
+	m->wanted = true;
+	m->ready = false;
+	if (write(m->efd, &one, sizeof one) < 0)
+		log_debug("metrics: eventfd: %s", strerror(errno));
+	while (!m->ready && !m->stopping)
+		if (pthread_cond_timedwait(&m->done, &m->lock, &until) == ETIMEDOUT)
+			break;
+	if (m->ready) {
+		text = m->text;
+		*status = text ? 200 : 500;
+	} else {
+		*status = 503;
 	}
-	snprintf(line, sizeof line, "%d %s\n", status, metrics_reason(status));
-	const char *payload = body ? body : line;
-	size_t blen = strlen(payload);
-	int hlen = snprintf(head, sizeof head,
-			    "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s"
-			    "Connection: close\r\n\r\n",
-			    status, metrics_reason(status),
-			    status == 200 ? "text/plain; version=0.0.4; charset=utf-8"
-					  : "text/plain; charset=utf-8",
-			    blen, status == 405 ? "Allow: GET\r\n" : "");
-	if (zmq_msg_init_size(&msg, (size_t)hlen + blen) == 0) {
-		memcpy(zmq_msg_data(&msg), head, (size_t)hlen);
-		memcpy((char *)zmq_msg_data(&msg) + hlen, payload, blen);
-		if (zmq_send(m->sock, c->id, c->idlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) == (int)c->idlen)
-			zmq_msg_send(&msg, m->sock, ZMQ_DONTWAIT);
-		zmq_msg_close(&msg);
-	}
-	if (status != 200)
-		log_debug("metrics: answered %d %s", status, metrics_reason(status));
-	free(body);
-	metrics_close(m, c);
+	m->text = NULL;
+	m->wanted = m->ready = false;
+	pthread_mutex_unlock(&m->lock);
+	return text;
 }
 
-/* Data (or libzmq's empty notice of an opened or closed connection) from one peer. */
-static void metrics_input(struct metrics *m, const void *id, size_t idlen, const char *data,
-			  size_t len, const struct stats *s, int64_t now, int64_t window,
-			  int64_t now_ms)
+/* Answers one request whole at its first call: HTTP/1.0, the connection closed after it. */
+static enum MHD_Result metrics_answer(void *cls, struct MHD_Connection *conn, const char *url,
+				      const char *method, const char *version,
+				      const char *upload_data, size_t *upload_size, void **con_cls)
 {
-	struct metrics_conn *c = metrics_find(m, id, idlen);
+	struct metrics *m = cls;
+	int status = metrics_route(method, url);
+	char *body = NULL, line[64];
+	struct MHD_Response *r;
 
-	if (len == 0) {
-		/* Routing ids are never reused, so a known one is a peer that left. */
-		if (c)
-			c->idlen = 0;
-		else
-			metrics_open(m, id, idlen, now_ms);
-		return;
+	(void)version, (void)upload_data, (void)upload_size, (void)con_cls;
+	if (status == 200)
+		body = metrics_fetch(m, &status);
+	snprintf(line, sizeof line, "%d %s\n", status, metrics_reason(status));
+	if (body)
+		r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+	else
+		r = MHD_create_response_from_buffer(strlen(line), line, MHD_RESPMEM_MUST_COPY);
+	if (!r) {
+		free(body);
+		return MHD_NO;
 	}
-	if (!c && (c = metrics_open(m, id, idlen, now_ms)) == NULL)
-		return;
-	size_t n = len < sizeof c->buf - c->len ? len : sizeof c->buf - c->len;
-	memcpy(c->buf + c->len, data, n);
-	c->len += n;
-	/* A full buffer without the end of the header makes metrics_request say 400. */
-	int status = metrics_request(c->buf, c->len);
-	if (status)
-		metrics_reply(m, c, status, s, now, window);
+	MHD_set_response_options(r, MHD_RF_HTTP_1_0_SERVER, MHD_RO_END);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				status == 200 ? "text/plain; version=0.0.4; charset=utf-8"
+					      : "text/plain; charset=utf-8");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (status == 405)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET");
+	if (status != 200)
+		log_debug("metrics: answered %d %s", status, metrics_reason(status));
+	enum MHD_Result rc = MHD_queue_response(conn, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return rc;
 }
 
 void metrics_handle(struct metrics *m, const struct stats *s, int64_t now,
 		    int64_t connected_window_s)
 {
-	int64_t now_ms = clock_mono_ms();
+	uint64_t n;
 
-	for (size_t i = 0; i < METRICS_CONNS; i++)
-		if (m->conns[i].idlen && now_ms - m->conns[i].since_ms > METRICS_IDLE_MS)
-			metrics_reply(m, &m->conns[i], 408, s, now, connected_window_s);
-	for (int i = 0; i < METRICS_BURST; i++) {
-		zmq_msg_t id, data;
-		zmq_msg_init(&id);
-		if (zmq_msg_recv(&id, m->sock, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&id);
-			break;
-		}
-		zmq_msg_init(&data);
-		if (zmq_msg_more(&id) && zmq_msg_recv(&data, m->sock, ZMQ_DONTWAIT) >= 0) {
-			/* A STREAM message is two frames; drop anything beyond. */
-			while (zmq_msg_more(&data)) {
-				zmq_msg_t extra;
-				zmq_msg_init(&extra);
-				int rc = zmq_msg_recv(&extra, m->sock, ZMQ_DONTWAIT);
-				int more = rc >= 0 && zmq_msg_more(&extra);
-				zmq_msg_close(&extra);
-				if (!more)
-					break;
-			}
-			metrics_input(m, zmq_msg_data(&id), zmq_msg_size(&id), zmq_msg_data(&data),
-				      zmq_msg_size(&data), s, now, connected_window_s, now_ms);
-		}
-		zmq_msg_close(&data);
-		zmq_msg_close(&id);
+	if (read(m->efd, &n, sizeof n) < 0)
+		return; /* EAGAIN: nothing asked */
+	pthread_mutex_lock(&m->lock);
+	if (m->wanted && !m->ready) {
+		m->text = metrics_render(s, now, connected_window_s);
+		if (!m->text)
+			log_err("metrics: out of memory rendering the counters");
+		m->ready = true;
+		pthread_cond_signal(&m->done);
 	}
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* Setting up. */
+
+/* libmicrohttpd's own complaints (a refused connection, a malformed request). */
+static void metrics_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	log_vmsg(LOGL_DEBUG, fmt, ap);
+}
 
 /* The address is served without authentication: say so if it leaves this machine. */
 static bool metrics_loopback(const char *endpoint)
@@ -462,37 +388,80 @@ static bool metrics_loopback(const char *endpoint)
 	return false;
 }
 
-struct metrics *metrics_new(void *ctx, const char *endpoint, char *err, size_t errsize)
+/*
+ * The socket address of tcp://HOST:PORT (srvconf has checked the form; HOST
+ * may be *, a name, an IPv4 address or an IPv6 one in brackets); *res is the
+ * caller's (freeaddrinfo).
+ */
+static int metrics_address(const char *endpoint, struct addrinfo **res, char *err, size_t errsize)
+{
+	char host[256];
+	const char *h = endpoint + strlen("tcp://"), *colon = strrchr(endpoint, ':');
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+
+	if (strncmp(endpoint, "tcp://", 6) != 0 || colon < h ||
+	    (size_t)(colon - h) >= sizeof host) {
+		snprintf(err, errsize, "metrics.listen: %s is not tcp://HOST:PORT", endpoint);
+		return -1;
+	}
+	if (*h == '[' && colon > h + 1 && colon[-1] == ']')
+		snprintf(host, sizeof host, "%.*s", (int)(colon - h - 2), h + 1);
+	else
+		snprintf(host, sizeof host, "%.*s", (int)(colon - h), h);
+	int rc = getaddrinfo(strcmp(host, "*") == 0 ? NULL : host, colon + 1, &hints, res);
+	if (rc != 0) {
+		snprintf(err, errsize, "metrics.listen: cannot resolve %s: %s", endpoint,
+			 gai_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* libmicrohttpd listening on ai, with its thread and its bounds. */
+static struct MHD_Daemon *metrics_start(struct metrics *m, const struct addrinfo *ai)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	return MHD_start_daemon(flags, 0, NULL, NULL, metrics_answer, m, MHD_OPTION_SOCK_ADDR,
+				ai->ai_addr, MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_CONNS,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_IDLE_S,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICS_REQUEST_MAX,
+				MHD_OPTION_EXTERNAL_LOGGER, metrics_mhd_log, NULL, MHD_OPTION_END);
+}
+
+struct metrics *metrics_new(const char *endpoint, char *err, size_t errsize)
 {
 	struct metrics *m = calloc(1, sizeof *m);
-	char bound[256];
-	size_t blen = sizeof bound;
-	int zero = 0, one = 1;
+	struct addrinfo *ai = NULL;
 
 	if (!m) {
 		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
-	/* LINGER 0: at shutdown an answer not yet sent is dropped rather than waited for. */
-	m->sock = zmq_socket(ctx, ZMQ_STREAM);
-	if (!m->sock || zmq_setsockopt(m->sock, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
-	    zmq_setsockopt(m->sock, ZMQ_STREAM_NOTIFY, &one, sizeof one) < 0) {
-		snprintf(err, errsize, "metrics.listen: STREAM socket: %s",
-			 zmq_strerror(zmq_errno()));
+	m->efd = -1;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->done, NULL);
+	if ((m->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		snprintf(err, errsize, "metrics.listen: eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	if (zmq_bind(m->sock, endpoint) < 0) {
-		snprintf(err, errsize, "metrics.listen: cannot bind %s: %s", endpoint,
-			 zmq_strerror(zmq_errno()));
+	if (metrics_address(endpoint, &ai, err, errsize) < 0)
+		goto fail;
+	m->d = metrics_start(m, ai);
+	freeaddrinfo(ai);
+	if (!m->d) {
+		snprintf(err, errsize, "metrics.listen: cannot bind %s", endpoint);
 		goto fail;
 	}
-	if (zmq_getsockopt(m->sock, ZMQ_LAST_ENDPOINT, bound, &blen) < 0)
-		snprintf(bound, sizeof bound, "%s", endpoint);
 	if (!metrics_loopback(endpoint))
 		log_warn("metrics.listen = %s is not a loopback address: anyone who can reach it "
 			 "reads the counters and the collectors' names without authentication",
 			 endpoint);
-	log_info("metrics: Prometheus text on %s (GET /metrics)", bound);
+	log_info("metrics: Prometheus text on %s (GET /metrics)", endpoint);
 	return m;
 fail:
 	metrics_destroy(&m);
@@ -501,15 +470,28 @@ fail:
 
 void metrics_destroy(struct metrics **mp)
 {
+	struct metrics *m;
+
 	if (!mp || !*mp)
 		return;
-	if ((*mp)->sock)
-		zmq_close((*mp)->sock);
-	free(*mp);
+	m = *mp;
+	/* A request waiting for the main thread, which is here, gives up at once. */
+	pthread_mutex_lock(&m->lock);
+	m->stopping = true;
+	pthread_cond_broadcast(&m->done);
+	pthread_mutex_unlock(&m->lock);
+	if (m->d)
+		MHD_stop_daemon(m->d);
+	if (m->efd >= 0)
+		close(m->efd);
+	free(m->text);
+	pthread_cond_destroy(&m->done);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
 	*mp = NULL;
 }
 
-void *metrics_socket(const struct metrics *m)
+int metrics_fd(const struct metrics *m)
 {
-	return m->sock;
+	return m->efd;
 }

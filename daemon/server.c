@@ -284,7 +284,7 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 	if (rc < 0)
 		goto fail;
 	if (*s->conf->metrics_listen &&
-	    (s->metrics = metrics_new(s->ctx, s->conf->metrics_listen, err, errsize)) == NULL)
+	    (s->metrics = metrics_new(s->conf->metrics_listen, err, errsize)) == NULL)
 		goto fail;
 	if ((s->writer = writer_start(s->ctx, s->conf, err, errsize)) == NULL)
 		goto fail;
@@ -984,7 +984,7 @@ int server_run(struct server *s)
 		    {writer_socket(s->writer), 0, ZMQ_POLLIN, 0},
 		    {NULL, s->sigfd, ZMQ_POLLIN, 0},
 		    {sockmon_socket(s->mon), 0, ZMQ_POLLIN, 0},
-		    {s->metrics ? metrics_socket(s->metrics) : NULL, 0, ZMQ_POLLIN, 0},
+		    {NULL, s->metrics ? metrics_fd(s->metrics) : -1, ZMQ_POLLIN, 0},
 		};
 
 		if (s->sealed.head && !s->writer_busy)

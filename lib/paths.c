@@ -1,9 +1,11 @@
 /*
- * paths: locate sql/ and the shipped data, from the build tree or installed.
+ * paths: locate sql/ and the shipped data relative to the executable (see paths.h).
  *
- * The build tree is recognised by the executable living in <top>/<build dir>/bin and
- * <top>/sql/ existing; this keeps `build/bin/chisoctl db migrate` working from a
- * fresh clone without an install step.
+ * An installed program lives in <prefix>/bin and its data in
+ * <prefix>/share/chiso; the build tree is laid out the same way (CMake links
+ * <build>/share/chiso/{sql,config,data} to the source folders), so one rule
+ * serves both, whatever directory the build tree is in.  Only when neither is
+ * found (the executable moved on its own) is the configured install path used.
  */
 #include "paths.h"
 
@@ -27,43 +29,43 @@ static int paths_is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The source tree top if this executable runs from <top>/<build dir>/bin. */
-static const char *paths_source_top(void)
+/* <exe dir>/../share/chiso if it holds sql/, else NULL; found once. */
+static const char *paths_share(void)
 {
-	static char top[PATH_MAX];
+	static char share[PATH_MAX];
 	static int done;
 	char exe[PATH_MAX], probe[PATH_MAX + 8];
 
 	if (done)
-		return top[0] ? top : NULL;
+		return share[0] ? share : NULL;
 	done = 1;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n <= 0)
 		return NULL;
 	exe[n] = '\0';
-	for (int up = 0; up < 3; up++) { /* strip program, bin, build dir */
+	for (int up = 0; up < 2; up++) { /* strip the program, then bin */
 		char *slash = strrchr(exe, '/');
 		if (!slash)
 			return NULL;
 		*slash = '\0';
 	}
-	snprintf(probe, sizeof probe, "%s/sql", exe);
-	if (!paths_is_dir(probe))
+	if (snprintf(probe, sizeof probe, "%s/share/chiso/sql", exe) >= (int)sizeof probe ||
+	    !paths_is_dir(probe))
 		return NULL;
-	snprintf(top, sizeof top, "%s", exe);
-	return top;
+	snprintf(share, sizeof share, "%.*s", (int)(strlen(probe) - 4), probe);
+	return share;
 }
 
 const char *paths_sql_dir(void)
 {
 	static char dir[PATH_MAX + 8];
 	const char *env = getenv("CHISO_SQL_DIR");
-	const char *top;
+	const char *share;
 
 	if (env && *env)
 		return env;
-	if ((top = paths_source_top()) != NULL) {
-		snprintf(dir, sizeof dir, "%s/sql", top);
+	if ((share = paths_share()) != NULL) {
+		snprintf(dir, sizeof dir, "%s/sql", share);
 		return dir;
 	}
 	return CHISO_SQL_DIR;
@@ -72,11 +74,11 @@ const char *paths_sql_dir(void)
 const char *paths_data_dir(void)
 {
 	const char *env = getenv("CHISO_DATA_DIR");
-	const char *top;
+	const char *share;
 
 	if (env && *env)
 		return env;
-	if ((top = paths_source_top()) != NULL)
-		return top;
+	if ((share = paths_share()) != NULL)
+		return share;
 	return CHISO_DATA_DIR;
 }

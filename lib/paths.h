@@ -1,9 +1,10 @@
 /*
  * paths: where the programs find their shipped data (sql/, config/).
  *
- * A program run from a build tree (build/bin/chisoctl) uses the source tree's
- * folders, so the demo and the tests need no install; an installed program uses
- * /usr/share/chiso.  CHISO_SQL_DIR and CHISO_DATA_DIR in the environment win.
+ * A program finds them at <its bin dir>/../share/chiso: installed, that is
+ * /usr/share/chiso; run from a build tree (wherever it is), CMake has linked
+ * <build>/share/chiso to the source folders, so the demo and the tests need no
+ * install.  CHISO_SQL_DIR and CHISO_DATA_DIR in the environment win.
  */
 #ifndef CHISO_PATHS_H
 #define CHISO_PATHS_H

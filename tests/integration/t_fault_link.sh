@@ -3,8 +3,9 @@
 # through chiso-relay (tests/tools), which forwards the byte stream in random
 # small pieces with random delays, cuts every connection again and again, and
 # twice leaves every connection half-open (no byte passes, no close is seen:
-# only the heartbeats can tell).  The agents also ignore 30 % of the ACKs, as if
-# the line had lost them, so batches already committed are sent again.  Counts
+# only the heartbeats can tell).  The agents also lose 30 % of the ACKs, as if
+# the line had lost them (libchiso_fault.so, tests/tools/chiso-fault.c,
+# preloaded), so batches already committed are sent again.  Counts
 # as the other fault tests do.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faultlib.sh"
@@ -24,11 +25,17 @@ for name in "${AGENTS[@]}"; do
 done
 start_chisod
 t0=$(date +%s.%N)
-export CHISO_FAULT_DROP_ACKS=30
+# The lost ACKs come from a preloaded test library, not from the agent; an
+# AddressSanitizer agent must be told to accept a library loaded before its runtime.
+[ -f "$CHISO_TEST_BIN/libchiso_fault.so" ] || fail "no $CHISO_TEST_BIN/libchiso_fault.so"
+saved_asan=${ASAN_OPTIONS-}
+export LD_PRELOAD=$CHISO_TEST_BIN/libchiso_fault.so CHISO_FAULT_DROP_ACKS=30
+export ASAN_OPTIONS=${saved_asan:+$saved_asan:}verify_asan_link_order=0
 for name in "${AGENTS[@]}"; do
 	agent_bg "$name" run --until-empty --timeout $((600 * SOAK))
 done
-unset CHISO_FAULT_DROP_ACKS
+unset LD_PRELOAD CHISO_FAULT_DROP_ACKS
+if [ -n "$saved_asan" ]; then export ASAN_OPTIONS=$saved_asan; else unset ASAN_OPTIONS; fi
 
 say "$CUTS cuts and $HALF_OPEN half-open links during the load of $sent values"
 cut=0 frozen=0 last=0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prometheus metrics: chisod with metrics.listen on a free loopback port serves
-# its live counters over HTTP/1.0.  A real agent sends a few values; the
+# its live counters over HTTP/1.0 (libmicrohttpd).  A real agent sends a few values; the
 # counters fetched with bash's /dev/tcp must match what was sent and what the
 # database holds.  Bad requests get 400, 404 or 405, a flood of idle
 # connections does not lock the endpoint, and chisod stays alive and exits
@@ -104,8 +104,23 @@ status() {
 assert_eq "GET /" "HTTP/1.0 200 OK" "$(status $'GET / HTTP/1.1\r\nHost: x\r\n\r\n')"
 assert_eq "unknown path" "HTTP/1.0 404 Not Found" "$(status $'GET /nope HTTP/1.0\r\n\r\n')"
 assert_eq "POST" "HTTP/1.0 405 Method Not Allowed" "$(status $'POST /metrics HTTP/1.0\r\n\r\n')"
-assert_eq "garbage" "HTTP/1.0 400 Bad Request" "$(status $'hello there\r\n\r\n')"
-assert_eq "5000 bytes without an end" "HTTP/1.0 400 Bad Request" "$(status "$(head -c 5000 /dev/zero | tr '\0' A)")"
+# Malformed requests are refused by libmicrohttpd itself, in its own words:
+# only the class of the answer is ours to check.  A request larger than a
+# connection's memory is refused and closed with bytes still unread, so the
+# kernel may reset the connection before the answer is read: then the check
+# is that the connection ended at once rather than waiting for more.
+refused() {
+	local got t0=$SECONDS
+	got=$(status "$2" 2>/dev/null || true)
+	if [ -z "$got" ] && [ "${3-}" = reset-ok ] && [ $((SECONDS - t0)) -lt 5 ]; then
+		echo "ok: $1 = connection reset"
+		return
+	fi
+	[[ $got =~ ^HTTP/1\.[01]\ 4[0-9][0-9]\  ]] || fail "$1: expected a 4xx answer, got [$got]"
+	echo "ok: $1 = $got"
+}
+refused "garbage" $'hello there\r\n\r\n'
+refused "5000 bytes without an end" "$(head -c 5000 /dev/zero | tr '\0' A)" reset-ok
 # A connection that says nothing and leaves.
 (exec 3<>"/dev/tcp/127.0.0.1/$MPORT") || fail "cannot connect"
 

@@ -1,6 +1,9 @@
 /* chisoctl helpers: Vietnamese period names, embedded conninfo quoting, paths, log levels. */
 #include "testutil.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "embedded.h"
 #include "log.h"
 #include "paths.h"
@@ -53,6 +56,14 @@ static void test_paths_and_levels(void **state)
 	setenv("CHISO_SQL_DIR", "/opt/x/sql", 1);
 	CHECK_STR("env wins", "/opt/x/sql", paths_sql_dir());
 	unsetenv("CHISO_SQL_DIR");
+	/* The test runs from <build>/tests, wherever the build tree is: its
+	   share/chiso links to the source folders as an installed tree holds them. */
+	char probe[4200];
+	snprintf(probe, sizeof probe, "%s/001_schema.sql", paths_sql_dir());
+	CHECK_HAS("sql next to the program", "/share/chiso/sql", paths_sql_dir());
+	assert_int_equal(access(probe, R_OK), 0);
+	snprintf(probe, sizeof probe, "%s/config/catalog.conf", paths_data_dir());
+	assert_int_equal(access(probe, R_OK), 0);
 	assert_int_equal(log_level_from_name("warning"), LOGL_WARNING);
 	assert_int_equal(log_level_from_name("debug"), LOGL_DEBUG);
 	assert_int_equal(log_level_from_name("loud"), -1);
