@@ -31,7 +31,7 @@ struct store_problem {
 	char message[256];
 };
 /*
- * Imports a checked crosswalk (lib/crosswalk.h) in one transaction: when the database finds
+ * Imports a checked crosswalk (ctl/crosswalk.h) in one transaction: when the database finds
  * problems (units that do not exist on their days, weights of an old unit that do not add up
  * to 1), *problems gets them all (caller frees), nothing is imported and 0 is returned; else
  * *imported gets the rows written.  -1 with err when the database fails.
