@@ -1,5 +1,5 @@
 /*
- * store: the one module that talks to PostgreSQL, its connections here.
+ * store: the one module that talks to PostgreSQL; here, its connections.
  *
  * The module is split by concept, one file and one table of named statements
  * each (lib/store_int.h lists them); every statement is prepared once per
@@ -71,9 +71,6 @@ enum store_failure {
 	STORE_FAIL_TRANSIENT,  /* serialization failure, deadlock, insufficient resources:
 				  nothing was written, the same commit may succeed later */
 };
-
-/* How store_ingest classifies a failed statement by its SQLSTATE (NULL or "": refused). */
-enum store_failure store_failure_of(const char *sqlstate);
 
 /* How store_ingest classifies a failed statement by its SQLSTATE (NULL or "": refused). */
 enum store_failure store_failure_of(const char *sqlstate);
