@@ -8,6 +8,10 @@
 
 #include "srvconf.h"
 #include "store.h"
+#include "store_admin.h"
+#include "store_migrate.h"
+#include "store_reference.h"
+#include "store_report.h"
 
 struct ctl {
 	const char *config_path; /* as given (--config), or the default */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 #include "repfmt.h"
-#include "store.h"
+#include "store_report.h"
 
 struct repdoc_options {
 	enum repfmt_lang lang;

@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "repdoc.h"
-#include "store.h"
+#include "store_report.h"
 
 /* The report as text for people. */
 void reptext_text(FILE *out, const struct repdoc *d);

@@ -2,8 +2,9 @@
  * catalog: the indicator catalogue, from config/catalog.conf or from its JSON
  * form (see catalog.h).
  *
- * Both readers fill the same struct through one set of checks (catalog_check),
- * so what the operator loads and what an agent receives obey the same rules.
+ * Both readers fill the same struct through one set of checks, reading each
+ * entry through lib/catsrc.h, so what the operator loads and what an agent
+ * receives obey the same rules.
  * The JSON reader faces the network on the agent side: it is bounded (at most
  * CATALOG_MAX entries, short strings) and strict (unknown keys are errors).
  */
@@ -15,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catsrc.h"
 #include "cfg.h"
 #include "wire.h"
 
-#define CATALOG_MAX	 10000
-#define CATALOG_TEXT_MAX 512
+#define CATALOG_MAX 10000
 
 static const char *const kind_names[] = {"count", "amount", "number", "percent", "ratio"};
 static const char *const space_names[] = {"sum", "avg", "min", "max", "none"};
@@ -49,225 +50,6 @@ const char *catalog_tier_name(enum tier t)
 	return "?";
 }
 
-static int lookup(const char *const *names, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
-/* ---- one source-neutral reader interface: a libconfig group or a JSON object ---- */
-
-struct src {
-	config_setting_t *cs; /* either */
-	json_t *js;
-	const char *file;
-};
-
-static int src_line(const struct src *s)
-{
-	return s->cs ? config_setting_source_line(s->cs) : 0;
-}
-
-static void src_error(const struct src *s, char *err, size_t errsize, const char *fmt,
-		      const char *a, const char *b)
-{
-	char msg[400];
-	snprintf(msg, sizeof msg, fmt, a, b);
-	if (s->cs)
-		snprintf(err, errsize, "%s:%d: %s", s->file, src_line(s), msg);
-	else
-		snprintf(err, errsize, "catalogue JSON: %s", msg);
-}
-
-/* A string member: NULL if absent; -1 (with err) if present but not a short string. */
-static int src_string(const struct src *s, const char *key, const char **out, char *err,
-		      size_t errsize)
-{
-	*out = NULL;
-	if (s->cs) {
-		config_setting_t *m = config_setting_get_member(s->cs, key);
-		if (!m)
-			return 0;
-		if (config_setting_type(m) != CONFIG_TYPE_STRING) {
-			struct src at = {m, NULL, s->file};
-			src_error(&at, err, errsize, "%s: expected a quoted string%s", key, "");
-			return -1;
-		}
-		*out = config_setting_get_string(m);
-	} else {
-		json_t *m = json_object_get(s->js, key);
-		if (!m)
-			return 0;
-		if (!json_is_string(m)) {
-			src_error(s, err, errsize, "%s: expected a string%s", key, "");
-			return -1;
-		}
-		*out = json_string_value(m);
-	}
-	if (strlen(*out) > CATALOG_TEXT_MAX) {
-		src_error(s, err, errsize, "%s: longer than 512 bytes%s", key, "");
-		return -1;
-	}
-	return 0;
-}
-
-/* A number member; 0 absent, 1 present, -1 wrong type. */
-static int src_number(const struct src *s, const char *key, double *out, char *err, size_t errsize)
-{
-	if (s->cs) {
-		config_setting_t *m = config_setting_get_member(s->cs, key);
-		if (!m)
-			return 0;
-		int t = config_setting_type(m);
-		if (t == CONFIG_TYPE_FLOAT)
-			*out = config_setting_get_float(m);
-		else if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
-			*out = (double)config_setting_get_int64(m);
-		else {
-			struct src at = {m, NULL, s->file};
-			src_error(&at, err, errsize, "%s: expected a number%s", key, "");
-			return -1;
-		}
-		return 1;
-	}
-	json_t *m = json_object_get(s->js, key);
-	if (!m)
-		return 0;
-	if (!json_is_number(m)) {
-		src_error(s, err, errsize, "%s: expected a number%s", key, "");
-		return -1;
-	}
-	*out = json_number_value(m);
-	return 1;
-}
-
-/* A boolean member; 0 absent, 1 present, -1 wrong type. */
-static int src_bool(const struct src *s, const char *key, bool *out, char *err, size_t errsize)
-{
-	if (s->cs) {
-		config_setting_t *m = config_setting_get_member(s->cs, key);
-		if (!m)
-			return 0;
-		if (config_setting_type(m) != CONFIG_TYPE_BOOL) {
-			struct src at = {m, NULL, s->file};
-			src_error(&at, err, errsize, "%s: expected true or false%s", key, "");
-			return -1;
-		}
-		*out = config_setting_get_bool(m) != 0;
-		return 1;
-	}
-	json_t *m = json_object_get(s->js, key);
-	if (!m)
-		return 0;
-	if (!json_is_boolean(m)) {
-		src_error(s, err, errsize, "%s: expected true or false%s", key, "");
-		return -1;
-	}
-	*out = json_is_true(m);
-	return 1;
-}
-
-/* A list of names (["commune", "district"]) mapped to bits through names[]. */
-static int src_names(const struct src *s, const char *key, const char *const *names, int n,
-		     unsigned *bits, int *first, char *err, size_t errsize)
-{
-	int count;
-	*bits = 0;
-	*first = -1;
-	if (s->cs) {
-		config_setting_t *m = config_setting_get_member(s->cs, key);
-		if (!m)
-			return 0;
-		if (!config_setting_is_array(m) && !config_setting_is_list(m)) {
-			src_error(s, err, errsize, "%s: expected a list of names like [\"%s\"]",
-				  key, names[0]);
-			return -1;
-		}
-		count = config_setting_length(m);
-		for (int i = 0; i < count; i++) {
-			const char *v = config_setting_get_string_elem(m, i);
-			int k = v ? lookup(names, n, v) : -1;
-			if (k < 0) {
-				src_error(s, err, errsize, "%s: unknown name \"%s\"", key,
-					  v ? v : "?");
-				return -1;
-			}
-			if (*first < 0)
-				*first = k;
-			*bits |= 1u << k;
-		}
-	} else {
-		json_t *m = json_object_get(s->js, key), *v;
-		size_t i;
-		if (!m)
-			return 0;
-		if (!json_is_array(m) || json_array_size(m) > 16) {
-			src_error(s, err, errsize, "%s: expected a short list of names%s", key, "");
-			return -1;
-		}
-		count = (int)json_array_size(m);
-		json_array_foreach(m, i, v)
-		{
-			int k = json_is_string(v) ? lookup(names, n, json_string_value(v)) : -1;
-			if (k < 0) {
-				src_error(s, err, errsize, "%s: unknown name%s", key, "");
-				return -1;
-			}
-			if (*first < 0)
-				*first = k;
-			*bits |= 1u << k;
-		}
-	}
-	if (count == 0) {
-		src_error(s, err, errsize, "%s: empty list%s", key, "");
-		return -1;
-	}
-	return 1;
-}
-
-static bool src_has(const struct src *s, const char *key)
-{
-	return s->cs ? config_setting_get_member(s->cs, key) != NULL
-		     : json_object_get(s->js, key) != NULL;
-}
-
-/* Refuses members not in known[]. */
-static int src_known(const struct src *s, const char *const *known, char *err, size_t errsize)
-{
-	if (s->cs) {
-		int n = config_setting_length(s->cs);
-		for (int i = 0; i < n; i++) {
-			config_setting_t *m = config_setting_get_elem(s->cs, (unsigned)i);
-			const char *name = config_setting_name(m);
-			const char *const *k;
-			for (k = known; *k && strcmp(*k, name ? name : "") != 0; k++)
-				;
-			if (!*k) {
-				struct src at = {m, NULL, s->file};
-				src_error(&at, err, errsize, "unknown key \"%s\"%s",
-					  name ? name : "?", "");
-				return -1;
-			}
-		}
-		return 0;
-	}
-	const char *key;
-	json_t *v;
-	json_object_foreach(s->js, key, v)
-	{
-		const char *const *k;
-		for (k = known; *k && strcmp(*k, key) != 0; k++)
-			;
-		if (!*k) {
-			src_error(s, err, errsize, "unknown key \"%.40s\"%s", key, "");
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static char *dup_or_empty(const char *s)
 {
 	return strdup(s ? s : "");
@@ -282,18 +64,18 @@ static bool code_ok(const char *s)
 
 /* ---- building the catalogue ---- */
 
-static int read_pillar(const struct src *s, struct pillar *p, char *err, size_t errsize)
+static int read_pillar(const struct catsrc *s, struct pillar *p, char *err, size_t errsize)
 {
 	static const char *const known[] = {"code", "name_vi", "name_en", NULL};
 	const char *code, *vi, *en;
 
-	if (src_known(s, known, err, errsize) < 0 ||
-	    src_string(s, "code", &code, err, errsize) < 0 ||
-	    src_string(s, "name_vi", &vi, err, errsize) < 0 ||
-	    src_string(s, "name_en", &en, err, errsize) < 0)
+	if (catsrc_known(s, known, err, errsize) < 0 ||
+	    catsrc_string(s, "code", &code, err, errsize) < 0 ||
+	    catsrc_string(s, "name_vi", &vi, err, errsize) < 0 ||
+	    catsrc_string(s, "name_en", &en, err, errsize) < 0)
 		return -1;
 	if (!code_ok(code) || !vi || !*vi) {
-		src_error(s, err, errsize, "a pillar needs a code and a name_vi%s%s", "", "");
+		catsrc_error(s, err, errsize, "a pillar needs a code and a name_vi%s%s", "", "");
 		return -1;
 	}
 	p->code = strdup(code);
@@ -302,156 +84,204 @@ static int read_pillar(const struct src *s, struct pillar *p, char *err, size_t 
 	return p->code && p->name_vi && p->name_en ? 0 : -1;
 }
 
-static int read_indicator(const struct src *s, struct indicator *ind, char *err, size_t errsize)
+/* The string keys of an indicator, borrowed from its source (NULL when absent). */
+struct ind_text {
+	const char *code, *vi, *en, *measure, *pillar, *kind, *cal, *space, *time, *num, *den;
+};
+
+/* Reads the string keys of an indicator and checks those every indicator needs. */
+static int read_indicator_text(const struct catsrc *s, struct ind_text *t, char *err,
+			       size_t errsize)
 {
 	static const char *const known[] = {
 	    "code",	    "name_vi",	"name_en",   "measure",	 "pillar", "kind", "levels",
 	    "period_types", "calendar", "agg_space", "agg_time", "min",	   "max",  "numerator",
 	    "denominator",  "factor",	"decimals",  "share",	 NULL};
-	const char *code, *vi, *en, *measure, *pillar, *kind, *cal, *space, *time, *num, *den;
-	int first, k;
+
+	if (catsrc_known(s, known, err, errsize) < 0 ||
+	    catsrc_string(s, "code", &t->code, err, errsize) < 0 ||
+	    catsrc_string(s, "name_vi", &t->vi, err, errsize) < 0 ||
+	    catsrc_string(s, "name_en", &t->en, err, errsize) < 0 ||
+	    catsrc_string(s, "measure", &t->measure, err, errsize) < 0 ||
+	    catsrc_string(s, "pillar", &t->pillar, err, errsize) < 0 ||
+	    catsrc_string(s, "kind", &t->kind, err, errsize) < 0 ||
+	    catsrc_string(s, "calendar", &t->cal, err, errsize) < 0 ||
+	    catsrc_string(s, "agg_space", &t->space, err, errsize) < 0 ||
+	    catsrc_string(s, "agg_time", &t->time, err, errsize) < 0 ||
+	    catsrc_string(s, "numerator", &t->num, err, errsize) < 0 ||
+	    catsrc_string(s, "denominator", &t->den, err, errsize) < 0)
+		return -1;
+	if (!code_ok(t->code)) {
+		catsrc_error(s, err, errsize,
+			     "code \"%s\": lower-case letters, digits and _, at most 64%s",
+			     t->code ? t->code : "", "");
+		return -1;
+	}
+	if (!t->vi || !*t->vi || !t->pillar || !t->kind) {
+		catsrc_error(s, err, errsize, "%s: name_vi, pillar and kind are required%s",
+			     t->code, "");
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills what every indicator has: kind, names, calendar, decimals. */
+static int read_indicator_common(const struct catsrc *s, const struct ind_text *t,
+				 struct indicator *ind, char *err, size_t errsize)
+{
+	const char *code = t->code;
+	int k;
 	double v;
 
-	if (src_known(s, known, err, errsize) < 0 ||
-	    src_string(s, "code", &code, err, errsize) < 0 ||
-	    src_string(s, "name_vi", &vi, err, errsize) < 0 ||
-	    src_string(s, "name_en", &en, err, errsize) < 0 ||
-	    src_string(s, "measure", &measure, err, errsize) < 0 ||
-	    src_string(s, "pillar", &pillar, err, errsize) < 0 ||
-	    src_string(s, "kind", &kind, err, errsize) < 0 ||
-	    src_string(s, "calendar", &cal, err, errsize) < 0 ||
-	    src_string(s, "agg_space", &space, err, errsize) < 0 ||
-	    src_string(s, "agg_time", &time, err, errsize) < 0 ||
-	    src_string(s, "numerator", &num, err, errsize) < 0 ||
-	    src_string(s, "denominator", &den, err, errsize) < 0)
-		return -1;
-	if (!code_ok(code)) {
-		src_error(s, err, errsize,
-			  "code \"%s\": lower-case letters, digits and _, at most 64%s",
-			  code ? code : "", "");
-		return -1;
-	}
-	if (!vi || !*vi || !pillar || !kind) {
-		src_error(s, err, errsize, "%s: name_vi, pillar and kind are required%s", code, "");
-		return -1;
-	}
-	if ((k = lookup(kind_names, 5, kind)) < 0) {
-		src_error(s, err, errsize,
-			  "%s: kind \"%s\" is not count, amount, number, percent or ratio", code,
-			  kind);
+	if ((k = catsrc_lookup(kind_names, 5, t->kind)) < 0) {
+		catsrc_error(s, err, errsize,
+			     "%s: kind \"%s\" is not count, amount, number, percent or ratio", code,
+			     t->kind);
 		return -1;
 	}
 	ind->kind = (enum ind_kind)k;
 	ind->code = strdup(code);
-	ind->name_vi = strdup(vi);
-	ind->name_en = dup_or_empty(en);
-	ind->measure = dup_or_empty(measure ? measure : (k == IND_RATIO ? "%" : ""));
-	ind->pillar = strdup(pillar);
-	ind->numerator = dup_or_empty(num);
-	ind->denominator = dup_or_empty(den);
+	ind->name_vi = strdup(t->vi);
+	ind->name_en = dup_or_empty(t->en);
+	ind->measure = dup_or_empty(t->measure ? t->measure : (k == IND_RATIO ? "%" : ""));
+	ind->pillar = strdup(t->pillar);
+	ind->numerator = dup_or_empty(t->num);
+	ind->denominator = dup_or_empty(t->den);
 	if (!ind->code || !ind->name_vi || !ind->name_en || !ind->measure || !ind->pillar ||
 	    !ind->numerator || !ind->denominator) {
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
 	ind->calendar = CAL_ADMINISTRATIVE;
-	if (cal && (k = period_calendar_from_name(cal)) < 0) {
-		src_error(s, err, errsize,
-			  "%s: calendar \"%s\" is not statistical or administrative", code, cal);
+	if (t->cal && (k = period_calendar_from_name(t->cal)) < 0) {
+		catsrc_error(s, err, errsize,
+			     "%s: calendar \"%s\" is not statistical or administrative", code,
+			     t->cal);
 		return -1;
 	}
-	if (cal)
+	if (t->cal)
 		ind->calendar = (enum period_calendar)k;
 	ind->factor = 100;
 	ind->decimals = ind->kind == IND_RATIO || ind->kind == IND_PERCENT ? 2 : 0;
-	int got = src_number(s, "decimals", &v, err, errsize);
+	int got = catsrc_number(s, "decimals", &v, err, errsize);
 	if (got < 0)
 		return -1;
 	if (got == 1) {
 		if (v < 0 || v > 6) {
-			src_error(s, err, errsize, "%s: decimals must be 0 to 6%s", code, "");
+			catsrc_error(s, err, errsize, "%s: decimals must be 0 to 6%s", code, "");
 			return -1;
 		}
 		ind->decimals = (int)v;
 	}
+	return 0;
+}
 
-	if (ind->kind == IND_RATIO) {
-		static const char *const from_numerator[] = {
-		    "levels", "period_types", "calendar", "agg_space", "agg_time", "min", "max"};
-		if (!num || !den) {
-			src_error(s, err, errsize,
-				  "%s: a ratio needs a numerator and a denominator%s", code, "");
-			return -1;
-		}
-		for (size_t i = 0; i < sizeof from_numerator / sizeof from_numerator[0]; i++)
-			if (src_has(s, from_numerator[i])) {
-				src_error(s, err, errsize,
-					  "%s: a ratio takes %s from its numerator: remove it",
-					  code, from_numerator[i]);
-				return -1;
-			}
-		if ((got = src_number(s, "factor", &v, err, errsize)) < 0)
-			return -1;
-		if (got == 1) {
-			if (v <= 0) {
-				src_error(s, err, errsize, "%s: factor must be positive%s", code,
-					  "");
-				return -1;
-			}
-			ind->factor = v;
-		}
-		/* a share (the default) counts a part of its denominator and cannot exceed it;
-		 * "mobile subscriptions per 100 people" is not one */
-		ind->share = true;
-		if (src_bool(s, "share", &ind->share, err, errsize) < 0)
-			return -1;
-		ind->agg_space = AGG_SUM; /* sum of numerators over sum of denominators */
-		ind->agg_time = TAGG_SUM;
-		return 0;
-	}
-	if (num || den || src_has(s, "share")) {
-		src_error(s, err, errsize,
-			  "%s: only a ratio has a numerator, a denominator and share%s", code, "");
+/* The rest of a ratio: it takes levels, periods and bounds from its numerator. */
+static int read_indicator_ratio(const struct catsrc *s, const struct ind_text *t,
+				struct indicator *ind, char *err, size_t errsize)
+{
+	static const char *const from_numerator[] = {
+	    "levels", "period_types", "calendar", "agg_space", "agg_time", "min", "max"};
+	const char *code = t->code;
+	double v;
+	int got;
+
+	if (!t->num || !t->den) {
+		catsrc_error(s, err, errsize, "%s: a ratio needs a numerator and a denominator%s",
+			     code, "");
 		return -1;
 	}
-	if (src_names(s, "levels", tier_names, 3, &ind->levels, &first, err, errsize) <= 0) {
-		if (!err[0] || strstr(err, "levels") == NULL)
-			src_error(s, err, errsize,
-				  "%s: levels is required (for example [\"commune\", "
-				  "\"district\"])%s",
-				  code, "");
+	for (size_t i = 0; i < sizeof from_numerator / sizeof from_numerator[0]; i++)
+		if (catsrc_has(s, from_numerator[i])) {
+			catsrc_error(s, err, errsize,
+				     "%s: a ratio takes %s from its numerator: remove it", code,
+				     from_numerator[i]);
+			return -1;
+		}
+	if ((got = catsrc_number(s, "factor", &v, err, errsize)) < 0)
 		return -1;
+	if (got == 1) {
+		if (v <= 0) {
+			catsrc_error(s, err, errsize, "%s: factor must be positive%s", code, "");
+			return -1;
+		}
+		ind->factor = v;
 	}
+	/* a share (the default) counts a part of its denominator and cannot exceed it;
+	 * "mobile subscriptions per 100 people" is not one */
+	ind->share = true;
+	if (catsrc_bool(s, "share", &ind->share, err, errsize) < 0)
+		return -1;
+	ind->agg_space = AGG_SUM; /* sum of numerators over sum of denominators */
+	ind->agg_time = TAGG_SUM;
+	return 0;
+}
+
+/* The levels and period types an indicator other than a ratio is reported for. */
+static int read_indicator_scope(const struct catsrc *s, const char *code, struct indicator *ind,
+				char *err, size_t errsize)
+{
 	static const char *const ptypes[] = {"daily",	  "weekly",	 "monthly",
 					     "quarterly", "six-monthly", "yearly"};
-	if (src_names(s, "period_types", ptypes, 6, &ind->period_types, &first, err, errsize) <=
+	int first;
+
+	if (catsrc_names(s, "levels", tier_names, 3, &ind->levels, &first, err, errsize) <= 0) {
+		if (!err[0] || strstr(err, "levels") == NULL)
+			catsrc_error(s, err, errsize,
+				     "%s: levels is required (for example [\"commune\", "
+				     "\"district\"])%s",
+				     code, "");
+		return -1;
+	}
+	if (catsrc_names(s, "period_types", ptypes, 6, &ind->period_types, &first, err, errsize) <=
 	    0) {
 		if (!err[0] || strstr(err, "period_types") == NULL)
-			src_error(s, err, errsize,
-				  "%s: period_types is required (for example [\"six-monthly\", "
-				  "\"yearly\"])%s",
-				  code, "");
+			catsrc_error(s, err, errsize,
+				     "%s: period_types is required (for example [\"six-monthly\", "
+				     "\"yearly\"])%s",
+				     code, "");
 		return -1;
 	}
 	ind->native_period = (enum period_type)first;
+	return 0;
+}
+
+/* How an indicator other than a ratio rolls up over units and over time. */
+static int read_indicator_aggregation(const struct catsrc *s, const struct ind_text *t,
+				      struct indicator *ind, char *err, size_t errsize)
+{
 	bool additive = ind->kind == IND_COUNT || ind->kind == IND_AMOUNT;
+	int k;
+
 	ind->agg_space = additive ? AGG_SUM : AGG_NONE;
-	if (space && (k = lookup(space_names, 5, space)) < 0) {
-		src_error(s, err, errsize, "%s: agg_space \"%s\" is not sum, avg, min, max or none",
-			  code, space);
+	if (t->space && (k = catsrc_lookup(space_names, 5, t->space)) < 0) {
+		catsrc_error(s, err, errsize,
+			     "%s: agg_space \"%s\" is not sum, avg, min, max or none", t->code,
+			     t->space);
 		return -1;
 	}
-	if (space)
+	if (t->space)
 		ind->agg_space = (enum agg_space)k;
 	ind->agg_time = TAGG_SUM;
-	if (time && (k = lookup(time_names, 4, time)) < 0) {
-		src_error(s, err, errsize, "%s: agg_time \"%s\" is not sum, last, avg or max", code,
-			  time);
+	if (t->time && (k = catsrc_lookup(time_names, 4, t->time)) < 0) {
+		catsrc_error(s, err, errsize, "%s: agg_time \"%s\" is not sum, last, avg or max",
+			     t->code, t->time);
 		return -1;
 	}
-	if (time)
+	if (t->time)
 		ind->agg_time = (enum agg_time)k;
-	if (additive || ind->kind == IND_PERCENT) {
+	return 0;
+}
+
+/* The bounds of a value: counts, amounts and percentages from 0, percentages to 100,
+ * unless min and max say otherwise. */
+static int read_indicator_bounds(const struct catsrc *s, const char *code, struct indicator *ind,
+				 char *err, size_t errsize)
+{
+	double v;
+	int r;
+
+	if (ind->kind == IND_COUNT || ind->kind == IND_AMOUNT || ind->kind == IND_PERCENT) {
 		ind->has_min = true;
 		ind->min = 0;
 	}
@@ -459,37 +289,57 @@ static int read_indicator(const struct src *s, struct indicator *ind, char *err,
 		ind->has_max = true;
 		ind->max = 100;
 	}
-	int r;
-	if ((r = src_number(s, "min", &v, err, errsize)) < 0)
+	if ((r = catsrc_number(s, "min", &v, err, errsize)) < 0)
 		return -1;
 	if (r == 1) {
 		ind->has_min = true;
 		ind->min = v;
 	}
-	if ((r = src_number(s, "max", &v, err, errsize)) < 0)
+	if ((r = catsrc_number(s, "max", &v, err, errsize)) < 0)
 		return -1;
 	if (r == 1) {
 		ind->has_max = true;
 		ind->max = v;
 	}
 	if (ind->has_min && ind->has_max && ind->min > ind->max) {
-		src_error(s, err, errsize, "%s: min is greater than max%s", code, "");
+		catsrc_error(s, err, errsize, "%s: min is greater than max%s", code, "");
 		return -1;
 	}
 	return 0;
 }
 
-static int read_rule(const struct src *s, struct rule *r, char *err, size_t errsize)
+static int read_indicator(const struct catsrc *s, struct indicator *ind, char *err, size_t errsize)
+{
+	struct ind_text t = {0};
+
+	if (read_indicator_text(s, &t, err, errsize) < 0 ||
+	    read_indicator_common(s, &t, ind, err, errsize) < 0)
+		return -1;
+	if (ind->kind == IND_RATIO)
+		return read_indicator_ratio(s, &t, ind, err, errsize);
+	if (t.num || t.den || catsrc_has(s, "share")) {
+		catsrc_error(s, err, errsize,
+			     "%s: only a ratio has a numerator, a denominator and share%s", t.code,
+			     "");
+		return -1;
+	}
+	if (read_indicator_scope(s, t.code, ind, err, errsize) < 0 ||
+	    read_indicator_aggregation(s, &t, ind, err, errsize) < 0)
+		return -1;
+	return read_indicator_bounds(s, t.code, ind, err, errsize);
+}
+
+static int read_rule(const struct catsrc *s, struct rule *r, char *err, size_t errsize)
 {
 	static const char *const known[] = {"code", "total", "parts", NULL};
 	const char *code, *total;
 
-	if (src_known(s, known, err, errsize) < 0 ||
-	    src_string(s, "code", &code, err, errsize) < 0 ||
-	    src_string(s, "total", &total, err, errsize) < 0)
+	if (catsrc_known(s, known, err, errsize) < 0 ||
+	    catsrc_string(s, "code", &code, err, errsize) < 0 ||
+	    catsrc_string(s, "total", &total, err, errsize) < 0)
 		return -1;
 	if (!code_ok(code) || !code_ok(total)) {
-		src_error(s, err, errsize, "a rule needs a code and a total%s%s", "", "");
+		catsrc_error(s, err, errsize, "a rule needs a code and a total%s%s", "", "");
 		return -1;
 	}
 	r->code = strdup(code);
@@ -500,17 +350,17 @@ static int read_rule(const struct src *s, struct rule *r, char *err, size_t errs
 			    ? config_setting_length(m)
 			    : 0;
 		if (n < 2) {
-			src_error(s, err, errsize, "%s: parts must list at least two indicators%s",
-				  code, "");
+			catsrc_error(s, err, errsize,
+				     "%s: parts must list at least two indicators%s", code, "");
 			return -1;
 		}
 		r->parts = calloc((size_t)n, sizeof *r->parts);
 		for (int i = 0; r->parts && i < n; i++) {
 			const char *v = config_setting_get_string_elem(m, i);
 			if (!code_ok(v)) {
-				src_error(s, err, errsize,
-					  "%s: parts: \"%s\" is not an indicator code", code,
-					  v ? v : "?");
+				catsrc_error(s, err, errsize,
+					     "%s: parts: \"%s\" is not an indicator code", code,
+					     v ? v : "?");
 				return -1;
 			}
 			r->parts[r->nparts++] = strdup(v);
@@ -519,16 +369,16 @@ static int read_rule(const struct src *s, struct rule *r, char *err, size_t errs
 		json_t *m = json_object_get(s->js, "parts"), *v;
 		size_t i;
 		if (!json_is_array(m) || json_array_size(m) < 2 || json_array_size(m) > 64) {
-			src_error(s, err, errsize, "%s: parts must list 2 to 64 indicators%s", code,
-				  "");
+			catsrc_error(s, err, errsize, "%s: parts must list 2 to 64 indicators%s",
+				     code, "");
 			return -1;
 		}
 		r->parts = calloc(json_array_size(m), sizeof *r->parts);
 		json_array_foreach(m, i, v)
 		{
 			if (!r->parts || !json_is_string(v) || !code_ok(json_string_value(v))) {
-				src_error(s, err, errsize, "%s: parts: not an indicator code%s",
-					  code, "");
+				catsrc_error(s, err, errsize, "%s: parts: not an indicator code%s",
+					     code, "");
 				return -1;
 			}
 			r->parts[r->nparts++] = strdup(json_string_value(v));
@@ -703,9 +553,9 @@ struct catalog *catalog_load(const char *path, char *err, size_t errsize)
 	}
 	if (cfg_read(&cf, path, err, errsize) < 0)
 		goto fail;
-	struct src top = {config_root_setting(&cf), NULL, path};
-	if (src_known(&top, known, err, errsize) < 0 ||
-	    src_string(&top, "version", &version, err, errsize) < 0)
+	struct catsrc top = {config_root_setting(&cf), NULL, path};
+	if (catsrc_known(&top, known, err, errsize) < 0 ||
+	    catsrc_string(&top, "version", &version, err, errsize) < 0)
 		goto fail;
 	pil = config_lookup(&cf, "pillars");
 	ind = config_lookup(&cf, "indicators");
@@ -723,21 +573,22 @@ struct catalog *catalog_load(const char *path, char *err, size_t errsize)
 			  rul ? (size_t)config_setting_length(rul) : 0, err, errsize) < 0)
 		goto fail;
 	for (int i = 0; i < config_setting_length(pil); i++) {
-		struct src s = {config_setting_get_elem(pil, (unsigned)i), NULL, path};
+		struct catsrc s = {config_setting_get_elem(pil, (unsigned)i), NULL, path};
 		if (read_pillar(&s, &c->pillars[c->npillars++], err, errsize) < 0)
 			goto fail;
 	}
 	for (int i = 0; i < config_setting_length(ind); i++) {
-		struct src s = {config_setting_get_elem(ind, (unsigned)i), NULL, path};
+		struct catsrc s = {config_setting_get_elem(ind, (unsigned)i), NULL, path};
 		if (!config_setting_is_group(s.cs)) {
-			src_error(&s, err, errsize, "an indicator is a group { ... }%s%s", "", "");
+			catsrc_error(&s, err, errsize, "an indicator is a group { ... }%s%s", "",
+				     "");
 			goto fail;
 		}
 		if (read_indicator(&s, &c->indicators[c->nindicators++], err, errsize) < 0)
 			goto fail;
 	}
 	for (int i = 0; rul && i < config_setting_length(rul); i++) {
-		struct src s = {config_setting_get_elem(rul, (unsigned)i), NULL, path};
+		struct catsrc s = {config_setting_get_elem(rul, (unsigned)i), NULL, path};
 		if (read_rule(&s, &c->rules[c->nrules++], err, errsize) < 0)
 			goto fail;
 	}
@@ -756,13 +607,13 @@ static int catalog_json_fn(json_t *root, void *ctx, char *err, size_t errsize)
 {
 	static const char *const known[] = {"version", "pillars", "indicators", "rules", NULL};
 	struct catalog *c = ctx;
-	struct src top = {NULL, root, NULL};
+	struct catsrc top = {NULL, root, NULL};
 	json_t *pil, *ind, *rul, *v;
 	const char *version;
 	size_t i;
 
-	if (src_known(&top, known, err, errsize) < 0 ||
-	    src_string(&top, "version", &version, err, errsize) < 0)
+	if (catsrc_known(&top, known, err, errsize) < 0 ||
+	    catsrc_string(&top, "version", &version, err, errsize) < 0)
 		return -1;
 	pil = json_object_get(root, "pillars");
 	ind = json_object_get(root, "indicators");
@@ -778,21 +629,21 @@ static int catalog_json_fn(json_t *root, void *ctx, char *err, size_t errsize)
 		return -1;
 	json_array_foreach(pil, i, v)
 	{
-		struct src s = {NULL, v, NULL};
+		struct catsrc s = {NULL, v, NULL};
 		if (!json_is_object(v) ||
 		    read_pillar(&s, &c->pillars[c->npillars++], err, errsize) < 0)
 			goto bad;
 	}
 	json_array_foreach(ind, i, v)
 	{
-		struct src s = {NULL, v, NULL};
+		struct catsrc s = {NULL, v, NULL};
 		if (!json_is_object(v) ||
 		    read_indicator(&s, &c->indicators[c->nindicators++], err, errsize) < 0)
 			goto bad;
 	}
 	json_array_foreach(rul, i, v)
 	{
-		struct src s = {NULL, v, NULL};
+		struct catsrc s = {NULL, v, NULL};
 		if (!json_is_object(v) || read_rule(&s, &c->rules[c->nrules++], err, errsize) < 0)
 			goto bad;
 	}

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/crosswalk.c: tables of weights and of whole files, each
+ * Unit tests for ctl/crosswalk.c: tables of weights and of whole files, each
  * with what the reader must give: the canonical weight or the refusal, the
  * rows kept, and the exact "file:line: field: message" lines an officer reads.
  */
