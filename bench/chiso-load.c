@@ -32,6 +32,7 @@
 #include <zmq.h>
 
 #include "batch.h"
+#include "frame.h"
 #include "keys.h"
 #include "wire.h"
 
@@ -149,11 +150,10 @@ static void load_agents(struct load *L)
 		die("no collectors in %s", L->opt.agents_file);
 }
 
-static void send_message(void *sock, const char *cmd, const char *body)
+/* Through the wire module the agent uses, so the load measures the real framing. */
+static void send_message(void *sock, enum wire_command cmd, const char *body)
 {
-	zmq_send(sock, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL), ZMQ_SNDMORE);
-	zmq_send(sock, cmd, strlen(cmd), ZMQ_SNDMORE);
-	zmq_send(sock, body, strlen(body), 0);
+	frame_send(sock, NULL, 0, cmd, body, strlen(body), 0);
 }
 
 static void send_hello(struct load *L, struct collector *c);
@@ -197,7 +197,7 @@ static void send_hello(struct load *L, struct collector *c)
 	char *body = wire_hello_encode(&h);
 	if (!body)
 		die("%s", "out of memory");
-	send_message(c->sock, "HELLO", body);
+	send_message(c->sock, WIRE_HELLO, body);
 	free(body);
 	c->hello_ms = now_ms();
 }
@@ -227,7 +227,7 @@ static void send_batch(struct load *L, struct collector *c, const struct pending
 	batch_destroy(&b);
 	if (!body)
 		die("%s", "out of memory");
-	send_message(c->sock, "BATCH", body);
+	send_message(c->sock, WIRE_BATCH, body);
 	free(body);
 	L->fg.batches++;
 }
@@ -252,16 +252,27 @@ static struct pending *find_pending(struct collector *c, uint64_t seq)
 	return NULL;
 }
 
-static void handle(struct load *L, struct collector *c, const char *cmd, const char *body,
-		   size_t len)
+/* Whom a message read by receive() is for. */
+struct load_rx {
+	struct load *L;
+	struct collector *c;
+};
+
+/* Acts on one message from the daemon (frame_recv's callback); bad framing is ignored. */
+static void handle(const struct frame_in *in, void *ctx)
 {
+	struct load *L = ((struct load_rx *)ctx)->L;
+	struct collector *c = ((struct load_rx *)ctx)->c;
+	const char *body = in->body;
+	size_t len = in->len;
+	int cmd = in->status == FRAME_OK ? in->cmd : -1;
 	char err[256];
 
-	if (strcmp(cmd, "WELCOME") == 0) {
+	if (cmd == WIRE_WELCOME) {
 		if (!c->welcomed)
 			L->fg.connected++;
 		c->welcomed = true;
-	} else if (strcmp(cmd, "ACK") == 0) {
+	} else if (cmd == WIRE_ACK) {
 		struct batch_ack a = {0};
 		if (batch_ack_decode(body, len, NULL, &a, err, sizeof err) < 0)
 			die("bad ACK: %s", err);
@@ -274,7 +285,7 @@ static void handle(struct load *L, struct collector *c, const char *cmd, const c
 			*p = c->win[--c->inflight];
 		}
 		batch_ack_clear(&a);
-	} else if (strcmp(cmd, "RETRY") == 0) {
+	} else if (cmd == WIRE_RETRY) {
 		struct wire_retry r;
 		if (wire_retry_decode(body, len, NULL, &r, err, sizeof err) < 0)
 			die("bad RETRY: %s", err);
@@ -282,7 +293,7 @@ static void handle(struct load *L, struct collector *c, const char *cmd, const c
 		if (p)
 			p->resend_ms = now_ms() + r.after_ms;
 		L->fg.retries++;
-	} else if (strcmp(cmd, "ERROR") == 0) {
+	} else if (cmd == WIRE_ERROR) {
 		fprintf(stderr, "chiso-load: %s: ERROR %.*s\n", c->name, (int)len, body);
 		L->fg.errors++;
 		c->dead = true;
@@ -292,34 +303,10 @@ static void handle(struct load *L, struct collector *c, const char *cmd, const c
 /* Reads every message waiting on c's socket. */
 static void receive(struct load *L, struct collector *c)
 {
-	for (;;) {
-		char frames[2][WIRE_COMMAND_MAX + 1] = {{0}};
-		zmq_msg_t body;
-		int n = 0, more = 1;
-		zmq_msg_init(&body);
-		while (more) {
-			zmq_msg_t m;
-			zmq_msg_init(&m);
-			if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
-				zmq_msg_close(&m);
-				zmq_msg_close(&body);
-				return;
-			}
-			more = zmq_msg_more(&m);
-			if (n < 2) {
-				size_t l = zmq_msg_size(&m);
-				l = l < WIRE_COMMAND_MAX ? l : WIRE_COMMAND_MAX;
-				memcpy(frames[n], zmq_msg_data(&m), l);
-			} else if (n == 2) {
-				zmq_msg_move(&body, &m);
-			}
-			zmq_msg_close(&m);
-			n++;
-		}
-		if (n == 3 && strcmp(frames[0], WIRE_PROTOCOL) == 0)
-			handle(L, c, frames[1], zmq_msg_data(&body), zmq_msg_size(&body));
-		zmq_msg_close(&body);
-	}
+	struct load_rx rx = {L, c};
+
+	while (frame_recv(c->sock, false, 0, handle, &rx) > 0)
+		;
 }
 
 /* Sends what the window, the rate and RETRY pauses allow; returns rows first sent. */
