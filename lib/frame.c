@@ -32,8 +32,8 @@ const char *frame_status_name(enum frame_status status)
 	return "?";
 }
 
-int frame_send(void *sock, const void *rid, size_t rid_len, enum wire_command cmd,
-	       const char *body, size_t len, int flags)
+int frame_send(void *sock, const void *rid, size_t rid_len, enum wire_command cmd, const char *body,
+	       size_t len, int flags)
 {
 	const char *name = wire_command_name(cmd);
 
@@ -45,6 +45,29 @@ int frame_send(void *sock, const void *rid, size_t rid_len, enum wire_command cm
 	zmq_send(sock, name, strlen(name), ZMQ_SNDMORE | flags);
 	zmq_send(sock, body, len, flags);
 	return 0;
+}
+
+/* The tag, command and body frames p[0..2] of a message of the right length. */
+static void frame_check_three(const struct frame_part *p, size_t max_body, struct frame_in *in)
+{
+	if (!wire_tag_ok(p[0].data, p[0].len)) {
+		in->status = FRAME_BAD_TAG;
+		snprintf(in->err, sizeof in->err, "the first frame is not \"%s\"", WIRE_PROTOCOL);
+		return;
+	}
+	in->cmd = wire_command_parse(p[1].data, p[1].len);
+	if (in->cmd < 0) {
+		in->status = FRAME_UNKNOWN_COMMAND;
+		snprintf(in->err, sizeof in->err, "unknown command of %zu bytes", p[1].len);
+		return;
+	}
+	in->body = p[2].data;
+	in->len = p[2].len;
+	if (max_body && in->len > max_body) {
+		in->status = FRAME_TOO_BIG;
+		snprintf(in->err, sizeof in->err, "body too large: %zu bytes, limit %zu", in->len,
+			 max_body);
+	}
 }
 
 enum frame_status frame_check(const struct frame_part *parts, int n, bool router, size_t max_body,
@@ -63,21 +86,8 @@ enum frame_status frame_check(const struct frame_part *parts, int n, bool router
 	if (in->nframes != 3) {
 		in->status = FRAME_BAD_COUNT;
 		snprintf(in->err, sizeof in->err, "a message of %d frames, not 3", in->nframes);
-	} else if (!wire_tag_ok(parts[first].data, parts[first].len)) {
-		in->status = FRAME_BAD_TAG;
-		snprintf(in->err, sizeof in->err, "the first frame is not \"%s\"", WIRE_PROTOCOL);
-	} else if ((in->cmd = wire_command_parse(parts[first + 1].data, parts[first + 1].len)) < 0) {
-		in->status = FRAME_UNKNOWN_COMMAND;
-		snprintf(in->err, sizeof in->err, "unknown command of %zu bytes",
-			 parts[first + 1].len);
 	} else {
-		in->body = parts[first + 2].data;
-		in->len = parts[first + 2].len;
-		if (max_body && in->len > max_body) {
-			in->status = FRAME_TOO_BIG;
-			snprintf(in->err, sizeof in->err, "body too large: %zu bytes, limit %zu",
-				 in->len, max_body);
-		}
+		frame_check_three(parts + first, max_body, in);
 	}
 	return in->status;
 }

@@ -41,13 +41,13 @@ struct frame_part {
  */
 struct frame_in {
 	enum frame_status status;
-	char err[128];	     /* why status is not FRAME_OK, one line; "" when it is */
-	int nframes;	     /* frames after the routing id, extra ones counted */
-	const void *rid;     /* ROUTER: the peer's routing id; DEALER: NULL */
+	char err[128];	 /* why status is not FRAME_OK, one line; "" when it is */
+	int nframes;	 /* frames after the routing id, extra ones counted */
+	const void *rid; /* ROUTER: the peer's routing id; DEALER: NULL */
 	size_t rid_len;
-	const char *user;    /* the ZAP User-Id of the message ("" if none) */
-	int cmd;	     /* an enum wire_command, or -1 if status is before it */
-	const char *body;    /* the body frame when status is FRAME_OK or FRAME_TOO_BIG */
+	const char *user; /* the ZAP User-Id of the message ("" if none) */
+	int cmd;	  /* an enum wire_command, or -1 if status is before it */
+	const char *body; /* the body frame when status is FRAME_OK or FRAME_TOO_BIG */
 	size_t len;
 };
 
@@ -60,14 +60,14 @@ typedef void (*frame_fn)(const struct frame_in *in, void *ctx);
  * libzmq took the first frame (the rest of a multipart message then follows
  * atomically), -1 if it did not (no peer, full queue: zmq_errno() says).
  */
-int frame_send(void *sock, const void *rid, size_t rid_len, enum wire_command cmd,
-	       const char *body, size_t len, int flags);
+int frame_send(void *sock, const void *rid, size_t rid_len, enum wire_command cmd, const char *body,
+	       size_t len, int flags);
 
 /*
  * Checks the n frames of one message (parts[0] the routing id when router;
- * parts holds the first n or FRAME_MAX of them, whichever is fewer) against the protocol and a body limit of max_body bytes (0: no limit but the
- * socket's ZMQ_MAXMSGSIZE); fills *in except user.  Pure: no socket, so that it
- * can be fuzzed.  Returns in->status.
+ * parts holds the first n or FRAME_MAX of them, whichever is fewer) against the protocol and a body
+ * limit of max_body bytes (0: no limit but the socket's ZMQ_MAXMSGSIZE); fills *in except user.
+ * Pure: no socket, so that it can be fuzzed.  Returns in->status.
  */
 enum frame_status frame_check(const struct frame_part *parts, int n, bool router, size_t max_body,
 			      struct frame_in *in);

@@ -128,6 +128,15 @@ static void drain(struct client *c, struct figures *fg, int ms, long expect)
 	}
 }
 
+/* Sends a whole BATCH body of one row, written by hand, and waits for its answer. */
+static void batch_body(struct client *c, struct figures *fg, const char *body)
+{
+	send3(c, WIRE_BATCH, body, strlen(body));
+	fg->tried++;
+	fg->rows_sent++;
+	drain(c, fg, 3000, 1);
+}
+
 /* Sends one BATCH of the given rows (JSON array text) and waits for its answer. */
 static void batch(struct client *c, struct figures *fg, long seq, const char *rows, long nrows)
 {
@@ -178,6 +187,7 @@ enum { MALFORMED_DEADLINE_MS = 120 * 1000 };
 /* The attacker's keys, for the extra connections of the oversized messages. */
 static const struct keypair *attack_keys;
 
+/* Every kind of broken message, count times; kinds 0-2 break the framing itself (raw path). */
 static void malformed(struct client *c, struct figures *fg, long count)
 {
 	static char big[5 << 20], many[64 << 10];
@@ -266,6 +276,149 @@ static void give_up(int sig)
 	_exit(3);
 }
 
+/* A HELLO with a key the registry has revoked: answered ERROR revoked. */
+static void attack_revoked_key(struct client *c, struct figures *fg, long count)
+{
+	(void)count;
+	send3(c, WIRE_HELLO, "{\"agent\":\"attacker\"}", 20);
+	fg->tried++;
+	drain(c, fg, 1000, 1);
+}
+
+/* A valid key writing units outside its scope. */
+static void attack_other_commune(struct client *c, struct figures *fg, long count)
+{
+	(void)count;
+	batch(c, fg, 1,
+	      "[{\"unit\":\"21298\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\",\"value\":1},"
+	      "{\"unit\":\"536\",\"indicator\":\"population\",\"period\":"
+	      "\"2024S1\",\"value\":1},"
+	      "{\"unit\":\"51\",\"indicator\":\"population\",\"period\":\"2024\","
+	      "\"value\":1}]",
+	      3);
+}
+
+/* Rows and a body that claim another collector: the key decides, not the body. */
+static void attack_claim_collector(struct client *c, struct figures *fg, long count)
+{
+	char rows[8192];
+
+	(void)count;
+	snprintf(rows, sizeof rows,
+		 "{\"epoch\":424242,\"seq\":2,\"collector\":\"tinh-51\","
+		 "\"rows\":[{\"unit\":\"536\",\"indicator\":\"population\","
+		 "\"period\":\"2024S1\",\"value\":1}]}");
+	batch_body(c, fg, rows);
+	batch(
+	    c, fg, 3,
+	    "[{\"unit\":\"536\",\"indicator\":\"population\",\"period\":\"2024S1\","
+	    "\"value\":1,\"collector\":\"tinh-51\"}]",
+	    1);
+}
+
+/* SQL and escape injections in each field of a row. */
+static void attack_inject(struct client *c, struct figures *fg, long count)
+{
+	char rows[8192];
+
+	(void)count;
+	long seq = 10;
+	for (size_t i = 0; i < sizeof injections / sizeof injections[0]; i++) {
+		const char *x = injections[i];
+		/* in each field; the ref row is otherwise valid but for a future
+		 * period */
+		snprintf(rows, sizeof rows,
+			 "[{\"unit\":\"%s\",\"indicator\":\"population\","
+			 "\"period\":\"2024\","
+			 "\"value\":1},"
+			 "{\"unit\":\"21301\",\"indicator\":\"%s\",\"period\":"
+			 "\"2024\",\"value\":1},"
+			 "{\"unit\":\"21301\",\"indicator\":\"population\","
+			 "\"period\":\"%s\","
+			 "\"value\":1},"
+			 "{\"unit\":\"21301\",\"indicator\":\"population\","
+			 "\"date\":\"%s\",\"value\":1},"
+			 "{\"unit\":\"21301\",\"indicator\":\"population\","
+			 "\"period\":\"2031\","
+			 "\"value\":1,\"ref\":\"%s\"},"
+			 "{\"unit\":\"21301\",\"indicator\":\"population\","
+			 "\"period\":\"2024\","
+			 "\"value\":1,\"qualifier\":\"%s\"}]",
+			 x, x, x, x, x, x);
+		batch(c, fg, seq++, rows, 6);
+	}
+}
+
+/* Text that would forge log lines or drive a terminal, and years out of range. */
+static void attack_log_forge(struct client *c, struct figures *fg, long count)
+{
+	(void)count;
+	/* an agent string that would start a line of its own at error
+	 * priority, then colour and clear a terminal (ESC and the C1 CSI) */
+	static const char hello[] =
+	    "{\"agent\":\"chiso-agent 0.1\\n<3>forged: database wiped"
+	    "\\u001b[31m\\u009b2J\",\"epoch\":424242,\"backlog_batches\":0,"
+	    "\"backlog_rows\":0}";
+	send3(c, WIRE_HELLO, hello, sizeof hello - 1);
+	fg->tried++;
+	drain(c, fg, 3000, 1);
+	/* a year outside the range, as a period and as a date */
+	show_rejections = true;
+	long acks0 = fg->acks;
+	batch(c, fg, 30,
+	      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"1900\",\"value\":1},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
+	      "\"1900-06-01\",\"value\":1}]",
+	      2);
+	/* The test reads this ACK's verdicts: wait for it, not for any answer
+	 * (a late WELCOME would do for batch()), up to a minute on a slow run. */
+	for (int i = 0; i < 12 && fg->acks == acks0; i++)
+		drain(c, fg, 5000, 1);
+}
+
+/* Values out of range, too large for 64 bits, NaN and Infinity. */
+static void attack_values(struct client *c, struct figures *fg, long count)
+{
+	(void)count;
+	batch(c, fg, 20,
+	      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\",\"value\":-5},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\",\"value\":1e300},"
+	      "{\"unit\":\"21301\",\"indicator\":\"households\",\"period\":"
+	      "\"2024\",\"value\":2.5},"
+	      "{\"unit\":\"21301\",\"indicator\":\"coverage_4g_pct\",\"period\":"
+	      "\"2024\",\"value\":"
+	      "250}]",
+	      4);
+	/* an integer beyond 64 bits, NaN and Infinity: the whole body is refused */
+	const char *huge =
+	    "{\"epoch\":424242,\"seq\":22,\"rows\":[{\"unit\":\"21301\","
+	    "\"indicator\":\"population\",\"period\":\"2024\","
+	    "\"value\":99999999999999999999}]}";
+	batch_body(c, fg, huge);
+	const char *nan =
+	    "{\"epoch\":424242,\"seq\":21,\"rows\":[{\"unit\":\"21301\","
+	    "\"indicator\":\"population\",\"period\":\"2024\",\"value\":NaN}]}";
+	batch_body(c, fg, nan);
+}
+
+/* The attacks that need an enrolled collector's key file, by name. */
+static const struct {
+	const char *name;
+	void (*run)(struct client *c, struct figures *fg, long count);
+} keyed_attacks[] = {
+	{"revoked-key", attack_revoked_key},
+	{"other-commune", attack_other_commune},
+	{"claim-collector", attack_claim_collector},
+	{"malformed", malformed},
+	{"inject", attack_inject},
+	{"log-forge", attack_log_forge},
+	{"values", attack_values},
+};
+
 int main(int argc, char **argv)
 {
 	if (argc < 4)
@@ -277,7 +430,7 @@ int main(int argc, char **argv)
 	void *ctx = zmq_ctx_new();
 	struct client c = {ctx, NULL};
 	struct keypair kp;
-	char err[256], rows[8192];
+	char err[256];
 	long count = argc > 5 ? atol(argv[5]) : 1;
 
 	signal(SIGALRM, give_up);
@@ -290,118 +443,15 @@ int main(int argc, char **argv)
 	} else {
 		if (argc < 5 || keys_read_secret(argv[4], &kp, err, sizeof err) < 0)
 			fail(argc < 5 ? "this attack needs a key file" : err);
-		client_open(&c, kp.public_key, kp.secret_key);
-		if (strcmp(attack, "revoked-key") == 0) {
-			send3(&c, WIRE_HELLO, "{\"agent\":\"attacker\"}", 20);
-			fg.tried++;
-			drain(&c, &fg, 1000, 1);
-		} else if (strcmp(attack, "other-commune") == 0) {
-			/* a valid key writing units outside its scope */
-			batch(&c, &fg, 1,
-			      "[{\"unit\":\"21298\",\"indicator\":\"population\",\"period\":"
-			      "\"2024\",\"value\":1},"
-			      "{\"unit\":\"536\",\"indicator\":\"population\",\"period\":"
-			      "\"2024S1\",\"value\":1},"
-			      "{\"unit\":\"51\",\"indicator\":\"population\",\"period\":\"2024\","
-			      "\"value\":1}]",
-			      3);
-		} else if (strcmp(attack, "claim-collector") == 0) {
-			snprintf(rows, sizeof rows,
-				 "{\"epoch\":424242,\"seq\":2,\"collector\":\"tinh-51\","
-				 "\"rows\":[{\"unit\":\"536\",\"indicator\":\"population\","
-				 "\"period\":\"2024S1\",\"value\":1}]}");
-			send3(&c, WIRE_BATCH, rows, strlen(rows));
-			fg.tried++;
-			fg.rows_sent++;
-			drain(&c, &fg, 3000, 1);
-			batch(
-			    &c, &fg, 3,
-			    "[{\"unit\":\"536\",\"indicator\":\"population\",\"period\":\"2024S1\","
-			    "\"value\":1,\"collector\":\"tinh-51\"}]",
-			    1);
-		} else if (strcmp(attack, "malformed") == 0) {
-			attack_keys = &kp;
-			malformed(&c, &fg, count);
-		} else if (strcmp(attack, "inject") == 0) {
-			long seq = 10;
-			for (size_t i = 0; i < sizeof injections / sizeof injections[0]; i++) {
-				const char *x = injections[i];
-				/* in each field; the ref row is otherwise valid but for a future
-				 * period */
-				snprintf(rows, sizeof rows,
-					 "[{\"unit\":\"%s\",\"indicator\":\"population\","
-					 "\"period\":\"2024\","
-					 "\"value\":1},"
-					 "{\"unit\":\"21301\",\"indicator\":\"%s\",\"period\":"
-					 "\"2024\",\"value\":1},"
-					 "{\"unit\":\"21301\",\"indicator\":\"population\","
-					 "\"period\":\"%s\","
-					 "\"value\":1},"
-					 "{\"unit\":\"21301\",\"indicator\":\"population\","
-					 "\"date\":\"%s\",\"value\":1},"
-					 "{\"unit\":\"21301\",\"indicator\":\"population\","
-					 "\"period\":\"2031\","
-					 "\"value\":1,\"ref\":\"%s\"},"
-					 "{\"unit\":\"21301\",\"indicator\":\"population\","
-					 "\"period\":\"2024\","
-					 "\"value\":1,\"qualifier\":\"%s\"}]",
-					 x, x, x, x, x, x);
-				batch(&c, &fg, seq++, rows, 6);
-			}
-		} else if (strcmp(attack, "log-forge") == 0) {
-			/* an agent string that would start a line of its own at error
-			 * priority, then colour and clear a terminal (ESC and the C1 CSI) */
-			static const char hello[] =
-			    "{\"agent\":\"chiso-agent 0.1\\n<3>forged: database wiped"
-			    "\\u001b[31m\\u009b2J\",\"epoch\":424242,\"backlog_batches\":0,"
-			    "\"backlog_rows\":0}";
-			send3(&c, WIRE_HELLO, hello, sizeof hello - 1);
-			fg.tried++;
-			drain(&c, &fg, 3000, 1);
-			/* a year outside the range, as a period and as a date */
-			show_rejections = true;
-			long acks0 = fg.acks;
-			batch(&c, &fg, 30,
-			      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
-			      "\"1900\",\"value\":1},"
-			      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
-			      "\"1900-06-01\",\"value\":1}]",
-			      2);
-			/* The test reads this ACK's verdicts: wait for it, not for any answer
-			 * (a late WELCOME would do for batch()), up to a minute on a slow run. */
-			for (int i = 0; i < 12 && fg.acks == acks0; i++)
-				drain(&c, &fg, 5000, 1);
-		} else if (strcmp(attack, "values") == 0) {
-			batch(&c, &fg, 20,
-			      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
-			      "\"2024\",\"value\":-5},"
-			      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
-			      "\"2024\",\"value\":1e300},"
-			      "{\"unit\":\"21301\",\"indicator\":\"households\",\"period\":"
-			      "\"2024\",\"value\":2.5},"
-			      "{\"unit\":\"21301\",\"indicator\":\"coverage_4g_pct\",\"period\":"
-			      "\"2024\",\"value\":"
-			      "250}]",
-			      4);
-			/* an integer beyond 64 bits, NaN and Infinity: the whole body is refused */
-			const char *huge =
-			    "{\"epoch\":424242,\"seq\":22,\"rows\":[{\"unit\":\"21301\","
-			    "\"indicator\":\"population\",\"period\":\"2024\","
-			    "\"value\":99999999999999999999}]}";
-			send3(&c, WIRE_BATCH, huge, strlen(huge));
-			fg.tried++;
-			fg.rows_sent++;
-			drain(&c, &fg, 3000, 1);
-			const char *nan =
-			    "{\"epoch\":424242,\"seq\":21,\"rows\":[{\"unit\":\"21301\","
-			    "\"indicator\":\"population\",\"period\":\"2024\",\"value\":NaN}]}";
-			send3(&c, WIRE_BATCH, nan, strlen(nan));
-			fg.tried++;
-			fg.rows_sent++;
-			drain(&c, &fg, 3000, 1);
-		} else {
+		size_t i = 0;
+		while (i < sizeof keyed_attacks / sizeof keyed_attacks[0] &&
+		       strcmp(attack, keyed_attacks[i].name) != 0)
+			i++;
+		if (i == sizeof keyed_attacks / sizeof keyed_attacks[0])
 			fail("unknown attack");
-		}
+		attack_keys = &kp;
+		client_open(&c, kp.public_key, kp.secret_key);
+		keyed_attacks[i].run(&c, &fg, count);
 		client_close(&c);
 	}
 	printf("attack=%s tried=%ld answered=%ld errors=%ld acks=%ld rows_sent=%ld "

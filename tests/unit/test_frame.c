@@ -14,65 +14,79 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Splits "a|b|c" into frames (NULL: none); returns the count. */
+static int split(const char *spec, char buf[256], struct frame_part parts[FRAME_MAX])
+{
+	int n = 0;
+
+	if (!spec)
+		return 0;
+	snprintf(buf, 256, "%s", spec);
+	for (char *p = buf;; n++) {
+		char *bar = strchr(p, '|');
+		if (n < FRAME_MAX)
+			parts[n] = (struct frame_part){p, bar ? (size_t)(bar - p) : strlen(p)};
+		if (!bar)
+			return n + 1;
+		p = bar + 1;
+	}
+}
+
 static void test_check(void **state)
 {
 	static const struct {
 		const char *name;
 		bool router;
-		int n;
-		const char *frames[6];
+		const char *frames; /* separated by '|' */
 		size_t max_body;
 		enum frame_status expect;
 		int cmd, nframes;
 		const char *err; /* a fragment of the reason, "" when accepted */
 	} cases[] = {
-	    {"dealer ok", false, 3, {"CHISO/1", "ACK", "{}"}, 0, FRAME_OK, WIRE_ACK, 3, ""},
-	    {"router ok", true, 4, {"id", "CHISO/1", "BATCH", "{}"}, 0, FRAME_OK, WIRE_BATCH, 3, ""},
-	    {"at the limit", false, 3, {"CHISO/1", "PING", "{}"}, 2, FRAME_OK, WIRE_PING, 3, ""},
-	    {"over the limit", false, 3, {"CHISO/1", "PING", "{ }"}, 2, FRAME_TOO_BIG, WIRE_PING,
-	     3, "3 bytes, limit 2"},
-	    {"no frames", false, 0, {0}, 0, FRAME_BAD_COUNT, -1, 0, "0 frames"},
-	    {"only a routing id", true, 1, {"id"}, 0, FRAME_BAD_COUNT, -1, 0, "0 frames"},
-	    {"two frames", false, 2, {"CHISO/1", "BATCH"}, 0, FRAME_BAD_COUNT, -1, 2, "2 frames"},
-	    {"router two frames", true, 3, {"id", "CHISO/1", "BATCH"}, 0, FRAME_BAD_COUNT, -1, 2,
-	     "2 frames"},
-	    {"four frames", false, 4, {"CHISO/1", "PING", "{}", "{}"}, 0, FRAME_BAD_COUNT, -1, 4,
-	     "4 frames"},
-	    {"many frames", false, 6, {"CHISO/1", "PING", "{}", "a", "b", "c"}, 0, FRAME_BAD_COUNT,
-	     -1, 6, "6 frames"},
-	    {"wrong version", false, 3, {"CHISO/9", "PING", "{}"}, 0, FRAME_BAD_TAG, -1, 3, "CHISO/1"},
-	    {"empty tag", false, 3, {"", "PING", "{}"}, 0, FRAME_BAD_TAG, -1, 3, "first frame"},
-	    {"unknown command", false, 3, {"CHISO/1", "DELETE", "{}"}, 0, FRAME_UNKNOWN_COMMAND, -1,
-	     3, "unknown command"},
-	    {"lower-case command", true, 4, {"id", "CHISO/1", "ping", "{}"}, 0,
-	     FRAME_UNKNOWN_COMMAND, -1, 3, "unknown command"},
-	    {"unknown before size", false, 3, {"CHISO/1", "NOPE", "{     }"}, 1,
-	     FRAME_UNKNOWN_COMMAND, -1, 3, "unknown command"},
+	    {"dealer ok", false, "CHISO/1|ACK|{}", 0, FRAME_OK, WIRE_ACK, 3, ""},
+	    {"router ok", true, "id|CHISO/1|BATCH|{}", 0, FRAME_OK, WIRE_BATCH, 3, ""},
+	    {"at the limit", false, "CHISO/1|PING|{}", 2, FRAME_OK, WIRE_PING, 3, ""},
+	    {"over the limit", false, "CHISO/1|PING|{ }", 2, FRAME_TOO_BIG, WIRE_PING, 3,
+	     "limit 2"},
+	    {"no frames", false, NULL, 0, FRAME_BAD_COUNT, -1, 0, "0 frames"},
+	    {"only a routing id", true, "id", 0, FRAME_BAD_COUNT, -1, 0, "0 frames"},
+	    {"two frames", false, "CHISO/1|BATCH", 0, FRAME_BAD_COUNT, -1, 2, "2 frames"},
+	    {"router two frames", true, "id|CHISO/1|BATCH", 0, FRAME_BAD_COUNT, -1, 2, "2 frames"},
+	    {"four frames", false, "CHISO/1|PING|{}|{}", 0, FRAME_BAD_COUNT, -1, 4, "4 frames"},
+	    {"six frames", false, "CHISO/1|PING|{}|a|b|c", 0, FRAME_BAD_COUNT, -1, 6, "6 frames"},
+	    {"wrong version", false, "CHISO/9|PING|{}", 0, FRAME_BAD_TAG, -1, 3, "CHISO/1"},
+	    {"empty tag", false, "|PING|{}", 0, FRAME_BAD_TAG, -1, 3, "first frame"},
+	    {"unknown", false, "CHISO/1|DELETE|{}", 0, FRAME_UNKNOWN_COMMAND, -1, 3, "unknown"},
+	    {"lower case", true, "id|CHISO/1|ping|{}", 0, FRAME_UNKNOWN_COMMAND, -1, 3, "unknown"},
+	    {"unknown first", false, "CHISO/1|NO|{   }", 1, FRAME_UNKNOWN_COMMAND, -1, 3,
+	     "unknown"},
 	};
 	(void)state;
 	for (size_t i = 0; i < N(cases); i++) {
+		const char *name = cases[i].name;
 		struct frame_part parts[FRAME_MAX];
 		struct frame_in in;
-		for (int k = 0; k < cases[i].n && k < FRAME_MAX; k++)
-			parts[k] = (struct frame_part){cases[i].frames[k], strlen(cases[i].frames[k])};
+		char buf[256];
+		int n = split(cases[i].frames, buf, parts);
 		enum frame_status st =
-		    frame_check(parts, cases[i].n, cases[i].router, cases[i].max_body, &in);
-		CHECK_INT(cases[i].name, cases[i].expect, st);
-		CHECK_INT(cases[i].name, cases[i].expect, in.status);
-		CHECK_INT(cases[i].name, cases[i].cmd, in.cmd);
-		CHECK_INT(cases[i].name, cases[i].nframes, in.nframes);
-		CHECK_STR(cases[i].name, "", in.user);
+		    frame_check(parts, n, cases[i].router, cases[i].max_body, &in);
+		CHECK_INT(name, cases[i].expect, st);
+		CHECK_INT(name, cases[i].expect, in.status);
+		CHECK_INT(name, cases[i].cmd, in.cmd);
+		CHECK_INT(name, cases[i].nframes, in.nframes);
+		CHECK_STR(name, "", in.user);
 		if (*cases[i].err)
-			CHECK_HAS(cases[i].name, cases[i].err, in.err);
+			CHECK_HAS(name, cases[i].err, in.err);
 		else
-			CHECK_STR(cases[i].name, "", in.err);
-		if (cases[i].router && cases[i].n >= 1)
-			CHECK_INT(cases[i].name, 2, in.rid_len);
+			CHECK_STR(name, "", in.err);
+		if (cases[i].router && n >= 1)
+			CHECK_INT(name, 2, in.rid_len);
 		else if (in.rid)
-			fail_msg("%s: a routing id without a ROUTER", cases[i].name);
+			fail_msg("%s: a routing id without a ROUTER", name);
+		int last = cases[i].router ? 3 : 2;
 		if ((st == FRAME_OK || st == FRAME_TOO_BIG) &&
-		    (!in.body || in.len != strlen(cases[i].frames[cases[i].router ? 3 : 2])))
-			fail_msg("%s: the body is not the last frame", cases[i].name);
+		    (in.body != parts[last].data || in.len != parts[last].len))
+			fail_msg("%s: the body is not the last frame", name);
 	}
 	assert_string_equal(frame_status_name(FRAME_BAD_TAG), "bad tag");
 	assert_string_equal(frame_status_name((enum frame_status)99), "?");
