@@ -472,7 +472,62 @@ static void usage(void)
 	exit(2);
 }
 
-int main(int argc, char **argv)
+/* Sets the option of getopt's ch from optarg; usage() for an unknown one. */
+static void set_option(struct options *o, int ch)
+{
+	switch (ch) {
+	case 'e':
+		o->endpoint = optarg;
+		break;
+	case 's':
+		o->server_key = optarg;
+		break;
+	case 'k':
+		o->keys_dir = optarg;
+		break;
+	case 'a':
+		o->agents_file = optarg;
+		break;
+	case 'i':
+		o->indicators = strtol(optarg, NULL, 10);
+		break;
+	case 'y':
+		o->years = strtol(optarg, NULL, 10);
+		break;
+	case '0':
+		o->year0 = strtol(optarg, NULL, 10);
+		break;
+	case 'b':
+		o->batch_rows = strtol(optarg, NULL, 10);
+		break;
+	case 'w':
+		o->window = strtol(optarg, NULL, 10);
+		break;
+	case 'r':
+		o->rate = strtod(optarg, NULL);
+		break;
+	case 'd':
+		o->deadline = strtod(optarg, NULL);
+		break;
+	case 'h':
+		o->hold = strtod(optarg, NULL);
+		break;
+	case 'E':
+		o->epoch = strtoull(optarg, NULL, 10);
+		break;
+	case 'S':
+		o->start_file = optarg;
+		break;
+	case 'C':
+		o->connect_deadline = strtod(optarg, NULL);
+		break;
+	default:
+		usage();
+	}
+}
+
+/* Reads the options of "run" (argv[2] on) into *o, with their defaults; usage() if unusable. */
+static void parse_options(struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {{"endpoint", required_argument, NULL, 'e'},
 						 {"server-key", required_argument, NULL, 's'},
@@ -490,75 +545,32 @@ int main(int argc, char **argv)
 						 {"start-file", required_argument, NULL, 'S'},
 						 {"connect-deadline", required_argument, NULL, 'C'},
 						 {NULL, 0, NULL, 0}};
-	static struct load L;
 	int ch;
+
+	*o = (struct options){.indicators = 100,
+			      .years = 1,
+			      .year0 = 2000,
+			      .batch_rows = 1000,
+			      .window = 8,
+			      .deadline = 600,
+			      .epoch = (uint64_t)time(NULL)};
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		set_option(o, ch);
+	if (!o->endpoint || !o->server_key || !o->keys_dir || !o->agents_file ||
+	    o->indicators < 1 || o->years < 1 || o->batch_rows < 1 || o->window < 1 ||
+	    o->window > WINDOW_MAX || o->deadline <= 0)
+		usage();
+}
+
+int main(int argc, char **argv)
+{
+	static struct load L;
 
 	if (argc == 5 && strcmp(argv[1], "keygen") == 0)
 		return keygen(strtol(argv[2], NULL, 10), argv[3], argv[4]);
 	if (argc < 2 || strcmp(argv[1], "run") != 0)
 		usage();
-	L.opt = (struct options){.indicators = 100,
-				 .years = 1,
-				 .year0 = 2000,
-				 .batch_rows = 1000,
-				 .window = 8,
-				 .deadline = 600,
-				 .epoch = (uint64_t)time(NULL)};
-	optind = 2;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'e':
-			L.opt.endpoint = optarg;
-			break;
-		case 's':
-			L.opt.server_key = optarg;
-			break;
-		case 'k':
-			L.opt.keys_dir = optarg;
-			break;
-		case 'a':
-			L.opt.agents_file = optarg;
-			break;
-		case 'i':
-			L.opt.indicators = strtol(optarg, NULL, 10);
-			break;
-		case 'y':
-			L.opt.years = strtol(optarg, NULL, 10);
-			break;
-		case '0':
-			L.opt.year0 = strtol(optarg, NULL, 10);
-			break;
-		case 'b':
-			L.opt.batch_rows = strtol(optarg, NULL, 10);
-			break;
-		case 'w':
-			L.opt.window = strtol(optarg, NULL, 10);
-			break;
-		case 'r':
-			L.opt.rate = strtod(optarg, NULL);
-			break;
-		case 'd':
-			L.opt.deadline = strtod(optarg, NULL);
-			break;
-		case 'h':
-			L.opt.hold = strtod(optarg, NULL);
-			break;
-		case 'E':
-			L.opt.epoch = strtoull(optarg, NULL, 10);
-			break;
-		case 'S':
-			L.opt.start_file = optarg;
-			break;
-		case 'C':
-			L.opt.connect_deadline = strtod(optarg, NULL);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (!L.opt.endpoint || !L.opt.server_key || !L.opt.keys_dir || !L.opt.agents_file ||
-	    L.opt.indicators < 1 || L.opt.years < 1 || L.opt.batch_rows < 1 || L.opt.window < 1 ||
-	    L.opt.window > WINDOW_MAX || L.opt.deadline <= 0)
-		usage();
+	parse_options(&L.opt, argc, argv);
 	return run(&L);
 }
