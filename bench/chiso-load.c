@@ -32,6 +32,7 @@
 #include <zmq.h>
 
 #include "batch.h"
+#include "frame.h"
 #include "keys.h"
 #include "wire.h"
 
@@ -149,11 +150,10 @@ static void load_agents(struct load *L)
 		die("no collectors in %s", L->opt.agents_file);
 }
 
-static void send_message(void *sock, const char *cmd, const char *body)
+/* Through the wire module the agent uses, so the load measures the real framing. */
+static void send_message(void *sock, enum wire_command cmd, const char *body)
 {
-	zmq_send(sock, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL), ZMQ_SNDMORE);
-	zmq_send(sock, cmd, strlen(cmd), ZMQ_SNDMORE);
-	zmq_send(sock, body, strlen(body), 0);
+	frame_send(sock, NULL, 0, cmd, body, strlen(body), 0);
 }
 
 static void send_hello(struct load *L, struct collector *c);
@@ -197,7 +197,7 @@ static void send_hello(struct load *L, struct collector *c)
 	char *body = wire_hello_encode(&h);
 	if (!body)
 		die("%s", "out of memory");
-	send_message(c->sock, "HELLO", body);
+	send_message(c->sock, WIRE_HELLO, body);
 	free(body);
 	c->hello_ms = now_ms();
 }
@@ -227,7 +227,7 @@ static void send_batch(struct load *L, struct collector *c, const struct pending
 	batch_destroy(&b);
 	if (!body)
 		die("%s", "out of memory");
-	send_message(c->sock, "BATCH", body);
+	send_message(c->sock, WIRE_BATCH, body);
 	free(body);
 	L->fg.batches++;
 }
@@ -252,16 +252,27 @@ static struct pending *find_pending(struct collector *c, uint64_t seq)
 	return NULL;
 }
 
-static void handle(struct load *L, struct collector *c, const char *cmd, const char *body,
-		   size_t len)
+/* Whom a message read by receive() is for. */
+struct load_rx {
+	struct load *L;
+	struct collector *c;
+};
+
+/* Acts on one message from the daemon (frame_recv's callback); bad framing is ignored. */
+static void handle(const struct frame_in *in, void *ctx)
 {
+	struct load *L = ((struct load_rx *)ctx)->L;
+	struct collector *c = ((struct load_rx *)ctx)->c;
+	const char *body = in->body;
+	size_t len = in->len;
+	int cmd = in->status == FRAME_OK ? in->cmd : -1;
 	char err[256];
 
-	if (strcmp(cmd, "WELCOME") == 0) {
+	if (cmd == WIRE_WELCOME) {
 		if (!c->welcomed)
 			L->fg.connected++;
 		c->welcomed = true;
-	} else if (strcmp(cmd, "ACK") == 0) {
+	} else if (cmd == WIRE_ACK) {
 		struct batch_ack a = {0};
 		if (batch_ack_decode(body, len, NULL, &a, err, sizeof err) < 0)
 			die("bad ACK: %s", err);
@@ -274,7 +285,7 @@ static void handle(struct load *L, struct collector *c, const char *cmd, const c
 			*p = c->win[--c->inflight];
 		}
 		batch_ack_clear(&a);
-	} else if (strcmp(cmd, "RETRY") == 0) {
+	} else if (cmd == WIRE_RETRY) {
 		struct wire_retry r;
 		if (wire_retry_decode(body, len, NULL, &r, err, sizeof err) < 0)
 			die("bad RETRY: %s", err);
@@ -282,7 +293,7 @@ static void handle(struct load *L, struct collector *c, const char *cmd, const c
 		if (p)
 			p->resend_ms = now_ms() + r.after_ms;
 		L->fg.retries++;
-	} else if (strcmp(cmd, "ERROR") == 0) {
+	} else if (cmd == WIRE_ERROR) {
 		fprintf(stderr, "chiso-load: %s: ERROR %.*s\n", c->name, (int)len, body);
 		L->fg.errors++;
 		c->dead = true;
@@ -292,34 +303,10 @@ static void handle(struct load *L, struct collector *c, const char *cmd, const c
 /* Reads every message waiting on c's socket. */
 static void receive(struct load *L, struct collector *c)
 {
-	for (;;) {
-		char frames[2][WIRE_COMMAND_MAX + 1] = {{0}};
-		zmq_msg_t body;
-		int n = 0, more = 1;
-		zmq_msg_init(&body);
-		while (more) {
-			zmq_msg_t m;
-			zmq_msg_init(&m);
-			if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
-				zmq_msg_close(&m);
-				zmq_msg_close(&body);
-				return;
-			}
-			more = zmq_msg_more(&m);
-			if (n < 2) {
-				size_t l = zmq_msg_size(&m);
-				l = l < WIRE_COMMAND_MAX ? l : WIRE_COMMAND_MAX;
-				memcpy(frames[n], zmq_msg_data(&m), l);
-			} else if (n == 2) {
-				zmq_msg_move(&body, &m);
-			}
-			zmq_msg_close(&m);
-			n++;
-		}
-		if (n == 3 && strcmp(frames[0], WIRE_PROTOCOL) == 0)
-			handle(L, c, frames[1], zmq_msg_data(&body), zmq_msg_size(&body));
-		zmq_msg_close(&body);
-	}
+	struct load_rx rx = {L, c};
+
+	while (frame_recv(c->sock, false, 0, handle, &rx) > 0)
+		;
 }
 
 /* Sends what the window, the rate and RETRY pauses allow; returns rows first sent. */
@@ -485,7 +472,62 @@ static void usage(void)
 	exit(2);
 }
 
-int main(int argc, char **argv)
+/* Sets the option of getopt's ch from optarg; usage() for an unknown one. */
+static void set_option(struct options *o, int ch)
+{
+	switch (ch) {
+	case 'e':
+		o->endpoint = optarg;
+		break;
+	case 's':
+		o->server_key = optarg;
+		break;
+	case 'k':
+		o->keys_dir = optarg;
+		break;
+	case 'a':
+		o->agents_file = optarg;
+		break;
+	case 'i':
+		o->indicators = strtol(optarg, NULL, 10);
+		break;
+	case 'y':
+		o->years = strtol(optarg, NULL, 10);
+		break;
+	case '0':
+		o->year0 = strtol(optarg, NULL, 10);
+		break;
+	case 'b':
+		o->batch_rows = strtol(optarg, NULL, 10);
+		break;
+	case 'w':
+		o->window = strtol(optarg, NULL, 10);
+		break;
+	case 'r':
+		o->rate = strtod(optarg, NULL);
+		break;
+	case 'd':
+		o->deadline = strtod(optarg, NULL);
+		break;
+	case 'h':
+		o->hold = strtod(optarg, NULL);
+		break;
+	case 'E':
+		o->epoch = strtoull(optarg, NULL, 10);
+		break;
+	case 'S':
+		o->start_file = optarg;
+		break;
+	case 'C':
+		o->connect_deadline = strtod(optarg, NULL);
+		break;
+	default:
+		usage();
+	}
+}
+
+/* Reads the options of "run" (argv[2] on) into *o, with their defaults; usage() if unusable. */
+static void parse_options(struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {{"endpoint", required_argument, NULL, 'e'},
 						 {"server-key", required_argument, NULL, 's'},
@@ -503,75 +545,32 @@ int main(int argc, char **argv)
 						 {"start-file", required_argument, NULL, 'S'},
 						 {"connect-deadline", required_argument, NULL, 'C'},
 						 {NULL, 0, NULL, 0}};
-	static struct load L;
 	int ch;
+
+	*o = (struct options){.indicators = 100,
+			      .years = 1,
+			      .year0 = 2000,
+			      .batch_rows = 1000,
+			      .window = 8,
+			      .deadline = 600,
+			      .epoch = (uint64_t)time(NULL)};
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		set_option(o, ch);
+	if (!o->endpoint || !o->server_key || !o->keys_dir || !o->agents_file ||
+	    o->indicators < 1 || o->years < 1 || o->batch_rows < 1 || o->window < 1 ||
+	    o->window > WINDOW_MAX || o->deadline <= 0)
+		usage();
+}
+
+int main(int argc, char **argv)
+{
+	static struct load L;
 
 	if (argc == 5 && strcmp(argv[1], "keygen") == 0)
 		return keygen(strtol(argv[2], NULL, 10), argv[3], argv[4]);
 	if (argc < 2 || strcmp(argv[1], "run") != 0)
 		usage();
-	L.opt = (struct options){.indicators = 100,
-				 .years = 1,
-				 .year0 = 2000,
-				 .batch_rows = 1000,
-				 .window = 8,
-				 .deadline = 600,
-				 .epoch = (uint64_t)time(NULL)};
-	optind = 2;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'e':
-			L.opt.endpoint = optarg;
-			break;
-		case 's':
-			L.opt.server_key = optarg;
-			break;
-		case 'k':
-			L.opt.keys_dir = optarg;
-			break;
-		case 'a':
-			L.opt.agents_file = optarg;
-			break;
-		case 'i':
-			L.opt.indicators = strtol(optarg, NULL, 10);
-			break;
-		case 'y':
-			L.opt.years = strtol(optarg, NULL, 10);
-			break;
-		case '0':
-			L.opt.year0 = strtol(optarg, NULL, 10);
-			break;
-		case 'b':
-			L.opt.batch_rows = strtol(optarg, NULL, 10);
-			break;
-		case 'w':
-			L.opt.window = strtol(optarg, NULL, 10);
-			break;
-		case 'r':
-			L.opt.rate = strtod(optarg, NULL);
-			break;
-		case 'd':
-			L.opt.deadline = strtod(optarg, NULL);
-			break;
-		case 'h':
-			L.opt.hold = strtod(optarg, NULL);
-			break;
-		case 'E':
-			L.opt.epoch = strtoull(optarg, NULL, 10);
-			break;
-		case 'S':
-			L.opt.start_file = optarg;
-			break;
-		case 'C':
-			L.opt.connect_deadline = strtod(optarg, NULL);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (!L.opt.endpoint || !L.opt.server_key || !L.opt.keys_dir || !L.opt.agents_file ||
-	    L.opt.indicators < 1 || L.opt.years < 1 || L.opt.batch_rows < 1 || L.opt.window < 1 ||
-	    L.opt.window > WINDOW_MAX || L.opt.deadline <= 0)
-		usage();
+	parse_options(&L.opt, argc, argv);
 	return run(&L);
 }

@@ -15,14 +15,19 @@
  * opposite: staged records at or past next_seq were never committed and are
  * removed; those below it were, and only their renames are finished.  The handle keeps no list in
  * memory: every call rescans the directory, so it sees what the other process did.
+ *
+ * The module is four files under one prefix: this one (the handle, its lock,
+ * the state file and the recovery at open), outbox_record.c (one record file),
+ * outbox_queue.c (the views over pending/) and outbox_write.c (transactions,
+ * puts and re-keys); outbox_impl.h is what they share.
  */
 #include "outbox.h"
+#include "outbox_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,35 +35,12 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
-#include "obfile.h"
-#include "obio.h"
 
-struct outbox {
-	char *dir; /* as given, for messages */
-	int dir_fd;
-	int pending_fd;
-	int corrupt_fd;
-	int lock_fd;
-	long long lock_wait_ms; /* how long a writer waits for another's lock */
-	uint64_t epoch;
-	uint64_t max_bytes;
-	struct obio_sync sync;
-};
-
-/* Why a record could not be loaded: each calls for a different response. */
-enum load_failure {
-	LOAD_GONE,    /* no such record: removed after its ACK */
-	LOAD_DAMAGED, /* the bytes are wrong: move it aside, never send it */
-	LOAD_ERROR,   /* the system failed (I/O, memory): leave the record alone */
-};
-
-__attribute__((format(printf, 3, 4))) static void seterr(char *err, size_t errsize, const char *fmt,
-							 ...)
+void outbox_seterr(char *err, size_t errsize, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -69,12 +51,12 @@ __attribute__((format(printf, 3, 4))) static void seterr(char *err, size_t errsi
 	va_end(ap);
 }
 
-static int sync_fd(struct outbox *o, int fd)
+int outbox_sync_fd(struct outbox *o, int fd)
 {
 	return o->sync.fn(fd, o->sync.arg);
 }
 
-static int lock_op(struct outbox *o, int op)
+int outbox_lock_op(struct outbox *o, int op)
 {
 	int rc;
 
@@ -129,15 +111,15 @@ static void lock_holder(struct outbox *o, char *buf, size_t size)
  * stopped with Ctrl-Z holds it for ever, and every other command must not
  * hang behind it.  0, or -1 with err naming the holder.
  */
-static int lock_wait(struct outbox *o, char *err, size_t errsize)
+int outbox_lock_wait(struct outbox *o, char *err, size_t errsize)
 {
 	int64_t start = clock_mono_ms();
 
 	for (;;) {
-		if (lock_op(o, LOCK_EX | LOCK_NB) == 0)
+		if (outbox_lock_op(o, LOCK_EX | LOCK_NB) == 0)
 			return 0;
 		if (errno != EWOULDBLOCK) {
-			seterr(err, errsize, "cannot lock %s/lock: %s", o->dir, strerror(errno));
+			outbox_seterr(err, errsize, "cannot lock %s/lock: %s", o->dir, strerror(errno));
 			return -1;
 		}
 		if (clock_mono_ms() - start >= o->lock_wait_ms)
@@ -146,83 +128,12 @@ static int lock_wait(struct outbox *o, char *err, size_t errsize)
 	}
 	char who[256];
 	lock_holder(o, who, sizeof who);
-	seterr(err, errsize,
+	outbox_seterr(err, errsize,
 	       "hàng đợi %s đang bị tiến trình %s giữ khoá (đã chờ %.1f giây): hãy chờ lệnh đó "
 	       "chạy xong; nếu nó đã bị tạm dừng (Ctrl-Z) thì cho nó chạy tiếp bằng `fg` hoặc "
 	       "dừng hẳn nó",
 	       o->dir, *who ? who : "khác", (double)o->lock_wait_ms / 1000.0);
 	return -1;
-}
-
-/* Loads and checks pending record seq; rec may be NULL to only check it. */
-static int record_load(struct outbox *o, uint64_t seq, struct outbox_record **rec,
-		       enum load_failure *failure, char *err, size_t errsize)
-{
-	char name[OBFILE_NAME_SIZE], *buf;
-	struct obfile_header h;
-	size_t size;
-
-	obfile_record_name(name, sizeof name, seq);
-	if (obio_slurp(o->pending_fd, name,
-		       OUTBOX_RECORD_MAX + OBFILE_HEADER_MAX + OBFILE_TRAILER_LEN, &buf,
-		       &size) != 0) {
-		int e = errno;
-		/* Not a regular file, or too big to be a record: as good as damaged. */
-		if (e == ENOENT)
-			*failure = LOAD_GONE;
-		else if (e == ELOOP || e == EINVAL || e == EFBIG)
-			*failure = LOAD_DAMAGED;
-		else
-			*failure = LOAD_ERROR;
-		if (e == ENOENT)
-			seterr(err, errsize, "no pending record %" PRIu64, seq);
-		else
-			seterr(err, errsize, "cannot read pending/%s: %s", name, strerror(e));
-		return -1;
-	}
-	*failure = LOAD_DAMAGED;
-	if (obfile_record_parse(buf, size, seq, &h, err, errsize) != 0)
-		goto fail;
-	*failure = LOAD_ERROR;
-	if (rec != NULL) {
-		struct outbox_record *r = calloc(1, sizeof *r);
-		if (r == NULL || (r->source = strndup(h.source, h.source_len)) == NULL) {
-			free(r);
-			seterr(err, errsize, "out of memory reading pending/%s", name);
-			goto fail;
-		}
-		r->epoch = h.epoch;
-		r->seq = h.seq;
-		r->nrows = (size_t)h.rows;
-		r->created = h.created;
-		r->body_len = (size_t)h.length;
-		memmove(buf, buf + h.len, r->body_len); /* the body keeps the file's buffer */
-		buf[r->body_len] = '\0';
-		r->body = buf;
-		*rec = r;
-		return 0;
-	}
-	free(buf);
-	return 0;
-fail:
-	free(buf);
-	return -1;
-}
-
-/* Moves a damaged pending/name to corrupt/, where a person can look at it. */
-static int move_corrupt(struct outbox *o, const char *name, const char *reason)
-{
-	char target[OBFILE_NAME_SIZE + 16];
-
-	if (obio_move_aside(&o->sync, o->pending_fd, name, o->corrupt_fd, target, sizeof target) !=
-	    0) {
-		log_err("outbox %s: cannot move damaged pending/%s to corrupt/: %s", o->dir, name,
-			strerror(errno));
-		return -1;
-	}
-	log_warn("outbox %s: moved damaged record pending/%s to corrupt/%s: %s", o->dir, name,
-		 target, reason);
-	return 0;
 }
 
 /*
@@ -243,7 +154,7 @@ static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, 
 			return 0;
 		}
 		if (errno != EFBIG && errno != EINVAL) {
-			seterr(err, errsize, "cannot read %s/state: %s", o->dir, strerror(errno));
+			outbox_seterr(err, errsize, "cannot read %s/state: %s", o->dir, strerror(errno));
 			return -1;
 		}
 		snprintf(why, sizeof why, "%s", strerror(errno));
@@ -253,12 +164,12 @@ static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, 
 	}
 	free(buf);
 	*damaged = true;
-	seterr(err, errsize, "outbox state %s/state is damaged (%s)", o->dir, why);
+	outbox_seterr(err, errsize, "outbox state %s/state is damaged (%s)", o->dir, why);
 	return -1;
 }
 
 /* State that must exist: every open creates it. */
-static int state_load(struct outbox *o, struct obfile_state *st, char *err, size_t errsize)
+int outbox_state_load(struct outbox *o, struct obfile_state *st, char *err, size_t errsize)
 {
 	bool missing, damaged;
 
@@ -270,7 +181,7 @@ static int state_load(struct outbox *o, struct obfile_state *st, char *err, size
 		return -1;
 	}
 	if (missing) {
-		seterr(err, errsize, "outbox state %s/state has disappeared", o->dir);
+		outbox_seterr(err, errsize, "outbox state %s/state has disappeared", o->dir);
 		return -1;
 	}
 	return 0;
@@ -281,7 +192,7 @@ static int state_load(struct outbox *o, struct obfile_state *st, char *err, size
  * state is already visible: that costs at most a gap in the seqs, never a
  * reused one, so nothing is undone.
  */
-static int state_write(struct outbox *o, const struct obfile_state *st, char *err, size_t errsize)
+int outbox_state_write(struct outbox *o, const struct obfile_state *st, char *err, size_t errsize)
 {
 	char buf[OBFILE_STATE_MAX];
 	struct obio_part part = {buf, obfile_state_format(buf, sizeof buf, st)};
@@ -290,14 +201,14 @@ static int state_write(struct outbox *o, const struct obfile_state *st, char *er
 
 	if (obio_replace(&o->sync, o->dir_fd, "state.tmp", "state", false, &part, 1, &renamed,
 			 &what) != 0) {
-		seterr(err, errsize, "cannot %s outbox state %s/state: %s", what, o->dir,
+		outbox_seterr(err, errsize, "cannot %s outbox state %s/state: %s", what, o->dir,
 		       strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-static int new_epoch(uint64_t *epoch, char *err, size_t errsize)
+int outbox_new_epoch(uint64_t *epoch, char *err, size_t errsize)
 {
 	uint64_t v = 0;
 
@@ -306,53 +217,13 @@ static int new_epoch(uint64_t *epoch, char *err, size_t errsize)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n != (ssize_t)sizeof v) {
-			seterr(err, errsize, "cannot get random bytes for the outbox epoch: %s",
+			outbox_seterr(err, errsize, "cannot get random bytes for the outbox epoch: %s",
 			       n < 0 ? strerror(errno) : "short read");
 			return -1;
 		}
 		v &= (uint64_t)INT64_MAX;
 	}
 	*epoch = v;
-	return 0;
-}
-
-/*
- * A staged record found in pending/: below next_seq its transaction committed
- * and the rename to .batch is finished here (*seq_out = seq); otherwise the
- * transaction never committed and the record goes (*seq_out = 0).  Either
- * way *changed is set.  Several processes may settle the same record: the
- * loser of a race finds it gone, which is fine.
- */
-static int settle_staged(struct outbox *o, const char *name, uint64_t seq, uint64_t next_seq,
-			 bool *changed, uint64_t *seq_out)
-{
-	char target[OBFILE_NAME_SIZE];
-
-	*seq_out = 0;
-	if (seq < next_seq) {
-		obfile_record_name(target, sizeof target, seq);
-		if (renameat(o->pending_fd, name, o->pending_fd, target) != 0) {
-			if (errno == ENOENT)
-				return 0;
-			log_err("outbox %s: cannot rename committed pending/%s: %s", o->dir, name,
-				strerror(errno));
-			return -1;
-		}
-		*changed = true;
-		*seq_out = seq;
-		return 0;
-	}
-	if (unlinkat(o->pending_fd, name, 0) != 0) {
-		if (errno == ENOENT)
-			return 0;
-		log_err("outbox %s: cannot remove uncommitted pending/%s: %s", o->dir, name,
-			strerror(errno));
-		return -1;
-	}
-	log_warn("outbox %s: removed batch %" PRIu64 " of a submit that did not finish: "
-		 "nothing of its file was queued; submit the file again",
-		 o->dir, seq);
-	*changed = true;
 	return 0;
 }
 
@@ -370,7 +241,7 @@ static int recover_entry(const char *name, void *arg)
 {
 	struct recovery *r = arg;
 	struct outbox *o = r->o;
-	enum load_failure failure;
+	enum outbox_load_failure failure;
 	char why[160];
 	uint64_t seq;
 
@@ -378,7 +249,7 @@ static int recover_entry(const char *name, void *arg)
 	case OBFILE_TMP:
 		/* Writers hold the lock while a temporary exists, and so do we: it is stale. */
 		if (unlinkat(o->pending_fd, name, 0) != 0 && errno != ENOENT) {
-			seterr(r->err, r->errsize, "cannot remove %s/pending/%s: %s", o->dir, name,
+			outbox_seterr(r->err, r->errsize, "cannot remove %s/pending/%s: %s", o->dir, name,
 			       strerror(errno));
 			r->failed = true;
 			return -1;
@@ -388,25 +259,25 @@ static int recover_entry(const char *name, void *arg)
 		r->changed = true;
 		return 0;
 	case OBFILE_RECORD:
-		if (record_load(o, seq, NULL, &failure, why, sizeof why) == 0) {
+		if (outbox_record_load(o, seq, NULL, &failure, why, sizeof why) == 0) {
 			if (seq > r->max_seq)
 				r->max_seq = seq;
 			return 0;
 		}
-		if (failure == LOAD_GONE)
+		if (failure == OUTBOX_LOAD_GONE)
 			return 0; /* removed by a concurrent run */
-		if (failure == LOAD_DAMAGED && move_corrupt(o, name, why) == 0)
+		if (failure == OUTBOX_LOAD_DAMAGED && outbox_move_corrupt(o, name, why) == 0)
 			return 0;
-		if (failure == LOAD_DAMAGED)
-			seterr(r->err, r->errsize,
+		if (failure == OUTBOX_LOAD_DAMAGED)
+			outbox_seterr(r->err, r->errsize,
 			       "outbox %s: cannot move damaged pending/%s aside", o->dir, name);
 		else
-			seterr(r->err, r->errsize, "outbox %s: %s", o->dir, why);
+			outbox_seterr(r->err, r->errsize, "outbox %s: %s", o->dir, why);
 		r->failed = true;
 		return -1;
 	case OBFILE_STAGED:
-		if (settle_staged(o, name, seq, r->next_seq, &r->changed, &seq) != 0) {
-			seterr(r->err, r->errsize, "outbox %s: cannot settle pending/%s", o->dir,
+		if (outbox_settle_staged(o, name, seq, r->next_seq, &r->changed, &seq) != 0) {
+			outbox_seterr(r->err, r->errsize, "outbox %s: cannot settle pending/%s", o->dir,
 			       name);
 			r->failed = true;
 			return -1;
@@ -436,7 +307,7 @@ static int state_set_aside(struct outbox *o, const char *why, char *err, size_t 
 
 	if (obio_move_aside(&o->sync, o->dir_fd, "state", o->corrupt_fd, target, sizeof target) !=
 	    0) {
-		seterr(err, errsize, "%s; and it cannot be moved to corrupt/: %s", why,
+		outbox_seterr(err, errsize, "%s; and it cannot be moved to corrupt/: %s", why,
 		       strerror(errno));
 		return -1;
 	}
@@ -457,7 +328,7 @@ static int recover(struct outbox *o, char *err, size_t errsize)
 	if (state_read(o, &st, &missing, &damaged, why, sizeof why) != 0) {
 		if (!damaged || state_set_aside(o, why, err, errsize) != 0) {
 			if (!damaged)
-				seterr(err, errsize, "%s", why);
+				outbox_seterr(err, errsize, "%s", why);
 			return -1;
 		}
 		missing = true; /* and said so: a new epoch, next_seq past every record */
@@ -466,18 +337,18 @@ static int recover(struct outbox *o, char *err, size_t errsize)
 	}
 	if (missing) {
 		memset(&st, 0, sizeof st);
-		if (new_epoch(&st.epoch, err, errsize) != 0)
+		if (outbox_new_epoch(&st.epoch, err, errsize) != 0)
 			return -1;
 		st.next_seq = 1;
 	}
 	r.next_seq = st.next_seq;
 	if (obio_walk(o->pending_fd, recover_entry, &r) != 0) {
 		if (!r.failed)
-			seterr(err, errsize, "cannot scan %s/pending: %s", o->dir, strerror(errno));
+			outbox_seterr(err, errsize, "cannot scan %s/pending: %s", o->dir, strerror(errno));
 		return -1;
 	}
-	if (r.changed && sync_fd(o, o->pending_fd) != 0) {
-		seterr(err, errsize, "cannot sync %s/pending: %s", o->dir, strerror(errno));
+	if (r.changed && outbox_sync_fd(o, o->pending_fd) != 0) {
+		outbox_seterr(err, errsize, "cannot sync %s/pending: %s", o->dir, strerror(errno));
 		return -1;
 	}
 	if (missing && r.max_seq > 0)
@@ -495,7 +366,7 @@ static int recover(struct outbox *o, char *err, size_t errsize)
 	if (legacy)
 		log_info("outbox %s: state file of an older agent; rewritten with a checksum",
 			 o->dir);
-	if ((missing || behind || legacy) && state_write(o, &st, err, errsize) != 0)
+	if ((missing || behind || legacy) && outbox_state_write(o, &st, err, errsize) != 0)
 		return -1;
 	o->epoch = st.epoch;
 	return 0;
@@ -504,12 +375,12 @@ static int recover(struct outbox *o, char *err, size_t errsize)
 static int open_subdir(struct outbox *o, const char *sub, int *fd, char *err, size_t errsize)
 {
 	if (mkdirat(o->dir_fd, sub, 0700) != 0 && errno != EEXIST) {
-		seterr(err, errsize, "cannot create %s/%s: %s", o->dir, sub, strerror(errno));
+		outbox_seterr(err, errsize, "cannot create %s/%s: %s", o->dir, sub, strerror(errno));
 		return -1;
 	}
 	*fd = openat(o->dir_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0) {
-		seterr(err, errsize, "cannot open %s/%s: %s", o->dir, sub, strerror(errno));
+		outbox_seterr(err, errsize, "cannot open %s/%s: %s", o->dir, sub, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -522,7 +393,7 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 	bool locked = false;
 
 	if (o == NULL || (o->dir = strdup(dir)) == NULL) {
-		seterr(err, errsize, "out of memory");
+		outbox_seterr(err, errsize, "out of memory");
 		goto fail;
 	}
 	o->dir_fd = o->pending_fd = o->corrupt_fd = o->lock_fd = -1;
@@ -530,12 +401,12 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 	o->lock_wait_ms = lock_wait_ms;
 	o->sync.fn = obio_fsync;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		seterr(err, errsize, "cannot create outbox directory %s: %s", dir, strerror(errno));
+		outbox_seterr(err, errsize, "cannot create outbox directory %s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	o->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->dir_fd < 0) {
-		seterr(err, errsize, "cannot open outbox directory %s: %s", dir, strerror(errno));
+		outbox_seterr(err, errsize, "cannot open outbox directory %s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	if (open_subdir(o, "pending", &o->pending_fd, err, errsize) != 0 ||
@@ -543,12 +414,12 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 		goto fail;
 	o->lock_fd = openat(o->dir_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (o->lock_fd < 0) {
-		seterr(err, errsize, "cannot open %s/lock: %s", dir, strerror(errno));
+		outbox_seterr(err, errsize, "cannot open %s/lock: %s", dir, strerror(errno));
 		goto fail;
 	}
 	/* pending/ and corrupt/ must survive a power cut before any record relies on them. */
-	if (sync_fd(o, o->dir_fd) != 0) {
-		seterr(err, errsize, "cannot sync %s: %s", dir, strerror(errno));
+	if (outbox_sync_fd(o, o->dir_fd) != 0) {
+		outbox_seterr(err, errsize, "cannot sync %s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	/*
@@ -558,29 +429,29 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 	 * writer.  Without it a reader still sees only committed records (those
 	 * below next_seq).  Only an outbox still being created is waited for.
 	 */
-	if (lock_op(o, LOCK_EX | LOCK_NB) == 0) {
+	if (outbox_lock_op(o, LOCK_EX | LOCK_NB) == 0) {
 		locked = true;
 	} else if (errno != EWOULDBLOCK) {
-		seterr(err, errsize, "cannot lock %s/lock: %s", dir, strerror(errno));
+		outbox_seterr(err, errsize, "cannot lock %s/lock: %s", dir, strerror(errno));
 		goto fail;
 	} else if (faccessat(o->dir_fd, "state", F_OK, 0) == 0) {
 		struct obfile_state st;
-		if (state_load(o, &st, err, errsize) != 0)
+		if (outbox_state_load(o, &st, err, errsize) != 0)
 			goto fail;
 		o->epoch = st.epoch;
 		return o;
-	} else if (lock_wait(o, err, errsize) != 0) {
+	} else if (outbox_lock_wait(o, err, errsize) != 0) {
 		goto fail;
 	} else {
 		locked = true;
 	}
 	if (recover(o, err, errsize) != 0)
 		goto fail;
-	lock_op(o, LOCK_UN);
+	outbox_lock_op(o, LOCK_UN);
 	return o;
 fail:
 	if (locked)
-		lock_op(o, LOCK_UN);
+		outbox_lock_op(o, LOCK_UN);
 	outbox_close(&o);
 	return NULL;
 }
@@ -615,545 +486,4 @@ void outbox_set_fsync(struct outbox *o, int (*fn)(int fd, void *arg), void *arg)
 {
 	o->sync.fn = fn != NULL ? fn : obio_fsync;
 	o->sync.arg = fn != NULL ? arg : NULL;
-}
-
-struct usage {
-	struct outbox *o;
-	bool headers;	 /* also read each header for rows and created */
-	uint64_t settle; /* nonzero: settle staged records against this next_seq */
-	bool settled;	 /* a staged record was settled */
-	uint64_t max_seq;
-	uint64_t records;
-	uint64_t bytes;
-	uint64_t rows;
-	int64_t oldest;
-	uint64_t dated; /* records whose header gave a created time */
-};
-
-static int usage_entry(const char *name, void *arg)
-{
-	struct usage *u = arg;
-	struct stat st;
-	uint64_t seq;
-
-	enum obfile_kind kind = obfile_classify(name, &seq);
-	char renamed[OBFILE_NAME_SIZE];
-
-	if (kind == OBFILE_STAGED && u->settle != 0) {
-		if (settle_staged(u->o, name, seq, u->settle, &u->settled, &seq) != 0)
-			return -1;
-		if (seq == 0)
-			return 0;
-		obfile_record_name(renamed, sizeof renamed, seq);
-		name = renamed;
-	} else if (kind != OBFILE_RECORD) {
-		return 0;
-	}
-	int fd = openat(u->o->pending_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ENOENT)
-		return 0; /* removed by a concurrent run */
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		errno = e;
-		return -1;
-	}
-	if (seq > u->max_seq)
-		u->max_seq = seq;
-	u->records++;
-	u->bytes += (uint64_t)st.st_size;
-	if (u->headers) {
-		char buf[OBFILE_HEADER_MAX];
-		struct obfile_header h;
-		ssize_t n = obio_read_full(fd, buf, sizeof buf);
-		/* A damaged header still takes space; outbox_read will move it aside. */
-		if (n > 0 && obfile_header_parse(buf, (size_t)n, &h, NULL, 0) == 0) {
-			u->rows += h.rows;
-			if (u->dated == 0 || h.created < u->oldest)
-				u->oldest = h.created;
-			u->dated++;
-		}
-	}
-	close(fd);
-	return 0;
-}
-
-/*
- * Writes the record for seq under its final name.  A new one (replace
- * false) leaves nothing on failure; one that replaces the record already
- * there (rekey) does so in one rename, and a failure after the rename (the
- * directory's fsync) leaves it under its new content, the old being gone.
- */
-static int record_write(struct outbox *o, uint64_t seq, bool staged, bool replace, const char *hdr,
-			size_t hdr_len, const char *body, size_t body_len, char *err,
-			size_t errsize)
-{
-	char tmp[64], name[OBFILE_NAME_SIZE], trailer[OBFILE_TRAILER_LEN + 1];
-	const char *what;
-	bool renamed;
-
-	if (staged)
-		obfile_staged_name(name, sizeof name, seq);
-	else
-		obfile_record_name(name, sizeof name, seq);
-	snprintf(tmp, sizeof tmp, OBFILE_TMP_PREFIX "%" PRIu64 "-%ld", seq, (long)getpid());
-	obfile_trailer(trailer, hdr, hdr_len, body, body_len);
-	struct obio_part parts[] = {
-	    {hdr, hdr_len}, {body, body_len}, {trailer, OBFILE_TRAILER_LEN}};
-	if (obio_replace(&o->sync, o->pending_fd, tmp, name, !replace, parts, 3, &renamed, &what) ==
-	    0)
-		return 0;
-	int e = errno;
-	if (renamed && !replace) {
-		unlinkat(o->pending_fd, name, 0);
-		sync_fd(o, o->pending_fd);
-	}
-	seterr(err, errsize, "cannot %s outbox record %s/pending/%s: %s", what, o->dir,
-	       renamed ? name : tmp, strerror(e));
-	return -1;
-}
-
-struct outbox_txn {
-	struct outbox *o;
-	struct obfile_state st;
-	uint64_t bytes; /* record files pending plus those staged here */
-	uint64_t first; /* seq of the first staged record */
-	uint64_t next;	/* seq the next staged record gets */
-};
-
-/* Removes the records staged by t (the transaction is not committed). */
-static void txn_unstage(struct outbox_txn *t)
-{
-	char name[OBFILE_NAME_SIZE];
-
-	for (uint64_t seq = t->first; seq < t->next; seq++) {
-		obfile_staged_name(name, sizeof name, seq);
-		if (unlinkat(t->o->pending_fd, name, 0) != 0 && errno != ENOENT)
-			log_err("outbox %s: cannot remove pending/%s: %s (the next open will)",
-				t->o->dir, name, strerror(errno));
-	}
-	if (t->next > t->first && sync_fd(t->o, t->o->pending_fd) != 0)
-		log_err("outbox %s: cannot sync pending/: %s", t->o->dir, strerror(errno));
-	t->next = t->first;
-}
-
-struct outbox_txn *outbox_begin(struct outbox *o, char *err, size_t errsize)
-{
-	struct outbox_txn *t = calloc(1, sizeof *t);
-
-	if (t == NULL) {
-		seterr(err, errsize, "out of memory");
-		return NULL;
-	}
-	t->o = o;
-	if (lock_wait(o, err, errsize) != 0) {
-		free(t);
-		return NULL;
-	}
-	if (state_load(o, &t->st, err, errsize) != 0)
-		goto fail;
-	/* A submit killed since our open may have left staged records: settle them. */
-	struct usage u = {.o = o, .settle = t->st.next_seq};
-	if (obio_walk(o->pending_fd, usage_entry, &u) != 0) {
-		seterr(err, errsize, "cannot scan %s/pending: %s", o->dir, strerror(errno));
-		goto fail;
-	}
-	if (u.settled && sync_fd(o, o->pending_fd) != 0) {
-		seterr(err, errsize, "cannot sync %s/pending: %s", o->dir, strerror(errno));
-		goto fail;
-	}
-	if (u.max_seq >= t->st.next_seq) {
-		log_warn("outbox %s: record %" PRIu64 " was written by a submit that did not "
-			 "finish; it is kept and will be sent",
-			 o->dir, u.max_seq);
-		t->st.next_seq = u.max_seq + 1;
-	}
-	t->bytes = u.bytes;
-	t->first = t->next = t->st.next_seq;
-	return t;
-fail:
-	lock_op(o, LOCK_UN);
-	free(t);
-	return NULL;
-}
-
-int outbox_txn_put(struct outbox_txn *t, size_t nrows, const char *source, outbox_render_fn render,
-		   void *arg, uint64_t *seq_out, char *err, size_t errsize)
-{
-	struct outbox *o = t->o;
-	char hdr[OBFILE_HEADER_MAX], why[256];
-	uint64_t seq = t->next;
-	char *body = render(t->st.epoch, seq, arg);
-	int rc = -1;
-
-	if (body == NULL) {
-		seterr(err, errsize, "could not render batch %" PRIu64 "; nothing was queued", seq);
-		return -1;
-	}
-	size_t body_len = strlen(body);
-	if (body_len > OUTBOX_RECORD_MAX) {
-		seterr(err, errsize, "a batch of %zu bytes is larger than an outbox record may be",
-		       body_len);
-		goto out;
-	}
-	time_t now = time(NULL);
-	size_t hdr_len = obfile_header_format(hdr, sizeof hdr, t->st.epoch, seq, nrows,
-					      (int64_t)now, source, body_len);
-	if (hdr_len == 0) {
-		seterr(err, errsize, "source name has a line break or is longer than %d bytes",
-		       OUTBOX_SOURCE_MAX);
-		goto out;
-	}
-	uint64_t size = hdr_len + body_len + OBFILE_TRAILER_LEN;
-	if (o->max_bytes != 0 && t->bytes + size > o->max_bytes) {
-		/* next_seq is unchanged: the staged records stay invisible. */
-		t->st.refused++;
-		if (state_write(o, &t->st, why, sizeof why) != 0)
-			log_err("%s", why);
-		seterr(err, errsize,
-		       "outbox full: %.1f MiB pending of %.1f MiB allowed; deliver with "
-		       "`chiso-agent run` or raise agent.outbox_max_bytes",
-		       (double)t->bytes / 1048576.0, (double)o->max_bytes / 1048576.0);
-		goto out;
-	}
-	if (record_write(o, seq, true, false, hdr, hdr_len, body, body_len, err, errsize) != 0)
-		goto out;
-	t->bytes += size;
-	t->next = seq + 1;
-	*seq_out = seq;
-	rc = 0;
-out:
-	free(body);
-	return rc;
-}
-
-int outbox_commit(struct outbox_txn **tp, struct outbox_file *file, char *err, size_t errsize)
-{
-	struct outbox_txn *t = *tp;
-	struct outbox *o = t->o;
-	char staged[OBFILE_NAME_SIZE], name[OBFILE_NAME_SIZE];
-	int rc = -1;
-
-	*tp = NULL;
-	if (t->next == t->first) { /* nothing staged: nothing to commit */
-		rc = 0;
-		goto out;
-	}
-	t->st.next_seq = t->next;
-	if (file != NULL) {
-		file->first = t->first;
-		file->last = t->next - 1;
-		file->when = (int64_t)time(NULL);
-		obfile_state_add_file(&t->st, file);
-	}
-	/* The commit point: from here the batches exist, whatever happens next. */
-	if (state_write(o, &t->st, err, errsize) != 0) {
-		txn_unstage(t);
-		goto out;
-	}
-	for (uint64_t seq = t->first; seq < t->next; seq++) {
-		obfile_staged_name(staged, sizeof staged, seq);
-		obfile_record_name(name, sizeof name, seq);
-		/* ENOENT: a sender listing the outbox finished this rename first. */
-		if (renameat(o->pending_fd, staged, o->pending_fd, name) != 0 && errno != ENOENT)
-			log_err("outbox %s: cannot rename pending/%s: %s (the next open will)",
-				o->dir, staged, strerror(errno));
-	}
-	if (sync_fd(o, o->pending_fd) != 0)
-		log_err("outbox %s: cannot sync pending/: %s (the batches are committed)", o->dir,
-			strerror(errno));
-	rc = 0;
-out:
-	lock_op(o, LOCK_UN);
-	free(t);
-	return rc;
-}
-
-void outbox_abort(struct outbox_txn **tp)
-{
-	if (tp == NULL || *tp == NULL)
-		return;
-	txn_unstage(*tp);
-	lock_op((*tp)->o, LOCK_UN);
-	free(*tp);
-	*tp = NULL;
-}
-
-int outbox_put(struct outbox *o, size_t nrows, const char *source, outbox_render_fn render,
-	       void *arg, uint64_t *seq_out, char *err, size_t errsize)
-{
-	struct outbox_txn *t = outbox_begin(o, err, errsize);
-
-	if (t == NULL)
-		return -1;
-	if (outbox_txn_put(t, nrows, source, render, arg, seq_out, err, errsize) != 0) {
-		outbox_abort(&t);
-		return -1;
-	}
-	return outbox_commit(&t, NULL, err, errsize);
-}
-
-int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *arg,
-		 uint64_t *epoch_out, char *err, size_t errsize)
-{
-	struct outbox_record *rec = NULL;
-	struct obfile_state st;
-	enum load_failure failure;
-	char hdr[OBFILE_HEADER_MAX], why[256];
-	char *body = NULL;
-	int rc = -1;
-
-	/* The sender calls this: it must not wait for a submit of a whole file. */
-	if (lock_op(o, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK)
-			return 2;
-		seterr(err, errsize, "cannot lock %s/lock: %s", o->dir, strerror(errno));
-		return -1;
-	}
-	if (state_load(o, &st, err, errsize) != 0)
-		goto out;
-	if (record_load(o, seq, &rec, &failure, why, sizeof why) != 0) {
-		if (failure == LOAD_GONE)
-			rc = 1;
-		else
-			seterr(err, errsize, "outbox %s: %s", o->dir, why);
-		goto out;
-	}
-	/*
-	 * Every key of the current epoch from this seq on may be one the province
-	 * has: leave the epoch.  The new one is saved before any record uses it,
-	 * so a crash from here on leaves the record under its old key, refused
-	 * again and re-keyed again, never a record under a key state does not know.
-	 */
-	if (rec->epoch == st.epoch) {
-		uint64_t old = st.epoch;
-		do
-			if (new_epoch(&st.epoch, err, errsize) != 0)
-				goto out;
-		while (st.epoch == old);
-		if (state_write(o, &st, err, errsize) != 0)
-			goto out;
-		log_warn("outbox %s: the province already has batch keys of epoch %" PRIu64
-			 " that this outbox was about to hand out again (its state went back in "
-			 "time); new epoch %" PRIu64,
-			 o->dir, old, st.epoch);
-	}
-	o->epoch = st.epoch;
-	/* The seq stays: it is unique in this outbox, so also under the new epoch. */
-	if ((body = render(rec, st.epoch, seq, arg)) == NULL) {
-		seterr(err, errsize, "could not render batch %" PRIu64 " again", seq);
-		goto out;
-	}
-	size_t body_len = strlen(body);
-	size_t hdr_len = obfile_header_format(hdr, sizeof hdr, st.epoch, seq, rec->nrows,
-					      rec->created, rec->source, body_len);
-	if (hdr_len == 0 || body_len > OUTBOX_RECORD_MAX) {
-		seterr(err, errsize, "batch %" PRIu64 " does not fit an outbox record again", seq);
-		goto out;
-	}
-	/* Replaced in one rename: the record is under its old key or its new one. */
-	if (record_write(o, seq, false, true, hdr, hdr_len, body, body_len, err, errsize) != 0)
-		goto out;
-	*epoch_out = st.epoch;
-	rc = 0;
-out:
-	free(body);
-	outbox_record_destroy(&rec);
-	lock_op(o, LOCK_UN);
-	return rc;
-}
-
-int outbox_find_file(struct outbox *o, uint64_t hash, uint64_t size, struct outbox_file *f)
-{
-	struct obfile_state st;
-	char why[256];
-
-	if (state_load(o, &st, why, sizeof why) != 0) {
-		log_err("%s", why);
-		return -1;
-	}
-	for (size_t i = st.nfiles; i-- > 0;) {
-		if (st.files[i].hash == hash && st.files[i].size == size) {
-			*f = st.files[i];
-			return 1;
-		}
-	}
-	return 0;
-}
-
-uint64_t outbox_hash(uint64_t h, const void *bytes, size_t n)
-{
-	const unsigned char *p = bytes;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-struct collect {
-	struct outbox *o;
-	bool settled;
-	uint64_t below;
-	uint64_t *seqs;
-	size_t n, cap;
-};
-
-static int collect_entry(const char *name, void *arg)
-{
-	struct collect *c = arg;
-	uint64_t seq;
-	enum obfile_kind kind = obfile_classify(name, &seq);
-
-	if ((kind != OBFILE_RECORD && kind != OBFILE_STAGED) || seq >= c->below)
-		return 0;
-	/* Committed, rename not done yet (its submit was killed just after the commit). */
-	if (kind == OBFILE_STAGED &&
-	    (settle_staged(c->o, name, seq, c->below, &c->settled, &seq) != 0 || seq == 0))
-		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		uint64_t *p = realloc(c->seqs, cap * sizeof *p);
-		if (p == NULL) {
-			errno = ENOMEM;
-			return -1;
-		}
-		c->seqs = p;
-		c->cap = cap;
-	}
-	c->seqs[c->n++] = seq;
-	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-int outbox_list(struct outbox *o, uint64_t **seqs, size_t *n)
-{
-	struct collect c = {o, false, 0, NULL, 0, 0};
-	struct obfile_state st;
-	char why[256];
-
-	*seqs = NULL;
-	*n = 0;
-	/* State first: a record at or past next_seq belongs to a put not yet done. */
-	if (state_load(o, &st, why, sizeof why) != 0) {
-		log_err("%s", why);
-		return -1;
-	}
-	c.below = st.next_seq;
-	if (obio_walk(o->pending_fd, collect_entry, &c) != 0) {
-		log_err("outbox %s: cannot scan pending/: %s", o->dir, strerror(errno));
-		free(c.seqs);
-		return -1;
-	}
-	if (c.settled && sync_fd(o, o->pending_fd) != 0)
-		log_err("outbox %s: cannot sync pending/: %s", o->dir, strerror(errno));
-	if (c.n > 1)
-		qsort(c.seqs, c.n, sizeof *c.seqs, cmp_u64);
-	*seqs = c.seqs;
-	*n = c.n;
-	return 0;
-}
-
-int outbox_read(struct outbox *o, uint64_t seq, struct outbox_record **rec, char *err,
-		size_t errsize)
-{
-	char why[256], name[OBFILE_NAME_SIZE];
-	enum load_failure failure;
-
-	*rec = NULL;
-	if (record_load(o, seq, rec, &failure, why, sizeof why) == 0)
-		return 0;
-	if (failure != LOAD_DAMAGED) {
-		seterr(err, errsize, "outbox %s: %s", o->dir, why);
-		return -1;
-	}
-	obfile_record_name(name, sizeof name, seq);
-	if (move_corrupt(o, name, why) != 0)
-		seterr(err, errsize, "outbox record %s is damaged (%s) and could not be moved",
-		       name, why);
-	else
-		seterr(err, errsize,
-		       "outbox record %s is damaged (%s); moved to corrupt/, it will not be sent",
-		       name, why);
-	return -1;
-}
-
-void outbox_record_destroy(struct outbox_record **rp)
-{
-	if (rp == NULL || *rp == NULL)
-		return;
-	free((*rp)->source);
-	free((*rp)->body);
-	free(*rp);
-	*rp = NULL;
-}
-
-int outbox_remove(struct outbox *o, uint64_t seq)
-{
-	char name[OBFILE_NAME_SIZE];
-
-	obfile_record_name(name, sizeof name, seq);
-	if (unlinkat(o->pending_fd, name, 0) != 0 && errno != ENOENT) {
-		log_err("outbox %s: cannot remove pending/%s: %s", o->dir, name, strerror(errno));
-		return -1;
-	}
-	if (sync_fd(o, o->pending_fd) != 0) {
-		log_err("outbox %s: cannot sync pending/: %s", o->dir, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int count_entry(const char *name, void *arg)
-{
-	(void)name;
-	(*(uint64_t *)arg)++;
-	return 0;
-}
-
-int outbox_stats(struct outbox *o, struct outbox_stats *st)
-{
-	struct usage u = {.o = o, .headers = true};
-	struct obfile_state s;
-	uint64_t corrupt = 0;
-	char why[256];
-	int rc = -1;
-
-	memset(st, 0, sizeof *st);
-	/*
-	 * Shared, so that no put is half done while we count; but a submit holds
-	 * the lock for a whole file, and the sender must not wait for it: then the
-	 * counts are taken as they are (staged records are not counted anyway).
-	 */
-	bool locked = lock_op(o, LOCK_SH | LOCK_NB) == 0;
-	if (state_load(o, &s, why, sizeof why) != 0) {
-		log_err("%s", why);
-		goto fail;
-	}
-	if (obio_walk(o->pending_fd, usage_entry, &u) != 0 ||
-	    obio_walk(o->corrupt_fd, count_entry, &corrupt) != 0) {
-		log_err("outbox %s: cannot scan: %s", o->dir, strerror(errno));
-		goto fail;
-	}
-	st->epoch = s.epoch;
-	st->next_seq = s.next_seq;
-	st->refused = s.refused;
-	st->pending_batches = u.records;
-	st->pending_rows = u.rows;
-	st->pending_bytes = u.bytes;
-	st->oldest_created = u.oldest;
-	st->corrupt = corrupt;
-	rc = 0;
-fail:
-	if (locked)
-		lock_op(o, LOCK_UN);
-	return rc;
 }

@@ -33,6 +33,7 @@
 #include "catalog.h"
 #include "keys.h"
 #include "clock.h"
+#include "frame.h"
 #include "log.h"
 #include "rejects.h"
 #include "wire.h"
@@ -222,14 +223,7 @@ void sender_destroy(struct sender **sp)
 /* Sends one message; 0 if libzmq took it for a connected peer, -1 otherwise. */
 static int sender_send(struct sender *s, enum wire_command cmd, const char *body, size_t len)
 {
-	const char *name = wire_command_name(cmd);
-
-	if (zmq_send(s->dealer, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL), ZMQ_SNDMORE | ZMQ_DONTWAIT) <
-	    0)
-		return -1;
-	zmq_send(s->dealer, name, strlen(name), ZMQ_SNDMORE);
-	zmq_send(s->dealer, body, len, 0);
-	return 0;
+	return frame_send(s->dealer, NULL, 0, cmd, body, len, ZMQ_DONTWAIT);
 }
 
 static struct inflight *sender_find(struct sender *s, uint64_t seq)
@@ -491,40 +485,24 @@ static void sender_catalog(struct sender *s, const char *body, size_t len)
 	catalog_destroy(&c);
 }
 
-static void sender_message(struct sender *s, int64_t now)
-{
-	char frames[3][64];
-	size_t lens[3] = {0, 0, 0};
-	zmq_msg_t body;
-	int n = 0, more = 1;
+/* What sender_dispatch needs besides the message. */
+struct sender_rx {
+	struct sender *s;
+	int64_t now;
+};
 
-	zmq_msg_init(&body);
-	while (more) {
-		zmq_msg_t m;
-		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, s->dealer, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&m);
-			break;
-		}
-		more = zmq_msg_more(&m);
-		if (n < 2) {
-			lens[n] = zmq_msg_size(&m) < 63 ? zmq_msg_size(&m) : 63;
-			memcpy(frames[n], zmq_msg_data(&m), lens[n]);
-			frames[n][lens[n]] = '\0';
-			zmq_msg_close(&m);
-		} else if (n == 2) {
-			zmq_msg_move(&body, &m);
-			zmq_msg_close(&m);
-		} else {
-			zmq_msg_close(&m);
-		}
-		n++;
-	}
+/* Acts on one message from the province (frame_recv's callback). */
+static void sender_dispatch(const struct frame_in *in, void *ctx)
+{
+	struct sender *s = ((struct sender_rx *)ctx)->s;
+	int64_t now = ((struct sender_rx *)ctx)->now;
+
 	s->st.last_contact = time(NULL);
-	if (n == 3 && wire_tag_ok(frames[0], lens[0])) {
-		const char *data = zmq_msg_data(&body);
-		size_t len = zmq_msg_size(&body);
-		switch (wire_command_parse(frames[1], lens[1])) {
+	/* Messages that break the framing, and commands newer than this agent, are ignored. */
+	if (in->status == FRAME_OK) {
+		const char *data = in->body;
+		size_t len = in->len;
+		switch (in->cmd) {
 		case WIRE_ACK:
 			sender_ack(s, data, len);
 			break;
@@ -549,10 +527,17 @@ static void sender_message(struct sender *s, int64_t now)
 			break;
 		}
 		default:
-			break; /* PONG and anything newer */
+			break; /* PONG */
 		}
 	}
-	zmq_msg_close(&body);
+}
+
+/* Reads one message from the province and acts on it. */
+static void sender_message(struct sender *s, int64_t now)
+{
+	struct sender_rx rx = {s, now};
+
+	frame_recv(s->dealer, false, 0, sender_dispatch, &rx);
 }
 
 /* Greets the province and asks for its catalogue; 0 once sent, -1 while unconnected. */

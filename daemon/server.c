@@ -27,6 +27,7 @@
 #include "jobq.h"
 #include "keys.h"
 #include "clock.h"
+#include "frame.h"
 #include "log.h"
 #include "metrics.h"
 #include "registry.h"
@@ -36,7 +37,6 @@
 #include "writer.h"
 #include "zap.h"
 
-#define SERVER_FRAMES	4
 #define SERVER_RETRY_MS 2000
 /*
  * SIGTERM during a commit: it may finish for SERVER_STOP_GRACE_MS, then its
@@ -148,6 +148,13 @@ static int server_bind(struct server *s, char *err, size_t errsize)
 	return 0;
 }
 
+/* The self-check's probe must never reach the ROUTER: any message that does is noted. */
+static void server_probe_arrived(const struct frame_in *in, void *ctx)
+{
+	(void)in;
+	*(bool *)ctx = true;
+}
+
 /*
  * libzmq accepts every CURVE client when no ZAP handler answers, so before
  * accepting anything the daemon connects to itself with a throwaway key and
@@ -183,9 +190,7 @@ static int server_selfcheck(struct server *s, struct keypair *server_keys, char 
 			 zmq_strerror(zmq_errno()));
 		goto done;
 	}
-	zmq_send(probe, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	zmq_send(probe, "PING", 4, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	zmq_send(probe, "{}", 2, ZMQ_DONTWAIT);
+	frame_send(probe, NULL, 0, WIRE_PING, "{}", 2, ZMQ_DONTWAIT);
 	/* Wait until the handler has refused the key, then a little longer for strays. */
 	int64_t until = clock_mono_ms() + 5000, settled = 0;
 	while (clock_mono_ms() < until && !(settled && clock_mono_ms() > settled)) {
@@ -195,13 +200,9 @@ static int server_selfcheck(struct server *s, struct keypair *server_keys, char 
 			continue;
 		if (items[0].revents & ZMQ_POLLIN)
 			zap_handle(s->zap, NULL, s->conf->insecure, &s->zap_counts);
-		if (items[1].revents & ZMQ_POLLIN) {
-			zmq_msg_t m;
-			zmq_msg_init(&m);
-			while (zmq_msg_recv(&m, s->router, ZMQ_DONTWAIT) >= 0)
-				arrived = true;
-			zmq_msg_close(&m);
-		}
+		if (items[1].revents & ZMQ_POLLIN)
+			while (frame_recv(s->router, true, 0, server_probe_arrived, &arrived) > 0)
+				;
 		if (!settled && s->zap_counts.refused_unknown > refused)
 			settled = clock_mono_ms() + 300;
 	}
@@ -365,13 +366,8 @@ static void server_reply(struct server *s, const void *rid, size_t rid_len, enum
 		log_err("out of memory encoding a %s reply", name);
 		return;
 	}
-	if (zmq_send(s->router, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+	if (frame_send(s->router, rid, rid_len, cmd, body, strlen(body), ZMQ_DONTWAIT) < 0)
 		s->stats->replies_lost++;
-		return;
-	}
-	zmq_send(s->router, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	zmq_send(s->router, name, strlen(name), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	zmq_send(s->router, body, strlen(body), ZMQ_DONTWAIT);
 }
 
 static void server_error(struct server *s, const void *rid, size_t rid_len, const char *code,
@@ -510,53 +506,33 @@ static void server_ping(struct server *s, const void *rid, size_t rid_len,
 	server_reply(s, rid, rid_len, WIRE_PONG, "{}");
 }
 
-/* Reads one message from the ROUTER and dispatches it. */
-static void server_message(struct server *s)
+/* Dispatches one message the ROUTER received (frame_recv's callback). */
+static void server_dispatch(const struct frame_in *in, void *ctx)
 {
-	zmq_msg_t f[SERVER_FRAMES];
-	int n = 0, more = 1;
-	char user[65] = "";
+	struct server *s = ctx;
+	const void *rid = in->rid;
+	size_t rid_len = in->rid_len;
+	const struct store_collector *c = registry_by_name(s->registry, in->user);
 
-	while (more) {
-		zmq_msg_t m;
-		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, s->router, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&m);
-			break;
-		}
-		more = zmq_msg_more(&m);
-		if (n == 1) {
-			const char *uid = zmq_msg_gets(&m, "User-Id");
-			snprintf(user, sizeof user, "%s", uid ? uid : "");
-		}
-		if (n < SERVER_FRAMES)
-			f[n] = m; /* ownership moves into the array */
-		else
-			zmq_msg_close(&m);
-		n++;
-	}
-	if (n < 1)
+	if (!rid)
 		return;
-	const void *rid = zmq_msg_data(&f[0]);
-	size_t rid_len = zmq_msg_size(&f[0]);
-	const struct store_collector *c = registry_by_name(s->registry, user);
-	int cmd =
-	    n == SERVER_FRAMES ? wire_command_parse(zmq_msg_data(&f[2]), zmq_msg_size(&f[2])) : -1;
-
-	if (n != SERVER_FRAMES || !wire_tag_ok(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]))) {
+	if (in->status == FRAME_BAD_COUNT || in->status == FRAME_BAD_TAG) {
 		s->stats->bad_messages++;
-		server_peer_warn(s, user, "message of %d frames without the %s tag refused", n - 1,
-				 WIRE_PROTOCOL);
+		server_peer_warn(s, in->user, "message of %d frames without the %s tag refused",
+				 in->nframes, WIRE_PROTOCOL);
 		server_error(s, rid, rid_len, "bad_frames",
 			     "a message is 3 frames: \"" WIRE_PROTOCOL
 			     "\", a command, a JSON body");
 	} else if (!c || c->revoked) {
 		/* The handshake admitted it, but the registry changed since. */
 		server_error(s, rid, rid_len, "revoked", "this collector's key has been revoked");
+	} else if (in->status == FRAME_TOO_BIG) {
+		s->stats->bad_messages++;
+		server_error(s, rid, rid_len, "bad_body", in->err);
 	} else {
-		const char *body = zmq_msg_data(&f[3]);
-		size_t len = zmq_msg_size(&f[3]);
-		switch (cmd) {
+		const char *body = in->body;
+		size_t len = in->len;
+		switch (in->cmd) {
 		case WIRE_BATCH:
 			server_batch(s, rid, rid_len, c, body, len);
 			break;
@@ -579,8 +555,12 @@ static void server_message(struct server *s)
 				     "commands are HELLO, BATCH, PING and CATALOG");
 		}
 	}
-	for (int i = 0; i < n && i < SERVER_FRAMES; i++)
-		zmq_msg_close(&f[i]);
+}
+
+/* Reads one message from the ROUTER and dispatches it. */
+static void server_message(struct server *s)
+{
+	frame_recv(s->router, true, s->limits.max_body, server_dispatch, s);
 }
 
 /*

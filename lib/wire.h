@@ -1,13 +1,14 @@
 /*
- * wire: framing and the small control messages of protocol version 1
+ * wire: the names and the JSON bodies of protocol version 1
  * (docs/protocol.md is the normative text).
  *
  * A message is three ZeroMQ frames: the protocol tag "CHISO/1", a command name
- * in capitals, and a JSON object (UTF-8).  On the daemon's ROUTER socket the
- * peer's routing id comes first.  Every decoder here takes untrusted bytes:
- * lengths are checked before anything is parsed, JSON nesting is limited before
- * jansson sees the text, unknown fields are errors, and nothing here can crash
- * or allocate more than a bounded multiple of its input.
+ * in capitals, and a JSON object (UTF-8); frame.h sends and receives them, and
+ * this module names the tag and commands and encodes and decodes the bodies.
+ * Every decoder here takes untrusted bytes: lengths are checked before
+ * anything is parsed, JSON nesting is limited before jansson sees the text,
+ * unknown fields are errors, and nothing here can crash or allocate more than
+ * a bounded multiple of its input.
  */
 #ifndef CHISO_WIRE_H
 #define CHISO_WIRE_H

@@ -19,7 +19,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "frame.h"
 #include "keys.h"
+#include "wire.h"
 
 struct figures {
 	long tried, answered, errors, acks, rows_sent, rows_rejected;
@@ -65,17 +67,45 @@ static void client_close(struct client *c)
 	c->sock = NULL;
 }
 
+/*
+ * The raw path, only for the messages that break the framing on purpose (a
+ * wrong frame count, a wrong tag, an unknown command): frame_send cannot
+ * write them, by design.  Everything else goes through frame_send, so these
+ * attacks exercise the framing the agent really uses.
+ */
 static void send_frames(struct client *c, const void *const *frames, const size_t *lens, int n)
 {
 	for (int i = 0; i < n; i++)
 		zmq_send(c->sock, frames[i], lens[i], i + 1 < n ? ZMQ_SNDMORE : 0);
 }
 
-static void send3(struct client *c, const char *cmd, const char *body, size_t len)
+/* A well-framed message; its body may still be as hostile as the attack wants. */
+static void send3(struct client *c, enum wire_command cmd, const char *body, size_t len)
 {
-	const void *f[] = {"CHISO/1", cmd, body};
-	size_t l[] = {7, strlen(cmd), len};
-	send_frames(c, f, l, 3);
+	frame_send(c->sock, NULL, 0, cmd, body, len, 0);
+}
+
+/* Counts one reply (frame_recv's callback; ctx is the figures). */
+static void count_reply(const struct frame_in *in, void *ctx)
+{
+	struct figures *fg = ctx;
+
+	fg->answered++;
+	if (in->status != FRAME_OK)
+		return;
+	if (in->cmd == WIRE_ERROR)
+		fg->errors++;
+	if (in->cmd == WIRE_ACK) {
+		json_t *ack = json_loadb(in->body, in->len, 0, NULL);
+		fg->acks++;
+		json_t *rej = json_object_get(ack, "rejected");
+		fg->rows_rejected += (long)json_array_size(rej);
+		for (size_t k = 0; show_rejections && k < json_array_size(rej); k++)
+			printf("rejected: %s: %s\n",
+			       json_string_value(json_object_get(json_array_get(rej, k), "code")),
+			       json_string_value(json_object_get(json_array_get(rej, k), "message")));
+		json_decref(ack);
+	}
 }
 
 /* Reads replies for up to ms milliseconds (returning early once expect arrived). */
@@ -93,46 +123,18 @@ static void drain(struct client *c, struct figures *fg, int ms, long expect)
 		zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLIN, 0};
 		if (zmq_poll(&it, 1, left) <= 0)
 			continue;
-		zmq_msg_t f[3];
-		int n = 0, more = 1;
-		while (more) {
-			zmq_msg_t m;
-			zmq_msg_init(&m);
-			if (zmq_msg_recv(&m, c->sock, 0) < 0) {
-				zmq_msg_close(&m);
-				break;
-			}
-			more = zmq_msg_more(&m);
-			if (n < 3)
-				f[n++] = m;
-			else
-				zmq_msg_close(&m);
-		}
-		got++;
-		fg->answered++;
-		if (n == 3) {
-			if (zmq_msg_size(&f[1]) == 5 &&
-			    memcmp(zmq_msg_data(&f[1]), "ERROR", 5) == 0)
-				fg->errors++;
-			if (zmq_msg_size(&f[1]) == 3 &&
-			    memcmp(zmq_msg_data(&f[1]), "ACK", 3) == 0) {
-				json_t *ack =
-				    json_loadb(zmq_msg_data(&f[2]), zmq_msg_size(&f[2]), 0, NULL);
-				fg->acks++;
-				json_t *rej = json_object_get(ack, "rejected");
-				fg->rows_rejected += (long)json_array_size(rej);
-				for (size_t k = 0; show_rejections && k < json_array_size(rej); k++)
-					printf("rejected: %s: %s\n",
-					       json_string_value(
-						   json_object_get(json_array_get(rej, k), "code")),
-					       json_string_value(json_object_get(
-						   json_array_get(rej, k), "message")));
-				json_decref(ack);
-			}
-		}
-		for (int i = 0; i < n; i++)
-			zmq_msg_close(&f[i]);
+		if (frame_recv(c->sock, false, 0, count_reply, fg) > 0)
+			got++;
 	}
+}
+
+/* Sends a whole BATCH body of one row, written by hand, and waits for its answer. */
+static void batch_body(struct client *c, struct figures *fg, const char *body)
+{
+	send3(c, WIRE_BATCH, body, strlen(body));
+	fg->tried++;
+	fg->rows_sent++;
+	drain(c, fg, 3000, 1);
 }
 
 /* Sends one BATCH of the given rows (JSON array text) and waits for its answer. */
@@ -140,7 +142,7 @@ static void batch(struct client *c, struct figures *fg, long seq, const char *ro
 {
 	char *body = malloc(strlen(rows) + 128);
 	sprintf(body, "{\"epoch\":424242,\"seq\":%ld,\"rows\":%s}", seq, rows);
-	send3(c, "BATCH", body, strlen(body));
+	send3(c, WIRE_BATCH, body, strlen(body));
 	free(body);
 	fg->tried++;
 	fg->rows_sent += nrows;
@@ -154,7 +156,7 @@ static void handshake_attack(struct figures *fg, void *ctx, bool curve, long cou
 		char pub[41], sec[41];
 		zmq_curve_keypair(pub, sec);
 		client_open(&c, curve ? pub : NULL, curve ? sec : NULL);
-		send3(&c, "HELLO", "{\"agent\":\"attacker\"}", 20);
+		send3(&c, WIRE_HELLO, "{\"agent\":\"attacker\"}", 20);
 		fg->tried++;
 		drain(&c, fg, 200, 1);
 		client_close(&c);
@@ -185,6 +187,7 @@ enum { MALFORMED_DEADLINE_MS = 120 * 1000 };
 /* The attacker's keys, for the extra connections of the oversized messages. */
 static const struct keypair *attack_keys;
 
+/* Every kind of broken message, count times; kinds 0-2 break the framing itself (raw path). */
 static void malformed(struct client *c, struct figures *fg, long count)
 {
 	static char big[5 << 20], many[64 << 10];
@@ -214,31 +217,34 @@ static void malformed(struct client *c, struct figures *fg, long count)
 			send_frames(c, f, l, 3);
 			break;
 		}
-		case 2:
-			send3(c, "DELETE", "{}", 2);
+		case 2: { /* unknown command */
+			const void *f[] = {"CHISO/1", "DELETE", "{}"};
+			size_t l[] = {7, 6, 2};
+			send_frames(c, f, l, 3);
 			break;
+		}
 		case 3: /* truncated JSON */
 			snprintf(buf, sizeof buf,
 				 "{\"epoch\":1,\"seq\":%ld,\"rows\":[{\"unit\":\"1", i + 1);
-			send3(c, "BATCH", buf, strlen(buf));
+			send3(c, WIRE_BATCH, buf, strlen(buf));
 			break;
 		case 4: /* nested 1000 deep */
 			memset(buf, '[', 1000);
-			send3(c, "BATCH", buf, 1000);
+			send3(c, WIRE_BATCH, buf, 1000);
 			break;
 		case 5: /* invalid UTF-8 */
-			send3(c, "HELLO", "{\"agent\":\"\xff\xfe\"}", 14);
+			send3(c, WIRE_HELLO, "{\"agent\":\"\xff\xfe\"}", 14);
 			break;
 		case 6: /* random bytes */
 			for (size_t k = 0; k < 200; k++)
 				buf[k] = (char)rand();
-			send3(c, "BATCH", buf, 200);
+			send3(c, WIRE_BATCH, buf, 200);
 			break;
 		case 7: /* too many rows */
-			send3(c, "BATCH", many, nmany);
+			send3(c, WIRE_BATCH, many, nmany);
 			break;
 		case 8: /* a PING with a negative count and an unknown field */
-			send3(c, "PING", "{\"backlog_rows\":-5,\"evil\":true}", 31);
+			send3(c, WIRE_PING, "{\"backlog_rows\":-5,\"evil\":true}", 31);
 			break;
 		default: /* now and then oversized: dropped by ZMQ_MAXMSGSIZE, the connection is cut
 			  */
@@ -247,11 +253,11 @@ static void malformed(struct client *c, struct figures *fg, long count)
 				 * cut connection is not the one the other kinds use */
 				struct client o = {c->ctx, NULL};
 				client_open(&o, attack_keys->public_key, attack_keys->secret_key);
-				send3(&o, "BATCH", big, sizeof big);
+				send3(&o, WIRE_BATCH, big, sizeof big);
 				drain(&o, fg, 200, 1);
 				client_close(&o);
 			} else
-				send3(c, "BATCH", "[]", 2);
+				send3(c, WIRE_BATCH, "[]", 2);
 		}
 		if (i % 100 == 99)
 			drain(c, fg, 20, 0);
@@ -270,6 +276,149 @@ static void give_up(int sig)
 	_exit(3);
 }
 
+/* A HELLO with a key the registry has revoked: answered ERROR revoked. */
+static void attack_revoked_key(struct client *c, struct figures *fg, long count)
+{
+	(void)count;
+	send3(c, WIRE_HELLO, "{\"agent\":\"attacker\"}", 20);
+	fg->tried++;
+	drain(c, fg, 1000, 1);
+}
+
+/* A valid key writing units outside its scope. */
+static void attack_other_commune(struct client *c, struct figures *fg, long count)
+{
+	(void)count;
+	batch(c, fg, 1,
+	      "[{\"unit\":\"21298\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\",\"value\":1},"
+	      "{\"unit\":\"536\",\"indicator\":\"population\",\"period\":"
+	      "\"2024S1\",\"value\":1},"
+	      "{\"unit\":\"51\",\"indicator\":\"population\",\"period\":\"2024\","
+	      "\"value\":1}]",
+	      3);
+}
+
+/* Rows and a body that claim another collector: the key decides, not the body. */
+static void attack_claim_collector(struct client *c, struct figures *fg, long count)
+{
+	char rows[8192];
+
+	(void)count;
+	snprintf(rows, sizeof rows,
+		 "{\"epoch\":424242,\"seq\":2,\"collector\":\"tinh-51\","
+		 "\"rows\":[{\"unit\":\"536\",\"indicator\":\"population\","
+		 "\"period\":\"2024S1\",\"value\":1}]}");
+	batch_body(c, fg, rows);
+	batch(
+	    c, fg, 3,
+	    "[{\"unit\":\"536\",\"indicator\":\"population\",\"period\":\"2024S1\","
+	    "\"value\":1,\"collector\":\"tinh-51\"}]",
+	    1);
+}
+
+/* SQL and escape injections in each field of a row. */
+static void attack_inject(struct client *c, struct figures *fg, long count)
+{
+	char rows[8192];
+
+	(void)count;
+	long seq = 10;
+	for (size_t i = 0; i < sizeof injections / sizeof injections[0]; i++) {
+		const char *x = injections[i];
+		/* in each field; the ref row is otherwise valid but for a future
+		 * period */
+		snprintf(rows, sizeof rows,
+			 "[{\"unit\":\"%s\",\"indicator\":\"population\","
+			 "\"period\":\"2024\","
+			 "\"value\":1},"
+			 "{\"unit\":\"21301\",\"indicator\":\"%s\",\"period\":"
+			 "\"2024\",\"value\":1},"
+			 "{\"unit\":\"21301\",\"indicator\":\"population\","
+			 "\"period\":\"%s\","
+			 "\"value\":1},"
+			 "{\"unit\":\"21301\",\"indicator\":\"population\","
+			 "\"date\":\"%s\",\"value\":1},"
+			 "{\"unit\":\"21301\",\"indicator\":\"population\","
+			 "\"period\":\"2031\","
+			 "\"value\":1,\"ref\":\"%s\"},"
+			 "{\"unit\":\"21301\",\"indicator\":\"population\","
+			 "\"period\":\"2024\","
+			 "\"value\":1,\"qualifier\":\"%s\"}]",
+			 x, x, x, x, x, x);
+		batch(c, fg, seq++, rows, 6);
+	}
+}
+
+/* Text that would forge log lines or drive a terminal, and years out of range. */
+static void attack_log_forge(struct client *c, struct figures *fg, long count)
+{
+	(void)count;
+	/* an agent string that would start a line of its own at error
+	 * priority, then colour and clear a terminal (ESC and the C1 CSI) */
+	static const char hello[] =
+	    "{\"agent\":\"chiso-agent 0.1\\n<3>forged: database wiped"
+	    "\\u001b[31m\\u009b2J\",\"epoch\":424242,\"backlog_batches\":0,"
+	    "\"backlog_rows\":0}";
+	send3(c, WIRE_HELLO, hello, sizeof hello - 1);
+	fg->tried++;
+	drain(c, fg, 3000, 1);
+	/* a year outside the range, as a period and as a date */
+	show_rejections = true;
+	long acks0 = fg->acks;
+	batch(c, fg, 30,
+	      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"1900\",\"value\":1},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
+	      "\"1900-06-01\",\"value\":1}]",
+	      2);
+	/* The test reads this ACK's verdicts: wait for it, not for any answer
+	 * (a late WELCOME would do for batch()), up to a minute on a slow run. */
+	for (int i = 0; i < 12 && fg->acks == acks0; i++)
+		drain(c, fg, 5000, 1);
+}
+
+/* Values out of range, too large for 64 bits, NaN and Infinity. */
+static void attack_values(struct client *c, struct figures *fg, long count)
+{
+	(void)count;
+	batch(c, fg, 20,
+	      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\",\"value\":-5},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\",\"value\":1e300},"
+	      "{\"unit\":\"21301\",\"indicator\":\"households\",\"period\":"
+	      "\"2024\",\"value\":2.5},"
+	      "{\"unit\":\"21301\",\"indicator\":\"coverage_4g_pct\",\"period\":"
+	      "\"2024\",\"value\":"
+	      "250}]",
+	      4);
+	/* an integer beyond 64 bits, NaN and Infinity: the whole body is refused */
+	const char *huge =
+	    "{\"epoch\":424242,\"seq\":22,\"rows\":[{\"unit\":\"21301\","
+	    "\"indicator\":\"population\",\"period\":\"2024\","
+	    "\"value\":99999999999999999999}]}";
+	batch_body(c, fg, huge);
+	const char *nan =
+	    "{\"epoch\":424242,\"seq\":21,\"rows\":[{\"unit\":\"21301\","
+	    "\"indicator\":\"population\",\"period\":\"2024\",\"value\":NaN}]}";
+	batch_body(c, fg, nan);
+}
+
+/* The attacks that need an enrolled collector's key file, by name. */
+static const struct {
+	const char *name;
+	void (*run)(struct client *c, struct figures *fg, long count);
+} keyed_attacks[] = {
+	{"revoked-key", attack_revoked_key},
+	{"other-commune", attack_other_commune},
+	{"claim-collector", attack_claim_collector},
+	{"malformed", malformed},
+	{"inject", attack_inject},
+	{"log-forge", attack_log_forge},
+	{"values", attack_values},
+};
+
 int main(int argc, char **argv)
 {
 	if (argc < 4)
@@ -281,7 +430,7 @@ int main(int argc, char **argv)
 	void *ctx = zmq_ctx_new();
 	struct client c = {ctx, NULL};
 	struct keypair kp;
-	char err[256], rows[8192];
+	char err[256];
 	long count = argc > 5 ? atol(argv[5]) : 1;
 
 	signal(SIGALRM, give_up);
@@ -294,118 +443,15 @@ int main(int argc, char **argv)
 	} else {
 		if (argc < 5 || keys_read_secret(argv[4], &kp, err, sizeof err) < 0)
 			fail(argc < 5 ? "this attack needs a key file" : err);
-		client_open(&c, kp.public_key, kp.secret_key);
-		if (strcmp(attack, "revoked-key") == 0) {
-			send3(&c, "HELLO", "{\"agent\":\"attacker\"}", 20);
-			fg.tried++;
-			drain(&c, &fg, 1000, 1);
-		} else if (strcmp(attack, "other-commune") == 0) {
-			/* a valid key writing units outside its scope */
-			batch(&c, &fg, 1,
-			      "[{\"unit\":\"21298\",\"indicator\":\"population\",\"period\":"
-			      "\"2024\",\"value\":1},"
-			      "{\"unit\":\"536\",\"indicator\":\"population\",\"period\":"
-			      "\"2024S1\",\"value\":1},"
-			      "{\"unit\":\"51\",\"indicator\":\"population\",\"period\":\"2024\","
-			      "\"value\":1}]",
-			      3);
-		} else if (strcmp(attack, "claim-collector") == 0) {
-			snprintf(rows, sizeof rows,
-				 "{\"epoch\":424242,\"seq\":2,\"collector\":\"tinh-51\","
-				 "\"rows\":[{\"unit\":\"536\",\"indicator\":\"population\","
-				 "\"period\":\"2024S1\",\"value\":1}]}");
-			send3(&c, "BATCH", rows, strlen(rows));
-			fg.tried++;
-			fg.rows_sent++;
-			drain(&c, &fg, 3000, 1);
-			batch(
-			    &c, &fg, 3,
-			    "[{\"unit\":\"536\",\"indicator\":\"population\",\"period\":\"2024S1\","
-			    "\"value\":1,\"collector\":\"tinh-51\"}]",
-			    1);
-		} else if (strcmp(attack, "malformed") == 0) {
-			attack_keys = &kp;
-			malformed(&c, &fg, count);
-		} else if (strcmp(attack, "inject") == 0) {
-			long seq = 10;
-			for (size_t i = 0; i < sizeof injections / sizeof injections[0]; i++) {
-				const char *x = injections[i];
-				/* in each field; the ref row is otherwise valid but for a future
-				 * period */
-				snprintf(rows, sizeof rows,
-					 "[{\"unit\":\"%s\",\"indicator\":\"population\","
-					 "\"period\":\"2024\","
-					 "\"value\":1},"
-					 "{\"unit\":\"21301\",\"indicator\":\"%s\",\"period\":"
-					 "\"2024\",\"value\":1},"
-					 "{\"unit\":\"21301\",\"indicator\":\"population\","
-					 "\"period\":\"%s\","
-					 "\"value\":1},"
-					 "{\"unit\":\"21301\",\"indicator\":\"population\","
-					 "\"date\":\"%s\",\"value\":1},"
-					 "{\"unit\":\"21301\",\"indicator\":\"population\","
-					 "\"period\":\"2031\","
-					 "\"value\":1,\"ref\":\"%s\"},"
-					 "{\"unit\":\"21301\",\"indicator\":\"population\","
-					 "\"period\":\"2024\","
-					 "\"value\":1,\"qualifier\":\"%s\"}]",
-					 x, x, x, x, x, x);
-				batch(&c, &fg, seq++, rows, 6);
-			}
-		} else if (strcmp(attack, "log-forge") == 0) {
-			/* an agent string that would start a line of its own at error
-			 * priority, then colour and clear a terminal (ESC and the C1 CSI) */
-			static const char hello[] =
-			    "{\"agent\":\"chiso-agent 0.1\\n<3>forged: database wiped"
-			    "\\u001b[31m\\u009b2J\",\"epoch\":424242,\"backlog_batches\":0,"
-			    "\"backlog_rows\":0}";
-			send3(&c, "HELLO", hello, sizeof hello - 1);
-			fg.tried++;
-			drain(&c, &fg, 3000, 1);
-			/* a year outside the range, as a period and as a date */
-			show_rejections = true;
-			long acks0 = fg.acks;
-			batch(&c, &fg, 30,
-			      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
-			      "\"1900\",\"value\":1},"
-			      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
-			      "\"1900-06-01\",\"value\":1}]",
-			      2);
-			/* The test reads this ACK's verdicts: wait for it, not for any answer
-			 * (a late WELCOME would do for batch()), up to a minute on a slow run. */
-			for (int i = 0; i < 12 && fg.acks == acks0; i++)
-				drain(&c, &fg, 5000, 1);
-		} else if (strcmp(attack, "values") == 0) {
-			batch(&c, &fg, 20,
-			      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
-			      "\"2024\",\"value\":-5},"
-			      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
-			      "\"2024\",\"value\":1e300},"
-			      "{\"unit\":\"21301\",\"indicator\":\"households\",\"period\":"
-			      "\"2024\",\"value\":2.5},"
-			      "{\"unit\":\"21301\",\"indicator\":\"coverage_4g_pct\",\"period\":"
-			      "\"2024\",\"value\":"
-			      "250}]",
-			      4);
-			/* an integer beyond 64 bits, NaN and Infinity: the whole body is refused */
-			const char *huge =
-			    "{\"epoch\":424242,\"seq\":22,\"rows\":[{\"unit\":\"21301\","
-			    "\"indicator\":\"population\",\"period\":\"2024\","
-			    "\"value\":99999999999999999999}]}";
-			send3(&c, "BATCH", huge, strlen(huge));
-			fg.tried++;
-			fg.rows_sent++;
-			drain(&c, &fg, 3000, 1);
-			const char *nan =
-			    "{\"epoch\":424242,\"seq\":21,\"rows\":[{\"unit\":\"21301\","
-			    "\"indicator\":\"population\",\"period\":\"2024\",\"value\":NaN}]}";
-			send3(&c, "BATCH", nan, strlen(nan));
-			fg.tried++;
-			fg.rows_sent++;
-			drain(&c, &fg, 3000, 1);
-		} else {
+		size_t i = 0;
+		while (i < sizeof keyed_attacks / sizeof keyed_attacks[0] &&
+		       strcmp(attack, keyed_attacks[i].name) != 0)
+			i++;
+		if (i == sizeof keyed_attacks / sizeof keyed_attacks[0])
 			fail("unknown attack");
-		}
+		attack_keys = &kp;
+		client_open(&c, kp.public_key, kp.secret_key);
+		keyed_attacks[i].run(&c, &fg, count);
 		client_close(&c);
 	}
 	printf("attack=%s tried=%ld answered=%ld errors=%ld acks=%ld rows_sent=%ld "
