@@ -58,9 +58,13 @@ fail() {
 	exit 1
 }
 
-# assert_eq WHAT EXPECTED ACTUAL
+# assert_eq WHAT EXPECTED ACTUAL; a wrong exit status of ctl also shows what
+# chisoctl printed, so a failure in CI can be read from the log alone.
 assert_eq() {
 	if [ "$2" != "$3" ]; then
+		if [ "$3" = "${RC:-}" ]; then
+			printf 'chisoctl stdout:\n%s\nchisoctl stderr:\n%s\n' "${OUT:-}" "${ERR:-}" >&2
+		fi
 		fail "$1: expected [$2], got [$3]"
 	fi
 	printf 'ok: %s = %s\n' "$1" "$3"
