@@ -340,72 +340,64 @@ BEGIN
 	CROSS JOIN LATERAL (SELECT r.reason, msg_fit(
 		CASE r.reason
 		WHEN s.reason THEN s.message
-		WHEN 'collector_revoked' THEN format(
-			'Máy thu thập %s đã bị thu hồi quyền gửi số liệu lúc %s', c.name,
+		WHEN 'collector_revoked' THEN msg('collector_revoked', c.name,
 			to_char(c.revoked_at, 'HH24:MI "ngày" DD/MM/YYYY'))
-		WHEN 'unknown_indicator' THEN format(
-			'Không có chỉ tiêu mã "%s" trong danh mục chỉ tiêu', s.indicator_code)
+		WHEN 'unknown_indicator' THEN msg('unknown_indicator', s.indicator_code)
 		WHEN 'computed_indicator' THEN (
-			SELECT format('Chỉ tiêu %s là tỷ lệ do hệ thống tự tính từ %s và %s: đề nghị gửi hai số liệu này',
-				      ind_vi(i.name_vi, i.code), n.code, d.code)
+			SELECT msg('computed_indicator', ind_vi(i.name_vi, i.code), n.code, d.code)
 			FROM indicator n, indicator d
 			WHERE n.id = i.numerator_id AND d.id = i.denominator_id)
-		WHEN 'period_type_not_allowed' THEN format(
-			'Chỉ tiêu %s được báo cáo theo %s, không báo cáo theo %s (kỳ %s: %s)',
+		WHEN 'period_type_not_allowed' THEN msg('period_type_not_allowed',
 			ind_vi(i.name_vi, i.code),
 			(SELECT regexp_replace(string_agg(period_type_vi(t), ', ' ORDER BY o),
 					       ', ([^,]*)$', ' hoặc \1')
 			 FROM unnest(i.period_types) WITH ORDINALITY AS x(t, o)),
 			period_type_vi(s.period_type), s.period_code, period_words_vi(s.period_code))
-		WHEN 'future_period' THEN format(
-			'Kỳ %s (%s) bắt đầu từ ngày %s, chưa đến kỳ báo cáo', s.period_code,
+		WHEN 'future_period' THEN msg('future_period', s.period_code,
 			period_words_vi(s.period_code), to_char(sd.first_day, 'DD/MM/YYYY'))
 		WHEN 'unit_retired' THEN (
 			-- the version nearest the day: the one that ended before it, else
 			-- (a unit created by a reform, 21548 Lý Sơn for 2024) the next one
 			SELECT CASE WHEN x.valid_to <= sd.day THEN
-				format('Đơn vị %s không còn tồn tại vào ngày %s: đơn vị này chỉ có hiệu lực đến hết ngày %s%s',
-				       unit_vi(x.code, x.name), to_char(sd.day, 'DD/MM/YYYY'),
-				       to_char(x.valid_to - 1, 'DD/MM/YYYY'),
-				       coalesce('; đơn vị kế thừa: ' || unit_successors(x.id), ''))
-			       ELSE format('Đơn vị %s chưa tồn tại vào ngày %s: đơn vị này có hiệu lực từ ngày %s',
-					   unit_vi(x.code, x.name), to_char(sd.day, 'DD/MM/YYYY'),
+				msg('unit_retired',
+				    unit_vi(x.code, x.name), to_char(sd.day, 'DD/MM/YYYY'),
+				    to_char(x.valid_to - 1, 'DD/MM/YYYY'),
+				    coalesce((SELECT msg('successors_then', su)
+					      FROM unit_successors(x.id) su WHERE su IS NOT NULL), ''))
+			       ELSE msg('unit_not_yet', unit_vi(x.code, x.name), to_char(sd.day, 'DD/MM/YYYY'),
 					   to_char(x.valid_from, 'DD/MM/YYYY')) END
 			FROM unit x WHERE x.code = s.unit_code
 			ORDER BY x.valid_to <= sd.day DESC,
 				 CASE WHEN x.valid_to <= sd.day THEN x.valid_to END DESC, x.valid_from
 			LIMIT 1)
-		WHEN 'unknown_unit' THEN format('Không có đơn vị hành chính mã %s', s.unit_code)
+		WHEN 'unknown_unit' THEN msg('unknown_unit', s.unit_code)
 		-- a collector enrolled for a unit version that a reform closed keeps
 		-- its scope for the periods of that structure (late corrections), and
 		-- is told why it cannot write the new one
-		WHEN 'unit_out_of_scope' THEN CASE WHEN scope.valid_to <= sd.day THEN format(
-			'Đơn vị %s của máy thu thập %s đã hết hiệu lực từ ngày %s%s: cần đăng ký máy thu thập cho đơn vị mới',
+		WHEN 'unit_out_of_scope' THEN CASE WHEN scope.valid_to <= sd.day THEN msg(
+			'scope_retired',
 			unit_vi(scope.code, scope.name), c.name, to_char(scope.valid_to, 'DD/MM/YYYY'),
-			coalesce(' (đơn vị kế thừa: ' || unit_successors(scope.id) || ')', ''))
-			ELSE format(
-			'Đơn vị %s nằm ngoài phạm vi của máy thu thập %s, được đăng ký cho đơn vị %s',
+			coalesce((SELECT msg('successors_paren', su)
+			      FROM unit_successors(scope.id) su WHERE su IS NOT NULL), ''))
+			ELSE msg('unit_out_of_scope',
 			unit_vi(u.code, u.name), c.name, unit_vi(scope.code, scope.name)) END
-		WHEN 'level_not_allowed' THEN format(
-			'Chỉ tiêu %s do cấp %s báo cáo; đơn vị %s thuộc cấp %s',
+		WHEN 'level_not_allowed' THEN msg('level_not_allowed',
 			ind_vi(i.name_vi, i.code),
 			(SELECT string_agg(lower(t.name_vi), ' và ' ORDER BY t.rank)
 			 FROM tier t WHERE t.code = ANY (i.levels)),
 			unit_vi(u.code, u.name), (SELECT lower(t.name_vi) FROM tier t WHERE t.code = u.tier))
-		WHEN 'period_locked' THEN format(
-			'Kỳ %s (%s) đã khóa sổ ngày %s: đề nghị tỉnh mở lại kỳ này nếu cần gửi hoặc sửa số liệu',
+		WHEN 'period_locked' THEN msg('period_locked',
 			lock.code, period_words_vi(lock.code), to_char(lock.closed_at, 'DD/MM/YYYY'))
-		WHEN 'not_integer' THEN format(
-			'Chỉ tiêu %s đếm số %s nên phải là số nguyên: %s không phải là số nguyên',
+		WHEN 'not_integer' THEN msg('not_integer',
 			ind_vi(i.name_vi, i.code), i.measure, num_vi(s.value_text::numeric))
-		WHEN 'negative_value' THEN format(
-			'Chỉ tiêu %s không được có giá trị âm: %s', ind_vi(i.name_vi, i.code),
+		WHEN 'negative_value' THEN msg(
+			'negative_value', ind_vi(i.name_vi, i.code),
 			num_vi(s.value_text::numeric))
-		WHEN 'out_of_bounds' THEN format(
-			'Chỉ tiêu %s phải có giá trị %s: %s', ind_vi(i.name_vi, i.code),
-			CASE WHEN i.min_value IS NULL THEN 'không lớn hơn ' || num_vi(i.max_value)
-			     WHEN i.max_value IS NULL THEN 'không nhỏ hơn ' || num_vi(i.min_value)
-			     ELSE 'từ ' || num_vi(i.min_value) || ' đến ' || num_vi(i.max_value) END,
+		WHEN 'out_of_bounds' THEN msg(
+			'out_of_bounds', ind_vi(i.name_vi, i.code),
+			CASE WHEN i.min_value IS NULL THEN msg('range_at_most', num_vi(i.max_value))
+			     WHEN i.max_value IS NULL THEN msg('range_at_least', num_vi(i.min_value))
+			     ELSE msg('range_between', num_vi(i.min_value), num_vi(i.max_value)) END,
 			num_vi(s.value_text::numeric))
 		END) AS message) v;
 
@@ -503,10 +495,9 @@ BEGIN
 	-- collector.
 	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
 	SELECT f.batch_id, f.row_no, f.unit_id, f.indicator_id, f.period_id, 'superseded',
-	       CASE WHEN f.value_date < f.old_date THEN format(
-		'Số liệu này đã có giá trị ngày %s, muộn hơn ngày %s của dòng này; dòng này được lưu vào lịch sử nhưng không được áp dụng',
+	       CASE WHEN f.value_date < f.old_date THEN msg('superseded_by_date',
 		to_char(f.old_date, 'DD/MM/YYYY'), to_char(f.value_date, 'DD/MM/YYYY'))
-	       ELSE 'Máy thu thập này đã gửi một lô mới hơn cho số liệu này; dòng cũ hơn này không được áp dụng'
+	       ELSE msg('superseded_by_batch')
 	       END
 	FROM w_final f WHERE NOT f.applied;
 
@@ -581,8 +572,7 @@ BEGIN
 	FROM w_digest d WHERE d.reused
 	UNION ALL
 	SELECT d.batch_no, NULL, NULL, 0, 'rejected', 'key_reused',
-	       format('Số hiệu lô %s/%s đã dùng cho một lô khác nhận lúc %s: lô này chưa được lưu, máy thu thập tự gửi lại với số hiệu mới',
-		      sb.epoch, sb.seq, to_char(b.committed_at, 'HH24:MI "ngày" DD/MM/YYYY'))
+	       msg('key_reused', sb.epoch::text, sb.seq::text, to_char(b.committed_at, 'HH24:MI "ngày" DD/MM/YYYY'))
 	FROM w_digest d
 	JOIN stage_batch sb ON sb.batch_no = d.batch_no
 	JOIN batch b ON (b.collector_id, b.epoch, b.seq) = (sb.collector_id, sb.epoch, sb.seq)
@@ -632,8 +622,7 @@ BEGIN
 	WITH s AS MATERIALIZED (SELECT * FROM ingest_ratio_candidates())
 	UPDATE w_row w SET reason = 'numerator_exceeds_denominator', message = x.message
 	FROM (SELECT DISTINCT ON (n.batch_no, n.row_no) n.batch_no, n.row_no,
-		     msg_fit(format('%s = %s lớn hơn %s = %s (%s), nên tỷ lệ %s sẽ vượt quá 100%%',
-				    ni.code, num_vi(n.value), di.code, num_vi(den.value), den.source,
+		     msg_fit(msg('numerator_exceeds_denominator', ni.code, num_vi(n.value), di.code, num_vi(den.value), den.source,
 				    ind_vi(r.name_vi, r.code))) AS message
 	      FROM w_row n
 	      JOIN indicator r ON r.numerator_id = n.indicator_id AND r.kind = 'ratio'
@@ -641,13 +630,13 @@ BEGIN
 	      JOIN indicator di ON di.id = r.denominator_id
 	      CROSS JOIN LATERAL (
 		SELECT v.value, v.source FROM (
-			SELECT d.value, 'gửi cùng lần này' AS source, 1 AS pref, d.value_date,
+			SELECT d.value, msg('source_this_commit') AS source, 1 AS pref, d.value_date,
 			       d.place, d.seq, d.row_no
 			FROM s d
 			WHERE d.unit_id = n.unit_id AND d.indicator_id = r.denominator_id
 			  AND d.period_id = n.period_id
 			UNION ALL
-			SELECT o.value, 'đã lưu trước đó', 2, NULL, NULL, NULL, NULL FROM observation o
+			SELECT o.value, msg('source_stored'), 2, NULL, NULL, NULL, NULL FROM observation o
 			WHERE o.unit_id = n.unit_id AND o.indicator_id = r.denominator_id
 			  AND o.period_id = n.period_id) v
 		ORDER BY v.pref, v.value_date DESC, v.place DESC, v.seq DESC, v.row_no DESC
@@ -660,8 +649,7 @@ BEGIN
 	WITH s AS MATERIALIZED (SELECT * FROM ingest_ratio_candidates())
 	UPDATE w_row w SET reason = 'numerator_exceeds_denominator', message = x.message
 	FROM (SELECT DISTINCT ON (d.batch_no, d.row_no) d.batch_no, d.row_no,
-		     msg_fit(format('%s = %s nhỏ hơn %s = %s (%s), nên tỷ lệ %s sẽ vượt quá 100%%',
-				    di.code, num_vi(d.value), ni.code, num_vi(num.value), num.source,
+		     msg_fit(msg('denominator_below_numerator', di.code, num_vi(d.value), ni.code, num_vi(num.value), num.source,
 				    ind_vi(r.name_vi, r.code))) AS message
 	      FROM w_row d
 	      JOIN indicator r ON r.denominator_id = d.indicator_id AND r.kind = 'ratio'
@@ -669,13 +657,13 @@ BEGIN
 	      JOIN indicator ni ON ni.id = r.numerator_id
 	      CROSS JOIN LATERAL (
 		SELECT v.value, v.source FROM (
-			SELECT n.value, 'gửi cùng lần này' AS source, 1 AS pref, n.value_date,
+			SELECT n.value, msg('source_this_commit') AS source, 1 AS pref, n.value_date,
 			       n.place, n.seq, n.row_no
 			FROM s n
 			WHERE n.unit_id = d.unit_id AND n.indicator_id = r.numerator_id
 			  AND n.period_id = d.period_id
 			UNION ALL
-			SELECT o.value, 'đã lưu trước đó', 2, NULL, NULL, NULL, NULL FROM observation o
+			SELECT o.value, msg('source_stored'), 2, NULL, NULL, NULL, NULL FROM observation o
 			WHERE o.unit_id = d.unit_id AND o.indicator_id = r.numerator_id
 			  AND o.period_id = d.period_id) v
 		ORDER BY v.pref, v.value_date DESC, v.place DESC, v.seq DESC, v.row_no DESC
@@ -725,8 +713,7 @@ BEGIN
 	)
 	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
 	SELECT f.batch_id, f.row_no, f.unit_id, f.indicator_id, f.period_id, 'sum_mismatch',
-	       format('%s, cộng lại là %s, nhưng %s = %s (quy tắc %s): số liệu đã được nhận, đề nghị kiểm tra lại',
-		      b.parts_text, num_vi(b.parts), b.total_code, num_vi(b.total), b.code)
+	       msg('sum_mismatch', b.parts_text, num_vi(b.parts), b.total_code, num_vi(b.total), b.code)
 	FROM bad b
 	JOIN rule ru ON ru.code = b.code
 	JOIN w_final f ON (f.unit_id, f.period_id) = (b.unit_id, b.period_id)
@@ -777,9 +764,8 @@ BEGIN
 	)
 	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
 	SELECT z.batch_id, z.row_no, z.unit_id, z.indicator_id, z.period_id, 'outlier',
-	       format('%s khác xa mức thường thấy của đơn vị này là %s (trung vị của %s kỳ trước; chỉ số z hiệu chỉnh %s): số liệu đã được nhận, đề nghị kiểm tra lại',
-		      num_vi(z.value), num_vi(round(z.med, 2)), z.n,
-		      CASE WHEN abs(z.score) >= 1e6 THEN 'vô hạn' ELSE num_vi(round(z.score, 1)) END)
+	       msg('outlier', num_vi(z.value), num_vi(round(z.med, 2)), z.n::text,
+		      CASE WHEN abs(z.score) >= 1e6 THEN msg('score_infinite') ELSE num_vi(round(z.score, 1)) END)
 	FROM z WHERE abs(z.score) > 3.5;
 END;
 $$;

@@ -78,3 +78,8 @@ GRANT SELECT ON v_crosswalk TO chiso_reader;
 GRANT EXECUTE ON FUNCTION structure_date(text, period), deadline_date(text, period),
 	unit_expected(int, text, text[], date) TO chiso_reader;
 GRANT SELECT ON tier, unit, period_deadline TO chiso_reader;
+
+-- The officers' messages (R_05_messages): ingest() builds its refusals from
+-- them; an officer's form or an analyst may list them.
+GRANT SELECT ON message TO chiso_writer, chiso_reader;
+GRANT EXECUTE ON FUNCTION msg(text, text[]) TO chiso_writer, chiso_reader;
