@@ -626,21 +626,102 @@ static int submit_identity(FILE *fp, uint64_t *hash, uint64_t *size)
 	return 0;
 }
 
-int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
-		bool partial, bool again, struct submit_result *res)
+/* What pass 2 needs of the file and of pass 1. */
+struct queue_arg {
+	const char *path, *abs, *base;
+	const struct catalog *cat;
+	const struct layout *l;
+	size_t batch_rows, good;
+};
+
+/*
+ * Pass 2: cuts the rows pass 1 accepted into batches and queues them in one
+ * outbox transaction, file recorded at its commit.  0, or -1 with nothing
+ * queued (said on stderr, res zeroed).
+ */
+static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
+			struct outbox_file *file, struct submit_result *res)
 {
-	FILE *fp = fopen(path, "rb");
-	char abs[PATH_MAX], err[512];
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	struct layout l;
 	struct csv_reader *r = NULL;
 	struct batch *b = NULL;
 	struct progress *prog = NULL;
 	struct csv_record rec;
 	struct keyset keys = {0};
 	struct outbox_txn *txn = NULL;
-	size_t good;
+	char err[512];
 	int rc = -1, got, header = 0;
+
+	rewind(fp);
+	if ((r = csv_reader_new(fp, q->path)) == NULL || (b = batch_new(q->batch_rows)) == NULL) {
+		fprintf(stderr, "out of memory\n");
+		goto done;
+	}
+	/* One transaction: the whole file is queued, or none of it. */
+	if ((txn = outbox_begin(ob, err, sizeof err)) == NULL) {
+		fprintf(stderr, "%s: %s\n", q->path, err);
+		goto done;
+	}
+	prog = progress_new("queueing", "rows", q->good);
+	b->nrows = 0;
+	for (;;) {
+		got = csv_next(r, &rec);
+		bool flush = got == 0 ? b->nrows > 0 : false;
+		if (got > 0 && !header) {
+			header = 1;
+			continue;
+		}
+		if (got > 0) {
+			/* The rows pass 1 refused are skipped again, quietly. */
+			struct batch_row *row = &b->rows[b->nrows];
+			if (submit_row(&rec, q->l, q->base, q->cat, row, NULL) == 0 &&
+			    keyset_add(&keys, key_hash(row), rec.line) == 0)
+				b->nrows++;
+			flush = b->nrows == q->batch_rows;
+		}
+		if (flush) {
+			struct render_arg arg = {b};
+			uint64_t seq;
+			if (outbox_txn_put(txn, b->nrows, q->abs, submit_render, &arg, &seq, err,
+					   sizeof err) < 0)
+				goto fail;
+			if (!res->batches)
+				res->first_seq = seq;
+			res->last_seq = seq;
+			res->batches++;
+			res->rows += b->nrows;
+			progress_update(prog, res->rows);
+			b->nrows = 0;
+		}
+		if (got == 0)
+			break;
+	}
+	if (outbox_commit(&txn, file, err, sizeof err) != 0)
+		goto fail;
+	rc = 0;
+	goto done;
+fail:
+	progress_done(&prog);
+	fprintf(stderr, "%s: %s\n%s: không dòng nào của tệp này được đưa vào hàng đợi\n", q->path,
+		err, q->path);
+	memset(res, 0, sizeof *res);
+done:
+	outbox_abort(&txn);
+	progress_done(&prog);
+	keyset_free(&keys);
+	batch_destroy(&b);
+	csv_reader_destroy(&r);
+	return rc;
+}
+
+int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
+		bool partial, bool again, struct submit_result *res)
+{
+	FILE *fp = fopen(path, "rb");
+	char abs[PATH_MAX];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct layout l;
+	size_t good;
+	int rc = -1;
 
 	memset(res, 0, sizeof *res);
 	if (!fp) {
@@ -699,71 +780,9 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		rc = 0;
 		goto done;
 	}
-	rewind(fp);
-	if ((r = csv_reader_new(fp, path)) == NULL || (b = batch_new(batch_rows)) == NULL) {
-		fprintf(stderr, "out of memory\n");
-		goto done;
-	}
-	/* One transaction: the whole file is queued, or none of it. */
-	if ((txn = outbox_begin(ob, err, sizeof err)) == NULL) {
-		fprintf(stderr, "%s: %s\n", path, err);
-		goto done;
-	}
-	prog = progress_new("queueing", "rows", good);
-	b->nrows = 0;
-	for (;;) {
-		got = csv_next(r, &rec);
-		bool flush = got == 0 ? b->nrows > 0 : false;
-		if (got > 0 && !header) {
-			header = 1;
-			continue;
-		}
-		if (got > 0) {
-			/* The rows pass 1 refused are skipped again, quietly. */
-			struct batch_row *row = &b->rows[b->nrows];
-			if (submit_row(&rec, &l, base, cat, row, NULL) == 0 &&
-			    keyset_add(&keys, key_hash(row), rec.line) == 0)
-				b->nrows++;
-			flush = b->nrows == batch_rows;
-		}
-		if (flush) {
-			struct render_arg arg = {b};
-			uint64_t seq;
-			if (outbox_txn_put(txn, b->nrows, abs, submit_render, &arg, &seq, err,
-					   sizeof err) < 0) {
-				progress_done(&prog);
-				fprintf(stderr,
-					"%s: %s\n%s: không dòng nào của tệp này được đưa vào hàng "
-					"đợi\n",
-					path, err, path);
-				memset(res, 0, sizeof *res);
-				goto done;
-			}
-			if (!res->batches)
-				res->first_seq = seq;
-			res->last_seq = seq;
-			res->batches++;
-			res->rows += b->nrows;
-			progress_update(prog, res->rows);
-			b->nrows = 0;
-		}
-		if (got == 0)
-			break;
-	}
-	if (outbox_commit(&txn, &file, err, sizeof err) != 0) {
-		progress_done(&prog);
-		fprintf(stderr, "%s: %s\n%s: không dòng nào của tệp này được đưa vào hàng đợi\n",
-			path, err, path);
-		memset(res, 0, sizeof *res);
-		goto done;
-	}
-	rc = 0;
+	struct queue_arg q = {path, abs, base, cat, &l, batch_rows, good};
+	rc = submit_queue(ob, fp, &q, &file, res);
 done:
-	outbox_abort(&txn);
-	progress_done(&prog);
-	keyset_free(&keys);
-	batch_destroy(&b);
-	csv_reader_destroy(&r);
 	fclose(fp);
 	return rc;
 }
