@@ -16,7 +16,8 @@
 --
 -- The table is created here, not in a numbered migration, because its rows
 -- belong to the code of this version: they are written again whenever the
--- R_ files are applied.
+-- R_ files are applied.  After the table: msg(), and the helpers that write
+-- numbers, names and lengths into messages (num_vi, ind_vi, unit_vi, msg_fit).
 CREATE TABLE IF NOT EXISTS message (
 	code text PRIMARY KEY,
 	params text[] NOT NULL,
@@ -99,4 +100,46 @@ BEGIN
 	FROM regexp_split_to_table(m.text_vi, '[{}]') WITH ORDINALITY AS x(part, o);
 	RETURN coalesce(t, '');
 END;
+$$;
+
+-- A number written the Vietnamese way for the messages officers read: dots
+-- group thousands, a comma marks decimals, trailing zeros dropped (1.463;
+-- 89,52; -0,5), like lib/num.c num_format_vi.
+CREATE FUNCTION num_vi(v numeric) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN v < 0 THEN '-' ELSE '' END
+	       || regexp_replace(trunc(abs(v))::text, '([0-9])(?=([0-9]{3})+$)', '\1.', 'g')
+	       || coalesce(',' || nullif(split_part(trim_scale(abs(v))::text, '.', 2), ''), '');
+$$;
+
+-- A message goes back to the agent in the ACK, where it may take at most 240
+-- bytes (docs/protocol.md; BATCH_MESSAGE_MAX): Vietnamese takes two or three
+-- bytes a letter and the catalogue's names are long.  The names in a message
+-- are therefore marked as droppable, between chr(1) and chr(2) (msg_drop,
+-- ind_vi, unit_vi), and msg_fit keeps them only when the whole message fits;
+-- otherwise the codes alone remain.  The rejection table keeps the same text
+-- as the ACK; what is still too long is cut at a character boundary by chisod
+-- (lib/batch.c batch_string).
+CREATE FUNCTION msg_drop(p text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT chr(1) || p || chr(2);
+$$;
+
+-- An indicator in a message: "Dân số" (population), or population alone.
+CREATE FUNCTION ind_vi(p_name text, p_code text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT msg_drop('"' || p_name || '" (') || p_code || msg_drop(')');
+$$;
+
+-- A unit in a message: 21292 (Xã Sơn Hạ), or 21292 alone.
+CREATE FUNCTION unit_vi(p_code text, p_name text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_code || msg_drop(' (' || p_name || ')');
+$$;
+
+CREATE FUNCTION msg_fit(m text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN octet_length(translate(m, chr(1) || chr(2), '')) <= 240
+		    THEN translate(m, chr(1) || chr(2), '')
+		    ELSE regexp_replace(m, chr(1) || '[^' || chr(2) || ']*' || chr(2), '', 'g') END;
 $$;
