@@ -78,6 +78,11 @@ static int period_month_days(int y, int m)
 	return m == 2 && period_leap(y) ? 29 : days[m - 1];
 }
 
+int date_month_days(int year, int month)
+{
+	return period_month_days(year, month);
+}
+
 int32_t date_from_ymd(int year, int month, int day)
 {
 	long long y = (long long)year - (month <= 2);

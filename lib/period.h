@@ -110,6 +110,9 @@ int period_calendar_from_name(const char *name);
 
 /* Day number of a valid Gregorian date (any year 1-9999; invalid dates assert). */
 int32_t date_from_ymd(int year, int month, int day);
+/* The days of month (1-12) of year: 28 to 31, with the Gregorian leap years; 0 for
+ * another month. */
+int date_month_days(int year, int month);
 /* Inverse of date_from_ymd. */
 void date_to_ymd(int32_t day, int *year, int *month, int *dayofmonth);
 /*
