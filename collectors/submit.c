@@ -418,10 +418,14 @@ static int check_period(const struct csv_record *rec, const struct layout *l,
 	}
 	if (period_parse(buf, strlen(buf), &p, &why) < 0)
 		return row_fault_text(f, COL_PERIOD, why);
-	if (ind && !(ind->period_types & (1u << p.type)))
-		return row_fault(f, COL_PERIOD, "period_type_not_reported", ind->code,
-				 period_type_vi(p.type), NULL);
 	period_format(&p, row->period, sizeof row->period);
+	if (ind && !(ind->period_types & (1u << p.type))) {
+		char allowed[128], words[64];
+		period_types_vi(ind->period_types, allowed, sizeof allowed);
+		period_words_vi(&p, words, sizeof words);
+		return row_fault(f, COL_PERIOD, "period_type_not_allowed", ind->code, allowed,
+				 period_type_vi(p.type), row->period, words, NULL);
+	}
 	return 0;
 }
 

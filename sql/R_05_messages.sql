@@ -33,7 +33,6 @@ bad_unit	text	"{text}" không phải là mã đơn vị (chỉ gồm chữ số,
 bad_indicator	text	"{text}" không phải là mã chỉ tiêu (chữ thường không dấu, chữ số và dấu _, theo danh mục chỉ tiêu)
 period_and_date		chỉ ghi kỳ báo cáo (period) hoặc ngày (date), không ghi cả hai
 period_missing		chưa ghi kỳ báo cáo: hãy ghi kỳ, ví dụ 2024S1 (hoặc ghi ngày)
-period_type_not_reported	indicator,type	{indicator} không báo cáo theo {type}
 bad_qualifier	text	"{text}" không phải là cách ghi mức độ: dùng at_least (hơn), at_most (dưới) hoặc about (khoảng), hoặc để trống
 note_too_long	bytes,max	ghi chú dài {bytes} byte, quá giới hạn {max} byte (khoảng 80 chữ có dấu): hãy viết ngắn lại
 note_control	byte	ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ {byte}: hãy viết ghi chú trên một dòng
@@ -69,6 +68,22 @@ key_reused	epoch,seq,time	Số hiệu lô {epoch}/{seq} đã dùng cho một lô
 sum_mismatch	parts,sum,total_code,total,rule	{parts}, cộng lại là {sum}, nhưng {total_code} = {total} (quy tắc {rule}): số liệu đã được nhận, đề nghị kiểm tra lại
 outlier	value,median,n,score	{value} khác xa mức thường thấy của đơn vị này là {median} (trung vị của {n} kỳ trước; chỉ số z hiệu chỉnh {score}): số liệu đã được nhận, đề nghị kiểm tra lại
 score_infinite		vô hạn
+type_daily		ngày
+type_weekly		tuần
+type_monthly		tháng
+type_quarterly		quý
+type_six_monthly		6 tháng
+type_yearly		năm
+or_list	rest,last	{rest} hoặc {last}
+period_daily	day	ngày {day}
+period_weekly	week,year	tuần {week} năm {year}
+period_monthly	month,year	tháng {month} năm {year}
+period_quarterly	quarter,year	quý {quarter} năm {year}
+period_six_monthly	half,year	6 tháng {half} năm {year}
+period_yearly	year	năm {year}
+half_first		đầu
+half_second		cuối
+period_other	code	kỳ {code}
 $messages$, E'\n') AS l(line)
 CROSS JOIN LATERAL string_to_array(l.line, E'\t') AS x(f)
 WHERE l.line <> '';

@@ -333,9 +333,13 @@ BEGIN
 		WHERE n.id = i.numerator_id AND d.id = i.denominator_id)
 	WHEN 'period_type_not_allowed' THEN msg('period_type_not_allowed',
 		ind_vi(i.name_vi, i.code),
-		(SELECT regexp_replace(string_agg(period_type_vi(t), ', ' ORDER BY o),
-				       ', ([^,]*)$', ' hoặc \1')
-		 FROM unnest(i.period_types) WITH ORDINALITY AS x(t, o)),
+		-- "6 tháng hoặc năm", like lib/period.c period_types_vi
+		(SELECT CASE WHEN count(*) > 1 THEN msg('or_list',
+				string_agg(period_type_vi(t), ', ' ORDER BY o) FILTER (WHERE o < k.n),
+				max(period_type_vi(t)) FILTER (WHERE o = k.n))
+			     ELSE max(period_type_vi(t)) END
+		 FROM unnest(i.period_types) WITH ORDINALITY AS x(t, o),
+		      cardinality(i.period_types) AS k(n)),
 		period_type_vi(p_period_type), p_period_code, period_words_vi(p_period_code))
 	WHEN 'future_period' THEN msg('future_period', p_period_code,
 		period_words_vi(p_period_code), to_char(p_first_day, 'DD/MM/YYYY'))

@@ -84,9 +84,11 @@ static void test_refusals(void **state)
 	    {"bad period", H "21298,population,2024H1,5\n",
 	     "in.csv:2: period: không nhận dạng được kỳ báo cáo \"2024H1\": hãy ghi 2024S1"},
 	    {"wrong period type", H "21298,population,2024Q1,5\n",
-	     "in.csv:2: period: population không báo cáo theo quý"},
+	     "in.csv:2: period: Chỉ tiêu population được báo cáo theo 6 tháng hoặc năm, không "
+	     "báo cáo theo quý (kỳ 2024Q1: quý I năm 2024)"},
 	    {"fraction of a count", H "21298,population,2024,5.5\n",
-	     "in.csv:2: value: Chỉ tiêu population đếm số người nên phải là số nguyên: 5,5 không phải"},
+	     "in.csv:2: value: Chỉ tiêu population đếm số người nên phải là số nguyên: "
+	     "5,5 không phải"},
 	    {"negative", H "21298,population,2024,-5\n",
 	     "in.csv:2: value: Chỉ tiêu population không được có giá trị âm: -5"},
 	    {"duplicate", H "21298,population,2024,5\n21298,population,2024,6\n",
