@@ -52,6 +52,15 @@ BEGIN
 		RETURN; -- this session has them already
 	END IF;
 	DROP TABLE IF EXISTS pg_temp.w_row, pg_temp.w_final;
+	PERFORM ingest_session_stage();
+	PERFORM ingest_session_work();
+END;
+$$;
+
+-- ingest_session's staging tables: what chisod COPYs in for one commit.
+CREATE FUNCTION ingest_session_stage() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
 	CREATE TEMP TABLE IF NOT EXISTS stage_batch (
 		batch_no int NOT NULL,
 		collector_id int NOT NULL,
@@ -79,6 +88,13 @@ BEGIN
 		reason text,
 		message text
 	) ON COMMIT DELETE ROWS;
+END;
+$$;
+
+-- ingest_session's working tables: what the steps of ingest() hand on.
+CREATE FUNCTION ingest_session_work() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
 	CREATE TEMP TABLE IF NOT EXISTS w_batch (
 		batch_no int NOT NULL,
 		batch_id bigint NOT NULL,
@@ -264,7 +280,6 @@ BEGIN
 		SELECT u.* FROM unit u
 		WHERE u.code = s.unit_code AND u.valid_from <= sd.day AND sd.day < u.valid_to
 		ORDER BY u.valid_from DESC LIMIT 1) u ON true
-	LEFT JOIN unit scope ON scope.id = c.unit_id
 	CROSS JOIN LATERAL (SELECT
 		CASE
 		WHEN s.reason IS NOT NULL THEN s.reason
