@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "batch.h"
 #include "csv.h"
 #include "log.h"
+#include "message.h"
 #include "num.h"
 #include "period.h"
 #include "progress.h"
@@ -332,139 +334,191 @@ static int errlog_finish(struct errlog *e)
 	return 0;
 }
 
-#define ROW_ERROR(col, ...)                                                                        \
-	do {                                                                                       \
-		if (el) {                                                                          \
-			char msg_[1024];                                                           \
-			snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-			errlog_row(el, rec->line, (enum row_error)(RE_UNIT + (col)), rec, l,       \
-				   msg_);                                                          \
-		}                                                                                  \
-		return -1;                                                                         \
-	} while (0)
+/*
+ * What a row check found: the kind of fault and the officer's message, from
+ * the message table (lib/message.h) so that a rule the database checks again
+ * reads the same here, with the same code.
+ */
+struct row_fault {
+	enum row_error kind;
+	char msg[1024];
+};
 
-/* Checks one data record into row; reports the first problem to el (if not NULL)
- * and returns -1. */
-static int submit_row(const struct csv_record *rec, const struct layout *l, const char *base,
-		      const struct catalog *cat, struct batch_row *row, struct errlog *el)
+/* Fills f for column c with the message code and its NULL-terminated arguments; -1. */
+static int row_fault(struct row_fault *f, enum column c, const char *code, ...)
 {
-	char buf[CSV_FIELD_MAX + 1], num[48];
-	const char *why;
-	const struct indicator *ind = NULL;
-	struct period p;
-	int32_t day;
+	va_list ap;
 
-	memset(row, 0, sizeof *row);
-	if (rec->nfields != l->nfields) {
-		if (el) {
-			char msg[128];
-			snprintf(msg, sizeof msg, "cần %zu trường như dòng tiêu đề, nhưng có %zu",
-				 l->nfields, rec->nfields);
-			errlog_row(el, rec->line, RE_FIELDS, rec, l, msg);
-		}
-		return -1;
-	}
+	f->kind = (enum row_error)(RE_UNIT + c);
+	va_start(ap, code);
+	message_vformat(f->msg, sizeof f->msg, code, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Fills f for column c with why, a message lib/period.c or lib/num.c wrote; -1. */
+static int row_fault_text(struct row_fault *f, enum column c, const char *why)
+{
+	f->kind = (enum row_error)(RE_UNIT + c);
+	snprintf(f->msg, sizeof f->msg, "%s", why);
+	return -1;
+}
+
+/* The unit and indicator columns into row; *ind is the indicator when cat knows it. */
+static int check_codes(const struct csv_record *rec, const struct layout *l,
+		       const struct catalog *cat, struct batch_row *row,
+		       const struct indicator **ind, struct row_fault *f)
+{
+	char buf[CSV_FIELD_MAX + 1];
+
 	field(rec, l, COL_UNIT, buf, sizeof buf);
 	if (!*buf || strlen(buf) > BATCH_UNIT_MAX || strspn(buf, "0123456789") != strlen(buf))
-		ROW_ERROR(COL_UNIT,
-			  "\"%s\" không phải là mã đơn vị (chỉ gồm chữ số, theo danh mục "
-			  "chính thức: 21298 là Xã Sơn Nham)",
-			  buf);
+		return row_fault(f, COL_UNIT, "bad_unit", buf, NULL);
 	snprintf(row->unit, sizeof row->unit, "%s", buf);
 
 	field(rec, l, COL_INDICATOR, buf, sizeof buf);
 	if (!*buf || strlen(buf) > BATCH_INDICATOR_MAX ||
 	    strspn(buf, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(buf))
-		ROW_ERROR(COL_INDICATOR,
-			  "\"%s\" không phải là mã chỉ tiêu (chữ thường không dấu, chữ số "
-			  "và dấu _, theo danh mục chỉ tiêu)",
-			  buf);
-	if (cat && (ind = catalog_find(cat, buf)) == NULL)
-		ROW_ERROR(COL_INDICATOR,
-			  "không có chỉ tiêu mã \"%s\" trong danh mục chỉ tiêu (phiên bản %s)", buf,
-			  cat->version);
-	if (ind && ind->kind == IND_RATIO)
-		ROW_ERROR(
-		    COL_INDICATOR,
-		    "%s là tỷ lệ do hệ thống tự tính từ %s và %s: đề nghị gửi hai số liệu này "
-		    "thay cho tỷ lệ",
-		    ind->code, ind->numerator, ind->denominator);
+		return row_fault(f, COL_INDICATOR, "bad_indicator", buf, NULL);
+	if (cat && (*ind = catalog_find(cat, buf)) == NULL) {
+		char unknown[512], version[128];
+		message_format(unknown, sizeof unknown, "unknown_indicator", buf, NULL);
+		message_format(version, sizeof version, "catalog_version", cat->version, NULL);
+		snprintf(f->msg, sizeof f->msg, "%s (%s)", unknown, version);
+		f->kind = RE_INDICATOR;
+		return -1;
+	}
+	if (*ind && (*ind)->kind == IND_RATIO)
+		return row_fault(f, COL_INDICATOR, "computed_indicator", (*ind)->code,
+				 (*ind)->numerator, (*ind)->denominator, NULL);
 	snprintf(row->indicator, sizeof row->indicator, "%s", buf);
+	return 0;
+}
 
-	char date[64];
+/* The period or the date column into row. */
+static int check_period(const struct csv_record *rec, const struct layout *l,
+			const struct indicator *ind, struct batch_row *row, struct row_fault *f)
+{
+	char buf[CSV_FIELD_MAX + 1], date[64];
+	const char *why;
+	struct period p;
+	int32_t day;
+
 	field(rec, l, COL_PERIOD, buf, sizeof buf);
 	field(rec, l, COL_DATE, date, sizeof date);
 	if (*buf && *date)
-		ROW_ERROR(COL_PERIOD,
-			  "chỉ ghi kỳ báo cáo (period) hoặc ngày (date), không ghi cả hai");
+		return row_fault(f, COL_PERIOD, "period_and_date", NULL);
 	if (!*buf && !*date)
-		ROW_ERROR(COL_PERIOD,
-			  "chưa ghi kỳ báo cáo: hãy ghi kỳ, ví dụ 2024S1 (hoặc ghi ngày)");
-	if (*buf) {
-		if (period_parse(buf, strlen(buf), &p, &why) < 0)
-			ROW_ERROR(COL_PERIOD, "%s", why);
-		if (ind && !(ind->period_types & (1u << p.type)))
-			ROW_ERROR(COL_PERIOD, "%s không báo cáo theo %s", ind->code,
-				  period_type_vi(p.type));
-		period_format(&p, row->period, sizeof row->period);
-	} else {
+		return row_fault(f, COL_PERIOD, "period_missing", NULL);
+	if (*date) {
 		if (date_parse(date, strlen(date), &day, &why) < 0)
-			ROW_ERROR(COL_DATE, "%s", why);
+			return row_fault_text(f, COL_DATE, why);
 		date_format(day, row->date, sizeof row->date);
+		return 0;
 	}
+	if (period_parse(buf, strlen(buf), &p, &why) < 0)
+		return row_fault_text(f, COL_PERIOD, why);
+	period_format(&p, row->period, sizeof row->period);
+	if (ind && !(ind->period_types & (1u << p.type))) {
+		char allowed[128], words[64];
+		period_types_vi(ind->period_types, allowed, sizeof allowed);
+		period_words_vi(&p, words, sizeof words);
+		return row_fault(f, COL_PERIOD, "period_type_not_allowed", ind->code, allowed,
+				 period_type_vi(p.type), row->period, words, NULL);
+	}
+	return 0;
+}
+
+/* The value column into row, with the indicator's kind and bounds when known. */
+static int check_value(const struct csv_record *rec, const struct layout *l,
+		       const struct indicator *ind, struct batch_row *row, struct row_fault *f)
+{
+	char buf[CSV_FIELD_MAX + 1], num[48], lo[48], hi[48], range[128];
+	const char *why;
 
 	field(rec, l, COL_VALUE, buf, sizeof buf);
 	if (num_parse(buf, strlen(buf), &row->value, &why) < 0)
-		ROW_ERROR(COL_VALUE, "%s", why);
-	if (ind && (ind->kind == IND_COUNT || ind->kind == IND_AMOUNT)) {
+		return row_fault_text(f, COL_VALUE, why);
+	if (!ind)
+		return 0;
+	submit_number_vi(row->value.value, row->value.text, num, sizeof num);
+	if (ind->kind == IND_COUNT || ind->kind == IND_AMOUNT) {
 		if (!row->value.integer)
-			ROW_ERROR(
-			    COL_VALUE,
-			    "%s đếm số %s nên phải là số nguyên: %s không phải là số nguyên",
-			    ind->code, ind->measure,
-			    submit_number_vi(row->value.value, row->value.text, num, sizeof num));
+			return row_fault(f, COL_VALUE, "not_integer", ind->code, ind->measure, num,
+					 NULL);
 		if (row->value.value < 0)
-			ROW_ERROR(COL_VALUE, "%s không được có giá trị âm", ind->code);
+			return row_fault(f, COL_VALUE, "negative_value", ind->code, num, NULL);
 	}
-	if (ind && ((ind->has_min && row->value.value < ind->min) ||
-		    (ind->has_max && row->value.value > ind->max))) {
-		char lo[48], hi[48];
-
+	if ((ind->has_min && row->value.value < ind->min) ||
+	    (ind->has_max && row->value.value > ind->max)) {
 		submit_number_vi(ind->min, NULL, lo, sizeof lo);
 		submit_number_vi(ind->max, NULL, hi, sizeof hi);
 		if (!ind->has_min)
-			ROW_ERROR(COL_VALUE, "%s phải có giá trị không lớn hơn %s", ind->code, hi);
-		if (!ind->has_max)
-			ROW_ERROR(COL_VALUE, "%s phải có giá trị không nhỏ hơn %s", ind->code, lo);
-		ROW_ERROR(COL_VALUE, "%s phải có giá trị từ %s đến %s", ind->code, lo, hi);
+			message_format(range, sizeof range, "range_at_most", hi, NULL);
+		else if (!ind->has_max)
+			message_format(range, sizeof range, "range_at_least", lo, NULL);
+		else
+			message_format(range, sizeof range, "range_between", lo, hi, NULL);
+		return row_fault(f, COL_VALUE, "out_of_bounds", ind->code, range, num, NULL);
 	}
+	return 0;
+}
+
+/* The qualifier and note columns into row. */
+static int check_extras(const struct csv_record *rec, const struct layout *l, struct batch_row *row,
+			struct row_fault *f)
+{
+	char buf[CSV_FIELD_MAX + 1], n1[24], n2[24];
 
 	field(rec, l, COL_QUALIFIER, buf, sizeof buf);
 	int q = submit_qualifier(buf);
 	if (q < 0)
-		ROW_ERROR(COL_QUALIFIER,
-			  "\"%s\" không phải là cách ghi mức độ: dùng at_least (hơn), at_most "
-			  "(dưới) hoặc about (khoảng), hoặc để trống",
-			  buf);
+		return row_fault(f, COL_QUALIFIER, "bad_qualifier", buf, NULL);
 	row->qualifier = (enum qualifier)q;
 
 	/* The note goes to the server with the value; chisod refuses the same faults, but
 	 * the officer learns of them here, with the file and line, before anything is sent. */
 	field(rec, l, COL_NOTE, buf, sizeof buf);
 	size_t len = strlen(buf), at = batch_note_control(buf);
-	if (len > BATCH_NOTE_MAX)
-		ROW_ERROR(COL_NOTE,
-			  "ghi chú dài %zu byte, quá giới hạn %d byte (khoảng 80 chữ có dấu): "
-			  "hãy viết ngắn lại",
-			  len, BATCH_NOTE_MAX);
-	if (at != SIZE_MAX)
-		ROW_ERROR(COL_NOTE,
-			  "ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ %zu: "
-			  "hãy viết ghi chú trên một dòng",
-			  at + 1);
+	if (len > BATCH_NOTE_MAX) {
+		snprintf(n1, sizeof n1, "%zu", len);
+		snprintf(n2, sizeof n2, "%d", BATCH_NOTE_MAX);
+		return row_fault(f, COL_NOTE, "note_too_long", n1, n2, NULL);
+	}
+	if (at != SIZE_MAX) {
+		snprintf(n1, sizeof n1, "%zu", at + 1);
+		return row_fault(f, COL_NOTE, "note_control", n1, NULL);
+	}
 	memcpy(row->note, buf, len + 1);
+	return 0;
+}
+
+/* Checks one data record into row; reports the first problem to el (if not NULL)
+ * and returns -1. */
+static int submit_row(const struct csv_record *rec, const struct layout *l, const char *base,
+		      const struct catalog *cat, struct batch_row *row, struct errlog *el)
+{
+	const struct indicator *ind = NULL;
+	struct row_fault f;
+
+	memset(row, 0, sizeof *row);
+	if (rec->nfields != l->nfields) {
+		char want[24], got[24];
+		snprintf(want, sizeof want, "%zu", l->nfields);
+		snprintf(got, sizeof got, "%zu", rec->nfields);
+		f.kind = RE_FIELDS;
+		message_format(f.msg, sizeof f.msg, "wrong_field_count", want, got, NULL);
+		goto refuse;
+	}
+	if (check_codes(rec, l, cat, row, &ind, &f) < 0 || check_period(rec, l, ind, row, &f) < 0 ||
+	    check_value(rec, l, ind, row, &f) < 0 || check_extras(rec, l, row, &f) < 0)
+		goto refuse;
 	snprintf(row->ref, sizeof row->ref, "%s:%ld", base, rec->line);
 	return 0;
+refuse:
+	if (el)
+		errlog_row(el, rec->line, f.kind, rec, l, f.msg);
+	return -1;
 }
 
 struct render_arg {
@@ -523,9 +577,11 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 			break;
 		}
 		if (first > 0) {
-			char msg[256];
-			snprintf(msg, sizeof msg, "%s %s %s đã có ở dòng %ld", row.unit,
-				 row.indicator, row.period[0] ? row.period : row.date, first);
+			char msg[256], at[24];
+			snprintf(at, sizeof at, "%ld", first);
+			message_format(msg, sizeof msg, "duplicate_in_file", row.unit,
+				       row.indicator, row.period[0] ? row.period : row.date, at,
+				       NULL);
 			errlog_row(el, rec.line, RE_DUPLICATE, &rec, l, msg);
 			bad++;
 			continue;
@@ -574,21 +630,102 @@ static int submit_identity(FILE *fp, uint64_t *hash, uint64_t *size)
 	return 0;
 }
 
-int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
-		bool partial, bool again, struct submit_result *res)
+/* What pass 2 needs of the file and of pass 1. */
+struct queue_arg {
+	const char *path, *abs, *base;
+	const struct catalog *cat;
+	const struct layout *l;
+	size_t batch_rows, good;
+};
+
+/*
+ * Pass 2: cuts the rows pass 1 accepted into batches and queues them in one
+ * outbox transaction, file recorded at its commit.  0, or -1 with nothing
+ * queued (said on stderr, res zeroed).
+ */
+static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
+			struct outbox_file *file, struct submit_result *res)
 {
-	FILE *fp = fopen(path, "rb");
-	char abs[PATH_MAX], err[512];
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	struct layout l;
 	struct csv_reader *r = NULL;
 	struct batch *b = NULL;
 	struct progress *prog = NULL;
 	struct csv_record rec;
 	struct keyset keys = {0};
 	struct outbox_txn *txn = NULL;
-	size_t good;
+	char err[512];
 	int rc = -1, got, header = 0;
+
+	rewind(fp);
+	if ((r = csv_reader_new(fp, q->path)) == NULL || (b = batch_new(q->batch_rows)) == NULL) {
+		fprintf(stderr, "out of memory\n");
+		goto done;
+	}
+	/* One transaction: the whole file is queued, or none of it. */
+	if ((txn = outbox_begin(ob, err, sizeof err)) == NULL) {
+		fprintf(stderr, "%s: %s\n", q->path, err);
+		goto done;
+	}
+	prog = progress_new("queueing", "rows", q->good);
+	b->nrows = 0;
+	for (;;) {
+		got = csv_next(r, &rec);
+		bool flush = got == 0 ? b->nrows > 0 : false;
+		if (got > 0 && !header) {
+			header = 1;
+			continue;
+		}
+		if (got > 0) {
+			/* The rows pass 1 refused are skipped again, quietly. */
+			struct batch_row *row = &b->rows[b->nrows];
+			if (submit_row(&rec, q->l, q->base, q->cat, row, NULL) == 0 &&
+			    keyset_add(&keys, key_hash(row), rec.line) == 0)
+				b->nrows++;
+			flush = b->nrows == q->batch_rows;
+		}
+		if (flush) {
+			struct render_arg arg = {b};
+			uint64_t seq;
+			if (outbox_txn_put(txn, b->nrows, q->abs, submit_render, &arg, &seq, err,
+					   sizeof err) < 0)
+				goto fail;
+			if (!res->batches)
+				res->first_seq = seq;
+			res->last_seq = seq;
+			res->batches++;
+			res->rows += b->nrows;
+			progress_update(prog, res->rows);
+			b->nrows = 0;
+		}
+		if (got == 0)
+			break;
+	}
+	if (outbox_commit(&txn, file, err, sizeof err) != 0)
+		goto fail;
+	rc = 0;
+	goto done;
+fail:
+	progress_done(&prog);
+	fprintf(stderr, "%s: %s\n%s: không dòng nào của tệp này được đưa vào hàng đợi\n", q->path,
+		err, q->path);
+	memset(res, 0, sizeof *res);
+done:
+	outbox_abort(&txn);
+	progress_done(&prog);
+	keyset_free(&keys);
+	batch_destroy(&b);
+	csv_reader_destroy(&r);
+	return rc;
+}
+
+int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
+		bool partial, bool again, struct submit_result *res)
+{
+	FILE *fp = fopen(path, "rb");
+	char abs[PATH_MAX];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct layout l;
+	size_t good;
+	int rc = -1;
 
 	memset(res, 0, sizeof *res);
 	if (!fp) {
@@ -647,71 +784,9 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		rc = 0;
 		goto done;
 	}
-	rewind(fp);
-	if ((r = csv_reader_new(fp, path)) == NULL || (b = batch_new(batch_rows)) == NULL) {
-		fprintf(stderr, "out of memory\n");
-		goto done;
-	}
-	/* One transaction: the whole file is queued, or none of it. */
-	if ((txn = outbox_begin(ob, err, sizeof err)) == NULL) {
-		fprintf(stderr, "%s: %s\n", path, err);
-		goto done;
-	}
-	prog = progress_new("queueing", "rows", good);
-	b->nrows = 0;
-	for (;;) {
-		got = csv_next(r, &rec);
-		bool flush = got == 0 ? b->nrows > 0 : false;
-		if (got > 0 && !header) {
-			header = 1;
-			continue;
-		}
-		if (got > 0) {
-			/* The rows pass 1 refused are skipped again, quietly. */
-			struct batch_row *row = &b->rows[b->nrows];
-			if (submit_row(&rec, &l, base, cat, row, NULL) == 0 &&
-			    keyset_add(&keys, key_hash(row), rec.line) == 0)
-				b->nrows++;
-			flush = b->nrows == batch_rows;
-		}
-		if (flush) {
-			struct render_arg arg = {b};
-			uint64_t seq;
-			if (outbox_txn_put(txn, b->nrows, abs, submit_render, &arg, &seq, err,
-					   sizeof err) < 0) {
-				progress_done(&prog);
-				fprintf(stderr,
-					"%s: %s\n%s: không dòng nào của tệp này được đưa vào hàng "
-					"đợi\n",
-					path, err, path);
-				memset(res, 0, sizeof *res);
-				goto done;
-			}
-			if (!res->batches)
-				res->first_seq = seq;
-			res->last_seq = seq;
-			res->batches++;
-			res->rows += b->nrows;
-			progress_update(prog, res->rows);
-			b->nrows = 0;
-		}
-		if (got == 0)
-			break;
-	}
-	if (outbox_commit(&txn, &file, err, sizeof err) != 0) {
-		progress_done(&prog);
-		fprintf(stderr, "%s: %s\n%s: không dòng nào của tệp này được đưa vào hàng đợi\n",
-			path, err, path);
-		memset(res, 0, sizeof *res);
-		goto done;
-	}
-	rc = 0;
+	struct queue_arg q = {path, abs, base, cat, &l, batch_rows, good};
+	rc = submit_queue(ob, fp, &q, &file, res);
 done:
-	outbox_abort(&txn);
-	progress_done(&prog);
-	keyset_free(&keys);
-	batch_destroy(&b);
-	csv_reader_destroy(&r);
 	fclose(fp);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "message.h"
 #include "num.h"
 #include "period.h"
 
@@ -138,41 +139,38 @@ int repfmt_period_canon(const char *in, char *buf, size_t size)
 
 int repfmt_period_words(enum repfmt_lang lang, const char *period, char *buf, size_t size)
 {
-	static const char *const roman[] = {"", "I", "II", "III", "IV"};
 	static const char *const months[] = {
 	    "",	    "January", "February",  "March",   "April",	   "May",     "June",
 	    "July", "August",  "September", "October", "November", "December"};
 	bool en = lang == REPFMT_EN;
 	struct period p;
 
-	if (repfmt_parse(period, &p) < 0)
-		return snprintf(buf, size, "%s %s", en ? "period" : "kỳ", period);
+	if (repfmt_parse(period, &p) < 0) {
+		if (en)
+			return snprintf(buf, size, "period %s", period);
+		return message_format(buf, size, "period_other", period, NULL);
+	}
+	/* Vietnamese: the words of the messages officers read (lib/period.c). */
+	if (!en) {
+		period_words_vi(&p, buf, size);
+		return (int)strlen(buf);
+	}
 	switch (p.type) {
 	case PERIOD_YEARLY:
-		return snprintf(buf, size, "%s %d", en ? "year" : "năm", p.year);
+		return snprintf(buf, size, "year %d", p.year);
 	case PERIOD_SIXMONTHLY:
-		if (en)
-			return snprintf(buf, size, "%s half of %d", p.num == 1 ? "first" : "second",
-					p.year);
-		return snprintf(buf, size, "6 tháng %s năm %d", p.num == 1 ? "đầu" : "cuối",
+		return snprintf(buf, size, "%s half of %d", p.num == 1 ? "first" : "second",
 				p.year);
 	case PERIOD_QUARTERLY:
-		if (en)
-			return snprintf(buf, size, "Q%d %d", p.num, p.year);
-		return snprintf(buf, size, "quý %s năm %d", roman[p.num], p.year);
+		return snprintf(buf, size, "Q%d %d", p.num, p.year);
 	case PERIOD_MONTHLY:
-		if (en)
-			return snprintf(buf, size, "%s %d", months[p.num], p.year);
-		return snprintf(buf, size, "tháng %d năm %d", p.num, p.year);
+		return snprintf(buf, size, "%s %d", months[p.num], p.year);
 	case PERIOD_WEEKLY:
-		if (en)
-			return snprintf(buf, size, "week %d of %d", p.num, p.year);
-		return snprintf(buf, size, "tuần %d năm %d", p.num, p.year);
+		return snprintf(buf, size, "week %d of %d", p.num, p.year);
 	case PERIOD_DAILY:
-		return snprintf(buf, size, "%s%02d/%02d/%d", en ? "" : "ngày ", p.day, p.num,
-				p.year);
+		return snprintf(buf, size, "%02d/%02d/%d", p.day, p.num, p.year);
 	}
-	return snprintf(buf, size, "%s %s", en ? "period" : "kỳ", period);
+	return snprintf(buf, size, "period %s", period);
 }
 
 int repfmt_title(enum repfmt_lang lang, const char *period, const char *unit_name, char *buf,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "message.h"
 #include "period.h"
 
 struct job *job_new(void)
@@ -120,7 +121,7 @@ int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int co
 
 /*
  * Refuses one row.  The message goes back to the commune officer: Vietnamese,
- * like the database's (sql/R_20_ingest.sql) and lib/period.c's.
+ * from the message table (lib/message.h) or lib/period.c's.
  */
 static void job_refuse(struct batch_row *r, const char *reason, const char *message)
 {
@@ -144,9 +145,8 @@ void job_prepare(struct batch *b, const struct catalog *cat)
 				job_refuse(r, "bad_date", why);
 			} else if (!ind) {
 				r->reason = "unknown_indicator";
-				snprintf(r->message, sizeof r->message,
-					 "Không có chỉ tiêu mã \"%s\" trong danh mục chỉ tiêu",
-					 r->indicator);
+				message_format(r->message, sizeof r->message, "unknown_indicator",
+					       r->indicator, NULL);
 			} else {
 				/* A date belongs to the indicator's finest period in its calendar.
 				 */

@@ -18,10 +18,9 @@ static void seterr(char *err, size_t errsize, size_t entry, const char *what, co
 		 entry, what, text);
 }
 
-/* A real calendar date YYYY-MM-DD. */
+/* A real calendar date YYYY-MM-DD, any year (2999-12-31 means "never"). */
 static int valid_date(const char *s)
 {
-	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, m, d;
 	char tail;
 
@@ -30,10 +29,10 @@ static int valid_date(const char *s)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
 			return 0;
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 ||
-	    d > days[m - 1])
+	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
 		return 0;
-	return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	/* the calendar is lib/period.c's */
+	return d >= 1 && d <= date_month_days(y, m);
 }
 
 static int parse_entry(const char *text, size_t idx, struct schedule_entry *e, char *err,

@@ -14,6 +14,8 @@
  * the proleptic Gregorian calendar and any year an int holds a day number for.
  */
 #include "period.h"
+
+#include "message.h"
 #include "quote.h"
 
 #include <assert.h>
@@ -76,6 +78,11 @@ static int period_month_days(int y, int m)
 	if (m < 1 || m > 12)
 		return 0; /* only reached through a bug; keeps the lookup in bounds */
 	return m == 2 && period_leap(y) ? 29 : days[m - 1];
+}
+
+int date_month_days(int year, int month)
+{
+	return period_month_days(year, month);
 }
 
 int32_t date_from_ymd(int year, int month, int day)
@@ -328,32 +335,33 @@ int period_of_date_checked(int32_t day, enum period_type type, enum period_calen
 	return period_fail(PERIOD_INVALID, id, strlen(id), reason, why);
 }
 
-/*
- * How an officer would say the period, for hints, in the words of the reports
- * (ctl/repfmt.c): "tháng 6 năm 2024", "6 tháng đầu năm 2024", "năm 2024".
- */
-static void period_describe(const struct period *p, char *buf, size_t size)
+void period_words_vi(const struct period *p, char *buf, size_t size)
 {
 	static const char *const roman[] = {"I", "II", "III", "IV"};
+	char n[48], y[16], half[16];
 
+	snprintf(y, sizeof y, "%d", p->year);
+	snprintf(n, sizeof n, "%d", p->num);
 	switch (p->type) {
 	case PERIOD_DAILY:
-		snprintf(buf, size, "ngày %02d/%02d/%d", p->day, p->num, p->year);
+		snprintf(n, sizeof n, "%02d/%02d/%d", p->day, p->num, p->year);
+		message_format(buf, size, "period_daily", n, NULL);
 		break;
 	case PERIOD_WEEKLY:
-		snprintf(buf, size, "tuần %d năm %d", p->num, p->year);
+		message_format(buf, size, "period_weekly", n, y, NULL);
 		break;
 	case PERIOD_MONTHLY:
-		snprintf(buf, size, "tháng %d năm %d", p->num, p->year);
+		message_format(buf, size, "period_monthly", n, y, NULL);
 		break;
 	case PERIOD_QUARTERLY:
-		snprintf(buf, size, "quý %s năm %d", roman[p->num - 1], p->year);
+		message_format(buf, size, "period_quarterly", roman[(p->num - 1) & 3], y, NULL);
 		break;
 	case PERIOD_SIXMONTHLY:
-		snprintf(buf, size, "6 tháng %s năm %d", p->num == 1 ? "đầu" : "cuối", p->year);
+		message_format(half, sizeof half, p->num == 1 ? "half_first" : "half_second", NULL);
+		message_format(buf, size, "period_six_monthly", half, y, NULL);
 		break;
 	case PERIOD_YEARLY:
-		snprintf(buf, size, "năm %d", p->year);
+		message_format(buf, size, "period_yearly", y, NULL);
 		break;
 	}
 }
@@ -534,7 +542,7 @@ int period_parse(const char *s, size_t len, struct period *out, const char **why
 		return period_fail(PERIOD_INVALID, s, len, reason, why);
 	if (period_guess(s, len, id, sizeof id)) {
 		if (period_parse_id(id, strlen(id), &guess, reason, sizeof reason) == 0) {
-			period_describe(&guess, desc, sizeof desc);
+			period_words_vi(&guess, desc, sizeof desc);
 			snprintf(hint, sizeof hint, "hãy ghi %s cho %s", id, desc);
 			return period_fail(PERIOD_UNKNOWN, s, len, hint, why);
 		}
@@ -623,10 +631,35 @@ const char *period_type_name(enum period_type type)
 
 const char *period_type_vi(enum period_type type)
 {
-	static const char *const words[PERIOD_NTYPES] = {"ngày", "tuần",    "tháng",
-							 "quý",	 "6 tháng", "năm"};
+	/* the words are the message table's, like the database's period_type_vi */
+	static const char *const codes[PERIOD_NTYPES] = {"type_daily",	     "type_weekly",
+							 "type_monthly",     "type_quarterly",
+							 "type_six_monthly", "type_yearly"};
+	const struct message *m = (unsigned)type < PERIOD_NTYPES ? message_find(codes[type]) : NULL;
 
-	return (unsigned)type < PERIOD_NTYPES ? words[type] : "?";
+	return m ? m->text : "?";
+}
+
+void period_types_vi(unsigned types, char *buf, size_t size)
+{
+	char rest[128] = "";
+	const char *last = NULL;
+
+	buf[0] = '\0';
+	for (int t = 0; t < PERIOD_NTYPES; t++) {
+		if (!(types & (1u << t)))
+			continue;
+		if (last)
+			snprintf(rest + strlen(rest), sizeof rest - strlen(rest), "%s%s",
+				 rest[0] ? ", " : "", last);
+		last = period_type_vi((enum period_type)t);
+	}
+	if (!last)
+		return;
+	if (rest[0])
+		message_format(buf, size, "or_list", rest, last, NULL);
+	else
+		snprintf(buf, size, "%s", last);
 }
 
 int period_type_from_name(const char *name)

@@ -101,8 +101,15 @@ const char *period_type_name(enum period_type type);
 /* The type for a name above; -1 if unknown. */
 int period_type_from_name(const char *name);
 /* The type as an officer reads "báo cáo theo ...": "ngày", "tuần", "tháng", "quý",
- * "6 tháng", "năm" (the words of sql/R_15_time.sql period_type_vi). */
+ * "6 tháng", "năm" (the message table's words, like sql/R_15_time.sql period_type_vi);
+ * borrowed, static storage. */
 const char *period_type_vi(enum period_type type);
+/* The types of a mask (bit 1 << type), finest first, as a message lists them: "6 tháng
+ * hoặc năm", "ngày, tuần hoặc tháng". */
+void period_types_vi(unsigned types, char *buf, size_t size);
+/* How an officer says p: "quý II năm 2024", "6 tháng đầu năm 2024", "ngày 15/06/2024"
+ * (the message table's words, like sql/R_15_time.sql period_words_vi). */
+void period_words_vi(const struct period *p, char *buf, size_t size);
 /* "statistical" or "administrative". */
 const char *period_calendar_name(enum period_calendar cal);
 /* The calendar for a name above; -1 if unknown. */
@@ -110,6 +117,9 @@ int period_calendar_from_name(const char *name);
 
 /* Day number of a valid Gregorian date (any year 1-9999; invalid dates assert). */
 int32_t date_from_ymd(int year, int month, int day);
+/* The days of month (1-12) of year: 28 to 31, with the Gregorian leap years; 0 for
+ * another month. */
+int date_month_days(int year, int month);
 /* Inverse of date_from_ymd. */
 void date_to_ymd(int32_t day, int *year, int *month, int *dayofmonth);
 /*

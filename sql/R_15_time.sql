@@ -26,37 +26,42 @@ LANGUAGE sql IMMUTABLE AS $$
 			   WHEN 'six-monthly' THEN 6 WHEN 'yearly' THEN 12 END;
 $$;
 
--- A period as the reports say it (ctl/repfmt.c repfmt_period_words), for the
--- messages officers read: "năm 2024", "6 tháng đầu năm 2024", "quý II năm
--- 2024", "tháng 6 năm 2024", "tuần 10 năm 2024", "ngày 15/06/2024".  A code of
--- no known form is returned as "kỳ CODE".
+-- How an officer says a period, in messages: "năm 2024", "6 tháng đầu năm
+-- 2024", "quý II năm 2024", "tháng 6 năm 2024", "tuần 10 năm 2024", "ngày
+-- 15/06/2024".  Taken from the period's type and first day as the period
+-- table holds them (lib/period.c parsed its code and computed them: the code
+-- is not parsed again here), in the message table's words, like lib/period.c
+-- period_words_vi.  A code not in the table reads "kỳ CODE".
 CREATE FUNCTION period_words_vi(p_code text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE
-		WHEN p_code ~ '^[0-9]{4}$' THEN 'năm ' || p_code
-		WHEN p_code ~ '^[0-9]{4}S[12]$' THEN
-			'6 tháng ' || CASE right(p_code, 1) WHEN '1' THEN 'đầu' ELSE 'cuối' END
-			|| ' năm ' || left(p_code, 4)
-		WHEN p_code ~ '^[0-9]{4}Q[1-4]$' THEN
-			'quý ' || (ARRAY['I', 'II', 'III', 'IV'])[right(p_code, 1)::int]
-			|| ' năm ' || left(p_code, 4)
-		WHEN p_code ~ '^[0-9]{4}W[0-9]{1,2}$' THEN
-			'tuần ' || substr(p_code, 6)::int || ' năm ' || left(p_code, 4)
-		WHEN p_code ~ '^[0-9]{6}$' THEN
-			'tháng ' || substr(p_code, 5, 2)::int || ' năm ' || left(p_code, 4)
-		WHEN p_code ~ '^[0-9]{8}$' THEN
-			'ngày ' || substr(p_code, 7, 2) || '/' || substr(p_code, 5, 2) || '/'
-			|| left(p_code, 4)
-		ELSE 'kỳ ' || p_code
-	END;
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce((
+		SELECT CASE p.type
+		WHEN 'daily' THEN msg('period_daily', to_char(p.stat_first, 'DD/MM/YYYY'))
+		WHEN 'weekly' THEN msg('period_weekly', extract(week FROM p.stat_first)::int::text,
+				       extract(isoyear FROM p.stat_first)::int::text)
+		WHEN 'monthly' THEN msg('period_monthly', extract(month FROM p.stat_first)::int::text,
+					extract(year FROM p.stat_first)::int::text)
+		WHEN 'quarterly' THEN msg('period_quarterly',
+			(ARRAY['I', 'II', 'III', 'IV'])[(extract(month FROM p.stat_first)::int + 2) / 3],
+			extract(year FROM p.stat_first)::int::text)
+		WHEN 'six-monthly' THEN msg('period_six_monthly',
+			CASE WHEN extract(month FROM p.stat_first) = 1 THEN msg('half_first')
+			     ELSE msg('half_second') END,
+			extract(year FROM p.stat_first)::int::text)
+		WHEN 'yearly' THEN msg('period_yearly', extract(year FROM p.stat_first)::int::text)
+		END
+		FROM period p WHERE p.code = p_code), msg('period_other', p_code));
 $$;
 
--- A period type as a report says "per ...": "tháng", "quý", "6 tháng", "năm".
+-- A period type as a report says "per ...": "tháng", "quý", "6 tháng", "năm"
+-- (the message table's words, like lib/period.c period_type_vi).
 CREATE FUNCTION period_type_vi(p_type text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE p_type WHEN 'daily' THEN 'ngày' WHEN 'weekly' THEN 'tuần'
-			   WHEN 'monthly' THEN 'tháng' WHEN 'quarterly' THEN 'quý'
-			   WHEN 'six-monthly' THEN '6 tháng' WHEN 'yearly' THEN 'năm'
+LANGUAGE sql STABLE AS $$
+	SELECT CASE p_type WHEN 'daily' THEN msg('type_daily') WHEN 'weekly' THEN msg('type_weekly')
+			   WHEN 'monthly' THEN msg('type_monthly')
+			   WHEN 'quarterly' THEN msg('type_quarterly')
+			   WHEN 'six-monthly' THEN msg('type_six_monthly')
+			   WHEN 'yearly' THEN msg('type_yearly')
 			   ELSE p_type END;
 $$;
 

@@ -10,48 +10,6 @@
 -- history, and refreshes the rollups of exactly the touched units' ancestors.
 -- The daemon acks only after the COMMIT that follows.
 
--- A number written the Vietnamese way for the messages officers read: dots
--- group thousands, a comma marks decimals, trailing zeros dropped (1.463;
--- 89,52; -0,5), like lib/num.c num_format_vi.
-CREATE FUNCTION num_vi(v numeric) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN v < 0 THEN '-' ELSE '' END
-	       || regexp_replace(trunc(abs(v))::text, '([0-9])(?=([0-9]{3})+$)', '\1.', 'g')
-	       || coalesce(',' || nullif(split_part(trim_scale(abs(v))::text, '.', 2), ''), '');
-$$;
-
--- A message goes back to the agent in the ACK, where it may take at most 240
--- bytes (docs/protocol.md; BATCH_MESSAGE_MAX): Vietnamese takes two or three
--- bytes a letter and the catalogue's names are long.  The names in a message
--- are therefore marked as droppable, between chr(1) and chr(2) (msg_drop,
--- ind_vi, unit_vi), and msg_fit keeps them only when the whole message fits;
--- otherwise the codes alone remain.  The rejection table keeps the same text
--- as the ACK; what is still too long is cut at a character boundary by chisod
--- (lib/batch.c batch_string).
-CREATE FUNCTION msg_drop(p text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT chr(1) || p || chr(2);
-$$;
-
--- An indicator in a message: "Dân số" (population), or population alone.
-CREATE FUNCTION ind_vi(p_name text, p_code text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT msg_drop('"' || p_name || '" (') || p_code || msg_drop(')');
-$$;
-
--- A unit in a message: 21292 (Xã Sơn Hạ), or 21292 alone.
-CREATE FUNCTION unit_vi(p_code text, p_name text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT p_code || msg_drop(' (' || p_name || ')');
-$$;
-
-CREATE FUNCTION msg_fit(m text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN octet_length(translate(m, chr(1) || chr(2), '')) <= 240
-		    THEN translate(m, chr(1) || chr(2), '')
-		    ELSE regexp_replace(m, chr(1) || '[^' || chr(2) || ']*' || chr(2), '', 'g') END;
-$$;
-
 -- Qualifiers combine like interval bounds: a sum that contains a lower bound is
 -- a lower bound; lower and upper bounds together, or an estimate, give "about".
 CREATE FUNCTION qual_merge(a text, b text) RETURNS text
@@ -94,6 +52,15 @@ BEGIN
 		RETURN; -- this session has them already
 	END IF;
 	DROP TABLE IF EXISTS pg_temp.w_row, pg_temp.w_final;
+	PERFORM ingest_session_stage();
+	PERFORM ingest_session_work();
+END;
+$$;
+
+-- ingest_session's staging tables: what chisod COPYs in for one commit.
+CREATE FUNCTION ingest_session_stage() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
 	CREATE TEMP TABLE IF NOT EXISTS stage_batch (
 		batch_no int NOT NULL,
 		collector_id int NOT NULL,
@@ -121,6 +88,13 @@ BEGIN
 		reason text,
 		message text
 	) ON COMMIT DELETE ROWS;
+END;
+$$;
+
+-- ingest_session's working tables: what the steps of ingest() hand on.
+CREATE FUNCTION ingest_session_work() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
 	CREATE TEMP TABLE IF NOT EXISTS w_batch (
 		batch_no int NOT NULL,
 		batch_id bigint NOT NULL,
@@ -194,14 +168,10 @@ BEGIN
 END;
 $$;
 
--- Applies everything staged.  Returns one summary row per staged batch
--- (verdict IS NULL: status 'committed' or 'duplicate', accepted count) and one
--- row per rejected or flagged row (verdict 'rejected' or 'flagged').
-CREATE FUNCTION ingest()
-RETURNS TABLE (batch_no int, status text, accepted int, row_no int, verdict text, code text,
-	       message text)
+-- ingest(), step 1: the periods of the staged rows and the batch keys: w_batch
+-- says which staged batch is applied for each key, w_digest which were reused.
+CREATE FUNCTION ingest_batches() RETURNS void
 LANGUAGE plpgsql AS $$
-#variable_conflict use_column
 BEGIN
 	-- Periods on first use; their dates come from lib/period.c.
 	INSERT INTO period (code, type, stat_first, stat_last, adm_first, adm_last)
@@ -271,7 +241,14 @@ BEGIN
 	JOIN batch b ON (b.collector_id, b.epoch, b.seq) = (sb.collector_id, sb.epoch, sb.seq)
 	JOIN w_digest d ON d.batch_no = sb.batch_no AND NOT d.reused
 	WHERE NOT EXISTS (SELECT 1 FROM w_batch w WHERE w.batch_no = sb.batch_no);
+END;
+$$;
 
+-- ingest(), step 2: resolves and checks the rows of the new batches into
+-- w_row, each with its reason and message when refused.
+CREATE FUNCTION ingest_validate() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
 	-- Resolve and validate the rows of new batches; the first failed check wins.
 	INSERT INTO w_row (batch_no, row_no, batch_id, collector_id, epoch, seq, unit_id,
 			   indicator_id, period_id, value, qualifier, reason, message,
@@ -303,7 +280,6 @@ BEGIN
 		SELECT u.* FROM unit u
 		WHERE u.code = s.unit_code AND u.valid_from <= sd.day AND sd.day < u.valid_to
 		ORDER BY u.valid_from DESC LIMIT 1) u ON true
-	LEFT JOIN unit scope ON scope.id = c.unit_id
 	CROSS JOIN LATERAL (SELECT
 		CASE
 		WHEN s.reason IS NOT NULL THEN s.reason
@@ -333,90 +309,107 @@ BEGIN
 		WHEN s.value_text::numeric < i.min_value OR s.value_text::numeric > i.max_value
 			THEN 'out_of_bounds'
 		END AS reason) r
-	-- Messages are read by commune officers: Vietnamese, with the catalogue's
-	-- names, the codes they and the help desk search by, Vietnamese numbers
-	-- and dd/mm/yyyy dates.  The reason codes stay English (docs/protocol.md).
-	-- msg_fit drops the names again when the message would not fit an ACK.
-	CROSS JOIN LATERAL (SELECT r.reason, msg_fit(
-		CASE r.reason
-		WHEN s.reason THEN s.message
-		WHEN 'collector_revoked' THEN format(
-			'Máy thu thập %s đã bị thu hồi quyền gửi số liệu lúc %s', c.name,
-			to_char(c.revoked_at, 'HH24:MI "ngày" DD/MM/YYYY'))
-		WHEN 'unknown_indicator' THEN format(
-			'Không có chỉ tiêu mã "%s" trong danh mục chỉ tiêu', s.indicator_code)
-		WHEN 'computed_indicator' THEN (
-			SELECT format('Chỉ tiêu %s là tỷ lệ do hệ thống tự tính từ %s và %s: đề nghị gửi hai số liệu này',
-				      ind_vi(i.name_vi, i.code), n.code, d.code)
-			FROM indicator n, indicator d
-			WHERE n.id = i.numerator_id AND d.id = i.denominator_id)
-		WHEN 'period_type_not_allowed' THEN format(
-			'Chỉ tiêu %s được báo cáo theo %s, không báo cáo theo %s (kỳ %s: %s)',
-			ind_vi(i.name_vi, i.code),
-			(SELECT regexp_replace(string_agg(period_type_vi(t), ', ' ORDER BY o),
-					       ', ([^,]*)$', ' hoặc \1')
-			 FROM unnest(i.period_types) WITH ORDINALITY AS x(t, o)),
-			period_type_vi(s.period_type), s.period_code, period_words_vi(s.period_code))
-		WHEN 'future_period' THEN format(
-			'Kỳ %s (%s) bắt đầu từ ngày %s, chưa đến kỳ báo cáo', s.period_code,
-			period_words_vi(s.period_code), to_char(sd.first_day, 'DD/MM/YYYY'))
-		WHEN 'unit_retired' THEN (
-			-- the version nearest the day: the one that ended before it, else
-			-- (a unit created by a reform, 21548 Lý Sơn for 2024) the next one
-			SELECT CASE WHEN x.valid_to <= sd.day THEN
-				format('Đơn vị %s không còn tồn tại vào ngày %s: đơn vị này chỉ có hiệu lực đến hết ngày %s%s',
-				       unit_vi(x.code, x.name), to_char(sd.day, 'DD/MM/YYYY'),
-				       to_char(x.valid_to - 1, 'DD/MM/YYYY'),
-				       coalesce('; đơn vị kế thừa: ' || unit_successors(x.id), ''))
-			       ELSE format('Đơn vị %s chưa tồn tại vào ngày %s: đơn vị này có hiệu lực từ ngày %s',
-					   unit_vi(x.code, x.name), to_char(sd.day, 'DD/MM/YYYY'),
-					   to_char(x.valid_from, 'DD/MM/YYYY')) END
-			FROM unit x WHERE x.code = s.unit_code
-			ORDER BY x.valid_to <= sd.day DESC,
-				 CASE WHEN x.valid_to <= sd.day THEN x.valid_to END DESC, x.valid_from
-			LIMIT 1)
-		WHEN 'unknown_unit' THEN format('Không có đơn vị hành chính mã %s', s.unit_code)
-		-- a collector enrolled for a unit version that a reform closed keeps
-		-- its scope for the periods of that structure (late corrections), and
-		-- is told why it cannot write the new one
-		WHEN 'unit_out_of_scope' THEN CASE WHEN scope.valid_to <= sd.day THEN format(
-			'Đơn vị %s của máy thu thập %s đã hết hiệu lực từ ngày %s%s: cần đăng ký máy thu thập cho đơn vị mới',
-			unit_vi(scope.code, scope.name), c.name, to_char(scope.valid_to, 'DD/MM/YYYY'),
-			coalesce(' (đơn vị kế thừa: ' || unit_successors(scope.id) || ')', ''))
-			ELSE format(
-			'Đơn vị %s nằm ngoài phạm vi của máy thu thập %s, được đăng ký cho đơn vị %s',
-			unit_vi(u.code, u.name), c.name, unit_vi(scope.code, scope.name)) END
-		WHEN 'level_not_allowed' THEN format(
-			'Chỉ tiêu %s do cấp %s báo cáo; đơn vị %s thuộc cấp %s',
-			ind_vi(i.name_vi, i.code),
-			(SELECT string_agg(lower(t.name_vi), ' và ' ORDER BY t.rank)
-			 FROM tier t WHERE t.code = ANY (i.levels)),
-			unit_vi(u.code, u.name), (SELECT lower(t.name_vi) FROM tier t WHERE t.code = u.tier))
-		WHEN 'period_locked' THEN format(
-			'Kỳ %s (%s) đã khóa sổ ngày %s: đề nghị tỉnh mở lại kỳ này nếu cần gửi hoặc sửa số liệu',
-			lock.code, period_words_vi(lock.code), to_char(lock.closed_at, 'DD/MM/YYYY'))
-		WHEN 'not_integer' THEN format(
-			'Chỉ tiêu %s đếm số %s nên phải là số nguyên: %s không phải là số nguyên',
-			ind_vi(i.name_vi, i.code), i.measure, num_vi(s.value_text::numeric))
-		WHEN 'negative_value' THEN format(
-			'Chỉ tiêu %s không được có giá trị âm: %s', ind_vi(i.name_vi, i.code),
-			num_vi(s.value_text::numeric))
-		WHEN 'out_of_bounds' THEN format(
-			'Chỉ tiêu %s phải có giá trị %s: %s', ind_vi(i.name_vi, i.code),
-			CASE WHEN i.min_value IS NULL THEN 'không lớn hơn ' || num_vi(i.max_value)
-			     WHEN i.max_value IS NULL THEN 'không nhỏ hơn ' || num_vi(i.min_value)
-			     ELSE 'từ ' || num_vi(i.min_value) || ' đến ' || num_vi(i.max_value) END,
-			num_vi(s.value_text::numeric))
-		END) AS message) v;
+	-- The refusal's message for the officer (ingest_refusal), cut to fit an ACK.
+	CROSS JOIN LATERAL (SELECT r.reason, CASE WHEN r.reason IS NOT NULL THEN msg_fit(
+		CASE WHEN r.reason = s.reason THEN s.message
+		ELSE ingest_refusal(r.reason, s.unit_code, s.indicator_code, s.period_code,
+				    s.period_type, s.value_text, c, i, u.id, lock.code,
+				    lock.closed_at, sd.day, sd.first_day) END) END AS message) v;
+END;
+$$;
 
-	-- The same key twice in one batch is not refused: several values of one
-	-- key in one batch are a sequence, like the same values in several
-	-- batches, and the order rule below treats both alike.  The typing
-	-- mistake of the same row twice in one file is caught by chiso-agent
-	-- submit, over the whole file (docs/protocol.md §6).
+-- The message of a row ingest_validate refused, by its reason: the arguments
+-- are the row as staged and what the checks found (its collector, indicator
+-- and unit, the closed period that locks it, its structure date and first
+-- day).  Called for refused rows only, so that accepted rows cost nothing.
+-- Messages are read by commune officers: Vietnamese, with the catalogue's
+-- names, the codes they and the help desk search by, Vietnamese numbers
+-- and dd/mm/yyyy dates.  The reason codes stay English (docs/protocol.md).
+-- msg_fit drops the names again when the message would not fit an ACK.
+CREATE FUNCTION ingest_refusal(p_reason text, p_unit_code text, p_indicator_code text,
+			       p_period_code text, p_period_type text, p_value_text text,
+			       c collector, i indicator, p_unit_id int, p_lock_code text,
+			       p_lock_closed timestamptz, p_day date, p_first_day date)
+RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	u unit;
+	scope unit;
+BEGIN
+	SELECT * INTO u FROM unit x WHERE x.id = p_unit_id;
+	SELECT * INTO scope FROM unit x WHERE x.id = c.unit_id;
+	RETURN CASE p_reason
+	WHEN 'collector_revoked' THEN msg('collector_revoked', c.name,
+		to_char(c.revoked_at, 'HH24:MI "ngày" DD/MM/YYYY'))
+	WHEN 'unknown_indicator' THEN msg('unknown_indicator', p_indicator_code)
+	WHEN 'computed_indicator' THEN (
+		SELECT msg('computed_indicator', ind_vi(i.name_vi, i.code), n.code, d.code)
+		FROM indicator n, indicator d
+		WHERE n.id = i.numerator_id AND d.id = i.denominator_id)
+	WHEN 'period_type_not_allowed' THEN msg('period_type_not_allowed',
+		ind_vi(i.name_vi, i.code),
+		-- "6 tháng hoặc năm", like lib/period.c period_types_vi
+		(SELECT CASE WHEN count(*) > 1 THEN msg('or_list',
+				string_agg(period_type_vi(t), ', ' ORDER BY o) FILTER (WHERE o < k.n),
+				max(period_type_vi(t)) FILTER (WHERE o = k.n))
+			     ELSE max(period_type_vi(t)) END
+		 FROM unnest(i.period_types) WITH ORDINALITY AS x(t, o),
+		      cardinality(i.period_types) AS k(n)),
+		period_type_vi(p_period_type), p_period_code, period_words_vi(p_period_code))
+	WHEN 'future_period' THEN msg('future_period', p_period_code,
+		period_words_vi(p_period_code), to_char(p_first_day, 'DD/MM/YYYY'))
+	WHEN 'unit_retired' THEN (
+		-- the version nearest the day: the one that ended before it, else
+		-- (a unit created by a reform, 21548 Lý Sơn for 2024) the next one
+		SELECT CASE WHEN x.valid_to <= p_day THEN
+			msg('unit_retired',
+			    unit_vi(x.code, x.name), to_char(p_day, 'DD/MM/YYYY'),
+			    to_char(x.valid_to - 1, 'DD/MM/YYYY'),
+			    coalesce((SELECT msg('successors_then', su)
+				      FROM unit_successors(x.id) su WHERE su IS NOT NULL), ''))
+		       ELSE msg('unit_not_yet', unit_vi(x.code, x.name), to_char(p_day, 'DD/MM/YYYY'),
+				   to_char(x.valid_from, 'DD/MM/YYYY')) END
+		FROM unit x WHERE x.code = p_unit_code
+		ORDER BY x.valid_to <= p_day DESC,
+			 CASE WHEN x.valid_to <= p_day THEN x.valid_to END DESC, x.valid_from
+		LIMIT 1)
+	WHEN 'unknown_unit' THEN msg('unknown_unit', p_unit_code)
+	-- a collector enrolled for a unit version that a reform closed keeps
+	-- its scope for the periods of that structure (late corrections), and
+	-- is told why it cannot write the new one
+	WHEN 'unit_out_of_scope' THEN CASE WHEN scope.valid_to <= p_day THEN msg(
+		'scope_retired',
+		unit_vi(scope.code, scope.name), c.name, to_char(scope.valid_to, 'DD/MM/YYYY'),
+		coalesce((SELECT msg('successors_paren', su)
+		      FROM unit_successors(scope.id) su WHERE su IS NOT NULL), ''))
+		ELSE msg('unit_out_of_scope',
+		unit_vi(u.code, u.name), c.name, unit_vi(scope.code, scope.name)) END
+	WHEN 'level_not_allowed' THEN msg('level_not_allowed',
+		ind_vi(i.name_vi, i.code),
+		(SELECT string_agg(lower(t.name_vi), ' và ' ORDER BY t.rank)
+		 FROM tier t WHERE t.code = ANY (i.levels)),
+		unit_vi(u.code, u.name), (SELECT lower(t.name_vi) FROM tier t WHERE t.code = u.tier))
+	WHEN 'period_locked' THEN msg('period_locked',
+		p_lock_code, period_words_vi(p_lock_code), to_char(p_lock_closed, 'DD/MM/YYYY'))
+	WHEN 'not_integer' THEN msg('not_integer',
+		ind_vi(i.name_vi, i.code), i.measure, num_vi(p_value_text::numeric))
+	WHEN 'negative_value' THEN msg(
+		'negative_value', ind_vi(i.name_vi, i.code),
+		num_vi(p_value_text::numeric))
+	WHEN 'out_of_bounds' THEN msg(
+		'out_of_bounds', ind_vi(i.name_vi, i.code),
+		CASE WHEN i.min_value IS NULL THEN msg('range_at_most', num_vi(i.max_value))
+		     WHEN i.max_value IS NULL THEN msg('range_at_least', num_vi(i.min_value))
+		     ELSE msg('range_between', num_vi(i.min_value), num_vi(i.max_value)) END,
+		num_vi(p_value_text::numeric))
+	END;
+END;
+$$;
 
-	PERFORM ingest_check_ratios();
-
+-- ingest(), step 4 (after ingest_check_ratios): which accepted rows are applied, into w_final.
+CREATE FUNCTION ingest_order() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
 	-- Order of values (docs/reliability.md): for each key the stored value is
 	-- the accepted value with the latest date, and among equal dates the one
 	-- sent last.  A row is applied when it beats every value of its key that
@@ -497,16 +490,23 @@ BEGIN
 			OR r.o_qualifier IS DISTINCT FROM r.qualifier),
 	       r.note
 	FROM stood r;
+END;
+$$;
 
+-- ingest(), step 5: writes what w_final says (flags, history, observations),
+-- checks the sum rules and outliers, refreshes the rollups and stores the
+-- refused rows and the batch counts.
+CREATE FUNCTION ingest_store() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
 	-- A row that was not applied is accepted, kept in the history and said so:
 	-- a later date stood already, or (same date) a later batch of the same
 	-- collector.
 	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
 	SELECT f.batch_id, f.row_no, f.unit_id, f.indicator_id, f.period_id, 'superseded',
-	       CASE WHEN f.value_date < f.old_date THEN format(
-		'Số liệu này đã có giá trị ngày %s, muộn hơn ngày %s của dòng này; dòng này được lưu vào lịch sử nhưng không được áp dụng',
+	       CASE WHEN f.value_date < f.old_date THEN msg('superseded_by_date',
 		to_char(f.old_date, 'DD/MM/YYYY'), to_char(f.value_date, 'DD/MM/YYYY'))
-	       ELSE 'Máy thu thập này đã gửi một lô mới hơn cho số liệu này; dòng cũ hơn này không được áp dụng'
+	       ELSE msg('superseded_by_batch')
 	       END
 	FROM w_final f WHERE NOT f.applied;
 
@@ -561,6 +561,33 @@ BEGIN
 	      LEFT JOIN w_final f ON (f.batch_no, f.row_no) = (w.batch_no, w.row_no)
 	      GROUP BY w.batch_id) c
 	WHERE b.id = c.batch_id;
+END;
+$$;
+
+-- Applies everything staged, in five steps: ingest_batches, ingest_validate,
+-- ingest_check_ratios, ingest_order, ingest_store.  Returns one summary row
+-- per staged batch (verdict IS NULL: status 'committed' or 'duplicate',
+-- accepted count) and one row per rejected or flagged row (verdict
+-- 'rejected' or 'flagged').
+CREATE FUNCTION ingest()
+RETURNS TABLE (batch_no int, status text, accepted int, row_no int, verdict text, code text,
+	       message text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM ingest_batches();
+	PERFORM ingest_validate();
+
+	-- The same key twice in one batch is not refused: several values of one
+	-- key in one batch are a sequence, like the same values in several
+	-- batches, and the order rule (ingest_order) treats both alike.  The typing
+	-- mistake of the same row twice in one file is caught by chiso-agent
+	-- submit, over the whole file (docs/protocol.md §6).
+
+	PERFORM ingest_check_ratios();
+
+	PERFORM ingest_order();
+	PERFORM ingest_store();
 
 	-- Answers, read back from what is stored so that a duplicate gets exactly
 	-- the answer its first delivery got.
@@ -581,8 +608,7 @@ BEGIN
 	FROM w_digest d WHERE d.reused
 	UNION ALL
 	SELECT d.batch_no, NULL, NULL, 0, 'rejected', 'key_reused',
-	       format('Số hiệu lô %s/%s đã dùng cho một lô khác nhận lúc %s: lô này chưa được lưu, máy thu thập tự gửi lại với số hiệu mới',
-		      sb.epoch, sb.seq, to_char(b.committed_at, 'HH24:MI "ngày" DD/MM/YYYY'))
+	       msg('key_reused', sb.epoch::text, sb.seq::text, to_char(b.committed_at, 'HH24:MI "ngày" DD/MM/YYYY'))
 	FROM w_digest d
 	JOIN stage_batch sb ON sb.batch_no = d.batch_no
 	JOIN batch b ON (b.collector_id, b.epoch, b.seq) = (sb.collector_id, sb.epoch, sb.seq)
@@ -632,8 +658,7 @@ BEGIN
 	WITH s AS MATERIALIZED (SELECT * FROM ingest_ratio_candidates())
 	UPDATE w_row w SET reason = 'numerator_exceeds_denominator', message = x.message
 	FROM (SELECT DISTINCT ON (n.batch_no, n.row_no) n.batch_no, n.row_no,
-		     msg_fit(format('%s = %s lớn hơn %s = %s (%s), nên tỷ lệ %s sẽ vượt quá 100%%',
-				    ni.code, num_vi(n.value), di.code, num_vi(den.value), den.source,
+		     msg_fit(msg('numerator_exceeds_denominator', ni.code, num_vi(n.value), di.code, num_vi(den.value), den.source,
 				    ind_vi(r.name_vi, r.code))) AS message
 	      FROM w_row n
 	      JOIN indicator r ON r.numerator_id = n.indicator_id AND r.kind = 'ratio'
@@ -641,13 +666,13 @@ BEGIN
 	      JOIN indicator di ON di.id = r.denominator_id
 	      CROSS JOIN LATERAL (
 		SELECT v.value, v.source FROM (
-			SELECT d.value, 'gửi cùng lần này' AS source, 1 AS pref, d.value_date,
+			SELECT d.value, msg('source_this_commit') AS source, 1 AS pref, d.value_date,
 			       d.place, d.seq, d.row_no
 			FROM s d
 			WHERE d.unit_id = n.unit_id AND d.indicator_id = r.denominator_id
 			  AND d.period_id = n.period_id
 			UNION ALL
-			SELECT o.value, 'đã lưu trước đó', 2, NULL, NULL, NULL, NULL FROM observation o
+			SELECT o.value, msg('source_stored'), 2, NULL, NULL, NULL, NULL FROM observation o
 			WHERE o.unit_id = n.unit_id AND o.indicator_id = r.denominator_id
 			  AND o.period_id = n.period_id) v
 		ORDER BY v.pref, v.value_date DESC, v.place DESC, v.seq DESC, v.row_no DESC
@@ -660,8 +685,7 @@ BEGIN
 	WITH s AS MATERIALIZED (SELECT * FROM ingest_ratio_candidates())
 	UPDATE w_row w SET reason = 'numerator_exceeds_denominator', message = x.message
 	FROM (SELECT DISTINCT ON (d.batch_no, d.row_no) d.batch_no, d.row_no,
-		     msg_fit(format('%s = %s nhỏ hơn %s = %s (%s), nên tỷ lệ %s sẽ vượt quá 100%%',
-				    di.code, num_vi(d.value), ni.code, num_vi(num.value), num.source,
+		     msg_fit(msg('denominator_below_numerator', di.code, num_vi(d.value), ni.code, num_vi(num.value), num.source,
 				    ind_vi(r.name_vi, r.code))) AS message
 	      FROM w_row d
 	      JOIN indicator r ON r.denominator_id = d.indicator_id AND r.kind = 'ratio'
@@ -669,13 +693,13 @@ BEGIN
 	      JOIN indicator ni ON ni.id = r.numerator_id
 	      CROSS JOIN LATERAL (
 		SELECT v.value, v.source FROM (
-			SELECT n.value, 'gửi cùng lần này' AS source, 1 AS pref, n.value_date,
+			SELECT n.value, msg('source_this_commit') AS source, 1 AS pref, n.value_date,
 			       n.place, n.seq, n.row_no
 			FROM s n
 			WHERE n.unit_id = d.unit_id AND n.indicator_id = r.numerator_id
 			  AND n.period_id = d.period_id
 			UNION ALL
-			SELECT o.value, 'đã lưu trước đó', 2, NULL, NULL, NULL, NULL FROM observation o
+			SELECT o.value, msg('source_stored'), 2, NULL, NULL, NULL, NULL FROM observation o
 			WHERE o.unit_id = d.unit_id AND o.indicator_id = r.numerator_id
 			  AND o.period_id = d.period_id) v
 		ORDER BY v.pref, v.value_date DESC, v.place DESC, v.seq DESC, v.row_no DESC
@@ -725,8 +749,7 @@ BEGIN
 	)
 	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
 	SELECT f.batch_id, f.row_no, f.unit_id, f.indicator_id, f.period_id, 'sum_mismatch',
-	       format('%s, cộng lại là %s, nhưng %s = %s (quy tắc %s): số liệu đã được nhận, đề nghị kiểm tra lại',
-		      b.parts_text, num_vi(b.parts), b.total_code, num_vi(b.total), b.code)
+	       msg('sum_mismatch', b.parts_text, num_vi(b.parts), b.total_code, num_vi(b.total), b.code)
 	FROM bad b
 	JOIN rule ru ON ru.code = b.code
 	JOIN w_final f ON (f.unit_id, f.period_id) = (b.unit_id, b.period_id)
@@ -777,9 +800,8 @@ BEGIN
 	)
 	INSERT INTO flag (batch_id, row_no, unit_id, indicator_id, period_id, code, message)
 	SELECT z.batch_id, z.row_no, z.unit_id, z.indicator_id, z.period_id, 'outlier',
-	       format('%s khác xa mức thường thấy của đơn vị này là %s (trung vị của %s kỳ trước; chỉ số z hiệu chỉnh %s): số liệu đã được nhận, đề nghị kiểm tra lại',
-		      num_vi(z.value), num_vi(round(z.med, 2)), z.n,
-		      CASE WHEN abs(z.score) >= 1e6 THEN 'vô hạn' ELSE num_vi(round(z.score, 1)) END)
+	       msg('outlier', num_vi(z.value), num_vi(round(z.med, 2)), z.n::text,
+		      CASE WHEN abs(z.score) >= 1e6 THEN msg('score_infinite') ELSE num_vi(round(z.score, 1)) END)
 	FROM z WHERE abs(z.score) > 3.5;
 END;
 $$;

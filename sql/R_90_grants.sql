@@ -78,3 +78,14 @@ GRANT SELECT ON v_crosswalk TO chiso_reader;
 GRANT EXECUTE ON FUNCTION structure_date(text, period), deadline_date(text, period),
 	unit_expected(int, text, text[], date) TO chiso_reader;
 GRANT SELECT ON tier, unit, period_deadline TO chiso_reader;
+
+-- The officers' messages (R_05_messages): ingest() builds its refusals from
+-- them; an officer's form or an analyst may list them.
+GRANT SELECT ON message TO chiso_writer, chiso_reader;
+GRANT EXECUTE ON FUNCTION msg(text, text[]) TO chiso_writer, chiso_reader;
+-- The steps of ingest() (R_20_ingest), which runs as chiso_writer.
+GRANT EXECUTE ON FUNCTION ingest_session_stage(), ingest_session_work(),
+	ingest_batches(), ingest_validate(), ingest_order(), ingest_store(),
+	ingest_refusal(text, text, text, text, text, text, collector, indicator, int, text,
+		       timestamptz, date, date)
+	TO chiso_writer;

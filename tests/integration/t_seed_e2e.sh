@@ -120,7 +120,7 @@ say "a file with errors is refused whole by the agent, naming file:line: column"
 printf 'unit,indicator,period,value\n21298,population,2024,1.463\n21298,internet_users_pct,2024,5\n' >"$T/typo.csv"
 if agent xa-21298 submit "$T/typo.csv" 2>"$T/typo.err"; then fail "typo.csv accepted"; fi
 grep -q 'typo.csv:2: value: số không rõ nghĩa' "$T/typo.err" || fail "no file:line for 1.463: $(cat "$T/typo.err")"
-grep -q 'typo.csv:3: indicator: internet_users_pct là tỷ lệ' "$T/typo.err" || fail "no refusal of a typed ratio"
+grep -q 'typo.csv:3: indicator: Chỉ tiêu internet_users_pct là tỷ lệ' "$T/typo.err" || fail "no refusal of a typed ratio"
 
 say "rollups still equal a recomputation"
 ctl rollup verify

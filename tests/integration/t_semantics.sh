@@ -130,7 +130,7 @@ assert_eq "flow 529 2024S1 after a June date" "1168 at_least 3/14 on_time=0 peri
 say "validation: period type, numerator <= denominator across batches, sum rule, outlier"
 printf 'unit,indicator,period,value\n%s,flow,20240615,1\n' $A >"$T/daily.csv"
 agent tinh submit "$T/daily.csv" 2>"$T/daily.log" && fail "the agent queued a daily value of a monthly indicator"
-grep -q "daily.csv:2: period: flow không báo cáo theo ngày" "$T/daily.log" ||
+grep -q "daily.csv:2: period: Chỉ tiêu flow được báo cáo theo tháng, quý, 6 tháng hoặc năm, không báo cáo theo ngày (kỳ 20240615: ngày 15/06/2024)" "$T/daily.log" ||
 	fail "the agent's refusal does not name the line and field: $(cat "$T/daily.log")"
 echo "ok: the agent refuses a daily value of a monthly indicator at daily.csv:2"
 # the daemon refuses it too, for an agent that has not fetched the catalogue yet
@@ -138,6 +138,13 @@ rm -f "$T/agents/tinh/outbox/catalog.json"
 push "$A,flow,20240615,,1,
 $A,whole,202401,,10,"
 assert_eq "a daily value of a monthly indicator" period_type_not_allowed "$(rejected $A flow 20240615)"
+# the same rule, the same text (sql/R_05_messages.sql) as the agent's above
+msg=$(sql "SELECT message FROM rejection WHERE unit_code = '$A' AND indicator_code = 'flow'
+	   AND period_code = '20240615' ORDER BY id DESC LIMIT 1")
+case "$msg" in
+*flow*"được báo cáo theo tháng, quý, 6 tháng hoặc năm, không báo cáo theo ngày (kỳ 20240615: ngày 15/06/2024)") ;;
+*) fail "chisod's message differs from the agent's: $msg" ;;
+esac
 push "$A,part_a,202401,,12,"
 assert_eq "numerator above a denominator sent earlier" numerator_exceeds_denominator \
 	"$(rejected $A part_a 202401)"
@@ -166,9 +173,15 @@ say "messages for officers: Vietnamese numbers and periods, short enough for an 
 assert_eq "num_vi" "1.463;89,52;-0,5;1.000.000;0" \
 	"$(sql "SELECT num_vi(1463) || ';' || num_vi(89.520) || ';' || num_vi(-0.5) || ';'
 		|| num_vi(1000000) || ';' || num_vi(0)")"
-assert_eq "period_words_vi" "năm 2024;6 tháng đầu năm 2024;quý II năm 2024;tháng 6 năm 2024;tuần 10 năm 2024;ngày 15/06/2024" \
+# period_words_vi reads the period table, where chisod put each period with
+# the dates lib/period.c computed: a weekly period is added as chisod would.
+sql "INSERT INTO period (code, type, stat_first, stat_last, adm_first, adm_last)
+     VALUES ('2024W10', 'weekly', '2024-03-04', '2024-03-10', '2024-03-04', '2024-03-10')
+     ON CONFLICT (code) DO NOTHING" >/dev/null
+assert_eq "period_words_vi" "năm 2024;6 tháng đầu năm 2024;quý II năm 2024;tháng 6 năm 2024;tuần 10 năm 2024;ngày 15/06/2024;kỳ 2099Q9" \
 	"$(sql "SELECT string_agg(period_words_vi(c), ';' ORDER BY o)
-		FROM unnest(ARRAY['2024', '2024S1', '2024Q2', '202406', '2024W10', '20240615'])
+		FROM unnest(ARRAY['2024', '2024S1', '2024Q2', '202406', '2024W10', '20240615',
+				  '2099Q9'])
 		WITH ORDINALITY AS x(c, o)")"
 assert_eq "msg_fit keeps the names when they fit" '"Dân số" (population) 21292 (Xã Sơn Hạ)' \
 	"$(sql "SELECT msg_fit(ind_vi('Dân số', 'population') || ' ' || unit_vi('21292', 'Xã Sơn Hạ'))")"

@@ -75,20 +75,22 @@ static void test_refusals(void **state)
 	    {"percentage", H "21298,internet_users,2024,5.28%\n",
 	     "in.csv:2: value: số không hợp lệ \"5.28%\": tỷ lệ phần trăm do hệ thống tự tính"},
 	    {"typed ratio", H "21298,internet_users_pct,2024,5.28\n",
-	     "in.csv:2: indicator: internet_users_pct là tỷ lệ do hệ thống tự tính từ "
+	     "in.csv:2: indicator: Chỉ tiêu internet_users_pct là tỷ lệ do hệ thống tự tính từ "
 	     "internet_users và population"},
 	    {"unknown indicator", H "21298,internet_user,2024,5\n",
-	     "in.csv:2: indicator: không có chỉ tiêu mã \"internet_user\""},
+	     "in.csv:2: indicator: Không có chỉ tiêu mã \"internet_user\""},
 	    {"bad unit", H "Sơn Nham,population,2024,5\n",
 	     "in.csv:2: unit: \"Sơn Nham\" không phải là mã đơn vị"},
 	    {"bad period", H "21298,population,2024H1,5\n",
 	     "in.csv:2: period: không nhận dạng được kỳ báo cáo \"2024H1\": hãy ghi 2024S1"},
 	    {"wrong period type", H "21298,population,2024Q1,5\n",
-	     "in.csv:2: period: population không báo cáo theo quý"},
+	     "in.csv:2: period: Chỉ tiêu population được báo cáo theo 6 tháng hoặc năm, không "
+	     "báo cáo theo quý (kỳ 2024Q1: quý I năm 2024)"},
 	    {"fraction of a count", H "21298,population,2024,5.5\n",
-	     "in.csv:2: value: population đếm số người nên phải là số nguyên: 5,5 không phải"},
+	     "in.csv:2: value: Chỉ tiêu population đếm số người nên phải là số nguyên: "
+	     "5,5 không phải"},
 	    {"negative", H "21298,population,2024,-5\n",
-	     "in.csv:2: value: population không được có giá trị âm"},
+	     "in.csv:2: value: Chỉ tiêu population không được có giá trị âm: -5"},
 	    {"duplicate", H "21298,population,2024,5\n21298,population,2024,6\n",
 	     "in.csv:3: 21298 population 2024 đã có ở dòng 2"},
 	    /* the typing mistake is caught here, over the whole file: chisod takes

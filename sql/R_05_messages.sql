@@ -1,0 +1,160 @@
+-- R_05_messages: every message an officer reads about a refused or flagged
+-- row, in one place.  The agent (chiso-agent submit), chisod and ingest() all
+-- take their texts from the table below: a message is changed here and
+-- nowhere else.  The C programs compile it in (cmake/message_gen.c turns this
+-- file into a C table at build time); migrate loads it into the table
+-- `message`, which ingest() reads through msg() and which the officer's form
+-- and analysts may read too (chiso_reader).
+--
+-- One line per message, three fields separated by one tab: the code (the
+-- reason code of docs/protocol.md for a refusal, a plain name for a part of
+-- a message), its parameters in the order callers pass them (comma
+-- separated), and the Vietnamese text, where {name} stands for a parameter.
+-- A text holds no tab, no newline and no other braces; tests/unit/
+-- test_message.c checks that, and that every code the C and SQL sources use
+-- is here.
+--
+-- The table is created here, not in a numbered migration, because its rows
+-- belong to the code of this version: they are written again whenever the
+-- R_ files are applied.  After the table: msg(), and the helpers that write
+-- numbers, names and lengths into messages (num_vi, ind_vi, unit_vi, msg_fit).
+CREATE TABLE IF NOT EXISTS message (
+	code text PRIMARY KEY,
+	params text[] NOT NULL,
+	text_vi text NOT NULL
+);
+
+DELETE FROM message;
+INSERT INTO message (code, params, text_vi)
+SELECT f[1], coalesce(string_to_array(nullif(f[2], ''), ','), '{}'), f[3]
+FROM regexp_split_to_table($messages$
+wrong_field_count	want,got	cần {want} trường như dòng tiêu đề, nhưng có {got}
+bad_unit	text	"{text}" không phải là mã đơn vị (chỉ gồm chữ số, theo danh mục chính thức: 21298 là Xã Sơn Nham)
+bad_indicator	text	"{text}" không phải là mã chỉ tiêu (chữ thường không dấu, chữ số và dấu _, theo danh mục chỉ tiêu)
+period_and_date		chỉ ghi kỳ báo cáo (period) hoặc ngày (date), không ghi cả hai
+period_missing		chưa ghi kỳ báo cáo: hãy ghi kỳ, ví dụ 2024S1 (hoặc ghi ngày)
+bad_qualifier	text	"{text}" không phải là cách ghi mức độ: dùng at_least (hơn), at_most (dưới) hoặc about (khoảng), hoặc để trống
+note_too_long	bytes,max	ghi chú dài {bytes} byte, quá giới hạn {max} byte (khoảng 80 chữ có dấu): hãy viết ngắn lại
+note_control	byte	ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ {byte}: hãy viết ghi chú trên một dòng
+duplicate_in_file	unit,indicator,period,line	{unit} {indicator} {period} đã có ở dòng {line}
+catalog_version	version	phiên bản {version}
+collector_revoked	collector,time	Máy thu thập {collector} đã bị thu hồi quyền gửi số liệu lúc {time}
+unknown_indicator	indicator	Không có chỉ tiêu mã "{indicator}" trong danh mục chỉ tiêu
+computed_indicator	indicator,numerator,denominator	Chỉ tiêu {indicator} là tỷ lệ do hệ thống tự tính từ {numerator} và {denominator}: đề nghị gửi hai số liệu này
+period_type_not_allowed	indicator,allowed,type,period,period_words	Chỉ tiêu {indicator} được báo cáo theo {allowed}, không báo cáo theo {type} (kỳ {period}: {period_words})
+future_period	period,period_words,first_day	Kỳ {period} ({period_words}) bắt đầu từ ngày {first_day}, chưa đến kỳ báo cáo
+unit_retired	unit,day,last_day,successors	Đơn vị {unit} không còn tồn tại vào ngày {day}: đơn vị này chỉ có hiệu lực đến hết ngày {last_day}{successors}
+unit_not_yet	unit,day,first_day	Đơn vị {unit} chưa tồn tại vào ngày {day}: đơn vị này có hiệu lực từ ngày {first_day}
+successors_then	units	; đơn vị kế thừa: {units}
+successors_paren	units	 (đơn vị kế thừa: {units})
+unknown_unit	unit	Không có đơn vị hành chính mã {unit}
+scope_retired	scope,collector,until,successors	Đơn vị {scope} của máy thu thập {collector} đã hết hiệu lực từ ngày {until}{successors}: cần đăng ký máy thu thập cho đơn vị mới
+unit_out_of_scope	unit,collector,scope	Đơn vị {unit} nằm ngoài phạm vi của máy thu thập {collector}, được đăng ký cho đơn vị {scope}
+level_not_allowed	indicator,levels,unit,tier	Chỉ tiêu {indicator} do cấp {levels} báo cáo; đơn vị {unit} thuộc cấp {tier}
+period_locked	period,period_words,closed	Kỳ {period} ({period_words}) đã khóa sổ ngày {closed}: đề nghị tỉnh mở lại kỳ này nếu cần gửi hoặc sửa số liệu
+not_integer	indicator,measure,value	Chỉ tiêu {indicator} đếm số {measure} nên phải là số nguyên: {value} không phải là số nguyên
+negative_value	indicator,value	Chỉ tiêu {indicator} không được có giá trị âm: {value}
+out_of_bounds	indicator,range,value	Chỉ tiêu {indicator} phải có giá trị {range}: {value}
+range_between	min,max	từ {min} đến {max}
+range_at_most	max	không lớn hơn {max}
+range_at_least	min	không nhỏ hơn {min}
+numerator_exceeds_denominator	numerator,value,denominator,other,source,ratio	{numerator} = {value} lớn hơn {denominator} = {other} ({source}), nên tỷ lệ {ratio} sẽ vượt quá 100%
+denominator_below_numerator	denominator,value,numerator,other,source,ratio	{denominator} = {value} nhỏ hơn {numerator} = {other} ({source}), nên tỷ lệ {ratio} sẽ vượt quá 100%
+source_this_commit		gửi cùng lần này
+source_stored		đã lưu trước đó
+superseded_by_date	stored_date,date	Số liệu này đã có giá trị ngày {stored_date}, muộn hơn ngày {date} của dòng này; dòng này được lưu vào lịch sử nhưng không được áp dụng
+superseded_by_batch		Máy thu thập này đã gửi một lô mới hơn cho số liệu này; dòng cũ hơn này không được áp dụng
+key_reused	epoch,seq,time	Số hiệu lô {epoch}/{seq} đã dùng cho một lô khác nhận lúc {time}: lô này chưa được lưu, máy thu thập tự gửi lại với số hiệu mới
+sum_mismatch	parts,sum,total_code,total,rule	{parts}, cộng lại là {sum}, nhưng {total_code} = {total} (quy tắc {rule}): số liệu đã được nhận, đề nghị kiểm tra lại
+outlier	value,median,n,score	{value} khác xa mức thường thấy của đơn vị này là {median} (trung vị của {n} kỳ trước; chỉ số z hiệu chỉnh {score}): số liệu đã được nhận, đề nghị kiểm tra lại
+score_infinite		vô hạn
+type_daily		ngày
+type_weekly		tuần
+type_monthly		tháng
+type_quarterly		quý
+type_six_monthly		6 tháng
+type_yearly		năm
+or_list	rest,last	{rest} hoặc {last}
+period_daily	day	ngày {day}
+period_weekly	week,year	tuần {week} năm {year}
+period_monthly	month,year	tháng {month} năm {year}
+period_quarterly	quarter,year	quý {quarter} năm {year}
+period_six_monthly	half,year	6 tháng {half} năm {year}
+period_yearly	year	năm {year}
+half_first		đầu
+half_second		cuối
+period_other	code	kỳ {code}
+$messages$, E'\n') AS l(line)
+CROSS JOIN LATERAL string_to_array(l.line, E'\t') AS x(f)
+WHERE l.line <> '';
+
+-- The text of code with its parameters put in, in the order of the table's
+-- params; NULL arguments read as empty.  An unknown code or a wrong count of
+-- arguments is a programming error: it fails the statement, which the tests
+-- would see.  One pass over the text, so that an argument holding "{x}" is
+-- never substituted again.  Like lib/message.c message_format.
+CREATE FUNCTION msg(p_code text, VARIADIC p_args text[] DEFAULT '{}') RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	m message;
+	t text;
+BEGIN
+	SELECT * INTO m FROM message WHERE code = p_code;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'msg: no message %', p_code;
+	END IF;
+	IF coalesce(cardinality(p_args), 0) <> cardinality(m.params) THEN
+		RAISE EXCEPTION 'msg: % takes % arguments, not %', p_code, cardinality(m.params),
+			coalesce(cardinality(p_args), 0);
+	END IF;
+	-- Split at the braces: odd pieces are text, even ones parameter names.
+	SELECT string_agg(CASE WHEN x.o % 2 = 1 THEN x.part
+			       ELSE coalesce(p_args[array_position(m.params, x.part)], '') END,
+			  '' ORDER BY x.o)
+	INTO t
+	FROM regexp_split_to_table(m.text_vi, '[{}]') WITH ORDINALITY AS x(part, o);
+	RETURN coalesce(t, '');
+END;
+$$;
+
+-- A number written the Vietnamese way for the messages officers read: dots
+-- group thousands, a comma marks decimals, trailing zeros dropped (1.463;
+-- 89,52; -0,5), like lib/num.c num_format_vi.
+CREATE FUNCTION num_vi(v numeric) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN v < 0 THEN '-' ELSE '' END
+	       || regexp_replace(trunc(abs(v))::text, '([0-9])(?=([0-9]{3})+$)', '\1.', 'g')
+	       || coalesce(',' || nullif(split_part(trim_scale(abs(v))::text, '.', 2), ''), '');
+$$;
+
+-- A message goes back to the agent in the ACK, where it may take at most 240
+-- bytes (docs/protocol.md; BATCH_MESSAGE_MAX): Vietnamese takes two or three
+-- bytes a letter and the catalogue's names are long.  The names in a message
+-- are therefore marked as droppable, between chr(1) and chr(2) (msg_drop,
+-- ind_vi, unit_vi), and msg_fit keeps them only when the whole message fits;
+-- otherwise the codes alone remain.  The rejection table keeps the same text
+-- as the ACK; what is still too long is cut at a character boundary by chisod
+-- (lib/batch.c batch_string).
+CREATE FUNCTION msg_drop(p text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT chr(1) || p || chr(2);
+$$;
+
+-- An indicator in a message: "Dân số" (population), or population alone.
+CREATE FUNCTION ind_vi(p_name text, p_code text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT msg_drop('"' || p_name || '" (') || p_code || msg_drop(')');
+$$;
+
+-- A unit in a message: 21292 (Xã Sơn Hạ), or 21292 alone.
+CREATE FUNCTION unit_vi(p_code text, p_name text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_code || msg_drop(' (' || p_name || ')');
+$$;
+
+CREATE FUNCTION msg_fit(m text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN octet_length(translate(m, chr(1) || chr(2), '')) <= 240
+		    THEN translate(m, chr(1) || chr(2), '')
+		    ELSE regexp_replace(m, chr(1) || '[^' || chr(2) || ']*' || chr(2), '', 'g') END;
+$$;
