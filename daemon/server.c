@@ -23,6 +23,7 @@
 #include "batch.h"
 #include "catalog.h"
 #include "commitcap.h"
+#include "housekeeper.h"
 #include "job.h"
 #include "jobq.h"
 #include "keys.h"
@@ -54,6 +55,7 @@ struct server {
 	struct srvconf *conf;
 	void *ctx, *router, *zap;
 	struct writer *writer;
+	struct housekeeper *housekeeper;
 	struct metrics *metrics; /* NULL unless metrics.listen is set */
 	struct sockmon *mon;	 /* the ROUTER's accept failures */
 	int sigfd;
@@ -66,6 +68,7 @@ struct server {
 	/* rows a job may hold: what recent commits stored in the target time (commitcap.h) */
 	struct commitcap cap;
 	bool writer_busy, db_up, ready, draining;
+	bool settled; /* the housekeeper's first pass has recorded the deadlines */
 	struct wire_limits limits;
 	struct stats *stats;
 	struct zap_counts zap_counts;
@@ -286,7 +289,8 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 	if (*s->conf->metrics_listen &&
 	    (s->metrics = metrics_new(s->ctx, s->conf->metrics_listen, err, errsize)) == NULL)
 		goto fail;
-	if ((s->writer = writer_start(s->ctx, s->conf, err, errsize)) == NULL)
+	if ((s->writer = writer_start(s->ctx, s->conf, err, errsize)) == NULL ||
+	    (s->housekeeper = housekeeper_start(s->conf, err, errsize)) == NULL)
 		goto fail;
 	if (sd_watchdog_enabled(0, &s->watchdog_us) <= 0)
 		s->watchdog_us = 0;
@@ -307,6 +311,7 @@ void server_destroy(struct server **sp)
 	/* The monitor first: while accepts fail, libzmq's I/O thread may be waiting on its
 	   queue, and it must not wait through the writer's stop (sockmon_destroy). */
 	sockmon_destroy(&s->mon);
+	housekeeper_stop(&s->housekeeper);
 	writer_stop(&s->writer);
 	if (s->router)
 		zmq_close(s->router);
@@ -441,7 +446,7 @@ static void server_batch(struct server *s, const void *rid, size_t rid_len,
 		p->last_seen = time(NULL);
 	if (s->draining)
 		server_retry(s, rid, rid_len, b->epoch, b->seq, "shutting down");
-	else if (!s->db_up)
+	else if (!s->db_up || !s->settled) /* settled: the periods are as configured */
 		server_retry(s, rid, rid_len, b->epoch, b->seq, "database unavailable");
 	else if (!s->catalog)
 		server_retry(s, rid, rid_len, b->epoch, b->seq, "no catalogue loaded");
@@ -716,6 +721,16 @@ static void server_job_done(struct server *s, struct job *j)
 	}
 }
 
+/* READY=1 once the writer is connected and the housekeeper has set up the periods. */
+static void server_ready(struct server *s)
+{
+	if (s->ready || !s->db_up || !s->settled)
+		return;
+	s->ready = true;
+	sd_notify(0, "READY=1");
+	log_info("ready: database connected, accepting batches");
+}
+
 static void server_writer_event(struct server *s)
 {
 	struct writer_msg m;
@@ -735,11 +750,7 @@ static void server_writer_event(struct server *s)
 		s->db_up = true;
 		s->stats->db_error[0] = '\0';
 		s->next_status_ms = 0; /* record it now: `chisoctl status` right after a start */
-		if (!s->ready) {
-			s->ready = true;
-			sd_notify(0, "READY=1");
-			log_info("ready: database connected, accepting batches");
-		}
+		server_ready(s);
 		break;
 	case WRITER_DB_DOWN:
 		s->db_up = false;
@@ -839,6 +850,7 @@ static void server_reload(struct server *s)
 		log_info("configuration reloaded");
 	}
 	writer_reload(s->writer);
+	housekeeper_kick(s->housekeeper);
 	sd_notify(0, "READY=1");
 }
 
@@ -872,6 +884,7 @@ static void server_stop_begin(struct server *s)
 	s->draining = true;
 	s->stop_ms = clock_mono_ms();
 	sd_notify(0, "STOPPING=1");
+	housekeeper_cancel(s->housekeeper); /* no agent waits for it: it stops at once */
 	while ((j = jobq_pop(&s->sealed)) != NULL)
 		n += server_job_retry(s, &j, "shutting down");
 	if (s->open->n) {
@@ -984,6 +997,7 @@ int server_run(struct server *s)
 		    {writer_socket(s->writer), 0, ZMQ_POLLIN, 0},
 		    {NULL, s->sigfd, ZMQ_POLLIN, 0},
 		    {sockmon_socket(s->mon), 0, ZMQ_POLLIN, 0},
+		    {NULL, housekeeper_fd(s->housekeeper), s->settled ? 0 : ZMQ_POLLIN, 0},
 		    {s->metrics ? metrics_socket(s->metrics) : NULL, 0, ZMQ_POLLIN, 0},
 		};
 
@@ -993,7 +1007,7 @@ int server_run(struct server *s)
 			timeout = s->conf->commit_max_delay_ms;
 		else if (s->draining)
 			timeout = 100; /* server_stop_tick */
-		if (zmq_poll(items, s->metrics ? 6 : 5, timeout) < 0) {
+		if (zmq_poll(items, s->metrics ? 7 : 6, timeout) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			log_err("poll: %s", zmq_strerror(zmq_errno()));
@@ -1007,7 +1021,11 @@ int server_run(struct server *s)
 			server_writer_event(s);
 		if (items[4].revents & ZMQ_POLLIN)
 			sockmon_handle(s->mon, clock_mono_ms(), &s->stats->accept_failures);
-		if (s->metrics && (items[5].revents & ZMQ_POLLIN)) {
+		if ((items[5].revents & ZMQ_POLLIN) && housekeeper_settled(s->housekeeper)) {
+			s->settled = true;
+			server_ready(s);
+		}
+		if (s->metrics && (items[6].revents & ZMQ_POLLIN)) {
 			server_stats_refresh(s);
 			metrics_handle(s->metrics, s->stats, time(NULL),
 				       server_connected_window(s));
