@@ -8,7 +8,7 @@
  * with its collector and key for the operator.  A commit cancelled by a
  * timeout, or failed for a transient reason (deadlock, serialization,
  * resources), is not split here: it comes back as it is, and the main thread
- * cuts a timed-out one into smaller commits (server.c).  writer_cancel, from
+ * cuts a timed-out one into smaller commits (ingest.c).  writer_cancel, from
  * the main thread at SIGTERM, cancels the statement running through a libpq
  * cancel handle kept under a lock, since the connection itself belongs to
  * this thread; the cancel is sent from a thread of its own (store_cancel_post),
