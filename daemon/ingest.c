@@ -158,6 +158,70 @@ void ingest_batch(struct ingest *ig, const void *rid, size_t rid_len,
 	ingest_admit(ig, rid, rid_len, c, &b, cat);
 }
 
+/* A HELLO or PING body that does not decode: counted and refused. */
+static void ingest_bad_body(struct ingest *ig, const void *rid, size_t rid_len, const char *err)
+{
+	ig->stats->bad_messages++;
+	ingest_error(ig, rid, rid_len, "bad_body", err);
+}
+
+/* Notes that collector c was heard from, with the backlog it says it has; its figures or NULL. */
+static struct peer_stat *ingest_seen(struct ingest *ig, const struct store_collector *c,
+				     uint64_t backlog_batches, uint64_t backlog_rows)
+{
+	struct peer_stat *p = stats_peer(ig->stats, c->name);
+
+	if (p) {
+		p->last_seen = time(NULL);
+		p->backlog_batches = backlog_batches;
+		p->backlog_rows = backlog_rows;
+	}
+	return p;
+}
+
+void ingest_hello(struct ingest *ig, const void *rid, size_t rid_len,
+		  const struct store_collector *c, const char *body, size_t len,
+		  const struct wire_limits *lim, const struct catalog *cat)
+{
+	struct wire_hello h;
+	struct wire_welcome w = {0};
+	char err[256];
+
+	if (wire_hello_decode(body, len, lim, &h, err, sizeof err) < 0) {
+		ingest_bad_body(ig, rid, rid_len, err);
+		return;
+	}
+	ingest_seen(ig, c, h.backlog_batches, h.backlog_rows);
+	log_info("collector %s: hello from %s, %llu batches queued", c->name, h.agent,
+		 (unsigned long long)h.backlog_batches);
+	snprintf(w.server, sizeof w.server, "chisod %s", CHISO_VERSION);
+	snprintf(w.collector, sizeof w.collector, "%s", c->name);
+	snprintf(w.scope, sizeof w.scope, "%s", c->unit_code);
+	w.max_rows = lim->max_rows;
+	w.max_body = lim->max_body;
+	snprintf(w.catalog_version, sizeof w.catalog_version, "%s", cat ? cat->version : "");
+	char *out = wire_welcome_encode(&w);
+	ig->peer.reply(ig->peer.ctx, rid, rid_len, WIRE_WELCOME, out);
+	free(out);
+}
+
+void ingest_ping(struct ingest *ig, const void *rid, size_t rid_len,
+		 const struct store_collector *c, const char *body, size_t len,
+		 const struct wire_limits *lim)
+{
+	struct wire_ping ping;
+	char err[256];
+
+	if (wire_ping_decode(body, len, lim, &ping, err, sizeof err) < 0) {
+		ingest_bad_body(ig, rid, rid_len, err);
+		return;
+	}
+	struct peer_stat *p = ingest_seen(ig, c, ping.backlog_batches, ping.backlog_rows);
+	if (p)
+		p->oldest_age_s = ping.oldest_age_s;
+	ig->peer.reply(ig->peer.ctx, rid, rid_len, WIRE_PONG, "{}");
+}
+
 /*
  * A commit that timed out, while not stopping: unless it held a single
  * batch, its batches go back to the head of the queue in jobs of at most the

@@ -1,8 +1,9 @@
 /*
- * ingest: chisod's protocol core for batches, between the socket loop and storage.
+ * ingest: chisod's protocol core, between the socket loop and storage.
  *
- * It admits decoded batches into the open job or answers RETRY (stopping,
- * database down, no catalogue, overloaded), seals jobs at the commit cap,
+ * It answers HELLO and PING, admits decoded batches into the open job or
+ * answers RETRY (stopping, database down, no catalogue, overloaded), seals
+ * jobs at the commit cap,
  * hands them one at a time to a sink, and answers each batch of a finished
  * job: ACK with its result, or RETRY.  A commit that timed out is cut into
  * smaller jobs and tried again (commitcap.h, jobq.h); SIGTERM answers what
@@ -98,6 +99,18 @@ long ingest_timeout_ms(const struct ingest *ig);
 void ingest_batch(struct ingest *ig, const void *rid, size_t rid_len,
 		  const struct store_collector *c, const char *body, size_t len,
 		  const struct wire_limits *lim, const struct catalog *cat);
+/*
+ * A HELLO (at every connection, so again after a reconnect): notes the
+ * agent's backlog and answers WELCOME with the limits lim and the catalogue
+ * version; ERROR (counted) if the body does not decode.
+ */
+void ingest_hello(struct ingest *ig, const void *rid, size_t rid_len,
+		  const struct store_collector *c, const char *body, size_t len,
+		  const struct wire_limits *lim, const struct catalog *cat);
+/* A PING: notes the agent's backlog and answers PONG; ERROR (counted) if it does not decode. */
+void ingest_ping(struct ingest *ig, const void *rid, size_t rid_len,
+		 const struct store_collector *c, const char *body, size_t len,
+		 const struct wire_limits *lim);
 /* Answers ERROR with a reason code and a message. */
 void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, const char *code,
 		  const char *message);

@@ -410,59 +410,6 @@ static int server_ingest_init(struct server *s)
 	return ingest_init(&s->ig, &sink, &peer, s->stats, &limits, &cap);
 }
 
-static void server_hello(struct server *s, const void *rid, size_t rid_len,
-			 const struct store_collector *c, const char *body, size_t len)
-{
-	struct wire_hello h;
-	struct wire_welcome w = {0};
-	char err[256];
-
-	if (wire_hello_decode(body, len, &s->limits, &h, err, sizeof err) < 0) {
-		s->stats->bad_messages++;
-		ingest_error(&s->ig, rid, rid_len, "bad_body", err);
-		return;
-	}
-	struct peer_stat *p = stats_peer(s->stats, c->name);
-	if (p) {
-		p->last_seen = time(NULL);
-		p->backlog_batches = h.backlog_batches;
-		p->backlog_rows = h.backlog_rows;
-	}
-	log_info("collector %s: hello from %s, %llu batches queued", c->name, h.agent,
-		 (unsigned long long)h.backlog_batches);
-	snprintf(w.server, sizeof w.server, "chisod %s", CHISO_VERSION);
-	snprintf(w.collector, sizeof w.collector, "%s", c->name);
-	snprintf(w.scope, sizeof w.scope, "%s", c->unit_code);
-	w.max_rows = s->limits.max_rows;
-	w.max_body = s->limits.max_body;
-	snprintf(w.catalog_version, sizeof w.catalog_version, "%s",
-		 s->catalog ? s->catalog->version : "");
-	char *out = wire_welcome_encode(&w);
-	server_reply(s, rid, rid_len, WIRE_WELCOME, out);
-	free(out);
-}
-
-static void server_ping(struct server *s, const void *rid, size_t rid_len,
-			const struct store_collector *c, const char *body, size_t len)
-{
-	struct wire_ping ping;
-	char err[256];
-
-	if (wire_ping_decode(body, len, &s->limits, &ping, err, sizeof err) < 0) {
-		s->stats->bad_messages++;
-		ingest_error(&s->ig, rid, rid_len, "bad_body", err);
-		return;
-	}
-	struct peer_stat *p = stats_peer(s->stats, c->name);
-	if (p) {
-		p->last_seen = time(NULL);
-		p->backlog_batches = ping.backlog_batches;
-		p->backlog_rows = ping.backlog_rows;
-		p->oldest_age_s = ping.oldest_age_s;
-	}
-	server_reply(s, rid, rid_len, WIRE_PONG, "{}");
-}
-
 /* Reads one message from the ROUTER and dispatches it. */
 static void server_message(struct server *s)
 {
@@ -515,10 +462,10 @@ static void server_message(struct server *s)
 			ingest_batch(&s->ig, rid, rid_len, c, body, len, &s->limits, s->catalog);
 			break;
 		case WIRE_HELLO:
-			server_hello(s, rid, rid_len, c, body, len);
+			ingest_hello(&s->ig, rid, rid_len, c, body, len, &s->limits, s->catalog);
 			break;
 		case WIRE_PING:
-			server_ping(s, rid, rid_len, c, body, len);
+			ingest_ping(&s->ig, rid, rid_len, c, body, len, &s->limits);
 			break;
 		case WIRE_CATALOG:
 			if (s->catalog_json)

@@ -48,6 +48,13 @@ static void rec_reply(void *ctx, const void *rid, size_t rid_len, enum wire_comm
 		assert_int_equal(wire_retry_decode(body, strlen(body), &lim, &r, err, sizeof err),
 				 0);
 		snprintf(tok, sizeof tok, "R%llu[%s]", (unsigned long long)r.seq, r.reason);
+	} else if (cmd == WIRE_WELCOME) {
+		struct wire_welcome w;
+		assert_int_equal(wire_welcome_decode(body, strlen(body), &lim, &w, err, sizeof err),
+				 0);
+		snprintf(tok, sizeof tok, "W[%s/%s]", w.collector, w.catalog_version);
+	} else if (cmd == WIRE_PONG) {
+		snprintf(tok, sizeof tok, "P");
 	} else if (cmd == WIRE_ERROR) {
 		struct wire_error e;
 		assert_int_equal(wire_error_decode(body, strlen(body), &lim, &e, err, sizeof err),
@@ -144,11 +151,11 @@ static char *make_body(uint64_t epoch, uint64_t seq, size_t n)
 }
 
 /*
- * Script words: bN a batch of N rows (seq 1, 2, ...); f flush now, F flush a minute later;
- * eN the agent's epoch from now on (seq starts again at 1); =N the batch of seq N again (a
- * resend after a reconnect); junk and huge: a body that does not decode, a batch over the row
- * limit; c t x the sink's outcome (see finish); down/up the database; nocat no catalogue
- * loaded; S SIGTERM at 0 ms; kN a stop tick at N ms.
+ * Script words: hello (badhello: cut short) and ping as an agent sends them; bN a batch of N rows
+ * (seq 1, 2, ...); f flush now, F flush a minute later; eN the agent's epoch from now on (seq
+ * starts again at 1); =N the batch of seq N again (a resend after a reconnect); junk and huge: a
+ * body that does not decode, a batch over the row limit; c t x the sink's outcome (see finish);
+ * down/up the database; nocat no catalogue loaded; S SIGTERM at 0 ms; kN a stop tick at N ms.
  */
 static void run_case(const struct ingest_case *tc, const struct catalog *cat)
 {
@@ -165,6 +172,7 @@ static void run_case(const struct ingest_case *tc, const struct catalog *cat)
 	struct wire_limits wl = wire_default_limits;
 
 	snprintf(c.name, sizeof c.name, "xa-21298");
+	snprintf(c.unit_code, sizeof c.unit_code, "21298");
 	commitcap_init(&cap, tc->cap ? tc->cap : 50000, 15000, 0);
 	assert_int_equal(ingest_init(&ig, &sink, &peer, st, &lim, &cap), 0);
 	ig.db_up = true;
@@ -181,6 +189,15 @@ static void run_case(const struct ingest_case *tc, const struct catalog *cat)
 		} else if (w[0] == 'e') {
 			epoch = (uint64_t)atoi(w + 1);
 			seq = 0;
+		} else if (strcmp(w, "hello") == 0 || strcmp(w, "badhello") == 0) {
+			struct wire_hello h = {.epoch = epoch, .backlog_batches = 3};
+			snprintf(h.agent, sizeof h.agent, "chiso-agent test");
+			char *body = wire_hello_encode(&h);
+			ingest_hello(&ig, "r", 1, &c, body, w[0] == 'b' ? 3 : strlen(body), &wl,
+				     cat);
+			free(body);
+		} else if (strcmp(w, "ping") == 0) {
+			ingest_ping(&ig, "r", 1, &c, "{}", 2, &wl);
 		} else if (strcmp(w, "junk") == 0) {
 			ingest_batch(&ig, "r", 1, &c, "{\"epoch\": 1, ", 14, &wl, cat);
 		} else if (strcmp(w, "f") == 0 || strcmp(w, "F") == 0) {
@@ -215,6 +232,12 @@ static void test_ingest_cases(void **state)
 	     false, 0},
 	    {"a job waits ingest.commit_max_delay_ms", 0, 10000, 0, "b10 f F c", "A1", "1", 0,
 	     false, 0},
+	    {"HELLO, a batch; the link drops: HELLO again, the batch resent", 0, 0, 0,
+	     "hello b10 f c hello =1 f c", "W[xa-21298/2024.1] A1 W[xa-21298/2024.1] D1", "1,1", 0,
+	     false, 0},
+	    {"a HELLO that does not decode: ERROR, counted", 0, 0, 0, "badhello", "E[bad_body]", "",
+	     0, false, 1},
+	    {"PING: PONG", 0, 0, 0, "ping", "P", "", 0, false, 0},
 	    {"a batch resent after a reconnect is acked as a duplicate", 0, 0, 0, "b10 f c =1 f c",
 	     "A1 D1", "1,1", 0, false, 0},
 	    {"a new epoch after a restart: the same seq is a new batch", 0, 0, 0,
