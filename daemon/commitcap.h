@@ -21,7 +21,7 @@
  * A commit that timed out makes the cap at most half of its rows, and at
  * most what it would have stored in the target at the rate it had (less than
  * its rows over the time it ran), and the rate what that cap needs: the server splits the batches
- * of such a commit and of the commits already queued to the new cap (server.c), so a slow database
+ * of such a commit and of the commits already queued to the new cap (ingest.c), so a slow database
  * is met with smaller commits at once, not after a queue of commits as large as the one that failed
  * has timed out too.
  *

@@ -4,7 +4,10 @@
  * Order of start-up matters: signals are blocked before any thread exists so
  * that only the signalfd sees them; the ZAP handler is bound before the ROUTER
  * so that no handshake can happen without it; READY=1 is sent only once the
- * socket is bound and the writer has connected to PostgreSQL.
+ * socket is bound, the writer has connected to PostgreSQL and the housekeeper
+ * has recorded the deadlines.  What happens to a batch once decoded (group
+ * commit, ACK, RETRY, timeouts, the stop) is ingest.c's, which reaches the
+ * writer and the ROUTER only through the callbacks set up here.
  */
 #include "server.h"
 
@@ -22,9 +25,8 @@
 
 #include "batch.h"
 #include "catalog.h"
-#include "commitcap.h"
-#include "job.h"
-#include "jobq.h"
+#include "housekeeper.h"
+#include "ingest.h"
 #include "keys.h"
 #include "clock.h"
 #include "frame.h"
@@ -37,41 +39,34 @@
 #include "writer.h"
 #include "zap.h"
 
-#define SERVER_RETRY_MS 2000
 /*
- * SIGTERM during a commit: it may finish for SERVER_STOP_GRACE_MS, then its
- * statement is cancelled (again every SERVER_CANCEL_EVERY_MS, in case a cancel
- * reached the server between two statements).  If the writer is still stuck
- * after SERVER_STOP_HARD_MS (a server that does not answer at all), chisod
- * exits without it: nothing of that commit was acked, and PostgreSQL rolls it
- * back when the connection closes.  All well under TimeoutStopSec=60.
+ * SIGTERM during a commit: it may finish for a grace, then its statement is
+ * cancelled (ingest.h).  If the writer is still stuck after
+ * SERVER_STOP_HARD_MS (a server that does not answer at all), chisod exits
+ * without it: nothing of that commit was acked, and PostgreSQL rolls it back
+ * when the connection closes.  All well under TimeoutStopSec=60.
  */
-#define SERVER_STOP_GRACE_MS   1000
-#define SERVER_CANCEL_EVERY_MS 500
-#define SERVER_STOP_HARD_MS    20000
+#define SERVER_STOP_HARD_MS 20000
 
 struct server {
 	struct srvconf *conf;
 	void *ctx, *router, *zap;
 	struct writer *writer;
+	struct housekeeper *housekeeper;
 	struct metrics *metrics; /* NULL unless metrics.listen is set */
 	struct sockmon *mon;	 /* the ROUTER's accept failures */
 	int sigfd;
 	struct catalog *catalog;
 	char *catalog_json;
 	struct registry *registry;
-	struct job *open;	/* the job batches join */
-	struct jobq sealed;	/* full jobs waiting for the writer, oldest first */
-	uint64_t inflight_rows; /* rows of the job the writer holds */
-	/* rows a job may hold: what recent commits stored in the target time (commitcap.h) */
-	struct commitcap cap;
-	bool writer_busy, db_up, ready, draining;
+	struct ingest ig; /* the batches' state machine; its sink is the writer */
+	bool db_up, ready;
+	bool settled; /* the housekeeper's first pass has recorded the deadlines */
 	struct wire_limits limits;
 	struct stats *stats;
 	struct zap_counts zap_counts;
 	uint64_t watchdog_us;
 	int64_t next_watchdog_ms, next_status_ms;
-	int64_t stop_ms, cancel_ms; /* SIGTERM, and the last cancel sent (monotonic); 0: none */
 };
 
 /* Development mode must never listen beyond this machine. */
@@ -226,25 +221,28 @@ done:
 	return rc;
 }
 
+static int server_ingest_init(struct server *s);
+
 struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 {
 	struct server *s = calloc(1, sizeof *s);
 	sigset_t mask;
 
-	if (!s || (s->stats = stats_new()) == NULL || (s->open = job_new()) == NULL) {
+	if (!s || (s->stats = stats_new()) == NULL) {
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
 	s->conf = *confp;
 	*confp = NULL;
 	s->sigfd = -1;
-	jobq_init(&s->sealed);
 	s->stats->started = time(NULL);
 	s->limits = wire_default_limits;
 	s->limits.max_body = (size_t)s->conf->max_message_bytes;
 	s->limits.max_rows = (size_t)s->conf->max_rows;
-	commitcap_init(&s->cap, s->conf->commit_max_rows, s->conf->statement_timeout_ms,
-		       s->conf->commit_target_ms);
+	if (server_ingest_init(s) < 0) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
 
 	/* Before any thread: only the signalfd receives these. */
 	sigemptyset(&mask);
@@ -287,7 +285,8 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 	if (*s->conf->metrics_listen &&
 	    (s->metrics = metrics_new(s->conf->metrics_listen, err, errsize)) == NULL)
 		goto fail;
-	if ((s->writer = writer_start(s->ctx, s->conf, err, errsize)) == NULL)
+	if ((s->writer = writer_start(s->ctx, s->conf, err, errsize)) == NULL ||
+	    (s->housekeeper = housekeeper_start(s->conf, err, errsize)) == NULL)
 		goto fail;
 	if (sd_watchdog_enabled(0, &s->watchdog_us) <= 0)
 		s->watchdog_us = 0;
@@ -308,6 +307,7 @@ void server_destroy(struct server **sp)
 	/* The monitor first: while accepts fail, libzmq's I/O thread may be waiting on its
 	   queue, and it must not wait through the writer's stop (sockmon_destroy). */
 	sockmon_destroy(&s->mon);
+	housekeeper_stop(&s->housekeeper);
 	writer_stop(&s->writer);
 	if (s->router)
 		zmq_close(s->router);
@@ -318,8 +318,7 @@ void server_destroy(struct server **sp)
 		zmq_ctx_term(s->ctx);
 	if (s->sigfd >= 0)
 		close(s->sigfd);
-	job_destroy(&s->open);
-	jobq_clear(&s->sealed);
+	ingest_clear(&s->ig);
 	catalog_destroy(&s->catalog);
 	free(s->catalog_json);
 	registry_destroy(&s->registry);
@@ -370,140 +369,41 @@ static void server_reply(struct server *s, const void *rid, size_t rid_len, enum
 		s->stats->replies_lost++;
 }
 
-static void server_error(struct server *s, const void *rid, size_t rid_len, const char *code,
-			 const char *message)
+static void server_peer_reply(void *ctx, const void *rid, size_t rid_len, enum wire_command cmd,
+			      const char *body)
 {
-	struct wire_error e;
-	snprintf(e.code, sizeof e.code, "%s", code);
-	snprintf(e.message, sizeof e.message, "%s", message);
-	char *body = wire_error_encode(&e);
-	server_reply(s, rid, rid_len, WIRE_ERROR, body);
-	free(body);
+	server_reply(ctx, rid, rid_len, cmd, body);
 }
 
-static void server_retry(struct server *s, const void *rid, size_t rid_len, uint64_t epoch,
-			 uint64_t seq, const char *reason)
+static void server_peer_say(void *ctx, const char *collector, const char *msg)
 {
-	struct wire_retry r = {.epoch = epoch, .seq = seq, .after_ms = SERVER_RETRY_MS};
-	snprintf(r.reason, sizeof r.reason, "%s", reason);
-	char *body = wire_retry_encode(&r);
-	server_reply(s, rid, rid_len, WIRE_RETRY, body);
-	free(body);
-	s->stats->retries++;
+	server_peer_warn(ctx, collector, "%s", msg);
 }
 
-/* Rows received and not yet answered: the open job, the sealed ones, the one in the writer. */
-static uint64_t server_pending_rows(const struct server *s)
+static int server_sink_submit(void *ctx, struct job **jp)
 {
-	return s->open->rows + s->sealed.rows + s->inflight_rows;
+	struct server *s = ctx;
+	return writer_submit(s->writer, jp);
 }
 
-/*
- * Seals the open job when a batch of NROWS would take it past the commit cap
- * (ingest.commit_max_rows, less after a timeout: commitcap.h), so that a
- * transaction stays that small however many agents send at once while the
- * writer is busy (each of 20 agents with 8 batches in flight would otherwise
- * make one commit of 80 000 rows, and a restart would lose all of its work).
- * 0, or -1 if out of memory.
- */
-static int server_seal(struct server *s, uint64_t nrows)
+static void server_sink_cancel(void *ctx)
 {
-	if (s->open->n == 0 || s->open->rows + nrows <= (uint64_t)s->cap.cap)
-		return 0;
-	struct job *next = job_new();
-	if (!next)
-		return -1;
-	jobq_push(&s->sealed, &s->open);
-	s->open = next;
-	return 0;
+	struct server *s = ctx;
+	writer_cancel(s->writer);
 }
 
-static void server_batch(struct server *s, const void *rid, size_t rid_len,
-			 const struct store_collector *c, const char *body, size_t len)
+/* The batches' state machine, with the writer thread as its sink and the ROUTER as its peer. */
+static int server_ingest_init(struct server *s)
 {
-	struct batch *b = NULL;
-	char err[256];
+	const struct ingest_sink sink = {s, server_sink_submit, server_sink_cancel};
+	const struct ingest_peer peer = {s, server_peer_reply, server_peer_say};
+	const struct ingest_limits limits = {s->conf->commit_max_delay_ms,
+					     s->conf->pending_max_rows};
+	struct commitcap cap;
 
-	if (batch_decode(body, len, &s->limits, &b, err, sizeof err) < 0) {
-		s->stats->bad_messages++;
-		server_peer_warn(s, c->name, "BATCH refused: %s", err);
-		server_error(s, rid, rid_len, batch_error_code(err), err);
-		return;
-	}
-	s->stats->batches_received++;
-	s->stats->rows_received += b->nrows;
-	struct peer_stat *p = stats_peer(s->stats, c->name);
-	if (p)
-		p->last_seen = time(NULL);
-	if (s->draining)
-		server_retry(s, rid, rid_len, b->epoch, b->seq, "shutting down");
-	else if (!s->db_up)
-		server_retry(s, rid, rid_len, b->epoch, b->seq, "database unavailable");
-	else if (!s->catalog)
-		server_retry(s, rid, rid_len, b->epoch, b->seq, "no catalogue loaded");
-	else if (server_pending_rows(s) + b->nrows > (uint64_t)s->conf->pending_max_rows)
-		server_retry(s, rid, rid_len, b->epoch, b->seq, "overloaded");
-	else {
-		job_prepare(b, s->catalog);
-		if (server_seal(s, b->nrows) < 0 ||
-		    job_add(s->open, rid, rid_len, c->id, c->name, &b, clock_real_us()) < 0)
-			server_retry(s, rid, rid_len, b ? b->epoch : 0, b ? b->seq : 0,
-				     "overloaded");
-	}
-	batch_destroy(&b);
-}
-
-static void server_hello(struct server *s, const void *rid, size_t rid_len,
-			 const struct store_collector *c, const char *body, size_t len)
-{
-	struct wire_hello h;
-	struct wire_welcome w = {0};
-	char err[256];
-
-	if (wire_hello_decode(body, len, &s->limits, &h, err, sizeof err) < 0) {
-		s->stats->bad_messages++;
-		server_error(s, rid, rid_len, "bad_body", err);
-		return;
-	}
-	struct peer_stat *p = stats_peer(s->stats, c->name);
-	if (p) {
-		p->last_seen = time(NULL);
-		p->backlog_batches = h.backlog_batches;
-		p->backlog_rows = h.backlog_rows;
-	}
-	log_info("collector %s: hello from %s, %llu batches queued", c->name, h.agent,
-		 (unsigned long long)h.backlog_batches);
-	snprintf(w.server, sizeof w.server, "chisod %s", CHISO_VERSION);
-	snprintf(w.collector, sizeof w.collector, "%s", c->name);
-	snprintf(w.scope, sizeof w.scope, "%s", c->unit_code);
-	w.max_rows = s->limits.max_rows;
-	w.max_body = s->limits.max_body;
-	snprintf(w.catalog_version, sizeof w.catalog_version, "%s",
-		 s->catalog ? s->catalog->version : "");
-	char *out = wire_welcome_encode(&w);
-	server_reply(s, rid, rid_len, WIRE_WELCOME, out);
-	free(out);
-}
-
-static void server_ping(struct server *s, const void *rid, size_t rid_len,
-			const struct store_collector *c, const char *body, size_t len)
-{
-	struct wire_ping ping;
-	char err[256];
-
-	if (wire_ping_decode(body, len, &s->limits, &ping, err, sizeof err) < 0) {
-		s->stats->bad_messages++;
-		server_error(s, rid, rid_len, "bad_body", err);
-		return;
-	}
-	struct peer_stat *p = stats_peer(s->stats, c->name);
-	if (p) {
-		p->last_seen = time(NULL);
-		p->backlog_batches = ping.backlog_batches;
-		p->backlog_rows = ping.backlog_rows;
-		p->oldest_age_s = ping.oldest_age_s;
-	}
-	server_reply(s, rid, rid_len, WIRE_PONG, "{}");
+	commitcap_init(&cap, s->conf->commit_max_rows, s->conf->statement_timeout_ms,
+		       s->conf->commit_target_ms);
+	return ingest_init(&s->ig, &sink, &peer, s->stats, &limits, &cap);
 }
 
 /* Dispatches one message the ROUTER received (frame_recv's callback). */
@@ -520,38 +420,39 @@ static void server_dispatch(const struct frame_in *in, void *ctx)
 		s->stats->bad_messages++;
 		server_peer_warn(s, in->user, "message of %d frames without the %s tag refused",
 				 in->nframes, WIRE_PROTOCOL);
-		server_error(s, rid, rid_len, "bad_frames",
+		ingest_error(&s->ig, rid, rid_len, "bad_frames",
 			     "a message is 3 frames: \"" WIRE_PROTOCOL
 			     "\", a command, a JSON body");
 	} else if (!c || c->revoked) {
 		/* The handshake admitted it, but the registry changed since. */
-		server_error(s, rid, rid_len, "revoked", "this collector's key has been revoked");
+		ingest_error(&s->ig, rid, rid_len, "revoked",
+			     "this collector's key has been revoked");
 	} else if (in->status == FRAME_TOO_BIG) {
 		s->stats->bad_messages++;
-		server_error(s, rid, rid_len, "bad_body", in->err);
+		ingest_error(&s->ig, rid, rid_len, "bad_body", in->err);
 	} else {
 		const char *body = in->body;
 		size_t len = in->len;
 		switch (in->cmd) {
 		case WIRE_BATCH:
-			server_batch(s, rid, rid_len, c, body, len);
+			ingest_batch(&s->ig, rid, rid_len, c, body, len, &s->limits, s->catalog);
 			break;
 		case WIRE_HELLO:
-			server_hello(s, rid, rid_len, c, body, len);
+			ingest_hello(&s->ig, rid, rid_len, c, body, len, &s->limits, s->catalog);
 			break;
 		case WIRE_PING:
-			server_ping(s, rid, rid_len, c, body, len);
+			ingest_ping(&s->ig, rid, rid_len, c, body, len, &s->limits);
 			break;
 		case WIRE_CATALOG:
 			if (s->catalog_json)
 				server_reply(s, rid, rid_len, WIRE_CATALOG, s->catalog_json);
 			else
-				server_error(s, rid, rid_len, "internal",
+				ingest_error(&s->ig, rid, rid_len, "internal",
 					     "no catalogue loaded yet");
 			break;
 		default:
 			s->stats->bad_messages++;
-			server_error(s, rid, rid_len, "unknown_command",
+			ingest_error(&s->ig, rid, rid_len, "unknown_command",
 				     "commands are HELLO, BATCH, PING and CATALOG");
 		}
 	}
@@ -563,137 +464,14 @@ static void server_message(struct server *s)
 	frame_recv(s->router, true, s->limits.max_body, server_dispatch, s);
 }
 
-/*
- * A commit that timed out, while not stopping: unless it held a single
- * batch, its batches go back to the head of the queue in jobs of at most the
- * new cap and at most half its rows, and the jobs waiting are cut to the new
- * cap too, so the next commits are small at once and something is committed
- * while the database is slow.  Nothing is answered for them yet.  A single
- * batch that timed out alone is answered RETRY: its agent sends it again after
- * the RETRY's pause (SERVER_RETRY_MS and some jitter), the commits of other
- * batches meanwhile, and the cap stays low.  Returns the jobs the commit was
- * cut into, 0 if none.
- */
-static size_t server_requeue(struct server *s, struct job *j, int *recut)
+/* READY=1 once the writer is connected and the housekeeper has set up the periods. */
+static void server_ready(struct server *s)
 {
-	uint64_t pending = 0, limit = (uint64_t)s->cap.cap;
-	size_t npending = 0;
-	struct job *chain = NULL;
-	int pieces;
-
-	*recut = 0;
-	for (size_t i = 0; i < j->n; i++)
-		if (!j->entries[i].item.done) {
-			pending += j->entries[i].batch->nrows;
-			npending++;
-		}
-	if (npending < 2)
-		return 0;
-	if (limit > (pending + 1) / 2)
-		limit = (pending + 1) / 2;
-	if ((pieces = job_split(j, limit, &chain)) < 0)
-		return 0; /* out of memory: its batches are answered RETRY */
-	/* The open job too may have grown past the new cap: sealed, it is cut with the rest. */
-	if (server_seal(s, 0) < 0 || (*recut = jobq_recut(&s->sealed, (uint64_t)s->cap.cap)) < 0)
-		*recut = 0; /* out of memory: those jobs go as they are */
-	jobq_push_front(&s->sealed, &chain);
-	return (size_t)pieces;
-}
-
-/*
- * Adapts the commit cap to how the job's commit went; after a timeout splits
- * it (server_requeue), and says once per occurrence why a commit that was
- * merely slow or unlucky was not made.
- */
-static void server_job_pace(struct server *s, struct job *j)
-{
-	if (j->result == JOB_COMMITTED) {
-		/* Said once after a timeout, when the cap has doubled back. */
-		long long cap = commitcap_committed(&s->cap, j->commit_rows, j->commit_ms);
-		if (commitcap_recovered(&s->cap))
-			log_info("commits are quick again (%lld ms for %llu rows): they may now "
-				 "hold %lld rows",
-				 (long long)j->commit_ms, (unsigned long long)j->commit_rows, cap);
-	} else if (s->draining && j->failure != STORE_FAIL_NONE) {
-		log_info("stopping: the commit in progress (%llu rows) ended after %lld ms without "
-			 "committing (%s); its batches are answered RETRY",
-			 (unsigned long long)j->commit_rows, (long long)j->commit_ms, j->error);
-	} else if (j->failure == STORE_FAIL_TIMEOUT) {
-		int recut = 0;
-		commitcap_timeout(&s->cap, j->commit_rows, j->commit_ms);
-		size_t pieces = server_requeue(s, j, &recut);
-		if (pieces)
-			log_warn(
-			    "a commit of %llu rows timed out after %lld ms (%s); it is split in "
-			    "%zu commits tried again at once, %d waiting commits were cut too, "
-			    "and commits now hold at most %lld rows",
-			    (unsigned long long)j->commit_rows, (long long)j->commit_ms, j->error,
-			    pieces, recut, s->cap.cap);
-		else
-			log_warn("a commit of %llu rows (a single batch) timed out after %lld ms "
-				 "(%s); it is answered RETRY and its agent sends it again later; "
-				 "commits now hold at most %lld rows",
-				 (unsigned long long)j->commit_rows, (long long)j->commit_ms,
-				 j->error, s->cap.cap);
-	} else if (j->failure == STORE_FAIL_TRANSIENT) {
-		log_warn("a commit of %llu rows failed after %lld ms (%s); its batches are "
-			 "answered RETRY",
-			 (unsigned long long)j->commit_rows, (long long)j->commit_ms, j->error);
-	}
-}
-
-/* Answers every batch left in a finished job: ACK if committed, RETRY if not. */
-static void server_job_done(struct server *s, struct job *j)
-{
-	int64_t now = time(NULL);
-	bool busy = j->failure == STORE_FAIL_TIMEOUT || j->failure == STORE_FAIL_TRANSIENT;
-
-	server_job_pace(s, j);
-	for (size_t i = 0; i < j->n; i++) {
-		struct job_entry *e = &j->entries[i];
-		struct peer_stat *p = stats_peer(s->stats, e->collector);
-		if (!e->item.done) {
-			server_retry(s, e->routing_id, e->routing_id_len, e->batch->epoch,
-				     e->batch->seq,
-				     s->draining ? "shutting down"
-				     : !s->db_up ? "database unavailable"
-				     : busy	 ? "the database is busy"
-						 : "the batch could not be committed");
-			continue;
-		}
-		struct batch_ack *a = &e->item.ack;
-		if (a->status == ACK_DUPLICATE) {
-			s->stats->batches_duplicate++;
-		} else if (a->status == ACK_KEY_REUSED) {
-			/* Acking it would drop its figures; the agent re-keys it and sends again.
-			 */
-			s->stats->batches_key_reused++;
-			server_peer_warn(
-			    s, e->collector,
-			    "batch %llu/%llu (%zu rows) reuses a key already committed "
-			    "with other rows: refused as key_reused, nothing stored",
-			    (unsigned long long)e->batch->epoch, (unsigned long long)e->batch->seq,
-			    e->batch->nrows);
-		} else {
-			s->stats->batches_committed++;
-			s->stats->rows_accepted += a->accepted;
-			s->stats->rows_rejected += a->nrejected;
-			for (size_t r = 0; r < a->nrejected; r++)
-				stats_reason(s->stats, a->rejected[r].code);
-			if (p) {
-				p->batches++;
-				p->rows += e->batch->nrows;
-				p->rejected += a->nrejected;
-			}
-		}
-		char *body = batch_ack_encode(a);
-		server_reply(s, e->routing_id, e->routing_id_len, WIRE_ACK, body);
-		free(body);
-	}
-	if (j->result == JOB_COMMITTED) {
-		s->stats->commits++;
-		s->stats->last_commit = now;
-	}
+	if (s->ready || !s->db_up || !s->settled)
+		return;
+	s->ready = true;
+	sd_notify(0, "READY=1");
+	log_info("ready: database connected, accepting batches");
 }
 
 static void server_writer_event(struct server *s)
@@ -705,24 +483,19 @@ static void server_writer_event(struct server *s)
 	switch (m.type) {
 	case WRITER_JOB_DONE: {
 		struct job *j = m.ptr;
-		s->writer_busy = false;
-		s->inflight_rows = 0;
-		server_job_done(s, j);
-		job_destroy(&j);
+		ingest_done(&s->ig, &j);
 		break;
 	}
 	case WRITER_DB_UP:
 		s->db_up = true;
+		s->ig.db_up = s->settled;
 		s->stats->db_error[0] = '\0';
 		s->next_status_ms = 0; /* record it now: `chisoctl status` right after a start */
-		if (!s->ready) {
-			s->ready = true;
-			sd_notify(0, "READY=1");
-			log_info("ready: database connected, accepting batches");
-		}
+		server_ready(s);
 		break;
 	case WRITER_DB_DOWN:
 		s->db_up = false;
+		s->ig.db_up = false;
 		snprintf(s->stats->db_error, sizeof s->stats->db_error, "%s", m.text);
 		break;
 	case WRITER_CONNECT_FAILED:
@@ -743,49 +516,6 @@ static void server_writer_event(struct server *s)
 		s->stats->collectors_enrolled = registry_count(s->registry);
 		break;
 	}
-}
-
-/* Hands the oldest sealed job to the writer, which is free. */
-static void server_flush_sealed(struct server *s)
-{
-	struct job *j = jobq_pop(&s->sealed);
-	uint64_t rows = j->rows;
-
-	if (writer_submit(s->writer, &j) < 0) {
-		jobq_push_front(&s->sealed, &j); /* back at the head: try again next turn */
-		return;
-	}
-	s->writer_busy = true;
-	s->inflight_rows = rows;
-}
-
-/* Hands a sealed job, or else the open job once it is due, to the writer when it is free. */
-static void server_flush(struct server *s, int64_t now)
-{
-	if (s->writer_busy)
-		return;
-	if (s->sealed.head) {
-		server_flush_sealed(s);
-		return;
-	}
-	if (s->open->n == 0)
-		return;
-	int64_t age_ms = (clock_real_us() - s->open->first_us) / 1000;
-	if (!s->draining && (int64_t)s->open->rows < s->cap.cap &&
-	    age_ms < s->conf->commit_max_delay_ms)
-		return;
-	struct job *next = job_new();
-	if (!next)
-		return; /* try again next turn */
-	uint64_t rows = s->open->rows;
-	if (writer_submit(s->writer, &s->open) < 0) {
-		job_destroy(&next);
-		return;
-	}
-	s->open = next;
-	s->writer_busy = true;
-	s->inflight_rows = rows;
-	(void)now;
 }
 
 static void server_reload(struct server *s)
@@ -811,86 +541,45 @@ static void server_reload(struct server *s)
 		s->conf->max_rows = fresh->max_rows;
 		s->conf->commit_max_rows = fresh->commit_max_rows;
 		s->conf->commit_target_ms = fresh->commit_target_ms;
-		commitcap_set_max(&s->cap, fresh->commit_max_rows, fresh->commit_target_ms);
+		commitcap_set_max(&s->ig.cap, fresh->commit_max_rows, fresh->commit_target_ms);
 		s->conf->commit_max_delay_ms = fresh->commit_max_delay_ms;
 		s->conf->pending_max_rows = fresh->pending_max_rows;
+		s->ig.limits.commit_max_delay_ms = fresh->commit_max_delay_ms;
+		s->ig.limits.pending_max_rows = fresh->pending_max_rows;
 		s->conf->status_interval_ms = fresh->status_interval_ms;
 		srvconf_destroy(&fresh);
 		log_info("configuration reloaded");
 	}
 	writer_reload(s->writer);
+	housekeeper_kick(s->housekeeper);
 	sd_notify(0, "READY=1");
-}
-
-/* Answers RETRY to every batch of *jp and frees it; returns how many there were. */
-static size_t server_job_retry(struct server *s, struct job **jp, const char *reason)
-{
-	size_t n = (*jp)->n;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct job_entry *e = &(*jp)->entries[i];
-		server_retry(s, e->routing_id, e->routing_id_len, e->batch->epoch, e->batch->seq,
-			     reason);
-	}
-	job_destroy(jp);
-	return n;
 }
 
 /*
  * SIGTERM: a stop must end within systemd's TimeoutStopSec whatever the
- * database does, so the batches not yet handed to the writer are answered
- * RETRY at once (their agents keep them and send them again to the next
- * chisod), and the commit in progress, if any, is given SERVER_STOP_GRACE_MS
- * before it is cancelled (server_stop_tick).  Nothing is acked that was not
- * committed.
+ * database does: what waits is answered RETRY at once, the commit in progress
+ * cancelled after its grace (ingest_stop_begin).  The housekeeper is stopped
+ * at once: no agent waits for it.
  */
 static void server_stop_begin(struct server *s)
 {
-	struct job *j;
-	size_t n = 0;
-
-	s->draining = true;
-	s->stop_ms = clock_mono_ms();
 	sd_notify(0, "STOPPING=1");
-	while ((j = jobq_pop(&s->sealed)) != NULL)
-		n += server_job_retry(s, &j, "shutting down");
-	if (s->open->n) {
-		struct job *next = job_new();
-		if (next) {
-			n += server_job_retry(s, &s->open, "shutting down");
-			s->open = next;
-		}
-	}
-	if (s->writer_busy)
-		log_info(
-		    "stopping: %zu batches not yet committed are answered RETRY; the commit in "
-		    "progress (%llu rows) may finish for %d ms",
-		    n, (unsigned long long)s->inflight_rows, SERVER_STOP_GRACE_MS);
-	else
-		log_info("stopping: %zu batches not yet committed are answered RETRY", n);
+	housekeeper_cancel(s->housekeeper);
+	ingest_stop_begin(&s->ig, clock_mono_ms());
 }
 
-/* While stopping: cancels the commit in progress once its grace is over, and gives up on a
- * writer that cannot be reached at all. */
+/* While stopping: the commit's cancel (ingest_stop_tick), and giving up on a writer that
+ * cannot be reached at all. */
 static void server_stop_tick(struct server *s, int64_t now)
 {
-	if (!s->draining || !s->writer_busy || now - s->stop_ms < SERVER_STOP_GRACE_MS)
-		return;
-	if (now - s->stop_ms >= SERVER_STOP_HARD_MS) {
+	if (s->ig.draining && s->ig.busy && now - s->ig.stop_ms >= SERVER_STOP_HARD_MS) {
 		log_err("stopping: the database call of the commit in progress did not end %d ms "
 			"after SIGTERM, cancelled or not; exiting without it (nothing of it was "
 			"acked, and PostgreSQL rolls it back with the connection)",
 			SERVER_STOP_HARD_MS);
 		_exit(1);
 	}
-	if (s->cancel_ms && now - s->cancel_ms < SERVER_CANCEL_EVERY_MS)
-		return;
-	if (!s->cancel_ms)
-		log_info("stopping: cancelling the commit in progress (%llu rows), still running "
-			 "%lld ms after SIGTERM",
-			 (unsigned long long)s->inflight_rows, (long long)(now - s->stop_ms));
-	writer_cancel(s->writer);
-	s->cancel_ms = now;
+	ingest_stop_tick(&s->ig, now);
 }
 
 static void server_signal(struct server *s)
@@ -900,7 +589,7 @@ static void server_signal(struct server *s)
 	while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
 		if (si.ssi_signo == SIGHUP)
 			server_reload(s);
-		else if (!s->draining)
+		else if (!s->ig.draining)
 			server_stop_begin(s);
 	}
 }
@@ -909,13 +598,13 @@ static void server_signal(struct server *s)
 static void server_stats_refresh(struct server *s)
 {
 	s->stats->db_up = s->db_up;
-	s->stats->pending_rows = server_pending_rows(s);
+	s->stats->pending_rows = ingest_pending_rows(&s->ig);
 	s->stats->zap_accepted = s->zap_counts.accepted;
 	s->stats->zap_refused =
 	    s->zap_counts.refused_unknown + s->zap_counts.refused_revoked + s->zap_counts.malformed;
-	s->stats->commit_cap_rows = (uint64_t)s->cap.cap;
-	s->stats->commit_timeouts = s->cap.timeouts;
-	s->stats->commit_target_ms = (uint64_t)s->cap.target_ms;
+	s->stats->commit_cap_rows = (uint64_t)s->ig.cap.cap;
+	s->stats->commit_timeouts = s->ig.cap.timeouts;
+	s->stats->commit_target_ms = (uint64_t)s->ig.cap.target_ms;
 }
 
 /* Seconds within which a collector counts as connected: three heartbeats and some slack. */
@@ -947,9 +636,9 @@ static void server_status(struct server *s, int64_t now)
 
 int server_run(struct server *s)
 {
-	while (!(s->draining && !s->writer_busy && s->open->n == 0 && !s->sealed.head)) {
+	while (!ingest_stopped(&s->ig)) {
 		int64_t now = clock_mono_ms();
-		long timeout = 1000;
+		long timeout = ingest_timeout_ms(&s->ig);
 		zmq_pollitem_t items[] = {
 		    {s->router, 0, ZMQ_POLLIN, 0},
 		    /*
@@ -964,16 +653,11 @@ int server_run(struct server *s)
 		    {writer_socket(s->writer), 0, ZMQ_POLLIN, 0},
 		    {NULL, s->sigfd, ZMQ_POLLIN, 0},
 		    {sockmon_socket(s->mon), 0, ZMQ_POLLIN, 0},
+		    {NULL, housekeeper_fd(s->housekeeper), s->settled ? 0 : ZMQ_POLLIN, 0},
 		    {NULL, s->metrics ? metrics_fd(s->metrics) : -1, ZMQ_POLLIN, 0},
 		};
 
-		if (s->sealed.head && !s->writer_busy)
-			timeout = 0;
-		else if (s->open->n && !s->writer_busy)
-			timeout = s->conf->commit_max_delay_ms;
-		else if (s->draining)
-			timeout = 100; /* server_stop_tick */
-		if (zmq_poll(items, s->metrics ? 6 : 5, timeout) < 0) {
+		if (zmq_poll(items, s->metrics ? 7 : 6, timeout) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			log_err("poll: %s", zmq_strerror(zmq_errno()));
@@ -987,7 +671,12 @@ int server_run(struct server *s)
 			server_writer_event(s);
 		if (items[4].revents & ZMQ_POLLIN)
 			sockmon_handle(s->mon, clock_mono_ms(), &s->stats->accept_failures);
-		if (s->metrics && (items[5].revents & ZMQ_POLLIN)) {
+		if ((items[5].revents & ZMQ_POLLIN) && housekeeper_settled(s->housekeeper)) {
+			s->settled = true;
+			s->ig.db_up = s->db_up;
+			server_ready(s);
+		}
+		if (s->metrics && (items[6].revents & ZMQ_POLLIN)) {
 			server_stats_refresh(s);
 			metrics_handle(s->metrics, s->stats, time(NULL),
 				       server_connected_window(s));
@@ -1002,12 +691,12 @@ int server_run(struct server *s)
 			server_message(s);
 		}
 		now = clock_mono_ms();
-		server_flush(s, now);
+		ingest_flush(&s->ig, clock_real_us());
 		server_status(s, now);
 		server_stop_tick(s, now);
 	}
 	log_info("stopped %lld ms after SIGTERM: %llu batches committed",
-		 (long long)(clock_mono_ms() - s->stop_ms),
+		 (long long)(clock_mono_ms() - s->ig.stop_ms),
 		 (unsigned long long)s->stats->batches_committed);
 	return 0;
 }

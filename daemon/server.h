@@ -3,9 +3,10 @@
  *
  * One thread polls the ROUTER socket (agents), the ZAP socket (handshakes),
  * the writer's pipe (commits, database state, reloads) and a signalfd
- * (SIGTERM drains, SIGHUP reloads).  It decodes and checks every message,
- * gathers batches into group commits, answers ACK after COMMIT or RETRY when
- * nothing could be committed, and reports to systemd.  Bad input costs only its
+ * (SIGTERM drains, SIGHUP reloads).  It reads and checks every message and
+ * hands batches to ingest.h, which gathers them into group commits and answers
+ * ACK after COMMIT or RETRY when nothing could be committed; it reports to
+ * systemd.  Bad input costs only its
  * sender: it is refused with a reason and counted, and the loop goes on.
  */
 #ifndef CHISOD_SERVER_H

@@ -8,7 +8,7 @@
  * with its collector and key for the operator.  A commit cancelled by a
  * timeout, or failed for a transient reason (deadlock, serialization,
  * resources), is not split here: it comes back as it is, and the main thread
- * cuts a timed-out one into smaller commits (server.c).  writer_cancel, from
+ * cuts a timed-out one into smaller commits (ingest.c).  writer_cancel, from
  * the main thread at SIGTERM, cancels the statement running through a libpq
  * cancel handle kept under a lock, since the connection itself belongs to
  * this thread; the cancel is sent from a thread of its own (store_cancel_post),
@@ -21,12 +21,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zmq.h>
 
 #include "clock.h"
 #include "log.h"
-#include "schedule.h"
 
 #define WRITER_PIPE	 "inproc://chisod-writer"
 #define WRITER_RELOAD_MS 60000 /* periodic reload, in case a notification was lost */
@@ -46,10 +44,6 @@ struct writer {
 	long long backoff_ms;
 	int64_t next_attempt_ms;
 	int64_t next_reload_ms;
-	long long deadline_days[6];
-	bool auto_close;
-	struct schedule *schedule;   /* publish.schedule */
-	unsigned char *sched_warned; /* per entry: "nothing to publish yet" said once */
 	/* connection failures since the last success, and what was last said about them */
 	unsigned long long failures;
 	long long logged_backoff_ms;
@@ -75,80 +69,6 @@ static void writer_event(struct writer *w, int type, void *ptr, void *ptr2, cons
 }
 
 /* Loads catalogue and registry and hands them to the main thread. */
-/* Records the configured deadlines (the database says what the daemon applies) and closes the
- * periods whose deadline passed, if so configured.  Runs with every reload, so at most a minute
- * late; a failure is logged and retried at the next reload. */
-static void writer_periods(struct writer *w)
-{
-	char err[512];
-	int closed = 0;
-
-	if (store_period_deadlines(w->store, w->deadline_days, w->auto_close, err, sizeof err) <
-	    0) {
-		log_warn("writer: cannot record the deadlines: %s", err);
-		return;
-	}
-	if (!w->auto_close)
-		return;
-	if (store_period_autoclose(w->store, &closed, err, sizeof err) < 0)
-		log_warn("writer: cannot close the periods past their deadline: %s", err);
-	else if (closed > 0)
-		log_info("closed %d period%s whose deadline has passed", closed,
-			 closed == 1 ? "" : "s");
-}
-
-/*
- * Publishes the scheduled reports that are due and not yet published.  The
- * note marks a scheduled publication, so each entry is published once, across
- * restarts.  An entry with no figures yet is tried again at the next reload.
- */
-static void writer_schedule(struct writer *w)
-{
-	struct schedule *sc = w->schedule;
-	char today[16], err[512];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (!sc || sc->n == 0)
-		return;
-	unsigned char *due = calloc(sc->n, 1);
-	if (!due)
-		return;
-	strftime(today, sizeof today, "%Y-%m-%d", localtime_r(&now, &tm));
-	schedule_due(sc, today, due);
-	for (size_t i = 0; i < sc->n; i++) {
-		const struct schedule_entry *e = &sc->entries[i];
-		struct store_publication *pubs = NULL, pub;
-		size_t np = 0;
-		bool done = false;
-		if (!due[i])
-			continue;
-		if (store_publications(w->store, e->period, e->unit, &pubs, &np, err, sizeof err) <
-		    0) {
-			log_warn("writer: publish.schedule %s %s: %s", e->period, e->unit, err);
-			continue;
-		}
-		for (size_t k = 0; k < np && !done; k++)
-			done = strcmp(pubs[k].note, e->note) == 0;
-		free(pubs);
-		if (done)
-			continue;
-		if (store_report_publish(w->store, e->period, e->unit, "chisod", e->note, &pub, err,
-					 sizeof err) < 0) {
-			if (!w->sched_warned[i])
-				log_warn("publish.schedule: cannot publish %s for unit %s yet: %s; "
-					 "trying again every minute",
-					 e->period, e->unit, err);
-			w->sched_warned[i] = 1;
-			continue;
-		}
-		log_info("published the report of %s for unit %s as version %d (publish.schedule, "
-			 "due %s)",
-			 e->period, e->unit, pub.version, e->date);
-	}
-	free(due);
-}
-
 static int writer_load(struct writer *w)
 {
 	char err[512], *doc = NULL;
@@ -175,8 +95,6 @@ static int writer_load(struct writer *w)
 		return 0;
 	}
 	writer_event(w, WRITER_REGISTRY, reg, NULL, NULL);
-	writer_periods(w);
-	writer_schedule(w);
 	w->next_reload_ms = clock_mono_ms() + WRITER_RELOAD_MS;
 	return store_ok(w->store) ? 0 : -1;
 }
@@ -414,18 +332,6 @@ struct writer *writer_start(void *ctx, const struct srvconf *conf, char *err, si
 	w->opt.statement_timeout_ms = conf->statement_timeout_ms;
 	w->opt.connect_timeout_s = conf->connect_timeout_s;
 	w->reconnect_max_ms = conf->reconnect_max_ms;
-	memcpy(w->deadline_days, conf->deadline_days, sizeof w->deadline_days);
-	w->auto_close = conf->deadline_auto_close;
-	if ((w->schedule = schedule_parse(conf->publish_schedule, err, errsize)) == NULL) {
-		char why[400];
-		snprintf(why, sizeof why, "%s", err);
-		snprintf(err, errsize, "publish.schedule: %s", why);
-		goto fail;
-	}
-	if (w->schedule->n && (w->sched_warned = calloc(w->schedule->n, 1)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		goto fail;
-	}
 	w->backoff_ms = 100;
 	w->main_end = zmq_socket(ctx, ZMQ_PAIR);
 	w->thread_end = zmq_socket(ctx, ZMQ_PAIR);
@@ -447,8 +353,6 @@ fail:
 			zmq_close(w->thread_end);
 		pthread_mutex_destroy(&w->lock);
 		free(w->conninfo);
-		schedule_destroy(&w->schedule);
-		free(w->sched_warned);
 		free(w);
 	}
 	return NULL;
@@ -500,8 +404,6 @@ void writer_stop(struct writer **wp)
 	zmq_close(w->thread_end);
 	pthread_mutex_destroy(&w->lock);
 	free(w->conninfo);
-	schedule_destroy(&w->schedule);
-	free(w->sched_warned);
 	free(w);
 	*wp = NULL;
 }

@@ -8,7 +8,9 @@
  * The writer reconnects with doubling pauses (and says why it failed, once per
  * pause length), reloads the catalogue and the collector registry when
  * PostgreSQL notifies a change, and answers a job it cannot commit with
- * JOB_RETRY (the batch keys make any retry harmless).
+ * JOB_RETRY (the batch keys make any retry harmless).  Its connection is for
+ * ingest only: deadlines, closing and scheduled publication run on the
+ * housekeeper's (housekeeper.h), so that none of them delays an ACK.
  */
 #ifndef CHISOD_WRITER_H
 #define CHISOD_WRITER_H
