@@ -303,6 +303,74 @@ static int cmd_status(const struct agentconf *c)
 	return 0;
 }
 
+/*
+ * The command and its arguments are checked before the configuration is
+ * read: a typo gets the usage at once, not an error about a file.  0 if they
+ * are well formed, else the exit status (2).
+ */
+static int check_command(int argc, char **argv)
+{
+	bool until_empty;
+	long long timeout_ms;
+	const char *cmd = optind < argc ? argv[optind] : NULL;
+	int nargs = argc - optind - 1;
+	if (!cmd) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "run") == 0 &&
+	    run_args(nargs, argv + optind + 1, &until_empty, &timeout_ms) != 0)
+		return 2;
+	if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "keygen") == 0) && nargs != 0) {
+		fprintf(stderr, "chiso-agent %s: takes no arguments\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "submit") != 0 && strcmp(cmd, "run") != 0 && strcmp(cmd, "status") != 0 &&
+	    strcmp(cmd, "keygen") != 0) {
+		fprintf(stderr, "unknown command \"%s\"\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/* -n: the configuration and the key files it names; the exit status. */
+static int check_config(const struct agentconf *c, const char *path, int verbose)
+{
+	struct keypair kp;
+	char server[KEYS_Z85_LEN + 1], err[1024];
+	/* The key file's own error names the key file; say which setting led there. */
+	if (!c->insecure && keys_read_secret(c->secret_key_file, &kp, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: agent.secret_key_file: %s\n", path, err);
+		return 1;
+	}
+	if (!c->insecure &&
+	    keys_read_public(c->server_public_key_file, server, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: server.public_key_file: %s\n", path, err);
+		return 1;
+	}
+	if (verbose)
+		agentconf_print(c, stdout);
+	else
+		fprintf(stderr, "%s: configuration OK\n", path);
+	return 0;
+}
+
+/* Runs the command check_command accepted; the exit status. */
+static int dispatch(struct agentconf *c, int argc, char **argv)
+{
+	const char *cmd = argv[optind];
+	int nargs = argc - optind - 1;
+	if (strcmp(cmd, "submit") == 0)
+		return become_outbox_owner(c) < 0 ? 1 : cmd_submit(c, nargs, argv + optind + 1);
+	if (strcmp(cmd, "run") == 0)
+		return become_outbox_owner(c) < 0 ? 1 : cmd_run(c, nargs, argv + optind + 1);
+	if (strcmp(cmd, "status") == 0)
+		return become_outbox_owner(c) < 0 ? 1 : cmd_status(c);
+	return cmd_keygen(c); /* "keygen", without arguments: check_command saw to it */
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -341,34 +409,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	/*
-	 * The command and its arguments are checked before the configuration is
-	 * read: a typo gets the usage at once, not an error about a file.
-	 */
-	if (!check_only && !defaults_only) {
-		bool until_empty;
-		long long timeout_ms;
-		const char *cmd = optind < argc ? argv[optind] : NULL;
-		int nargs = argc - optind - 1;
-		if (!cmd) {
-			usage(stderr);
-			return 2;
-		}
-		if (strcmp(cmd, "run") == 0 &&
-		    run_args(nargs, argv + optind + 1, &until_empty, &timeout_ms) != 0)
-			return 2;
-		if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "keygen") == 0) && nargs != 0) {
-			fprintf(stderr, "chiso-agent %s: takes no arguments\n", cmd);
-			usage(stderr);
-			return 2;
-		}
-		if (strcmp(cmd, "submit") != 0 && strcmp(cmd, "run") != 0 &&
-		    strcmp(cmd, "status") != 0 && strcmp(cmd, "keygen") != 0) {
-			fprintf(stderr, "unknown command \"%s\"\n", cmd);
-			usage(stderr);
-			return 2;
-		}
-	}
+	if (!check_only && !defaults_only && (rc = check_command(argc, argv)) != 0)
+		return rc;
 	/* --defaults reads no file: config/chiso-agent.conf is its output */
 	struct agentconf *c = agentconf_load(defaults_only ? NULL : path, err, sizeof err);
 	if (!c) {
@@ -385,43 +427,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_init("chiso-agent", (enum log_level)log_level_from_name(c->log_level));
-	if (check_only) {
-		struct keypair kp;
-		char server[KEYS_Z85_LEN + 1];
-		rc = 0;
-		/* The key file's own error names the key file; say which setting led there. */
-		if (!c->insecure &&
-		    keys_read_secret(c->secret_key_file, &kp, err, sizeof err) < 0) {
-			fprintf(stderr, "%s: agent.secret_key_file: %s\n", path, err);
-			rc = 1;
-		} else if (!c->insecure && keys_read_public(c->server_public_key_file, server, err,
-							    sizeof err) < 0) {
-			fprintf(stderr, "%s: server.public_key_file: %s\n", path, err);
-			rc = 1;
-		} else if (verbose) {
-			agentconf_print(c, stdout);
-		} else {
-			fprintf(stderr, "%s: configuration OK\n", path);
-		}
-	} else if (optind >= argc) {
-		usage(stderr);
-		rc = 2;
-	} else if (strcmp(argv[optind], "submit") == 0) {
-		rc = become_outbox_owner(c) < 0
-			 ? 1
-			 : cmd_submit(c, argc - optind - 1, argv + optind + 1);
-	} else if (strcmp(argv[optind], "run") == 0) {
-		rc = become_outbox_owner(c) < 0 ? 1
-						: cmd_run(c, argc - optind - 1, argv + optind + 1);
-	} else if (strcmp(argv[optind], "status") == 0) {
-		rc = become_outbox_owner(c) < 0 ? 1 : cmd_status(c);
-	} else if (strcmp(argv[optind], "keygen") == 0 && optind + 1 == argc) {
-		rc = cmd_keygen(c);
-	} else {
-		fprintf(stderr, "unknown command \"%s\"\n", argv[optind]);
-		usage(stderr);
-		rc = 2;
-	}
+	rc = check_only ? check_config(c, path, verbose) : dispatch(c, argc, argv);
 	agentconf_destroy(&c);
 	return rc;
 }
