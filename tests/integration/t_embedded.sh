@@ -27,6 +27,7 @@ T=$(mktemp -d /tmp/chiso-test-embedded.XXXXXX)
 chmod 755 "$T"
 DIRS=() # every cluster directory, with the user owning it: "user:dir"
 AS=()   # the command prefix of the current layout (runuser) or empty
+CTL=$CHISO_BIN/chisoctl # the chisoctl the layouts run
 
 cleanup() {
 	local rc=$? entry user dir link host
@@ -34,12 +35,12 @@ cleanup() {
 		user=${entry%%:*}
 		dir=${entry#*:}
 		if [ "$user" = self ]; then
-			host=$("$CHISO_BIN/chisoctl" db conninfo --dir "$dir" 2>/dev/null |
+			host=$("$CTL" db conninfo --dir "$dir" 2>/dev/null |
 				sed -n 's/^host=\([^ ]*\) .*/\1/p') || true
-			"$CHISO_BIN/chisoctl" db stop --dir "$dir" >/dev/null 2>&1 || true
+			"$CTL" db stop --dir "$dir" >/dev/null 2>&1 || true
 		else
 			host=
-			runuser -u "$user" -- "$CHISO_BIN/chisoctl" db stop --dir "$dir" \
+			runuser -u "$user" -- "$CTL" db stop --dir "$dir" \
 				>/dev/null 2>&1 || true
 		fi
 		link=$(readlink "$dir/pg" 2>/dev/null) || true
@@ -91,7 +92,7 @@ ctl() {
 	local o e
 	o=$(mktemp) e=$(mktemp)
 	RC=0
-	"${AS[@]}" "$CHISO_BIN/chisoctl" "$@" >"$o" 2>"$e" || RC=$?
+	"${AS[@]}" "$CTL" "$@" >"$o" 2>"$e" || RC=$?
 	OUT=$(cat "$o") ERR=$(cat "$e")
 	rm -f "$o" "$e"
 }
@@ -99,7 +100,7 @@ ctl() {
 # sql DIR ROLE QUERY: one query as a role over the socket, rows as a|b.
 sql() {
 	local ci
-	ci=$("${AS[@]}" "$CHISO_BIN/chisoctl" db conninfo --dir "$1" --role "$2")
+	ci=$("${AS[@]}" "$CTL" db conninfo --dir "$1" --role "$2")
 	(cd / && "${AS[@]}" "$PSQL" "$ci" -X -q -A -t -v ON_ERROR_STOP=1 -c "$3")
 }
 
@@ -141,7 +142,7 @@ lifecycle() {
 		        has_database_privilege('chiso_reader', 'chiso', 'TEMPORARY'),
 		        has_database_privilege('chiso_reader', 'chiso', 'CONNECT'),
 		        has_database_privilege('public', 'chiso', 'CONNECT')")"
-	ci=$("${AS[@]}" "$CHISO_BIN/chisoctl" db conninfo --dir "$dir" --role writer)
+	ci=$("${AS[@]}" "$CTL" db conninfo --dir "$dir" --role writer)
 	# In a conninfo the last value of a key wins.
 	if (cd / && "${AS[@]}" "$PSQL" "$ci password=0000" -X -q -c 'SELECT 1') >/dev/null 2>&1
 	then
@@ -256,6 +257,23 @@ fi
 SHARED=$T/shared
 mkdir "$SHARED"
 chmod 1777 "$SHARED"
+# The build tree may sit where nobody cannot enter (a checkout under a 0700
+# directory): that layout runs a copy of chisoctl and the SQL it reads, laid
+# out as installed (<tree>/bin, <tree>/share/chiso/sql: lib/paths.c).
+mkdir -p "$T/tree/bin" "$T/tree/share/chiso"
+cp "$CHISO_BIN/chisoctl" "$T/tree/bin/"
+cp -rL "$CHISO_BIN/../share/chiso/sql" "$T/tree/share/chiso/"
+# So is the LeakSanitizer suppressions file of the ASan suite (scripts/check).
+case ${LSAN_OPTIONS:-} in
+*suppressions=*)
+	supp=${LSAN_OPTIONS#*suppressions=}
+	supp=${supp%%:*}
+	cp "$supp" "$T/tree/lsan.supp"
+	export LSAN_OPTIONS=${LSAN_OPTIONS/"$supp"/"$T/tree/lsan.supp"}
+	;;
+esac
+chmod -R a+rX "$T/tree"
+CTL=$T/tree/bin/chisoctl
 AS=(runuser -u nobody --)
 lifecycle nobody "$SHARED/var" nobody
 assert_eq "nobody: cluster owner" "nobody nobody" \
