@@ -305,30 +305,11 @@ LANGUAGE sql STABLE AS $$
 	WHERE x.old_unit_id = p_unit;
 $$;
 
--- Applies a catalogue in its JSON form (lib/catalog.c catalog_to_json).
--- Indicators are matched by code; one that disappeared is marked retired, never
--- deleted, because observations may refer to it.
-CREATE FUNCTION catalog_load(p_doc jsonb, OUT added int, OUT updated int, OUT retired int,
-			     OUT version text)
+-- Inserts or updates every indicator staged in stage_indicator (catalog_load's
+-- temporary table): a row already present is overwritten and un-retired.
+CREATE FUNCTION catalog_load_indicators() RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-	n int;
 BEGIN
-	version := p_doc ->> 'version';
-
-	INSERT INTO pillar (code, name_vi, name_en, ord)
-	SELECT p ->> 'code', p ->> 'name_vi', p ->> 'name_en', o::int
-	FROM jsonb_array_elements(p_doc -> 'pillars') WITH ORDINALITY AS x (p, o)
-	ON CONFLICT (code) DO UPDATE SET name_vi = EXCLUDED.name_vi,
-		name_en = EXCLUDED.name_en, ord = EXCLUDED.ord;
-
-	CREATE TEMP TABLE stage_indicator ON COMMIT DROP AS
-	SELECT x ->> 'code' AS code, x, o::int AS ord
-	FROM jsonb_array_elements(p_doc -> 'indicators') WITH ORDINALITY AS t (x, o);
-
-	SELECT count(*) INTO added FROM stage_indicator s
-	WHERE NOT EXISTS (SELECT 1 FROM indicator i WHERE i.code = s.code);
-
 	-- Plain indicators first, then ratios, whose numerator and denominator may
 	-- be among the rows just added.
 	INSERT INTO indicator AS i (code, name_vi, name_en, measure, pillar, kind, levels,
@@ -372,6 +353,34 @@ BEGIN
 		numerator_id = EXCLUDED.numerator_id, denominator_id = EXCLUDED.denominator_id,
 		factor = EXCLUDED.factor, share = EXCLUDED.share, decimals = EXCLUDED.decimals, ord = EXCLUDED.ord,
 		retired = false;
+END;
+$$;
+
+-- Applies a catalogue in its JSON form (lib/catalog.c catalog_to_json).
+-- Indicators are matched by code; one that disappeared is marked retired, never
+-- deleted, because observations may refer to it.
+CREATE FUNCTION catalog_load(p_doc jsonb, OUT added int, OUT updated int, OUT retired int,
+			     OUT version text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	n int;
+BEGIN
+	version := p_doc ->> 'version';
+
+	INSERT INTO pillar (code, name_vi, name_en, ord)
+	SELECT p ->> 'code', p ->> 'name_vi', p ->> 'name_en', o::int
+	FROM jsonb_array_elements(p_doc -> 'pillars') WITH ORDINALITY AS x (p, o)
+	ON CONFLICT (code) DO UPDATE SET name_vi = EXCLUDED.name_vi,
+		name_en = EXCLUDED.name_en, ord = EXCLUDED.ord;
+
+	CREATE TEMP TABLE stage_indicator ON COMMIT DROP AS
+	SELECT x ->> 'code' AS code, x, o::int AS ord
+	FROM jsonb_array_elements(p_doc -> 'indicators') WITH ORDINALITY AS t (x, o);
+
+	SELECT count(*) INTO added FROM stage_indicator s
+	WHERE NOT EXISTS (SELECT 1 FROM indicator i WHERE i.code = s.code);
+
+	PERFORM catalog_load_indicators();
 
 	SELECT count(*) - added INTO updated FROM stage_indicator;
 
