@@ -407,24 +407,24 @@ END;
 $$;
 
 -- ingest(), step 4 (after ingest_check_ratios): which accepted rows are applied, into w_final.
+-- Order of values (docs/reliability.md): for each key the stored value is
+-- the accepted value with the latest date, and among equal dates the one
+-- sent last.  A row is applied when it beats every value of its key that
+-- came before it: the stored one, and the rows of this commit sent
+-- earlier.  That depends only on the order in which the rows were sent,
+-- never on how they were cut into batches or commits, so one batch of n
+-- rows and n batches of one row leave the same value and the same history.
+-- "Sent earlier" in this commit: the batches of one collector and outbox
+-- epoch in seq order (whatever order they were staged in), placed where
+-- its first batch was staged, then row by row.  Against the stored value,
+-- an equal date wins unless the stored value came from a later seq of the
+-- same collector and epoch: a late resend of an older batch cannot undo a
+-- correction (docs/protocol.md §5).  Only window functions over the
+-- commit's rows: the working tables have no statistics, and a self-join
+-- planned on a guess of one row cost seconds per commit.
 CREATE FUNCTION ingest_order() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-	-- Order of values (docs/reliability.md): for each key the stored value is
-	-- the accepted value with the latest date, and among equal dates the one
-	-- sent last.  A row is applied when it beats every value of its key that
-	-- came before it: the stored one, and the rows of this commit sent
-	-- earlier.  That depends only on the order in which the rows were sent,
-	-- never on how they were cut into batches or commits, so one batch of n
-	-- rows and n batches of one row leave the same value and the same history.
-	-- "Sent earlier" in this commit: the batches of one collector and outbox
-	-- epoch in seq order (whatever order they were staged in), placed where
-	-- its first batch was staged, then row by row.  Against the stored value,
-	-- an equal date wins unless the stored value came from a later seq of the
-	-- same collector and epoch: a late resend of an older batch cannot undo a
-	-- correction (docs/protocol.md §5).  Only window functions over the
-	-- commit's rows: the working tables have no statistics, and a self-join
-	-- planned on a guess of one row cost seconds per commit.
 	WITH sent AS (
 		SELECT w.*, min(w.batch_no) OVER (PARTITION BY w.collector_id, w.epoch) AS place,
 		       o.value AS o_value, o.qualifier AS o_qualifier, o.value_date AS o_date,
