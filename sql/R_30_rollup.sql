@@ -262,6 +262,31 @@ BEGIN
 END;
 $$;
 
+-- rollup_direct's starting point: every unit's own values, the reported ones
+-- and the derived ones where nothing was reported, with when they arrived and,
+-- for a period longer than the indicator's, how many periods they cover (pr, pe).
+CREATE FUNCTION rollup_direct_own()
+RETURNS TABLE (unit_id int, indicator_id int, period_id int, value numeric, qualifier text,
+	       at timestamptz, pr int, pe int)
+LANGUAGE sql STABLE AS $$
+	SELECT o.unit_id, o.indicator_id, o.period_id, o.value, o.qualifier,
+	       o.first_at AS at,
+	       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
+		    THEN period_months(p.type) / period_months(i.period_types[1]) END AS pr,
+	       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
+		    THEN period_months(p.type) / period_months(i.period_types[1]) END AS pe
+	FROM observation o
+	JOIN period p ON p.id = o.period_id
+	JOIN indicator i ON i.id = o.indicator_id
+	UNION ALL
+	SELECT d.unit_id, d.indicator_id, d.period_id, d.value, d.qualifier, d.received_at,
+	       d.periods_reported, d.periods_expected
+	FROM observation_derived d
+	WHERE NOT EXISTS (SELECT 1 FROM observation o
+			  WHERE (o.unit_id, o.indicator_id, o.period_id)
+				= (d.unit_id, d.indicator_id, d.period_id));
+$$;
+
 -- The rollups computed the plain way, straight from the units' own values over
 -- whole subtrees, sharing no code with rollup_level: the independent reference
 -- that `chisoctl rollup verify` compares against.
@@ -271,23 +296,7 @@ RETURNS TABLE (unit_id int, indicator_id int, period_id int, value numeric, sum_
 	       expected_units int, on_time_units int, periods_reported int, periods_expected int)
 LANGUAGE sql STABLE AS $$
 	WITH own AS (
-		-- reported values, and derived ones where nothing was reported
-		SELECT o.unit_id, o.indicator_id, o.period_id, o.value, o.qualifier,
-		       o.first_at AS at,
-		       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
-			    THEN period_months(p.type) / period_months(i.period_types[1]) END AS pr,
-		       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
-			    THEN period_months(p.type) / period_months(i.period_types[1]) END AS pe
-		FROM observation o
-		JOIN period p ON p.id = o.period_id
-		JOIN indicator i ON i.id = o.indicator_id
-		UNION ALL
-		SELECT d.unit_id, d.indicator_id, d.period_id, d.value, d.qualifier, d.received_at,
-		       d.periods_reported, d.periods_expected
-		FROM observation_derived d
-		WHERE NOT EXISTS (SELECT 1 FROM observation o
-				  WHERE (o.unit_id, o.indicator_id, o.period_id)
-					= (d.unit_id, d.indicator_id, d.period_id))
+		SELECT * FROM rollup_direct_own()
 	), plain AS (
 		SELECT uc.ancestor_id AS unit_id, x.indicator_id, x.period_id,
 		       CASE i.agg_space WHEN 'sum' THEN sum(x.value)
