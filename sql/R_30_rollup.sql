@@ -357,6 +357,19 @@ LANGUAGE sql STABLE AS $$
 	JOIN period p ON p.id = x.period_id;
 $$;
 
+-- A rollup row's figures as rollup_verify prints them, or 'missing' when the
+-- row is absent (p_unit is NULL on that side of the full join).
+CREATE FUNCTION rollup_text(p_unit int, p_value numeric, p_numerator numeric,
+			    p_denominator numeric, p_qualifier text, p_reporting int,
+			    p_expected int, p_on_time int, p_reported int,
+			    p_periods_expected int) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN p_unit IS NULL THEN 'missing'
+		    ELSE concat_ws(' ', p_value, p_numerator, p_denominator, p_qualifier,
+				   p_reporting, p_expected, p_on_time, p_reported,
+				   p_periods_expected) END;
+$$;
+
 -- Compares the stored rollups and derived values with a rebuild, and the
 -- rollups with rollup_direct(); returns one row per difference.  It rebuilds
 -- in place: call it inside a transaction that is rolled back (chisoctl does).
@@ -377,14 +390,12 @@ BEGIN
 		       coalesce(a.unit_id, b.unit_id) AS unit_id,
 		       coalesce(a.indicator_id, b.indicator_id) AS indicator_id,
 		       coalesce(a.period_id, b.period_id) AS period_id,
-		       CASE WHEN a.unit_id IS NULL THEN 'missing'
-			    ELSE concat_ws(' ', a.value, a.numerator, a.denominator, a.qualifier,
-					   a.reporting_units, a.expected_units, a.on_time_units,
-					   a.periods_reported, a.periods_expected) END AS stored,
-		       CASE WHEN b.unit_id IS NULL THEN 'missing'
-			    ELSE concat_ws(' ', b.value, b.numerator, b.denominator, b.qualifier,
-					   b.reporting_units, b.expected_units, b.on_time_units,
-					   b.periods_reported, b.periods_expected) END AS recomputed
+		       rollup_text(a.unit_id, a.value, a.numerator, a.denominator, a.qualifier,
+				   a.reporting_units, a.expected_units, a.on_time_units,
+				   a.periods_reported, a.periods_expected) AS stored,
+		       rollup_text(b.unit_id, b.value, b.numerator, b.denominator, b.qualifier,
+				   b.reporting_units, b.expected_units, b.on_time_units,
+				   b.periods_reported, b.periods_expected) AS recomputed
 		FROM verify_stored a
 		FULL JOIN rollup b USING (unit_id, indicator_id, period_id)
 		WHERE (a.value, a.sum_value, a.numerator, a.denominator, a.qualifier,
@@ -413,14 +424,12 @@ BEGIN
 		SELECT 'rebuild = direct',
 		       coalesce(a.unit_id, b.unit_id), coalesce(a.indicator_id, b.indicator_id),
 		       coalesce(a.period_id, b.period_id),
-		       CASE WHEN a.unit_id IS NULL THEN 'missing'
-			    ELSE concat_ws(' ', a.value, a.numerator, a.denominator, a.qualifier,
-					   a.reporting_units, a.expected_units, a.on_time_units,
-					   a.periods_reported, a.periods_expected) END,
-		       CASE WHEN b.unit_id IS NULL THEN 'missing'
-			    ELSE concat_ws(' ', b.value, b.numerator, b.denominator, b.qualifier,
-					   b.reporting_units, b.expected_units, b.on_time_units,
-					   b.periods_reported, b.periods_expected) END
+		       rollup_text(a.unit_id, a.value, a.numerator, a.denominator, a.qualifier,
+				   a.reporting_units, a.expected_units, a.on_time_units,
+				   a.periods_reported, a.periods_expected),
+		       rollup_text(b.unit_id, b.value, b.numerator, b.denominator, b.qualifier,
+				   b.reporting_units, b.expected_units, b.on_time_units,
+				   b.periods_reported, b.periods_expected)
 		FROM rollup a
 		FULL JOIN verify_direct b USING (unit_id, indicator_id, period_id)
 		WHERE (a.value, a.sum_value, a.numerator, a.denominator, a.qualifier,
