@@ -376,10 +376,10 @@ static double percentile(const struct figures *fg, double q)
 	return fg->lat[k];
 }
 
-static int run(struct load *L)
+/* Reads the agents, then opens one socket per collector and sends its HELLO. */
+static void load_open(struct load *L)
 {
 	struct options *o = &L->opt;
-	double t0 = now_ms(), stop = t0 + o->deadline * 1000.0, last_progress = t0;
 
 	load_agents(L);
 	L->rows_each = (size_t)(o->indicators * o->years);
@@ -395,14 +395,23 @@ static int run(struct load *L)
 		open_collector(L, &L->c[i]);
 		L->items[i] = (zmq_pollitem_t){L->c[i].sock, 0, ZMQ_POLLIN, 0};
 	}
+}
+
+/* Waits for every WELCOME until the connect deadline (or the run's), saying
+ * HELLO again every 15 s; collectors not welcomed by then sit out.  Returns the
+ * time the wait ended. */
+static double load_connect(struct load *L, double t0, double stop, double *last_progress)
+{
+	struct options *o = &L->opt;
 	double cstop = o->connect_deadline > 0 ? t0 + o->connect_deadline * 1000.0 : stop;
+
 	while (L->fg.connected < (long)L->n && now_ms() < stop && now_ms() < cstop) {
 		poll_all(L, 100);
 		for (size_t i = 0; i < L->n; i++)
 			if (!L->c[i].welcomed && now_ms() - L->c[i].hello_ms > 15000)
 				send_hello(L, &L->c[i]);
-		if (now_ms() - last_progress > 5000) {
-			last_progress = now_ms();
+		if (now_ms() - *last_progress > 5000) {
+			*last_progress = now_ms();
 			fprintf(stderr, "chiso-load: %ld of %zu collectors welcomed\n",
 				L->fg.connected, L->n);
 		}
@@ -413,14 +422,19 @@ static int run(struct load *L)
 			L->c[i].dead = true;
 	printf("connected: %ld of %zu in %.1f s\n", L->fg.connected, L->n, (t_conn - t0) / 1000);
 	fflush(stdout);
-	while (o->hold > 0 && now_ms() < t_conn + o->hold * 1000.0 && now_ms() < stop)
-		poll_all(L, 100);
-	while (o->start_file && access(o->start_file, F_OK) < 0 && now_ms() < stop)
-		poll_all(L, 100);
+	return t_conn;
+}
 
+/* Sends every collector's rows at the --rate (round robin, so no collector
+ * starves) until all are acknowledged or the deadline; returns the seconds it
+ * took. */
+static double load_send(struct load *L, double stop, double *last_progress)
+{
+	struct options *o = &L->opt;
 	double start = now_ms();
 	long first_sent = 0;
 	size_t rr = 0;
+
 	while (!finished(L) && now_ms() < stop) {
 		double t = now_ms();
 		long allowed = o->rate > 0 ? (long)(o->rate * (t - start) / 1000.0) - first_sent
@@ -433,15 +447,20 @@ static int run(struct load *L)
 		}
 		rr++;
 		poll_all(L, o->rate > 0 ? 1 : 10);
-		if (now_ms() - last_progress > 5000) {
-			last_progress = now_ms();
+		if (now_ms() - *last_progress > 5000) {
+			*last_progress = now_ms();
 			fprintf(stderr, "chiso-load: %ld of %zu rows acknowledged\n",
 				L->fg.rows_acked, L->rows_each * L->n);
 		}
 	}
 	double secs = (now_ms() - start) / 1000.0;
-	bool done = finished(L) && L->fg.errors == 0;
 	L->fg.rows_sent = first_sent;
+	return secs;
+}
+
+/* Prints the one summary line the benchmark scripts parse. */
+static void load_report(struct load *L, double secs, bool done)
+{
 	qsort(L->fg.lat, L->fg.nlat, sizeof *L->fg.lat, cmp_double);
 	printf(
 	    "load: collectors=%zu connected=%ld rows_sent=%ld rows_acked=%ld rejected=%ld "
@@ -451,6 +470,23 @@ static int run(struct load *L)
 	    L->fg.acks, L->fg.retries, L->fg.resends, L->fg.errors, secs,
 	    secs > 0 ? (double)L->fg.rows_acked / secs : 0, percentile(&L->fg, 0.50),
 	    percentile(&L->fg, 0.99), percentile(&L->fg, 1.0), done ? "yes" : "no");
+}
+
+static int run(struct load *L)
+{
+	struct options *o = &L->opt;
+	double t0 = now_ms(), stop = t0 + o->deadline * 1000.0, last_progress = t0;
+
+	load_open(L);
+	double t_conn = load_connect(L, t0, stop, &last_progress);
+	while (o->hold > 0 && now_ms() < t_conn + o->hold * 1000.0 && now_ms() < stop)
+		poll_all(L, 100);
+	while (o->start_file && access(o->start_file, F_OK) < 0 && now_ms() < stop)
+		poll_all(L, 100);
+
+	double secs = load_send(L, stop, &last_progress);
+	bool done = finished(L) && L->fg.errors == 0;
+	load_report(L, secs, done);
 	for (size_t i = 0; i < L->n; i++)
 		zmq_close(L->c[i].sock);
 	zmq_ctx_term(L->ctx);

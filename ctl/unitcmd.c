@@ -37,6 +37,88 @@ static bool digits(const char *s, size_t max)
 	return n > 0 && n <= max && strspn(s, "0123456789") == n;
 }
 
+/* Finds each expected column in the header record; prints one line per missing
+ * column and returns how many are missing. */
+static long unit_header(const char *path, const struct csv_record *rec, int at[U_N])
+{
+	long missing = 0;
+
+	for (int k = 0; k < U_N; k++) {
+		at[k] = -1;
+		for (size_t i = 0; i < rec->nfields; i++)
+			if (strcmp(rec->fields[i], unit_columns[k]) == 0)
+				at[k] = (int)i;
+		if (at[k] < 0) {
+			fprintf(stderr,
+				"%s:%ld: the header must be "
+				"code,name,level,parent_code,"
+				"type (no column \"%s\")\n",
+				path, rec->line, unit_columns[k]);
+			missing++;
+		}
+	}
+	return missing;
+}
+
+/* Checks one row's fields; on the first problem prints it and returns false,
+ * otherwise stores the parsed level and returns true. */
+static bool unit_check(const char *path, long line, const char *const v[U_N], long long *level)
+{
+	char why[160];
+	bool level_ok =
+	    cfg_parse_int(unit_columns[U_LEVEL], v[U_LEVEL], 1, 9, level, why, sizeof why) == 0;
+	const char *problem = NULL;
+	int col = 0;
+
+	if (!digits(v[U_CODE], 16))
+		problem = "not a unit code (digits, keep leading zeros)", col = U_CODE;
+	else if (!*v[U_NAME])
+		problem = "empty name", col = U_NAME;
+	else if (!level_ok)
+		problem = "level must be a number from 1 to 9", col = U_LEVEL;
+	else if (*v[U_PARENT] && !digits(v[U_PARENT], 16))
+		problem = "not a unit code", col = U_PARENT;
+	else if (!*v[U_TYPE])
+		problem = "empty type", col = U_TYPE;
+	if (problem) {
+		fprintf(stderr, "%s:%ld: %s: %s\n", path, line, unit_columns[col], problem);
+		return false;
+	}
+	return true;
+}
+
+/* Appends a checked row with owned copies of its fields; -1 when out of memory
+ * (the row may then hold NULL fields, which unit_file_free handles). */
+static int unit_append(struct unit_file *f, long line, const char *const v[U_N], int level)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 256;
+		struct store_unit *rows = realloc(f->rows, cap * sizeof *rows);
+		char **text = rows ? realloc(f->text, cap * U_N * sizeof *text) : NULL;
+		if (rows)
+			f->rows = rows;
+		if (!rows || !text)
+			return -1;
+		f->text = text;
+		f->cap = cap;
+	}
+	char **t = &f->text[f->n * U_N];
+	int rc = 0;
+	for (int k = 0; k < U_N; k++)
+		t[k] = strdup(v[k]);
+	f->rows[f->n] = (struct store_unit){.line = line,
+					    .code = t[U_CODE],
+					    .name = t[U_NAME],
+					    .level = level,
+					    .parent_code = t[U_PARENT],
+					    .type = t[U_TYPE]};
+	f->n++;
+	for (int k = 0; k < U_N; k++)
+		if (!t[k])
+			rc = -1;
+	return rc;
+}
+
 /* Reads and checks the whole file; returns the number of errors printed, or -1. */
 static long unit_read(const char *path, struct unit_file *f)
 {
@@ -63,20 +145,7 @@ static long unit_read(const char *path, struct unit_file *f)
 		}
 		if (!header) {
 			header = true;
-			for (int k = 0; k < U_N; k++) {
-				at[k] = -1;
-				for (size_t i = 0; i < rec.nfields; i++)
-					if (strcmp(rec.fields[i], unit_columns[k]) == 0)
-						at[k] = (int)i;
-				if (at[k] < 0) {
-					fprintf(stderr,
-						"%s:%ld: the header must be "
-						"code,name,level,parent_code,"
-						"type (no column \"%s\")\n",
-						path, rec.line, unit_columns[k]);
-					errors++;
-				}
-			}
+			errors += unit_header(path, &rec, at);
 			if (errors)
 				break;
 			continue;
@@ -84,56 +153,15 @@ static long unit_read(const char *path, struct unit_file *f)
 		const char *v[U_N];
 		for (int k = 0; k < U_N; k++)
 			v[k] = (size_t)at[k] < rec.nfields ? rec.fields[at[k]] : "";
-		char why[160];
 		long long level = 0;
-		bool level_ok = cfg_parse_int(unit_columns[U_LEVEL], v[U_LEVEL], 1, 9, &level, why,
-					      sizeof why) == 0;
-		const char *problem = NULL;
-		int col = 0;
-		if (!digits(v[U_CODE], 16))
-			problem = "not a unit code (digits, keep leading zeros)", col = U_CODE;
-		else if (!*v[U_NAME])
-			problem = "empty name", col = U_NAME;
-		else if (!level_ok)
-			problem = "level must be a number from 1 to 9", col = U_LEVEL;
-		else if (*v[U_PARENT] && !digits(v[U_PARENT], 16))
-			problem = "not a unit code", col = U_PARENT;
-		else if (!*v[U_TYPE])
-			problem = "empty type", col = U_TYPE;
-		if (problem) {
-			fprintf(stderr, "%s:%ld: %s: %s\n", path, rec.line, unit_columns[col],
-				problem);
+		if (!unit_check(path, rec.line, v, &level)) {
 			errors++;
 			continue;
 		}
-		if (f->n == f->cap) {
-			size_t cap = f->cap ? f->cap * 2 : 256;
-			struct store_unit *rows = realloc(f->rows, cap * sizeof *rows);
-			char **text = rows ? realloc(f->text, cap * U_N * sizeof *text) : NULL;
-			if (rows)
-				f->rows = rows;
-			if (!rows || !text) {
-				errors = -1;
-				break;
-			}
-			f->text = text;
-			f->cap = cap;
-		}
-		char **t = &f->text[f->n * U_N];
-		for (int k = 0; k < U_N; k++)
-			t[k] = strdup(v[k]);
-		f->rows[f->n] = (struct store_unit){.line = rec.line,
-						    .code = t[U_CODE],
-						    .name = t[U_NAME],
-						    .level = (int)level,
-						    .parent_code = t[U_PARENT],
-						    .type = t[U_TYPE]};
-		f->n++;
-		for (int k = 0; k < U_N; k++)
-			if (!t[k])
-				errors = -1;
-		if (errors < 0)
+		if (unit_append(f, rec.line, v, (int)level) < 0) {
+			errors = -1;
 			break;
+		}
 	}
 	csv_reader_destroy(&r);
 	fclose(fp);

@@ -41,23 +41,14 @@ BEGIN
 END;
 $$;
 
--- Applies the staged structure as valid from p_from.  A unit whose name, type,
--- level or parent version changed gets a new version from p_from and its
--- current version is closed; a unit absent from the file but under one of the
--- file's top-level units is closed.  Re-importing the same file is a no-op.
--- Returns one row of counts.
-CREATE FUNCTION units_import(p_from date, OUT added int, OUT changed int, OUT closed int,
-			     OUT unchanged int)
+-- Refuses a staged structure that is not one forest (parents present, levels
+-- consistent, types known) or that predates a version already stored; raises
+-- with the first offending line.
+CREATE FUNCTION units_import_check(p_from date) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
 	bad record;
-	d int;
-	n int;
-	replaced int := 0;
 BEGIN
-	added := 0; changed := 0; closed := 0; unchanged := 0;
-
-	-- The file must be one forest: parents present, levels consistent, types known.
 	SELECT s.line, s.code, s.parent_code INTO bad FROM stage_unit s
 	WHERE s.parent_code IS NOT NULL
 	  AND NOT EXISTS (SELECT 1 FROM stage_unit p WHERE p.code = s.parent_code)
@@ -89,61 +80,96 @@ BEGIN
 			bad.line, bad.code, p_from;
 	END IF;
 
+END;
+$$;
+
+-- One level of units_import: matches, corrects in place, replaces or adds the
+-- staged units of level p_level, recording each in import_map (the caller's
+-- temporary table) so that the next level finds its parents there.  Returns the
+-- number of rows of each kind.
+CREATE FUNCTION units_import_level(p_from date, p_level int, OUT unchanged int,
+				   OUT changed int, OUT replaced int, OUT added int)
+LANGUAGE plpgsql AS $$
+DECLARE
+	d int := p_level;
+BEGIN
+	-- Unchanged: the current version matches in every field.
+	WITH same AS (
+		SELECT s.code, u.id FROM stage_unit s
+		JOIN unit u ON u.code = s.code AND u.valid_from <= p_from
+			   AND p_from < u.valid_to AND u.valid_to = 'infinity'
+		LEFT JOIN import_map pm ON pm.code = s.parent_code
+		WHERE s.level = d AND u.name = s.name AND u.type = s.type AND u.level = s.level
+		  AND u.parent_id IS NOT DISTINCT FROM pm.unit_id
+	)
+	INSERT INTO import_map SELECT code, id FROM same;
+	GET DIAGNOSTICS unchanged = ROW_COUNT;
+
+	-- A version that starts on this very date is corrected in place.
+	WITH fix AS (
+		UPDATE unit u SET name = s.name, type = s.type, level = s.level,
+			tier = CASE WHEN s.parent_code IS NULL THEN 'province'
+				    ELSE (SELECT t.tier FROM unit_type t WHERE t.type = s.type) END,
+			parent_id = pm.unit_id, imported_at = now()
+		FROM stage_unit s LEFT JOIN import_map pm ON pm.code = s.parent_code
+		WHERE s.level = d AND u.code = s.code AND u.valid_from = p_from
+		  AND NOT EXISTS (SELECT 1 FROM import_map m WHERE m.code = s.code)
+		RETURNING u.code, u.id
+	)
+	INSERT INTO import_map SELECT code, id FROM fix;
+	GET DIAGNOSTICS changed = ROW_COUNT;
+
+	-- Otherwise close the current version and open a new one.
+	UPDATE unit u SET valid_to = p_from
+	FROM stage_unit s
+	WHERE s.level = d AND u.code = s.code AND u.valid_from < p_from
+	  AND u.valid_to = 'infinity'
+	  AND NOT EXISTS (SELECT 1 FROM import_map m WHERE m.code = s.code);
+	GET DIAGNOSTICS replaced = ROW_COUNT;
+
+	WITH ins AS (
+		INSERT INTO unit (code, name, level, tier, type, parent_id, depth, valid_from)
+		SELECT s.code, s.name, s.level,
+		       CASE WHEN s.parent_code IS NULL THEN 'province' ELSE t.tier END,
+		       s.type, pm.unit_id, 0, p_from
+		FROM stage_unit s
+		JOIN unit_type t ON t.type = s.type
+		LEFT JOIN import_map pm ON pm.code = s.parent_code
+		WHERE s.level = d AND NOT EXISTS (SELECT 1 FROM import_map m WHERE m.code = s.code)
+		RETURNING code, id
+	)
+	INSERT INTO import_map SELECT code, id FROM ins;
+	GET DIAGNOSTICS added = ROW_COUNT;
+END;
+$$;
+
+-- Applies the staged structure as valid from p_from.  A unit whose name, type,
+-- level or parent version changed gets a new version from p_from and its
+-- current version is closed; a unit absent from the file but under one of the
+-- file's top-level units is closed.  Re-importing the same file is a no-op.
+-- Returns one row of counts.
+CREATE FUNCTION units_import(p_from date, OUT added int, OUT changed int, OUT closed int,
+			     OUT unchanged int)
+LANGUAGE plpgsql AS $$
+DECLARE
+	d int;
+	r record;
+	replaced int := 0;
+BEGIN
+	added := 0; changed := 0; closed := 0; unchanged := 0;
+
+	-- The file must be one forest: parents present, levels consistent, types known.
+	PERFORM units_import_check(p_from);
+
 	-- Top-down, so that a child compares its parent link against the parent
 	-- version this import keeps or creates.
 	CREATE TEMP TABLE import_map (code text PRIMARY KEY, unit_id int) ON COMMIT DROP;
 	FOR d IN SELECT DISTINCT level FROM stage_unit ORDER BY level LOOP
-		-- Unchanged: the current version matches in every field.
-		WITH same AS (
-			SELECT s.code, u.id FROM stage_unit s
-			JOIN unit u ON u.code = s.code AND u.valid_from <= p_from
-				   AND p_from < u.valid_to AND u.valid_to = 'infinity'
-			LEFT JOIN import_map pm ON pm.code = s.parent_code
-			WHERE s.level = d AND u.name = s.name AND u.type = s.type AND u.level = s.level
-			  AND u.parent_id IS NOT DISTINCT FROM pm.unit_id
-		)
-		INSERT INTO import_map SELECT code, id FROM same;
-		GET DIAGNOSTICS n = ROW_COUNT;
-		unchanged := unchanged + n;
-
-		-- A version that starts on this very date is corrected in place.
-		WITH fix AS (
-			UPDATE unit u SET name = s.name, type = s.type, level = s.level,
-				tier = CASE WHEN s.parent_code IS NULL THEN 'province'
-					    ELSE (SELECT t.tier FROM unit_type t WHERE t.type = s.type) END,
-				parent_id = pm.unit_id, imported_at = now()
-			FROM stage_unit s LEFT JOIN import_map pm ON pm.code = s.parent_code
-			WHERE s.level = d AND u.code = s.code AND u.valid_from = p_from
-			  AND NOT EXISTS (SELECT 1 FROM import_map m WHERE m.code = s.code)
-			RETURNING u.code, u.id
-		)
-		INSERT INTO import_map SELECT code, id FROM fix;
-		GET DIAGNOSTICS n = ROW_COUNT;
-		changed := changed + n;
-
-		-- Otherwise close the current version and open a new one.
-		UPDATE unit u SET valid_to = p_from
-		FROM stage_unit s
-		WHERE s.level = d AND u.code = s.code AND u.valid_from < p_from
-		  AND u.valid_to = 'infinity'
-		  AND NOT EXISTS (SELECT 1 FROM import_map m WHERE m.code = s.code);
-		GET DIAGNOSTICS n = ROW_COUNT;
-		replaced := replaced + n;
-
-		WITH ins AS (
-			INSERT INTO unit (code, name, level, tier, type, parent_id, depth, valid_from)
-			SELECT s.code, s.name, s.level,
-			       CASE WHEN s.parent_code IS NULL THEN 'province' ELSE t.tier END,
-			       s.type, pm.unit_id, 0, p_from
-			FROM stage_unit s
-			JOIN unit_type t ON t.type = s.type
-			LEFT JOIN import_map pm ON pm.code = s.parent_code
-			WHERE s.level = d AND NOT EXISTS (SELECT 1 FROM import_map m WHERE m.code = s.code)
-			RETURNING code, id
-		)
-		INSERT INTO import_map SELECT code, id FROM ins;
-		GET DIAGNOSTICS n = ROW_COUNT;
-		added := added + n;
+		SELECT * INTO r FROM units_import_level(p_from, d);
+		unchanged := unchanged + r.unchanged;
+		changed := changed + r.changed;
+		replaced := replaced + r.replaced;
+		added := added + r.added;
 	END LOOP;
 	-- A replaced version is a change of an existing unit, not a new unit.
 	added := added - replaced;
@@ -279,30 +305,11 @@ LANGUAGE sql STABLE AS $$
 	WHERE x.old_unit_id = p_unit;
 $$;
 
--- Applies a catalogue in its JSON form (lib/catalog.c catalog_to_json).
--- Indicators are matched by code; one that disappeared is marked retired, never
--- deleted, because observations may refer to it.
-CREATE FUNCTION catalog_load(p_doc jsonb, OUT added int, OUT updated int, OUT retired int,
-			     OUT version text)
+-- Inserts or updates every indicator staged in stage_indicator (catalog_load's
+-- temporary table): a row already present is overwritten and un-retired.
+CREATE FUNCTION catalog_load_indicators() RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-	n int;
 BEGIN
-	version := p_doc ->> 'version';
-
-	INSERT INTO pillar (code, name_vi, name_en, ord)
-	SELECT p ->> 'code', p ->> 'name_vi', p ->> 'name_en', o::int
-	FROM jsonb_array_elements(p_doc -> 'pillars') WITH ORDINALITY AS x (p, o)
-	ON CONFLICT (code) DO UPDATE SET name_vi = EXCLUDED.name_vi,
-		name_en = EXCLUDED.name_en, ord = EXCLUDED.ord;
-
-	CREATE TEMP TABLE stage_indicator ON COMMIT DROP AS
-	SELECT x ->> 'code' AS code, x, o::int AS ord
-	FROM jsonb_array_elements(p_doc -> 'indicators') WITH ORDINALITY AS t (x, o);
-
-	SELECT count(*) INTO added FROM stage_indicator s
-	WHERE NOT EXISTS (SELECT 1 FROM indicator i WHERE i.code = s.code);
-
 	-- Plain indicators first, then ratios, whose numerator and denominator may
 	-- be among the rows just added.
 	INSERT INTO indicator AS i (code, name_vi, name_en, measure, pillar, kind, levels,
@@ -346,6 +353,34 @@ BEGIN
 		numerator_id = EXCLUDED.numerator_id, denominator_id = EXCLUDED.denominator_id,
 		factor = EXCLUDED.factor, share = EXCLUDED.share, decimals = EXCLUDED.decimals, ord = EXCLUDED.ord,
 		retired = false;
+END;
+$$;
+
+-- Applies a catalogue in its JSON form (lib/catalog.c catalog_to_json).
+-- Indicators are matched by code; one that disappeared is marked retired, never
+-- deleted, because observations may refer to it.
+CREATE FUNCTION catalog_load(p_doc jsonb, OUT added int, OUT updated int, OUT retired int,
+			     OUT version text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	n int;
+BEGIN
+	version := p_doc ->> 'version';
+
+	INSERT INTO pillar (code, name_vi, name_en, ord)
+	SELECT p ->> 'code', p ->> 'name_vi', p ->> 'name_en', o::int
+	FROM jsonb_array_elements(p_doc -> 'pillars') WITH ORDINALITY AS x (p, o)
+	ON CONFLICT (code) DO UPDATE SET name_vi = EXCLUDED.name_vi,
+		name_en = EXCLUDED.name_en, ord = EXCLUDED.ord;
+
+	CREATE TEMP TABLE stage_indicator ON COMMIT DROP AS
+	SELECT x ->> 'code' AS code, x, o::int AS ord
+	FROM jsonb_array_elements(p_doc -> 'indicators') WITH ORDINALITY AS t (x, o);
+
+	SELECT count(*) INTO added FROM stage_indicator s
+	WHERE NOT EXISTS (SELECT 1 FROM indicator i WHERE i.code = s.code);
+
+	PERFORM catalog_load_indicators();
 
 	SELECT count(*) - added INTO updated FROM stage_indicator;
 

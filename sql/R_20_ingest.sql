@@ -407,24 +407,24 @@ END;
 $$;
 
 -- ingest(), step 4 (after ingest_check_ratios): which accepted rows are applied, into w_final.
+-- Order of values (docs/reliability.md): for each key the stored value is
+-- the accepted value with the latest date, and among equal dates the one
+-- sent last.  A row is applied when it beats every value of its key that
+-- came before it: the stored one, and the rows of this commit sent
+-- earlier.  That depends only on the order in which the rows were sent,
+-- never on how they were cut into batches or commits, so one batch of n
+-- rows and n batches of one row leave the same value and the same history.
+-- "Sent earlier" in this commit: the batches of one collector and outbox
+-- epoch in seq order (whatever order they were staged in), placed where
+-- its first batch was staged, then row by row.  Against the stored value,
+-- an equal date wins unless the stored value came from a later seq of the
+-- same collector and epoch: a late resend of an older batch cannot undo a
+-- correction (docs/protocol.md §5).  Only window functions over the
+-- commit's rows: the working tables have no statistics, and a self-join
+-- planned on a guess of one row cost seconds per commit.
 CREATE FUNCTION ingest_order() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-	-- Order of values (docs/reliability.md): for each key the stored value is
-	-- the accepted value with the latest date, and among equal dates the one
-	-- sent last.  A row is applied when it beats every value of its key that
-	-- came before it: the stored one, and the rows of this commit sent
-	-- earlier.  That depends only on the order in which the rows were sent,
-	-- never on how they were cut into batches or commits, so one batch of n
-	-- rows and n batches of one row leave the same value and the same history.
-	-- "Sent earlier" in this commit: the batches of one collector and outbox
-	-- epoch in seq order (whatever order they were staged in), placed where
-	-- its first batch was staged, then row by row.  Against the stored value,
-	-- an equal date wins unless the stored value came from a later seq of the
-	-- same collector and epoch: a late resend of an older batch cannot undo a
-	-- correction (docs/protocol.md §5).  Only window functions over the
-	-- commit's rows: the working tables have no statistics, and a self-join
-	-- planned on a guess of one row cost seconds per commit.
 	WITH sent AS (
 		SELECT w.*, min(w.batch_no) OVER (PARTITION BY w.collector_id, w.epoch) AS place,
 		       o.value AS o_value, o.qualifier AS o_qualifier, o.value_date AS o_date,
@@ -649,63 +649,55 @@ GRANT EXECUTE ON FUNCTION ingest_ratio_candidates() TO chiso_writer;
 -- instead of printing 126 %.  What will stand follows the order rule of
 -- ingest() (docs/reliability.md, "Order of values"): of the staged rows that
 -- beat the stored value (ingest_ratio_candidates), the one with the latest
--- date, sent last (place, seq, row); else the stored value.  Before
--- the order rule is applied, so against every staged row, not only the
--- applied ones.
+-- date, sent last (place, seq, row); else the stored value.  Before the order
+-- rule is applied, so against every staged row, not only the applied ones.
 CREATE FUNCTION ingest_check_ratios() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-	WITH s AS MATERIALIZED (SELECT * FROM ingest_ratio_candidates())
-	UPDATE w_row w SET reason = 'numerator_exceeds_denominator', message = x.message
-	FROM (SELECT DISTINCT ON (n.batch_no, n.row_no) n.batch_no, n.row_no,
-		     msg_fit(msg('numerator_exceeds_denominator', ni.code, num_vi(n.value), di.code, num_vi(den.value), den.source,
-				    ind_vi(r.name_vi, r.code))) AS message
-	      FROM w_row n
-	      JOIN indicator r ON r.numerator_id = n.indicator_id AND r.kind = 'ratio'
-	      JOIN indicator ni ON ni.id = n.indicator_id
-	      JOIN indicator di ON di.id = r.denominator_id
-	      CROSS JOIN LATERAL (
-		SELECT v.value, v.source FROM (
-			SELECT d.value, msg('source_this_commit') AS source, 1 AS pref, d.value_date,
-			       d.place, d.seq, d.row_no
-			FROM s d
-			WHERE d.unit_id = n.unit_id AND d.indicator_id = r.denominator_id
-			  AND d.period_id = n.period_id
-			UNION ALL
-			SELECT o.value, msg('source_stored'), 2, NULL, NULL, NULL, NULL FROM observation o
-			WHERE o.unit_id = n.unit_id AND o.indicator_id = r.denominator_id
-			  AND o.period_id = n.period_id) v
-		ORDER BY v.pref, v.value_date DESC, v.place DESC, v.seq DESC, v.row_no DESC
-		LIMIT 1) den
-	      WHERE n.reason IS NULL AND r.share AND n.value > den.value
-	      ORDER BY n.batch_no, n.row_no) x
-	WHERE (w.batch_no, w.row_no) = (x.batch_no, x.row_no);
-
+	PERFORM ingest_check_ratio_side(true);
 	-- the numerators refused just now no longer stand
-	WITH s AS MATERIALIZED (SELECT * FROM ingest_ratio_candidates())
+	PERFORM ingest_check_ratio_side(false);
+END;
+$$;
+
+-- One side of ingest_check_ratios: the staged numerators (p_numerator) or
+-- denominators (t, "this" side), each against the other side's standing value.
+CREATE FUNCTION ingest_check_ratio_side(p_numerator boolean) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	WITH s AS MATERIALIZED (SELECT * FROM ingest_ratio_candidates()),
+	side AS (
+		SELECT r.code, r.name_vi, r.share,
+		       CASE WHEN p_numerator THEN r.numerator_id ELSE r.denominator_id END AS this_id,
+		       CASE WHEN p_numerator THEN r.denominator_id ELSE r.numerator_id END AS other_id
+		FROM indicator r WHERE r.kind = 'ratio'
+	)
 	UPDATE w_row w SET reason = 'numerator_exceeds_denominator', message = x.message
-	FROM (SELECT DISTINCT ON (d.batch_no, d.row_no) d.batch_no, d.row_no,
-		     msg_fit(msg('denominator_below_numerator', di.code, num_vi(d.value), ni.code, num_vi(num.value), num.source,
-				    ind_vi(r.name_vi, r.code))) AS message
-	      FROM w_row d
-	      JOIN indicator r ON r.denominator_id = d.indicator_id AND r.kind = 'ratio'
-	      JOIN indicator di ON di.id = d.indicator_id
-	      JOIN indicator ni ON ni.id = r.numerator_id
+	FROM (SELECT DISTINCT ON (t.batch_no, t.row_no) t.batch_no, t.row_no,
+		     msg_fit(msg(CASE WHEN p_numerator THEN 'numerator_exceeds_denominator'
+				      ELSE 'denominator_below_numerator' END,
+				 ti.code, num_vi(t.value), oi.code, num_vi(vs.value), vs.source,
+				 ind_vi(r.name_vi, r.code))) AS message
+	      FROM w_row t
+	      JOIN side r ON r.this_id = t.indicator_id
+	      JOIN indicator ti ON ti.id = t.indicator_id
+	      JOIN indicator oi ON oi.id = r.other_id
 	      CROSS JOIN LATERAL (
 		SELECT v.value, v.source FROM (
-			SELECT n.value, msg('source_this_commit') AS source, 1 AS pref, n.value_date,
-			       n.place, n.seq, n.row_no
-			FROM s n
-			WHERE n.unit_id = d.unit_id AND n.indicator_id = r.numerator_id
-			  AND n.period_id = d.period_id
+			SELECT c.value, msg('source_this_commit') AS source, 1 AS pref, c.value_date,
+			       c.place, c.seq, c.row_no
+			FROM s c
+			WHERE c.unit_id = t.unit_id AND c.indicator_id = r.other_id
+			  AND c.period_id = t.period_id
 			UNION ALL
 			SELECT o.value, msg('source_stored'), 2, NULL, NULL, NULL, NULL FROM observation o
-			WHERE o.unit_id = d.unit_id AND o.indicator_id = r.numerator_id
-			  AND o.period_id = d.period_id) v
+			WHERE o.unit_id = t.unit_id AND o.indicator_id = r.other_id
+			  AND o.period_id = t.period_id) v
 		ORDER BY v.pref, v.value_date DESC, v.place DESC, v.seq DESC, v.row_no DESC
-		LIMIT 1) num
-	      WHERE d.reason IS NULL AND r.share AND num.value > d.value
-	      ORDER BY d.batch_no, d.row_no) x
+		LIMIT 1) vs
+	      WHERE t.reason IS NULL AND r.share
+		AND CASE WHEN p_numerator THEN t.value > vs.value ELSE vs.value > t.value END
+	      ORDER BY t.batch_no, t.row_no) x
 	WHERE (w.batch_no, w.row_no) = (x.batch_no, x.row_no);
 END;
 $$;

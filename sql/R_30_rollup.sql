@@ -262,6 +262,31 @@ BEGIN
 END;
 $$;
 
+-- rollup_direct's starting point: every unit's own values, the reported ones
+-- and the derived ones where nothing was reported, with when they arrived and,
+-- for a period longer than the indicator's, how many periods they cover (pr, pe).
+CREATE FUNCTION rollup_direct_own()
+RETURNS TABLE (unit_id int, indicator_id int, period_id int, value numeric, qualifier text,
+	       at timestamptz, pr int, pe int)
+LANGUAGE sql STABLE AS $$
+	SELECT o.unit_id, o.indicator_id, o.period_id, o.value, o.qualifier,
+	       o.first_at AS at,
+	       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
+		    THEN period_months(p.type) / period_months(i.period_types[1]) END AS pr,
+	       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
+		    THEN period_months(p.type) / period_months(i.period_types[1]) END AS pe
+	FROM observation o
+	JOIN period p ON p.id = o.period_id
+	JOIN indicator i ON i.id = o.indicator_id
+	UNION ALL
+	SELECT d.unit_id, d.indicator_id, d.period_id, d.value, d.qualifier, d.received_at,
+	       d.periods_reported, d.periods_expected
+	FROM observation_derived d
+	WHERE NOT EXISTS (SELECT 1 FROM observation o
+			  WHERE (o.unit_id, o.indicator_id, o.period_id)
+				= (d.unit_id, d.indicator_id, d.period_id));
+$$;
+
 -- The rollups computed the plain way, straight from the units' own values over
 -- whole subtrees, sharing no code with rollup_level: the independent reference
 -- that `chisoctl rollup verify` compares against.
@@ -271,23 +296,7 @@ RETURNS TABLE (unit_id int, indicator_id int, period_id int, value numeric, sum_
 	       expected_units int, on_time_units int, periods_reported int, periods_expected int)
 LANGUAGE sql STABLE AS $$
 	WITH own AS (
-		-- reported values, and derived ones where nothing was reported
-		SELECT o.unit_id, o.indicator_id, o.period_id, o.value, o.qualifier,
-		       o.first_at AS at,
-		       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
-			    THEN period_months(p.type) / period_months(i.period_types[1]) END AS pr,
-		       CASE WHEN period_months(p.type) > period_months(i.period_types[1])
-			    THEN period_months(p.type) / period_months(i.period_types[1]) END AS pe
-		FROM observation o
-		JOIN period p ON p.id = o.period_id
-		JOIN indicator i ON i.id = o.indicator_id
-		UNION ALL
-		SELECT d.unit_id, d.indicator_id, d.period_id, d.value, d.qualifier, d.received_at,
-		       d.periods_reported, d.periods_expected
-		FROM observation_derived d
-		WHERE NOT EXISTS (SELECT 1 FROM observation o
-				  WHERE (o.unit_id, o.indicator_id, o.period_id)
-					= (d.unit_id, d.indicator_id, d.period_id))
+		SELECT * FROM rollup_direct_own()
 	), plain AS (
 		SELECT uc.ancestor_id AS unit_id, x.indicator_id, x.period_id,
 		       CASE i.agg_space WHEN 'sum' THEN sum(x.value)
@@ -348,6 +357,19 @@ LANGUAGE sql STABLE AS $$
 	JOIN period p ON p.id = x.period_id;
 $$;
 
+-- A rollup row's figures as rollup_verify prints them, or 'missing' when the
+-- row is absent (p_unit is NULL on that side of the full join).
+CREATE FUNCTION rollup_text(p_unit int, p_value numeric, p_numerator numeric,
+			    p_denominator numeric, p_qualifier text, p_reporting int,
+			    p_expected int, p_on_time int, p_reported int,
+			    p_periods_expected int) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN p_unit IS NULL THEN 'missing'
+		    ELSE concat_ws(' ', p_value, p_numerator, p_denominator, p_qualifier,
+				   p_reporting, p_expected, p_on_time, p_reported,
+				   p_periods_expected) END;
+$$;
+
 -- Compares the stored rollups and derived values with a rebuild, and the
 -- rollups with rollup_direct(); returns one row per difference.  It rebuilds
 -- in place: call it inside a transaction that is rolled back (chisoctl does).
@@ -368,14 +390,12 @@ BEGIN
 		       coalesce(a.unit_id, b.unit_id) AS unit_id,
 		       coalesce(a.indicator_id, b.indicator_id) AS indicator_id,
 		       coalesce(a.period_id, b.period_id) AS period_id,
-		       CASE WHEN a.unit_id IS NULL THEN 'missing'
-			    ELSE concat_ws(' ', a.value, a.numerator, a.denominator, a.qualifier,
-					   a.reporting_units, a.expected_units, a.on_time_units,
-					   a.periods_reported, a.periods_expected) END AS stored,
-		       CASE WHEN b.unit_id IS NULL THEN 'missing'
-			    ELSE concat_ws(' ', b.value, b.numerator, b.denominator, b.qualifier,
-					   b.reporting_units, b.expected_units, b.on_time_units,
-					   b.periods_reported, b.periods_expected) END AS recomputed
+		       rollup_text(a.unit_id, a.value, a.numerator, a.denominator, a.qualifier,
+				   a.reporting_units, a.expected_units, a.on_time_units,
+				   a.periods_reported, a.periods_expected) AS stored,
+		       rollup_text(b.unit_id, b.value, b.numerator, b.denominator, b.qualifier,
+				   b.reporting_units, b.expected_units, b.on_time_units,
+				   b.periods_reported, b.periods_expected) AS recomputed
 		FROM verify_stored a
 		FULL JOIN rollup b USING (unit_id, indicator_id, period_id)
 		WHERE (a.value, a.sum_value, a.numerator, a.denominator, a.qualifier,
@@ -404,14 +424,12 @@ BEGIN
 		SELECT 'rebuild = direct',
 		       coalesce(a.unit_id, b.unit_id), coalesce(a.indicator_id, b.indicator_id),
 		       coalesce(a.period_id, b.period_id),
-		       CASE WHEN a.unit_id IS NULL THEN 'missing'
-			    ELSE concat_ws(' ', a.value, a.numerator, a.denominator, a.qualifier,
-					   a.reporting_units, a.expected_units, a.on_time_units,
-					   a.periods_reported, a.periods_expected) END,
-		       CASE WHEN b.unit_id IS NULL THEN 'missing'
-			    ELSE concat_ws(' ', b.value, b.numerator, b.denominator, b.qualifier,
-					   b.reporting_units, b.expected_units, b.on_time_units,
-					   b.periods_reported, b.periods_expected) END
+		       rollup_text(a.unit_id, a.value, a.numerator, a.denominator, a.qualifier,
+				   a.reporting_units, a.expected_units, a.on_time_units,
+				   a.periods_reported, a.periods_expected),
+		       rollup_text(b.unit_id, b.value, b.numerator, b.denominator, b.qualifier,
+				   b.reporting_units, b.expected_units, b.on_time_units,
+				   b.periods_reported, b.periods_expected)
 		FROM rollup a
 		FULL JOIN verify_direct b USING (unit_id, indicator_id, period_id)
 		WHERE (a.value, a.sum_value, a.numerator, a.denominator, a.qualifier,

@@ -28,7 +28,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON rollup TO chiso_writer;
 GRANT SELECT, INSERT, UPDATE ON daemon_status TO chiso_writer;
 GRANT USAGE ON SEQUENCE period_id_seq, batch_id_seq, observation_history_id_seq,
 	rejection_id_seq, flag_id_seq, period_event_id_seq TO chiso_writer;
-GRANT EXECUTE ON FUNCTION ingest_session(), ingest(), ingest_check_ratios(), rollup_refresh(),
+GRANT EXECUTE ON FUNCTION ingest_session(), ingest(), ingest_check_ratios(),
+	ingest_check_ratio_side(boolean), rollup_refresh(),
 	rollup_level(int), unit_expected(int, text, text[], date), structure_date(text, period),
 	qual_merge(text, text), qual_agg(text), qual_ratio(text, text), catalog_current(),
 	ingest_check_rules(), ingest_check_outliers(), derive_refresh(), period_ensure_parents(),
