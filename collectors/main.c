@@ -25,6 +25,7 @@
 #include "num.h"
 #include "outbox.h"
 #include "sender.h"
+#include "startopt.h"
 #include "submit.h"
 
 static void usage(FILE *out)
@@ -373,51 +374,24 @@ static int dispatch(struct agentconf *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {"defaults", no_argument, NULL, 'D'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *path = AGENTCONF_DEFAULT_PATH;
-	int opt, check_only = 0, verbose = 0, defaults_only = 0, rc;
+	struct startopt o = {.program = "chiso-agent",
+			     .usage = usage,
+			     .stop_at_command = true,
+			     .path = AGENTCONF_DEFAULT_PATH};
 	char err[1024];
+	int rc = startopt_parse(&o, argc, argv);
 
-	/* Subcommand options (--partial ...) belong to the subcommand: stop at it. */
-	while ((opt = getopt_long(argc, argv, "+f:nv", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			path = optarg;
-			break;
-		case 'n':
-			check_only = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("chiso-agent %s\n", CHISO_VERSION);
-			return 0;
-		case 'D':
-			defaults_only = 1;
-			break;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (!check_only && !defaults_only && (rc = check_command(argc, argv)) != 0)
+	if (rc >= 0)
+		return rc;
+	if (!o.check_only && !o.defaults_only && (rc = check_command(argc, argv)) != 0)
 		return rc;
 	/* --defaults reads no file: config/chiso-agent.conf is its output */
-	struct agentconf *c = agentconf_load(defaults_only ? NULL : path, err, sizeof err);
+	struct agentconf *c = agentconf_load(o.defaults_only ? NULL : o.path, err, sizeof err);
 	if (!c) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (defaults_only) {
+	if (o.defaults_only) {
 		printf(
 		    "# chiso-agent.conf: every key with its default and what it is for\n"
 		    "# (chiso-agent --defaults; chiso-agent.conf(5)).  Unknown keys are errors.\n"
@@ -427,7 +401,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_init("chiso-agent", (enum log_level)log_level_from_name(c->log_level));
-	rc = check_only ? check_config(c, path, verbose) : dispatch(c, argc, argv);
+	rc = o.check_only ? check_config(c, o.path, o.verbose) : dispatch(c, argc, argv);
 	agentconf_destroy(&c);
 	return rc;
 }

@@ -281,3 +281,23 @@ double repdoc_group_share(const struct repdoc_group *g)
 {
 	return g->expected > 0 ? 100.0 * g->reported / g->expected : 0;
 }
+
+void repdoc_cells(const struct repdoc *d, const struct store_report_row *r, struct repdoc_cells *c)
+{
+	repdoc_value(d, r, c->value, sizeof c->value);
+	repdoc_parts(d, r, c->parts, sizeof c->parts);
+	repdoc_previous(d, r, c->previous, sizeof c->previous);
+	repdoc_change(d, r, c->change, sizeof c->change);
+	repdoc_reporting(r, c->reporting, sizeof c->reporting);
+}
+
+size_t repdoc_missing_run(const struct repdoc *d, size_t i)
+{
+	const char *group = d->missing[i]->group_code;
+	size_t n = 0;
+
+	/* a group's units are contiguous: the missing list is in tree order */
+	while (i + n < d->nmissing && strcmp(d->missing[i + n]->group_code, group) == 0)
+		n++;
+	return n;
+}

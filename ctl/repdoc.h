@@ -86,6 +86,14 @@ int repdoc_previous(const struct repdoc *d, const struct store_report_row *r, ch
 int repdoc_change(const struct repdoc *d, const struct store_report_row *r, char *buf, size_t size);
 /* "1/183" units reporting of those expected. */
 int repdoc_reporting(const struct store_report_row *r, char *buf, size_t size);
+/* The cells of a row of the figures table, formatted once for every output format. */
+struct repdoc_cells {
+	char value[96], parts[96], previous[96], change[64], reporting[32];
+};
+/* Fills every cell of row r: repdoc_value, _parts, _previous, _change and _reporting. */
+void repdoc_cells(const struct repdoc *d, const struct store_report_row *r, struct repdoc_cells *c);
+/* How many of the missing units from position i on are in missing[i]'s group. */
+size_t repdoc_missing_run(const struct repdoc *d, size_t i);
 /* The group's share of expected units that reported, in percent (0 when none expected). */
 double repdoc_group_share(const struct repdoc_group *g);
 

@@ -374,7 +374,7 @@ static void rephtml_pillar(FILE *out, const struct repdoc *d, size_t k,
 {
 	const struct repdoc_pillar *p = &d->pillars[k];
 	size_t end = p->first + p->count;
-	char v[96], parts[96], prev[96], change[64], reporting[32];
+	struct repdoc_cells c;
 	bool charts = false;
 
 	fprintf(out, "<section class=\"pillar%s\" id=\"p-", p->count ? "" : " empty");
@@ -400,19 +400,15 @@ static void rephtml_pillar(FILE *out, const struct repdoc *d, size_t k,
 			}
 			fputs("</th></tr>\n", out);
 		}
-		repdoc_value(d, r, v, sizeof v);
-		repdoc_parts(d, r, parts, sizeof parts);
-		repdoc_previous(d, r, prev, sizeof prev);
-		repdoc_change(d, r, change, sizeof change);
-		repdoc_reporting(r, reporting, sizeof reporting);
+		repdoc_cells(d, r, &c);
 		fprintf(out, "<tr><td class=\"d%d\">", r->depth < 4 ? r->depth : 4);
 		rephtml_unit(out, r->unit_name, r->unit_code);
 		fputs("</td>", out);
-		rephtml_cell(out, v, true);
-		rephtml_cell(out, parts, true);
-		rephtml_cell(out, prev, true);
-		rephtml_cell(out, change, true);
-		rephtml_cell(out, reporting, true);
+		rephtml_cell(out, c.value, true);
+		rephtml_cell(out, c.parts, true);
+		rephtml_cell(out, c.previous, true);
+		rephtml_cell(out, c.change, true);
+		rephtml_cell(out, c.reporting, true);
 		fprintf(out, "<td class=\"n\">%d</td></tr>\n",
 			r->reporting_units - r->on_time_units);
 		progress_update(progress, i + 1);
@@ -449,11 +445,7 @@ static void rephtml_missing(FILE *out, const struct repdoc *d)
 	for (size_t i = 0; i < d->nmissing; i++) {
 		const struct store_report_unit *u = d->missing[i];
 		if (!group || strcmp(group, u->group_code) != 0) {
-			size_t n = 0;
-			/* a group's units are contiguous: tree order */
-			while (i + n < d->nmissing &&
-			       strcmp(d->missing[i + n]->group_code, u->group_code) == 0)
-				n++;
+			size_t n = repdoc_missing_run(d, i);
 			fputs(group ? "</ul>\n<h3>" : "<h3>", out);
 			rephtml_unit(out, u->group_name, u->group_code);
 			fprintf(out, " — %zu</h3>\n<ul class=\"units\">\n", n);

@@ -92,7 +92,7 @@ static void repmd_pillar(FILE *out, const struct repdoc *d, size_t k, struct pro
 	enum repfmt_lang lang = d->opt.lang;
 	const struct repdoc_pillar *p = &d->pillars[k];
 	const char *indicator = "";
-	char v[96], parts[96], prev[96], change[64], reporting[32];
+	struct repdoc_cells c;
 
 	fprintf(out, "\n## %zu. ", k + 1);
 	repfmt_md_put(out, p->name);
@@ -123,22 +123,18 @@ static void repmd_pillar(FILE *out, const struct repdoc *d, size_t k, struct pro
 				fputs(")", out);
 			}
 		}
-		repdoc_value(d, r, v, sizeof v);
-		repdoc_parts(d, r, parts, sizeof parts);
-		repdoc_previous(d, r, prev, sizeof prev);
-		repdoc_change(d, r, change, sizeof change);
-		repdoc_reporting(r, reporting, sizeof reporting);
+		repdoc_cells(d, r, &c);
 		fputs(" | ", out);
 		repmd_unit(out, r->unit_name, r->unit_code);
 		fputs(" | ", out);
-		repfmt_md_put(out, v);
+		repfmt_md_put(out, c.value);
 		fputs(" | ", out);
-		repfmt_md_put(out, parts);
+		repfmt_md_put(out, c.parts);
 		fputs(" | ", out);
-		repfmt_md_put(out, prev);
+		repfmt_md_put(out, c.previous);
 		fputs(" | ", out);
-		repfmt_md_put(out, change);
-		fprintf(out, " | %s | %d |\n", reporting, r->reporting_units - r->on_time_units);
+		repfmt_md_put(out, c.change);
+		fprintf(out, " | %s | %d |\n", c.reporting, r->reporting_units - r->on_time_units);
 		progress_update(progress, i + 1);
 	}
 }
@@ -156,11 +152,7 @@ static void repmd_missing(FILE *out, const struct repdoc *d)
 	for (size_t i = 0; i < d->nmissing; i++) {
 		const struct store_report_unit *u = d->missing[i];
 		if (!group || strcmp(group, u->group_code) != 0) {
-			size_t n = 0;
-			/* a group's units are contiguous: tree order */
-			while (i + n < d->nmissing &&
-			       strcmp(d->missing[i + n]->group_code, u->group_code) == 0)
-				n++;
+			size_t n = repdoc_missing_run(d, i);
 			fprintf(out, "%s- **", group ? "\n" : "");
 			repmd_unit(out, u->group_name, u->group_code);
 			fprintf(out, "** — %zu: ", n);

@@ -95,8 +95,10 @@ static const struct store_stmt report_stmt[S_N] = {
 };
 
 /* Reads row t of a report statement (STORE_REPORT_COLS) into r. */
-static void store_report_row_read(const PGresult *res, int t, struct store_report_row *r)
+static void store_report_row_read(const PGresult *res, int t, void *row)
 {
+	struct store_report_row *r = row;
+
 	snprintf(r->unit_code, sizeof r->unit_code, "%s", PQgetvalue(res, t, 0));
 	snprintf(r->unit_name, sizeof r->unit_name, "%s", PQgetvalue(res, t, 1));
 	r->level = atoi(PQgetvalue(res, t, 2));
@@ -136,72 +138,30 @@ static void store_report_row_read(const PGresult *res, int t, struct store_repor
 	r->prev_reporting_units = atoi(PQgetvalue(res, t, 32));
 }
 
-/* Reads every row of a report statement; *rows is the caller's (NULL when none). */
-static int store_report_rows_read(const PGresult *res, struct store_report_row **rows, size_t *n,
-				  char *err, size_t errsize)
+static void store_report_unit_read(const PGresult *res, int t, void *row)
 {
-	int nt = PQntuples(res);
+	struct store_report_unit *u = row;
 
-	*rows = NULL;
-	*n = 0;
-	if (nt > 0 && (*rows = calloc((size_t)nt, sizeof **rows)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
-	for (int t = 0; t < nt; t++)
-		store_report_row_read(res, t, &(*rows)[t]);
-	*n = (size_t)nt;
-	return 0;
+	snprintf(u->unit_code, sizeof u->unit_code, "%s", PQgetvalue(res, t, 0));
+	snprintf(u->unit_name, sizeof u->unit_name, "%s", PQgetvalue(res, t, 1));
+	u->level = atoi(PQgetvalue(res, t, 2));
+	snprintf(u->tier, sizeof u->tier, "%s", PQgetvalue(res, t, 3));
+	u->depth = atoi(PQgetvalue(res, t, 4));
+	snprintf(u->group_code, sizeof u->group_code, "%s", PQgetvalue(res, t, 5));
+	snprintf(u->group_name, sizeof u->group_name, "%s", PQgetvalue(res, t, 6));
+	u->expected = PQgetvalue(res, t, 7)[0] == 't';
+	u->reported = PQgetvalue(res, t, 8)[0] == 't';
+	u->on_time = PQgetvalue(res, t, 9)[0] == 't';
 }
 
-static int store_report_units_read(const PGresult *res, struct store_report_unit **units, size_t *n,
-				   char *err, size_t errsize)
+static void store_report_pillar_read(const PGresult *res, int t, void *row)
 {
-	int nt = PQntuples(res);
+	struct store_report_pillar *p = row;
 
-	*units = NULL;
-	*n = 0;
-	if (nt > 0 && (*units = calloc((size_t)nt, sizeof **units)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
-	for (int t = 0; t < nt; t++) {
-		struct store_report_unit *u = &(*units)[t];
-		snprintf(u->unit_code, sizeof u->unit_code, "%s", PQgetvalue(res, t, 0));
-		snprintf(u->unit_name, sizeof u->unit_name, "%s", PQgetvalue(res, t, 1));
-		u->level = atoi(PQgetvalue(res, t, 2));
-		snprintf(u->tier, sizeof u->tier, "%s", PQgetvalue(res, t, 3));
-		u->depth = atoi(PQgetvalue(res, t, 4));
-		snprintf(u->group_code, sizeof u->group_code, "%s", PQgetvalue(res, t, 5));
-		snprintf(u->group_name, sizeof u->group_name, "%s", PQgetvalue(res, t, 6));
-		u->expected = PQgetvalue(res, t, 7)[0] == 't';
-		u->reported = PQgetvalue(res, t, 8)[0] == 't';
-		u->on_time = PQgetvalue(res, t, 9)[0] == 't';
-	}
-	*n = (size_t)nt;
-	return 0;
-}
-
-static int store_report_pillars_read(const PGresult *res, struct store_report_pillar **pillars,
-				     size_t *n, char *err, size_t errsize)
-{
-	int nt = PQntuples(res);
-
-	*pillars = NULL;
-	*n = 0;
-	if (nt > 0 && (*pillars = calloc((size_t)nt, sizeof **pillars)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
-	for (int t = 0; t < nt; t++) {
-		struct store_report_pillar *p = &(*pillars)[t];
-		snprintf(p->code, sizeof p->code, "%s", PQgetvalue(res, t, 0));
-		snprintf(p->name, sizeof p->name, "%s", PQgetvalue(res, t, 1));
-		snprintf(p->name_en, sizeof p->name_en, "%s", PQgetvalue(res, t, 2));
-		p->ord = atoi(PQgetvalue(res, t, 3));
-	}
-	*n = (size_t)nt;
-	return 0;
+	snprintf(p->code, sizeof p->code, "%s", PQgetvalue(res, t, 0));
+	snprintf(p->name, sizeof p->name, "%s", PQgetvalue(res, t, 1));
+	snprintf(p->name_en, sizeof p->name_en, "%s", PQgetvalue(res, t, 2));
+	p->ord = atoi(PQgetvalue(res, t, 3));
 }
 
 void store_report_set_destroy(struct store_report_set **sp)
@@ -236,13 +196,15 @@ static int store_report_read(struct store *s, const char *period, const char *un
 	if ((res =
 		 store_run(s, on_day ? &report_stmt[S_REPORT_ROWS_ON] : &report_stmt[S_REPORT_ROWS],
 			   p, err, errsize)) == NULL ||
-	    store_report_rows_read(res, &set->rows, &set->nrows, err, errsize) < 0)
+	    (set->rows = store_rows(res, sizeof *set->rows, store_report_row_read, &set->nrows, err,
+					 errsize)) == NULL)
 		goto rollback;
 	PQclear(res);
 	if ((res = store_run(
 		 s, on_day ? &report_stmt[S_REPORT_UNITS_ON] : &report_stmt[S_REPORT_UNITS], p, err,
 		 errsize)) == NULL ||
-	    store_report_units_read(res, &set->units, &set->nunits, err, errsize) < 0)
+	    (set->units = store_rows(res, sizeof *set->units, store_report_unit_read, &set->nunits, err,
+					 errsize)) == NULL)
 		goto rollback;
 	PQclear(res);
 	if (on_day) {
@@ -254,7 +216,8 @@ static int store_report_read(struct store *s, const char *period, const char *un
 		PQclear(res);
 	}
 	if ((res = store_run(s, &report_stmt[S_REPORT_PILLARS], NULL, err, errsize)) == NULL ||
-	    store_report_pillars_read(res, &set->pillars, &set->npillars, err, errsize) < 0)
+	    (set->pillars = store_rows(res, sizeof *set->pillars, store_report_pillar_read, &set->npillars, err,
+					 errsize)) == NULL)
 		goto rollback;
 	PQclear(res);
 	if (store_exec(s, "COMMIT", err, errsize) < 0)
@@ -375,15 +338,18 @@ int store_report_published(struct store *s, const char *period, const char *unit
 	set->published = true;
 	snprintf(id, sizeof id, "%d", set->pub.id);
 	if ((res = store_run(s, &report_stmt[S_PUB_ROWS], p, err, errsize)) == NULL ||
-	    store_report_rows_read(res, &set->rows, &set->nrows, err, errsize) < 0)
+	    (set->rows = store_rows(res, sizeof *set->rows, store_report_row_read, &set->nrows, err,
+					 errsize)) == NULL)
 		goto fail;
 	PQclear(res);
 	if ((res = store_run(s, &report_stmt[S_PUB_UNITS], p, err, errsize)) == NULL ||
-	    store_report_units_read(res, &set->units, &set->nunits, err, errsize) < 0)
+	    (set->units = store_rows(res, sizeof *set->units, store_report_unit_read, &set->nunits, err,
+					 errsize)) == NULL)
 		goto fail;
 	PQclear(res);
 	if ((res = store_run(s, &report_stmt[S_PUB_PILLARS], p, err, errsize)) == NULL ||
-	    store_report_pillars_read(res, &set->pillars, &set->npillars, err, errsize) < 0)
+	    (set->pillars = store_rows(res, sizeof *set->pillars, store_report_pillar_read, &set->npillars, err,
+					 errsize)) == NULL)
 		goto fail;
 	PQclear(res);
 	*out = set;
@@ -405,6 +371,22 @@ static void store_change_side(const PGresult *res, int t, int col, struct store_
 	snprintf(c->qualifier, sizeof c->qualifier, "%s", PQgetvalue(res, t, col + 3));
 }
 
+static void store_change_read(const PGresult *res, int t, void *row)
+{
+	struct store_change *c = row;
+
+	snprintf(c->unit_code, sizeof c->unit_code, "%s", PQgetvalue(res, t, 0));
+	snprintf(c->unit_name, sizeof c->unit_name, "%s", PQgetvalue(res, t, 1));
+	c->level = atoi(PQgetvalue(res, t, 2));
+	snprintf(c->indicator_code, sizeof c->indicator_code, "%s", PQgetvalue(res, t, 3));
+	snprintf(c->indicator_name, sizeof c->indicator_name, "%s", PQgetvalue(res, t, 4));
+	snprintf(c->indicator_name_en, sizeof c->indicator_name_en, "%s", PQgetvalue(res, t, 5));
+	snprintf(c->kind, sizeof c->kind, "%s", PQgetvalue(res, t, 6));
+	c->decimals = atoi(PQgetvalue(res, t, 7));
+	store_change_side(res, t, 8, &c->published);
+	store_change_side(res, t, 12, &c->current);
+}
+
 int store_report_changes(struct store *s, const char *period, const char *unit_code, int version,
 			 struct store_publication *pub, struct store_change **out, size_t *n,
 			 char *err, size_t errsize)
@@ -420,27 +402,7 @@ int store_report_changes(struct store *s, const char *period, const char *unit_c
 	snprintf(vers, sizeof vers, "%d", pub->version);
 	if ((res = store_run(s, &report_stmt[S_CHANGES], p, err, errsize)) == NULL)
 		return -1;
-	int nt = PQntuples(res);
-	if (nt > 0 && (*out = calloc((size_t)nt, sizeof **out)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		PQclear(res);
-		return -1;
-	}
-	for (int t = 0; t < nt; t++) {
-		struct store_change *c = &(*out)[t];
-		snprintf(c->unit_code, sizeof c->unit_code, "%s", PQgetvalue(res, t, 0));
-		snprintf(c->unit_name, sizeof c->unit_name, "%s", PQgetvalue(res, t, 1));
-		c->level = atoi(PQgetvalue(res, t, 2));
-		snprintf(c->indicator_code, sizeof c->indicator_code, "%s", PQgetvalue(res, t, 3));
-		snprintf(c->indicator_name, sizeof c->indicator_name, "%s", PQgetvalue(res, t, 4));
-		snprintf(c->indicator_name_en, sizeof c->indicator_name_en, "%s",
-			 PQgetvalue(res, t, 5));
-		snprintf(c->kind, sizeof c->kind, "%s", PQgetvalue(res, t, 6));
-		c->decimals = atoi(PQgetvalue(res, t, 7));
-		store_change_side(res, t, 8, &c->published);
-		store_change_side(res, t, 12, &c->current);
-	}
-	*n = (size_t)nt;
+	*out = store_rows(res, sizeof **out, store_change_read, n, err, errsize);
 	PQclear(res);
-	return 0;
+	return *out ? 0 : -1;
 }

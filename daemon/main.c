@@ -13,6 +13,7 @@
 #include "schedule.h"
 #include "server.h"
 #include "srvconf.h"
+#include "startopt.h"
 
 static void usage(FILE *out)
 {
@@ -47,52 +48,24 @@ static int check(const struct srvconf *c, const char *path)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {"defaults", no_argument, NULL, 'D'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *path = SRVCONF_DEFAULT_PATH;
-	int opt, check_only = 0, verbose = 0, defaults_only = 0;
+	struct startopt o = {
+	    .program = "chisod", .usage = usage, .path = SRVCONF_DEFAULT_PATH};
 	char err[1024];
+	int rc = startopt_parse(&o, argc, argv);
 
-	while ((opt = getopt_long(argc, argv, "f:nv", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			path = optarg;
-			break;
-		case 'n':
-			check_only = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("chisod %s\n", CHISO_VERSION);
-			return 0;
-		case 'D':
-			defaults_only = 1;
-			break;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	if (rc >= 0)
+		return rc;
 	if (optind != argc) {
 		usage(stderr);
 		return 2;
 	}
 	/* --defaults reads no file: config/chisod.conf is its output */
-	struct srvconf *conf = srvconf_load(defaults_only ? NULL : path, err, sizeof err);
+	struct srvconf *conf = srvconf_load(o.defaults_only ? NULL : o.path, err, sizeof err);
 	if (!conf) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (defaults_only) {
+	if (o.defaults_only) {
 		printf("# chisod.conf: every key with its default and what it is for\n"
 		       "# (chisod --defaults; chisod.conf(5)).  chisoctl reads the database and\n"
 		       "# embedded sections too.  Unknown keys are errors.\n"
@@ -101,12 +74,12 @@ int main(int argc, char **argv)
 		srvconf_destroy(&conf);
 		return 0;
 	}
-	if (check_only) {
-		int rc = check(conf, path);
-		if (rc == 0 && verbose)
+	if (o.check_only) {
+		rc = check(conf, o.path);
+		if (rc == 0 && o.verbose)
 			srvconf_print(conf, false, stdout);
 		else if (rc == 0)
-			fprintf(stderr, "%s: configuration OK\n", path);
+			fprintf(stderr, "%s: configuration OK\n", o.path);
 		srvconf_destroy(&conf);
 		return rc;
 	}
@@ -116,7 +89,7 @@ int main(int argc, char **argv)
 		srvconf_destroy(&conf);
 		log_fatal("%s", err);
 	}
-	int rc = server_run(s);
+	rc = server_run(s);
 	server_destroy(&s);
 	return rc;
 }

@@ -366,6 +366,41 @@ void period_words_vi(const struct period *p, char *buf, size_t size)
 	}
 }
 
+/* The largest number (month, week, quarter, half) a period of type t has in year; 0 for
+ * a year, which has none. */
+static int period_num_max(enum period_type t, int year)
+{
+	switch (t) {
+	case PERIOD_DAILY:
+	case PERIOD_MONTHLY:
+		return 12;
+	case PERIOD_WEEKLY:
+		return period_weeks_in_year(year);
+	case PERIOD_QUARTERLY:
+		return 4;
+	case PERIOD_SIXMONTHLY:
+		return 2;
+	case PERIOD_YEARLY:
+		break;
+	}
+	return 0;
+}
+
+/* Why a period's number is outside 1..limit (period_num_max), in the officer's words. */
+static void period_num_reason(enum period_type t, int year, int limit, char *reason,
+			      size_t rsize)
+{
+	if (t == PERIOD_WEEKLY)
+		snprintf(reason, rsize, "tuần phải từ 1 đến %d: năm %d có %d tuần theo ISO", limit,
+			 year, limit);
+	else if (t == PERIOD_QUARTERLY)
+		snprintf(reason, rsize, "quý phải từ Q1 đến Q4");
+	else if (t == PERIOD_SIXMONTHLY)
+		snprintf(reason, rsize, "kỳ 6 tháng phải là S1 hoặc S2");
+	else
+		snprintf(reason, rsize, "tháng phải từ 01 đến 12");
+}
+
 /*
  * The canonical identifiers s[0..len) could be.  Returns 0 and the parsed
  * period, or -1 with the reason it is refused (reason is set to NULL when the
@@ -404,47 +439,18 @@ static int period_parse_id(const char *s, size_t len, struct period *out, char *
 		snprintf(reason, rsize, "năm phải từ %d đến %d", PERIOD_YEAR_MIN, PERIOD_YEAR_MAX);
 		return -1;
 	}
-	switch (out->type) {
-	case PERIOD_DAILY:
-		if (out->num < 1 || out->num > 12) {
-			snprintf(reason, rsize, "tháng phải từ 01 đến 12");
-			return -1;
-		}
+	limit = period_num_max(out->type, out->year);
+	if (out->type != PERIOD_YEARLY && (out->num < 1 || out->num > limit)) {
+		period_num_reason(out->type, out->year, limit, reason, rsize);
+		return -1;
+	}
+	if (out->type == PERIOD_DAILY) {
 		limit = period_month_days(out->year, out->num);
 		if (out->day < 1 || out->day > limit) {
 			snprintf(reason, rsize, "ngày phải từ 01 đến %d trong tháng %d năm %d",
 				 limit, out->num, out->year);
 			return -1;
 		}
-		break;
-	case PERIOD_WEEKLY:
-		limit = period_weeks_in_year(out->year);
-		if (out->num < 1 || out->num > limit) {
-			snprintf(reason, rsize, "tuần phải từ 1 đến %d: năm %d có %d tuần theo ISO",
-				 limit, out->year, limit);
-			return -1;
-		}
-		break;
-	case PERIOD_MONTHLY:
-		if (out->num < 1 || out->num > 12) {
-			snprintf(reason, rsize, "tháng phải từ 01 đến 12");
-			return -1;
-		}
-		break;
-	case PERIOD_QUARTERLY:
-		if (out->num < 1 || out->num > 4) {
-			snprintf(reason, rsize, "quý phải từ Q1 đến Q4");
-			return -1;
-		}
-		break;
-	case PERIOD_SIXMONTHLY:
-		if (out->num < 1 || out->num > 2) {
-			snprintf(reason, rsize, "kỳ 6 tháng phải là S1 hoặc S2");
-			return -1;
-		}
-		break;
-	case PERIOD_YEARLY:
-		break;
 	}
 	return 0;
 }

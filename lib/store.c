@@ -271,6 +271,24 @@ void store_rollback(struct store *s)
 	store_exec(s, "ROLLBACK", ignored, sizeof ignored);
 }
 
+void *store_rows(const PGresult *res, size_t size, store_row_fn read, size_t *n, char *err,
+		 size_t errsize)
+{
+	int nt = PQntuples(res);
+	/* One zeroed struct when there are no rows, so that NULL means only out of memory. */
+	char *rows = calloc(nt > 0 ? (size_t)nt : 1, size);
+
+	*n = 0;
+	if (!rows) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	for (int t = 0; t < nt; t++)
+		read(res, t, rows + (size_t)t * size);
+	*n = (size_t)nt;
+	return rows;
+}
+
 int store_listen(struct store *s, char *err, size_t errsize)
 {
 	return store_exec(s, store_sql_listen, err, errsize);

@@ -48,38 +48,32 @@ int store_catalog_current(struct store *s, char **doc, char *err, size_t errsize
 	return rc;
 }
 
+static void store_collector_read(const PGresult *res, int t, void *row)
+{
+	struct store_collector *c = row;
+
+	c->id = atoi(PQgetvalue(res, t, 0));
+	snprintf(c->name, sizeof c->name, "%s", PQgetvalue(res, t, 1));
+	snprintf(c->public_key, sizeof c->public_key, "%s", PQgetvalue(res, t, 2));
+	snprintf(c->unit_code, sizeof c->unit_code, "%s", PQgetvalue(res, t, 3));
+	snprintf(c->unit_name, sizeof c->unit_name, "%s", PQgetvalue(res, t, 4));
+	c->revoked = PQgetvalue(res, t, 5)[0] == 't';
+	snprintf(c->created, sizeof c->created, "%s", PQgetvalue(res, t, 6));
+	snprintf(c->last_batch, sizeof c->last_batch, "%s", PQgetvalue(res, t, 7));
+	c->batches = atoll(PQgetvalue(res, t, 8));
+	snprintf(c->unit_until, sizeof c->unit_until, "%s", PQgetvalue(res, t, 9));
+}
+
 int store_collectors(struct store *s, bool stats, struct store_collector **out, size_t *n,
 		     char *err, size_t errsize)
 {
 	const char *p[] = {stats ? "true" : "false"};
 	PGresult *res = store_run(s, &catalog_stmt[S_COLLECTORS], p, err, errsize);
 
-	*out = NULL;
 	*n = 0;
-	if (!res)
-		return -1;
-	int nt = PQntuples(res);
-	if (nt > 0 && (*out = calloc((size_t)nt, sizeof **out)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		PQclear(res);
-		return -1;
-	}
-	for (int t = 0; t < nt; t++) {
-		struct store_collector *c = &(*out)[t];
-		c->id = atoi(PQgetvalue(res, t, 0));
-		snprintf(c->name, sizeof c->name, "%s", PQgetvalue(res, t, 1));
-		snprintf(c->public_key, sizeof c->public_key, "%s", PQgetvalue(res, t, 2));
-		snprintf(c->unit_code, sizeof c->unit_code, "%s", PQgetvalue(res, t, 3));
-		snprintf(c->unit_name, sizeof c->unit_name, "%s", PQgetvalue(res, t, 4));
-		c->revoked = PQgetvalue(res, t, 5)[0] == 't';
-		snprintf(c->created, sizeof c->created, "%s", PQgetvalue(res, t, 6));
-		snprintf(c->last_batch, sizeof c->last_batch, "%s", PQgetvalue(res, t, 7));
-		c->batches = atoll(PQgetvalue(res, t, 8));
-		snprintf(c->unit_until, sizeof c->unit_until, "%s", PQgetvalue(res, t, 9));
-	}
-	*n = (size_t)nt;
+	*out = res ? store_rows(res, sizeof **out, store_collector_read, n, err, errsize) : NULL;
 	PQclear(res);
-	return 0;
+	return *out ? 0 : -1;
 }
 
 int store_status_write(struct store *s, const char *name, const char *json, char *err,

@@ -46,6 +46,14 @@ int store_exec(struct store *s, const char *sql, char *err, size_t errsize);
 /* Rolls the open transaction back, ignoring a failure (the error that led here counts). */
 void store_rollback(struct store *s);
 
+/* Reads row t of a result into row, a struct of the caller's type. */
+typedef void (*store_row_fn)(const PGresult *res, int t, void *row);
+/* Reads every row of res with read into a new array of *n structs of size bytes, the
+ * caller's to free (never empty: one zeroed struct when there are no rows); NULL with err
+ * when out of memory.  res stays the caller's. */
+void *store_rows(const PGresult *res, size_t size, store_row_fn read, size_t *n, char *err,
+		 size_t errsize);
+
 /* Rows for COPY ... FROM STDIN in text format, built in memory; free data when done. */
 struct store_copybuf {
 	char *data;

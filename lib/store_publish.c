@@ -69,25 +69,20 @@ int store_report_publish(struct store *s, const char *period, const char *unit_c
 	return 0;
 }
 
+/* store_publication_read as a store_row_fn. */
+static void store_publication_row(const PGresult *res, int t, void *row)
+{
+	store_publication_read(res, t, row);
+}
+
 int store_publications(struct store *s, const char *period, const char *unit_code,
 		       struct store_publication **out, size_t *n, char *err, size_t errsize)
 {
 	const char *p[] = {period, unit_code};
 	PGresult *res = store_run(s, &publish_stmt[S_PUB_LIST], p, err, errsize);
 
-	*out = NULL;
 	*n = 0;
-	if (!res)
-		return -1;
-	int nt = PQntuples(res);
-	if (nt > 0 && (*out = calloc((size_t)nt, sizeof **out)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		PQclear(res);
-		return -1;
-	}
-	for (int t = 0; t < nt; t++)
-		store_publication_read(res, t, &(*out)[t]);
-	*n = (size_t)nt;
+	*out = res ? store_rows(res, sizeof **out, store_publication_row, n, err, errsize) : NULL;
 	PQclear(res);
-	return 0;
+	return *out ? 0 : -1;
 }

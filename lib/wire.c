@@ -10,7 +10,9 @@
  */
 #include "wire.h"
 
+#include <assert.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -347,75 +349,89 @@ static char *wire_dump(json_t *obj, int failed)
 	return text;
 }
 
-char *wire_hello_encode(const struct wire_hello *m)
+/*
+ * The control messages are flat objects of strings and unsigned integers, so
+ * one table per message says each field's name, type, bounds and place in
+ * its struct, and one encoder and one decoder walk the tables.  A field's
+ * order in its table is its order on the wire and the order its errors are
+ * found in.
+ */
+enum wire_kind { WIRE_STR, WIRE_U64, WIRE_U32 };
+
+struct wire_field {
+	const char *name;
+	enum wire_kind kind;
+	bool required;
+	uint64_t min; /* a string's least length, a number's least value */
+	uint64_t max; /* a number's greatest value; a string's is its field's size - 1 */
+	size_t offset;
+	size_t size;
+};
+
+/* The most fields a control message has; a table ends with a NULL name. */
+#define WIRE_MAX_FIELDS 8
+
+struct wire_message {
+	size_t size; /* of the struct, zeroed before decoding */
+	const struct wire_field *fields;
+	/* Checks that the field table cannot say; NULL if there are none. */
+	int (*check)(const void *m, char *err, size_t errsize);
+};
+
+#define WIRE_STRING(type, f, req, minlen)                                                       \
+	{ #f, WIRE_STR, req, minlen, 0, offsetof(type, f), sizeof((type *)0)->f }
+#define WIRE_NUMBER(type, f, req, lo, hi)                                                       \
+	{ #f, sizeof((type *)0)->f == 4 ? WIRE_U32 : WIRE_U64, req, lo, hi, offsetof(type, f), 0 }
+
+static const struct wire_field wire_hello_table[] = {
+    WIRE_STRING(struct wire_hello, agent, true, 1),
+    WIRE_NUMBER(struct wire_hello, epoch, true, 1, INT64_MAX),
+    WIRE_NUMBER(struct wire_hello, backlog_batches, true, 0, INT64_MAX),
+    WIRE_NUMBER(struct wire_hello, backlog_rows, true, 0, INT64_MAX),
+    {NULL},
+};
+
+static const struct wire_field wire_welcome_table[] = {
+    WIRE_STRING(struct wire_welcome, server, true, 1),
+    WIRE_STRING(struct wire_welcome, collector, true, 1),
+    WIRE_STRING(struct wire_welcome, scope, true, 1),
+    WIRE_NUMBER(struct wire_welcome, max_rows, true, 1, INT64_MAX),
+    WIRE_NUMBER(struct wire_welcome, max_body, true, 1, INT64_MAX),
+    WIRE_STRING(struct wire_welcome, catalog_version, true, 0),
+    {NULL},
+};
+
+/* A PING may come from an agent that knows nothing of its backlog yet. */
+static const struct wire_field wire_ping_table[] = {
+    WIRE_NUMBER(struct wire_ping, backlog_batches, false, 0, INT64_MAX),
+    WIRE_NUMBER(struct wire_ping, backlog_rows, false, 0, INT64_MAX),
+    WIRE_NUMBER(struct wire_ping, oldest_age_s, false, 0, INT64_MAX),
+    {NULL},
+};
+
+static const struct wire_field wire_retry_table[] = {
+    WIRE_NUMBER(struct wire_retry, epoch, true, 1, INT64_MAX),
+    WIRE_NUMBER(struct wire_retry, seq, true, 1, INT64_MAX),
+    WIRE_NUMBER(struct wire_retry, after_ms, true, 0, UINT32_MAX),
+    WIRE_STRING(struct wire_retry, reason, true, 1),
+    {NULL},
+};
+
+static const struct wire_field wire_error_table[] = {
+    WIRE_STRING(struct wire_error, code, true, 1),
+    WIRE_STRING(struct wire_error, message, true, 0),
+    {NULL},
+};
+
+static const struct wire_field wire_empty_table[] = {
+    {NULL},
+};
+
+/* The scope is a unit code, which the string bounds alone do not make sure of. */
+static int wire_welcome_check(const void *msg, char *err, size_t errsize)
 {
-	json_t *o = json_object();
-	int bad = !o;
+	const struct wire_welcome *m = msg;
 
-	bad = bad || wire_put(o, "agent", wire_string(m->agent, sizeof m->agent));
-	bad = bad || wire_put(o, "epoch", wire_integer(m->epoch));
-	bad = bad || wire_put(o, "backlog_batches", wire_integer(m->backlog_batches));
-	bad = bad || wire_put(o, "backlog_rows", wire_integer(m->backlog_rows));
-	return wire_dump(o, bad);
-}
-
-static int wire_hello_fields(json_t *o, void *ctx, char *err, size_t errsize)
-{
-	static const char *const names[] = {"agent", "epoch", "backlog_batches", "backlog_rows",
-					    NULL};
-	struct wire_hello *m = ctx;
-
-	if (wire_json_known(o, names, err, errsize) ||
-	    wire_json_str(o, "agent", true, 1, sizeof m->agent - 1, NULL, m->agent, sizeof m->agent,
-			  err, errsize) ||
-	    wire_json_uint(o, "epoch", true, 1, INT64_MAX, &m->epoch, err, errsize) ||
-	    wire_json_uint(o, "backlog_batches", true, 0, INT64_MAX, &m->backlog_batches, err,
-			   errsize) ||
-	    wire_json_uint(o, "backlog_rows", true, 0, INT64_MAX, &m->backlog_rows, err, errsize))
-		return -1;
-	return 0;
-}
-
-int wire_hello_decode(const char *body, size_t len, const struct wire_limits *lim,
-		      struct wire_hello *m, char *err, size_t errsize)
-{
-	memset(m, 0, sizeof *m);
-	return wire_decode_object(body, len, lim, wire_hello_fields, m, err, errsize);
-}
-
-char *wire_welcome_encode(const struct wire_welcome *m)
-{
-	json_t *o = json_object();
-	int bad = !o;
-
-	bad = bad || wire_put(o, "server", wire_string(m->server, sizeof m->server));
-	bad = bad || wire_put(o, "collector", wire_string(m->collector, sizeof m->collector));
-	bad = bad || wire_put(o, "scope", wire_string(m->scope, sizeof m->scope));
-	bad = bad || wire_put(o, "max_rows", wire_integer(m->max_rows));
-	bad = bad || wire_put(o, "max_body", wire_integer(m->max_body));
-	bad = bad || wire_put(o, "catalog_version",
-			      wire_string(m->catalog_version, sizeof m->catalog_version));
-	return wire_dump(o, bad);
-}
-
-static int wire_welcome_fields(json_t *o, void *ctx, char *err, size_t errsize)
-{
-	static const char *const names[] = {"server",	"collector",	   "scope", "max_rows",
-					    "max_body", "catalog_version", NULL};
-	struct wire_welcome *m = ctx;
-
-	if (wire_json_known(o, names, err, errsize) ||
-	    wire_json_str(o, "server", true, 1, sizeof m->server - 1, NULL, m->server,
-			  sizeof m->server, err, errsize) ||
-	    wire_json_str(o, "collector", true, 1, sizeof m->collector - 1, NULL, m->collector,
-			  sizeof m->collector, err, errsize) ||
-	    wire_json_str(o, "scope", true, 1, sizeof m->scope - 1, NULL, m->scope, sizeof m->scope,
-			  err, errsize) ||
-	    wire_json_uint(o, "max_rows", true, 1, INT64_MAX, &m->max_rows, err, errsize) ||
-	    wire_json_uint(o, "max_body", true, 1, INT64_MAX, &m->max_body, err, errsize) ||
-	    wire_json_str(o, "catalog_version", true, 0, sizeof m->catalog_version - 1, NULL,
-			  m->catalog_version, sizeof m->catalog_version, err, errsize))
-		return -1;
 	if (strspn(m->scope, "0123456789") != strlen(m->scope)) {
 		wire_errorf(err, errsize, "field \"scope\": expected a unit code of digits");
 		return -1;
@@ -423,124 +439,151 @@ static int wire_welcome_fields(json_t *o, void *ctx, char *err, size_t errsize)
 	return 0;
 }
 
-int wire_welcome_decode(const char *body, size_t len, const struct wire_limits *lim,
-			struct wire_welcome *m, char *err, size_t errsize)
+static const struct wire_message wire_hello_msg = {
+    .size = sizeof(struct wire_hello), .fields = wire_hello_table};
+static const struct wire_message wire_welcome_msg = {
+    .size = sizeof(struct wire_welcome), .fields = wire_welcome_table, .check = wire_welcome_check};
+static const struct wire_message wire_ping_msg = {
+    .size = sizeof(struct wire_ping), .fields = wire_ping_table};
+static const struct wire_message wire_retry_msg = {
+    .size = sizeof(struct wire_retry), .fields = wire_retry_table};
+static const struct wire_message wire_error_msg = {
+    .size = sizeof(struct wire_error), .fields = wire_error_table};
+static const struct wire_message wire_empty_msg = {.size = 0, .fields = wire_empty_table};
+
+static uint64_t wire_field_number(const struct wire_field *f, const void *m)
 {
-	memset(m, 0, sizeof *m);
-	return wire_decode_object(body, len, lim, wire_welcome_fields, m, err, errsize);
+	const char *p = (const char *)m + f->offset;
+
+	if (f->kind == WIRE_U32)
+		return *(const uint32_t *)(const void *)p;
+	return *(const uint64_t *)(const void *)p;
 }
 
-char *wire_ping_encode(const struct wire_ping *m)
+static char *wire_message_encode(const struct wire_message *def, const void *m)
 {
 	json_t *o = json_object();
 	int bad = !o;
 
-	bad = bad || wire_put(o, "backlog_batches", wire_integer(m->backlog_batches));
-	bad = bad || wire_put(o, "backlog_rows", wire_integer(m->backlog_rows));
-	bad = bad || wire_put(o, "oldest_age_s", wire_integer(m->oldest_age_s));
+	for (const struct wire_field *f = def->fields; f->name && !bad; f++) {
+		const char *p = (const char *)m + f->offset;
+		json_t *v = f->kind == WIRE_STR ? wire_string(p, f->size)
+						: wire_integer(wire_field_number(f, m));
+		bad = wire_put(o, f->name, v);
+	}
 	return wire_dump(o, bad);
 }
 
-static int wire_ping_fields(json_t *o, void *ctx, char *err, size_t errsize)
+static int wire_field_decode(json_t *o, const struct wire_field *f, void *m, char *err,
+			     size_t errsize)
 {
-	static const char *const names[] = {"backlog_batches", "backlog_rows", "oldest_age_s",
-					    NULL};
-	struct wire_ping *m = ctx;
+	char *p = (char *)m + f->offset;
+	uint64_t v = 0;
 
-	if (wire_json_known(o, names, err, errsize) ||
-	    wire_json_uint(o, "backlog_batches", false, 0, INT64_MAX, &m->backlog_batches, err,
-			   errsize) ||
-	    wire_json_uint(o, "backlog_rows", false, 0, INT64_MAX, &m->backlog_rows, err,
-			   errsize) ||
-	    wire_json_uint(o, "oldest_age_s", false, 0, INT64_MAX, &m->oldest_age_s, err, errsize))
+	if (f->kind == WIRE_STR)
+		return wire_json_str(o, f->name, f->required, f->min, f->size - 1, NULL, p, f->size,
+				     err, errsize);
+	if (wire_json_uint(o, f->name, f->required, f->min, f->max, &v, err, errsize))
 		return -1;
+	if (f->kind == WIRE_U32)
+		*(uint32_t *)(void *)p = (uint32_t)v;
+	else
+		*(uint64_t *)(void *)p = v;
 	return 0;
+}
+
+/* What wire_message_fields is handed through wire_decode_object's ctx. */
+struct wire_decoding {
+	const struct wire_message *def;
+	void *m;
+};
+
+static int wire_message_fields(json_t *o, void *ctx, char *err, size_t errsize)
+{
+	const struct wire_decoding *d = ctx;
+	const char *names[WIRE_MAX_FIELDS + 1];
+	size_t n = 0;
+
+	for (const struct wire_field *f = d->def->fields; f->name; f++) {
+		assert(n < WIRE_MAX_FIELDS);
+		names[n++] = f->name;
+	}
+	names[n] = NULL;
+	if (wire_json_known(o, names, err, errsize))
+		return -1;
+	for (const struct wire_field *f = d->def->fields; f->name; f++)
+		if (wire_field_decode(o, f, d->m, err, errsize))
+			return -1;
+	return d->def->check ? d->def->check(d->m, err, errsize) : 0;
+}
+
+static int wire_message_decode(const struct wire_message *def, const char *body, size_t len,
+			       const struct wire_limits *lim, void *m, char *err, size_t errsize)
+{
+	struct wire_decoding d = {def, m};
+
+	if (m)
+		memset(m, 0, def->size);
+	return wire_decode_object(body, len, lim, wire_message_fields, &d, err, errsize);
+}
+
+char *wire_hello_encode(const struct wire_hello *m)
+{
+	return wire_message_encode(&wire_hello_msg, m);
+}
+
+int wire_hello_decode(const char *body, size_t len, const struct wire_limits *lim,
+		      struct wire_hello *m, char *err, size_t errsize)
+{
+	return wire_message_decode(&wire_hello_msg, body, len, lim, m, err, errsize);
+}
+
+char *wire_welcome_encode(const struct wire_welcome *m)
+{
+	return wire_message_encode(&wire_welcome_msg, m);
+}
+
+int wire_welcome_decode(const char *body, size_t len, const struct wire_limits *lim,
+			struct wire_welcome *m, char *err, size_t errsize)
+{
+	return wire_message_decode(&wire_welcome_msg, body, len, lim, m, err, errsize);
+}
+
+char *wire_ping_encode(const struct wire_ping *m)
+{
+	return wire_message_encode(&wire_ping_msg, m);
 }
 
 int wire_ping_decode(const char *body, size_t len, const struct wire_limits *lim,
 		     struct wire_ping *m, char *err, size_t errsize)
 {
-	memset(m, 0, sizeof *m);
-	return wire_decode_object(body, len, lim, wire_ping_fields, m, err, errsize);
+	return wire_message_decode(&wire_ping_msg, body, len, lim, m, err, errsize);
 }
 
 char *wire_retry_encode(const struct wire_retry *m)
 {
-	json_t *o = json_object();
-	int bad = !o;
-
-	bad = bad || wire_put(o, "epoch", wire_integer(m->epoch));
-	bad = bad || wire_put(o, "seq", wire_integer(m->seq));
-	bad = bad || wire_put(o, "after_ms", wire_integer(m->after_ms));
-	bad = bad || wire_put(o, "reason", wire_string(m->reason, sizeof m->reason));
-	return wire_dump(o, bad);
-}
-
-static int wire_retry_fields(json_t *o, void *ctx, char *err, size_t errsize)
-{
-	static const char *const names[] = {"epoch", "seq", "after_ms", "reason", NULL};
-	struct wire_retry *m = ctx;
-	uint64_t after_ms = 0;
-
-	if (wire_json_known(o, names, err, errsize) ||
-	    wire_json_uint(o, "epoch", true, 1, INT64_MAX, &m->epoch, err, errsize) ||
-	    wire_json_uint(o, "seq", true, 1, INT64_MAX, &m->seq, err, errsize) ||
-	    wire_json_uint(o, "after_ms", true, 0, UINT32_MAX, &after_ms, err, errsize) ||
-	    wire_json_str(o, "reason", true, 1, sizeof m->reason - 1, NULL, m->reason,
-			  sizeof m->reason, err, errsize))
-		return -1;
-	m->after_ms = (uint32_t)after_ms;
-	return 0;
+	return wire_message_encode(&wire_retry_msg, m);
 }
 
 int wire_retry_decode(const char *body, size_t len, const struct wire_limits *lim,
 		      struct wire_retry *m, char *err, size_t errsize)
 {
-	memset(m, 0, sizeof *m);
-	return wire_decode_object(body, len, lim, wire_retry_fields, m, err, errsize);
+	return wire_message_decode(&wire_retry_msg, body, len, lim, m, err, errsize);
 }
 
 char *wire_error_encode(const struct wire_error *m)
 {
-	json_t *o = json_object();
-	int bad = !o;
-
-	bad = bad || wire_put(o, "code", wire_string(m->code, sizeof m->code));
-	bad = bad || wire_put(o, "message", wire_string(m->message, sizeof m->message));
-	return wire_dump(o, bad);
-}
-
-static int wire_error_fields(json_t *o, void *ctx, char *err, size_t errsize)
-{
-	static const char *const names[] = {"code", "message", NULL};
-	struct wire_error *m = ctx;
-
-	if (wire_json_known(o, names, err, errsize) ||
-	    wire_json_str(o, "code", true, 1, sizeof m->code - 1, NULL, m->code, sizeof m->code,
-			  err, errsize) ||
-	    wire_json_str(o, "message", true, 0, sizeof m->message - 1, NULL, m->message,
-			  sizeof m->message, err, errsize))
-		return -1;
-	return 0;
+	return wire_message_encode(&wire_error_msg, m);
 }
 
 int wire_error_decode(const char *body, size_t len, const struct wire_limits *lim,
 		      struct wire_error *m, char *err, size_t errsize)
 {
-	memset(m, 0, sizeof *m);
-	return wire_decode_object(body, len, lim, wire_error_fields, m, err, errsize);
-}
-
-static int wire_empty_fields(json_t *o, void *ctx, char *err, size_t errsize)
-{
-	static const char *const names[] = {NULL};
-
-	(void)ctx;
-	return wire_json_known(o, names, err, errsize);
+	return wire_message_decode(&wire_error_msg, body, len, lim, m, err, errsize);
 }
 
 int wire_empty_decode(const char *body, size_t len, const struct wire_limits *lim, char *err,
 		      size_t errsize)
 {
-	return wire_decode_object(body, len, lim, wire_empty_fields, NULL, err, errsize);
+	return wire_message_decode(&wire_empty_msg, body, len, lim, NULL, err, errsize);
 }

@@ -368,6 +368,44 @@ LANGUAGE sql STABLE AS $$
 	FROM unit_crosswalk x JOIN sub s ON s.id = x.new_unit_id;
 $$;
 
+-- What each unit of p_unit's subtree valid on p_day receives of a period's
+-- figures, one row per (unit, unit version behind it, indicator): every unit
+-- version's own values for the period (reported, or derived from finer
+-- periods), moved to the target unit it maps to on p_day (crosswalk_sources)
+-- with that mapping's weight, for each ancestor of the target within the
+-- subtree.  Only versions valid on the period's last day count.
+-- report_rows_on() aggregates these rows.
+CREATE FUNCTION crosswalk_contrib(p_period text, p_unit text, p_day date)
+RETURNS TABLE (unit_id int, distance int, target int, source int, indicator_id int,
+	       value numeric, weight numeric, qualifier text)
+LANGUAGE sql STABLE AS $$
+	WITH per AS (
+		SELECT * FROM period WHERE code = p_period
+	), own AS (
+		SELECT o.unit_id, o.indicator_id, o.value, o.qualifier
+		FROM observation o, per WHERE o.period_id = per.id
+		UNION ALL
+		SELECT d.unit_id, d.indicator_id, d.value, d.qualifier
+		FROM observation_derived d, per
+		WHERE d.period_id = per.id
+		  AND NOT EXISTS (SELECT 1 FROM observation o
+				  WHERE (o.unit_id, o.indicator_id, o.period_id)
+					= (d.unit_id, d.indicator_id, d.period_id))
+	)
+	SELECT a.id, uc.distance::int, src.target, src.source, own.indicator_id, own.value,
+	       src.weight, own.qualifier
+	FROM subtree_on(p_unit, p_day) a
+	JOIN unit_closure uc ON uc.ancestor_id = a.id
+	JOIN crosswalk_sources(p_unit, p_day) src ON src.target = uc.unit_id
+	JOIN own ON own.unit_id = src.source
+	-- the period's own rule: only versions valid on its last day count
+	JOIN unit su ON su.id = src.source
+	JOIN indicator si ON si.id = own.indicator_id
+	CROSS JOIN per
+	WHERE su.valid_from <= structure_date(si.calendar, per)
+	  AND structure_date(si.calendar, per) < su.valid_to;
+$$;
+
 -- A period's figures re-expressed on the structure valid on p_day (chisoctl
 -- report --on-structure): the rows of report_rows() for the units of p_unit's
 -- subtree valid on p_day.  Every unit version's own values for the period
@@ -390,29 +428,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 		FROM subtree_on(p_unit, p_day) t JOIN unit u ON u.id = t.id
 	), src AS (
 		SELECT * FROM crosswalk_sources(p_unit, p_day)
-	), own AS (
-		SELECT o.unit_id, o.indicator_id, o.value, o.qualifier
-		FROM observation o, per WHERE o.period_id = per.id
-		UNION ALL
-		SELECT d.unit_id, d.indicator_id, d.value, d.qualifier
-		FROM observation_derived d, per
-		WHERE d.period_id = per.id
-		  AND NOT EXISTS (SELECT 1 FROM observation o
-				  WHERE (o.unit_id, o.indicator_id, o.period_id)
-					= (d.unit_id, d.indicator_id, d.period_id))
 	), contrib AS (
-		SELECT a.id AS unit_id, uc.distance, src.target, src.source, own.indicator_id, own.value,
-		       src.weight, own.qualifier
-		FROM sub a
-		JOIN unit_closure uc ON uc.ancestor_id = a.id
-		JOIN src ON src.target = uc.unit_id
-		JOIN own ON own.unit_id = src.source
-		-- the period's own rule: only versions valid on its last day count
-		JOIN unit su ON su.id = src.source
-		JOIN indicator si ON si.id = own.indicator_id
-		CROSS JOIN per
-		WHERE su.valid_from <= structure_date(si.calendar, per)
-		  AND structure_date(si.calendar, per) < su.valid_to
+		SELECT * FROM crosswalk_contrib(p_period, p_unit, p_day)
 	), plain AS (
 		SELECT c.unit_id, i.id AS indicator_id,
 		       CASE i.agg_space WHEN 'sum' THEN sum(c.value * c.weight)

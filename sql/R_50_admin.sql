@@ -139,35 +139,27 @@ FROM publication p CROSS JOIN LATERAL publication_digests(p.id) d
 WHERE NOT EXISTS (SELECT 1 FROM publication_seal s WHERE s.publication_id = p.id)
   AND p.published_at < (SELECT m.applied_at FROM schema_migration m WHERE m.version = 7);
 
-CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication
-	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication
-	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_row
-	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen_insert AFTER INSERT ON publication_row
-	REFERENCING NEW TABLE AS new_part
-	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen_insert();
-CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_row
-	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_unit
-	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen_insert AFTER INSERT ON publication_unit
-	REFERENCING NEW TABLE AS new_part
-	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen_insert();
-CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_unit
-	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_pillar
-	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen_insert AFTER INSERT ON publication_pillar
-	REFERENCING NEW TABLE AS new_part
-	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen_insert();
-CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_pillar
-	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON publication_seal
-	FOR EACH ROW EXECUTE FUNCTION publication_frozen();
-CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON publication_seal
-	FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen();
+-- Every table of a publication is frozen the same way: no update, delete or
+-- truncate, and the parts written at publishing only in the statement that
+-- publishes (publication_frozen_insert).  One loop says it once per table.
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['publication', 'publication_row', 'publication_unit',
+				 'publication_pillar', 'publication_seal'] LOOP
+		EXECUTE format('CREATE TRIGGER publication_frozen BEFORE UPDATE OR DELETE ON %I'
+			       ' FOR EACH ROW EXECUTE FUNCTION publication_frozen()', t);
+		EXECUTE format('CREATE TRIGGER publication_frozen_truncate BEFORE TRUNCATE ON %I'
+			       ' FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen()', t);
+	END LOOP;
+	FOREACH t IN ARRAY ARRAY['publication_row', 'publication_unit', 'publication_pillar'] LOOP
+		EXECUTE format('CREATE TRIGGER publication_frozen_insert AFTER INSERT ON %I'
+			       ' REFERENCING NEW TABLE AS new_part'
+			       ' FOR EACH STATEMENT EXECUTE FUNCTION publication_frozen_insert()', t);
+	END LOOP;
+END;
+$$;
 CREATE TRIGGER publication_seal_once AFTER INSERT ON publication_seal
 	REFERENCING NEW TABLE AS new_seal
 	FOR EACH STATEMENT EXECUTE FUNCTION publication_seal_once();

@@ -215,6 +215,14 @@ static void test_cells(void **state)
 		CHECK_STR(cases[i].value, cases[i].change, buf);
 		repdoc_reporting(r, buf, sizeof buf);
 		CHECK_STR(cases[i].value, cases[i].reporting, buf);
+		/* repdoc_cells, which the writers use, gives the same five cells */
+		struct repdoc_cells c;
+		repdoc_cells(d, r, &c);
+		CHECK_STR(cases[i].value, cases[i].value, c.value);
+		CHECK_STR(cases[i].value, cases[i].parts, c.parts);
+		CHECK_STR(cases[i].value, cases[i].prev, c.previous);
+		CHECK_STR(cases[i].value, cases[i].change, c.change);
+		CHECK_STR(cases[i].value, cases[i].reporting, c.reporting);
 		repdoc_destroy(&d);
 	}
 }
