@@ -160,6 +160,15 @@ static int reportcmd_publish(struct ctl *c, const struct reportcmd_args *a)
 	store_close(&s);
 	if (rc < 0)
 		return ctl_fail(err);
+	if (rc > 0) {
+		printf("published %s for unit %s as version %d: %d rows, %d units, sha256 %s\n",
+		       pub.period, pub.unit_code, pub.version, pub.nrows, pub.nunits,
+		       pub.content_hash);
+		fprintf(stderr, "chisoctl: warning: reading the publication back failed: %s "
+				"(see `chisoctl report published`)\n",
+			err);
+		return 0;
+	}
 	printf("published %s for unit %s (%s) as version %d at %s (UTC+7): %d rows, %d units, "
 	       "sha256 %s\n",
 	       pub.period, pub.unit_code, pub.unit_name, pub.version, pub.published_at, pub.nrows,

@@ -97,8 +97,9 @@ static void housekeeper_publish(struct housekeeper *h, size_t i)
 	free(pubs);
 	if (done)
 		return;
-	if (store_report_publish(h->store, e->period, e->unit, "chisod", e->note, &pub, err,
-				 sizeof err) < 0) {
+	int rc = store_report_publish(h->store, e->period, e->unit, "chisod", e->note, &pub, err,
+				      sizeof err);
+	if (rc < 0) {
 		if (!h->sched_warned[i])
 			log_warn("publish.schedule: cannot publish %s for unit %s yet: %s; "
 				 "trying again every minute",
@@ -106,9 +107,14 @@ static void housekeeper_publish(struct housekeeper *h, size_t i)
 		h->sched_warned[i] = 1;
 		return;
 	}
-	log_info("published the report of %s for unit %s as version %d (publish.schedule, "
-		 "due %s)",
-		 e->period, e->unit, pub.version, e->date);
+	if (rc > 0) /* made, then the read-back failed (a stop cancels it): say it is made */
+		log_info("published the report of %s for unit %s as version %d (publish.schedule, "
+			 "due %s); reading it back failed: %s",
+			 e->period, e->unit, pub.version, e->date, err);
+	else
+		log_info("published the report of %s for unit %s as version %d (publish.schedule, "
+			 "due %s)",
+			 e->period, e->unit, pub.version, e->date);
 }
 
 /*

@@ -21,7 +21,10 @@ static const struct store_stmt publish_stmt[S_N] = {
 	 " WHERE ($1::text IS NULL OR period = $1) AND ($2::text IS NULL OR unit_code = $2)"
 	 " ORDER BY period, unit_code, version",
 	 2},
-    [S_PUBLISH] = {"publish", "SELECT id FROM chiso.report_publish($1, $2, $3, $4)", 4},
+    [S_PUBLISH] = {"publish",
+		   "SELECT id, version, nrows, nunits, content_hash"
+		   " FROM chiso.report_publish($1, $2, $3, $4)",
+		   4},
 };
 
 void store_publication_read(const PGresult *res, int t, struct store_publication *p)
@@ -55,14 +58,23 @@ int store_report_publish(struct store *s, const char *period, const char *unit_c
 
 	if (!res)
 		return -1;
-	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
+	/* Committed now: what the publish itself returned survives a failed read-back. */
+	memset(out, 0, sizeof *out);
+	out->id = atoi(PQgetvalue(res, 0, 0));
+	out->version = atoi(PQgetvalue(res, 0, 1));
+	out->nrows = atoi(PQgetvalue(res, 0, 2));
+	out->nunits = atoi(PQgetvalue(res, 0, 3));
+	snprintf(out->content_hash, sizeof out->content_hash, "%s", PQgetvalue(res, 0, 4));
+	snprintf(out->period, sizeof out->period, "%s", period);
+	snprintf(out->unit_code, sizeof out->unit_code, "%s", unit_code);
+	snprintf(id, sizeof id, "%d", out->id);
 	PQclear(res);
 	if ((res = store_run(s, &publish_stmt[S_PUB_BY_ID], q, err, errsize)) == NULL)
-		return -1;
+		return 1;
 	if (PQntuples(res) != 1) {
 		snprintf(err, errsize, "publication %s vanished", id);
 		PQclear(res);
-		return -1;
+		return 1;
 	}
 	store_publication_read(res, 0, out);
 	PQclear(res);

@@ -32,7 +32,10 @@ struct store_publication {
 /*
  * Freezes the live report as the next version of (period, unit_code), recording actor and
  * note, in one statement (chisoctl as chiso_owner; chisod's writer connection may call it
- * too).  Fills *out; -1 with err when there are no figures to publish.
+ * too).  Fills *out; -1 with err when there are no figures to publish.  1 with err
+ * when the publication was made but reading it back failed (a statement cancelled
+ * at a stop, a lost connection): *out then holds id, version, period, unit_code,
+ * nrows, nunits and content_hash only, and the caller must not say "not published".
  */
 int store_report_publish(struct store *s, const char *period, const char *unit_code,
 			 const char *actor, const char *note, struct store_publication *out,
