@@ -378,6 +378,8 @@ struct wire_message {
 	int (*check)(const void *m, char *err, size_t errsize);
 };
 
+/* A table ends with a field without a name (every member given: clang -Wextra -Werror). */
+#define WIRE_END {NULL, WIRE_STR, false, 0, 0, 0, 0}
 #define WIRE_STRING(type, f, req, minlen)                                                       \
 	{ #f, WIRE_STR, req, minlen, 0, offsetof(type, f), sizeof((type *)0)->f }
 #define WIRE_NUMBER(type, f, req, lo, hi)                                                       \
@@ -388,7 +390,7 @@ static const struct wire_field wire_hello_table[] = {
     WIRE_NUMBER(struct wire_hello, epoch, true, 1, INT64_MAX),
     WIRE_NUMBER(struct wire_hello, backlog_batches, true, 0, INT64_MAX),
     WIRE_NUMBER(struct wire_hello, backlog_rows, true, 0, INT64_MAX),
-    {NULL},
+    WIRE_END,
 };
 
 static const struct wire_field wire_welcome_table[] = {
@@ -398,7 +400,7 @@ static const struct wire_field wire_welcome_table[] = {
     WIRE_NUMBER(struct wire_welcome, max_rows, true, 1, INT64_MAX),
     WIRE_NUMBER(struct wire_welcome, max_body, true, 1, INT64_MAX),
     WIRE_STRING(struct wire_welcome, catalog_version, true, 0),
-    {NULL},
+    WIRE_END,
 };
 
 /* A PING may come from an agent that knows nothing of its backlog yet. */
@@ -406,7 +408,7 @@ static const struct wire_field wire_ping_table[] = {
     WIRE_NUMBER(struct wire_ping, backlog_batches, false, 0, INT64_MAX),
     WIRE_NUMBER(struct wire_ping, backlog_rows, false, 0, INT64_MAX),
     WIRE_NUMBER(struct wire_ping, oldest_age_s, false, 0, INT64_MAX),
-    {NULL},
+    WIRE_END,
 };
 
 static const struct wire_field wire_retry_table[] = {
@@ -414,17 +416,17 @@ static const struct wire_field wire_retry_table[] = {
     WIRE_NUMBER(struct wire_retry, seq, true, 1, INT64_MAX),
     WIRE_NUMBER(struct wire_retry, after_ms, true, 0, UINT32_MAX),
     WIRE_STRING(struct wire_retry, reason, true, 1),
-    {NULL},
+    WIRE_END,
 };
 
 static const struct wire_field wire_error_table[] = {
     WIRE_STRING(struct wire_error, code, true, 1),
     WIRE_STRING(struct wire_error, message, true, 0),
-    {NULL},
+    WIRE_END,
 };
 
 static const struct wire_field wire_empty_table[] = {
-    {NULL},
+    WIRE_END,
 };
 
 /* The scope is a unit code, which the string bounds alone do not make sure of. */
