@@ -41,14 +41,14 @@
 
 #include "outbox.h"
 
-#define OBFILE_MAGIC		 "CHISO-OUTBOX 1"
-#define OBFILE_HEADER_MAX	 (OUTBOX_SOURCE_MAX + 256)
-#define OBFILE_TRAILER_LEN	 16 /* "\ncrc32 " + 8 hex digits + "\n" */
-#define OBFILE_NAME_SIZE	 32 /* room for a record's file name */
-#define OBFILE_TMP_PREFIX	 ".tmp-"
-#define OBFILE_STATE_FILES	 32
-#define OBFILE_STATE_MAX	 (160 + OBFILE_STATE_FILES * 112)
-#define OBFILE_STATE_MAGIC	 "CHISO-OUTBOX-STATE 2"
+#define OBFILE_MAGIC	   "CHISO-OUTBOX 1"
+#define OBFILE_HEADER_MAX  (OUTBOX_SOURCE_MAX + 256)
+#define OBFILE_TRAILER_LEN 16 /* "\ncrc32 " + 8 hex digits + "\n" */
+#define OBFILE_NAME_SIZE   32 /* room for a record's file name */
+#define OBFILE_TMP_PREFIX  ".tmp-"
+#define OBFILE_STATE_FILES 32
+#define OBFILE_STATE_MAX   (160 + OBFILE_STATE_FILES * 112)
+#define OBFILE_STATE_MAGIC "CHISO-OUTBOX-STATE 2"
 
 /* A parsed record header; source points into the buffer it was parsed from. */
 struct obfile_header {

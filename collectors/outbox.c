@@ -119,7 +119,8 @@ int outbox_lock_wait(struct outbox *o, char *err, size_t errsize)
 		if (outbox_lock_op(o, LOCK_EX | LOCK_NB) == 0)
 			return 0;
 		if (errno != EWOULDBLOCK) {
-			outbox_seterr(err, errsize, "cannot lock %s/lock: %s", o->dir, strerror(errno));
+			outbox_seterr(err, errsize, "cannot lock %s/lock: %s", o->dir,
+				      strerror(errno));
 			return -1;
 		}
 		if (clock_mono_ms() - start >= o->lock_wait_ms)
@@ -128,11 +129,12 @@ int outbox_lock_wait(struct outbox *o, char *err, size_t errsize)
 	}
 	char who[256];
 	lock_holder(o, who, sizeof who);
-	outbox_seterr(err, errsize,
-	       "hàng đợi %s đang bị tiến trình %s giữ khoá (đã chờ %.1f giây): hãy chờ lệnh đó "
-	       "chạy xong; nếu nó đã bị tạm dừng (Ctrl-Z) thì cho nó chạy tiếp bằng `fg` hoặc "
-	       "dừng hẳn nó",
-	       o->dir, *who ? who : "khác", (double)o->lock_wait_ms / 1000.0);
+	outbox_seterr(
+	    err, errsize,
+	    "hàng đợi %s đang bị tiến trình %s giữ khoá (đã chờ %.1f giây): hãy chờ lệnh đó "
+	    "chạy xong; nếu nó đã bị tạm dừng (Ctrl-Z) thì cho nó chạy tiếp bằng `fg` hoặc "
+	    "dừng hẳn nó",
+	    o->dir, *who ? who : "khác", (double)o->lock_wait_ms / 1000.0);
 	return -1;
 }
 
@@ -154,7 +156,8 @@ static int state_read(struct outbox *o, struct obfile_state *st, bool *missing, 
 			return 0;
 		}
 		if (errno != EFBIG && errno != EINVAL) {
-			outbox_seterr(err, errsize, "cannot read %s/state: %s", o->dir, strerror(errno));
+			outbox_seterr(err, errsize, "cannot read %s/state: %s", o->dir,
+				      strerror(errno));
 			return -1;
 		}
 		snprintf(why, sizeof why, "%s", strerror(errno));
@@ -202,7 +205,7 @@ int outbox_state_write(struct outbox *o, const struct obfile_state *st, char *er
 	if (obio_replace(&o->sync, o->dir_fd, "state.tmp", "state", false, &part, 1, &renamed,
 			 &what) != 0) {
 		outbox_seterr(err, errsize, "cannot %s outbox state %s/state: %s", what, o->dir,
-		       strerror(errno));
+			      strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -217,8 +220,9 @@ int outbox_new_epoch(uint64_t *epoch, char *err, size_t errsize)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n != (ssize_t)sizeof v) {
-			outbox_seterr(err, errsize, "cannot get random bytes for the outbox epoch: %s",
-			       n < 0 ? strerror(errno) : "short read");
+			outbox_seterr(err, errsize,
+				      "cannot get random bytes for the outbox epoch: %s",
+				      n < 0 ? strerror(errno) : "short read");
 			return -1;
 		}
 		v &= (uint64_t)INT64_MAX;
@@ -249,8 +253,8 @@ static int recover_entry(const char *name, void *arg)
 	case OBFILE_TMP:
 		/* Writers hold the lock while a temporary exists, and so do we: it is stale. */
 		if (unlinkat(o->pending_fd, name, 0) != 0 && errno != ENOENT) {
-			outbox_seterr(r->err, r->errsize, "cannot remove %s/pending/%s: %s", o->dir, name,
-			       strerror(errno));
+			outbox_seterr(r->err, r->errsize, "cannot remove %s/pending/%s: %s", o->dir,
+				      name, strerror(errno));
 			r->failed = true;
 			return -1;
 		}
@@ -270,15 +274,16 @@ static int recover_entry(const char *name, void *arg)
 			return 0;
 		if (failure == OUTBOX_LOAD_DAMAGED)
 			outbox_seterr(r->err, r->errsize,
-			       "outbox %s: cannot move damaged pending/%s aside", o->dir, name);
+				      "outbox %s: cannot move damaged pending/%s aside", o->dir,
+				      name);
 		else
 			outbox_seterr(r->err, r->errsize, "outbox %s: %s", o->dir, why);
 		r->failed = true;
 		return -1;
 	case OBFILE_STAGED:
 		if (outbox_settle_staged(o, name, seq, r->next_seq, &r->changed, &seq) != 0) {
-			outbox_seterr(r->err, r->errsize, "outbox %s: cannot settle pending/%s", o->dir,
-			       name);
+			outbox_seterr(r->err, r->errsize, "outbox %s: cannot settle pending/%s",
+				      o->dir, name);
 			r->failed = true;
 			return -1;
 		}
@@ -308,7 +313,7 @@ static int state_set_aside(struct outbox *o, const char *why, char *err, size_t 
 	if (obio_move_aside(&o->sync, o->dir_fd, "state", o->corrupt_fd, target, sizeof target) !=
 	    0) {
 		outbox_seterr(err, errsize, "%s; and it cannot be moved to corrupt/: %s", why,
-		       strerror(errno));
+			      strerror(errno));
 		return -1;
 	}
 	log_err("outbox %s: %s; kept as %s/corrupt/%s, continuing with a new epoch and the "
@@ -344,7 +349,8 @@ static int recover(struct outbox *o, char *err, size_t errsize)
 	r.next_seq = st.next_seq;
 	if (obio_walk(o->pending_fd, recover_entry, &r) != 0) {
 		if (!r.failed)
-			outbox_seterr(err, errsize, "cannot scan %s/pending: %s", o->dir, strerror(errno));
+			outbox_seterr(err, errsize, "cannot scan %s/pending: %s", o->dir,
+				      strerror(errno));
 		return -1;
 	}
 	if (r.changed && outbox_sync_fd(o, o->pending_fd) != 0) {
@@ -375,7 +381,8 @@ static int recover(struct outbox *o, char *err, size_t errsize)
 static int open_subdir(struct outbox *o, const char *sub, int *fd, char *err, size_t errsize)
 {
 	if (mkdirat(o->dir_fd, sub, 0700) != 0 && errno != EEXIST) {
-		outbox_seterr(err, errsize, "cannot create %s/%s: %s", o->dir, sub, strerror(errno));
+		outbox_seterr(err, errsize, "cannot create %s/%s: %s", o->dir, sub,
+			      strerror(errno));
 		return -1;
 	}
 	*fd = openat(o->dir_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -401,12 +408,14 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 	o->lock_wait_ms = lock_wait_ms;
 	o->sync.fn = obio_fsync;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		outbox_seterr(err, errsize, "cannot create outbox directory %s: %s", dir, strerror(errno));
+		outbox_seterr(err, errsize, "cannot create outbox directory %s: %s", dir,
+			      strerror(errno));
 		goto fail;
 	}
 	o->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->dir_fd < 0) {
-		outbox_seterr(err, errsize, "cannot open outbox directory %s: %s", dir, strerror(errno));
+		outbox_seterr(err, errsize, "cannot open outbox directory %s: %s", dir,
+			      strerror(errno));
 		goto fail;
 	}
 	if (open_subdir(o, "pending", &o->pending_fd, err, errsize) != 0 ||

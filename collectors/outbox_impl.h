@@ -75,9 +75,9 @@ int outbox_move_corrupt(struct outbox *o, const char *name, const char *reason);
 int outbox_settle_staged(struct outbox *o, const char *name, uint64_t seq, uint64_t next_seq,
 			 bool *changed, uint64_t *seq_out);
 /* Writes the record for seq under its final name (staged or not, new or replacing). */
-int outbox_record_write(struct outbox *o, uint64_t seq, bool staged, bool replace,
-			const char *hdr, size_t hdr_len, const char *body, size_t body_len,
-			char *err, size_t errsize);
+int outbox_record_write(struct outbox *o, uint64_t seq, bool staged, bool replace, const char *hdr,
+			size_t hdr_len, const char *body, size_t body_len, char *err,
+			size_t errsize);
 
 /* outbox_queue.c */
 /* obio_walk callback over pending/ that fills a struct outbox_usage. */

@@ -39,7 +39,8 @@ int outbox_record_load(struct outbox *o, uint64_t seq, struct outbox_record **re
 		if (e == ENOENT)
 			outbox_seterr(err, errsize, "no pending record %" PRIu64, seq);
 		else
-			outbox_seterr(err, errsize, "cannot read pending/%s: %s", name, strerror(e));
+			outbox_seterr(err, errsize, "cannot read pending/%s: %s", name,
+				      strerror(e));
 		return -1;
 	}
 	*failure = OUTBOX_LOAD_DAMAGED;
@@ -158,7 +159,7 @@ int outbox_record_write(struct outbox *o, uint64_t seq, bool staged, bool replac
 		outbox_sync_fd(o, o->pending_fd);
 	}
 	outbox_seterr(err, errsize, "cannot %s outbox record %s/pending/%s: %s", what, o->dir,
-	       renamed ? name : tmp, strerror(e));
+		      renamed ? name : tmp, strerror(e));
 	return -1;
 }
 
@@ -177,12 +178,13 @@ int outbox_read(struct outbox *o, uint64_t seq, struct outbox_record **rec, char
 	}
 	obfile_record_name(name, sizeof name, seq);
 	if (outbox_move_corrupt(o, name, why) != 0)
-		outbox_seterr(err, errsize, "outbox record %s is damaged (%s) and could not be moved",
-		       name, why);
-	else
 		outbox_seterr(err, errsize,
-		       "outbox record %s is damaged (%s); moved to corrupt/, it will not be sent",
-		       name, why);
+			      "outbox record %s is damaged (%s) and could not be moved", name, why);
+	else
+		outbox_seterr(
+		    err, errsize,
+		    "outbox record %s is damaged (%s); moved to corrupt/, it will not be sent",
+		    name, why);
 	return -1;
 }
 

@@ -93,21 +93,24 @@ int outbox_txn_put(struct outbox_txn *t, size_t nrows, const char *source, outbo
 	int rc = -1;
 
 	if (body == NULL) {
-		outbox_seterr(err, errsize, "could not render batch %" PRIu64 "; nothing was queued", seq);
+		outbox_seterr(err, errsize,
+			      "could not render batch %" PRIu64 "; nothing was queued", seq);
 		return -1;
 	}
 	size_t body_len = strlen(body);
 	if (body_len > OUTBOX_RECORD_MAX) {
-		outbox_seterr(err, errsize, "a batch of %zu bytes is larger than an outbox record may be",
-		       body_len);
+		outbox_seterr(err, errsize,
+			      "a batch of %zu bytes is larger than an outbox record may be",
+			      body_len);
 		goto out;
 	}
 	time_t now = time(NULL);
 	size_t hdr_len = obfile_header_format(hdr, sizeof hdr, t->st.epoch, seq, nrows,
 					      (int64_t)now, source, body_len);
 	if (hdr_len == 0) {
-		outbox_seterr(err, errsize, "source name has a line break or is longer than %d bytes",
-		       OUTBOX_SOURCE_MAX);
+		outbox_seterr(err, errsize,
+			      "source name has a line break or is longer than %d bytes",
+			      OUTBOX_SOURCE_MAX);
 		goto out;
 	}
 	uint64_t size = hdr_len + body_len + OBFILE_TRAILER_LEN;
@@ -117,12 +120,13 @@ int outbox_txn_put(struct outbox_txn *t, size_t nrows, const char *source, outbo
 		if (outbox_state_write(o, &t->st, why, sizeof why) != 0)
 			log_err("%s", why);
 		outbox_seterr(err, errsize,
-		       "outbox full: %.1f MiB pending of %.1f MiB allowed; deliver with "
-		       "`chiso-agent run` or raise agent.outbox_max_bytes",
-		       (double)t->bytes / 1048576.0, (double)o->max_bytes / 1048576.0);
+			      "outbox full: %.1f MiB pending of %.1f MiB allowed; deliver with "
+			      "`chiso-agent run` or raise agent.outbox_max_bytes",
+			      (double)t->bytes / 1048576.0, (double)o->max_bytes / 1048576.0);
 		goto out;
 	}
-	if (outbox_record_write(o, seq, true, false, hdr, hdr_len, body, body_len, err, errsize) != 0)
+	if (outbox_record_write(o, seq, true, false, hdr, hdr_len, body, body_len, err, errsize) !=
+	    0)
 		goto out;
 	t->bytes += size;
 	t->next = seq + 1;
@@ -254,11 +258,13 @@ int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *a
 	size_t hdr_len = obfile_header_format(hdr, sizeof hdr, st.epoch, seq, rec->nrows,
 					      rec->created, rec->source, body_len);
 	if (hdr_len == 0 || body_len > OUTBOX_RECORD_MAX) {
-		outbox_seterr(err, errsize, "batch %" PRIu64 " does not fit an outbox record again", seq);
+		outbox_seterr(err, errsize, "batch %" PRIu64 " does not fit an outbox record again",
+			      seq);
 		goto out;
 	}
 	/* Replaced in one rename: the record is under its old key or its new one. */
-	if (outbox_record_write(o, seq, false, true, hdr, hdr_len, body, body_len, err, errsize) != 0)
+	if (outbox_record_write(o, seq, false, true, hdr, hdr_len, body, body_len, err, errsize) !=
+	    0)
 		goto out;
 	*epoch_out = st.epoch;
 	rc = 0;

@@ -164,8 +164,9 @@ static int reportcmd_publish(struct ctl *c, const struct reportcmd_args *a)
 		printf("published %s for unit %s as version %d: %d rows, %d units, sha256 %s\n",
 		       pub.period, pub.unit_code, pub.version, pub.nrows, pub.nunits,
 		       pub.content_hash);
-		fprintf(stderr, "chisoctl: warning: reading the publication back failed: %s "
-				"(see `chisoctl report published`)\n",
+		fprintf(stderr,
+			"chisoctl: warning: reading the publication back failed: %s "
+			"(see `chisoctl report published`)\n",
 			err);
 		return 0;
 	}

@@ -197,14 +197,14 @@ static int store_report_read(struct store *s, const char *period, const char *un
 		 store_run(s, on_day ? &report_stmt[S_REPORT_ROWS_ON] : &report_stmt[S_REPORT_ROWS],
 			   p, err, errsize)) == NULL ||
 	    (set->rows = store_rows(res, sizeof *set->rows, store_report_row_read, &set->nrows, err,
-					 errsize)) == NULL)
+				    errsize)) == NULL)
 		goto rollback;
 	PQclear(res);
 	if ((res = store_run(
 		 s, on_day ? &report_stmt[S_REPORT_UNITS_ON] : &report_stmt[S_REPORT_UNITS], p, err,
 		 errsize)) == NULL ||
-	    (set->units = store_rows(res, sizeof *set->units, store_report_unit_read, &set->nunits, err,
-					 errsize)) == NULL)
+	    (set->units = store_rows(res, sizeof *set->units, store_report_unit_read, &set->nunits,
+				     err, errsize)) == NULL)
 		goto rollback;
 	PQclear(res);
 	if (on_day) {
@@ -216,8 +216,8 @@ static int store_report_read(struct store *s, const char *period, const char *un
 		PQclear(res);
 	}
 	if ((res = store_run(s, &report_stmt[S_REPORT_PILLARS], NULL, err, errsize)) == NULL ||
-	    (set->pillars = store_rows(res, sizeof *set->pillars, store_report_pillar_read, &set->npillars, err,
-					 errsize)) == NULL)
+	    (set->pillars = store_rows(res, sizeof *set->pillars, store_report_pillar_read,
+				       &set->npillars, err, errsize)) == NULL)
 		goto rollback;
 	PQclear(res);
 	if (store_exec(s, "COMMIT", err, errsize) < 0)
@@ -339,17 +339,17 @@ int store_report_published(struct store *s, const char *period, const char *unit
 	snprintf(id, sizeof id, "%d", set->pub.id);
 	if ((res = store_run(s, &report_stmt[S_PUB_ROWS], p, err, errsize)) == NULL ||
 	    (set->rows = store_rows(res, sizeof *set->rows, store_report_row_read, &set->nrows, err,
-					 errsize)) == NULL)
+				    errsize)) == NULL)
 		goto fail;
 	PQclear(res);
 	if ((res = store_run(s, &report_stmt[S_PUB_UNITS], p, err, errsize)) == NULL ||
-	    (set->units = store_rows(res, sizeof *set->units, store_report_unit_read, &set->nunits, err,
-					 errsize)) == NULL)
+	    (set->units = store_rows(res, sizeof *set->units, store_report_unit_read, &set->nunits,
+				     err, errsize)) == NULL)
 		goto fail;
 	PQclear(res);
 	if ((res = store_run(s, &report_stmt[S_PUB_PILLARS], p, err, errsize)) == NULL ||
-	    (set->pillars = store_rows(res, sizeof *set->pillars, store_report_pillar_read, &set->npillars, err,
-					 errsize)) == NULL)
+	    (set->pillars = store_rows(res, sizeof *set->pillars, store_report_pillar_read,
+				       &set->npillars, err, errsize)) == NULL)
 		goto fail;
 	PQclear(res);
 	*out = set;

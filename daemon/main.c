@@ -48,8 +48,7 @@ static int check(const struct srvconf *c, const char *path)
 
 int main(int argc, char **argv)
 {
-	struct startopt o = {
-	    .program = "chisod", .usage = usage, .path = SRVCONF_DEFAULT_PATH};
+	struct startopt o = {.program = "chisod", .usage = usage, .path = SRVCONF_DEFAULT_PATH};
 	char err[1024];
 	int rc = startopt_parse(&o, argc, argv);
 

@@ -387,8 +387,7 @@ static int period_num_max(enum period_type t, int year)
 }
 
 /* Why a period's number is outside 1..limit (period_num_max), in the officer's words. */
-static void period_num_reason(enum period_type t, int year, int limit, char *reason,
-			      size_t rsize)
+static void period_num_reason(enum period_type t, int year, int limit, char *reason, size_t rsize)
 {
 	if (t == PERIOD_WEEKLY)
 		snprintf(reason, rsize, "tuần phải từ 1 đến %d: năm %d có %d tuần theo ISO", limit,

@@ -379,11 +379,19 @@ struct wire_message {
 };
 
 /* A table ends with a field without a name (every member given: clang -Wextra -Werror). */
-#define WIRE_END {NULL, WIRE_STR, false, 0, 0, 0, 0}
-#define WIRE_STRING(type, f, req, minlen)                                                       \
-	{ #f, WIRE_STR, req, minlen, 0, offsetof(type, f), sizeof((type *)0)->f }
-#define WIRE_NUMBER(type, f, req, lo, hi)                                                       \
-	{ #f, sizeof((type *)0)->f == 4 ? WIRE_U32 : WIRE_U64, req, lo, hi, offsetof(type, f), 0 }
+#define WIRE_END                                                                                   \
+	{                                                                                          \
+		NULL, WIRE_STR, false, 0, 0, 0, 0                                                  \
+	}
+#define WIRE_STRING(type, f, req, minlen)                                                          \
+	{                                                                                          \
+#f, WIRE_STR, req, minlen, 0, offsetof(type, f), sizeof((type *)0)->f              \
+	}
+#define WIRE_NUMBER(type, f, req, lo, hi)                                                          \
+	{                                                                                          \
+#f, sizeof((type *)0)->f == 4 ? WIRE_U32 : WIRE_U64, req, lo, hi,                  \
+		    offsetof(type, f), 0                                                           \
+	}
 
 static const struct wire_field wire_hello_table[] = {
     WIRE_STRING(struct wire_hello, agent, true, 1),
@@ -441,16 +449,16 @@ static int wire_welcome_check(const void *msg, char *err, size_t errsize)
 	return 0;
 }
 
-static const struct wire_message wire_hello_msg = {
-    .size = sizeof(struct wire_hello), .fields = wire_hello_table};
+static const struct wire_message wire_hello_msg = {.size = sizeof(struct wire_hello),
+						   .fields = wire_hello_table};
 static const struct wire_message wire_welcome_msg = {
     .size = sizeof(struct wire_welcome), .fields = wire_welcome_table, .check = wire_welcome_check};
-static const struct wire_message wire_ping_msg = {
-    .size = sizeof(struct wire_ping), .fields = wire_ping_table};
-static const struct wire_message wire_retry_msg = {
-    .size = sizeof(struct wire_retry), .fields = wire_retry_table};
-static const struct wire_message wire_error_msg = {
-    .size = sizeof(struct wire_error), .fields = wire_error_table};
+static const struct wire_message wire_ping_msg = {.size = sizeof(struct wire_ping),
+						  .fields = wire_ping_table};
+static const struct wire_message wire_retry_msg = {.size = sizeof(struct wire_retry),
+						   .fields = wire_retry_table};
+static const struct wire_message wire_error_msg = {.size = sizeof(struct wire_error),
+						   .fields = wire_error_table};
 static const struct wire_message wire_empty_msg = {.size = 0, .fields = wire_empty_table};
 
 static uint64_t wire_field_number(const struct wire_field *f, const void *m)

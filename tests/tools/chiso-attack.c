@@ -101,9 +101,10 @@ static void count_reply(const struct frame_in *in, void *ctx)
 		json_t *rej = json_object_get(ack, "rejected");
 		fg->rows_rejected += (long)json_array_size(rej);
 		for (size_t k = 0; show_rejections && k < json_array_size(rej); k++)
-			printf("rejected: %s: %s\n",
-			       json_string_value(json_object_get(json_array_get(rej, k), "code")),
-			       json_string_value(json_object_get(json_array_get(rej, k), "message")));
+			printf(
+			    "rejected: %s: %s\n",
+			    json_string_value(json_object_get(json_array_get(rej, k), "code")),
+			    json_string_value(json_object_get(json_array_get(rej, k), "message")));
 		json_decref(ack);
 	}
 }
@@ -310,11 +311,10 @@ static void attack_claim_collector(struct client *c, struct figures *fg, long co
 		 "\"rows\":[{\"unit\":\"536\",\"indicator\":\"population\","
 		 "\"period\":\"2024S1\",\"value\":1}]}");
 	batch_body(c, fg, rows);
-	batch(
-	    c, fg, 3,
-	    "[{\"unit\":\"536\",\"indicator\":\"population\",\"period\":\"2024S1\","
-	    "\"value\":1,\"collector\":\"tinh-51\"}]",
-	    1);
+	batch(c, fg, 3,
+	      "[{\"unit\":\"536\",\"indicator\":\"population\",\"period\":\"2024S1\","
+	      "\"value\":1,\"collector\":\"tinh-51\"}]",
+	      1);
 }
 
 /* SQL and escape injections in each field of a row. */
@@ -356,10 +356,9 @@ static void attack_log_forge(struct client *c, struct figures *fg, long count)
 	(void)count;
 	/* an agent string that would start a line of its own at error
 	 * priority, then colour and clear a terminal (ESC and the C1 CSI) */
-	static const char hello[] =
-	    "{\"agent\":\"chiso-agent 0.1\\n<3>forged: database wiped"
-	    "\\u001b[31m\\u009b2J\",\"epoch\":424242,\"backlog_batches\":0,"
-	    "\"backlog_rows\":0}";
+	static const char hello[] = "{\"agent\":\"chiso-agent 0.1\\n<3>forged: database wiped"
+				    "\\u001b[31m\\u009b2J\",\"epoch\":424242,\"backlog_batches\":0,"
+				    "\"backlog_rows\":0}";
 	send3(c, WIRE_HELLO, hello, sizeof hello - 1);
 	fg->tried++;
 	drain(c, fg, 3000, 1);
@@ -394,14 +393,12 @@ static void attack_values(struct client *c, struct figures *fg, long count)
 	      "250}]",
 	      4);
 	/* an integer beyond 64 bits, NaN and Infinity: the whole body is refused */
-	const char *huge =
-	    "{\"epoch\":424242,\"seq\":22,\"rows\":[{\"unit\":\"21301\","
-	    "\"indicator\":\"population\",\"period\":\"2024\","
-	    "\"value\":99999999999999999999}]}";
+	const char *huge = "{\"epoch\":424242,\"seq\":22,\"rows\":[{\"unit\":\"21301\","
+			   "\"indicator\":\"population\",\"period\":\"2024\","
+			   "\"value\":99999999999999999999}]}";
 	batch_body(c, fg, huge);
-	const char *nan =
-	    "{\"epoch\":424242,\"seq\":21,\"rows\":[{\"unit\":\"21301\","
-	    "\"indicator\":\"population\",\"period\":\"2024\",\"value\":NaN}]}";
+	const char *nan = "{\"epoch\":424242,\"seq\":21,\"rows\":[{\"unit\":\"21301\","
+			  "\"indicator\":\"population\",\"period\":\"2024\",\"value\":NaN}]}";
 	batch_body(c, fg, nan);
 }
 
@@ -410,13 +407,13 @@ static const struct {
 	const char *name;
 	void (*run)(struct client *c, struct figures *fg, long count);
 } keyed_attacks[] = {
-	{"revoked-key", attack_revoked_key},
-	{"other-commune", attack_other_commune},
-	{"claim-collector", attack_claim_collector},
-	{"malformed", malformed},
-	{"inject", attack_inject},
-	{"log-forge", attack_log_forge},
-	{"values", attack_values},
+    {"revoked-key", attack_revoked_key},
+    {"other-commune", attack_other_commune},
+    {"claim-collector", attack_claim_collector},
+    {"malformed", malformed},
+    {"inject", attack_inject},
+    {"log-forge", attack_log_forge},
+    {"values", attack_values},
 };
 
 int main(int argc, char **argv)

@@ -27,7 +27,15 @@ static void test_startopt(void **state)
 		int optind_after;
 	} cases[] = {
 	    {"nothing", false, {"p", NULL}, -1, "default", false, false, false, 1},
-	    {"-f -n -v", false, {"p", "-f", "x.conf", "-nv", NULL}, -1, "x.conf", true, true, false, 4},
+	    {"-f -n -v",
+	     false,
+	     {"p", "-f", "x.conf", "-nv", NULL},
+	     -1,
+	     "x.conf",
+	     true,
+	     true,
+	     false,
+	     4},
 	    {"--defaults", false, {"p", "--defaults", NULL}, -1, "default", false, false, true, 2},
 	    {"--help", false, {"p", "--help", NULL}, 0, "default", false, false, false, 2},
 	    {"bad option", false, {"p", "-q", NULL}, 2, "default", false, false, false, 2},
@@ -40,8 +48,15 @@ static void test_startopt(void **state)
 	     false,
 	     false,
 	     2},
-	    {"permutes without a command", false, {"p", "x", "-v", NULL}, -1, "default", false, true,
-	     false, 2},
+	    {"permutes without a command",
+	     false,
+	     {"p", "x", "-v", NULL},
+	     -1,
+	     "default",
+	     false,
+	     true,
+	     false,
+	     2},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

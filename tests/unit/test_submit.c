@@ -402,9 +402,9 @@ static void test_qualifiers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_refusals),	  cmocka_unit_test(test_queueing),
-	    cmocka_unit_test(test_resubmit),	  cmocka_unit_test(test_qualifiers),
-	    cmocka_unit_test(test_error_cap),	  cmocka_unit_test(test_reject_places),
+	    cmocka_unit_test(test_refusals),  cmocka_unit_test(test_queueing),
+	    cmocka_unit_test(test_resubmit),  cmocka_unit_test(test_qualifiers),
+	    cmocka_unit_test(test_error_cap), cmocka_unit_test(test_reject_places),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
