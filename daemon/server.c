@@ -65,6 +65,7 @@ struct server {
 	struct wire_limits limits;
 	struct stats *stats;
 	struct zap_counts zap_counts;
+	struct zapq zapq; /* ZAP requests waiting for a look-up of their key */
 	uint64_t watchdog_us;
 	int64_t next_watchdog_ms, next_status_ms;
 };
@@ -158,6 +159,8 @@ static void server_probe_arrived(const struct frame_in *in, void *ctx)
  * for this to a private loopback port, not to server.endpoint: agents that
  * reconnect after a restart must not reach a handler that, knowing no
  * enrolments yet, would refuse them (libzmq never retries a refused key).
+ * With no registry yet there is nothing to look a key up in: the handler
+ * refuses the throwaway key at once instead of parking it.
  */
 static int server_selfcheck(struct server *s, struct keypair *server_keys, char *err,
 			    size_t errsize)
@@ -194,7 +197,8 @@ static int server_selfcheck(struct server *s, struct keypair *server_keys, char 
 		if (zmq_poll(items, 2, 50) < 0)
 			continue;
 		if (items[0].revents & ZMQ_POLLIN)
-			zap_handle(s->zap, NULL, s->conf->insecure, &s->zap_counts);
+			zap_handle(s->zap, NULL, s->conf->insecure, NULL, clock_mono_ms(),
+				   &s->zap_counts);
 		if (items[1].revents & ZMQ_POLLIN)
 			while (frame_recv(s->router, true, 0, server_probe_arrived, &arrived) > 0)
 				;
@@ -265,7 +269,10 @@ struct server *server_new(struct srvconf **confp, char *err, size_t errsize)
 			 zmq_strerror(zmq_errno()));
 		goto fail;
 	}
-	s->zap = zmq_socket(s->ctx, ZMQ_REP);
+	/* A ROUTER, not a REP: a request for an unknown key is answered after a look-up
+	   (zapq.h), while others are answered meanwhile. */
+	zapq_init(&s->zapq);
+	s->zap = zmq_socket(s->ctx, ZMQ_ROUTER);
 	if (!s->zap || zmq_bind(s->zap, ZAP_ENDPOINT) < 0) {
 		snprintf(err, errsize, "ZAP handler: %s", zmq_strerror(zmq_errno()));
 		goto fail;
@@ -511,9 +518,14 @@ static void server_writer_event(struct server *s)
 			 s->catalog->nindicators);
 		break;
 	case WRITER_REGISTRY:
+		if (!m.ptr) { /* a look-up that failed: the parked requests wait for the next */
+			zapq_read_failed(&s->zapq, m.gen);
+			break;
+		}
 		registry_destroy(&s->registry);
 		s->registry = m.ptr;
 		s->stats->collectors_enrolled = registry_count(s->registry);
+		zap_settle(s->zap, &s->zapq, s->registry, m.gen, &s->zap_counts);
 		break;
 	}
 }
@@ -594,6 +606,23 @@ static void server_signal(struct server *s)
 	}
 }
 
+/*
+ * The ZAP handler's parked requests: those that waited too long are refused,
+ * and a look-up of the collectors is asked for when one is due (coalesced and
+ * rate-limited by zapq).  Not before the first registry: ZAP is not served yet.
+ */
+static void server_zap_tick(struct server *s, int64_t now)
+{
+	uint64_t gen;
+
+	zap_expire(s->zap, &s->zapq, now, &s->zap_counts);
+	if (s->registry && zapq_read_due(&s->zapq, now, &gen) &&
+	    writer_collectors(s->writer, gen) < 0) {
+		log_warn("ZAP: cannot ask the writer for the collectors");
+		zapq_read_failed(&s->zapq, gen);
+	}
+}
+
 /* Copies the figures kept outside the counters into them, before any rendering. */
 static void server_stats_refresh(struct server *s)
 {
@@ -602,6 +631,9 @@ static void server_stats_refresh(struct server *s)
 	s->stats->zap_accepted = s->zap_counts.accepted;
 	s->stats->zap_refused =
 	    s->zap_counts.refused_unknown + s->zap_counts.refused_revoked + s->zap_counts.malformed;
+	s->stats->zap_parked = s->zapq.parked;
+	s->stats->zap_admitted_after_read = s->zapq.admitted_after_read;
+	s->stats->zap_refused_after_read = s->zapq.refused_after_read + s->zapq.expired;
 	s->stats->commit_cap_rows = (uint64_t)s->ig.cap.cap;
 	s->stats->commit_timeouts = s->ig.cap.timeouts;
 	s->stats->commit_target_ms = (uint64_t)s->ig.cap.target_ms;
@@ -638,7 +670,7 @@ int server_run(struct server *s)
 {
 	while (!ingest_stopped(&s->ig)) {
 		int64_t now = clock_mono_ms();
-		long timeout = ingest_timeout_ms(&s->ig);
+		long timeout = ingest_timeout_ms(&s->ig), zt = zapq_timeout_ms(&s->zapq, now);
 		zmq_pollitem_t items[] = {
 		    {s->router, 0, ZMQ_POLLIN, 0},
 		    /*
@@ -657,6 +689,9 @@ int server_run(struct server *s)
 		    {NULL, s->metrics ? metrics_fd(s->metrics) : -1, ZMQ_POLLIN, 0},
 		};
 
+		if (zt >= 0 && (timeout < 0 || zt < timeout))
+			timeout = zt;
+
 		if (zmq_poll(items, s->metrics ? 7 : 6, timeout) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
@@ -666,7 +701,8 @@ int server_run(struct server *s)
 		if (items[3].revents & ZMQ_POLLIN)
 			server_signal(s);
 		if (items[1].revents & ZMQ_POLLIN)
-			zap_handle(s->zap, s->registry, s->conf->insecure, &s->zap_counts);
+			zap_handle(s->zap, s->registry, s->conf->insecure, &s->zapq, now,
+				   &s->zap_counts);
 		if (items[2].revents & ZMQ_POLLIN)
 			server_writer_event(s);
 		if (items[4].revents & ZMQ_POLLIN)
@@ -691,6 +727,7 @@ int server_run(struct server *s)
 			server_message(s);
 		}
 		now = clock_mono_ms();
+		server_zap_tick(s, now);
 		ingest_flush(&s->ig, clock_real_us());
 		server_status(s, now);
 		server_stop_tick(s, now);

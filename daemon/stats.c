@@ -152,6 +152,11 @@ char *stats_json(const struct stats *s, int64_t now, int64_t connected_window_s)
 	json_object_set_new(root, "accept_failures", json_integer((json_int_t)s->accept_failures));
 	json_object_set_new(root, "zap_accepted", json_integer((json_int_t)s->zap_accepted));
 	json_object_set_new(root, "zap_refused", json_integer((json_int_t)s->zap_refused));
+	json_object_set_new(root, "zap_parked", json_integer((json_int_t)s->zap_parked));
+	json_object_set_new(root, "zap_admitted_after_read",
+			    json_integer((json_int_t)s->zap_admitted_after_read));
+	json_object_set_new(root, "zap_refused_after_read",
+			    json_integer((json_int_t)s->zap_refused_after_read));
 	json_object_set_new(root, "batches_per_s", json_real(s->batches_per_s));
 	json_object_set_new(root, "rows_per_s", json_real(s->rows_per_s));
 	json_object_set_new(root, "rejections_by_reason", reasons);

@@ -41,6 +41,8 @@ struct stats {
 	bool db_up;
 	char db_error[240];
 	uint64_t zap_accepted, zap_refused;
+	/* handshakes whose key was looked up in the database first (zapq.h), and how that ended */
+	uint64_t zap_parked, zap_admitted_after_read, zap_refused_after_read;
 	size_t collectors_enrolled;
 	/* rates over the last status interval */
 	double batches_per_s, rows_per_s;

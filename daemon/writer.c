@@ -31,7 +31,7 @@
 /* At the longest pause, a connection failure with an unchanged reason is said once in this many. */
 #define WRITER_CEILING_LOG 10
 
-enum writer_command { CMD_JOB = 100, CMD_STATUS, CMD_RELOAD, CMD_STOP };
+enum writer_command { CMD_JOB = 100, CMD_STATUS, CMD_RELOAD, CMD_COLLECTORS, CMD_STOP };
 
 struct writer {
 	pthread_t thread;
@@ -60,22 +60,47 @@ static int writer_send(void *sock, const struct writer_msg *m)
 	return zmq_send(sock, m, sizeof *m, 0) == (int)sizeof *m ? 0 : -1;
 }
 
-static void writer_event(struct writer *w, int type, void *ptr, void *ptr2, const char *text)
+static void writer_event_gen(struct writer *w, int type, void *ptr, void *ptr2, uint64_t gen,
+			     const char *text)
 {
-	struct writer_msg m = {.type = type, .ptr = ptr, .ptr2 = ptr2};
+	struct writer_msg m = {.type = type, .ptr = ptr, .ptr2 = ptr2, .gen = gen};
 	snprintf(m.text, sizeof m.text, "%s", text ? text : "");
 	if (writer_send(w->thread_end, &m) < 0)
 		log_err("writer: cannot reach the main thread: %s", zmq_strerror(zmq_errno()));
+}
+
+static void writer_event(struct writer *w, int type, void *ptr, void *ptr2, const char *text)
+{
+	writer_event_gen(w, type, ptr, ptr2, 0, text);
+}
+
+/*
+ * Reads the collectors and hands the registry to the main thread with gen;
+ * if they cannot be read, a registry event without one, so that the main
+ * thread knows the read is over.  0, or -1 if the connection is lost.
+ */
+static int writer_load_collectors(struct writer *w, uint64_t gen)
+{
+	char err[512];
+	struct store_collector *rows = NULL;
+	size_t n = 0;
+	struct registry *reg = NULL;
+
+	if (store_collectors(w->store, false, &rows, &n, err, sizeof err) < 0)
+		log_err("writer: cannot read collectors: %s", err);
+	else if ((reg = registry_new(&rows, n)) == NULL) {
+		free(rows);
+		log_err("writer: out of memory loading collectors");
+	}
+	writer_event_gen(w, WRITER_REGISTRY, reg, NULL, gen, NULL);
+	return store_ok(w->store) ? 0 : -1;
 }
 
 /* Loads catalogue and registry and hands them to the main thread. */
 static int writer_load(struct writer *w)
 {
 	char err[512], *doc = NULL;
-	struct store_collector *rows = NULL;
-	size_t n = 0;
 	struct catalog *cat = NULL;
-	struct registry *reg = NULL;
 
 	if (store_catalog_current(w->store, &doc, err, sizeof err) < 0) {
 		log_warn("writer: %s", err);
@@ -85,18 +110,8 @@ static int writer_load(struct writer *w)
 	} else {
 		writer_event(w, WRITER_CATALOG, cat, doc, NULL);
 	}
-	if (store_collectors(w->store, false, &rows, &n, err, sizeof err) < 0) {
-		log_err("writer: cannot read collectors: %s", err);
-		return store_ok(w->store) ? 0 : -1;
-	}
-	if ((reg = registry_new(&rows, n)) == NULL) {
-		free(rows);
-		log_err("writer: out of memory loading collectors");
-		return 0;
-	}
-	writer_event(w, WRITER_REGISTRY, reg, NULL, NULL);
 	w->next_reload_ms = clock_mono_ms() + WRITER_RELOAD_MS;
-	return store_ok(w->store) ? 0 : -1;
+	return writer_load_collectors(w, 0);
 }
 
 /* Closes the connection; its cancel handle goes first, under the lock writer_cancel takes. */
@@ -306,6 +321,12 @@ static void *writer_main(void *arg)
 			if (w->store && writer_load(w) < 0)
 				writer_disconnect(w, "lost while reloading");
 			break;
+		case CMD_COLLECTORS:
+			if (!w->store)
+				writer_event_gen(w, WRITER_REGISTRY, NULL, NULL, m.gen, NULL);
+			else if (writer_load_collectors(w, m.gen) < 0)
+				writer_disconnect(w, "lost while reading collectors");
+			break;
 		case CMD_STOP:
 			writer_close(w);
 			return NULL;
@@ -434,6 +455,12 @@ int writer_status(struct writer *w, char **jsonp)
 int writer_reload(struct writer *w)
 {
 	struct writer_msg m = {.type = CMD_RELOAD};
+	return writer_send(w->main_end, &m);
+}
+
+int writer_collectors(struct writer *w, uint64_t gen)
+{
+	struct writer_msg m = {.type = CMD_COLLECTORS, .gen = gen};
 	return writer_send(w->main_end, &m);
 }
 

@@ -15,6 +15,8 @@
 #ifndef CHISOD_WRITER_H
 #define CHISOD_WRITER_H
 
+#include <stdint.h>
+
 #include "catalog.h"
 #include "job.h"
 #include "registry.h"
@@ -25,7 +27,7 @@ enum writer_event {
 	WRITER_DB_UP,
 	WRITER_DB_DOWN,	       /* text: why */
 	WRITER_CATALOG,	       /* ptr: struct catalog *, ptr2: char * (its JSON) */
-	WRITER_REGISTRY,       /* ptr: struct registry * */
+	WRITER_REGISTRY,       /* ptr: struct registry * or NULL (the read failed); gen */
 	WRITER_CONNECT_FAILED, /* text: libpq's reason (each failed attempt, logged by step) */
 };
 
@@ -33,6 +35,7 @@ struct writer_msg {
 	int type; /* enum writer_event, or a command to the writer */
 	void *ptr;
 	void *ptr2;
+	uint64_t gen; /* a registry's read generation: writer_collectors's, or 0 */
 	char text[240];
 };
 
@@ -64,6 +67,12 @@ int writer_submit(struct writer *w, struct job **jp);
 int writer_status(struct writer *w, char **jsonp);
 /* Asks for the catalogue and registry to be reloaded (SIGHUP). */
 int writer_reload(struct writer *w);
+/*
+ * Asks for the collectors alone to be read now, for the ZAP handler's parked
+ * requests (zapq.h): the registry comes back as WRITER_REGISTRY with this
+ * gen, or with ptr NULL if it could not be read.  0 or -1.
+ */
+int writer_collectors(struct writer *w, uint64_t gen);
 /* Receives one event (call when writer_socket is readable); 0 or -1. */
 int writer_recv(struct writer *w, struct writer_msg *m);
 
