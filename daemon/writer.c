@@ -293,43 +293,52 @@ static void *writer_main(void *arg)
 		atomic_store(&w->working, true);
 		if (polled < 0)
 			continue; /* EINTR */
-		if (nitems == 2 && (items[1].revents & ZMQ_POLLIN)) {
+		bool ran = false;
+		struct writer_msg m;
+		if ((items[0].revents & ZMQ_POLLIN) &&
+		    zmq_recv(w->thread_end, &m, sizeof m, 0) == (int)sizeof m) {
+			ran = true;
+			switch (m.type) {
+			case CMD_JOB:
+				writer_job(w, m.ptr);
+				break;
+			case CMD_STATUS: {
+				char err[256];
+				if (w->store && store_status_write(w->store, "chisod", m.ptr, err,
+								   sizeof err) < 0)
+					log_warn("cannot record status: %s", err);
+				free(m.ptr);
+				break;
+			}
+			case CMD_RELOAD:
+				if (w->store && writer_load(w) < 0)
+					writer_disconnect(w, "lost while reloading");
+				break;
+			case CMD_COLLECTORS:
+				if (!w->store)
+					writer_event_gen(w, WRITER_REGISTRY, NULL, NULL, m.gen,
+							 NULL);
+				else if (writer_load_collectors(w, m.gen) < 0)
+					writer_disconnect(w, "lost while reading collectors");
+				break;
+			case CMD_STOP:
+				writer_close(w);
+				return NULL;
+			}
+		}
+		/*
+		 * A notification that arrives during a statement is taken in by libpq
+		 * with the statement's results: it waits in libpq's queue, and the
+		 * socket is not readable for it.  So the queue is looked at after every
+		 * command too, or a revocation during a commit would wait for the next
+		 * periodic reload.
+		 */
+		if (w->store && (ran || (nitems == 2 && (items[1].revents & ZMQ_POLLIN)))) {
 			int got = store_notifications(w->store);
 			if (got < 0)
 				writer_disconnect(w, "connection closed");
 			else if (got > 0 && writer_load(w) < 0)
 				writer_disconnect(w, "lost while reloading");
-		}
-		if (!(items[0].revents & ZMQ_POLLIN))
-			continue;
-		struct writer_msg m;
-		if (zmq_recv(w->thread_end, &m, sizeof m, 0) != (int)sizeof m)
-			continue;
-		switch (m.type) {
-		case CMD_JOB:
-			writer_job(w, m.ptr);
-			break;
-		case CMD_STATUS: {
-			char err[256];
-			if (w->store &&
-			    store_status_write(w->store, "chisod", m.ptr, err, sizeof err) < 0)
-				log_warn("cannot record status: %s", err);
-			free(m.ptr);
-			break;
-		}
-		case CMD_RELOAD:
-			if (w->store && writer_load(w) < 0)
-				writer_disconnect(w, "lost while reloading");
-			break;
-		case CMD_COLLECTORS:
-			if (!w->store)
-				writer_event_gen(w, WRITER_REGISTRY, NULL, NULL, m.gen, NULL);
-			else if (writer_load_collectors(w, m.gen) < 0)
-				writer_disconnect(w, "lost while reading collectors");
-			break;
-		case CMD_STOP:
-			writer_close(w);
-			return NULL;
 		}
 	}
 }
