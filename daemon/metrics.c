@@ -230,6 +230,13 @@ char *metrics_render(const struct stats *s, int64_t now, int64_t connected_windo
 		       "CURVE handshakes decided by the ZAP handler, by result.");
 	metrics_labelled(f, "chiso_handshakes_total", "result", "accepted", s->zap_accepted);
 	metrics_labelled(f, "chiso_handshakes_total", "result", "refused", s->zap_refused);
+	metrics_family(f, "chiso_handshake_lookups_total", "counter",
+		       "Handshakes of a key the registry did not know, decided after a look-up of "
+		       "the enrolments in the database, by result.");
+	metrics_labelled(f, "chiso_handshake_lookups_total", "result", "admitted",
+			 s->zap_admitted_after_read);
+	metrics_labelled(f, "chiso_handshake_lookups_total", "result", "refused",
+			 s->zap_refused_after_read);
 	metrics_family(f, "chiso_rejections_total", "counter", "Rows refused, by reason code.");
 	for (size_t i = 0; i < s->nreasons; i++)
 		metrics_labelled(f, "chiso_rejections_total", "reason", s->reasons[i].code,

@@ -34,6 +34,8 @@ static void fill_counters(struct stats *s)
 	s->collectors_enrolled = 183;
 	s->zap_accepted = 9;
 	s->zap_refused = 5;
+	s->zap_admitted_after_read = 3;
+	s->zap_refused_after_read = 1;
 }
 
 static void fill_one_reason(struct stats *s)
@@ -152,7 +154,7 @@ static void test_render(void **state)
 	} cases[] = {
 	    {"zero peers",
 	     fill_empty,
-	     26,
+	     28,
 	     {"# HELP chiso_rows_accepted_total Rows stored by committed batches.\n"
 	      "# TYPE chiso_rows_accepted_total counter\nchiso_rows_accepted_total 0\n",
 	      "\nchiso_collectors_connected 0\n", "\nchiso_db_up 0\n",
@@ -162,7 +164,7 @@ static void test_render(void **state)
 	     {"collector=\"", "reason=\""}},
 	    {"every counter",
 	     fill_counters,
-	     26,
+	     28,
 	     {"\nchiso_batches_received_total 7\n", "\nchiso_rows_received_total 70\n",
 	      "\nchiso_batches_committed_total 6\n", "\nchiso_batches_duplicate_total 1\n",
 	      "\nchiso_batches_key_reused_total 2\n", "\nchiso_rows_accepted_total 58\n",
@@ -172,19 +174,21 @@ static void test_render(void **state)
 	     {"\nchiso_pending_rows 0\n"}},
 	    {"failures and the commit target",
 	     fill_counters,
-	     26,
+	     28,
 	     {"\nchiso_db_connect_failures_total 4\n", "\nchiso_accept_failures_total 11\n",
-	      "\nchiso_commit_target_ms 3750\n"},
+	      "\nchiso_commit_target_ms 3750\n",
+	      "\nchiso_handshake_lookups_total{result=\"admitted\"} 3\n",
+	      "\nchiso_handshake_lookups_total{result=\"refused\"} 1\n"},
 	     {"\nchiso_db_connect_failures_total 0\n"}},
 	    {"one reason",
 	     fill_one_reason,
-	     27,
+	     29,
 	     {"# TYPE chiso_rejections_total counter\n"
 	      "chiso_rejections_total{reason=\"future_period\"} 2\n"},
 	     {"chiso_rows_rejected_total 2"}},
 	    {"escaping",
 	     fill_escaping,
-	     35,
+	     37,
 	     {"\nchiso_collector_rows_total{collector=\"a\\\"b\\\\c\\nd\"} 3\n",
 	      "\nchiso_collector_connected{collector=\"a\\\"b\\\\c\\nd\"} 1\n",
 	      "\nchiso_rejections_total{reason=\"odd\\\"code\"} 1\n",
@@ -192,7 +196,7 @@ static void test_render(void **state)
 	     {"c\nd"}},
 	    {"many peers",
 	     fill_many_peers,
-	     26 + 8 * 1000,
+	     28 + 8 * 1000,
 	     {"\nchiso_collectors_connected 500\n",
 	      "\nchiso_collector_backlog_batches{collector=\"xa-00999\"} 999\n",
 	      "\nchiso_collector_last_seen_seconds{collector=\"xa-00000\"} 1699996400\n",
