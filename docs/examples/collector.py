@@ -261,7 +261,7 @@ def deliver(link, outbox, out=print):
             if msg["status"] == "key_reused":    # that key was used for other rows
                 out(f"batch {seq}: key reused, sending it under a new epoch")
                 outbox.rekey(seq)
-            else:                                # committed, or duplicate: the first answer
+            elif msg["status"] in ("committed", "duplicate"):   # duplicate: the first answer
                 refs = [r.get("ref", "") for r in json.loads(body)["rows"]]
                 for v in msg["rejected"]:
                     out(f"refused {refs[v['row']]}: {v['code']}: {v['message']}")
@@ -270,8 +270,10 @@ def deliver(link, outbox, out=print):
                 accepted += msg["accepted"]
                 refused += len(msg["rejected"])
                 outbox.done(seq)
+            else:   # a status this collector does not know: malformed (§9), resend later
+                time.sleep(RESEND_S)
             queue = outbox.pending()
-        # any other answer (an ACK of an older resend): wait for ours
+        # any other answer (an ACK of an earlier batch, resent): send ours again
     return accepted, refused
 
 
