@@ -165,8 +165,15 @@ def doc_codes(text):
         m = re.search(r"^#+ [^\n]*" + title + r"[^\n]*\n(.*?)(?=^#+ )", text, re.M | re.S)
         return m.group(1) if m else ""
     ticks = lambda s: re.findall(r"`([^`]+)`", s)
-    err = re.search(r"Codes:(.*?)(?:\n\n|$)", section("ERROR"), re.S)
-    retry = re.search(r"Reasons:(.*?)(?:\n\n|$)", section("RETRY"), re.S)
+
+    def listed(sec, label):
+        """The `ticked` words of the paragraph 'LABEL: ...', else a table's first column."""
+        m = re.search(label + r":(.*?)(?:\n\n|$)", sec, re.S)
+        if m:
+            return set(ticks(m.group(1)))
+        cells = [line.strip().strip("|").split("|")[0].strip().strip("`")
+                 for line in sec.splitlines() if line.startswith("|")]
+        return {c for c in cells if re.fullmatch(r"[a-z_ ]+", c) and c not in ("code", "reason")}
     status = re.search(r"^\| status \|(.*)$", section("ACK"), re.M)
     sec6 = section("Reason codes")
     rows = set()
@@ -175,13 +182,13 @@ def doc_codes(text):
         if len(cells) >= 3 and re.fullmatch(r"[a-z_]+", cells[0]) and cells[0] != "code" \
                 and cells[-1] not in ("—", "-"):
             rows.add(cells[0])
-    flag = re.search(r"Rows accepted with a remark(.*?)(?:\n\n|$)", sec6, re.S)
+    flag = re.search(r"Rows accepted with a remark[^:]*:(.*?)(?:\n\n|$)", sec6, re.S)
     return {
-        "error": set(ticks(err.group(1))) if err else set(),
+        "error": listed(section("ERROR"), "Codes"),
         "row": rows,
         "flag": {t for t in ticks(flag.group(1)) if re.fullmatch(r"[a-z_]+", t)} if flag else set(),
         "status": set(re.findall(r"`([a-z_]+)`:", status.group(1))) if status else set(),
-        "retry": set(ticks(retry.group(1))) if retry else set(),
+        "retry": listed(section("RETRY"), "Reasons"),
     }
 
 
@@ -196,20 +203,31 @@ def case_doc_parser():
     return f"the parser did not find: {', '.join(missing)}" if missing else None
 
 
-def case_codes_agree():
-    p = subprocess.run([E["CONFORMANCE_CHISOD"], "--codes"], capture_output=True, text=True)
-    if p.returncode != 0:
-        return f"chisod --codes failed (exit {p.returncode}: {p.stderr.strip()[:120]}); it lists KIND CODE"
+def codes_diff(listing, doc):
+    """What `chisod --codes` (lines KIND CODE) and the document do not share."""
     daemon = {}
-    for line in p.stdout.splitlines():
+    for line in listing.splitlines():
         kind, _, code = line.partition(" ")
         daemon.setdefault(kind, set()).add(code)
-    doc = doc_codes(open(E["CONFORMANCE_DOC"], encoding="utf-8").read())
     diff = []
     for kind in sorted(set(doc) | set(daemon)):
         d, s = doc.get(kind, set()), daemon.get(kind, set())
         diff += [f"{kind} {c}: daemon only" for c in sorted(s - d)]
         diff += [f"{kind} {c}: document only" for c in sorted(d - s)]
+    return diff
+
+
+def case_codes_diff():
+    doc = {"error": {"bad_body", "internal"}, "retry": {"overloaded"}}
+    got = codes_diff("error bad_body\nerror new_code\nretry overloaded\n", doc)
+    return None if got == ["error new_code: daemon only", "error internal: document only"] else f"{got}"
+
+
+def case_codes_agree():
+    p = subprocess.run([E["CONFORMANCE_CHISOD"], "--codes"], capture_output=True, text=True)
+    if p.returncode != 0:
+        return f"chisod --codes failed (exit {p.returncode}: {p.stderr.strip()[:120]}); it lists KIND CODE"
+    diff = codes_diff(p.stdout, doc_codes(open(E["CONFORMANCE_DOC"], encoding="utf-8").read()))
     return "; ".join(diff) if diff else None
 
 
@@ -218,6 +236,7 @@ def case_codes_agree():
 def main():
     t0 = time.time()
     run("doc: the code tables parse", case_doc_parser)
+    run("codes: the check names each code on one side only", case_codes_diff)
     run("codes: chisod --codes = the document's tables", case_codes_agree)
 
     P = Peer("conf-prov", "51")            # the province: every unit in scope
