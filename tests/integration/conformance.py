@@ -242,6 +242,24 @@ def main():
     P = Peer("conf-prov", "51")            # the province: every unit in scope
     w = {}
 
+    # chisod was started before the catalogue was loaded
+    run("CATALOG before a catalogue is loaded -> ERROR internal",
+        lambda: want_error(P.ask(b"CATALOG", {}), "internal"))
+
+    def retry():
+        cmd, msg = P.batch([row()])
+        if cmd != "RETRY":
+            return f"expected RETRY, got {cmd} {msg}"
+        if (msg.get("epoch"), msg.get("seq"), msg.get("reason")) != (P.epoch, P.seq, "no catalogue loaded") \
+                or not isinstance(msg.get("after_ms"), int) or set(msg) != {"epoch", "seq", "after_ms", "reason"}:
+            return f"RETRY body {msg}"
+        return None
+    run('BATCH before a catalogue is loaded -> RETRY "no catalogue loaded"', retry)
+    ctl("catalog", "load", E["CONFORMANCE_CATALOG"])
+    end = time.time() + 30
+    while P.ask(b"CATALOG", {}, 5)[0] != "CATALOG" and time.time() < end:
+        time.sleep(0.1)                    # chisod reads the catalogue when told (NOTIFY)
+
     def hello_full():
         cmd, msg = P.ask(b"HELLO", {"agent": "conformance 1", "epoch": P.epoch,
                                      "backlog_batches": 0, "backlog_rows": 0})
