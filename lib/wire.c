@@ -393,11 +393,15 @@ struct wire_message {
 		    offsetof(type, f), 0                                                           \
 	}
 
+/*
+ * Only the agent is required: a client without an outbox (docs/examples) has
+ * no epoch and no backlog to tell, and an absent backlog is 0.
+ */
 static const struct wire_field wire_hello_table[] = {
     WIRE_STRING(struct wire_hello, agent, true, 1),
-    WIRE_NUMBER(struct wire_hello, epoch, true, 1, INT64_MAX),
-    WIRE_NUMBER(struct wire_hello, backlog_batches, true, 0, INT64_MAX),
-    WIRE_NUMBER(struct wire_hello, backlog_rows, true, 0, INT64_MAX),
+    WIRE_NUMBER(struct wire_hello, epoch, false, 1, INT64_MAX),
+    WIRE_NUMBER(struct wire_hello, backlog_batches, false, 0, INT64_MAX),
+    WIRE_NUMBER(struct wire_hello, backlog_rows, false, 0, INT64_MAX),
     WIRE_END,
 };
 
@@ -477,6 +481,10 @@ static char *wire_message_encode(const struct wire_message *def, const void *m)
 
 	for (const struct wire_field *f = def->fields; f->name && !bad; f++) {
 		const char *p = (const char *)m + f->offset;
+		/* An optional number below its least value was absent (a HELLO without
+		   epoch): written as 0 it would not decode again. */
+		if (f->kind != WIRE_STR && !f->required && wire_field_number(f, m) < f->min)
+			continue;
 		json_t *v = f->kind == WIRE_STR ? wire_string(p, f->size)
 						: wire_integer(wire_field_number(f, m));
 		bad = wire_put(o, f->name, v);

@@ -55,9 +55,9 @@ bool wire_tag_ok(const void *data, size_t len);
 bool wire_depth_ok(const char *body, size_t len, int max_depth);
 
 struct wire_hello {
-	char agent[65]; /* software and version, "chiso-agent 0.1.0" */
-	uint64_t epoch; /* the agent's outbox epoch */
-	uint64_t backlog_batches;
+	char agent[65]; /* software and version, "chiso-agent 0.1.0"; the one required field */
+	uint64_t epoch; /* the agent's outbox epoch; 0: not sent (optional, 1.. when sent) */
+	uint64_t backlog_batches; /* optional: 0 when not sent */
 	uint64_t backlog_rows;
 };
 

@@ -230,6 +230,12 @@ static void test_decode_ok(void **state)
 	    {"hello escaped Vietnamese", K_HELLO,
 	     "{\"agent\":\"x\\u00e3\",\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}",
 	     "{\"agent\":\"x\xc3\xa3\",\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}"},
+	    /* Only the agent is required (issue 17): the rest defaults to 0 / not sent. */
+	    {"hello agent only", K_HELLO, "{\"agent\":\"py 1\"}",
+	     "{\"agent\":\"py 1\",\"backlog_batches\":0,\"backlog_rows\":0}"},
+	    {"hello without backlog", K_HELLO,
+	     "{\"agent\":\"a\",\"epoch\":1,\"backlog_batches\":3}",
+	     "{\"agent\":\"a\",\"epoch\":1,\"backlog_batches\":3,\"backlog_rows\":0}"},
 	    {"welcome", K_WELCOME, WELCOME_OK, NULL},
 	    {"welcome without catalogue", K_WELCOME,
 	     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"51\",\"max_rows\":1,"
@@ -298,9 +304,6 @@ static void test_decode_refused(void **state)
 	    {"hello missing agent", K_HELLO,
 	     "{\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
 	     "missing field \"agent\""},
-	    {"hello missing backlog", K_HELLO,
-	     "{\"agent\":\"a\",\"epoch\":1,\"backlog_batches\":0}", 0, NULL,
-	     "missing field \"backlog_rows\""},
 	    {"hello epoch 0", K_HELLO,
 	     "{\"agent\":\"a\",\"epoch\":0,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
 	     "field \"epoch\": 0 is out of range 1..9223372036854775807"},
