@@ -65,7 +65,7 @@ struct sender {
 	size_t npending;
 	int64_t next_scan_ms, next_ping_ms, next_state_ms;
 	struct agentstate st;
-	bool refused; /* the province refused this agent (revoked) */
+	bool refused; /* the province refused this agent (revoked, another protocol version) */
 	struct wire_limits limits;
 };
 
@@ -519,10 +519,24 @@ static void sender_dispatch(const struct frame_in *in, void *ctx)
 			struct wire_error e;
 			char err[256];
 			if (wire_error_decode(data, len, &s->limits, &e, err, sizeof err) == 0) {
-				sender_error(s, LOGL_WARNING, "the province refused a message: %s",
-					     e.message);
-				if (strcmp(e.code, "revoked") == 0)
+				const char *revoked = wire_error_code_name(WIRE_ERR_REVOKED);
+				const char *version =
+				    wire_error_code_name(WIRE_ERR_UNSUPPORTED_VERSION);
+				if (strcmp(e.code, version) == 0) {
+					/* Our own tag is always CHISO/1, so something between
+					   (a proxy) rewrote it: resending cannot help. */
+					sender_error(s, LOGL_ERR,
+						     "the province does not speak this agent's "
+						     "protocol %s (%s): stopping; check what "
+						     "stands between this machine and the province",
+						     WIRE_PROTOCOL, e.message);
 					s->refused = true;
+				} else {
+					sender_error(s, LOGL_WARNING,
+						     "the province refused a message: %s",
+						     e.message);
+					s->refused = s->refused || strcmp(e.code, revoked) == 0;
+				}
 			}
 			break;
 		}

@@ -80,11 +80,11 @@ void ingest_retry(struct ingest *ig, const void *rid, size_t rid_len, uint64_t e
 	ig->stats->retries++;
 }
 
-void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, const char *code,
+void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, enum wire_error_code code,
 		  const char *message)
 {
 	struct wire_error e;
-	snprintf(e.code, sizeof e.code, "%s", code);
+	snprintf(e.code, sizeof e.code, "%s", wire_error_code_name(code));
 	snprintf(e.message, sizeof e.message, "%s", message);
 	char *body = wire_error_encode(&e);
 	ig->peer.reply(ig->peer.ctx, rid, rid_len, WIRE_ERROR, body);
@@ -162,7 +162,7 @@ void ingest_batch(struct ingest *ig, const void *rid, size_t rid_len,
 static void ingest_bad_body(struct ingest *ig, const void *rid, size_t rid_len, const char *err)
 {
 	ig->stats->bad_messages++;
-	ingest_error(ig, rid, rid_len, "bad_body", err);
+	ingest_error(ig, rid, rid_len, WIRE_ERR_BAD_BODY, err);
 }
 
 /* Notes that collector c was heard from, with the backlog it says it has; its figures or NULL. */

@@ -111,8 +111,8 @@ void ingest_hello(struct ingest *ig, const void *rid, size_t rid_len,
 void ingest_ping(struct ingest *ig, const void *rid, size_t rid_len,
 		 const struct store_collector *c, const char *body, size_t len,
 		 const struct wire_limits *lim);
-/* Answers ERROR with a reason code and a message. */
-void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, const char *code,
+/* Answers ERROR with a code of wire.h's table and a message. */
+void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, enum wire_error_code code,
 		  const char *message);
 /* Answers RETRY for one batch. */
 void ingest_retry(struct ingest *ig, const void *rid, size_t rid_len, uint64_t epoch, uint64_t seq,

@@ -53,11 +53,11 @@ int batch_qualifier_parse(const char *s)
 	return -1;
 }
 
-const char *batch_error_code(const char *err)
+enum wire_error_code batch_error_code(const char *err)
 {
 	if (err && strncmp(err, BATCH_TOO_MANY_ROWS, strlen(BATCH_TOO_MANY_ROWS)) == 0)
-		return "too_many_rows";
-	return "bad_body";
+		return WIRE_ERR_TOO_MANY_ROWS;
+	return WIRE_ERR_BAD_BODY;
 }
 
 struct batch *batch_new(size_t nrows)

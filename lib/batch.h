@@ -108,8 +108,8 @@ char *batch_encode(const struct batch *b);
  */
 int batch_decode(const char *body, size_t len, const struct wire_limits *lim, struct batch **out,
 		 char *err, size_t errsize);
-/* The ERROR code for a batch_decode failure: "too_many_rows" or "bad_body". */
-const char *batch_error_code(const char *err);
+/* The ERROR code for a batch_decode failure's err: too_many_rows or bad_body. */
+enum wire_error_code batch_error_code(const char *err);
 
 /* The byte offset of the first character of a note that utf8_unsafe() refuses, or a
  * byte that starts no UTF-8 character; SIZE_MAX if there is none. */

@@ -37,6 +37,23 @@ static const char *const wire_names[] = {
 };
 #define WIRE_NCOMMANDS (sizeof wire_names / sizeof wire_names[0])
 
+static const char *const wire_error_codes[] = {
+    [WIRE_ERR_BAD_FRAMES] = "bad_frames",
+    [WIRE_ERR_UNSUPPORTED_VERSION] = "unsupported_version",
+    [WIRE_ERR_BAD_BODY] = "bad_body",
+    [WIRE_ERR_TOO_MANY_ROWS] = "too_many_rows",
+    [WIRE_ERR_UNKNOWN_COMMAND] = "unknown_command",
+    [WIRE_ERR_REVOKED] = "revoked",
+    [WIRE_ERR_INTERNAL] = "internal",
+};
+
+const char *wire_error_code_name(enum wire_error_code c)
+{
+	if ((size_t)c >= sizeof wire_error_codes / sizeof wire_error_codes[0])
+		return wire_error_codes[WIRE_ERR_INTERNAL];
+	return wire_error_codes[c];
+}
+
 const char *wire_command_name(enum wire_command c)
 {
 	if ((size_t)c >= WIRE_NCOMMANDS)

@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_PROTOCOL	 "CHISO/1"
+#define WIRE_PROTOCOL "CHISO/1"
+/* Every version's tag starts so: another version is told apart from noise. */
+#define WIRE_TAG_FAMILY	 "CHISO/"
 #define WIRE_COMMAND_MAX 16
 
 enum wire_command {
@@ -31,6 +33,24 @@ enum wire_command {
 	WIRE_CATALOG, /* agent -> daemon: {} ; daemon -> agent: the catalogue */
 	WIRE_ERROR,   /* daemon -> agent: a message it could not accept */
 };
+
+/*
+ * The codes of an ERROR answer, one table (wire.c) that chisod answers by and
+ * `chisod --codes` lists, so that no code is spelt twice.
+ */
+enum wire_error_code {
+	WIRE_ERR_BAD_FRAMES,	      /* not 3 frames, or a first frame that is no tag */
+	WIRE_ERR_UNSUPPORTED_VERSION, /* a tag "CHISO/<n>" of another version */
+	WIRE_ERR_BAD_BODY,	      /* a body that does not decode, or too large */
+	WIRE_ERR_TOO_MANY_ROWS,	      /* a batch of more than max_rows rows */
+	WIRE_ERR_UNKNOWN_COMMAND,     /* a command chisod does not take */
+	WIRE_ERR_REVOKED,	      /* the collector's key was revoked since its handshake */
+	WIRE_ERR_INTERNAL,	      /* chisod cannot answer this now (no catalogue) */
+	WIRE_ERR_NCODES
+};
+
+/* "bad_frames", ...; "internal" for a value outside the enum. */
+const char *wire_error_code_name(enum wire_error_code c);
 
 /* Limits applied before and during decoding. */
 struct wire_limits {
