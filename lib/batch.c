@@ -428,6 +428,22 @@ static char *batch_dump(json_t *obj, int failed)
 	return text;
 }
 
+size_t batch_row_size(const struct batch_row *r)
+{
+	json_t *o = batch_row_json(r);
+	char *text = NULL;
+	size_t n = 0;
+
+	/* The same flags as batch_dump: a row is written alike alone and in a batch. */
+	if (o)
+		text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(BATCH_SIG_DIGITS));
+	if (text)
+		n = strlen(text);
+	free(text);
+	json_decref(o);
+	return n;
+}
+
 char *batch_encode(const struct batch *b)
 {
 	json_t *o = json_object(), *rows = json_array();

@@ -102,6 +102,14 @@ void batch_destroy(struct batch **bp);
  */
 char *batch_encode(const struct batch *b);
 /*
+ * What a BATCH body adds to its rows: the epoch, the seq (each at most 19
+ * digits) and the brackets.  A body is at most BATCH_HEAD_MAX plus, for each
+ * row, batch_row_size + 1 (the comma).
+ */
+#define BATCH_HEAD_MAX 80
+/* The bytes of r as batch_encode writes it; 0 if it cannot be encoded. */
+size_t batch_row_size(const struct batch_row *r);
+/*
  * Decodes a BATCH body under the limits.  Returns 0 with *out owned by the
  * caller (rows that failed carry reason and message), or -1 with err filled
  * and *out NULL when the body is not a batch at all.  lim NULL: the defaults.

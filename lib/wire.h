@@ -52,6 +52,16 @@ enum wire_error_code {
 /* "bad_frames", ...; "internal" for a value outside the enum. */
 const char *wire_error_code_name(enum wire_error_code c);
 
+/*
+ * max_body is the largest BODY frame a peer takes, as the application sees it.
+ * On the socket a frame is bigger: CURVE's MESSAGE box adds 33 bytes to every
+ * frame (command name, nonce, MAC), and ZMQ_MAXMSGSIZE counts those too, so a
+ * socket set to max_body would silently drop bodies a few dozen bytes under
+ * the limit it advertises.  Sockets are set to max_body + WIRE_CURVE_MARGIN;
+ * a body between max_body and that is answered ERROR bad_body by frame_check.
+ */
+#define WIRE_CURVE_MARGIN 256
+
 /* Limits applied before and during decoding. */
 struct wire_limits {
 	size_t max_body; /* bytes of the JSON frame */

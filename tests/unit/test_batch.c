@@ -525,6 +525,37 @@ static void test_encode_built(void **state)
 	batch_destroy(&b);
 }
 
+/* batch_row_size is exact, so that the agent can cut batches under max_body by it. */
+static void test_row_size(void **state)
+{
+	static const char head[] = "{\"epoch\":9223372036854775807,\"seq\":9223372036854775807,"
+				   "\"rows\":[]}";
+	struct batch *b = batch_new(3);
+	size_t sum = 0;
+	(void)state;
+
+	assert_non_null(b);
+	b->epoch = b->seq = INT64_MAX;
+	for (size_t i = 0; i < b->nrows; i++) {
+		struct batch_row *r = &b->rows[i];
+		snprintf(r->unit, sizeof r->unit, "1234567890123456");
+		snprintf(r->indicator, sizeof r->indicator, "%s", A64);
+		snprintf(r->period, sizeof r->period, "2024M12");
+		snprintf(r->value.text, sizeof r->value.text, "-0.00000000000001");
+		r->value.value = -1e-14;
+		r->qualifier = QUAL_AT_LEAST;
+		snprintf(r->ref, sizeof r->ref, "%s", i == 1 ? "\"quoted\\\"" : A128);
+		snprintf(r->note, sizeof r->note, "%s", i == 2 ? "ước tính" : A240);
+		sum += batch_row_size(r);
+	}
+	char *text = batch_encode(b);
+	assert_non_null(text);
+	assert_int_equal(strlen(text), strlen(head) + sum + b->nrows - 1);
+	assert_true(strlen(head) <= BATCH_HEAD_MAX);
+	free(text);
+	batch_destroy(&b);
+}
+
 /* Whatever decodes cleanly decodes to the same rows after encoding. */
 static void test_round_trip(void **state)
 {
@@ -737,7 +768,8 @@ int main(void)
 	    cmocka_unit_test(test_mixed_rows),	  cmocka_unit_test(test_batch_refused),
 	    cmocka_unit_test(test_encode_text),	  cmocka_unit_test(test_encode_built),
 	    cmocka_unit_test(test_round_trip),	  cmocka_unit_test(test_qualifiers),
-	    cmocka_unit_test(test_ack_codec),	  cmocka_unit_test(test_ack_refused),
+	    cmocka_unit_test(test_row_size),	  cmocka_unit_test(test_ack_codec),
+	    cmocka_unit_test(test_ack_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
