@@ -211,9 +211,11 @@ static void batch_row_when(json_t *o, size_t i, struct batch_row *r)
 				  r->date, sizeof r->date, e, sizeof e)) {
 			batch_row_fail(r, i, "bad_row", e);
 		} else if (!batch_date_shape(r->date)) {
+			/* A date written otherwise is a bad date, as an impossible one is
+			   (job_prepare); a date that is no string is a bad row. */
 			wire_errorf(e, sizeof e,
 				    "field \"date\": expected \"YYYY-MM-DD\", got \"%s\"", r->date);
-			batch_row_fail(r, i, "bad_row", e);
+			batch_row_fail(r, i, "bad_date", e);
 		}
 	} else {
 		batch_row_fail(r, i, "bad_row", "missing field \"period\" (or \"date\")");
@@ -288,7 +290,9 @@ static void batch_row_decode(json_t *o, size_t i, struct batch_row *r)
 	json_t *v = json_object_get(o, "value");
 	const char *why;
 	if (!v) {
-		batch_row_fail(r, i, "bad_value", "missing field \"value\"");
+		/* Missing is the row's shape, like any missing field: bad_value is
+		   for a value sent and not acceptable. */
+		batch_row_fail(r, i, "bad_row", "missing field \"value\"");
 	} else if (!json_is_number(v)) {
 		wire_errorf(e, sizeof e, "field \"value\": expected a number, got %s",
 			    wire_json_kind(v));
@@ -466,6 +470,52 @@ void batch_ack_clear(struct batch_ack *a)
 	free(a->flagged);
 	a->rejected = a->flagged = NULL;
 	a->nrejected = a->nflagged = 0;
+}
+
+static int batch_verdict_cmp(const void *x, const void *y)
+{
+	const struct batch_verdict *a = x, *b = y;
+
+	if (a->row != b->row)
+		return a->row < b->row ? -1 : 1;
+	int c = strcmp(a->code, b->code);
+	return c ? c : strcmp(a->message, b->message);
+}
+
+/* true if row is among the n verdicts of v, sorted by row. */
+static bool batch_verdict_has(const struct batch_verdict *v, size_t n, uint32_t row)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].row < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].row == row;
+}
+
+void batch_ack_sort(struct batch_ack *a)
+{
+	size_t keep = 0;
+
+	/* The verdicts come from SQL in no promised order; the agent and a second
+	   implementation are promised one. */
+	if (a->nrejected > 1)
+		qsort(a->rejected, a->nrejected, sizeof *a->rejected, batch_verdict_cmp);
+	for (size_t i = 0; i < a->nrejected; i++)
+		if (keep == 0 || a->rejected[keep - 1].row != a->rejected[i].row)
+			a->rejected[keep++] = a->rejected[i];
+	a->nrejected = keep;
+	if (a->nflagged > 1)
+		qsort(a->flagged, a->nflagged, sizeof *a->flagged, batch_verdict_cmp);
+	keep = 0;
+	for (size_t i = 0; i < a->nflagged; i++)
+		if (!batch_verdict_has(a->rejected, a->nrejected, a->flagged[i].row))
+			a->flagged[keep++] = a->flagged[i];
+	a->nflagged = keep;
 }
 
 static json_t *batch_verdicts_json(const struct batch_verdict *v, size_t n)

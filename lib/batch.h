@@ -127,6 +127,12 @@ const char *batch_qualifier_name(enum qualifier q);
 /* The qualifier for a wire name, or -1. */
 int batch_qualifier_parse(const char *s);
 
+/*
+ * Puts an ACK's verdicts in the order the protocol promises: rejected and
+ * flagged each by row ascending (then code), a row at most once in rejected
+ * (the first kept), and a rejected row never in flagged.
+ */
+void batch_ack_sort(struct batch_ack *a);
 /* Frees the verdict arrays of an ACK (not the struct itself). */
 void batch_ack_clear(struct batch_ack *a);
 /* The ACK body, strings cut on a UTF-8 boundary; the caller frees it (NULL: no memory). */

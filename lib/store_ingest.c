@@ -142,6 +142,8 @@ static int store_read_acks(const PGresult *res, struct store_item *items, size_t
 		snprintf(v->code, sizeof v->code, "%s", PQgetvalue(res, t, 5));
 		snprintf(v->message, sizeof v->message, "%s", PQgetvalue(res, t, 6));
 	}
+	for (size_t i = 0; i < n; i++)
+		batch_ack_sort(&items[i].ack);
 	rc = 0;
 done:
 	free(nrej);
