@@ -10,6 +10,8 @@
  * Values arrive as JSON numbers and leave as canonical decimal text (struct
  * num): at most 15 significant digits, no exponent, no trailing fractional
  * zeros, so that the text survives a double and PostgreSQL's numeric exactly.
+ * The rule is applied to the literal as written (num_json_literal), which
+ * jscan finds in the body: jansson's double would have rounded it.
  */
 #include "batch.h"
 
@@ -21,12 +23,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "jscan.h"
 #include "utf8.h"
 
 /* The start of the whole-batch error that maps to ERROR too_many_rows. */
 #define BATCH_TOO_MANY_ROWS "too many rows"
-/* |integer| must stay below 10^15: 15 significant digits. */
-#define BATCH_INT_LIMIT 1000000000000000LL
 /* Integers up to 2^53 are exact in a double and in every JSON reader. */
 #define BATCH_EXACT_LIMIT 9007199254740992.0
 #define BATCH_SIG_DIGITS  15
@@ -84,71 +85,6 @@ void batch_destroy(struct batch **bp)
 	free((*bp)->rows);
 	free(*bp);
 	*bp = NULL;
-}
-
-/*
- * A real beyond %.15g's plain range, as plain decimal: only tiny magnitudes
- * fit (an exponent of 15 or more means 16 or more integer digits).  Returns
- * 0, or -1 if the text would have too many digits.
- */
-static int batch_plain_decimal(double d, char *text, size_t size)
-{
-	char m[32], digits[BATCH_SIG_DIGITS + 1];
-	size_t nd = 0, pos = 0;
-
-	/* "d.dddddddddddddde-XX": the same 15 digits and exponent %.15g chose. */
-	snprintf(m, sizeof m, "%.*e", BATCH_SIG_DIGITS - 1, fabs(d));
-	char *e = strchr(m, 'e');
-	int exp = atoi(e + 1);
-	for (const char *p = m; p < e; p++)
-		if (*p != '.')
-			digits[nd++] = *p;
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
-	digits[nd] = '\0';
-	if (exp >= 0)
-		return -1;
-	size_t zeros = (size_t)(-exp - 1);
-	if ((d < 0) + 2 + zeros + nd >= size)
-		return -1;
-	if (d < 0)
-		text[pos++] = '-';
-	text[pos++] = '0';
-	text[pos++] = '.';
-	memset(text + pos, '0', zeros);
-	pos += zeros;
-	memcpy(text + pos, digits, nd + 1);
-	return 0;
-}
-
-/* Fills *n from the JSON number v; NULL, or why the value is refused. */
-static const char *batch_value(const json_t *v, struct num *n)
-{
-	if (json_is_integer(v)) {
-		json_int_t i = json_integer_value(v);
-		if (i <= -BATCH_INT_LIMIT || i >= BATCH_INT_LIMIT)
-			return "too many digits (at most 15 significant digits)";
-		snprintf(n->text, sizeof n->text, "%lld", (long long)i);
-		n->integer = true;
-		n->value = (double)i;
-		return NULL;
-	}
-	double d = json_real_value(v);
-	if (!isfinite(d))
-		return "not a finite number";
-	if (d == 0) {
-		snprintf(n->text, sizeof n->text, "0"); /* also for -0.0 */
-	} else {
-		snprintf(n->text, sizeof n->text, "%.*g", BATCH_SIG_DIGITS, d);
-		if (strchr(n->text, 'e') && batch_plain_decimal(d, n->text, sizeof n->text) < 0) {
-			n->text[0] = '\0';
-			return "too many digits (at most 15 significant digits, no exponent)";
-		}
-	}
-	/* %g already dropped trailing fractional zeros; the text is the value. */
-	n->integer = strchr(n->text, '.') == NULL;
-	n->value = strtod(n->text, NULL);
-	return NULL;
 }
 
 /* Marks row i refused unless an earlier field already did. */
@@ -222,11 +158,52 @@ static void batch_row_when(json_t *o, size_t i, struct batch_row *r)
 	}
 }
 
+/* The literal text of row i's value in the body; len 0 if none was found. */
+struct batch_literal {
+	const char *text;
+	size_t len;
+};
+
+/*
+ * The value v of row i, under the number rule applied to its literal as
+ * written.  A value refused is kept as sent in r->value_sent.
+ */
+static void batch_row_value(json_t *v, const struct batch_literal *lit, size_t i,
+			    struct batch_row *r)
+{
+	char e[BATCH_ERR_MAX];
+	const char *why;
+
+	if (!json_is_number(v)) {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (text)
+			wire_utf8_copy(r->value_sent, sizeof r->value_sent, text, strlen(text));
+		free(text);
+		wire_errorf(e, sizeof e, "field \"value\": expected a number, got %s",
+			    wire_json_kind(v));
+		batch_row_fail(r, i, "bad_value", e);
+		return;
+	}
+	if (lit->len == 0) {
+		/* jansson took a number jscan did not find: never seen, but refused, not
+		   guessed from a double. */
+		batch_row_fail(r, i, "bad_value", "field \"value\": the number could not be read");
+		return;
+	}
+	if (num_json_literal(lit->text, lit->len, &r->value, &why) == 0)
+		return;
+	wire_utf8_copy(r->value_sent, sizeof r->value_sent, lit->text, lit->len);
+	wire_errorf(e, sizeof e, "field \"value\": %s%s is refused: %s", r->value_sent,
+		    lit->len > BATCH_SENT_MAX ? "..." : "", why);
+	batch_row_fail(r, i, "bad_value", e);
+}
+
 /*
  * Reads row i into *r.  Every field is read even after a failure so that the
  * rejection keeps as much of the row as could be read; the first failure wins.
  */
-static void batch_row_decode(json_t *o, size_t i, struct batch_row *r)
+static void batch_row_decode(json_t *o, size_t i, const struct batch_literal *lit,
+			     struct batch_row *r)
 {
 	static const char *const names[] = {"unit",	 "indicator", "period", "date", "value",
 					    "qualifier", "ref",	      "note",	NULL};
@@ -288,23 +265,19 @@ static void batch_row_decode(json_t *o, size_t i, struct batch_row *r)
 	}
 
 	json_t *v = json_object_get(o, "value");
-	const char *why;
 	if (!v) {
 		/* Missing is the row's shape, like any missing field: bad_value is
 		   for a value sent and not acceptable. */
 		batch_row_fail(r, i, "bad_row", "missing field \"value\"");
-	} else if (!json_is_number(v)) {
-		wire_errorf(e, sizeof e, "field \"value\": expected a number, got %s",
-			    wire_json_kind(v));
-		batch_row_fail(r, i, "bad_value", e);
-	} else if ((why = batch_value(v, &r->value)) != NULL) {
-		wire_errorf(e, sizeof e, "field \"value\": %s", why);
-		batch_row_fail(r, i, "bad_value", e);
+	} else {
+		batch_row_value(v, lit, i, r);
 	}
 }
 
 struct batch_decoding {
 	const struct wire_limits *lim;
+	const char *body; /* what jansson parsed, for the values' literals */
+	size_t len;
 	struct batch *b;
 };
 
@@ -345,15 +318,30 @@ static int batch_fields(json_t *o, void *ctx, char *err, size_t errsize)
 	}
 	d->b->epoch = epoch;
 	d->b->seq = seq;
-	for (size_t i = 0; i < n; i++)
-		batch_row_decode(json_array_get(rows, i), i, &d->b->rows[i]);
+	struct jscan_span *spans = calloc(n, sizeof *spans);
+	if (!spans) {
+		wire_errorf(err, errsize, "out of memory for %zu rows", n);
+		return -1;
+	}
+	/* jansson accepted the body, so the scan finds the same n rows; if it
+	   did not, every value reads as not found and is refused, not guessed. */
+	if (jscan_row_values(d->body, d->len, spans, n) != (long)n)
+		memset(spans, 0, n * sizeof *spans);
+	for (size_t i = 0; i < n; i++) {
+		struct batch_literal lit = {d->body + spans[i].off, spans[i].len};
+		batch_row_decode(json_array_get(rows, i), i, &lit, &d->b->rows[i]);
+	}
+	free(spans);
 	return 0;
 }
 
 int batch_decode(const char *body, size_t len, const struct wire_limits *lim, struct batch **out,
 		 char *err, size_t errsize)
 {
-	struct batch_decoding d = {.lim = lim ? lim : &wire_default_limits, .b = NULL};
+	struct batch_decoding d = {.lim = lim ? lim : &wire_default_limits,
+				   .body = body ? body : "",
+				   .len = len,
+				   .b = NULL};
 
 	*out = NULL;
 	if (wire_decode_object(body, len, d.lim, batch_fields, &d, err, errsize) < 0) {

@@ -35,6 +35,7 @@
 #define BATCH_NOTE_MAX	    240 /* bytes of UTF-8: about 80 Vietnamese words' letters */
 #define BATCH_MESSAGE_MAX   240
 #define BATCH_CODE_MAX	    32
+#define BATCH_SENT_MAX	    64 /* bytes of a refused value kept as sent */
 
 enum qualifier {
 	QUAL_NONE,
@@ -49,6 +50,12 @@ struct batch_row {
 	char period[BATCH_PERIOD_MAX + 1]; /* empty when a date was sent instead */
 	char date[11];			   /* "YYYY-MM-DD", empty when a period was sent */
 	struct num value; /* value.text canonical decimal, no exponent; value = strtod(text) */
+	/*
+	 * A value that was sent and refused, as sent: a number's literal ("1e+16"),
+	 * another type's compact JSON ("\"264\"", "null"), cut at BATCH_SENT_MAX
+	 * bytes on a UTF-8 boundary; "" when the value is acceptable or missing.
+	 */
+	char value_sent[BATCH_SENT_MAX + 1];
 	enum qualifier qualifier;
 	char ref[BATCH_REF_MAX + 1];   /* where the row came from, for people: "file.csv:12" */
 	char note[BATCH_NOTE_MAX + 1]; /* the officer's remark on the value, "" if none */
