@@ -362,6 +362,11 @@ static int num_finish(struct num_build *b, const char **why, struct num *out)
 		sig -= strspn(b->fracd, "0"); /* 0.05 has one significant digit */
 	if (sig > NUM_SIG_MAX)
 		return num_fail(b, why, NUM_NUMBER, "quá nhiều chữ số: tối đa 15 chữ số có nghĩa");
+	/* The protocol's rule (num_json_literal): what the province would refuse is
+	   refused here, where the officer can still correct it. */
+	if (b->nfrac > NUM_SIG_MAX)
+		return num_fail(b, why, NUM_NUMBER,
+				"quá nhiều chữ số thập phân: tối đa 15 chữ số sau dấu thập phân");
 	len = (size_t)snprintf(text, sizeof text, "%s%s%s%s", b->negative && !zero ? "-" : "",
 			       b->nint ? b->intd : "0", b->nfrac ? "." : "", b->fracd);
 	if (len >= sizeof out->text)

@@ -16,7 +16,8 @@
  * Thousands may be grouped by dot, comma, space, no-break space (U+00A0) or
  * narrow no-break space (U+202F); groups after the first have exactly three
  * digits.  A number has at most 15 significant digits so that it survives a
- * double and PostgreSQL's numeric exactly.
+ * double and PostgreSQL's numeric exactly, and at most 15 decimals, as the
+ * protocol's rule for the province says (num_json_literal).
  */
 #ifndef CHISO_NUM_H
 #define CHISO_NUM_H
