@@ -9,7 +9,9 @@
 #   3. a HELLO whose agent string holds "\n<3>forged" and terminal escapes leaves
 #      one escaped line in chisod's log, no forged line and no ESC byte;
 #   4. a year outside 2000..2100 is refused, as a period and as a date, by chisod
-#      and by the agent's submit, with the range in the Vietnamese message.
+#      and by the agent's submit, with the range in the Vietnamese message; a
+#      refused value is kept in the rejection as sent (1e+16, "264"), a missing
+#      one is bad_row.
 . "$(dirname "$0")/lib.sh"
 
 START=$(date +%s)
@@ -74,11 +76,20 @@ check "the escaped agent string in the log" 1 \
 say "4. years outside 2000..2100"
 eval "$(grep '^attack=' "$T/forge.out" | tr ' ' '\n' | sed 's/^/f_/')"
 echo "rows sent $f_rows_sent, acks $f_acks, rejected $f_rows_rejected"
-check "rows of year 1900 rejected by chisod" 2 "$f_rows_rejected"
+check "rows of year 1900 and of bad values rejected by chisod" 5 "$f_rows_rejected"
 check "rejections naming the range" 2 "$(grep -c '^rejected: bad_\(period\|date\): .*năm phải từ 2000 đến 2100' "$T/forge.out" || true)"
 stored=$(sql "SELECT count(*) FROM observation o JOIN batch b ON b.id = o.batch_id
 	JOIN collector c ON c.id = b.collector_id WHERE c.name = 'attacker'")
 check "rows of year 1900 stored" 0 "$stored"
+# A refused value is kept as sent; a missing one is the row's fault (issue 17).
+check "the rejections' reasons and values as sent" \
+	'1:bad_period 1:bad_date 1e+16:bad_value "264":bad_value -:bad_row' \
+	"$(sql "SELECT string_agg(coalesce(r.value_text, '-') || ':' || r.reason, ' '
+		ORDER BY r.row_no) FROM rejection r JOIN batch b ON b.id = r.batch_id
+		JOIN collector c ON c.id = b.collector_id
+		WHERE c.name = 'attacker' AND b.epoch = 424242 AND b.seq = 30")"
+check "the rule named in the bad_value message" 1 \
+	"$(grep -c '^rejected: bad_value: .*1e+16 is refused: a value has at most 15 significant digits' "$T/forge.out" || true)"
 printf 'unit,indicator,period,value\n21301,population,1900,5\n21301,population,2101,5\n21301,population,2024,5\n' \
 	>"$T/years.csv"
 rc=0

@@ -350,7 +350,7 @@ static void attack_inject(struct client *c, struct figures *fg, long count)
 	}
 }
 
-/* Text that would forge log lines or drive a terminal, and years out of range. */
+/* Text that would forge log lines or drive a terminal, years out of range, values refused. */
 static void attack_log_forge(struct client *c, struct figures *fg, long count)
 {
 	(void)count;
@@ -362,15 +362,22 @@ static void attack_log_forge(struct client *c, struct figures *fg, long count)
 	send3(c, WIRE_HELLO, hello, sizeof hello - 1);
 	fg->tried++;
 	drain(c, fg, 3000, 1);
-	/* a year outside the range, as a period and as a date */
+	/* a year outside the range, as a period and as a date; then values
+	 * refused, kept as sent, and a row without one (bad_row) */
 	show_rejections = true;
 	long acks0 = fg->acks;
 	batch(c, fg, 30,
 	      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
 	      "\"1900\",\"value\":1},"
 	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
-	      "\"1900-06-01\",\"value\":1}]",
-	      2);
+	      "\"1900-06-01\",\"value\":1},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\",\"value\":1e+16},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\",\"value\":\"264\"},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\"}]",
+	      5);
 	/* The test reads this ACK's verdicts: wait for it, not for any answer
 	 * (a late WELCOME would do for batch()), up to a minute on a slow run. */
 	for (int i = 0; i < 12 && fg->acks == acks0; i++)
