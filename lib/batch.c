@@ -534,12 +534,23 @@ static const char *const batch_ack_statuses[] = {
     [ACK_KEY_REUSED] = "key_reused",
 };
 
-/* The wire name of an ACK status: "committed", "duplicate", "key_reused". */
-static const char *batch_ack_status_name(enum ack_status s)
+const char *batch_ack_status_name(enum ack_status s)
 {
 	assert((size_t)s < sizeof batch_ack_statuses / sizeof batch_ack_statuses[0]);
 	return batch_ack_statuses[s];
 }
+
+const char *const batch_row_codes[] = {
+    /* the decoder (this file) and job_prepare */
+    "bad_row", "bad_value", "bad_date", "bad_period", "unknown_indicator",
+    /* ingest() in sql/R_20_ingest.sql, in the order it checks */
+    "collector_revoked", "computed_indicator", "period_type_not_allowed", "future_period",
+    "unit_retired", "unknown_unit", "unit_out_of_scope", "level_not_allowed", "period_locked",
+    "not_integer", "negative_value", "out_of_bounds", "numerator_exceeds_denominator",
+    /* a key committed with other rows: the batch's one verdict */
+    "key_reused", NULL};
+
+const char *const batch_flag_codes[] = {"superseded", "sum_mismatch", "outlier", NULL};
 
 char *batch_ack_encode(const struct batch_ack *a)
 {

@@ -86,7 +86,20 @@ enum ack_status {
 	ACK_DUPLICATE,	/* the batch key was already committed: nothing written again */
 	ACK_KEY_REUSED, /* the key was committed with other rows: refused whole, nothing
 			   written; the one verdict (row 0, key_reused) says why */
+	ACK_NSTATUSES
 };
+
+/* The wire name of an ACK status: "committed", "duplicate", "key_reused". */
+const char *batch_ack_status_name(enum ack_status s);
+
+/*
+ * Every code an ACK may give a rejected row, and a flagged row, NULL-ended:
+ * the decoder's (bad_row, bad_value, bad_date), job.c's and ingest()'s in
+ * sql/R_20_ingest.sql.  `chisod --codes` lists them; tests/unit/test_batch.c
+ * reads those sources so that a code added there and not here fails.
+ */
+extern const char *const batch_row_codes[];
+extern const char *const batch_flag_codes[];
 
 struct batch_ack {
 	uint64_t epoch;

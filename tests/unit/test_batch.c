@@ -821,6 +821,118 @@ static void test_ack_sort(void **state)
 	}
 }
 
+/* true if code is in the NULL-ended list. */
+static bool listed(const char *const *list, const char *code)
+{
+	for (; *list; list++)
+		if (strcmp(*list, code) == 0)
+			return true;
+	return false;
+}
+
+/* The text of a source file (CHISO_SOURCE_DIR/rel), static storage. */
+static const char *source(const char *rel)
+{
+	static char text[1 << 20];
+	const char *src = getenv("CHISO_SOURCE_DIR");
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/%s", src ? src : ".", rel);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		fail_msg("%s: cannot read", path);
+	size_t n = fread(text, 1, sizeof text - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	return text;
+}
+
+/*
+ * Each literal right after marker in text[from..to) (the marker ends with the
+ * opening quote) must be in list; returns how many were found.
+ */
+static int codes_after(const char *file, const char *text, const char *from, const char *to,
+		       const char *marker, char quote, const char *const *list)
+{
+	const char *start = from ? strstr(text, from) : text;
+	const char *end = start && to ? strstr(start, to) : NULL;
+	int n = 0;
+
+	if (!start || (to && !end))
+		fail_msg("%s: cannot find \"%s\" .. \"%s\"", file, from, to);
+	for (const char *p = strstr(start, marker); p && (!end || p < end);
+	     p = strstr(p + 1, marker)) {
+		const char *q = p + strlen(marker);
+		char code[64];
+		snprintf(code, sizeof code, "%.*s", (int)strcspn(q, quote == '"' ? "\"" : "'"), q);
+		if (!listed(list, code))
+			fail_msg("%s: the code \"%s\" is not in batch.c's table", file, code);
+		n++;
+	}
+	return n;
+}
+
+/* Every row and flag code the sources can put in an ACK is in the tables, and back. */
+static void test_ack_codes(void **state)
+{
+	static const struct {
+		const char *file, *from, *to, *marker;
+		char quote;
+		bool flag;
+		int least;
+	} scans[] = {
+	    {"lib/batch.c", NULL, NULL, "batch_row_fail(r, i, \"", '"', false, 10},
+	    {"daemon/job.c", NULL, NULL, "job_refuse(r, \"", '"', false, 2},
+	    {"daemon/job.c", NULL, NULL, "r->reason = \"", '"', false, 1},
+	    {"lib/store_ingest.c", NULL, NULL, "store_copy_field(b, \"bad_", '"', false, 1},
+	    {"sql/R_20_ingest.sql", "CROSS JOIN LATERAL (SELECT\n\t\tCASE", "END AS reason",
+	     "THEN '", '\'', false, 12},
+	    {"sql/R_20_ingest.sql", NULL, NULL, "SET reason = '", '\'', false, 1},
+	    {"sql/R_20_ingest.sql", NULL, NULL, "'rejected', '", '\'', false, 1},
+	    {"sql/R_20_ingest.sql", NULL, NULL, "period_id, '", '\'', true, 3},
+	};
+	(void)state;
+	for (size_t i = 0; i < N(scans); i++) {
+		const char *text = source(scans[i].file);
+		/* store_ingest's marker swallowed "bad_": the code is what follows it */
+		bool prefixed = strstr(scans[i].marker, "\"bad_") != NULL;
+		int n = prefixed ? 0
+				 : codes_after(scans[i].file, text, scans[i].from, scans[i].to,
+					       scans[i].marker, scans[i].quote,
+					       scans[i].flag ? batch_flag_codes : batch_row_codes);
+		if (prefixed)
+			for (const char *p = strstr(text, scans[i].marker); p;
+			     p = strstr(p + 1, scans[i].marker), n++) {
+				char code[64];
+				const char *q = strstr(p, "\"") + 1;
+				snprintf(code, sizeof code, "%.*s", (int)strcspn(q, "\""), q);
+				if (!listed(batch_row_codes, code))
+					fail_msg("%s: \"%s\" not in the table", scans[i].file,
+						 code);
+			}
+		if (n < scans[i].least)
+			fail_msg("%s: %d codes after \"%s\", fewer than %d: a rename must update "
+				 "this test",
+				 scans[i].file, n, scans[i].marker, scans[i].least);
+	}
+	/* and back: each code of the tables is written in some source */
+	const char *const *lists[] = {batch_row_codes, batch_flag_codes};
+	for (size_t l = 0; l < 2; l++)
+		for (const char *const *c = lists[l]; *c; c++) {
+			char c_lit[80], sql_lit[80], decoder[96];
+			snprintf(c_lit, sizeof c_lit, "\"%s\"", *c);
+			snprintf(sql_lit, sizeof sql_lit, "'%s'", *c);
+			snprintf(decoder, sizeof decoder, "batch_row_fail(r, i, \"%s\"", *c);
+			/* source() reuses its buffer: each file is searched before the next read */
+			if (!strstr(source("sql/R_20_ingest.sql"), sql_lit) &&
+			    !strstr(source("daemon/job.c"), c_lit) &&
+			    !strstr(source("lib/store_ingest.c"), c_lit) &&
+			    !strstr(source("lib/batch.c"), decoder))
+				fail_msg("\"%s\" is in the table but no source sends it", *c);
+		}
+	assert_string_equal(batch_ack_status_name(ACK_KEY_REUSED), "key_reused");
+}
+
 static void test_ack_refused(void **state)
 {
 	static const struct wire_limits one = {.max_body = 4096, .max_rows = 1, .max_depth = 4};
@@ -906,9 +1018,9 @@ int main(void)
 	    cmocka_unit_test(test_mixed_rows),	  cmocka_unit_test(test_batch_refused),
 	    cmocka_unit_test(test_encode_text),	  cmocka_unit_test(test_encode_built),
 	    cmocka_unit_test(test_round_trip),	  cmocka_unit_test(test_qualifiers),
-	    cmocka_unit_test(test_row_size),	  cmocka_unit_test(test_value_sent),
-	    cmocka_unit_test(test_ack_sort),	  cmocka_unit_test(test_ack_codec),
-	    cmocka_unit_test(test_ack_refused),
+	    cmocka_unit_test(test_row_size),	  cmocka_unit_test(test_ack_codes),
+	    cmocka_unit_test(test_value_sent),	  cmocka_unit_test(test_ack_sort),
+	    cmocka_unit_test(test_ack_codec),	  cmocka_unit_test(test_ack_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
