@@ -88,8 +88,9 @@ static int server_setopt_int(void *sock, int opt, int value)
 static int server_router(struct server *s, struct keypair *kp, char *err, size_t errsize)
 {
 	const struct srvconf *c = s->conf;
-	/* A body of exactly max_body bytes must get through CURVE (wire.h). */
-	int64_t maxmsg = c->max_message_bytes + WIRE_CURVE_MARGIN;
+	/* A body of exactly max_body bytes must get through CURVE, and one a little
+	   over it be answered, not dropped (wire.h). */
+	int64_t maxmsg = c->max_message_bytes + WIRE_CURVE_MARGIN + WIRE_CURVE_OVERHEAD;
 	int hb = (int)c->heartbeat_ms;
 
 	s->router = zmq_socket(s->ctx, ZMQ_ROUTER);

@@ -54,13 +54,17 @@ const char *wire_error_code_name(enum wire_error_code c);
 
 /*
  * max_body is the largest BODY frame a peer takes, as the application sees it.
- * On the socket a frame is bigger: CURVE's MESSAGE box adds 33 bytes to every
- * frame (command name, nonce, MAC), and ZMQ_MAXMSGSIZE counts those too, so a
- * socket set to max_body would silently drop bodies a few dozen bytes under
- * the limit it advertises.  Sockets are set to max_body + WIRE_CURVE_MARGIN;
- * a body between max_body and that is answered ERROR bad_body by frame_check.
+ * On the socket a frame is bigger: CURVE's MESSAGE command adds
+ * WIRE_CURVE_OVERHEAD bytes to every frame (its name, a nonce, a MAC and a
+ * flags byte, measured: t_bad_input), and ZMQ_MAXMSGSIZE counts those too, so
+ * a socket set to max_body silently drops bodies a few dozen bytes under the
+ * limit it advertises.  Sockets are set to max_body + WIRE_CURVE_MARGIN +
+ * WIRE_CURVE_OVERHEAD: a body of max_body + 1 .. max_body + WIRE_CURVE_MARGIN
+ * bytes is delivered and answered ERROR bad_body by frame_check, naming the
+ * limit; a larger frame is dropped by libzmq with its connection.
  */
-#define WIRE_CURVE_MARGIN 256
+#define WIRE_CURVE_OVERHEAD 33
+#define WIRE_CURVE_MARGIN   256
 
 /* Limits applied before and during decoding. */
 struct wire_limits {

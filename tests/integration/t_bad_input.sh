@@ -11,7 +11,9 @@
 #   4. a year outside 2000..2100 is refused, as a period and as a date, by chisod
 #      and by the agent's submit, with the range in the Vietnamese message; a
 #      refused value is kept in the rejection as sent (1e+16, "264"), a missing
-#      one is bad_row.
+#      one is bad_row;
+#   5. a body of exactly max_body is taken through CURVE, one of max_body + 1 or
+#      + 256 is answered ERROR bad_body naming the limit, a larger one dropped.
 . "$(dirname "$0")/lib.sh"
 
 START=$(date +%s)
@@ -97,6 +99,17 @@ agent attacker submit "$T/years.csv" >"$T/submit.out" 2>&1 || rc=$?
 cat "$T/submit.out"
 check "submitted rows refused by the agent with the range" 2 \
 	"$(grep -c 'năm phải từ 2000 đến 2100' "$T/submit.out" || true)"
+
+say "5. bodies at and past max_body (4 MiB): CURVE's own bytes do not count against it"
+"$ATTACK" "tcp://127.0.0.1:$PORT" "$T/var/keys/server.pub" limits "$T/agents/attacker/attacker.key" \
+	>"$T/limits.out"
+cat "$T/limits.out"
+answer() { sed -n "/^sent: .*(max_body + $1)\$/,/^done: max_body + $1\$/p" "$T/limits.out" | grep '^answer:' || true; }
+check "a body of exactly max_body" "answer: ACK - " "$(answer 0)"
+check "a body of max_body + 1" "answer: ERROR bad_body body too large: 4194305 bytes, limit 4194304" "$(answer 1)"
+check "a body of max_body + 256" "answer: ERROR bad_body body too large: 4194560 bytes, limit 4194304" "$(answer 256)"
+check "a body of max_body + 257: dropped unanswered" "" "$(answer 257)"
+check "a frame well past the socket's limit: dropped unanswered" "" "$(answer 2000)"
 
 stop_chisod
 echo "t_bad_input: $(($(date +%s) - START)) s"
