@@ -13,7 +13,10 @@
 #      refused value is kept in the rejection as sent (1e+16, "264"), a missing
 #      one is bad_row;
 #   5. a body of exactly max_body is taken through CURVE, one of max_body + 1 or
-#      + 256 is answered ERROR bad_body naming the limit, a larger one dropped.
+#      + 256 is answered ERROR bad_body naming the limit, a larger one dropped;
+#   6. a wrong frame count, another version's tag (ERROR unsupported_version), a
+#      first frame that is no tag and an unknown command are each answered and
+#      logged as what they are.
 . "$(dirname "$0")/lib.sh"
 
 START=$(date +%s)
@@ -110,6 +113,25 @@ check "a body of max_body + 1" "answer: ERROR bad_body body too large: 4194305 b
 check "a body of max_body + 256" "answer: ERROR bad_body body too large: 4194560 bytes, limit 4194304" "$(answer 256)"
 check "a body of max_body + 257: dropped unanswered" "" "$(answer 257)"
 check "a frame well past the socket's limit: dropped unanswered" "" "$(answer 2000)"
+
+say "6. framing faults: each answered and logged as what it is"
+"$ATTACK" "tcp://127.0.0.1:$PORT" "$T/var/keys/server.pub" framing "$T/agents/attacker/attacker.key" \
+	>"$T/framing.out"
+cat "$T/framing.out"
+after() { grep -A1 "^sent: $1\$" "$T/framing.out" | sed -n 2p; }
+check "two frames" "answer: ERROR bad_frames a message is 3 frames: \"CHISO/1\", a command, a JSON body" "$(after 'two frames')"
+check "another version" "answer: ERROR unsupported_version this server speaks CHISO/1; your message was tagged CHISO/2" \
+	"$(after 'version 2')"
+check "no tag" "answer: ERROR bad_frames a message is 3 frames: \"CHISO/1\", a command, a JSON body" "$(after 'not a tag')"
+check "unknown command" "answer: ERROR unknown_command commands are HELLO, BATCH, PING and CATALOG" \
+	"$(after 'unknown command')"
+for line in 'message of 2 frames refused (a message is 3 frames: tag, command, body)' \
+	'message refused: this server speaks CHISO/1; your message was tagged CHISO/2' \
+	'message with tag "HELLO" refused (the first frame must be "CHISO/1")' \
+	'message with unknown command "DELETE" refused'; do
+	check "logged: $line" 1 "$(grep -cF "collector attacker: $line" "$T/chisod.log" || true)"
+done
+check "log lines blaming a missing tag" 0 "$(grep -c 'without the CHISO/1 tag' "$T/chisod.log" || true)"
 
 stop_chisod
 echo "t_bad_input: $(($(date +%s) - START)) s"

@@ -459,6 +459,36 @@ static void attack_limits(struct client *c, struct figures *fg, long count)
 	free(body);
 }
 
+/*
+ * One message of each framing fault, each answer printed: a wrong frame count,
+ * another version's tag, a tag that is none, an unknown command.
+ */
+static void attack_framing(struct client *c, struct figures *fg, long count)
+{
+	static const struct {
+		const char *name;
+		int n;
+		const char *f[3];
+	} cases[] = {
+	    {"two frames", 2, {"CHISO/1", "PING", NULL}},
+	    {"version 2", 3, {"CHISO/2", "PING", "{}"}},
+	    {"not a tag", 3, {"HELLO", "PING", "{}"}},
+	    {"unknown command", 3, {"CHISO/1", "DELETE", "{}"}},
+	};
+	(void)count;
+	show_answers = true;
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		size_t lens[3];
+		for (int i = 0; i < cases[k].n; i++)
+			lens[i] = strlen(cases[k].f[i]);
+		printf("sent: %s\n", cases[k].name);
+		fflush(stdout);
+		send_frames(c, (const void *const *)cases[k].f, lens, cases[k].n);
+		fg->tried++;
+		drain(c, fg, 5000, 1);
+	}
+}
+
 /* The attacks that need an enrolled collector's key file, by name. */
 static const struct {
 	const char *name;
@@ -471,6 +501,7 @@ static const struct {
     {"inject", attack_inject},
     {"log-forge", attack_log_forge},
     {"limits", attack_limits},
+    {"framing", attack_framing},
     {"values", attack_values},
 };
 
