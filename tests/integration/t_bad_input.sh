@@ -11,7 +11,7 @@
 #   4. a year outside 2000..2100 is refused, as a period and as a date, by chisod
 #      and by the agent's submit, with the range in the Vietnamese message; a
 #      refused value is kept in the rejection as sent (1e+16, "264"), a missing
-#      one is bad_row;
+#      one is bad_row; 2024-02-31 and 31/02/2024 are bad_date;
 #   5. a body of exactly max_body is taken through CURVE, one of max_body + 1 or
 #      + 256 is answered ERROR bad_body naming the limit, a larger one dropped;
 #   6. a wrong frame count, another version's tag (ERROR unsupported_version), a
@@ -81,18 +81,22 @@ check "the escaped agent string in the log" 1 \
 say "4. years outside 2000..2100"
 eval "$(grep '^attack=' "$T/forge.out" | tr ' ' '\n' | sed 's/^/f_/')"
 echo "rows sent $f_rows_sent, acks $f_acks, rejected $f_rows_rejected"
-check "rows of year 1900 and of bad values rejected by chisod" 5 "$f_rows_rejected"
+check "rows of year 1900, of bad values and of bad dates rejected by chisod" 7 "$f_rows_rejected"
 check "rejections naming the range" 2 "$(grep -c '^rejected: bad_\(period\|date\): .*năm phải từ 2000 đến 2100' "$T/forge.out" || true)"
 stored=$(sql "SELECT count(*) FROM observation o JOIN batch b ON b.id = o.batch_id
 	JOIN collector c ON c.id = b.collector_id WHERE c.name = 'attacker'")
 check "rows of year 1900 stored" 0 "$stored"
 # A refused value is kept as sent; a missing one is the row's fault (issue 17).
 check "the rejections' reasons and values as sent" \
-	'1:bad_period 1:bad_date 1e+16:bad_value "264":bad_value -:bad_row' \
+	'1:bad_period 1:bad_date 1e+16:bad_value "264":bad_value -:bad_row 1:bad_date 1:bad_date' \
 	"$(sql "SELECT string_agg(coalesce(r.value_text, '-') || ':' || r.reason, ' '
 		ORDER BY r.row_no) FROM rejection r JOIN batch b ON b.id = r.batch_id
 		JOIN collector c ON c.id = b.collector_id
 		WHERE c.name = 'attacker' AND b.epoch = 424242 AND b.seq = 30")"
+check "an impossible date, with the valid days" 1 \
+	"$(grep -c '^rejected: bad_date: .*"2024-02-31".*từ 1 đến 29' "$T/forge.out" || true)"
+check "a date not written YYYY-MM-DD" 1 \
+	"$(grep -cF 'rejected: bad_date: row 6: field "date": expected "YYYY-MM-DD", got "31/02/2024"' "$T/forge.out" || true)"
 check "the rule named in the bad_value message" 1 \
 	"$(grep -c '^rejected: bad_value: .*1e+16 is refused: a value has at most 15 significant digits' "$T/forge.out" || true)"
 printf 'unit,indicator,period,value\n21301,population,1900,5\n21301,population,2101,5\n21301,population,2024,5\n' \

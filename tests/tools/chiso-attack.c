@@ -370,7 +370,8 @@ static void attack_log_forge(struct client *c, struct figures *fg, long count)
 	fg->tried++;
 	drain(c, fg, 3000, 1);
 	/* a year outside the range, as a period and as a date; then values
-	 * refused, kept as sent, and a row without one (bad_row) */
+	 * refused, kept as sent, a row without one (bad_row), and dates that
+	 * cannot be or are not written YYYY-MM-DD (bad_date) */
 	show_rejections = true;
 	long acks0 = fg->acks;
 	batch(c, fg, 30,
@@ -383,8 +384,12 @@ static void attack_log_forge(struct client *c, struct figures *fg, long count)
 	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
 	      "\"2024\",\"value\":\"264\"},"
 	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
-	      "\"2024\"}]",
-	      5);
+	      "\"2024\"},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
+	      "\"2024-02-31\",\"value\":1},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
+	      "\"31/02/2024\",\"value\":1}]",
+	      7);
 	/* The test reads this ACK's verdicts: wait for it, not for any answer
 	 * (a late WELCOME would do for batch()), up to a minute on a slow run. */
 	for (int i = 0; i < 12 && fg->acks == acks0; i++)
