@@ -233,6 +233,14 @@ int wire_decode_object(const char *body, size_t len, const struct wire_limits *l
 		wire_errorf(err, errsize, "JSON nested deeper than %d", lim->max_depth);
 		goto fail;
 	}
+	/* JSON has no raw NUL byte, and jansson lets one pass between tokens
+	   ("3e1\0}"), where jscan (batch.c's literals) would not: refused here. */
+	const char *nul = memchr(body, '\0', len);
+	if (nul) {
+		wire_errorf(err, errsize, "invalid JSON: a NUL byte at offset %zu",
+			    (size_t)(nul - body));
+		goto fail;
+	}
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		wire_errorf(err, errsize, "invalid JSON at line %d column %d: %s", jerr.line,
