@@ -65,7 +65,8 @@ struct sender {
 	size_t npending;
 	int64_t next_scan_ms, next_ping_ms, next_state_ms;
 	struct agentstate st;
-	bool refused; /* the province refused this agent (revoked) */
+	uint64_t max_body; /* the largest body the province takes (WELCOME); 0: not known yet */
+	bool refused;	   /* the province refused this agent (revoked, another protocol version) */
 	struct wire_limits limits;
 };
 
@@ -251,7 +252,15 @@ static void sender_transmit(struct sender *s, struct inflight *f, int64_t now)
 		sender_forget(s, f->seq); /* moved to corrupt/ or gone: nothing to send */
 		return;
 	}
-	if (sender_send(s, WIRE_BATCH, rec->body, rec->body_len) == 0) {
+	if (s->max_body && rec->body_len > s->max_body) {
+		/* Sent, it would be refused (or dropped with the connection) for ever. */
+		sender_error(s, LOGL_ERR,
+			     "batch %llu is %zu bytes, more than the %llu bytes the province "
+			     "takes (its server.max_message_bytes): it stays in the outbox",
+			     (unsigned long long)f->seq, (size_t)rec->body_len,
+			     (unsigned long long)s->max_body);
+		f->sent_ms = now; /* said again after resend_timeout_ms, not at every turn */
+	} else if (sender_send(s, WIRE_BATCH, rec->body, rec->body_len) == 0) {
 		f->sent_ms = now;
 		f->epoch = rec->epoch;
 		log_debug("sent batch %llu (%zu rows)", (unsigned long long)f->seq,
@@ -454,6 +463,7 @@ static void sender_welcome(struct sender *s, const char *body, size_t len)
 
 	if (wire_welcome_decode(body, len, &s->limits, &w, err, sizeof err) < 0)
 		return;
+	s->max_body = w.max_body;
 	snprintf(s->st.collector, sizeof s->st.collector, "%s", w.collector);
 	snprintf(s->st.scope, sizeof s->st.scope, "%s", w.scope);
 	snprintf(s->st.catalog_version, sizeof s->st.catalog_version, "%s", w.catalog_version);
@@ -519,10 +529,24 @@ static void sender_dispatch(const struct frame_in *in, void *ctx)
 			struct wire_error e;
 			char err[256];
 			if (wire_error_decode(data, len, &s->limits, &e, err, sizeof err) == 0) {
-				sender_error(s, LOGL_WARNING, "the province refused a message: %s",
-					     e.message);
-				if (strcmp(e.code, "revoked") == 0)
+				const char *revoked = wire_error_code_name(WIRE_ERR_REVOKED);
+				const char *version =
+				    wire_error_code_name(WIRE_ERR_UNSUPPORTED_VERSION);
+				if (strcmp(e.code, version) == 0) {
+					/* Our own tag is always CHISO/1, so something between
+					   (a proxy) rewrote it: resending cannot help. */
+					sender_error(s, LOGL_ERR,
+						     "the province does not speak this agent's "
+						     "protocol %s (%s): stopping; check what "
+						     "stands between this machine and the province",
+						     WIRE_PROTOCOL, e.message);
 					s->refused = true;
+				} else {
+					sender_error(s, LOGL_WARNING,
+						     "the province refused a message: %s",
+						     e.message);
+					s->refused = s->refused || strcmp(e.code, revoked) == 0;
+				}
 			}
 			break;
 		}

@@ -29,7 +29,7 @@ struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char 
  * until timeout_ms (0 = none) passes.  Returns 0 when stopped or emptied, 1 on
  * timeout with batches still pending or, with until_empty, when every batch in
  * flight waits for room to write its refused rows; 2 when the province refuses
- * this agent.
+ * this agent (revoked, or ERROR unsupported_version: a protocol it does not speak).
  */
 int sender_run(struct sender *s, bool until_empty, long long timeout_ms);
 /* Frees everything and sets *sp to NULL; safe on NULL. */

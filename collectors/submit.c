@@ -24,6 +24,15 @@
 #include "period.h"
 #include "progress.h"
 #include "rejects.h"
+#include "wire.h"
+
+/*
+ * The largest batch body queued: the protocol's default max_body, which every
+ * province takes unless its chisod was set lower (the sender then says so and
+ * keeps the batch).  Rows are cut by it as well as by agent.batch_rows, since
+ * 10 000 rows with long notes and refs would be near 10 MB.
+ */
+#define SUBMIT_BODY_MAX (wire_default_limits.max_body)
 
 enum column {
 	COL_UNIT,
@@ -638,6 +647,25 @@ struct queue_arg {
 	size_t batch_rows, good;
 };
 
+/* Queues the rows of b as one batch in txn and empties b; 0, or -1 with err. */
+static int submit_put(struct outbox_txn *txn, struct batch *b, const struct queue_arg *q,
+		      struct submit_result *res, struct progress *prog, char *err, size_t errsize)
+{
+	struct render_arg arg = {b};
+	uint64_t seq;
+
+	if (outbox_txn_put(txn, b->nrows, q->abs, submit_render, &arg, &seq, err, errsize) < 0)
+		return -1;
+	if (!res->batches)
+		res->first_seq = seq;
+	res->last_seq = seq;
+	res->batches++;
+	res->rows += b->nrows;
+	progress_update(prog, res->rows);
+	b->nrows = 0;
+	return 0;
+}
+
 /*
  * Pass 2: cuts the rows pass 1 accepted into batches and queues them in one
  * outbox transaction, file recorded at its commit.  0, or -1 with nothing
@@ -654,6 +682,7 @@ static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
 	struct outbox_txn *txn = NULL;
 	char err[512];
 	int rc = -1, got, header = 0;
+	size_t bytes = BATCH_HEAD_MAX; /* the body of the batch being filled, at most */
 
 	rewind(fp);
 	if ((r = csv_reader_new(fp, q->path)) == NULL || (b = batch_new(q->batch_rows)) == NULL) {
@@ -678,23 +707,25 @@ static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
 			/* The rows pass 1 refused are skipped again, quietly. */
 			struct batch_row *row = &b->rows[b->nrows];
 			if (submit_row(&rec, q->l, q->base, q->cat, row, NULL) == 0 &&
-			    keyset_add(&keys, key_hash(row), rec.line) == 0)
+			    keyset_add(&keys, key_hash(row), rec.line) == 0) {
+				size_t size = batch_row_size(row) + 1;
+				/* Cut before the row that would take the body over the limit. */
+				if (b->nrows > 0 && bytes + size > SUBMIT_BODY_MAX) {
+					struct batch_row keep = *row;
+					if (submit_put(txn, b, q, res, prog, err, sizeof err) < 0)
+						goto fail;
+					b->rows[0] = keep;
+					bytes = BATCH_HEAD_MAX;
+				}
 				b->nrows++;
+				bytes += size;
+			}
 			flush = b->nrows == q->batch_rows;
 		}
 		if (flush) {
-			struct render_arg arg = {b};
-			uint64_t seq;
-			if (outbox_txn_put(txn, b->nrows, q->abs, submit_render, &arg, &seq, err,
-					   sizeof err) < 0)
+			if (submit_put(txn, b, q, res, prog, err, sizeof err) < 0)
 				goto fail;
-			if (!res->batches)
-				res->first_seq = seq;
-			res->last_seq = seq;
-			res->batches++;
-			res->rows += b->nrows;
-			progress_update(prog, res->rows);
-			b->nrows = 0;
+			bytes = BATCH_HEAD_MAX;
 		}
 		if (got == 0)
 			break;

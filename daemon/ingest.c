@@ -69,22 +69,38 @@ static void ingest_warn(struct ingest *ig, const char *collector, const char *fm
 	ig->peer.warn(ig->peer.ctx, collector, msg);
 }
 
+static const char *const ingest_retry_reasons[] = {
+    [INGEST_RETRY_STOPPING] = "shutting down",
+    [INGEST_RETRY_DB_DOWN] = "database unavailable",
+    [INGEST_RETRY_NO_CATALOGUE] = "no catalogue loaded",
+    [INGEST_RETRY_OVERLOADED] = "overloaded",
+    [INGEST_RETRY_DB_BUSY] = "the database is busy",
+    [INGEST_RETRY_NOT_COMMITTED] = "the batch could not be committed",
+};
+
+const char *ingest_retry_reason_name(enum ingest_retry_reason r)
+{
+	if ((size_t)r >= sizeof ingest_retry_reasons / sizeof ingest_retry_reasons[0])
+		r = INGEST_RETRY_NOT_COMMITTED;
+	return ingest_retry_reasons[r];
+}
+
 void ingest_retry(struct ingest *ig, const void *rid, size_t rid_len, uint64_t epoch, uint64_t seq,
-		  const char *reason)
+		  enum ingest_retry_reason reason)
 {
 	struct wire_retry r = {.epoch = epoch, .seq = seq, .after_ms = INGEST_RETRY_MS};
-	snprintf(r.reason, sizeof r.reason, "%s", reason);
+	snprintf(r.reason, sizeof r.reason, "%s", ingest_retry_reason_name(reason));
 	char *body = wire_retry_encode(&r);
 	ig->peer.reply(ig->peer.ctx, rid, rid_len, WIRE_RETRY, body);
 	free(body);
 	ig->stats->retries++;
 }
 
-void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, const char *code,
+void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, enum wire_error_code code,
 		  const char *message)
 {
 	struct wire_error e;
-	snprintf(e.code, sizeof e.code, "%s", code);
+	snprintf(e.code, sizeof e.code, "%s", wire_error_code_name(code));
 	snprintf(e.message, sizeof e.message, "%s", message);
 	char *body = wire_error_encode(&e);
 	ig->peer.reply(ig->peer.ctx, rid, rid_len, WIRE_ERROR, body);
@@ -125,19 +141,19 @@ static void ingest_admit(struct ingest *ig, const void *rid, size_t rid_len,
 	if (p)
 		p->last_seen = time(NULL);
 	if (ig->draining)
-		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, "shutting down");
+		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, INGEST_RETRY_STOPPING);
 	else if (!ig->db_up)
-		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, "database unavailable");
+		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, INGEST_RETRY_DB_DOWN);
 	else if (!cat)
-		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, "no catalogue loaded");
+		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, INGEST_RETRY_NO_CATALOGUE);
 	else if (ingest_pending_rows(ig) + b->nrows > (uint64_t)ig->limits.pending_max_rows)
-		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, "overloaded");
+		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, INGEST_RETRY_OVERLOADED);
 	else {
 		job_prepare(b, cat);
 		if (ingest_seal(ig, b->nrows) < 0 ||
 		    job_add(ig->open, rid, rid_len, c->id, c->name, &b, clock_real_us()) < 0)
 			ingest_retry(ig, rid, rid_len, b ? b->epoch : 0, b ? b->seq : 0,
-				     "overloaded");
+				     INGEST_RETRY_OVERLOADED);
 	}
 	batch_destroy(&b);
 }
@@ -162,7 +178,7 @@ void ingest_batch(struct ingest *ig, const void *rid, size_t rid_len,
 static void ingest_bad_body(struct ingest *ig, const void *rid, size_t rid_len, const char *err)
 {
 	ig->stats->bad_messages++;
-	ingest_error(ig, rid, rid_len, "bad_body", err);
+	ingest_error(ig, rid, rid_len, WIRE_ERR_BAD_BODY, err);
 }
 
 /* Notes that collector c was heard from, with the backlog it says it has; its figures or NULL. */
@@ -314,10 +330,10 @@ static void ingest_answer(struct ingest *ig, struct job *j)
 		if (!e->item.done) {
 			ingest_retry(ig, e->routing_id, e->routing_id_len, e->batch->epoch,
 				     e->batch->seq,
-				     ig->draining ? "shutting down"
-				     : !ig->db_up ? "database unavailable"
-				     : busy	  ? "the database is busy"
-						  : "the batch could not be committed");
+				     ig->draining ? INGEST_RETRY_STOPPING
+				     : !ig->db_up ? INGEST_RETRY_DB_DOWN
+				     : busy	  ? INGEST_RETRY_DB_BUSY
+						  : INGEST_RETRY_NOT_COMMITTED);
 			continue;
 		}
 		struct batch_ack *a = &e->item.ack;
@@ -397,7 +413,7 @@ void ingest_flush(struct ingest *ig, int64_t now_us)
 }
 
 /* Answers RETRY to every batch of *jp and frees it; returns how many there were. */
-static size_t ingest_job_retry(struct ingest *ig, struct job **jp, const char *reason)
+static size_t ingest_job_retry(struct ingest *ig, struct job **jp, enum ingest_retry_reason reason)
 {
 	size_t n = (*jp)->n;
 
@@ -426,11 +442,11 @@ size_t ingest_stop_begin(struct ingest *ig, int64_t now_ms)
 	ig->draining = true;
 	ig->stop_ms = now_ms;
 	while ((j = jobq_pop(&ig->sealed)) != NULL)
-		n += ingest_job_retry(ig, &j, "shutting down");
+		n += ingest_job_retry(ig, &j, INGEST_RETRY_STOPPING);
 	if (ig->open->n) {
 		struct job *next = job_new();
 		if (next) {
-			n += ingest_job_retry(ig, &ig->open, "shutting down");
+			n += ingest_job_retry(ig, &ig->open, INGEST_RETRY_STOPPING);
 			ig->open = next;
 		}
 	}

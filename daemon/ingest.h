@@ -111,12 +111,25 @@ void ingest_hello(struct ingest *ig, const void *rid, size_t rid_len,
 void ingest_ping(struct ingest *ig, const void *rid, size_t rid_len,
 		 const struct store_collector *c, const char *body, size_t len,
 		 const struct wire_limits *lim);
-/* Answers ERROR with a reason code and a message. */
-void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, const char *code,
+/* Answers ERROR with a code of wire.h's table and a message. */
+void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, enum wire_error_code code,
 		  const char *message);
+/* Why a batch is answered RETRY; the reason's text is ingest_retry_reason_name's. */
+enum ingest_retry_reason {
+	INGEST_RETRY_STOPPING,	    /* SIGTERM: the next chisod takes it */
+	INGEST_RETRY_DB_DOWN,	    /* no database connection */
+	INGEST_RETRY_NO_CATALOGUE,  /* no catalogue to check rows against */
+	INGEST_RETRY_OVERLOADED,    /* too many rows wait for a commit */
+	INGEST_RETRY_DB_BUSY,	    /* the commit timed out or failed for a while */
+	INGEST_RETRY_NOT_COMMITTED, /* the commit failed otherwise */
+	INGEST_RETRY_NREASONS
+};
+
+/* The exact text of a RETRY's "reason" ("shutting down", ...), one table. */
+const char *ingest_retry_reason_name(enum ingest_retry_reason r);
 /* Answers RETRY for one batch. */
 void ingest_retry(struct ingest *ig, const void *rid, size_t rid_len, uint64_t epoch, uint64_t seq,
-		  const char *reason);
+		  enum ingest_retry_reason reason);
 /* A job back from the sink (takes ownership of *jp): paces, answers, frees. */
 void ingest_done(struct ingest *ig, struct job **jp);
 /* Hands a sealed job, or the open one once due, to the sink if it is free. now_us: real time. */

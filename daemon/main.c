@@ -8,20 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
+#include "ingest.h"
 #include "keys.h"
 #include "log.h"
 #include "schedule.h"
 #include "server.h"
 #include "srvconf.h"
 #include "startopt.h"
+#include "wire.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: chisod [-nv] [-f FILE]\n"
+		     "       chisod --codes\n"
 		     "  -f FILE     configuration file (default " SRVCONF_DEFAULT_PATH ")\n"
 		     "  -n          check the configuration and the key files, then exit\n"
 		     "  -v          with -n: print the effective configuration\n"
 		     "  --defaults  print every key with its default and comment, then exit\n"
+		     "  --codes     print every code chisod can send, one \"KIND CODE\" a line\n"
 		     "  --help      this text\n"
 		     "  --version   print the version\n");
 }
@@ -46,8 +51,31 @@ static int check(const struct srvconf *c, const char *path)
 	return 0;
 }
 
+/*
+ * --codes: every code chisod can send, from the tables it sends them from
+ * (wire.c, batch.c, ingest.c), so that the list cannot drift from the daemon;
+ * the conformance suite compares it with docs/protocol.md.
+ */
+static int print_codes(void)
+{
+	for (int i = 0; i < WIRE_ERR_NCODES; i++)
+		printf("error %s\n", wire_error_code_name((enum wire_error_code)i));
+	for (const char *const *c = batch_row_codes; *c; c++)
+		printf("row %s\n", *c);
+	for (const char *const *c = batch_flag_codes; *c; c++)
+		printf("flag %s\n", *c);
+	for (int i = 0; i < ACK_NSTATUSES; i++)
+		printf("status %s\n", batch_ack_status_name((enum ack_status)i));
+	for (int i = 0; i < INGEST_RETRY_NREASONS; i++)
+		printf("retry %s\n", ingest_retry_reason_name((enum ingest_retry_reason)i));
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	/* chisod's own option: startopt holds only what chiso-agent shares */
+	if (argc == 2 && strcmp(argv[1], "--codes") == 0)
+		return print_codes();
 	struct startopt o = {.program = "chisod", .usage = usage, .path = SRVCONF_DEFAULT_PATH};
 	char err[1024];
 	int rc = startopt_parse(&o, argc, argv);

@@ -89,7 +89,9 @@ static int server_setopt_int(void *sock, int opt, int value)
 static int server_router(struct server *s, struct keypair *kp, char *err, size_t errsize)
 {
 	const struct srvconf *c = s->conf;
-	int64_t maxmsg = c->max_message_bytes;
+	/* A body of exactly max_body bytes must get through CURVE, and one a little
+	   over it be answered, not dropped (wire.h). */
+	int64_t maxmsg = c->max_message_bytes + WIRE_CURVE_MARGIN + WIRE_CURVE_OVERHEAD;
 	int hb = (int)c->heartbeat_ms;
 
 	s->router = zmq_socket(s->ctx, ZMQ_ROUTER);
@@ -423,20 +425,31 @@ static void server_dispatch(const struct frame_in *in, void *ctx)
 
 	if (!rid)
 		return;
+	/* Each fault is logged as what it is: in->err names it (frame.c). */
 	if (in->status == FRAME_BAD_COUNT || in->status == FRAME_BAD_TAG) {
 		s->stats->bad_messages++;
-		server_peer_warn(s, in->user, "message of %d frames without the %s tag refused",
-				 in->nframes, WIRE_PROTOCOL);
-		ingest_error(&s->ig, rid, rid_len, "bad_frames",
+		server_peer_warn(s, in->user, "%s", in->err);
+		ingest_error(&s->ig, rid, rid_len, WIRE_ERR_BAD_FRAMES,
 			     "a message is 3 frames: \"" WIRE_PROTOCOL
 			     "\", a command, a JSON body");
+	} else if (in->status == FRAME_BAD_VERSION) {
+		s->stats->bad_messages++;
+		server_peer_warn(s, in->user, "message refused: %s", in->err);
+		ingest_error(&s->ig, rid, rid_len, WIRE_ERR_UNSUPPORTED_VERSION, in->err);
 	} else if (!c || c->revoked) {
 		/* The handshake admitted it, but the registry changed since. */
-		ingest_error(&s->ig, rid, rid_len, "revoked",
+		ingest_error(&s->ig, rid, rid_len, WIRE_ERR_REVOKED,
 			     "this collector's key has been revoked");
 	} else if (in->status == FRAME_TOO_BIG) {
 		s->stats->bad_messages++;
-		ingest_error(&s->ig, rid, rid_len, "bad_body", in->err);
+		server_peer_warn(s, in->user, "%s refused: %s", wire_command_name(in->cmd),
+				 in->err);
+		ingest_error(&s->ig, rid, rid_len, WIRE_ERR_BAD_BODY, in->err);
+	} else if (in->status == FRAME_UNKNOWN_COMMAND) {
+		s->stats->bad_messages++;
+		server_peer_warn(s, in->user, "%s", in->err);
+		ingest_error(&s->ig, rid, rid_len, WIRE_ERR_UNKNOWN_COMMAND,
+			     "commands are HELLO, BATCH, PING and CATALOG");
 	} else {
 		const char *body = in->body;
 		size_t len = in->len;
@@ -454,12 +467,15 @@ static void server_dispatch(const struct frame_in *in, void *ctx)
 			if (s->catalog_json)
 				server_reply(s, rid, rid_len, WIRE_CATALOG, s->catalog_json);
 			else
-				ingest_error(&s->ig, rid, rid_len, "internal",
+				ingest_error(&s->ig, rid, rid_len, WIRE_ERR_INTERNAL,
 					     "no catalogue loaded yet");
 			break;
 		default:
+			/* A command of the protocol that only chisod sends (WELCOME, ACK...). */
 			s->stats->bad_messages++;
-			ingest_error(&s->ig, rid, rid_len, "unknown_command",
+			server_peer_warn(s, in->user, "%s message refused: only chisod sends it",
+					 wire_command_name(in->cmd));
+			ingest_error(&s->ig, rid, rid_len, WIRE_ERR_UNKNOWN_COMMAND,
 				     "commands are HELLO, BATCH, PING and CATALOG");
 		}
 	}

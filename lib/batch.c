@@ -10,6 +10,8 @@
  * Values arrive as JSON numbers and leave as canonical decimal text (struct
  * num): at most 15 significant digits, no exponent, no trailing fractional
  * zeros, so that the text survives a double and PostgreSQL's numeric exactly.
+ * The rule is applied to the literal as written (num_json_literal), which
+ * jscan finds in the body: jansson's double would have rounded it.
  */
 #include "batch.h"
 
@@ -21,12 +23,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "jscan.h"
 #include "utf8.h"
 
 /* The start of the whole-batch error that maps to ERROR too_many_rows. */
 #define BATCH_TOO_MANY_ROWS "too many rows"
-/* |integer| must stay below 10^15: 15 significant digits. */
-#define BATCH_INT_LIMIT 1000000000000000LL
 /* Integers up to 2^53 are exact in a double and in every JSON reader. */
 #define BATCH_EXACT_LIMIT 9007199254740992.0
 #define BATCH_SIG_DIGITS  15
@@ -53,11 +54,11 @@ int batch_qualifier_parse(const char *s)
 	return -1;
 }
 
-const char *batch_error_code(const char *err)
+enum wire_error_code batch_error_code(const char *err)
 {
 	if (err && strncmp(err, BATCH_TOO_MANY_ROWS, strlen(BATCH_TOO_MANY_ROWS)) == 0)
-		return "too_many_rows";
-	return "bad_body";
+		return WIRE_ERR_TOO_MANY_ROWS;
+	return WIRE_ERR_BAD_BODY;
 }
 
 struct batch *batch_new(size_t nrows)
@@ -84,71 +85,6 @@ void batch_destroy(struct batch **bp)
 	free((*bp)->rows);
 	free(*bp);
 	*bp = NULL;
-}
-
-/*
- * A real beyond %.15g's plain range, as plain decimal: only tiny magnitudes
- * fit (an exponent of 15 or more means 16 or more integer digits).  Returns
- * 0, or -1 if the text would have too many digits.
- */
-static int batch_plain_decimal(double d, char *text, size_t size)
-{
-	char m[32], digits[BATCH_SIG_DIGITS + 1];
-	size_t nd = 0, pos = 0;
-
-	/* "d.dddddddddddddde-XX": the same 15 digits and exponent %.15g chose. */
-	snprintf(m, sizeof m, "%.*e", BATCH_SIG_DIGITS - 1, fabs(d));
-	char *e = strchr(m, 'e');
-	int exp = atoi(e + 1);
-	for (const char *p = m; p < e; p++)
-		if (*p != '.')
-			digits[nd++] = *p;
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
-	digits[nd] = '\0';
-	if (exp >= 0)
-		return -1;
-	size_t zeros = (size_t)(-exp - 1);
-	if ((d < 0) + 2 + zeros + nd >= size)
-		return -1;
-	if (d < 0)
-		text[pos++] = '-';
-	text[pos++] = '0';
-	text[pos++] = '.';
-	memset(text + pos, '0', zeros);
-	pos += zeros;
-	memcpy(text + pos, digits, nd + 1);
-	return 0;
-}
-
-/* Fills *n from the JSON number v; NULL, or why the value is refused. */
-static const char *batch_value(const json_t *v, struct num *n)
-{
-	if (json_is_integer(v)) {
-		json_int_t i = json_integer_value(v);
-		if (i <= -BATCH_INT_LIMIT || i >= BATCH_INT_LIMIT)
-			return "too many digits (at most 15 significant digits)";
-		snprintf(n->text, sizeof n->text, "%lld", (long long)i);
-		n->integer = true;
-		n->value = (double)i;
-		return NULL;
-	}
-	double d = json_real_value(v);
-	if (!isfinite(d))
-		return "not a finite number";
-	if (d == 0) {
-		snprintf(n->text, sizeof n->text, "0"); /* also for -0.0 */
-	} else {
-		snprintf(n->text, sizeof n->text, "%.*g", BATCH_SIG_DIGITS, d);
-		if (strchr(n->text, 'e') && batch_plain_decimal(d, n->text, sizeof n->text) < 0) {
-			n->text[0] = '\0';
-			return "too many digits (at most 15 significant digits, no exponent)";
-		}
-	}
-	/* %g already dropped trailing fractional zeros; the text is the value. */
-	n->integer = strchr(n->text, '.') == NULL;
-	n->value = strtod(n->text, NULL);
-	return NULL;
 }
 
 /* Marks row i refused unless an earlier field already did. */
@@ -211,20 +147,63 @@ static void batch_row_when(json_t *o, size_t i, struct batch_row *r)
 				  r->date, sizeof r->date, e, sizeof e)) {
 			batch_row_fail(r, i, "bad_row", e);
 		} else if (!batch_date_shape(r->date)) {
+			/* A date written otherwise is a bad date, as an impossible one is
+			   (job_prepare); a date that is no string is a bad row. */
 			wire_errorf(e, sizeof e,
 				    "field \"date\": expected \"YYYY-MM-DD\", got \"%s\"", r->date);
-			batch_row_fail(r, i, "bad_row", e);
+			batch_row_fail(r, i, "bad_date", e);
 		}
 	} else {
 		batch_row_fail(r, i, "bad_row", "missing field \"period\" (or \"date\")");
 	}
 }
 
+/* The literal text of row i's value in the body; len 0 if none was found. */
+struct batch_literal {
+	const char *text;
+	size_t len;
+};
+
+/*
+ * The value v of row i, under the number rule applied to its literal as
+ * written.  A value refused is kept as sent in r->value_sent.
+ */
+static void batch_row_value(json_t *v, const struct batch_literal *lit, size_t i,
+			    struct batch_row *r)
+{
+	char e[BATCH_ERR_MAX];
+	const char *why;
+
+	if (!json_is_number(v)) {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (text)
+			wire_utf8_copy(r->value_sent, sizeof r->value_sent, text, strlen(text));
+		free(text);
+		wire_errorf(e, sizeof e, "field \"value\": expected a number, got %s",
+			    wire_json_kind(v));
+		batch_row_fail(r, i, "bad_value", e);
+		return;
+	}
+	if (lit->len == 0) {
+		/* jansson took a number jscan did not find: never seen, but refused, not
+		   guessed from a double. */
+		batch_row_fail(r, i, "bad_value", "field \"value\": the number could not be read");
+		return;
+	}
+	if (num_json_literal(lit->text, lit->len, &r->value, &why) == 0)
+		return;
+	wire_utf8_copy(r->value_sent, sizeof r->value_sent, lit->text, lit->len);
+	wire_errorf(e, sizeof e, "field \"value\": %s%s is refused: %s", r->value_sent,
+		    lit->len > BATCH_SENT_MAX ? "..." : "", why);
+	batch_row_fail(r, i, "bad_value", e);
+}
+
 /*
  * Reads row i into *r.  Every field is read even after a failure so that the
  * rejection keeps as much of the row as could be read; the first failure wins.
  */
-static void batch_row_decode(json_t *o, size_t i, struct batch_row *r)
+static void batch_row_decode(json_t *o, size_t i, const struct batch_literal *lit,
+			     struct batch_row *r)
 {
 	static const char *const names[] = {"unit",	 "indicator", "period", "date", "value",
 					    "qualifier", "ref",	      "note",	NULL};
@@ -286,21 +265,19 @@ static void batch_row_decode(json_t *o, size_t i, struct batch_row *r)
 	}
 
 	json_t *v = json_object_get(o, "value");
-	const char *why;
 	if (!v) {
-		batch_row_fail(r, i, "bad_value", "missing field \"value\"");
-	} else if (!json_is_number(v)) {
-		wire_errorf(e, sizeof e, "field \"value\": expected a number, got %s",
-			    wire_json_kind(v));
-		batch_row_fail(r, i, "bad_value", e);
-	} else if ((why = batch_value(v, &r->value)) != NULL) {
-		wire_errorf(e, sizeof e, "field \"value\": %s", why);
-		batch_row_fail(r, i, "bad_value", e);
+		/* Missing is the row's shape, like any missing field: bad_value is
+		   for a value sent and not acceptable. */
+		batch_row_fail(r, i, "bad_row", "missing field \"value\"");
+	} else {
+		batch_row_value(v, lit, i, r);
 	}
 }
 
 struct batch_decoding {
 	const struct wire_limits *lim;
+	const char *body; /* what jansson parsed, for the values' literals */
+	size_t len;
 	struct batch *b;
 };
 
@@ -341,15 +318,30 @@ static int batch_fields(json_t *o, void *ctx, char *err, size_t errsize)
 	}
 	d->b->epoch = epoch;
 	d->b->seq = seq;
-	for (size_t i = 0; i < n; i++)
-		batch_row_decode(json_array_get(rows, i), i, &d->b->rows[i]);
+	struct jscan_span *spans = calloc(n, sizeof *spans);
+	if (!spans) {
+		wire_errorf(err, errsize, "out of memory for %zu rows", n);
+		return -1;
+	}
+	/* jansson accepted the body, so the scan finds the same n rows; if it
+	   did not, every value reads as not found and is refused, not guessed. */
+	if (jscan_row_values(d->body, d->len, spans, n) != (long)n)
+		memset(spans, 0, n * sizeof *spans);
+	for (size_t i = 0; i < n; i++) {
+		struct batch_literal lit = {d->body + spans[i].off, spans[i].len};
+		batch_row_decode(json_array_get(rows, i), i, &lit, &d->b->rows[i]);
+	}
+	free(spans);
 	return 0;
 }
 
 int batch_decode(const char *body, size_t len, const struct wire_limits *lim, struct batch **out,
 		 char *err, size_t errsize)
 {
-	struct batch_decoding d = {.lim = lim ? lim : &wire_default_limits, .b = NULL};
+	struct batch_decoding d = {.lim = lim ? lim : &wire_default_limits,
+				   .body = body ? body : "",
+				   .len = len,
+				   .b = NULL};
 
 	*out = NULL;
 	if (wire_decode_object(body, len, d.lim, batch_fields, &d, err, errsize) < 0) {
@@ -428,6 +420,22 @@ static char *batch_dump(json_t *obj, int failed)
 	return text;
 }
 
+size_t batch_row_size(const struct batch_row *r)
+{
+	json_t *o = batch_row_json(r);
+	char *text = NULL;
+	size_t n = 0;
+
+	/* The same flags as batch_dump: a row is written alike alone and in a batch. */
+	if (o)
+		text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(BATCH_SIG_DIGITS));
+	if (text)
+		n = strlen(text);
+	free(text);
+	json_decref(o);
+	return n;
+}
+
 char *batch_encode(const struct batch *b)
 {
 	json_t *o = json_object(), *rows = json_array();
@@ -450,6 +458,52 @@ void batch_ack_clear(struct batch_ack *a)
 	free(a->flagged);
 	a->rejected = a->flagged = NULL;
 	a->nrejected = a->nflagged = 0;
+}
+
+static int batch_verdict_cmp(const void *x, const void *y)
+{
+	const struct batch_verdict *a = x, *b = y;
+
+	if (a->row != b->row)
+		return a->row < b->row ? -1 : 1;
+	int c = strcmp(a->code, b->code);
+	return c ? c : strcmp(a->message, b->message);
+}
+
+/* true if row is among the n verdicts of v, sorted by row. */
+static bool batch_verdict_has(const struct batch_verdict *v, size_t n, uint32_t row)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].row < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].row == row;
+}
+
+void batch_ack_sort(struct batch_ack *a)
+{
+	size_t keep = 0;
+
+	/* The verdicts come from SQL in no promised order; the agent and a second
+	   implementation are promised one. */
+	if (a->nrejected > 1)
+		qsort(a->rejected, a->nrejected, sizeof *a->rejected, batch_verdict_cmp);
+	for (size_t i = 0; i < a->nrejected; i++)
+		if (keep == 0 || a->rejected[keep - 1].row != a->rejected[i].row)
+			a->rejected[keep++] = a->rejected[i];
+	a->nrejected = keep;
+	if (a->nflagged > 1)
+		qsort(a->flagged, a->nflagged, sizeof *a->flagged, batch_verdict_cmp);
+	keep = 0;
+	for (size_t i = 0; i < a->nflagged; i++)
+		if (!batch_verdict_has(a->rejected, a->nrejected, a->flagged[i].row))
+			a->flagged[keep++] = a->flagged[i];
+	a->nflagged = keep;
 }
 
 static json_t *batch_verdicts_json(const struct batch_verdict *v, size_t n)
@@ -480,12 +534,23 @@ static const char *const batch_ack_statuses[] = {
     [ACK_KEY_REUSED] = "key_reused",
 };
 
-/* The wire name of an ACK status: "committed", "duplicate", "key_reused". */
-static const char *batch_ack_status_name(enum ack_status s)
+const char *batch_ack_status_name(enum ack_status s)
 {
 	assert((size_t)s < sizeof batch_ack_statuses / sizeof batch_ack_statuses[0]);
 	return batch_ack_statuses[s];
 }
+
+const char *const batch_row_codes[] = {
+    /* the decoder (this file) and job_prepare */
+    "bad_row", "bad_value", "bad_date", "bad_period", "unknown_indicator",
+    /* ingest() in sql/R_20_ingest.sql, in the order it checks */
+    "collector_revoked", "computed_indicator", "period_type_not_allowed", "future_period",
+    "unit_retired", "unknown_unit", "unit_out_of_scope", "level_not_allowed", "period_locked",
+    "not_integer", "negative_value", "out_of_bounds", "numerator_exceeds_denominator",
+    /* a key committed with other rows: the batch's one verdict */
+    "key_reused", NULL};
+
+const char *const batch_flag_codes[] = {"superseded", "sum_mismatch", "outlier", NULL};
 
 char *batch_ack_encode(const struct batch_ack *a)
 {

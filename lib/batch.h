@@ -35,6 +35,7 @@
 #define BATCH_NOTE_MAX	    240 /* bytes of UTF-8: about 80 Vietnamese words' letters */
 #define BATCH_MESSAGE_MAX   240
 #define BATCH_CODE_MAX	    32
+#define BATCH_SENT_MAX	    64 /* bytes of a refused value kept as sent */
 
 enum qualifier {
 	QUAL_NONE,
@@ -49,6 +50,12 @@ struct batch_row {
 	char period[BATCH_PERIOD_MAX + 1]; /* empty when a date was sent instead */
 	char date[11];			   /* "YYYY-MM-DD", empty when a period was sent */
 	struct num value; /* value.text canonical decimal, no exponent; value = strtod(text) */
+	/*
+	 * A value that was sent and refused, as sent: a number's literal ("1e+16"),
+	 * another type's compact JSON ("\"264\"", "null"), cut at BATCH_SENT_MAX
+	 * bytes on a UTF-8 boundary; "" when the value is acceptable or missing.
+	 */
+	char value_sent[BATCH_SENT_MAX + 1];
 	enum qualifier qualifier;
 	char ref[BATCH_REF_MAX + 1];   /* where the row came from, for people: "file.csv:12" */
 	char note[BATCH_NOTE_MAX + 1]; /* the officer's remark on the value, "" if none */
@@ -79,7 +86,20 @@ enum ack_status {
 	ACK_DUPLICATE,	/* the batch key was already committed: nothing written again */
 	ACK_KEY_REUSED, /* the key was committed with other rows: refused whole, nothing
 			   written; the one verdict (row 0, key_reused) says why */
+	ACK_NSTATUSES
 };
+
+/* The wire name of an ACK status: "committed", "duplicate", "key_reused". */
+const char *batch_ack_status_name(enum ack_status s);
+
+/*
+ * Every code an ACK may give a rejected row, and a flagged row, NULL-ended:
+ * the decoder's (bad_row, bad_value, bad_date), job.c's and ingest()'s in
+ * sql/R_20_ingest.sql.  `chisod --codes` lists them; tests/unit/test_batch.c
+ * reads those sources so that a code added there and not here fails.
+ */
+extern const char *const batch_row_codes[];
+extern const char *const batch_flag_codes[];
 
 struct batch_ack {
 	uint64_t epoch;
@@ -102,14 +122,22 @@ void batch_destroy(struct batch **bp);
  */
 char *batch_encode(const struct batch *b);
 /*
+ * What a BATCH body adds to its rows: the epoch, the seq (each at most 19
+ * digits) and the brackets.  A body is at most BATCH_HEAD_MAX plus, for each
+ * row, batch_row_size + 1 (the comma).
+ */
+#define BATCH_HEAD_MAX 80
+/* The bytes of r as batch_encode writes it; 0 if it cannot be encoded. */
+size_t batch_row_size(const struct batch_row *r);
+/*
  * Decodes a BATCH body under the limits.  Returns 0 with *out owned by the
  * caller (rows that failed carry reason and message), or -1 with err filled
  * and *out NULL when the body is not a batch at all.  lim NULL: the defaults.
  */
 int batch_decode(const char *body, size_t len, const struct wire_limits *lim, struct batch **out,
 		 char *err, size_t errsize);
-/* The ERROR code for a batch_decode failure: "too_many_rows" or "bad_body". */
-const char *batch_error_code(const char *err);
+/* The ERROR code for a batch_decode failure's err: too_many_rows or bad_body. */
+enum wire_error_code batch_error_code(const char *err);
 
 /* The byte offset of the first character of a note that utf8_unsafe() refuses, or a
  * byte that starts no UTF-8 character; SIZE_MAX if there is none. */
@@ -119,6 +147,12 @@ const char *batch_qualifier_name(enum qualifier q);
 /* The qualifier for a wire name, or -1. */
 int batch_qualifier_parse(const char *s);
 
+/*
+ * Puts an ACK's verdicts in the order the protocol promises: rejected and
+ * flagged each by row ascending (then code), a row at most once in rejected
+ * (the first kept), and a rejected row never in flagged.
+ */
+void batch_ack_sort(struct batch_ack *a);
 /* Frees the verdict arrays of an ACK (not the struct itself). */
 void batch_ack_clear(struct batch_ack *a);
 /* The ACK body, strings cut on a UTF-8 boundary; the caller frees it (NULL: no memory). */

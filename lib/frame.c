@@ -15,6 +15,9 @@
 
 #include "wire.h"
 
+/* How much of a tag or command from the network a message quotes. */
+#define FRAME_QUOTE_MAX 32
+
 const char *frame_status_name(enum frame_status status)
 {
 	switch (status) {
@@ -24,6 +27,8 @@ const char *frame_status_name(enum frame_status status)
 		return "bad frame count";
 	case FRAME_BAD_TAG:
 		return "bad tag";
+	case FRAME_BAD_VERSION:
+		return "unsupported version";
 	case FRAME_UNKNOWN_COMMAND:
 		return "unknown command";
 	case FRAME_TOO_BIG:
@@ -47,18 +52,54 @@ int frame_send(void *sock, const void *rid, size_t rid_len, enum wire_command cm
 	return 0;
 }
 
+/*
+ * A frame from the network as it may be quoted in a log line: at most
+ * FRAME_QUOTE_MAX bytes, printable ASCII, the rest '?', "..." when cut.
+ */
+static void frame_quote(char *dst, size_t dstsize, const struct frame_part *f)
+{
+	const unsigned char *s = f->data;
+	size_t n = f->len < FRAME_QUOTE_MAX ? f->len : FRAME_QUOTE_MAX, out = 0;
+
+	for (size_t i = 0; i < n && out + 1 < dstsize; i++)
+		dst[out++] = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' ? (char)s[i] : '?';
+	dst[out] = '\0';
+	if (f->len > n && out + 4 <= dstsize)
+		memcpy(dst + out, "...", 4);
+}
+
+/* true if the frame is a tag of the protocol's family, "CHISO/<anything>". */
+static bool frame_tag_family(const struct frame_part *f)
+{
+	size_t n = strlen(WIRE_TAG_FAMILY);
+	return f->len > n && memcmp(f->data, WIRE_TAG_FAMILY, n) == 0;
+}
+
 /* The tag, command and body frames p[0..2] of a message of the right length. */
 static void frame_check_three(const struct frame_part *p, size_t max_body, struct frame_in *in)
 {
+	char q[FRAME_QUOTE_MAX + 4];
+
 	if (!wire_tag_ok(p[0].data, p[0].len)) {
-		in->status = FRAME_BAD_TAG;
-		snprintf(in->err, sizeof in->err, "the first frame is not \"%s\"", WIRE_PROTOCOL);
+		/* Another version is answered as such, so that its agent can say why. */
+		bool family = frame_tag_family(&p[0]);
+		frame_quote(q, sizeof q, &p[0]);
+		in->status = family ? FRAME_BAD_VERSION : FRAME_BAD_TAG;
+		if (family)
+			snprintf(in->err, sizeof in->err,
+				 "this server speaks %s; your message was tagged %s", WIRE_PROTOCOL,
+				 q);
+		else
+			snprintf(in->err, sizeof in->err,
+				 "message with tag \"%s\" refused (the first frame must be \"%s\")",
+				 q, WIRE_PROTOCOL);
 		return;
 	}
 	in->cmd = wire_command_parse(p[1].data, p[1].len);
 	if (in->cmd < 0) {
+		frame_quote(q, sizeof q, &p[1]);
 		in->status = FRAME_UNKNOWN_COMMAND;
-		snprintf(in->err, sizeof in->err, "unknown command of %zu bytes", p[1].len);
+		snprintf(in->err, sizeof in->err, "message with unknown command \"%s\" refused", q);
 		return;
 	}
 	in->body = p[2].data;
@@ -85,7 +126,9 @@ enum frame_status frame_check(const struct frame_part *parts, int n, bool router
 	}
 	if (in->nframes != 3) {
 		in->status = FRAME_BAD_COUNT;
-		snprintf(in->err, sizeof in->err, "a message of %d frames, not 3", in->nframes);
+		snprintf(in->err, sizeof in->err,
+			 "message of %d frames refused (a message is 3 frames: tag, command, body)",
+			 in->nframes);
 	} else {
 		frame_check_three(parts + first, max_body, in);
 	}

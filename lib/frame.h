@@ -24,7 +24,8 @@
 enum frame_status {
 	FRAME_OK,
 	FRAME_BAD_COUNT,       /* not exactly tag, command, body */
-	FRAME_BAD_TAG,	       /* the first frame is not "CHISO/1" */
+	FRAME_BAD_TAG,	       /* the first frame is not a protocol tag at all */
+	FRAME_BAD_VERSION,     /* a tag "CHISO/..." of a version other than ours */
 	FRAME_UNKNOWN_COMMAND, /* a command this version does not know */
 	FRAME_TOO_BIG,	       /* the body is over the caller's limit */
 };
@@ -41,7 +42,7 @@ struct frame_part {
  */
 struct frame_in {
 	enum frame_status status;
-	char err[128];	 /* why status is not FRAME_OK, one line; "" when it is */
+	char err[160];	 /* why status is not FRAME_OK, one printable line; "" when it is */
 	int nframes;	 /* frames after the routing id, extra ones counted */
 	const void *rid; /* ROUTER: the peer's routing id; DEALER: NULL */
 	size_t rid_len;

@@ -35,6 +35,11 @@
 #define NUM_NUMBER    "số không hợp lệ"
 #define NUM_AMBIGUOUS "số không rõ nghĩa"
 
+const char num_json_rule[] = "a value has at most 15 significant digits, at most 15 digits "
+			     "before the decimal point and 15 after it";
+/* An exponent beyond this refuses any non-zero value: saturating keeps it in range. */
+#define NUM_EXP_SATURATE 100000
+
 /* Separator kinds.  The space-like ones can only group thousands. */
 enum num_sep { SEP_NONE, SEP_DOT, SEP_COMMA, SEP_SPACE, SEP_NBSP, SEP_NNBSP, SEP_NKINDS };
 
@@ -357,6 +362,11 @@ static int num_finish(struct num_build *b, const char **why, struct num *out)
 		sig -= strspn(b->fracd, "0"); /* 0.05 has one significant digit */
 	if (sig > NUM_SIG_MAX)
 		return num_fail(b, why, NUM_NUMBER, "quá nhiều chữ số: tối đa 15 chữ số có nghĩa");
+	/* The protocol's rule (num_json_literal): what the province would refuse is
+	   refused here, where the officer can still correct it. */
+	if (b->nfrac > NUM_SIG_MAX)
+		return num_fail(b, why, NUM_NUMBER,
+				"quá nhiều chữ số thập phân: tối đa 15 chữ số sau dấu thập phân");
 	len = (size_t)snprintf(text, sizeof text, "%s%s%s%s", b->negative && !zero ? "-" : "",
 			       b->nint ? b->intd : "0", b->nfrac ? "." : "", b->fracd);
 	if (len >= sizeof out->text)
@@ -526,4 +536,134 @@ int num_format_vi(double v, int decimals, char *buf, size_t size)
 int num_format_plain(double v, int decimals, char *buf, size_t size)
 {
 	return num_format(v, decimals, '\0', '.', buf, size);
+}
+
+/*
+ * The significant digits of a JSON literal as they are read: digits[0..nd)
+ * without leading or trailing zeros, zeros seen since the last non-zero digit
+ * (they count only if another non-zero digit follows), and point, the place
+ * of the decimal point counted in digits from the first significant one (the
+ * value is 0.d1d2... * 10^point).
+ */
+struct num_lit {
+	char digits[NUM_SIG_MAX + 1];
+	size_t nd;
+	long long zeros, point;
+	bool nonzero, toomany;
+};
+
+/* One mantissa digit c, before the point (intpart) or after it. */
+static void num_lit_digit(struct num_lit *l, char c, bool intpart)
+{
+	if (!l->nonzero && c == '0') {
+		if (!intpart)
+			l->point--; /* 0.00d: the point is further left of d */
+		return;
+	}
+	if (intpart)
+		l->point++;
+	l->nonzero = true;
+	if (c == '0') {
+		l->zeros++;
+		return;
+	}
+	if ((long long)l->nd + l->zeros + 1 > NUM_SIG_MAX) {
+		l->toomany = true;
+		return;
+	}
+	while (l->zeros > 0) {
+		l->digits[l->nd++] = '0';
+		l->zeros--;
+	}
+	l->digits[l->nd++] = c;
+}
+
+/* The canonical text of l (non-zero, within the rule) into out->text. */
+static void num_lit_text(const struct num_lit *l, bool negative, struct num *out)
+{
+	char *t = out->text;
+	long long nd = (long long)l->nd;
+
+	if (negative)
+		*t++ = '-';
+	if (l->point <= 0) {
+		*t++ = '0';
+		*t++ = '.';
+		for (long long i = 0; i < -l->point; i++)
+			*t++ = '0';
+		memcpy(t, l->digits, l->nd);
+		t += l->nd;
+	} else if (l->point >= nd) {
+		memcpy(t, l->digits, l->nd);
+		t += l->nd;
+		for (long long i = nd; i < l->point; i++)
+			*t++ = '0';
+	} else {
+		memcpy(t, l->digits, (size_t)l->point);
+		t += l->point;
+		*t++ = '.';
+		memcpy(t, l->digits + l->point, (size_t)(nd - l->point));
+		t += nd - l->point;
+	}
+	*t = '\0';
+}
+
+int num_json_literal(const char *lit, size_t len, struct num *out, const char **why)
+{
+	const char *p = lit, *end = lit + len;
+	struct num_lit l = {.nd = 0};
+	bool negative = false, expneg = false;
+	long long exp = 0;
+
+	memset(out, 0, sizeof *out);
+	*why = "not a JSON number";
+	/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and nothing else */
+	if (p < end && *p == '-') {
+		negative = true;
+		p++;
+	}
+	if (p == end || !num_isdigit(*p) || (*p == '0' && p + 1 < end && num_isdigit(p[1])))
+		return -1;
+	while (p < end && num_isdigit(*p))
+		num_lit_digit(&l, *p++, true);
+	if (p < end && *p == '.') {
+		if (++p == end || !num_isdigit(*p))
+			return -1;
+		while (p < end && num_isdigit(*p))
+			num_lit_digit(&l, *p++, false);
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			expneg = *p++ == '-';
+		if (p == end || !num_isdigit(*p))
+			return -1;
+		while (p < end && num_isdigit(*p)) {
+			exp = exp * 10 + (*p++ - '0');
+			if (exp > NUM_EXP_SATURATE)
+				exp = NUM_EXP_SATURATE;
+		}
+	}
+	if (p != end)
+		return -1;
+	*why = NULL;
+	if (!l.nonzero) { /* -0, 0e5, 0.000: zero */
+		snprintf(out->text, sizeof out->text, "0");
+		out->integer = true;
+		return 0;
+	}
+	l.point += expneg ? -exp : exp;
+	long long nd = (long long)l.nd;
+	if (l.toomany || l.point > NUM_SIG_MAX || nd - l.point > NUM_SIG_MAX) {
+		*why = num_json_rule;
+		return -1;
+	}
+	num_lit_text(&l, negative, out);
+	out->integer = l.point >= nd;
+	/* No radix character in this form: every locale reads it alike. */
+	char sci[NUM_SIG_MAX + 32];
+	snprintf(sci, sizeof sci, "%s%.*se%lld", negative ? "-" : "", (int)l.nd, l.digits,
+		 l.point - nd);
+	out->value = strtod(sci, NULL);
+	return 0;
 }

@@ -16,7 +16,8 @@
  * Thousands may be grouped by dot, comma, space, no-break space (U+00A0) or
  * narrow no-break space (U+202F); groups after the first have exactly three
  * digits.  A number has at most 15 significant digits so that it survives a
- * double and PostgreSQL's numeric exactly.
+ * double and PostgreSQL's numeric exactly, and at most 15 decimals, as the
+ * protocol's rule for the province says (num_json_literal).
  */
 #ifndef CHISO_NUM_H
 #define CHISO_NUM_H
@@ -31,6 +32,21 @@ struct num {
 	bool integer;		 /* no fractional digits were written (or all zero) */
 	char text[NUM_TEXT_MAX]; /* canonical form: "-1463", "5.28", no grouping */
 };
+
+/*
+ * The protocol's number rule (docs/protocol.md, the "value" field), applied to
+ * a JSON number literal lit[0..len) exactly, never through a double: in any
+ * JSON spelling (5000, 5e3, 5.0E+3, 5000.000 are one number), written out as a
+ * plain decimal it has at most 15 significant digits, at most 15 digits before
+ * the decimal point and none beyond the 15th after it; zero in any spelling is
+ * 0.  Returns 0 and fills *out (text canonical: no exponent, no trailing
+ * fractional zeros, no "+", "0" for any zero; the same text %.15g gave for
+ * such values), or -1 with *why pointing at a static English reason that
+ * states the rule (or says the text is no JSON number).
+ */
+int num_json_literal(const char *lit, size_t len, struct num *out, const char **why);
+/* The rule as num_json_literal's refusal states it. */
+extern const char num_json_rule[];
 
 /* Decimals the formatters print at most; more are clamped to this. */
 #define NUM_DECIMALS_MAX 40

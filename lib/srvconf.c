@@ -25,7 +25,8 @@ const struct cfg_key srvconf_keys[] = {
     K("server.insecure", CFG_BOOL, "false", 0, 0, insecure, 0,
       "Development only: no CURVE, bind to loopback only, warn at every start."),
     K("server.max_message_bytes", CFG_INT, "4194304", 1024, 67108864, max_message_bytes, 0,
-      "Largest message accepted (ZMQ_MAXMSGSIZE); bigger ones are dropped unread."),
+      "Largest batch body accepted (WELCOME.max_body); up to 256 bytes more is answered\n"
+      "ERROR bad_body, a bigger frame is dropped with its connection."),
     K("server.max_rows", CFG_INT, "10000", 10000, 100000, max_rows, CFG_RELOAD,
       "Most rows in one batch; at least 10000, the largest agent.batch_rows."),
     K("server.heartbeat_ms", CFG_INT, "10000", 1000, 600000, heartbeat_ms, 0,

@@ -24,8 +24,8 @@ static const char store_sql_copy_batch[] =
     "COPY stage_batch (batch_no, collector_id, epoch, seq, received_at, nrows) FROM STDIN";
 static const char store_sql_copy_row[] =
     "COPY stage_row (batch_no, row_no, unit_code, indicator_code, period_code, period_type,"
-    " stat_first, stat_last, adm_first, adm_last, date_text, value_text, qualifier, ref,"
-    " note, reason, message) FROM STDIN";
+    " stat_first, stat_last, adm_first, adm_last, date_text, value_text, value_sent,"
+    " qualifier, ref, note, reason, message) FROM STDIN";
 
 static const struct store_stmt ingest_stmt[S_N] = {
     [S_SESSION] = {"session", "SELECT chiso.ingest_session()", 0},
@@ -70,6 +70,7 @@ static void stage_row(struct store_copybuf *b, size_t bno, size_t rno, const str
 	}
 	store_copy_field(b, r->date[0] ? r->date : NULL, '\t');
 	store_copy_field(b, r->value.text[0] ? r->value.text : NULL, '\t');
+	store_copy_field(b, r->value_sent[0] ? r->value_sent : NULL, '\t');
 	store_copy_field(b, r->qualifier != QUAL_NONE ? batch_qualifier_name(r->qualifier) : NULL,
 			 '\t');
 	store_copy_field(b, r->ref[0] ? r->ref : NULL, '\t');
@@ -142,6 +143,8 @@ static int store_read_acks(const PGresult *res, struct store_item *items, size_t
 		snprintf(v->code, sizeof v->code, "%s", PQgetvalue(res, t, 5));
 		snprintf(v->message, sizeof v->message, "%s", PQgetvalue(res, t, 6));
 	}
+	for (size_t i = 0; i < n; i++)
+		batch_ack_sort(&items[i].ack);
 	rc = 0;
 done:
 	free(nrej);

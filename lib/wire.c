@@ -37,6 +37,23 @@ static const char *const wire_names[] = {
 };
 #define WIRE_NCOMMANDS (sizeof wire_names / sizeof wire_names[0])
 
+static const char *const wire_error_codes[] = {
+    [WIRE_ERR_BAD_FRAMES] = "bad_frames",
+    [WIRE_ERR_UNSUPPORTED_VERSION] = "unsupported_version",
+    [WIRE_ERR_BAD_BODY] = "bad_body",
+    [WIRE_ERR_TOO_MANY_ROWS] = "too_many_rows",
+    [WIRE_ERR_UNKNOWN_COMMAND] = "unknown_command",
+    [WIRE_ERR_REVOKED] = "revoked",
+    [WIRE_ERR_INTERNAL] = "internal",
+};
+
+const char *wire_error_code_name(enum wire_error_code c)
+{
+	if ((size_t)c >= sizeof wire_error_codes / sizeof wire_error_codes[0])
+		return wire_error_codes[WIRE_ERR_INTERNAL];
+	return wire_error_codes[c];
+}
+
 const char *wire_command_name(enum wire_command c)
 {
 	if ((size_t)c >= WIRE_NCOMMANDS)
@@ -216,6 +233,14 @@ int wire_decode_object(const char *body, size_t len, const struct wire_limits *l
 		wire_errorf(err, errsize, "JSON nested deeper than %d", lim->max_depth);
 		goto fail;
 	}
+	/* JSON has no raw NUL byte, and jansson lets one pass between tokens
+	   ("3e1\0}"), where jscan (batch.c's literals) would not: refused here. */
+	const char *nul = memchr(body, '\0', len);
+	if (nul) {
+		wire_errorf(err, errsize, "invalid JSON: a NUL byte at offset %zu",
+			    (size_t)(nul - body));
+		goto fail;
+	}
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		wire_errorf(err, errsize, "invalid JSON at line %d column %d: %s", jerr.line,
@@ -393,11 +418,15 @@ struct wire_message {
 		    offsetof(type, f), 0                                                           \
 	}
 
+/*
+ * Only the agent is required: a client without an outbox (docs/examples) has
+ * no epoch and no backlog to tell, and an absent backlog is 0.
+ */
 static const struct wire_field wire_hello_table[] = {
     WIRE_STRING(struct wire_hello, agent, true, 1),
-    WIRE_NUMBER(struct wire_hello, epoch, true, 1, INT64_MAX),
-    WIRE_NUMBER(struct wire_hello, backlog_batches, true, 0, INT64_MAX),
-    WIRE_NUMBER(struct wire_hello, backlog_rows, true, 0, INT64_MAX),
+    WIRE_NUMBER(struct wire_hello, epoch, false, 1, INT64_MAX),
+    WIRE_NUMBER(struct wire_hello, backlog_batches, false, 0, INT64_MAX),
+    WIRE_NUMBER(struct wire_hello, backlog_rows, false, 0, INT64_MAX),
     WIRE_END,
 };
 
@@ -477,6 +506,10 @@ static char *wire_message_encode(const struct wire_message *def, const void *m)
 
 	for (const struct wire_field *f = def->fields; f->name && !bad; f++) {
 		const char *p = (const char *)m + f->offset;
+		/* An optional number below its least value was absent (a HELLO without
+		   epoch): written as 0 it would not decode again. */
+		if (f->kind != WIRE_STR && !f->required && wire_field_number(f, m) < f->min)
+			continue;
 		json_t *v = f->kind == WIRE_STR ? wire_string(p, f->size)
 						: wire_integer(wire_field_number(f, m));
 		bad = wire_put(o, f->name, v);

@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_PROTOCOL	 "CHISO/1"
+#define WIRE_PROTOCOL "CHISO/1"
+/* Every version's tag starts so: another version is told apart from noise. */
+#define WIRE_TAG_FAMILY	 "CHISO/"
 #define WIRE_COMMAND_MAX 16
 
 enum wire_command {
@@ -31,6 +33,38 @@ enum wire_command {
 	WIRE_CATALOG, /* agent -> daemon: {} ; daemon -> agent: the catalogue */
 	WIRE_ERROR,   /* daemon -> agent: a message it could not accept */
 };
+
+/*
+ * The codes of an ERROR answer, one table (wire.c) that chisod answers by and
+ * `chisod --codes` lists, so that no code is spelt twice.
+ */
+enum wire_error_code {
+	WIRE_ERR_BAD_FRAMES,	      /* not 3 frames, or a first frame that is no tag */
+	WIRE_ERR_UNSUPPORTED_VERSION, /* a tag "CHISO/<n>" of another version */
+	WIRE_ERR_BAD_BODY,	      /* a body that does not decode, or too large */
+	WIRE_ERR_TOO_MANY_ROWS,	      /* a batch of more than max_rows rows */
+	WIRE_ERR_UNKNOWN_COMMAND,     /* a command chisod does not take */
+	WIRE_ERR_REVOKED,	      /* the collector's key was revoked since its handshake */
+	WIRE_ERR_INTERNAL,	      /* chisod cannot answer this now (no catalogue) */
+	WIRE_ERR_NCODES
+};
+
+/* "bad_frames", ...; "internal" for a value outside the enum. */
+const char *wire_error_code_name(enum wire_error_code c);
+
+/*
+ * max_body is the largest BODY frame a peer takes, as the application sees it.
+ * On the socket a frame is bigger: CURVE's MESSAGE command adds
+ * WIRE_CURVE_OVERHEAD bytes to every frame (its name, a nonce, a MAC and a
+ * flags byte, measured: t_bad_input), and ZMQ_MAXMSGSIZE counts those too, so
+ * a socket set to max_body silently drops bodies a few dozen bytes under the
+ * limit it advertises.  Sockets are set to max_body + WIRE_CURVE_MARGIN +
+ * WIRE_CURVE_OVERHEAD: a body of max_body + 1 .. max_body + WIRE_CURVE_MARGIN
+ * bytes is delivered and answered ERROR bad_body by frame_check, naming the
+ * limit; a larger frame is dropped by libzmq with its connection.
+ */
+#define WIRE_CURVE_OVERHEAD 33
+#define WIRE_CURVE_MARGIN   256
 
 /* Limits applied before and during decoding. */
 struct wire_limits {
@@ -55,9 +89,9 @@ bool wire_tag_ok(const void *data, size_t len);
 bool wire_depth_ok(const char *body, size_t len, int max_depth);
 
 struct wire_hello {
-	char agent[65]; /* software and version, "chiso-agent 0.1.0" */
-	uint64_t epoch; /* the agent's outbox epoch */
-	uint64_t backlog_batches;
+	char agent[65]; /* software and version, "chiso-agent 0.1.0"; the one required field */
+	uint64_t epoch; /* the agent's outbox epoch; 0: not sent (optional, 1.. when sent) */
+	uint64_t backlog_batches; /* optional: 0 when not sent */
 	uint64_t backlog_rows;
 };
 

@@ -42,16 +42,19 @@ BEGIN
 	-- compiling them again each time cost 0.35 s of a 2.9 s refresh of 47 000
 	-- keys for nothing gained (docs/performance.md).
 	PERFORM set_config('jit', 'off', false);
-	-- A session has them already when w_final has its newest column (note).
-	-- A session made before that column came has w_row and w_final without
-	-- it: they are dropped and made again (CREATE ... IF NOT EXISTS would
-	-- keep the old ones).
+	-- A session has them already when w_final and stage_row have their
+	-- newest columns (note, value_sent).  A session made before those came
+	-- has tables without them: they are dropped and made again (CREATE ...
+	-- IF NOT EXISTS would keep the old ones).
 	IF EXISTS (SELECT 1 FROM pg_attribute
 		   WHERE attrelid = to_regclass('pg_temp.w_final') AND attname = 'note'
-		     AND NOT attisdropped) THEN
+		     AND NOT attisdropped)
+	   AND EXISTS (SELECT 1 FROM pg_attribute
+		       WHERE attrelid = to_regclass('pg_temp.stage_row') AND attname = 'value_sent'
+			 AND NOT attisdropped) THEN
 		RETURN; -- this session has them already
 	END IF;
-	DROP TABLE IF EXISTS pg_temp.w_row, pg_temp.w_final;
+	DROP TABLE IF EXISTS pg_temp.w_row, pg_temp.w_final, pg_temp.stage_row;
 	PERFORM ingest_session_stage();
 	PERFORM ingest_session_work();
 END;
@@ -81,7 +84,10 @@ BEGIN
 		adm_first date,
 		adm_last date,
 		date_text text,
-		value_text text,
+		value_text text, -- canonical; NULL when the value was refused or missing
+		-- a value refused, as sent ("1e+16", "\"264\""): the rejection's
+		-- value_text; not in the digest, so a batch's digest is what it was
+		value_sent text,
 		qualifier text,
 		ref text,
 		note text, -- the officer's remark, stored with the value (or the refusal)
@@ -545,7 +551,9 @@ BEGIN
 	INSERT INTO rejection (batch_id, row_no, unit_code, indicator_code, period_code, date_text,
 			       value_text, qualifier, ref, reason, message, note)
 	SELECT w.batch_id, w.row_no, s.unit_code, s.indicator_code, s.period_code, s.date_text,
-	       s.value_text, s.qualifier, s.ref, w.reason, w.message, s.note
+	       -- what was sent when the value was refused, else its canonical text
+	       coalesce(s.value_sent, s.value_text), s.qualifier, s.ref, w.reason, w.message,
+	       s.note
 	FROM w_row w JOIN stage_row s USING (batch_no, row_no)
 	WHERE w.reason IS NOT NULL;
 

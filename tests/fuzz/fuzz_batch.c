@@ -3,12 +3,16 @@
  * decodes is encoded and decoded again, and every row that was accepted the
  * first time must come back identical (the canonical value text is a fixed
  * point).  The same bytes are then decoded as an ACK, with the same round trip.
+ * They are also scanned by jscan alone: every literal it reports lies inside
+ * the input and is a JSON number to num_json_literal.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
+#include "jscan.h"
+#include "num.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,6 +41,9 @@ static void batch_round_trip(const char *body, size_t len)
 	for (size_t i = 0; i < a->nrows; i++)
 		if (a->rows[i].reason && a->rows[i].message[0] == '\0')
 			abort();
+	/* What jansson accepted, jscan reads alike: no value is lost to "could not be read". */
+	if (jscan_row_values(body, len, NULL, 0) != (long)a->nrows)
+		abort();
 	char *text = batch_encode(a);
 	if (!text || batch_decode(text, strlen(text), &big, &b, err, sizeof err) != 0 ||
 	    a->epoch != b->epoch || a->seq != b->seq || a->nrows != b->nrows)
@@ -80,8 +87,29 @@ static void ack_round_trip(const char *body, size_t len)
 	batch_ack_clear(&b);
 }
 
+static void scan(const char *body, size_t len)
+{
+	struct jscan_span spans[16];
+	long n = jscan_row_values(body, len, spans, 16);
+
+	if (n < -1)
+		abort();
+	for (long i = 0; i < n && i < 16; i++) {
+		struct num v;
+		const char *why = NULL;
+		if (spans[i].len == 0)
+			continue;
+		if (spans[i].off > len || spans[i].len > len - spans[i].off)
+			abort();
+		if (num_json_literal(body + spans[i].off, spans[i].len, &v, &why) < 0 &&
+		    why != num_json_rule)
+			abort(); /* jscan reported something that is no JSON number */
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	scan((const char *)data, size);
 	batch_round_trip((const char *)data, size);
 	ack_round_trip((const char *)data, size);
 	return 0;

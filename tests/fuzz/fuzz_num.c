@@ -50,6 +50,25 @@ static void fuzz_format(double v, int decimals)
 	check((size_t)nplain == strlen(plain));
 }
 
+/*
+ * The bytes as a JSON literal under the protocol's rule: what is accepted has
+ * a canonical text that reads back to itself, within the rule's 15 + 15 digits.
+ */
+static void fuzz_json_literal(const char *s, size_t size)
+{
+	struct num a, b;
+	const char *why = NULL;
+
+	if (num_json_literal(s, size, &a, &why) != 0) {
+		check(why && why[0]);
+		return;
+	}
+	check(!why && strlen(a.text) <= 33 && isfinite(a.value));
+	check(num_json_literal(a.text, strlen(a.text), &b, &why) == 0);
+	check(strcmp(a.text, b.text) == 0 && a.value == b.value && a.integer == b.integer);
+	check(a.integer == !strchr(a.text, '.'));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data, *why = NULL, *dot;
@@ -63,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&v, data, sizeof v);
 		fuzz_format(v, data[sizeof v] % (NUM_DECIMALS_MAX + 3) - 1);
 	}
+	fuzz_json_literal(s, size);
 	if (num_parse(s, size, &a, &why) != 0) {
 		check(why && why[0] && strlen(why) < 256);
 		return 0;

@@ -33,6 +33,7 @@ struct client {
 
 static const char *endpoint, *server_pub_file;
 static bool show_rejections; /* print the code and message of each rejected row */
+static bool show_answers;    /* print each answer's command and ERROR code and message */
 
 static void fail(const char *what)
 {
@@ -95,6 +96,12 @@ static void count_reply(const struct frame_in *in, void *ctx)
 		return;
 	if (in->cmd == WIRE_ERROR)
 		fg->errors++;
+	if (show_answers) {
+		struct wire_error e = {.code = "-", .message = ""};
+		if (in->cmd == WIRE_ERROR)
+			wire_error_decode(in->body, in->len, NULL, &e, (char[8]){0}, 8);
+		printf("answer: %s %s %s\n", wire_command_name(in->cmd), e.code, e.message);
+	}
 	if (in->cmd == WIRE_ACK) {
 		json_t *ack = json_loadb(in->body, in->len, 0, NULL);
 		fg->acks++;
@@ -350,7 +357,7 @@ static void attack_inject(struct client *c, struct figures *fg, long count)
 	}
 }
 
-/* Text that would forge log lines or drive a terminal, and years out of range. */
+/* Text that would forge log lines or drive a terminal, years out of range, values refused. */
 static void attack_log_forge(struct client *c, struct figures *fg, long count)
 {
 	(void)count;
@@ -362,15 +369,27 @@ static void attack_log_forge(struct client *c, struct figures *fg, long count)
 	send3(c, WIRE_HELLO, hello, sizeof hello - 1);
 	fg->tried++;
 	drain(c, fg, 3000, 1);
-	/* a year outside the range, as a period and as a date */
+	/* a year outside the range, as a period and as a date; then values
+	 * refused, kept as sent, a row without one (bad_row), and dates that
+	 * cannot be or are not written YYYY-MM-DD (bad_date) */
 	show_rejections = true;
 	long acks0 = fg->acks;
 	batch(c, fg, 30,
 	      "[{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
 	      "\"1900\",\"value\":1},"
 	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
-	      "\"1900-06-01\",\"value\":1}]",
-	      2);
+	      "\"1900-06-01\",\"value\":1},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\",\"value\":1e+16},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\",\"value\":\"264\"},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"period\":"
+	      "\"2024\"},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
+	      "\"2024-02-31\",\"value\":1},"
+	      "{\"unit\":\"21301\",\"indicator\":\"population\",\"date\":"
+	      "\"31/02/2024\",\"value\":1}]",
+	      7);
 	/* The test reads this ACK's verdicts: wait for it, not for any answer
 	 * (a late WELCOME would do for batch()), up to a minute on a slow run. */
 	for (int i = 0; i < 12 && fg->acks == acks0; i++)
@@ -402,6 +421,79 @@ static void attack_values(struct client *c, struct figures *fg, long count)
 	batch_body(c, fg, nan);
 }
 
+/*
+ * Bodies around max_body (COUNT, else the default 4 MiB), padded with JSON
+ * whitespace: exactly max_body is taken (an ACK), max_body + 1 and
+ * max_body + 256 are answered ERROR bad_body; max_body + 257 and a frame well
+ * past the socket's limit are dropped with their connection (no answer), each
+ * on a connection of its own.
+ */
+static void attack_limits(struct client *c, struct figures *fg, long count)
+{
+	static const char head[] =
+	    "{\"epoch\":424242,\"seq\":%ld,\"rows\":[{\"unit\":\"21301\",\"indicator\":"
+	    "\"population\",\"period\":\"2024\",\"value\":7}]";
+	size_t max = count > 1 ? (size_t)count : wire_default_limits.max_body;
+	const size_t over[] = {0, 1, 256, 257, 2000};
+	char *body = malloc(max + 2001);
+
+	if (!body)
+		fail("out of memory");
+	show_answers = true;
+	for (size_t k = 0; k < sizeof over / sizeof over[0]; k++) {
+		size_t len = max + over[k];
+		int n = snprintf(body, 256, head, 40 + (long)k);
+		memset(body + n, ' ', len - 1 - (size_t)n);
+		body[len - 1] = '}';
+		struct client o = {c->ctx, NULL};
+		struct client *to = c;
+		if (over[k] > 256) { /* the connection is cut: not the one the others use */
+			client_open(&o, attack_keys->public_key, attack_keys->secret_key);
+			to = &o;
+		}
+		printf("sent: %zu bytes (max_body + %zu)\n", len, over[k]);
+		fflush(stdout);
+		send3(to, WIRE_BATCH, body, len);
+		fg->tried++;
+		fg->rows_sent++;
+		drain(to, fg, over[k] > 256 ? 3000 : 30000, 1);
+		printf("done: max_body + %zu\n", over[k]);
+		if (to == &o)
+			client_close(&o);
+	}
+	free(body);
+}
+
+/*
+ * One message of each framing fault, each answer printed: a wrong frame count,
+ * another version's tag, a tag that is none, an unknown command.
+ */
+static void attack_framing(struct client *c, struct figures *fg, long count)
+{
+	static const struct {
+		const char *name;
+		int n;
+		const char *f[3];
+	} cases[] = {
+	    {"two frames", 2, {"CHISO/1", "PING", NULL}},
+	    {"version 2", 3, {"CHISO/2", "PING", "{}"}},
+	    {"not a tag", 3, {"HELLO", "PING", "{}"}},
+	    {"unknown command", 3, {"CHISO/1", "DELETE", "{}"}},
+	};
+	(void)count;
+	show_answers = true;
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		size_t lens[3];
+		for (int i = 0; i < cases[k].n; i++)
+			lens[i] = strlen(cases[k].f[i]);
+		printf("sent: %s\n", cases[k].name);
+		fflush(stdout);
+		send_frames(c, (const void *const *)cases[k].f, lens, cases[k].n);
+		fg->tried++;
+		drain(c, fg, 5000, 1);
+	}
+}
+
 /* The attacks that need an enrolled collector's key file, by name. */
 static const struct {
 	const char *name;
@@ -413,6 +505,8 @@ static const struct {
     {"malformed", malformed},
     {"inject", attack_inject},
     {"log-forge", attack_log_forge},
+    {"limits", attack_limits},
+    {"framing", attack_framing},
     {"values", attack_values},
 };
 

@@ -54,8 +54,25 @@ static void test_check(void **state)
 	    {"router two frames", true, "id|CHISO/1|BATCH", 0, FRAME_BAD_COUNT, -1, 2, "2 frames"},
 	    {"four frames", false, "CHISO/1|PING|{}|{}", 0, FRAME_BAD_COUNT, -1, 4, "4 frames"},
 	    {"six frames", false, "CHISO/1|PING|{}|a|b|c", 0, FRAME_BAD_COUNT, -1, 6, "6 frames"},
-	    {"wrong version", false, "CHISO/9|PING|{}", 0, FRAME_BAD_TAG, -1, 3, "CHISO/1"},
+	    /* Another version of the protocol is told apart from a message that is not ours. */
+	    {"wrong version", false, "CHISO/9|PING|{}", 0, FRAME_BAD_VERSION, -1, 3,
+	     "this server speaks CHISO/1; your message was tagged CHISO/9"},
+	    {"version 2 router", true, "id|CHISO/2|BATCH|{}", 0, FRAME_BAD_VERSION, -1, 3,
+	     "tagged CHISO/2"},
+	    {"version 10", false, "CHISO/10|PING|{}", 0, FRAME_BAD_VERSION, -1, 3, "CHISO/10"},
+	    {"family without version", false, "CHISO/|PING|{}", 0, FRAME_BAD_TAG, -1, 3,
+	     "tag \"CHISO/\" refused"},
+	    {"lower-case tag", false, "chiso/1|PING|{}", 0, FRAME_BAD_TAG, -1, 3,
+	     "message with tag \"chiso/1\" refused (the first frame must be \"CHISO/1\")"},
+	    {"long tag cut", false, "HTTP/1.1 GET /index.html?aaaaaaaaaaaaaaaaaaaaaa|PING|{}", 0,
+	     FRAME_BAD_TAG, -1, 3, "tag \"HTTP/1.1 GET /index.html?aaaaaaa...\""},
+	    {"quoted tag printable", false, "a\"b\x01|PING|{}", 0, FRAME_BAD_TAG, -1, 3,
+	     "tag \"a?b?\""},
 	    {"empty tag", false, "|PING|{}", 0, FRAME_BAD_TAG, -1, 3, "first frame"},
+	    {"frame count named", false, "CHISO/1|PING", 0, FRAME_BAD_COUNT, -1, 2,
+	     "message of 2 frames refused (a message is 3 frames: tag, command, body)"},
+	    {"unknown quoted", false, "CHISO/1|DELETE|{}", 0, FRAME_UNKNOWN_COMMAND, -1, 3,
+	     "unknown command \"DELETE\""},
 	    {"unknown", false, "CHISO/1|DELETE|{}", 0, FRAME_UNKNOWN_COMMAND, -1, 3, "unknown"},
 	    {"lower case", true, "id|CHISO/1|ping|{}", 0, FRAME_UNKNOWN_COMMAND, -1, 3, "unknown"},
 	    {"unknown first", false, "CHISO/1|NO|{   }", 1, FRAME_UNKNOWN_COMMAND, -1, 3,
@@ -89,6 +106,7 @@ static void test_check(void **state)
 			fail_msg("%s: the body is not the last frame", name);
 	}
 	assert_string_equal(frame_status_name(FRAME_BAD_TAG), "bad tag");
+	assert_string_equal(frame_status_name(FRAME_BAD_VERSION), "unsupported version");
 	assert_string_equal(frame_status_name((enum frame_status)99), "?");
 }
 

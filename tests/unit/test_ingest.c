@@ -151,7 +151,8 @@ static char *make_body(uint64_t epoch, uint64_t seq, size_t n)
 }
 
 /*
- * Script words: hello (badhello: cut short) and ping as an agent sends them; bN a batch of N rows
+ * Script words: hello (badhello: cut short; agenthello: the agent field alone) and ping as an
+ * agent sends them; bN a batch of N rows
  * (seq 1, 2, ...); f flush now, F flush a minute later; eN the agent's epoch from now on (seq
  * starts again at 1); =N the batch of seq N again (a resend after a reconnect); junk and huge: a
  * body that does not decode, a batch over the row limit; c t x the sink's outcome (see finish);
@@ -196,6 +197,10 @@ static void run_case(const struct ingest_case *tc, const struct catalog *cat)
 			ingest_hello(&ig, "r", 1, &c, body, w[0] == 'b' ? 3 : strlen(body), &wl,
 				     cat);
 			free(body);
+		} else if (strcmp(w, "agenthello") == 0) {
+			/* a client with no outbox: only the required field (issue 17) */
+			static const char only[] = "{\"agent\":\"collector.py 1\"}";
+			ingest_hello(&ig, "r", 1, &c, only, sizeof only - 1, &wl, cat);
 		} else if (strcmp(w, "ping") == 0) {
 			ingest_ping(&ig, "r", 1, &c, "{}", 2, &wl);
 		} else if (strcmp(w, "junk") == 0) {
@@ -235,6 +240,8 @@ static void test_ingest_cases(void **state)
 	    {"HELLO, a batch; the link drops: HELLO again, the batch resent", 0, 0, 0,
 	     "hello b10 f c hello =1 f c", "W[xa-21298/2024.1] A1 W[xa-21298/2024.1] D1", "1,1", 0,
 	     false, 0},
+	    {"a HELLO of the agent alone: WELCOME", 0, 0, 0, "agenthello", "W[xa-21298/2024.1]", "",
+	     0, false, 0},
 	    {"a HELLO that does not decode: ERROR, counted", 0, 0, 0, "badhello", "E[bad_body]", "",
 	     0, false, 1},
 	    {"PING: PONG", 0, 0, 0, "ping", "P", "", 0, false, 0},

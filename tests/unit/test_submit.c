@@ -204,6 +204,52 @@ static void test_queueing(void **state)
 	test_rm_rf(dir);
 }
 
+/*
+ * Batches are cut by bytes as well as by rows: 9000 rows whose notes are 240
+ * quotes (480 bytes each once escaped) would make one body of some 5.5 MB,
+ * more than a province takes by default; they go in bodies within max_body.
+ */
+static void test_body_limit(void **state)
+{
+	char *dir = test_tmpdir(), csvpath[600], odir[600], err[512];
+	size_t nrows = 9000, cap = 64 + nrows * 600;
+	char *csv = malloc(cap), note[600];
+	size_t len = (size_t)sprintf(csv, "unit,indicator,date,value,note\n"), n = 0;
+	struct submit_result res;
+	(void)state;
+
+	n = (size_t)sprintf(note, "\"");
+	for (int i = 0; i < 240; i++)
+		n += (size_t)sprintf(note + n, "\"\"");
+	sprintf(note + n, "\"");
+	for (size_t r = 0; r < nrows; r++)
+		len += (size_t)snprintf(csv + len, cap - len,
+					"21298,population,%04zu-%02zu-%02zu,%zu,%s\n",
+					2000 + r / 336, 1 + r / 28 % 12, 1 + r % 28, r, note);
+	snprintf(csvpath, sizeof csvpath, "%s/big.csv", dir);
+	snprintf(odir, sizeof odir, "%s/outbox", dir);
+	test_write(csvpath, csv, len);
+	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
+	assert_non_null(ob);
+	assert_int_equal(submit_file(ob, csvpath, cat, 10000, false, false, &res), 0);
+	CHECK_INT("rows", nrows, res.rows);
+	CHECK_INT("batches cut by bytes", 2, res.batches);
+	size_t rows = 0;
+	for (uint64_t seq = res.first_seq; seq <= res.last_seq; seq++) {
+		struct outbox_record *rec;
+		assert_int_equal(outbox_read(ob, seq, &rec, err, sizeof err), 0);
+		if (rec->body_len > wire_default_limits.max_body)
+			fail_msg("batch %llu: %zu bytes, over %zu", (unsigned long long)seq,
+				 (size_t)rec->body_len, wire_default_limits.max_body);
+		rows += rec->nrows;
+		outbox_record_destroy(&rec);
+	}
+	CHECK_INT("every row queued once", nrows, rows);
+	outbox_close(&ob);
+	free(csv);
+	test_rm_rf(dir);
+}
+
 /* The same bytes twice: the second submit queues nothing and says when the first did. */
 static void test_resubmit(void **state)
 {
@@ -402,9 +448,10 @@ static void test_qualifiers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_refusals),  cmocka_unit_test(test_queueing),
-	    cmocka_unit_test(test_resubmit),  cmocka_unit_test(test_qualifiers),
-	    cmocka_unit_test(test_error_cap), cmocka_unit_test(test_reject_places),
+	    cmocka_unit_test(test_refusals),	  cmocka_unit_test(test_queueing),
+	    cmocka_unit_test(test_resubmit),	  cmocka_unit_test(test_qualifiers),
+	    cmocka_unit_test(test_body_limit),	  cmocka_unit_test(test_error_cap),
+	    cmocka_unit_test(test_reject_places),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
