@@ -415,6 +415,22 @@ static int server_ingest_init(struct server *s)
 	return ingest_init(&s->ig, &sink, &peer, s->stats, &limits, &cap);
 }
 
+/* A CATALOG request: its body is "{}", like every body strict (docs/protocol.md §3). */
+static void server_catalog(struct server *s, const struct frame_in *in)
+{
+	char err[256];
+
+	if (wire_empty_decode(in->body, in->len, &s->limits, err, sizeof err) < 0) {
+		s->stats->bad_messages++;
+		ingest_error(&s->ig, in->rid, in->rid_len, WIRE_ERR_BAD_BODY, err);
+	} else if (s->catalog_json) {
+		server_reply(s, in->rid, in->rid_len, WIRE_CATALOG, s->catalog_json);
+	} else {
+		ingest_error(&s->ig, in->rid, in->rid_len, WIRE_ERR_INTERNAL,
+			     "no catalogue loaded yet");
+	}
+}
+
 /* Dispatches one message the ROUTER received (frame_recv's callback). */
 static void server_dispatch(const struct frame_in *in, void *ctx)
 {
@@ -464,11 +480,7 @@ static void server_dispatch(const struct frame_in *in, void *ctx)
 			ingest_ping(&s->ig, rid, rid_len, c, body, len, &s->limits);
 			break;
 		case WIRE_CATALOG:
-			if (s->catalog_json)
-				server_reply(s, rid, rid_len, WIRE_CATALOG, s->catalog_json);
-			else
-				ingest_error(&s->ig, rid, rid_len, WIRE_ERR_INTERNAL,
-					     "no catalogue loaded yet");
+			server_catalog(s, in);
 			break;
 		default:
 			/* A command of the protocol that only chisod sends (WELCOME, ACK...). */

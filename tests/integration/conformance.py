@@ -167,12 +167,13 @@ def doc_codes(text):
     def section(title):
         m = re.search(r"^#+ [^\n]*" + title + r"[^\n]*\n(.*?)(?=^#+ )", text, re.M | re.S)
         return m.group(1) if m else ""
-    ticks = lambda s: re.findall(r"`([^`]+)`", s)
+    # A code may be wrapped over two lines inside its backticks.
+    ticks = lambda s: [" ".join(t.split()) for t in re.findall(r"`([^`]+)`", s)]
 
     def listed(sec, label):
         """The `ticked` words of the paragraph 'LABEL: ...', else a table's first column."""
         m = re.search(label + r":(.*?)(?:\n\n|$)", sec, re.S)
-        if m:
+        if m and ticks(m.group(1)):
             return set(ticks(m.group(1)))
         cells = [line.strip().strip("|").split("|")[0].strip().strip("`")
                  for line in sec.splitlines() if line.startswith("|")]
