@@ -41,26 +41,6 @@ static int dbcmd_write_config(const struct srvconf *conf, const char *path, char
 	return 0;
 }
 
-/* mkdir -p: creates dir and any missing parents (0755). */
-static int dbcmd_mkdirs(const char *dir)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int dbcmd_init(struct ctl *c, bool config_given, const char *dir_arg)
 {
 	char dir[PATH_MAX], keydir[PATH_MAX + 8], pub[PATH_MAX + 32], key[PATH_MAX + 32];
@@ -68,7 +48,7 @@ static int dbcmd_init(struct ctl *c, bool config_given, const char *dir_arg)
 	struct embedded_info info;
 	struct srvconf *conf;
 
-	if (dbcmd_mkdirs(dir_arg) < 0) {
+	if (paths_mkdirs(dir_arg, 0755) < 0) {
 		snprintf(err, sizeof err, "cannot create %s: %s", dir_arg, strerror(errno));
 		return ctl_fail(err);
 	}

@@ -5,6 +5,7 @@
  * chmod-ed after writing, so there is no moment when another user could read it.
  */
 #include "keys.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,6 +73,12 @@ int keys_generate(const char *dir, const char *name, char *err, size_t errsize)
 		return -1;
 	if (zmq_curve_keypair(kp.public_key, kp.secret_key) != 0) {
 		snprintf(err, errsize, "cannot generate a CURVE keypair: %s", zmq_strerror(errno));
+		return -1;
+	}
+	/* "keygen NAME --dir keys/" on a fresh machine: the folder is made, closed to
+	 * others like the secret key in it */
+	if (paths_mkdirs(dir, 0700) < 0) {
+		snprintf(err, errsize, "cannot create the key folder %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	strftime(day, sizeof day, "%Y-%m-%d", localtime_r(&now, &tm));

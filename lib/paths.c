@@ -9,6 +9,7 @@
  */
 #include "paths.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,25 @@
 #ifndef CHISO_DATA_DIR
 #define CHISO_DATA_DIR "/usr/share/chiso"
 #endif
+
+int paths_mkdirs(const char *dir, mode_t mode)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
 
 static int paths_is_dir(const char *p)
 {

@@ -14,4 +14,9 @@ const char *paths_sql_dir(void);
 /* The folder holding config/ and data/ as shipped; borrowed, static storage. */
 const char *paths_data_dir(void);
 
+#include <sys/types.h>
+/* mkdir -p: creates dir and any missing parents with mode (before the umask);
+ * 0, or -1 with errno. */
+int paths_mkdirs(const char *dir, mode_t mode);
+
 #endif

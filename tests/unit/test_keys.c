@@ -28,6 +28,18 @@ static void test_generate_and_read(void **state)
 	chmod(sec, 0644);
 	assert_int_equal(keys_read_secret(sec, &kp, err, sizeof err), -1);
 	CHECK_HAS("mode", "readable by group or others (mode 0644): chmod 600", err);
+	/* a key folder that does not exist yet is made, closed to others */
+	char sub[300];
+	snprintf(sub, sizeof sub, "%s/new/keys", dir);
+	assert_int_equal(keys_generate(sub, "xa-21301", err, sizeof err), 0);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	snprintf(sec, sizeof sec, "%s/xa-21301.key", sub);
+	assert_int_equal(keys_read_secret(sec, &kp, err, sizeof err), 0);
+	/* and a folder that cannot be made is named */
+	snprintf(sub, sizeof sub, "%s/keys", sec);
+	assert_int_equal(keys_generate(sub, "x", err, sizeof err), -1);
+	CHECK_HAS("folder", "cannot create the key folder", err);
 	test_rm_rf(dir);
 }
 
