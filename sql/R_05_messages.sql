@@ -38,6 +38,15 @@ note_too_long	bytes,max	ghi chú dài {bytes} byte, quá giới hạn {max} byte
 note_control	byte	ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ {byte}: hãy viết ghi chú trên một dòng
 duplicate_in_file	unit,indicator,period,line	{unit} {indicator} {period} đã có ở dòng {line}
 catalog_version	version	phiên bản {version}
+header_unknown_column	column	không có cột "{column}": các cột là unit, indicator, period (hoặc date), value, có thể thêm qualifier và note
+header_column_twice	column	cột "{column}" xuất hiện hai lần
+header_columns_missing		dòng tiêu đề phải có các cột unit, indicator, period (hoặc date) và value
+file_empty		tệp rỗng, không có dòng tiêu đề
+errors_more	more,total,kinds	... và {more} lỗi khác (tổng cộng {total} lỗi: {kinds})
+errors_listed_at	path	; đủ danh sách ở {path}
+errors_written	path	các dòng sai được ghi vào {path}
+nothing_queued		không dòng nào của tệp này được đưa vào hàng đợi
+errors_nothing_queued	errors,good	{errors} dòng sai, chưa dòng nào được đưa vào hàng đợi: hãy sửa rồi gửi lại (hoặc dùng --partial để đưa ngay {good} dòng đúng vào hàng đợi)
 collector_revoked	collector,time	Máy thu thập {collector} đã bị thu hồi quyền gửi số liệu lúc {time}
 unknown_indicator	indicator	Không có chỉ tiêu mã "{indicator}" trong danh mục chỉ tiêu
 computed_indicator	indicator,numerator,denominator	Chỉ tiêu {indicator} là tỷ lệ do hệ thống tự tính từ {numerator} và {denominator}: đề nghị gửi hai số liệu này
