@@ -213,6 +213,8 @@ static const char *field(const struct csv_record *rec, const struct layout *l, e
 
 static int submit_header(const struct csv_record *rec, const char *path, struct layout *l)
 {
+	char msg[1024];
+
 	for (int c = 0; c < COL_N; c++)
 		l->at[c] = -1;
 	l->nfields = rec->nfields;
@@ -222,25 +224,23 @@ static int submit_header(const struct csv_record *rec, const char *path, struct 
 			if (strcmp(rec->fields[i], column_names[c]) == 0)
 				break;
 		if (c == COL_N) {
-			fprintf(stderr,
-				"%s:%ld: không có cột \"%s\": các cột là unit, indicator, period "
-				"(hoặc date), value, có thể thêm qualifier và note\n",
-				path, rec->line, rec->fields[i]);
+			message_format(msg, sizeof msg, "header_unknown_column", rec->fields[i],
+				       NULL);
+			fprintf(stderr, "%s:%ld: %s\n", path, rec->line, msg);
 			return -1;
 		}
 		if (l->at[c] >= 0) {
-			fprintf(stderr, "%s:%ld: cột \"%s\" xuất hiện hai lần\n", path, rec->line,
-				column_names[c]);
+			message_format(msg, sizeof msg, "header_column_twice", column_names[c],
+				       NULL);
+			fprintf(stderr, "%s:%ld: %s\n", path, rec->line, msg);
 			return -1;
 		}
 		l->at[c] = (int)i;
 	}
 	if (l->at[COL_UNIT] < 0 || l->at[COL_INDICATOR] < 0 || l->at[COL_VALUE] < 0 ||
 	    (l->at[COL_PERIOD] < 0 && l->at[COL_DATE] < 0)) {
-		fprintf(stderr,
-			"%s:%ld: dòng tiêu đề phải có các cột unit, indicator, period (hoặc date) "
-			"và value\n",
-			path, rec->line);
+		message_format(msg, sizeof msg, "header_columns_missing", NULL);
+		fprintf(stderr, "%s:%ld: %s\n", path, rec->line, msg);
 		return -1;
 	}
 	return 0;
@@ -330,11 +330,17 @@ static int errlog_finish(struct errlog *e)
 				snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds),
 					 "%s%s: %zu", kinds[0] ? ", " : "", row_error_codes[k],
 					 e->kinds[k]);
-		fprintf(stderr, "%s: ... và %zu lỗi khác (tổng cộng %zu lỗi: %s)%s%s\n", e->path,
-			e->total - e->shown, e->total, kinds,
-			e->rjerr[0] ? "" : "; đủ danh sách ở ", e->rjerr[0] ? "" : e->rjpath);
+		char more[32], total[32], msg[1024], where[PATH_MAX + 64] = "";
+		snprintf(more, sizeof more, "%zu", e->total - e->shown);
+		snprintf(total, sizeof total, "%zu", e->total);
+		message_format(msg, sizeof msg, "errors_more", more, total, kinds, NULL);
+		if (!e->rjerr[0])
+			message_format(where, sizeof where, "errors_listed_at", e->rjpath, NULL);
+		fprintf(stderr, "%s: %s%s\n", e->path, msg, where);
 	} else if (e->total && !e->rjerr[0]) {
-		fprintf(stderr, "%s: các dòng sai được ghi vào %s\n", e->path, e->rjpath);
+		char msg[PATH_MAX + 64];
+		message_format(msg, sizeof msg, "errors_written", e->rjpath, NULL);
+		fprintf(stderr, "%s: %s\n", e->path, msg);
 	}
 	if (e->rjerr[0]) {
 		fprintf(stderr, "%s: %s\n", e->path, e->rjerr);
@@ -598,7 +604,9 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 		(*good)++;
 	}
 	if (!header && bad == 0) {
-		fprintf(stderr, "%s: tệp rỗng, không có dòng tiêu đề\n", path);
+		char msg[128];
+		message_format(msg, sizeof msg, "file_empty", NULL);
+		fprintf(stderr, "%s: %s\n", path, msg);
 		bad = -1;
 	}
 	keyset_free(&keys);
@@ -736,8 +744,9 @@ static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
 	goto done;
 fail:
 	progress_done(&prog);
-	fprintf(stderr, "%s: %s\n%s: không dòng nào của tệp này được đưa vào hàng đợi\n", q->path,
-		err, q->path);
+	char none[128];
+	message_format(none, sizeof none, "nothing_queued", NULL);
+	fprintf(stderr, "%s: %s\n%s: %s\n", q->path, err, q->path, none);
 	memset(res, 0, sizeof *res);
 done:
 	outbox_abort(&txn);
@@ -752,7 +761,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		bool partial, bool again, struct submit_result *res)
 {
 	FILE *fp = fopen(path, "rb");
-	char abs[PATH_MAX];
+	char abs[PATH_MAX], msg[512];
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct layout l;
 	size_t good;
@@ -795,20 +804,21 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	 * would exist nowhere but on a scrolled-away terminal.
 	 */
 	if (errlog_finish(&el) != 0) {
-		if (partial)
-			fprintf(stderr, "%s: không dòng nào của tệp này được đưa vào hàng đợi\n",
-				path);
+		if (partial) {
+			message_format(msg, sizeof msg, "nothing_queued", NULL);
+			fprintf(stderr, "%s: %s\n", path, msg);
+		}
 		goto done;
 	}
 	if (bad < 0)
 		goto done;
 	res->errors = (size_t)bad;
 	if (bad > 0 && !partial) {
-		fprintf(
-		    stderr,
-		    "%s: %ld dòng sai, chưa dòng nào được đưa vào hàng đợi: hãy sửa rồi gửi lại "
-		    "(hoặc dùng --partial để đưa ngay %zu dòng đúng vào hàng đợi)\n",
-		    path, bad, good);
+		char nbad[32], ngood[32];
+		snprintf(nbad, sizeof nbad, "%ld", bad);
+		snprintf(ngood, sizeof ngood, "%zu", good);
+		message_format(msg, sizeof msg, "errors_nothing_queued", nbad, ngood, NULL);
+		fprintf(stderr, "%s: %s\n", path, msg);
 		goto done;
 	}
 	if (good == 0) {

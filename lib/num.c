@@ -17,9 +17,11 @@
  * and 1.01 at two decimals, as the person expects.
  */
 #include "num.h"
+#include "message.h"
 #include "quote.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +32,9 @@
 
 /*
  * The messages go to the commune officer (chiso-agent submit) and into a
- * refused row's message: Vietnamese, quoting the input.
+ * refused row's message: Vietnamese, quoting the input; their texts are in
+ * the message table (sql/R_05_messages.sql).
  */
-#define NUM_NUMBER    "số không hợp lệ"
-#define NUM_AMBIGUOUS "số không rõ nghĩa"
 
 const char num_json_rule[] = "a value has at most 15 significant digits, at most 15 digits "
 			     "before the decimal point and 15 after it";
@@ -102,17 +103,40 @@ static enum num_sep num_sep_at(const char *p, const char *end, size_t *n)
 	return SEP_NONE;
 }
 
-/* Sets the thread's message to `prefix "input": reason` and returns -1. */
-static int num_fail(const struct num_build *b, const char **why, const char *prefix,
-		    const char *reason)
+/* The thread's message buffer for num_parse. */
+static char *num_why_buf(void)
 {
 	static _Thread_local char msg[NUM_WHY_SIZE];
+
+	return msg;
+}
+
+/* Sets the thread's message to the text of code (number_invalid or number_ambiguous),
+   which quotes the input and gives the reason, and returns -1. */
+static int num_frame(const struct num_build *b, const char **why, const char *code,
+		     const char *reason)
+{
 	char q[QUOTE_MAX + 4];
 
-	snprintf(msg, sizeof msg, "%s \"%s\": %s", prefix,
-		 quote_text(q, sizeof q, b->in, b->inlen, QUOTE_MAX), reason);
-	*why = msg;
+	message_format(num_why_buf(), NUM_WHY_SIZE, code,
+		       quote_text(q, sizeof q, b->in, b->inlen, QUOTE_MAX), reason, NULL);
+	*why = num_why_buf();
 	return -1;
+}
+
+/* num_frame with number_invalid and, as the reason, the text of code with the arguments
+   after it (NULL-terminated). */
+static int num_fail(const struct num_build *b, const char **why, const char *code, ...)
+    __attribute__((sentinel));
+static int num_fail(const struct num_build *b, const char **why, const char *code, ...)
+{
+	char reason[NUM_WHY_SIZE];
+	va_list ap;
+
+	va_start(ap, code);
+	message_vformat(reason, sizeof reason, code, ap);
+	va_end(ap);
+	return num_frame(b, why, "number_invalid", reason);
 }
 
 /*
@@ -156,7 +180,7 @@ static void num_words_999(char *buf, size_t size, int n, bool full)
 static int num_fail_ambiguous(const struct num_build *b, const char **why,
 			      const struct num_shape *sh)
 {
-	char ip[4], fp[4], words[192] = "", reason[280];
+	char ip[4], fp[4], words[192] = "", reason[280], thousands[16], comma[16], dot[16];
 	const char *sign = b->negative ? "-" : "";
 	int n;
 
@@ -171,10 +195,12 @@ static int num_fail_ambiguous(const struct num_build *b, const char **why,
 	strcat(words, " nghìn");
 	if (n % 1000)
 		num_words_999(words, sizeof words, n % 1000, true);
-	snprintf(reason, sizeof reason,
-		 "ghi %s%s%s nếu là %s, hoặc %s%s,%s0 / %s%s.%s0 nếu là số thập phân", sign, ip, fp,
-		 words, sign, ip, fp, sign, ip, fp);
-	return num_fail(b, why, NUM_AMBIGUOUS, reason);
+	snprintf(thousands, sizeof thousands, "%s%s%s", sign, ip, fp);
+	snprintf(comma, sizeof comma, "%s%s,%s0", sign, ip, fp);
+	snprintf(dot, sizeof dot, "%s%s.%s0", sign, ip, fp);
+	message_format(reason, sizeof reason, "number_readings", thousands, words, comma, dot,
+		       NULL);
+	return num_frame(b, why, "number_ambiguous", reason);
 }
 
 /* The message for a character that has no place in a number. */
@@ -182,28 +208,24 @@ static int num_fail_char(const struct num_build *b, const char **why, const char
 			 const char *start, const char *end)
 {
 	if (*p == '%')
-		return num_fail(b, why, NUM_NUMBER,
-				"tỷ lệ phần trăm do hệ thống tự tính: đề nghị gửi tử số và mẫu "
-				"số");
+		return num_fail(b, why, "number_percent", NULL);
 	if ((*p == 'e' || *p == 'E') && p > start && num_isdigit(p[-1]) && p + 1 < end &&
 	    (num_isdigit(p[1]) ||
 	     ((p[1] == '+' || p[1] == '-') && p + 2 < end && num_isdigit(p[2]))))
-		return num_fail(b, why, NUM_NUMBER,
-				"không nhận số viết dạng lũy thừa: hãy ghi đầy đủ các chữ số");
+		return num_fail(b, why, "number_exponent", NULL);
 	if ((*p == 'x' || *p == 'X') && p == start + 1 && *start == '0')
-		return num_fail(b, why, NUM_NUMBER, "không nhận số hệ thập lục phân");
+		return num_fail(b, why, "number_hex", NULL);
 	if (*p == '+' || *p == '-')
-		return num_fail(b, why, NUM_NUMBER,
-				p == start ? "có nhiều hơn một dấu" : "dấu + hoặc - phải đứng đầu");
+		return p == start ? num_fail(b, why, "number_two_signs", NULL)
+				  : num_fail(b, why, "number_sign_first", NULL);
 	if (num_isalpha(*p))
-		return num_fail(b, why, NUM_NUMBER, "số không được chứa chữ cái");
+		return num_fail(b, why, "number_letter", NULL);
 	if (*p > ' ' && *p < 0x7f) {
-		char reason[32];
+		char ch[2] = {*p, '\0'};
 
-		snprintf(reason, sizeof reason, "ký tự không hợp lệ '%c'", *p);
-		return num_fail(b, why, NUM_NUMBER, reason);
+		return num_fail(b, why, "number_char", ch, NULL);
 	}
-	return num_fail(b, why, NUM_NUMBER, "ký tự không hợp lệ");
+	return num_fail(b, why, "number_byte", NULL);
 }
 
 /* Case-insensitive: is s[0..len) exactly word? */
@@ -242,7 +264,7 @@ static int num_scan(const struct num_build *b, const char **why, const char *sta
 		if (k == SEP_NONE)
 			return num_fail_char(b, why, p, start, end);
 		if (want_digit)
-			return num_fail(b, why, NUM_NUMBER, "dấu phân cách đặt sai chỗ");
+			return num_fail(b, why, "number_separator", NULL);
 		prev_run = run;
 		sh->nsep++;
 		sh->kind[k]++;
@@ -255,9 +277,9 @@ static int num_scan(const struct num_build *b, const char **why, const char *sta
 		want_digit = true;
 	}
 	if (p == start)
-		return num_fail(b, why, NUM_NUMBER, "chỉ có dấu, không có chữ số");
+		return num_fail(b, why, "number_sign_only", NULL);
 	if (want_digit)
-		return num_fail(b, why, NUM_NUMBER, "dấu phân cách đặt sai chỗ");
+		return num_fail(b, why, "number_separator", NULL);
 	return 0;
 }
 
@@ -286,10 +308,7 @@ static int num_decide(const struct num_build *b, const char **why, const struct 
 	}
 	/* Two kinds: one groups, the last one, written once, separates decimals. */
 	if (kinds > 2 || (sh->last != SEP_DOT && sh->last != SEP_COMMA) || sh->kind[sh->last] != 1)
-		return num_fail(
-		    b, why, NUM_NUMBER,
-		    "nhóm chữ số sai: chỉ dùng một loại dấu phân cách hàng nghìn, sau đó nhiều "
-		    "nhất một dấu thập phân");
+		return num_fail(b, why, "number_mixed_groups", NULL);
 	*dec = sh->last_at;
 	return 0;
 }
@@ -321,8 +340,7 @@ static int num_collect(struct num_build *b, const char **why, const char *start,
 			continue;
 		leading = false;
 		if (b->nint == NUM_SIG_MAX)
-			return num_fail(b, why, NUM_NUMBER,
-					"quá nhiều chữ số: tối đa 15 chữ số có nghĩa");
+			return num_fail(b, why, "number_digits", NULL);
 		b->intd[b->nint++] = *p;
 	}
 	if (ngroups > 0 && group != 3)
@@ -336,7 +354,7 @@ static int num_collect(struct num_build *b, const char **why, const char *start,
 			if (*p == '0')
 				continue;
 			if (b->fracseen >= sizeof b->fracd)
-				return num_fail(b, why, NUM_NUMBER, "quá nhiều chữ số thập phân");
+				return num_fail(b, why, "number_decimals", NULL);
 			memset(b->fracd + b->nfrac, '0', b->fracseen - 1 - b->nfrac);
 			b->fracd[b->fracseen - 1] = *p;
 			b->nfrac = b->fracseen;
@@ -344,9 +362,7 @@ static int num_collect(struct num_build *b, const char **why, const char *start,
 	}
 	return 0;
 badgroup:
-	return num_fail(b, why, NUM_NUMBER,
-			"nhóm chữ số sai: nhóm đầu có 1 đến 3 chữ số, mỗi nhóm sau đúng 3 chữ "
-			"số");
+	return num_fail(b, why, "number_group_size", NULL);
 }
 
 /* Writes the canonical text and the value from the collected digits. */
@@ -361,16 +377,15 @@ static int num_finish(struct num_build *b, const char **why, struct num *out)
 	if (b->nint == 0)
 		sig -= strspn(b->fracd, "0"); /* 0.05 has one significant digit */
 	if (sig > NUM_SIG_MAX)
-		return num_fail(b, why, NUM_NUMBER, "quá nhiều chữ số: tối đa 15 chữ số có nghĩa");
+		return num_fail(b, why, "number_digits", NULL);
 	/* The protocol's rule (num_json_literal): what the province would refuse is
 	   refused here, where the officer can still correct it. */
 	if (b->nfrac > NUM_SIG_MAX)
-		return num_fail(b, why, NUM_NUMBER,
-				"quá nhiều chữ số thập phân: tối đa 15 chữ số sau dấu thập phân");
+		return num_fail(b, why, "number_decimals_max", NULL);
 	len = (size_t)snprintf(text, sizeof text, "%s%s%s%s", b->negative && !zero ? "-" : "",
 			       b->nint ? b->intd : "0", b->nfrac ? "." : "", b->fracd);
 	if (len >= sizeof out->text)
-		return num_fail(b, why, NUM_NUMBER, "quá nhiều chữ số thập phân");
+		return num_fail(b, why, "number_decimals", NULL);
 	memcpy(out->text, text, len + 1);
 	out->integer = b->nfrac == 0;
 	/* No radix character, so no locale can change how strtod reads it. */
@@ -394,7 +409,8 @@ int num_parse(const char *s, size_t len, struct num *out, const char **why)
 	b.in = start;
 	b.inlen = (size_t)(end - start);
 	if (start == end) {
-		*why = "chưa ghi giá trị";
+		message_format(num_why_buf(), NUM_WHY_SIZE, "value_empty", NULL);
+		*why = num_why_buf();
 		return -1;
 	}
 	if (*start == '-' || *start == '+')
@@ -402,7 +418,7 @@ int num_parse(const char *s, size_t len, struct num *out, const char **why)
 	if (num_word_is(start, (size_t)(end - start), "nan") ||
 	    num_word_is(start, (size_t)(end - start), "inf") ||
 	    num_word_is(start, (size_t)(end - start), "infinity"))
-		return num_fail(&b, why, NUM_NUMBER, "không phải là số hữu hạn");
+		return num_fail(&b, why, "number_not_finite", NULL);
 	if (num_scan(&b, why, start, end, &sh) < 0 || num_decide(&b, why, &sh, &dec) < 0 ||
 	    num_collect(&b, why, start, end, dec) < 0)
 		return -1;

@@ -28,12 +28,10 @@
 
 /*
  * The messages of period_parse and date_parse end up in a refused row's
- * message, which a commune officer reads: they are Vietnamese, like the
- * reports, and fit BATCH_MESSAGE_MAX (240 bytes) with a quoted input.
+ * message, which a commune officer reads: their texts are in the message
+ * table (sql/R_05_messages.sql), and fit BATCH_MESSAGE_MAX (240 bytes) with a
+ * quoted input.
  */
-#define PERIOD_UNKNOWN "không nhận dạng được kỳ báo cáo"
-#define PERIOD_INVALID "kỳ báo cáo không hợp lệ"
-#define DATE_INVALID   "ngày không hợp lệ"
 
 static bool period_isspace(char c)
 {
@@ -283,6 +281,27 @@ int period_parent(const struct period *p, enum period_type coarse, struct period
 	return 0;
 }
 
+void period_span_of(const struct period *p, struct period_span *out)
+{
+	out->period = *p;
+	period_range(p, CAL_STATISTICAL, &out->stat_first, &out->stat_last);
+	period_range(p, CAL_ADMINISTRATIVE, &out->adm_first, &out->adm_last);
+}
+
+int period_parents(const struct period *p, struct period_span out[PERIOD_PARENTS_MAX])
+{
+	static const enum period_type chain[PERIOD_PARENTS_MAX] = {
+	    PERIOD_QUARTERLY, PERIOD_SIXMONTHLY, PERIOD_YEARLY};
+	int n = 0;
+
+	for (int i = 0; i < PERIOD_PARENTS_MAX; i++) {
+		struct period parent;
+		if (period_parent(p, chain[i], &parent) == 0)
+			period_span_of(&parent, &out[n++]);
+	}
+	return n;
+}
+
 int period_format(const struct period *p, char *buf, size_t size)
 {
 	switch (p->type) {
@@ -310,16 +329,35 @@ static char *period_why_buf(void)
 	return msg;
 }
 
-/* Sets the thread's message to `what "input": reason` and returns -1. */
-static int period_fail(const char *what, const char *s, size_t len, const char *reason,
+/* Sets the thread's message to the text of code (period_invalid, date_unknown...),
+   which quotes the input s[0..len) and gives the reason, and returns -1. */
+static int period_fail(const char *code, const char *s, size_t len, const char *reason,
 		       const char **why)
 {
 	char q[QUOTE_MAX + 4], *msg = period_why_buf();
 
-	snprintf(msg, PERIOD_WHY_SIZE, "%s \"%s\": %s", what,
-		 quote_text(q, sizeof q, s, len, QUOTE_MAX), reason);
+	message_format(msg, PERIOD_WHY_SIZE, code, quote_text(q, sizeof q, s, len, QUOTE_MAX),
+		       reason, NULL);
 	*why = msg;
 	return -1;
+}
+
+/* Sets the thread's message to the text of code, which takes no parameter; returns -1. */
+static int period_fail_plain(const char *code, const char **why)
+{
+	message_format(period_why_buf(), PERIOD_WHY_SIZE, code, NULL);
+	*why = period_why_buf();
+	return -1;
+}
+
+/* "năm phải từ 2000 đến 2100", the reason of a year outside the years accepted. */
+static void period_year_reason(char *reason, size_t rsize)
+{
+	char lo[16], hi[16];
+
+	snprintf(lo, sizeof lo, "%d", PERIOD_YEAR_MIN);
+	snprintf(hi, sizeof hi, "%d", PERIOD_YEAR_MAX);
+	message_format(reason, rsize, "year_range", lo, hi, NULL);
 }
 
 int period_of_date_checked(int32_t day, enum period_type type, enum period_calendar cal,
@@ -331,8 +369,8 @@ int period_of_date_checked(int32_t day, enum period_type type, enum period_calen
 	if (out->year >= PERIOD_YEAR_MIN && out->year <= PERIOD_YEAR_MAX)
 		return 0;
 	period_format(out, id, sizeof id);
-	snprintf(reason, sizeof reason, "năm phải từ %d đến %d", PERIOD_YEAR_MIN, PERIOD_YEAR_MAX);
-	return period_fail(PERIOD_INVALID, id, strlen(id), reason, why);
+	period_year_reason(reason, sizeof reason);
+	return period_fail("period_invalid", id, strlen(id), reason, why);
 }
 
 void period_words_vi(const struct period *p, char *buf, size_t size)
@@ -389,15 +427,29 @@ static int period_num_max(enum period_type t, int year)
 /* Why a period's number is outside 1..limit (period_num_max), in the officer's words. */
 static void period_num_reason(enum period_type t, int year, int limit, char *reason, size_t rsize)
 {
+	char max[16], y[16];
+
+	snprintf(max, sizeof max, "%d", limit);
+	snprintf(y, sizeof y, "%d", year);
 	if (t == PERIOD_WEEKLY)
-		snprintf(reason, rsize, "tuần phải từ 1 đến %d: năm %d có %d tuần theo ISO", limit,
-			 year, limit);
+		message_format(reason, rsize, "week_range", max, y, NULL);
 	else if (t == PERIOD_QUARTERLY)
-		snprintf(reason, rsize, "quý phải từ Q1 đến Q4");
+		message_format(reason, rsize, "quarter_range", NULL);
 	else if (t == PERIOD_SIXMONTHLY)
-		snprintf(reason, rsize, "kỳ 6 tháng phải là S1 hoặc S2");
+		message_format(reason, rsize, "half_range", NULL);
 	else
-		snprintf(reason, rsize, "tháng phải từ 01 đến 12");
+		message_format(reason, rsize, "month_range", NULL);
+}
+
+/* "ngày phải từ 01 đến 29 trong tháng 2 năm 2024" (code day_range or date_day_range). */
+static void period_day_reason(const char *code, int year, int month, char *reason, size_t rsize)
+{
+	char max[16], m[16], y[16];
+
+	snprintf(max, sizeof max, "%d", period_month_days(year, month));
+	snprintf(m, sizeof m, "%d", month);
+	snprintf(y, sizeof y, "%d", year);
+	message_format(reason, rsize, code, max, m, y, NULL);
 }
 
 /*
@@ -435,7 +487,7 @@ static int period_parse_id(const char *s, size_t len, struct period *out, char *
 		return -1;
 	}
 	if (out->year < PERIOD_YEAR_MIN || out->year > PERIOD_YEAR_MAX) {
-		snprintf(reason, rsize, "năm phải từ %d đến %d", PERIOD_YEAR_MIN, PERIOD_YEAR_MAX);
+		period_year_reason(reason, rsize);
 		return -1;
 	}
 	limit = period_num_max(out->type, out->year);
@@ -446,8 +498,7 @@ static int period_parse_id(const char *s, size_t len, struct period *out, char *
 	if (out->type == PERIOD_DAILY) {
 		limit = period_month_days(out->year, out->num);
 		if (out->day < 1 || out->day > limit) {
-			snprintf(reason, rsize, "ngày phải từ 01 đến %d trong tháng %d năm %d",
-				 limit, out->num, out->year);
+			period_day_reason("day_range", out->year, out->num, reason, rsize);
 			return -1;
 		}
 	}
@@ -537,26 +588,23 @@ int period_parse(const char *s, size_t len, struct period *out, const char **why
 		s++, len--;
 	while (len > 0 && period_isspace(s[len - 1]))
 		len--;
-	if (len == 0) {
-		*why = "chưa ghi kỳ báo cáo";
-		return -1;
-	}
+	if (len == 0)
+		return period_fail_plain("period_empty", why);
 	if (period_parse_id(s, len, out, reason, sizeof reason) == 0)
 		return 0;
 	if (reason[0])
-		return period_fail(PERIOD_INVALID, s, len, reason, why);
+		return period_fail("period_invalid", s, len, reason, why);
 	if (period_guess(s, len, id, sizeof id)) {
 		if (period_parse_id(id, strlen(id), &guess, reason, sizeof reason) == 0) {
 			period_words_vi(&guess, desc, sizeof desc);
-			snprintf(hint, sizeof hint, "hãy ghi %s cho %s", id, desc);
-			return period_fail(PERIOD_UNKNOWN, s, len, hint, why);
+			message_format(hint, sizeof hint, "period_hint", id, desc, NULL);
+			return period_fail("period_unknown", s, len, hint, why);
 		}
 		if (reason[0]) /* the form was understood, the period does not exist */
-			return period_fail(PERIOD_UNKNOWN, s, len, reason, why);
+			return period_fail("period_unknown", s, len, reason, why);
 	}
-	return period_fail(PERIOD_UNKNOWN, s, len,
-			   "hãy ghi theo dạng 2024, 2024S1, 2024Q2, 202406, 2024W10 hoặc 20240615",
-			   why);
+	message_format(hint, sizeof hint, "period_forms", NULL);
+	return period_fail("period_unknown", s, len, hint, why);
 }
 
 int date_parse(const char *s, size_t len, int32_t *day, const char **why)
@@ -570,10 +618,8 @@ int date_parse(const char *s, size_t len, int32_t *day, const char **why)
 		s++, len--;
 	while (len > 0 && period_isspace(s[len - 1]))
 		len--;
-	if (len == 0) {
-		*why = "chưa ghi ngày";
-		return -1;
-	}
+	if (len == 0)
+		return period_fail_plain("date_empty", why);
 	n = period_split(s, len, part, plen);
 	if (n != 3 || !period_digits(part[0], plen[0]) || !period_digits(part[1], plen[1]) ||
 	    !period_digits(part[2], plen[2]))
@@ -589,23 +635,23 @@ int date_parse(const char *s, size_t len, int32_t *day, const char **why)
 		goto unknown;
 	}
 	if (y < PERIOD_YEAR_MIN || y > PERIOD_YEAR_MAX) {
-		snprintf(reason, sizeof reason, "năm phải từ %d đến %d", PERIOD_YEAR_MIN,
-			 PERIOD_YEAR_MAX);
-		return period_fail(DATE_INVALID, s, len, reason, why);
+		period_year_reason(reason, sizeof reason);
+		return period_fail("date_invalid", s, len, reason, why);
 	}
-	if (m < 1 || m > 12)
-		return period_fail(DATE_INVALID, s, len, "tháng phải từ 1 đến 12", why);
+	if (m < 1 || m > 12) {
+		message_format(reason, sizeof reason, "date_month_range", NULL);
+		return period_fail("date_invalid", s, len, reason, why);
+	}
 	limit = period_month_days(y, m);
 	if (d < 1 || d > limit) {
-		snprintf(reason, sizeof reason, "ngày phải từ 1 đến %d trong tháng %d năm %d",
-			 limit, m, y);
-		return period_fail(DATE_INVALID, s, len, reason, why);
+		period_day_reason("date_day_range", y, m, reason, sizeof reason);
+		return period_fail("date_invalid", s, len, reason, why);
 	}
 	*day = date_from_ymd(y, m, d);
 	return 0;
 unknown:
-	return period_fail("không nhận dạng được ngày", s, len,
-			   "hãy ghi theo dạng 2024-06-15 hoặc 15/06/2024", why);
+	message_format(reason, sizeof reason, "date_forms", NULL);
+	return period_fail("date_unknown", s, len, reason, why);
 }
 
 int date_format(int32_t day, char *buf, size_t size)

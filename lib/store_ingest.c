@@ -5,7 +5,9 @@
  * (made by ingest_session(), emptied at COMMIT) and calls ingest(), which
  * answers one row per batch and one per refused or flagged row; those rows
  * become the acks.  The period of a row is resolved here to the days it
- * covers, so that the SQL needs no parser of its own.
+ * covers, and so are the quarter, half-year and year containing it (staged
+ * once per commit in stage_parent), so that the SQL needs no parser and no
+ * calendar of its own.
  */
 #include "store_ingest.h"
 
@@ -26,6 +28,9 @@ static const char store_sql_copy_row[] =
     "COPY stage_row (batch_no, row_no, unit_code, indicator_code, period_code, period_type,"
     " stat_first, stat_last, adm_first, adm_last, date_text, value_text, value_sent,"
     " qualifier, ref, note, reason, message) FROM STDIN";
+static const char store_sql_copy_parent[] =
+    "COPY stage_parent (child_code, code, type, stat_first, stat_last, adm_first, adm_last)"
+    " FROM STDIN";
 
 static const struct store_stmt ingest_stmt[S_N] = {
     [S_SESSION] = {"session", "SELECT chiso.ingest_session()", 0},
@@ -46,13 +51,14 @@ static void store_timestamp(int64_t us, char *buf, size_t size)
 	snprintf(buf, size, "%s.%06lld+00", day, (long long)(us % 1000000));
 }
 
-static void stage_row(struct store_copybuf *b, size_t bno, size_t rno, const struct batch_row *r)
+/* Stages one row; returns whether its period was resolved, into *p. */
+static bool stage_row(struct store_copybuf *b, size_t bno, size_t rno, const struct batch_row *r,
+		      struct period *p)
 {
-	struct period p;
 	const char *why;
 	char d[4][16];
 	bool resolved =
-	    !r->reason && r->period[0] && period_parse(r->period, strlen(r->period), &p, &why) == 0;
+	    !r->reason && r->period[0] && period_parse(r->period, strlen(r->period), p, &why) == 0;
 
 	store_copy_int(b, (long long)bno, '\t');
 	store_copy_int(b, (long long)rno, '\t');
@@ -60,8 +66,8 @@ static void stage_row(struct store_copybuf *b, size_t bno, size_t rno, const str
 	store_copy_field(b, r->indicator, '\t');
 	store_copy_field(b, r->period[0] ? r->period : NULL, '\t');
 	if (resolved) {
-		store_period_dates(&p, d);
-		store_copy_field(b, period_type_name(p.type), '\t');
+		store_period_dates(p, d);
+		store_copy_field(b, period_type_name(p->type), '\t');
 		for (int i = 0; i < 4; i++)
 			store_copy_field(b, d[i], '\t');
 	} else {
@@ -84,6 +90,63 @@ static void stage_row(struct store_copybuf *b, size_t bno, size_t rno, const str
 	} else {
 		store_copy_field(b, NULL, '\t');
 		store_copy_field(b, NULL, '\n');
+	}
+	return resolved;
+}
+
+/* The distinct periods of a commit that have chain parents (months, quarters,
+   half-years): a commit of 10 000 rows names a handful. */
+struct stage_chain {
+	struct period *p;
+	size_t n, cap;
+};
+
+static int stage_chain_add(struct stage_chain *c, const struct period *p)
+{
+	if (period_subcount(PERIOD_YEARLY, p->type) == 0 ||
+	    (c->n && period_cmp(&c->p[c->n - 1], p) == 0))
+		return 0; /* rows of one period mostly come together */
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		struct period *np = realloc(c->p, cap * sizeof *np);
+		if (!np)
+			return -1;
+		c->p = np;
+		c->cap = cap;
+	}
+	c->p[c->n++] = *p;
+	return 0;
+}
+
+static int stage_chain_cmp(const void *a, const void *b)
+{
+	return period_cmp(a, b);
+}
+
+/* Stages the chain parents of each distinct period of c, with their dates. */
+static void stage_parents(struct store_copybuf *b, struct stage_chain *c)
+{
+	if (c->n)
+		qsort(c->p, c->n, sizeof *c->p, stage_chain_cmp);
+	for (size_t i = 0; i < c->n; i++) {
+		struct period_span parents[PERIOD_PARENTS_MAX];
+		char child[PERIOD_ID_MAX + 8];
+		int n;
+
+		if (i > 0 && period_cmp(&c->p[i - 1], &c->p[i]) == 0)
+			continue;
+		period_format(&c->p[i], child, sizeof child);
+		n = period_parents(&c->p[i], parents);
+		for (int k = 0; k < n; k++) {
+			char id[PERIOD_ID_MAX + 8], d[4][16];
+			period_format(&parents[k].period, id, sizeof id);
+			store_period_dates(&parents[k].period, d);
+			store_copy_field(b, child, '\t');
+			store_copy_field(b, id, '\t');
+			store_copy_field(b, period_type_name(parents[k].period.type), '\t');
+			for (int j = 0; j < 4; j++)
+				store_copy_field(b, d[j], j < 3 ? '\t' : '\n');
+		}
 	}
 }
 
@@ -155,7 +218,8 @@ done:
 int store_ingest(struct store *s, struct store_item *items, size_t n, enum store_failure *why,
 		 char *err, size_t errsize)
 {
-	struct store_copybuf batches = {0}, rows = {0};
+	struct store_copybuf batches = {0}, rows = {0}, parents = {0};
+	struct stage_chain chain = {0};
 	PGresult *res = NULL;
 	bool in_tx = false;
 	int rc = -1;
@@ -187,14 +251,22 @@ int store_ingest(struct store *s, struct store_item *items, size_t n, enum store
 		store_copy_int(&batches, (long long)b->seq, '\t');
 		store_copy_field(&batches, ts, '\t');
 		store_copy_int(&batches, (long long)b->nrows, '\n');
-		for (size_t r = 0; r < b->nrows; r++)
-			stage_row(&rows, i, r, &b->rows[r]);
+		for (size_t r = 0; r < b->nrows; r++) {
+			struct period p;
+			if (stage_row(&rows, i, r, &b->rows[r], &p) &&
+			    stage_chain_add(&chain, &p) < 0) {
+				snprintf(err, errsize, "out of memory");
+				goto fail;
+			}
+		}
 	}
+	stage_parents(&parents, &chain);
 	if (store_exec(s, "BEGIN", err, errsize) < 0)
 		goto fail;
 	in_tx = true;
 	if (store_copy(s, store_sql_copy_batch, &batches, err, errsize) < 0 ||
-	    store_copy(s, store_sql_copy_row, &rows, err, errsize) < 0)
+	    store_copy(s, store_sql_copy_row, &rows, err, errsize) < 0 ||
+	    (parents.len && store_copy(s, store_sql_copy_parent, &parents, err, errsize) < 0))
 		goto fail;
 	if ((res = store_run(s, &ingest_stmt[S_INGEST], NULL, err, errsize)) == NULL)
 		goto fail;
@@ -227,5 +299,7 @@ fail:
 done:
 	free(batches.data);
 	free(rows.data);
+	free(parents.data);
+	free(chain.p);
 	return rc;
 }

@@ -8,7 +8,7 @@
 --
 -- One line per message, three fields separated by one tab: the code (the
 -- reason code of docs/protocol.md for a refusal, a plain name for a part of
--- a message), its parameters in the order callers pass them (comma
+-- a message, such as the parse errors of lib/period.c and lib/num.c), its parameters in the order callers pass them (comma
 -- separated), and the Vietnamese text, where {name} stands for a parameter.
 -- A text holds no tab, no newline and no other braces; tests/unit/
 -- test_message.c checks that, and that every code the C and SQL sources use
@@ -38,6 +38,15 @@ note_too_long	bytes,max	ghi chú dài {bytes} byte, quá giới hạn {max} byte
 note_control	byte	ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ {byte}: hãy viết ghi chú trên một dòng
 duplicate_in_file	unit,indicator,period,line	{unit} {indicator} {period} đã có ở dòng {line}
 catalog_version	version	phiên bản {version}
+header_unknown_column	column	không có cột "{column}": các cột là unit, indicator, period (hoặc date), value, có thể thêm qualifier và note
+header_column_twice	column	cột "{column}" xuất hiện hai lần
+header_columns_missing		dòng tiêu đề phải có các cột unit, indicator, period (hoặc date) và value
+file_empty		tệp rỗng, không có dòng tiêu đề
+errors_more	more,total,kinds	... và {more} lỗi khác (tổng cộng {total} lỗi: {kinds})
+errors_listed_at	path	; đủ danh sách ở {path}
+errors_written	path	các dòng sai được ghi vào {path}
+nothing_queued		không dòng nào của tệp này được đưa vào hàng đợi
+errors_nothing_queued	errors,good	{errors} dòng sai, chưa dòng nào được đưa vào hàng đợi: hãy sửa rồi gửi lại (hoặc dùng --partial để đưa ngay {good} dòng đúng vào hàng đợi)
 collector_revoked	collector,time	Máy thu thập {collector} đã bị thu hồi quyền gửi số liệu lúc {time}
 unknown_indicator	indicator	Không có chỉ tiêu mã "{indicator}" trong danh mục chỉ tiêu
 computed_indicator	indicator,numerator,denominator	Chỉ tiêu {indicator} là tỷ lệ do hệ thống tự tính từ {numerator} và {denominator}: đề nghị gửi hai số liệu này
@@ -84,6 +93,43 @@ period_yearly	year	năm {year}
 half_first		đầu
 half_second		cuối
 period_other	code	kỳ {code}
+period_empty		chưa ghi kỳ báo cáo
+period_unknown	text,reason	không nhận dạng được kỳ báo cáo "{text}": {reason}
+period_invalid	text,reason	kỳ báo cáo không hợp lệ "{text}": {reason}
+period_forms		hãy ghi theo dạng 2024, 2024S1, 2024Q2, 202406, 2024W10 hoặc 20240615
+period_hint	period,period_words	hãy ghi {period} cho {period_words}
+year_range	min,max	năm phải từ {min} đến {max}
+week_range	max,year	tuần phải từ 1 đến {max}: năm {year} có {max} tuần theo ISO
+quarter_range		quý phải từ Q1 đến Q4
+half_range		kỳ 6 tháng phải là S1 hoặc S2
+month_range		tháng phải từ 01 đến 12
+day_range	max,month,year	ngày phải từ 01 đến {max} trong tháng {month} năm {year}
+date_empty		chưa ghi ngày
+date_unknown	text,reason	không nhận dạng được ngày "{text}": {reason}
+date_invalid	text,reason	ngày không hợp lệ "{text}": {reason}
+date_forms		hãy ghi theo dạng 2024-06-15 hoặc 15/06/2024
+date_month_range		tháng phải từ 1 đến 12
+date_day_range	max,month,year	ngày phải từ 1 đến {max} trong tháng {month} năm {year}
+value_empty		chưa ghi giá trị
+number_invalid	text,reason	số không hợp lệ "{text}": {reason}
+number_ambiguous	text,reason	số không rõ nghĩa "{text}": {reason}
+number_readings	thousands,words,comma,dot	ghi {thousands} nếu là {words}, hoặc {comma} / {dot} nếu là số thập phân
+number_percent		tỷ lệ phần trăm do hệ thống tự tính: đề nghị gửi tử số và mẫu số
+number_exponent		không nhận số viết dạng lũy thừa: hãy ghi đầy đủ các chữ số
+number_hex		không nhận số hệ thập lục phân
+number_two_signs		có nhiều hơn một dấu
+number_sign_first		dấu + hoặc - phải đứng đầu
+number_letter		số không được chứa chữ cái
+number_char	char	ký tự không hợp lệ '{char}'
+number_byte		ký tự không hợp lệ
+number_separator		dấu phân cách đặt sai chỗ
+number_sign_only		chỉ có dấu, không có chữ số
+number_mixed_groups		nhóm chữ số sai: chỉ dùng một loại dấu phân cách hàng nghìn, sau đó nhiều nhất một dấu thập phân
+number_group_size		nhóm chữ số sai: nhóm đầu có 1 đến 3 chữ số, mỗi nhóm sau đúng 3 chữ số
+number_digits		quá nhiều chữ số: tối đa 15 chữ số có nghĩa
+number_decimals		quá nhiều chữ số thập phân
+number_decimals_max		quá nhiều chữ số thập phân: tối đa 15 chữ số sau dấu thập phân
+number_not_finite		không phải là số hữu hạn
 $messages$, E'\n') AS l(line)
 CROSS JOIN LATERAL string_to_array(l.line, E'\t') AS x(f)
 WHERE l.line <> '';

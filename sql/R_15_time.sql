@@ -65,32 +65,32 @@ LANGUAGE sql STABLE AS $$
 			   ELSE p_type END;
 $$;
 
--- The periods of the chain (quarter, half-year, year) containing the periods
--- of the keys in w_dirty, created on first use like ingest() creates reported
--- ones.  Administrative dates follow Decree 09: from the 15th of the month
--- before the first month to the 14th of the last month.
-CREATE FUNCTION period_ensure_parents() RETURNS void
+-- Raises, naming the period, when a period of a key in w_dirty lacks one of
+-- the chain periods (quarter, half-year, year) containing it.  The SQL does not
+-- compute their dates: ingest() stores them as chisod staged them (lib/period.c
+-- period_parents, the one home of the Decree-09 calendar) for every value it
+-- stores, and before that the SQL made them in the same transaction, for every
+-- value ever stored, since derived values exist.  So a rebuild meets none
+-- missing; if one is, deriving without it would silently lose the value's
+-- quarter, half-year or year, which is worse than stopping.
+CREATE FUNCTION period_parents_check() RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+	orphan text;
 BEGIN
-	INSERT INTO period (code, type, stat_first, stat_last, adm_first, adm_last)
-	SELECT DISTINCT c.code, c.type, c.first, (c.first + make_interval(months => c.months))::date - 1,
-	       (c.first - interval '1 month')::date + 14,
-	       (c.first + make_interval(months => c.months - 1))::date + 13
-	FROM (SELECT DISTINCT p.stat_first, p.type FROM w_dirty d
-	      JOIN period p ON p.id = d.period_id
-	      WHERE period_months(p.type) < 12) p
-	CROSS JOIN LATERAL (VALUES
-		(3, 'quarterly', extract(year FROM p.stat_first) || 'Q'
-				 || ((extract(month FROM p.stat_first)::int - 1) / 3 + 1)),
-		(6, 'six-monthly', extract(year FROM p.stat_first) || 'S'
-				   || ((extract(month FROM p.stat_first)::int - 1) / 6 + 1)),
-		(12, 'yearly', extract(year FROM p.stat_first)::text)) AS t(months, type, code)
-	CROSS JOIN LATERAL (SELECT t.code, t.type, t.months,
-		make_date(extract(year FROM p.stat_first)::int,
-			  ((extract(month FROM p.stat_first)::int - 1) / t.months) * t.months + 1,
-			  1) AS first) c
-	WHERE t.months > period_months(p.type)
-	ON CONFLICT (code) DO NOTHING;
+	SELECT p.code INTO orphan
+	FROM (SELECT DISTINCT d.period_id FROM w_dirty d) d
+	JOIN period p ON p.id = d.period_id
+	WHERE period_months(p.type) < 12
+	  AND (SELECT count(*) FROM period q
+	       WHERE period_months(q.type) > period_months(p.type)
+		 AND q.stat_first <= p.stat_first AND p.stat_last <= q.stat_last)
+	      < CASE p.type WHEN 'monthly' THEN 3 WHEN 'quarterly' THEN 2 ELSE 1 END
+	ORDER BY p.code LIMIT 1;
+	IF orphan IS NOT NULL THEN
+		RAISE EXCEPTION 'period % has values but not every quarter, half-year and year containing it', orphan
+			USING HINT = 'chisod stores them with every value of the period it ingests';
+	END IF;
 END;
 $$;
 
@@ -110,7 +110,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	m int;
 BEGIN
-	PERFORM period_ensure_parents();
+	PERFORM period_parents_check();
 	DELETE FROM w_derive;
 	INSERT INTO w_derive (unit_id, indicator_id, period_id, months)
 	SELECT DISTINCT d.unit_id, d.indicator_id, q.id, period_months(q.type)

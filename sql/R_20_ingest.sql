@@ -43,7 +43,8 @@ BEGIN
 	-- keys for nothing gained (docs/performance.md).
 	PERFORM set_config('jit', 'off', false);
 	-- A session has them already when w_final and stage_row have their
-	-- newest columns (note, value_sent).  A session made before those came
+	-- newest columns (note, value_sent) and stage_parent exists.  A session
+	-- made before those came
 	-- has tables without them: they are dropped and made again (CREATE ...
 	-- IF NOT EXISTS would keep the old ones).
 	IF EXISTS (SELECT 1 FROM pg_attribute
@@ -51,10 +52,12 @@ BEGIN
 		     AND NOT attisdropped)
 	   AND EXISTS (SELECT 1 FROM pg_attribute
 		       WHERE attrelid = to_regclass('pg_temp.stage_row') AND attname = 'value_sent'
-			 AND NOT attisdropped) THEN
+			 AND NOT attisdropped)
+	   AND to_regclass('pg_temp.stage_parent') IS NOT NULL THEN
 		RETURN; -- this session has them already
 	END IF;
-	DROP TABLE IF EXISTS pg_temp.w_row, pg_temp.w_final, pg_temp.stage_row;
+	DROP TABLE IF EXISTS pg_temp.w_row, pg_temp.w_final, pg_temp.stage_row,
+		pg_temp.stage_parent;
 	PERFORM ingest_session_stage();
 	PERFORM ingest_session_work();
 END;
@@ -93,6 +96,19 @@ BEGIN
 		note text, -- the officer's remark, stored with the value (or the refusal)
 		reason text,
 		message text
+	) ON COMMIT DELETE ROWS;
+	-- The quarter, half-year and year containing each month, quarter and
+	-- half-year of the staged rows, with their dates: computed by
+	-- lib/period.c (period_parents) like the rows' own, so that the
+	-- Decree-09 calendar lives in C alone.  One row per child and parent.
+	CREATE TEMP TABLE IF NOT EXISTS stage_parent (
+		child_code text NOT NULL,
+		code text NOT NULL,
+		type text NOT NULL,
+		stat_first date NOT NULL,
+		stat_last date NOT NULL,
+		adm_first date NOT NULL,
+		adm_last date NOT NULL
 	) ON COMMIT DELETE ROWS;
 END;
 $$;
@@ -544,6 +560,16 @@ BEGIN
 	INSERT INTO w_dirty (unit_id, indicator_id, period_id)
 	SELECT f.unit_id, f.indicator_id, f.period_id FROM w_final f
 	WHERE f.obs_changed;
+	-- The coarser periods those values are derived into, on first use like
+	-- the reported ones, with the dates chisod staged (derive_refresh
+	-- expects them present).
+	INSERT INTO period (code, type, stat_first, stat_last, adm_first, adm_last)
+	SELECT DISTINCT ON (sp.code) sp.code, sp.type, sp.stat_first, sp.stat_last, sp.adm_first,
+	       sp.adm_last
+	FROM stage_parent sp
+	WHERE sp.child_code IN (SELECT p.code FROM w_dirty d JOIN period p ON p.id = d.period_id)
+	ORDER BY sp.code
+	ON CONFLICT (code) DO NOTHING;
 	PERFORM ingest_check_rules();
 	PERFORM ingest_check_outliers();
 	PERFORM rollup_refresh();

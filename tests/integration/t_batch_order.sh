@@ -218,6 +218,9 @@ INSERT INTO stage_row (batch_no, row_no, unit_code, indicator_code, period_code,
 		       stat_first, stat_last, adm_first, adm_last, date_text, value_text)
 SELECT r.batch_no, 0, '${2:-$U4}', r.indicator, '2024S1', 'six-monthly', '2024-01-01',
        '2024-06-30', '2023-12-15', '2024-06-14', r.day, r.value FROM r;
+-- the year containing 2024S1, as chisod stages it (lib/period.c period_parents)
+INSERT INTO stage_parent VALUES ('2024S1', '2024', 'yearly', '2024-01-01', '2024-12-31',
+				 '2023-12-15', '2024-12-14');
 SELECT count(*) FROM ingest();
 COMMIT;
 SQL

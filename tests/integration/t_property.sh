@@ -43,6 +43,17 @@ sql "CREATE TABLE prop_leaf AS
      JOIN collector c ON c.unit_id = pr.id
      WHERE NOT EXISTS (SELECT 1 FROM unit ch WHERE ch.parent_id = u.id)" >/dev/null
 leaves=$(sql "SELECT count(*) FROM prop_leaf")
+# The chain periods of 2024 with the dates chisod stages for them (lib/period.c
+# period_parents): this test stages rows itself, so it stages their parents too.
+sql "CREATE TABLE prop_chain (code, type, stat_first, stat_last, adm_first, adm_last) AS VALUES
+     ('2024Q1', 'quarterly', '2024-01-01'::date, '2024-03-31'::date, '2023-12-15'::date,
+      '2024-03-14'::date),
+     ('2024Q2', 'quarterly', '2024-04-01', '2024-06-30', '2024-03-15', '2024-06-14'),
+     ('2024Q3', 'quarterly', '2024-07-01', '2024-09-30', '2024-06-15', '2024-09-14'),
+     ('2024Q4', 'quarterly', '2024-10-01', '2024-12-31', '2024-09-15', '2024-12-14'),
+     ('2024S1', 'six-monthly', '2024-01-01', '2024-06-30', '2023-12-15', '2024-06-14'),
+     ('2024S2', 'six-monthly', '2024-07-01', '2024-12-31', '2024-06-15', '2024-12-14'),
+     ('2024', 'yearly', '2024-01-01', '2024-12-31', '2023-12-15', '2024-12-14')" >/dev/null
 total_rows=0
 t0=$(date +%s.%N)
 for r in $(seq 1 "$ROUNDS"); do
@@ -72,6 +83,9 @@ SELECT sb.batch_no, row_number() OVER (PARTITION BY sb.batch_no), p.code, p.indi
        (p.month + interval '1 month')::date - 1, (p.month - interval '1 month')::date + 14,
        p.month + 13, p.value::text
 FROM picks p JOIN stage_batch sb ON sb.collector_id = p.collector_id;
+INSERT INTO stage_parent (child_code, code, type, stat_first, stat_last, adm_first, adm_last)
+SELECT DISTINCT to_char(p.month, 'YYYYMM'), c.*
+FROM picks p JOIN prop_chain c ON p.month BETWEEN c.stat_first AND c.stat_last;
 SELECT count(*) FILTER (WHERE verdict IS NULL), coalesce(sum(accepted), 0),
        count(*) FILTER (WHERE verdict = 'rejected') FROM ingest();
 COMMIT;

@@ -23,6 +23,10 @@ static void test_format(void **state)
 	    {"no parameter", "source_stored", NULL, NULL, "đã lưu trước đó", 0},
 	    {"braces in an argument stay", "unknown_unit", "{unit}", NULL,
 	     "Không có đơn vị hành chính mã {unit}", 0},
+	    {"a parameter used twice", "week_range", "52", "2023",
+	     "tuần phải từ 1 đến 52: năm 2023 có 52 tuần theo ISO", 0},
+	    {"a parse error quotes the input", "period_invalid", "2024Q5", "quý phải từ Q1 đến Q4",
+	     "kỳ báo cáo không hợp lệ \"2024Q5\": quý phải từ Q1 đến Q4", 0},
 	    {"unknown code", "no_such_code", NULL, NULL, "no_such_code", -1},
 	    {"too few arguments", "range_between", "0", NULL, "range_between", -1},
 	};
@@ -125,7 +129,8 @@ static int check_dir(const char *dir, const char *suffix, const char *const *mar
 static void test_codes_used(void **state)
 {
 	(void)state;
-	static const char *const c_markers[] = {"message_format(", "row_fault(", NULL};
+	static const char *const c_markers[] = {"message_format(", "row_fault(", "period_fail(",
+						"num_frame(",	   "num_fail(",	 NULL};
 	static const char *const sql_markers[] = {"msg(", NULL};
 	static const char *const c_dirs[] = {"lib", "daemon", "collectors", "ctl"};
 	int c = 0;

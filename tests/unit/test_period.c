@@ -690,6 +690,74 @@ static void test_parent_contains(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/*
+ * period_parents: the chain parents of a period with their days in both
+ * calendars, the dates the period table stores for them (Decree 09: the
+ * administrative quarter 2024Q1 is 15/12/2023-14/03/2024).
+ */
+static void test_parents(void **state)
+{
+	static const struct {
+		const char *id;
+		int n;
+		struct {
+			const char *id, *stat_first, *stat_last, *adm_first, *adm_last;
+		} parent[PERIOD_PARENTS_MAX];
+	} cases[] = {
+	    {"202402",
+	     3,
+	     {{"2024Q1", "2024-01-01", "2024-03-31", "2023-12-15", "2024-03-14"},
+	      {"2024S1", "2024-01-01", "2024-06-30", "2023-12-15", "2024-06-14"},
+	      {"2024", "2024-01-01", "2024-12-31", "2023-12-15", "2024-12-14"}}},
+	    {"202406",
+	     3,
+	     {{"2024Q2", "2024-04-01", "2024-06-30", "2024-03-15", "2024-06-14"},
+	      {"2024S1", "2024-01-01", "2024-06-30", "2023-12-15", "2024-06-14"},
+	      {"2024", "2024-01-01", "2024-12-31", "2023-12-15", "2024-12-14"}}},
+	    {"202412",
+	     3,
+	     {{"2024Q4", "2024-10-01", "2024-12-31", "2024-09-15", "2024-12-14"},
+	      {"2024S2", "2024-07-01", "2024-12-31", "2024-06-15", "2024-12-14"},
+	      {"2024", "2024-01-01", "2024-12-31", "2023-12-15", "2024-12-14"}}},
+	    {"2023Q3",
+	     2,
+	     {{"2023S2", "2023-07-01", "2023-12-31", "2023-06-15", "2023-12-14"},
+	      {"2023", "2023-01-01", "2023-12-31", "2022-12-15", "2023-12-14"}}},
+	    {"2000S1", 1, {{"2000", "2000-01-01", "2000-12-31", "1999-12-15", "2000-12-14"}}},
+	    {"2024", 0, {{0}}},
+	    {"2024W10", 0, {{0}}},
+	    {"20240615", 0, {{0}}},
+	};
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct period p = period_of(cases[i].id);
+		struct period_span out[PERIOD_PARENTS_MAX];
+		int n = period_parents(&p, out);
+
+		if (n != cases[i].n) {
+			print_error("case %s: %d parents, want %d\n", cases[i].id, n, cases[i].n);
+			failures++;
+			continue;
+		}
+		for (int k = 0; k < n; k++) {
+			char id[16] = "";
+
+			period_id(&out[k].period, id);
+			if (strcmp(id, cases[i].parent[k].id) != 0 ||
+			    out[k].stat_first != day_of(cases[i].parent[k].stat_first) ||
+			    out[k].stat_last != day_of(cases[i].parent[k].stat_last) ||
+			    out[k].adm_first != day_of(cases[i].parent[k].adm_first) ||
+			    out[k].adm_last != day_of(cases[i].parent[k].adm_last)) {
+				print_error("case %s parent %d: %s\n", cases[i].id, k, id);
+				failures++;
+			}
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
 static void test_names(void **state)
 {
 	static const struct {
@@ -905,6 +973,7 @@ int main(void)
 	    cmocka_unit_test(test_subcount),
 	    cmocka_unit_test(test_parent),
 	    cmocka_unit_test(test_parent_contains),
+	    cmocka_unit_test(test_parents),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_ymd),
