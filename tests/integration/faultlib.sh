@@ -157,6 +157,38 @@ fault_sent() {
 	echo "$total"
 }
 
+# Every agent queues its load.csv.
+fault_submit() {
+	local name
+	for name in "${AGENTS[@]}"; do
+		agent "$name" submit "$T/agents/$name/load.csv" >/dev/null
+	done
+}
+
+# fault_deliver TIMEOUT [log]: every agent delivers its outbox in the background
+# until it is empty, for TIMEOUT seconds at most; their pids are in AGENT_PIDS
+# (and BG_PIDS).  With "log", an agent's acks and notes go to its run.log.
+fault_deliver() {
+	local timeout=$1 log=${2-} name
+	AGENT_PIDS=()
+	for name in "${AGENTS[@]}"; do
+		if [ "$log" = log ]; then
+			agent_bg "$name" run --until-empty --timeout "$timeout" >>"$T/agents/$name/run.log" 2>&1
+		else
+			agent_bg "$name" run --until-empty --timeout "$timeout"
+		fi
+		AGENT_PIDS+=("$BG_PID")
+	done
+}
+
+# fault_start TIMEOUT [log]: chisod starts, t0 marks the start of the load
+# (for since) and the agents deliver (fault_deliver).
+fault_start() {
+	start_chisod
+	t0=$(date +%s.%N)
+	fault_deliver "$@"
+}
+
 # Rows committed so far (from the batch table: cheap enough to poll under load).
 fault_stored() {
 	sql "SELECT coalesce(sum(rows_total), 0) FROM batch"

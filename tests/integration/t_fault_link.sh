@@ -21,8 +21,8 @@ RELAY_PID=$!
 BG_PIDS+=("$RELAY_PID")
 for name in "${AGENTS[@]}"; do
 	sed -i "s|tcp://127.0.0.1:$PORT|tcp://127.0.0.1:$RPORT|" "$T/agents/$name/agent.conf"
-	agent "$name" submit "$T/agents/$name/load.csv" >/dev/null
 done
+fault_submit
 start_chisod
 t0=$(date +%s.%N)
 # The lost ACKs come from a preloaded test library, not from the agent; an
@@ -31,9 +31,7 @@ t0=$(date +%s.%N)
 saved_asan=${ASAN_OPTIONS-}
 export LD_PRELOAD=$CHISO_TEST_BIN/libchiso_fault.so CHISO_FAULT_DROP_ACKS=30
 export ASAN_OPTIONS=${saved_asan:+$saved_asan:}verify_asan_link_order=0
-for name in "${AGENTS[@]}"; do
-	agent_bg "$name" run --until-empty --timeout $((600 * SOAK))
-done
+fault_deliver $((600 * SOAK))
 unset LD_PRELOAD CHISO_FAULT_DROP_ACKS
 if [ -n "$saved_asan" ]; then export ASAN_OPTIONS=$saved_asan; else unset ASAN_OPTIONS; fi
 
