@@ -189,6 +189,21 @@ fault_start() {
 	fault_deliver "$@"
 }
 
+# fault_progress WHAT [PAUSE]: a step of a loop that breaks something each
+# time the load has moved on.  Fails once the time bound ($deadline) has
+# passed, or when the load has finished before WHAT (the faults still due);
+# sets stored to the rows committed and, while that is no more than $last,
+# pauses PAUSE seconds (0.2) and returns 1.
+fault_progress() {
+	[ "$(date +%s)" -lt "$deadline" ] || fail "time bound reached"
+	stored=$(fault_stored 2>/dev/null || echo "$last")
+	[ "$stored" -lt "$sent" ] || fail "the load finished before $1"
+	if [ "$stored" -le "$last" ]; then
+		sleep "${2:-0.2}"
+		return 1
+	fi
+}
+
 # Rows committed so far (from the batch table: cheap enough to poll under load).
 fault_stored() {
 	sql "SELECT coalesce(sum(rows_total), 0) FROM batch"

@@ -26,13 +26,7 @@ say "$BACKEND_KILLS backend kills and $CRASHES immediate stops during the load o
 killed=0 crashes=0 last=0
 deadline=$(($(date +%s) + 600 * SOAK))
 while [ "$killed" -lt "$BACKEND_KILLS" ] || [ "$crashes" -lt "$CRASHES" ]; do
-	[ "$(date +%s)" -lt "$deadline" ] || fail "time bound reached"
-	stored=$(fault_stored 2>/dev/null || echo "$last")
-	[ "$stored" -lt "$sent" ] || fail "the load finished before the faults ($killed kills, $crashes crashes)"
-	if [ "$stored" -le "$last" ]; then
-		sleep 0.2
-		continue
-	fi
+	fault_progress "the faults ($killed kills, $crashes crashes)" || continue
 	last=$stored
 	sleep "0.$((RANDOM % 10))"
 	if [ "$killed" -lt "$BACKEND_KILLS" ]; then

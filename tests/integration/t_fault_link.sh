@@ -39,13 +39,7 @@ say "$CUTS cuts and $HALF_OPEN half-open links during the load of $sent values"
 cut=0 frozen=0 last=0
 deadline=$(($(date +%s) + 600 * SOAK))
 while [ "$cut" -lt "$CUTS" ] || [ "$frozen" -lt "$HALF_OPEN" ]; do
-	[ "$(date +%s)" -lt "$deadline" ] || fail "time bound reached"
-	stored=$(fault_stored)
-	[ "$stored" -lt "$sent" ] || fail "the load finished before the faults ($cut cuts, $frozen half-open)"
-	if [ "$stored" -le "$last" ]; then
-		sleep 0.2
-		continue
-	fi
+	fault_progress "the faults ($cut cuts, $frozen half-open)" || continue
 	last=$stored
 	sleep "0.$((RANDOM % 10))"
 	if [ "$cut" -lt "$CUTS" ]; then

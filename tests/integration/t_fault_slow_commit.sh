@@ -28,13 +28,7 @@ say "$LOCKS locks of the observation table for $LOCK_S s each (statement timeout
 locks=0 last=0
 deadline=$(($(date +%s) + 600 * SOAK))
 while [ "$locks" -lt "$LOCKS" ]; do
-	[ "$(date +%s)" -lt "$deadline" ] || fail "time bound reached"
-	stored=$(fault_stored 2>/dev/null || echo "$last")
-	[ "$stored" -lt "$sent" ] || fail "the load finished before the locks ($locks taken)"
-	if [ "$stored" -le "$last" ]; then
-		sleep 0.1
-		continue
-	fi
+	fault_progress "the locks ($locks taken)" 0.1 || continue
 	locks=$((locks + 1))
 	printf 'lock %d at %d rows committed\n' "$locks" "$stored"
 	sql "BEGIN; LOCK TABLE observation IN EXCLUSIVE MODE; SELECT pg_sleep($LOCK_S); COMMIT;" >/dev/null
