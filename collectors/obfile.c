@@ -11,26 +11,15 @@
 #include "obfile.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "outbox_impl.h"
+
 #define NAME_DIGITS   20
 #define NAME_SUFFIX   ".batch"
 #define STAGED_SUFFIX ".staged"
-
-__attribute__((format(printf, 3, 4))) static void seterr(char *err, size_t errsize, const char *fmt,
-							 ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsize == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
 
 /* Decimal digits only, no overflow; leading zeros only when allowed (file names). */
 static int parse_u64(const char *s, size_t n, int zeros_ok, uint64_t *out)
@@ -71,12 +60,12 @@ static int take_u64(const char **p, const char *end, const char *key, uint64_t *
 	const char *line;
 
 	if (take_line(p, end, &line, &len) != 0) {
-		seterr(err, errsize, "no complete \"%s\" line", key);
+		outbox_seterr(err, errsize, "no complete \"%s\" line", key);
 		return -1;
 	}
 	if (len <= klen || memcmp(line, key, klen) != 0 || line[klen] != ' ' ||
 	    parse_u64(line + klen + 1, len - klen - 1, 0, v) != 0) {
-		seterr(err, errsize, "bad \"%s\" line", key);
+		outbox_seterr(err, errsize, "bad \"%s\" line", key);
 		return -1;
 	}
 	return 0;
@@ -140,13 +129,13 @@ int obfile_header_parse(const char *buf, size_t n, struct obfile_header *h, char
 	size_t len;
 
 	if (n == 0) {
-		seterr(err, errsize, "empty file");
+		outbox_seterr(err, errsize, "empty file");
 		return -1;
 	}
 	if (take_line(&p, end, &line, &len) != 0 || len != strlen(OBFILE_MAGIC) ||
 	    memcmp(line, OBFILE_MAGIC, len) != 0) {
-		seterr(err, errsize, "not an outbox record (first line is not \"%s\")",
-		       OBFILE_MAGIC);
+		outbox_seterr(err, errsize, "not an outbox record (first line is not \"%s\")",
+			      OBFILE_MAGIC);
 		return -1;
 	}
 	if (take_u64(&p, end, "epoch", &h->epoch, err, errsize) != 0 ||
@@ -155,16 +144,16 @@ int obfile_header_parse(const char *buf, size_t n, struct obfile_header *h, char
 	    take_u64(&p, end, "created", &created, err, errsize) != 0)
 		return -1;
 	if (h->epoch == 0 || created > INT64_MAX) {
-		seterr(err, errsize, "epoch or created out of range");
+		outbox_seterr(err, errsize, "epoch or created out of range");
 		return -1;
 	}
 	h->created = (int64_t)created;
 	if (take_line(&p, end, &line, &len) != 0) {
-		seterr(err, errsize, "no complete \"source\" line");
+		outbox_seterr(err, errsize, "no complete \"source\" line");
 		return -1;
 	}
 	if (len < 7 || memcmp(line, "source ", 7) != 0 || memchr(line, '\0', len) != NULL) {
-		seterr(err, errsize, "bad \"source\" line");
+		outbox_seterr(err, errsize, "bad \"source\" line");
 		return -1;
 	}
 	h->source = line + 7;
@@ -172,7 +161,7 @@ int obfile_header_parse(const char *buf, size_t n, struct obfile_header *h, char
 	if (take_u64(&p, end, "length", &h->length, err, errsize) != 0)
 		return -1;
 	if (take_line(&p, end, &line, &len) != 0 || len != 0) {
-		seterr(err, errsize, "no blank line after the header");
+		outbox_seterr(err, errsize, "no blank line after the header");
 		return -1;
 	}
 	h->len = (size_t)(p - buf);
@@ -199,21 +188,21 @@ static int trailer_check(const char *buf, size_t t, char *err, size_t errsize)
 	uint32_t stored = 0;
 
 	if (memcmp(tr, "\ncrc32 ", 7) != 0 || tr[OBFILE_TRAILER_LEN - 1] != '\n') {
-		seterr(err, errsize, "bad \"crc32\" line");
+		outbox_seterr(err, errsize, "bad \"crc32\" line");
 		return -1;
 	}
 	for (int i = 0; i < 8; i++) {
 		int d = hexval(tr[7 + i]);
 		if (d < 0) {
-			seterr(err, errsize, "bad \"crc32\" line");
+			outbox_seterr(err, errsize, "bad \"crc32\" line");
 			return -1;
 		}
 		stored = stored << 4 | (uint32_t)d;
 	}
 	uLong crc = crc32(0L, (const Bytef *)buf, (uInt)(t + 1));
 	if ((uint32_t)crc != stored) {
-		seterr(err, errsize, "crc32 mismatch (stored %08" PRIx32 ", computed %08lx)",
-		       stored, (unsigned long)crc);
+		outbox_seterr(err, errsize, "crc32 mismatch (stored %08" PRIx32 ", computed %08lx)",
+			      stored, (unsigned long)crc);
 		return -1;
 	}
 	return 0;
@@ -226,14 +215,14 @@ int obfile_record_parse(const char *buf, size_t size, uint64_t seq, struct obfil
 				errsize) != 0)
 		return -1;
 	if (h->seq != seq) {
-		seterr(err, errsize, "header says seq %" PRIu64 ", file name says %" PRIu64, h->seq,
-		       seq);
+		outbox_seterr(err, errsize, "header says seq %" PRIu64 ", file name says %" PRIu64,
+			      h->seq, seq);
 		return -1;
 	}
 	/* Checked against the limit first so that the sum cannot overflow. */
 	if (h->length > OUTBOX_RECORD_MAX || size - h->len != h->length + OBFILE_TRAILER_LEN) {
-		seterr(err, errsize, "length %" PRIu64 " does not match the file size %zu",
-		       h->length, size);
+		outbox_seterr(err, errsize, "length %" PRIu64 " does not match the file size %zu",
+			      h->length, size);
 		return -1;
 	}
 	if (trailer_check(buf, h->len + h->length, err, errsize) != 0)
@@ -330,7 +319,7 @@ int obfile_state_parse(const char *buf, size_t n, struct obfile_state *st, char 
 	if (!st->legacy) {
 		/* The trailer's first byte is the newline that ends the line before it. */
 		if (n < mlen + OBFILE_TRAILER_LEN - 1) {
-			seterr(err, errsize, "no complete \"crc32\" line at the end");
+			outbox_seterr(err, errsize, "no complete \"crc32\" line at the end");
 			return -1;
 		}
 		if (trailer_check(buf, n - OBFILE_TRAILER_LEN, err, errsize) != 0)
@@ -349,14 +338,14 @@ int obfile_state_parse(const char *buf, size_t n, struct obfile_state *st, char 
 		size_t len;
 		if (st->nfiles == OBFILE_STATE_FILES || take_line(&p, end, &line, &len) != 0 ||
 		    parse_file_line(line, len, &st->files[st->nfiles]) != 0) {
-			seterr(err, errsize, "bad line %zu after the \"refused\" line",
-			       st->nfiles + 1);
+			outbox_seterr(err, errsize, "bad line %zu after the \"refused\" line",
+				      st->nfiles + 1);
 			return -1;
 		}
 		st->nfiles++;
 	}
 	if (st->epoch == 0 || st->epoch > INT64_MAX || st->next_seq == 0) {
-		seterr(err, errsize, "epoch or next_seq out of range");
+		outbox_seterr(err, errsize, "epoch or next_seq out of range");
 		return -1;
 	}
 	return 0;

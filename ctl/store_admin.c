@@ -32,6 +32,18 @@ static const struct store_stmt admin_stmt[S_N] = {
 		       0},
 };
 
+static void store_difference_read(const PGresult *res, int t, void *row)
+{
+	struct store_difference *d = row;
+
+	snprintf(d->check, sizeof d->check, "%s", PQgetvalue(res, t, 0));
+	snprintf(d->unit_code, sizeof d->unit_code, "%s", PQgetvalue(res, t, 1));
+	snprintf(d->indicator_code, sizeof d->indicator_code, "%s", PQgetvalue(res, t, 2));
+	snprintf(d->period, sizeof d->period, "%s", PQgetvalue(res, t, 3));
+	snprintf(d->stored, sizeof d->stored, "%s", PQgetvalue(res, t, 4));
+	snprintf(d->recomputed, sizeof d->recomputed, "%s", PQgetvalue(res, t, 5));
+}
+
 int store_rollup_verify(struct store *s, struct store_difference **diffs, size_t *n,
 			long long *nrows, char *err, size_t errsize)
 {
@@ -42,30 +54,20 @@ int store_rollup_verify(struct store *s, struct store_difference **diffs, size_t
 	*n = 0;
 	if (store_exec(s, "BEGIN", err, errsize) < 0)
 		return -1;
-	if ((res = store_run(s, &admin_stmt[S_VERIFY], NULL, err, errsize)) == NULL)
+	if ((*diffs = store_run_rows(s, &admin_stmt[S_VERIFY], NULL, sizeof **diffs,
+				     store_difference_read, n, err, errsize)) == NULL)
 		goto done;
-	int nt = PQntuples(res);
-	if (nt > 0 && (*diffs = calloc((size_t)nt, sizeof **diffs)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		goto done;
-	}
-	for (int t = 0; t < nt; t++) {
-		struct store_difference *d = &(*diffs)[t];
-		snprintf(d->check, sizeof d->check, "%s", PQgetvalue(res, t, 0));
-		snprintf(d->unit_code, sizeof d->unit_code, "%s", PQgetvalue(res, t, 1));
-		snprintf(d->indicator_code, sizeof d->indicator_code, "%s", PQgetvalue(res, t, 2));
-		snprintf(d->period, sizeof d->period, "%s", PQgetvalue(res, t, 3));
-		snprintf(d->stored, sizeof d->stored, "%s", PQgetvalue(res, t, 4));
-		snprintf(d->recomputed, sizeof d->recomputed, "%s", PQgetvalue(res, t, 5));
-	}
-	*n = (size_t)nt;
-	PQclear(res);
 	if ((res = store_run(s, &admin_stmt[S_ROLLUP_COUNT], NULL, err, errsize)) == NULL)
 		goto done;
 	*nrows = atoll(PQgetvalue(res, 0, 0));
 	rc = 0;
 done:
 	PQclear(res);
+	if (rc < 0) {
+		free(*diffs);
+		*diffs = NULL;
+		*n = 0;
+	}
 	/* verify rebuilt the rollups in place: never keep that */
 	store_rollback(s);
 	return rc;
@@ -102,28 +104,22 @@ int store_period_set_closed(struct store *s, const char *code, bool close, const
 	return res ? 0 : -1;
 }
 
+static void store_period_read(const PGresult *res, int t, void *row)
+{
+	struct store_period *p = row;
+
+	snprintf(p->code, sizeof p->code, "%s", PQgetvalue(res, t, 0));
+	snprintf(p->type, sizeof p->type, "%s", PQgetvalue(res, t, 1));
+	snprintf(p->adm, sizeof p->adm, "%s", PQgetvalue(res, t, 2));
+	snprintf(p->stat, sizeof p->stat, "%s", PQgetvalue(res, t, 3));
+	snprintf(p->due, sizeof p->due, "%s", PQgetvalue(res, t, 4));
+	snprintf(p->closed, sizeof p->closed, "%s", PQgetvalue(res, t, 5));
+}
+
 int store_period_list(struct store *s, struct store_period **out, size_t *n, char *err,
 		      size_t errsize)
 {
-	PGresult *res = store_run(s, &admin_stmt[S_PERIOD_LIST], NULL, err, errsize);
-	if (!res)
-		return -1;
-	*n = (size_t)PQntuples(res);
-	*out = calloc(*n ? *n : 1, sizeof **out);
-	if (!*out) {
-		PQclear(res);
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < *n; i++) {
-		struct store_period *p = &(*out)[i];
-		snprintf(p->code, sizeof p->code, "%s", PQgetvalue(res, (int)i, 0));
-		snprintf(p->type, sizeof p->type, "%s", PQgetvalue(res, (int)i, 1));
-		snprintf(p->adm, sizeof p->adm, "%s", PQgetvalue(res, (int)i, 2));
-		snprintf(p->stat, sizeof p->stat, "%s", PQgetvalue(res, (int)i, 3));
-		snprintf(p->due, sizeof p->due, "%s", PQgetvalue(res, (int)i, 4));
-		snprintf(p->closed, sizeof p->closed, "%s", PQgetvalue(res, (int)i, 5));
-	}
-	PQclear(res);
-	return 0;
+	*out = store_run_rows(s, &admin_stmt[S_PERIOD_LIST], NULL, sizeof **out, store_period_read,
+			      n, err, errsize);
+	return *out ? 0 : -1;
 }

@@ -88,6 +88,15 @@ done:
 	return rc;
 }
 
+static void store_problem_read(const PGresult *res, int t, void *row)
+{
+	struct store_problem *p = row;
+
+	p->line = atol(PQgetvalue(res, t, 0));
+	snprintf(p->field, sizeof p->field, "%s", PQgetvalue(res, t, 1));
+	snprintf(p->message, sizeof p->message, "%s", PQgetvalue(res, t, 2));
+}
+
 int store_crosswalk_import(struct store *s, const struct crosswalk_row *rows, size_t n,
 			   int *imported, struct store_problem **problems, size_t *nproblems,
 			   char *err, size_t errsize)
@@ -113,30 +122,20 @@ int store_crosswalk_import(struct store *s, const struct crosswalk_row *rows, si
 	if ((res = store_run(s, &reference_stmt[S_XWALK_STAGE], NULL, err, errsize)) == NULL)
 		goto fail;
 	PQclear(res);
+	res = NULL;
 	if (store_copy(s, store_sql_copy_crosswalk, &b, err, errsize) < 0)
 		goto fail;
-	if ((res = store_run(s, &reference_stmt[S_XWALK_PROBLEMS], NULL, err, errsize)) == NULL)
+	if ((*problems =
+		 store_run_rows(s, &reference_stmt[S_XWALK_PROBLEMS], NULL, sizeof **problems,
+				store_problem_read, nproblems, err, errsize)) == NULL)
 		goto fail;
-	int nt = PQntuples(res);
-	if (nt > 0) {
+	if (*nproblems > 0) {
 		/* nothing is imported when a line has a problem: report them all */
-		if ((*problems = calloc((size_t)nt, sizeof **problems)) == NULL) {
-			snprintf(err, errsize, "out of memory");
-			goto fail;
-		}
-		for (int t = 0; t < nt; t++) {
-			struct store_problem *p = &(*problems)[t];
-			p->line = atol(PQgetvalue(res, t, 0));
-			snprintf(p->field, sizeof p->field, "%s", PQgetvalue(res, t, 1));
-			snprintf(p->message, sizeof p->message, "%s", PQgetvalue(res, t, 2));
-		}
-		*nproblems = (size_t)nt;
-		PQclear(res);
-		res = NULL;
 		rc = 0;
 		goto fail;
 	}
-	PQclear(res);
+	free(*problems);
+	*problems = NULL;
 	if ((res = store_run(s, &reference_stmt[S_XWALK_APPLY], NULL, err, errsize)) == NULL)
 		goto fail;
 	*imported = atoi(PQgetvalue(res, 0, 0));

@@ -175,6 +175,25 @@ void store_report_set_destroy(struct store_report_set **sp)
 	*sp = NULL;
 }
 
+/* Reads a report's rows and units (both with params) and its pillars (with pillar_params)
+ * into set: the live report and a publication are read alike.  0, or -1 with err. */
+static int store_report_set_fill(struct store *s, struct store_report_set *set,
+				 const struct store_stmt *rows, const struct store_stmt *units,
+				 const char *const *params, const struct store_stmt *pillars,
+				 const char *const *pillar_params, char *err, size_t errsize)
+{
+	if ((set->rows = store_run_rows(s, rows, params, sizeof *set->rows, store_report_row_read,
+					&set->nrows, err, errsize)) == NULL ||
+	    (set->units = store_run_rows(s, units, params, sizeof *set->units,
+					 store_report_unit_read, &set->nunits, err, errsize)) ==
+		NULL ||
+	    (set->pillars =
+		 store_run_rows(s, pillars, pillar_params, sizeof *set->pillars,
+				store_report_pillar_read, &set->npillars, err, errsize)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* The live report, on the period's own structure (on_day NULL) or re-expressed on the
  * structure valid on on_day ("YYYY-MM-DD"). */
 static int store_report_read(struct store *s, const char *period, const char *unit_code,
@@ -183,7 +202,6 @@ static int store_report_read(struct store *s, const char *period, const char *un
 {
 	const char *p[] = {period, unit_code, on_day};
 	struct store_report_set *set = calloc(1, sizeof *set);
-	PGresult *res = NULL;
 
 	*out = NULL;
 	if (!set) {
@@ -193,39 +211,25 @@ static int store_report_read(struct store *s, const char *period, const char *un
 	/* Rows and units from one snapshot of the database, so that the counts agree. */
 	if (store_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errsize) < 0)
 		goto fail;
-	if ((res =
-		 store_run(s, on_day ? &report_stmt[S_REPORT_ROWS_ON] : &report_stmt[S_REPORT_ROWS],
-			   p, err, errsize)) == NULL ||
-	    (set->rows = store_rows(res, sizeof *set->rows, store_report_row_read, &set->nrows, err,
-				    errsize)) == NULL)
+	if (store_report_set_fill(
+		s, set, on_day ? &report_stmt[S_REPORT_ROWS_ON] : &report_stmt[S_REPORT_ROWS],
+		on_day ? &report_stmt[S_REPORT_UNITS_ON] : &report_stmt[S_REPORT_UNITS], p,
+		&report_stmt[S_REPORT_PILLARS], NULL, err, errsize) < 0)
 		goto rollback;
-	PQclear(res);
-	if ((res = store_run(
-		 s, on_day ? &report_stmt[S_REPORT_UNITS_ON] : &report_stmt[S_REPORT_UNITS], p, err,
-		 errsize)) == NULL ||
-	    (set->units = store_rows(res, sizeof *set->units, store_report_unit_read, &set->nunits,
-				     err, errsize)) == NULL)
-		goto rollback;
-	PQclear(res);
 	if (on_day) {
-		if ((res = store_run(s, &report_stmt[S_REPORT_UNMAPPED], p, err, errsize)) == NULL)
+		PGresult *res = store_run(s, &report_stmt[S_REPORT_UNMAPPED], p, err, errsize);
+		if (!res)
 			goto rollback;
 		snprintf(set->on_structure, sizeof set->on_structure, "%s", on_day);
 		set->nunmapped = atoi(PQgetvalue(res, 0, 0));
 		snprintf(set->unmapped, sizeof set->unmapped, "%s", PQgetvalue(res, 0, 1));
 		PQclear(res);
 	}
-	if ((res = store_run(s, &report_stmt[S_REPORT_PILLARS], NULL, err, errsize)) == NULL ||
-	    (set->pillars = store_rows(res, sizeof *set->pillars, store_report_pillar_read,
-				       &set->npillars, err, errsize)) == NULL)
-		goto rollback;
-	PQclear(res);
 	if (store_exec(s, "COMMIT", err, errsize) < 0)
 		goto fail;
 	*out = set;
 	return 0;
 rollback:
-	PQclear(res);
 	store_rollback(s);
 fail:
 	store_report_set_destroy(&set);
@@ -325,7 +329,6 @@ int store_report_published(struct store *s, const char *period, const char *unit
 	struct store_report_set *set = calloc(1, sizeof *set);
 	char id[16];
 	const char *p[] = {id};
-	PGresult *res = NULL;
 
 	*out = NULL;
 	if (!set) {
@@ -337,25 +340,12 @@ int store_report_published(struct store *s, const char *period, const char *unit
 		goto fail;
 	set->published = true;
 	snprintf(id, sizeof id, "%d", set->pub.id);
-	if ((res = store_run(s, &report_stmt[S_PUB_ROWS], p, err, errsize)) == NULL ||
-	    (set->rows = store_rows(res, sizeof *set->rows, store_report_row_read, &set->nrows, err,
-				    errsize)) == NULL)
+	if (store_report_set_fill(s, set, &report_stmt[S_PUB_ROWS], &report_stmt[S_PUB_UNITS], p,
+				  &report_stmt[S_PUB_PILLARS], p, err, errsize) < 0)
 		goto fail;
-	PQclear(res);
-	if ((res = store_run(s, &report_stmt[S_PUB_UNITS], p, err, errsize)) == NULL ||
-	    (set->units = store_rows(res, sizeof *set->units, store_report_unit_read, &set->nunits,
-				     err, errsize)) == NULL)
-		goto fail;
-	PQclear(res);
-	if ((res = store_run(s, &report_stmt[S_PUB_PILLARS], p, err, errsize)) == NULL ||
-	    (set->pillars = store_rows(res, sizeof *set->pillars, store_report_pillar_read,
-				       &set->npillars, err, errsize)) == NULL)
-		goto fail;
-	PQclear(res);
 	*out = set;
 	return 0;
 fail:
-	PQclear(res);
 	store_report_set_destroy(&set);
 	return -1;
 }
@@ -393,16 +383,13 @@ int store_report_changes(struct store *s, const char *period, const char *unit_c
 {
 	char vers[16];
 	const char *p[] = {period, unit_code, vers};
-	PGresult *res;
 
 	*out = NULL;
 	*n = 0;
 	if (store_publication_find(s, period, unit_code, version, pub, err, errsize) != 1)
 		return -1;
 	snprintf(vers, sizeof vers, "%d", pub->version);
-	if ((res = store_run(s, &report_stmt[S_CHANGES], p, err, errsize)) == NULL)
-		return -1;
-	*out = store_rows(res, sizeof **out, store_change_read, n, err, errsize);
-	PQclear(res);
+	*out = store_run_rows(s, &report_stmt[S_CHANGES], p, sizeof **out, store_change_read, n,
+			      err, errsize);
 	return *out ? 0 : -1;
 }

@@ -289,6 +289,18 @@ void *store_rows(const PGresult *res, size_t size, store_row_fn read, size_t *n,
 	return rows;
 }
 
+void *store_run_rows(struct store *s, const struct store_stmt *st, const char *const *params,
+		     size_t size, store_row_fn read, size_t *n, char *err, size_t errsize)
+{
+	PGresult *res = store_run(s, st, params, err, errsize);
+	void *rows = res ? store_rows(res, size, read, n, err, errsize) : NULL;
+
+	if (!res)
+		*n = 0;
+	PQclear(res);
+	return rows;
+}
+
 int store_listen(struct store *s, char *err, size_t errsize)
 {
 	return store_exec(s, store_sql_listen, err, errsize);

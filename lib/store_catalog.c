@@ -68,11 +68,9 @@ int store_collectors(struct store *s, bool stats, struct store_collector **out, 
 		     char *err, size_t errsize)
 {
 	const char *p[] = {stats ? "true" : "false"};
-	PGresult *res = store_run(s, &catalog_stmt[S_COLLECTORS], p, err, errsize);
 
-	*n = 0;
-	*out = res ? store_rows(res, sizeof **out, store_collector_read, n, err, errsize) : NULL;
-	PQclear(res);
+	*out = store_run_rows(s, &catalog_stmt[S_COLLECTORS], p, sizeof **out, store_collector_read,
+			      n, err, errsize);
 	return *out ? 0 : -1;
 }
 

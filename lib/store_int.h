@@ -53,6 +53,10 @@ typedef void (*store_row_fn)(const PGresult *res, int t, void *row);
  * when out of memory.  res stays the caller's. */
 void *store_rows(const PGresult *res, size_t size, store_row_fn read, size_t *n, char *err,
 		 size_t errsize);
+/* Runs a table statement and reads every row of its result as store_rows() does; the
+ * array is the caller's to free, NULL with err when the statement fails or memory runs out. */
+void *store_run_rows(struct store *s, const struct store_stmt *st, const char *const *params,
+		     size_t size, store_row_fn read, size_t *n, char *err, size_t errsize);
 
 /* Rows for COPY ... FROM STDIN in text format, built in memory; free data when done. */
 struct store_copybuf {

@@ -91,10 +91,8 @@ int store_publications(struct store *s, const char *period, const char *unit_cod
 		       struct store_publication **out, size_t *n, char *err, size_t errsize)
 {
 	const char *p[] = {period, unit_code};
-	PGresult *res = store_run(s, &publish_stmt[S_PUB_LIST], p, err, errsize);
 
-	*n = 0;
-	*out = res ? store_rows(res, sizeof **out, store_publication_row, n, err, errsize) : NULL;
-	PQclear(res);
+	*out = store_run_rows(s, &publish_stmt[S_PUB_LIST], p, sizeof **out, store_publication_row,
+			      n, err, errsize);
 	return *out ? 0 : -1;
 }

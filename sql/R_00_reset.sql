@@ -8,11 +8,16 @@ DO $$
 DECLARE
 	r record;
 BEGIN
-	FOR r IN SELECT c.relname FROM pg_class c
+	-- Views, and the composite types that the R_ files create for function
+	-- results (not the row types of tables and views, which have relkind 'r'
+	-- or 'v'); a type's CASCADE takes the functions that return it along.
+	FOR r IN SELECT c.relname, c.relkind FROM pg_class c
 		 JOIN pg_namespace n ON n.oid = c.relnamespace
-		 WHERE n.nspname = 'chiso' AND c.relkind = 'v'
+		 WHERE n.nspname = 'chiso' AND c.relkind IN ('v', 'c')
+		 ORDER BY c.relkind = 'v' DESC
 	LOOP
-		EXECUTE format('DROP VIEW IF EXISTS chiso.%I CASCADE', r.relname);
+		EXECUTE format('DROP %s IF EXISTS chiso.%I CASCADE',
+			       CASE r.relkind WHEN 'v' THEN 'VIEW' ELSE 'TYPE' END, r.relname);
 	END LOOP;
 	FOR r IN SELECT p.oid::regprocedure::text AS sig, p.prokind FROM pg_proc p
 		 JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -21,14 +26,6 @@ BEGIN
 	LOOP
 		EXECUTE format('DROP %s IF EXISTS %s CASCADE',
 			       CASE r.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, r.sig);
-	END LOOP;
-	-- Composite types that the R_ files create for function results (not
-	-- the row types of tables and views, which have relkind 'r' or 'v').
-	FOR r IN SELECT c.relname FROM pg_class c
-		 JOIN pg_namespace n ON n.oid = c.relnamespace
-		 WHERE n.nspname = 'chiso' AND c.relkind = 'c'
-	LOOP
-		EXECUTE format('DROP TYPE IF EXISTS chiso.%I CASCADE', r.relname);
 	END LOOP;
 END;
 $$;

@@ -287,13 +287,18 @@ LANGUAGE sql STABLE AS $$
 				= (d.unit_id, d.indicator_id, d.period_id));
 $$;
 
+-- A rollup row's key and figures: what rollup_verify compares, of the stored
+-- rollups (rollup_figures) and of rollup_direct.
+CREATE TYPE rollup_row AS (
+	unit_id int, indicator_id int, period_id int, value numeric, sum_value numeric,
+	numerator numeric, denominator numeric, qualifier text, reporting_units int,
+	expected_units int, on_time_units int, periods_reported int, periods_expected int);
+
 -- The rollups computed the plain way, straight from the units' own values over
 -- whole subtrees, sharing no code with rollup_level: the independent reference
 -- that `chisoctl rollup verify` compares against.
 CREATE FUNCTION rollup_direct()
-RETURNS TABLE (unit_id int, indicator_id int, period_id int, value numeric, sum_value numeric,
-	       numerator numeric, denominator numeric, qualifier text, reporting_units int,
-	       expected_units int, on_time_units int, periods_reported int, periods_expected int)
+RETURNS SETOF rollup_row
 LANGUAGE sql STABLE AS $$
 	WITH own AS (
 		SELECT * FROM rollup_direct_own()
@@ -370,34 +375,51 @@ LANGUAGE sql IMMUTABLE AS $$
 				   p_periods_expected) END;
 $$;
 
+-- The stored rollups as rollup_rows: what rollup_verify compares of them.
+CREATE FUNCTION rollup_figures()
+RETURNS SETOF rollup_row
+LANGUAGE sql STABLE AS $$
+	SELECT r.unit_id, r.indicator_id, r.period_id, r.value, r.sum_value, r.numerator,
+	       r.denominator, r.qualifier, r.reporting_units, r.expected_units, r.on_time_units,
+	       r.periods_reported, r.periods_expected
+	FROM rollup r;
+$$;
+
 -- Compares the stored rollups and derived values with a rebuild, and the
 -- rollups with rollup_direct(); returns one row per difference.  It rebuilds
 -- in place: call it inside a transaction that is rolled back (chisoctl does).
+-- The two comparisons of rollups are one full join: each check's left side
+-- (lhs) against its right side (rhs), the rebuilt rollups on both.
 CREATE FUNCTION rollup_verify()
 RETURNS TABLE (check_name text, unit_code text, indicator_code text, period_code text,
 	       stored text, recomputed text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
-	CREATE TEMP TABLE verify_stored ON COMMIT DROP AS SELECT * FROM rollup;
+	CREATE TEMP TABLE verify_stored ON COMMIT DROP AS SELECT * FROM rollup_figures();
 	CREATE TEMP TABLE verify_derived ON COMMIT DROP AS SELECT * FROM observation_derived;
 	CREATE TEMP TABLE verify_direct ON COMMIT DROP AS SELECT * FROM rollup_direct();
 	PERFORM rollup_rebuild();
 
 	RETURN QUERY
-	WITH cmp AS (
-		SELECT 'maintained = rebuild' AS check_name,
-		       coalesce(a.unit_id, b.unit_id) AS unit_id,
-		       coalesce(a.indicator_id, b.indicator_id) AS indicator_id,
-		       coalesce(a.period_id, b.period_id) AS period_id,
+	WITH lhs AS (
+		SELECT 'maintained = rebuild' AS check_name, s.* FROM verify_stored s
+		UNION ALL
+		SELECT 'rebuild = direct', r.* FROM rollup_figures() r
+	), rhs AS (
+		SELECT 'maintained = rebuild' AS check_name, r.* FROM rollup_figures() r
+		UNION ALL
+		SELECT 'rebuild = direct', d.* FROM verify_direct d
+	), cmp AS (
+		SELECT check_name, unit_id, indicator_id, period_id,
 		       rollup_text(a.unit_id, a.value, a.numerator, a.denominator, a.qualifier,
 				   a.reporting_units, a.expected_units, a.on_time_units,
 				   a.periods_reported, a.periods_expected) AS stored,
 		       rollup_text(b.unit_id, b.value, b.numerator, b.denominator, b.qualifier,
 				   b.reporting_units, b.expected_units, b.on_time_units,
 				   b.periods_reported, b.periods_expected) AS recomputed
-		FROM verify_stored a
-		FULL JOIN rollup b USING (unit_id, indicator_id, period_id)
+		FROM lhs a
+		FULL JOIN rhs b USING (check_name, unit_id, indicator_id, period_id)
 		WHERE (a.value, a.sum_value, a.numerator, a.denominator, a.qualifier,
 		       a.reporting_units, a.expected_units, a.on_time_units, a.periods_reported,
 		       a.periods_expected)
@@ -420,25 +442,6 @@ BEGIN
 		WHERE (a.value, a.qualifier, a.periods_reported, a.periods_expected, a.received_at)
 		      IS DISTINCT FROM
 		      (b.value, b.qualifier, b.periods_reported, b.periods_expected, b.received_at)
-		UNION ALL
-		SELECT 'rebuild = direct',
-		       coalesce(a.unit_id, b.unit_id), coalesce(a.indicator_id, b.indicator_id),
-		       coalesce(a.period_id, b.period_id),
-		       rollup_text(a.unit_id, a.value, a.numerator, a.denominator, a.qualifier,
-				   a.reporting_units, a.expected_units, a.on_time_units,
-				   a.periods_reported, a.periods_expected),
-		       rollup_text(b.unit_id, b.value, b.numerator, b.denominator, b.qualifier,
-				   b.reporting_units, b.expected_units, b.on_time_units,
-				   b.periods_reported, b.periods_expected)
-		FROM rollup a
-		FULL JOIN verify_direct b USING (unit_id, indicator_id, period_id)
-		WHERE (a.value, a.sum_value, a.numerator, a.denominator, a.qualifier,
-		       a.reporting_units, a.expected_units, a.on_time_units, a.periods_reported,
-		       a.periods_expected)
-		      IS DISTINCT FROM
-		      (b.value, b.sum_value, b.numerator, b.denominator, b.qualifier,
-		       b.reporting_units, b.expected_units, b.on_time_units, b.periods_reported,
-		       b.periods_expected)
 	)
 	SELECT cmp.check_name, u.code, i.code, p.code, cmp.stored, cmp.recomputed
 	FROM cmp

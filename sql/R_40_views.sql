@@ -253,6 +253,39 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	ORDER BY r.ordinality;
 $$;
 
+-- The unit versions of p_unit's subtree valid at some time from p_first to
+-- p_last, with their distance below p_unit, their path of codes from it (tree
+-- order) and the child of p_unit they lie under (p_unit itself for p_unit):
+-- the frame of a report, on a period's own structures (report_units) or
+-- re-expressed on the structure of one day (p_first = p_last).  The root is
+-- p_unit's latest version of that time.
+CREATE FUNCTION subtree_during(p_unit text, p_first date, p_last date)
+RETURNS TABLE (id int, code text, name text, level smallint, tier text, valid_from date,
+	       valid_to date, distance int, path text, group_code text, group_name text)
+LANGUAGE sql STABLE AS $$
+	WITH root AS (
+		SELECT u.* FROM unit u
+		WHERE u.code = p_unit AND u.valid_from <= p_last AND p_first < u.valid_to
+		ORDER BY u.valid_from DESC LIMIT 1
+	)
+	SELECT u.id, u.code, u.name, u.level, u.tier, u.valid_from, u.valid_to, uc.distance::int,
+	       (SELECT string_agg(a.code, '/' ORDER BY ac.distance DESC)
+		FROM unit_closure ac JOIN unit a ON a.id = ac.ancestor_id
+		JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
+		WHERE ac.unit_id = u.id),
+	       coalesce(g.code, u.code), coalesce(g.name, u.name)
+	FROM root
+	JOIN unit_closure uc ON uc.ancestor_id = root.id
+	JOIN unit u ON u.id = uc.unit_id
+	LEFT JOIN LATERAL (
+		SELECT a.code, a.name FROM unit_closure ac
+		JOIN unit a ON a.id = ac.ancestor_id
+		JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
+				    AND rc.distance = least(uc.distance, 1)
+		WHERE ac.unit_id = u.id LIMIT 1) g ON true
+	WHERE u.valid_from <= p_last AND p_first < u.valid_to;
+$$;
+
 -- Every unit version of p_unit's subtree valid during the period, in tree
 -- order, with the child of p_unit it belongs to (its group: the district of a
 -- commune in a province report; p_unit itself for p_unit), whether it is
@@ -266,30 +299,9 @@ RETURNS SETOF report_unit_row
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	WITH per AS (
 		SELECT * FROM period WHERE code = p_period
-	), root AS (
-		SELECT u.* FROM unit u, per
-		WHERE u.code = p_unit AND u.valid_from <= greatest(per.adm_last, per.stat_last)
-		  AND least(per.adm_first, per.stat_first) < u.valid_to
-		ORDER BY u.valid_from DESC LIMIT 1
 	), sub AS (
-		SELECT u.*, uc.distance,
-		       (SELECT string_agg(a.code, '/' ORDER BY ac.distance DESC)
-			FROM unit_closure ac JOIN unit a ON a.id = ac.ancestor_id
-			JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
-			WHERE ac.unit_id = u.id) AS path,
-		       g.code AS group_code, g.name AS group_name
-		FROM root
-		CROSS JOIN per
-		JOIN unit_closure uc ON uc.ancestor_id = root.id
-		JOIN unit u ON u.id = uc.unit_id
-		LEFT JOIN LATERAL (
-			SELECT a.code, a.name FROM unit_closure ac
-			JOIN unit a ON a.id = ac.ancestor_id
-			JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
-					    AND rc.distance = least(uc.distance, 1)
-			WHERE ac.unit_id = u.id LIMIT 1) g ON true
-		WHERE u.valid_from <= greatest(per.adm_last, per.stat_last)
-		  AND least(per.adm_first, per.stat_first) < u.valid_to
+		SELECT t.* FROM per, subtree_during(p_unit, least(per.adm_first, per.stat_first),
+						    greatest(per.adm_last, per.stat_last)) t
 	), ind AS (
 		SELECT i.id, i.levels, structure_date(i.calendar, per) AS day,
 		       deadline_date(i.calendar, per) AS due
@@ -314,43 +326,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 		JOIN ind ON ind.id = x.indicator_id
 		GROUP BY s.id
 	)
-	SELECT s.code, s.name, s.level, s.tier, s.distance::int, s.path,
-	       coalesce(s.group_code, s.code), coalesce(s.group_name, s.name),
+	SELECT s.code, s.name, s.level, s.tier, s.distance, s.path, s.group_code, s.group_name,
 	       EXISTS (SELECT 1 FROM rule
 		       WHERE s.valid_from <= rule.day AND rule.day < s.valid_to
 			 AND unit_expected(s.id, s.tier, rule.levels, rule.day)),
 	       own.id IS NOT NULL, coalesce(own.on_time, false)
 	FROM sub s LEFT JOIN own ON own.id = s.id
 	ORDER BY s.path;
-$$;
-
--- The unit versions of p_unit's subtree valid on p_day, with their distance
--- below p_unit, their path of codes from it (tree order) and the child of
--- p_unit they lie under (p_unit itself for p_unit): the frame of a report
--- re-expressed on the structure of p_day.
-CREATE FUNCTION subtree_on(p_unit text, p_day date)
-RETURNS TABLE (id int, distance int, path text, group_code text, group_name text)
-LANGUAGE sql STABLE AS $$
-	WITH root AS (
-		SELECT u.* FROM unit u
-		WHERE u.code = p_unit AND u.valid_from <= p_day AND p_day < u.valid_to
-	)
-	SELECT u.id, uc.distance::int,
-	       (SELECT string_agg(a.code, '/' ORDER BY ac.distance DESC)
-		FROM unit_closure ac JOIN unit a ON a.id = ac.ancestor_id
-		JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
-		WHERE ac.unit_id = u.id),
-	       coalesce(g.code, u.code), coalesce(g.name, u.name)
-	FROM root
-	JOIN unit_closure uc ON uc.ancestor_id = root.id
-	JOIN unit u ON u.id = uc.unit_id
-	LEFT JOIN LATERAL (
-		SELECT a.code, a.name FROM unit_closure ac
-		JOIN unit a ON a.id = ac.ancestor_id
-		JOIN unit_closure rc ON rc.unit_id = a.id AND rc.ancestor_id = root.id
-				    AND rc.distance = least(uc.distance, 1)
-		WHERE ac.unit_id = u.id LIMIT 1) g ON true
-	WHERE u.valid_from <= p_day AND p_day < u.valid_to;
 $$;
 
 -- Where the figures of each unit version go when re-expressed on the
@@ -361,7 +343,7 @@ $$;
 CREATE FUNCTION crosswalk_sources(p_unit text, p_day date)
 RETURNS TABLE (target int, source int, weight numeric)
 LANGUAGE sql STABLE AS $$
-	WITH sub AS (SELECT t.id FROM subtree_on(p_unit, p_day) t)
+	WITH sub AS (SELECT t.id FROM subtree_during(p_unit, p_day, p_day) t)
 	SELECT s.id, s.id, 1::numeric FROM sub s
 	UNION ALL
 	SELECT x.new_unit_id, x.old_unit_id, x.weight
@@ -394,7 +376,7 @@ LANGUAGE sql STABLE AS $$
 	)
 	SELECT a.id, uc.distance::int, src.target, src.source, own.indicator_id, own.value,
 	       src.weight, own.qualifier
-	FROM subtree_on(p_unit, p_day) a
+	FROM subtree_during(p_unit, p_day, p_day) a
 	JOIN unit_closure uc ON uc.ancestor_id = a.id
 	JOIN crosswalk_sources(p_unit, p_day) src ON src.target = uc.unit_id
 	JOIN own ON own.unit_id = src.source
@@ -423,9 +405,6 @@ RETURNS SETOF report_row
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	WITH per AS (
 		SELECT * FROM period WHERE code = p_period
-	), sub AS (
-		SELECT u.*, t.distance, t.path, t.group_code, t.group_name
-		FROM subtree_on(p_unit, p_day) t JOIN unit u ON u.id = t.id
 	), src AS (
 		SELECT * FROM crosswalk_sources(p_unit, p_day)
 	), contrib AS (
@@ -458,7 +437,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	), x AS (
 		SELECT * FROM plain UNION ALL SELECT * FROM ratio
 	)
-	SELECT s.code, s.name, s.level, s.tier, s.distance::int, s.path, i.code, i.name_vi,
+	SELECT s.code, s.name, s.level, s.tier, s.distance, s.path, i.code, i.name_vi,
 	       coalesce(nullif(i.name_en, ''), i.name_vi), i.pillar, pl.name_vi,
 	       coalesce(nullif(pl.name_en, ''), pl.name_vi), pl.ord, i.ord, i.kind, i.measure,
 	       i.decimals, per.code, x.value, x.numerator, x.denominator, x.qualifier, x.reporting,
@@ -472,7 +451,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	       x.reporting, NULL::int, NULL::int, i.period_types[1], NULL::text, NULL::numeric,
 	       NULL::numeric, NULL::numeric, NULL::text, NULL::int
 	FROM x
-	JOIN sub s ON s.id = x.unit_id
+	JOIN subtree_during(p_unit, p_day, p_day) s ON s.id = x.unit_id
 	JOIN indicator i ON i.id = x.indicator_id
 	JOIN pillar pl ON pl.code = i.pillar
 	CROSS JOIN per
@@ -490,9 +469,6 @@ RETURNS SETOF report_unit_row
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	WITH per AS (
 		SELECT * FROM period WHERE code = p_period
-	), sub AS (
-		SELECT u.*, t.distance, t.path, t.group_code, t.group_name
-		FROM subtree_on(p_unit, p_day) t JOIN unit u ON u.id = t.id
 	), src AS (
 		SELECT * FROM crosswalk_sources(p_unit, p_day)
 	), ind AS (
@@ -500,15 +476,14 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 		FROM indicator i, per
 		WHERE i.kind <> 'ratio' AND NOT i.retired AND per.type = ANY (i.period_types)
 	)
-	SELECT s.code, s.name, s.level, s.tier, s.distance::int, s.path,
-	       coalesce(s.group_code, s.code), coalesce(s.group_name, s.name),
+	SELECT s.code, s.name, s.level, s.tier, s.distance, s.path, s.group_code, s.group_name,
 	       EXISTS (SELECT 1 FROM src JOIN unit su ON su.id = src.source
 		       JOIN (SELECT DISTINCT levels, day FROM ind) r
 			 ON su.valid_from <= r.day AND r.day < su.valid_to
 		       WHERE src.target = s.id AND unit_expected(su.id, su.tier, r.levels, r.day)),
 	       rep.reported,
 	       rep.reported -- timeliness is not re-expressed: nobody is shown late
-	FROM sub s
+	FROM subtree_during(p_unit, p_day, p_day) s
 	CROSS JOIN LATERAL (SELECT EXISTS (
 		SELECT 1 FROM src, per
 		WHERE src.target = s.id

@@ -157,6 +157,53 @@ fault_sent() {
 	echo "$total"
 }
 
+# Every agent queues its load.csv.
+fault_submit() {
+	local name
+	for name in "${AGENTS[@]}"; do
+		agent "$name" submit "$T/agents/$name/load.csv" >/dev/null
+	done
+}
+
+# fault_deliver TIMEOUT [log]: every agent delivers its outbox in the background
+# until it is empty, for TIMEOUT seconds at most; their pids are in AGENT_PIDS
+# (and BG_PIDS).  With "log", an agent's acks and notes go to its run.log.
+fault_deliver() {
+	local timeout=$1 log=${2-} name
+	AGENT_PIDS=()
+	for name in "${AGENTS[@]}"; do
+		if [ "$log" = log ]; then
+			agent_bg "$name" run --until-empty --timeout "$timeout" >>"$T/agents/$name/run.log" 2>&1
+		else
+			agent_bg "$name" run --until-empty --timeout "$timeout"
+		fi
+		AGENT_PIDS+=("$BG_PID")
+	done
+}
+
+# fault_start TIMEOUT [log]: chisod starts, t0 marks the start of the load
+# (for since) and the agents deliver (fault_deliver).
+fault_start() {
+	start_chisod
+	t0=$(date +%s.%N)
+	fault_deliver "$@"
+}
+
+# fault_progress WHAT [PAUSE]: a step of a loop that breaks something each
+# time the load has moved on.  Fails once the time bound ($deadline) has
+# passed, or when the load has finished before WHAT (the faults still due);
+# sets stored to the rows committed and, while that is no more than $last,
+# pauses PAUSE seconds (0.2) and returns 1.
+fault_progress() {
+	[ "$(date +%s)" -lt "$deadline" ] || fail "time bound reached"
+	stored=$(fault_stored 2>/dev/null || echo "$last")
+	[ "$stored" -lt "$sent" ] || fail "the load finished before $1"
+	if [ "$stored" -le "$last" ]; then
+		sleep "${2:-0.2}"
+		return 1
+	fi
+}
+
 # Rows committed so far (from the batch table: cheap enough to poll under load).
 fault_stored() {
 	sql "SELECT coalesce(sum(rows_total), 0) FROM batch"

@@ -44,13 +44,7 @@ cleanup() {
 	exit "$rc"
 }
 trap cleanup EXIT
-
-say() { printf '## %s\n' "$*"; }
-
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	exit 1
-}
+. "$(dirname "${BASH_SOURCE[0]}")/say.sh"
 
 # Checks that go on: a failed one is counted in FAILURES and the test carries on,
 # so that one run (against an old build, say) shows every case that fails;

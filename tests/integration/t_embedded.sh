@@ -51,13 +51,7 @@ cleanup() {
 	exit "$rc"
 }
 trap cleanup EXIT
-
-say() { printf '## %s\n' "$*"; }
-
-fail() {
-	printf 'FAIL: %s\n' "$*" >&2
-	exit 1
-}
+. "$(dirname "${BASH_SOURCE[0]}")/say.sh"
 
 # assert_eq WHAT EXPECTED ACTUAL; a wrong exit status of ctl also shows what
 # chisoctl printed, so a failure in CI can be read from the log alone.

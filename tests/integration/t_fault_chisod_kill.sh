@@ -13,15 +13,9 @@ KILLS=${F_KILLS:-$((20 * SOAK))}
 fault_setup "$NAGENTS"
 sent=$(fault_sent)
 say "$NAGENTS agents queue $sent values"
-for name in "${AGENTS[@]}"; do
-	agent "$name" submit "$T/agents/$name/load.csv" >/dev/null
-done
+fault_submit
 
-start_chisod
-t0=$(date +%s.%N)
-for name in "${AGENTS[@]}"; do
-	agent_bg "$name" run --until-empty --timeout $((600 * SOAK))
-done
+fault_start $((600 * SOAK))
 
 # A kill once chisod has committed a share of the load since the last one,
 # after a random pause, so that kills land in every phase (batches arriving, a

@@ -19,26 +19,14 @@ PGBIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
 PGDATA=$T/var/pg/data
 pg_as_server() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-for name in "${AGENTS[@]}"; do
-	agent "$name" submit "$T/agents/$name/load.csv" >/dev/null
-done
-start_chisod
-t0=$(date +%s.%N)
-for name in "${AGENTS[@]}"; do
-	agent_bg "$name" run --until-empty --timeout $((600 * SOAK))
-done
+fault_submit
+fault_start $((600 * SOAK))
 
 say "$BACKEND_KILLS backend kills and $CRASHES immediate stops during the load of $sent values"
 killed=0 crashes=0 last=0
 deadline=$(($(date +%s) + 600 * SOAK))
 while [ "$killed" -lt "$BACKEND_KILLS" ] || [ "$crashes" -lt "$CRASHES" ]; do
-	[ "$(date +%s)" -lt "$deadline" ] || fail "time bound reached"
-	stored=$(fault_stored 2>/dev/null || echo "$last")
-	[ "$stored" -lt "$sent" ] || fail "the load finished before the faults ($killed kills, $crashes crashes)"
-	if [ "$stored" -le "$last" ]; then
-		sleep 0.2
-		continue
-	fi
+	fault_progress "the faults ($killed kills, $crashes crashes)" || continue
 	last=$stored
 	sleep "0.$((RANDOM % 10))"
 	if [ "$killed" -lt "$BACKEND_KILLS" ]; then

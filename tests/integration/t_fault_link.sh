@@ -21,8 +21,8 @@ RELAY_PID=$!
 BG_PIDS+=("$RELAY_PID")
 for name in "${AGENTS[@]}"; do
 	sed -i "s|tcp://127.0.0.1:$PORT|tcp://127.0.0.1:$RPORT|" "$T/agents/$name/agent.conf"
-	agent "$name" submit "$T/agents/$name/load.csv" >/dev/null
 done
+fault_submit
 start_chisod
 t0=$(date +%s.%N)
 # The lost ACKs come from a preloaded test library, not from the agent; an
@@ -31,9 +31,7 @@ t0=$(date +%s.%N)
 saved_asan=${ASAN_OPTIONS-}
 export LD_PRELOAD=$CHISO_TEST_BIN/libchiso_fault.so CHISO_FAULT_DROP_ACKS=30
 export ASAN_OPTIONS=${saved_asan:+$saved_asan:}verify_asan_link_order=0
-for name in "${AGENTS[@]}"; do
-	agent_bg "$name" run --until-empty --timeout $((600 * SOAK))
-done
+fault_deliver $((600 * SOAK))
 unset LD_PRELOAD CHISO_FAULT_DROP_ACKS
 if [ -n "$saved_asan" ]; then export ASAN_OPTIONS=$saved_asan; else unset ASAN_OPTIONS; fi
 
@@ -41,13 +39,7 @@ say "$CUTS cuts and $HALF_OPEN half-open links during the load of $sent values"
 cut=0 frozen=0 last=0
 deadline=$(($(date +%s) + 600 * SOAK))
 while [ "$cut" -lt "$CUTS" ] || [ "$frozen" -lt "$HALF_OPEN" ]; do
-	[ "$(date +%s)" -lt "$deadline" ] || fail "time bound reached"
-	stored=$(fault_stored)
-	[ "$stored" -lt "$sent" ] || fail "the load finished before the faults ($cut cuts, $frozen half-open)"
-	if [ "$stored" -le "$last" ]; then
-		sleep 0.2
-		continue
-	fi
+	fault_progress "the faults ($cut cuts, $frozen half-open)" || continue
 	last=$stored
 	sleep "0.$((RANDOM % 10))"
 	if [ "$cut" -lt "$CUTS" ]; then

@@ -20,27 +20,15 @@ sed -i -e 's/statement_timeout_ms = [0-9]*;/statement_timeout_ms = 1000;/' \
 grep -q 'statement_timeout_ms = 1000;' "$CONF" || fail "cannot set database.statement_timeout_ms"
 sent=$(fault_sent)
 
-for name in "${AGENTS[@]}"; do
-	agent "$name" submit "$T/agents/$name/load.csv" >/dev/null
-done
-start_chisod
-t0=$(date +%s.%N)
-for name in "${AGENTS[@]}"; do
-	# Their acks and outlier notes go to a file: the figures below are what matters.
-	agent_bg "$name" run --until-empty --timeout $((600 * SOAK)) >>"$T/agents/$name/run.log" 2>&1
-done
+fault_submit
+# The agents' acks and outlier notes go to a file: the figures below are what matters.
+fault_start $((600 * SOAK)) log
 
 say "$LOCKS locks of the observation table for $LOCK_S s each (statement timeout 1 s) during the load of $sent values"
 locks=0 last=0
 deadline=$(($(date +%s) + 600 * SOAK))
 while [ "$locks" -lt "$LOCKS" ]; do
-	[ "$(date +%s)" -lt "$deadline" ] || fail "time bound reached"
-	stored=$(fault_stored 2>/dev/null || echo "$last")
-	[ "$stored" -lt "$sent" ] || fail "the load finished before the locks ($locks taken)"
-	if [ "$stored" -le "$last" ]; then
-		sleep 0.1
-		continue
-	fi
+	fault_progress "the locks ($locks taken)" 0.1 || continue
 	locks=$((locks + 1))
 	printf 'lock %d at %d rows committed\n' "$locks" "$stored"
 	sql "BEGIN; LOCK TABLE observation IN EXCLUSIVE MODE; SELECT pg_sleep($LOCK_S); COMMIT;" >/dev/null

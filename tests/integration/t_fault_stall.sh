@@ -134,16 +134,8 @@ sql "CREATE FUNCTION stall_slow() RETURNS trigger LANGUAGE plpgsql AS
        \$\$ BEGIN PERFORM pg_sleep(0.002 * (SELECT count(*) FROM new_rows)); RETURN NULL; END \$\$;
      CREATE TRIGGER stall_slow AFTER INSERT ON observation REFERENCING NEW TABLE AS new_rows
        FOR EACH STATEMENT EXECUTE FUNCTION stall_slow();" >/dev/null
-for name in "${AGENTS[@]}"; do
-	agent "$name" submit "$T/agents/$name/load.csv" >/dev/null
-done
-start_chisod
-t0=$(date +%s.%N)
-AGENT_PIDS=()
-for name in "${AGENTS[@]}"; do
-	agent_bg "$name" run --until-empty --timeout 120 >>"$T/agents/$name/run.log" 2>&1
-	AGENT_PIDS+=("$BG_PID")
-done
+fault_submit
+fault_start 120 log
 # Poll the rows committed; the longest pause without a commit is the figure.
 last=0 last_change=$(date +%s%N) max_gap_ms=0 half=$((sent / 2))
 until=$(($(date +%s) + 120))

@@ -4,22 +4,6 @@
 
 #include "job.h"
 
-static struct catalog *cat;
-
-static int setup(void **state)
-{
-	(void)state;
-	cat = test_catalog();
-	return cat ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	catalog_destroy(&cat);
-	return 0;
-}
-
 static void test_prepare(void **state)
 {
 	static const struct {
@@ -47,7 +31,7 @@ static void test_prepare(void **state)
 		snprintf(b->rows[i].period, sizeof b->rows[i].period, "%s", cases[i].period);
 		snprintf(b->rows[i].date, sizeof b->rows[i].date, "%s", cases[i].date);
 	}
-	job_prepare(b, cat);
+	job_prepare(b, test_cat());
 	for (size_t i = 0; i < b->nrows; i++) {
 		const struct batch_row *r = &b->rows[i];
 		const char *name = cases[i].date[0] ? cases[i].date : cases[i].period;
@@ -149,5 +133,5 @@ int main(void)
 	    cmocka_unit_test(test_group),
 	    cmocka_unit_test(test_split),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_catalog_setup, test_catalog_teardown);
 }

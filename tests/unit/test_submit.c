@@ -11,22 +11,6 @@
 #include "outbox.h"
 #include "submit.h"
 
-static struct catalog *cat;
-
-static int setup(void **state)
-{
-	(void)state;
-	cat = test_catalog();
-	return cat ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	catalog_destroy(&cat);
-	return 0;
-}
-
 /* Runs submit on text with stderr captured into errs. */
 static int run_submit_again(const char *dir, const char *text, bool partial, bool again,
 			    struct submit_result *res, char *errs, size_t size)
@@ -43,7 +27,7 @@ static int run_submit_again(const char *dir, const char *text, bool partial, boo
 	int saved = dup(2), fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 2);
 	close(fd);
-	int rc = submit_file(ob, csv, cat, 2, partial, again, res);
+	int rc = submit_file(ob, csv, test_cat(), 2, partial, again, res);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -231,7 +215,7 @@ static void test_body_limit(void **state)
 	test_write(csvpath, csv, len);
 	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
-	assert_int_equal(submit_file(ob, csvpath, cat, 10000, false, false, &res), 0);
+	assert_int_equal(submit_file(ob, csvpath, test_cat(), 10000, false, false, &res), 0);
 	CHECK_INT("rows", nrows, res.rows);
 	CHECK_INT("batches cut by bytes", 2, res.batches);
 	size_t rows = 0;
@@ -453,5 +437,5 @@ int main(void)
 	    cmocka_unit_test(test_body_limit),	  cmocka_unit_test(test_error_cap),
 	    cmocka_unit_test(test_reject_places),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_catalog_setup, test_catalog_teardown);
 }

@@ -77,4 +77,31 @@ static inline struct catalog *test_catalog(void)
 	return c;
 }
 
+/* The shipped catalogue of a test program whose group setup and teardown are
+ * test_catalog_setup and test_catalog_teardown: loaded once for all its tests. */
+static inline struct catalog **test_cat_slot(void)
+{
+	static struct catalog *cat;
+	return &cat;
+}
+
+static inline struct catalog *test_cat(void)
+{
+	return *test_cat_slot();
+}
+
+static inline int test_catalog_setup(void **state)
+{
+	(void)state;
+	*test_cat_slot() = test_catalog();
+	return test_cat() ? 0 : -1;
+}
+
+static inline int test_catalog_teardown(void **state)
+{
+	(void)state;
+	catalog_destroy(test_cat_slot());
+	return 0;
+}
+
 #endif
