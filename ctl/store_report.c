@@ -44,8 +44,8 @@ enum {
 	" on_time"
 
 static const struct store_stmt report_stmt[S_N] = {
-    [S_REPORT_ROWS] = {"report_rows", "SELECT " STORE_REPORT_COLS " FROM chiso.report_rows($1, $2)",
-		       2},
+    [S_REPORT_ROWS] = {"report_rows",
+		       "SELECT " STORE_REPORT_COLS " FROM chiso.report_rows($1, $2, $3)", 3},
     [S_REPORT_UNITS] = {"report_units",
 			"SELECT " STORE_UNIT_COLS " FROM chiso.report_units($1, $2)", 2},
     [S_REPORT_ROWS_ON] = {"report_rows_on",
@@ -200,7 +200,12 @@ static int store_report_read(struct store *s, const char *period, const char *un
 			     const char *on_day, struct store_report_set **out, char *err,
 			     size_t errsize)
 {
-	const char *p[] = {period, unit_code, on_day};
+	char prev[PERIOD_ID_MAX];
+	/* The third parameter: the day of the structure re-expressed on, or for the live report
+	 * the period it compares against (report_rows' p_prev), computed here by the one
+	 * parser of period codes. */
+	const char *p[] = {period, unit_code,
+			   on_day ? on_day : period_previous_id(period, prev, sizeof prev)};
 	struct store_report_set *set = calloc(1, sizeof *set);
 
 	*out = NULL;

@@ -424,6 +424,37 @@ static int period_num_max(enum period_type t, int year)
 	return 0;
 }
 
+void period_previous(const struct period *p, struct period *out)
+{
+	int32_t day;
+
+	assert(period_valid(p));
+	*out = *p;
+	if (p->type == PERIOD_DAILY) {
+		/* the day before, across a month, a year and 29 February alike */
+		day = date_from_ymd(p->year, p->num, p->day) - 1;
+		date_to_ymd(day, &out->year, &out->num, &out->day);
+	} else if (p->type == PERIOD_YEARLY) {
+		out->year--;
+	} else if (--out->num < 1) {
+		/* the last of the year before: week 52 or 53 there, December, Q4, S2 */
+		out->year--;
+		out->num = period_num_max(p->type, out->year);
+	}
+}
+
+const char *period_previous_id(const char *id, char *buf, size_t size)
+{
+	struct period p, prev;
+	const char *why;
+
+	if (!id || period_parse(id, strlen(id), &p, &why) < 0)
+		return NULL;
+	period_previous(&p, &prev);
+	period_format(&prev, buf, size);
+	return buf;
+}
+
 /* Why a period's number is outside 1..limit (period_num_max), in the officer's words. */
 static void period_num_reason(enum period_type t, int year, int limit, char *reason, size_t rsize)
 {

@@ -95,6 +95,16 @@ int period_subcount(enum period_type coarse, enum period_type fine);
  * when period_subcount(coarse, p->type) is 0 (days, weeks, same or finer type). */
 int period_parent(const struct period *p, enum period_type coarse, struct period *out);
 
+/* The period of the same type just before p, the one a report compares against
+ * (2024Q1 -> 2023Q4, 2024S1 -> 2023S2, 202401 -> 202312, 2021W1 -> 2020W53,
+ * 20240301 -> 20240229, 2024 -> 2023); its year may be PERIOD_YEAR_MIN - 1.  p must
+ * be valid. */
+void period_previous(const struct period *p, struct period *out);
+/* The identifier of the period before the one id names (period_previous), written into
+ * buf (PERIOD_ID_MAX bytes suffice); returns buf, or NULL when id is NULL or no period
+ * (period_parse refuses it). */
+const char *period_previous_id(const char *id, char *buf, size_t size);
+
 /* A period with its days in both calendars, as the period table stores it. */
 struct period_span {
 	struct period period;

@@ -23,8 +23,8 @@ static const struct store_stmt publish_stmt[S_N] = {
 	 2},
     [S_PUBLISH] = {"publish",
 		   "SELECT id, version, nrows, nunits, content_hash"
-		   " FROM chiso.report_publish($1, $2, $3, $4)",
-		   4},
+		   " FROM chiso.report_publish($1, $2, $3, $4, $5)",
+		   5},
 };
 
 void store_publication_read(const PGresult *res, int t, struct store_publication *p)
@@ -51,7 +51,10 @@ int store_report_publish(struct store *s, const char *period, const char *unit_c
 			 const char *actor, const char *note, struct store_publication *out,
 			 char *err, size_t errsize)
 {
-	const char *p[] = {period, unit_code, actor, note ? note : ""};
+	char prev[PERIOD_ID_MAX];
+	/* the period compared against is computed here, by the one parser of period codes */
+	const char *p[] = {period, unit_code, actor, note ? note : "",
+			   period_previous_id(period, prev, sizeof prev)};
 	PGresult *res = store_run(s, &publish_stmt[S_PUBLISH], p, err, errsize);
 	char id[16];
 	const char *q[] = {id};

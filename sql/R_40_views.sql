@@ -182,29 +182,6 @@ JOIN period p ON p.id = d.period_id;
 
 -- ---- Reports people read (chisoctl report --format markdown|html, publish) ----
 
--- The period a report compares against: the previous one of the same type
--- (2024S1 -> 2023S2, 2024 -> 2023, 2024Q1 -> 2023Q4, 202401 -> 202312,
--- 2024W1 -> 2023W52, 20240301 -> 20240229); NULL for a code it cannot read.
-CREATE FUNCTION period_previous(p_code text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE
-		WHEN p_code ~ '^[0-9]{4}$' THEN (p_code::int - 1)::text
-		WHEN p_code ~ '^[0-9]{4}S[12]$' THEN
-			CASE right(p_code, 1) WHEN '2' THEN left(p_code, 4) || 'S1'
-			     ELSE (left(p_code, 4)::int - 1) || 'S2' END
-		WHEN p_code ~ '^[0-9]{4}Q[1-4]$' THEN
-			CASE right(p_code, 1) WHEN '1' THEN (left(p_code, 4)::int - 1) || 'Q4'
-			     ELSE left(p_code, 4) || 'Q' || (right(p_code, 1)::int - 1) END
-		WHEN p_code ~ '^[0-9]{4}(0[1-9]|1[0-2])$' THEN
-			to_char(to_date(p_code, 'YYYYMM') - interval '1 month', 'YYYYMM')
-		WHEN p_code ~ '^[0-9]{8}$' THEN to_char(to_date(p_code, 'YYYYMMDD') - 1, 'YYYYMMDD')
-		WHEN p_code ~ '^[0-9]{4}W[0-9]{1,2}$' THEN
-			(SELECT extract(isoyear FROM d)::int || 'W' || extract(week FROM d)::int
-			 FROM (SELECT to_date(left(p_code, 4) || '-' || substr(p_code, 6) || '-1',
-					      'IYYY-IW-ID') - 7 AS d) w)
-	END;
-$$;
-
 -- The row types of report_rows() and report_rows_on(), and of report_units()
 -- and report_units_on(): a live report and a re-expressed one are read by the
 -- same code (lib/store.c), so they must not drift apart.
@@ -224,12 +201,15 @@ CREATE TYPE report_unit_row AS (
 
 -- The rows of report() with what a report for people also needs: English
 -- names (the Vietnamese one where the catalogue has none), the catalogue
--- order of pillars and indicators, and the same unit's figures for the
--- previous period of the same type (period_previous), NULL where it has none,
--- with how many units stood behind them (a change is only like for like when
--- as many units reported both times).
+-- order of pillars and indicators, and the same unit's figures for p_prev,
+-- the period compared against, NULL where it has none, with how many units
+-- stood behind them (a change is only like for like when as many units
+-- reported both times).  p_prev is the previous period of the same type
+-- (2024S1 -> 2023S2), which the caller computes: chisoctl and chisod take it
+-- from period_previous_id (lib/period.c), the one parser of period codes; an
+-- analyst writes it ('2023S2').  NULL, the default, compares with nothing.
 -- The order is report()'s: tree order, then catalogue order.
-CREATE FUNCTION report_rows(p_period text, p_unit text)
+CREATE FUNCTION report_rows(p_period text, p_unit text, p_prev text DEFAULT NULL)
 RETURNS SETOF report_row
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	SELECT r.unit_code, r.unit_name, r.level, r.tier, r.depth, r.path, r.indicator_code,
@@ -237,12 +217,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	       r.pillar_name, coalesce(nullif(pl.name_en, ''), pl.name_vi), pl.ord, i.ord, r.kind,
 	       r.measure, r.decimals, r.period, r.value, r.numerator, r.denominator, r.qualifier,
 	       r.reporting_units, r.expected_units, r.on_time_units, r.periods_reported,
-	       r.periods_expected, r.native_period_type, period_previous(p_period), pr.value,
+	       r.periods_expected, r.native_period_type, p_prev, pr.value,
 	       pr.numerator, pr.denominator, pr.qualifier, pr.reporting_units
 	FROM report(p_period, p_unit) WITH ORDINALITY AS r
 	JOIN indicator i ON i.code = r.indicator_code
 	JOIN pillar pl ON pl.code = r.pillar
-	LEFT JOIN period pp ON pp.code = period_previous(p_period)
+	LEFT JOIN period pp ON pp.code = p_prev
 	LEFT JOIN LATERAL (
 		-- the unit by its code: after a reform the previous period may belong
 		-- to another version of it
@@ -640,7 +620,8 @@ CREATE VIEW v_publication_pillar AS SELECT x.* FROM publication_pillar x;
 -- What differs between a published version and the figures as they stand:
 -- one row per unit and indicator whose value, numerator, denominator or
 -- qualifier changed, or that appeared or disappeared since (NULL on the side
--- where it is absent), in tree and catalogue order.
+-- where it is absent), in tree and catalogue order.  Only the period's own
+-- figures are compared: the live rows are read without a previous period.
 CREATE FUNCTION report_changes(p_period text, p_unit text, p_version int)
 RETURNS TABLE (unit_code text, unit_name text, level smallint, indicator_code text,
 	       indicator_name text, indicator_name_en text, kind text, decimals smallint,
@@ -653,7 +634,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 		JOIN publication p ON p.id = r.publication_id
 		WHERE p.period = p_period AND p.unit_code = p_unit AND p.version = p_version
 	), b AS (
-		SELECT * FROM report_rows(p_period, p_unit)
+		SELECT * FROM report_rows(p_period, p_unit, NULL)
 	)
 	SELECT coalesce(a.unit_code, b.unit_code), coalesce(b.unit_name, a.unit_name),
 	       coalesce(b.level, a.level), coalesce(a.indicator_code, b.indicator_code),

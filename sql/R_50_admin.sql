@@ -171,8 +171,12 @@ CREATE TRIGGER publication_seal_once AFTER INSERT ON publication_seal
 -- schedule with EXECUTE on this function alone: a writer with INSERT on the
 -- publication tables could write a whole publication of figures of its own
 -- choosing, sealed and all.  published_by is still the session's role.
--- Refuses a report with no figures.
-CREATE FUNCTION report_publish(p_period text, p_unit text, p_actor text, p_note text)
+-- Refuses a report with no figures.  p_prev is the period the report
+-- compares against (report_rows), stored as the publication's prev_period:
+-- chisoctl and chisod pass the previous period of the same type, computed by
+-- period_previous_id (lib/period.c); NULL, the default, compares with nothing.
+CREATE FUNCTION report_publish(p_period text, p_unit text, p_actor text, p_note text,
+			       p_prev text DEFAULT NULL)
 RETURNS TABLE (id int, version int, published_at timestamptz, nrows int, nunits int,
 	       content_hash text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
@@ -204,7 +208,7 @@ BEGIN
 	       r.expected_units, r.on_time_units, r.periods_reported, r.periods_expected,
 	       r.native_period_type, r.prev_period, r.prev_value, r.prev_numerator,
 	       r.prev_denominator, r.prev_qualifier, r.prev_reporting_units
-	FROM report_rows(p_period, p_unit) WITH ORDINALITY AS r;
+	FROM report_rows(p_period, p_unit, p_prev) WITH ORDINALITY AS r;
 	GET DIAGNOSTICS v_rows = ROW_COUNT;
 	IF v_rows = 0 THEN
 		RAISE EXCEPTION 'no figures for unit % in period %: nothing to publish', p_unit,
@@ -222,7 +226,7 @@ BEGIN
 	FROM publication p WHERE p.period = p_period AND p.unit_code = p_unit;
 	INSERT INTO publication (id, period, unit_code, unit_name, version, prev_period, note, actor,
 				 nrows, nunits, content_hash)
-	SELECT v_id, p_period, p_unit, r.unit_name, v_version, period_previous(p_period),
+	SELECT v_id, p_period, p_unit, r.unit_name, v_version, p_prev,
 	       coalesce(p_note, ''), p_actor, v_rows, v_units, publication_hash(v_id)
 	FROM publication_row r WHERE r.publication_id = v_id ORDER BY r.depth, r.ord LIMIT 1;
 	-- The seal, last: it covers the header just written.

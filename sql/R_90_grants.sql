@@ -58,14 +58,14 @@ REVOKE INSERT ON publication, publication_row, publication_unit, publication_pil
 	publication_seal FROM chiso_writer;
 REVOKE USAGE ON SEQUENCE publication_id_seq FROM chiso_writer;
 GRANT SELECT ON v_publication TO chiso_writer; -- store_report_publish reads back what it wrote
-GRANT EXECUTE ON FUNCTION report_publish(text, text, text, text), report_rows(text, text),
-	report_units(text, text), report_pillars(), publication_hash(int), period_previous(text),
-	publication_digests(int), publication_verify(int)
+GRANT EXECUTE ON FUNCTION report_publish(text, text, text, text, text),
+	report_rows(text, text, text), report_units(text, text), report_pillars(),
+	publication_hash(int), publication_digests(int), publication_verify(int)
 	TO chiso_writer;
 GRANT SELECT ON v_publication, v_publication_row, v_publication_unit, v_publication_pillar
 	TO chiso_reader;
-GRANT EXECUTE ON FUNCTION report_rows(text, text), report_units(text, text), report_pillars(),
-	report_changes(text, text, int), publication_hash(int), period_previous(text),
+GRANT EXECUTE ON FUNCTION report_rows(text, text, text), report_units(text, text),
+	report_pillars(), report_changes(text, text, int), publication_hash(int),
 	publication_digests(int), publication_verify(int)
 	TO chiso_reader;
 GRANT EXECUTE ON FUNCTION report_rows_on(text, text, date), report_units_on(text, text, date),

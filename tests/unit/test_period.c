@@ -2,7 +2,8 @@
  * Tests for period: identifiers of every type (round trip and refusals with
  * their messages), ranges in both calendars (leap years, year ends, ISO weeks
  * 53), period_of_date on the 14th/15th boundary of every month of 2024, the
- * partition property over sixty years of days, nesting, names and dates.
+ * partition property over sixty years of days, nesting, the previous period
+ * (which ends the day before), names and dates.
  * Each table is walked by a loop that reports every failing case by name.
  */
 #include <setjmp.h>
@@ -758,6 +759,86 @@ static void test_parents(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* period_previous: the period a report compares against, across year ends, 29 February
+ * and a year of 53 ISO weeks (2020, 2026) or 52 (2023, 1999). */
+static void test_previous(void **state)
+{
+	static const struct {
+		const char *id, *prev; /* prev NULL: period_previous_id refuses id */
+	} cases[] = {
+	    {"2024", "2023"},
+	    {"2000", "1999"},
+	    {"2024S1", "2023S2"},
+	    {"2024S2", "2024S1"},
+	    {"2024Q1", "2023Q4"},
+	    {"2024Q3", "2024Q2"},
+	    {"202401", "202312"},
+	    {"202410", "202409"},
+	    {"2021W01", "2020W53"},
+	    {"2021W1", "2020W53"},
+	    {"2027W1", "2026W53"},
+	    {"2024W1", "2023W52"},
+	    {"2024W01", "2023W52"},
+	    {"2000W1", "1999W52"},
+	    {"2024W10", "2024W9"},
+	    {"2020W53", "2020W52"},
+	    {"20240301", "20240229"},
+	    {"20230301", "20230228"},
+	    {"20240101", "20231231"},
+	    {"20000101", "19991231"},
+	    {"20240615", "20240614"},
+	    {" 2024Q2 ", "2024Q1"},
+	    {"2024W53", NULL},
+	    {"2024H1", NULL},
+	    {"", NULL},
+	    {"1999", NULL},
+	};
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char buf[PERIOD_ID_MAX];
+		const char *got = period_previous_id(cases[i].id, buf, sizeof buf);
+
+		if (cases[i].prev ? !got || strcmp(got, cases[i].prev) != 0 : got != NULL) {
+			print_error("case \"%s\": %s, want %s\n", cases[i].id, got ? got : "NULL",
+				    cases[i].prev ? cases[i].prev : "NULL");
+			failures++;
+		}
+	}
+	assert_null(period_previous_id(NULL, (char[PERIOD_ID_MAX]){0}, PERIOD_ID_MAX));
+	assert_int_equal(failures, 0);
+}
+
+/* The previous period ends the day before a period begins, for every type in both
+ * calendars, on every day of 2000-2030. */
+static void test_previous_adjacent(void **state)
+{
+	int failures = 0;
+
+	(void)state;
+	for (int32_t d = date_from_ymd(2000, 1, 1); d <= date_from_ymd(2030, 12, 31); d++) {
+		for (int t = 0; t < PERIOD_NTYPES; t++) {
+			for (int cal = S; cal <= A; cal++) {
+				struct period p, prev;
+				int32_t f, l, pf, pl;
+				char id[16];
+
+				period_of_date(d, (enum period_type)t, (enum period_calendar)cal,
+					       &p);
+				period_previous(&p, &prev);
+				period_range(&p, (enum period_calendar)cal, &f, &l);
+				period_range(&prev, (enum period_calendar)cal, &pf, &pl);
+				if (pl + 1 != f && failures++ < 10)
+					print_error("case %s (%s): previous %s ends %d days off\n",
+						    period_id(&p, id), period_calendar_name(cal),
+						    period_id(&prev, (char[16]){0}), pl + 1 - f);
+			}
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
 static void test_names(void **state)
 {
 	static const struct {
@@ -974,6 +1055,8 @@ int main(void)
 	    cmocka_unit_test(test_parent),
 	    cmocka_unit_test(test_parent_contains),
 	    cmocka_unit_test(test_parents),
+	    cmocka_unit_test(test_previous),
+	    cmocka_unit_test(test_previous_adjacent),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_ymd),
