@@ -1,0 +1,79 @@
+/*
+ * submit_impl: what the files of the submit module share: submit_row.c reads
+ * and checks one row of an officer's file (the columns named by its header,
+ * the checks of each column), submit.c the file (the two passes, the refused
+ * rows on the terminal and in the reject file, the outbox).  Not for callers:
+ * they use submit.h.
+ */
+#ifndef CHISO_SUBMIT_IMPL_H
+#define CHISO_SUBMIT_IMPL_H
+
+#include <stddef.h>
+
+#include "batch.h"
+#include "catalog.h"
+#include "csv.h"
+#include "submit.h"
+
+enum submit_column {
+	COL_UNIT,
+	COL_INDICATOR,
+	COL_PERIOD,
+	COL_DATE,
+	COL_VALUE,
+	COL_QUALIFIER,
+	COL_NOTE,
+	COL_N
+};
+
+/* The names of the columns, as the header row writes them. */
+extern const char *const submit_column_names[COL_N];
+
+/* Where each column is in the file, from its header row. */
+struct submit_layout {
+	int at[COL_N]; /* field index of each column, -1 if absent */
+	size_t nfields;
+};
+
+/* The kinds of row error, as the reason column of the reject file names them. */
+enum submit_error {
+	RE_CSV,
+	RE_FIELDS,
+	RE_UNIT,
+	RE_INDICATOR,
+	RE_PERIOD,
+	RE_DATE,
+	RE_VALUE,
+	RE_QUALIFIER,
+	RE_NOTE,
+	RE_DUPLICATE,
+	RE_N
+};
+
+/* The reason code of each kind (bad_unit, duplicate_in_file...). */
+extern const char *const submit_error_codes[RE_N];
+
+/*
+ * What a row check found: the kind of fault and the officer's message, from
+ * the message table (lib/message.h) so that a rule the database checks again
+ * reads the same here, with the same code.
+ */
+struct submit_fault {
+	enum submit_error kind;
+	char msg[1024];
+};
+
+/* submit_row.c */
+/* Copies field c of rec without surrounding spaces into buf (empty when the record lacks
+ * it); returns buf. */
+const char *submit_field(const struct csv_record *rec, const struct submit_layout *l,
+			 enum submit_column c, char *buf, size_t size);
+/* Reads the header row rec of path into l; 0, or -1 with the problem said on stderr
+ * (file:line: message). */
+int submit_header(const struct csv_record *rec, const char *path, struct submit_layout *l);
+/* Checks one data record into row (its ref is base:line); 0, or -1 with the first problem
+ * in f.  cat may be NULL: indicators are then checked for syntax only. */
+int submit_row(const struct csv_record *rec, const struct submit_layout *l, const char *base,
+	       const struct catalog *cat, struct batch_row *row, struct submit_fault *f);
+
+#endif
