@@ -543,7 +543,7 @@ const char *batch_ack_status_name(enum ack_status s)
 const char *const batch_row_codes[] = {
     /* the decoder (this file) and job_prepare */
     "bad_row", "bad_value", "bad_date", "bad_period", "unknown_indicator",
-    /* ingest() in sql/R_20_ingest.sql, in the order it checks */
+    /* ingest() in sql/R_20_ingest.sql and R_25_ingest_checks.sql, in the order it checks */
     "collector_revoked", "computed_indicator", "period_type_not_allowed", "future_period",
     "unit_retired", "unknown_unit", "unit_out_of_scope", "level_not_allowed", "period_locked",
     "not_integer", "negative_value", "out_of_bounds", "numerator_exceeds_denominator",
