@@ -281,23 +281,15 @@ int period_parent(const struct period *p, enum period_type coarse, struct period
 	return 0;
 }
 
-void period_span_of(const struct period *p, struct period_span *out)
-{
-	out->period = *p;
-	period_range(p, CAL_STATISTICAL, &out->stat_first, &out->stat_last);
-	period_range(p, CAL_ADMINISTRATIVE, &out->adm_first, &out->adm_last);
-}
-
-int period_parents(const struct period *p, struct period_span out[PERIOD_PARENTS_MAX])
+int period_parents(const struct period *p, struct period out[PERIOD_PARENTS_MAX])
 {
 	static const enum period_type chain[PERIOD_PARENTS_MAX] = {
 	    PERIOD_QUARTERLY, PERIOD_SIXMONTHLY, PERIOD_YEARLY};
 	int n = 0;
 
 	for (int i = 0; i < PERIOD_PARENTS_MAX; i++) {
-		struct period parent;
-		if (period_parent(p, chain[i], &parent) == 0)
-			period_span_of(&parent, &out[n++]);
+		if (period_parent(p, chain[i], &out[n]) == 0)
+			n++;
 	}
 	return n;
 }

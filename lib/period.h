@@ -105,25 +105,17 @@ void period_previous(const struct period *p, struct period *out);
  * (period_parse refuses it). */
 const char *period_previous_id(const char *id, char *buf, size_t size);
 
-/* A period with its days in both calendars, as the period table stores it. */
-struct period_span {
-	struct period period;
-	int32_t stat_first, stat_last; /* statistical calendar, inclusive */
-	int32_t adm_first, adm_last;   /* administrative calendar (Decree 09), inclusive */
-};
 /* The most chain parents a period has: a month's quarter, half-year and year. */
 #define PERIOD_PARENTS_MAX 3
-/* p's days in both calendars (period_range twice); p must be valid. */
-void period_span_of(const struct period *p, struct period_span *out);
 /*
- * The chain parents of p (202405 -> 2024Q2, 2024S1, 2024), finest first, with
- * their days in both calendars: the one place the dates of a quarter, half-year
- * or year containing a reported period are computed (chisod stages them with
- * the rows, and the SQL stores them as sent).  Returns how many: 3 for a month,
- * 2 for a quarter, 1 for a half-year, 0 for a year, a day or a week (days and
- * weeks do not nest in months).  p must be valid.
+ * The chain parents of p (202405 -> 2024Q2, 2024S1, 2024), finest first: the one
+ * place the quarter, half-year and year containing a reported period are found
+ * (chisod stages them with their dates, period_range, and the SQL stores them as
+ * sent).  Returns how many: 3 for a month, 2 for a quarter, 1 for a half-year, 0
+ * for a year, a day or a week (days and weeks do not nest in months).  p must be
+ * valid.
  */
-int period_parents(const struct period *p, struct period_span out[PERIOD_PARENTS_MAX]);
+int period_parents(const struct period *p, struct period out[PERIOD_PARENTS_MAX]);
 
 /* "daily", "weekly", "monthly", "quarterly", "six-monthly", "yearly" ("unknown"
  * for a value outside the enum). */

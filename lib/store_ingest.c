@@ -129,7 +129,7 @@ static void stage_parents(struct store_copybuf *b, struct stage_chain *c)
 	if (c->n)
 		qsort(c->p, c->n, sizeof *c->p, stage_chain_cmp);
 	for (size_t i = 0; i < c->n; i++) {
-		struct period_span parents[PERIOD_PARENTS_MAX];
+		struct period parents[PERIOD_PARENTS_MAX];
 		char child[PERIOD_ID_MAX + 8];
 		int n;
 
@@ -139,11 +139,11 @@ static void stage_parents(struct store_copybuf *b, struct stage_chain *c)
 		n = period_parents(&c->p[i], parents);
 		for (int k = 0; k < n; k++) {
 			char id[PERIOD_ID_MAX + 8], d[4][16];
-			period_format(&parents[k].period, id, sizeof id);
-			store_period_dates(&parents[k].period, d);
+			period_format(&parents[k], id, sizeof id);
+			store_period_dates(&parents[k], d);
 			store_copy_field(b, child, '\t');
 			store_copy_field(b, id, '\t');
-			store_copy_field(b, period_type_name(parents[k].period.type), '\t');
+			store_copy_field(b, period_type_name(parents[k].type), '\t');
 			for (int j = 0; j < 4; j++)
 				store_copy_field(b, d[j], j < 3 ? '\t' : '\n');
 		}
