@@ -98,7 +98,8 @@ static void test_refusals(void **state)
 	     "in.csv:2: date: ngày không hợp lệ \"31/02/2024\": ngày phải từ 1 đến 29 trong "
 	     "tháng 2 năm 2024"},
 	    {"not utf-8", H "21298,population,2024,5\n21298,households,2024,S\xf5n\n",
-	     "in.csv:3: field 4: not valid UTF-8"},
+	     "in.csv:3: cột D: tệp không phải là văn bản UTF-8 (byte 0xF5 ở ký tự thứ 24 của "
+	     "dòng)"},
 	    {"empty", "", "tệp rỗng"},
 	    {"note with a line break",
 	     "unit,indicator,period,value,note\n21298,population,2024,5,\"a\nb\"\n",
