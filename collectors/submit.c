@@ -232,6 +232,12 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 				bad = -1;
 				break;
 			}
+			/*
+			 * A ';' delimiter is a decimal-comma locale's list separator:
+			 * there "1.463" is 1463, where a comma file leaves it ambiguous.
+			 */
+			l->decimal = csv_delimiter(r) == ';' ? ',' : 0;
+			csv_name_columns(r, &rec);
 			continue;
 		}
 		if (submit_row(&rec, l, base, cat, &row, &fault) < 0) {

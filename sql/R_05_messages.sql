@@ -142,6 +142,7 @@ csv_quote_inside		có dấu " trong một ô không mở bằng dấu ": hãy đ
 csv_unterminated	line	dấu ngoặc kép mở ô ở dòng {line} không được đóng đến hết tệp
 csv_read_error	reason	không đọc được tệp: {reason}
 csv_sep_unknown	char	dòng "sep=" chỉ định dấu phân cách "{char}", không dùng được: hãy ghi sep=, hoặc sep=; (hoặc bỏ dòng này)
+header_value_without_name	column,text	{column} có giá trị "{text}" nhưng ô tiêu đề của cột này để trống: hãy ghi tên cột vào dòng tiêu đề, hoặc xóa giá trị này
 $messages$, E'\n') AS l(line)
 CROSS JOIN LATERAL string_to_array(l.line, E'\t') AS x(f)
 WHERE l.line <> '';
