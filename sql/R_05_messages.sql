@@ -143,6 +143,10 @@ csv_unterminated	line	dấu ngoặc kép mở ô ở dòng {line} không đượ
 csv_read_error	reason	không đọc được tệp: {reason}
 csv_sep_unknown	char	dòng "sep=" chỉ định dấu phân cách "{char}", không dùng được: hãy ghi sep=, hoặc sep=; (hoặc bỏ dòng này)
 header_value_without_name	column,text	{column} có giá trị "{text}" nhưng ô tiêu đề của cột này để trống: hãy ghi tên cột vào dòng tiêu đề, hoặc xóa giá trị này
+inbox_queued	file,rows,first,last	Tệp {file}: đã đưa {rows} dòng vào hàng đợi (lô {first} đến {last}); máy sẽ tự gửi lên tỉnh khi có kết nối
+inbox_nothing	file	Tệp {file}: không có dòng số liệu nào để gửi
+inbox_already	file,first,last	Tệp {file}: nội dung này đã nằm trong hàng đợi (lô {first} đến {last}) và chưa gửi xong, nên không đưa vào lần nữa
+inbox_refused	file,inbox	Tệp {file} chưa được gửi vì có các lỗi dưới đây: hãy sửa tệp rồi lưu lại vào thư mục {inbox}
 $messages$, E'\n') AS l(line)
 CROSS JOIN LATERAL string_to_array(l.line, E'\t') AS x(f)
 WHERE l.line <> '';

@@ -7,6 +7,9 @@
 #      empty columns, Vietnamese grouped thousands and decimal commas;
 #   3. Excel's plain "CSV (Comma delimited)" in Windows-1258 is refused in
 #      Vietnamese, naming file:line and the column, and nothing is queued.
+#   4. the drop folder (agent.inbox_dir): while `run` runs, a good file saved
+#      there is queued and moved to done/, a bad one to refused/, each with
+#      its note; the good one's values arrive, an Excel lock file stays.
 # The bytes are made by iconv, not by the reader under test.
 . "$(dirname "$0")/lib.sh"
 
@@ -48,6 +51,36 @@ echo "stored: $stored"
 check "values stored from both files, none from the refused one" \
 	"coverage_4g_pct 2024 89.52 [thôn \"Gò Da\"]; households 2023 1440; households 2024 1463; population 2024 5012 [dân số, ước]" \
 	"$stored"
+say "4. the drop folder"
+INBOX=$T/agents/xa/inbox
+sed -i "s|^\toutbox_dir = .*|&\n\tinbox_dir = \"$INBOX\";|" "$T/agents/xa/agent.conf"
+agent_bg xa run
+for _ in $(seq 100); do [ -d "$INBOX/done" ] && break; sleep 0.1; done
+printf '\xef\xbb\xbfunit;indicator;period;value\r\n21298;population;2025;5.104\r\n' >"$INBOX/bao-cao.csv"
+printf 'unit,indicator,period,value\n21298,households,2025,nhiều\n' >"$INBOX/sai.csv"
+printf 'lock' >"$INBOX/~\$bao-cao.xlsx"
+for _ in $(seq 300); do
+	[ "$(find "$INBOX/done" "$INBOX/refused" -name '*.note.txt' | wc -l)" -eq 2 ] && break
+	sleep 0.1
+done
+ls -R "$INBOX"
+check "the good file moved to done/" 1 "$(find "$INBOX/done" -name '*-bao-cao.csv' | wc -l)"
+check "the bad file moved to refused/" 1 "$(find "$INBOX/refused" -name '*-sai.csv' | wc -l)"
+check "the inbox keeps only the lock file" "~\$bao-cao.xlsx" "$(find "$INBOX" -maxdepth 1 -type f -printf '%f\n')"
+cat "$INBOX"/done/*.note.txt "$INBOX"/refused/*.note.txt
+check_that "the done note says what was queued" grep -q "Tệp bao-cao.csv: đã đưa 1 dòng vào hàng đợi" "$INBOX"/done/*-bao-cao.csv.note.txt
+check_that "the refused note names line, column and rule" grep -q "sai.csv:2: value: số không hợp lệ \"nhiều\"" "$INBOX"/refused/*-sai.csv.note.txt
+for _ in $(seq 200); do
+	[ "$(sql "SELECT o.value FROM observation o JOIN indicator i ON i.id = o.indicator_id
+		   JOIN period p ON p.id = o.period_id WHERE i.code = 'population' AND p.code = '2025'")" = 5104 ] && break
+	sleep 0.1
+done
+check "the dropped value stored" 5104 "$(sql "SELECT o.value FROM observation o JOIN indicator i ON i.id = o.indicator_id
+	JOIN period p ON p.id = o.period_id WHERE i.code = 'population' AND p.code = '2025'")"
+kill -TERM "$BG_PID"
+wait "$BG_PID" || true
+BG_PIDS=()
+
 stop_chisod
 printf 'run time: %s s\n' "$(($(date +%s) - START))"
 checks_done
