@@ -156,7 +156,7 @@ struct csv_reader *csv_reader_new(FILE *fp, const char *name)
 		name = "-";
 	r->fp = fp;
 	r->name = strdup(name);
-	r->errcap = strlen(name) + 32 + CSV_MSG_MAX;
+	r->errcap = strlen(name) + 32 + CSV_NAME_MAX + 64 + CSV_MSG_MAX;
 	r->err = calloc(1, r->errcap);
 	r->incap = CSV_CHUNK;
 	r->in = malloc(r->incap);
@@ -215,11 +215,19 @@ void csv_name_columns(struct csv_reader *r, const struct csv_record *header)
 {
 	memset(r->names, 0, sizeof r->names);
 	for (size_t i = 0; i < header->nfields && i < CSV_FIELDS_MAX; i++) {
+		const char *f = header->fields[i];
 		size_t len = header->lens[i];
 
+		/* As the officer reads the heading: Excel keeps spaces typed around it. */
+		while (len > 0 && (*f == ' ' || *f == '\t')) {
+			f++;
+			len--;
+		}
+		while (len > 0 && (f[len - 1] == ' ' || f[len - 1] == '\t'))
+			len--;
 		if (len >= CSV_NAME_MAX)
 			continue; /* not a column name a message could use */
-		memcpy(r->names[i], header->fields[i], len + 1);
+		memcpy(r->names[i], f, len);
 	}
 }
 

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct csv_record rec;
 	size_t calls = 0;
 	long last_line = 0;
-	int rc, errors = 0, utf16;
+	int rc, errors = 0, utf16, named = 0;
 
 	if (copy == NULL)
 		return 0;
@@ -70,6 +70,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			nonempty += rec.lens[i] > 0;
 		}
 		check(nonempty > 0);
+		if (!named) { /* as submit does with the header: later errors name columns */
+			csv_name_columns(r, &rec);
+			named = 1;
+		}
 	}
 	check(csv_error(r)[0] == '\0');
 	check(csv_next(r, &rec) == 0);

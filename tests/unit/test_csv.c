@@ -490,7 +490,7 @@ static void test_csv_dialects(void **state)
 /* Once the caller named the columns, an error says the header's name with the letter. */
 static void test_csv_column_names(void **state)
 {
-	char buf[] = "unit,value,\n21298,\"5\"x,\n21298,5,\"a\"b\n", want[1024], col[16];
+	char buf[] = "unit, value ,\n21298,\"5\"x,\n21298,5,\"a\"b\n", want[1024], col[16];
 	FILE *fp = fmemopen(buf, sizeof buf - 1, "r");
 	struct csv_reader *r = csv_reader_new(fp, "t.csv");
 	struct csv_record rec;
