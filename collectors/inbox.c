@@ -186,11 +186,37 @@ static void inbox_heading(const struct inbox *ib, const char *name, int rc,
 		message_format(buf, size, "inbox_queued", name, rows, first, last, NULL);
 }
 
-/* Moves name (and its reject file, if submit wrote one) to to_fd and writes the note. */
-static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char *heading,
-		      const char *words)
+/* s with every from replaced by to; the caller frees; NULL if out of memory. */
+static char *inbox_replace(const char *s, const char *from, const char *to)
+{
+	size_t n = 0, fl = strlen(from), tl = strlen(to);
+	char *out, *o;
+
+	for (const char *p = strstr(s, from); p; p = strstr(p + fl, from))
+		n++;
+	if ((out = malloc(strlen(s) + n * (tl > fl ? tl - fl : 0) + 1)) == NULL)
+		return NULL;
+	o = out;
+	for (const char *p; (p = strstr(s, from)) != NULL; s = p + fl) {
+		memcpy(o, s, (size_t)(p - s));
+		o += p - s;
+		memcpy(o, to, tl);
+		o += tl;
+	}
+	strcpy(o, s);
+	return out;
+}
+
+/*
+ * Moves name (and its reject file, if submit wrote one) to to_fd, the folder
+ * sub, and writes the note: heading, then words with the reject file's old
+ * place replaced by its new one.
+ */
+static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char *sub,
+		      const char *heading, const char *words)
 {
 	char stamp[32], target[600], moved[700], rj[600], note[720], tmp[720];
+	char from[620], to[760], *fixed = NULL;
 	const char *what = "";
 	time_t now = time(NULL);
 	struct tm tm;
@@ -210,9 +236,16 @@ static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char 
 		snprintf(rjtarget, sizeof rjtarget, "%s.rejected.csv", moved);
 		if (renameat(ib->dfd, rj, ib->dfd, rjtarget) != 0 ||
 		    obio_move_aside(&ib->sync, ib->dfd, rjtarget, to_fd, rjmoved, sizeof rjmoved) !=
-			0)
+			0) {
 			log_warn("inbox %s: cannot move %s: %s", ib->dir, rj, strerror(errno));
+		} else if (words) {
+			snprintf(from, sizeof from, "/%s", rj);
+			snprintf(to, sizeof to, "/%s/%s", sub, rjmoved);
+			fixed = inbox_replace(words, from, to);
+		}
 	}
+	if (fixed)
+		words = fixed;
 	snprintf(note, sizeof note, "%s.note.txt", moved);
 	snprintf(tmp, sizeof tmp, ".%s.tmp", note);
 	struct obio_part parts[] = {
@@ -220,7 +253,8 @@ static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char 
 	if (obio_replace(&ib->sync, to_fd, tmp, note, false, parts, 3, &renamed, &what) != 0)
 		log_err("inbox %s: cannot write the note %s: %s: %s", ib->dir, note, what,
 			strerror(errno));
-	log_info("inbox %s: %s -> %s", ib->dir, name, moved);
+	log_info("inbox %s: %s -> %s/%s", ib->dir, name, sub, moved);
+	free(fixed);
 	return 0;
 }
 
@@ -242,7 +276,8 @@ static int inbox_handle(struct inbox *ib, struct inbox_file *f, int64_t now_ms)
 		return 0;
 	}
 	inbox_heading(ib, f->name, rc, &res, heading, sizeof heading);
-	moved = inbox_move(ib, f->name, rc == 0 ? ib->done_fd : ib->refused_fd, heading, words);
+	moved = inbox_move(ib, f->name, rc == 0 ? ib->done_fd : ib->refused_fd,
+			   rc == 0 ? "done" : "refused", heading, words);
 	f->handled = true;
 	free(words);
 	return moved == 0;

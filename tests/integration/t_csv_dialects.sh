@@ -70,6 +70,8 @@ check "the inbox keeps only the lock file" "~\$bao-cao.xlsx" "$(find "$INBOX" -m
 cat "$INBOX"/done/*.note.txt "$INBOX"/refused/*.note.txt
 check_that "the done note says what was queued" grep -q "Tệp bao-cao.csv: đã đưa 1 dòng vào hàng đợi" "$INBOX"/done/*-bao-cao.csv.note.txt
 check_that "the refused note names line, column and rule" grep -q "sai.csv:2: value: số không hợp lệ \"nhiều\"" "$INBOX"/refused/*-sai.csv.note.txt
+check_that "the refused note points at the reject file in refused/" \
+	grep -q "refused/[0-9-]*-sai.csv.rejected.csv" "$INBOX"/refused/*-sai.csv.note.txt
 for _ in $(seq 200); do
 	[ "$(sql "SELECT o.value FROM observation o JOIN indicator i ON i.id = o.indicator_id
 		   JOIN period p ON p.id = o.period_id WHERE i.code = 'population' AND p.code = '2025'")" = 5104 ] && break

@@ -64,7 +64,8 @@ static int fake_submit(void *arg, const char *path, struct submit_result *res)
 	char rj[600];
 	snprintf(rj, sizeof rj, "%s.rejected.csv", path);
 	test_write(rj, "line,reason\n2,bad_value\n", 24);
-	fprintf(stderr, "%s:2: value: số không hợp lệ \"x\"\n", path);
+	fprintf(stderr, "%s:2: value: số không hợp lệ \"x\"\n%s: các dòng sai được ghi vào %s\n",
+		path, path, rj);
 	return -1;
 }
 
@@ -146,6 +147,7 @@ static void test_flow(void **state)
 		  note);
 	snprintf(path, sizeof path, "%s.rejected.csv", found);
 	CHECK_INT("reject file moved beside it", 0, access(path, F_OK));
+	CHECK_HAS("the note says where the reject file is now", path, note);
 	snprintf(path, sizeof path, "%s/bad.csv.rejected.csv", dir);
 	CHECK_INT("no reject file left in the inbox", -1, access(path, F_OK));
 	snprintf(path, sizeof path, "%s/busy.csv", dir);
