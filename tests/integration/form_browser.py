@@ -132,6 +132,8 @@ def enter(d, url, period, figures, out):
     if ratio != "60,87 %":
         fail(f"online payment ratio: expected [60,87 %], got [{ratio}]")
     print("ratio shown:", ratio)
+    d.execute_script("document.getElementById('r.online_payment_procedures_pct')"
+                     ".scrollIntoView({block: 'center'});")
     d.save_screenshot(f"{out}/form-typed.png")
     # The seed's one figure chisod refuses is flagged here first, in its words;
     # the officer leaves it out (the form saves nothing while a figure is flagged).

@@ -63,6 +63,10 @@ check "POST with a wrong token" 403 \
 	"$(code -b "$T/jar" -d "csrf=x&period=2024&v.population=5000" "$BASE/api/save")"
 check "body over the limit" 413 \
 	"$(head -c 70000 /dev/zero | tr '\0' a | code -b "$T/jar" --data-binary @- "$BASE/api/save")"
+# What the page loads, as the agent serves it (the browser's own time is the helper's figure).
+for p in / /form.js /api/messages "/api/state?period=2024"; do
+	curl -s -o /dev/null -b "$T/jar" -w "served $p: %{size_download} bytes in %{time_total} s\n" "$BASE$p"
+done
 check "nothing queued by the refused POSTs" 0 "$(find "$T/agents/xa-21298/outbox/pending" -name '*.batch' | wc -l)"
 
 say "the province goes away; the officer types the report"
