@@ -38,6 +38,12 @@ function fmtAuto(v) {
   return fmt(v, f ? f.length : 0);
 }
 
+// A figure as sent (1463, 89.52), written the Vietnamese way (1.463; 89,52).
+function shown(text) {
+  const v = /^[+-]?\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  return isNaN(v) ? text : fmtAuto(v);
+}
+
 function el(tag, attrs, text) {
   const e = document.createElement(tag);
   for (const k in attrs || {}) e.setAttribute(k, attrs[k]);
@@ -149,7 +155,7 @@ function draw() {
       const sent = S.sent[ind.code];
       const st = el("td", { id: "s." + ind.code });
       tr.append(name, el("td", {}, ind.measure), cell,
-                el("td", { class: "num" }, sent ? sent.value : ""), st);
+                el("td", { class: "num" }, sent ? shown(sent.value) : ""), st);
     }
     body.append(tr);
     if (ind.kind !== "ratio") stateCell(tr.lastChild, ind.code);
