@@ -14,6 +14,7 @@
 #include "formstate.h"
 #include "message.h"
 #include "outbox.h"
+#include "rejects.h"
 #include "submit.h"
 
 struct fixture {
@@ -114,6 +115,35 @@ static void test_save(void **state)
 	free(seqs);
 	json = formstate_json(fx->ob, fx->c, "2024", "tok");
 	CHECK_HAS("received", "\"state\":\"state_received\"", json);
+	free(json);
+
+	/* Refused by the province: the sender wrote the row (line 2 of the save) beside the
+	 * save's source; the page shows the reason. */
+	char path[512], rjpath[600], err[256], line[1024];
+	snprintf(path, sizeof path, "%s/form/journal.tsv", fx->dir);
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(line, sizeof line, fp));
+	fclose(fp);
+	line[strcspn(line, "\t")] = '\0';
+	char *source = line + strlen(line) + 1;
+	source[strcspn(source, "\t")] = '\0';
+	snprintf(rjpath, sizeof rjpath, "%s/form/%s.rejected.csv", fx->dir, source);
+	struct rejects *rj = rejects_open(rjpath, err, sizeof err);
+	assert_non_null(rj);
+	const char *f[REJECTS_NCOLUMNS] = {"2",	  "21298", "internet_users", "2024",
+					   "264", "",	   "period_locked",  "Kỳ 2024 đã khóa sổ"};
+	assert_int_equal(rejects_add(rj, f), 0);
+	assert_int_equal(rejects_close(&rj, err, sizeof err), 0);
+	json = formstate_json(fx->ob, fx->c, "2024", "tok");
+	o = json_loads(json, 0, NULL);
+	json_t *iu = json_object_get(json_object_get(o, "sent"), "internet_users");
+	CHECK_STR("refused", "state_refused", json_string_value(json_object_get(iu, "state")));
+	CHECK_STR("reason", "Kỳ 2024 đã khóa sổ", json_string_value(json_object_get(iu, "reason")));
+	pop = json_object_get(json_object_get(o, "sent"), "population");
+	CHECK_STR("line 1 still received", "state_received",
+		  json_string_value(json_object_get(pop, "state")));
+	json_decref(o);
 	free(json);
 }
 
