@@ -258,16 +258,39 @@ static int journal_add(const char *dir, const char *source, const struct submit_
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (fprintf(fp, "%lld\t%s\t%zu\t%llu\t%llu\t%s\t%s\t%s\t%s\n",
+		if (fprintf(fp, "%lld\t%s\t%zu\t%llu\t%llu\t%s\t%s\t%s\t%s%s%s\n",
 			    (long long)time(NULL), source, i + 1,
 			    (unsigned long long)res->first_seq, (unsigned long long)res->last_seq,
-			    rows[i].unit, rows[i].indicator, rows[i].period, rows[i].value) < 0)
+			    rows[i].unit, rows[i].indicator, rows[i].period, rows[i].qualifier,
+			    rows[i].qualifier[0] ? " " : "", rows[i].value) < 0)
 			rc = -1;
 	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0)
 		rc = -1;
 	if (fclose(fp) != 0)
 		rc = -1;
 	return rc;
+}
+
+/*
+ * An officer writes "hơn 2000" or "khoảng 1.440" in the figure's box, as the
+ * paper report did: the words before the number are its qualifier, which
+ * submit_row checks like the qualifier column of a file.  *qual becomes the
+ * words (malloc'd, "" if none) and *value the number after them; 0, or -1
+ * when out of memory.
+ */
+static int qualified(const char *text, char **qual, const char **value)
+{
+	size_t at = strcspn(text, "+-0123456789");
+	size_t len = at;
+
+	while (len > 0 && text[len - 1] == ' ')
+		len--;
+	if ((*qual = strndup(text, len)) == NULL)
+		return -1;
+	*value = text[at] ? text + at : text; /* no digit: the whole text, for its message */
+	if (!text[at])
+		(*qual)[0] = '\0';
+	return 0;
 }
 
 /* {"error": text} with *status. */
@@ -285,6 +308,7 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 {
 	struct agentstate as;
 	struct submit_cells *rows = calloc(formbody_count(body) + 1, sizeof *rows);
+	char **quals = calloc(formbody_count(body) + 1, sizeof *quals);
 	struct submit_result res;
 	struct refusals ref = {json_array(), rows};
 	char msg[512], err[512], source[4096], name[64], num[32];
@@ -292,7 +316,7 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 	char *out = NULL;
 	struct catalog *cat = NULL;
 
-	if (!rows || !ref.errors)
+	if (!rows || !quals || !ref.errors)
 		goto done;
 	agentstate_load(c->outbox_dir, &as);
 	if (!as.scope[0]) {
@@ -312,7 +336,11 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 		v += strspn(v, " ");
 		if (!*v)
 			continue; /* left empty: not reported yet */
-		rows[n++] = (struct submit_cells){as.scope, k + 2, period ? period : "", v, "", ""};
+		if (qualified(v, &quals[n], &v) < 0)
+			goto done;
+		rows[n] =
+		    (struct submit_cells){as.scope, k + 2, period ? period : "", v, quals[n], ""};
+		n++;
 	}
 	if (n == 0) {
 		message_format(msg, sizeof msg, "form_nothing", NULL);
@@ -351,6 +379,9 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 done:
 	json_decref(ref.errors);
 	catalog_destroy(&cat);
+	for (size_t i = 0; quals && i < n; i++)
+		free(quals[i]);
+	free(quals);
 	free(rows);
 	return out;
 }

@@ -17,7 +17,7 @@ function msg(code, params) {
 // A number typed the Vietnamese way (1.463; 89,52) or the plain way (1463; 89.52);
 // null when empty, NaN when the browser cannot tell (the agent then says why).
 function parseNum(text) {
-  const s = text.replace(/\s/g, "");
+  const s = text.replace(/^[^\d+-]*/, "").replace(/\s/g, ""); // "hơn 2000": the words qualify it
   if (s === "") return null;
   if (/^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$/.test(s)) return Number(s.replace(/\./g, "").replace(",", "."));
   if (/^[+-]?\d+,\d+$/.test(s)) return Number(s.replace(",", "."));
@@ -201,13 +201,14 @@ function follow() {
   }, 1000);
 }
 
-// What is sent for input i: as typed, except that a count's or an amount's
+// What is sent for input i: as typed ("hơn 2000" included: the agent reads
+// the words as the figure's qualifier), except that a count's or an amount's
 // 1.463 is 1463, since such a figure has no decimals (for other kinds the
 // agent asks which was meant).
 function wire(i) {
   const ind = byCode[i.name.slice(2)], s = i.value.trim();
-  if (ind && (ind.kind === "count" || ind.kind === "amount") && /^[+-]?\d{1,3}(\.\d{3})+$/.test(s))
-    return s.replace(/\./g, "");
+  const m = /^([^\d+-]*)([+-]?\d{1,3}(\.\d{3})+)$/.exec(s);
+  if (ind && (ind.kind === "count" || ind.kind === "amount") && m) return m[1] + m[2].replace(/\./g, "");
   return s;
 }
 

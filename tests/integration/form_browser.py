@@ -35,17 +35,23 @@ def browser():
 # The seed's one figure above its denominator (8 of 7 civil servants): the form
 # flags it, as chisod would refuse it, and the officer leaves it out.
 FLAGGED = "civil_servants_with_gov_app"
+# The seed's qualifiers as an officer writes them before the number.
+WORDS = {"at_least": "hơn", "at_most": "dưới", "about": "khoảng"}
 
 
 def seed(path):
     with open(path, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    return rows[0]["period"], {r["indicator"]: r["value"] for r in rows}
+    return rows[0]["period"], {r["indicator"]: (WORDS[r["qualifier"]] + " " if r["qualifier"] else "") + r["value"]
+                               for r in rows}
 
 
 def vi(value):
-    """A count typed the Vietnamese way: 1463 -> 1.463."""
-    return f"{int(value):,}".replace(",", ".") if value.isdigit() else value
+    """A count typed the Vietnamese way: 1463 -> 1.463, khoảng 1440 -> khoảng 1.440."""
+    words, _, number = value.rpartition(" ")
+    if not number.isdigit():
+        return value
+    return (words + " " if words else "") + f"{int(number):,}".replace(",", ".")
 
 
 def fill(text, **params):

@@ -85,6 +85,9 @@ start_chisod
 want=$(($(grep -c . "$SEED") - 2))
 check "figures of the form in PostgreSQL" "$want" \
 	"$(sql "SELECT count(*) FROM observation")"
+check "qualifiers typed before the number (hơn 2000, khoảng 1.440)" \
+	"$(awk -F, 'NR > 1 && $5 != "" { print $5 }' "$SEED" | sort | paste -sd,)" \
+	"$(sql "SELECT string_agg(qualifier, ',' ORDER BY qualifier) FROM observation WHERE qualifier IS NOT NULL")"
 echo "screenshots: $SHOTS"
 ls "$SHOTS"
 checks_done

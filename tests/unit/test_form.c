@@ -72,7 +72,9 @@ static void test_save(void **state)
 	    {"ratio typed", "period=2024&v.online_payment_procedures_pct=60", 422,
 	     "online_payment_procedures_pct"},
 	    {"bad period", "period=2024H1&v.population=5000", 422, "2024S1"},
-	    {"saved", "period=2024&v.population=5000&v.internet_users=264", 200, "\"rows\":2"},
+	    {"bad qualifier", "period=2024&v.population=g%E1%BA%A7n+5000", 422, "\\\"gần\\\""},
+	    {"saved", "period=2024&v.population=5000&v.internet_users=h%C6%A1n+264", 200,
+	     "\"rows\":2"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char err[128];
@@ -98,6 +100,8 @@ static void test_save(void **state)
 	json_t *pop = json_object_get(json_object_get(o, "sent"), "population");
 	CHECK_STR("value", "5000", json_string_value(json_object_get(pop, "value")));
 	CHECK_STR("state", "state_waiting", json_string_value(json_object_get(pop, "state")));
+	json_t *iu = json_object_get(json_object_get(o, "sent"), "internet_users");
+	CHECK_STR("qualified", "hơn 264", json_string_value(json_object_get(iu, "value")));
 	CHECK_STR("label", message_find("state_waiting")->text,
 		  json_string_value(json_object_get(pop, "label")));
 	CHECK_STR("csrf", "tok", json_string_value(json_object_get(o, "csrf")));
@@ -137,7 +141,7 @@ static void test_save(void **state)
 	assert_int_equal(rejects_close(&rj, err, sizeof err), 0);
 	json = formstate_json(fx->ob, fx->c, "2024", "tok");
 	o = json_loads(json, 0, NULL);
-	json_t *iu = json_object_get(json_object_get(o, "sent"), "internet_users");
+	iu = json_object_get(json_object_get(o, "sent"), "internet_users");
 	CHECK_STR("refused", "state_refused", json_string_value(json_object_get(iu, "state")));
 	CHECK_STR("reason", "Kỳ 2024 đã khóa sổ", json_string_value(json_object_get(iu, "reason")));
 	pop = json_object_get(json_object_get(o, "sent"), "population");
