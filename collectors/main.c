@@ -237,7 +237,9 @@ static int cmd_run(const struct agentconf *c, int argc, char **argv)
 	}
 	log_info("delivering to %s", c->endpoint);
 	/* The form is the officer's, delivery the province's: a form that cannot start
-	 * (its port taken by another program) is said, and delivery goes on without it. */
+	 * (its port taken by another program) is said, and delivery goes on without it.
+	 * It starts after sender_new, whose blocked SIGTERM and SIGINT its thread inherits:
+	 * they must reach the sender's signalfd, not the form's thread. */
 	struct form *fm = NULL;
 	char url[512];
 	if (c->form_port) {
