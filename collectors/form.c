@@ -76,14 +76,15 @@ static int form_random(char *out)
  */
 static int form_secret(const char *dir, char *out, char *err, size_t errsize)
 {
-	char path[4096], tmp[FORM_TOKEN_HEX + 2];
+	char path[4096], tmp[FORM_TOKEN_HEX + 3];
 
 	snprintf(path, sizeof path, "%s/form.secret", dir);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
-			ssize_t n = read(fd, tmp, sizeof tmp);
+			ssize_t n = read(fd, tmp, sizeof tmp - 1);
 			close(fd);
+			tmp[n > 0 ? n : 0] = '\0';
 			if (n < FORM_TOKEN_HEX ||
 			    strspn(tmp, "0123456789abcdef") < FORM_TOKEN_HEX) {
 				snprintf(err, errsize, "%s is damaged: remove it to draw a new one",

@@ -203,7 +203,7 @@ char *formstate_json(struct outbox *ob, const struct agentconf *c, const char *p
 	time_t now = time(NULL);
 	struct tm tm;
 
-	gmtime_r(&now, &tm);
+	localtime_r(&now, &tm); /* the office's year, not UTC's, on New Year's night */
 	if (!period || !*period) {
 		snprintf(def, sizeof def, "%d", tm.tm_year + 1900 - 1);
 		period = def;
