@@ -28,9 +28,9 @@ char *formstate_json(struct outbox *ob, const struct agentconf *c, const char *p
 		     const char *csrf);
 /*
  * Saves the figures of body (period, and v.CODE=value per indicator; empty
- * values are left out; words before a number, "hơn 2000", are its qualifier).  Returns malloc'd JSON with *status: 200 {"rows":N},
- * 422 {"errors":[{"indicator":..,"message":..}]} when a row is refused
- * (nothing is queued), 409 or 500 {"error":..}.  NULL when out of memory.
+ * values are left out; words before a number, "hơn 2000", are its qualifier).  Returns malloc'd
+ * JSON with *status: 200 {"rows":N}, 422 {"errors":[{"indicator":..,"message":..}]} when a row is
+ * refused (nothing is queued), 409 or 500 {"error":..}.  NULL when out of memory.
  */
 char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct formbody *body,
 		     int *status);
