@@ -6,6 +6,7 @@
  */
 #include "agentconf.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,10 @@ const struct cfg_key agentconf_keys[] = {
     K("agent.inbox_dir", CFG_STRING, "", 0, 0, inbox_dir,
       "A drop folder `run` watches: a file saved there is submitted, then moved to done/ or "
       "refused/ beside it with a note. Empty = off."),
+    K("form.port", CFG_INT, "7461", 0, 65535, form_port,
+      "The officer's form in the browser, served by `run` on this port; 0 = no form."),
+    KF("form.listen", CFG_STRING, "127.0.0.1", 0, 0, form_listen, CFG_NONEMPTY,
+       "The form's address: loopback unless the office really needs it reachable."),
     {"log.level", CFG_STRING, "info", 0, 0, offsetof(struct agentconf, log_level), 0,
      "error, warning, info or debug.", cfg_log_levels},
 };
@@ -71,6 +76,13 @@ struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 			 "%s: agent.reconnect_min_ms (%lld) is larger than agent.reconnect_max_ms "
 			 "(%lld)",
 			 file, c->reconnect_min_ms, c->reconnect_max_ms);
+		agentconf_destroy(&c);
+	}
+	unsigned char addr[sizeof(struct in6_addr)];
+	if (c && inet_pton(AF_INET, c->form_listen, addr) != 1 &&
+	    inet_pton(AF_INET6, c->form_listen, addr) != 1) {
+		snprintf(err, errsize, "%s: form.listen \"%s\" is not an IPv4 or IPv6 address",
+			 file, c->form_listen);
 		agentconf_destroy(&c);
 	}
 	return c;

@@ -32,6 +32,8 @@ struct agentconf {
 	long long reconnect_max_ms;
 	long long lock_wait_ms;
 	char *inbox_dir;
+	long long form_port;
+	char *form_listen;
 	char *log_level;
 	char *path; /* the file it was read from (not a key) */
 };

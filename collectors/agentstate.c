@@ -88,3 +88,24 @@ int agentstate_save(const char *dir, const struct agentstate *st)
 	close(fd);
 	return rename(tmp, path);
 }
+
+struct catalog *agentstate_catalog(const char *dir)
+{
+	char path[4096], err[512];
+	FILE *fp;
+	long len;
+	char *text;
+	struct catalog *cat = NULL;
+
+	snprintf(path, sizeof path, "%s/catalog.json", dir);
+	if ((fp = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (text = malloc((size_t)len)) != NULL) {
+		if (fread(text, 1, (size_t)len, fp) == (size_t)len)
+			cat = catalog_from_json(text, (size_t)len, err, sizeof err);
+		free(text);
+	}
+	fclose(fp);
+	return cat;
+}

@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "catalog.h"
+
 struct agentstate {
 	int64_t last_ack;     /* unix seconds, 0 = never */
 	int64_t last_contact; /* last message from the province */
@@ -27,5 +29,9 @@ struct agentstate {
 int agentstate_load(const char *dir, struct agentstate *st);
 /* Writes dir/agent.state atomically; 0 or -1. */
 int agentstate_save(const char *dir, const struct agentstate *st);
+
+/* The province's catalogue as the last `run` saved it in dir/catalog.json, or NULL; the caller's.
+ */
+struct catalog *agentstate_catalog(const char *dir);
 
 #endif

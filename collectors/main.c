@@ -5,6 +5,9 @@
  *   chiso-agent run               deliver the queue to the province
  *   chiso-agent status            what is waiting, what was delivered
  *
+ * While `run` delivers, it also serves the officer's form in the browser
+ * (form.c), whose address `run` and `status` print.
+ *
  * See chiso-agent(8) and chiso-agent.conf(5).
  */
 #include <getopt.h>
@@ -21,6 +24,7 @@
 #include "agentstate.h"
 #include "catalog.h"
 #include "inbox.h"
+#include "form.h"
 #include "keys.h"
 #include "log.h"
 #include "num.h"
@@ -90,28 +94,6 @@ static int cmd_keygen(const struct agentconf *c)
 	return 0;
 }
 
-/* The province's catalogue as the last `run` saved it, or NULL. */
-static struct catalog *cached_catalog(const struct agentconf *c)
-{
-	char path[4096], err[512];
-	FILE *fp;
-	long len;
-	char *text;
-	struct catalog *cat = NULL;
-
-	snprintf(path, sizeof path, "%s/catalog.json", c->outbox_dir);
-	if ((fp = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0 &&
-	    (text = malloc((size_t)len)) != NULL) {
-		if (fread(text, 1, (size_t)len, fp) == (size_t)len)
-			cat = catalog_from_json(text, (size_t)len, err, sizeof err);
-		free(text);
-	}
-	fclose(fp);
-	return cat;
-}
-
 static void when(int64_t t, char *buf, size_t size)
 {
 	struct tm tm;
@@ -174,7 +156,7 @@ static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	struct catalog *cat = cached_catalog(c);
+	struct catalog *cat = agentstate_catalog(c->outbox_dir);
 	if (!cat)
 		fprintf(stderr, "note: no catalogue from the province yet (run `chiso-agent run` "
 				"once); indicators are checked by the province\n");
@@ -247,7 +229,7 @@ struct run_submit {
 static int run_submit_file(void *arg, const char *path, struct submit_result *res)
 {
 	struct run_submit *rs = arg;
-	struct catalog *cat = cached_catalog(rs->c); /* the latest run saved */
+	struct catalog *cat = agentstate_catalog(rs->c->outbox_dir); /* the latest run saved */
 	int rc = submit_file(rs->ob, path, cat, (size_t)rs->c->batch_rows, false, false, res);
 
 	catalog_destroy(&cat);
@@ -288,8 +270,21 @@ static int cmd_run(const struct agentconf *c, int argc, char **argv)
 		log_info("watching %s for files to submit", c->inbox_dir);
 	}
 	log_info("delivering to %s", c->endpoint);
+	/* The form is the officer's, delivery the province's: a form that cannot start
+	 * (its port taken by another program) is said, and delivery goes on without it.
+	 * It starts after sender_new, whose blocked SIGTERM and SIGINT its thread inherits:
+	 * they must reach the sender's signalfd, not the form's thread. */
+	struct form *fm = NULL;
+	char url[512];
+	if (c->form_port) {
+		if ((fm = form_new(c, err, sizeof err)) == NULL)
+			log_err("%s; delivering without the form", err);
+		else if (form_url(c, url, sizeof url, err, sizeof err) == 0)
+			log_info("form for the officer: %s", url);
+	}
 	int rc = sender_run(s, until_empty, timeout_ms);
 	inbox_destroy(&ib);
+	form_destroy(&fm);
 	sender_destroy(&s);
 	outbox_close(&ob);
 	return rc;
@@ -335,6 +330,11 @@ static int cmd_status(const struct agentconf *c)
 	if (as.collector[0])
 		printf("collector:     %s, unit %s, catalogue %s\n", as.collector, as.scope,
 		       as.catalog_version);
+	char url[512];
+	if (c->form_port && form_url(c, url, sizeof url, err, sizeof err) == 0)
+		printf("form:          %s (while `chiso-agent run` runs)\n", url);
+	else if (c->form_port)
+		printf("form:          %s\n", err);
 	outbox_close(&ob);
 	return 0;
 }

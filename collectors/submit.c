@@ -336,6 +336,30 @@ static int submit_put(struct outbox_txn *txn, struct batch *b, const struct queu
 }
 
 /*
+ * Takes the row just written at b->rows[b->nrows] into the batch, first
+ * queueing the rows before it when it would take the body over
+ * SUBMIT_BODY_MAX; *bytes is the body of the batch being filled.  0, or -1
+ * with err.
+ */
+static int submit_add(struct outbox_txn *txn, struct batch *b, size_t *bytes,
+		      const struct queue_arg *q, struct submit_result *res, struct progress *prog,
+		      char *err, size_t errsize)
+{
+	size_t size = batch_row_size(&b->rows[b->nrows]) + 1;
+
+	if (b->nrows > 0 && *bytes + size > SUBMIT_BODY_MAX) {
+		struct batch_row keep = b->rows[b->nrows];
+		if (submit_put(txn, b, q, res, prog, err, errsize) < 0)
+			return -1;
+		b->rows[0] = keep;
+		*bytes = BATCH_HEAD_MAX;
+	}
+	b->nrows++;
+	*bytes += size;
+	return 0;
+}
+
+/*
  * Pass 2: cuts the rows pass 1 accepted into batches and queues them in one
  * outbox transaction, file recorded at its commit.  0, or -1 with nothing
  * queued (said on stderr, res zeroed).
@@ -377,19 +401,9 @@ static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
 			/* The rows pass 1 refused are skipped again, quietly. */
 			struct batch_row *row = &b->rows[b->nrows];
 			if (submit_row(&rec, q->l, q->base, q->cat, row, &fault) == 0 &&
-			    keyset_add(&keys, key_hash(row), rec.line) == 0) {
-				size_t size = batch_row_size(row) + 1;
-				/* Cut before the row that would take the body over the limit. */
-				if (b->nrows > 0 && bytes + size > SUBMIT_BODY_MAX) {
-					struct batch_row keep = *row;
-					if (submit_put(txn, b, q, res, prog, err, sizeof err) < 0)
-						goto fail;
-					b->rows[0] = keep;
-					bytes = BATCH_HEAD_MAX;
-				}
-				b->nrows++;
-				bytes += size;
-			}
+			    keyset_add(&keys, key_hash(row), rec.line) == 0 &&
+			    submit_add(txn, b, &bytes, q, res, prog, err, sizeof err) < 0)
+				goto fail;
 			flush = b->nrows == q->batch_rows;
 		}
 		if (flush) {
@@ -506,5 +520,94 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	res->transient = rc != 0;
 done:
 	fclose(fp);
+	return rc;
+}
+
+/* A form's row as the record submit_row reads: the columns in submit_cells' order. */
+static const struct submit_layout submit_cells_layout = {.at = {[COL_UNIT] = 0,
+								[COL_INDICATOR] = 1,
+								[COL_PERIOD] = 2,
+								[COL_DATE] = -1,
+								[COL_VALUE] = 3,
+								[COL_QUALIFIER] = 4,
+								[COL_NOTE] = 5},
+							 .nfields = 6,
+							 .named = 0x3f /* all six */};
+
+int submit_rows(struct outbox *ob, const char *source, const struct submit_cells *rows, size_t n,
+		const struct catalog *cat, size_t batch_rows, submit_refused_fn refused, void *arg,
+		struct submit_result *res, char *err, size_t errsize)
+{
+	const char *base = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
+	struct queue_arg q = {source, source, base, cat, &submit_cells_layout, batch_rows, n};
+	struct batch *b = batch_new(batch_rows);
+	struct keyset keys = {0};
+	struct outbox_txn *txn = NULL;
+	struct submit_fault fault;
+	size_t bytes = BATCH_HEAD_MAX, bad = 0;
+	int rc = -1;
+
+	memset(res, 0, sizeof *res);
+	err[0] = '\0';
+	if (!b) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	b->nrows = 0; /* batch_new made room for batch_rows: the batch fills from empty */
+	/* Every row is checked before anything is staged: a form is sent whole or not at all. */
+	for (size_t pass = 0; pass < 2; pass++) {
+		keyset_free(&keys);
+		memset(&keys, 0, sizeof keys);
+		for (size_t i = 0; i < n; i++) {
+			const char *f[6] = {rows[i].unit,  rows[i].indicator, rows[i].period,
+					    rows[i].value, rows[i].qualifier, rows[i].note};
+			size_t lens[6];
+			for (int c = 0; c < 6; c++) {
+				f[c] = f[c] ? f[c] : "";
+				lens[c] = strlen(f[c]);
+			}
+			struct csv_record rec = {6, f, lens, (long)i + 1};
+			struct batch_row *row = &b->rows[b->nrows];
+			long first;
+			if (submit_row(&rec, q.l, base, cat, row, &fault) < 0) {
+				refused(i, fault.msg, arg);
+				bad++;
+			} else if ((first = keyset_add(&keys, key_hash(row), rec.line)) != 0) {
+				char at[24];
+				snprintf(at, sizeof at, "%ld", first);
+				if (first < 0)
+					snprintf(fault.msg, sizeof fault.msg, "out of memory");
+				else
+					message_format(fault.msg, sizeof fault.msg,
+						       "duplicate_in_file", row->unit,
+						       row->indicator, row->period, at, NULL);
+				refused(i, fault.msg, arg);
+				bad++;
+			} else if (pass == 1 &&
+				   (submit_add(txn, b, &bytes, &q, res, NULL, err, errsize) < 0 ||
+				    (b->nrows == batch_rows &&
+				     submit_put(txn, b, &q, res, NULL, err, errsize) < 0))) {
+				goto done;
+			}
+			if (pass == 1 && b->nrows == 0)
+				bytes = BATCH_HEAD_MAX;
+		}
+		if (bad || n == 0) {
+			rc = bad ? -1 : 0;
+			goto done;
+		}
+		if (pass == 0 && (txn = outbox_begin(ob, err, errsize)) == NULL)
+			goto done;
+	}
+	if ((b->nrows && submit_put(txn, b, &q, res, NULL, err, errsize) < 0) ||
+	    outbox_commit(&txn, NULL, err, errsize) != 0)
+		goto done;
+	rc = 0;
+done:
+	if (rc < 0)
+		res->rows = res->batches = 0;
+	outbox_abort(&txn);
+	keyset_free(&keys);
+	batch_destroy(&b);
 	return rc;
 }

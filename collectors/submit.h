@@ -51,6 +51,25 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 
 /* True for a file name submit reads (.csv; .txt and .tsv as Excel's "Unicode Text" saves). */
 bool submit_reads(const char *name);
+/* One row as a form gives it: each cell's text as the officer typed it (NULL reads as empty). */
+struct submit_cells {
+	const char *unit, *indicator, *period, *value, *qualifier, *note;
+};
+
+/* Told about each refused row: its index in rows and the officer's message. */
+typedef void (*submit_refused_fn)(size_t index, const char *msg, void *arg);
+
+/*
+ * Checks rows with the checks of submit_file (the same messages) and, when
+ * every row is good, queues them in one outbox transaction, durable when this
+ * returns 0.  source names the rows in the outbox, the reject file and each
+ * row's ref (source's last component:index+1).  Refused rows go to refused,
+ * nothing is queued then and -1 is returned; -1 with err filled on an outbox
+ * failure (err "" for refused rows).
+ */
+int submit_rows(struct outbox *ob, const char *source, const struct submit_cells *rows, size_t n,
+		const struct catalog *cat, size_t batch_rows, submit_refused_fn refused, void *arg,
+		struct submit_result *res, char *err, size_t errsize);
 
 /* The qualifier for a CSV cell: at_least, ">", "hơn", "khoảng" ...; -1 if unknown. */
 int submit_qualifier(const char *s);

@@ -47,6 +47,20 @@ errors_listed_at	path	; đủ danh sách ở {path}
 errors_written	path	các dòng sai được ghi vào {path}
 nothing_queued		không dòng nào của tệp này được đưa vào hàng đợi
 errors_nothing_queued	errors,good	{errors} dòng sai, chưa dòng nào được đưa vào hàng đợi: hãy sửa rồi gửi lại (hoặc dùng --partial để đưa ngay {good} dòng đúng vào hàng đợi)
+form_forbidden		Không được phép: hãy mở biểu mẫu bằng địa chỉ mà lệnh chiso-agent status in ra
+form_bad_host	host	Địa chỉ "{host}" không phải là địa chỉ của biểu mẫu trên máy này
+form_csrf		Phiên làm việc của trang đã hết hạn: hãy tải lại trang rồi lưu lại
+form_bad_body	reason	Không đọc được số liệu gửi lên: {reason}
+form_too_large	max	Số liệu gửi lên quá lớn (tối đa {max} byte)
+form_not_found		Không có trang này
+form_no_unit		Máy thu thập chưa kết nối được với tỉnh nên chưa biết mã đơn vị và danh mục chỉ tiêu: hãy kiểm tra kết nối mạng rồi tải lại trang
+form_nothing		Chưa nhập số liệu nào để lưu
+form_bad_field	field	Trường "{field}" không có trong biểu mẫu
+form_saved	rows	Đã lưu {rows} số liệu vào hàng đợi, máy sẽ tự gửi lên tỉnh
+state_waiting		chờ gửi
+state_received		tỉnh đã nhận
+state_refused		bị từ chối
+state_missing		chưa nhập
 collector_revoked	collector,time	Máy thu thập {collector} đã bị thu hồi quyền gửi số liệu lúc {time}
 unknown_indicator	indicator	Không có chỉ tiêu mã "{indicator}" trong danh mục chỉ tiêu
 computed_indicator	indicator,numerator,denominator	Chỉ tiêu {indicator} là tỷ lệ do hệ thống tự tính từ {numerator} và {denominator}: đề nghị gửi hai số liệu này

@@ -156,6 +156,8 @@ agent: {
 	reconnect_min_ms = 100;
 	reconnect_max_ms = 1000;
 };
+# The form's port is shared by every agent of the machine: t_form.sh gives its agent one.
+form: { port = 0; };
 CONF
 }
 

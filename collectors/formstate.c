@@ -1,0 +1,387 @@
+/*
+ * formstate: the officer's form's data and its Save (see formstate.h).
+ *
+ * Everything here runs on the form's HTTP thread, one request at a time
+ * (libmicrohttpd's single polling thread), with an outbox handle of its own:
+ * the delivery loop's handle is never touched, and the outbox's own lock
+ * orders a save against a `submit` or the sender as it would a second process.
+ */
+#include "formstate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agentstate.h"
+#include "catalog.h"
+#include "clock.h"
+#include "csv.h"
+#include "log.h"
+#include "message.h"
+#include "period.h"
+#include "rejects.h"
+#include "submit.h"
+
+/* The columns of a journal line, tab-separated. */
+enum { J_WHEN, J_SOURCE, J_LINE, J_FIRST, J_LAST, J_UNIT, J_INDICATOR, J_PERIOD, J_VALUE, J_N };
+
+/* The officer's text of code (no parameters); static storage, "" if missing. */
+static const char *text_of(const char *code)
+{
+	const struct message *m = message_find(code);
+	return m ? m->text : "";
+}
+
+char *formstate_messages(void)
+{
+	json_t *o = json_object();
+	char *s;
+
+	for (size_t i = 0; o && i < message_table_len; i++)
+		json_object_set_new(o, message_table[i].code, json_string(message_table[i].text));
+	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return s;
+}
+
+/* The periods offered: the last three years and the half-years of the last two. */
+static json_t *periods_json(int year)
+{
+	json_t *a = json_array();
+	char id[16], words[64];
+	struct period p;
+	const char *why;
+
+	for (int y = year - 2; y <= year; y++) {
+		const char *forms[] = {"%d", "%dS1", "%dS2"};
+		for (size_t k = 0; k < 3; k++) {
+			if (k > 0 && y < year - 1)
+				continue;
+			snprintf(id, sizeof id, forms[k], y);
+			if (period_parse(id, strlen(id), &p, &why) < 0)
+				continue;
+			period_words_vi(&p, words, sizeof words);
+			json_array_append_new(a, json_pack("{s:s,s:s}", "id", id, "words", words));
+		}
+	}
+	return a;
+}
+
+static json_t *indicators_json(const struct catalog *cat, const struct period *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; cat && i < cat->nindicators; i++) {
+		const struct indicator *ind = &cat->indicators[i];
+		const struct pillar *pl = catalog_pillar(cat, ind->pillar);
+		json_t *o = json_pack(
+		    "{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:i}", "code", ind->code, "name", ind->name_vi,
+		    "measure", ind->measure ? ind->measure : "", "kind",
+		    catalog_kind_name(ind->kind), "pillar", ind->pillar ? ind->pillar : "",
+		    "pillar_name", pl && pl->name_vi ? pl->name_vi : "", "fits",
+		    p ? (ind->period_types & (1u << p->type)) != 0 : 1, "decimals", ind->decimals);
+		if (o && ind->kind == IND_RATIO) {
+			json_object_set_new(o, "numerator", json_string(ind->numerator));
+			json_object_set_new(o, "denominator", json_string(ind->denominator));
+			json_object_set_new(o, "factor", json_real(ind->factor));
+			json_object_set_new(o, "share", json_boolean(ind->share));
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* Splits a journal line in place into J_N fields; 0, or -1 if it has another count. */
+static int journal_split(char *line, char *f[J_N])
+{
+	line[strcspn(line, "\n")] = '\0';
+	for (int i = 0; i < J_N; i++) {
+		f[i] = line;
+		line += strcspn(line, "\t");
+		if (i < J_N - 1) {
+			if (*line != '\t')
+				return -1;
+			*line++ = '\0';
+		}
+	}
+	return *line ? -1 : 0;
+}
+
+/* The refused rows of one save, line -> message, from its reject file (empty if none). */
+static json_t *refused_of(const char *dir, const char *source)
+{
+	char path[4096];
+	json_t *o = json_object();
+	struct csv_record rec;
+
+	snprintf(path, sizeof path, "%s/form/%s.rejected.csv", dir, source);
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return o;
+	struct csv_reader *r = csv_reader_new(fp, path);
+	int got;
+	while (r && (got = csv_next(r, &rec)) != 0) {
+		if (got < 0 || rec.line == 1 || rec.nfields < REJECTS_NCOLUMNS)
+			continue;
+		json_object_set_new(o, rec.fields[REJECTS_LINE],
+				    json_string(rec.fields[REJECTS_MESSAGE]));
+	}
+	csv_reader_destroy(&r);
+	fclose(fp);
+	return o;
+}
+
+/* Whether a seq in [first, last] is still in the outbox. */
+static bool waiting(const uint64_t *seqs, size_t n, uint64_t first, uint64_t last)
+{
+	for (size_t i = 0; i < n; i++)
+		if (seqs[i] >= first && seqs[i] <= last)
+			return true;
+	return false;
+}
+
+/* What was sent for period, the latest of each indicator, with its state. */
+static json_t *sent_json(struct outbox *ob, const char *dir, const char *unit, const char *period)
+{
+	char path[4096], line[2048], *f[J_N];
+	json_t *sent = json_object(), *refused = json_object();
+	uint64_t *seqs = NULL;
+	size_t nseqs = 0;
+
+	snprintf(path, sizeof path, "%s/form/journal.tsv", dir);
+	FILE *fp = fopen(path, "re");
+	if (!fp || outbox_list(ob, &seqs, &nseqs) != 0)
+		goto done;
+	while (fgets(line, sizeof line, fp)) {
+		if (journal_split(line, f) < 0 || strcmp(f[J_UNIT], unit) != 0 ||
+		    strcmp(f[J_PERIOD], period) != 0)
+			continue;
+		uint64_t first = strtoull(f[J_FIRST], NULL, 10),
+			 last = strtoull(f[J_LAST], NULL, 10);
+		const char *state = "state_received", *reason = "";
+		if (waiting(seqs, nseqs, first, last)) {
+			state = "state_waiting";
+		} else {
+			json_t *r = json_object_get(refused, f[J_SOURCE]);
+			if (!r) {
+				r = refused_of(dir, f[J_SOURCE]);
+				json_object_set_new(refused, f[J_SOURCE], r);
+			}
+			json_t *why = json_object_get(r, f[J_LINE]);
+			if (why) {
+				state = "state_refused";
+				reason = json_string_value(why);
+			}
+		}
+		json_object_set_new(sent, f[J_INDICATOR],
+				    json_pack("{s:s,s:s,s:s,s:s,s:I}", "value", f[J_VALUE], "state",
+					      state, "label", text_of(state), "reason", reason,
+					      "when", (json_int_t)strtoll(f[J_WHEN], NULL, 10)));
+	}
+done:
+	if (fp)
+		fclose(fp);
+	free(seqs);
+	json_decref(refused);
+	return sent;
+}
+
+char *formstate_json(struct outbox *ob, const struct agentconf *c, const char *period,
+		     const char *csrf)
+{
+	struct agentstate as;
+	struct period p;
+	const char *why;
+	char def[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm); /* the office's year, not UTC's, on New Year's night */
+	if (!period || !*period) {
+		snprintf(def, sizeof def, "%d", tm.tm_year + 1900 - 1);
+		period = def;
+	}
+	bool valid = period_parse(period, strlen(period), &p, &why) == 0;
+	agentstate_load(c->outbox_dir, &as);
+	struct catalog *cat = agentstate_catalog(c->outbox_dir);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "csrf", csrf, "unit", as.scope,
+			      "collector", as.collector, "catalog_version", cat ? cat->version : "",
+			      "period", period, "last_ack", (json_int_t)as.last_ack, "last_contact",
+			      (json_int_t)as.last_contact, "last_error", as.last_error);
+	if (o) {
+		json_object_set_new(o, "period_error", json_string(valid ? "" : why));
+		json_object_set_new(o, "periods", periods_json(tm.tm_year + 1900));
+		json_object_set_new(o, "indicators", indicators_json(cat, valid ? &p : NULL));
+		json_object_set_new(o, "sent", sent_json(ob, c->outbox_dir, as.scope, period));
+		if (!as.scope[0])
+			json_object_set_new(o, "notice", json_string(text_of("form_no_unit")));
+	}
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	catalog_destroy(&cat);
+	return s;
+}
+
+/* Collects the rows submit_rows refuses, with the indicator each belongs to. */
+struct refusals {
+	json_t *errors;
+	const struct submit_cells *rows;
+};
+
+static void on_refused(size_t index, const char *msg, void *arg)
+{
+	struct refusals *r = arg;
+	json_array_append_new(r->errors, json_pack("{s:s,s:s}", "indicator",
+						   r->rows[index].indicator, "message", msg));
+}
+
+/* Appends the saved rows to the journal, durably; 0 or -1. */
+static int journal_add(const char *dir, const char *source, const struct submit_cells *rows,
+		       size_t n, const struct submit_result *res)
+{
+	char path[4096];
+	int rc = 0;
+
+	snprintf(path, sizeof path, "%s/form/journal.tsv", dir);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	FILE *fp = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (!fp) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fprintf(fp, "%lld\t%s\t%zu\t%llu\t%llu\t%s\t%s\t%s\t%s%s%s\n",
+			    (long long)time(NULL), source, i + 1,
+			    (unsigned long long)res->first_seq, (unsigned long long)res->last_seq,
+			    rows[i].unit, rows[i].indicator, rows[i].period, rows[i].qualifier,
+			    rows[i].qualifier[0] ? " " : "", rows[i].value) < 0)
+			rc = -1;
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0)
+		rc = -1;
+	if (fclose(fp) != 0)
+		rc = -1;
+	return rc;
+}
+
+/*
+ * An officer writes "hơn 2000" or "khoảng 1.440" in the figure's box, as the
+ * paper report did: the words before the number are its qualifier, which
+ * submit_row checks like the qualifier column of a file.  *qual becomes the
+ * words (malloc'd, "" if none) and *value the number after them; 0, or -1
+ * when out of memory.
+ */
+static int qualified(const char *text, char **qual, const char **value)
+{
+	size_t at = strcspn(text, "+-0123456789");
+	size_t len = at;
+
+	while (len > 0 && text[len - 1] == ' ')
+		len--;
+	if ((*qual = strndup(text, len)) == NULL)
+		return -1;
+	*value = text[at] ? text + at : text; /* no digit: the whole text, for its message */
+	if (!text[at])
+		(*qual)[0] = '\0';
+	return 0;
+}
+
+/* {"error": text} with *status. */
+static char *error_json(int *status, int code, const char *text)
+{
+	json_t *o = json_pack("{s:s}", "error", text);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	*status = code;
+	return s;
+}
+
+char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct formbody *body,
+		     int *status)
+{
+	struct agentstate as;
+	struct submit_cells *rows = calloc(formbody_count(body) + 1, sizeof *rows);
+	char **quals = calloc(formbody_count(body) + 1, sizeof *quals);
+	struct submit_result res;
+	struct refusals ref = {json_array(), rows};
+	char msg[512], err[512], source[4096], name[64], num[32];
+	size_t n = 0;
+	char *out = NULL;
+	struct catalog *cat = NULL;
+
+	if (!rows || !quals || !ref.errors)
+		goto done;
+	agentstate_load(c->outbox_dir, &as);
+	if (!as.scope[0]) {
+		out = error_json(status, 409, text_of("form_no_unit"));
+		goto done;
+	}
+	const char *period = formbody_get(body, "period");
+	for (size_t i = 0; i < formbody_count(body); i++) {
+		const char *k = formbody_name(body, i), *v = formbody_value(body, i);
+		if (strcmp(k, "csrf") == 0 || strcmp(k, "period") == 0)
+			continue;
+		if (strncmp(k, "v.", 2) != 0) {
+			message_format(msg, sizeof msg, "form_bad_field", k, NULL);
+			out = error_json(status, 422, msg);
+			goto done;
+		}
+		v += strspn(v, " ");
+		if (!*v)
+			continue; /* left empty: not reported yet */
+		if (qualified(v, &quals[n], &v) < 0)
+			goto done;
+		rows[n] =
+		    (struct submit_cells){as.scope, k + 2, period ? period : "", v, quals[n], ""};
+		n++;
+	}
+	if (n == 0) {
+		message_format(msg, sizeof msg, "form_nothing", NULL);
+		out = error_json(status, 422, msg);
+		goto done;
+	}
+	snprintf(source, sizeof source, "%s/form", c->outbox_dir);
+	if (mkdir(source, 0700) != 0 && errno != EEXIST) {
+		out = error_json(status, 500, strerror(errno));
+		goto done;
+	}
+	snprintf(name, sizeof name, "form-%lld", (long long)clock_real_us() / 1000);
+	snprintf(source, sizeof source, "%s/form/%s", c->outbox_dir, name);
+	cat = agentstate_catalog(c->outbox_dir);
+	if (submit_rows(ob, source, rows, n, cat, (size_t)c->batch_rows, on_refused, &ref, &res,
+			err, sizeof err) < 0) {
+		if (json_array_size(ref.errors)) {
+			json_t *o = json_pack("{s:O}", "errors", ref.errors);
+			out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+			json_decref(o);
+			*status = 422;
+		} else {
+			out = error_json(status, 500, err);
+		}
+		goto done;
+	}
+	/* The figures are durable in the outbox; the journal only feeds the display. */
+	if (journal_add(c->outbox_dir, name, rows, n, &res) < 0)
+		log_warn("form: cannot add to %s/form/journal.tsv: %m", c->outbox_dir);
+	snprintf(num, sizeof num, "%zu", n);
+	message_format(msg, sizeof msg, "form_saved", num, NULL);
+	json_t *o = json_pack("{s:I,s:s}", "rows", (json_int_t)n, "message", msg);
+	out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	*status = 200;
+done:
+	json_decref(ref.errors);
+	catalog_destroy(&cat);
+	for (size_t i = 0; quals && i < n; i++)
+		free(quals[i]);
+	free(quals);
+	free(rows);
+	return out;
+}
