@@ -1,5 +1,9 @@
 /*
  * submit: `chiso-agent submit FILE.csv`, from an officer's file to the outbox.
+ * The file may as well be an Excel workbook (FILE.xlsx, told by its content):
+ * its rows are read by collectors/xlsx.c and checked and queued the same way,
+ * the messages naming sheet and cell instead of line (submit_impl.h, struct
+ * submit_source).
  *
  * The file is read twice.  The first pass checks every row and prints every
  * problem as "file:line: field: message" (number formats, periods, unknown
