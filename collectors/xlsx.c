@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "message.h"
+#include "period.h"
 #include "template.h"
 
 static const char *local(const char *name)
@@ -95,6 +96,51 @@ static void number_text(const char *v, char *out, size_t size)
 	char *dot = strchr(out, '.');
 	if (dot)
 		*dot = ',';
+}
+
+/*
+ * A date as Excel stores it, a serial day count (45458 is 15 June 2024; the
+ * fraction is the time of day), written as lib/period.c reads a date:
+ * "2024-06-15".  Day 60 is Excel's 29 February 1900, which never was; serials
+ * from 61 on count from 30 December 1899.  Anything else is left as typed.
+ */
+static void date_text(const char *v, char *out, size_t size)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	if (end == v || *end || !(d >= 61 && d < 2958466)) {
+		number_text(v, out, size);
+		return;
+	}
+	date_format(date_from_ymd(1899, 12, 30) + (int32_t)d, out, size);
+}
+
+/* 1 if a number format's code shows a date: a d or a y outside quotes, brackets, escapes. */
+static bool format_is_date(const char *code)
+{
+	for (const char *c = code; *c; c++) {
+		if (*c == '"') {
+			while (c[1] && c[1] != '"')
+				c++;
+			c += c[1] != '\0';
+		} else if (*c == '[') {
+			while (c[1] && c[1] != ']')
+				c++;
+		} else if (*c == '\\' && c[1]) {
+			c++;
+		} else if (*c == 'd' || *c == 'D' || *c == 'y' || *c == 'Y') {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The built-in number formats that show a date (ECMA-376 18.8.30, and the East Asian ones). */
+static bool builtin_is_date(long id)
+{
+	return (id >= 14 && id <= 17) || id == 22 || (id >= 27 && id <= 36) ||
+	       (id >= 50 && id <= 58);
 }
 
 /* ---- reading a part ---- */
@@ -235,6 +281,8 @@ static void XMLCALL rels_start(void *ud, const XML_Char *el, const XML_Char **at
 	size_t tl = strlen(type);
 	if (tl >= 14 && strcmp(type + tl - 14, "/sharedStrings") == 0)
 		snprintf(x->sst_part, sizeof x->sst_part, "%s", part);
+	if (tl >= 7 && strcmp(type + tl - 7, "/styles") == 0)
+		snprintf(x->styles_part, sizeof x->styles_part, "%s", part);
 	for (size_t i = 0; i < x->nsheets; i++)
 		if (strcmp(x->sheets[i].rid, id) == 0)
 			snprintf(x->sheets[i].part, sizeof x->sheets[i].part, "%s", part);
@@ -250,6 +298,27 @@ static void XMLCALL text_chars(void *ud, const XML_Char *s, int len)
 	struct xlsx_reader *x = ud;
 	if ((x->in_t && !x->in_rph) || x->in_v)
 		text_add(x, s, len);
+}
+
+/*
+ * The array arr (capacity *cap elements of size) with room for element n,
+ * doubled when full: arr itself, or its new place; NULL with the reader's error
+ * set and its parser stopped (arr is then still valid and still the reader's).
+ */
+static void *grow(struct xlsx_reader *x, void *arr, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	size_t want = *cap ? *cap * 2 : 64;
+	void *p = realloc(arr, want * size);
+	if (!p) {
+		xlsx_fail(x, "xlsx_part_damaged", x->part, "out of memory", NULL);
+		if (x->p)
+			XML_StopParser(x->p, XML_FALSE);
+		return NULL;
+	}
+	*cap = want;
+	return p;
 }
 
 static void XMLCALL sst_start(void *ud, const XML_Char *el, const XML_Char **atts)
@@ -282,23 +351,44 @@ static void XMLCALL sst_end(void *ud, const XML_Char *el)
 		XML_StopParser(x->p, XML_FALSE);
 		return;
 	}
-	if (x->nsst == x->capsst) {
-		size_t cap = x->capsst ? x->capsst * 2 : 256;
-		char **s = realloc(x->sst, cap * sizeof *s);
-		if (!s) {
-			xlsx_fail(x, "xlsx_part_damaged", x->part, "out of memory", NULL);
-			XML_StopParser(x->p, XML_FALSE);
-			return;
-		}
-		x->sst = s;
-		x->capsst = cap;
-	}
+	char **sst = grow(x, x->sst, &x->capsst, x->nsst, sizeof *sst);
+	if (!sst)
+		return;
+	x->sst = sst;
 	if ((x->sst[x->nsst] = strdup(x->text)) == NULL) {
 		xlsx_fail(x, "xlsx_part_damaged", x->part, "out of memory", NULL);
 		XML_StopParser(x->p, XML_FALSE);
 		return;
 	}
 	x->nsst++;
+}
+
+static void XMLCALL styles_start(void *ud, const XML_Char *el, const XML_Char **atts)
+{
+	struct xlsx_reader *x = ud;
+	const char *n = local(el), *id = attr(atts, "numFmtId");
+	long fmt = id ? strtol(id, NULL, 10) : 0;
+
+	if (strcmp(n, "cellXfs") == 0) {
+		x->in_xfs = 1;
+	} else if (strcmp(n, "numFmt") == 0 && fmt >= 0 && fmt < XLSX_NUMFMT_MAX) {
+		const char *code = attr(atts, "formatCode");
+		x->date_fmt[fmt] = code && format_is_date(code);
+	} else if (strcmp(n, "xf") == 0 && x->in_xfs && x->nxf < XLSX_XF_MAX) {
+		bool *date_xf = grow(x, x->date_xf, &x->capxf, x->nxf, sizeof *date_xf);
+		if (!date_xf)
+			return;
+		x->date_xf = date_xf;
+		x->date_xf[x->nxf++] =
+		    builtin_is_date(fmt) || (fmt >= 0 && fmt < XLSX_NUMFMT_MAX && x->date_fmt[fmt]);
+	}
+}
+
+static void XMLCALL styles_end(void *ud, const XML_Char *el)
+{
+	struct xlsx_reader *x = ud;
+	if (strcmp(local(el), "cellXfs") == 0)
+		x->in_xfs = 0;
 }
 
 /* Reads a part that is not a sheet whole; 0, or -1 with the error set. */
@@ -342,6 +432,8 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *el, const XML_Char **a
 			  : strcmp(a, "inlineStr") == 0 ? CT_INLINE
 							: CT_TEXT;
 		x->has_f = x->has_v = false;
+		a = attr(atts, "s");
+		x->style = a ? strtol(a, NULL, 10) : -1;
 		x->textlen = 0;
 		x->text[0] = '\0';
 	} else if (strcmp(n, "v") == 0) {
@@ -373,6 +465,9 @@ static void cell_done(struct xlsx_reader *x)
 		} else {
 			snprintf(value, sizeof value, "%s", x->sst[i]);
 		}
+	} else if (x->type == CT_NUMBER && x->textlen && x->style >= 0 &&
+		   (size_t)x->style < x->nxf && x->date_xf[x->style]) {
+		date_text(x->text, value, sizeof value);
 	} else if (x->type == CT_NUMBER && x->textlen) {
 		number_text(x->text, value, sizeof value);
 	} else {
@@ -472,13 +567,12 @@ static int read_meta(struct xlsx_reader *x, const struct sheet_ref *meta)
 			long row = atol(x->cells[2]);
 			if (row <= (x->nmap ? x->map[x->nmap - 1].row : x->header_row))
 				break; /* rows increase: anything else is no map of ours */
-			if (x->nmap == cap) {
-				cap = cap ? cap * 2 : 64;
-				struct tpl_row *m = realloc(x->map, cap * sizeof *m);
-				if (!m)
-					break;
-				x->map = m;
+			struct tpl_row *m = grow(x, x->map, &cap, x->nmap, sizeof *m);
+			if (!m) {
+				got = -1;
+				break;
 			}
+			x->map = m;
 			x->map[x->nmap].row = row;
 			snprintf(x->map[x->nmap].code, sizeof x->map[x->nmap].code, "%s", v);
 			x->nmap++;
@@ -518,6 +612,8 @@ static int open_workbook(struct xlsx_reader *x)
 	    part_read(x, "xl/_rels/workbook.xml.rels", rels_start, no_end) < 0)
 		return -1;
 	if (x->sst_part[0] && part_read(x, x->sst_part, sst_start, sst_end) < 0)
+		return -1;
+	if (x->styles_part[0] && part_read(x, x->styles_part, styles_start, styles_end) < 0)
 		return -1;
 	const struct sheet_ref *meta = sheet_named(x, TEMPLATE_META_SHEET);
 	if (meta && read_meta(x, meta) < 0)
@@ -587,6 +683,7 @@ void xlsx_destroy(struct xlsx_reader **xp)
 	for (size_t i = 0; i < x->nsst; i++)
 		free(x->sst[i]);
 	free(x->sst);
+	free(x->date_xf);
 	free(x->map);
 	free(x->cells);
 	free(x->names);

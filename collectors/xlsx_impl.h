@@ -18,6 +18,10 @@
 #define NAME_MAX_X 256
 #define META_ROWS  100000
 #define FIELDS_TPL 6
+/* Number format ids a workbook may use; custom ones start at 164 and stay in the hundreds. */
+#define XLSX_NUMFMT_MAX 1024
+/* Cell formats read from the styles; a workbook has tens, Excel allows 64 000. */
+#define XLSX_XF_MAX 65536
 
 enum cell_type { CT_NUMBER, CT_SHARED, CT_INLINE, CT_TEXT };
 
@@ -43,6 +47,12 @@ struct xlsx_reader {
 	char sst_part[NAME_MAX_X];
 	char **sst;
 	size_t nsst, capsst;
+	/* the styles: which cell formats show a date, and the custom number formats that do */
+	char styles_part[NAME_MAX_X];
+	bool *date_xf;
+	size_t nxf, capxf;
+	bool date_fmt[XLSX_NUMFMT_MAX];
+	int in_xfs;
 	/* the sheet being read */
 	const char *part; /* for messages */
 	zip_file_t *zf;
@@ -54,6 +64,7 @@ struct xlsx_reader {
 	long row, prev_row;
 	int col, next_col;
 	enum cell_type type;
+	long style; /* the cell's format (its s attribute), -1 if none */
 	bool has_f, has_v;
 	char text[CELL_MAX + 1];
 	size_t textlen;

@@ -154,6 +154,48 @@ static void test_cells(void **state)
 	test_rm_rf(dir);
 }
 
+/* Dates as Excel stores them, serial days under a date format, arrive as dates. */
+static void test_dates(void **state)
+{
+	static const char rels[] =
+	    "<Relationships><Relationship Id=\"rId1\" Type=\"http://x/worksheet\" "
+	    "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"http://x/styles\" "
+	    "Target=\"styles.xml\"/></Relationships>";
+	static const char styles[] =
+	    "<styleSheet><numFmts><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy\"/>"
+	    "<numFmt numFmtId=\"165\" formatCode=\"&quot;ngày&quot; 0\"/>"
+	    "<numFmt numFmtId=\"166\" formatCode=\"[$-42A]d mmmm yyyy\"/></numFmts>"
+	    "<cellStyleXfs><xf numFmtId=\"14\"/></cellStyleXfs>"
+	    "<cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"164\"/>"
+	    "<xf numFmtId=\"4\"/><xf numFmtId=\"165\"/><xf "
+	    "numFmtId=\"166\"/></cellXfs></styleSheet>";
+	static const char sheet[] =
+	    "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>date</t></is></c></row>"
+	    "<row r=\"2\"><c s=\"1\"><v>45458</v></c><c s=\"2\"><v>45458.75</v></c>"
+	    "<c s=\"3\"><v>1463</v></c><c s=\"0\"><v>45458</v></c><c s=\"4\"><v>12</v></c>"
+	    "<c s=\"5\"><v>61</v></c><c s=\"2\"><v>60</v></c><c s=\"9\"><v>7</v></c></row>"
+	    "</sheetData></worksheet>";
+	const char *parts[] = {"xl/workbook.xml",
+			       WB,
+			       "xl/_rels/workbook.xml.rels",
+			       rels,
+			       "xl/styles.xml",
+			       styles,
+			       "xl/worksheets/sheet1.xml",
+			       sheet,
+			       NULL};
+	char *dir = test_tmpdir(), path[256], out[4096];
+	(void)state;
+	snprintf(path, sizeof path, "%s/in.xlsx", dir);
+	build(path, parts);
+	read_all(path, out, sizeof out);
+	/* built-in and custom date formats; a number format; no format; a quoted "ngày" is
+	 * text, not a day; day 61 is 1 March 1900; day 60 (Excel's 29/02/1900) stays a
+	 * number; a format index the styles do not have is no date */
+	CHECK_STR("dates", "1:date;2:2024-06-15|2024-06-15|1463|45458|12|1900-03-01|60|7;", out);
+	test_rm_rf(dir);
+}
+
 static void test_refusals(void **state)
 {
 	static const char *const no_rels[] = {"xl/workbook.xml", WB, NULL};
@@ -359,9 +401,9 @@ static void test_default_period(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cells),	   cmocka_unit_test(test_refusals),
-	    cmocka_unit_test(test_limits),	   cmocka_unit_test(test_template),
-	    cmocka_unit_test(test_default_period),
+	    cmocka_unit_test(test_cells),    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_refusals), cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_template), cmocka_unit_test(test_default_period),
 	};
 	return cmocka_run_group_tests(tests, test_catalog_setup, test_catalog_teardown);
 }
