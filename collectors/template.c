@@ -85,12 +85,37 @@ static long row_of(const struct catalog *cat, const long *rows, const char *code
 	return -1;
 }
 
-/* Data validation of an input value cell. */
-static void validate_value(lxw_worksheet *ws, long row, const struct indicator *ind)
+/*
+ * The share ratio whose numerator ind is, with both parts in the template: the
+ * 0-based row of its denominator, else -1.
+ */
+static long share_denominator(const struct catalog *cat, const long *rows,
+			      const struct indicator *ind, const struct indicator **ratio)
+{
+	for (size_t i = 0; i < cat->nindicators; i++) {
+		const struct indicator *r = &cat->indicators[i];
+		if (r->kind == IND_RATIO && r->share && rows[i] >= 0 &&
+		    strcmp(r->numerator, ind->code) == 0) {
+			*ratio = r;
+			return row_of(cat, rows, r->denominator);
+		}
+	}
+	return -1;
+}
+
+/*
+ * Data validation of an input value cell.  A share's numerator may not exceed
+ * its denominator once that is typed (the 164 % of the seed report): a custom
+ * formula, which then also says what the kind and bounds say.
+ */
+static void validate_value(lxw_worksheet *ws, long row, const struct indicator *ind,
+			   const struct catalog *cat, const long *rows)
 {
 	lxw_data_validation dv = {0};
-	char title[64], text[256], etitle[64], etext[256];
+	char title[64], text[256], etitle[64], etext[256], formula[256], max[64] = "";
 	bool integer = ind->kind == IND_COUNT || ind->kind == IND_AMOUNT;
+	const struct indicator *ratio = NULL;
+	long den = share_denominator(cat, rows, ind, &ratio);
 
 	dv.validate = integer ? LXW_VALIDATION_TYPE_INTEGER : LXW_VALIDATION_TYPE_DECIMAL;
 	dv.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;
@@ -103,6 +128,25 @@ static void validate_value(lxw_worksheet *ws, long row, const struct indicator *
 		       ind->measure ? ind->measure : "", NULL);
 	message_format(etitle, sizeof etitle, "tpl_error_title", NULL);
 	message_format(etext, sizeof etext, integer ? "tpl_error_count" : "tpl_error_number", NULL);
+	if (den >= 0) {
+		long r = row + 1;
+		if (ind->has_max)
+			snprintf(max, sizeof max, ",D%ld<=%.15g", r, ind->max);
+		if (integer)
+			snprintf(formula, sizeof formula,
+				 "=AND(ISNUMBER(D%ld),INT(D%ld)=D%ld,D%ld>=%.15g%s,"
+				 "OR(NOT(ISNUMBER(D%ld)),D%ld<=D%ld))",
+				 r, r, r, r, dv.minimum_number, max, den + 1, r, den + 1);
+		else
+			snprintf(
+			    formula, sizeof formula,
+			    "=AND(ISNUMBER(D%ld),D%ld>=%.15g%s,OR(NOT(ISNUMBER(D%ld)),D%ld<=D%ld))",
+			    r, r, dv.minimum_number, max, den + 1, r, den + 1);
+		dv.validate = LXW_VALIDATION_TYPE_CUSTOM_FORMULA;
+		dv.value_formula = formula;
+		message_format(etext, sizeof etext, "tpl_error_share", ind->code,
+			       ratio->denominator, NULL);
+	}
 	dv.input_title = title;
 	dv.input_message = text;
 	dv.error_title = etitle;
@@ -270,7 +314,7 @@ int template_write(const char *path, const struct catalog *cat, const char *unit
 		worksheet_write_blank(ws, r, C_VALUE, integer ? f.count : f.number);
 		worksheet_write_blank(ws, r, C_QUALIFIER, f.text);
 		worksheet_write_blank(ws, r, C_NOTE, f.text);
-		validate_value(ws, rows[i], ind);
+		validate_value(ws, rows[i], ind, cat, rows);
 		validate_qualifier(ws, rows[i]);
 	}
 	lxw_protection prot = {.format_columns = 1, .format_rows = 1};

@@ -9,7 +9,8 @@
  * overwritten by mistake but any officer can lift the protection (Review >
  * Unprotect Sheet) if the office needs to.  Each input has data validation
  * (whole numbers >= 0 for counts and amounts, numbers in the indicator's
- * bounds otherwise, a list for the qualifier).  A ratio's row shows its value
+ * bounds otherwise, a list for the qualifier; a share's numerator no larger
+ * than its denominator once that is typed).  A ratio's row shows its value
  * by a formula from its numerator's and denominator's cells as they are typed
  * (14 / 23 shows 60,87 % in a Vietnamese Excel: the number format is the
  * locale-neutral "0.00%").  A hidden sheet (TEMPLATE_META_SHEET) names

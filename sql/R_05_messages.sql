@@ -161,6 +161,7 @@ tpl_input_number	measure	Số, có thể có phần thập phân ({measure})
 tpl_error_title		Giá trị không hợp lệ
 tpl_error_count		Chỉ tiêu này là số nguyên không âm, trong giới hạn của danh mục chỉ tiêu
 tpl_error_number		Giá trị phải là một số trong giới hạn của danh mục chỉ tiêu
+tpl_error_share	numerator,denominator	{numerator} là một phần của {denominator}: không được lớn hơn {denominator}, và phải là số không âm
 tpl_no_indicator	period,period_words	Danh mục chỉ tiêu không có chỉ tiêu nào báo cáo theo kỳ {period} ({period_words})
 $messages$, E'\n') AS l(line)
 CROSS JOIN LATERAL string_to_array(l.line, E'\t') AS x(f)

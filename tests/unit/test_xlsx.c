@@ -362,6 +362,10 @@ static void test_template(void **state)
 	snprintf(formula, sizeof formula, "D%ld/D%ld,", pop, den);
 	assert_non_null(cell);
 	CHECK_HAS("ratio formula", formula, cell);
+	/* a share's numerator may not be typed above its denominator */
+	snprintf(formula, sizeof formula, "OR(NOT(ISNUMBER(D%ld)),D%ld&lt;=D%ld))</formula1>", den,
+		 pop, den);
+	CHECK_HAS("share validation", formula, xml);
 	snprintf(ref, sizeof ref, "D%ld", pop);
 	fill(path, ref, "", "<v>14</v>");
 	snprintf(ref, sizeof ref, "D%ld", den);
