@@ -102,18 +102,22 @@ static void number_text(const char *v, char *out, size_t size)
  * A date as Excel stores it, a serial day count (45458 is 15 June 2024; the
  * fraction is the time of day), written as lib/period.c reads a date:
  * "2024-06-15".  Day 60 is Excel's 29 February 1900, which never was; serials
- * from 61 on count from 30 December 1899.  Anything else is left as typed.
+ * from 61 on count from 30 December 1899.  A workbook of the 1904 date system
+ * (an old Mac Excel's) counts from 1 January 1904.  Anything else is left as
+ * typed.
  */
-static void date_text(const char *v, char *out, size_t size)
+static void date_text(const char *v, bool date1904, char *out, size_t size)
 {
 	char *end;
 	double d = strtod(v, &end);
 
-	if (end == v || *end || !(d >= 61 && d < 2958466)) {
+	if (end == v || *end || !(d >= (date1904 ? 0 : 61) && d < 2958466)) {
 		number_text(v, out, size);
 		return;
 	}
-	date_format(date_from_ymd(1899, 12, 30) + (int32_t)d, out, size);
+	date_format((date1904 ? date_from_ymd(1904, 1, 1) : date_from_ymd(1899, 12, 30)) +
+			(int32_t)d,
+		    out, size);
 }
 
 /* 1 if a number format's code shows a date: a d or a y outside quotes, brackets, escapes. */
@@ -250,6 +254,10 @@ static int part_step(struct xlsx_reader *x)
 static void XMLCALL wb_start(void *ud, const XML_Char *el, const XML_Char **atts)
 {
 	struct xlsx_reader *x = ud;
+	if (strcmp(local(el), "workbookPr") == 0) {
+		const char *a = attr(atts, "date1904");
+		x->date1904 = a && (strcmp(a, "1") == 0 || strcmp(a, "true") == 0);
+	}
 	if (strcmp(local(el), "sheet") != 0 || x->nsheets == SHEETS_MAX)
 		return;
 	const char *name = attr(atts, "name"), *rid = NULL;
@@ -467,7 +475,7 @@ static void cell_done(struct xlsx_reader *x)
 		}
 	} else if (x->type == CT_NUMBER && x->textlen && x->style >= 0 &&
 		   (size_t)x->style < x->nxf && x->date_xf[x->style]) {
-		date_text(x->text, value, sizeof value);
+		date_text(x->text, x->date1904, value, sizeof value);
 	} else if (x->type == CT_NUMBER && x->textlen) {
 		number_text(x->text, value, sizeof value);
 	} else {

@@ -53,6 +53,7 @@ struct xlsx_reader {
 	size_t nxf, capxf;
 	bool date_fmt[XLSX_NUMFMT_MAX];
 	int in_xfs;
+	bool date1904; /* the workbook counts days from 1904 (workbookPr date1904) */
 	/* the sheet being read */
 	const char *part; /* for messages */
 	zip_file_t *zf;

@@ -193,6 +193,13 @@ static void test_dates(void **state)
 	 * text, not a day; day 61 is 1 March 1900; day 60 (Excel's 29/02/1900) stays a
 	 * number; a format index the styles do not have is no date */
 	CHECK_STR("dates", "1:date;2:2024-06-15|2024-06-15|1463|45458|12|1900-03-01|60|7;", out);
+	/* the same serials in a workbook of the 1904 date system */
+	parts[1] = "<workbook xmlns:r=\"r\"><workbookPr date1904=\"1\"/><sheets><sheet "
+		   "name=\"T\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+	build(path, parts);
+	read_all(path, out, sizeof out);
+	CHECK_STR("1904", "1:date;2:2028-06-16|2028-06-16|1463|45458|12|1904-03-02|1904-03-01|7;",
+		  out);
 	test_rm_rf(dir);
 }
 
