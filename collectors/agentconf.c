@@ -46,6 +46,9 @@ const struct cfg_key agentconf_keys[] = {
       "Longest pause before reconnecting."),
     K("agent.lock_wait_ms", CFG_INT, "10000", 0, 600000, lock_wait_ms,
       "How long a submit waits for another's outbox lock before naming its PID."),
+    K("agent.inbox_dir", CFG_STRING, "", 0, 0, inbox_dir,
+      "A drop folder `run` watches: a file saved there is submitted, then moved to done/ or "
+      "refused/ beside it with a note. Empty = off."),
     {"log.level", CFG_STRING, "info", 0, 0, offsetof(struct agentconf, log_level), 0,
      "error, warning, info or debug.", cfg_log_levels},
 };

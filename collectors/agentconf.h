@@ -31,6 +31,7 @@ struct agentconf {
 	long long reconnect_min_ms;
 	long long reconnect_max_ms;
 	long long lock_wait_ms;
+	char *inbox_dir;
 	char *log_level;
 	char *path; /* the file it was read from (not a key) */
 };

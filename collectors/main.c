@@ -22,6 +22,7 @@
 #include "agentconf.h"
 #include "agentstate.h"
 #include "catalog.h"
+#include "inbox.h"
 #include "keys.h"
 #include "log.h"
 #include "num.h"
@@ -308,11 +309,34 @@ static int run_args(int argc, char **argv, bool *until_empty, long long *timeout
 	return 0;
 }
 
+/* What the drop folder's submits need: submit's own arguments, as `submit` takes them. */
+struct run_submit {
+	const struct agentconf *c;
+	struct outbox *ob;
+};
+
+/* inbox_submit_fn: a dropped file goes through submit_file like `submit FILE`. */
+static int run_submit_file(void *arg, const char *path, struct submit_result *res)
+{
+	struct run_submit *rs = arg;
+	struct catalog *cat = cached_catalog(rs->c); /* the latest run saved */
+	int rc = submit_file(rs->ob, path, cat, (size_t)rs->c->batch_rows, false, false, res);
+
+	catalog_destroy(&cat);
+	return rc;
+}
+
+static void run_inbox_tick(void *arg, int64_t now_ms)
+{
+	inbox_poll(arg, now_ms);
+}
+
 static int cmd_run(const struct agentconf *c, int argc, char **argv)
 {
 	bool until_empty;
 	long long timeout_ms;
 	char err[512];
+	struct inbox *ib = NULL;
 
 	if (run_args(argc, argv, &until_empty, &timeout_ms) != 0)
 		return 2;
@@ -325,8 +349,19 @@ static int cmd_run(const struct agentconf *c, int argc, char **argv)
 		outbox_close(&ob);
 		log_fatal("%s", err);
 	}
+	struct run_submit rs = {c, ob};
+	if (c->inbox_dir[0]) {
+		if ((ib = inbox_new(c->inbox_dir, run_submit_file, &rs, err, sizeof err)) == NULL) {
+			sender_destroy(&s);
+			outbox_close(&ob);
+			log_fatal("%s", err);
+		}
+		sender_set_tick(s, run_inbox_tick, ib);
+		log_info("watching %s for files to submit", c->inbox_dir);
+	}
 	log_info("delivering to %s", c->endpoint);
 	int rc = sender_run(s, until_empty, timeout_ms);
+	inbox_destroy(&ib);
 	sender_destroy(&s);
 	outbox_close(&ob);
 	return rc;

@@ -68,6 +68,8 @@ struct sender {
 	uint64_t max_body; /* the largest body the province takes (WELCOME); 0: not known yet */
 	bool refused;	   /* the province refused this agent (revoked, another protocol version) */
 	struct wire_limits limits;
+	void (*tick)(void *arg, int64_t now_ms); /* sender_set_tick, or NULL */
+	void *tick_arg;
 };
 
 /* A random share of base, so that agents spread out instead of retrying in step. */
@@ -684,6 +686,12 @@ static bool sender_all_blocked(const struct sender *s)
 	return s->nfly > 0;
 }
 
+void sender_set_tick(struct sender *s, void (*fn)(void *arg, int64_t now_ms), void *arg)
+{
+	s->tick = fn;
+	s->tick_arg = arg;
+}
+
 int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 {
 	int64_t start = clock_mono_ms(), now;
@@ -719,6 +727,8 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 			agentstate_save(s->conf->outbox_dir, &s->st);
 			s->next_state_ms = now + 2000;
 		}
+		if (s->tick)
+			s->tick(s->tick_arg, now);
 		if (until_empty && s->nfly == 0 && s->npending == 0)
 			break;
 		if (until_empty && sender_all_blocked(s)) {

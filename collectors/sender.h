@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "agentconf.h"
 #include "outbox.h"
@@ -32,6 +33,12 @@ struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char 
  * this agent (revoked, or ERROR unsupported_version: a protocol it does not speak).
  */
 int sender_run(struct sender *s, bool until_empty, long long timeout_ms);
+/*
+ * Has sender_run call fn(arg, now_ms) on every turn of its loop (a few times a
+ * second, now_ms on the monotonic clock), between deliveries: the drop folder
+ * submits there, into the outbox the sender reads.  fn and arg are borrowed.
+ */
+void sender_set_tick(struct sender *s, void (*fn)(void *arg, int64_t now_ms), void *arg);
 /* Frees everything and sets *sp to NULL; safe on NULL. */
 void sender_destroy(struct sender **sp);
 

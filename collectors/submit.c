@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "message.h"
 #include "progress.h"
@@ -238,6 +239,7 @@ static long submit_check(struct submit_source *r, const char *path, const char *
 				bad = -1;
 				break;
 			}
+			submit_source_header(r, &rec, l);
 			continue;
 		}
 		if (submit_row(&rec, l, base, cat, &row, &fault) < 0) {
@@ -418,6 +420,17 @@ done:
 	return rc;
 }
 
+bool submit_reads(const char *name)
+{
+	static const char *const exts[] = {".csv", ".txt", ".tsv"};
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+		if (len > strlen(exts[i]) && strcasecmp(name + len - strlen(exts[i]), exts[i]) == 0)
+			return true;
+	return false;
+}
+
 int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
 		bool partial, bool again, struct submit_result *res)
 {
@@ -450,8 +463,10 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	int seen = again ? 0 : outbox_find_file(ob, file.hash, file.size, &res->previous);
 	if (seen > 0)
 		seen = submit_waiting(ob, &res->previous);
-	if (seen < 0)
+	if (seen < 0) {
+		res->transient = true;
 		goto done;
+	}
 	if (seen > 0) {
 		res->already = true;
 		rc = 0;
@@ -470,6 +485,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	 * would exist nowhere but on a scrolled-away terminal.
 	 */
 	if (errlog_finish(&el) != 0) {
+		res->transient = true;
 		if (partial) {
 			message_format(msg, sizeof msg, "nothing_queued", NULL);
 			fprintf(stderr, "%s: %s\n", path, msg);
@@ -493,6 +509,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	}
 	struct queue_arg q = {path, abs, base, cat, &l, batch_rows, good};
 	rc = submit_queue(ob, fp, &q, &file, res);
+	res->transient = rc != 0;
 done:
 	fclose(fp);
 	return rc;

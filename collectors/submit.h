@@ -41,6 +41,7 @@ struct submit_result {
 	uint64_t first_seq, last_seq;
 	bool already;		     /* the same bytes were submitted before: not queued */
 	struct outbox_file previous; /* when already: that submission */
+	bool transient; /* nothing queued for a cause outside the file (outbox, disk) */
 };
 
 /*
@@ -51,6 +52,9 @@ struct submit_result {
  */
 int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
 		bool partial, bool again, struct submit_result *res);
+
+/* True for a file name submit reads (.csv; .txt and .tsv as Excel's "Unicode Text" saves). */
+bool submit_reads(const char *name);
 
 /* The qualifier for a CSV cell: at_least, ">", "hơn", "khoảng" ...; -1 if unknown. */
 int submit_qualifier(const char *s);

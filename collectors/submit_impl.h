@@ -9,6 +9,7 @@
 #define CHISO_SUBMIT_IMPL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "batch.h"
 #include "catalog.h"
@@ -30,10 +31,16 @@ enum submit_column {
 /* The names of the columns, as the header row writes them. */
 extern const char *const submit_column_names[COL_N];
 
-/* Where each column is in the file, from its header row. */
+/*
+ * Where each column is in the file, from its header row.  Header cells left
+ * empty (Excel saves the trailing ones of a sheet's used range) name no
+ * column: a row may have them, or not, as long as they stay empty.
+ */
 struct submit_layout {
-	int at[COL_N]; /* field index of each column, -1 if absent */
-	size_t nfields;
+	int at[COL_N];	/* field index of each column, -1 if absent */
+	size_t nfields; /* up to the last header cell that names a column */
+	uint64_t named; /* bit i: header cell i names a column */
+	char decimal;	/* the file's decimal mark, 0 if its delimiter does not say */
 };
 
 /* The kinds of row error, as the reason column of the reject file names them. */
@@ -82,6 +89,12 @@ int submit_source_open(struct submit_source *s, FILE *fp, const char *path);
 void submit_source_close(struct submit_source *s);
 /* The next record, as csv_next. */
 int submit_source_next(struct submit_source *s, struct csv_record *rec);
+/*
+ * What the header record tells the source and the layout beyond the columns:
+ * the names of the columns, for a CSV reader's messages, and l->decimal.
+ */
+void submit_source_header(struct submit_source *s, const struct csv_record *header,
+			  struct submit_layout *l);
 /* The last error, as csv_error. */
 const char *submit_source_error(const struct submit_source *s);
 /*
@@ -97,8 +110,8 @@ const char *submit_source_where(const struct submit_source *s, long line, int fi
  * it); returns buf. */
 const char *submit_field(const struct csv_record *rec, const struct submit_layout *l,
 			 enum submit_column c, char *buf, size_t size);
-/* Reads the header row rec of path into l; 0, or -1 with the problem said on stderr
- * (file:line: message). */
+/* Reads the header row rec of path into l (all but l->decimal); 0, or -1 with the problem
+ * said on stderr (file:line: message). */
 int submit_header(const struct csv_record *rec, const char *path, struct submit_layout *l);
 /* Checks one data record into row (its ref is base:line); 0, or -1 with the first problem
  * in f.  cat may be NULL: indicators are then checked for syntax only. */

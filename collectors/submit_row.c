@@ -60,17 +60,12 @@ int submit_qualifier(const char *s)
 	return -1;
 }
 
-const char *submit_field(const struct csv_record *rec, const struct submit_layout *l,
-			 enum submit_column c, char *buf, size_t size)
+/* Copies field i of rec without surrounding spaces into buf; returns buf. */
+static const char *cell(const struct csv_record *rec, size_t i, char *buf, size_t size)
 {
-	const char *s;
-	size_t len;
+	const char *s = rec->fields[i];
+	size_t len = rec->lens[i];
 
-	buf[0] = '\0';
-	if (l->at[c] < 0 || (size_t)l->at[c] >= rec->nfields)
-		return buf;
-	s = rec->fields[l->at[c]];
-	len = rec->lens[l->at[c]];
 	while (len && isspace((unsigned char)*s)) {
 		s++;
 		len--;
@@ -84,21 +79,33 @@ const char *submit_field(const struct csv_record *rec, const struct submit_layou
 	return buf;
 }
 
+const char *submit_field(const struct csv_record *rec, const struct submit_layout *l,
+			 enum submit_column c, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (l->at[c] < 0 || (size_t)l->at[c] >= rec->nfields)
+		return buf;
+	return cell(rec, (size_t)l->at[c], buf, size);
+}
+
 int submit_header(const struct csv_record *rec, const char *path, struct submit_layout *l)
 {
-	char msg[1024];
+	char msg[1024], name[CSV_FIELD_MAX + 1];
 
+	memset(l, 0, sizeof *l);
 	for (int c = 0; c < COL_N; c++)
 		l->at[c] = -1;
-	l->nfields = rec->nfields;
+	_Static_assert(CSV_FIELDS_MAX <= 64, "one bit of l->named per field");
 	for (size_t i = 0; i < rec->nfields; i++) {
 		int c;
+		/* Excel keeps the spaces typed around a heading. */
+		if (!*cell(rec, i, name, sizeof name))
+			continue;
 		for (c = 0; c < COL_N; c++)
-			if (strcmp(rec->fields[i], submit_column_names[c]) == 0)
+			if (strcmp(name, submit_column_names[c]) == 0)
 				break;
 		if (c == COL_N) {
-			message_format(msg, sizeof msg, "header_unknown_column", rec->fields[i],
-				       NULL);
+			message_format(msg, sizeof msg, "header_unknown_column", name, NULL);
 			fprintf(stderr, "%s:%ld: %s\n", path, rec->line, msg);
 			return -1;
 		}
@@ -109,11 +116,42 @@ int submit_header(const struct csv_record *rec, const char *path, struct submit_
 			return -1;
 		}
 		l->at[c] = (int)i;
+		l->named |= UINT64_C(1) << i;
+		l->nfields = i + 1;
 	}
 	if (l->at[COL_UNIT] < 0 || l->at[COL_INDICATOR] < 0 || l->at[COL_VALUE] < 0 ||
 	    (l->at[COL_PERIOD] < 0 && l->at[COL_DATE] < 0)) {
 		message_format(msg, sizeof msg, "header_columns_missing", NULL);
 		fprintf(stderr, "%s:%ld: %s\n", path, rec->line, msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The row's fields against the header: at least one per named column, and
+ * nothing under a header cell that names none (a value there would be
+ * silently dropped).
+ */
+static int check_shape(const struct csv_record *rec, const struct submit_layout *l,
+		       struct submit_fault *f)
+{
+	char buf[CSV_FIELD_MAX + 1], letters[16], col[64];
+
+	f->kind = RE_FIELDS;
+	if (rec->nfields < l->nfields) {
+		char want[24], got[24];
+		snprintf(want, sizeof want, "%zu", l->nfields);
+		snprintf(got, sizeof got, "%zu", rec->nfields);
+		message_format(f->msg, sizeof f->msg, "wrong_field_count", want, got, NULL);
+		return -1;
+	}
+	for (size_t i = 0; i < rec->nfields; i++) {
+		if ((l->named >> i & 1) || !*cell(rec, i, buf, sizeof buf))
+			continue;
+		csv_column_letters(i + 1, letters, sizeof letters);
+		message_format(col, sizeof col, "csv_column", letters, NULL);
+		message_format(f->msg, sizeof f->msg, "header_value_without_name", col, buf, NULL);
 		return -1;
 	}
 	return 0;
@@ -234,7 +272,7 @@ static int check_value(const struct csv_record *rec, const struct submit_layout 
 	const char *why;
 
 	submit_field(rec, l, COL_VALUE, buf, sizeof buf);
-	if (num_parse(buf, strlen(buf), &row->value, &why) < 0)
+	if (num_parse_decimal(buf, strlen(buf), l->decimal, &row->value, &why) < 0)
 		return row_fault_text(f, COL_VALUE, why);
 	if (!ind)
 		return 0;
@@ -296,16 +334,9 @@ int submit_row(const struct csv_record *rec, const struct submit_layout *l, cons
 	const struct indicator *ind = NULL;
 
 	memset(row, 0, sizeof *row);
-	if (rec->nfields != l->nfields) {
-		char want[24], got[24];
-		snprintf(want, sizeof want, "%zu", l->nfields);
-		snprintf(got, sizeof got, "%zu", rec->nfields);
-		f->kind = RE_FIELDS;
-		message_format(f->msg, sizeof f->msg, "wrong_field_count", want, got, NULL);
-		return -1;
-	}
-	if (check_codes(rec, l, cat, row, &ind, f) < 0 || check_period(rec, l, ind, row, f) < 0 ||
-	    check_value(rec, l, ind, row, f) < 0 || check_extras(rec, l, row, f) < 0)
+	if (check_shape(rec, l, f) < 0 || check_codes(rec, l, cat, row, &ind, f) < 0 ||
+	    check_period(rec, l, ind, row, f) < 0 || check_value(rec, l, ind, row, f) < 0 ||
+	    check_extras(rec, l, row, f) < 0)
 		return -1;
 	snprintf(row->ref, sizeof row->ref, "%s:%ld", base, rec->line);
 	return 0;

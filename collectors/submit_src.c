@@ -50,6 +50,21 @@ int submit_source_next(struct submit_source *s, struct csv_record *rec)
 	return s->xlsx ? xlsx_next(s->xlsx, rec) : csv_next(s->csv, rec);
 }
 
+void submit_source_header(struct submit_source *s, const struct csv_record *header,
+			  struct submit_layout *l)
+{
+	/*
+	 * A workbook's numbers are numbers, and a text cell's "1.463" stays as
+	 * ambiguous as in a comma file.  In a CSV file a ';' delimiter is a
+	 * decimal-comma locale's list separator: there "1.463" is 1463.
+	 */
+	l->decimal = 0;
+	if (!s->csv)
+		return;
+	l->decimal = csv_delimiter(s->csv) == ';' ? ',' : 0;
+	csv_name_columns(s->csv, header);
+}
+
 const char *submit_source_error(const struct submit_source *s)
 {
 	return s->xlsx ? xlsx_error(s->xlsx) : csv_error(s->csv);

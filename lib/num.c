@@ -20,6 +20,7 @@
 #include "message.h"
 #include "quote.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -58,6 +59,7 @@ struct num_shape {
 struct num_build {
 	const char *in;
 	size_t inlen;
+	char decimal; /* the decimal mark of the file's locale, or 0 if unknown */
 	bool negative;
 	char intd[NUM_SIG_MAX + 1]; /* integer digits without leading zeros */
 	size_t nint;
@@ -301,8 +303,13 @@ static int num_decide(const struct num_build *b, const char **why, const struct 
 		if (sh->nsep > 1 || (sh->last != SEP_DOT && sh->last != SEP_COMMA))
 			return 0; /* grouping only */
 		/* "1.463": a group cannot start with 0, so "0.463" is a decimal. */
-		if (sh->after == 3 && sh->before <= 3 && sh->before_start[0] != '0')
-			return num_fail_ambiguous(b, why, sh);
+		if (sh->after == 3 && sh->before <= 3 && sh->before_start[0] != '0') {
+			if (b->decimal == 0)
+				return num_fail_ambiguous(b, why, sh);
+			/* The file's locale says which reading: the other mark groups. */
+			if ((b->decimal == ',') != (sh->last == SEP_COMMA))
+				return 0;
+		}
 		*dec = sh->last_at;
 		return 0;
 	}
@@ -397,11 +404,18 @@ static int num_finish(struct num_build *b, const char **why, struct num *out)
 
 int num_parse(const char *s, size_t len, struct num *out, const char **why)
 {
+	return num_parse_decimal(s, len, 0, out, why);
+}
+
+int num_parse_decimal(const char *s, size_t len, char decimal, struct num *out, const char **why)
+{
 	struct num_build b;
 	struct num_shape sh;
 	const char *start = s, *end = s + len, *dec;
 
+	assert(decimal == 0 || decimal == ',' || decimal == '.');
 	memset(&b, 0, sizeof b);
+	b.decimal = decimal;
 	while (start < end && num_isspace(*start))
 		start++;
 	while (end > start && num_isspace(end[-1]))

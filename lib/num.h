@@ -61,6 +61,14 @@ extern const char num_json_rule[];
  * num_parse in this thread.
  */
 int num_parse(const char *s, size_t len, struct num *out, const char **why);
+/*
+ * num_parse for text whose locale is known: decimal is its decimal mark (','
+ * or '.'), which settles the forms num_parse refuses as having two readings:
+ * with ',' (a file an Excel with a Vietnamese or another decimal-comma
+ * locale saved, which is what a ';' delimiter says) "1.463" is 1463 and
+ * "1,463" is 1.463.  decimal 0 is num_parse.
+ */
+int num_parse_decimal(const char *s, size_t len, char decimal, struct num *out, const char **why);
 
 /*
  * Formats v with exactly `decimals` decimals (0..NUM_DECIMALS_MAX) the

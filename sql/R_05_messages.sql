@@ -130,6 +130,23 @@ number_digits		quá nhiều chữ số: tối đa 15 chữ số có nghĩa
 number_decimals		quá nhiều chữ số thập phân
 number_decimals_max		quá nhiều chữ số thập phân: tối đa 15 chữ số sau dấu thập phân
 number_not_finite		không phải là số hữu hạn
+csv_column	letter	cột {letter}
+csv_column_named	letter,name	cột {letter} ({name})
+csv_too_many_fields	max	dòng có quá nhiều cột: tối đa {max} cột
+csv_not_utf8	byte,char	tệp không phải là văn bản UTF-8 (byte 0x{byte} ở ký tự thứ {char} của dòng), thường do lưu bằng kiểu "CSV (Comma delimited)": hãy mở tệp bằng Excel, chọn Save As (Lưu thành) kiểu "CSV UTF-8 (Comma delimited)" rồi gửi lại
+csv_bad_utf16	char	tệp UTF-16 có mã không phải là ký tự (nửa cặp thay thế đứng lẻ, hoặc byte lẻ ở cuối tệp) ở ký tự thứ {char} của dòng: hãy mở tệp bằng Excel và lưu lại
+csv_nul		có byte NUL: đây không phải là tệp CSV dạng văn bản (hoặc là UTF-16 không có BOM); hãy mở tệp bằng Excel, chọn Save As (Lưu thành) kiểu "CSV UTF-8 (Comma delimited)" rồi gửi lại
+csv_field_too_long	max	ô dài quá {max} byte
+csv_text_after_quote		có chữ sau dấu ngoặc kép đóng ô: ô mở bằng dấu " phải đóng bằng dấu " ngay trước dấu phân cách hoặc cuối dòng, và dấu " trong ô phải viết thành ""
+csv_quote_inside		có dấu " trong một ô không mở bằng dấu ": hãy đặt cả ô trong dấu ngoặc kép và viết dấu " trong ô thành ""
+csv_unterminated	line	dấu ngoặc kép mở ô ở dòng {line} không được đóng đến hết tệp
+csv_read_error	reason	không đọc được tệp: {reason}
+csv_sep_unknown	char	dòng "sep=" chỉ định dấu phân cách "{char}", không dùng được: hãy ghi sep=, hoặc sep=; (hoặc bỏ dòng này)
+header_value_without_name	column,text	{column} có giá trị "{text}" nhưng ô tiêu đề của cột này để trống: hãy ghi tên cột vào dòng tiêu đề, hoặc xóa giá trị này
+inbox_queued	file,rows,first,last	Tệp {file}: đã đưa {rows} dòng vào hàng đợi (lô {first} đến {last}); máy sẽ tự gửi lên tỉnh khi có kết nối
+inbox_nothing	file	Tệp {file}: không có dòng số liệu nào để gửi
+inbox_already	file,first,last	Tệp {file}: nội dung này đã nằm trong hàng đợi (lô {first} đến {last}) và chưa gửi xong, nên không đưa vào lần nữa
+inbox_refused	file,inbox	Tệp {file} chưa được gửi vì có các lỗi dưới đây: hãy sửa tệp rồi lưu lại vào thư mục {inbox}
 xlsx_unreadable	reason	không đọc được tệp này như một bảng tính Excel (.xlsx): hãy mở bằng Excel hoặc LibreOffice và lưu lại dạng Excel Workbook (.xlsx) ({reason})
 xlsx_part_missing	part	tệp Excel thiếu phần {part}: hãy mở bằng Excel hoặc LibreOffice và lưu lại
 xlsx_part_damaged	part,reason	phần {part} của tệp Excel bị hỏng ({reason}): hãy mở bằng Excel hoặc LibreOffice và lưu lại

@@ -81,100 +81,100 @@ static void test_shipped(void **state)
 	"[\"commune\"]; "                                                                          \
 	"period_types = [\"yearly\"]; " extra " }"
 
+/* Catalogues refused at load, each with its file:line and reason. */
+static const struct {
+	const char *name, *text, *err;
+} refusal_cases[] = {
+    {"syntax", PIL "indicators = ( { code = ; } );\n", ":2: syntax error"},
+    {"unknown top key", PIL "indicators = (" IND("") ");\nextra = 1;\n",
+     ":3: unknown key \"extra\""},
+    {"unknown indicator key", PIL "indicators = (\n" IND("colour = \"red\";") ");\n",
+     ":3: unknown key \"colour\""},
+    {"bad kind",
+     PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; kind = "
+	 "\"rate\"; });\n",
+     ":3: a: kind \"rate\""},
+    {"bad code",
+     PIL "indicators = (\n{ code = \"Bad-Code\"; name_vi = \"A\"; pillar = \"p\"; kind = "
+	 "\"count\"; });\n",
+     "code \"Bad-Code\""},
+    {"unknown pillar",
+     PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"q\"; "
+	 "kind = \"count\"; levels = [\"commune\"]; period_types = [\"yearly\"]; });\n",
+     "a: unknown pillar \"q\""},
+    {"no levels",
+     PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; kind = \"count\"; "
+	 "period_types = [\"yearly\"]; });\n",
+     "levels is required"},
+    {"bad level",
+     PIL "indicators = (\n" IND(
+	 "") ",\n{ code = \"b\"; name_vi = \"B\"; pillar = \"p\"; "
+	     "kind = \"count\"; levels = [\"village\"]; period_types = [\"yearly\"]; });\n",
+     ":4: levels: unknown name \"village\""},
+    {"bad period type",
+     PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; "
+	 "kind = \"count\"; levels = [\"commune\"]; period_types = [\"half-year\"]; });\n",
+     "period_types: unknown name \"half-year\""},
+    {"duplicate", PIL "indicators = (\n" IND("") ",\n" IND("") ");\n",
+     "indicator a is defined twice"},
+    {"min over max", PIL "indicators = (\n" IND("min = 5.0; max = 1.0;") ");\n",
+     "min is greater than max"},
+    {"ratio without parts",
+     PIL "indicators = (\n" IND("") ",\n{ code = \"r\"; name_vi = \"R\"; "
+				    "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; });\n",
+     "r: a ratio needs a numerator and a denominator"},
+    {"ratio of unknown",
+     PIL "indicators = (\n" IND("") ",\n{ code = \"r\"; name_vi = \"R\"; "
+				    "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; "
+				    "denominator = \"zz\"; });\n",
+     "r: numerator a and denominator zz must be indicators"},
+    {"ratio of ratio",
+     PIL "indicators = (\n" IND(
+	 "") ",\n{ code = \"r\"; name_vi = \"R\"; pillar = "
+	     "\"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; },\n"
+	     "{ code = \"s\"; name_vi = \"S\"; pillar = \"p\"; kind = \"ratio\"; "
+	     "numerator = \"r\"; denominator = \"a\"; });\n",
+     "s: numerator r and denominator a must be indicators of the catalogue that are not "
+     "ratios"},
+    {"ratio with levels",
+     PIL "indicators = (\n" IND(
+	 "") ",\n{ code = \"r\"; name_vi = \"R\"; "
+	     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; "
+	     "levels = [\"commune\"]; });\n",
+     ":4: r: a ratio takes levels from its numerator"},
+    {"count with numerator", PIL "indicators = (\n" IND("numerator = \"a\";") ");\n",
+     "only a ratio has a numerator"},
+    {"count with share", PIL "indicators = (\n" IND("share = false;") ");\n",
+     "a: only a ratio has a numerator, a denominator and share"},
+    {"share not a boolean",
+     PIL "indicators = (\n" IND(
+	 "") ",\n{ code = \"r\"; name_vi = \"R\"; "
+	     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; "
+	     "share = \"no\"; });\n",
+     ":4: share: expected true or false"},
+    {"rule of unknown",
+     PIL "indicators = (" IND("") ");\nrules = ({ code = \"x\"; total = \"a\"; "
+				  "parts = [\"a\", \"b\"]; });\n",
+     "rule x: unknown indicator b"},
+    {"rule of one part",
+     PIL "indicators = (" IND("") ");\nrules = ({ code = \"x\"; total = \"a\"; "
+				  "parts = [\"a\"]; });\n",
+     "parts must list at least two"},
+    {"no version", "pillars = (); indicators = ();\n", "needs version"},
+};
+
 static void test_refusals(void **state)
 {
-	static const struct {
-		const char *name, *text, *err;
-	} cases[] = {
-	    {"syntax", PIL "indicators = ( { code = ; } );\n", ":2: syntax error"},
-	    {"unknown top key", PIL "indicators = (" IND("") ");\nextra = 1;\n",
-	     ":3: unknown key \"extra\""},
-	    {"unknown indicator key", PIL "indicators = (\n" IND("colour = \"red\";") ");\n",
-	     ":3: unknown key \"colour\""},
-	    {"bad kind",
-	     PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; kind = "
-		 "\"rate\"; });\n",
-	     ":3: a: kind \"rate\""},
-	    {"bad code",
-	     PIL "indicators = (\n{ code = \"Bad-Code\"; name_vi = \"A\"; pillar = \"p\"; kind = "
-		 "\"count\"; });\n",
-	     "code \"Bad-Code\""},
-	    {"unknown pillar",
-	     PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"q\"; "
-		 "kind = \"count\"; levels = [\"commune\"]; period_types = [\"yearly\"]; });\n",
-	     "a: unknown pillar \"q\""},
-	    {"no levels",
-	     PIL
-	     "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; kind = \"count\"; "
-	     "period_types = [\"yearly\"]; });\n",
-	     "levels is required"},
-	    {"bad level",
-	     PIL "indicators = (\n" IND(
-		 "") ",\n{ code = \"b\"; name_vi = \"B\"; pillar = \"p\"; "
-		     "kind = \"count\"; levels = [\"village\"]; period_types = [\"yearly\"]; });\n",
-	     ":4: levels: unknown name \"village\""},
-	    {"bad period type",
-	     PIL "indicators = (\n{ code = \"a\"; name_vi = \"A\"; pillar = \"p\"; "
-		 "kind = \"count\"; levels = [\"commune\"]; period_types = [\"half-year\"]; });\n",
-	     "period_types: unknown name \"half-year\""},
-	    {"duplicate", PIL "indicators = (\n" IND("") ",\n" IND("") ");\n",
-	     "indicator a is defined twice"},
-	    {"min over max", PIL "indicators = (\n" IND("min = 5.0; max = 1.0;") ");\n",
-	     "min is greater than max"},
-	    {"ratio without parts",
-	     PIL "indicators = (\n" IND(
-		 "") ",\n{ code = \"r\"; name_vi = \"R\"; "
-		     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; });\n",
-	     "r: a ratio needs a numerator and a denominator"},
-	    {"ratio of unknown",
-	     PIL "indicators = (\n" IND("") ",\n{ code = \"r\"; name_vi = \"R\"; "
-					    "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; "
-					    "denominator = \"zz\"; });\n",
-	     "r: numerator a and denominator zz must be indicators"},
-	    {"ratio of ratio",
-	     PIL "indicators = (\n" IND(
-		 "") ",\n{ code = \"r\"; name_vi = \"R\"; pillar = "
-		     "\"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; },\n"
-		     "{ code = \"s\"; name_vi = \"S\"; pillar = \"p\"; kind = \"ratio\"; "
-		     "numerator = \"r\"; denominator = \"a\"; });\n",
-	     "s: numerator r and denominator a must be indicators of the catalogue that are not "
-	     "ratios"},
-	    {"ratio with levels",
-	     PIL "indicators = (\n" IND(
-		 "") ",\n{ code = \"r\"; name_vi = \"R\"; "
-		     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; "
-		     "levels = [\"commune\"]; });\n",
-	     ":4: r: a ratio takes levels from its numerator"},
-	    {"count with numerator", PIL "indicators = (\n" IND("numerator = \"a\";") ");\n",
-	     "only a ratio has a numerator"},
-	    {"count with share", PIL "indicators = (\n" IND("share = false;") ");\n",
-	     "a: only a ratio has a numerator, a denominator and share"},
-	    {"share not a boolean",
-	     PIL "indicators = (\n" IND(
-		 "") ",\n{ code = \"r\"; name_vi = \"R\"; "
-		     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; "
-		     "share = \"no\"; });\n",
-	     ":4: share: expected true or false"},
-	    {"rule of unknown",
-	     PIL "indicators = (" IND("") ");\nrules = ({ code = \"x\"; total = \"a\"; "
-					  "parts = [\"a\", \"b\"]; });\n",
-	     "rule x: unknown indicator b"},
-	    {"rule of one part",
-	     PIL "indicators = (" IND("") ");\nrules = ({ code = \"x\"; total = \"a\"; "
-					  "parts = [\"a\"]; });\n",
-	     "parts must list at least two"},
-	    {"no version", "pillars = (); indicators = ();\n", "needs version"},
-	};
 	char *dir = test_tmpdir(), path[256], err[512];
 	(void)state;
 	snprintf(path, sizeof path, "%s/c.conf", dir);
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		test_write(path, cases[i].text, strlen(cases[i].text));
+	for (size_t i = 0; i < sizeof refusal_cases / sizeof refusal_cases[0]; i++) {
+		test_write(path, refusal_cases[i].text, strlen(refusal_cases[i].text));
 		err[0] = '\0';
 		struct catalog *c = catalog_load(path, err, sizeof err);
 		if (c)
-			fail_msg("%s: accepted", cases[i].name);
-		CHECK_HAS(cases[i].name, cases[i].err, err);
+			fail_msg("%s: accepted", refusal_cases[i].name);
+		CHECK_HAS(refusal_cases[i].name, refusal_cases[i].err, err);
 	}
 	test_rm_rf(dir);
 }

@@ -39,88 +39,92 @@ static void set_passwords(struct embedded_info *info, const char *pw)
 	snprintf(info->reader_password, sizeof info->reader_password, "%s", pw);
 }
 
+/* Credentials files: accepted (with the PW_* passwords), or refused with a fragment of the reason.
+ */
+static const struct {
+	const char *name, *text;
+	const char *err; /* NULL: accepted with the PW_* passwords */
+} credentials_cases[] = {
+    {"as written", good_creds, NULL},
+    {"CRLF, blanks, spaces around =",
+     "\r\n  superuser = postgres \r\n\n\tsuperuser_password\t=\t" PW_SU "\r\n"
+     "owner_password=" PW_OWNER "\r\n# note\r\nwriter_password=" PW_WRITER "\r\n"
+     "reader_password=" PW_READER,
+     NULL},
+    {"keys in another order",
+     "reader_password=" PW_READER "\nwriter_password=" PW_WRITER "\nowner_password=" PW_OWNER
+     "\nsuperuser_password=" PW_SU "\nsuperuser=postgres\n",
+     NULL},
+    {"empty file", "", "creds: missing superuser"},
+    {"only comments", "# nothing\n\n", "creds: missing superuser"},
+    {"missing reader",
+     "superuser=postgres\nsuperuser_password=" PW_SU "\nowner_password=" PW_OWNER
+     "\nwriter_password=" PW_WRITER "\n",
+     "creds: missing reader_password"},
+    {"missing superuser password",
+     "superuser=postgres\nowner_password=" PW_OWNER "\nwriter_password=" PW_WRITER
+     "\nreader_password=" PW_READER "\n",
+     "creds: missing superuser_password"},
+    {"no equals sign", "superuser postgres\n", "creds:1: expected key=value"},
+    {"unknown key", "superuser=postgres\nadmin_password=" PW_SU "\n",
+     "creds:2: unknown key \"admin_password\""},
+    {"empty key", "=" PW_SU "\n", "creds:1: unknown key \"\""},
+    {"duplicate key",
+     "superuser=postgres\nowner_password=" PW_OWNER "\nowner_password=" PW_OWNER "\n",
+     "creds:3: duplicate key \"owner_password\""},
+    {"superuser not postgres", "superuser=root\n", "creds:1: superuser must be postgres"},
+    {"uppercase hex", "# x\nowner_password=0123456789ABCDEF0123456789abcdef\n",
+     "creds:2: owner_password must be 32 lowercase hex digits"},
+    {"31 digits", "writer_password=0123456789abcdef0123456789abcde\n",
+     "creds:1: writer_password must be 32 lowercase hex digits"},
+    {"33 digits", "reader_password=0123456789abcdef0123456789abcdef0\n",
+     "creds:1: reader_password must be 32 lowercase hex digits"},
+    {"not hex", "superuser_password=g123456789abcdef0123456789abcdef\n",
+     "creds:1: superuser_password must be 32 lowercase hex digits"},
+    {"empty value", "owner_password=\n", "creds:1: owner_password must be 32 lowercase hex digits"},
+    {"space inside value", "owner_password=0123456789abcdef 123456789abcdef\n",
+     "creds:1: owner_password must be 32 lowercase hex digits"},
+    {"line too long",
+     "# "
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "x"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "x"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "\n",
+     "creds:1: line too long"},
+};
+
 static void test_credentials_parse(void **state)
 {
-	static const struct {
-		const char *name, *text;
-		const char *err; /* NULL: accepted with the PW_* passwords */
-	} cases[] = {
-	    {"as written", good_creds, NULL},
-	    {"CRLF, blanks, spaces around =",
-	     "\r\n  superuser = postgres \r\n\n\tsuperuser_password\t=\t" PW_SU "\r\n"
-	     "owner_password=" PW_OWNER "\r\n# note\r\nwriter_password=" PW_WRITER "\r\n"
-	     "reader_password=" PW_READER,
-	     NULL},
-	    {"keys in another order",
-	     "reader_password=" PW_READER "\nwriter_password=" PW_WRITER
-	     "\nowner_password=" PW_OWNER "\nsuperuser_password=" PW_SU "\nsuperuser=postgres\n",
-	     NULL},
-	    {"empty file", "", "creds: missing superuser"},
-	    {"only comments", "# nothing\n\n", "creds: missing superuser"},
-	    {"missing reader",
-	     "superuser=postgres\nsuperuser_password=" PW_SU "\nowner_password=" PW_OWNER
-	     "\nwriter_password=" PW_WRITER "\n",
-	     "creds: missing reader_password"},
-	    {"missing superuser password",
-	     "superuser=postgres\nowner_password=" PW_OWNER "\nwriter_password=" PW_WRITER
-	     "\nreader_password=" PW_READER "\n",
-	     "creds: missing superuser_password"},
-	    {"no equals sign", "superuser postgres\n", "creds:1: expected key=value"},
-	    {"unknown key", "superuser=postgres\nadmin_password=" PW_SU "\n",
-	     "creds:2: unknown key \"admin_password\""},
-	    {"empty key", "=" PW_SU "\n", "creds:1: unknown key \"\""},
-	    {"duplicate key",
-	     "superuser=postgres\nowner_password=" PW_OWNER "\nowner_password=" PW_OWNER "\n",
-	     "creds:3: duplicate key \"owner_password\""},
-	    {"superuser not postgres", "superuser=root\n", "creds:1: superuser must be postgres"},
-	    {"uppercase hex", "# x\nowner_password=0123456789ABCDEF0123456789abcdef\n",
-	     "creds:2: owner_password must be 32 lowercase hex digits"},
-	    {"31 digits", "writer_password=0123456789abcdef0123456789abcde\n",
-	     "creds:1: writer_password must be 32 lowercase hex digits"},
-	    {"33 digits", "reader_password=0123456789abcdef0123456789abcdef0\n",
-	     "creds:1: reader_password must be 32 lowercase hex digits"},
-	    {"not hex", "superuser_password=g123456789abcdef0123456789abcdef\n",
-	     "creds:1: superuser_password must be 32 lowercase hex digits"},
-	    {"empty value", "owner_password=\n",
-	     "creds:1: owner_password must be 32 lowercase hex digits"},
-	    {"space inside value", "owner_password=0123456789abcdef 123456789abcdef\n",
-	     "creds:1: owner_password must be 32 lowercase hex digits"},
-	    {"line too long",
-	     "# "
-	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	     "x"
-	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	     "x"
-	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	     "\n",
-	     "creds:1: line too long"},
-	};
 	(void)state;
 
-	for (size_t i = 0; i < NELEM(cases); i++) {
+	for (size_t i = 0; i < NELEM(credentials_cases); i++) {
 		struct embedded_info info;
 		char err[256] = "";
 		memset(&info, 0, sizeof info);
 		set_passwords(&info, PW_OTHER);
-		int rc = embedded_credentials_parse(cases[i].text, "creds", &info, err, sizeof err);
-		if (!cases[i].err) {
+		int rc = embedded_credentials_parse(credentials_cases[i].text, "creds", &info, err,
+						    sizeof err);
+		if (!credentials_cases[i].err) {
 			if (rc != 0)
-				fail_msg("%s: refused: %s", cases[i].name, err);
+				fail_msg("%s: refused: %s", credentials_cases[i].name, err);
 			if (strcmp(info.superuser_password, PW_SU) ||
 			    strcmp(info.owner_password, PW_OWNER) ||
 			    strcmp(info.writer_password, PW_WRITER) ||
 			    strcmp(info.reader_password, PW_READER))
-				fail_msg("%s: wrong passwords", cases[i].name);
+				fail_msg("%s: wrong passwords", credentials_cases[i].name);
 			continue;
 		}
 		if (rc != -1)
-			fail_msg("%s: accepted", cases[i].name);
-		if (strcmp(err, cases[i].err) != 0)
-			fail_msg("%s: error \"%s\", want \"%s\"", cases[i].name, err, cases[i].err);
+			fail_msg("%s: accepted", credentials_cases[i].name);
+		if (strcmp(err, credentials_cases[i].err) != 0)
+			fail_msg("%s: error \"%s\", want \"%s\"", credentials_cases[i].name, err,
+				 credentials_cases[i].err);
 		/* A refused file changes nothing. */
 		if (strcmp(info.owner_password, PW_OTHER) ||
 		    strcmp(info.superuser_password, PW_OTHER))
-			fail_msg("%s: info changed on failure", cases[i].name);
+			fail_msg("%s: info changed on failure", credentials_cases[i].name);
 	}
 }
 

@@ -143,83 +143,84 @@ static void check_format(const char *cname, const char *text)
 	}
 }
 
+/* Each case fills the statistics one way and checks the page metrics_render makes of them. */
+static const struct {
+	const char *name;
+	void (*fill)(struct stats *);
+	size_t samples;		    /* sample lines expected */
+	const char *const has[11];  /* substrings that must appear */
+	const char *const hasnt[3]; /* and must not */
+} render_cases[] = {
+    {"zero peers",
+     fill_empty,
+     28,
+     {"# HELP chiso_rows_accepted_total Rows stored by committed batches.\n"
+      "# TYPE chiso_rows_accepted_total counter\nchiso_rows_accepted_total 0\n",
+      "\nchiso_collectors_connected 0\n", "\nchiso_db_up 0\n",
+      "\nchiso_build_info{version=\"" CHISO_VERSION "\"} 1\n",
+      "# TYPE chiso_rejections_total counter\n# HELP chiso_collector_last_seen_seconds",
+      "\nchiso_uptime_seconds 100\n", "\nchiso_start_time_seconds 1699999900\n"},
+     {"collector=\"", "reason=\""}},
+    {"every counter",
+     fill_counters,
+     28,
+     {"\nchiso_batches_received_total 7\n", "\nchiso_rows_received_total 70\n",
+      "\nchiso_batches_committed_total 6\n", "\nchiso_batches_duplicate_total 1\n",
+      "\nchiso_batches_key_reused_total 2\n", "\nchiso_rows_accepted_total 58\n",
+      "\nchiso_last_commit_time_seconds 1699999997\n",
+      "\nchiso_handshakes_total{result=\"refused\"} 5\n", "\nchiso_db_up 1\n",
+      "\nchiso_commit_cap_rows 12500\n", "\nchiso_commit_timeouts_total 2\n"},
+     {"\nchiso_pending_rows 0\n"}},
+    {"failures and the commit target",
+     fill_counters,
+     28,
+     {"\nchiso_db_connect_failures_total 4\n", "\nchiso_accept_failures_total 11\n",
+      "\nchiso_commit_target_ms 3750\n", "\nchiso_handshake_lookups_total{result=\"admitted\"} 3\n",
+      "\nchiso_handshake_lookups_total{result=\"refused\"} 1\n"},
+     {"\nchiso_db_connect_failures_total 0\n"}},
+    {"one reason",
+     fill_one_reason,
+     29,
+     {"# TYPE chiso_rejections_total counter\n"
+      "chiso_rejections_total{reason=\"future_period\"} 2\n"},
+     {"chiso_rows_rejected_total 2"}},
+    {"escaping",
+     fill_escaping,
+     37,
+     {"\nchiso_collector_rows_total{collector=\"a\\\"b\\\\c\\nd\"} 3\n",
+      "\nchiso_collector_connected{collector=\"a\\\"b\\\\c\\nd\"} 1\n",
+      "\nchiso_rejections_total{reason=\"odd\\\"code\"} 1\n", "\nchiso_collectors_connected 1\n"},
+     {"c\nd"}},
+    {"many peers",
+     fill_many_peers,
+     28 + 8 * 1000,
+     {"\nchiso_collectors_connected 500\n",
+      "\nchiso_collector_backlog_batches{collector=\"xa-00999\"} 999\n",
+      "\nchiso_collector_last_seen_seconds{collector=\"xa-00000\"} 1699996400\n",
+      "\nchiso_collector_connected{collector=\"xa-00001\"} 1\n",
+      "\nchiso_collector_connected{collector=\"xa-00002\"} 0\n"},
+     {"reason=\""}},
+};
+
 static void test_render(void **state)
 {
-	static const struct {
-		const char *name;
-		void (*fill)(struct stats *);
-		size_t samples;		    /* sample lines expected */
-		const char *const has[11];  /* substrings that must appear */
-		const char *const hasnt[3]; /* and must not */
-	} cases[] = {
-	    {"zero peers",
-	     fill_empty,
-	     28,
-	     {"# HELP chiso_rows_accepted_total Rows stored by committed batches.\n"
-	      "# TYPE chiso_rows_accepted_total counter\nchiso_rows_accepted_total 0\n",
-	      "\nchiso_collectors_connected 0\n", "\nchiso_db_up 0\n",
-	      "\nchiso_build_info{version=\"" CHISO_VERSION "\"} 1\n",
-	      "# TYPE chiso_rejections_total counter\n# HELP chiso_collector_last_seen_seconds",
-	      "\nchiso_uptime_seconds 100\n", "\nchiso_start_time_seconds 1699999900\n"},
-	     {"collector=\"", "reason=\""}},
-	    {"every counter",
-	     fill_counters,
-	     28,
-	     {"\nchiso_batches_received_total 7\n", "\nchiso_rows_received_total 70\n",
-	      "\nchiso_batches_committed_total 6\n", "\nchiso_batches_duplicate_total 1\n",
-	      "\nchiso_batches_key_reused_total 2\n", "\nchiso_rows_accepted_total 58\n",
-	      "\nchiso_last_commit_time_seconds 1699999997\n",
-	      "\nchiso_handshakes_total{result=\"refused\"} 5\n", "\nchiso_db_up 1\n",
-	      "\nchiso_commit_cap_rows 12500\n", "\nchiso_commit_timeouts_total 2\n"},
-	     {"\nchiso_pending_rows 0\n"}},
-	    {"failures and the commit target",
-	     fill_counters,
-	     28,
-	     {"\nchiso_db_connect_failures_total 4\n", "\nchiso_accept_failures_total 11\n",
-	      "\nchiso_commit_target_ms 3750\n",
-	      "\nchiso_handshake_lookups_total{result=\"admitted\"} 3\n",
-	      "\nchiso_handshake_lookups_total{result=\"refused\"} 1\n"},
-	     {"\nchiso_db_connect_failures_total 0\n"}},
-	    {"one reason",
-	     fill_one_reason,
-	     29,
-	     {"# TYPE chiso_rejections_total counter\n"
-	      "chiso_rejections_total{reason=\"future_period\"} 2\n"},
-	     {"chiso_rows_rejected_total 2"}},
-	    {"escaping",
-	     fill_escaping,
-	     37,
-	     {"\nchiso_collector_rows_total{collector=\"a\\\"b\\\\c\\nd\"} 3\n",
-	      "\nchiso_collector_connected{collector=\"a\\\"b\\\\c\\nd\"} 1\n",
-	      "\nchiso_rejections_total{reason=\"odd\\\"code\"} 1\n",
-	      "\nchiso_collectors_connected 1\n"},
-	     {"c\nd"}},
-	    {"many peers",
-	     fill_many_peers,
-	     28 + 8 * 1000,
-	     {"\nchiso_collectors_connected 500\n",
-	      "\nchiso_collector_backlog_batches{collector=\"xa-00999\"} 999\n",
-	      "\nchiso_collector_last_seen_seconds{collector=\"xa-00000\"} 1699996400\n",
-	      "\nchiso_collector_connected{collector=\"xa-00001\"} 1\n",
-	      "\nchiso_collector_connected{collector=\"xa-00002\"} 0\n"},
-	     {"reason=\""}},
-	};
 	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+	for (size_t i = 0; i < sizeof render_cases / sizeof render_cases[0]; i++) {
 		struct stats *s = stats_new();
 		assert_non_null(s);
 		s->started = NOW - 100;
-		cases[i].fill(s);
+		render_cases[i].fill(s);
 		char *text = metrics_render(s, NOW, 35);
 		assert_non_null(text);
-		check_format(cases[i].name, text);
-		CHECK_INT(cases[i].name, cases[i].samples, count_samples(text));
-		for (size_t k = 0; k < 10 && cases[i].has[k]; k++)
-			CHECK_HAS(cases[i].name, cases[i].has[k], text);
-		for (size_t k = 0; k < 3 && cases[i].hasnt[k]; k++)
-			if (strstr(text, cases[i].hasnt[k]))
-				fail_msg("%s: unexpected \"%s\"", cases[i].name, cases[i].hasnt[k]);
-		if (cases[i].fill == fill_many_peers)
+		check_format(render_cases[i].name, text);
+		CHECK_INT(render_cases[i].name, render_cases[i].samples, count_samples(text));
+		for (size_t k = 0; k < 10 && render_cases[i].has[k]; k++)
+			CHECK_HAS(render_cases[i].name, render_cases[i].has[k], text);
+		for (size_t k = 0; k < 3 && render_cases[i].hasnt[k]; k++)
+			if (strstr(text, render_cases[i].hasnt[k]))
+				fail_msg("%s: unexpected \"%s\"", render_cases[i].name,
+					 render_cases[i].hasnt[k]);
+		if (render_cases[i].fill == fill_many_peers)
 			CHECK_INT("many peers: one rows sample each", 1000,
 				  count(text, "\nchiso_collector_rows_total{"));
 		free(text);

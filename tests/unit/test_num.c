@@ -423,93 +423,100 @@ static const struct fmt_case fmt_cases[] = {
     {-INFINITY, 0, "-inf", "-inf"},
 };
 
+/* JSON literals with the canonical text they give, or refused (text NULL). */
+static const struct {
+	const char *lit;
+	const char *text; /* canonical text; NULL: refused by the rule */
+	bool integer;
+	double value;
+} json_literal_cases[] = {
+    /* one number, any spelling */
+    {"5000", "5000", true, 5000},
+    {"5e3", "5000", true, 5000},
+    {"5.0E+3", "5000", true, 5000},
+    {"5000.000", "5000", true, 5000},
+    {"1E2", "100", true, 100},
+    {"1.5e-3", "0.0015", false, 0.0015},
+    {"264", "264", true, 264},
+    {"-12", "-12", true, -12},
+    {"5.28", "5.28", false, 5.28},
+    {"1463.250", "1463.25", false, 1463.25},
+    {"0.1", "0.1", false, 0.1},
+    {"12.5e1", "125", true, 125},
+    {"125e-1", "12.5", false, 12.5},
+    {"0.0001e4", "1", true, 1},
+    {"1e0", "1", true, 1},
+    {"-1.5e-7", "-0.00000015", false, -0.00000015},
+    /* zero in any spelling */
+    {"0", "0", true, 0},
+    {"-0", "0", true, 0},
+    {"0e5", "0", true, 0},
+    {"0.000", "0", true, 0},
+    {"-0.0e-99999999999999999999", "0", true, 0},
+    /* at the limits */
+    {"999999999999999", "999999999999999", true, 999999999999999.0},
+    {"-999999999999999", "-999999999999999", true, -999999999999999.0},
+    {"0.000000000000001", "0.000000000000001", false, 1e-15},
+    {"1e14", "100000000000000", true, 1e14},
+    {"1e-15", "0.000000000000001", false, 1e-15},
+    {"0.123456789012345", "0.123456789012345", false, 0.123456789012345},
+    {"123456789.123456", "123456789.123456", false, 123456789.123456},
+    {"12345678901234.5", "12345678901234.5", false, 12345678901234.5},
+    {"0.1234567890123450000", "0.123456789012345", false, 0.123456789012345},
+    {"100000000000000.000000000000000000", "100000000000000", true, 1e14},
+    /* beyond them: refused, never rounded */
+    {"1e+16", NULL, false, 0},
+    {"1e300", NULL, false, 0},
+    {"1e15", NULL, false, 0},
+    {"1000000000000000", NULL, false, 0},
+    {"1e-16", NULL, false, 0},
+    {"0.0000000000000001", NULL, false, 0},
+    {"0.1234567890123456", NULL, false, 0},
+    {"1234567890123456", NULL, false, 0},
+    {"-1234567890123456", NULL, false, 0},
+    {"123456789012345.6", NULL, false, 0},
+    {"0.30000000000000004", NULL, false, 0},
+    {"1.5e-300", NULL, false, 0},
+    {"1e99999999999999999999", NULL, false, 0},
+    {"9223372036854775807", NULL, false, 0},
+};
+
 /* The protocol's number rule on JSON literals (docs/protocol.md, contract of issue 17). */
 static void test_json_literal(void **state)
 {
-	static const struct {
-		const char *lit;
-		const char *text; /* canonical text; NULL: refused by the rule */
-		bool integer;
-		double value;
-	} cases[] = {
-	    /* one number, any spelling */
-	    {"5000", "5000", true, 5000},
-	    {"5e3", "5000", true, 5000},
-	    {"5.0E+3", "5000", true, 5000},
-	    {"5000.000", "5000", true, 5000},
-	    {"1E2", "100", true, 100},
-	    {"1.5e-3", "0.0015", false, 0.0015},
-	    {"264", "264", true, 264},
-	    {"-12", "-12", true, -12},
-	    {"5.28", "5.28", false, 5.28},
-	    {"1463.250", "1463.25", false, 1463.25},
-	    {"0.1", "0.1", false, 0.1},
-	    {"12.5e1", "125", true, 125},
-	    {"125e-1", "12.5", false, 12.5},
-	    {"0.0001e4", "1", true, 1},
-	    {"1e0", "1", true, 1},
-	    {"-1.5e-7", "-0.00000015", false, -0.00000015},
-	    /* zero in any spelling */
-	    {"0", "0", true, 0},
-	    {"-0", "0", true, 0},
-	    {"0e5", "0", true, 0},
-	    {"0.000", "0", true, 0},
-	    {"-0.0e-99999999999999999999", "0", true, 0},
-	    /* at the limits */
-	    {"999999999999999", "999999999999999", true, 999999999999999.0},
-	    {"-999999999999999", "-999999999999999", true, -999999999999999.0},
-	    {"0.000000000000001", "0.000000000000001", false, 1e-15},
-	    {"1e14", "100000000000000", true, 1e14},
-	    {"1e-15", "0.000000000000001", false, 1e-15},
-	    {"0.123456789012345", "0.123456789012345", false, 0.123456789012345},
-	    {"123456789.123456", "123456789.123456", false, 123456789.123456},
-	    {"12345678901234.5", "12345678901234.5", false, 12345678901234.5},
-	    {"0.1234567890123450000", "0.123456789012345", false, 0.123456789012345},
-	    {"100000000000000.000000000000000000", "100000000000000", true, 1e14},
-	    /* beyond them: refused, never rounded */
-	    {"1e+16", NULL, false, 0},
-	    {"1e300", NULL, false, 0},
-	    {"1e15", NULL, false, 0},
-	    {"1000000000000000", NULL, false, 0},
-	    {"1e-16", NULL, false, 0},
-	    {"0.0000000000000001", NULL, false, 0},
-	    {"0.1234567890123456", NULL, false, 0},
-	    {"1234567890123456", NULL, false, 0},
-	    {"-1234567890123456", NULL, false, 0},
-	    {"123456789012345.6", NULL, false, 0},
-	    {"0.30000000000000004", NULL, false, 0},
-	    {"1.5e-300", NULL, false, 0},
-	    {"1e99999999999999999999", NULL, false, 0},
-	    {"9223372036854775807", NULL, false, 0},
-	};
 	static const char *const not_json[] = {
 	    "",	  "-",	"+1",  "01",  "1.",    ".5",	"1e",	    "1e+",   "0x10",
 	    "1 ", " 1", "NaN", "--1", "1.5.2", "1e5.5", "infinity", "\"1\"",
 	};
 	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+	for (size_t i = 0; i < sizeof json_literal_cases / sizeof json_literal_cases[0]; i++) {
 		struct num n;
 		const char *why = "unset";
-		int rc = num_json_literal(cases[i].lit, strlen(cases[i].lit), &n, &why);
-		if (!cases[i].text) {
+		int rc = num_json_literal(json_literal_cases[i].lit,
+					  strlen(json_literal_cases[i].lit), &n, &why);
+		if (!json_literal_cases[i].text) {
 			if (rc != -1 || why != num_json_rule)
-				fail_msg("%s: accepted as %s", cases[i].lit, n.text);
+				fail_msg("%s: accepted as %s", json_literal_cases[i].lit, n.text);
 			continue;
 		}
-		if (rc != 0 || why != NULL || strcmp(n.text, cases[i].text) != 0 ||
-		    n.integer != cases[i].integer || n.value != cases[i].value)
-			fail_msg("%s: rc %d text \"%s\" integer %d value %.17g (%s)", cases[i].lit,
-				 rc, n.text, n.integer, n.value, why ? why : "");
+		if (rc != 0 || why != NULL || strcmp(n.text, json_literal_cases[i].text) != 0 ||
+		    n.integer != json_literal_cases[i].integer ||
+		    n.value != json_literal_cases[i].value)
+			fail_msg("%s: rc %d text \"%s\" integer %d value %.17g (%s)",
+				 json_literal_cases[i].lit, rc, n.text, n.integer, n.value,
+				 why ? why : "");
 		/* The canonical text is what %.15g gave for these values (digests stay). */
 		char g[64];
-		snprintf(g, sizeof g, "%.15g", cases[i].value);
+		snprintf(g, sizeof g, "%.15g", json_literal_cases[i].value);
 		if (!strchr(g, 'e') && strcmp(g, n.text) != 0)
-			fail_msg("%s: canonical %s but %%.15g %s", cases[i].lit, n.text, g);
+			fail_msg("%s: canonical %s but %%.15g %s", json_literal_cases[i].lit,
+				 n.text, g);
 		/* A fixed point: the canonical text reads back as itself. */
 		struct num again;
 		if (num_json_literal(n.text, strlen(n.text), &again, &why) != 0 ||
 		    strcmp(again.text, n.text) != 0)
-			fail_msg("%s: canonical %s does not read back", cases[i].lit, n.text);
+			fail_msg("%s: canonical %s does not read back", json_literal_cases[i].lit,
+				 n.text);
 	}
 	for (size_t i = 0; i < sizeof not_json / sizeof not_json[0]; i++) {
 		struct num n;

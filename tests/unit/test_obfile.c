@@ -280,88 +280,85 @@ static void test_record_fields(void **state)
 	assert_memory_equal(img + h.len, STD_BODY, h.length);
 }
 
+/* State files as read: accepted with their fields, or refused with a fragment of the reason. */
+static const struct {
+	const char *name;
+	const char *text;
+	const char *want; /* NULL: accepted */
+	uint64_t epoch, next_seq, refused;
+	size_t nfiles;
+} state_cases[] = {
+    {"valid", "epoch 42\nnext_seq 7\nrefused 3\n", NULL, 42, 7, 3, 0},
+    {"one file", "epoch 42\nnext_seq 7\nrefused 3\nfile 00ff00ff00ff00ff 1234 2 6 1732000000\n",
+     NULL, 42, 7, 3, 1},
+    {"two files",
+     "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 1 1 1\n"
+     "file fedcba9876543210 99 2 8 1732000000\n",
+     NULL, 4, 9, 0, 2},
+    {"file hash short", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123 10 1 1 1\n", "bad line 1 after",
+     0, 0, 0, 0},
+    {"file hash upper case", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789ABCDEF 10 1 1 1\n",
+     "bad line 1 after", 0, 0, 0, 0},
+    {"file last before first", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 5 4 1\n",
+     "bad line 1 after", 0, 0, 0, 0},
+    {"file first zero", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 0 4 1\n",
+     "bad line 1 after", 0, 0, 0, 0},
+    {"file field missing", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 1 4\n",
+     "bad line 1 after", 0, 0, 0, 0},
+    {"file field extra", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 1 4 5 6\n",
+     "bad line 1 after", 0, 0, 0, 0},
+    {"file line cut", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 1 4 5",
+     "bad line 1 after", 0, 0, 0, 0},
+    {"second file bad", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 1 4 5\nfile x\n",
+     "bad line 2 after", 0, 0, 0, 0},
+    {"largest epoch", "epoch 9223372036854775807\nnext_seq 1\nrefused 0\n", NULL, INT64_MAX, 1, 0,
+     0},
+    {"epoch past 2^63-1", "epoch 9223372036854775808\nnext_seq 1\nrefused 0\n", "out of range", 0,
+     0, 0, 0},
+    {"epoch zero", "epoch 0\nnext_seq 1\nrefused 0\n", "out of range", 0, 0, 0, 0},
+    {"next_seq zero", "epoch 1\nnext_seq 0\nrefused 0\n", "out of range", 0, 0, 0, 0},
+    {"empty", "", "no complete \"epoch\" line", 0, 0, 0, 0},
+    {"cut short", "epoch 1\nnext_seq 2\nrefused 0", "no complete \"refused\" line", 0, 0, 0, 0},
+    {"extra line", "epoch 1\nnext_seq 2\nrefused 0\nx\n", "bad line 1 after", 0, 0, 0, 0},
+    {"leading zero", "epoch 1\nnext_seq 02\nrefused 0\n", "bad \"next_seq\" line", 0, 0, 0, 0},
+    {"trailing space", "epoch 1 \nnext_seq 2\nrefused 0\n", "bad \"epoch\" line", 0, 0, 0, 0},
+    {"wrong key", "epoch 1\nnext 2\nrefused 0\n", "bad \"next_seq\" line", 0, 0, 0, 0},
+};
+
 static void test_state(void **state)
 {
-	const struct {
-		const char *name;
-		const char *text;
-		const char *want; /* NULL: accepted */
-		uint64_t epoch, next_seq, refused;
-		size_t nfiles;
-	} cases[] = {
-	    {"valid", "epoch 42\nnext_seq 7\nrefused 3\n", NULL, 42, 7, 3, 0},
-	    {"one file",
-	     "epoch 42\nnext_seq 7\nrefused 3\nfile 00ff00ff00ff00ff 1234 2 6 1732000000\n", NULL,
-	     42, 7, 3, 1},
-	    {"two files",
-	     "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 1 1 1\n"
-	     "file fedcba9876543210 99 2 8 1732000000\n",
-	     NULL, 4, 9, 0, 2},
-	    {"file hash short", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123 10 1 1 1\n",
-	     "bad line 1 after", 0, 0, 0, 0},
-	    {"file hash upper case",
-	     "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789ABCDEF 10 1 1 1\n", "bad line 1 after",
-	     0, 0, 0, 0},
-	    {"file last before first",
-	     "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 5 4 1\n", "bad line 1 after",
-	     0, 0, 0, 0},
-	    {"file first zero", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 0 4 1\n",
-	     "bad line 1 after", 0, 0, 0, 0},
-	    {"file field missing", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 1 4\n",
-	     "bad line 1 after", 0, 0, 0, 0},
-	    {"file field extra",
-	     "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 1 4 5 6\n",
-	     "bad line 1 after", 0, 0, 0, 0},
-	    {"file line cut", "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 1 4 5",
-	     "bad line 1 after", 0, 0, 0, 0},
-	    {"second file bad",
-	     "epoch 4\nnext_seq 9\nrefused 0\nfile 0123456789abcdef 10 1 4 5\nfile x\n",
-	     "bad line 2 after", 0, 0, 0, 0},
-	    {"largest epoch", "epoch 9223372036854775807\nnext_seq 1\nrefused 0\n", NULL, INT64_MAX,
-	     1, 0, 0},
-	    {"epoch past 2^63-1", "epoch 9223372036854775808\nnext_seq 1\nrefused 0\n",
-	     "out of range", 0, 0, 0, 0},
-	    {"epoch zero", "epoch 0\nnext_seq 1\nrefused 0\n", "out of range", 0, 0, 0, 0},
-	    {"next_seq zero", "epoch 1\nnext_seq 0\nrefused 0\n", "out of range", 0, 0, 0, 0},
-	    {"empty", "", "no complete \"epoch\" line", 0, 0, 0, 0},
-	    {"cut short", "epoch 1\nnext_seq 2\nrefused 0", "no complete \"refused\" line", 0, 0, 0,
-	     0},
-	    {"extra line", "epoch 1\nnext_seq 2\nrefused 0\nx\n", "bad line 1 after", 0, 0, 0, 0},
-	    {"leading zero", "epoch 1\nnext_seq 02\nrefused 0\n", "bad \"next_seq\" line", 0, 0, 0,
-	     0},
-	    {"trailing space", "epoch 1 \nnext_seq 2\nrefused 0\n", "bad \"epoch\" line", 0, 0, 0,
-	     0},
-	    {"wrong key", "epoch 1\nnext 2\nrefused 0\n", "bad \"next_seq\" line", 0, 0, 0, 0},
-	};
 	char buf[OBFILE_STATE_MAX], err[200];
 	(void)state;
 
-	for (size_t i = 0; i < NELEM(cases); i++) {
+	for (size_t i = 0; i < NELEM(state_cases); i++) {
 		struct obfile_state st;
 		memset(&st, 0, sizeof st);
 		err[0] = '\0';
-		int rc =
-		    obfile_state_parse(cases[i].text, strlen(cases[i].text), &st, err, sizeof err);
-		if (cases[i].want != NULL) {
-			if (rc != -1 || strstr(err, cases[i].want) == NULL)
-				fail_msg("case %s: rc %d err \"%s\"", cases[i].name, rc, err);
+		int rc = obfile_state_parse(state_cases[i].text, strlen(state_cases[i].text), &st,
+					    err, sizeof err);
+		if (state_cases[i].want != NULL) {
+			if (rc != -1 || strstr(err, state_cases[i].want) == NULL)
+				fail_msg("case %s: rc %d err \"%s\"", state_cases[i].name, rc, err);
 			continue;
 		}
-		if (rc != 0 || st.epoch != cases[i].epoch || st.next_seq != cases[i].next_seq ||
-		    st.refused != cases[i].refused || st.nfiles != cases[i].nfiles)
-			fail_msg("case %s: rc %d err \"%s\"", cases[i].name, rc, err);
+		if (rc != 0 || st.epoch != state_cases[i].epoch ||
+		    st.next_seq != state_cases[i].next_seq ||
+		    st.refused != state_cases[i].refused || st.nfiles != state_cases[i].nfiles)
+			fail_msg("case %s: rc %d err \"%s\"", state_cases[i].name, rc, err);
 		if (!st.legacy)
-			fail_msg("case %s: not taken as an older agent's file", cases[i].name);
+			fail_msg("case %s: not taken as an older agent's file",
+				 state_cases[i].name);
 		/* Formatted: the magic line, the same lines, and a crc that parses back. */
 		size_t n = obfile_state_format(buf, sizeof buf, &st);
-		size_t m = strlen(OBFILE_STATE_MAGIC) + 1, t = strlen(cases[i].text);
-		if (n != m + t + (OBFILE_TRAILER_LEN - 1) || memcmp(buf + m, cases[i].text, t) != 0)
-			fail_msg("case %s: formatted as \"%s\"", cases[i].name, buf);
+		size_t m = strlen(OBFILE_STATE_MAGIC) + 1, t = strlen(state_cases[i].text);
+		if (n != m + t + (OBFILE_TRAILER_LEN - 1) ||
+		    memcmp(buf + m, state_cases[i].text, t) != 0)
+			fail_msg("case %s: formatted as \"%s\"", state_cases[i].name, buf);
 		struct obfile_state back;
 		if (obfile_state_parse(buf, n, &back, err, sizeof err) != 0 || back.legacy ||
 		    back.epoch != st.epoch || back.nfiles != st.nfiles)
-			fail_msg("case %s: formatted text does not parse back: %s", cases[i].name,
-				 err);
+			fail_msg("case %s: formatted text does not parse back: %s",
+				 state_cases[i].name, err);
 	}
 }
 

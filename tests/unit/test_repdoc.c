@@ -277,115 +277,115 @@ static char *render(int format, enum repfmt_lang lang, int mode)
 	return text;
 }
 
+/* Each case renders the document in one format and language: what it must, and must not, hold. */
+static const struct {
+	const char *name;
+	int format; /* 0 text, 1 csv, 2 markdown, 3 html */
+	enum repfmt_lang lang;
+	int mode; /* render()'s */
+	const char *has, *hasnt;
+} writer_cases[] = {
+    {"text title", 0, REPFMT_VI, false,
+     "BÁO CÁO Kết quả chuyển đổi số năm 2024 — tỉnh Quảng Ngãi\n", NULL},
+    {"text ratio", 0, REPFMT_VI, false,
+     "Tỷ lệ người dùng Internet: 5,28% (264 / 5.000) — 1/1 đơn vị báo cáo, 1 nộp muộn; so "
+     "với năm 2023: +0,43 điểm %\n",
+     NULL},
+    {"text published", 0, REPFMT_VI, true,
+     "Công bố lúc 09:30 ngày 01/07/2024 (phiên bản 2, người công bố: an <admin>) ghi chú: "
+     "đã chốt | số liệu\n",
+     NULL},
+    {"csv header", 1, REPFMT_VI, false,
+     "unit_code,unit_name,level,indicator_code,indicator_name,period,value,numerator,"
+     "denominator,reporting_units,expected_units\n",
+     NULL},
+    {"csv ratio", 1, REPFMT_VI, false,
+     "536,Huyện Lý Sơn,2,internet_pct,Tỷ lệ người dùng Internet,2024,89.52,94,105,1,1\n", NULL},
+    {"csv en names", 1, REPFMT_EN, false,
+     "21298,Xã Sơn Nham,3,population,Population,2024,5000,,,1,1\n", NULL},
+    {"md table row", 2, REPFMT_VI, false,
+     "| **Dân số** (người) | Tỉnh Quảng Ngãi (51) | khoảng 24.080 |  | 4.950 | +19.130 \\* "
+     "| "
+     "2/4 | 2 |\n",
+     NULL},
+    {"md escapes", 2, REPFMT_VI, false, "| Huyện \\<Sơn\\|Hà\\> (529) | 5.000 |", "<Sơn|Hà>"},
+    {"md change", 2, REPFMT_VI, false,
+     "| Xã Sơn Nham (21298) | 5,28% | 264 / 5.000 | 4,85% | +0,43 điểm % | 1/1 | 1 |", NULL},
+    {"md completeness", 2, REPFMT_VI, false, "| Huyện Lý Sơn (536) | 1 | 1 | 100,00% | 1 | 0 |",
+     NULL},
+    {"md total", 2, REPFMT_VI, false, "| **Tổng cộng** | 4 | 2 | 50,00% | 1 | 1 |", NULL},
+    {"md missing", 2, REPFMT_VI, false,
+     "## Đơn vị chưa báo cáo (2)\n\n- **Huyện \\<Sơn\\|Hà\\> (529)** — 2: Huyện "
+     "\\<Sơn\\|Hà\\> "
+     "(529), Xã Sơn Bao (21301)\n",
+     NULL},
+    {"md live", 2, REPFMT_VI, false, "- Số liệu hiện hành, chưa công bố\n", "Công bố lúc"},
+    {"md published", 2, REPFMT_VI, true,
+     "- Công bố lúc 09:30 ngày 01/07/2024 (phiên bản 2, người công bố: an \\<admin\\>)\n- "
+     "ghi "
+     "chú: đã chốt \\| số liệu\n",
+     "chưa công bố"},
+    {"md english", 2, REPFMT_EN, false, "## 3. Digital infrastructure\n", NULL},
+    {"md empty pillar", 2, REPFMT_VI, false, "## 2. Thể chế số\n\nKhông có số liệu trong kỳ này.\n",
+     NULL},
+    {"html empty pillar", 3, REPFMT_VI, false,
+     "<section class=\"pillar empty\" id=\"p-institutions\">\n<h2>2. Thể chế "
+     "số</h2>\n<p>Không "
+     "có số liệu trong kỳ này.</p>",
+     NULL},
+    {"html doctype", 3, REPFMT_VI, false, "<!DOCTYPE html>\n<html lang=\"vi\">", NULL},
+    {"html title", 3, REPFMT_VI, false,
+     "<title>BÁO CÁO Kết quả chuyển đổi số năm 2024 — tỉnh Quảng Ngãi</title>", NULL},
+    {"html escapes names", 3, REPFMT_VI, false, "Huyện &lt;Sơn|Hà&gt;", "<Sơn|Hà>"},
+    {"html no script", 3, REPFMT_VI, false, "@media print", "<script"},
+    {"html no external asset", 3, REPFMT_VI, false, "<svg", "src="},
+    {"html page breaks", 3, REPFMT_VI, false, "section.pillar,section.missing{break-before:page",
+     NULL},
+    {"html ratio cell", 3, REPFMT_VI, false,
+     "<td class=\"n\">89,52%</td><td class=\"n\">94 / 105</td>", NULL},
+    /* ranked: Lý Sơn 89,52% above Sơn Hà 5,28%, bars 4 / 5 of a 380-wide plot... */
+    {"html ranked bar", 3, REPFMT_VI, false,
+     ">Huyện Lý Sơn</text><rect class=\"bar\" x=\"230.0\" y=\"6.0\" width=\"340.2\"", NULL},
+    {"html second bar", 3, REPFMT_VI, false,
+     ">Huyện &lt;Sơn|Hà&gt;</text><rect class=\"bar\" x=\"230.0\" y=\"30.0\" "
+     "width=\"20.1\"",
+     NULL},
+    {"html published", 3, REPFMT_VI, true,
+     "Công bố lúc 09:30 ngày 01/07/2024 (phiên bản 2, người công bố: an &lt;admin&gt;)",
+     "chưa công bố"},
+    {"html hash", 3, REPFMT_VI, true, "<span class=\"hash\">0000000", NULL},
+    {"html english", 3, REPFMT_EN, false, "<html lang=\"en\">", NULL},
+    {"text re-expressed", 0, REPFMT_VI, 2,
+     "mẫu số)\nSố liệu quy đổi theo địa giới từ 01/07/2025\n1 đơn vị có số liệu chưa có "
+     "trong bảng chuyển đổi, không được tính: 536 Huyện Lý Sơn\n",
+     NULL},
+    {"text not re-expressed", 0, REPFMT_VI, 0, "BÁO CÁO", "quy đổi"},
+    {"text re-expressed en", 0, REPFMT_EN, 2,
+     "Figures re-expressed on the units in force from 2025-07-01 (crosswalk)\n", NULL},
+    {"csv re-expressed header", 1, REPFMT_VI, 2, "reporting_units,expected_units,reexpressed_on\n",
+     NULL},
+    {"csv re-expressed row", 1, REPFMT_VI, 2,
+     "\n536,Huyện Lý Sơn,2,internet_pct,Tỷ lệ người dùng Internet,2024,89.52,94,105,1,1,"
+     "2025-07-01\n",
+     NULL},
+    {"md re-expressed", 2, REPFMT_VI, 2,
+     "\n\n> **Số liệu quy đổi theo địa giới từ 01/07/2025**\n> 1 đơn vị", NULL},
+    {"html re-expressed", 3, REPFMT_VI, 2,
+     "</h1>\n<p class=\"reexpressed\"><strong>Số liệu quy đổi theo địa giới từ "
+     "01/07/2025</strong><br>1 đơn vị",
+     NULL},
+};
+
 static void test_writers(void **state)
 {
-	static const struct {
-		const char *name;
-		int format; /* 0 text, 1 csv, 2 markdown, 3 html */
-		enum repfmt_lang lang;
-		int mode; /* render()'s */
-		const char *has, *hasnt;
-	} cases[] = {
-	    {"text title", 0, REPFMT_VI, false,
-	     "BÁO CÁO Kết quả chuyển đổi số năm 2024 — tỉnh Quảng Ngãi\n", NULL},
-	    {"text ratio", 0, REPFMT_VI, false,
-	     "Tỷ lệ người dùng Internet: 5,28% (264 / 5.000) — 1/1 đơn vị báo cáo, 1 nộp muộn; so "
-	     "với năm 2023: +0,43 điểm %\n",
-	     NULL},
-	    {"text published", 0, REPFMT_VI, true,
-	     "Công bố lúc 09:30 ngày 01/07/2024 (phiên bản 2, người công bố: an <admin>) ghi chú: "
-	     "đã chốt | số liệu\n",
-	     NULL},
-	    {"csv header", 1, REPFMT_VI, false,
-	     "unit_code,unit_name,level,indicator_code,indicator_name,period,value,numerator,"
-	     "denominator,reporting_units,expected_units\n",
-	     NULL},
-	    {"csv ratio", 1, REPFMT_VI, false,
-	     "536,Huyện Lý Sơn,2,internet_pct,Tỷ lệ người dùng Internet,2024,89.52,94,105,1,1\n",
-	     NULL},
-	    {"csv en names", 1, REPFMT_EN, false,
-	     "21298,Xã Sơn Nham,3,population,Population,2024,5000,,,1,1\n", NULL},
-	    {"md table row", 2, REPFMT_VI, false,
-	     "| **Dân số** (người) | Tỉnh Quảng Ngãi (51) | khoảng 24.080 |  | 4.950 | +19.130 \\* "
-	     "| "
-	     "2/4 | 2 |\n",
-	     NULL},
-	    {"md escapes", 2, REPFMT_VI, false, "| Huyện \\<Sơn\\|Hà\\> (529) | 5.000 |",
-	     "<Sơn|Hà>"},
-	    {"md change", 2, REPFMT_VI, false,
-	     "| Xã Sơn Nham (21298) | 5,28% | 264 / 5.000 | 4,85% | +0,43 điểm % | 1/1 | 1 |",
-	     NULL},
-	    {"md completeness", 2, REPFMT_VI, false,
-	     "| Huyện Lý Sơn (536) | 1 | 1 | 100,00% | 1 | 0 |", NULL},
-	    {"md total", 2, REPFMT_VI, false, "| **Tổng cộng** | 4 | 2 | 50,00% | 1 | 1 |", NULL},
-	    {"md missing", 2, REPFMT_VI, false,
-	     "## Đơn vị chưa báo cáo (2)\n\n- **Huyện \\<Sơn\\|Hà\\> (529)** — 2: Huyện "
-	     "\\<Sơn\\|Hà\\> "
-	     "(529), Xã Sơn Bao (21301)\n",
-	     NULL},
-	    {"md live", 2, REPFMT_VI, false, "- Số liệu hiện hành, chưa công bố\n", "Công bố lúc"},
-	    {"md published", 2, REPFMT_VI, true,
-	     "- Công bố lúc 09:30 ngày 01/07/2024 (phiên bản 2, người công bố: an \\<admin\\>)\n- "
-	     "ghi "
-	     "chú: đã chốt \\| số liệu\n",
-	     "chưa công bố"},
-	    {"md english", 2, REPFMT_EN, false, "## 3. Digital infrastructure\n", NULL},
-	    {"md empty pillar", 2, REPFMT_VI, false,
-	     "## 2. Thể chế số\n\nKhông có số liệu trong kỳ này.\n", NULL},
-	    {"html empty pillar", 3, REPFMT_VI, false,
-	     "<section class=\"pillar empty\" id=\"p-institutions\">\n<h2>2. Thể chế "
-	     "số</h2>\n<p>Không "
-	     "có số liệu trong kỳ này.</p>",
-	     NULL},
-	    {"html doctype", 3, REPFMT_VI, false, "<!DOCTYPE html>\n<html lang=\"vi\">", NULL},
-	    {"html title", 3, REPFMT_VI, false,
-	     "<title>BÁO CÁO Kết quả chuyển đổi số năm 2024 — tỉnh Quảng Ngãi</title>", NULL},
-	    {"html escapes names", 3, REPFMT_VI, false, "Huyện &lt;Sơn|Hà&gt;", "<Sơn|Hà>"},
-	    {"html no script", 3, REPFMT_VI, false, "@media print", "<script"},
-	    {"html no external asset", 3, REPFMT_VI, false, "<svg", "src="},
-	    {"html page breaks", 3, REPFMT_VI, false,
-	     "section.pillar,section.missing{break-before:page", NULL},
-	    {"html ratio cell", 3, REPFMT_VI, false,
-	     "<td class=\"n\">89,52%</td><td class=\"n\">94 / 105</td>", NULL},
-	    /* ranked: Lý Sơn 89,52% above Sơn Hà 5,28%, bars 4 / 5 of a 380-wide plot... */
-	    {"html ranked bar", 3, REPFMT_VI, false,
-	     ">Huyện Lý Sơn</text><rect class=\"bar\" x=\"230.0\" y=\"6.0\" width=\"340.2\"", NULL},
-	    {"html second bar", 3, REPFMT_VI, false,
-	     ">Huyện &lt;Sơn|Hà&gt;</text><rect class=\"bar\" x=\"230.0\" y=\"30.0\" "
-	     "width=\"20.1\"",
-	     NULL},
-	    {"html published", 3, REPFMT_VI, true,
-	     "Công bố lúc 09:30 ngày 01/07/2024 (phiên bản 2, người công bố: an &lt;admin&gt;)",
-	     "chưa công bố"},
-	    {"html hash", 3, REPFMT_VI, true, "<span class=\"hash\">0000000", NULL},
-	    {"html english", 3, REPFMT_EN, false, "<html lang=\"en\">", NULL},
-	    {"text re-expressed", 0, REPFMT_VI, 2,
-	     "mẫu số)\nSố liệu quy đổi theo địa giới từ 01/07/2025\n1 đơn vị có số liệu chưa có "
-	     "trong bảng chuyển đổi, không được tính: 536 Huyện Lý Sơn\n",
-	     NULL},
-	    {"text not re-expressed", 0, REPFMT_VI, 0, "BÁO CÁO", "quy đổi"},
-	    {"text re-expressed en", 0, REPFMT_EN, 2,
-	     "Figures re-expressed on the units in force from 2025-07-01 (crosswalk)\n", NULL},
-	    {"csv re-expressed header", 1, REPFMT_VI, 2,
-	     "reporting_units,expected_units,reexpressed_on\n", NULL},
-	    {"csv re-expressed row", 1, REPFMT_VI, 2,
-	     "\n536,Huyện Lý Sơn,2,internet_pct,Tỷ lệ người dùng Internet,2024,89.52,94,105,1,1,"
-	     "2025-07-01\n",
-	     NULL},
-	    {"md re-expressed", 2, REPFMT_VI, 2,
-	     "\n\n> **Số liệu quy đổi theo địa giới từ 01/07/2025**\n> 1 đơn vị", NULL},
-	    {"html re-expressed", 3, REPFMT_VI, 2,
-	     "</h1>\n<p class=\"reexpressed\"><strong>Số liệu quy đổi theo địa giới từ "
-	     "01/07/2025</strong><br>1 đơn vị",
-	     NULL},
-	};
 	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *text = render(cases[i].format, cases[i].lang, cases[i].mode);
-		CHECK_HAS(cases[i].name, cases[i].has, text);
-		if (cases[i].hasnt && strstr(text, cases[i].hasnt))
-			fail_msg("%s: \"%s\" should not be in the output", cases[i].name,
-				 cases[i].hasnt);
+	for (size_t i = 0; i < sizeof writer_cases / sizeof writer_cases[0]; i++) {
+		char *text =
+		    render(writer_cases[i].format, writer_cases[i].lang, writer_cases[i].mode);
+		CHECK_HAS(writer_cases[i].name, writer_cases[i].has, text);
+		if (writer_cases[i].hasnt && strstr(text, writer_cases[i].hasnt))
+			fail_msg("%s: \"%s\" should not be in the output", writer_cases[i].name,
+				 writer_cases[i].hasnt);
 		free(text);
 	}
 }

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <iconv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,15 +12,15 @@
 #include "outbox.h"
 #include "submit.h"
 
-/* Runs submit on text with stderr captured into errs. */
-static int run_submit_again(const char *dir, const char *text, bool partial, bool again,
+/* Runs submit on the len bytes at text with stderr captured into errs. */
+static int run_submit_bytes(const char *dir, const char *text, size_t len, bool partial, bool again,
 			    struct submit_result *res, char *errs, size_t size)
 {
 	char csv[512], log[512], odir[512];
 	snprintf(csv, sizeof csv, "%s/in.csv", dir);
 	snprintf(log, sizeof log, "%s/stderr", dir);
 	snprintf(odir, sizeof odir, "%s/outbox", dir);
-	test_write(csv, text, strlen(text));
+	test_write(csv, text, len);
 	char err[512];
 	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
@@ -37,6 +38,12 @@ static int run_submit_again(const char *dir, const char *text, bool partial, boo
 	errs[got] = '\0';
 	fclose(fp);
 	return rc;
+}
+
+static int run_submit_again(const char *dir, const char *text, bool partial, bool again,
+			    struct submit_result *res, char *errs, size_t size)
+{
+	return run_submit_bytes(dir, text, strlen(text), partial, again, res, errs, size);
 }
 
 static int run_submit(const char *dir, const char *text, bool partial, struct submit_result *res,
@@ -98,7 +105,22 @@ static void test_refusals(void **state)
 	     "in.csv:2: date: ngày không hợp lệ \"31/02/2024\": ngày phải từ 1 đến 29 trong "
 	     "tháng 2 năm 2024"},
 	    {"not utf-8", H "21298,population,2024,5\n21298,households,2024,S\xf5n\n",
-	     "in.csv:3: field 4: not valid UTF-8"},
+	     "in.csv:3: cột D (value): tệp không phải là văn bản UTF-8 (byte 0xF5 ở ký tự thứ 24 "
+	     "của dòng)"},
+	    {"a value under an empty header cell",
+	     "unit,indicator,period,value,,\n"
+	     "21298,population,2024,5,,x\n",
+	     "in.csv:2: cột F có giá trị \"x\" nhưng ô tiêu đề của cột này để trống"},
+	    {"a value beyond the header", H "21298,population,2024,5, 7 \n",
+	     "in.csv:2: cột E có giá trị \"7\" nhưng ô tiêu đề"},
+	    {"fields missing under a named column", "unit,indicator,period,value,,\n1,a,2024\n",
+	     "in.csv:2: cần 4 trường như dòng tiêu đề, nhưng có 3"},
+	    {"1.463 in a comma file stays ambiguous", H "21298,population,2024,\"1.463\"\n",
+	     "in.csv:2: value: số không rõ nghĩa \"1.463\""},
+	    {"sep= naming no delimiter", "sep=:\n" H,
+	     "in.csv:1: dòng \"sep=\" chỉ định dấu phân cách"},
+	    {"quote error named by its header", H "21298,population,2024,\"5\"0\n",
+	     "in.csv:2: cột D (value): có chữ sau dấu ngoặc kép đóng ô"},
 	    {"empty", "", "tệp rỗng"},
 	    {"note with a line break",
 	     "unit,indicator,period,value,note\n21298,population,2024,5,\"a\nb\"\n",
@@ -185,6 +207,95 @@ static void test_queueing(void **state)
 		       false, &res, errs, sizeof errs),
 	    0);
 	CHECK_INT("rows of one key on several dates", 3, res.rows);
+	test_rm_rf(dir);
+}
+
+/* The rows queued in dir's outbox, one "ref unit indicator period value" per row, ';' between. */
+static void queued_rows(const char *dir, const struct submit_result *res, char *out, size_t size)
+{
+	char odir[512], err[512];
+	size_t n = 0;
+	snprintf(odir, sizeof odir, "%s/outbox", dir);
+	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
+	assert_non_null(ob);
+	out[0] = '\0';
+	for (uint64_t seq = res->first_seq; res->batches && seq <= res->last_seq; seq++) {
+		struct outbox_record *rec;
+		struct batch *b;
+		assert_int_equal(outbox_read(ob, seq, &rec, err, sizeof err), 0);
+		assert_int_equal(batch_decode(rec->body, rec->body_len, &wire_default_limits, &b,
+					      err, sizeof err),
+				 0);
+		for (size_t i = 0; i < b->nrows; i++)
+			n += (size_t)snprintf(out + n, size - n, "%s%s %s %s %s %s", n ? ";" : "",
+					      b->rows[i].ref, b->rows[i].unit, b->rows[i].indicator,
+					      b->rows[i].period, b->rows[i].value.text);
+		batch_destroy(&b);
+		outbox_record_destroy(&rec);
+	}
+	outbox_close(&ob);
+}
+
+/* Text (UTF-8) as UTF-16 LE with a byte-order mark, by iconv; *len is set. */
+static char *utf16le(const char *text, size_t *len)
+{
+	iconv_t cd = iconv_open("UTF-16LE", "UTF-8");
+	size_t left = strlen(text), room = left * 2 + 4;
+	char *out = malloc(room + 2), *in = (char *)text, *o = out + 2;
+	assert_true(cd != (iconv_t)-1);
+	memcpy(out, "\xFF\xFE", 2);
+	assert_true(iconv(cd, &in, &left, &o, &room) != (size_t)-1);
+	iconv_close(cd);
+	*len = (size_t)(o - out);
+	return out;
+}
+
+/* Files as Excel and LibreOffice save them are queued with the values the officer typed. */
+static void test_dialects(void **state)
+{
+	static const struct {
+		const char *name, *csv;
+		bool utf16;
+		const char *rows;
+	} cases[] = {
+	    {"Excel \"Unicode Text\": UTF-16, tab",
+	     "unit\tindicator\tperiod\tvalue\tnote\r\n"
+	     "21298\tpopulation\t2024\t5000\tdân số, ước\r\n"
+	     "21298\tcoverage_4g_pct\t2024\t89,52\t\r\n",
+	     true, "in.csv:2 21298 population 2024 5000;in.csv:3 21298 coverage_4g_pct 2024 89.52"},
+	    {"sep=; line, grouped thousands",
+	     "sep=;\r\nunit;indicator;period;value\r\n"
+	     "21298;population;2024;1.463\r\n"
+	     "21298;coverage_4g_pct;2024;\"89,52\"\r\n",
+	     false,
+	     "in.csv:3 21298 population 2024 1463;in.csv:4 21298 coverage_4g_pct 2024 89.52"},
+	    {"Excel vi-VN CSV UTF-8: ';' means a decimal comma",
+	     "\xEF\xBB\xBFunit;indicator;period;value\r\n21298;population;2024;2.115.025\r\n"
+	     "21298;households;2024;1.440\r\n",
+	     false, "in.csv:2 21298 population 2024 2115025;in.csv:3 21298 households 2024 1440"},
+	    {"blank and ',,,' rows, trailing empty columns, spaces around a heading",
+	     "unit , indicator,period,value,,\r\n,,,,,\r\n\r\n21298,population,2024,5000,,\r\n"
+	     ",,,,,\r\n536,population,2024,19080\r\n",
+	     false, "in.csv:4 21298 population 2024 5000;in.csv:6 536 population 2024 19080"},
+	    {"old Mac Excel: CR only", "unit,indicator,period,value\r21298,population,2024,5000\r",
+	     false, "in.csv:2 21298 population 2024 5000"},
+	};
+	char *dir = test_tmpdir(), errs[4096], rows[2048], sub[512];
+	struct submit_result res;
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t len = strlen(cases[i].csv);
+		char *bytes = cases[i].utf16 ? utf16le(cases[i].csv, &len) : NULL;
+		snprintf(sub, sizeof sub, "%s/%zu", dir, i);
+		mkdir(sub, 0700);
+		int rc = run_submit_bytes(sub, bytes ? bytes : cases[i].csv, len, false, false,
+					  &res, errs, sizeof errs);
+		free(bytes);
+		if (rc != 0)
+			fail_msg("%s: refused: %s", cases[i].name, errs);
+		queued_rows(sub, &res, rows, sizeof rows);
+		CHECK_STR(cases[i].name, cases[i].rows, rows);
+	}
 	test_rm_rf(dir);
 }
 
@@ -435,7 +546,7 @@ int main(void)
 	    cmocka_unit_test(test_refusals),	  cmocka_unit_test(test_queueing),
 	    cmocka_unit_test(test_resubmit),	  cmocka_unit_test(test_qualifiers),
 	    cmocka_unit_test(test_body_limit),	  cmocka_unit_test(test_error_cap),
-	    cmocka_unit_test(test_reject_places),
+	    cmocka_unit_test(test_reject_places), cmocka_unit_test(test_dialects),
 	};
 	return cmocka_run_group_tests(tests, test_catalog_setup, test_catalog_teardown);
 }

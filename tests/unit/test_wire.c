@@ -270,112 +270,111 @@ static void test_decode_ok(void **state)
 	}
 }
 
+/* Refused bodies of each message kind, with a fragment of the error. */
+static const struct wire_limits small_body = {.max_body = 10, .max_rows = 1, .max_depth = 4};
+static const struct {
+	const char *name;
+	enum kind kind;
+	const char *body;
+	size_t len; /* 0: strlen */
+	const struct wire_limits *lim;
+	const char *fragment;
+} refused_cases[] = {
+    {"not JSON", K_HELLO, "nope", 0, NULL, "invalid JSON at line 1"},
+    {"empty body", K_PING, "", 0, NULL, "invalid JSON"},
+    {"trailing garbage", K_EMPTY, "{} x", 0, NULL, "invalid JSON"},
+    {"top-level array", K_PING, "[]", 0, NULL, "body is an array, not a JSON object"},
+    {"top-level string", K_PING, "\"x\"", 0, NULL, "invalid JSON"},
+    {"body limit", K_EMPTY, "{         }", 0, &small_body, "body too large: 11 bytes, limit 10"},
+    {"depth limit", K_PING, "{\"a\":[[[[]]]]}", 0, NULL, "JSON nested deeper than 4"},
+    {"duplicate key", K_PING, "{\"backlog_rows\":1,\"backlog_rows\":2}", 0, NULL,
+     "duplicate object key"},
+    {"invalid UTF-8", K_ERROR, "{\"code\":\"a\xff\",\"message\":\"\"}", 0, NULL, "invalid JSON"},
+    {"NUL escape", K_ERROR, "{\"code\":\"a\\u0000b\",\"message\":\"\"}", 0, NULL, "invalid JSON"},
+    {"raw NUL byte", K_EMPTY, "{}\0", 3, NULL, "invalid JSON: a NUL byte at offset 2"},
+    {"raw NUL byte after a number", K_PING, "{\"backlog_rows\":3\0}", 18, NULL,
+     "invalid JSON: a NUL byte at offset 17"},
+    {"integer beyond 64 bits", K_PING, "{\"backlog_rows\":9223372036854775808}", 0, NULL,
+     "invalid JSON"},
+    {"hello unknown field", K_HELLO,
+     "{\"agent\":\"a\",\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0,\"x\":1}", 0, NULL,
+     "unknown field \"x\""},
+    {"hello missing agent", K_HELLO, "{\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}", 0,
+     NULL, "missing field \"agent\""},
+    {"hello epoch 0", K_HELLO,
+     "{\"agent\":\"a\",\"epoch\":0,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
+     "field \"epoch\": 0 is out of range 1..9223372036854775807"},
+    {"hello negative epoch", K_HELLO,
+     "{\"agent\":\"a\",\"epoch\":-5,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
+     "field \"epoch\": -5 is out of range"},
+    {"hello epoch string", K_HELLO,
+     "{\"agent\":\"a\",\"epoch\":\"5\",\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
+     "field \"epoch\": expected an unsigned integer, got a string"},
+    {"hello epoch real", K_HELLO,
+     "{\"agent\":\"a\",\"epoch\":5.0,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
+     "field \"epoch\": expected an unsigned integer, got a number with a fraction"},
+    {"hello epoch null", K_HELLO,
+     "{\"agent\":\"a\",\"epoch\":null,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
+     "expected an unsigned integer, got null"},
+    {"hello empty agent", K_HELLO,
+     "{\"agent\":\"\",\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
+     "field \"agent\": empty"},
+    {"hello 65-byte agent", K_HELLO,
+     "{\"agent\":\"" A64 "b\",\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
+     "field \"agent\": 65 bytes, limit 64"},
+    {"hello agent number", K_HELLO,
+     "{\"agent\":1,\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
+     "field \"agent\": expected a string, got a number"},
+    {"welcome scope letters", K_WELCOME,
+     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"2a\",\"max_rows\":1,"
+     "\"max_body\":1,\"catalog_version\":\"\"}",
+     0, NULL, "field \"scope\": expected a unit code of digits"},
+    {"welcome max_rows 0", K_WELCOME,
+     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"2\",\"max_rows\":0,"
+     "\"max_body\":1,\"catalog_version\":\"\"}",
+     0, NULL, "field \"max_rows\": 0 is out of range"},
+    {"welcome missing catalog_version", K_WELCOME,
+     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"2\",\"max_rows\":1,\"max_body\":1}", 0,
+     NULL, "missing field \"catalog_version\""},
+    {"ping negative", K_PING, "{\"oldest_age_s\":-1}", 0, NULL,
+     "field \"oldest_age_s\": -1 is out of range"},
+    {"ping boolean", K_PING, "{\"backlog_rows\":true}", 0, NULL,
+     "field \"backlog_rows\": expected an unsigned integer, got a boolean"},
+    {"ping unknown", K_PING, "{\"backlog\":1}", 0, NULL, "unknown field \"backlog\""},
+    {"retry after_ms too big", K_RETRY,
+     "{\"epoch\":1,\"seq\":1,\"after_ms\":4294967296,\"reason\":\"r\"}", 0, NULL,
+     "field \"after_ms\": 4294967296 is out of range 0..4294967295"},
+    {"retry seq 0", K_RETRY, "{\"epoch\":1,\"seq\":0,\"after_ms\":1,\"reason\":\"r\"}", 0, NULL,
+     "field \"seq\": 0 is out of range"},
+    {"retry missing reason", K_RETRY, "{\"epoch\":1,\"seq\":1,\"after_ms\":1}", 0, NULL,
+     "missing field \"reason\""},
+    {"error message too long", K_ERROR, "{\"code\":\"x\",\"message\":\"" A240 "b\"}", 0, NULL,
+     "field \"message\": 241 bytes, limit 240"},
+    {"error code too long", K_ERROR,
+     "{\"code\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"message\":\"\"}", 0, NULL,
+     "field \"code\": 33 bytes, limit 32"},
+    {"empty with a field", K_EMPTY, "{\"a\":1}", 0, NULL, "unknown field \"a\""},
+    {"unknown key with newline", K_EMPTY, "{\"a\\nb\":1}", 0, NULL, "unknown field \"a?b\""},
+    {"empty is array", K_EMPTY, "[]", 0, NULL, "body is an array"},
+};
+
 /* Refused bodies: err must contain the fragment. */
 static void test_decode_refused(void **state)
 {
-	static const struct wire_limits small = {.max_body = 10, .max_rows = 1, .max_depth = 4};
-	static const struct {
-		const char *name;
-		enum kind kind;
-		const char *body;
-		size_t len; /* 0: strlen */
-		const struct wire_limits *lim;
-		const char *fragment;
-	} cases[] = {
-	    {"not JSON", K_HELLO, "nope", 0, NULL, "invalid JSON at line 1"},
-	    {"empty body", K_PING, "", 0, NULL, "invalid JSON"},
-	    {"trailing garbage", K_EMPTY, "{} x", 0, NULL, "invalid JSON"},
-	    {"top-level array", K_PING, "[]", 0, NULL, "body is an array, not a JSON object"},
-	    {"top-level string", K_PING, "\"x\"", 0, NULL, "invalid JSON"},
-	    {"body limit", K_EMPTY, "{         }", 0, &small, "body too large: 11 bytes, limit 10"},
-	    {"depth limit", K_PING, "{\"a\":[[[[]]]]}", 0, NULL, "JSON nested deeper than 4"},
-	    {"duplicate key", K_PING, "{\"backlog_rows\":1,\"backlog_rows\":2}", 0, NULL,
-	     "duplicate object key"},
-	    {"invalid UTF-8", K_ERROR, "{\"code\":\"a\xff\",\"message\":\"\"}", 0, NULL,
-	     "invalid JSON"},
-	    {"NUL escape", K_ERROR, "{\"code\":\"a\\u0000b\",\"message\":\"\"}", 0, NULL,
-	     "invalid JSON"},
-	    {"raw NUL byte", K_EMPTY, "{}\0", 3, NULL, "invalid JSON: a NUL byte at offset 2"},
-	    {"raw NUL byte after a number", K_PING, "{\"backlog_rows\":3\0}", 18, NULL,
-	     "invalid JSON: a NUL byte at offset 17"},
-	    {"integer beyond 64 bits", K_PING, "{\"backlog_rows\":9223372036854775808}", 0, NULL,
-	     "invalid JSON"},
-	    {"hello unknown field", K_HELLO,
-	     "{\"agent\":\"a\",\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0,\"x\":1}", 0,
-	     NULL, "unknown field \"x\""},
-	    {"hello missing agent", K_HELLO,
-	     "{\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
-	     "missing field \"agent\""},
-	    {"hello epoch 0", K_HELLO,
-	     "{\"agent\":\"a\",\"epoch\":0,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
-	     "field \"epoch\": 0 is out of range 1..9223372036854775807"},
-	    {"hello negative epoch", K_HELLO,
-	     "{\"agent\":\"a\",\"epoch\":-5,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
-	     "field \"epoch\": -5 is out of range"},
-	    {"hello epoch string", K_HELLO,
-	     "{\"agent\":\"a\",\"epoch\":\"5\",\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
-	     "field \"epoch\": expected an unsigned integer, got a string"},
-	    {"hello epoch real", K_HELLO,
-	     "{\"agent\":\"a\",\"epoch\":5.0,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
-	     "field \"epoch\": expected an unsigned integer, got a number with a fraction"},
-	    {"hello epoch null", K_HELLO,
-	     "{\"agent\":\"a\",\"epoch\":null,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
-	     "expected an unsigned integer, got null"},
-	    {"hello empty agent", K_HELLO,
-	     "{\"agent\":\"\",\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
-	     "field \"agent\": empty"},
-	    {"hello 65-byte agent", K_HELLO,
-	     "{\"agent\":\"" A64 "b\",\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}", 0,
-	     NULL, "field \"agent\": 65 bytes, limit 64"},
-	    {"hello agent number", K_HELLO,
-	     "{\"agent\":1,\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
-	     "field \"agent\": expected a string, got a number"},
-	    {"welcome scope letters", K_WELCOME,
-	     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"2a\",\"max_rows\":1,"
-	     "\"max_body\":1,\"catalog_version\":\"\"}",
-	     0, NULL, "field \"scope\": expected a unit code of digits"},
-	    {"welcome max_rows 0", K_WELCOME,
-	     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"2\",\"max_rows\":0,"
-	     "\"max_body\":1,\"catalog_version\":\"\"}",
-	     0, NULL, "field \"max_rows\": 0 is out of range"},
-	    {"welcome missing catalog_version", K_WELCOME,
-	     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"2\",\"max_rows\":1,\"max_body\":1}",
-	     0, NULL, "missing field \"catalog_version\""},
-	    {"ping negative", K_PING, "{\"oldest_age_s\":-1}", 0, NULL,
-	     "field \"oldest_age_s\": -1 is out of range"},
-	    {"ping boolean", K_PING, "{\"backlog_rows\":true}", 0, NULL,
-	     "field \"backlog_rows\": expected an unsigned integer, got a boolean"},
-	    {"ping unknown", K_PING, "{\"backlog\":1}", 0, NULL, "unknown field \"backlog\""},
-	    {"retry after_ms too big", K_RETRY,
-	     "{\"epoch\":1,\"seq\":1,\"after_ms\":4294967296,\"reason\":\"r\"}", 0, NULL,
-	     "field \"after_ms\": 4294967296 is out of range 0..4294967295"},
-	    {"retry seq 0", K_RETRY, "{\"epoch\":1,\"seq\":0,\"after_ms\":1,\"reason\":\"r\"}", 0,
-	     NULL, "field \"seq\": 0 is out of range"},
-	    {"retry missing reason", K_RETRY, "{\"epoch\":1,\"seq\":1,\"after_ms\":1}", 0, NULL,
-	     "missing field \"reason\""},
-	    {"error message too long", K_ERROR, "{\"code\":\"x\",\"message\":\"" A240 "b\"}", 0,
-	     NULL, "field \"message\": 241 bytes, limit 240"},
-	    {"error code too long", K_ERROR,
-	     "{\"code\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"message\":\"\"}", 0, NULL,
-	     "field \"code\": 33 bytes, limit 32"},
-	    {"empty with a field", K_EMPTY, "{\"a\":1}", 0, NULL, "unknown field \"a\""},
-	    {"unknown key with newline", K_EMPTY, "{\"a\\nb\":1}", 0, NULL,
-	     "unknown field \"a?b\""},
-	    {"empty is array", K_EMPTY, "[]", 0, NULL, "body is an array"},
-	};
 	char err[256], *text;
 	(void)state;
-	for (size_t i = 0; i < N(cases); i++) {
-		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].body);
+	for (size_t i = 0; i < N(refused_cases); i++) {
+		size_t len =
+		    refused_cases[i].len ? refused_cases[i].len : strlen(refused_cases[i].body);
 		err[0] = '\0';
-		int rc = decode_as(cases[i].kind, cases[i].body, len, cases[i].lim, &text, err,
-				   sizeof err);
+		int rc = decode_as(refused_cases[i].kind, refused_cases[i].body, len,
+				   refused_cases[i].lim, &text, err, sizeof err);
 		free(text);
 		if (rc != -1)
-			fail_msg("case \"%s\": accepted", cases[i].name);
-		if (!strstr(err, cases[i].fragment))
-			fail_msg("case \"%s\": error \"%s\" lacks \"%s\"", cases[i].name, err,
-				 cases[i].fragment);
+			fail_msg("case \"%s\": accepted", refused_cases[i].name);
+		if (!strstr(err, refused_cases[i].fragment))
+			fail_msg("case \"%s\": error \"%s\" lacks \"%s\"", refused_cases[i].name,
+				 err, refused_cases[i].fragment);
 	}
 }
 

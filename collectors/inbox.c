@@ -1,0 +1,353 @@
+/*
+ * inbox: the drop folder (see inbox.h).
+ *
+ * Each scan lists the folder and compares every candidate's size and
+ * modification time with what the last scan saw: a file whose pair has not
+ * changed for INBOX_SETTLE_MS is complete.  Submit speaks to the officer on
+ * stderr, as the terminal command does; here the officer reads a note, so
+ * stderr is pointed at an in-memory file for the call and its lines become
+ * the note, in the words submit would have printed.  The agent is one thread
+ * and nothing else writes to stderr during the call.
+ */
+#define _GNU_SOURCE
+#include "inbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "message.h"
+#include "num.h"
+#include "obio.h"
+
+/* Scans at most this often. */
+#define INBOX_SCAN_MS 1000
+/* The most of submit's words kept in a note. */
+#define INBOX_NOTE_MAX (256 * 1024)
+
+/* A file seen in the folder. */
+struct inbox_file {
+	char name[256];
+	off_t size;
+	struct timespec mtime;
+	int64_t since_ms; /* when size and mtime took these values */
+	int64_t retry_ms; /* not before, after a failure outside the file */
+	bool handled;	  /* moved, or could not be: not again while unchanged */
+	bool seen;	  /* present in the current scan */
+};
+
+struct inbox {
+	char *dir;
+	int dfd, done_fd, refused_fd;
+	inbox_submit_fn fn;
+	void *arg;
+	int64_t next_scan_ms;
+	struct inbox_file files[INBOX_FILES_MAX];
+	size_t nfiles;
+	struct obio_sync sync;
+};
+
+int inbox_takes(const char *name)
+{
+	size_t len = strlen(name), rl = strlen(".rejected.csv");
+
+	if (len == 0 || name[0] == '.' || strncmp(name, "~$", 2) == 0 || name[len - 1] == '~')
+		return 0;
+	if (len > 4 && strcasecmp(name + len - 4, ".tmp") == 0)
+		return 0;
+	if (len > rl && strcasecmp(name + len - rl, ".rejected.csv") == 0)
+		return 0;
+	return submit_reads(name) ? 1 : 0;
+}
+
+/* Opens dir/sub, creating it; the descriptor or -1 with err. */
+static int inbox_subdir(int dfd, const char *dir, const char *sub, char *err, size_t errsize)
+{
+	int fd;
+
+	if (mkdirat(dfd, sub, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, errsize, "%s/%s: %s", dir, sub, strerror(errno));
+		return -1;
+	}
+	if ((fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		snprintf(err, errsize, "%s/%s: %s", dir, sub, strerror(errno));
+	return fd;
+}
+
+struct inbox *inbox_new(const char *dir, inbox_submit_fn fn, void *arg, char *err, size_t errsize)
+{
+	struct inbox *ib = calloc(1, sizeof *ib);
+
+	if (!ib || !(ib->dir = strdup(dir))) {
+		snprintf(err, errsize, "out of memory");
+		free(ib);
+		return NULL;
+	}
+	ib->fn = fn;
+	ib->arg = arg;
+	ib->sync = (struct obio_sync){obio_fsync, NULL};
+	ib->done_fd = ib->refused_fd = -1;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, errsize, "agent.inbox_dir %s: %s", dir, strerror(errno));
+		ib->dfd = -1;
+		goto fail;
+	}
+	if ((ib->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(err, errsize, "agent.inbox_dir %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if ((ib->done_fd = inbox_subdir(ib->dfd, dir, "done", err, errsize)) < 0 ||
+	    (ib->refused_fd = inbox_subdir(ib->dfd, dir, "refused", err, errsize)) < 0)
+		goto fail;
+	return ib;
+fail:
+	inbox_destroy(&ib);
+	return NULL;
+}
+
+void inbox_destroy(struct inbox **ip)
+{
+	struct inbox *ib;
+
+	if (!ip || !*ip)
+		return;
+	ib = *ip;
+	if (ib->dfd >= 0)
+		close(ib->dfd);
+	if (ib->done_fd >= 0)
+		close(ib->done_fd);
+	if (ib->refused_fd >= 0)
+		close(ib->refused_fd);
+	free(ib->dir);
+	free(ib);
+	*ip = NULL;
+}
+
+/*
+ * Runs submit on path with stderr in memory; returns its result, with what it
+ * wrote in *words (the caller frees; NULL if it could not be captured, then
+ * the words went to the log's stderr).
+ */
+static int inbox_submit(struct inbox *ib, const char *path, struct submit_result *res, char **words)
+{
+	int mfd = memfd_create("chiso-inbox", MFD_CLOEXEC), saved = -1, rc;
+	size_t len;
+
+	*words = NULL;
+	fflush(stderr);
+	if (mfd >= 0 && (saved = dup(2)) >= 0 && dup2(mfd, 2) < 0) {
+		close(saved);
+		saved = -1;
+	}
+	rc = ib->fn(ib->arg, path, res);
+	fflush(stderr);
+	if (saved >= 0) {
+		dup2(saved, 2);
+		close(saved);
+		*words = calloc(1, INBOX_NOTE_MAX + 1);
+		if (*words) {
+			ssize_t n = pread(mfd, *words, INBOX_NOTE_MAX, 0);
+			len = n > 0 ? (size_t)n : 0;
+			(*words)[len] = '\0';
+		}
+	}
+	if (mfd >= 0)
+		close(mfd);
+	return rc;
+}
+
+/* The note's first line for a file submit took (rc 0) or refused. */
+static void inbox_heading(const struct inbox *ib, const char *name, int rc,
+			  const struct submit_result *res, char *buf, size_t size)
+{
+	char rows[32], first[24], last[24];
+
+	num_format_vi((double)res->rows, 0, rows, sizeof rows);
+	snprintf(first, sizeof first, "%llu",
+		 (unsigned long long)(res->already ? res->previous.first : res->first_seq));
+	snprintf(last, sizeof last, "%llu",
+		 (unsigned long long)(res->already ? res->previous.last : res->last_seq));
+	if (rc != 0)
+		message_format(buf, size, "inbox_refused", name, ib->dir, NULL);
+	else if (res->already)
+		message_format(buf, size, "inbox_already", name, first, last, NULL);
+	else if (res->batches == 0)
+		message_format(buf, size, "inbox_nothing", name, NULL);
+	else
+		message_format(buf, size, "inbox_queued", name, rows, first, last, NULL);
+}
+
+/* s with every from replaced by to; the caller frees; NULL if out of memory. */
+static char *inbox_replace(const char *s, const char *from, const char *to)
+{
+	size_t n = 0, fl = strlen(from), tl = strlen(to);
+	char *out, *o;
+
+	for (const char *p = strstr(s, from); p; p = strstr(p + fl, from))
+		n++;
+	if ((out = malloc(strlen(s) + n * (tl > fl ? tl - fl : 0) + 1)) == NULL)
+		return NULL;
+	o = out;
+	for (const char *p; (p = strstr(s, from)) != NULL; s = p + fl) {
+		memcpy(o, s, (size_t)(p - s));
+		o += p - s;
+		memcpy(o, to, tl);
+		o += tl;
+	}
+	strcpy(o, s);
+	return out;
+}
+
+/*
+ * Moves name (and its reject file, if submit wrote one) to to_fd, the folder
+ * sub, and writes the note: heading, then words with the reject file's old
+ * place replaced by its new one.
+ */
+static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char *sub,
+		      const char *heading, const char *words)
+{
+	char stamp[32], target[600], moved[700], rj[600], note[720], tmp[720];
+	char from[620], to[760], *fixed = NULL;
+	const char *what = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	bool renamed;
+
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+	snprintf(target, sizeof target, "%s-%s", stamp, name);
+	if (renameat(ib->dfd, name, ib->dfd, target) != 0 ||
+	    obio_move_aside(&ib->sync, ib->dfd, target, to_fd, moved, sizeof moved) != 0) {
+		log_err("inbox %s: cannot move %s: %s", ib->dir, name, strerror(errno));
+		renameat(ib->dfd, target, ib->dfd, name); /* back, if only the second step failed */
+		return -1;
+	}
+	snprintf(rj, sizeof rj, "%s.rejected.csv", name);
+	if (faccessat(ib->dfd, rj, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		char rjmoved[700], rjtarget[720];
+		snprintf(rjtarget, sizeof rjtarget, "%s.rejected.csv", moved);
+		if (renameat(ib->dfd, rj, ib->dfd, rjtarget) != 0 ||
+		    obio_move_aside(&ib->sync, ib->dfd, rjtarget, to_fd, rjmoved, sizeof rjmoved) !=
+			0) {
+			log_warn("inbox %s: cannot move %s: %s", ib->dir, rj, strerror(errno));
+		} else if (words) {
+			snprintf(from, sizeof from, "/%s", rj);
+			snprintf(to, sizeof to, "/%s/%s", sub, rjmoved);
+			fixed = inbox_replace(words, from, to);
+		}
+	}
+	if (fixed)
+		words = fixed;
+	snprintf(note, sizeof note, "%s.note.txt", moved);
+	snprintf(tmp, sizeof tmp, ".%s.tmp", note);
+	struct obio_part parts[] = {
+	    {heading, strlen(heading)}, {"\n", 1}, {words ? words : "", words ? strlen(words) : 0}};
+	if (obio_replace(&ib->sync, to_fd, tmp, note, false, parts, 3, &renamed, &what) != 0)
+		log_err("inbox %s: cannot write the note %s: %s: %s", ib->dir, note, what,
+			strerror(errno));
+	log_info("inbox %s: %s -> %s/%s", ib->dir, name, sub, moved);
+	free(fixed);
+	return 0;
+}
+
+/* Submits one settled file and moves it; 1 if moved, 0 if left for later. */
+static int inbox_handle(struct inbox *ib, struct inbox_file *f, int64_t now_ms)
+{
+	char path[4096], heading[1024], *words = NULL;
+	struct submit_result res;
+	int rc, moved;
+
+	snprintf(path, sizeof path, "%s/%s", ib->dir, f->name);
+	memset(&res, 0, sizeof res);
+	rc = inbox_submit(ib, path, &res, &words);
+	if (rc != 0 && res.transient) {
+		log_warn("inbox %s: %s not submitted, trying again in %d s: %s", ib->dir, f->name,
+			 INBOX_RETRY_MS / 1000, words ? words : "");
+		f->retry_ms = now_ms + INBOX_RETRY_MS;
+		free(words);
+		return 0;
+	}
+	inbox_heading(ib, f->name, rc, &res, heading, sizeof heading);
+	moved = inbox_move(ib, f->name, rc == 0 ? ib->done_fd : ib->refused_fd,
+			   rc == 0 ? "done" : "refused", heading, words);
+	f->handled = true;
+	free(words);
+	return moved == 0;
+}
+
+/* Notes name's size and time; the entry, or NULL when the table is full. */
+static struct inbox_file *inbox_see(struct inbox *ib, const char *name, const struct stat *st,
+				    int64_t now_ms)
+{
+	struct inbox_file *f = NULL;
+
+	for (size_t i = 0; i < ib->nfiles && !f; i++)
+		if (strcmp(ib->files[i].name, name) == 0)
+			f = &ib->files[i];
+	if (!f) {
+		if (ib->nfiles == INBOX_FILES_MAX || strlen(name) >= sizeof f->name)
+			return NULL;
+		f = &ib->files[ib->nfiles++];
+		memset(f, 0, sizeof *f);
+		snprintf(f->name, sizeof f->name, "%s", name);
+		f->size = -1;
+	}
+	f->seen = true;
+	if (f->size != st->st_size || f->mtime.tv_sec != st->st_mtim.tv_sec ||
+	    f->mtime.tv_nsec != st->st_mtim.tv_nsec) {
+		f->size = st->st_size;
+		f->mtime = st->st_mtim;
+		f->since_ms = now_ms;
+		f->handled = false;
+	}
+	return f;
+}
+
+int inbox_poll(struct inbox *ib, int64_t now_ms)
+{
+	DIR *d;
+	struct dirent *e;
+	int moved = 0;
+
+	if (now_ms < ib->next_scan_ms)
+		return 0;
+	ib->next_scan_ms = now_ms + INBOX_SCAN_MS;
+	int fd = dup(ib->dfd);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		log_warn("inbox %s: cannot list: %s", ib->dir, strerror(errno));
+		return 0;
+	}
+	rewinddir(d);
+	for (size_t i = 0; i < ib->nfiles; i++)
+		ib->files[i].seen = false;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		if (!inbox_takes(e->d_name) ||
+		    fstatat(ib->dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		inbox_see(ib, e->d_name, &st, now_ms);
+	}
+	closedir(d);
+	for (size_t i = 0; i < ib->nfiles;) {
+		struct inbox_file *f = &ib->files[i];
+		if (!f->seen) { /* gone: forget it */
+			ib->files[i] = ib->files[--ib->nfiles];
+			continue;
+		}
+		if (!f->handled && now_ms - f->since_ms >= INBOX_SETTLE_MS && now_ms >= f->retry_ms)
+			moved += inbox_handle(ib, f, now_ms);
+		i++;
+	}
+	return moved;
+}
