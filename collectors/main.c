@@ -2,6 +2,8 @@
  * chiso-agent: the collector on a commune or district office PC.
  *
  *   chiso-agent submit FILE.csv   check a file and queue it durably
+ *   chiso-agent submit FILE.xlsx  the same for an Excel workbook
+ *   chiso-agent template          write the Excel workbook an officer fills in
  *   chiso-agent run               deliver the queue to the province
  *   chiso-agent status            what is waiting, what was delivered
  *
@@ -32,31 +34,40 @@
 #include "sender.h"
 #include "startopt.h"
 #include "submit.h"
+#include "template.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: chiso-agent [-f FILE] submit [--partial] [--again] FILE.csv ...\n"
-		"       chiso-agent [-f FILE] run [--until-empty] [--timeout SECONDS]\n"
-		"       chiso-agent [-f FILE] status\n"
-		"       chiso-agent [-f FILE] keygen\n"
-		"       chiso-agent [-f FILE] -n [-v]\n"
-		"       chiso-agent --defaults\n"
-		"  -f FILE        configuration (default " AGENTCONF_DEFAULT_PATH ")\n"
-		"  -n             check the configuration and keys, then exit; -v prints it\n"
-		"  --defaults     print every key with its default and comment, then exit\n"
-		"  submit         check each CSV file "
-		"(unit,indicator,period,value[,qualifier][,note])\n"
-		"                 and queue it; nothing is queued from a file with errors\n"
-		"  --partial      queue the good rows of a file that has errors\n"
-		"  --again        queue a file even if the same bytes wait in the outbox\n"
-		"  run            send queued batches until stopped\n"
-		"  --until-empty  stop once everything queued is acknowledged\n"
-		"  --timeout S    stop after S seconds (exit 1 if batches are still waiting)\n"
-		"  status         show the queue, the last acknowledgement and the last error\n"
-		"  keygen         write this agent's keypair where agent.secret_key_file says\n"
-		"                 (NAME.key and NAME.pub); send NAME.pub to the province\n"
-		"  --help, --version\n");
+	fprintf(
+	    out,
+	    "usage: chiso-agent [-f FILE] submit [--partial] [--again] FILE.csv|FILE.xlsx ...\n"
+	    "       chiso-agent [-f FILE] template [--unit CODE] [--period CODE] [-o FILE.xlsx]\n"
+	    "       chiso-agent [-f FILE] run [--until-empty] [--timeout SECONDS]\n"
+	    "       chiso-agent [-f FILE] status\n"
+	    "       chiso-agent [-f FILE] keygen\n"
+	    "       chiso-agent [-f FILE] -n [-v]\n"
+	    "       chiso-agent --defaults\n"
+	    "  -f FILE        configuration (default " AGENTCONF_DEFAULT_PATH ")\n"
+	    "  -n             check the configuration and keys, then exit; -v prints it\n"
+	    "  --defaults     print every key with its default and comment, then exit\n"
+	    "  submit         check each CSV file "
+	    "(unit,indicator,period,value[,qualifier][,note])\n"
+	    "                 or Excel workbook (a filled template, or those columns on\n"
+	    "                 its first sheet) and queue it; nothing is queued from a\n"
+	    "                 file with errors\n"
+	    "  --partial      queue the good rows of a file that has errors\n"
+	    "  --again        queue a file even if the same bytes wait in the outbox\n"
+	    "  template       write an Excel workbook to fill in for the unit (default: this\n"
+	    "                 agent's) and the period (default: the one open today), by\n"
+	    "                 the province's catalogue; -o names it (default\n"
+	    "                 chiso-UNIT-PERIOD.xlsx)\n"
+	    "  run            send queued batches until stopped\n"
+	    "  --until-empty  stop once everything queued is acknowledged\n"
+	    "  --timeout S    stop after S seconds (exit 1 if batches are still waiting)\n"
+	    "  status         show the queue, the last acknowledgement and the last error\n"
+	    "  keygen         write this agent's keypair where agent.secret_key_file says\n"
+	    "                 (NAME.key and NAME.pub); send NAME.pub to the province\n"
+	    "  --help, --version\n");
 }
 
 /*
@@ -185,6 +196,67 @@ static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 	catalog_destroy(&cat);
 	outbox_close(&ob);
 	return rc;
+}
+
+/* Template's arguments; 0, or 2 (usage) with the reason on stderr. */
+static int template_args(int argc, char **argv, const char **unit, const char **period,
+			 const char **out)
+{
+	*unit = *period = *out = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char **to = strcmp(argv[i], "--unit") == 0     ? unit
+				  : strcmp(argv[i], "--period") == 0 ? period
+				  : strcmp(argv[i], "-o") == 0	     ? out
+								     : NULL;
+		if (!to || i + 1 >= argc || !argv[i + 1][0]) {
+			fprintf(stderr, "chiso-agent template: %s \"%s\"\n",
+				to ? "missing value after" : "unknown argument", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+		*to = argv[++i];
+	}
+	return 0;
+}
+
+static int cmd_template(const struct agentconf *c, int argc, char **argv)
+{
+	const char *unit, *period, *out;
+	char def_period[PERIOD_ID_MAX], def_out[128], err[1024];
+	struct agentstate as;
+
+	if (template_args(argc, argv, &unit, &period, &out) != 0)
+		return 2;
+	struct catalog *cat = agentstate_catalog(c->outbox_dir);
+	if (!cat) {
+		fprintf(stderr, "no catalogue from the province yet: run `chiso-agent run` once, "
+				"then make the template\n");
+		return 1;
+	}
+	if (!unit && agentstate_load(c->outbox_dir, &as) == 0 && as.scope[0])
+		unit = as.scope;
+	if (!unit) {
+		fprintf(stderr, "this agent has not learnt its unit from the province yet: give "
+				"--unit CODE\n");
+		catalog_destroy(&cat);
+		return 1;
+	}
+	if (!period) {
+		template_default_period(cat, date_today(), def_period, sizeof def_period);
+		period = def_period;
+	}
+	if (!out) {
+		snprintf(def_out, sizeof def_out, "chiso-%s-%s.xlsx", unit, period);
+		out = def_out;
+	}
+	int rc = template_write(out, cat, unit, period, err, sizeof err);
+	if (rc == 0)
+		printf("%s: template for unit %s, period %s (catalogue %s)\n", out, unit, period,
+		       cat->version ? cat->version : "?");
+	else
+		fprintf(stderr, "%s\n", err);
+	catalog_destroy(&cat);
+	return rc == 0 ? 0 : 1;
 }
 
 /* The longest --timeout: a week, far beyond any scheduled one-shot run. */
@@ -354,8 +426,12 @@ static int check_command(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	const char *unit, *period, *out;
 	if (strcmp(cmd, "run") == 0 &&
 	    run_args(nargs, argv + optind + 1, &until_empty, &timeout_ms) != 0)
+		return 2;
+	if (strcmp(cmd, "template") == 0 &&
+	    template_args(nargs, argv + optind + 1, &unit, &period, &out) != 0)
 		return 2;
 	if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "keygen") == 0) && nargs != 0) {
 		fprintf(stderr, "chiso-agent %s: takes no arguments\n", cmd);
@@ -363,7 +439,7 @@ static int check_command(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(cmd, "submit") != 0 && strcmp(cmd, "run") != 0 && strcmp(cmd, "status") != 0 &&
-	    strcmp(cmd, "keygen") != 0) {
+	    strcmp(cmd, "keygen") != 0 && strcmp(cmd, "template") != 0) {
 		fprintf(stderr, "unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return 2;
@@ -404,6 +480,8 @@ static int dispatch(struct agentconf *c, int argc, char **argv)
 		return become_outbox_owner(c) < 0 ? 1 : cmd_run(c, nargs, argv + optind + 1);
 	if (strcmp(cmd, "status") == 0)
 		return become_outbox_owner(c) < 0 ? 1 : cmd_status(c);
+	if (strcmp(cmd, "template") == 0)
+		return cmd_template(c, nargs, argv + optind + 1);
 	return cmd_keygen(c); /* "keygen", without arguments: check_command saw to it */
 }
 

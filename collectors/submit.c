@@ -37,6 +37,7 @@ struct errlog {
 	const char *path;   /* the input, as the officer typed it */
 	const char *abs;    /* its absolute path, which names the reject file */
 	const char *outbox; /* its rejected/ folder when the input's cannot be written */
+	const struct submit_source *src; /* says where a workbook's cell is */
 	size_t total, shown;
 	size_t kinds[RE_N];
 	struct rejects *rj; /* opened at the first error */
@@ -123,8 +124,14 @@ static void errlog_row(struct errlog *e, long line, enum submit_error kind,
 	e->total++;
 	e->kinds[kind]++;
 	if (e->shown < SUBMIT_ERRORS_SHOWN) {
+		char where[512] = "";
+		int field = kind >= RE_UNIT && kind <= RE_NOTE && l ? l->at[kind - RE_UNIT] : -1;
+		if (kind != RE_CSV && e->src)
+			submit_source_where(e->src, line, field, where, sizeof where);
 		e->shown++;
-		if (kind == RE_CSV)
+		if (where[0])
+			fprintf(stderr, "%s: %s: %s\n", e->path, where, msg);
+		else if (kind == RE_CSV)
 			fprintf(stderr, "%s\n", msg);
 		else if (kind >= RE_UNIT && kind <= RE_NOTE)
 			fprintf(stderr, "%s:%ld: %s: %s\n", e->path, line,
@@ -202,10 +209,10 @@ static char *submit_render(uint64_t epoch, uint64_t seq, void *arg)
 }
 
 /* Pass 1: checks every row, reporting to el; returns the number of bad rows, or -1. */
-static long submit_check(FILE *fp, const char *path, const char *base, const struct catalog *cat,
-			 struct submit_layout *l, size_t *good, struct errlog *el)
+static long submit_check(struct submit_source *r, const char *path, const char *base,
+			 const struct catalog *cat, struct submit_layout *l, size_t *good,
+			 struct errlog *el)
 {
-	struct csv_reader *r = csv_reader_new(fp, path);
 	struct csv_record rec;
 	struct keyset keys = {0};
 	struct batch_row row;
@@ -214,14 +221,13 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 	int got, header = 0;
 
 	*good = 0;
-	if (!r)
-		return -1;
-	while ((got = csv_next(r, &rec)) != 0) {
+	while ((got = submit_source_next(r, &rec)) != 0) {
 		if (got < 0) {
 			if (header)
-				errlog_row(el, rec.line, RE_CSV, NULL, NULL, csv_error(r));
+				errlog_row(el, rec.line, RE_CSV, NULL, NULL,
+					   submit_source_error(r));
 			else
-				fprintf(stderr, "%s\n", csv_error(r));
+				fprintf(stderr, "%s\n", submit_source_error(r));
 			bad++;
 			if (!header)
 				break;
@@ -233,12 +239,7 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 				bad = -1;
 				break;
 			}
-			/*
-			 * A ';' delimiter is a decimal-comma locale's list separator:
-			 * there "1.463" is 1463, where a comma file leaves it ambiguous.
-			 */
-			l->decimal = csv_delimiter(r) == ';' ? ',' : 0;
-			csv_name_columns(r, &rec);
+			submit_source_header(r, &rec, l);
 			continue;
 		}
 		if (submit_row(&rec, l, base, cat, &row, &fault) < 0) {
@@ -271,7 +272,6 @@ static long submit_check(FILE *fp, const char *path, const char *base, const str
 		bad = -1;
 	}
 	keyset_free(&keys);
-	csv_reader_destroy(&r);
 	return bad;
 }
 
@@ -367,7 +367,7 @@ static int submit_add(struct outbox_txn *txn, struct batch *b, size_t *bytes,
 static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
 			struct outbox_file *file, struct submit_result *res)
 {
-	struct csv_reader *r = NULL;
+	struct submit_source r = {0};
 	struct batch *b = NULL;
 	struct progress *prog = NULL;
 	struct csv_record rec;
@@ -378,8 +378,9 @@ static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
 	int rc = -1, got, header = 0;
 	size_t bytes = BATCH_HEAD_MAX; /* the body of the batch being filled, at most */
 
-	rewind(fp);
-	if ((r = csv_reader_new(fp, q->path)) == NULL || (b = batch_new(q->batch_rows)) == NULL) {
+	if (submit_source_open(&r, fp, q->path) < 0)
+		goto done;
+	if ((b = batch_new(q->batch_rows)) == NULL) {
 		fprintf(stderr, "out of memory\n");
 		goto done;
 	}
@@ -391,7 +392,7 @@ static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
 	prog = progress_new("queueing", "rows", q->good);
 	b->nrows = 0;
 	for (;;) {
-		got = csv_next(r, &rec);
+		got = submit_source_next(&r, &rec);
 		bool flush = got == 0 ? b->nrows > 0 : false;
 		if (got > 0 && !header) {
 			header = 1;
@@ -429,13 +430,13 @@ done:
 	progress_done(&prog);
 	keyset_free(&keys);
 	batch_destroy(&b);
-	csv_reader_destroy(&r);
+	submit_source_close(&r);
 	return rc;
 }
 
 bool submit_reads(const char *name)
 {
-	static const char *const exts[] = {".csv", ".txt", ".tsv"};
+	static const char *const exts[] = {".csv", ".txt", ".tsv", ".xlsx"};
 	size_t len = strlen(name);
 
 	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
@@ -485,8 +486,13 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 		rc = 0;
 		goto done;
 	}
-	struct errlog el = {.path = path, .abs = abs, .outbox = outbox_dir(ob)};
-	long bad = submit_check(fp, path, base, cat, &l, &good, &el);
+	struct submit_source src;
+	if (submit_source_open(&src, fp, path) < 0)
+		goto done;
+	struct errlog el = {.path = path, .abs = abs, .outbox = outbox_dir(ob), .src = &src};
+	long bad = submit_check(&src, path, base, cat, &l, &good, &el);
+	el.src = NULL;
+	submit_source_close(&src);
 	/*
 	 * The refused rows are durably in the reject file before anything is
 	 * queued: otherwise --partial would queue the good rows and the bad ones

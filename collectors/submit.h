@@ -1,5 +1,9 @@
 /*
  * submit: `chiso-agent submit FILE.csv`, from an officer's file to the outbox.
+ * The file may as well be an Excel workbook (FILE.xlsx, told by its content):
+ * its rows are read by collectors/xlsx.c and checked and queued the same way,
+ * the messages naming sheet and cell instead of line (submit_impl.h, struct
+ * submit_source).
  *
  * The file is read twice.  The first pass checks every row and prints every
  * problem as "file:line: field: message" (number formats, periods, unknown
@@ -49,7 +53,8 @@ struct submit_result {
 int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
 		bool partial, bool again, struct submit_result *res);
 
-/* True for a file name submit reads (.csv; .txt and .tsv as Excel's "Unicode Text" saves). */
+/* True for a file name submit reads (.csv; .txt and .tsv as Excel's "Unicode Text" saves;
+ * .xlsx, a workbook such as `template` writes). */
 bool submit_reads(const char *name);
 /* One row as a form gives it: each cell's text as the officer typed it (NULL reads as empty). */
 struct submit_cells {

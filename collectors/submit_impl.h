@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "csv.h"
 #include "submit.h"
+#include "xlsx.h"
 
 enum submit_column {
 	COL_UNIT,
@@ -69,6 +70,40 @@ struct submit_fault {
 	enum submit_error kind;
 	char msg[1024];
 };
+
+/*
+ * Where the two passes read records from: a CSV file (lib/csv.c) or an Excel
+ * workbook (collectors/xlsx.c), told apart by content ("PK\3\4", a ZIP
+ * archive), not by the file's name.  Both give csv_next's contract.
+ */
+struct submit_source {
+	struct csv_reader *csv;
+	struct xlsx_reader *xlsx;
+};
+
+/* submit_src.c */
+/* Opens the records of fp (read from its start; borrowed), named path; 0, or -1 said on
+ * stderr. */
+int submit_source_open(struct submit_source *s, FILE *fp, const char *path);
+/* Closes what submit_source_open opened; safe twice. */
+void submit_source_close(struct submit_source *s);
+/* The next record, as csv_next. */
+int submit_source_next(struct submit_source *s, struct csv_record *rec);
+/*
+ * What the header record tells the source and the layout beyond the columns:
+ * the names of the columns, for a CSV reader's messages, and l->decimal.
+ */
+void submit_source_header(struct submit_source *s, const struct csv_record *header,
+			  struct submit_layout *l);
+/* The last error, as csv_error. */
+const char *submit_source_error(const struct submit_source *s);
+/*
+ * Where field of the record on line is, for a message ("trang tính "Báo cáo",
+ * ô D7 (cột Giá trị)"), into buf; "" for a CSV file, whose messages say
+ * file:line: column as they always did.  Returns buf.
+ */
+const char *submit_source_where(const struct submit_source *s, long line, int field, char *buf,
+				size_t size);
 
 /* submit_row.c */
 /* Copies field c of rec without surrounding spaces into buf (empty when the record lacks

@@ -161,6 +161,39 @@ inbox_queued	file,rows,first,last	Tệp {file}: đã đưa {rows} dòng vào hà
 inbox_nothing	file	Tệp {file}: không có dòng số liệu nào để gửi
 inbox_already	file,first,last	Tệp {file}: nội dung này đã nằm trong hàng đợi (lô {first} đến {last}) và chưa gửi xong, nên không đưa vào lần nữa
 inbox_refused	file,inbox	Tệp {file} chưa được gửi vì có các lỗi dưới đây: hãy sửa tệp rồi lưu lại vào thư mục {inbox}
+xlsx_unreadable	reason	không đọc được tệp này như một bảng tính Excel (.xlsx): hãy mở bằng Excel hoặc LibreOffice và lưu lại dạng Excel Workbook (.xlsx) ({reason})
+xlsx_part_missing	part	tệp Excel thiếu phần {part}: hãy mở bằng Excel hoặc LibreOffice và lưu lại
+xlsx_part_damaged	part,reason	phần {part} của tệp Excel bị hỏng ({reason}): hãy mở bằng Excel hoặc LibreOffice và lưu lại
+xlsx_part_too_large	part,max	phần {part} của tệp Excel khi giải nén lớn hơn {max} byte: tệp quá lớn hoặc bị hỏng, hãy chia thành nhiều tệp
+xlsx_too_many_parts	count,max	tệp Excel có {count} phần, nhiều hơn {max}: tệp bị hỏng hoặc không phải là bảng tính số liệu
+xlsx_too_many_strings	max	tệp Excel có hơn {max} chuỗi chữ: hãy chia thành nhiều tệp
+xlsx_no_sheet		tệp Excel không có trang tính nào
+xlsx_template_version	version,known	mẫu báo cáo phiên bản {version}, chương trình này đọc phiên bản {known}: hãy tạo mẫu mới bằng chiso-agent template
+xlsx_template_damaged		trang tính ẩn "chiso" của mẫu báo cáo bị sửa hoặc thiếu (đơn vị, kỳ, trang tính, vị trí các chỉ tiêu): hãy tạo mẫu mới bằng chiso-agent template và nhập lại số liệu
+xlsx_row_moved	expected,found	dòng này phải là chỉ tiêu {expected} nhưng ô mã chỉ tiêu ghi "{found}": đừng chèn, xóa hay di chuyển dòng trong mẫu báo cáo
+xlsx_formula_no_value		ô có công thức nhưng chưa có giá trị tính sẵn: hãy mở tệp bằng Excel hoặc LibreOffice, để chương trình tính rồi lưu lại (hoặc ghi số thay cho công thức)
+xlsx_cell_too_long	max	ô dài quá {max} byte
+xlsx_too_many_columns	max	dòng có ô ghi ngoài {max} cột đầu: mỗi dòng chỉ có các cột unit, indicator, period, value, qualifier, note
+xlsx_cell	sheet,cell,column	trang tính "{sheet}", ô {cell} (cột {column})
+xlsx_row	sheet,row	trang tính "{sheet}", dòng {row}
+tpl_sheet		Báo cáo
+tpl_title	unit,period,period_words	Báo cáo chỉ tiêu chuyển đổi số: đơn vị {unit}, kỳ {period} ({period_words})
+tpl_help		Nhập số liệu vào các ô nền vàng: cột Giá trị (số nguyên hoặc số thập phân, ví dụ 1.463 hay 89,52), có thể chọn Mức độ và ghi Ghi chú. Các tỷ lệ tự tính khi nhập tử số và mẫu số. Lưu tệp rồi gửi bằng lệnh chiso-agent submit.
+tpl_col_code		Mã chỉ tiêu
+tpl_col_name		Tên chỉ tiêu
+tpl_col_measure		Đơn vị tính
+tpl_col_value		Giá trị
+tpl_col_qualifier		Mức độ
+tpl_col_note		Ghi chú
+tpl_ratio_note	numerator,denominator	Tự tính: {numerator} / {denominator}
+tpl_input_title		Nhập số liệu
+tpl_input_count	measure	Số nguyên không âm ({measure})
+tpl_input_number	measure	Số, có thể có phần thập phân ({measure})
+tpl_error_title		Giá trị không hợp lệ
+tpl_error_count		Chỉ tiêu này là số nguyên không âm, trong giới hạn của danh mục chỉ tiêu
+tpl_error_number		Giá trị phải là một số trong giới hạn của danh mục chỉ tiêu
+tpl_error_share	numerator,denominator	{numerator} là một phần của {denominator}: không được lớn hơn {denominator}, và phải là số không âm
+tpl_no_indicator	period,period_words	Danh mục chỉ tiêu không có chỉ tiêu nào báo cáo theo kỳ {period} ({period_words})
 $messages$, E'\n') AS l(line)
 CROSS JOIN LATERAL string_to_array(l.line, E'\t') AS x(f)
 WHERE l.line <> '';

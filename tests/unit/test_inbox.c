@@ -24,6 +24,8 @@ static void test_takes(void **state)
 	    {"BAO-CAO.CSV", 1},
 	    {"unicode.txt", 1},
 	    {"tab.tsv", 1},
+	    {"mau-bao-cao.xlsx", 1},
+	    {"~$mau-bao-cao.xlsx", 0},
 	    {".bao-cao.csv", 0},
 	    {"~$bao-cao.csv", 0},
 	    {"bao-cao.csv~", 0},

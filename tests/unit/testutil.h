@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -102,6 +104,33 @@ static inline int test_catalog_teardown(void **state)
 	(void)state;
 	catalog_destroy(test_cat_slot());
 	return 0;
+}
+
+/*
+ * Sends what the program writes to stderr into path, until test_stderr_end;
+ * returns the saved descriptor to hand to it.  For the messages an officer
+ * would read, which the tests compare.
+ */
+static inline int test_stderr_begin(const char *path)
+{
+	fflush(stderr);
+	int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	close(fd);
+	return saved;
+}
+
+/* Puts stderr back (saved from test_stderr_begin) and reads what was written into buf. */
+static inline void test_stderr_end(int saved, const char *path, char *buf, size_t size)
+{
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	FILE *fp = fopen(path, "r");
+	size_t got = fp ? fread(buf, 1, size - 1, fp) : 0;
+	buf[got] = '\0';
+	if (fp)
+		fclose(fp);
 }
 
 #endif
