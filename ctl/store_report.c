@@ -201,11 +201,12 @@ static int store_report_read(struct store *s, const char *period, const char *un
 			     size_t errsize)
 {
 	char prev[PERIOD_ID_MAX];
-	/* The third parameter: the day of the structure re-expressed on, or for the live report
-	 * the period it compares against (report_rows' p_prev), computed here by the one
-	 * parser of period codes. */
-	const char *p[] = {period, unit_code,
-			   on_day ? on_day : period_previous_id(period, prev, sizeof prev)};
+	/* The live report compares with the previous period (report_rows' p_prev), computed
+	 * here by the one parser of period codes; a report re-expressed on another structure
+	 * takes that structure's day instead. */
+	const char *live[] = {period, unit_code, period_previous_id(period, prev, sizeof prev)};
+	const char *on[] = {period, unit_code, on_day};
+	const char *const *p = on_day ? on : live;
 	struct store_report_set *set = calloc(1, sizeof *set);
 
 	*out = NULL;
