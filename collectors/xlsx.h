@@ -15,7 +15,8 @@
  * one record per non-empty row, rec->line being the sheet's row number; an
  * error in one row is reported and the reader goes on.  Cells come as Excel
  * keeps them: shared and inline strings as typed (so "1.463" typed as text
- * stays text, which lib/num.c reads the Vietnamese way), numbers (doubles:
+ * stays text, which lib/num.c reads as a typed figure: refused as ambiguous,
+ * as in a comma-separated file), numbers (doubles:
  * 1463, 0.8952) written back in a form lib/num.c reads with one meaning
  * ("1463", "0,8952"), formulas by their cached value.
  *
