@@ -24,19 +24,10 @@ static int run_submit_bytes(const char *dir, const char *text, size_t len, bool 
 	char err[512];
 	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
-	fflush(stderr);
-	int saved = dup(2), fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, 2);
-	close(fd);
+	int saved = test_stderr_begin(log);
 	int rc = submit_file(ob, csv, test_cat(), 2, partial, again, res);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
+	test_stderr_end(saved, log, errs, size);
 	outbox_close(&ob);
-	FILE *fp = fopen(log, "r");
-	size_t got = fread(errs, 1, size - 1, fp);
-	errs[got] = '\0';
-	fclose(fp);
 	return rc;
 }
 
