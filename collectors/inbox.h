@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "submit.h"
 
@@ -33,10 +34,11 @@
 struct inbox;
 
 /*
- * Submits path, writing what the officer should read on stderr, as
- * submit_file does; returns its result (0 queued, -1 not) with res filled.
+ * Submits path, writing what the officer should read on out (the note's
+ * stream), as submit_file does; returns its result (0 queued, -1 not) with res
+ * filled.
  */
-typedef int (*inbox_submit_fn)(void *arg, const char *path, struct submit_result *res);
+typedef int (*inbox_submit_fn)(void *arg, const char *path, FILE *out, struct submit_result *res);
 
 /*
  * Watches dir (created if missing, with done/ and refused/ inside); fn and arg

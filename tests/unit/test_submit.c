@@ -12,21 +12,25 @@
 #include "outbox.h"
 #include "submit.h"
 
-/* Runs submit on the len bytes at text with stderr captured into errs. */
+/* Runs submit, as the command does, on the len bytes at text with its messages into errs. */
 static int run_submit_bytes(const char *dir, const char *text, size_t len, bool partial, bool again,
 			    struct submit_result *res, char *errs, size_t size)
 {
-	char csv[512], log[512], odir[512];
+	char csv[512], odir[512], *said = NULL;
+	size_t said_len = 0;
 	snprintf(csv, sizeof csv, "%s/in.csv", dir);
-	snprintf(log, sizeof log, "%s/stderr", dir);
 	snprintf(odir, sizeof odir, "%s/outbox", dir);
 	test_write(csv, text, len);
 	char err[512];
 	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
-	int saved = test_stderr_begin(log);
-	int rc = submit_file(ob, csv, test_cat(), 2, partial, again, res);
-	test_stderr_end(saved, log, errs, size);
+	FILE *out = open_memstream(&said, &said_len);
+	assert_non_null(out);
+	struct submit_opts o = {.batch_rows = 2, .partial = partial, .again = again, .out = out};
+	int rc = submit_file(ob, csv, test_cat(), &o, res);
+	assert_int_equal(fclose(out), 0);
+	snprintf(errs, size, "%s", said);
+	free(said);
 	outbox_close(&ob);
 	return rc;
 }
@@ -316,7 +320,8 @@ static void test_body_limit(void **state)
 	test_write(csvpath, csv, len);
 	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
-	assert_int_equal(submit_file(ob, csvpath, test_cat(), 10000, false, false, &res), 0);
+	struct submit_opts o = {.batch_rows = 10000, .out = stderr};
+	assert_int_equal(submit_file(ob, csvpath, test_cat(), &o, &res), 0);
 	CHECK_INT("rows", nrows, res.rows);
 	CHECK_INT("batches cut by bytes", 2, res.batches);
 	size_t rows = 0;
