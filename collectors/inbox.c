@@ -193,11 +193,12 @@ static char *inbox_replace(const char *s, const char *from, const char *to)
 }
 
 /*
- * Moves name (and its reject file, if submit wrote one) to to_fd, the folder
- * sub, and writes the note: heading, then words with the reject file's old
- * place replaced by its new one.
+ * Moves name (and its reject file, when this submit wrote it: rejects) to
+ * to_fd, the folder sub, and writes the note: heading, then words with the
+ * reject file's old place replaced by its new one.  An older reject file of
+ * the same name, from an earlier submit at the terminal, stays where it is.
  */
-static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char *sub,
+static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char *sub, bool rejects,
 		      const char *heading, const char *words)
 {
 	char stamp[32], target[600], moved[700], rj[600], note[720], tmp[720];
@@ -216,7 +217,7 @@ static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char 
 		return -1;
 	}
 	snprintf(rj, sizeof rj, "%s.rejected.csv", name);
-	if (faccessat(ib->dfd, rj, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (rejects && faccessat(ib->dfd, rj, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
 		char rjmoved[700], rjtarget[720];
 		snprintf(rjtarget, sizeof rjtarget, "%s.rejected.csv", moved);
 		if (renameat(ib->dfd, rj, ib->dfd, rjtarget) != 0 ||
@@ -262,7 +263,7 @@ static int inbox_handle(struct inbox *ib, struct inbox_file *f, int64_t now_ms)
 	}
 	inbox_heading(ib, f->name, rc, &res, heading, sizeof heading);
 	moved = inbox_move(ib, f->name, rc == 0 ? ib->done_fd : ib->refused_fd,
-			   rc == 0 ? "done" : "refused", heading, words);
+			   rc == 0 ? "done" : "refused", res.rejects_beside, heading, words);
 	f->handled = true;
 	free(words);
 	return moved == 0;

@@ -143,7 +143,8 @@ static int become_outbox_owner(const struct agentconf *c)
 
 static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 {
-	struct submit_opts o = {.batch_rows = (size_t)c->batch_rows, .out = stderr};
+	struct submit_opts o = {
+	    .batch_rows = (size_t)c->batch_rows, .command = true, .out = stderr};
 	int rc = 0, first = 0;
 	char err[512], at[32];
 

@@ -458,7 +458,7 @@ static int submit_verdict(struct outbox *ob, FILE *fp, const char *path, const c
 			  struct submit_layout *l, size_t *good, struct submit_result *res)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char msg[512], nbad[32], ngood[32];
+	char msg[512], nbad[32], ngood[32], beside[PATH_MAX + 16];
 	struct submit_source src;
 
 	if (submit_source_open(&src, fp, path, o->out) < 0)
@@ -481,6 +481,8 @@ static int submit_verdict(struct outbox *ob, FILE *fp, const char *path, const c
 		}
 		return 0;
 	}
+	res->rejects_beside =
+	    el.total && strcmp(el.rjpath, rejects_path(abs, beside, sizeof beside)) == 0;
 	if (bad < 0)
 		return 0;
 	res->errors = (size_t)bad;
@@ -488,8 +490,12 @@ static int submit_verdict(struct outbox *ob, FILE *fp, const char *path, const c
 		return 1;
 	snprintf(nbad, sizeof nbad, "%ld", bad);
 	snprintf(ngood, sizeof ngood, "%zu", *good);
-	message_format(msg, sizeof msg, "errors_nothing_queued", nbad, ngood, NULL);
-	fprintf(o->out, "%s: %s\n", path, msg);
+	message_format(msg, sizeof msg, "errors_nothing_queued", nbad, NULL);
+	fprintf(o->out, "%s: %s", path, msg);
+	/* only a command has a --partial to suggest: not a file in the drop folder */
+	if (o->command)
+		message_format(msg, sizeof msg, "errors_fix_or_partial", ngood, NULL);
+	fprintf(o->out, "%s\n", o->command ? msg : "");
 	return 0;
 }
 

@@ -43,7 +43,8 @@ struct submit_result {
 	uint64_t first_seq, last_seq;
 	bool already;		     /* the same bytes were submitted before: not queued */
 	struct outbox_file previous; /* when already: that submission */
-	bool transient; /* nothing queued for a cause outside the file (outbox, disk) */
+	bool transient;	     /* nothing queued for a cause outside the file (outbox, disk) */
+	bool rejects_beside; /* this call wrote the refused rows to PATH.rejected.csv */
 };
 
 /* How submit_file runs, and where it speaks to the officer. */
@@ -51,6 +52,7 @@ struct submit_opts {
 	size_t batch_rows; /* rows in a batch at most (agent.batch_rows) */
 	bool partial;	   /* queue the good rows of a file that has errors (--partial) */
 	bool again;	   /* queue the same bytes even if they were submitted before (--again) */
+	bool command;	   /* typed as a command: a refusal may suggest the command's --partial */
 	FILE *out;	   /* where the messages go: stderr, or a drop-folder note */
 };
 

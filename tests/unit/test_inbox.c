@@ -69,6 +69,7 @@ static int fake_submit(void *arg, const char *path, FILE *out, struct submit_res
 	test_write(rj, "line,reason\n2,bad_value\n", 24);
 	fprintf(out, "%s:2: value: số không hợp lệ \"x\"\n%s: các dòng sai được ghi vào %s\n", path,
 		path, rj);
+	res->rejects_beside = true;
 	return -1;
 }
 
@@ -188,7 +189,8 @@ static int real_submit(void *arg, const char *path, FILE *out, struct submit_res
 	return submit_file(r->ob, path, test_cat(), &o, res);
 }
 
-/* Notes written from the real submit: only its words, not the lines other threads log. */
+/* Notes written from the real submit: only its words, no --partial (there is no command line
+ * to add it to), and an older reject file of the same name is not taken along. */
 static void test_notes(void **state)
 {
 	char *tmp = test_tmpdir(), dir[600], err[512], path[700], found[700], log[700];
@@ -204,6 +206,8 @@ static void test_notes(void **state)
 	    "unit,indicator,period,value\n21298,population,2024,5\n21298,population,2024,x\n",
 	    1000);
 	put(dir, "good.csv", "unit,indicator,period,value\n21298,population,2024,5\n", 1000);
+	/* what `chiso-agent submit good.csv` left when the file still had errors */
+	put(dir, "good.csv.rejected.csv", "line,unit\n2,21298\n", 1000);
 
 	snprintf(log, sizeof log, "%s/stderr", tmp);
 	int saved = test_stderr_begin(log);
@@ -219,12 +223,17 @@ static void test_notes(void **state)
 	snprintf(path, sizeof path, "%s.note.txt", found);
 	char *note = slurp(path);
 	CHECK_HAS("refused note", "bad.csv:3: value:", note);
-	CHECK_HAS("refused note", "1 dòng sai, chưa dòng nào được đưa vào hàng đợi", note);
+	CHECK_HAS("refused note", "1 dòng sai, chưa dòng nào được đưa vào hàng đợi\n", note);
+	CHECK_INT("no --partial in a note", 0, strstr(note, "--partial") != NULL);
 	CHECK_INT("no log line in a note", 0, strstr(note, "another thread") != NULL);
 	snprintf(path, sizeof path, "%s.rejected.csv", found);
 	CHECK_INT("this submit's reject file moved along", 0, access(path, F_OK));
 
 	assert_int_equal(find_entry(dir, "done", "-good.csv", found, sizeof found), 1);
+	snprintf(path, sizeof path, "%s.rejected.csv", found);
+	CHECK_INT("an older reject file not moved along", -1, access(path, F_OK));
+	snprintf(path, sizeof path, "%s/good.csv.rejected.csv", dir);
+	CHECK_INT("the older reject file stays in the inbox", 0, access(path, F_OK));
 	inbox_destroy(&ib);
 	outbox_close(&r.ob);
 	test_rm_rf(tmp);

@@ -26,7 +26,8 @@ static int run_submit_bytes(const char *dir, const char *text, size_t len, bool 
 	assert_non_null(ob);
 	FILE *out = open_memstream(&said, &said_len);
 	assert_non_null(out);
-	struct submit_opts o = {.batch_rows = 2, .partial = partial, .again = again, .out = out};
+	struct submit_opts o = {
+	    .batch_rows = 2, .partial = partial, .again = again, .command = true, .out = out};
 	int rc = submit_file(ob, csv, test_cat(), &o, res);
 	assert_int_equal(fclose(out), 0);
 	snprintf(errs, size, "%s", said);
@@ -78,6 +79,9 @@ static const struct refusal refusals[] = {
      "5,5 không phải"},
     {"negative", H "21298,population,2024,-5\n",
      "in.csv:2: value: Chỉ tiêu population không được có giá trị âm: -5"},
+    {"the command's --partial suggested", H "21298,population,2024,5\n21298,population,2025,x\n",
+     "in.csv: 1 dòng sai, chưa dòng nào được đưa vào hàng đợi: hãy sửa rồi gửi lại (hoặc dùng "
+     "--partial để đưa ngay 1 dòng đúng vào hàng đợi)"},
     {"duplicate", H "21298,population,2024,5\n21298,population,2024,6\n",
      "in.csv:3: 21298 population 2024 đã có ở dòng 2"},
     /* the typing mistake is caught here, over the whole file: chisod takes

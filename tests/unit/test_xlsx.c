@@ -352,7 +352,7 @@ static int submit_quiet(const char *dir, const char *path, struct submit_result 
 	assert_non_null(ob);
 	FILE *out = open_memstream(&said, &said_len);
 	assert_non_null(out);
-	struct submit_opts o = {.batch_rows = 100, .again = true, .out = out};
+	struct submit_opts o = {.batch_rows = 100, .again = true, .command = true, .out = out};
 	int rc = submit_file(ob, path, test_cat(), &o, res);
 	assert_int_equal(fclose(out), 0);
 	snprintf(errs, size, "%s", said);
