@@ -46,7 +46,8 @@ errors_more	more,total,kinds	... và {more} lỗi khác (tổng cộng {total} l
 errors_listed_at	path	; đủ danh sách ở {path}
 errors_written	path	các dòng sai được ghi vào {path}
 nothing_queued		không dòng nào của tệp này được đưa vào hàng đợi
-errors_nothing_queued	errors,good	{errors} dòng sai, chưa dòng nào được đưa vào hàng đợi: hãy sửa rồi gửi lại (hoặc dùng --partial để đưa ngay {good} dòng đúng vào hàng đợi)
+errors_nothing_queued	errors	{errors} dòng sai, chưa dòng nào được đưa vào hàng đợi
+errors_fix_or_partial	good	: hãy sửa rồi gửi lại (hoặc dùng --partial để đưa ngay {good} dòng đúng vào hàng đợi)
 form_forbidden		Không được phép: hãy mở biểu mẫu bằng địa chỉ mà lệnh chiso-agent status in ra
 form_bad_host	host	Địa chỉ "{host}" không phải là địa chỉ của biểu mẫu trên máy này
 form_csrf		Phiên làm việc của trang đã hết hạn: hãy tải lại trang rồi lưu lại
