@@ -226,7 +226,7 @@ void sender_destroy(struct sender **sp)
 /* Sends one message; 0 if libzmq took it for a connected peer, -1 otherwise. */
 static int sender_send(struct sender *s, enum wire_command cmd, const char *body, size_t len)
 {
-	return frame_send(s->dealer, NULL, 0, cmd, body, len, ZMQ_DONTWAIT);
+	return frame_send(s->dealer, NULL, 0, 1, cmd, body, len, ZMQ_DONTWAIT);
 }
 
 static struct inflight *sender_find(struct sender *s, uint64_t seq)
@@ -463,7 +463,7 @@ static void sender_welcome(struct sender *s, const char *body, size_t len)
 	struct wire_welcome w;
 	char err[256];
 
-	if (wire_welcome_decode(body, len, &s->limits, &w, err, sizeof err) < 0)
+	if (wire_welcome_decode(body, len, &s->limits, 1, &w, err, sizeof err) < 0)
 		return;
 	s->max_body = w.max_body;
 	snprintf(s->st.collector, sizeof s->st.collector, "%s", w.collector);
