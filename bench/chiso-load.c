@@ -153,7 +153,7 @@ static void load_agents(struct load *L)
 /* Through the wire module the agent uses, so the load measures the real framing. */
 static void send_message(void *sock, enum wire_command cmd, const char *body)
 {
-	frame_send(sock, NULL, 0, cmd, body, strlen(body), 0);
+	frame_send(sock, NULL, 0, 1, cmd, body, strlen(body), 0);
 }
 
 static void send_hello(struct load *L, struct collector *c);

@@ -57,13 +57,29 @@ int agentstate_load(const char *dir, struct agentstate *st)
 	return 0;
 }
 
+int agentstate_file_save(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[4096], tmp[4160];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	return rename(tmp, path);
+}
+
 int agentstate_save(const char *dir, const struct agentstate *st)
 {
-	char path[4096], tmp[4160], text[2048];
-	int fd, n;
+	char text[2048];
+	int n;
 
-	snprintf(path, sizeof path, "%s/agent.state", dir);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	n = snprintf(text, sizeof text,
 		     "last_ack=%lld\nlast_contact=%lld\nlast_error_at=%lld\nlast_error=%s\n"
 		     "acked_batches=%llu\nacked_rows=%llu\nrejected_rows=%llu\n"
@@ -78,34 +94,49 @@ int agentstate_save(const char *dir, const struct agentstate *st)
 		     st->collector, st->scope, st->catalog_version);
 	if (n < 0 || (size_t)n >= sizeof text)
 		return -1;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		return -1;
-	if (write(fd, text, (size_t)n) != n || fsync(fd) < 0) {
-		close(fd);
-		unlink(tmp);
-		return -1;
+	return agentstate_file_save(dir, "agent.state", text, (size_t)n);
+}
+
+/* The whole of dir/name, malloc'd, its length in *len; NULL if missing, empty or unreadable. */
+static char *agentstate_read(const char *dir, const char *name, size_t *len)
+{
+	char path[4096], *text = NULL;
+	FILE *fp;
+	long n;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((fp = fopen(path, "rbe")) == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (text = malloc((size_t)n)) != NULL && fread(text, 1, (size_t)n, fp) != (size_t)n) {
+		free(text);
+		text = NULL;
 	}
-	close(fd);
-	return rename(tmp, path);
+	fclose(fp);
+	*len = text ? (size_t)n : 0;
+	return text;
 }
 
 struct catalog *agentstate_catalog(const char *dir)
 {
-	char path[4096], err[512];
-	FILE *fp;
-	long len;
-	char *text;
-	struct catalog *cat = NULL;
+	char err[512];
+	size_t len;
+	char *text = agentstate_read(dir, "catalog.json", &len);
+	struct catalog *cat = text ? catalog_from_json(text, len, err, sizeof err) : NULL;
 
-	snprintf(path, sizeof path, "%s/catalog.json", dir);
-	if ((fp = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0 &&
-	    (text = malloc((size_t)len)) != NULL) {
-		if (fread(text, 1, (size_t)len, fp) == (size_t)len)
-			cat = catalog_from_json(text, (size_t)len, err, sizeof err);
-		free(text);
-	}
-	fclose(fp);
+	free(text);
 	return cat;
+}
+
+int agentstate_welcome(const char *dir, struct wire_welcome *w)
+{
+	char err[256];
+	size_t len;
+	char *text = agentstate_read(dir, "welcome.json", &len);
+	int rc = text ? wire_welcome_decode(text, len, NULL, 2, w, err, sizeof err) : -1;
+
+	free(text);
+	if (rc < 0)
+		memset(w, 0, sizeof *w);
+	return rc;
 }

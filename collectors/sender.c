@@ -58,6 +58,9 @@ struct sender {
 	int64_t reopen_pause_ms; /* the pause before the next replacement */
 	uint64_t refusals;	 /* handshakes refused, for rate-limited warnings */
 	bool greeted;		 /* HELLO sent on the current connection */
+	bool welcomed;		 /* its WELCOME came: batches, PINGs and CATALOG may follow */
+	int64_t hello_ms;	 /* when the HELLO was sent; sent again if unanswered */
+	int version;		 /* the protocol version spoken on this connection (2, or 1) */
 	int sigfd;
 	struct inflight *fly;
 	size_t nfly;
@@ -186,6 +189,7 @@ struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char 
 	s->ob = ob;
 	s->sigfd = -1;
 	s->limits = wire_default_limits;
+	s->version = WIRE_VERSION_MAX;
 	s->reopen_pause_ms = conf->reconnect_min_ms;
 	agentstate_load(conf->outbox_dir, &s->st);
 	sigemptyset(&mask);
@@ -226,7 +230,7 @@ void sender_destroy(struct sender **sp)
 /* Sends one message; 0 if libzmq took it for a connected peer, -1 otherwise. */
 static int sender_send(struct sender *s, enum wire_command cmd, const char *body, size_t len)
 {
-	return frame_send(s->dealer, NULL, 0, cmd, body, len, ZMQ_DONTWAIT);
+	return frame_send(s->dealer, NULL, 0, s->version, cmd, body, len, ZMQ_DONTWAIT);
 }
 
 static struct inflight *sender_find(struct sender *s, uint64_t seq)
@@ -271,7 +275,8 @@ static void sender_transmit(struct sender *s, struct inflight *f, int64_t now)
 	outbox_record_destroy(&rec);
 }
 
-/* Keeps the window full and resends what timed out. */
+/* Keeps the window full and resends what timed out; sends only once the connection's WELCOME came,
+ * since a batch is tagged with the version the WELCOME answered. */
 static void sender_pump(struct sender *s, int64_t now)
 {
 	if (now >= s->next_scan_ms) {
@@ -287,7 +292,7 @@ static void sender_pump(struct sender *s, int64_t now)
 			continue;
 		s->fly[s->nfly++] = (struct inflight){.seq = s->pending[i]};
 	}
-	for (size_t i = 0; i < s->nfly; i++) {
+	for (size_t i = 0; s->welcomed && i < s->nfly; i++) {
 		struct inflight *f = &s->fly[i];
 		if (now < f->not_before_ms)
 			continue;
@@ -458,13 +463,29 @@ static void sender_retry(struct sender *s, const char *body, size_t len, int64_t
 	}
 }
 
-static void sender_welcome(struct sender *s, const char *body, size_t len)
+/*
+ * The WELCOME to our HELLO, of the version it was tagged with.  Version 2's
+ * unit and periods are kept durably beside the catalogue (agentstate.h), so
+ * that the form shows the deadlines offline; a version 1 WELCOME (an older
+ * province server) leaves what an earlier one said.  Then the catalogue is
+ * asked for, and batches may go.
+ */
+static void sender_welcome(struct sender *s, int version, const char *body, size_t len)
 {
 	struct wire_welcome w;
 	char err[256];
 
-	if (wire_welcome_decode(body, len, &s->limits, &w, err, sizeof err) < 0)
+	if (wire_welcome_decode(body, len, &s->limits, version, &w, err, sizeof err) < 0) {
+		sender_error(s, LOGL_WARNING, "the province's WELCOME is not valid: %s", err);
 		return;
+	}
+	if (version >= 2 &&
+	    agentstate_file_save(s->conf->outbox_dir, "welcome.json", body, len) < 0)
+		sender_error(s, LOGL_WARNING, "cannot keep the deadlines in %s/welcome.json: %s",
+			     s->conf->outbox_dir, strerror(errno));
+	if (!s->welcomed)
+		sender_send(s, WIRE_CATALOG, "{}", 2);
+	s->welcomed = true;
 	s->max_body = w.max_body;
 	snprintf(s->st.collector, sizeof s->st.collector, "%s", w.collector);
 	snprintf(s->st.scope, sizeof s->st.scope, "%s", w.scope);
@@ -475,26 +496,34 @@ static void sender_welcome(struct sender *s, const char *body, size_t len)
 /* Keeps the province's catalogue so that `submit` can check rows before queueing. */
 static void sender_catalog(struct sender *s, const char *body, size_t len)
 {
-	char err[512], path[4096], tmp[4200];
+	char err[512];
 	struct catalog *c = catalog_from_json(body, len, err, sizeof err);
-	FILE *fp;
 
 	if (!c) {
 		sender_error(s, LOGL_WARNING, "the province's catalogue is not valid: %s", err);
 		return;
 	}
-	snprintf(path, sizeof path, "%s/catalog.json", s->conf->outbox_dir);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if ((fp = fopen(tmp, "w")) != NULL) {
-		int ok = fwrite(body, 1, len, fp) == len;
-		ok = (fclose(fp) == 0) && ok;
-		if (ok)
-			rename(tmp, path);
-		else
-			unlink(tmp);
-	}
+	if (agentstate_file_save(s->conf->outbox_dir, "catalog.json", body, len) < 0)
+		sender_error(s, LOGL_WARNING, "cannot keep the catalogue in %s/catalog.json: %s",
+			     s->conf->outbox_dir, strerror(errno));
 	log_debug("catalogue %s saved (%zu indicators)", c->version, c->nindicators);
 	catalog_destroy(&c);
+}
+
+/*
+ * An ERROR unsupported_version to our HELLO of version 2: the province runs a
+ * chisod older than version 2 (docs/protocol.md §9).  This connection speaks
+ * version 1 from now on: the HELLO again, and then the batches, which waited
+ * for a WELCOME; the next connection tries version 2 again.
+ */
+static void sender_fall_back(struct sender *s, const char *why)
+{
+	log_info("the province speaks protocol %s only (%s): this connection uses it, without "
+		 "deadlines from the province",
+		 WIRE_PROTOCOL, why);
+	s->version = 1;
+	s->greeted = false;
+	s->welcomed = false;
 }
 
 /* What sender_dispatch needs besides the message. */
@@ -522,7 +551,7 @@ static void sender_dispatch(const struct frame_in *in, void *ctx)
 			sender_retry(s, data, len, now);
 			break;
 		case WIRE_WELCOME:
-			sender_welcome(s, data, len);
+			sender_welcome(s, in->version, data, len);
 			break;
 		case WIRE_CATALOG:
 			sender_catalog(s, data, len);
@@ -534,9 +563,12 @@ static void sender_dispatch(const struct frame_in *in, void *ctx)
 				const char *revoked = wire_error_code_name(WIRE_ERR_REVOKED);
 				const char *version =
 				    wire_error_code_name(WIRE_ERR_UNSUPPORTED_VERSION);
-				if (strcmp(e.code, version) == 0) {
-					/* Our own tag is always CHISO/1, so something between
-					   (a proxy) rewrote it: resending cannot help. */
+				if (strcmp(e.code, version) == 0 && s->version > 1) {
+					sender_fall_back(s, e.message);
+				} else if (strcmp(e.code, version) == 0) {
+					/* Version 1 is spoken by every province server, so
+					   something between (a proxy) rewrote the tag:
+					   resending cannot help. */
 					sender_error(s, LOGL_ERR,
 						     "the province does not speak this agent's "
 						     "protocol %s (%s): stopping; check what "
@@ -566,7 +598,8 @@ static void sender_message(struct sender *s, int64_t now)
 	frame_recv(s->dealer, false, 0, sender_dispatch, &rx);
 }
 
-/* Greets the province and asks for its catalogue; 0 once sent, -1 while unconnected. */
+/* Greets the province (the catalogue is asked for on its WELCOME); 0 once sent, -1 while
+ * unconnected. */
 static int sender_hello(struct sender *s)
 {
 	struct outbox_stats st;
@@ -579,10 +612,8 @@ static int sender_hello(struct sender *s)
 	h.backlog_batches = st.pending_batches;
 	h.backlog_rows = st.pending_rows;
 	char *body = wire_hello_encode(&h);
-	if (body && sender_send(s, WIRE_HELLO, body, strlen(body)) == 0) {
-		sender_send(s, WIRE_CATALOG, "{}", 2);
+	if (body && sender_send(s, WIRE_HELLO, body, strlen(body)) == 0)
 		rc = 0;
-	}
 	free(body);
 	return rc;
 }
@@ -608,6 +639,8 @@ static void sender_ping(struct sender *s)
 static void sender_connected(struct sender *s)
 {
 	s->greeted = false;
+	s->welcomed = false;
+	s->version = WIRE_VERSION_MAX;
 	s->reopen_pause_ms = s->conf->reconnect_min_ms;
 	for (size_t i = 0; i < s->nfly; i++)
 		if (s->fly[i].not_before_ms == 0)
@@ -716,10 +749,14 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 		/* With ZMQ_IMMEDIATE the HELLO only leaves once a connection exists. */
 		if (!s->greeted && sender_hello(s) == 0) {
 			s->greeted = true;
+			s->hello_ms = now;
 			s->next_ping_ms = now + s->conf->ping_interval_ms;
 		}
+		/* A HELLO without answer (lost with a connection) is sent again. */
+		if (s->greeted && !s->welcomed && now - s->hello_ms >= s->conf->resend_timeout_ms)
+			s->greeted = false;
 		sender_pump(s, now);
-		if (s->greeted && now >= s->next_ping_ms) {
+		if (s->welcomed && now >= s->next_ping_ms) {
 			sender_ping(s);
 			s->next_ping_ms = now + s->conf->ping_interval_ms;
 		}

@@ -30,7 +30,10 @@ struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char 
  * until timeout_ms (0 = none) passes.  Returns 0 when stopped or emptied, 1 on
  * timeout with batches still pending or, with until_empty, when every batch in
  * flight waits for room to write its refused rows; 2 when the province refuses
- * this agent (revoked, or ERROR unsupported_version: a protocol it does not speak).
+ * this agent (revoked, or ERROR unsupported_version to version 1, which every province server
+ * speaks).  The agent speaks protocol version 2 and falls back to version 1 for the rest of a
+ * connection when the province answers version 2 with ERROR unsupported_version (an older
+ * chisod); the WELCOME of version 2 is kept in agentstate (agentstate_welcome).
  */
 int sender_run(struct sender *s, bool until_empty, long long timeout_ms);
 /*

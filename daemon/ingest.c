@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "period.h"
 
 int ingest_init(struct ingest *ig, const struct ingest_sink *sink, const struct ingest_peer *peer,
 		struct stats *stats, const struct ingest_limits *limits,
@@ -85,25 +86,25 @@ const char *ingest_retry_reason_name(enum ingest_retry_reason r)
 	return ingest_retry_reasons[r];
 }
 
-void ingest_retry(struct ingest *ig, const void *rid, size_t rid_len, uint64_t epoch, uint64_t seq,
-		  enum ingest_retry_reason reason)
+void ingest_retry(struct ingest *ig, const void *rid, size_t rid_len, int version, uint64_t epoch,
+		  uint64_t seq, enum ingest_retry_reason reason)
 {
 	struct wire_retry r = {.epoch = epoch, .seq = seq, .after_ms = INGEST_RETRY_MS};
 	snprintf(r.reason, sizeof r.reason, "%s", ingest_retry_reason_name(reason));
 	char *body = wire_retry_encode(&r);
-	ig->peer.reply(ig->peer.ctx, rid, rid_len, WIRE_RETRY, body);
+	ig->peer.reply(ig->peer.ctx, rid, rid_len, version, WIRE_RETRY, body);
 	free(body);
 	ig->stats->retries++;
 }
 
-void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, enum wire_error_code code,
-		  const char *message)
+void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, int version,
+		  enum wire_error_code code, const char *message)
 {
 	struct wire_error e;
 	snprintf(e.code, sizeof e.code, "%s", wire_error_code_name(code));
 	snprintf(e.message, sizeof e.message, "%s", message);
 	char *body = wire_error_encode(&e);
-	ig->peer.reply(ig->peer.ctx, rid, rid_len, WIRE_ERROR, body);
+	ig->peer.reply(ig->peer.ctx, rid, rid_len, version, WIRE_ERROR, body);
 	free(body);
 }
 
@@ -128,7 +129,7 @@ static int ingest_seal(struct ingest *ig, uint64_t nrows)
 }
 
 /* A decoded batch (takes ownership of *bp): joins the open job, or is answered RETRY. */
-static void ingest_admit(struct ingest *ig, const void *rid, size_t rid_len,
+static void ingest_admit(struct ingest *ig, const void *rid, size_t rid_len, int version,
 			 const struct store_collector *c, struct batch **bp,
 			 const struct catalog *cat)
 {
@@ -141,24 +142,25 @@ static void ingest_admit(struct ingest *ig, const void *rid, size_t rid_len,
 	if (p)
 		p->last_seen = time(NULL);
 	if (ig->draining)
-		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, INGEST_RETRY_STOPPING);
+		ingest_retry(ig, rid, rid_len, version, b->epoch, b->seq, INGEST_RETRY_STOPPING);
 	else if (!ig->db_up)
-		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, INGEST_RETRY_DB_DOWN);
+		ingest_retry(ig, rid, rid_len, version, b->epoch, b->seq, INGEST_RETRY_DB_DOWN);
 	else if (!cat)
-		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, INGEST_RETRY_NO_CATALOGUE);
+		ingest_retry(ig, rid, rid_len, version, b->epoch, b->seq,
+			     INGEST_RETRY_NO_CATALOGUE);
 	else if (ingest_pending_rows(ig) + b->nrows > (uint64_t)ig->limits.pending_max_rows)
-		ingest_retry(ig, rid, rid_len, b->epoch, b->seq, INGEST_RETRY_OVERLOADED);
+		ingest_retry(ig, rid, rid_len, version, b->epoch, b->seq, INGEST_RETRY_OVERLOADED);
 	else {
 		job_prepare(b, cat);
-		if (ingest_seal(ig, b->nrows) < 0 ||
-		    job_add(ig->open, rid, rid_len, c->id, c->name, &b, clock_real_us()) < 0)
-			ingest_retry(ig, rid, rid_len, b ? b->epoch : 0, b ? b->seq : 0,
+		if (ingest_seal(ig, b->nrows) < 0 || job_add(ig->open, rid, rid_len, version, c->id,
+							     c->name, &b, clock_real_us()) < 0)
+			ingest_retry(ig, rid, rid_len, version, b ? b->epoch : 0, b ? b->seq : 0,
 				     INGEST_RETRY_OVERLOADED);
 	}
 	batch_destroy(&b);
 }
 
-void ingest_batch(struct ingest *ig, const void *rid, size_t rid_len,
+void ingest_batch(struct ingest *ig, const void *rid, size_t rid_len, int version,
 		  const struct store_collector *c, const char *body, size_t len,
 		  const struct wire_limits *lim, const struct catalog *cat)
 {
@@ -168,17 +170,18 @@ void ingest_batch(struct ingest *ig, const void *rid, size_t rid_len,
 	if (batch_decode(body, len, lim, &b, err, sizeof err) < 0) {
 		ig->stats->bad_messages++;
 		ingest_warn(ig, c->name, "BATCH refused: %s", err);
-		ingest_error(ig, rid, rid_len, batch_error_code(err), err);
+		ingest_error(ig, rid, rid_len, version, batch_error_code(err), err);
 		return;
 	}
-	ingest_admit(ig, rid, rid_len, c, &b, cat);
+	ingest_admit(ig, rid, rid_len, version, c, &b, cat);
 }
 
 /* A HELLO or PING body that does not decode: counted and refused. */
-static void ingest_bad_body(struct ingest *ig, const void *rid, size_t rid_len, const char *err)
+static void ingest_bad_body(struct ingest *ig, const void *rid, size_t rid_len, int version,
+			    const char *err)
 {
 	ig->stats->bad_messages++;
-	ingest_error(ig, rid, rid_len, WIRE_ERR_BAD_BODY, err);
+	ingest_error(ig, rid, rid_len, version, WIRE_ERR_BAD_BODY, err);
 }
 
 /* Notes that collector c was heard from, with the backlog it says it has; its figures or NULL. */
@@ -195,19 +198,48 @@ static struct peer_stat *ingest_seen(struct ingest *ig, const struct store_colle
 	return p;
 }
 
-void ingest_hello(struct ingest *ig, const void *rid, size_t rid_len,
+/* true if an indicator of cat is reported per period type and in calendar of p. */
+static bool ingest_period_used(const struct catalog *cat, const struct welcome_period *p)
+{
+	int type = period_type_from_name(p->type), cal = period_calendar_from_name(p->calendar);
+
+	for (size_t i = 0; cat && type >= 0 && i < cat->nindicators; i++) {
+		const struct indicator *ind = &cat->indicators[i];
+		if ((ind->period_types & (1u << type)) && (int)ind->calendar == cal)
+			return true;
+	}
+	return false;
+}
+
+/* Version 2's part of w: c's unit, and the open periods of periods that cat uses. */
+static void ingest_welcome2(struct wire_welcome *w, const struct store_collector *c,
+			    const struct catalog *cat, const struct welcome_period *periods,
+			    size_t nperiods)
+{
+	w->version = 2;
+	snprintf(w->unit.code, sizeof w->unit.code, "%s", c->unit_code);
+	snprintf(w->unit.name_vi, sizeof w->unit.name_vi, "%s", c->unit_name);
+	snprintf(w->unit.tier, sizeof w->unit.tier, "%s", c->unit_tier);
+	for (size_t i = 0; i < nperiods && w->nperiods < WELCOME_PERIODS_MAX; i++)
+		if (!periods[i].closed && ingest_period_used(cat, &periods[i]))
+			w->periods[w->nperiods++] = periods[i];
+}
+
+void ingest_hello(struct ingest *ig, const void *rid, size_t rid_len, int version,
 		  const struct store_collector *c, const char *body, size_t len,
-		  const struct wire_limits *lim, const struct catalog *cat)
+		  const struct wire_limits *lim, const struct catalog *cat,
+		  const struct welcome_period *periods, size_t nperiods)
 {
 	struct wire_hello h;
-	struct wire_welcome w = {0};
+	struct wire_welcome w;
 	char err[256];
 
 	if (wire_hello_decode(body, len, lim, &h, err, sizeof err) < 0) {
-		ingest_bad_body(ig, rid, rid_len, err);
+		ingest_bad_body(ig, rid, rid_len, version, err);
 		return;
 	}
 	ingest_seen(ig, c, h.backlog_batches, h.backlog_rows);
+	memset(&w, 0, sizeof w);
 	log_info("collector %s: hello from %s, %llu batches queued", c->name, h.agent,
 		 (unsigned long long)h.backlog_batches);
 	snprintf(w.server, sizeof w.server, "chisod %s", CHISO_VERSION);
@@ -216,12 +248,14 @@ void ingest_hello(struct ingest *ig, const void *rid, size_t rid_len,
 	w.max_rows = lim->max_rows;
 	w.max_body = lim->max_body;
 	snprintf(w.catalog_version, sizeof w.catalog_version, "%s", cat ? cat->version : "");
+	if (version >= 2)
+		ingest_welcome2(&w, c, cat, periods, nperiods);
 	char *out = wire_welcome_encode(&w);
-	ig->peer.reply(ig->peer.ctx, rid, rid_len, WIRE_WELCOME, out);
+	ig->peer.reply(ig->peer.ctx, rid, rid_len, version, WIRE_WELCOME, out);
 	free(out);
 }
 
-void ingest_ping(struct ingest *ig, const void *rid, size_t rid_len,
+void ingest_ping(struct ingest *ig, const void *rid, size_t rid_len, int version,
 		 const struct store_collector *c, const char *body, size_t len,
 		 const struct wire_limits *lim)
 {
@@ -229,13 +263,13 @@ void ingest_ping(struct ingest *ig, const void *rid, size_t rid_len,
 	char err[256];
 
 	if (wire_ping_decode(body, len, lim, &ping, err, sizeof err) < 0) {
-		ingest_bad_body(ig, rid, rid_len, err);
+		ingest_bad_body(ig, rid, rid_len, version, err);
 		return;
 	}
 	struct peer_stat *p = ingest_seen(ig, c, ping.backlog_batches, ping.backlog_rows);
 	if (p)
 		p->oldest_age_s = ping.oldest_age_s;
-	ig->peer.reply(ig->peer.ctx, rid, rid_len, WIRE_PONG, "{}");
+	ig->peer.reply(ig->peer.ctx, rid, rid_len, version, WIRE_PONG, "{}");
 }
 
 /*
@@ -328,8 +362,8 @@ static void ingest_answer(struct ingest *ig, struct job *j)
 		struct job_entry *e = &j->entries[i];
 		struct peer_stat *p = stats_peer(ig->stats, e->collector);
 		if (!e->item.done) {
-			ingest_retry(ig, e->routing_id, e->routing_id_len, e->batch->epoch,
-				     e->batch->seq,
+			ingest_retry(ig, e->routing_id, e->routing_id_len, e->version,
+				     e->batch->epoch, e->batch->seq,
 				     ig->draining ? INGEST_RETRY_STOPPING
 				     : !ig->db_up ? INGEST_RETRY_DB_DOWN
 				     : busy	  ? INGEST_RETRY_DB_BUSY
@@ -361,7 +395,8 @@ static void ingest_answer(struct ingest *ig, struct job *j)
 			}
 		}
 		char *body = batch_ack_encode(a);
-		ig->peer.reply(ig->peer.ctx, e->routing_id, e->routing_id_len, WIRE_ACK, body);
+		ig->peer.reply(ig->peer.ctx, e->routing_id, e->routing_id_len, e->version, WIRE_ACK,
+			       body);
 		free(body);
 	}
 	if (j->result == JOB_COMMITTED) {
@@ -419,8 +454,8 @@ static size_t ingest_job_retry(struct ingest *ig, struct job **jp, enum ingest_r
 
 	for (size_t i = 0; i < n; i++) {
 		const struct job_entry *e = &(*jp)->entries[i];
-		ingest_retry(ig, e->routing_id, e->routing_id_len, e->batch->epoch, e->batch->seq,
-			     reason);
+		ingest_retry(ig, e->routing_id, e->routing_id_len, e->version, e->batch->epoch,
+			     e->batch->seq, reason);
 	}
 	job_destroy(jp);
 	return n;

@@ -52,9 +52,9 @@ struct ingest_sink {
 /* Where replies go. */
 struct ingest_peer {
 	void *ctx;
-	/* Sends body (NULL: out of memory, say so) as cmd to the peer rid. */
-	void (*reply)(void *ctx, const void *rid, size_t rid_len, enum wire_command cmd,
-		      const char *body);
+	/* Sends body (NULL: out of memory, say so) as cmd to the peer rid, tagged version. */
+	void (*reply)(void *ctx, const void *rid, size_t rid_len, int version,
+		      enum wire_command cmd, const char *body);
 	/* A warning about a collector (rate-limited by the peer's owner). */
 	void (*warn)(void *ctx, const char *collector, const char *msg);
 };
@@ -96,24 +96,27 @@ long ingest_timeout_ms(const struct ingest *ig);
  * not decode within lim, else joins the open job or is answered RETRY.  cat:
  * the catalogue, NULL if none is loaded.
  */
-void ingest_batch(struct ingest *ig, const void *rid, size_t rid_len,
+void ingest_batch(struct ingest *ig, const void *rid, size_t rid_len, int version,
 		  const struct store_collector *c, const char *body, size_t len,
 		  const struct wire_limits *lim, const struct catalog *cat);
 /*
  * A HELLO (at every connection, so again after a reconnect): notes the
  * agent's backlog and answers WELCOME with the limits lim and the catalogue
- * version; ERROR (counted) if the body does not decode.
+ * version, in the HELLO's version; version 2 adds c's unit and those of the
+ * nperiods periods that are open and of a type and calendar cat uses.  ERROR
+ * (counted) if the body does not decode.
  */
-void ingest_hello(struct ingest *ig, const void *rid, size_t rid_len,
+void ingest_hello(struct ingest *ig, const void *rid, size_t rid_len, int version,
 		  const struct store_collector *c, const char *body, size_t len,
-		  const struct wire_limits *lim, const struct catalog *cat);
+		  const struct wire_limits *lim, const struct catalog *cat,
+		  const struct welcome_period *periods, size_t nperiods);
 /* A PING: notes the agent's backlog and answers PONG; ERROR (counted) if it does not decode. */
-void ingest_ping(struct ingest *ig, const void *rid, size_t rid_len,
+void ingest_ping(struct ingest *ig, const void *rid, size_t rid_len, int version,
 		 const struct store_collector *c, const char *body, size_t len,
 		 const struct wire_limits *lim);
 /* Answers ERROR with a code of wire.h's table and a message. */
-void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, enum wire_error_code code,
-		  const char *message);
+void ingest_error(struct ingest *ig, const void *rid, size_t rid_len, int version,
+		  enum wire_error_code code, const char *message);
 /* Why a batch is answered RETRY; the reason's text is ingest_retry_reason_name's. */
 enum ingest_retry_reason {
 	INGEST_RETRY_STOPPING,	    /* SIGTERM: the next chisod takes it */
@@ -128,8 +131,8 @@ enum ingest_retry_reason {
 /* The exact text of a RETRY's "reason" ("shutting down", ...), one table. */
 const char *ingest_retry_reason_name(enum ingest_retry_reason r);
 /* Answers RETRY for one batch. */
-void ingest_retry(struct ingest *ig, const void *rid, size_t rid_len, uint64_t epoch, uint64_t seq,
-		  enum ingest_retry_reason reason);
+void ingest_retry(struct ingest *ig, const void *rid, size_t rid_len, int version, uint64_t epoch,
+		  uint64_t seq, enum ingest_retry_reason reason);
 /* A job back from the sink (takes ownership of *jp): paces, answers, frees. */
 void ingest_done(struct ingest *ig, struct job **jp);
 /* Hands a sealed job, or the open one once due, to the sink if it is free. now_us: real time. */

@@ -93,8 +93,8 @@ fail:
 	return -1;
 }
 
-int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int collector_id,
-	    const char *collector, struct batch **bp, int64_t now_us)
+int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int version,
+	    int collector_id, const char *collector, struct batch **bp, int64_t now_us)
 {
 	struct job_entry *e;
 
@@ -106,6 +106,7 @@ int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int co
 		routing_id_len = JOB_ROUTING_ID_MAX;
 	memcpy(e->routing_id, routing_id, routing_id_len);
 	e->routing_id_len = routing_id_len;
+	e->version = version;
 	snprintf(e->collector, sizeof e->collector, "%s", collector);
 	e->batch = *bp;
 	*bp = NULL;

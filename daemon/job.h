@@ -30,6 +30,7 @@ enum job_result {
 struct job_entry {
 	unsigned char routing_id[JOB_ROUTING_ID_MAX];
 	size_t routing_id_len;
+	int version; /* the protocol version of the BATCH: its ACK or RETRY is tagged so */
 	char collector[65];
 	struct batch *batch;	/* owned */
 	struct store_item item; /* item.batch points at batch */
@@ -52,9 +53,10 @@ struct job {
 struct job *job_new(void);
 /* Frees the job, its batches and acks, and sets *jp to NULL; safe on NULL. */
 void job_destroy(struct job **jp);
-/* Adds a batch (takes ownership of *bp, sets it to NULL); 0, or -1 if out of memory. */
-int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int collector_id,
-	    const char *collector, struct batch **bp, int64_t now_us);
+/* Adds a batch that came tagged version (takes ownership of *bp, sets it to NULL); 0, or -1 if
+ * out of memory. */
+int job_add(struct job *j, const void *routing_id, size_t routing_id_len, int version,
+	    int collector_id, const char *collector, struct batch **bp, int64_t now_us);
 /*
  * Moves the entries of j that are not done into new jobs of at most limit
  * rows each (one entry at least), in their order, chained by next; *chain is

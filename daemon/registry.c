@@ -13,6 +13,8 @@ struct registry {
 	size_t n;
 	const struct store_collector **by_key;
 	const struct store_collector **by_name;
+	struct welcome_period periods[WELCOME_PERIODS_MAX];
+	size_t nperiods;
 };
 
 static int registry_cmp_key(const void *a, const void *b)
@@ -49,6 +51,18 @@ struct registry *registry_new(struct store_collector **entries, size_t n)
 	qsort(r->by_key, n, sizeof *r->by_key, registry_cmp_key);
 	qsort(r->by_name, n, sizeof *r->by_name, registry_cmp_name);
 	return r;
+}
+
+void registry_set_periods(struct registry *r, const struct welcome_period *p, size_t n)
+{
+	r->nperiods = n < WELCOME_PERIODS_MAX ? n : WELCOME_PERIODS_MAX;
+	memcpy(r->periods, p, r->nperiods * sizeof *p);
+}
+
+const struct welcome_period *registry_periods(const struct registry *r, size_t *n)
+{
+	*n = r ? r->nperiods : 0;
+	return r ? r->periods : NULL;
 }
 
 void registry_destroy(struct registry **rp)

@@ -1,6 +1,9 @@
 /*
  * registry: the enrolled collectors as chisod holds them in memory.
  *
+ * It also holds the periods collectors can still report, with their
+ * deadlines, read at the same time (a WELCOME of version 2 lists them).
+ *
  * Built by the writer thread from the database (at start, on every
  * chiso_collectors notification and periodically) and handed to the main
  * thread, which swaps it in whole: the ZAP handler and the per-message checks
@@ -13,6 +16,7 @@
 #include <stddef.h>
 
 #include "store.h"
+#include "welcome.h"
 
 struct registry;
 
@@ -28,5 +32,13 @@ const struct store_collector *registry_by_name(const struct registry *r, const c
 size_t registry_count(const struct registry *r);
 /* The i-th collector in name order.  Borrowed. */
 const struct store_collector *registry_at(const struct registry *r, size_t i);
+/*
+ * Sets the periods a WELCOME of version 2 may list (store_period_welcome
+ * filled them when the collectors were read), n of them; at most
+ * WELCOME_PERIODS_MAX are kept.
+ */
+void registry_set_periods(struct registry *r, const struct welcome_period *p, size_t n);
+/* The periods set, *n of them; borrowed, valid as long as r. */
+const struct welcome_period *registry_periods(const struct registry *r, size_t *n);
 
 #endif

@@ -190,7 +190,7 @@ static int server_selfcheck(struct server *s, struct keypair *server_keys, char 
 			 zmq_strerror(zmq_errno()));
 		goto done;
 	}
-	frame_send(probe, NULL, 0, WIRE_PING, "{}", 2, ZMQ_DONTWAIT);
+	frame_send(probe, NULL, 0, 1, WIRE_PING, "{}", 2, ZMQ_DONTWAIT);
 	/* Wait until the handler has refused the key, then a little longer for strays. */
 	int64_t until = clock_mono_ms() + 5000, settled = 0;
 	while (clock_mono_ms() < until && !(settled && clock_mono_ms() > settled)) {
@@ -365,8 +365,8 @@ static void server_peer_warn(struct server *s, const char *peer, const char *fmt
 }
 
 /* Sends one reply; a peer that is gone or not reading costs a counter, nothing more. */
-static void server_reply(struct server *s, const void *rid, size_t rid_len, enum wire_command cmd,
-			 const char *body)
+static void server_reply(struct server *s, const void *rid, size_t rid_len, int version,
+			 enum wire_command cmd, const char *body)
 {
 	const char *name = wire_command_name(cmd);
 
@@ -374,14 +374,14 @@ static void server_reply(struct server *s, const void *rid, size_t rid_len, enum
 		log_err("out of memory encoding a %s reply", name);
 		return;
 	}
-	if (frame_send(s->router, rid, rid_len, cmd, body, strlen(body), ZMQ_DONTWAIT) < 0)
+	if (frame_send(s->router, rid, rid_len, version, cmd, body, strlen(body), ZMQ_DONTWAIT) < 0)
 		s->stats->replies_lost++;
 }
 
-static void server_peer_reply(void *ctx, const void *rid, size_t rid_len, enum wire_command cmd,
-			      const char *body)
+static void server_peer_reply(void *ctx, const void *rid, size_t rid_len, int version,
+			      enum wire_command cmd, const char *body)
 {
-	server_reply(ctx, rid, rid_len, cmd, body);
+	server_reply(ctx, rid, rid_len, version, cmd, body);
 }
 
 static void server_peer_say(void *ctx, const char *collector, const char *msg)
@@ -422,11 +422,11 @@ static void server_catalog(struct server *s, const struct frame_in *in)
 
 	if (wire_empty_decode(in->body, in->len, &s->limits, err, sizeof err) < 0) {
 		s->stats->bad_messages++;
-		ingest_error(&s->ig, in->rid, in->rid_len, WIRE_ERR_BAD_BODY, err);
+		ingest_error(&s->ig, in->rid, in->rid_len, in->version, WIRE_ERR_BAD_BODY, err);
 	} else if (s->catalog_json) {
-		server_reply(s, in->rid, in->rid_len, WIRE_CATALOG, s->catalog_json);
+		server_reply(s, in->rid, in->rid_len, in->version, WIRE_CATALOG, s->catalog_json);
 	} else {
-		ingest_error(&s->ig, in->rid, in->rid_len, WIRE_ERR_INTERNAL,
+		ingest_error(&s->ig, in->rid, in->rid_len, in->version, WIRE_ERR_INTERNAL,
 			     "no catalogue loaded yet");
 	}
 }
@@ -438,6 +438,10 @@ static void server_dispatch(const struct frame_in *in, void *ctx)
 	const void *rid = in->rid;
 	size_t rid_len = in->rid_len;
 	const struct store_collector *c = registry_by_name(s->registry, in->user);
+	/* Answered in the message's version; a message without a tag spoken, in version 1. */
+	int v = in->version ? in->version : 1;
+	size_t nperiods;
+	const struct welcome_period *periods = registry_periods(s->registry, &nperiods);
 
 	if (!rid)
 		return;
@@ -445,39 +449,40 @@ static void server_dispatch(const struct frame_in *in, void *ctx)
 	if (in->status == FRAME_BAD_COUNT || in->status == FRAME_BAD_TAG) {
 		s->stats->bad_messages++;
 		server_peer_warn(s, in->user, "%s", in->err);
-		ingest_error(&s->ig, rid, rid_len, WIRE_ERR_BAD_FRAMES,
+		ingest_error(&s->ig, rid, rid_len, v, WIRE_ERR_BAD_FRAMES,
 			     "a message is 3 frames: \"" WIRE_PROTOCOL
 			     "\", a command, a JSON body");
 	} else if (in->status == FRAME_BAD_VERSION) {
 		s->stats->bad_messages++;
 		server_peer_warn(s, in->user, "message refused: %s", in->err);
-		ingest_error(&s->ig, rid, rid_len, WIRE_ERR_UNSUPPORTED_VERSION, in->err);
+		ingest_error(&s->ig, rid, rid_len, v, WIRE_ERR_UNSUPPORTED_VERSION, in->err);
 	} else if (!c || c->revoked) {
 		/* The handshake admitted it, but the registry changed since. */
-		ingest_error(&s->ig, rid, rid_len, WIRE_ERR_REVOKED,
+		ingest_error(&s->ig, rid, rid_len, v, WIRE_ERR_REVOKED,
 			     "this collector's key has been revoked");
 	} else if (in->status == FRAME_TOO_BIG) {
 		s->stats->bad_messages++;
 		server_peer_warn(s, in->user, "%s refused: %s", wire_command_name(in->cmd),
 				 in->err);
-		ingest_error(&s->ig, rid, rid_len, WIRE_ERR_BAD_BODY, in->err);
+		ingest_error(&s->ig, rid, rid_len, v, WIRE_ERR_BAD_BODY, in->err);
 	} else if (in->status == FRAME_UNKNOWN_COMMAND) {
 		s->stats->bad_messages++;
 		server_peer_warn(s, in->user, "%s", in->err);
-		ingest_error(&s->ig, rid, rid_len, WIRE_ERR_UNKNOWN_COMMAND,
+		ingest_error(&s->ig, rid, rid_len, v, WIRE_ERR_UNKNOWN_COMMAND,
 			     "commands are HELLO, BATCH, PING and CATALOG");
 	} else {
 		const char *body = in->body;
 		size_t len = in->len;
 		switch (in->cmd) {
 		case WIRE_BATCH:
-			ingest_batch(&s->ig, rid, rid_len, c, body, len, &s->limits, s->catalog);
+			ingest_batch(&s->ig, rid, rid_len, v, c, body, len, &s->limits, s->catalog);
 			break;
 		case WIRE_HELLO:
-			ingest_hello(&s->ig, rid, rid_len, c, body, len, &s->limits, s->catalog);
+			ingest_hello(&s->ig, rid, rid_len, v, c, body, len, &s->limits, s->catalog,
+				     periods, nperiods);
 			break;
 		case WIRE_PING:
-			ingest_ping(&s->ig, rid, rid_len, c, body, len, &s->limits);
+			ingest_ping(&s->ig, rid, rid_len, v, c, body, len, &s->limits);
 			break;
 		case WIRE_CATALOG:
 			server_catalog(s, in);
@@ -487,7 +492,7 @@ static void server_dispatch(const struct frame_in *in, void *ctx)
 			s->stats->bad_messages++;
 			server_peer_warn(s, in->user, "%s message refused: only chisod sends it",
 					 wire_command_name(in->cmd));
-			ingest_error(&s->ig, rid, rid_len, WIRE_ERR_UNKNOWN_COMMAND,
+			ingest_error(&s->ig, rid, rid_len, v, WIRE_ERR_UNKNOWN_COMMAND,
 				     "commands are HELLO, BATCH, PING and CATALOG");
 		}
 	}

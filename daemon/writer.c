@@ -25,6 +25,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "period.h"
 
 #define WRITER_PIPE	 "inproc://chisod-writer"
 #define WRITER_RELOAD_MS 60000 /* periodic reload, in case a notification was lost */
@@ -75,6 +76,24 @@ static void writer_event(struct writer *w, int type, void *ptr, void *ptr2, cons
 }
 
 /*
+ * The periods a WELCOME of version 2 lists, with their deadlines, as of
+ * today: read with the collectors, so at most WRITER_RELOAD_MS old.  If they
+ * cannot be read the registry has none and WELCOME lists none: the deadlines
+ * are a help to the officer, not a reason to refuse a collector.
+ */
+static void writer_load_periods(struct writer *w, struct registry *reg)
+{
+	struct welcome_period p[WELCOME_PERIODS_MAX];
+	size_t n = welcome_candidates(date_today(), p);
+	char err[512];
+
+	if (store_period_welcome(w->store, p, n, err, sizeof err) < 0)
+		log_warn("writer: cannot read the periods' deadlines: %s", err);
+	else
+		registry_set_periods(reg, p, n);
+}
+
+/*
  * Reads the collectors and hands the registry to the main thread with gen;
  * if they cannot be read, a registry event without one, so that the main
  * thread knows the read is over.  0, or -1 if the connection is lost.
@@ -91,6 +110,8 @@ static int writer_load_collectors(struct writer *w, uint64_t gen)
 	else if ((reg = registry_new(&rows, n)) == NULL) {
 		free(rows);
 		log_err("writer: out of memory loading collectors");
+	} else {
+		writer_load_periods(w, reg);
 	}
 	writer_event_gen(w, WRITER_REGISTRY, reg, NULL, gen, NULL);
 	return store_ok(w->store) ? 0 : -1;

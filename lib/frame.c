@@ -1,5 +1,5 @@
 /*
- * frame: sends and receives the messages of protocol version 1 (see frame.h).
+ * frame: sends and receives the messages of protocol versions 1 and 2 (see frame.h).
  *
  * The check is split from the socket so that the fuzz target and the unit
  * tests reach the same code as the daemon, the agent, the load generator and
@@ -37,15 +37,15 @@ const char *frame_status_name(enum frame_status status)
 	return "?";
 }
 
-int frame_send(void *sock, const void *rid, size_t rid_len, enum wire_command cmd, const char *body,
-	       size_t len, int flags)
+int frame_send(void *sock, const void *rid, size_t rid_len, int version, enum wire_command cmd,
+	       const char *body, size_t len, int flags)
 {
-	const char *name = wire_command_name(cmd);
+	const char *name = wire_command_name(cmd), *tag = wire_tag(version);
 
 	/* Only the first frame can be refused: the rest of the message follows it. */
 	if (rid && zmq_send(sock, rid, rid_len, ZMQ_SNDMORE | flags) < 0)
 		return -1;
-	if (zmq_send(sock, WIRE_PROTOCOL, strlen(WIRE_PROTOCOL), ZMQ_SNDMORE | flags) < 0 && !rid)
+	if (zmq_send(sock, tag, strlen(tag), ZMQ_SNDMORE | flags) < 0 && !rid)
 		return -1;
 	zmq_send(sock, name, strlen(name), ZMQ_SNDMORE | flags);
 	zmq_send(sock, body, len, flags);
@@ -76,19 +76,23 @@ static bool frame_tag_family(const struct frame_part *f)
 }
 
 /* The tag, command and body frames p[0..2] of a message of the right length. */
+_Static_assert(WIRE_VERSION_MAX == 2, "frame_check_three's message names the versions spoken");
+
 static void frame_check_three(const struct frame_part *p, size_t max_body, struct frame_in *in)
 {
 	char q[FRAME_QUOTE_MAX + 4];
 
-	if (!wire_tag_ok(p[0].data, p[0].len)) {
+	in->version = wire_tag_version(p[0].data, p[0].len);
+	if (!in->version) {
 		/* Another version is answered as such, so that its agent can say why. */
 		bool family = frame_tag_family(&p[0]);
 		frame_quote(q, sizeof q, &p[0]);
 		in->status = family ? FRAME_BAD_VERSION : FRAME_BAD_TAG;
 		if (family)
-			snprintf(in->err, sizeof in->err,
-				 "this server speaks %s; your message was tagged %s", WIRE_PROTOCOL,
-				 q);
+			snprintf(
+			    in->err, sizeof in->err,
+			    "this server speaks CHISO/1 and CHISO/2; your message was tagged %s",
+			    q);
 		else
 			snprintf(in->err, sizeof in->err,
 				 "message with tag \"%s\" refused (the first frame must be \"%s\")",

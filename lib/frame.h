@@ -1,8 +1,8 @@
 /*
- * frame: the ZeroMQ framing of protocol version 1, the one place that sends
- * and receives a message (docs/protocol.md; wire.h encodes the bodies).
+ * frame: the ZeroMQ framing of protocol versions 1 and 2, the one place that
+ * sends and receives a message (docs/protocol.md; wire.h encodes the bodies).
  *
- * A message is three frames: the tag "CHISO/1", a command in capitals and a
+ * A message is three frames: the tag "CHISO/1" or "CHISO/2", a command in capitals and a
  * JSON body; on a ROUTER socket the peer's routing id comes first.  The
  * receive side takes untrusted frames: it checks their count, the tag, the
  * command and the body's size before anyone reads the body, says what was
@@ -25,7 +25,7 @@ enum frame_status {
 	FRAME_OK,
 	FRAME_BAD_COUNT,       /* not exactly tag, command, body */
 	FRAME_BAD_TAG,	       /* the first frame is not a protocol tag at all */
-	FRAME_BAD_VERSION,     /* a tag "CHISO/..." of a version other than ours */
+	FRAME_BAD_VERSION,     /* a tag "CHISO/..." of a version we do not speak */
 	FRAME_UNKNOWN_COMMAND, /* a command this version does not know */
 	FRAME_TOO_BIG,	       /* the body is over the caller's limit */
 };
@@ -44,6 +44,7 @@ struct frame_in {
 	enum frame_status status;
 	char err[160];	 /* why status is not FRAME_OK, one printable line; "" when it is */
 	int nframes;	 /* frames after the routing id, extra ones counted */
+	int version;	 /* the tag's version, 1 .. WIRE_VERSION_MAX; 0 before or without one */
 	const void *rid; /* ROUTER: the peer's routing id; DEALER: NULL */
 	size_t rid_len;
 	const char *user; /* the ZAP User-Id of the message ("" if none) */
@@ -56,13 +57,14 @@ struct frame_in {
 typedef void (*frame_fn)(const struct frame_in *in, void *ctx);
 
 /*
- * Sends one message on sock: rid (ROUTER sockets; NULL on a DEALER), the tag,
- * cmd's name and body[0..len).  flags is 0 or ZMQ_DONTWAIT.  Returns 0 once
- * libzmq took the first frame (the rest of a multipart message then follows
- * atomically), -1 if it did not (no peer, full queue: zmq_errno() says).
+ * Sends one message on sock: rid (ROUTER sockets; NULL on a DEALER), the tag
+ * of version (wire_tag: 1 .. WIRE_VERSION_MAX), cmd's name and body[0..len).
+ * flags is 0 or ZMQ_DONTWAIT.  Returns 0 once libzmq took the first frame (the
+ * rest of a multipart message then follows atomically), -1 if it did not (no
+ * peer, full queue: zmq_errno() says).
  */
-int frame_send(void *sock, const void *rid, size_t rid_len, enum wire_command cmd, const char *body,
-	       size_t len, int flags);
+int frame_send(void *sock, const void *rid, size_t rid_len, int version, enum wire_command cmd,
+	       const char *body, size_t len, int flags);
 
 /*
  * Checks the n frames of one message (parts[0] the routing id when router;

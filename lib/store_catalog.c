@@ -16,7 +16,8 @@ static const struct store_stmt catalog_stmt[S_N] = {
     [S_CATALOG] = {"catalog", "SELECT version, doc FROM chiso.catalog_current()", 0},
     [S_COLLECTORS] = {"collectors",
 		      "SELECT id, name, public_key, unit_code, unit_name, revoked, created,"
-		      " last_batch, batches, unit_until FROM chiso.collector_list($1::boolean)",
+		      " last_batch, batches, unit_until, unit_tier"
+		      " FROM chiso.collector_list($1::boolean)",
 		      1},
     [S_STATUS_WRITE] = {"status_write",
 			"INSERT INTO chiso.daemon_status (name, doc, updated_at)"
@@ -62,6 +63,7 @@ static void store_collector_read(const PGresult *res, int t, void *row)
 	snprintf(c->last_batch, sizeof c->last_batch, "%s", PQgetvalue(res, t, 7));
 	c->batches = atoll(PQgetvalue(res, t, 8));
 	snprintf(c->unit_until, sizeof c->unit_until, "%s", PQgetvalue(res, t, 9));
+	snprintf(c->unit_tier, sizeof c->unit_tier, "%s", PQgetvalue(res, t, 10));
 }
 
 int store_collectors(struct store *s, bool stats, struct store_collector **out, size_t *n,

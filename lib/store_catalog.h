@@ -25,6 +25,7 @@ struct store_collector {
 	char last_batch[20];
 	long long batches;
 	char unit_until[11]; /* last day of the scope's unit when a reform closed it, or "" */
+	char unit_tier[9];   /* the scope's unit's tier: "province", "district", "commune" */
 };
 /* Every enrolled collector (with delivery figures if stats); the caller frees *out. */
 int store_collectors(struct store *s, bool stats, struct store_collector **out, size_t *n,

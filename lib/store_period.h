@@ -1,6 +1,7 @@
 /*
  * store_period: chisod's housekeeping of periods: the deadlines from its
- * configuration, and closing the periods whose deadline passed.  Closing one
+ * configuration, closing the periods whose deadline passed, and the
+ * deadlines and closed state of the periods a WELCOME of version 2 lists.  Closing one
  * by hand and listing them is ctl/store_admin.h.
  */
 #ifndef CHISO_STORE_PERIOD_H
@@ -10,11 +11,19 @@
 #include <stddef.h>
 
 struct store;
+struct welcome_period;
 
 /* Replaces the stored deadlines with chisod.conf's (days per period type, daily .. yearly; -1
  * none). */
 int store_period_deadlines(struct store *s, const long long days[6], bool auto_close, char *err,
 			   size_t errsize);
+/*
+ * Fills the deadline and closed state of the n periods p (welcome_candidates
+ * made them) from the database's deadline_date() and period table; 0, or -1
+ * with err.
+ */
+int store_period_welcome(struct store *s, struct welcome_period *p, size_t n, char *err,
+			 size_t errsize);
 /* Closes the periods whose deadline passed (where auto_close); *closed says how many. */
 int store_period_autoclose(struct store *s, int *closed, char *err, size_t errsize);
 

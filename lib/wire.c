@@ -1,5 +1,5 @@
 /*
- * wire: framing and the small control messages of protocol version 1, and the
+ * wire: framing and the small control messages of protocol versions 1 and 2, and the
  * strict JSON helpers that batch.c decodes with.
  *
  * Every decoder takes bytes from the network.  The order of checks matters:
@@ -69,9 +69,24 @@ int wire_command_parse(const void *data, size_t len)
 	return -1;
 }
 
+static const char *const wire_tags[WIRE_VERSION_MAX + 1] = {NULL, "CHISO/1", "CHISO/2"};
+
+int wire_tag_version(const void *data, size_t len)
+{
+	for (int v = 1; v <= WIRE_VERSION_MAX; v++)
+		if (len == strlen(wire_tags[v]) && memcmp(data, wire_tags[v], len) == 0)
+			return v;
+	return 0;
+}
+
 bool wire_tag_ok(const void *data, size_t len)
 {
-	return len == strlen(WIRE_PROTOCOL) && memcmp(data, WIRE_PROTOCOL, len) == 0;
+	return wire_tag_version(data, len) != 0;
+}
+
+const char *wire_tag(int version)
+{
+	return version >= 1 && version <= WIRE_VERSION_MAX ? wire_tags[version] : wire_tags[1];
 }
 
 bool wire_depth_ok(const char *body, size_t len, int max_depth)
@@ -401,6 +416,10 @@ struct wire_message {
 	const struct wire_field *fields;
 	/* Checks that the field table cannot say; NULL if there are none. */
 	int (*check)(const void *m, char *err, size_t errsize);
+	/* Fields beyond the flat table (a WELCOME of version 2), NULL-terminated; NULL: none. */
+	const char *const *more_names;
+	/* Decodes them after the table's; required when more_names is set. */
+	int (*more)(json_t *o, void *m, char *err, size_t errsize);
 };
 
 /* A table ends with a field without a name (every member given: clang -Wextra -Werror). */
@@ -482,6 +501,35 @@ static const struct wire_message wire_hello_msg = {.size = sizeof(struct wire_he
 						   .fields = wire_hello_table};
 static const struct wire_message wire_welcome_msg = {
     .size = sizeof(struct wire_welcome), .fields = wire_welcome_table, .check = wire_welcome_check};
+
+/* Version 2's unit and periods, both required: a WELCOME of version 2 always has them. */
+static int wire_welcome_more(json_t *o, void *msg, char *err, size_t errsize)
+{
+	struct wire_welcome *m = msg;
+	json_t *u = json_object_get(o, "unit"), *p = json_object_get(o, "periods");
+
+	m->version = 2;
+	if (!u || !p) {
+		wire_errorf(err, errsize, "field \"%s\" is required", u ? "periods" : "unit");
+		return -1;
+	}
+	if (welcome_unit_decode(u, &m->unit, err, errsize) < 0 ||
+	    welcome_periods_decode(p, m->periods, &m->nperiods, err, errsize) < 0)
+		return -1;
+	if (strcmp(m->unit.code, m->scope) != 0) {
+		wire_errorf(err, errsize, "field \"unit.code\": %s is not the scope %s",
+			    m->unit.code, m->scope);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const wire_welcome2_names[] = {"unit", "periods", NULL};
+static const struct wire_message wire_welcome2_msg = {.size = sizeof(struct wire_welcome),
+						      .fields = wire_welcome_table,
+						      .check = wire_welcome_check,
+						      .more_names = wire_welcome2_names,
+						      .more = wire_welcome_more};
 static const struct wire_message wire_ping_msg = {.size = sizeof(struct wire_ping),
 						  .fields = wire_ping_table};
 static const struct wire_message wire_retry_msg = {.size = sizeof(struct wire_retry),
@@ -499,12 +547,13 @@ static uint64_t wire_field_number(const struct wire_field *f, const void *m)
 	return *(const uint64_t *)(const void *)p;
 }
 
-static char *wire_message_encode(const struct wire_message *def, const void *m)
+/* The flat fields of m as an object; *bad set when out of memory. */
+static json_t *wire_message_object(const struct wire_message *def, const void *m, int *bad)
 {
 	json_t *o = json_object();
-	int bad = !o;
 
-	for (const struct wire_field *f = def->fields; f->name && !bad; f++) {
+	*bad = !o;
+	for (const struct wire_field *f = def->fields; f->name && !*bad; f++) {
 		const char *p = (const char *)m + f->offset;
 		/* An optional number below its least value was absent (a HELLO without
 		   epoch): written as 0 it would not decode again. */
@@ -512,8 +561,15 @@ static char *wire_message_encode(const struct wire_message *def, const void *m)
 			continue;
 		json_t *v = f->kind == WIRE_STR ? wire_string(p, f->size)
 						: wire_integer(wire_field_number(f, m));
-		bad = wire_put(o, f->name, v);
+		*bad = wire_put(o, f->name, v);
 	}
+	return o;
+}
+
+static char *wire_message_encode(const struct wire_message *def, const void *m)
+{
+	int bad;
+	json_t *o = wire_message_object(def, m, &bad);
 	return wire_dump(o, bad);
 }
 
@@ -551,13 +607,19 @@ static int wire_message_fields(json_t *o, void *ctx, char *err, size_t errsize)
 		assert(n < WIRE_MAX_FIELDS);
 		names[n++] = f->name;
 	}
+	for (size_t i = 0; d->def->more_names && d->def->more_names[i]; i++) {
+		assert(n < WIRE_MAX_FIELDS);
+		names[n++] = d->def->more_names[i];
+	}
 	names[n] = NULL;
 	if (wire_json_known(o, names, err, errsize))
 		return -1;
 	for (const struct wire_field *f = d->def->fields; f->name; f++)
 		if (wire_field_decode(o, f, d->m, err, errsize))
 			return -1;
-	return d->def->check ? d->def->check(d->m, err, errsize) : 0;
+	if (d->def->check && d->def->check(d->m, err, errsize))
+		return -1;
+	return d->def->more ? d->def->more(o, d->m, err, errsize) : 0;
 }
 
 static int wire_message_decode(const struct wire_message *def, const char *body, size_t len,
@@ -583,13 +645,26 @@ int wire_hello_decode(const char *body, size_t len, const struct wire_limits *li
 
 char *wire_welcome_encode(const struct wire_welcome *m)
 {
-	return wire_message_encode(&wire_welcome_msg, m);
+	int bad;
+	json_t *o = wire_message_object(&wire_welcome_msg, m, &bad);
+
+	/* Version 1's fields first and alone: a version 1 WELCOME is as it always was. */
+	if (o && !bad && m->version >= 2) {
+		size_t n = m->nperiods < WELCOME_PERIODS_MAX ? m->nperiods : WELCOME_PERIODS_MAX;
+		bad = wire_put(o, "unit", welcome_unit_json(&m->unit)) ||
+		      wire_put(o, "periods", welcome_periods_json(m->periods, n));
+	}
+	return wire_dump(o, bad);
 }
 
-int wire_welcome_decode(const char *body, size_t len, const struct wire_limits *lim,
+int wire_welcome_decode(const char *body, size_t len, const struct wire_limits *lim, int version,
 			struct wire_welcome *m, char *err, size_t errsize)
 {
-	return wire_message_decode(&wire_welcome_msg, body, len, lim, m, err, errsize);
+	int rc = wire_message_decode(version >= 2 ? &wire_welcome2_msg : &wire_welcome_msg, body,
+				     len, lim, m, err, errsize);
+	if (rc == 0 && version < 2)
+		m->version = 1;
+	return rc;
 }
 
 char *wire_ping_encode(const struct wire_ping *m)

@@ -1,8 +1,9 @@
 /*
- * wire: the names and the JSON bodies of protocol version 1
+ * wire: the names and the JSON bodies of protocol versions 1 and 2
  * (docs/protocol.md is the normative text).
  *
- * A message is three ZeroMQ frames: the protocol tag "CHISO/1", a command name
+ * A message is three ZeroMQ frames: the protocol tag "CHISO/1" or "CHISO/2"
+ * (version 2 differs only in WELCOME, welcome.h), a command name
  * in capitals, and a JSON object (UTF-8); frame.h sends and receives them, and
  * this module names the tag and commands and encodes and decodes the bodies.
  * Every decoder here takes untrusted bytes: lengths are checked before
@@ -17,7 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "welcome.h"
+
+/* The tag of version 1, which every collector reads (an ERROR to an unknown version). */
 #define WIRE_PROTOCOL "CHISO/1"
+/* The versions spoken: 1 .. WIRE_VERSION_MAX. */
+#define WIRE_VERSION_MAX 2
 /* Every version's tag starts so: another version is told apart from noise. */
 #define WIRE_TAG_FAMILY	 "CHISO/"
 #define WIRE_COMMAND_MAX 16
@@ -80,8 +86,12 @@ extern const struct wire_limits wire_default_limits;
 const char *wire_command_name(enum wire_command c);
 /* The command for a frame's bytes, or -1 if unknown. */
 int wire_command_parse(const void *data, size_t len);
-/* true if the frame is exactly the protocol tag. */
+/* The version a frame is exactly the tag of (1 .. WIRE_VERSION_MAX), or 0. */
+int wire_tag_version(const void *data, size_t len);
+/* true if the frame is exactly the tag of a version spoken. */
 bool wire_tag_ok(const void *data, size_t len);
+/* "CHISO/1", "CHISO/2": the tag of version (1 .. WIRE_VERSION_MAX; others give version 1's). */
+const char *wire_tag(int version);
 /*
  * true if body[0..len) nests JSON objects and arrays at most max_depth deep
  * (a scan that honours strings and escapes; it does not validate the JSON).
@@ -102,6 +112,11 @@ struct wire_welcome {
 	uint64_t max_rows;
 	uint64_t max_body;
 	char catalog_version[65];
+	/* Version 2 only (version >= 2): the collector's unit and its open periods. */
+	int version; /* not on the wire: the version encoded or decoded; 0 is 1 */
+	struct welcome_unit unit;
+	struct welcome_period periods[WELCOME_PERIODS_MAX];
+	size_t nperiods;
 };
 
 struct wire_ping {
@@ -134,8 +149,9 @@ struct wire_error {
 char *wire_hello_encode(const struct wire_hello *m);
 int wire_hello_decode(const char *body, size_t len, const struct wire_limits *lim,
 		      struct wire_hello *m, char *err, size_t errsize);
+/* m->version >= 2 adds unit and periods; decoding takes exactly version's fields. */
 char *wire_welcome_encode(const struct wire_welcome *m);
-int wire_welcome_decode(const char *body, size_t len, const struct wire_limits *lim,
+int wire_welcome_decode(const char *body, size_t len, const struct wire_limits *lim, int version,
 			struct wire_welcome *m, char *err, size_t errsize);
 char *wire_ping_encode(const struct wire_ping *m);
 int wire_ping_decode(const char *body, size_t len, const struct wire_limits *lim,

@@ -102,6 +102,28 @@ LANGUAGE sql STABLE AS $$
 	FROM period_deadline d WHERE d.period_type = p.type;
 $$;
 
+-- The periods a collector's WELCOME lists (docs/protocol.md §3, version 2),
+-- with their deadlines in both calendars and whether they are closed.  chisod
+-- names the candidates with their last days in both calendars (lib/period.c,
+-- the one home of the calendar, computes them), because a period nobody has
+-- reported yet has no row in period and is still open; a row, where there is
+-- one, says only whether the period is closed.
+CREATE FUNCTION period_welcome(p_codes text[], p_types text[], p_stat_last date[],
+			       p_adm_last date[])
+RETURNS TABLE (code text, closed boolean, deadline_statistical date,
+	       deadline_administrative date)
+LANGUAGE sql STABLE AS $$
+	SELECT c.code, coalesce(p.closed_at IS NOT NULL, false),
+	       deadline_date('statistical', c.per), deadline_date('administrative', c.per)
+	FROM (SELECT u.code,
+		     jsonb_populate_record(NULL::period,
+					   jsonb_build_object('code', u.code, 'type', u.type,
+							      'stat_last', u.sl,
+							      'adm_last', u.al)) AS per
+	      FROM unnest(p_codes, p_types, p_stat_last, p_adm_last) AS u(code, type, sl, al)) c
+	LEFT JOIN period p ON p.code = c.code;
+$$;
+
 -- Recomputes the derived values of every coarser period containing a key of
 -- w_dirty (changed observations), bottom-up, and adds those keys to w_dirty so
 -- that their rollups follow.

@@ -57,7 +57,8 @@ $$;
 -- figure) and is refused, with the successor named, for the new one.
 CREATE FUNCTION collector_list(p_stats boolean)
 RETURNS TABLE (id int, name text, public_key text, unit_code text, unit_name text,
-	       revoked boolean, created text, last_batch text, batches bigint, unit_until text)
+	       revoked boolean, created text, last_batch text, batches bigint, unit_until text,
+	       unit_tier text)
 LANGUAGE sql STABLE AS $$
 	SELECT c.id, c.name, c.public_key, u.code, u.name, c.revoked_at IS NOT NULL,
 	       to_char(c.created_at, 'YYYY-MM-DD HH24:MI'),
@@ -66,7 +67,8 @@ LANGUAGE sql STABLE AS $$
 				 FROM batch b WHERE b.collector_id = c.id), '') ELSE '' END,
 	       CASE WHEN p_stats THEN
 		       (SELECT count(*) FROM batch b WHERE b.collector_id = c.id) ELSE 0 END,
-	       CASE WHEN u.valid_to <= current_date THEN (u.valid_to - 1)::text ELSE '' END
+	       CASE WHEN u.valid_to <= current_date THEN (u.valid_to - 1)::text ELSE '' END,
+	       u.tier
 	FROM collector c JOIN unit u ON u.id = c.unit_id
 	ORDER BY c.name;
 $$;

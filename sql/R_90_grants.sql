@@ -34,6 +34,7 @@ GRANT EXECUTE ON FUNCTION ingest_session(), ingest(), ingest_check_ratios(),
 	qual_merge(text, text), qual_agg(text), qual_ratio(text, text), catalog_current(),
 	ingest_check_rules(), ingest_check_outliers(), derive_refresh(), period_parents_check(),
 	period_months(text), deadline_date(text, period),
+	period_welcome(text[], text[], date[], date[]),
 	period_deadlines_set(int[], boolean), period_autoclose(), unit_successors(int),
 	num_vi(numeric), period_words_vi(text), period_type_vi(text), msg_drop(text),
 	ind_vi(text, text), unit_vi(text, text), msg_fit(text)

@@ -1,8 +1,8 @@
 /*
  * Fuzz target for the control-message decoders of wire.c.  The first byte
- * picks the decoder (hello, welcome, ping, retry, error, empty), the rest is
- * the body.  Whatever decodes must encode, and the encoding must decode to the
- * same struct: the encoders never write what the decoders refuse.
+ * picks the decoder (hello, welcome, ping, retry, error, empty, welcome of
+ * version 2), the rest is the body.  Whatever decodes must encode, and the encoding must decode to
+ * the same struct: the encoders never write what the decoders refuse.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,7 +34,9 @@ static int decode(int kind, const char *body, size_t len, union message *m, char
 			*text = wire_hello_encode(&m->hello);
 		break;
 	case 1:
-		if ((rc = wire_welcome_decode(body, len, NULL, &m->welcome, err, sizeof err)) == 0)
+	case 6:
+		if ((rc = wire_welcome_decode(body, len, NULL, kind == 6 ? 2 : 1, &m->welcome, err,
+					      sizeof err)) == 0)
 			*text = wire_welcome_encode(&m->welcome);
 		break;
 	case 2:
@@ -67,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	int kind = data[0] % 6;
+	int kind = data[0] % 7;
 	if (decode(kind, (const char *)data + 1, size - 1, &first, &text) != 0)
 		return 0;
 	if (!text)

@@ -7,7 +7,7 @@ one case per message, field, error code, reason code and limit.  Limits are
 WELCOME's, not constants.  Prints `ok|FAIL CASE` per case and the count; exits 1
 if any failed.
 """
-import json, os, random, re, subprocess, sys, time
+import datetime, json, os, random, re, subprocess, sys, time
 from decimal import Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -85,6 +85,14 @@ class Peer:
             ans = self.link.recv(max(end - time.time(), 0))
             if ans or self.link.refusals == refusals or time.time() >= end:
                 return ans or (None, None)
+
+    def raw(self, frames, timeout=10):
+        """Sends frames as they are and returns the next message's frames, the tag
+        included (collector.py reads only CHISO/1), or None after timeout."""
+        while self.link.sock.poll(0):
+            self.link.sock.recv_multipart()
+        self.link.sock.send_multipart(frames)
+        return self.link.sock.recv_multipart() if self.link.sock.poll(timeout * 1000) else None
 
     def ask(self, command, body, timeout=10):
         if isinstance(body, dict):
@@ -235,6 +243,116 @@ def case_codes_agree():
     return "; ".join(diff) if diff else None
 
 
+# ---- version 2 (§3 WELCOME, §9) ----
+
+def admin_or_stat(cal, today):
+    """{type: (current, previous)} periods of the types this check knows, as
+    (code, last day), from Decree 09's calendar (administrative: cut on the
+    14th) or calendar months, computed here, not by chisod."""
+    if cal == "administrative":
+        y = today.year + (1 if (today.month, today.day) > (12, 14) else 0)
+        half = 1 if (today.month, today.day) <= (6, 14) or (today.month, today.day) > (12, 14) else 2
+        last = {1: (6, 14), 2: (12, 14), 0: (12, 14)}
+    else:
+        y, half = today.year, 1 if today.month <= 6 else 2
+        last = {1: (6, 30), 2: (12, 31), 0: (12, 31)}
+    day = lambda yy, h: datetime.date(yy, *last[h])
+    prev_half = (y, 1) if half == 2 else (y - 1, 2)
+    return {"yearly": ((str(y), day(y, 0)), (str(y - 1), day(y - 1, 0))),
+            "six-monthly": ((f"{y}S{half}", day(y, half)),
+                            (f"{prev_half[0]}S{prev_half[1]}", day(*prev_half)))}
+
+
+def expected_periods(cat, today):
+    """What WELCOME's periods must be: for each (type, calendar) the catalogue
+    uses, the period before today's and today's, with their deadlines."""
+    days = dict(l.split("|") for l in sql("SELECT period_type, days_after_end FROM period_deadline").splitlines())
+    used = {(t, i.get("calendar", "administrative")) for i in cat["indicators"] for t in i.get("period_types", [])}
+    order = ["daily", "weekly", "monthly", "quarterly", "six-monthly", "yearly"]
+    want = []
+    for cal, t in sorted((c, t) for t, c in used):
+        known = admin_or_stat(cal, today)
+        if t not in known:
+            return None, f"type {t} is not covered by this check"
+        for code, last in reversed(known[t]):
+            due = (last + datetime.timedelta(days=int(days[t]))).isoformat() if t in days else None
+            want.append({"period": code, "type": t, "calendar": cal, "deadline": due, "closed": False})
+    want.sort(key=lambda p: (p["calendar"], order.index(p["type"])))
+    return want, None
+
+
+def version2(P, w):
+    hello = json.dumps({"agent": "conformance 2"}).encode()
+    v1_fields = {"server", "collector", "scope", "max_rows", "max_body", "catalog_version"}
+
+    def v1_unchanged():
+        got = P.raw([b"CHISO/1", b"HELLO", hello])
+        if not got or got[0] != b"CHISO/1" or got[1] != b"WELCOME":
+            return f"expected WELCOME tagged CHISO/1, got {got}"
+        if set(json.loads(got[2])) != v1_fields:
+            return f"a version 1 WELCOME has fields {sorted(json.loads(got[2]))}"
+        return None
+    run("v1: HELLO tagged CHISO/1 -> WELCOME tagged CHISO/1, version 1's fields alone", v1_unchanged)
+
+    def welcome2():
+        got = P.raw([b"CHISO/2", b"HELLO", hello])
+        if not got or got[:2] != [b"CHISO/2", b"WELCOME"]:
+            return None, f"expected WELCOME tagged CHISO/2, got {got}"
+        return json.loads(got[2]), None
+
+    def v2_welcome():
+        msg, why = welcome2()
+        if why:
+            return why
+        if set(msg) != v1_fields | {"unit", "periods"}:
+            return f"fields {sorted(msg)}"
+        name = sql("SELECT name FROM unit WHERE code = '51' AND valid_to = 'infinity'")
+        if msg["unit"] != {"code": "51", "name_vi": name, "tier": "province"}:
+            return f"unit {msg['unit']}, want 51 {name} province"
+        cat = P.ask(b"CATALOG", {})[1]
+        want, why = expected_periods(cat, datetime.date.today())
+        if why:
+            return why
+        return None if msg["periods"] == want else f"periods {msg['periods']}\nwant {want}"
+    run("v2: HELLO tagged CHISO/2 -> WELCOME tagged CHISO/2 with the unit, its tier and the "
+        "open periods with their deadlines", v2_welcome)
+
+    def v2_others():
+        for command, body, want in [(b"PING", b"{}", b"PONG"), (b"CATALOG", b"{}", b"CATALOG"),
+                                    (b"PING", b"[", b"ERROR")]:
+            got = P.raw([b"CHISO/2", command, body])
+            if not got or got[:2] != [b"CHISO/2", want]:
+                return f"{command.decode()} tagged CHISO/2: expected {want.decode()} tagged CHISO/2, got {got and got[:2]}"
+        got = P.raw([b"CHISO/2", b"BATCH", P.body([row()])])
+        if not got or got[:2] != [b"CHISO/2", b"ACK"] or json.loads(got[2])["status"] != "committed":
+            return f"BATCH tagged CHISO/2: expected ACK committed tagged CHISO/2, got {got}"
+        return None
+    run("v2: PING, CATALOG, a bad body and a BATCH tagged CHISO/2 are answered tagged CHISO/2, "
+        "with version 1's bodies", v2_others)
+
+    def v2_closed():
+        today = datetime.date.today()
+        prev = admin_or_stat("administrative", today)["six-monthly"][1][0]
+        msg, why = welcome2()
+        if why or not any(p["period"] == prev for p in msg["periods"]):
+            return why or f"{prev} is not listed before it is closed"
+        ctl("period", "close", prev)
+        Peer("conf-v2-reload", "51")       # an enrolment makes chisod read the collectors again
+        try:
+            end = time.time() + 20
+            while time.time() < end:
+                msg, why = welcome2()
+                if why:
+                    return why
+                if not any(p["period"] == prev for p in msg["periods"]):
+                    return None
+                time.sleep(0.5)
+            return f"the closed period {prev} is still listed"
+        finally:
+            ctl("period", "reopen", prev)
+    run("v2: a closed period is not listed", v2_closed)
+
+
 # ---- the cases ----
 
 def main():
@@ -290,6 +408,8 @@ def main():
         cmd, msg = P.ask(command, body)
         return None if cmd == cmd_want else f"expected {cmd_want}, got {cmd} {msg}"
 
+    version2(P, w)
+
     # HELLO: D1 (only agent required), every field's type and range
     def H(**kw):
         """A HELLO with every field, some changed or dropped (None)."""
@@ -342,9 +462,9 @@ def main():
                      ("tag HELLO", [b"HELLO", b"PING", ping_body]), ("tag chiso/1", [b"chiso/1", b"PING", ping_body]),
                      ("empty tag", [b"", b"PING", ping_body])]:
         run(f"frames: {name} -> ERROR bad_frames", lambda f=fr: want_error(P.frames(f), "bad_frames"))
-    run("frames: tag CHISO/2 -> ERROR unsupported_version naming CHISO/1",
-        lambda: want_error(P.frames([b"CHISO/2", b"PING", ping_body]), "unsupported_version",
-                           r"this server speaks CHISO/1; your message was tagged CHISO/2"))
+    run("frames: tag CHISO/3 -> ERROR unsupported_version naming CHISO/1 and CHISO/2",
+        lambda: want_error(P.frames([b"CHISO/3", b"PING", ping_body]), "unsupported_version",
+                           r"this server speaks CHISO/1 and CHISO/2; your message was tagged CHISO/3"))
     def logged(what):
         text = open(os.path.join(DIR, "chisod.log"), encoding="utf-8", errors="replace").read()
         return None if re.search(what, text) else f"chisod's log has no line matching {what!r}"

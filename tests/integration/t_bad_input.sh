@@ -124,13 +124,13 @@ say "6. framing faults: each answered and logged as what it is"
 cat "$T/framing.out"
 after() { grep -A1 "^sent: $1\$" "$T/framing.out" | sed -n 2p; }
 check "two frames" "answer: ERROR bad_frames a message is 3 frames: \"CHISO/1\", a command, a JSON body" "$(after 'two frames')"
-check "another version" "answer: ERROR unsupported_version this server speaks CHISO/1; your message was tagged CHISO/2" \
-	"$(after 'version 2')"
+check "another version" "answer: ERROR unsupported_version this server speaks CHISO/1 and CHISO/2; your message was tagged CHISO/3" \
+	"$(after 'version 3')"
 check "no tag" "answer: ERROR bad_frames a message is 3 frames: \"CHISO/1\", a command, a JSON body" "$(after 'not a tag')"
 check "unknown command" "answer: ERROR unknown_command commands are HELLO, BATCH, PING and CATALOG" \
 	"$(after 'unknown command')"
 for line in 'message of 2 frames refused (a message is 3 frames: tag, command, body)' \
-	'message refused: this server speaks CHISO/1; your message was tagged CHISO/2' \
+	'message refused: this server speaks CHISO/1 and CHISO/2; your message was tagged CHISO/3' \
 	'message with tag "HELLO" refused (the first frame must be "CHISO/1")' \
 	'message with unknown command "DELETE" refused'; do
 	check "logged: $line" 1 "$(grep -cF "collector attacker: $line" "$T/chisod.log" || true)"

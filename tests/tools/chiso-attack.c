@@ -83,7 +83,7 @@ static void send_frames(struct client *c, const void *const *frames, const size_
 /* A well-framed message; its body may still be as hostile as the attack wants. */
 static void send3(struct client *c, enum wire_command cmd, const char *body, size_t len)
 {
-	frame_send(c->sock, NULL, 0, cmd, body, len, 0);
+	frame_send(c->sock, NULL, 0, 1, cmd, body, len, 0);
 }
 
 /* Counts one reply (frame_recv's callback; ctx is the figures). */
@@ -476,7 +476,7 @@ static void attack_framing(struct client *c, struct figures *fg, long count)
 		const char *f[3];
 	} cases[] = {
 	    {"two frames", 2, {"CHISO/1", "PING", NULL}},
-	    {"version 2", 3, {"CHISO/2", "PING", "{}"}},
+	    {"version 3", 3, {"CHISO/3", "PING", "{}"}},
 	    {"not a tag", 3, {"HELLO", "PING", "{}"}},
 	    {"unknown command", 3, {"CHISO/1", "DELETE", "{}"}},
 	};

@@ -56,9 +56,13 @@ static void test_check(void **state)
 	    {"six frames", false, "CHISO/1|PING|{}|a|b|c", 0, FRAME_BAD_COUNT, -1, 6, "6 frames"},
 	    /* Another version of the protocol is told apart from a message that is not ours. */
 	    {"wrong version", false, "CHISO/9|PING|{}", 0, FRAME_BAD_VERSION, -1, 3,
-	     "this server speaks CHISO/1; your message was tagged CHISO/9"},
-	    {"version 2 router", true, "id|CHISO/2|BATCH|{}", 0, FRAME_BAD_VERSION, -1, 3,
-	     "tagged CHISO/2"},
+	     "this server speaks CHISO/1 and CHISO/2; your message was tagged CHISO/9"},
+	    {"version 2 router", true, "id|CHISO/2|BATCH|{}", 0, FRAME_OK, WIRE_BATCH, 3, ""},
+	    {"version 2 dealer", false, "CHISO/2|WELCOME|{}", 0, FRAME_OK, WIRE_WELCOME, 3, ""},
+	    {"version 3 router", true, "id|CHISO/3|BATCH|{}", 0, FRAME_BAD_VERSION, -1, 3,
+	     "tagged CHISO/3"},
+	    {"version 2 with a tail", false, "CHISO/2 |PING|{}", 0, FRAME_BAD_VERSION, -1, 3,
+	     "tagged CHISO/2 "},
 	    {"version 10", false, "CHISO/10|PING|{}", 0, FRAME_BAD_VERSION, -1, 3, "CHISO/10"},
 	    {"family without version", false, "CHISO/|PING|{}", 0, FRAME_BAD_TAG, -1, 3,
 	     "tag \"CHISO/\" refused"},
@@ -91,6 +95,12 @@ static void test_check(void **state)
 		CHECK_INT(name, cases[i].expect, in.status);
 		CHECK_INT(name, cases[i].cmd, in.cmd);
 		CHECK_INT(name, cases[i].nframes, in.nframes);
+		/* The version is the tag's once the tag is one spoken, whatever comes after. */
+		const char *tag = (const char *)parts[cases[i].router ? 1 : 0].data;
+		int version = in.nframes == 3 && st != FRAME_BAD_TAG && st != FRAME_BAD_VERSION
+				  ? tag[6] - '0'
+				  : 0;
+		CHECK_INT(name, version, in.version);
 		CHECK_STR(name, "", in.user);
 		if (*cases[i].err)
 			CHECK_HAS(name, cases[i].err, in.err);
@@ -114,7 +124,7 @@ static void test_check(void **state)
 struct seen {
 	int calls;
 	enum frame_status status;
-	int cmd, nframes;
+	int cmd, nframes, version;
 	char body[64], rid[64];
 };
 
@@ -125,6 +135,7 @@ static void remember(const struct frame_in *in, void *ctx)
 	s->status = in->status;
 	s->cmd = in->cmd;
 	s->nframes = in->nframes;
+	s->version = in->version;
 	snprintf(s->body, sizeof s->body, "%.*s", (int)in->len, in->body ? in->body : "");
 	snprintf(s->rid, sizeof s->rid, "%.*s", (int)in->rid_len,
 		 in->rid ? (const char *)in->rid : "");
@@ -151,27 +162,29 @@ static void test_round_trip(void **state)
 	assert_int_equal(s.calls, 0);
 
 	/* agent -> daemon, a well-framed HELLO */
-	assert_int_equal(frame_send(dealer, NULL, 0, WIRE_HELLO, "{\"a\":1}", 7, 0), 0);
+	assert_int_equal(frame_send(dealer, NULL, 0, 1, WIRE_HELLO, "{\"a\":1}", 7, 0), 0);
 	wait_in(router);
 	assert_int_equal(frame_recv(router, true, 1024, remember, &s), 1);
 	CHECK_INT("hello", FRAME_OK, s.status);
 	CHECK_INT("hello", WIRE_HELLO, s.cmd);
 	CHECK_STR("hello", "{\"a\":1}", s.body);
 	CHECK_STR("hello", "agent-1", s.rid);
+	CHECK_INT("hello", 1, s.version);
 
-	/* daemon -> agent, addressed by routing id */
-	assert_int_equal(frame_send(router, "agent-1", 7, WIRE_PONG, "{}", 2, ZMQ_DONTWAIT), 0);
+	/* daemon -> agent, addressed by routing id, tagged version 2 */
+	assert_int_equal(frame_send(router, "agent-1", 7, 2, WIRE_PONG, "{}", 2, ZMQ_DONTWAIT), 0);
 	wait_in(dealer);
 	assert_int_equal(frame_recv(dealer, false, 0, remember, &s), 1);
 	CHECK_INT("pong", FRAME_OK, s.status);
 	CHECK_INT("pong", WIRE_PONG, s.cmd);
 	CHECK_STR("pong", "{}", s.body);
+	CHECK_INT("pong", 2, s.version);
 
 	/* six frames: refused as a whole, every frame read, the next message intact */
 	static const char *const extra[] = {"CHISO/1", "PING", "{}", "x", "y", "z"};
 	for (size_t i = 0; i < N(extra); i++)
 		zmq_send(dealer, extra[i], strlen(extra[i]), i + 1 < N(extra) ? ZMQ_SNDMORE : 0);
-	frame_send(dealer, NULL, 0, WIRE_PING, "{}", 2, 0);
+	frame_send(dealer, NULL, 0, 1, WIRE_PING, "{}", 2, 0);
 	wait_in(router);
 	assert_int_equal(frame_recv(router, true, 0, remember, &s), 1);
 	CHECK_INT("extra frames", FRAME_BAD_COUNT, s.status);
@@ -185,7 +198,7 @@ static void test_round_trip(void **state)
 	/* a ROUTER cannot send to a peer it does not know */
 	int mandatory = 1;
 	zmq_setsockopt(router, ZMQ_ROUTER_MANDATORY, &mandatory, sizeof mandatory);
-	assert_int_equal(frame_send(router, "nobody", 6, WIRE_PONG, "{}", 2, ZMQ_DONTWAIT), -1);
+	assert_int_equal(frame_send(router, "nobody", 6, 1, WIRE_PONG, "{}", 2, ZMQ_DONTWAIT), -1);
 
 	int zero = 0;
 	zmq_setsockopt(router, ZMQ_LINGER, &zero, sizeof zero);

@@ -6,6 +6,7 @@
 
 #include "clock.h"
 #include "ingest.h"
+#include "period.h"
 
 /* The sink: holds the one job handed over, as the writer thread would. */
 struct memsink {
@@ -33,9 +34,13 @@ static void mem_cancel(void *ctx)
 	((struct memsink *)ctx)->cancels++;
 }
 
-/* The peer: replies as "A<seq>" (ack), "D<seq>" (duplicate), "R<seq>[reason]". */
-static void rec_reply(void *ctx, const void *rid, size_t rid_len, enum wire_command cmd,
-		      const char *body)
+/*
+ * The peer: replies as "A<seq>" (ack), "D<seq>" (duplicate), "R<seq>[reason]"; a WELCOME of
+ * version 2 as "W2[collector/catalogue/tier/periods]"; any other reply tagged version 2 with
+ * "@2" after it.
+ */
+static void rec_reply(void *ctx, const void *rid, size_t rid_len, int version,
+		      enum wire_command cmd, const char *body)
 {
 	char *out = ctx, tok[96] = "?", err[128];
 	struct wire_limits lim = wire_default_limits;
@@ -50,9 +55,17 @@ static void rec_reply(void *ctx, const void *rid, size_t rid_len, enum wire_comm
 		snprintf(tok, sizeof tok, "R%llu[%s]", (unsigned long long)r.seq, r.reason);
 	} else if (cmd == WIRE_WELCOME) {
 		struct wire_welcome w;
-		assert_int_equal(wire_welcome_decode(body, strlen(body), &lim, &w, err, sizeof err),
-				 0);
-		snprintf(tok, sizeof tok, "W[%s/%s]", w.collector, w.catalog_version);
+		char periods[64] = "";
+		assert_int_equal(
+		    wire_welcome_decode(body, strlen(body), &lim, version, &w, err, sizeof err), 0);
+		for (size_t i = 0; i < w.nperiods; i++)
+			snprintf(periods + strlen(periods), sizeof periods - strlen(periods),
+				 "%s%s", i ? "," : "", w.periods[i].period);
+		if (version == 2)
+			snprintf(tok, sizeof tok, "W2[%s/%s/%s/%s]", w.collector, w.catalog_version,
+				 w.unit.tier, periods);
+		else
+			snprintf(tok, sizeof tok, "W[%s/%s]", w.collector, w.catalog_version);
 	} else if (cmd == WIRE_PONG) {
 		snprintf(tok, sizeof tok, "P");
 	} else if (cmd == WIRE_ERROR) {
@@ -68,7 +81,8 @@ static void rec_reply(void *ctx, const void *rid, size_t rid_len, enum wire_comm
 			 (unsigned long long)a.seq);
 		batch_ack_clear(&a);
 	}
-	snprintf(out + len, 512 - len, "%s%s", len ? " " : "", tok);
+	snprintf(out + len, 512 - len, "%s%s%s", len ? " " : "", tok,
+		 version == 2 && cmd != WIRE_WELCOME ? "@2" : "");
 }
 
 static void rec_warn(void *ctx, const char *collector, const char *msg)
@@ -156,7 +170,9 @@ static char *make_body(uint64_t epoch, uint64_t seq, size_t n)
  * (seq 1, 2, ...); f flush now, F flush a minute later; eN the agent's epoch from now on (seq
  * starts again at 1); =N the batch of seq N again (a resend after a reconnect); junk and huge: a
  * body that does not decode, a batch over the row limit; c t x the sink's outcome (see finish);
- * down/up the database; nocat no catalogue loaded; S SIGTERM at 0 ms; kN a stop tick at N ms.
+ * down/up the database; nocat no catalogue loaded; S SIGTERM at 0 ms; kN a stop tick at N ms;
+ * v2 (v1) the messages after it are tagged version 2 (1).  The open periods a WELCOME of
+ * version 2 may list are those of 7 December 2026, 2026S1 (administrative) closed.
  */
 static void run_case(const struct ingest_case *tc, const struct catalog *cat)
 {
@@ -171,6 +187,15 @@ static void run_case(const struct ingest_case *tc, const struct catalog *cat)
 	struct store_collector c = {.id = 7};
 	uint64_t seq = 0, epoch = 1;
 	struct wire_limits wl = wire_default_limits;
+	struct welcome_period periods[WELCOME_PERIODS_MAX];
+	size_t nperiods = welcome_candidates(date_from_ymd(2026, 12, 7), periods);
+	int v = 1;
+
+	for (size_t i = 0; i < nperiods; i++)
+		periods[i].closed = strcmp(periods[i].period, "2026S1") == 0 &&
+				    strcmp(periods[i].calendar, "administrative") == 0;
+	snprintf(c.unit_tier, sizeof c.unit_tier, "commune");
+	snprintf(c.unit_name, sizeof c.unit_name, "Xã Sơn Nham");
 
 	snprintf(c.name, sizeof c.name, "xa-21298");
 	snprintf(c.unit_code, sizeof c.unit_code, "21298");
@@ -184,7 +209,7 @@ static void run_case(const struct ingest_case *tc, const struct catalog *cat)
 			char *body =
 			    make_body(epoch, w[0] == '=' ? (uint64_t)atoi(w + 1) : ++seq, n);
 			wl.max_rows = w[0] == 'h' ? 2 : wire_default_limits.max_rows;
-			ingest_batch(&ig, "r", 1, &c, body, strlen(body), &wl,
+			ingest_batch(&ig, "r", 1, v, &c, body, strlen(body), &wl,
 				     strcmp(tc->script, "nocat b10") ? cat : NULL);
 			free(body);
 		} else if (w[0] == 'e') {
@@ -194,17 +219,18 @@ static void run_case(const struct ingest_case *tc, const struct catalog *cat)
 			struct wire_hello h = {.epoch = epoch, .backlog_batches = 3};
 			snprintf(h.agent, sizeof h.agent, "chiso-agent test");
 			char *body = wire_hello_encode(&h);
-			ingest_hello(&ig, "r", 1, &c, body, w[0] == 'b' ? 3 : strlen(body), &wl,
-				     cat);
+			ingest_hello(&ig, "r", 1, v, &c, body, w[0] == 'b' ? 3 : strlen(body), &wl,
+				     cat, periods, nperiods);
 			free(body);
 		} else if (strcmp(w, "agenthello") == 0) {
 			/* a client with no outbox: only the required field (issue 17) */
 			static const char only[] = "{\"agent\":\"collector.py 1\"}";
-			ingest_hello(&ig, "r", 1, &c, only, sizeof only - 1, &wl, cat);
+			ingest_hello(&ig, "r", 1, v, &c, only, sizeof only - 1, &wl, cat, periods,
+				     nperiods);
 		} else if (strcmp(w, "ping") == 0) {
-			ingest_ping(&ig, "r", 1, &c, "{}", 2, &wl);
+			ingest_ping(&ig, "r", 1, v, &c, "{}", 2, &wl);
 		} else if (strcmp(w, "junk") == 0) {
-			ingest_batch(&ig, "r", 1, &c, "{\"epoch\": 1, ", 14, &wl, cat);
+			ingest_batch(&ig, "r", 1, v, &c, "{\"epoch\": 1, ", 14, &wl, cat);
 		} else if (strcmp(w, "f") == 0 || strcmp(w, "F") == 0) {
 			ingest_flush(&ig, clock_real_us() + (w[0] == 'F' ? 60000000 : 0));
 		} else if (strchr("ctx", w[0]) && w[1] == '\0') {
@@ -213,6 +239,8 @@ static void run_case(const struct ingest_case *tc, const struct catalog *cat)
 			ig.db_up = w[0] == 'u';
 		} else if (strcmp(w, "S") == 0) {
 			ingest_stop_begin(&ig, 0);
+		} else if (strcmp(w, "v1") == 0 || strcmp(w, "v2") == 0) {
+			v = w[1] - '0';
 		} else if (w[0] == 'k') {
 			ingest_stop_tick(&ig, atoll(w + 1));
 		}
@@ -245,6 +273,16 @@ static void test_ingest_cases(void **state)
 	    {"a HELLO that does not decode: ERROR, counted", 0, 0, 0, "badhello", "E[bad_body]", "",
 	     0, false, 1},
 	    {"PING: PONG", 0, 0, 0, "ping", "P", "", 0, false, 0},
+	    {"version 2: WELCOME with the tier and the open periods the catalogue uses", 0, 0, 0,
+	     "v2 hello", "W2[xa-21298/2024.1/commune/2026S2,2025,2026]", "", 0, false, 0},
+	    {"version 2: every answer tagged 2, an ACK too", 0, 0, 0, "v2 hello ping b10 junk f c",
+	     "W2[xa-21298/2024.1/commune/2026S2,2025,2026] P@2 "
+	     "E[bad_body]@2 A1@2",
+	     "1", 0, false, 1},
+	    {"versions mixed: each answered in its own, the ACK in its BATCH's", 0, 0, 0,
+	     "v2 b10 v1 hello b10 v2 ping f c", "W[xa-21298/2024.1] P@2 A1@2 A2", "2", 0, false, 0},
+	    {"version 2: a RETRY in the batch's version", 0, 0, 0, "v2 down b10",
+	     "R1[database unavailable]@2", "", 0, false, 0},
 	    {"a batch resent after a reconnect is acked as a duplicate", 0, 0, 0, "b10 f c =1 f c",
 	     "A1 D1", "1,1", 0, false, 0},
 	    {"a new epoch after a restart: the same seq is a new batch", 0, 0, 0,

@@ -57,7 +57,7 @@ static void test_group(void **state)
 		struct batch *b = batch_new(3);
 		b->epoch = 1;
 		b->seq = (uint64_t)i + 1;
-		assert_int_equal(job_add(j, "\x00\x01\x02", 3, 7, "xa-21298", &b, 1000 + i), 0);
+		assert_int_equal(job_add(j, "\x00\x01\x02", 3, 1, 7, "xa-21298", &b, 1000 + i), 0);
 		assert_null(b); /* ownership moved */
 	}
 	assert_int_equal(j->n, 40);
@@ -92,8 +92,8 @@ static void test_split(void **state)
 		for (; n < 6 && cases[i].rows[n]; n++) {
 			struct batch *b = batch_new(cases[i].rows[n]);
 			b->seq = n + 1;
-			assert_int_equal(job_add(j, "r", 1, 7, "xa-21298", &b, 1000 + (int64_t)n),
-					 0);
+			assert_int_equal(
+			    job_add(j, "r", 1, 1, 7, "xa-21298", &b, 1000 + (int64_t)n), 0);
 			if (cases[i].done[n] == 'd') {
 				j->entries[n].item.done = true;
 				ndone++;

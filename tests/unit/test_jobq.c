@@ -14,7 +14,7 @@ static struct job *make_job(const size_t *rows)
 	for (size_t i = 0; rows[i]; i++) {
 		struct batch *b = batch_new(rows[i]);
 		b->seq = ++seq_next;
-		assert_int_equal(job_add(j, "r", 1, 7, "xa-21298", &b, (int64_t)seq_next), 0);
+		assert_int_equal(job_add(j, "r", 1, 1, 7, "xa-21298", &b, (int64_t)seq_next), 0);
 	}
 	return j;
 }

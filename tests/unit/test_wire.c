@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "period.h"
 #include "wire.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -52,17 +53,23 @@ static void test_tag(void **state)
 	static const struct {
 		const char *data;
 		size_t len;
-		bool expect;
+		int version; /* 0: not a tag spoken */
 	} cases[] = {
-	    {"CHISO/1", 7, true},   {"CHISO/2", 7, false},   {"chiso/1", 7, false},
-	    {"CHISO/", 6, false},   {"CHISO/1\0", 8, false}, {"", 0, false},
-	    {"CHISO/10", 8, false},
+	    {"CHISO/1", 7, 1},	{"CHISO/2", 7, 2},   {"CHISO/3", 7, 0},	 {"chiso/1", 7, 0},
+	    {"CHISO/", 6, 0},	{"CHISO/1\0", 8, 0}, {"CHISO/2 ", 8, 0}, {"", 0, 0},
+	    {"CHISO/10", 8, 0}, {"CHISO/0", 7, 0},
 	};
 	(void)state;
-	for (size_t i = 0; i < N(cases); i++)
-		if (wire_tag_ok(cases[i].data, cases[i].len) != cases[i].expect)
+	for (size_t i = 0; i < N(cases); i++) {
+		if (wire_tag_version(cases[i].data, cases[i].len) != cases[i].version ||
+		    wire_tag_ok(cases[i].data, cases[i].len) != (cases[i].version != 0))
 			fail_msg("case %zu \"%.*s\": want %d", i, (int)cases[i].len, cases[i].data,
-				 cases[i].expect);
+				 cases[i].version);
+	}
+	assert_string_equal(wire_tag(1), "CHISO/1");
+	assert_string_equal(wire_tag(2), "CHISO/2");
+	assert_string_equal(wire_tag(0), "CHISO/1");
+	assert_string_equal(wire_tag(WIRE_VERSION_MAX + 1), "CHISO/1");
 }
 
 static void test_depth(void **state)
@@ -154,7 +161,7 @@ static void test_errorf(void **state)
 	wire_errorf(NULL, 0, "ignored %d", 1);
 }
 
-enum kind { K_HELLO, K_WELCOME, K_PING, K_RETRY, K_ERROR, K_EMPTY };
+enum kind { K_HELLO, K_WELCOME, K_WELCOME2, K_PING, K_RETRY, K_ERROR, K_EMPTY };
 
 /* Decodes body as kind; on success re-encodes it into *text (caller frees). */
 static int decode_as(enum kind k, const char *body, size_t len, const struct wire_limits *lim,
@@ -174,7 +181,9 @@ static int decode_as(enum kind k, const char *body, size_t len, const struct wir
 			*text = wire_hello_encode(&h);
 		break;
 	case K_WELCOME:
-		if ((rc = wire_welcome_decode(body, len, lim, &w, err, errsize)) == 0)
+	case K_WELCOME2:
+		if ((rc = wire_welcome_decode(body, len, lim, k == K_WELCOME2 ? 2 : 1, &w, err,
+					      errsize)) == 0)
 			*text = wire_welcome_encode(&w);
 		break;
 	case K_PING:
@@ -203,6 +212,19 @@ static int decode_as(enum kind k, const char *body, size_t len, const struct wir
 #define WELCOME_OK                                                                                 \
 	"{\"server\":\"chisod 0.1.0\",\"collector\":\"xa-21298\",\"scope\":\"21298\","             \
 	"\"max_rows\":10000,\"max_body\":4194304,\"catalog_version\":\"2024.1\"}"
+/* Version 2: the same and the unit and periods (docs/protocol.md §3). */
+#define WELCOME2_HEAD                                                                              \
+	"{\"server\":\"chisod 0.1.0\",\"collector\":\"xa-21298\",\"scope\":\"21298\","             \
+	"\"max_rows\":10000,\"max_body\":4194304,\"catalog_version\":\"2024.1\","                  \
+	"\"unit\":{\"code\":\"21298\",\"name_vi\":\"X\xc3\xa3 S\xc6\xa1n "                         \
+	"Nham\",\"tier\":\"commune\"},"
+#define P_S2                                                                                       \
+	"{\"period\":\"2026S2\",\"type\":\"six-monthly\",\"calendar\":\"administrative\","         \
+	"\"deadline\":\"2026-12-19\",\"closed\":false}"
+#define P_2026                                                                                     \
+	"{\"period\":\"2026\",\"type\":\"yearly\",\"calendar\":\"statistical\","                   \
+	"\"deadline\":null,\"closed\":true}"
+#define WELCOME2_OK WELCOME2_HEAD "\"periods\":[" P_S2 "," P_2026 "]}"
 #define RETRY_OK                                                                                   \
 	"{\"epoch\":1732000000,\"seq\":7,\"after_ms\":5000,\"reason\":\"database unavailable\"}"
 #define A64  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -241,6 +263,8 @@ static void test_decode_ok(void **state)
 	     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"51\",\"max_rows\":1,"
 	     "\"max_body\":1,\"catalog_version\":\"\"}",
 	     NULL},
+	    {"welcome 2", K_WELCOME2, WELCOME2_OK, NULL},
+	    {"welcome 2 without periods", K_WELCOME2, WELCOME2_HEAD "\"periods\":[]}", NULL},
 	    {"ping full", K_PING,
 	     "{\"backlog_batches\":3,\"backlog_rows\":120,\"oldest_age_s\":45}", NULL},
 	    {"ping defaults", K_PING, "{}",
@@ -325,6 +349,60 @@ static const struct {
     {"hello agent number", K_HELLO,
      "{\"agent\":1,\"epoch\":1,\"backlog_batches\":0,\"backlog_rows\":0}", 0, NULL,
      "field \"agent\": expected a string, got a number"},
+    /* Each version takes exactly its own fields. */
+    {"welcome 1 with a unit", K_WELCOME, WELCOME2_OK, 0, NULL, "unknown field \"unit\""},
+    {"welcome 2 without unit", K_WELCOME2, WELCOME_OK, 0, NULL, "field \"unit\" is required"},
+    {"welcome 2 without periods", K_WELCOME2, WELCOME2_HEAD "\"x\":1}", 0, NULL,
+     "unknown field \"x\""},
+    {"welcome 2 periods missing", K_WELCOME2,
+     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"51\",\"max_rows\":1,\"max_body\":1,"
+     "\"catalog_version\":\"\",\"unit\":{\"code\":\"51\",\"name_vi\":\"T\",\"tier\":\"province\"}}",
+     0, NULL, "field \"periods\" is required"},
+    {"welcome 2 unit of another scope", K_WELCOME2,
+     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"51\",\"max_rows\":1,\"max_body\":1,"
+     "\"catalog_version\":\"\",\"unit\":{\"code\":\"52\",\"name_vi\":\"T\",\"tier\":\"province\"},"
+     "\"periods\":[]}",
+     0, NULL, "\"unit.code\": 52 is not the scope 51"},
+    {"welcome 2 unknown tier", K_WELCOME2,
+     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"51\",\"max_rows\":1,\"max_body\":1,"
+     "\"catalog_version\":\"\",\"unit\":{\"code\":\"51\",\"name_vi\":\"T\",\"tier\":\"village\"},"
+     "\"periods\":[]}",
+     0, NULL, "\"unit.tier\": expected province, district or commune"},
+    {"welcome 2 unit letters", K_WELCOME2,
+     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"51\",\"max_rows\":1,\"max_body\":1,"
+     "\"catalog_version\":\"\",\"unit\":{\"code\":\"5x\",\"name_vi\":\"T\",\"tier\":\"province\"},"
+     "\"periods\":[]}",
+     0, NULL, "\"unit.code\": expected a unit code of digits"},
+    {"welcome 2 unit not an object", K_WELCOME2,
+     "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"51\",\"max_rows\":1,\"max_body\":1,"
+     "\"catalog_version\":\"\",\"unit\":\"51\",\"periods\":[]}",
+     0, NULL, "field \"unit\": expected an object, got a string"},
+    {"welcome 2 period of another type", K_WELCOME2,
+     WELCOME2_HEAD "\"periods\":[{\"period\":\"2026S2\",\"type\":\"yearly\",\"calendar\":"
+		   "\"statistical\",\"deadline\":null,\"closed\":false}]}",
+     0, NULL, "period \"2026S2\": not a period of type yearly"},
+    {"welcome 2 unknown calendar", K_WELCOME2,
+     WELCOME2_HEAD "\"periods\":[{\"period\":\"2026\",\"type\":\"yearly\",\"calendar\":"
+		   "\"lunar\",\"deadline\":null,\"closed\":false}]}",
+     0, NULL, "calendar \"lunar\""},
+    {"welcome 2 bad deadline", K_WELCOME2,
+     WELCOME2_HEAD "\"periods\":[{\"period\":\"2026\",\"type\":\"yearly\",\"calendar\":"
+		   "\"statistical\",\"deadline\":\"2026-02-31\",\"closed\":false}]}",
+     0, NULL, "deadline \"2026-02-31\" is not a date"},
+    {"welcome 2 deadline a number", K_WELCOME2,
+     WELCOME2_HEAD "\"periods\":[{\"period\":\"2026\",\"type\":\"yearly\",\"calendar\":"
+		   "\"statistical\",\"deadline\":5,\"closed\":false}]}",
+     0, NULL, "field \"deadline\": expected a date or null"},
+    {"welcome 2 closed missing", K_WELCOME2,
+     WELCOME2_HEAD "\"periods\":[{\"period\":\"2026\",\"type\":\"yearly\",\"calendar\":"
+		   "\"statistical\",\"deadline\":null}]}",
+     0, NULL, "field \"closed\": expected true or false"},
+    {"welcome 2 period unknown field", K_WELCOME2,
+     WELCOME2_HEAD "\"periods\":[{\"period\":\"2026\",\"type\":\"yearly\",\"calendar\":"
+		   "\"statistical\",\"deadline\":null,\"closed\":false,\"x\":1}]}",
+     0, NULL, "unknown field \"x\""},
+    {"welcome 2 periods not an array", K_WELCOME2, WELCOME2_HEAD "\"periods\":{}}", 0, NULL,
+     "field \"periods\": expected an array"},
     {"welcome scope letters", K_WELCOME,
      "{\"server\":\"s\",\"collector\":\"c\",\"scope\":\"2a\",\"max_rows\":1,"
      "\"max_body\":1,\"catalog_version\":\"\"}",
@@ -391,7 +469,7 @@ static void test_decode_fields(void **state)
 	assert_string_equal(h.agent, "chiso-agent 0.1.0");
 	assert_true(h.epoch == 1732000000 && h.backlog_batches == 2 && h.backlog_rows == 17);
 	assert_int_equal(
-	    wire_welcome_decode(WELCOME_OK, strlen(WELCOME_OK), NULL, &w, err, sizeof err), 0);
+	    wire_welcome_decode(WELCOME_OK, strlen(WELCOME_OK), NULL, 1, &w, err, sizeof err), 0);
 	assert_string_equal(w.collector, "xa-21298");
 	assert_string_equal(w.scope, "21298");
 	assert_true(w.max_rows == 10000 && w.max_body == 4194304);
@@ -437,14 +515,64 @@ static void test_encode(void **state)
 	free(text);
 }
 
+/* The periods a WELCOME of version 2 may list: the one before today's and today's. */
+static void test_welcome_candidates(void **state)
+{
+	static const struct {
+		int y, m, d;
+		const char *calendar, *type, *expect;
+	} cases[] = {
+	    {2026, 12, 7, "administrative", "six-monthly", "2026S1,2026S2"},
+	    {2026, 12, 7, "administrative", "yearly", "2025,2026"},
+	    {2026, 12, 7, "statistical", "yearly", "2025,2026"},
+	    /* Decree 09 cuts on the 14th: the administrative year 2027 began on 15/12/2026. */
+	    {2026, 12, 15, "administrative", "yearly", "2026,2027"},
+	    {2026, 12, 15, "administrative", "six-monthly", "2026S2,2027S1"},
+	    {2026, 12, 15, "statistical", "six-monthly", "2026S1,2026S2"},
+	    {2026, 12, 15, "statistical", "monthly", "202611,202612"},
+	    {2026, 1, 10, "statistical", "quarterly", "2025Q4,2026Q1"},
+	    {2026, 1, 10, "statistical", "daily", "20260109,20260110"},
+	    {2026, 1, 1, "statistical", "weekly", "2025W52,2026W1"},
+	};
+	struct welcome_period p[WELCOME_PERIODS_MAX];
+	(void)state;
+
+	for (size_t i = 0; i < N(cases); i++) {
+		size_t n = welcome_candidates(date_from_ymd(cases[i].y, cases[i].m, cases[i].d), p);
+		char got[64] = "";
+		if (n != 24)
+			fail_msg("%s: %zu candidates, want 24", cases[i].expect, n);
+		for (size_t k = 0; k < n; k++) {
+			if (strcmp(p[k].calendar, cases[i].calendar) ||
+			    strcmp(p[k].type, cases[i].type))
+				continue;
+			if (p[k].deadline[0] || p[k].closed)
+				fail_msg("%s: a candidate comes without deadline, open",
+					 p[k].period);
+			snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s",
+				 got[0] ? "," : "", p[k].period);
+		}
+		if (strcmp(got, cases[i].expect) != 0)
+			fail_msg("%d-%02d-%02d %s %s: got %s, want %s", cases[i].y, cases[i].m,
+				 cases[i].d, cases[i].calendar, cases[i].type, got,
+				 cases[i].expect);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_command_parse), cmocka_unit_test(test_tag),
-	    cmocka_unit_test(test_depth),	  cmocka_unit_test(test_default_limits),
-	    cmocka_unit_test(test_utf8_copy),	  cmocka_unit_test(test_errorf),
-	    cmocka_unit_test(test_decode_ok),	  cmocka_unit_test(test_decode_refused),
-	    cmocka_unit_test(test_decode_fields), cmocka_unit_test(test_encode),
+	    cmocka_unit_test(test_command_parse),
+	    cmocka_unit_test(test_tag),
+	    cmocka_unit_test(test_welcome_candidates),
+	    cmocka_unit_test(test_depth),
+	    cmocka_unit_test(test_default_limits),
+	    cmocka_unit_test(test_utf8_copy),
+	    cmocka_unit_test(test_errorf),
+	    cmocka_unit_test(test_decode_ok),
+	    cmocka_unit_test(test_decode_refused),
+	    cmocka_unit_test(test_decode_fields),
+	    cmocka_unit_test(test_encode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
