@@ -228,7 +228,8 @@ static enum MHD_Result form_route(struct form *f, struct MHD_Connection *conn, c
 		return form_reply(conn, 200, json, formstate_json(f->ob, f->c, period, f->csrf),
 				  true, NULL);
 	}
-	if (!post || strcmp(url, "/api/save") != 0)
+	bool check = post && strcmp(url, "/api/check") == 0;
+	if (!post || (!check && strcmp(url, "/api/save") != 0))
 		return form_refuse(conn, 404, "form_not_found", NULL);
 	if (req->too_big) {
 		snprintf(max, sizeof max, "%u", FORM_BODY_MAX);
@@ -242,7 +243,8 @@ static enum MHD_Result form_route(struct form *f, struct MHD_Connection *conn, c
 		formbody_destroy(&body);
 		return form_refuse(conn, 403, "form_csrf", NULL);
 	}
-	char *out = formstate_save(f->ob, f->c, body, &status);
+	char *out = check ? formstate_check(f->ob, f->c, body, &status)
+			  : formstate_save(f->ob, f->c, body, &status);
 	formbody_destroy(&body);
 	return form_reply(conn, (unsigned)status, json, out, true, NULL);
 }

@@ -23,6 +23,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "csv.h"
+#include "formcheck.h"
 #include "log.h"
 #include "message.h"
 #include "period.h"
@@ -242,11 +243,17 @@ static void on_refused(size_t index, const char *msg, void *arg)
 						   r->rows[index].indicator, "message", msg));
 }
 
-/* Appends the saved rows to the journal, durably; 0 or -1. */
+/*
+ * Appends the saved rows to the journal, durably, each value as its canonical
+ * number ("1.463" typed is 1463 written: the journal is read back the plain
+ * way, by the page and by formcheck); 0 or -1.
+ */
 static int journal_add(const char *dir, const char *source, const struct submit_cells *rows,
-		       size_t n, const struct submit_result *res)
+		       size_t n, const struct catalog *cat, const struct submit_result *res)
 {
-	char path[4096];
+	char path[4096], msg[512];
+	struct batch_row row;
+	const char *code;
 	int rc = 0;
 
 	snprintf(path, sizeof path, "%s/form/journal.tsv", dir);
@@ -257,40 +264,23 @@ static int journal_add(const char *dir, const char *source, const struct submit_
 			close(fd);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* queued, so checked good: the check gives its canonical text again */
+		bool good =
+		    submit_cells_check(&rows[i], i, source, cat, &row, &code, msg, sizeof msg) == 0;
 		if (fprintf(fp, "%lld\t%s\t%zu\t%llu\t%llu\t%s\t%s\t%s\t%s%s%s\n",
 			    (long long)time(NULL), source, i + 1,
 			    (unsigned long long)res->first_seq, (unsigned long long)res->last_seq,
 			    rows[i].unit, rows[i].indicator, rows[i].period, rows[i].qualifier,
-			    rows[i].qualifier[0] ? " " : "", rows[i].value) < 0)
+			    rows[i].qualifier[0] ? " " : "",
+			    good ? row.value.text : rows[i].value) < 0)
 			rc = -1;
+	}
 	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0)
 		rc = -1;
 	if (fclose(fp) != 0)
 		rc = -1;
 	return rc;
-}
-
-/*
- * An officer writes "hơn 2000" or "khoảng 1.440" in the figure's box, as the
- * paper report did: the words before the number are its qualifier, which
- * submit_row checks like the qualifier column of a file.  *qual becomes the
- * words (malloc'd, "" if none) and *value the number after them; 0, or -1
- * when out of memory.
- */
-static int qualified(const char *text, char **qual, const char **value)
-{
-	size_t at = strcspn(text, "+-0123456789");
-	size_t len = at;
-
-	while (len > 0 && text[len - 1] == ' ')
-		len--;
-	if ((*qual = strndup(text, len)) == NULL)
-		return -1;
-	*value = text[at] ? text + at : text; /* no digit: the whole text, for its message */
-	if (!text[at])
-		(*qual)[0] = '\0';
-	return 0;
 }
 
 /* {"error": text} with *status. */
@@ -336,7 +326,7 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 		v += strspn(v, " ");
 		if (!*v)
 			continue; /* left empty: not reported yet */
-		if (qualified(v, &quals[n], &v) < 0)
+		if (formcheck_qualified(v, &quals[n], &v) < 0)
 			goto done;
 		rows[n] =
 		    (struct submit_cells){as.scope, k + 2, period ? period : "", v, quals[n], ""};
@@ -368,7 +358,7 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 		goto done;
 	}
 	/* The figures are durable in the outbox; the journal only feeds the display. */
-	if (journal_add(c->outbox_dir, name, rows, n, &res) < 0)
+	if (journal_add(c->outbox_dir, name, rows, n, cat, &res) < 0)
 		log_warn("form: cannot add to %s/form/journal.tsv: %m", c->outbox_dir);
 	snprintf(num, sizeof num, "%zu", n);
 	message_format(msg, sizeof msg, "form_saved", num, NULL);
@@ -383,5 +373,23 @@ done:
 		free(quals[i]);
 	free(quals);
 	free(rows);
+	return out;
+}
+
+char *formstate_check(struct outbox *ob, const struct agentconf *c, const struct formbody *body,
+		      int *status)
+{
+	struct agentstate as;
+	const char *period = formbody_get(body, "period");
+
+	agentstate_load(c->outbox_dir, &as);
+	if (!as.scope[0]) /* every figure would be refused for its unit: say why once */
+		return error_json(status, 409, text_of("form_no_unit"));
+	struct catalog *cat = agentstate_catalog(c->outbox_dir);
+	json_t *sent = sent_json(ob, c->outbox_dir, as.scope, period ? period : "");
+	char *out = formcheck_json(cat, as.scope, body, sent);
+	json_decref(sent);
+	catalog_destroy(&cat);
+	*status = 200;
 	return out;
 }

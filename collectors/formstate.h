@@ -34,6 +34,15 @@ char *formstate_json(struct outbox *ob, const struct agentconf *c, const char *p
  */
 char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct formbody *body,
 		     int *status);
+/*
+ * The live checks of the figures of body (period, v.CODE=text for every input),
+ * with submit's rules, for the page as it is typed: formcheck_json's answer
+ * for the cached unit and catalogue and what was sent for period, with
+ * *status 200; 409 {"error":..} while the unit is not known.  NULL when out of
+ * memory.
+ */
+char *formstate_check(struct outbox *ob, const struct agentconf *c, const struct formbody *body,
+		      int *status);
 /* The message table as one JSON object, code -> text, for the page's checks; malloc'd. */
 char *formstate_messages(void);
 

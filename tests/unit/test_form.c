@@ -2,7 +2,8 @@
  * form (agent): the officer's form without a browser.  formstate_save queues
  * the figures through submit_rows (the checks and messages of submit), or
  * refuses them naming each indicator; formstate_json shows what was saved
- * with its state; submit_rows refuses a form with a bad row whole.
+ * with its state; submit_rows refuses a form with a bad row whole;
+ * formcheck_json answers the page's live checks with submit's rules.
  */
 #include "testutil.h"
 
@@ -11,6 +12,7 @@
 #include "agentconf.h"
 #include "agentstate.h"
 #include "formbody.h"
+#include "formcheck.h"
 #include "formstate.h"
 #include "message.h"
 #include "outbox.h"
@@ -110,6 +112,18 @@ static void test_save(void **state)
 	json_decref(o);
 	free(json);
 
+	/* The live check of the page: the cached unit and catalogue, and what was sent. */
+	const char *cb = "csrf=x&period=2024&v.population=1.463&v.households=";
+	char cerr[128];
+	struct formbody *b = formbody_parse(cb, strlen(cb), cerr, sizeof cerr);
+	int cstatus = 0;
+	json = formstate_check(fx->ob, fx->c, b, &cstatus);
+	CHECK_INT("checked", 200, cstatus);
+	CHECK_HAS("checked", "\"population\":{\"value\":\"1463\",\"shown\":\"1.463\"", json);
+	CHECK_HAS("empty", "\"households\":{\"code\":\"form_required_empty\"", json);
+	free(json);
+	formbody_destroy(&b);
+
 	/* Delivered: the batch leaves the outbox, the figure reads "tỉnh đã nhận". */
 	uint64_t *seqs;
 	size_t n;
@@ -187,11 +201,106 @@ static void test_rows(void **state)
 	CHECK_STR("refused", "", refused);
 }
 
+/* formcheck_json: what the page shows as the officer types, from submit's checks. */
+static void test_check(void **state)
+{
+	(void)state;
+	char neg[512], over[512], under[512], half[512], empty[512];
+	const char *ratio = "\"Tỷ lệ thủ tục hành chính được triển khai thanh toán trực tuyến\" "
+			    "(online_payment_procedures_pct)";
+	message_format(neg, sizeof neg, "negative_value", "population", "-5", NULL);
+	message_format(over, sizeof over, "numerator_exceeds_denominator",
+		       "procedures_with_online_payment", "23", "procedures_with_fees", "14",
+		       message_find("source_this_commit")->text, ratio, NULL);
+	message_format(under, sizeof under, "numerator_exceeds_denominator",
+		       "procedures_with_online_payment", "23", "procedures_with_fees", "14",
+		       message_find("source_stored")->text, ratio, NULL);
+	message_format(empty, sizeof empty, "form_required_empty", NULL);
+	const struct indicator *fees = catalog_find(test_cat(), "procedures_with_fees");
+	char other[512];
+	snprintf(other, sizeof other, "\"%s\" (procedures_with_fees)", fees->name_vi);
+	message_format(half, sizeof half, "form_ratio_half", other, ratio, NULL);
+	const struct {
+		const char *name, *body, *sent; /* sent: /api/state's "sent", or NULL */
+		const char *where, *code, *key; /* fields.code.key or ratios.code.key */
+		const char *want;		/* NULL: the key is absent */
+	} cases[] = {
+	    {"plain count", "period=2024&v.population=1463", NULL, "fields", "population", "shown",
+	     "1.463"},
+	    {"count the Vietnamese way", "period=2024&v.population=1.463", NULL, "fields",
+	     "population", "value", "1463"},
+	    {"decimal comma on a count", "period=2024&v.population=1%2C463", NULL, "fields",
+	     "population", "code", "bad_value"},
+	    {"qualifier", "period=2024&v.population=h%C6%A1n+2.000", NULL, "fields", "population",
+	     "qualifier", "hơn"},
+	    {"negative count", "period=2024&v.population=-5", NULL, "fields", "population",
+	     "message", neg},
+	    {"negative blocks", "period=2024&v.population=-5", NULL, "fields", "population",
+	     "blocking", "true"},
+	    {"words only", "period=2024&v.population=abc", NULL, "fields", "population", "code",
+	     "bad_value"},
+	    {"ratio computed",
+	     "period=2024&v.procedures_with_online_payment=14&v.procedures_with_fees=23", NULL,
+	     "ratios", "online_payment_procedures_pct", "percent", "60,87 %"},
+	    {"share above its whole",
+	     "period=2024&v.procedures_with_online_payment=23&v.procedures_with_fees=14", NULL,
+	     "fields", "procedures_with_online_payment", "message", over},
+	    {"against the figure sent",
+	     "period=2024&v.procedures_with_online_payment=23&v.procedures_with_fees=",
+	     "{\"procedures_with_fees\":{\"value\":\"14\",\"state\":\"state_received\"}}", "fields",
+	     "procedures_with_online_payment", "message", under},
+	    {"a refused figure does not count",
+	     "period=2024&v.procedures_with_online_payment=23&v.procedures_with_fees=",
+	     "{\"procedures_with_fees\":{\"value\":\"14\",\"state\":\"state_refused\"}}", "fields",
+	     "procedures_with_online_payment", "message", NULL},
+	    {"half a ratio",
+	     "period=2024&v.procedures_with_online_payment=14&v.procedures_with_fees=", NULL,
+	     "fields", "procedures_with_fees", "message", half},
+	    {"half a ratio asks, does not block",
+	     "period=2024&v.procedures_with_online_payment=14&v.procedures_with_fees=", NULL,
+	     "fields", "procedures_with_fees", "blocking", "false"},
+	    {"empty", "period=2024&v.population=", NULL, "fields", "population", "message", empty},
+	    {"empty but sent", "period=2024&v.population=",
+	     "{\"population\":{\"value\":\"5000\",\"state\":\"state_waiting\"}}", "fields",
+	     "population", "code", NULL},
+	    {"no ratio of half", "period=2024&v.procedures_with_online_payment=14", NULL, "ratios",
+	     "online_payment_procedures_pct", "percent", NULL},
+	    {"bad period", "period=2024H1&v.population=5", NULL, "fields", "population", "code",
+	     "bad_period"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[128];
+		struct formbody *b =
+		    formbody_parse(cases[i].body, strlen(cases[i].body), err, sizeof err);
+		assert_non_null(b);
+		json_t *sent = cases[i].sent ? json_loads(cases[i].sent, 0, NULL) : NULL;
+		char *out = formcheck_json(test_cat(), "21298", b, sent);
+		assert_non_null(out);
+		json_t *o = json_loads(out, 0, NULL);
+		assert_non_null(o);
+		json_t *v = json_object_get(
+		    json_object_get(json_object_get(o, cases[i].where), cases[i].code),
+		    cases[i].key);
+		const char *got = json_is_true(v)    ? "true"
+				  : json_is_false(v) ? "false"
+						     : json_string_value(v);
+		if (!cases[i].want && v)
+			fail_msg("%s: %s present in %s", cases[i].name, cases[i].key, out);
+		if (cases[i].want)
+			CHECK_STR(cases[i].name, cases[i].want, got ? got : "(absent)");
+		json_decref(o);
+		json_decref(sent);
+		free(out);
+		formbody_destroy(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_save, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rows, setup, teardown),
+	    cmocka_unit_test(test_check),
 	};
 	return cmocka_run_group_tests(tests, test_catalog_setup, test_catalog_teardown);
 }
