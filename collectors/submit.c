@@ -550,7 +550,13 @@ done:
 	return rc;
 }
 
-/* A form's row as the record submit_row reads: the columns in submit_cells' order. */
+/*
+ * A form's row as the record submit_row reads: the columns in submit_cells'
+ * order.  The form is a Vietnamese page that asks for numbers the Vietnamese
+ * way (1.463; 89,52), so its decimal mark is the comma, as for a file a
+ * Vietnamese Excel saved: "1.463" is 1463 and "89.52", which no grouping can
+ * explain, is still 89,52.
+ */
 static const struct submit_layout submit_cells_layout = {.at = {[COL_UNIT] = 0,
 								[COL_INDICATOR] = 1,
 								[COL_PERIOD] = 2,
@@ -559,7 +565,29 @@ static const struct submit_layout submit_cells_layout = {.at = {[COL_UNIT] = 0,
 								[COL_QUALIFIER] = 4,
 								[COL_NOTE] = 5},
 							 .nfields = 6,
-							 .named = 0x3f /* all six */};
+							 .named = 0x3f /* all six */,
+							 .decimal = ','};
+
+int submit_cells_check(const struct submit_cells *cells, size_t index, const char *base,
+		       const struct catalog *cat, struct batch_row *row, const char **code,
+		       char *msg, size_t msgsize)
+{
+	const char *f[6] = {cells->unit,  cells->indicator, cells->period,
+			    cells->value, cells->qualifier, cells->note};
+	size_t lens[6];
+	struct submit_fault fault;
+
+	for (int c = 0; c < 6; c++) {
+		f[c] = f[c] ? f[c] : "";
+		lens[c] = strlen(f[c]);
+	}
+	struct csv_record rec = {6, f, lens, (long)index + 1};
+	if (submit_row(&rec, &submit_cells_layout, base, cat, row, &fault) == 0)
+		return 0;
+	*code = submit_error_codes[fault.kind];
+	snprintf(msg, msgsize, "%s", fault.msg);
+	return -1;
+}
 
 int submit_rows(struct outbox *ob, const char *source, const struct submit_cells *rows, size_t n,
 		const struct catalog *cat, size_t batch_rows, submit_refused_fn refused, void *arg,
@@ -586,20 +614,14 @@ int submit_rows(struct outbox *ob, const char *source, const struct submit_cells
 		keyset_free(&keys);
 		memset(&keys, 0, sizeof keys);
 		for (size_t i = 0; i < n; i++) {
-			const char *f[6] = {rows[i].unit,  rows[i].indicator, rows[i].period,
-					    rows[i].value, rows[i].qualifier, rows[i].note};
-			size_t lens[6];
-			for (int c = 0; c < 6; c++) {
-				f[c] = f[c] ? f[c] : "";
-				lens[c] = strlen(f[c]);
-			}
-			struct csv_record rec = {6, f, lens, (long)i + 1};
 			struct batch_row *row = &b->rows[b->nrows];
+			const char *code;
 			long first;
-			if (submit_row(&rec, q.l, base, cat, row, &fault) < 0) {
+			if (submit_cells_check(&rows[i], i, base, cat, row, &code, fault.msg,
+					       sizeof fault.msg) < 0) {
 				refused(i, fault.msg, arg);
 				bad++;
-			} else if ((first = keyset_add(&keys, key_hash(row), rec.line)) != 0) {
+			} else if ((first = keyset_add(&keys, key_hash(row), (long)i + 1)) != 0) {
 				char at[24];
 				snprintf(at, sizeof at, "%ld", first);
 				if (first < 0)

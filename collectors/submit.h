@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "batch.h"
 #include "catalog.h"
 #include "outbox.h"
 
@@ -72,6 +73,16 @@ bool submit_reads(const char *name);
 struct submit_cells {
 	const char *unit, *indicator, *period, *value, *qualifier, *note;
 };
+
+/*
+ * Checks one row of a form (its index-th) with submit_row's checks, queuing
+ * nothing: 0 with *row filled (its ref base:index+1), or -1 with *code the
+ * reason code (bad_value...; static storage) and msg the officer's message.
+ * The form's numbers read the Vietnamese way: "1.463" is 1463.
+ */
+int submit_cells_check(const struct submit_cells *cells, size_t index, const char *base,
+		       const struct catalog *cat, struct batch_row *row, const char **code,
+		       char *msg, size_t msgsize);
 
 /* Told about each refused row: its index in rows and the officer's message. */
 typedef void (*submit_refused_fn)(size_t index, const char *msg, void *arg);

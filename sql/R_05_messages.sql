@@ -62,6 +62,14 @@ state_waiting		chờ gửi
 state_received		tỉnh đã nhận
 state_refused		bị từ chối
 state_missing		chưa nhập
+form_who	unit,collector,catalog	Đơn vị {unit} · máy thu thập {collector} · danh mục {catalog}
+form_missing	count	Còn {count} chỉ tiêu chưa nhập
+form_complete		Đã nhập đủ các chỉ tiêu
+form_required_empty		Chưa nhập: tỉnh cần số liệu của chỉ tiêu này trong kỳ báo cáo
+form_ratio_half	other,ratio	Cần nhập cả {other} để tính tỷ lệ {ratio}
+form_confirm_partial	count	Còn {count} ô chưa nhập (dòng chữ vàng dưới ô). Nếu chưa có số liệu, có thể lưu phần đã nhập và bổ sung sau
+form_confirm_button		Vẫn lưu phần đã nhập
+form_saving		Đang lưu…
 collector_revoked	collector,time	Máy thu thập {collector} đã bị thu hồi quyền gửi số liệu lúc {time}
 unknown_indicator	indicator	Không có chỉ tiêu mã "{indicator}" trong danh mục chỉ tiêu
 computed_indicator	indicator,numerator,denominator	Chỉ tiêu {indicator} là tỷ lệ do hệ thống tự tính từ {numerator} và {denominator}: đề nghị gửi hai số liệu này
