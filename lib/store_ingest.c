@@ -286,9 +286,22 @@ int store_ingest(struct store *s, struct store_item *items, size_t n, enum store
 		goto fail;
 	PQclear(res);
 	res = NULL;
+	store_warning_reset(s);
 	if (store_exec(s, "COMMIT", err, errsize) < 0) {
 		in_tx = false;
 		goto fail;
+	}
+	if (s->warning[0]) {
+		/* Committed here, but the server stopped waiting for the synchronous standby
+		   (a cancel, the statement timeout): not acknowledged, since this node may be
+		   lost before the standby has it.  The agent sends the batches again; a later
+		   commit that writes (every one does: the staging tables take an xid) waits for
+		   the standby past this one, and the batch keys answer them as duplicates. */
+		snprintf(err, errsize, "COMMIT not confirmed by the synchronous standby: %s",
+			 s->warning);
+		*why = STORE_FAIL_UNCONFIRMED;
+		in_tx = false;
+		goto unconfirmed;
 	}
 	rc = 0;
 	goto done;
@@ -304,6 +317,7 @@ fail:
 	if ((*why == STORE_FAIL_TIMEOUT || *why == STORE_FAIL_TRANSIENT) && s->session &&
 	    store_ok(s) && store_exec(s, "DISCARD TEMP", (char[8]){0}, 8) == 0)
 		s->session = false;
+unconfirmed:
 	for (size_t i = 0; i < n; i++) {
 		batch_ack_clear(&items[i].ack);
 		items[i].done = false;
