@@ -73,6 +73,16 @@ def fail(why):
 # checked) against the navigation's start, by the Performance API; None until set.
 READY = """const m = performance.getEntriesByName('ready', 'mark')[0];
 return m ? m.startTime : null;"""
+# Where the time before "ready" goes (ms from the navigation's start): the
+# page's own response, its script run, each request, and the page's marks
+# (state: the agent's answers are in; ready: the rows are drawn).
+PROFILE = """const n = performance.getEntriesByType('navigation')[0];
+const out = [['redirect', n.redirectEnd], ['page', n.responseEnd],
+             ['script run (DOMContentLoaded)', n.domContentLoadedEventStart]];
+for (const r of performance.getEntriesByType('resource'))
+  out.push([new URL(r.name).pathname, r.startTime, r.responseEnd]);
+for (const m of performance.getEntriesByType('mark')) out.push(['mark ' + m.name, m.startTime]);
+return out;"""
 
 
 def open_form(d, url, period):
@@ -84,6 +94,9 @@ def open_form(d, url, period):
     # Printed, not asserted: a shared CI machine's figure says little.
     print(f"load: navigation start to ready, {n} indicators: {ready / 1000:.3f} s "
           f"({time.monotonic() - t0:.2f} s with the browser's own start)")
+    print("  where: " + "; ".join(
+        f"{p[0]} {p[1]:.0f}" + (f"-{p[2]:.0f}" if len(p) > 2 else "") + " ms"
+        for p in d.execute_script(PROFILE)))
     if Select(d.find_element(By.ID, "period")).first_selected_option.get_attribute("value") != period:
         Select(d.find_element(By.ID, "period")).select_by_value(period)
         time.sleep(0.3)
