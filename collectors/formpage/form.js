@@ -156,7 +156,12 @@ function draw() {
       const i = el("input", { id: "v." + ind.code, name: "v." + ind.code, inputmode: "decimal",
                               autocomplete: "off", "aria-describedby": "e." + ind.code + " h." + ind.code });
       i.value = keep["v." + ind.code] || "";
-      cell.append(i, el("span", { class: "err", id: "e." + ind.code, role: "alert" }),
+      // The note is out of the Tab order, which goes from figure to figure: F2 goes to it and back.
+      const note = el("input", { id: "n." + ind.code, name: "n." + ind.code, class: "note", tabindex: "-1",
+                                 autocomplete: "off", placeholder: msg("form_note_placeholder"),
+                                 "aria-label": msg("form_note_label", { indicator: ind.name }) });
+      note.value = keep["n." + ind.code] || "";
+      cell.append(i, note, el("span", { class: "err", id: "e." + ind.code, role: "alert" }),
                   el("span", { class: "hint-row", id: "h." + ind.code }));
       const sent = S.sent[ind.code];
       const st = el("td", { id: "s." + ind.code });
@@ -281,6 +286,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   show_state(state);
   document.getElementById("confirm-yes").textContent = msg("form_confirm_button");
   document.getElementById("rows").addEventListener("input", later);
+  document.getElementById("rows").addEventListener("keydown", (e) => {
+    const m = /^([vn])\.(.+)$/.exec(e.target.id || "");
+    const other = m && e.key === "F2" && document.getElementById((m[1] === "v" ? "n." : "v.") + m[2]);
+    if (other) {
+      e.preventDefault();
+      other.focus();
+    }
+  });
   document.getElementById("period").addEventListener("change", (e) => load(e.target.value, true));
   document.getElementById("f").addEventListener("submit", save);
   document.getElementById("confirm-yes").addEventListener("click", () => send());

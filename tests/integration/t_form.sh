@@ -104,6 +104,9 @@ check "figures of the form in PostgreSQL" "$want" \
 check "qualifiers typed before the number (hơn 2000, khoảng 1.440)" \
 	"$(awk -F, 'NR > 1 && $5 != "" { print $5 }' "$SEED" | sort | paste -sd,)" \
 	"$(sql "SELECT string_agg(qualifier, ',' ORDER BY qualifier) FROM observation WHERE qualifier IS NOT NULL")"
+NOTE=$("$PY" -c 'import csv, sys; print(next(r["note"] for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")) if r["indicator"] == "staff_total"))' "$SEED")
+check "the note typed with its figure (F2)" "$NOTE" \
+	"$(sql "SELECT o.note FROM observation o JOIN indicator i ON i.id = o.indicator_id WHERE i.code = 'staff_total'")"
 say "the same form in Firefox (firefox-esr over Marionette: Debian has no geckodriver)"
 if command -v firefox-esr >/dev/null; then
 	t0=$(date +%s%N)
