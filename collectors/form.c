@@ -357,6 +357,8 @@ struct form *form_new(const struct agentconf *c, char *err, size_t errsize)
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
+	/* The catalogue parsed now, before the HTTP thread starts: not in the page's first load. */
+	formcache_catalog(f->fc);
 	form_host(c->form_listen, host, sizeof host);
 	snprintf(f->hosts[0], sizeof f->hosts[0], "127.0.0.1:%lld", c->form_port);
 	snprintf(f->hosts[1], sizeof f->hosts[1], "localhost:%lld", c->form_port);

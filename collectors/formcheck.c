@@ -37,6 +37,25 @@ int formcheck_qualified(const char *text, char **qual, const char **value)
 	return 0;
 }
 
+const char *formcheck_note(const struct formbody *body, const char *code)
+{
+	char name[FORMBODY_TEXT_MAX + 3];
+
+	snprintf(name, sizeof name, "n.%s", code);
+	const char *note = formbody_get(body, name);
+	return note ? note : "";
+}
+
+int formcheck_note_alone(const struct formbody *body, const char *code)
+{
+	char name[FORMBODY_TEXT_MAX + 3];
+	const char *note = formcheck_note(body, code);
+
+	snprintf(name, sizeof name, "v.%s", code);
+	const char *v = formbody_get(body, name);
+	return note[strspn(note, " ")] && (!v || !v[strspn(v, " ")]);
+}
+
 /* A checked number the Vietnamese way, with as many decimals as were written. */
 static void vi_of(const struct num *n, char *buf, size_t size)
 {
@@ -50,8 +69,8 @@ static void vi_of(const struct num *n, char *buf, size_t size)
  * message; -2 when out of memory.
  */
 static int check_one(const struct catalog *cat, const char *unit, const char *period,
-		     const char *code, const char *text, struct figure *fig, json_t **ok,
-		     const char **why, char *msg, size_t msgsize)
+		     const char *code, const char *text, const char *note, struct figure *fig,
+		     json_t **ok, const char **why, char *msg, size_t msgsize)
 {
 	struct batch_row row;
 	const char *value;
@@ -59,7 +78,7 @@ static int check_one(const struct catalog *cat, const char *unit, const char *pe
 
 	if (formcheck_qualified(text, &qual, &value) < 0)
 		return -2;
-	struct submit_cells cells = {unit, code, period, value, qual, ""};
+	struct submit_cells cells = {unit, code, period, value, qual, note};
 	int rc = submit_cells_check(&cells, 0, "form", cat, &row, why, msg, msgsize);
 	if (rc == 0) {
 		fig->have = true;
@@ -157,7 +176,8 @@ char *formcheck_json(const struct catalog *cat, const char *unit, const struct f
 			}
 			continue;
 		}
-		int rc = check_one(cat, unit, period, code, v, fig, &ok, &why, msg, sizeof msg);
+		int rc = check_one(cat, unit, period, code, v, formcheck_note(body, code), fig, &ok,
+				   &why, msg, sizeof msg);
 		if (rc == -2)
 			goto done;
 		fig->typed = true;
@@ -165,6 +185,14 @@ char *formcheck_json(const struct catalog *cat, const char *unit, const struct f
 			flag(fields, code, why, msg, true);
 		else
 			json_object_set_new(fields, code, ok);
+	}
+	/* A note without its figure would be lost: refused as a save would refuse it. */
+	for (size_t i = 0; i < formbody_count(body); i++) {
+		const char *k = formbody_name(body, i);
+		if (strncmp(k, "n.", 2) != 0 || !formcheck_note_alone(body, k + 2))
+			continue;
+		message_format(msg, sizeof msg, "form_note_alone", k + 2, NULL);
+		flag(fields, k + 2, "form_note_alone", msg, true);
 	}
 	/* The parts not typed, as sent (unless refused): checked when saved, written as
 	 * canonical numbers ("hơn 1463", "89.52"). */

@@ -18,7 +18,8 @@
 
 /*
  * The answer for body (period, and v.CODE=text for each input of the page,
- * empty ones included) in unit, as malloc'd JSON (NULL when out of memory):
+ * empty ones included, with n.CODE=note where the officer wrote one) in
+ * unit, as malloc'd JSON (NULL when out of memory):
  *
  *   {"fields": {CODE: {"value":"1463","shown":"1.463","qualifier":"hơn"}     a good figure
  *                     {"code":..,"message":..,"blocking":true}          refused as submit would
@@ -33,6 +34,16 @@
  */
 char *formcheck_json(const struct catalog *cat, const char *unit, const struct formbody *body,
 		     json_t *sent);
+/*
+ * The officer's note on the figure of indicator code in body (the field
+ * n.CODE; the protocol's "note", checked with the figure), borrowed; "" if none.
+ */
+const char *formcheck_note(const struct formbody *body, const char *code);
+/*
+ * Whether body has a note for code but no figure: a note is saved with its
+ * figure, so such a note would be lost; the form refuses it (form_note_alone).
+ */
+int formcheck_note_alone(const struct formbody *body, const char *code);
 /*
  * An officer writes "hơn 2000" or "khoảng 1.440" in the figure's box, as the
  * paper report did: the words before the number are its qualifier, which

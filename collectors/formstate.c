@@ -218,6 +218,14 @@ char *formstate_save(struct formcache *fc, struct outbox *ob, const struct agent
 		const char *k = formbody_name(body, i), *v = formbody_value(body, i);
 		if (strcmp(k, "csrf") == 0 || strcmp(k, "period") == 0)
 			continue;
+		if (strncmp(k, "n.", 2) == 0 && formcheck_note_alone(body, k + 2)) {
+			message_format(msg, sizeof msg, "form_note_alone", k + 2, NULL);
+			json_array_append_new(
+			    ref.errors, json_pack("{s:s,s:s}", "indicator", k + 2, "message", msg));
+			continue;
+		}
+		if (strncmp(k, "n.", 2) == 0)
+			continue; /* saved with its figure, below */
 		if (strncmp(k, "v.", 2) != 0) {
 			message_format(msg, sizeof msg, "form_bad_field", k, NULL);
 			out = error_json(status, 422, msg);
@@ -228,9 +236,16 @@ char *formstate_save(struct formcache *fc, struct outbox *ob, const struct agent
 			continue; /* left empty: not reported yet */
 		if (formcheck_qualified(v, &quals[n], &v) < 0)
 			goto done;
-		rows[n] =
-		    (struct submit_cells){as.scope, k + 2, period ? period : "", v, quals[n], ""};
+		rows[n] = (struct submit_cells){as.scope, k + 2,    period ? period : "",
+						v,	  quals[n], formcheck_note(body, k + 2)};
 		n++;
+	}
+	if (json_array_size(ref.errors)) { /* a note alone: nothing is saved */
+		json_t *o = json_pack("{s:O}", "errors", ref.errors);
+		out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		*status = 422;
+		goto done;
 	}
 	if (n == 0) {
 		message_format(msg, sizeof msg, "form_nothing", NULL);

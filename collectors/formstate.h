@@ -29,7 +29,8 @@ char *formstate_json(struct formcache *fc, struct outbox *ob, const struct agent
 		     const char *period, const char *csrf);
 /*
  * Saves the figures of body (period, and v.CODE=value per indicator; empty
- * values are left out; words before a number, "hơn 2000", are its qualifier).  Returns malloc'd
+ * values are left out; words before a number, "hơn 2000", are its qualifier;
+ * n.CODE=note is saved with its figure, refused without one).  Returns malloc'd
  * JSON with *status: 200 {"rows":N}, 422 {"errors":[{"indicator":..,"message":..}]} when a row is
  * refused (nothing is queued), 409 or 500 {"error":..}.  NULL when out of memory.
  */

@@ -70,6 +70,9 @@ form_ratio_half	other,ratio	Cần nhập cả {other} để tính tỷ lệ {rat
 form_confirm_partial	count	Còn {count} ô chưa nhập (dòng chữ vàng dưới ô). Nếu chưa có số liệu, có thể lưu phần đã nhập và bổ sung sau
 form_confirm_button		Vẫn lưu phần đã nhập
 form_saving		Đang lưu…
+form_note_placeholder		ghi chú (F2)
+form_note_label	indicator	Ghi chú cho số liệu "{indicator}"
+form_note_alone	indicator	Ghi chú của chỉ tiêu {indicator} được lưu cùng số liệu: hãy nhập số liệu, hoặc xóa ghi chú
 collector_revoked	collector,time	Máy thu thập {collector} đã bị thu hồi quyền gửi số liệu lúc {time}
 unknown_indicator	indicator	Không có chỉ tiêu mã "{indicator}" trong danh mục chỉ tiêu
 computed_indicator	indicator,numerator,denominator	Chỉ tiêu {indicator} là tỷ lệ do hệ thống tự tính từ {numerator} và {denominator}: đề nghị gửi hai số liệu này

@@ -133,7 +133,8 @@ function draw() {
   const body = document.getElementById("rows");
   const keep = {};
   for (const i of body.querySelectorAll("input")) keep[i.id] = i.value;
-  body.textContent = "";
+  // Built aside and put in at once: the page lays the table out once, not per row.
+  const rows = document.createDocumentFragment();
   let pillar = null;
   for (const ind of S.indicators) {
     if (!ind.fits) continue;
@@ -141,7 +142,7 @@ function draw() {
       pillar = ind.pillar_name;
       const tr = el("tr", { class: "pillar" });
       tr.append(el("th", { colspan: "5", scope: "colgroup" }, pillar));
-      body.append(tr);
+      rows.append(tr);
     }
     const tr = el("tr");
     const name = el("td");
@@ -155,16 +156,22 @@ function draw() {
       const i = el("input", { id: "v." + ind.code, name: "v." + ind.code, inputmode: "decimal",
                               autocomplete: "off", "aria-describedby": "e." + ind.code + " h." + ind.code });
       i.value = keep["v." + ind.code] || "";
-      cell.append(i, el("span", { class: "err", id: "e." + ind.code, role: "alert" }),
+      // The note is out of the Tab order, which goes from figure to figure: F2 goes to it and back.
+      const note = el("input", { id: "n." + ind.code, name: "n." + ind.code, class: "note", tabindex: "-1",
+                                 autocomplete: "off", placeholder: msg("form_note_placeholder"),
+                                 "aria-label": msg("form_note_label", { indicator: ind.name }) });
+      note.value = keep["n." + ind.code] || "";
+      cell.append(i, note, el("span", { class: "err", id: "e." + ind.code, role: "alert" }),
                   el("span", { class: "hint-row", id: "h." + ind.code }));
       const sent = S.sent[ind.code];
       const st = el("td", { id: "s." + ind.code });
       tr.append(name, el("td", {}, ind.measure), cell,
                 el("td", { class: "num" }, sent ? shown(sent.value) : ""), st);
     }
-    body.append(tr);
+    rows.append(tr);
     if (ind.kind !== "ratio") stateCell(tr.lastChild, ind.code);
   }
+  body.replaceChildren(rows);
 }
 
 // Only the state column changes while the page follows delivery.
@@ -178,11 +185,12 @@ function refreshStates() {
 async function load(period, full) {
   const r = await fetch("/api/state?period=" + encodeURIComponent(period || ""), { cache: "no-store" });
   if (!r.ok) throw new Error(await r.text());
-  await show_state(await r.json(), full);
+  show_state(await r.json(), full);
+  if (full) await check();
 }
 
 // Shows a /api/state answer: the whole page (full) or the states only.
-async function show_state(state, full = true) {
+function show_state(state, full = true) {
   S = state;
   byCode = {};
   for (const ind of S.indicators) byCode[ind.code] = ind;
@@ -195,12 +203,7 @@ async function show_state(state, full = true) {
     for (const p of S.periods) sel.append(el("option", { value: p.id }, p.id + " — " + p.words));
     sel.value = S.period;
   }
-  if (full) {
-    draw();
-    await check();
-  } else {
-    refreshStates();
-  }
+  if (full) draw(); else refreshStates();
 }
 
 function following() {
@@ -275,18 +278,29 @@ async function send() {
 
 document.addEventListener("DOMContentLoaded", async () => {
   // The messages and the state at once: the page waits for the slower of the two.
-  const [m, st] = await Promise.all([fetch("/api/messages"),
-    fetch("/api/state?period=", { cache: "no-store" })]);
+  // (the same requests as the page's preload links, so that they take the preloaded answers)
+  const [m, st] = await Promise.all([fetch("/api/messages"), fetch("/api/state?period=")]);
   M = await m.json();
-  await show_state(await st.json());
+  const state = await st.json();
+  performance.mark("state"); // the agent's part of the load ends here, the page's draw begins
+  show_state(state);
   document.getElementById("confirm-yes").textContent = msg("form_confirm_button");
   document.getElementById("rows").addEventListener("input", later);
+  document.getElementById("rows").addEventListener("keydown", (e) => {
+    const m = /^([vn])\.(.+)$/.exec(e.target.id || "");
+    const other = m && e.key === "F2" && document.getElementById((m[1] === "v" ? "n." : "v.") + m[2]);
+    if (other) {
+      e.preventDefault();
+      other.focus();
+    }
+  });
   document.getElementById("period").addEventListener("change", (e) => load(e.target.value, true));
   document.getElementById("f").addEventListener("submit", save);
   document.getElementById("confirm-yes").addEventListener("click", () => send());
-  if (following()) follow();
-  // The page is ready: every indicator of the catalogue drawn and checked (form_browser.py
-  // measures the navigation to this mark).
+  // The page is ready: every indicator of the catalogue drawn with what was sent
+  // (form_browser.py measures the navigation to this mark).  The ratios of the
+  // figures already sent follow with the agent's first check.
   performance.mark("ready");
-  document.body.dataset.ready = "1";
+  if (following()) follow();
+  await check();
 });

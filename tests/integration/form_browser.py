@@ -4,7 +4,8 @@
   form_browser.py enter URL SEED.csv OUTDIR
       opens the form, picks the seed's period, types every figure of the seed
       with the keyboard alone (Tab from one field to the next; counts of a
-      thousand or more the Vietnamese way, 1.463), checks that the payment
+      thousand or more the Vietnamese way, 1.463; the note of one figure in
+      its note box, reached with F2), checks that the payment
       ratio shows 60,87 %, that a numerator above its denominator and a
       negative count are flagged with the message table's texts before
       saving (the agent's /api/check answers as the officer types), saves
@@ -38,6 +39,8 @@ def browser():
 # The seed's one figure above its denominator (8 of 7 civil servants): the form
 # flags it, as chisod would refuse it, and the officer leaves it out.
 FLAGGED = "civil_servants_with_gov_app"
+# The figure whose seed note the officer writes in its note box (F2, then F2 back).
+NOTED = "staff_total"
 # The seed's qualifiers as an officer writes them before the number.
 WORDS = {"at_least": "hơn", "at_most": "dưới", "about": "khoảng"}
 
@@ -46,7 +49,7 @@ def seed(path):
     with open(path, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     return rows[0]["period"], {r["indicator"]: (WORDS[r["qualifier"]] + " " if r["qualifier"] else "") + r["value"]
-                               for r in rows}
+                               for r in rows}, {r["indicator"]: r["note"] for r in rows}
 
 
 def vi(value):
@@ -73,6 +76,15 @@ def fail(why):
 # checked) against the navigation's start, by the Performance API; None until set.
 READY = """const m = performance.getEntriesByName('ready', 'mark')[0];
 return m ? m.startTime : null;"""
+# Where the time before "ready" goes (ms from the navigation's start): the
+# page's own response, its script run, and each request the script made.
+PROFILE = """const n = performance.getEntriesByType('navigation')[0];
+const out = [['redirect', n.redirectEnd], ['page', n.responseEnd],
+             ['script run (DOMContentLoaded)', n.domContentLoadedEventStart]];
+for (const r of performance.getEntriesByType('resource'))
+  out.push([new URL(r.name).pathname, r.startTime, r.responseEnd]);
+for (const m of performance.getEntriesByType('mark')) out.push(['mark ' + m.name, m.startTime]);
+return out;"""
 
 
 def open_form(d, url, period):
@@ -80,10 +92,13 @@ def open_form(d, url, period):
     d.get(url)
     WebDriverWait(d, 10).until(lambda d: d.execute_script(READY) is not None)
     ready = d.execute_script(READY)
-    n = len(d.find_elements(By.CSS_SELECTOR, "#rows input, #rows output"))
+    n = len(d.find_elements(By.CSS_SELECTOR, "#rows input[name^='v.'], #rows output"))
     # Printed, not asserted: a shared CI machine's figure says little.
     print(f"load: navigation start to ready, {n} indicators: {ready / 1000:.3f} s "
           f"({time.monotonic() - t0:.2f} s with the browser's own start)")
+    print("  where: " + "; ".join(
+        f"{p[0]} {p[1]:.0f}" + (f"-{p[2]:.0f}" if len(p) > 2 else "") + " ms"
+        for p in d.execute_script(PROFILE)))
     if Select(d.find_element(By.ID, "period")).first_selected_option.get_attribute("value") != period:
         Select(d.find_element(By.ID, "period")).select_by_value(period)
         time.sleep(0.3)
@@ -106,9 +121,9 @@ def wait_text(d, id_, want, why):
         fail(f"{why}: expected [{want}], got [{text_of(d, id_)}]")
 
 
-def enter(d, url, period, figures, out):
+def enter(d, url, period, figures, notes, out):
     open_form(d, url, period)
-    inputs = d.find_elements(By.CSS_SELECTOR, "#rows input")
+    inputs = d.find_elements(By.CSS_SELECTOR, "#rows input[name^='v.']")
     codes = [i.get_attribute("id")[2:] for i in inputs]
     missing = set(figures) - set(codes)
     if missing:
@@ -147,6 +162,14 @@ def enter(d, url, period, figures, out):
         if active.get_attribute("id") != "v." + code:
             fail(f"Tab order: at {active.get_attribute('id')}, expected v.{code}")
         value = figures.get(code, "")
+        if code == NOTED:
+            # F2: from the figure to its note and back, the Tab order untouched.
+            active.send_keys(vi(value), Keys.F2)
+            if d.switch_to.active_element.get_attribute("id") != "n." + code:
+                fail(f"F2 in v.{code} did not go to its note")
+            d.switch_to.active_element.send_keys(notes[code], Keys.F2)
+            active = d.switch_to.active_element
+            value = ""
         active.send_keys(vi(value) if value else "", Keys.TAB)
     typing = time.monotonic() - t0
     wait_text(d, "r.online_payment_procedures_pct", "60,87 %", "online payment ratio")
@@ -203,7 +226,7 @@ def enter(d, url, period, figures, out):
     d.save_screenshot(f"{out}/form-saved.png")
 
 
-def delivered(d, url, period, figures, out):
+def delivered(d, url, period, figures, notes, out):
     del figures[FLAGGED]
     open_form(d, url, period)
     want = d.execute_script("return M.state_received;")
@@ -220,10 +243,10 @@ def main():
     if len(sys.argv) != 5 or sys.argv[1] not in ("enter", "delivered"):
         fail(__doc__)
     step, url, seed_path, out = sys.argv[1:]
-    period, figures = seed(seed_path)
+    period, figures, notes = seed(seed_path)
     d = browser()
     try:
-        (enter if step == "enter" else delivered)(d, url, period, figures, out)
+        (enter if step == "enter" else delivered)(d, url, period, figures, notes, out)
     finally:
         d.quit()
 

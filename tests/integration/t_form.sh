@@ -7,8 +7,9 @@
 # stopped and started again, the province comes back, and the page shows
 # "tỉnh đã nhận" for every figure, which PostgreSQL holds.  The form refuses
 # a request without its secret, one for a foreign Host (DNS rebinding) and a
-# POST without its CSRF token.  Screenshots: $CHISO_FORM_SHOTS (default
-# build/tests/form-shots).
+# POST without its CSRF token.  Then a lean pass in Firefox (form_firefox.py,
+# through the small Marionette client marionette.py).  Screenshots:
+# $CHISO_FORM_SHOTS (default build/tests/form-shots).
 . "$(dirname "$0")/lib.sh"
 
 # Debian's python3-selenium is for Debian's python3, whatever else is on PATH.
@@ -103,6 +104,18 @@ check "figures of the form in PostgreSQL" "$want" \
 check "qualifiers typed before the number (hơn 2000, khoảng 1.440)" \
 	"$(awk -F, 'NR > 1 && $5 != "" { print $5 }' "$SEED" | sort | paste -sd,)" \
 	"$(sql "SELECT string_agg(qualifier, ',' ORDER BY qualifier) FROM observation WHERE qualifier IS NOT NULL")"
+NOTE=$("$PY" -c 'import csv, sys; print(next(r["note"] for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")) if r["indicator"] == "staff_total"))' "$SEED")
+check "the note typed with its figure (F2)" "$NOTE" \
+	"$(sql "SELECT o.note FROM observation o JOIN indicator i ON i.id = o.indicator_id WHERE i.code = 'staff_total'")"
+say "the same form in Firefox (firefox-esr over Marionette: Debian has no geckodriver)"
+if command -v firefox-esr >/dev/null; then
+	t0=$(date +%s%N)
+	"$PY" "$(dirname "$0")/form_firefox.py" "$URL" "$(awk -F, 'NR == 2 { print $3 }' "$SEED")" "$SHOTS" ||
+		fail "the form in Firefox"
+	echo "the Firefox step added $((($(date +%s%N) - t0) / 1000000)) ms to this test"
+else
+	echo "skip: firefox-esr is not installed"
+fi
 echo "screenshots: $SHOTS"
 ls "$SHOTS"
 checks_done

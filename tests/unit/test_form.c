@@ -82,8 +82,13 @@ static void test_save(void **state)
 	     "online_payment_procedures_pct"},
 	    {"bad period", "period=2024H1&v.population=5000", 422, "2024S1"},
 	    {"bad qualifier", "period=2024&v.population=g%E1%BA%A7n+5000", 422, "\\\"gần\\\""},
-	    {"saved", "period=2024&v.population=5000&v.internet_users=h%C6%A1n+264", 200,
-	     "\"rows\":2"},
+	    {"note alone",
+	     "period=2024&v.population=5000&n.households=theo+b%C3%A1o+c%C3%A1o+qu%C3%BD", 422,
+	     "\"indicator\":\"households\""},
+	    {"saved",
+	     "period=2024&v.population=5000&n.population=%C6%B0%E1%BB%9Bc+t%C3%ADnh&v.internet_"
+	     "users=h%C6%A1n+264",
+	     200, "\"rows\":2"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char err[128];
@@ -223,6 +228,10 @@ static void test_check(void **state)
 		       "procedures_with_online_payment", "23", "procedures_with_fees", "14",
 		       message_find("source_stored")->text, ratio, NULL);
 	message_format(empty, sizeof empty, "form_required_empty", NULL);
+	char longnote[400]; /* a note over the protocol's BATCH_NOTE_MAX bytes */
+	int at = snprintf(longnote, sizeof longnote, "period=2024&v.population=5&n.population=");
+	memset(longnote + at, 'a', BATCH_NOTE_MAX + 1);
+	longnote[at + BATCH_NOTE_MAX + 1] = '\0';
 	const struct indicator *fees = catalog_find(test_cat(), "procedures_with_fees");
 	char other[512];
 	snprintf(other, sizeof other, "\"%s\" (procedures_with_fees)", fees->name_vi);
@@ -274,6 +283,11 @@ static void test_check(void **state)
 	     "online_payment_procedures_pct", "percent", NULL},
 	    {"bad period", "period=2024H1&v.population=5", NULL, "fields", "population", "code",
 	     "bad_period"},
+	    {"note alone", "period=2024&v.population=&n.population=x", NULL, "fields", "population",
+	     "code", "form_note_alone"},
+	    {"note too long", longnote, NULL, "fields", "population", "code", "bad_note"},
+	    {"note with its figure", "period=2024&v.population=5&n.population=x", NULL, "fields",
+	     "population", "value", "5"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char err[128];
