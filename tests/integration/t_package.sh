@@ -57,7 +57,10 @@ done
 echo "== the agent alone, as on a commune PC"
 installed=1
 apt-get install -y "$agent_deb" >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt install of the agent"; }
-[ "$(chiso-agent --version)" = "chiso-agent $(dpkg-deb -f "$agent_deb" Version)" ] ||
+# The programs print the upstream version, the package's without its Debian revision.
+upstream=$(dpkg-deb -f "$agent_deb" Version)
+upstream=${upstream%-*}
+[ "$(chiso-agent --version)" = "chiso-agent $upstream" ] ||
 	fail "chiso-agent --version: $(chiso-agent --version)"
 getent passwd chiso-agent >/dev/null || fail "no system user chiso-agent"
 [ "$(stat -c '%U %a' /etc/chiso/keys/agent.key)" = "chiso-agent 600" ] ||
@@ -73,9 +76,8 @@ echo "chiso-agent -n before the province's key: $(cat "$T/err")"
 
 echo "== the server"
 apt-get install -y "$server_deb" >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt install of the server"; }
-version=$(dpkg-deb -f "$server_deb" Version)
-[ "$(chisod --version)" = "chisod $version" ] || fail "chisod --version: $(chisod --version)"
-[ "$(chisoctl --version)" = "chisoctl $version" ] || fail "chisoctl --version: $(chisoctl --version)"
+[ "$(chisod --version)" = "chisod $upstream" ] || fail "chisod --version: $(chisod --version)"
+[ "$(chisoctl --version)" = "chisoctl $upstream" ] || fail "chisoctl --version: $(chisoctl --version)"
 for prog in chisod chisoctl chiso-agent; do
 	"$prog" --help >/dev/null || fail "$prog --help"
 done
