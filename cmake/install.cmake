@@ -1,13 +1,14 @@
 # Installation and Debian packages (issue 9).
 #
 # `cmake --install build --prefix /usr` puts everything where a Debian daemon's
-# files go; `scripts/package` builds two packages from the same rules:
+# files go; debian/ (dpkg-buildpackage, run by `scripts/package`) builds two
+# packages from the same rules, split by debian/*.install:
 #   chiso-server  chisod, chisoctl, SQL, catalogue, unit lists, chisod.conf,
 #                 chisod.service, man pages; user "chiso"
 #   chiso-agent   chiso-agent, chiso-agent.conf, chiso-agent.service, man
 #                 pages; user "chiso-agent"
-# Their maintainer scripts (scripts/debian/PACKAGE/) create the system user, the
-# directories and a keypair, so that the installed example configuration
+# Their users and directories come from debian/*.sysusers and *.tmpfiles, and
+# their postinst writes a keypair, so that the installed example configuration
 # passes `-n` at once.
 
 # /etc with prefix /usr (GNUInstallDirs' special case), PREFIX/etc otherwise.
@@ -44,38 +45,5 @@ install(FILES man/chiso-agent.conf.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5 CO
 
 install(FILES README.md docs/operations.md docs/analyst-guide.md docs/protocol.md
 	docs/security.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/chiso-server COMPONENT server)
-install(FILES scripts/debian/copyright DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/chiso-server
-	COMPONENT server)
 install(FILES docs/operations.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/chiso-agent
 	COMPONENT agent)
-install(FILES scripts/debian/copyright DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/chiso-agent
-	COMPONENT agent)
-
-# --- Debian packages (CPack) ---
-set(CPACK_GENERATOR DEB)
-set(CPACK_PACKAGE_NAME chiso)
-set(CPACK_PACKAGE_VENDOR "chiso project")
-set(CPACK_PACKAGE_CONTACT "chiso maintainers <chiso@localhost>")
-set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
-set(CPACK_DEB_COMPONENT_INSTALL ON)
-set(CPACK_COMPONENTS_ALL server agent)
-set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(CPACK_DEBIAN_PACKAGE_SECTION admin)
-# dpkg-shlibdeps works out the library dependencies (libzmq5, libpq5, libmicrohttpd12, ...).
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
-set(CPACK_DEBIAN_SERVER_PACKAGE_NAME chiso-server)
-set(CPACK_DEBIAN_AGENT_PACKAGE_NAME chiso-agent)
-set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "postgresql-15")
-set(CPACK_DEBIAN_SERVER_PACKAGE_SUGGESTS "chiso-agent")
-set(CPACK_COMPONENT_SERVER_DESCRIPTION
-	"chiso provincial daemon and tools\nchisod receives digital-transformation indicator values from commune\nand district agents over ZeroMQ (CURVE), commits them to PostgreSQL and\nkeeps the rollups commune -> district -> province; chisoctl sets up the\ndatabase, enrols collectors and writes the half-year and annual reports.")
-set(CPACK_COMPONENT_AGENT_DESCRIPTION
-	"chiso collector agent for commune and district offices\nchiso-agent checks indicator files, queues them durably and delivers them\nto the province's chisod over ZeroMQ (CURVE), resending until acknowledged.")
-foreach(comp server agent)
-	string(TOUPPER ${comp} COMP)
-	set(dir ${CMAKE_SOURCE_DIR}/scripts/debian/chiso-${comp})
-	set(CPACK_DEBIAN_${COMP}_PACKAGE_CONTROL_EXTRA
-		${dir}/conffiles ${dir}/postinst ${dir}/prerm ${dir}/postrm)
-endforeach()
-include(CPack)

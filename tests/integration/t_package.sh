@@ -1,7 +1,9 @@
-# The Debian packages (issue 9): scripts/package builds chiso-server and
-# chiso-agent; they are installed on this machine with apt, checked, used
-# (the installed chisoctl sets up a database from /usr/share/chiso), then
-# purged, and nothing of theirs may remain.
+# The Debian packages (issues 9, 22): scripts/package builds chiso-server and
+# chiso-agent from debian/ with dpkg-buildpackage and lintian passes them with
+# no error and no warning; they are installed on this machine with apt,
+# checked, used (the installed chisoctl sets up a database from
+# /usr/share/chiso), removed (keys, configuration and queued figures stay),
+# then purged, and nothing of theirs may remain.
 #
 # Needs root (dpkg) and a machine where chiso is not already installed: the test
 # will not touch an installation it did not make.  Skipped (77) under the
@@ -46,8 +48,14 @@ fail() {
 }
 export DEBIAN_FRONTEND=noninteractive
 
+started=$SECONDS
 echo "== building the packages (scripts/package)"
-"$CHISO_SOURCE_DIR/scripts/package" "$T/debs"
+# No -dbgsym packages: the test installs none, and making them costs time.
+DEB_BUILD_OPTIONS="noautodbgsym parallel=$(nproc)" \
+	"$CHISO_SOURCE_DIR/scripts/package" "$T/debs" | tee "$T/package.log"
+grep -qx 'lintian: 0 errors, 0 warnings on 2 packages' "$T/package.log" ||
+	fail "lintian's summary: $(grep '^lintian:' "$T/package.log")"
+echo "built and checked by lintian in $((SECONDS - started)) s"
 server_deb=$(ls "$T"/debs/chiso-server_*.deb)
 agent_deb=$(ls "$T"/debs/chiso-agent_*.deb)
 for d in "$server_deb" "$agent_deb"; do
@@ -57,9 +65,15 @@ done
 echo "== the agent alone, as on a commune PC"
 installed=1
 apt-get install -y "$agent_deb" >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt install of the agent"; }
-[ "$(chiso-agent --version)" = "chiso-agent $(dpkg-deb -f "$agent_deb" Version)" ] ||
+# The programs print the upstream version, the package's without its Debian revision.
+upstream=$(dpkg-deb -f "$agent_deb" Version)
+upstream=${upstream%-*}
+[ "$(chiso-agent --version)" = "chiso-agent $upstream" ] ||
 	fail "chiso-agent --version: $(chiso-agent --version)"
 getent passwd chiso-agent >/dev/null || fail "no system user chiso-agent"
+[ -f /usr/lib/sysusers.d/chiso-agent.conf ] || fail "no sysusers.d/chiso-agent.conf"
+[ "$(getent passwd chiso-agent | cut -d: -f6,7)" = /var/lib/chiso-agent:/usr/sbin/nologin ] ||
+	fail "chiso-agent's home and shell: $(getent passwd chiso-agent)"
 [ "$(stat -c '%U %a' /etc/chiso/keys/agent.key)" = "chiso-agent 600" ] ||
 	fail "agent.key: $(stat -c '%U %a' /etc/chiso/keys/agent.key)"
 [ "$(stat -c '%U %a' /var/lib/chiso-agent/outbox)" = "chiso-agent 700" ] ||
@@ -73,9 +87,8 @@ echo "chiso-agent -n before the province's key: $(cat "$T/err")"
 
 echo "== the server"
 apt-get install -y "$server_deb" >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt install of the server"; }
-version=$(dpkg-deb -f "$server_deb" Version)
-[ "$(chisod --version)" = "chisod $version" ] || fail "chisod --version: $(chisod --version)"
-[ "$(chisoctl --version)" = "chisoctl $version" ] || fail "chisoctl --version: $(chisoctl --version)"
+[ "$(chisod --version)" = "chisod $upstream" ] || fail "chisod --version: $(chisod --version)"
+[ "$(chisoctl --version)" = "chisoctl $upstream" ] || fail "chisoctl --version: $(chisoctl --version)"
 for prog in chisod chisoctl chiso-agent; do
 	"$prog" --help >/dev/null || fail "$prog --help"
 done
@@ -133,8 +146,26 @@ foreign=$(find /var/lib/chiso-agent ! -user chiso-agent | wc -l)
 [ "$foreign" -eq 0 ] || fail "after a root submit, $foreign outbox files are not chiso-agent's"
 queued=$(find /var/lib/chiso-agent/outbox/pending -type f | wc -l)
 
+echo "== remove: programs go, keys, configuration and queued figures stay"
+# dpkg itself from here on: apt has nothing to resolve, and is slower.
+dpkg --remove chiso-server chiso-agent >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "dpkg --remove"; }
+for f in /usr/bin/chisod /usr/bin/chisoctl /usr/bin/chiso-agent /lib/systemd/system/chisod.service; do
+	[ ! -e "$f" ] || fail "$f left after remove"
+done
+for f in /etc/chiso/keys/server.key /etc/chiso/keys/server.pub /etc/chiso/keys/agent.key \
+	/etc/chiso/keys/agent.pub /etc/chiso/chisod.conf /etc/chiso/chiso-agent.conf; do
+	[ -f "$f" ] || fail "$f gone after remove"
+done
+for p in chiso-server chiso-agent; do
+	st=$(dpkg-query -W -f='${Status}' "$p")
+	[ "$st" = "deinstall ok config-files" ] || fail "$p after remove: $st"
+done
+kept=$(find /var/lib/chiso-agent/outbox/pending -type f | wc -l)
+[ "$kept" -eq "$queued" ] || fail "remove: $queued batches queued, $kept kept"
+echo "after remove: 4 key files, 2 configurations and $kept of $queued queued batches kept"
+
 echo "== purge"
-apt-get purge -y chiso-server chiso-agent >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt purge"; }
+dpkg --purge chiso-server chiso-agent >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "dpkg --purge"; }
 installed=0
 # Purge never deletes figures an officer submitted and the province has not
 # acknowledged: the outbox stays, with a message saying so.
@@ -147,7 +178,9 @@ rm -rf /var/lib/chiso-agent
 left=()
 for f in /usr/bin/chisod /usr/bin/chisoctl /usr/bin/chiso-agent /usr/share/chiso /etc/chiso \
 	/lib/systemd/system/chisod.service /lib/systemd/system/chiso-agent.service \
-	/usr/share/man/man8/chisod.8 /usr/share/doc/chiso-server /var/lib/chiso-agent; do
+	/usr/share/man/man8/chisod.8 /usr/share/doc/chiso-server /var/lib/chiso-agent \
+	/usr/lib/sysusers.d/chiso-agent.conf /usr/lib/sysusers.d/chiso-server.conf \
+	/usr/lib/tmpfiles.d/chiso-agent.conf; do
 	if [ -e "$f" ]; then left+=("$f"); fi
 done
 [ ${#left[@]} -eq 0 ] || fail "left after purge: ${left[*]}"
@@ -156,4 +189,5 @@ for p in chiso-server chiso-agent; do
 		fail "$p still known to dpkg"
 	fi
 done
-echo "packages: built 2, installed 2, configs checked 2, man pages 5, purged clean"
+echo "packages: built 2, lintian clean, installed 2, configs checked 2, man pages 5, removed, purged clean"
+echo "t_package: $((SECONDS - started)) s"
