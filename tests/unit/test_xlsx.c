@@ -296,6 +296,20 @@ static long input_row(const struct catalog *cat, enum period_type t, const char 
 	return -1;
 }
 
+/* The member name of the workbook at path, as text, into buf (size bytes). */
+static void read_member(const char *path, const char *name, char *buf, size_t size)
+{
+	int zerr;
+	zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+	assert_non_null(z);
+	zip_file_t *zf = zip_fopen(z, name, 0);
+	assert_non_null(zf);
+	zip_int64_t n = zip_fread(zf, buf, size - 1);
+	zip_fclose(zf);
+	zip_discard(z);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
 /* Types into cell ref of the template's first sheet, as Excel would store it: the blank
  * cell <c r=".." s=".."/> gets attrs and the value inside. */
 static void fill(const char *path, const char *ref, const char *attrs, const char *xml_value)
@@ -356,13 +370,7 @@ static void test_template(void **state)
 	assert_true(pop > 0 && den > 0 && pct > 0);
 	/* the ratio's row divides the two input cells, shown as a percentage */
 	static char xml[1 << 20];
-	int zerr;
-	zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
-	zip_file_t *zf = zip_fopen(z, "xl/worksheets/sheet1.xml", 0);
-	zip_int64_t n = zip_fread(zf, xml, sizeof xml - 1);
-	zip_fclose(zf);
-	zip_discard(z);
-	xml[n > 0 ? n : 0] = '\0';
+	read_member(path, "xl/worksheets/sheet1.xml", xml, sizeof xml);
 	char formula[128];
 	snprintf(formula, sizeof formula, "<c r=\"D%ld\"", pct);
 	char *cell = strstr(xml, formula);
@@ -419,16 +427,10 @@ static void test_template_tier(void **state)
 	(void)state;
 	snprintf(path, sizeof path, "%s/t.xlsx", dir);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		int zerr;
 		CHECK_INT(cases[i].code, 0,
 			  template_write(path, test_cat(), "21298", cases[i].tier, "2024", err,
 					 sizeof err));
-		zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
-		zip_file_t *zf = zip_fopen(z, "xl/sharedStrings.xml", 0);
-		zip_int64_t n = zip_fread(zf, strings, sizeof strings - 1);
-		zip_fclose(zf);
-		zip_discard(z);
-		strings[n > 0 ? n : 0] = '\0';
+		read_member(path, "xl/sharedStrings.xml", strings, sizeof strings);
 		char cell[128];
 		snprintf(cell, sizeof cell, ">%s<", cases[i].code);
 		if ((strstr(strings, cell) != NULL) != cases[i].present)
