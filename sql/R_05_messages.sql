@@ -198,6 +198,8 @@ tpl_no_indicator_tier	tier,period,period_words	Danh mục chỉ tiêu không có
 tier_province		tỉnh
 tier_district		huyện
 tier_commune		xã
+form_deadline	date	Hạn nộp: {date}
+form_overdue		đã quá hạn
 $messages$, E'\n') AS l(line)
 CROSS JOIN LATERAL string_to_array(l.line, E'\t') AS x(f)
 WHERE l.line <> '';

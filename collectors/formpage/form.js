@@ -108,9 +108,9 @@ function check() {
     if (h) h.textContent = errors[ind.code] ? "" : hints[ind.code] || "";
     if (errors[ind.code]) flags++;
   }
-  let missing = 0;
+  let missing = 0; // what the unit's tier reports and is not typed or sent yet
   for (const ind of S.indicators)
-    if (ind.fits && ind.kind !== "ratio" && figure(ind.code).v === null) missing++;
+    if (ind.fits && ind.expected && ind.kind !== "ratio" && figure(ind.code).v === null) missing++;
   document.getElementById("missing").textContent =
     missing ? "Còn " + fmt(missing, 0) + " chỉ tiêu " + msg("state_missing") : "Đã nhập đủ các chỉ tiêu";
   return flags;
@@ -186,6 +186,10 @@ async function load(period, full) {
     for (const p of S.periods) sel.append(el("option", { value: p.id }, p.id + " — " + p.words));
     sel.value = S.period;
   }
+  const p = S.periods.find((x) => x.id === S.period);
+  const due = p && p.deadline ? p.deadline.split("-").reverse().join("/") : "";
+  document.getElementById("deadline").textContent = due
+    ? msg("form_deadline", { date: due }) + (p.overdue ? " (" + msg("form_overdue") + ")" : "") : "";
   if (full) draw(); else refreshStates();
 }
 
