@@ -25,6 +25,9 @@ install(TARGETS chiso-agent RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONEN
 install(DIRECTORY sql/ DESTINATION ${CHISO_INSTALL_DATADIR}/sql COMPONENT server
 	FILES_MATCHING PATTERN "*.sql")
 install(FILES config/catalog.conf DESTINATION ${CHISO_INSTALL_DATADIR}/config COMPONENT server)
+# an example for the data centre's Prometheus (docs/operations.md, "Alerts")
+install(FILES config/chiso-alerts.yml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/chiso-server/examples
+	COMPONENT server)
 install(DIRECTORY data/units data/seeds DESTINATION ${CHISO_INSTALL_DATADIR}/data
 	COMPONENT server)
 

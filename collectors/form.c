@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "formbody.h"
+#include "formcache.h"
 #include "formpage.h"
 #include "formstate.h"
 #include "log.h"
@@ -45,7 +46,8 @@
 struct form {
 	const struct agentconf *c;
 	struct MHD_Daemon *d;
-	struct outbox *ob; /* the form's own handle, used on the HTTP thread only */
+	struct outbox *ob;    /* the form's own handle, used on the HTTP thread only */
+	struct formcache *fc; /* what the page reads from disk, on the HTTP thread only */
 	char secret[FORM_TOKEN_HEX + 1];
 	char csrf[FORM_TOKEN_HEX + 1];
 	char hosts[4][128]; /* the Host headers accepted */
@@ -225,10 +227,11 @@ static enum MHD_Result form_route(struct form *f, struct MHD_Connection *conn, c
 	if (get && strcmp(url, "/api/state") == 0) {
 		const char *period =
 		    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "period");
-		return form_reply(conn, 200, json, formstate_json(f->ob, f->c, period, f->csrf),
-				  true, NULL);
+		return form_reply(conn, 200, json,
+				  formstate_json(f->fc, f->ob, f->c, period, f->csrf), true, NULL);
 	}
-	if (!post || strcmp(url, "/api/save") != 0)
+	bool check = post && strcmp(url, "/api/check") == 0;
+	if (!post || (!check && strcmp(url, "/api/save") != 0))
 		return form_refuse(conn, 404, "form_not_found", NULL);
 	if (req->too_big) {
 		snprintf(max, sizeof max, "%u", FORM_BODY_MAX);
@@ -242,7 +245,8 @@ static enum MHD_Result form_route(struct form *f, struct MHD_Connection *conn, c
 		formbody_destroy(&body);
 		return form_refuse(conn, 403, "form_csrf", NULL);
 	}
-	char *out = formstate_save(f->ob, f->c, body, &status);
+	char *out = check ? formstate_check(f->fc, f->ob, f->c, body, &status)
+			  : formstate_save(f->fc, f->ob, f->c, body, &status);
 	formbody_destroy(&body);
 	return form_reply(conn, (unsigned)status, json, out, true, NULL);
 }
@@ -349,6 +353,10 @@ struct form *form_new(const struct agentconf *c, char *err, size_t errsize)
 	if ((f->ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes, c->lock_wait_ms, err,
 				 errsize)) == NULL)
 		goto fail;
+	if ((f->fc = formcache_new(c->outbox_dir)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
 	form_host(c->form_listen, host, sizeof host);
 	snprintf(f->hosts[0], sizeof f->hosts[0], "127.0.0.1:%lld", c->form_port);
 	snprintf(f->hosts[1], sizeof f->hosts[1], "localhost:%lld", c->form_port);
@@ -391,6 +399,7 @@ void form_destroy(struct form **fp)
 	if ((*fp)->d)
 		MHD_stop_daemon((*fp)->d);
 	outbox_close(&(*fp)->ob);
+	formcache_destroy(&(*fp)->fc);
 	free(*fp);
 	*fp = NULL;
 }

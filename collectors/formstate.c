@@ -22,15 +22,12 @@
 #include "agentstate.h"
 #include "catalog.h"
 #include "clock.h"
-#include "csv.h"
+#include "formcache.h"
+#include "formcheck.h"
 #include "log.h"
 #include "message.h"
 #include "period.h"
-#include "rejects.h"
 #include "submit.h"
-
-/* The columns of a journal line, tab-separated. */
-enum { J_WHEN, J_SOURCE, J_LINE, J_FIRST, J_LAST, J_UNIT, J_INDICATOR, J_PERIOD, J_VALUE, J_N };
 
 /* The officer's text of code (no parameters); static storage, "" if missing. */
 static const char *text_of(const char *code)
@@ -135,103 +132,8 @@ static json_t *indicators_json(const struct catalog *cat, const struct period *p
 	return a;
 }
 
-/* Splits a journal line in place into J_N fields; 0, or -1 if it has another count. */
-static int journal_split(char *line, char *f[J_N])
-{
-	line[strcspn(line, "\n")] = '\0';
-	for (int i = 0; i < J_N; i++) {
-		f[i] = line;
-		line += strcspn(line, "\t");
-		if (i < J_N - 1) {
-			if (*line != '\t')
-				return -1;
-			*line++ = '\0';
-		}
-	}
-	return *line ? -1 : 0;
-}
-
-/* The refused rows of one save, line -> message, from its reject file (empty if none). */
-static json_t *refused_of(const char *dir, const char *source)
-{
-	char path[4096];
-	json_t *o = json_object();
-	struct csv_record rec;
-
-	snprintf(path, sizeof path, "%s/form/%s.rejected.csv", dir, source);
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return o;
-	struct csv_reader *r = csv_reader_new(fp, path);
-	int got;
-	while (r && (got = csv_next(r, &rec)) != 0) {
-		if (got < 0 || rec.line == 1 || rec.nfields < REJECTS_NCOLUMNS)
-			continue;
-		json_object_set_new(o, rec.fields[REJECTS_LINE],
-				    json_string(rec.fields[REJECTS_MESSAGE]));
-	}
-	csv_reader_destroy(&r);
-	fclose(fp);
-	return o;
-}
-
-/* Whether a seq in [first, last] is still in the outbox. */
-static bool waiting(const uint64_t *seqs, size_t n, uint64_t first, uint64_t last)
-{
-	for (size_t i = 0; i < n; i++)
-		if (seqs[i] >= first && seqs[i] <= last)
-			return true;
-	return false;
-}
-
-/* What was sent for period, the latest of each indicator, with its state. */
-static json_t *sent_json(struct outbox *ob, const char *dir, const char *unit, const char *period)
-{
-	char path[4096], line[2048], *f[J_N];
-	json_t *sent = json_object(), *refused = json_object();
-	uint64_t *seqs = NULL;
-	size_t nseqs = 0;
-
-	snprintf(path, sizeof path, "%s/form/journal.tsv", dir);
-	FILE *fp = fopen(path, "re");
-	if (!fp || outbox_list(ob, &seqs, &nseqs) != 0)
-		goto done;
-	while (fgets(line, sizeof line, fp)) {
-		if (journal_split(line, f) < 0 || strcmp(f[J_UNIT], unit) != 0 ||
-		    strcmp(f[J_PERIOD], period) != 0)
-			continue;
-		uint64_t first = strtoull(f[J_FIRST], NULL, 10),
-			 last = strtoull(f[J_LAST], NULL, 10);
-		const char *state = "state_received", *reason = "";
-		if (waiting(seqs, nseqs, first, last)) {
-			state = "state_waiting";
-		} else {
-			json_t *r = json_object_get(refused, f[J_SOURCE]);
-			if (!r) {
-				r = refused_of(dir, f[J_SOURCE]);
-				json_object_set_new(refused, f[J_SOURCE], r);
-			}
-			json_t *why = json_object_get(r, f[J_LINE]);
-			if (why) {
-				state = "state_refused";
-				reason = json_string_value(why);
-			}
-		}
-		json_object_set_new(sent, f[J_INDICATOR],
-				    json_pack("{s:s,s:s,s:s,s:s,s:I}", "value", f[J_VALUE], "state",
-					      state, "label", text_of(state), "reason", reason,
-					      "when", (json_int_t)strtoll(f[J_WHEN], NULL, 10)));
-	}
-done:
-	if (fp)
-		fclose(fp);
-	free(seqs);
-	json_decref(refused);
-	return sent;
-}
-
-char *formstate_json(struct outbox *ob, const struct agentconf *c, const char *period,
-		     const char *csrf)
+char *formstate_json(struct formcache *fc, struct outbox *ob, const struct agentconf *c,
+		     const char *period, const char *csrf)
 {
 	struct agentstate as;
 	struct period p;
@@ -247,8 +149,9 @@ char *formstate_json(struct outbox *ob, const struct agentconf *c, const char *p
 	}
 	bool valid = period_parse(period, strlen(period), &p, &why) == 0;
 	agentstate_load(c->outbox_dir, &as);
-	struct catalog *cat = agentstate_catalog(c->outbox_dir);
-	/* The tier and deadlines of the province's last WELCOME, if it was of this unit. */
+	const struct catalog *cat = formcache_catalog(fc);
+	/* The tier and deadlines of the province's last WELCOME, if it was of this unit: a
+	 * small file, read at each request like agent.state. */
 	struct wire_welcome w;
 	bool known =
 	    agentstate_welcome(c->outbox_dir, &w) == 0 && strcmp(w.unit.code, as.scope) == 0;
@@ -263,13 +166,12 @@ char *formstate_json(struct outbox *ob, const struct agentconf *c, const char *p
 		json_object_set_new(o, "periods",
 				    periods_json(tm.tm_year + 1900, known ? &w : NULL));
 		json_object_set_new(o, "indicators", indicators_json(cat, valid ? &p : NULL, tier));
-		json_object_set_new(o, "sent", sent_json(ob, c->outbox_dir, as.scope, period));
+		json_object_set_new(o, "sent", formcache_sent(fc, ob, as.scope, period));
 		if (!as.scope[0])
 			json_object_set_new(o, "notice", json_string(text_of("form_no_unit")));
 	}
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
-	catalog_destroy(&cat);
 	return s;
 }
 
@@ -286,11 +188,17 @@ static void on_refused(size_t index, const char *msg, void *arg)
 						   r->rows[index].indicator, "message", msg));
 }
 
-/* Appends the saved rows to the journal, durably; 0 or -1. */
+/*
+ * Appends the saved rows to the journal, durably, each value as its canonical
+ * number ("1.463" typed is 1463 written: the journal is read back the plain
+ * way, by the page and by formcheck); 0 or -1.
+ */
 static int journal_add(const char *dir, const char *source, const struct submit_cells *rows,
-		       size_t n, const struct submit_result *res)
+		       size_t n, const struct catalog *cat, const struct submit_result *res)
 {
-	char path[4096];
+	char path[4096], msg[512];
+	struct batch_row row;
+	const char *code;
 	int rc = 0;
 
 	snprintf(path, sizeof path, "%s/form/journal.tsv", dir);
@@ -301,40 +209,23 @@ static int journal_add(const char *dir, const char *source, const struct submit_
 			close(fd);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* queued, so checked good: the check gives its canonical text again */
+		bool good =
+		    submit_cells_check(&rows[i], i, source, cat, &row, &code, msg, sizeof msg) == 0;
 		if (fprintf(fp, "%lld\t%s\t%zu\t%llu\t%llu\t%s\t%s\t%s\t%s%s%s\n",
 			    (long long)time(NULL), source, i + 1,
 			    (unsigned long long)res->first_seq, (unsigned long long)res->last_seq,
 			    rows[i].unit, rows[i].indicator, rows[i].period, rows[i].qualifier,
-			    rows[i].qualifier[0] ? " " : "", rows[i].value) < 0)
+			    rows[i].qualifier[0] ? " " : "",
+			    good ? row.value.text : rows[i].value) < 0)
 			rc = -1;
+	}
 	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0)
 		rc = -1;
 	if (fclose(fp) != 0)
 		rc = -1;
 	return rc;
-}
-
-/*
- * An officer writes "hơn 2000" or "khoảng 1.440" in the figure's box, as the
- * paper report did: the words before the number are its qualifier, which
- * submit_row checks like the qualifier column of a file.  *qual becomes the
- * words (malloc'd, "" if none) and *value the number after them; 0, or -1
- * when out of memory.
- */
-static int qualified(const char *text, char **qual, const char **value)
-{
-	size_t at = strcspn(text, "+-0123456789");
-	size_t len = at;
-
-	while (len > 0 && text[len - 1] == ' ')
-		len--;
-	if ((*qual = strndup(text, len)) == NULL)
-		return -1;
-	*value = text[at] ? text + at : text; /* no digit: the whole text, for its message */
-	if (!text[at])
-		(*qual)[0] = '\0';
-	return 0;
 }
 
 /* {"error": text} with *status. */
@@ -347,8 +238,8 @@ static char *error_json(int *status, int code, const char *text)
 	return s;
 }
 
-char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct formbody *body,
-		     int *status)
+char *formstate_save(struct formcache *fc, struct outbox *ob, const struct agentconf *c,
+		     const struct formbody *body, int *status)
 {
 	struct agentstate as;
 	struct submit_cells *rows = calloc(formbody_count(body) + 1, sizeof *rows);
@@ -358,7 +249,7 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 	char msg[512], err[512], source[4096], name[64], num[32];
 	size_t n = 0;
 	char *out = NULL;
-	struct catalog *cat = NULL;
+	const struct catalog *cat = NULL;
 
 	if (!rows || !quals || !ref.errors)
 		goto done;
@@ -380,7 +271,7 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 		v += strspn(v, " ");
 		if (!*v)
 			continue; /* left empty: not reported yet */
-		if (qualified(v, &quals[n], &v) < 0)
+		if (formcheck_qualified(v, &quals[n], &v) < 0)
 			goto done;
 		rows[n] =
 		    (struct submit_cells){as.scope, k + 2, period ? period : "", v, quals[n], ""};
@@ -398,7 +289,7 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 	}
 	snprintf(name, sizeof name, "form-%lld", (long long)clock_real_us() / 1000);
 	snprintf(source, sizeof source, "%s/form/%s", c->outbox_dir, name);
-	cat = agentstate_catalog(c->outbox_dir);
+	cat = formcache_catalog(fc);
 	if (submit_rows(ob, source, rows, n, cat, (size_t)c->batch_rows, on_refused, &ref, &res,
 			err, sizeof err) < 0) {
 		if (json_array_size(ref.errors)) {
@@ -412,7 +303,7 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 		goto done;
 	}
 	/* The figures are durable in the outbox; the journal only feeds the display. */
-	if (journal_add(c->outbox_dir, name, rows, n, &res) < 0)
+	if (journal_add(c->outbox_dir, name, rows, n, cat, &res) < 0)
 		log_warn("form: cannot add to %s/form/journal.tsv: %m", c->outbox_dir);
 	snprintf(num, sizeof num, "%zu", n);
 	message_format(msg, sizeof msg, "form_saved", num, NULL);
@@ -422,10 +313,26 @@ char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct 
 	*status = 200;
 done:
 	json_decref(ref.errors);
-	catalog_destroy(&cat);
 	for (size_t i = 0; quals && i < n; i++)
 		free(quals[i]);
 	free(quals);
 	free(rows);
+	return out;
+}
+
+char *formstate_check(struct formcache *fc, struct outbox *ob, const struct agentconf *c,
+		      const struct formbody *body, int *status)
+{
+	struct agentstate as;
+	const char *period = formbody_get(body, "period");
+
+	agentstate_load(c->outbox_dir, &as);
+	if (!as.scope[0]) /* every figure would be refused for its unit: say why once */
+		return error_json(status, 409, text_of("form_no_unit"));
+	const struct catalog *cat = formcache_catalog(fc);
+	json_t *sent = formcache_sent(fc, ob, as.scope, period ? period : "");
+	char *out = formcheck_json(cat, as.scope, body, sent);
+	json_decref(sent);
+	*status = 200;
 	return out;
 }

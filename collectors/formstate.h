@@ -15,6 +15,7 @@
 #define CHISO_FORMSTATE_H
 
 #include "agentconf.h"
+#include "formcache.h"
 #include "formbody.h"
 #include "outbox.h"
 
@@ -26,16 +27,25 @@
  * was sent of each with its state.  csrf is put in
  * for the page's POSTs.  Returns malloc'd JSON, or NULL when out of memory.
  */
-char *formstate_json(struct outbox *ob, const struct agentconf *c, const char *period,
-		     const char *csrf);
+char *formstate_json(struct formcache *fc, struct outbox *ob, const struct agentconf *c,
+		     const char *period, const char *csrf);
 /*
  * Saves the figures of body (period, and v.CODE=value per indicator; empty
  * values are left out; words before a number, "hơn 2000", are its qualifier).  Returns malloc'd
  * JSON with *status: 200 {"rows":N}, 422 {"errors":[{"indicator":..,"message":..}]} when a row is
  * refused (nothing is queued), 409 or 500 {"error":..}.  NULL when out of memory.
  */
-char *formstate_save(struct outbox *ob, const struct agentconf *c, const struct formbody *body,
-		     int *status);
+char *formstate_save(struct formcache *fc, struct outbox *ob, const struct agentconf *c,
+		     const struct formbody *body, int *status);
+/*
+ * The live checks of the figures of body (period, v.CODE=text for every input),
+ * with submit's rules, for the page as it is typed: formcheck_json's answer
+ * for the cached unit and catalogue and what was sent for period, with
+ * *status 200; 409 {"error":..} while the unit is not known.  NULL when out of
+ * memory.
+ */
+char *formstate_check(struct formcache *fc, struct outbox *ob, const struct agentconf *c,
+		      const struct formbody *body, int *status);
 /* The message table as one JSON object, code -> text, for the page's checks; malloc'd. */
 char *formstate_messages(void);
 

@@ -4,10 +4,10 @@
  * Each scan lists the folder and compares every candidate's size and
  * modification time with what the last scan saw: a file whose pair has not
  * changed for INBOX_SETTLE_MS is complete.  Submit speaks to the officer on
- * stderr, as the terminal command does; here the officer reads a note, so
- * stderr is pointed at an in-memory file for the call and its lines become
- * the note, in the words submit would have printed.  The agent is one thread
- * and nothing else writes to stderr during the call.
+ * the stream it is given, stderr for the terminal command; here the officer
+ * reads a note, so the stream is one in memory and its lines become the note,
+ * in the words submit would have printed.  Only this call's words: the log
+ * lines of the agent's other threads (the officer's form) stay in the log.
  */
 #define _GNU_SOURCE
 #include "inbox.h"
@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -133,35 +132,21 @@ void inbox_destroy(struct inbox **ip)
 }
 
 /*
- * Runs submit on path with stderr in memory; returns its result, with what it
- * wrote in *words (the caller frees; NULL if it could not be captured, then
- * the words went to the log's stderr).
+ * Runs submit on path with its words to the officer kept in memory; returns
+ * its result, with the words in *words (the caller frees; NULL when out of
+ * memory, then the words went to the log's stderr).
  */
 static int inbox_submit(struct inbox *ib, const char *path, struct submit_result *res, char **words)
 {
-	int mfd = memfd_create("chiso-inbox", MFD_CLOEXEC), saved = -1, rc;
-	size_t len;
+	size_t len = 0;
+	FILE *out;
+	int rc;
 
 	*words = NULL;
-	fflush(stderr);
-	if (mfd >= 0 && (saved = dup(2)) >= 0 && dup2(mfd, 2) < 0) {
-		close(saved);
-		saved = -1;
-	}
-	rc = ib->fn(ib->arg, path, res);
-	fflush(stderr);
-	if (saved >= 0) {
-		dup2(saved, 2);
-		close(saved);
-		*words = calloc(1, INBOX_NOTE_MAX + 1);
-		if (*words) {
-			ssize_t n = pread(mfd, *words, INBOX_NOTE_MAX, 0);
-			len = n > 0 ? (size_t)n : 0;
-			(*words)[len] = '\0';
-		}
-	}
-	if (mfd >= 0)
-		close(mfd);
+	out = open_memstream(words, &len);
+	rc = ib->fn(ib->arg, path, out ? out : stderr, res);
+	if (out && fclose(out) == 0 && len > INBOX_NOTE_MAX)
+		(*words)[INBOX_NOTE_MAX] = '\0';
 	return rc;
 }
 
@@ -208,11 +193,12 @@ static char *inbox_replace(const char *s, const char *from, const char *to)
 }
 
 /*
- * Moves name (and its reject file, if submit wrote one) to to_fd, the folder
- * sub, and writes the note: heading, then words with the reject file's old
- * place replaced by its new one.
+ * Moves name (and its reject file, when this submit wrote it: rejects) to
+ * to_fd, the folder sub, and writes the note: heading, then words with the
+ * reject file's old place replaced by its new one.  An older reject file of
+ * the same name, from an earlier submit at the terminal, stays where it is.
  */
-static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char *sub,
+static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char *sub, bool rejects,
 		      const char *heading, const char *words)
 {
 	char stamp[32], target[600], moved[700], rj[600], note[720], tmp[720];
@@ -231,7 +217,7 @@ static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char 
 		return -1;
 	}
 	snprintf(rj, sizeof rj, "%s.rejected.csv", name);
-	if (faccessat(ib->dfd, rj, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (rejects && faccessat(ib->dfd, rj, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
 		char rjmoved[700], rjtarget[720];
 		snprintf(rjtarget, sizeof rjtarget, "%s.rejected.csv", moved);
 		if (renameat(ib->dfd, rj, ib->dfd, rjtarget) != 0 ||
@@ -277,7 +263,7 @@ static int inbox_handle(struct inbox *ib, struct inbox_file *f, int64_t now_ms)
 	}
 	inbox_heading(ib, f->name, rc, &res, heading, sizeof heading);
 	moved = inbox_move(ib, f->name, rc == 0 ? ib->done_fd : ib->refused_fd,
-			   rc == 0 ? "done" : "refused", heading, words);
+			   rc == 0 ? "done" : "refused", res.rejects_beside, heading, words);
 	f->handled = true;
 	free(words);
 	return moved == 0;

@@ -11,7 +11,8 @@
  * read.  Then the file moves to done/ (queued) or refused/ (errors in it)
  * beside, under "YYYYMMDD-HHMMSS-name", with "....note.txt" beside it: in
  * Vietnamese, what was queued, or every error with its line, column and
- * rule, as submit wrote them.  The move comes after submit's outbox commit,
+ * rule, as submit wrote them, and the reject file submit wrote beside it
+ * (not an older one of the same name).  The move comes after submit's outbox commit,
  * so a crash leaves an accepted file in the inbox (submitted again, it is
  * found waiting in the outbox and not queued twice), never a queued file
  * lost.  A submit that failed for a cause outside the file (a full outbox or
@@ -23,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "submit.h"
 
@@ -33,10 +35,11 @@
 struct inbox;
 
 /*
- * Submits path, writing what the officer should read on stderr, as
- * submit_file does; returns its result (0 queued, -1 not) with res filled.
+ * Submits path, writing what the officer should read on out (the note's
+ * stream), as submit_file does; returns its result (0 queued, -1 not) with res
+ * filled (res->rejects_beside: the reject file beside path is this call's).
  */
-typedef int (*inbox_submit_fn)(void *arg, const char *path, struct submit_result *res);
+typedef int (*inbox_submit_fn)(void *arg, const char *path, FILE *out, struct submit_result *res);
 
 /*
  * Watches dir (created if missing, with done/ and refused/ inside); fn and arg

@@ -143,15 +143,16 @@ static int become_outbox_owner(const struct agentconf *c)
 
 static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 {
-	bool partial = false, again = false;
+	struct submit_opts o = {
+	    .batch_rows = (size_t)c->batch_rows, .command = true, .out = stderr};
 	int rc = 0, first = 0;
 	char err[512], at[32];
 
 	for (; first < argc && argv[first][0] == '-'; first++) {
 		if (strcmp(argv[first], "--partial") == 0) {
-			partial = true;
+			o.partial = true;
 		} else if (strcmp(argv[first], "--again") == 0) {
-			again = true;
+			o.again = true;
 		} else {
 			usage(stderr);
 			return 2;
@@ -173,8 +174,7 @@ static int cmd_submit(const struct agentconf *c, int argc, char **argv)
 				"once); indicators are checked by the province\n");
 	for (int i = first; i < argc; i++) {
 		struct submit_result res;
-		if (submit_file(ob, argv[i], cat, (size_t)c->batch_rows, partial, again, &res) <
-		    0) {
+		if (submit_file(ob, argv[i], cat, &o, &res) < 0) {
 			rc = 1;
 			continue;
 		}
@@ -304,11 +304,12 @@ struct run_submit {
 };
 
 /* inbox_submit_fn: a dropped file goes through submit_file like `submit FILE`. */
-static int run_submit_file(void *arg, const char *path, struct submit_result *res)
+static int run_submit_file(void *arg, const char *path, FILE *out, struct submit_result *res)
 {
 	struct run_submit *rs = arg;
 	struct catalog *cat = agentstate_catalog(rs->c->outbox_dir); /* the latest run saved */
-	int rc = submit_file(rs->ob, path, cat, (size_t)rs->c->batch_rows, false, false, res);
+	struct submit_opts o = {.batch_rows = (size_t)rs->c->batch_rows, .out = out};
+	int rc = submit_file(rs->ob, path, cat, &o, res);
 
 	catalog_destroy(&cat);
 	return rc;

@@ -30,10 +30,11 @@
 
 /*
  * Where pass 1 reports the rows it refuses: the first SUBMIT_ERRORS_SHOWN on
- * the terminal, every one in the reject file beside the input (a 200 MB file
- * of wrong rows must not print 500 MB of messages, nor lose any of them).
+ * the officer's stream, every one in the reject file beside the input (a 200 MB
+ * file of wrong rows must not print 500 MB of messages, nor lose any of them).
  */
 struct errlog {
+	FILE *out;	    /* the officer's stream */
 	const char *path;   /* the input, as the officer typed it */
 	const char *abs;    /* its absolute path, which names the reject file */
 	const char *outbox; /* its rejected/ folder when the input's cannot be written */
@@ -110,7 +111,7 @@ static void keyset_free(struct keyset *s)
 }
 
 /*
- * Reports one refused row: on the terminal while fewer than
+ * Reports one refused row: on the officer's stream while fewer than
  * SUBMIT_ERRORS_SHOWN were, and always in the reject file.  rec and l may be
  * NULL (a record the CSV reader could not cut into fields).
  */
@@ -130,14 +131,14 @@ static void errlog_row(struct errlog *e, long line, enum submit_error kind,
 			submit_source_where(e->src, line, field, where, sizeof where);
 		e->shown++;
 		if (where[0])
-			fprintf(stderr, "%s: %s: %s\n", e->path, where, msg);
+			fprintf(e->out, "%s: %s: %s\n", e->path, where, msg);
 		else if (kind == RE_CSV)
-			fprintf(stderr, "%s\n", msg);
+			fprintf(e->out, "%s\n", msg);
 		else if (kind >= RE_UNIT && kind <= RE_NOTE)
-			fprintf(stderr, "%s:%ld: %s: %s\n", e->path, line,
+			fprintf(e->out, "%s:%ld: %s: %s\n", e->path, line,
 				submit_column_names[kind - RE_UNIT], msg);
 		else
-			fprintf(stderr, "%s:%ld: %s\n", e->path, line, msg);
+			fprintf(e->out, "%s:%ld: %s\n", e->path, line, msg);
 	}
 	if (e->rjerr[0])
 		return;
@@ -162,9 +163,9 @@ static void errlog_row(struct errlog *e, long line, enum submit_error kind,
 }
 
 /*
- * After pass 1: the count of what the terminal did not show, and the reject
+ * After pass 1: the count of what the stream did not show, and the reject
  * file made durable.  0, or -1 when the reject file could not be written
- * (said on stderr: a full disk must not cost the officer the list).
+ * (said on the stream: a full disk must not cost the officer the list).
  */
 static int errlog_finish(struct errlog *e)
 {
@@ -183,14 +184,14 @@ static int errlog_finish(struct errlog *e)
 		message_format(msg, sizeof msg, "errors_more", more, total, kinds, NULL);
 		if (!e->rjerr[0])
 			message_format(where, sizeof where, "errors_listed_at", e->rjpath, NULL);
-		fprintf(stderr, "%s: %s%s\n", e->path, msg, where);
+		fprintf(e->out, "%s: %s%s\n", e->path, msg, where);
 	} else if (e->total && !e->rjerr[0]) {
 		char msg[PATH_MAX + 64];
 		message_format(msg, sizeof msg, "errors_written", e->rjpath, NULL);
-		fprintf(stderr, "%s: %s\n", e->path, msg);
+		fprintf(e->out, "%s: %s\n", e->path, msg);
 	}
 	if (e->rjerr[0]) {
-		fprintf(stderr, "%s: %s\n", e->path, e->rjerr);
+		fprintf(e->out, "%s: %s\n", e->path, e->rjerr);
 		return -1;
 	}
 	return 0;
@@ -227,7 +228,7 @@ static long submit_check(struct submit_source *r, const char *path, const char *
 				errlog_row(el, rec.line, RE_CSV, NULL, NULL,
 					   submit_source_error(r));
 			else
-				fprintf(stderr, "%s\n", submit_source_error(r));
+				fprintf(el->out, "%s\n", submit_source_error(r));
 			bad++;
 			if (!header)
 				break;
@@ -235,7 +236,7 @@ static long submit_check(struct submit_source *r, const char *path, const char *
 		}
 		if (!header) {
 			header = 1;
-			if (submit_header(&rec, path, l) < 0) {
+			if (submit_header(&rec, path, l, el->out) < 0) {
 				bad = -1;
 				break;
 			}
@@ -249,7 +250,7 @@ static long submit_check(struct submit_source *r, const char *path, const char *
 		}
 		long first = keyset_add(&keys, key_hash(&row), rec.line);
 		if (first < 0) {
-			fprintf(stderr, "out of memory\n");
+			fprintf(el->out, "out of memory\n");
 			bad = -1;
 			break;
 		}
@@ -268,7 +269,7 @@ static long submit_check(struct submit_source *r, const char *path, const char *
 	if (!header && bad == 0) {
 		char msg[128];
 		message_format(msg, sizeof msg, "file_empty", NULL);
-		fprintf(stderr, "%s: %s\n", path, msg);
+		fprintf(el->out, "%s: %s\n", path, msg);
 		bad = -1;
 	}
 	keyset_free(&keys);
@@ -314,6 +315,7 @@ struct queue_arg {
 	const struct catalog *cat;
 	const struct submit_layout *l;
 	size_t batch_rows, good;
+	FILE *out; /* the officer's stream */
 };
 
 /* Queues the rows of b as one batch in txn and empties b; 0, or -1 with err. */
@@ -362,7 +364,7 @@ static int submit_add(struct outbox_txn *txn, struct batch *b, size_t *bytes,
 /*
  * Pass 2: cuts the rows pass 1 accepted into batches and queues them in one
  * outbox transaction, file recorded at its commit.  0, or -1 with nothing
- * queued (said on stderr, res zeroed).
+ * queued (said on q->out, res zeroed).
  */
 static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
 			struct outbox_file *file, struct submit_result *res)
@@ -378,18 +380,19 @@ static int submit_queue(struct outbox *ob, FILE *fp, const struct queue_arg *q,
 	int rc = -1, got, header = 0;
 	size_t bytes = BATCH_HEAD_MAX; /* the body of the batch being filled, at most */
 
-	if (submit_source_open(&r, fp, q->path) < 0)
+	if (submit_source_open(&r, fp, q->path, q->out) < 0)
 		goto done;
 	if ((b = batch_new(q->batch_rows)) == NULL) {
-		fprintf(stderr, "out of memory\n");
+		fprintf(q->out, "out of memory\n");
 		goto done;
 	}
 	/* One transaction: the whole file is queued, or none of it. */
 	if ((txn = outbox_begin(ob, err, sizeof err)) == NULL) {
-		fprintf(stderr, "%s: %s\n", q->path, err);
+		fprintf(q->out, "%s: %s\n", q->path, err);
 		goto done;
 	}
-	prog = progress_new("queueing", "rows", q->good);
+	if (q->out == stderr) /* a drop folder's note is no terminal */
+		prog = progress_new("queueing", "rows", q->good);
 	b->nrows = 0;
 	for (;;) {
 		got = submit_source_next(&r, &rec);
@@ -423,7 +426,7 @@ fail:
 	progress_done(&prog);
 	char none[128];
 	message_format(none, sizeof none, "nothing_queued", NULL);
-	fprintf(stderr, "%s: %s\n%s: %s\n", q->path, err, q->path, none);
+	fprintf(q->out, "%s: %s\n%s: %s\n", q->path, err, q->path, none);
 	memset(res, 0, sizeof *res);
 done:
 	outbox_abort(&txn);
@@ -445,52 +448,24 @@ bool submit_reads(const char *name)
 	return false;
 }
 
-int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
-		bool partial, bool again, struct submit_result *res)
+/*
+ * Pass 1 over fp and what it means for the file: 1 when the rows it accepted
+ * (*good of them, laid out as l says) are to be queued, 0 when nothing is
+ * (refused, said on o->out; or res->transient).
+ */
+static int submit_verdict(struct outbox *ob, FILE *fp, const char *path, const char *abs,
+			  const struct catalog *cat, const struct submit_opts *o,
+			  struct submit_layout *l, size_t *good, struct submit_result *res)
 {
-	FILE *fp = fopen(path, "rb");
-	char abs[PATH_MAX], msg[512];
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	struct submit_layout l;
-	size_t good;
-	int rc = -1;
-
-	memset(res, 0, sizeof *res);
-	if (!fp) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (!realpath(path, abs))
-		snprintf(abs, sizeof abs, "%s", path);
-	struct outbox_file file = {0};
-	if (submit_identity(fp, &file.hash, &file.size) != 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		goto done;
-	}
-	/*
-	 * The same bytes again while the first copy still waits in the outbox:
-	 * most often an officer unsure whether an interrupted submit went
-	 * through.  It did, whole (one transaction): queuing it again would send
-	 * every figure twice.  Once delivered, the same file may be sent again on
-	 * purpose (say, after the province reopened a period that refused it).
-	 */
-	int seen = again ? 0 : outbox_find_file(ob, file.hash, file.size, &res->previous);
-	if (seen > 0)
-		seen = submit_waiting(ob, &res->previous);
-	if (seen < 0) {
-		res->transient = true;
-		goto done;
-	}
-	if (seen > 0) {
-		res->already = true;
-		rc = 0;
-		goto done;
-	}
+	char msg[512], nbad[32], ngood[32], beside[PATH_MAX + 16];
 	struct submit_source src;
-	if (submit_source_open(&src, fp, path) < 0)
-		goto done;
-	struct errlog el = {.path = path, .abs = abs, .outbox = outbox_dir(ob), .src = &src};
-	long bad = submit_check(&src, path, base, cat, &l, &good, &el);
+
+	if (submit_source_open(&src, fp, path, o->out) < 0)
+		return 0;
+	struct errlog el = {
+	    .out = o->out, .path = path, .abs = abs, .outbox = outbox_dir(ob), .src = &src};
+	long bad = submit_check(&src, path, base, cat, l, good, &el);
 	el.src = NULL;
 	submit_source_close(&src);
 	/*
@@ -500,36 +475,88 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, 
 	 */
 	if (errlog_finish(&el) != 0) {
 		res->transient = true;
-		if (partial) {
+		if (o->partial) {
 			message_format(msg, sizeof msg, "nothing_queued", NULL);
-			fprintf(stderr, "%s: %s\n", path, msg);
+			fprintf(o->out, "%s: %s\n", path, msg);
 		}
-		goto done;
+		return 0;
 	}
+	res->rejects_beside =
+	    el.total && strcmp(el.rjpath, rejects_path(abs, beside, sizeof beside)) == 0;
 	if (bad < 0)
-		goto done;
+		return 0;
 	res->errors = (size_t)bad;
-	if (bad > 0 && !partial) {
-		char nbad[32], ngood[32];
-		snprintf(nbad, sizeof nbad, "%ld", bad);
-		snprintf(ngood, sizeof ngood, "%zu", good);
-		message_format(msg, sizeof msg, "errors_nothing_queued", nbad, ngood, NULL);
-		fprintf(stderr, "%s: %s\n", path, msg);
+	if (bad == 0 || o->partial)
+		return 1;
+	snprintf(nbad, sizeof nbad, "%ld", bad);
+	snprintf(ngood, sizeof ngood, "%zu", *good);
+	message_format(msg, sizeof msg, "errors_nothing_queued", nbad, NULL);
+	fprintf(o->out, "%s: %s", path, msg);
+	/* only a command has a --partial to suggest: not a file in the drop folder */
+	if (o->command)
+		message_format(msg, sizeof msg, "errors_fix_or_partial", ngood, NULL);
+	fprintf(o->out, "%s\n", o->command ? msg : "");
+	return 0;
+}
+
+int submit_file(struct outbox *ob, const char *path, const struct catalog *cat,
+		const struct submit_opts *o, struct submit_result *res)
+{
+	FILE *fp = fopen(path, "rb");
+	char abs[PATH_MAX];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct submit_layout l;
+	size_t good;
+	int rc = -1;
+
+	memset(res, 0, sizeof *res);
+	if (!fp) {
+		fprintf(o->out, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!realpath(path, abs))
+		snprintf(abs, sizeof abs, "%s", path);
+	struct outbox_file file = {0};
+	if (submit_identity(fp, &file.hash, &file.size) != 0) {
+		fprintf(o->out, "%s: %s\n", path, strerror(errno));
 		goto done;
 	}
-	if (good == 0) {
-		rc = 0;
+	/*
+	 * The same bytes again while the first copy still waits in the outbox:
+	 * most often an officer unsure whether an interrupted submit went
+	 * through.  It did, whole (one transaction): queuing it again would send
+	 * every figure twice.  Once delivered, the same file may be sent again on
+	 * purpose (say, after the province reopened a period that refused it).
+	 */
+	int seen = o->again ? 0 : outbox_find_file(ob, file.hash, file.size, &res->previous);
+	if (seen > 0)
+		seen = submit_waiting(ob, &res->previous);
+	res->transient = seen < 0;
+	res->already = seen > 0;
+	if (seen != 0) {
+		rc = seen > 0 ? 0 : -1;
 		goto done;
 	}
-	struct queue_arg q = {path, abs, base, cat, &l, batch_rows, good};
-	rc = submit_queue(ob, fp, &q, &file, res);
-	res->transient = rc != 0;
+	if (!submit_verdict(ob, fp, path, abs, cat, o, &l, &good, res))
+		goto done;
+	rc = 0;
+	if (good > 0) {
+		struct queue_arg q = {path, abs, base, cat, &l, o->batch_rows, good, o->out};
+		rc = submit_queue(ob, fp, &q, &file, res);
+		res->transient = rc != 0;
+	}
 done:
 	fclose(fp);
 	return rc;
 }
 
-/* A form's row as the record submit_row reads: the columns in submit_cells' order. */
+/*
+ * A form's row as the record submit_row reads: the columns in submit_cells'
+ * order.  The form is a Vietnamese page that asks for numbers the Vietnamese
+ * way (1.463; 89,52), so its decimal mark is the comma, as for a file a
+ * Vietnamese Excel saved: "1.463" is 1463 and "89.52", which no grouping can
+ * explain, is still 89,52.
+ */
 static const struct submit_layout submit_cells_layout = {.at = {[COL_UNIT] = 0,
 								[COL_INDICATOR] = 1,
 								[COL_PERIOD] = 2,
@@ -538,14 +565,36 @@ static const struct submit_layout submit_cells_layout = {.at = {[COL_UNIT] = 0,
 								[COL_QUALIFIER] = 4,
 								[COL_NOTE] = 5},
 							 .nfields = 6,
-							 .named = 0x3f /* all six */};
+							 .named = 0x3f /* all six */,
+							 .decimal = ','};
+
+int submit_cells_check(const struct submit_cells *cells, size_t index, const char *base,
+		       const struct catalog *cat, struct batch_row *row, const char **code,
+		       char *msg, size_t msgsize)
+{
+	const char *f[6] = {cells->unit,  cells->indicator, cells->period,
+			    cells->value, cells->qualifier, cells->note};
+	size_t lens[6];
+	struct submit_fault fault;
+
+	for (int c = 0; c < 6; c++) {
+		f[c] = f[c] ? f[c] : "";
+		lens[c] = strlen(f[c]);
+	}
+	struct csv_record rec = {6, f, lens, (long)index + 1};
+	if (submit_row(&rec, &submit_cells_layout, base, cat, row, &fault) == 0)
+		return 0;
+	*code = submit_error_codes[fault.kind];
+	snprintf(msg, msgsize, "%s", fault.msg);
+	return -1;
+}
 
 int submit_rows(struct outbox *ob, const char *source, const struct submit_cells *rows, size_t n,
 		const struct catalog *cat, size_t batch_rows, submit_refused_fn refused, void *arg,
 		struct submit_result *res, char *err, size_t errsize)
 {
 	const char *base = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
-	struct queue_arg q = {source, source, base, cat, &submit_cells_layout, batch_rows, n};
+	struct queue_arg q = {source, source, base, cat, &submit_cells_layout, batch_rows, n, NULL};
 	struct batch *b = batch_new(batch_rows);
 	struct keyset keys = {0};
 	struct outbox_txn *txn = NULL;
@@ -565,20 +614,14 @@ int submit_rows(struct outbox *ob, const char *source, const struct submit_cells
 		keyset_free(&keys);
 		memset(&keys, 0, sizeof keys);
 		for (size_t i = 0; i < n; i++) {
-			const char *f[6] = {rows[i].unit,  rows[i].indicator, rows[i].period,
-					    rows[i].value, rows[i].qualifier, rows[i].note};
-			size_t lens[6];
-			for (int c = 0; c < 6; c++) {
-				f[c] = f[c] ? f[c] : "";
-				lens[c] = strlen(f[c]);
-			}
-			struct csv_record rec = {6, f, lens, (long)i + 1};
 			struct batch_row *row = &b->rows[b->nrows];
+			const char *code;
 			long first;
-			if (submit_row(&rec, q.l, base, cat, row, &fault) < 0) {
+			if (submit_cells_check(&rows[i], i, base, cat, row, &code, fault.msg,
+					       sizeof fault.msg) < 0) {
 				refused(i, fault.msg, arg);
 				bad++;
-			} else if ((first = keyset_add(&keys, key_hash(row), rec.line)) != 0) {
+			} else if ((first = keyset_add(&keys, key_hash(row), (long)i + 1)) != 0) {
 				char at[24];
 				snprintf(at, sizeof at, "%ld", first);
 				if (first < 0)

@@ -5,8 +5,9 @@
  * the messages naming sheet and cell instead of line (submit_impl.h, struct
  * submit_source).
  *
- * The file is read twice.  The first pass checks every row and prints every
- * problem as "file:line: field: message" (number formats, periods, unknown
+ * The file is read twice.  The first pass checks every row and tells every
+ * problem, on the caller's stream (the terminal's stderr, or the note of a
+ * file dropped in the inbox), as "file:line: field: message" (number formats, periods, unknown
  * indicators, ratios that must not be typed, the same figure twice); if any
  * row is wrong nothing is queued, unless the officer asks for the good rows
  * only (--partial).  The second pass cuts the rows into batches and writes
@@ -22,7 +23,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "batch.h"
 #include "catalog.h"
 #include "outbox.h"
 
@@ -41,17 +44,27 @@ struct submit_result {
 	uint64_t first_seq, last_seq;
 	bool already;		     /* the same bytes were submitted before: not queued */
 	struct outbox_file previous; /* when already: that submission */
-	bool transient; /* nothing queued for a cause outside the file (outbox, disk) */
+	bool transient;	     /* nothing queued for a cause outside the file (outbox, disk) */
+	bool rejects_beside; /* this call wrote the refused rows to PATH.rejected.csv */
+};
+
+/* How submit_file runs, and where it speaks to the officer. */
+struct submit_opts {
+	size_t batch_rows; /* rows in a batch at most (agent.batch_rows) */
+	bool partial;	   /* queue the good rows of a file that has errors (--partial) */
+	bool again;	   /* queue the same bytes even if they were submitted before (--again) */
+	bool command;	   /* typed as a command: a refusal may suggest the command's --partial */
+	FILE *out;	   /* where the messages go: stderr, or a drop-folder note */
 };
 
 /*
- * Checks and queues path (again: even if the same bytes were submitted before).  cat is the
- * catalogue cached from the province, or NULL (then indicators are checked for syntax only; chisod
- * checks the rest). Returns 0 when rows were queued (or, with an empty file, none), -1 when nothing
- * was queued because of errors (printed on stderr) or an outbox failure.
+ * Checks and queues path as o says.  cat is the catalogue cached from the province, or NULL
+ * (then indicators are checked for syntax only; chisod checks the rest). Returns 0 when rows
+ * were queued (or, with an empty file, none), -1 when nothing was queued because of errors
+ * (said on o->out) or an outbox failure.
  */
-int submit_file(struct outbox *ob, const char *path, const struct catalog *cat, size_t batch_rows,
-		bool partial, bool again, struct submit_result *res);
+int submit_file(struct outbox *ob, const char *path, const struct catalog *cat,
+		const struct submit_opts *o, struct submit_result *res);
 
 /* True for a file name submit reads (.csv; .txt and .tsv as Excel's "Unicode Text" saves;
  * .xlsx, a workbook such as `template` writes). */
@@ -60,6 +73,16 @@ bool submit_reads(const char *name);
 struct submit_cells {
 	const char *unit, *indicator, *period, *value, *qualifier, *note;
 };
+
+/*
+ * Checks one row of a form (its index-th) with submit_row's checks, queuing
+ * nothing: 0 with *row filled (its ref base:index+1), or -1 with *code the
+ * reason code (bad_value...; static storage) and msg the officer's message.
+ * The form's numbers read the Vietnamese way: "1.463" is 1463.
+ */
+int submit_cells_check(const struct submit_cells *cells, size_t index, const char *base,
+		       const struct catalog *cat, struct batch_row *row, const char **code,
+		       char *msg, size_t msgsize);
 
 /* Told about each refused row: its index in rows and the officer's message. */
 typedef void (*submit_refused_fn)(size_t index, const char *msg, void *arg);

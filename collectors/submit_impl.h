@@ -2,7 +2,7 @@
  * submit_impl: what the files of the submit module share: submit_row.c reads
  * and checks one row of an officer's file (the columns named by its header,
  * the checks of each column), submit.c the file (the two passes, the refused
- * rows on the terminal and in the reject file, the outbox).  Not for callers:
+ * rows on the officer's stream and in the reject file, the outbox).  Not for callers:
  * they use submit.h.
  */
 #ifndef CHISO_SUBMIT_IMPL_H
@@ -83,8 +83,8 @@ struct submit_source {
 
 /* submit_src.c */
 /* Opens the records of fp (read from its start; borrowed), named path; 0, or -1 said on
- * stderr. */
-int submit_source_open(struct submit_source *s, FILE *fp, const char *path);
+ * out. */
+int submit_source_open(struct submit_source *s, FILE *fp, const char *path, FILE *out);
 /* Closes what submit_source_open opened; safe twice. */
 void submit_source_close(struct submit_source *s);
 /* The next record, as csv_next. */
@@ -111,8 +111,9 @@ const char *submit_source_where(const struct submit_source *s, long line, int fi
 const char *submit_field(const struct csv_record *rec, const struct submit_layout *l,
 			 enum submit_column c, char *buf, size_t size);
 /* Reads the header row rec of path into l (all but l->decimal); 0, or -1 with the problem
- * said on stderr (file:line: message). */
-int submit_header(const struct csv_record *rec, const char *path, struct submit_layout *l);
+ * said on out (file:line: message). */
+int submit_header(const struct csv_record *rec, const char *path, struct submit_layout *l,
+		  FILE *out);
 /* Checks one data record into row (its ref is base:line); 0, or -1 with the first problem
  * in f.  cat may be NULL: indicators are then checked for syntax only. */
 int submit_row(const struct csv_record *rec, const struct submit_layout *l, const char *base,

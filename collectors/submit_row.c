@@ -88,7 +88,8 @@ const char *submit_field(const struct csv_record *rec, const struct submit_layou
 	return cell(rec, (size_t)l->at[c], buf, size);
 }
 
-int submit_header(const struct csv_record *rec, const char *path, struct submit_layout *l)
+int submit_header(const struct csv_record *rec, const char *path, struct submit_layout *l,
+		  FILE *out)
 {
 	char msg[1024], name[CSV_FIELD_MAX + 1];
 
@@ -106,13 +107,13 @@ int submit_header(const struct csv_record *rec, const char *path, struct submit_
 				break;
 		if (c == COL_N) {
 			message_format(msg, sizeof msg, "header_unknown_column", name, NULL);
-			fprintf(stderr, "%s:%ld: %s\n", path, rec->line, msg);
+			fprintf(out, "%s:%ld: %s\n", path, rec->line, msg);
 			return -1;
 		}
 		if (l->at[c] >= 0) {
 			message_format(msg, sizeof msg, "header_column_twice",
 				       submit_column_names[c], NULL);
-			fprintf(stderr, "%s:%ld: %s\n", path, rec->line, msg);
+			fprintf(out, "%s:%ld: %s\n", path, rec->line, msg);
 			return -1;
 		}
 		l->at[c] = (int)i;
@@ -122,7 +123,7 @@ int submit_header(const struct csv_record *rec, const char *path, struct submit_
 	if (l->at[COL_UNIT] < 0 || l->at[COL_INDICATOR] < 0 || l->at[COL_VALUE] < 0 ||
 	    (l->at[COL_PERIOD] < 0 && l->at[COL_DATE] < 0)) {
 		message_format(msg, sizeof msg, "header_columns_missing", NULL);
-		fprintf(stderr, "%s:%ld: %s\n", path, rec->line, msg);
+		fprintf(out, "%s:%ld: %s\n", path, rec->line, msg);
 		return -1;
 	}
 	return 0;

@@ -18,7 +18,7 @@ static int is_zip(FILE *fp)
 	return n == 4 && memcmp(magic, "PK\3\4", 4) == 0;
 }
 
-int submit_source_open(struct submit_source *s, FILE *fp, const char *path)
+int submit_source_open(struct submit_source *s, FILE *fp, const char *path, FILE *out)
 {
 	char err[2048];
 
@@ -26,14 +26,14 @@ int submit_source_open(struct submit_source *s, FILE *fp, const char *path)
 	rewind(fp);
 	if (!is_zip(fp)) {
 		if ((s->csv = csv_reader_new(fp, path)) == NULL) {
-			fprintf(stderr, "out of memory\n");
+			fprintf(out, "out of memory\n");
 			return -1;
 		}
 		return 0;
 	}
 	/* libzip reads the archive by its name: it seeks around the central directory */
 	if ((s->xlsx = xlsx_open(path, NULL, 0, path, 0, err, sizeof err)) == NULL) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(out, "%s\n", err);
 		return -1;
 	}
 	return 0;

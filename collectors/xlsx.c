@@ -606,6 +606,38 @@ static int read_meta(struct xlsx_reader *x, const struct sheet_ref *meta)
 	return 0;
 }
 
+/* How far down a sheet the template's column headers are looked for. */
+#define TEMPLATE_LOOK_ROWS 10
+
+/*
+ * 1 if the sheet at part shows the template's column headers (Mã chỉ tiêu,
+ * Tên chỉ tiêu ...) in one of its first rows: a template whose hidden sheet
+ * was deleted, which read as a plain sheet would be refused for its title
+ * row, not for the map it lost.  0 if not (a sheet that cannot be read
+ * is refused by the reading itself, as before), -1 with the error set.
+ */
+static int shows_template_headers(struct xlsx_reader *x, const char *part)
+{
+	static const char *const codes[] = {"tpl_col_code",  "tpl_col_name",	  "tpl_col_measure",
+					    "tpl_col_value", "tpl_col_qualifier", "tpl_col_note"};
+	const int n = (int)(sizeof codes / sizeof codes[0]);
+	char want[sizeof codes / sizeof codes[0]][64];
+	int found = 0;
+
+	for (int i = 0; i < n; i++)
+		message_format(want[i], sizeof want[i], codes[i], NULL);
+	if (sheet_begin(x, part) < 0)
+		return -1;
+	while (!found && xlsx_sheet_row(x) > 0 && x->row <= TEMPLATE_LOOK_ROWS) {
+		found = x->ncells >= n;
+		for (int i = 0; i < n && found; i++)
+			found = strcmp(x->cells[i], want[i]) == 0;
+	}
+	xlsx_part_close(x);
+	x->err[0] = '\0';
+	return found;
+}
+
 static int open_workbook(struct xlsx_reader *x)
 {
 	zip_int64_t entries = zip_get_num_entries(x->zip, 0);
@@ -635,6 +667,12 @@ static int open_workbook(struct xlsx_reader *x)
 			return -1;
 		}
 		snprintf(x->sheet_name, sizeof x->sheet_name, "%s", x->sheets[i].name);
+		int lost = shows_template_headers(x, x->sheets[i].part);
+		if (lost != 0) {
+			if (lost > 0)
+				xlsx_fail(x, "xlsx_template_damaged", NULL);
+			return -1;
+		}
 	}
 	return sheet_begin(x, sheet_named(x, x->sheet_name)->part);
 }

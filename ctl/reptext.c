@@ -43,16 +43,17 @@ static void reptext_csv_field(FILE *out, const char *s, char sep)
 	fputc(sep, out);
 }
 
-/* The CSV value of a figure: a ratio as a percentage to 2 decimals. */
-static void reptext_csv_value(bool ratio, bool has, double v, char *buf, size_t size)
+/*
+ * The CSV value of a figure, with the catalogue's decimals as in the text,
+ * Markdown and HTML reports (a ratio as a percentage), so one figure reads
+ * the same in every format; a negative count of decimals is read as 0.
+ */
+static void reptext_csv_value(bool has, double v, int decimals, char *buf, size_t size)
 {
 	buf[0] = '\0';
 	if (!has)
 		return;
-	if (ratio)
-		num_format_plain(v, 2, buf, size);
-	else
-		reptext_plain(v, buf, size);
+	num_format_plain(v, decimals < 0 ? 0 : decimals, buf, size);
 }
 
 void reptext_csv(FILE *out, const struct repdoc *d)
@@ -71,7 +72,7 @@ void reptext_csv(FILE *out, const struct repdoc *d)
 		bool ratio = repdoc_is_ratio(r);
 		if (d->opt.max_level > 0 && r->level > d->opt.max_level)
 			continue;
-		reptext_csv_value(ratio, r->has_value, r->value, v, sizeof v);
+		reptext_csv_value(r->has_value, r->value, r->decimals, v, sizeof v);
 		num[0] = den[0] = '\0';
 		if (ratio && r->has_ratio) {
 			reptext_plain(r->numerator, num, sizeof num);
@@ -209,7 +210,7 @@ static void reptext_changes_csv(FILE *out, const struct store_change *changes, s
 		const struct store_change_side *sides[] = {&c->published, &c->current};
 		for (int k = 0; k < 2; k++) {
 			const struct store_change_side *s = sides[k];
-			reptext_csv_value(ratio, s->has_value, s->value, v, sizeof v);
+			reptext_csv_value(s->has_value, s->value, c->decimals, v, sizeof v);
 			num[0] = den[0] = '\0';
 			if (ratio && s->has_ratio) {
 				reptext_plain(s->numerator, num, sizeof num);

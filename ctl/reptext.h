@@ -1,8 +1,8 @@
 /*
  * reptext: the plain forms of a report.  Text for a terminal (unit by unit,
  * Vietnamese numbers, "60,87% (14 / 23)"); CSV for machines with the columns
- * below, unchanged since the first release (dot decimals, ratios as
- * percentages to 2 decimals):
+ * below, unchanged since the first release (dot decimals, each figure with
+ * its catalogue decimals as in the other formats, ratios as percentages):
  *
  *   unit_code,unit_name,level,indicator_code,indicator_name,period,value,
  *   numerator,denominator,reporting_units,expected_units

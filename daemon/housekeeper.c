@@ -289,6 +289,7 @@ struct housekeeper *housekeeper_start(const struct srvconf *conf, char *err, siz
 		goto fail;
 	}
 	h->opt.application_name = "chisod-housekeeper";
+	h->opt.synchronous_commit = "remote_apply"; /* as the writer's commits (writer.c) */
 	h->opt.statement_timeout_ms = conf->statement_timeout_ms;
 	h->opt.connect_timeout_s = conf->connect_timeout_s;
 	h->retry_max_ms = conf->reconnect_max_ms;

@@ -344,7 +344,7 @@ static void ingest_job_pace(struct ingest *ig, struct job *j)
 				 "commits now hold at most %lld rows",
 				 (unsigned long long)j->commit_rows, (long long)j->commit_ms,
 				 j->error, ig->cap.cap);
-	} else if (j->failure == STORE_FAIL_TRANSIENT) {
+	} else if (j->failure == STORE_FAIL_TRANSIENT || j->failure == STORE_FAIL_UNCONFIRMED) {
 		log_warn("a commit of %llu rows failed after %lld ms (%s); its batches are "
 			 "answered RETRY",
 			 (unsigned long long)j->commit_rows, (long long)j->commit_ms, j->error);
@@ -355,7 +355,8 @@ static void ingest_job_pace(struct ingest *ig, struct job *j)
 static void ingest_answer(struct ingest *ig, struct job *j)
 {
 	int64_t now = time(NULL);
-	bool busy = j->failure == STORE_FAIL_TIMEOUT || j->failure == STORE_FAIL_TRANSIENT;
+	bool busy = j->failure == STORE_FAIL_TIMEOUT || j->failure == STORE_FAIL_TRANSIENT ||
+		    j->failure == STORE_FAIL_UNCONFIRMED;
 
 	ingest_job_pace(ig, j);
 	for (size_t i = 0; i < j->n; i++) {

@@ -148,9 +148,10 @@ static void metrics_scalars(FILE *f, const struct stats *s, int64_t now, int64_t
 
 	for (size_t i = 0; i < s->npeers; i++)
 		connected += now - s->peers[i].last_seen <= connected_window_s;
+	/* doubles, so that a duration is in seconds as Prometheus names want it */
 	const struct {
 		const char *name, *type, *help;
-		uint64_t value;
+		double value;
 	} scalars[] = {
 	    {"chiso_start_time_seconds", "gauge", "When chisod started, unix seconds.",
 	     metrics_nonneg(s->started)},
@@ -188,8 +189,9 @@ static void metrics_scalars(FILE *f, const struct stats *s, int64_t now, int64_t
 	     "Most rows a group commit may hold now: what recent commits stored in "
 	     "ingest.commit_target_ms, at most ingest.commit_max_rows.",
 	     s->commit_cap_rows},
-	    {"chiso_commit_target_ms", "gauge", "The duration group commits are sized for.",
-	     s->commit_target_ms},
+	    {"chiso_commit_target_seconds", "gauge",
+	     "The duration group commits are sized for (ingest.commit_target_ms).",
+	     (double)s->commit_target_ms / 1000.0},
 	    {"chiso_commit_timeouts_total", "counter",
 	     "Group commits cancelled by a statement or lock timeout, split and tried again.",
 	     s->commit_timeouts},
@@ -210,7 +212,7 @@ static void metrics_scalars(FILE *f, const struct stats *s, int64_t now, int64_t
 
 	for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
 		metrics_family(f, scalars[i].name, scalars[i].type, scalars[i].help);
-		fprintf(f, "%s %llu\n", scalars[i].name, (unsigned long long)scalars[i].value);
+		fprintf(f, "%s %.15g\n", scalars[i].name, scalars[i].value);
 	}
 }
 

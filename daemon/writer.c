@@ -243,12 +243,15 @@ static int writer_commit(struct writer *w, struct job *j, size_t from, size_t n)
 	if (rc == 0)
 		return 0;
 	j->failure = why;
-	if (why == STORE_FAIL_CONNECTION) {
+	if (why == STORE_FAIL_CONNECTION || why == STORE_FAIL_READ_ONLY) {
+		/* A standby now: libpq's target_session_attrs=read-write finds the primary at
+		   the next connection. */
 		snprintf(j->error, sizeof j->error, "%s", err);
 		writer_disconnect(w, err);
 		return -1;
 	}
-	if (why == STORE_FAIL_TIMEOUT || why == STORE_FAIL_TRANSIENT) {
+	if (why == STORE_FAIL_TIMEOUT || why == STORE_FAIL_TRANSIENT ||
+	    why == STORE_FAIL_UNCONFIRMED) {
 		snprintf(j->error, sizeof j->error, "%s", err);
 		return -1;
 	}
@@ -262,7 +265,7 @@ static int writer_commit(struct writer *w, struct job *j, size_t from, size_t n)
 	}
 	int left = writer_commit(w, j, from, n / 2);
 	if (!store_ok(w->store) || j->failure == STORE_FAIL_TIMEOUT ||
-	    j->failure == STORE_FAIL_TRANSIENT)
+	    j->failure == STORE_FAIL_TRANSIENT || j->failure == STORE_FAIL_UNCONFIRMED)
 		return -1;
 	if (atomic_load(&w->stopping))
 		return -1;
@@ -380,6 +383,10 @@ struct writer *writer_start(void *ctx, const struct srvconf *conf, char *err, si
 	atomic_init(&w->stopping, false);
 	atomic_init(&w->working, true);
 	w->opt.application_name = "chisod";
+	/* An ACK says the batch is never lost, and analysts on the standby read what was
+	   acked: so a commit returns only once the synchronous standby has applied it
+	   (docs/scaling.md).  Without a synchronous standby this is a local commit. */
+	w->opt.synchronous_commit = "remote_apply";
 	w->opt.statement_timeout_ms = conf->statement_timeout_ms;
 	w->opt.connect_timeout_s = conf->connect_timeout_s;
 	w->reconnect_max_ms = conf->reconnect_max_ms;

@@ -26,6 +26,7 @@
 /* Run with PQexec while the connection is set up, before anything is prepared. */
 static const char store_sql_search_path[] = "SELECT set_config('search_path', 'chiso', false)";
 static const char store_sql_timeout[] = "SELECT set_config('statement_timeout', $1, false)";
+static const char store_sql_sync[] = "SELECT set_config('synchronous_commit', $1, false)";
 static const char store_sql_listen[] =
     "LISTEN chiso_catalog; LISTEN chiso_collectors; LISTEN chiso_units";
 
@@ -43,11 +44,40 @@ void store_error(struct store *s, const PGresult *res, const char *what, char *e
 	snprintf(err, errsize, "%s: %.*s", what, (int)strcspn(msg, "\n"), msg);
 }
 
-/* Server notices ("relation already exists, skipping") are for debugging only. */
-static void store_notice(void *arg, const char *message)
+/*
+ * Server notices ("relation already exists, skipping") are for debugging
+ * only; a WARNING is also kept, since a COMMIT that stopped waiting for the
+ * synchronous standby reports success with a warning and nothing else.
+ */
+static void store_notice(void *arg, const PGresult *res)
 {
-	(void)arg;
-	log_debug("PostgreSQL: %.*s", (int)strcspn(message, "\n"), message);
+	struct store *s = arg;
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+
+	msg = msg ? msg : "";
+	log_debug("PostgreSQL: %.*s", (int)strcspn(msg, "\n"), msg);
+	if (sev && strcmp(sev, "WARNING") == 0 && !s->warning[0])
+		snprintf(s->warning, sizeof s->warning, "%.*s", (int)strcspn(msg, "\n"), msg);
+}
+
+void store_warning_reset(struct store *s)
+{
+	s->warning[0] = '\0';
+}
+
+/* Sets a server setting for the session with set_config; 0, or -1 with err. */
+static int store_set(struct store *s, const char *sql, const char *value, const char *what,
+		     char *err, size_t errsize)
+{
+	const char *p[] = {value};
+	PGresult *res = PQexecParams(s->conn, sql, 1, NULL, p, NULL, NULL, 0);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		store_error(s, res, what, err, errsize);
+	PQclear(res);
+	return ok ? 0 : -1;
 }
 
 struct store *store_open(const char *conninfo, const struct store_options *opt, char *err,
@@ -75,7 +105,7 @@ struct store *store_open(const char *conninfo, const struct store_options *opt, 
 			 s->conn ? PQerrorMessage(s->conn) : "out of memory");
 		goto fail;
 	}
-	PQsetNoticeProcessor(s->conn, store_notice, NULL);
+	PQsetNoticeReceiver(s->conn, store_notice, s);
 	PGresult *res = PQexec(s->conn, store_sql_search_path);
 	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	PQclear(res);
@@ -85,16 +115,14 @@ struct store *store_open(const char *conninfo, const struct store_options *opt, 
 	}
 	if (opt->statement_timeout_ms > 0) {
 		char ms[32];
-		const char *p[] = {ms};
 		snprintf(ms, sizeof ms, "%lld", opt->statement_timeout_ms);
-		res = PQexecParams(s->conn, store_sql_timeout, 1, NULL, p, NULL, NULL, 0);
-		ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-		PQclear(res);
-		if (!ok) {
-			store_error(s, NULL, "cannot set statement_timeout", err, errsize);
+		if (store_set(s, store_sql_timeout, ms, "cannot set statement_timeout", err,
+			      errsize) < 0)
 			goto fail;
-		}
 	}
+	if (opt->synchronous_commit && store_set(s, store_sql_sync, opt->synchronous_commit,
+						 "cannot set synchronous_commit", err, errsize) < 0)
+		goto fail;
 	return s;
 fail:
 	store_close(&s);
@@ -417,6 +445,9 @@ enum store_failure store_failure_of(const char *sqlstate)
 	    "57014", /* query_canceled: statement_timeout */
 	    "55P03", /* lock_not_available: lock_timeout */
 	};
+	static const char *const read_only[] = {
+	    "25006", /* read_only_sql_transaction: a standby, or a primary being demoted */
+	};
 	static const char *const transient[] = {
 	    "40001", /* serialization_failure */
 	    "40P01", /* deadlock_detected */
@@ -427,6 +458,9 @@ enum store_failure store_failure_of(const char *sqlstate)
 	for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++)
 		if (strcmp(sqlstate, timeouts[i]) == 0)
 			return STORE_FAIL_TIMEOUT;
+	for (size_t i = 0; i < sizeof read_only / sizeof read_only[0]; i++)
+		if (strcmp(sqlstate, read_only[i]) == 0)
+			return STORE_FAIL_READ_ONLY;
 	for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++)
 		if (strcmp(sqlstate, transient[i]) == 0)
 			return STORE_FAIL_TRANSIENT;

@@ -26,6 +26,7 @@ struct store_options {
 	const char *application_name;	/* shown in pg_stat_activity */
 	long long statement_timeout_ms; /* 0: server default */
 	long long connect_timeout_s;	/* 0: libpq default */
+	const char *synchronous_commit; /* the session's synchronous_commit; NULL: server's */
 };
 
 /* Connects and sets search_path, timeouts, TCP keepalives.  NULL with err on failure. */
@@ -64,12 +65,18 @@ void store_cancel_destroy(struct store_cancel **cp);
 
 enum store_failure {
 	STORE_FAIL_NONE,
-	STORE_FAIL_CONNECTION, /* connection lost: the outcome of a COMMIT may be unknown */
-	STORE_FAIL_STATEMENT,  /* the database refused a statement: nothing was written */
-	STORE_FAIL_TIMEOUT,    /* cancelled by statement_timeout or lock_timeout: too slow, not
-				  wrong; nothing was written, the same commit may succeed later */
-	STORE_FAIL_TRANSIENT,  /* serialization failure, deadlock, insufficient resources:
-				  nothing was written, the same commit may succeed later */
+	STORE_FAIL_CONNECTION,	/* connection lost: the outcome of a COMMIT may be unknown */
+	STORE_FAIL_STATEMENT,	/* the database refused a statement: nothing was written */
+	STORE_FAIL_TIMEOUT,	/* cancelled by statement_timeout or lock_timeout: too slow, not
+				   wrong; nothing was written, the same commit may succeed later */
+	STORE_FAIL_TRANSIENT,	/* serialization failure, deadlock, insufficient resources:
+				   nothing was written, the same commit may succeed later */
+	STORE_FAIL_READ_ONLY,	/* the server is a standby now (after a failover): nothing was
+				   written; connect again to reach the primary */
+	STORE_FAIL_UNCONFIRMED, /* COMMIT came back with a warning (the wait for the
+				   synchronous standby was cancelled): committed here but
+				   perhaps on no standby, so not to be acknowledged; a resend
+				   is settled by the batch keys */
 };
 
 /* How store_ingest classifies a failed statement by its SQLSTATE (NULL or "": refused). */

@@ -215,6 +215,33 @@ done:
 	return rc;
 }
 
+/*
+ * Stages the items' batches (one line each, numbered by their index) and their
+ * rows for COPY, collecting the rows' periods that have chain parents in c.
+ * 0, or -1 when out of memory.
+ */
+static int stage_items(const struct store_item *items, size_t n, struct store_copybuf *batches,
+		       struct store_copybuf *rows, struct stage_chain *c)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct batch *b = items[i].batch;
+		char ts[64];
+		store_timestamp(items[i].received_us, ts, sizeof ts);
+		store_copy_int(batches, (long long)i, '\t');
+		store_copy_int(batches, items[i].collector_id, '\t');
+		store_copy_int(batches, (long long)b->epoch, '\t');
+		store_copy_int(batches, (long long)b->seq, '\t');
+		store_copy_field(batches, ts, '\t');
+		store_copy_int(batches, (long long)b->nrows, '\n');
+		for (size_t r = 0; r < b->nrows; r++) {
+			struct period p;
+			if (stage_row(rows, i, r, &b->rows[r], &p) && stage_chain_add(c, &p) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int store_ingest(struct store *s, struct store_item *items, size_t n, enum store_failure *why,
 		 char *err, size_t errsize)
 {
@@ -241,24 +268,9 @@ int store_ingest(struct store *s, struct store_item *items, size_t n, enum store
 		memset(&items[i].ack, 0, sizeof items[i].ack);
 		items[i].done = false;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct batch *b = items[i].batch;
-		char ts[64];
-		store_timestamp(items[i].received_us, ts, sizeof ts);
-		store_copy_int(&batches, (long long)i, '\t');
-		store_copy_int(&batches, items[i].collector_id, '\t');
-		store_copy_int(&batches, (long long)b->epoch, '\t');
-		store_copy_int(&batches, (long long)b->seq, '\t');
-		store_copy_field(&batches, ts, '\t');
-		store_copy_int(&batches, (long long)b->nrows, '\n');
-		for (size_t r = 0; r < b->nrows; r++) {
-			struct period p;
-			if (stage_row(&rows, i, r, &b->rows[r], &p) &&
-			    stage_chain_add(&chain, &p) < 0) {
-				snprintf(err, errsize, "out of memory");
-				goto fail;
-			}
-		}
+	if (stage_items(items, n, &batches, &rows, &chain) < 0) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
 	}
 	stage_parents(&parents, &chain);
 	if (store_exec(s, "BEGIN", err, errsize) < 0)
@@ -274,9 +286,22 @@ int store_ingest(struct store *s, struct store_item *items, size_t n, enum store
 		goto fail;
 	PQclear(res);
 	res = NULL;
+	store_warning_reset(s);
 	if (store_exec(s, "COMMIT", err, errsize) < 0) {
 		in_tx = false;
 		goto fail;
+	}
+	if (s->warning[0]) {
+		/* Committed here, but the server stopped waiting for the synchronous standby
+		   (a cancel, the statement timeout): not acknowledged, since this node may be
+		   lost before the standby has it.  The agent sends the batches again; a later
+		   commit that writes (every one does: the staging tables take an xid) waits for
+		   the standby past this one, and the batch keys answer them as duplicates. */
+		snprintf(err, errsize, "COMMIT not confirmed by the synchronous standby: %s",
+			 s->warning);
+		*why = STORE_FAIL_UNCONFIRMED;
+		in_tx = false;
+		goto unconfirmed;
 	}
 	rc = 0;
 	goto done;
@@ -292,6 +317,7 @@ fail:
 	if ((*why == STORE_FAIL_TIMEOUT || *why == STORE_FAIL_TRANSIENT) && s->session &&
 	    store_ok(s) && store_exec(s, "DISCARD TEMP", (char[8]){0}, 8) == 0)
 		s->session = false;
+unconfirmed:
 	for (size_t i = 0; i < n; i++) {
 		batch_ack_clear(&items[i].ack);
 		items[i].done = false;

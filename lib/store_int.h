@@ -34,7 +34,13 @@ struct store {
 	size_t nprepared, capprepared;
 	bool session;	  /* ingest_session() done on this connection */
 	char sqlstate[6]; /* of the last error, "" if the server sent none */
+	/* The first WARNING the server sent since store_warning_reset ("" if none): a COMMIT
+	   whose wait for the synchronous standby was cancelled says so only this way. */
+	char warning[240];
 };
+
+/* Forgets the last WARNING, before a statement whose warnings matter. */
+void store_warning_reset(struct store *s);
 
 /* Copies the libpq error (first line) into err after what, and keeps its SQLSTATE. */
 void store_error(struct store *s, const PGresult *res, const char *what, char *err, size_t errsize);

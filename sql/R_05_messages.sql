@@ -46,7 +46,8 @@ errors_more	more,total,kinds	... và {more} lỗi khác (tổng cộng {total} l
 errors_listed_at	path	; đủ danh sách ở {path}
 errors_written	path	các dòng sai được ghi vào {path}
 nothing_queued		không dòng nào của tệp này được đưa vào hàng đợi
-errors_nothing_queued	errors,good	{errors} dòng sai, chưa dòng nào được đưa vào hàng đợi: hãy sửa rồi gửi lại (hoặc dùng --partial để đưa ngay {good} dòng đúng vào hàng đợi)
+errors_nothing_queued	errors	{errors} dòng sai, chưa dòng nào được đưa vào hàng đợi
+errors_fix_or_partial	good	: hãy sửa rồi gửi lại (hoặc dùng --partial để đưa ngay {good} dòng đúng vào hàng đợi)
 form_forbidden		Không được phép: hãy mở biểu mẫu bằng địa chỉ mà lệnh chiso-agent status in ra
 form_bad_host	host	Địa chỉ "{host}" không phải là địa chỉ của biểu mẫu trên máy này
 form_csrf		Phiên làm việc của trang đã hết hạn: hãy tải lại trang rồi lưu lại
@@ -61,6 +62,14 @@ state_waiting		chờ gửi
 state_received		tỉnh đã nhận
 state_refused		bị từ chối
 state_missing		chưa nhập
+form_who	unit,collector,catalog	Đơn vị {unit} · máy thu thập {collector} · danh mục {catalog}
+form_missing	count	Còn {count} chỉ tiêu chưa nhập
+form_complete		Đã nhập đủ các chỉ tiêu
+form_required_empty		Chưa nhập: tỉnh cần số liệu của chỉ tiêu này trong kỳ báo cáo
+form_ratio_half	other,ratio	Cần nhập cả {other} để tính tỷ lệ {ratio}
+form_confirm_partial	count	Còn {count} ô chưa nhập (dòng chữ vàng dưới ô). Nếu chưa có số liệu, có thể lưu phần đã nhập và bổ sung sau
+form_confirm_button		Vẫn lưu phần đã nhập
+form_saving		Đang lưu…
 collector_revoked	collector,time	Máy thu thập {collector} đã bị thu hồi quyền gửi số liệu lúc {time}
 unknown_indicator	indicator	Không có chỉ tiêu mã "{indicator}" trong danh mục chỉ tiêu
 computed_indicator	indicator,numerator,denominator	Chỉ tiêu {indicator} là tỷ lệ do hệ thống tự tính từ {numerator} và {denominator}: đề nghị gửi hai số liệu này

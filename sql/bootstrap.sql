@@ -38,6 +38,10 @@ SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = 'chiso') AS chiso_db_
 CREATE DATABASE chiso OWNER chiso_owner;
 \endif
 
+-- Analysts and their BI tools find the views without a setting of their own:
+-- the reader's default search_path in this database is the schema chiso.
+ALTER ROLE chiso_reader IN DATABASE chiso SET search_path = chiso;
+
 -- Only the three roles may connect.  The writer may also create temporary
 -- tables: the daemon stages COPY batches in one.
 REVOKE ALL ON DATABASE chiso FROM PUBLIC;

@@ -1,28 +1,22 @@
 // The officer's form: draws the catalogue's indicators for the chosen period,
-// computes the ratios as figures are typed, flags what chisod would refuse
-// with the message table's own texts (/api/messages: no copy here), saves
-// through /api/save and follows delivery by polling /api/state.
+// asks the agent to check the figures as they are typed (/api/check: the
+// checks of `chiso-agent submit`, the ratios computed there, the message
+// table's texts; no rule of its own here), saves through /api/save and
+// follows delivery by polling /api/state.  Every text shown comes from the
+// agent's message table (/api/messages).
 "use strict";
 
 let M = {};        // message code -> text, from the agent's table
 let S = null;      // the last /api/state
 let byCode = {};   // indicator code -> indicator
 let poll = null;
+let C = { fields: {}, ratios: {} }; // the last /api/check answer
+let asked = 0, timer = null;         // the newest /api/check sent; its debounce
+let tried = false;                   // Save was pressed: empty fields are flagged too
 
 // The text of code with its {parameters} put in.
 function msg(code, params) {
-  return (M[code] || code).replace(/\{(\w+)\}/g, (_, k) => (params && k in params ? params[k] : ""));
-}
-
-// A number typed the Vietnamese way (1.463; 89,52) or the plain way (1463; 89.52);
-// null when empty, NaN when the browser cannot tell (the agent then says why).
-function parseNum(text) {
-  const s = text.replace(/^[^\d+-]*/, "").replace(/\s/g, ""); // "hơn 2000": the words qualify it
-  if (s === "") return null;
-  if (/^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$/.test(s)) return Number(s.replace(/\./g, "").replace(",", "."));
-  if (/^[+-]?\d+,\d+$/.test(s)) return Number(s.replace(",", "."));
-  if (/^[+-]?\d+(\.\d+)?$/.test(s)) return Number(s);
-  return NaN;
+  return (M[code] || code).replace(/\{(\w+)\}/g, (_, k) => (params && k in params ? params[k] : ''));
 }
 
 // v written the Vietnamese way with d decimals: 1.463; 60,87.
@@ -53,16 +47,6 @@ function el(tag, attrs, text) {
 
 function input(code) { return document.getElementById("v." + code); }
 
-// The figure of code for the checks: as typed, else as already sent.
-function figure(code) {
-  const i = input(code);
-  const typed = i ? parseNum(i.value) : null;
-  if (typed !== null) return { v: typed, typed: true };
-  const sent = S.sent[code];
-  if (sent && sent.state !== "state_refused") return { v: parseNum(sent.value), typed: false };
-  return { v: null, typed: false };
-}
-
 function setError(code, text) {
   const i = input(code), e = document.getElementById("e." + code);
   if (!i || !e) return;
@@ -70,50 +54,70 @@ function setError(code, text) {
   i.setAttribute("aria-invalid", text ? "true" : "false");
 }
 
-// Recomputes every ratio and flags what chisod would refuse; the number of flags.
-function check() {
-  let flags = 0;
-  const errors = {}, hints = {};
+// What the officer typed, every input (the empty ones too: the agent says which must be filled).
+function typed() {
+  const data = new URLSearchParams();
+  data.set("csrf", S.csrf);
+  data.set("period", document.getElementById("period").value);
+  for (const i of document.querySelectorAll("#rows input")) data.set(i.name, i.value.trim());
+  return data;
+}
+
+function expected(code) {
+  const ind = byCode[code];
+  return !ind || ind.expected !== false; // until the state says otherwise, every figure is
+}
+
+// The fields the agent flags that Save does not refuse (an expected figure left
+// empty, half a ratio), as [code, message].
+function gaps() {
+  return Object.entries(C.fields)
+    .filter(([code, f]) => f.blocking === false && (f.code !== "form_required_empty" || expected(code)))
+    .map(([code, f]) => [code, f.message]);
+}
+
+// Shows the last answer of /api/check: refusals, gaps, the ratios, what is missing.
+function show() {
+  const gap = Object.fromEntries(gaps());
   for (const ind of S.indicators) {
-    if (!ind.fits || ind.kind === "ratio") continue;
-    const f = figure(ind.code);
-    if (f.typed && f.v < 0 && (ind.kind === "count" || ind.kind === "amount"))
-      errors[ind.code] = msg("negative_value", { indicator: ind.code, value: fmtAuto(f.v) });
-  }
-  for (const r of S.indicators) {
-    if (!r.fits || r.kind !== "ratio") continue;
-    const n = figure(r.numerator), d = figure(r.denominator);
-    const out = document.getElementById("r." + r.code);
-    const ok = n.v !== null && d.v !== null && !isNaN(n.v) && !isNaN(d.v) && d.v !== 0;
-    if (out) out.textContent = ok ? fmt(n.v / d.v * r.factor, 2) + (r.factor === 100 ? " %" : "") : "";
-    const ratio = "\"" + r.name + "\" (" + r.code + ")";
-    if (ok && r.share && n.v > d.v && (n.typed || d.typed) && !errors[r.numerator]) {
-      const typedNum = n.typed;
-      const code = typedNum ? "numerator_exceeds_denominator" : "denominator_below_numerator";
-      const here = typedNum ? r.numerator : r.denominator;
-      const hv = typedNum ? n : d, ov = typedNum ? d : n;
-      errors[here] = msg(code, {
-        numerator: r.numerator, denominator: r.denominator, value: fmtAuto(hv.v), other: fmtAuto(ov.v),
-        source: msg(ov.typed ? "source_this_commit" : "source_stored"), ratio: ratio,
-      });
+    if (!ind.fits) continue;
+    if (ind.kind === "ratio") {
+      const out = document.getElementById("r." + ind.code), r = C.ratios[ind.code];
+      if (out) out.textContent = r ? r.percent : "";
+      continue;
     }
-    // Half a ratio: the province takes it, but the ratio waits for the other half.
-    if (n.typed && d.v === null && input(r.denominator)) hints[r.denominator] = msg("value_empty");
-    if (d.typed && n.v === null && input(r.numerator)) hints[r.numerator] = msg("value_empty");
-  }
-  for (const ind of S.indicators) {
-    if (!ind.fits || ind.kind === "ratio") continue;
-    setError(ind.code, errors[ind.code]);
+    const f = C.fields[ind.code];
+    setError(ind.code, f && f.blocking ? f.message : "");
     const h = document.getElementById("h." + ind.code);
-    if (h) h.textContent = errors[ind.code] ? "" : hints[ind.code] || "";
-    if (errors[ind.code]) flags++;
+    const g = gap[ind.code];
+    // An empty field is flagged once Save was pressed; half a ratio as soon as it is typed.
+    if (h) h.textContent = g && (tried || C.fields[ind.code].code !== "form_required_empty") ? g : "";
   }
-  let missing = 0; // what the unit's tier reports and is not typed or sent yet
-  for (const ind of S.indicators)
-    if (ind.fits && ind.expected && ind.kind !== "ratio" && figure(ind.code).v === null) missing++;
+  const missing = Object.entries(C.fields)
+    .filter(([code, f]) => f.code === "form_required_empty" && expected(code)).length;
   document.getElementById("missing").textContent =
-    missing ? "Còn " + fmt(missing, 0) + " chỉ tiêu " + msg("state_missing") : "Đã nhập đủ các chỉ tiêu";
-  return flags;
+    missing ? msg("form_missing", { count: new Intl.NumberFormat("vi-VN").format(missing) }) : msg("form_complete");
+}
+
+// Asks the agent to check what is typed now; resolves once its answer is shown
+// (an answer overtaken by a newer question is dropped).
+async function check() {
+  const mine = ++asked;
+  const r = await fetch("/api/check", { method: "POST", body: typed(),
+    headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+  const ans = await r.json().catch(() => ({ error: r.statusText }));
+  if (!r.ok) throw new Error(ans.error);
+  if (mine !== asked) return false;
+  C = ans;
+  show();
+  return true;
+}
+
+// Typing asks again once the officer pauses (150 ms; the agent is on this PC).
+function later() {
+  clearTimeout(timer);
+  document.getElementById("confirm").hidden = true;
+  timer = setTimeout(() => check().catch(() => {}), 150);
 }
 
 function stateCell(td, code) {
@@ -124,6 +128,7 @@ function stateCell(td, code) {
   if (s.reason) td.append(el("span", { class: "reason" }, s.reason));
 }
 
+// Draws the rows, keeping what was typed, then shows the agent's checks of it.
 function draw() {
   const body = document.getElementById("rows");
   const keep = {};
@@ -160,7 +165,6 @@ function draw() {
     body.append(tr);
     if (ind.kind !== "ratio") stateCell(tr.lastChild, ind.code);
   }
-  check();
 }
 
 // Only the state column changes while the page follows delivery.
@@ -174,11 +178,16 @@ function refreshStates() {
 async function load(period, full) {
   const r = await fetch("/api/state?period=" + encodeURIComponent(period || ""), { cache: "no-store" });
   if (!r.ok) throw new Error(await r.text());
-  S = await r.json();
+  await show_state(await r.json(), full);
+}
+
+// Shows a /api/state answer: the whole page (full) or the states only.
+async function show_state(state, full = true) {
+  S = state;
   byCode = {};
   for (const ind of S.indicators) byCode[ind.code] = ind;
   document.getElementById("who").textContent = S.unit
-    ? "Đơn vị " + S.unit + " · máy thu thập " + S.collector + " · danh mục " + S.catalog_version
+    ? msg("form_who", { unit: S.unit, collector: S.collector, catalog: S.catalog_version })
     : "";
   document.getElementById("notice").textContent = S.notice || S.period_error || "";
   const sel = document.getElementById("period");
@@ -190,7 +199,12 @@ async function load(period, full) {
   const due = p && p.deadline ? p.deadline.split("-").reverse().join("/") : "";
   document.getElementById("deadline").textContent = due
     ? msg("form_deadline", { date: due }) + (p.overdue ? " (" + msg("form_overdue") + ")" : "") : "";
-  if (full) draw(); else refreshStates();
+  if (full) {
+    draw();
+    await check();
+  } else {
+    refreshStates();
+  }
 }
 
 function following() {
@@ -205,36 +219,53 @@ function follow() {
   }, 1000);
 }
 
-// What is sent for input i: as typed ("hơn 2000" included: the agent reads
-// the words as the figure's qualifier), except that a count's or an amount's
-// 1.463 is 1463, since such a figure has no decimals (for other kinds the
-// agent asks which was meant).
-function wire(i) {
-  const ind = byCode[i.name.slice(2)], s = i.value.trim();
-  const m = /^([^\d+-]*)([+-]?\d{1,3}(\.\d{3})+)$/.exec(s);
-  if (ind && (ind.kind === "count" || ind.kind === "amount") && m) return m[1] + m[2].replace(/\./g, "");
-  return s;
-}
-
+// Save: the agent checks what is typed first.  A refused figure stops it; an
+// expected figure left empty or half a ratio asks the officer to confirm that
+// what was typed is all there is for now (the button below, reached with Tab).
 async function save(ev) {
   ev.preventDefault();
-  const result = document.getElementById("result");
-  if (check()) {
-    result.textContent = "";
-    const bad = document.querySelector("input[aria-invalid=true]");
-    if (bad) bad.focus();
+  const result = document.getElementById("result"), confirm = document.getElementById("confirm");
+  clearTimeout(timer);
+  tried = true;
+  try {
+    while (!(await check())); // the answer for what is typed now
+  } catch (e) {
+    result.textContent = e.message;
     return;
   }
+  const bad = document.querySelector("input[aria-invalid=true]");
+  if (bad) {
+    result.textContent = "";
+    bad.focus();
+    return;
+  }
+  const open = gaps();
+  if (open.length) {
+    result.textContent = "";
+    document.getElementById("confirm-text").textContent =
+      msg("form_confirm_partial", { count: new Intl.NumberFormat("vi-VN").format(open.length) });
+    confirm.hidden = false;
+    document.getElementById("confirm-yes").focus();
+    return;
+  }
+  await send();
+}
+
+// Sends what was typed to /api/save.
+async function send() {
+  const result = document.getElementById("result");
+  document.getElementById("confirm").hidden = true;
   const data = new URLSearchParams();
   data.set("csrf", S.csrf);
   data.set("period", document.getElementById("period").value);
-  for (const i of document.querySelectorAll("#rows input")) if (i.value.trim()) data.set(i.name, wire(i));
-  result.textContent = "Đang lưu…";
+  for (const i of document.querySelectorAll("#rows input")) if (i.value.trim()) data.set(i.name, i.value.trim());
+  result.textContent = msg("form_saving");
   const r = await fetch("/api/save", { method: "POST", body: data,
     headers: { "Content-Type": "application/x-www-form-urlencoded" } });
   const ans = await r.json().catch(() => ({ error: r.statusText }));
   if (r.ok) {
     result.textContent = ans.message;
+    tried = false;
     for (const i of document.querySelectorAll("#rows input")) i.value = "";
     await load(document.getElementById("period").value, true);
     follow();
@@ -247,10 +278,19 @@ async function save(ev) {
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  M = await (await fetch("/api/messages")).json();
-  await load("", true);
-  document.getElementById("rows").addEventListener("input", check);
+  // The messages and the state at once: the page waits for the slower of the two.
+  const [m, st] = await Promise.all([fetch("/api/messages"),
+    fetch("/api/state?period=", { cache: "no-store" })]);
+  M = await m.json();
+  await show_state(await st.json());
+  document.getElementById("confirm-yes").textContent = msg("form_confirm_button");
+  document.getElementById("rows").addEventListener("input", later);
   document.getElementById("period").addEventListener("change", (e) => load(e.target.value, true));
   document.getElementById("f").addEventListener("submit", save);
+  document.getElementById("confirm-yes").addEventListener("click", () => send());
   if (following()) follow();
+  // The page is ready: every indicator of the catalogue drawn and checked (form_browser.py
+  // measures the navigation to this mark).
+  performance.mark("ready");
+  document.body.dataset.ready = "1";
 });

@@ -128,6 +128,9 @@ say "what each PostgreSQL role may do"
 reader=database.reader_conninfo
 writer=database.conninfo
 sql_as "${reader#database.}" "SELECT count(*) FROM chiso.v_rollup" >/dev/null
+# a BI tool that sets nothing finds the views: the reader's default search_path is chiso
+assert_eq "the reader's search_path" chiso "$(sql_as "${reader#database.}" "SHOW search_path")"
+sql_as "${reader#database.}" "SELECT count(*) FROM v_rollup" >/dev/null
 for q in "SELECT count(*) FROM chiso.observation" "SELECT count(*) FROM chiso.collector" \
 	"INSERT INTO chiso.pillar VALUES ('x', 'x', 'x', 9)" "DELETE FROM chiso.rollup" \
 	"SELECT chiso.rollup_rebuild()" "CREATE TABLE chiso.x (a int)"; do

@@ -61,6 +61,18 @@ check "POST without the CSRF token" 403 \
 	"$(code -b "$T/jar" -d "period=2024&v.population=5000" "$BASE/api/save")"
 check "POST with a wrong token" 403 \
 	"$(code -b "$T/jar" -d "csrf=x&period=2024&v.population=5000" "$BASE/api/save")"
+check "check without the CSRF token" 403 \
+	"$(code -b "$T/jar" -d "period=2024&v.population=5000" "$BASE/api/check")"
+TOKEN=$(curl -s -b "$T/jar" "$BASE/api/state?period=2024" | sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p')
+# (the unit arrives with the first answer of chisod, a moment after the catalogue)
+for _ in $(seq 50); do
+	CHECKED=$(curl -s -b "$T/jar" -d "csrf=$TOKEN&period=2024&v.population=1.463" "$BASE/api/check")
+	[[ $CHECKED == *'"fields"'* ]] && break
+	sleep 0.1
+done
+echo "check of population=1.463: $CHECKED"
+check "the agent's check reads 1.463 the Vietnamese way" '"value":"1463","shown":"1.463"' \
+	"$(grep -o '"value":"[^"]*","shown":"[^"]*"' <<<"$CHECKED")"
 check "body over the limit" 413 \
 	"$(head -c 70000 /dev/zero | tr '\0' a | code -b "$T/jar" --data-binary @- "$BASE/api/save")"
 # What the page loads, as the agent serves it (the browser's own time is the helper's figure).

@@ -96,6 +96,10 @@ assert_eq "collector's backlog" 1 \
 [ "$(metric "$T/m1" 'chiso_handshakes_total{result="accepted"}')" -ge 1 ] ||
 	fail "no accepted handshake counted"
 grep -q '^# TYPE chiso_rows_accepted_total counter$' "$T/m1" || fail "no TYPE line"
+# Prometheus' own linter (names, types, units, HELP): no complaint at all
+promtool check metrics <"$T/m1" >"$T/promtool.out" 2>&1 || true
+[ ! -s "$T/promtool.out" ] || fail "promtool check metrics: $(cat "$T/promtool.out")"
+echo "ok: promtool check metrics: no complaint on $(grep -c '^# TYPE' "$T/m1") metrics"
 
 say "bad requests are answered and closed"
 status() {

@@ -2,16 +2,20 @@
  * form (agent): the officer's form without a browser.  formstate_save queues
  * the figures through submit_rows (the checks and messages of submit), or
  * refuses them naming each indicator; formstate_json shows what was saved
- * with its state; submit_rows refuses a form with a bad row whole.
+ * with its state; submit_rows refuses a form with a bad row whole;
+ * formcheck_json answers the page's live checks with submit's rules.
  */
 #include "testutil.h"
 
 #include <jansson.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "agentconf.h"
 #include "agentstate.h"
 #include "formbody.h"
+#include "formcache.h"
+#include "formcheck.h"
 #include "formstate.h"
 #include "message.h"
 #include "outbox.h"
@@ -22,6 +26,7 @@ struct fixture {
 	char *dir;
 	struct agentconf *c;
 	struct outbox *ob;
+	struct formcache *fc;
 };
 
 static int setup(void **state)
@@ -37,6 +42,8 @@ static int setup(void **state)
 	fx.c->outbox_dir = strdup(fx.dir);
 	fx.ob = outbox_open(fx.dir, 0, 1000, err, sizeof err);
 	assert_non_null(fx.ob);
+	fx.fc = formcache_new(fx.dir);
+	assert_non_null(fx.fc);
 	snprintf(as.scope, sizeof as.scope, "21298");
 	snprintf(as.collector, sizeof as.collector, "xa-21298");
 	assert_int_equal(agentstate_save(fx.dir, &as), 0);
@@ -52,6 +59,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 	outbox_close(&fx->ob);
+	formcache_destroy(&fx->fc);
 	agentconf_destroy(&fx->c);
 	test_rm_rf(fx->dir);
 	free(fx->dir);
@@ -83,7 +91,7 @@ static void test_save(void **state)
 		struct formbody *b =
 		    formbody_parse(cases[i].body, strlen(cases[i].body), err, sizeof err);
 		assert_non_null(b);
-		char *out = formstate_save(fx->ob, fx->c, b, &status);
+		char *out = formstate_save(fx->fc, fx->ob, fx->c, b, &status);
 		CHECK_INT(cases[i].name, cases[i].status, status);
 		CHECK_HAS(cases[i].name, cases[i].has, out);
 		free(out);
@@ -95,7 +103,7 @@ static void test_save(void **state)
 	CHECK_INT("batches", 1, st.pending_batches);
 	CHECK_INT("rows", 2, st.pending_rows);
 
-	char *json = formstate_json(fx->ob, fx->c, "2024", "tok");
+	char *json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
 	json_t *o = json_loads(json, 0, NULL);
 	assert_non_null(o);
 	json_t *pop = json_object_get(json_object_get(o, "sent"), "population");
@@ -111,6 +119,18 @@ static void test_save(void **state)
 	json_decref(o);
 	free(json);
 
+	/* The live check of the page: the cached unit and catalogue, and what was sent. */
+	const char *cb = "csrf=x&period=2024&v.population=1.463&v.households=";
+	char cerr[128];
+	struct formbody *b = formbody_parse(cb, strlen(cb), cerr, sizeof cerr);
+	int cstatus = 0;
+	json = formstate_check(fx->fc, fx->ob, fx->c, b, &cstatus);
+	CHECK_INT("checked", 200, cstatus);
+	CHECK_HAS("checked", "\"population\":{\"value\":\"1463\",\"shown\":\"1.463\"", json);
+	CHECK_HAS("empty", "\"households\":{\"code\":\"form_required_empty\"", json);
+	free(json);
+	formbody_destroy(&b);
+
 	/* Delivered: the batch leaves the outbox, the figure reads "tỉnh đã nhận". */
 	uint64_t *seqs;
 	size_t n;
@@ -118,7 +138,7 @@ static void test_save(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(outbox_remove(fx->ob, seqs[0]), 0);
 	free(seqs);
-	json = formstate_json(fx->ob, fx->c, "2024", "tok");
+	json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
 	CHECK_HAS("received", "\"state\":\"state_received\"", json);
 	free(json);
 
@@ -140,7 +160,7 @@ static void test_save(void **state)
 					   "264", "",	   "period_locked",  "Kỳ 2024 đã khóa sổ"};
 	assert_int_equal(rejects_add(rj, f), 0);
 	assert_int_equal(rejects_close(&rj, err, sizeof err), 0);
-	json = formstate_json(fx->ob, fx->c, "2024", "tok");
+	json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
 	o = json_loads(json, 0, NULL);
 	iu = json_object_get(json_object_get(o, "sent"), "internet_users");
 	CHECK_STR("refused", "state_refused", json_string_value(json_object_get(iu, "state")));
@@ -227,7 +247,7 @@ static void test_deadlines(void **state)
 			    agentstate_file_save(fx->dir, "welcome.json", welcome, (size_t)n), 0);
 		}
 		bool known = whose[k].unit && strcmp(whose[k].unit, "21298") == 0;
-		char *json = formstate_json(fx->ob, fx->c, y0, "tok");
+		char *json = formstate_json(fx->fc, fx->ob, fx->c, y0, "tok");
 		json_t *o = json_loads(json, 0, NULL), *p;
 		assert_non_null(o);
 		char want[16];
@@ -287,12 +307,195 @@ static void test_rows(void **state)
 	CHECK_STR("refused", "", refused);
 }
 
+/* formcheck_json: what the page shows as the officer types, from submit's checks. */
+static void test_check(void **state)
+{
+	(void)state;
+	char neg[512], over[512], under[512], half[512], empty[512];
+	const char *ratio = "\"Tỷ lệ thủ tục hành chính được triển khai thanh toán trực tuyến\" "
+			    "(online_payment_procedures_pct)";
+	message_format(neg, sizeof neg, "negative_value", "population", "-5", NULL);
+	message_format(over, sizeof over, "numerator_exceeds_denominator",
+		       "procedures_with_online_payment", "23", "procedures_with_fees", "14",
+		       message_find("source_this_commit")->text, ratio, NULL);
+	message_format(under, sizeof under, "numerator_exceeds_denominator",
+		       "procedures_with_online_payment", "23", "procedures_with_fees", "14",
+		       message_find("source_stored")->text, ratio, NULL);
+	message_format(empty, sizeof empty, "form_required_empty", NULL);
+	const struct indicator *fees = catalog_find(test_cat(), "procedures_with_fees");
+	char other[512];
+	snprintf(other, sizeof other, "\"%s\" (procedures_with_fees)", fees->name_vi);
+	message_format(half, sizeof half, "form_ratio_half", other, ratio, NULL);
+	const struct {
+		const char *name, *body, *sent; /* sent: /api/state's "sent", or NULL */
+		const char *where, *code, *key; /* fields.code.key or ratios.code.key */
+		const char *want;		/* NULL: the key is absent */
+	} cases[] = {
+	    {"plain count", "period=2024&v.population=1463", NULL, "fields", "population", "shown",
+	     "1.463"},
+	    {"count the Vietnamese way", "period=2024&v.population=1.463", NULL, "fields",
+	     "population", "value", "1463"},
+	    {"decimal comma on a count", "period=2024&v.population=1%2C463", NULL, "fields",
+	     "population", "code", "bad_value"},
+	    {"qualifier", "period=2024&v.population=h%C6%A1n+2.000", NULL, "fields", "population",
+	     "qualifier", "hơn"},
+	    {"negative count", "period=2024&v.population=-5", NULL, "fields", "population",
+	     "message", neg},
+	    {"negative blocks", "period=2024&v.population=-5", NULL, "fields", "population",
+	     "blocking", "true"},
+	    {"words only", "period=2024&v.population=abc", NULL, "fields", "population", "code",
+	     "bad_value"},
+	    {"ratio computed",
+	     "period=2024&v.procedures_with_online_payment=14&v.procedures_with_fees=23", NULL,
+	     "ratios", "online_payment_procedures_pct", "percent", "60,87 %"},
+	    {"share above its whole",
+	     "period=2024&v.procedures_with_online_payment=23&v.procedures_with_fees=14", NULL,
+	     "fields", "procedures_with_online_payment", "message", over},
+	    {"against the figure sent",
+	     "period=2024&v.procedures_with_online_payment=23&v.procedures_with_fees=",
+	     "{\"procedures_with_fees\":{\"value\":\"14\",\"state\":\"state_received\"}}", "fields",
+	     "procedures_with_online_payment", "message", under},
+	    {"a refused figure does not count",
+	     "period=2024&v.procedures_with_online_payment=23&v.procedures_with_fees=",
+	     "{\"procedures_with_fees\":{\"value\":\"14\",\"state\":\"state_refused\"}}", "fields",
+	     "procedures_with_online_payment", "message", NULL},
+	    {"half a ratio",
+	     "period=2024&v.procedures_with_online_payment=14&v.procedures_with_fees=", NULL,
+	     "fields", "procedures_with_fees", "message", half},
+	    {"half a ratio asks, does not block",
+	     "period=2024&v.procedures_with_online_payment=14&v.procedures_with_fees=", NULL,
+	     "fields", "procedures_with_fees", "blocking", "false"},
+	    {"empty", "period=2024&v.population=", NULL, "fields", "population", "message", empty},
+	    {"empty but sent", "period=2024&v.population=",
+	     "{\"population\":{\"value\":\"5000\",\"state\":\"state_waiting\"}}", "fields",
+	     "population", "code", NULL},
+	    {"no ratio of half", "period=2024&v.procedures_with_online_payment=14", NULL, "ratios",
+	     "online_payment_procedures_pct", "percent", NULL},
+	    {"bad period", "period=2024H1&v.population=5", NULL, "fields", "population", "code",
+	     "bad_period"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[128];
+		struct formbody *b =
+		    formbody_parse(cases[i].body, strlen(cases[i].body), err, sizeof err);
+		assert_non_null(b);
+		json_t *sent = cases[i].sent ? json_loads(cases[i].sent, 0, NULL) : NULL;
+		char *out = formcheck_json(test_cat(), "21298", b, sent);
+		assert_non_null(out);
+		json_t *o = json_loads(out, 0, NULL);
+		assert_non_null(o);
+		json_t *v = json_object_get(
+		    json_object_get(json_object_get(o, cases[i].where), cases[i].code),
+		    cases[i].key);
+		const char *got = json_is_true(v)    ? "true"
+				  : json_is_false(v) ? "false"
+						     : json_string_value(v);
+		if (!cases[i].want && v)
+			fail_msg("%s: %s present in %s", cases[i].name, cases[i].key, out);
+		if (cases[i].want)
+			CHECK_STR(cases[i].name, cases[i].want, got ? got : "(absent)");
+		json_decref(o);
+		json_decref(sent);
+		free(out);
+		formbody_destroy(&b);
+	}
+}
+
+/* Seconds of the monotonic clock, to the nanosecond. */
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The page's poll with a journal of 10 000 lines: the first request reads it
+ * all (as every request did before formcache), the next ones only stat the
+ * files; the answer is the same, and a line added, a reject file written or
+ * a catalogue replaced is seen at the next request.
+ */
+static void test_cache(void **state)
+{
+	struct fixture *fx = *state;
+	char path[512];
+	const struct catalog *cat = test_cat();
+
+	snprintf(path, sizeof path, "%s/form", fx->dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/form/journal.tsv", fx->dir);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 10000; i++)
+		fprintf(fp, "%d\tform-%d\t%d\t%d\t%d\t21298\t%s\t2024\t%d\n", 1700000000 + i,
+			i / 100, i % 100 + 1, i / 100 + 1, i / 100 + 1,
+			cat->indicators[i % cat->nindicators].code, i);
+	fclose(fp);
+
+	double t0 = now_s();
+	char *cold = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
+	double t1 = now_s();
+	char *warm = NULL;
+	for (int i = 0; i < 10; i++) {
+		free(warm);
+		warm = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
+	}
+	double t2 = now_s();
+	CHECK_STR("the same answer from the cache", cold, warm);
+	printf("/api/state with a 10 000-line journal: first request %.2f ms (the whole journal "
+	       "read, the catalogue parsed: each request before formcache), next ones %.2f ms\n",
+	       (t1 - t0) * 1000, (t2 - t1) * 100);
+	free(cold);
+	free(warm);
+
+	/* A line added, for the last indicator the journal named. */
+	const char *code = cat->indicators[9999 % cat->nindicators].code;
+	fp = fopen(path, "a");
+	fprintf(fp, "1800000000\tform-x\t1\t200\t200\t21298\t%s\t2024\t777\n", code);
+	fclose(fp);
+	char *json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
+	json_t *o = json_loads(json, 0, NULL);
+	json_t *e = json_object_get(json_object_get(o, "sent"), code);
+	CHECK_STR("line added", "777", json_string_value(json_object_get(e, "value")));
+	CHECK_STR("delivered", "state_received", json_string_value(json_object_get(e, "state")));
+	json_decref(o);
+	free(json);
+
+	/* Its save refused by the province, then the catalogue replaced. */
+	char rjpath[600], err[256];
+	snprintf(rjpath, sizeof rjpath, "%s/form/form-x.rejected.csv", fx->dir);
+	struct rejects *rj = rejects_open(rjpath, err, sizeof err);
+	assert_non_null(rj);
+	const char *f[REJECTS_NCOLUMNS] = {
+	    "1", "21298", code, "2024", "777", "", "period_locked", "Kỳ 2024 đã khóa sổ"};
+	assert_int_equal(rejects_add(rj, f), 0);
+	assert_int_equal(rejects_close(&rj, err, sizeof err), 0);
+	json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
+	CHECK_HAS("reject file seen", "Kỳ 2024 đã khóa sổ", json);
+	free(json);
+	char *text = catalog_to_json(test_cat());
+	json_t *cj = json_loads(text, 0, NULL);
+	free(text);
+	assert_non_null(cj);
+	json_object_set_new(cj, "version", json_string("2099.1"));
+	text = json_dumps(cj, JSON_COMPACT);
+	json_decref(cj);
+	snprintf(path, sizeof path, "%s/catalog.json", fx->dir);
+	assert_int_equal(test_write(path, text, strlen(text)), 0);
+	free(text);
+	json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
+	CHECK_HAS("catalogue replaced", "\"catalog_version\":\"2099.1\"", json);
+	free(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_save, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_deadlines, setup, teardown),
+	    cmocka_unit_test(test_check),
+	    cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, test_catalog_setup, test_catalog_teardown);
 }

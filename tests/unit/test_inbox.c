@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "inbox.h"
+#include "outbox.h"
 
 static void test_takes(void **state)
 {
@@ -47,7 +48,7 @@ struct fake {
 
 /* Stands in for submit_file: good* queue 3 rows, bad* are refused with a reject file, busy*
  * meet a full outbox. */
-static int fake_submit(void *arg, const char *path, struct submit_result *res)
+static int fake_submit(void *arg, const char *path, FILE *out, struct submit_result *res)
 {
 	struct fake *f = arg;
 	const char *base = strrchr(path, '/') + 1;
@@ -59,15 +60,16 @@ static int fake_submit(void *arg, const char *path, struct submit_result *res)
 		return 0;
 	}
 	if (strncmp(base, "busy", 4) == 0) {
-		fprintf(stderr, "%s: hàng đợi đã đầy\n", path);
+		fprintf(out, "%s: hàng đợi đã đầy\n", path);
 		res->transient = true;
 		return -1;
 	}
 	char rj[600];
 	snprintf(rj, sizeof rj, "%s.rejected.csv", path);
 	test_write(rj, "line,reason\n2,bad_value\n", 24);
-	fprintf(stderr, "%s:2: value: số không hợp lệ \"x\"\n%s: các dòng sai được ghi vào %s\n",
-		path, path, rj);
+	fprintf(out, "%s:2: value: số không hợp lệ \"x\"\n%s: các dòng sai được ghi vào %s\n", path,
+		path, rj);
+	res->rejects_beside = true;
 	return -1;
 }
 
@@ -174,11 +176,75 @@ static void test_flow(void **state)
 	test_rm_rf(tmp);
 }
 
+struct real {
+	struct outbox *ob;
+};
+
+/* The real submit_file, as `chiso-agent run` calls it, while another thread logs on stderr. */
+static int real_submit(void *arg, const char *path, FILE *out, struct submit_result *res)
+{
+	struct real *r = arg;
+	struct submit_opts o = {.batch_rows = 100, .out = out};
+	fprintf(stderr, "<6>form: a log line of another thread\n");
+	return submit_file(r->ob, path, test_cat(), &o, res);
+}
+
+/* Notes written from the real submit: only its words, no --partial (there is no command line
+ * to add it to), and an older reject file of the same name is not taken along. */
+static void test_notes(void **state)
+{
+	char *tmp = test_tmpdir(), dir[600], err[512], path[700], found[700], log[700];
+	struct real r;
+	(void)state;
+	snprintf(path, sizeof path, "%s/outbox", tmp);
+	r.ob = outbox_open(path, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
+	assert_non_null(r.ob);
+	snprintf(dir, sizeof dir, "%s/inbox", tmp);
+	struct inbox *ib = inbox_new(dir, real_submit, &r, err, sizeof err);
+	assert_non_null(ib);
+	put(dir, "bad.csv",
+	    "unit,indicator,period,value\n21298,population,2024,5\n21298,population,2024,x\n",
+	    1000);
+	put(dir, "good.csv", "unit,indicator,period,value\n21298,population,2024,5\n", 1000);
+	/* what `chiso-agent submit good.csv` left when the file still had errors */
+	put(dir, "good.csv.rejected.csv", "line,unit\n2,21298\n", 1000);
+
+	snprintf(log, sizeof log, "%s/stderr", tmp);
+	int saved = test_stderr_begin(log);
+	inbox_poll(ib, 10000);
+	int moved = inbox_poll(ib, 12100);
+	char logged[4096];
+	test_stderr_end(saved, log, logged, sizeof logged);
+	CHECK_INT("both moved", 2, moved);
+	CHECK_HAS("the other thread's line stays in the log", "a log line of another thread",
+		  logged);
+
+	assert_int_equal(find_entry(dir, "refused", "-bad.csv", found, sizeof found), 1);
+	snprintf(path, sizeof path, "%s.note.txt", found);
+	char *note = slurp(path);
+	CHECK_HAS("refused note", "bad.csv:3: value:", note);
+	CHECK_HAS("refused note", "1 dòng sai, chưa dòng nào được đưa vào hàng đợi\n", note);
+	CHECK_INT("no --partial in a note", 0, strstr(note, "--partial") != NULL);
+	CHECK_INT("no log line in a note", 0, strstr(note, "another thread") != NULL);
+	snprintf(path, sizeof path, "%s.rejected.csv", found);
+	CHECK_INT("this submit's reject file moved along", 0, access(path, F_OK));
+
+	assert_int_equal(find_entry(dir, "done", "-good.csv", found, sizeof found), 1);
+	snprintf(path, sizeof path, "%s.rejected.csv", found);
+	CHECK_INT("an older reject file not moved along", -1, access(path, F_OK));
+	snprintf(path, sizeof path, "%s/good.csv.rejected.csv", dir);
+	CHECK_INT("the older reject file stays in the inbox", 0, access(path, F_OK));
+	inbox_destroy(&ib);
+	outbox_close(&r.ob);
+	test_rm_rf(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_takes),
 	    cmocka_unit_test(test_flow),
+	    cmocka_unit_test(test_notes),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, test_catalog_setup, test_catalog_teardown);
 }

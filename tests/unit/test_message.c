@@ -137,9 +137,13 @@ static void test_codes_used(void **state)
 	for (size_t i = 0; i < sizeof c_dirs / sizeof c_dirs[0]; i++)
 		c += check_dir(c_dirs[i], ".c", c_markers, '"');
 	int sql = check_dir("sql", ".sql", sql_markers, '\'');
+	/* the form's script asks the same table (served as /api/messages) with msg("code") */
+	static const char *const js_markers[] = {"msg(", NULL};
+	int js = check_dir("collectors/formpage", ".js", js_markers, '"');
 	/* the scan found the calls: a rename of the functions must update it */
 	assert_true(c >= 15);
 	assert_true(sql >= 25);
+	assert_true(js >= 5);
 }
 
 int main(void)

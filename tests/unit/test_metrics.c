@@ -137,9 +137,11 @@ static void check_format(const char *cname, const char *text)
 			fail_msg("%s: sample [%s] outside its family %s", cname, buf, family);
 		if (buf[n] != ' ' && buf[n] != '{')
 			fail_msg("%s: sample [%s]: bad name", cname, buf);
+		/* a whole number, or a decimal one for a gauge in seconds */
 		const char *value = strrchr(buf, ' ');
-		if (!value || strspn(value + 1, "0123456789") != strlen(value + 1) || !value[1])
-			fail_msg("%s: sample [%s]: value is not a whole number", cname, buf);
+		const char *digits = strcmp(type, "gauge") == 0 ? "0123456789." : "0123456789";
+		if (!value || strspn(value + 1, digits) != strlen(value + 1) || !value[1])
+			fail_msg("%s: sample [%s]: value is not a number", cname, buf);
 	}
 }
 
@@ -175,7 +177,8 @@ static const struct {
      fill_counters,
      28,
      {"\nchiso_db_connect_failures_total 4\n", "\nchiso_accept_failures_total 11\n",
-      "\nchiso_commit_target_ms 3750\n", "\nchiso_handshake_lookups_total{result=\"admitted\"} 3\n",
+      "\nchiso_commit_target_seconds 3.75\n",
+      "\nchiso_handshake_lookups_total{result=\"admitted\"} 3\n",
       "\nchiso_handshake_lookups_total{result=\"refused\"} 1\n"},
      {"\nchiso_db_connect_failures_total 0\n"}},
     {"one reason",

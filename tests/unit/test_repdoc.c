@@ -229,7 +229,7 @@ static void test_cells(void **state)
 
 /* Renders the fixture with a writer into a string (caller frees). */
 /* mode: 0 live, 1 published, 2 re-expressed on the structure of 01/07/2025 with one unit
- * left out */
+ * left out, 3 the district's population an average shown with 1 decimal */
 static char *render(int format, enum repfmt_lang lang, int mode)
 {
 	struct store_report_set *set = fixture();
@@ -244,6 +244,10 @@ static char *render(int format, enum repfmt_lang lang, int mode)
 		snprintf(set->on_structure, sizeof set->on_structure, "2025-07-01");
 		set->nunmapped = 1;
 		snprintf(set->unmapped, sizeof set->unmapped, "536 Huyện Lý Sơn");
+	}
+	if (mode == 3) {
+		set->rows[2].value = 5000.2567;
+		set->rows[2].decimals = 1;
 	}
 	if (published) {
 		memset(&set->pub, 0, sizeof set->pub);
@@ -368,6 +372,11 @@ static const struct {
      "\n536,Huyện Lý Sơn,2,internet_pct,Tỷ lệ người dùng Internet,2024,89.52,94,105,1,1,"
      "2025-07-01\n",
      NULL},
+    /* every format shows a figure with the catalogue's decimals, the CSV too */
+    {"csv decimals", 1, REPFMT_VI, 3,
+     "\n529,Huyện <Sơn|Hà>,2,population,Dân số,2024,5000.3,,,1,3\n", "5000.2567"},
+    {"text decimals", 0, REPFMT_VI, 3, "5.000,3", "5.000,2567"},
+    {"md decimals", 2, REPFMT_VI, 3, "| Huyện \\<Sơn\\|Hà\\> (529) | 5.000,3 |", NULL},
     {"md re-expressed", 2, REPFMT_VI, 2,
      "\n\n> **Số liệu quy đổi theo địa giới từ 01/07/2025**\n> 1 đơn vị", NULL},
     {"html re-expressed", 3, REPFMT_VI, 2,

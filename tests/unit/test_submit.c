@@ -12,21 +12,26 @@
 #include "outbox.h"
 #include "submit.h"
 
-/* Runs submit on the len bytes at text with stderr captured into errs. */
+/* Runs submit, as the command does, on the len bytes at text with its messages into errs. */
 static int run_submit_bytes(const char *dir, const char *text, size_t len, bool partial, bool again,
 			    struct submit_result *res, char *errs, size_t size)
 {
-	char csv[512], log[512], odir[512];
+	char csv[512], odir[512], *said = NULL;
+	size_t said_len = 0;
 	snprintf(csv, sizeof csv, "%s/in.csv", dir);
-	snprintf(log, sizeof log, "%s/stderr", dir);
 	snprintf(odir, sizeof odir, "%s/outbox", dir);
 	test_write(csv, text, len);
 	char err[512];
 	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
-	int saved = test_stderr_begin(log);
-	int rc = submit_file(ob, csv, test_cat(), 2, partial, again, res);
-	test_stderr_end(saved, log, errs, size);
+	FILE *out = open_memstream(&said, &said_len);
+	assert_non_null(out);
+	struct submit_opts o = {
+	    .batch_rows = 2, .partial = partial, .again = again, .command = true, .out = out};
+	int rc = submit_file(ob, csv, test_cat(), &o, res);
+	assert_int_equal(fclose(out), 0);
+	snprintf(errs, size, "%s", said);
+	free(said);
 	outbox_close(&ob);
 	return rc;
 }
@@ -47,92 +52,94 @@ static int run_submit(const char *dir, const char *text, bool partial, struct su
 #define A40  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define A241 A40 A40 A40 A40 A40 A40 "a" /* one byte over a note's limit */
 
+/* A file submit refuses whole: what it holds and the message that must name the fault. */
+struct refusal {
+	const char *name, *csv, *err;
+};
+
+static const struct refusal refusals[] = {
+    {"ambiguous number", H "21298,population,2024,1.463\n",
+     "in.csv:2: value: số không rõ nghĩa \"1.463\""},
+    {"percentage", H "21298,internet_users,2024,5.28%\n",
+     "in.csv:2: value: số không hợp lệ \"5.28%\": tỷ lệ phần trăm do hệ thống tự tính"},
+    {"typed ratio", H "21298,internet_users_pct,2024,5.28\n",
+     "in.csv:2: indicator: Chỉ tiêu internet_users_pct là tỷ lệ do hệ thống tự tính từ "
+     "internet_users và population"},
+    {"unknown indicator", H "21298,internet_user,2024,5\n",
+     "in.csv:2: indicator: Không có chỉ tiêu mã \"internet_user\""},
+    {"bad unit", H "Sơn Nham,population,2024,5\n",
+     "in.csv:2: unit: \"Sơn Nham\" không phải là mã đơn vị"},
+    {"bad period", H "21298,population,2024H1,5\n",
+     "in.csv:2: period: không nhận dạng được kỳ báo cáo \"2024H1\": hãy ghi 2024S1"},
+    {"wrong period type", H "21298,population,2024Q1,5\n",
+     "in.csv:2: period: Chỉ tiêu population được báo cáo theo 6 tháng hoặc năm, không "
+     "báo cáo theo quý (kỳ 2024Q1: quý I năm 2024)"},
+    {"fraction of a count", H "21298,population,2024,5.5\n",
+     "in.csv:2: value: Chỉ tiêu population đếm số người nên phải là số nguyên: "
+     "5,5 không phải"},
+    {"negative", H "21298,population,2024,-5\n",
+     "in.csv:2: value: Chỉ tiêu population không được có giá trị âm: -5"},
+    {"the command's --partial suggested", H "21298,population,2024,5\n21298,population,2025,x\n",
+     "in.csv: 1 dòng sai, chưa dòng nào được đưa vào hàng đợi: hãy sửa rồi gửi lại (hoặc dùng "
+     "--partial để đưa ngay 1 dòng đúng vào hàng đợi)"},
+    {"duplicate", H "21298,population,2024,5\n21298,population,2024,6\n",
+     "in.csv:3: 21298 population 2024 đã có ở dòng 2"},
+    /* the typing mistake is caught here, over the whole file: chisod takes
+       several rows of one key as a sequence (docs/reliability.md) */
+    {"same date twice",
+     "unit,indicator,date,value\n21298,population,2024-03-01,5\n"
+     "21298,population,2024-03-01,6\n",
+     "in.csv:3: 21298 population 2024-03-01 đã có ở dòng 2"},
+    {"bad qualifier", "unit,indicator,period,value,qualifier\n21298,population,2024,5,nhiều\n",
+     "in.csv:2: qualifier: \"nhiều\" không phải là cách ghi mức độ"},
+    {"missing column", "unit,indicator,value\n",
+     "dòng tiêu đề phải có các cột unit, indicator, period"},
+    {"unknown column", "unit,indicator,period,value,ghi chú\n", "không có cột \"ghi chú\""},
+    {"fields", H "21298,population,2024\n", "in.csv:2: cần 4 trường như dòng tiêu đề, nhưng có 3"},
+    {"period and date", "unit,indicator,period,date,value\n21298,population,2024,2024-06-01,5\n",
+     "chỉ ghi kỳ báo cáo (period) hoặc ngày (date)"},
+    {"bad date", "unit,indicator,date,value\n21298,population,31/02/2024,5\n",
+     "in.csv:2: date: ngày không hợp lệ \"31/02/2024\": ngày phải từ 1 đến 29 trong "
+     "tháng 2 năm 2024"},
+    {"not utf-8", H "21298,population,2024,5\n21298,households,2024,S\xf5n\n",
+     "in.csv:3: cột D (value): tệp không phải là văn bản UTF-8 (byte 0xF5 ở ký tự thứ 24 "
+     "của dòng)"},
+    {"a value under an empty header cell",
+     "unit,indicator,period,value,,\n"
+     "21298,population,2024,5,,x\n",
+     "in.csv:2: cột F có giá trị \"x\" nhưng ô tiêu đề của cột này để trống"},
+    {"a value beyond the header", H "21298,population,2024,5, 7 \n",
+     "in.csv:2: cột E có giá trị \"7\" nhưng ô tiêu đề"},
+    {"fields missing under a named column", "unit,indicator,period,value,,\n1,a,2024\n",
+     "in.csv:2: cần 4 trường như dòng tiêu đề, nhưng có 3"},
+    {"1.463 in a comma file stays ambiguous", H "21298,population,2024,\"1.463\"\n",
+     "in.csv:2: value: số không rõ nghĩa \"1.463\""},
+    {"sep= naming no delimiter", "sep=:\n" H, "in.csv:1: dòng \"sep=\" chỉ định dấu phân cách"},
+    {"quote error named by its header", H "21298,population,2024,\"5\"0\n",
+     "in.csv:2: cột D (value): có chữ sau dấu ngoặc kép đóng ô"},
+    {"empty", "", "tệp rỗng"},
+    {"note with a line break",
+     "unit,indicator,period,value,note\n21298,population,2024,5,\"a\nb\"\n",
+     "in.csv:2: note: ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ 2"},
+    {"note with a tab", "unit,indicator,period,value,note\n21298,population,2024,5,x\ty\n",
+     "in.csv:2: note: ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ 2"},
+    {"note over the limit", "unit,indicator,period,value,note\n21298,population,2024,5," A241 "\n",
+     "in.csv:2: note: ghi chú dài 241 byte, quá giới hạn 240 byte"},
+};
+
 static void test_refusals(void **state)
 {
-	static const struct {
-		const char *name, *csv, *err;
-	} cases[] = {
-	    {"ambiguous number", H "21298,population,2024,1.463\n",
-	     "in.csv:2: value: số không rõ nghĩa \"1.463\""},
-	    {"percentage", H "21298,internet_users,2024,5.28%\n",
-	     "in.csv:2: value: số không hợp lệ \"5.28%\": tỷ lệ phần trăm do hệ thống tự tính"},
-	    {"typed ratio", H "21298,internet_users_pct,2024,5.28\n",
-	     "in.csv:2: indicator: Chỉ tiêu internet_users_pct là tỷ lệ do hệ thống tự tính từ "
-	     "internet_users và population"},
-	    {"unknown indicator", H "21298,internet_user,2024,5\n",
-	     "in.csv:2: indicator: Không có chỉ tiêu mã \"internet_user\""},
-	    {"bad unit", H "Sơn Nham,population,2024,5\n",
-	     "in.csv:2: unit: \"Sơn Nham\" không phải là mã đơn vị"},
-	    {"bad period", H "21298,population,2024H1,5\n",
-	     "in.csv:2: period: không nhận dạng được kỳ báo cáo \"2024H1\": hãy ghi 2024S1"},
-	    {"wrong period type", H "21298,population,2024Q1,5\n",
-	     "in.csv:2: period: Chỉ tiêu population được báo cáo theo 6 tháng hoặc năm, không "
-	     "báo cáo theo quý (kỳ 2024Q1: quý I năm 2024)"},
-	    {"fraction of a count", H "21298,population,2024,5.5\n",
-	     "in.csv:2: value: Chỉ tiêu population đếm số người nên phải là số nguyên: "
-	     "5,5 không phải"},
-	    {"negative", H "21298,population,2024,-5\n",
-	     "in.csv:2: value: Chỉ tiêu population không được có giá trị âm: -5"},
-	    {"duplicate", H "21298,population,2024,5\n21298,population,2024,6\n",
-	     "in.csv:3: 21298 population 2024 đã có ở dòng 2"},
-	    /* the typing mistake is caught here, over the whole file: chisod takes
-	       several rows of one key as a sequence (docs/reliability.md) */
-	    {"same date twice",
-	     "unit,indicator,date,value\n21298,population,2024-03-01,5\n"
-	     "21298,population,2024-03-01,6\n",
-	     "in.csv:3: 21298 population 2024-03-01 đã có ở dòng 2"},
-	    {"bad qualifier",
-	     "unit,indicator,period,value,qualifier\n21298,population,2024,5,nhiều\n",
-	     "in.csv:2: qualifier: \"nhiều\" không phải là cách ghi mức độ"},
-	    {"missing column", "unit,indicator,value\n",
-	     "dòng tiêu đề phải có các cột unit, indicator, period"},
-	    {"unknown column", "unit,indicator,period,value,ghi chú\n", "không có cột \"ghi chú\""},
-	    {"fields", H "21298,population,2024\n",
-	     "in.csv:2: cần 4 trường như dòng tiêu đề, nhưng có 3"},
-	    {"period and date",
-	     "unit,indicator,period,date,value\n21298,population,2024,2024-06-01,5\n",
-	     "chỉ ghi kỳ báo cáo (period) hoặc ngày (date)"},
-	    {"bad date", "unit,indicator,date,value\n21298,population,31/02/2024,5\n",
-	     "in.csv:2: date: ngày không hợp lệ \"31/02/2024\": ngày phải từ 1 đến 29 trong "
-	     "tháng 2 năm 2024"},
-	    {"not utf-8", H "21298,population,2024,5\n21298,households,2024,S\xf5n\n",
-	     "in.csv:3: cột D (value): tệp không phải là văn bản UTF-8 (byte 0xF5 ở ký tự thứ 24 "
-	     "của dòng)"},
-	    {"a value under an empty header cell",
-	     "unit,indicator,period,value,,\n"
-	     "21298,population,2024,5,,x\n",
-	     "in.csv:2: cột F có giá trị \"x\" nhưng ô tiêu đề của cột này để trống"},
-	    {"a value beyond the header", H "21298,population,2024,5, 7 \n",
-	     "in.csv:2: cột E có giá trị \"7\" nhưng ô tiêu đề"},
-	    {"fields missing under a named column", "unit,indicator,period,value,,\n1,a,2024\n",
-	     "in.csv:2: cần 4 trường như dòng tiêu đề, nhưng có 3"},
-	    {"1.463 in a comma file stays ambiguous", H "21298,population,2024,\"1.463\"\n",
-	     "in.csv:2: value: số không rõ nghĩa \"1.463\""},
-	    {"sep= naming no delimiter", "sep=:\n" H,
-	     "in.csv:1: dòng \"sep=\" chỉ định dấu phân cách"},
-	    {"quote error named by its header", H "21298,population,2024,\"5\"0\n",
-	     "in.csv:2: cột D (value): có chữ sau dấu ngoặc kép đóng ô"},
-	    {"empty", "", "tệp rỗng"},
-	    {"note with a line break",
-	     "unit,indicator,period,value,note\n21298,population,2024,5,\"a\nb\"\n",
-	     "in.csv:2: note: ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ 2"},
-	    {"note with a tab", "unit,indicator,period,value,note\n21298,population,2024,5,x\ty\n",
-	     "in.csv:2: note: ghi chú có ký tự điều khiển (xuống dòng, tab...) ở byte thứ 2"},
-	    {"note over the limit",
-	     "unit,indicator,period,value,note\n21298,population,2024,5," A241 "\n",
-	     "in.csv:2: note: ghi chú dài 241 byte, quá giới hạn 240 byte"},
-	};
 	char *dir = test_tmpdir(), errs[4096];
 	struct submit_result res;
 	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
 		char sub[512];
 		snprintf(sub, sizeof sub, "%s/%zu", dir, i);
 		mkdir(sub, 0700);
-		if (run_submit(sub, cases[i].csv, false, &res, errs, sizeof errs) == 0)
-			fail_msg("%s: queued", cases[i].name);
-		CHECK_HAS(cases[i].name, cases[i].err, errs);
-		CHECK_INT(cases[i].name, 0, res.batches);
+		if (run_submit(sub, refusals[i].csv, false, &res, errs, sizeof errs) == 0)
+			fail_msg("%s: queued", refusals[i].name);
+		CHECK_HAS(refusals[i].name, refusals[i].err, errs);
+		CHECK_INT(refusals[i].name, 0, res.batches);
 	}
 	test_rm_rf(dir);
 }
@@ -317,7 +324,8 @@ static void test_body_limit(void **state)
 	test_write(csvpath, csv, len);
 	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
-	assert_int_equal(submit_file(ob, csvpath, test_cat(), 10000, false, false, &res), 0);
+	struct submit_opts o = {.batch_rows = 10000, .out = stderr};
+	assert_int_equal(submit_file(ob, csvpath, test_cat(), &o, &res), 0);
 	CHECK_INT("rows", nrows, res.rows);
 	CHECK_INT("batches cut by bytes", 2, res.batches);
 	size_t rows = 0;

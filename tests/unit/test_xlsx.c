@@ -27,6 +27,9 @@
 	"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"            \
 	"<c r=\"C1\" t=\"s\"><v>2</v></c><c r=\"D1\" t=\"s\"><v>3</v></c></row>"
 
+/* A cell of inline text. */
+#define IS(ref, text) "<c r=\"" ref "\" t=\"inlineStr\"><is><t>" text "</t></is></c>"
+
 /* Builds an .xlsx at path: the parts named, each with its text (NULL ends the list). */
 static void build(const char *path, const char *const *parts)
 {
@@ -211,6 +214,20 @@ static void test_refusals(void **state)
 	static const char *const no_sheet[] = {"xl/workbook.xml", "<workbook/>",
 					       "xl/_rels/workbook.xml.rels", "<Relationships/>",
 					       NULL};
+	/* a template whose hidden sheet "chiso" was deleted: the title, then the column headers */
+	static const char *const no_map[] = {
+	    "xl/workbook.xml",
+	    WB,
+	    "xl/_rels/workbook.xml.rels",
+	    RELS,
+	    "xl/sharedStrings.xml",
+	    SST,
+	    "xl/worksheets/sheet1.xml",
+	    "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Báo cáo chỉ "
+	    "tiêu</t></is></c></row><row r=\"4\">" IS("A4", "Mã chỉ tiêu") IS("B4", "Tên chỉ tiêu")
+		IS("C4", "Đơn vị tính") IS("D4", "Giá trị") IS("E4", "Mức độ")
+		    IS("F4", "Ghi chú") "</row></sheetData></worksheet>",
+	    NULL};
 	static const struct {
 		const char *name;
 		const char *const *parts;
@@ -219,6 +236,8 @@ static void test_refusals(void **state)
 	    {"no relationships", no_rels, "thiếu phần xl/_rels/workbook.xml.rels"},
 	    {"a document type", doctype, "phần xl/workbook.xml của tệp Excel bị hỏng (DOCTYPE)"},
 	    {"no sheet", no_sheet, "không có trang tính nào"},
+	    {"template without its map", no_map,
+	     "in.xlsx: trang tính ẩn \"chiso\" của mẫu báo cáo bị sửa hoặc thiếu"},
 	};
 	char *dir = test_tmpdir(), path[256], out[4096];
 	(void)state;
@@ -340,14 +359,18 @@ static void fill(const char *path, const char *ref, const char *attrs, const cha
 static int submit_quiet(const char *dir, const char *path, struct submit_result *res, char *errs,
 			size_t size)
 {
-	char log[512], odir[512], err[512];
-	snprintf(log, sizeof log, "%s/stderr", dir);
+	char odir[512], err[512], *said = NULL;
+	size_t said_len = 0;
 	snprintf(odir, sizeof odir, "%s/outbox", dir);
 	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
-	int saved = test_stderr_begin(log);
-	int rc = submit_file(ob, path, test_cat(), 100, false, true, res);
-	test_stderr_end(saved, log, errs, size);
+	FILE *out = open_memstream(&said, &said_len);
+	assert_non_null(out);
+	struct submit_opts o = {.batch_rows = 100, .again = true, .command = true, .out = out};
+	int rc = submit_file(ob, path, test_cat(), &o, res);
+	assert_int_equal(fclose(out), 0);
+	snprintf(errs, size, "%s", said);
+	free(said);
 	outbox_close(&ob);
 	return rc;
 }
