@@ -48,8 +48,32 @@ char *formstate_messages(void)
 	return s;
 }
 
-/* The periods offered: the last three years and the half-years of the last two. */
-static json_t *periods_json(int year)
+/*
+ * The deadline of period id in the province's last WELCOME (w NULL: none
+ * known): the earliest of its calendars' ("" when none is configured or the
+ * period is not listed) into due[11]; whether today is past it.
+ */
+static bool period_deadline(const struct wire_welcome *w, const char *id, char due[11])
+{
+	int32_t day, today = date_today();
+	const char *why;
+
+	due[0] = '\0';
+	for (size_t i = 0; w && i < w->nperiods; i++) {
+		const struct welcome_period *p = &w->periods[i];
+		if (strcmp(p->period, id) == 0 && !p->closed && p->deadline[0] &&
+		    (!due[0] || strcmp(p->deadline, due) < 0))
+			memcpy(due, p->deadline, 11);
+	}
+	return due[0] && date_parse(due, strlen(due), &day, &why) == 0 && today > day;
+}
+
+/*
+ * The periods offered: the last three years and the half-years of the last
+ * two, each with its deadline ("deadline": ISO date or null) and whether it is
+ * past ("overdue") as the province's last WELCOME (w, NULL if none) gave it.
+ */
+static json_t *periods_json(int year, const struct wire_welcome *w)
 {
 	json_t *a = json_array();
 	char id[16], words[64];
@@ -65,13 +89,23 @@ static json_t *periods_json(int year)
 			if (period_parse(id, strlen(id), &p, &why) < 0)
 				continue;
 			period_words_vi(&p, words, sizeof words);
-			json_array_append_new(a, json_pack("{s:s,s:s}", "id", id, "words", words));
+			char due[11];
+			bool overdue = period_deadline(w, id, due);
+			json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:b}", "id", id, "words",
+							   words, "deadline",
+							   due[0] ? json_string(due) : json_null(),
+							   "overdue", overdue));
 		}
 	}
 	return a;
 }
 
-static json_t *indicators_json(const struct catalog *cat, const struct period *p)
+/*
+ * The catalogue's indicators for period p; "expected" says whether a unit of
+ * tier (an enum tier bit; 0 when the province has not said: every indicator)
+ * reports it, by its levels (a ratio's are its numerator's).
+ */
+static json_t *indicators_json(const struct catalog *cat, const struct period *p, unsigned tier)
 {
 	json_t *a = json_array();
 
@@ -84,6 +118,9 @@ static json_t *indicators_json(const struct catalog *cat, const struct period *p
 		    catalog_kind_name(ind->kind), "pillar", ind->pillar ? ind->pillar : "",
 		    "pillar_name", pl && pl->name_vi ? pl->name_vi : "", "fits",
 		    p ? (ind->period_types & (1u << p->type)) != 0 : 1, "decimals", ind->decimals);
+		if (o)
+			json_object_set_new(o, "expected",
+					    json_boolean(!tier || (ind->levels & tier)));
 		if (o && ind->kind == IND_RATIO) {
 			json_object_set_new(o, "numerator", json_string(ind->numerator));
 			json_object_set_new(o, "denominator", json_string(ind->denominator));
@@ -113,14 +150,22 @@ char *formstate_json(struct formcache *fc, struct outbox *ob, const struct agent
 	bool valid = period_parse(period, strlen(period), &p, &why) == 0;
 	agentstate_load(c->outbox_dir, &as);
 	const struct catalog *cat = formcache_catalog(fc);
+	/* The tier and deadlines of the province's last WELCOME, if it was of this unit: a
+	 * small file, read at each request like agent.state. */
+	struct wire_welcome w;
+	bool known =
+	    agentstate_welcome(c->outbox_dir, &w) == 0 && strcmp(w.unit.code, as.scope) == 0;
+	unsigned tier = known ? catalog_tier_from_name(w.unit.tier) : 0;
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "csrf", csrf, "unit", as.scope,
 			      "collector", as.collector, "catalog_version", cat ? cat->version : "",
 			      "period", period, "last_ack", (json_int_t)as.last_ack, "last_contact",
 			      (json_int_t)as.last_contact, "last_error", as.last_error);
 	if (o) {
 		json_object_set_new(o, "period_error", json_string(valid ? "" : why));
-		json_object_set_new(o, "periods", periods_json(tm.tm_year + 1900));
-		json_object_set_new(o, "indicators", indicators_json(cat, valid ? &p : NULL));
+		json_object_set_new(o, "tier", json_string(known ? w.unit.tier : ""));
+		json_object_set_new(o, "periods",
+				    periods_json(tm.tm_year + 1900, known ? &w : NULL));
+		json_object_set_new(o, "indicators", indicators_json(cat, valid ? &p : NULL, tier));
 		json_object_set_new(o, "sent", formcache_sent(fc, ob, as.scope, period));
 		if (!as.scope[0])
 			json_object_set_new(o, "notice", json_string(text_of("form_no_unit")));

@@ -21,8 +21,10 @@
 
 /*
  * The page's data for period (NULL: the year before the current one): the
- * unit, the periods offered, the catalogue's indicators with their names and
- * units of measure, and what was sent of each with its state.  csrf is put in
+ * unit and its tier, the periods offered with their deadlines ("deadline",
+ * ISO or null; "overdue"), the catalogue's indicators with their names, units
+ * of measure and whether the unit's tier reports them ("expected"), and what
+ * was sent of each with its state.  csrf is put in
  * for the page's POSTs.  Returns malloc'd JSON, or NULL when out of memory.
  */
 char *formstate_json(struct formcache *fc, struct outbox *ob, const struct agentconf *c,

@@ -249,10 +249,16 @@ static int cmd_template(const struct agentconf *c, int argc, char **argv)
 		snprintf(def_out, sizeof def_out, "chiso-%s-%s.xlsx", unit, period);
 		out = def_out;
 	}
-	int rc = template_write(out, cat, unit, period, err, sizeof err);
+	/* The tier the province gave this agent's own unit; another unit's is not known here. */
+	struct wire_welcome w;
+	unsigned tier = agentstate_welcome(c->outbox_dir, &w) == 0 && strcmp(w.unit.code, unit) == 0
+			    ? catalog_tier_from_name(w.unit.tier)
+			    : 0;
+	int rc = template_write(out, cat, unit, tier, period, err, sizeof err);
 	if (rc == 0)
-		printf("%s: template for unit %s, period %s (catalogue %s)\n", out, unit, period,
-		       cat->version ? cat->version : "?");
+		printf("%s: template for unit %s, period %s (catalogue %s; indicators of %s)\n",
+		       out, unit, period, cat->version ? cat->version : "?",
+		       tier ? catalog_tier_name((enum tier)tier) : "every tier");
 	else
 		fprintf(stderr, "%s\n", err);
 	catalog_destroy(&cat);

@@ -70,10 +70,12 @@ static void make_formats(lxw_workbook *wb, struct fmts *f)
 	f->ratio = NULL; /* one per decimals, made as needed */
 }
 
-/* 1 if the indicator is reported for periods of type t (a ratio: never). */
-static int is_input(const struct indicator *ind, enum period_type t)
+/* 1 if the indicator is reported for periods of type t by units of tier (0: any; a ratio: never).
+ */
+static int is_input(const struct indicator *ind, enum period_type t, unsigned tier)
 {
-	return ind->kind != IND_RATIO && (ind->period_types & (1u << t));
+	return ind->kind != IND_RATIO && (ind->period_types & (1u << t)) &&
+	       (!tier || (ind->levels & tier));
 }
 
 /* The sheet row (0-based) of code among the inputs, or -1. */
@@ -245,14 +247,40 @@ static void write_meta(lxw_worksheet *meta, const struct catalog *cat, const lon
 	worksheet_hide(meta);
 }
 
-int template_write(const char *path, const struct catalog *cat, const char *unit,
+/*
+ * Numbers the sheet rows: rows[i] the row of the catalogue's i-th indicator,
+ * -1 if it has none.  The inputs of p's type and the tier, and the ratios both
+ * of whose parts are inputs, in catalogue order (which puts a ratio under its
+ * parts).  Returns the number of inputs.
+ */
+static long number_rows(const struct catalog *cat, const struct period *p, unsigned tier,
+			long *rows)
+{
+	long next = TPL_FIRST_ROW, ninputs = 0;
+
+	for (size_t i = 0; i < cat->nindicators; i++) {
+		rows[i] = is_input(&cat->indicators[i], p->type, tier) ? 0 : -1;
+		ninputs += rows[i] >= 0;
+	}
+	for (size_t i = 0; i < cat->nindicators; i++) {
+		const struct indicator *ind = &cat->indicators[i];
+		if (ind->kind == IND_RATIO && row_of(cat, rows, ind->numerator) >= 0 &&
+		    row_of(cat, rows, ind->denominator) >= 0)
+			rows[i] = 0;
+	}
+	for (size_t i = 0; i < cat->nindicators; i++)
+		if (rows[i] == 0)
+			rows[i] = next++;
+	return ninputs;
+}
+
+int template_write(const char *path, const struct catalog *cat, const char *unit, unsigned tier,
 		   const char *period, char *err, size_t errsize)
 {
 	struct period p;
 	const char *why;
 	char sheet[64], id[PERIOD_ID_MAX];
 	long *rows = calloc(cat->nindicators + 1, sizeof *rows);
-	long next = TPL_FIRST_ROW, ninputs = 0;
 	int rc = -1;
 
 	if (!rows) {
@@ -264,27 +292,18 @@ int template_write(const char *path, const struct catalog *cat, const char *unit
 		goto done;
 	}
 	period_format(&p, id, sizeof id);
-	/* the inputs, and the ratios both of whose parts are inputs, in catalogue order (which
-	 * puts a ratio under its parts): marked 0 first, then numbered */
-	for (size_t i = 0; i < cat->nindicators; i++) {
-		rows[i] = is_input(&cat->indicators[i], p.type) ? 0 : -1;
-		ninputs += rows[i] >= 0;
-	}
-	if (ninputs == 0) {
-		char words[64];
+	if (number_rows(cat, &p, tier, rows) == 0) {
+		char words[64], tier_code[16], tier_vi[32];
 		period_words_vi(&p, words, sizeof words);
-		message_format(err, errsize, "tpl_no_indicator", id, words, NULL);
+		snprintf(tier_code, sizeof tier_code, "tier_%s",
+			 catalog_tier_name((enum tier)tier));
+		if (tier)
+			message_format(err, errsize, "tpl_no_indicator_tier",
+				       msg(tier_vi, sizeof tier_vi, tier_code), id, words, NULL);
+		else
+			message_format(err, errsize, "tpl_no_indicator", id, words, NULL);
 		goto done;
 	}
-	for (size_t i = 0; i < cat->nindicators; i++) {
-		const struct indicator *ind = &cat->indicators[i];
-		if (ind->kind == IND_RATIO && row_of(cat, rows, ind->numerator) >= 0 &&
-		    row_of(cat, rows, ind->denominator) >= 0)
-			rows[i] = 0;
-	}
-	for (size_t i = 0; i < cat->nindicators; i++)
-		if (rows[i] == 0)
-			rows[i] = next++;
 	lxw_workbook *wb = workbook_new(path);
 	if (!wb) {
 		snprintf(err, errsize, "%s: cannot create the workbook", path);

@@ -3,9 +3,9 @@
  * instead of writing a CSV file, written with libxlsxwriter.
  *
  * One row per indicator of the province's catalogue that the period's type
- * allows: its code, its Vietnamese name, its unit of measure, and the cells the
- * officer types into (value, qualifier, note), which alone are unlocked; the
- * sheet is protected without a password, so that a code or a name cannot be
+ * and the unit's tier allow (the tier from the province's last WELCOME): its code, its Vietnamese
+ * name, its unit of measure, and the cells the officer types into (value, qualifier, note), which
+ * alone are unlocked; the sheet is protected without a password, so that a code or a name cannot be
  * overwritten by mistake but any officer can lift the protection (Review >
  * Unprotect Sheet) if the office needs to.  Each input has data validation
  * (whole numbers >= 0 for counts and amounts, numbers in the indicator's
@@ -38,11 +38,14 @@
 #define TEMPLATE_VERSION    1
 
 /*
- * Writes the template for unit (a unit code) and period (an identifier such
- * as "2024S1") to path.  0, or -1 with err saying why (no indicator of cat is
- * reported for that period's type, a bad period, the file cannot be written).
+ * Writes the template for unit (a unit code) of tier (an enum tier bit, from
+ * the province's WELCOME; 0 when not known: every tier) and period (an
+ * identifier such as "2024S1") to path: the indicators whose levels contain
+ * the tier, and the ratios of two of them.  0, or -1 with err saying why (no
+ * indicator of cat is reported for that period's type and tier, a bad period,
+ * the file cannot be written).
  */
-int template_write(const char *path, const struct catalog *cat, const char *unit,
+int template_write(const char *path, const struct catalog *cat, const char *unit, unsigned tier,
 		   const char *period, char *err, size_t errsize);
 
 /*

@@ -50,6 +50,14 @@ const char *catalog_tier_name(enum tier t)
 	return "?";
 }
 
+unsigned catalog_tier_from_name(const char *name)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(name, tier_names[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
 static char *dup_or_empty(const char *s)
 {
 	return strdup(s ? s : "");

@@ -112,5 +112,7 @@ const char *catalog_kind_name(enum ind_kind k);
 const char *catalog_agg_space_name(enum agg_space a);
 const char *catalog_agg_time_name(enum agg_time a);
 const char *catalog_tier_name(enum tier t);
+/* The enum tier bit of "province", "district" or "commune"; 0 for any other name. */
+unsigned catalog_tier_from_name(const char *name);
 
 #endif

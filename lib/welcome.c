@@ -10,17 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "period.h"
 #include "wire.h"
 
-static const char *const welcome_tiers[] = {"province", "district", "commune", NULL};
-
 bool welcome_tier_ok(const char *tier)
 {
-	for (size_t i = 0; welcome_tiers[i]; i++)
-		if (strcmp(tier, welcome_tiers[i]) == 0)
-			return true;
-	return false;
+	return catalog_tier_from_name(tier) != 0;
 }
 
 size_t welcome_candidates(int32_t today, struct welcome_period *out)

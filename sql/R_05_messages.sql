@@ -206,6 +206,12 @@ tpl_error_count		Chỉ tiêu này là số nguyên không âm, trong giới hạ
 tpl_error_number		Giá trị phải là một số trong giới hạn của danh mục chỉ tiêu
 tpl_error_share	numerator,denominator	{numerator} là một phần của {denominator}: không được lớn hơn {denominator}, và phải là số không âm
 tpl_no_indicator	period,period_words	Danh mục chỉ tiêu không có chỉ tiêu nào báo cáo theo kỳ {period} ({period_words})
+tpl_no_indicator_tier	tier,period,period_words	Danh mục chỉ tiêu không có chỉ tiêu nào cấp {tier} báo cáo theo kỳ {period} ({period_words})
+tier_province		tỉnh
+tier_district		huyện
+tier_commune		xã
+form_deadline	date	Hạn nộp: {date}
+form_overdue		đã quá hạn
 $messages$, E'\n') AS l(line)
 CROSS JOIN LATERAL string_to_array(l.line, E'\t') AS x(f)
 WHERE l.line <> '';

@@ -203,6 +203,10 @@ function show_state(state, full = true) {
     for (const p of S.periods) sel.append(el("option", { value: p.id }, p.id + " — " + p.words));
     sel.value = S.period;
   }
+  const p = S.periods.find((x) => x.id === S.period);
+  const due = p && p.deadline ? p.deadline.split("-").reverse().join("/") : "";
+  document.getElementById("deadline").textContent = due
+    ? msg("form_deadline", { date: due }) + (p.overdue ? " (" + msg("form_overdue") + ")" : "") : "";
   if (full) draw(); else refreshStates();
 }
 

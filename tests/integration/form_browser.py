@@ -14,7 +14,9 @@
       seconds the typing took and the page's load time (navigation start to
       its "ready" mark).
   form_browser.py delivered URL SEED.csv OUTDIR
-      opens the form again and waits until every figure shows "tỉnh đã nhận".
+      opens the form again and waits until every figure shows "tỉnh đã nhận";
+      then picks a period the province gave a deadline and checks that the
+      page shows it ("Hạn nộp: dd/mm/yyyy", "đã quá hạn" once past).
 
 Screenshots (1366x768) go to OUTDIR.  Exit status 1 with the reason on a failure.
 """
@@ -237,6 +239,28 @@ def delivered(d, url, period, figures, notes, out):
         fail(f"not all delivered: {states(d, figures)}")
     print(f"every figure shows \"{want}\"")
     d.save_screenshot(f"{out}/form-delivered.png")
+    deadline(d, out)
+
+
+def deadline(d, out):
+    """The deadline the province's WELCOME (protocol version 2) gave a period
+    shows above the table: "Hạn nộp: dd/mm/yyyy", and "đã quá hạn" once past."""
+    due = d.execute_script("return S.periods.filter((p) => p.deadline);")
+    if not due:
+        fail("no period offered has a deadline: the agent did not keep the province's WELCOME")
+    p = due[0]
+    Select(d.find_element(By.ID, "period")).select_by_value(p["id"])
+    WebDriverWait(d, 10).until(lambda d: d.execute_script("return S.period;") == p["id"])
+    messages = d.execute_script("return M;")
+    y, m, day = p["deadline"].split("-")
+    want = fill(messages["form_deadline"], date=f"{day}/{m}/{y}")
+    if p["overdue"]:
+        want += f" ({messages['form_overdue']})"
+    got = text_of(d, "deadline")
+    if got != want:
+        fail(f"period {p['id']}: expected [{want}], got [{got}]")
+    print(f"period {p['id']} shows \"{got}\"")
+    d.save_screenshot(f"{out}/form-deadline.png")
 
 
 def main():

@@ -26,6 +26,8 @@ check_that "catalogue cached" test -s "$T/agents/xa-21298/outbox/catalog.json"
 say "template for the agent's unit"
 agent xa-21298 template --period 2024 -o "$T/sn.xlsx" | tee "$T/template.out"
 check_that "template says its unit" grep -q "unit 21298, period 2024" "$T/template.out"
+# the tier came with the province's WELCOME (protocol version 2): a commune's template
+check_that "template has the commune's indicators" grep -q "indicators of commune" "$T/template.out"
 
 # fill.py TEMPLATE CSV OUT: types the CSV's figures into the template by the
 # codes of column A, the way an officer finds a row, and saves OUT.

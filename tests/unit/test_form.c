@@ -177,6 +177,105 @@ static void test_save(void **state)
 	free(json);
 }
 
+static const char *or_null(const char *s)
+{
+	return s ? s : "null";
+}
+
+/* The entry of array whose key is value (the period offered, the indicator listed). */
+static json_t *entry(json_t *o, const char *array, const char *key, const char *value)
+{
+	json_t *a = json_object_get(o, array);
+
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *e = json_array_get(a, i);
+		if (strcmp(json_string_value(json_object_get(e, key)), value) == 0)
+			return e;
+	}
+	fail_msg("%s: no %s %s", array, key, value);
+	return NULL;
+}
+
+static json_t *offered(json_t *o, const char *id)
+{
+	return entry(o, "periods", "id", id);
+}
+
+static bool expected(json_t *o, const char *code)
+{
+	return json_is_true(json_object_get(entry(o, "indicators", "code", code), "expected"));
+}
+
+/*
+ * The deadlines and the tier of the province's last WELCOME of version 2
+ * (welcome.json): each period offered gets the earliest open deadline of its
+ * calendars, or null; an indicator is expected when its levels hold the tier;
+ * without a WELCOME of this unit nothing is known: no deadline, all expected.
+ */
+static void test_deadlines(void **state)
+{
+	struct fixture *fx = *state;
+	time_t now = time(NULL);
+	struct tm tm;
+	char welcome[2048], y0[8], y1[8], h1[8];
+	localtime_r(&now, &tm);
+	int y = tm.tm_year + 1900;
+	snprintf(y0, sizeof y0, "%d", y);
+	snprintf(y1, sizeof y1, "%d", y - 1);
+	snprintf(h1, sizeof h1, "%dS1", y);
+	static const struct {
+		const char *unit;
+		const char *tier;
+	} whose[] = {{NULL, NULL}, {"536", "district"}, {"21298", "commune"}};
+
+	for (size_t k = 0; k < sizeof whose / sizeof whose[0]; k++) {
+		if (whose[k].unit) {
+			int n = snprintf(
+			    welcome, sizeof welcome,
+			    "{\"server\":\"s\",\"collector\":\"xa-21298\",\"scope\":\"%s\",\"max_"
+			    "rows\":1,"
+			    "\"max_body\":1,\"catalog_version\":\"2024.1\",\"unit\":{\"code\":\"%"
+			    "s\","
+			    "\"name_vi\":\"X\",\"tier\":\"%s\"},\"periods\":["
+			    "{\"period\":\"%d\",\"type\":\"yearly\",\"calendar\":"
+			    "\"administrative\","
+			    "\"deadline\":\"%d-12-19\",\"closed\":false},"
+			    "{\"period\":\"%d\",\"type\":\"yearly\",\"calendar\":\"statistical\","
+			    "\"deadline\":\"2100-02-01\",\"closed\":false},"
+			    "{\"period\":\"%d\",\"type\":\"yearly\",\"calendar\":"
+			    "\"administrative\","
+			    "\"deadline\":\"2100-01-01\",\"closed\":false},"
+			    "{\"period\":\"%dS1\",\"type\":\"six-monthly\",\"calendar\":"
+			    "\"administrative\",\"deadline\":\"2100-01-01\",\"closed\":true}]}",
+			    whose[k].unit, whose[k].unit, whose[k].tier, y - 1, y - 1, y, y, y);
+			assert_int_equal(
+			    agentstate_file_save(fx->dir, "welcome.json", welcome, (size_t)n), 0);
+		}
+		bool known = whose[k].unit && strcmp(whose[k].unit, "21298") == 0;
+		char *json = formstate_json(fx->fc, fx->ob, fx->c, y0, "tok");
+		json_t *o = json_loads(json, 0, NULL), *p;
+		assert_non_null(o);
+		char want[16];
+		snprintf(want, sizeof want, "%d-12-19", y - 1);
+		p = offered(o, y1);
+		CHECK_STR("last year", known ? want : "null",
+			  or_null(json_string_value(json_object_get(p, "deadline"))));
+		CHECK_INT("last year overdue", known, json_is_true(json_object_get(p, "overdue")));
+		p = offered(o, y0);
+		CHECK_STR("this year: the earliest calendar", known ? "2100-01-01" : "null",
+			  or_null(json_string_value(json_object_get(p, "deadline"))));
+		CHECK_INT("this year not overdue", 0, json_is_true(json_object_get(p, "overdue")));
+		CHECK_INT("closed: no deadline", 1,
+			  json_is_null(json_object_get(offered(o, h1), "deadline")));
+		CHECK_STR("tier", known ? "commune" : "",
+			  json_string_value(json_object_get(o, "tier")));
+		CHECK_INT("a commune's indicator", 1, expected(o, "population"));
+		CHECK_INT("a district's indicator", !known, expected(o, "id_card_applications"));
+		json_decref(o);
+		free(json);
+	}
+}
+
 static void on_refused(size_t index, const char *msg, void *arg)
 {
 	char *buf = arg;
@@ -408,6 +507,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_save, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deadlines, setup, teardown),
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
 	};

@@ -315,6 +315,20 @@ static long input_row(const struct catalog *cat, enum period_type t, const char 
 	return -1;
 }
 
+/* The member name of the workbook at path, as text, into buf (size bytes). */
+static void read_member(const char *path, const char *name, char *buf, size_t size)
+{
+	int zerr;
+	zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+	assert_non_null(z);
+	zip_file_t *zf = zip_fopen(z, name, 0);
+	assert_non_null(zf);
+	zip_int64_t n = zip_fread(zf, buf, size - 1);
+	zip_fclose(zf);
+	zip_discard(z);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
 /* Types into cell ref of the template's first sheet, as Excel would store it: the blank
  * cell <c r=".." s=".."/> gets attrs and the value inside. */
 static void fill(const char *path, const char *ref, const char *attrs, const char *xml_value)
@@ -368,7 +382,7 @@ static void test_template(void **state)
 	struct submit_result res;
 	(void)state;
 	snprintf(path, sizeof path, "%s/t.xlsx", dir);
-	CHECK_INT("write", 0, template_write(path, cat, "21298", "2024", err, sizeof err));
+	CHECK_INT("write", 0, template_write(path, cat, "21298", 0, "2024", err, sizeof err));
 	read_all(path, out, sizeof out);
 	CHECK_STR("empty template", "4:unit|indicator|period|value|qualifier|note;", out);
 
@@ -379,13 +393,7 @@ static void test_template(void **state)
 	assert_true(pop > 0 && den > 0 && pct > 0);
 	/* the ratio's row divides the two input cells, shown as a percentage */
 	static char xml[1 << 20];
-	int zerr;
-	zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
-	zip_file_t *zf = zip_fopen(z, "xl/worksheets/sheet1.xml", 0);
-	zip_int64_t n = zip_fread(zf, xml, sizeof xml - 1);
-	zip_fclose(zf);
-	zip_discard(z);
-	xml[n > 0 ? n : 0] = '\0';
+	read_member(path, "xl/worksheets/sheet1.xml", xml, sizeof xml);
 	char formula[128];
 	snprintf(formula, sizeof formula, "<c r=\"D%ld\"", pct);
 	char *cell = strstr(xml, formula);
@@ -423,6 +431,45 @@ static void test_template(void **state)
 	test_rm_rf(dir);
 }
 
+/* The template of a unit holds the indicators of its tier, and the ratios of two of them. */
+static void test_template_tier(void **state)
+{
+	static const struct {
+		unsigned tier;
+		const char *code;
+		bool present;
+	} cases[] = {
+	    {0, "id_card_applications", true}, /* tier not known: every indicator */
+	    {TIER_DISTRICT, "id_card_applications", true},
+	    {TIER_COMMUNE, "id_card_applications", false}, /* levels = ["district"] */
+	    {TIER_COMMUNE, "procedures_with_fees", true},
+	    {TIER_COMMUNE, "online_payment_procedures_pct", true}, /* a ratio of commune parts */
+	};
+	char *dir = test_tmpdir(), path[256], err[1024];
+	static char strings[1 << 20];
+	(void)state;
+	snprintf(path, sizeof path, "%s/t.xlsx", dir);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		CHECK_INT(cases[i].code, 0,
+			  template_write(path, test_cat(), "21298", cases[i].tier, "2024", err,
+					 sizeof err));
+		read_member(path, "xl/sharedStrings.xml", strings, sizeof strings);
+		char cell[128];
+		snprintf(cell, sizeof cell, ">%s<", cases[i].code);
+		if ((strstr(strings, cell) != NULL) != cases[i].present)
+			fail_msg("tier %u: %s %s", cases[i].tier, cases[i].code,
+				 cases[i].present ? "missing" : "written");
+	}
+	/* no indicator of the catalogue is reported by a province itself */
+	CHECK_INT("province", -1,
+		  template_write(path, test_cat(), "51", TIER_PROVINCE, "2024", err, sizeof err));
+	CHECK_STR(
+	    "province",
+	    "Danh mục chỉ tiêu không có chỉ tiêu nào cấp tỉnh báo cáo theo kỳ 2024 (năm 2024)",
+	    err);
+	test_rm_rf(dir);
+}
+
 static void test_default_period(void **state)
 {
 	char buf[PERIOD_ID_MAX];
@@ -435,9 +482,10 @@ static void test_default_period(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cells),    cmocka_unit_test(test_dates),
-	    cmocka_unit_test(test_refusals), cmocka_unit_test(test_limits),
-	    cmocka_unit_test(test_template), cmocka_unit_test(test_default_period),
+	    cmocka_unit_test(test_cells),	   cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_refusals),	   cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_template),	   cmocka_unit_test(test_template_tier),
+	    cmocka_unit_test(test_default_period),
 	};
 	return cmocka_run_group_tests(tests, test_catalog_setup, test_catalog_teardown);
 }
