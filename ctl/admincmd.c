@@ -164,7 +164,7 @@ int admincmd_rollup(struct ctl *c, int argc, char **argv)
 	if (argc == 1 && strcmp(argv[0], "verify") == 0) {
 		struct store_difference *d;
 		size_t n;
-		struct store *s = ctl_store(c, CTL_OWNER);
+		struct store *s = ctl_store_said(c, CTL_OWNER);
 		int rc = store_rollup_verify(s, &d, &n, &nrows, err, sizeof err);
 		store_close(&s);
 		if (rc < 0)

@@ -33,6 +33,16 @@ struct store *ctl_store(struct ctl *c, enum ctl_role role)
 	return s;
 }
 
+struct store *ctl_store_said(struct ctl *c, enum ctl_role role)
+{
+	struct store *s = ctl_store(c, role);
+	char where[512];
+
+	store_server_describe(s, where, sizeof where);
+	log_info("database: %s", where);
+	return s;
+}
+
 int ctl_fail(const char *err)
 {
 	log_err("%s", err);

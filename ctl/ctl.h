@@ -24,6 +24,9 @@ enum ctl_role { CTL_OWNER, CTL_READER, CTL_WRITER };
 const struct srvconf *ctl_conf(struct ctl *c);
 /* A connection as the role; exits with a message if PostgreSQL cannot be reached. */
 struct store *ctl_store(struct ctl *c, enum ctl_role role);
+/* ctl_store, then says on stderr which server it reached (primary or standby, host:port),
+ * for the commands that work on either node of a failover pair. */
+struct store *ctl_store_said(struct ctl *c, enum ctl_role role);
 /* Prints err with the program name and returns exit status 1. */
 int ctl_fail(const char *err);
 

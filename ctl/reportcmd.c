@@ -199,7 +199,7 @@ static int reportcmd_list(struct ctl *c, const struct reportcmd_args *a)
 	size_t n;
 	char err[1024];
 
-	struct store *s = ctl_store(c, CTL_READER);
+	struct store *s = ctl_store_said(c, CTL_READER);
 	int rc = store_publications(s, a->have_period ? a->period : NULL, a->unit, &pubs, &n, err,
 				    sizeof err);
 	store_close(&s);
@@ -263,7 +263,7 @@ static int reportcmd_changes(struct ctl *c, const struct reportcmd_args *a)
 
 	if (a->format == FMT_HTML)
 		return reportcmd_fail_usage("--changes is written as text, csv or markdown");
-	struct store *s = ctl_store(c, CTL_READER);
+	struct store *s = ctl_store_said(c, CTL_READER);
 	int rc = store_report_changes(s, a->period, a->unit, a->version, &pub, &changes, &n, err,
 				      sizeof err);
 	store_close(&s);
@@ -318,7 +318,7 @@ static int reportcmd_report(struct ctl *c, const struct reportcmd_args *a)
 	    progress_new(a->lang == REPFMT_EN ? "Reading the figures" : "Đang đọc số liệu",
 			 a->lang == REPFMT_EN ? "rows" : "dòng", 0);
 	progress_update(p, 0);
-	struct store *s = ctl_store(c, CTL_READER);
+	struct store *s = ctl_store_said(c, CTL_READER);
 	if (a->published)
 		rc = store_report_published(s, a->period, a->unit, a->version, &set, err,
 					    sizeof err);

@@ -95,7 +95,7 @@ int statuscmd_main(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "usage: chisoctl status [--json]\n");
 		return 2;
 	}
-	struct store *s = ctl_store(c, CTL_OWNER);
+	struct store *s = ctl_store_said(c, CTL_OWNER);
 	int rc = store_status_read(s, "chisod", &text, &age, err, sizeof err);
 	store_close(&s);
 	if (rc < 0)

@@ -243,15 +243,17 @@ static int writer_commit(struct writer *w, struct job *j, size_t from, size_t n)
 	if (rc == 0)
 		return 0;
 	j->failure = why;
-	if (why == STORE_FAIL_CONNECTION || why == STORE_FAIL_READ_ONLY) {
-		/* A standby now: libpq's target_session_attrs=read-write finds the primary at
-		   the next connection. */
+	if (why == STORE_FAIL_CONNECTION || why == STORE_FAIL_NODE ||
+	    why == STORE_FAIL_UNCONFIRMED) {
+		/* A standby now, a node that cannot read its files, or a primary whose standby
+		   no longer follows it (promoted elsewhere after this node was cut off):
+		   libpq's target_session_attrs=read-write finds the primary at the next
+		   connection. */
 		snprintf(j->error, sizeof j->error, "%s", err);
 		writer_disconnect(w, err);
 		return -1;
 	}
-	if (why == STORE_FAIL_TIMEOUT || why == STORE_FAIL_TRANSIENT ||
-	    why == STORE_FAIL_UNCONFIRMED) {
+	if (why == STORE_FAIL_TIMEOUT || why == STORE_FAIL_TRANSIENT) {
 		snprintf(j->error, sizeof j->error, "%s", err);
 		return -1;
 	}

@@ -80,6 +80,34 @@ static int store_set(struct store *s, const char *sql, const char *value, const 
 	return ok ? 0 : -1;
 }
 
+/*
+ * libpq's connection error has a line per host tried (a multi-host conninfo
+ * names every node of a failover pair) and hint lines: the log gets them on
+ * one line, "; " between them, so that no host's reason is cut off.
+ */
+static void store_one_line(char *msg, size_t size)
+{
+	char *out = malloc(size);
+	size_t o = 0;
+
+	if (!out)
+		return;
+	for (const char *p = msg; *p && o + 3 < size; p++) {
+		if (*p != '\n') {
+			out[o++] = *p;
+			continue;
+		}
+		p += strspn(p + 1, "\t ");
+		if (p[1]) {
+			out[o++] = ';';
+			out[o++] = ' ';
+		}
+	}
+	out[o] = '\0';
+	memcpy(msg, out, o + 1);
+	free(out);
+}
+
 struct store *store_open(const char *conninfo, const struct store_options *opt, char *err,
 			 size_t errsize)
 {
@@ -100,9 +128,9 @@ struct store *store_open(const char *conninfo, const struct store_options *opt, 
 		 opt->connect_timeout_s > 0 ? opt->connect_timeout_s : 10);
 	s->conn = PQconnectdbParams(keys, vals, 1);
 	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
-		snprintf(err, errsize, "cannot connect to PostgreSQL: %.*s",
-			 s->conn ? (int)strcspn(PQerrorMessage(s->conn), "\n") : 13,
+		snprintf(err, errsize, "cannot connect to PostgreSQL: %s",
 			 s->conn ? PQerrorMessage(s->conn) : "out of memory");
+		store_one_line(err, errsize);
 		goto fail;
 	}
 	PQsetNoticeReceiver(s->conn, store_notice, s);
@@ -143,6 +171,21 @@ void store_close(struct store **sp)
 bool store_ok(const struct store *s)
 {
 	return s && s->conn && PQstatus(s->conn) == CONNECTION_OK;
+}
+
+void store_server_describe(const struct store *s, char *buf, size_t size)
+{
+	const char *standby = store_ok(s) ? PQparameterStatus(s->conn, "in_hot_standby") : NULL;
+	const char *host = store_ok(s) ? PQhost(s->conn) : NULL;
+
+	if (!host) {
+		snprintf(buf, size, "no server");
+		return;
+	}
+	/* A Unix socket's host is its directory: the port is the whole address there too. */
+	snprintf(buf, size, "%s at %s%s%s",
+		 standby && strcmp(standby, "on") == 0 ? "a standby" : "the primary", host,
+		 host[0] == '/' ? " port " : ":", PQport(s->conn));
 }
 
 int store_socket(const struct store *s)
@@ -445,8 +488,10 @@ enum store_failure store_failure_of(const char *sqlstate)
 	    "57014", /* query_canceled: statement_timeout */
 	    "55P03", /* lock_not_available: lock_timeout */
 	};
-	static const char *const read_only[] = {
+	/* The node, not the statement: another connection may reach a primary that works. */
+	static const char *const node[] = {
 	    "25006", /* read_only_sql_transaction: a standby, or a primary being demoted */
+	    "42501", /* insufficient_privilege: also a data file the server cannot open */
 	};
 	static const char *const transient[] = {
 	    "40001", /* serialization_failure */
@@ -458,9 +503,12 @@ enum store_failure store_failure_of(const char *sqlstate)
 	for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++)
 		if (strcmp(sqlstate, timeouts[i]) == 0)
 			return STORE_FAIL_TIMEOUT;
-	for (size_t i = 0; i < sizeof read_only / sizeof read_only[0]; i++)
-		if (strcmp(sqlstate, read_only[i]) == 0)
-			return STORE_FAIL_READ_ONLY;
+	for (size_t i = 0; i < sizeof node / sizeof node[0]; i++)
+		if (strcmp(sqlstate, node[i]) == 0)
+			return STORE_FAIL_NODE;
+	/* class 58, system error: I/O errors, files missing under the server */
+	if (strncmp(sqlstate, "58", 2) == 0)
+		return STORE_FAIL_NODE;
 	for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++)
 		if (strcmp(sqlstate, transient[i]) == 0)
 			return STORE_FAIL_TRANSIENT;

@@ -38,6 +38,9 @@ void store_close(struct store **sp);
 bool store_ok(const struct store *s);
 /* The connection's socket, for poll() while waiting for notifications; -1 if none. */
 int store_socket(const struct store *s);
+/* Which server the connection reached, for a person: "the primary at 127.0.0.1:5432" or
+ * "a standby at ..." (its in_hot_standby), into buf. */
+void store_server_describe(const struct store *s, char *buf, size_t size);
 /* LISTENs on the channels chiso_catalog, chiso_collectors and chiso_units. 0 or -1. */
 int store_listen(struct store *s, char *err, size_t errsize);
 /* Consumes pending input; returns the number of notifications received (0..), -1 if the
@@ -71,8 +74,9 @@ enum store_failure {
 				   wrong; nothing was written, the same commit may succeed later */
 	STORE_FAIL_TRANSIENT,	/* serialization failure, deadlock, insufficient resources:
 				   nothing was written, the same commit may succeed later */
-	STORE_FAIL_READ_ONLY,	/* the server is a standby now (after a failover): nothing was
-				   written; connect again to reach the primary */
+	STORE_FAIL_NODE,	/* this node cannot take writes: a standby now (after a
+				   failover), or its files unreadable (a failing disk): nothing
+				   was written; connect again, to whichever node is primary */
 	STORE_FAIL_UNCONFIRMED, /* COMMIT came back with a warning (the wait for the
 				   synchronous standby was cancelled): committed here but
 				   perhaps on no standby, so not to be acknowledged; a resend

@@ -17,7 +17,10 @@ static void test_failure_of(void **state)
 	    {"53100", STORE_FAIL_TRANSIENT}, /* disk_full */
 	    {"53200", STORE_FAIL_TRANSIENT}, /* out_of_memory */
 	    {"53300", STORE_FAIL_TRANSIENT}, /* too_many_connections */
-	    {"25006", STORE_FAIL_READ_ONLY}, /* read_only_sql_transaction: a standby now */
+	    {"25006", STORE_FAIL_NODE},	     /* read_only_sql_transaction: a standby now */
+	    {"42501", STORE_FAIL_NODE},	     /* a data file the server cannot open (EACCES) */
+	    {"58030", STORE_FAIL_NODE},	     /* io_error */
+	    {"58P01", STORE_FAIL_NODE},	     /* undefined_file */
 	    {"25001", STORE_FAIL_STATEMENT}, /* active_sql_transaction: not a standby */
 	    {"23505", STORE_FAIL_STATEMENT}, /* unique_violation: a real refusal */
 	    {"22P02", STORE_FAIL_STATEMENT}, /* invalid_text_representation */
