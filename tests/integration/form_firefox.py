@@ -52,9 +52,16 @@ def main():
                       "const m = performance.getEntriesByName('ready', 'mark')[0]; return m ? m.startTime : 0;")
         print(f"firefox: started in {started:.1f} s; navigation start to ready {ready / 1000:.3f} s")
         if ff.script("return document.getElementById('period').value;") != period:
+            # The rows of the period shown first have the same ids: wait for the new
+            # period's own rows (new nodes), not for any row with that id, or the
+            # typing below goes to a row the redraw is about to replace.
+            ff.script("const e = document.getElementById(arguments[0]); if (e) e.dataset.old = '1';",
+                      "v." + NUM)
             ff.script("const s = document.getElementById('period'); s.value = arguments[0];"
                       "s.dispatchEvent(new Event('change'));", period)
-            until(ff, "the period's rows", "return document.getElementById(arguments[0]) !== null;", "v." + NUM)
+            until(ff, "the period's rows",
+                  "const e = document.getElementById(arguments[0]); return e !== null && !e.dataset.old;",
+                  "v." + NUM)
 
         # The numerator, then Tab to the denominator if it is the next field (else typed there).
         ff.send_keys(ff.find(f"#v\\.{NUM}"), "14" + TAB)
