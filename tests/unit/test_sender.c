@@ -28,9 +28,9 @@ struct fake {
 	"\"max_body\":4194304,\"catalog_version\":\"2024.1\""
 #define WELCOME_V2                                                                                 \
 	WELCOME_V1                                                                                 \
-	    ",\"unit\":{\"code\":\"21298\",\"name_vi\":\"Xã Sơn Nham\",\"tier\":\"commune\"},"   \
-	    "\"periods\":[{\"period\":\"2026S2\",\"type\":\"six-monthly\",\"calendar\":"           \
-	    "\"administrative\",\"deadline\":\"2026-12-19\",\"closed\":false}]}"
+	",\"unit\":{\"code\":\"21298\",\"name_vi\":\"Xã Sơn Nham\",\"tier\":\"commune\"},"       \
+	"\"periods\":[{\"period\":\"2026S2\",\"type\":\"six-monthly\",\"calendar\":"               \
+	"\"administrative\",\"deadline\":\"2026-12-19\",\"closed\":false}]}"
 
 static void fake_send(struct fake *f, const struct frame_in *in, int version, enum wire_command cmd,
 		      const char *body)
