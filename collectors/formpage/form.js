@@ -186,6 +186,9 @@ async function load(period, full) {
   const r = await fetch("/api/state?period=" + encodeURIComponent(period || ""), { cache: "no-store" });
   if (!r.ok) throw new Error(await r.text());
   show_state(await r.json(), full);
+  // A period chosen with figures still on their way is followed too, not only
+  // the one the page opened with.
+  if (following() && !poll) follow();
   if (full) await check();
 }
 

@@ -102,9 +102,13 @@ def open_form(d, url, period):
         f"{p[0]} {p[1]:.0f}" + (f"-{p[2]:.0f}" if len(p) > 2 else "") + " ms"
         for p in d.execute_script(PROFILE)))
     if Select(d.find_element(By.ID, "period")).first_selected_option.get_attribute("value") != period:
+        # The first period's rows carry the same ids: mark them, then wait for the
+        # chosen period's own rows (new nodes), not for any row with such an id.
+        d.execute_script("for (const e of document.querySelectorAll('#rows input')) e.dataset.old = '1';")
         Select(d.find_element(By.ID, "period")).select_by_value(period)
-        time.sleep(0.3)
-        WebDriverWait(d, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#rows input"))
+        WebDriverWait(d, 10).until(lambda d: d.execute_script(
+            "const e = document.querySelector('#rows input');"
+            "return e !== null && !e.dataset.old;"))
 
 
 def states(d, codes):
@@ -229,8 +233,16 @@ def enter(d, url, period, figures, notes, out):
 
 
 def delivered(d, url, period, figures, notes, out):
+    """The page is opened while the province is still away, on the period the
+    figures were saved for (not the one it opens with); t_form.sh brings chisod
+    back only then (the file form-opened), so the page must follow delivery it
+    did not see start: a CI run once showed "chờ gửi" for a minute after the ack."""
     del figures[FLAGGED]
     open_form(d, url, period)
+    waiting = d.execute_script("return M.state_waiting;")
+    if set(states(d, figures).values()) != {waiting}:
+        fail(f"before the province is back: {states(d, figures)}")
+    open(f"{out}/form-opened", "w").close()
     want = d.execute_script("return M.state_received;")
     try:
         WebDriverWait(d, 60, poll_frequency=0.5).until(

@@ -95,8 +95,17 @@ wait "$AGENT" || rc=$?
 # 0 also says, under the sanitizers, that the form's thread leaked nothing.
 check "the agent and its form stop cleanly" 0 "$rc"
 agent_bg xa-21298 run
+# The page is open on the saved period before the province comes back.
+rm -f "$SHOTS/form-opened"
+"$PY" "$HELPER" delivered "$URL" "$SEED" "$SHOTS" &
+HELPER_PID=$!
+for _ in $(seq 600); do
+	[ -e "$SHOTS/form-opened" ] || ! kill -0 "$HELPER_PID" 2>/dev/null && break
+	sleep 0.1
+done
+[ -e "$SHOTS/form-opened" ] || fail "the form did not open with the figures waiting"
 start_chisod
-"$PY" "$HELPER" delivered "$URL" "$SEED" "$SHOTS"
+wait "$HELPER_PID" || fail "the form did not show the figures delivered"
 # Every figure of the seed but the one the form flagged (chisod refuses it too).
 want=$(($(grep -c . "$SEED") - 2))
 check "figures of the form in PostgreSQL" "$want" \
