@@ -9,12 +9,14 @@
 #include <string.h>
 
 /* build/gen/formpage_files.c */
-extern const char formpage_html[], formpage_js[], formpage_css[];
+extern const char formpage_html[], formpage_js[], formpage_css[], formpage_icon[];
 
 static const struct formpage_file formpage_files[] = {
     {"/", "text/html; charset=utf-8", formpage_html},
     {"/form.js", "text/javascript; charset=utf-8", formpage_js},
     {"/form.css", "text/css; charset=utf-8", formpage_css},
+    /* named by the page, so that the browser does not ask for /favicon.ico */
+    {"/favicon.svg", "image/svg+xml", formpage_icon},
 };
 
 const struct formpage_file *formpage_find(const char *path)

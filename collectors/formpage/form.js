@@ -150,7 +150,9 @@ function draw() {
     if (ind.kind === "ratio") {
       name.append(el("span", {}, ind.name));
       cell.append(el("output", { id: "r." + ind.code, "aria-live": "polite" }));
-      tr.append(name, el("td", {}, "%"), cell, el("td"), el("td"));
+      // The catalogue's unit of measure; "%" only for a ratio out of 100 (a rate per
+      // 1 000 people is not a percentage).
+      tr.append(name, el("td", {}, ind.measure || (ind.factor === 100 ? "%" : "")), cell, el("td"), el("td"));
     } else {
       name.append(el("label", { for: "v." + ind.code }, ind.name));
       const i = el("input", { id: "v." + ind.code, name: "v." + ind.code, inputmode: "decimal",

@@ -101,6 +101,12 @@ def open_form(d, url, period):
     print("  where: " + "; ".join(
         f"{p[0]} {p[1]:.0f}" + (f"-{p[2]:.0f}" if len(p) > 2 else "") + " ms"
         for p in d.execute_script(PROFILE)))
+    # Every file the page asked for exists (the icon too: no /favicon.ico 404).
+    missing = d.execute_script("return performance.getEntriesByType('resource')"
+                               ".filter((r) => r.responseStatus >= 400)"
+                               ".map((r) => new URL(r.name).pathname + ' ' + r.responseStatus);")
+    if missing:
+        fail(f"the page asked for what the agent does not serve: {missing}")
     if Select(d.find_element(By.ID, "period")).first_selected_option.get_attribute("value") != period:
         # The first period's rows carry the same ids: mark them, then wait for the
         # chosen period's own rows (new nodes), not for any row with such an id.
