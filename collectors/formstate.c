@@ -68,17 +68,43 @@ static bool period_deadline(const struct wire_welcome *w, const char *id, char d
 	return due[0] && date_parse(due, strlen(due), &day, &why) == 0 && today > day;
 }
 
+/* One period offered, as periods_json appends it. */
+static void period_offer(json_t *a, const char *id, const struct wire_welcome *w)
+{
+	char words[64], due[11];
+	struct period p;
+	const char *why;
+
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(a, i), "id")), id) == 0)
+			return; /* offered already */
+	if (period_parse(id, strlen(id), &p, &why) < 0)
+		return; /* the province's word is not trusted blindly: a period this agent reads */
+	period_words_vi(&p, words, sizeof words);
+	bool overdue = period_deadline(w, id, due);
+	json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:b}", "id", id, "words", words,
+					   "deadline", due[0] ? json_string(due) : json_null(),
+					   "overdue", overdue));
+}
+
+static int period_order(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "id"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "id"));
+	return strcmp(x, y); /* "2025" < "2025Q4" < "2025S1" < "2026": by year, then finer */
+}
+
 /*
  * The periods offered: the last three years and the half-years of the last
- * two, each with its deadline ("deadline": ISO date or null) and whether it is
- * past ("overdue") as the province's last WELCOME (w, NULL if none) gave it.
+ * two, and every open period the province's last WELCOME (w, NULL if none)
+ * listed (a quarter or a month of a catalogue that asks for them), in order;
+ * each with its deadline ("deadline": ISO date or null) and whether it is
+ * past ("overdue") as that WELCOME gave it.
  */
 static json_t *periods_json(int year, const struct wire_welcome *w)
 {
-	json_t *a = json_array();
-	char id[16], words[64];
-	struct period p;
-	const char *why;
+	json_t *a = json_array(), *sorted = json_array();
+	char id[16];
 
 	for (int y = year - 2; y <= year; y++) {
 		const char *forms[] = {"%d", "%dS1", "%dS2"};
@@ -86,18 +112,27 @@ static json_t *periods_json(int year, const struct wire_welcome *w)
 			if (k > 0 && y < year - 1)
 				continue;
 			snprintf(id, sizeof id, forms[k], y);
-			if (period_parse(id, strlen(id), &p, &why) < 0)
-				continue;
-			period_words_vi(&p, words, sizeof words);
-			char due[11];
-			bool overdue = period_deadline(w, id, due);
-			json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:b}", "id", id, "words",
-							   words, "deadline",
-							   due[0] ? json_string(due) : json_null(),
-							   "overdue", overdue));
+			period_offer(a, id, w);
 		}
 	}
-	return a;
+	for (size_t i = 0; w && i < w->nperiods; i++)
+		if (!w->periods[i].closed)
+			period_offer(a, w->periods[i].period, w);
+	size_t n = json_array_size(a);
+	json_t **e = calloc(n ? n : 1, sizeof *e);
+	if (!e || !sorted) {
+		free(e);
+		json_decref(sorted);
+		return a; /* out of memory: offered unsorted */
+	}
+	for (size_t i = 0; i < n; i++)
+		e[i] = json_array_get(a, i);
+	qsort(e, n, sizeof *e, period_order);
+	for (size_t i = 0; i < n; i++)
+		json_array_append(sorted, e[i]);
+	free(e);
+	json_decref(a);
+	return sorted;
 }
 
 /*

@@ -201,6 +201,23 @@ static json_t *offered(json_t *o, const char *id)
 	return entry(o, "periods", "id", id);
 }
 
+/* Whether period id is offered, and the ids offered are in order. */
+static bool has_period(json_t *o, const char *id)
+{
+	json_t *a = json_object_get(o, "periods");
+	bool found = false;
+
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		const char *at = json_string_value(json_object_get(json_array_get(a, i), "id"));
+		found = found || strcmp(at, id) == 0;
+		if (i > 0)
+			assert_true(strcmp(json_string_value(
+					       json_object_get(json_array_get(a, i - 1), "id")),
+					   at) < 0);
+	}
+	return found;
+}
+
 static bool expected(json_t *o, const char *code)
 {
 	return json_is_true(json_object_get(entry(o, "indicators", "code", code), "expected"));
@@ -246,8 +263,13 @@ static void test_deadlines(void **state)
 			    "\"administrative\","
 			    "\"deadline\":\"2100-01-01\",\"closed\":false},"
 			    "{\"period\":\"%dS1\",\"type\":\"six-monthly\",\"calendar\":"
-			    "\"administrative\",\"deadline\":\"2100-01-01\",\"closed\":true}]}",
-			    whose[k].unit, whose[k].unit, whose[k].tier, y - 1, y - 1, y, y, y);
+			    "\"administrative\",\"deadline\":\"2100-01-01\",\"closed\":true},"
+			    "{\"period\":\"%dQ4\",\"type\":\"quarterly\",\"calendar\":"
+			    "\"statistical\",\"deadline\":\"2100-03-01\",\"closed\":false},"
+			    "{\"period\":\"%d11\",\"type\":\"monthly\",\"calendar\":"
+			    "\"statistical\",\"deadline\":\"2100-03-01\",\"closed\":true}]}",
+			    whose[k].unit, whose[k].unit, whose[k].tier, y - 1, y - 1, y, y, y,
+			    y - 1, y - 1);
 			assert_int_equal(
 			    agentstate_file_save(fx->dir, "welcome.json", welcome, (size_t)n), 0);
 		}
@@ -267,6 +289,15 @@ static void test_deadlines(void **state)
 		CHECK_INT("this year not overdue", 0, json_is_true(json_object_get(p, "overdue")));
 		CHECK_INT("closed: no deadline", 1,
 			  json_is_null(json_object_get(offered(o, h1), "deadline")));
+		/* A quarter the province asks for is offered; a closed month is not. */
+		char q4[8], m11[8];
+		snprintf(q4, sizeof q4, "%dQ4", y - 1);
+		snprintf(m11, sizeof m11, "%d11", y - 1);
+		CHECK_INT("an open quarter of the WELCOME", known, has_period(o, q4));
+		if (known)
+			CHECK_STR("its deadline", "2100-03-01",
+				  json_string_value(json_object_get(offered(o, q4), "deadline")));
+		CHECK_INT("a closed month of the WELCOME", 0, has_period(o, m11));
 		CHECK_STR("tier", known ? "commune" : "",
 			  json_string_value(json_object_get(o, "tier")));
 		CHECK_INT("a commune's indicator", 1, expected(o, "population"));
