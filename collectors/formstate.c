@@ -68,6 +68,30 @@ static bool period_deadline(const struct wire_welcome *w, const char *id, char d
 	return due[0] && date_parse(due, strlen(due), &day, &why) == 0 && today > day;
 }
 
+/*
+ * The period the page opens with: the open one of the province's last WELCOME
+ * (w; NULL: none) whose deadline comes next, today's included (in December,
+ * the year's report due in mid-December, not last year's); def otherwise.
+ */
+static void period_due_next(const struct wire_welcome *w, char def[16])
+{
+	const struct welcome_period *next = NULL;
+	int32_t day, today = date_today();
+	const char *why;
+	struct period p;
+
+	for (size_t i = 0; w && i < w->nperiods; i++) {
+		const struct welcome_period *e = &w->periods[i];
+		if (!e->closed && e->deadline[0] &&
+		    date_parse(e->deadline, strlen(e->deadline), &day, &why) == 0 && day >= today &&
+		    period_parse(e->period, strlen(e->period), &p, &why) == 0 &&
+		    strlen(e->period) < 16 && (!next || strcmp(e->deadline, next->deadline) < 0))
+			next = e;
+	}
+	if (next)
+		snprintf(def, 16, "%s", next->period);
+}
+
 /* One period offered, as periods_json appends it. */
 static void period_offer(json_t *a, const char *id, const struct wire_welcome *w)
 {
@@ -178,11 +202,6 @@ char *formstate_json(struct formcache *fc, struct outbox *ob, const struct agent
 	struct tm tm;
 
 	localtime_r(&now, &tm); /* the office's year, not UTC's, on New Year's night */
-	if (!period || !*period) {
-		snprintf(def, sizeof def, "%d", tm.tm_year + 1900 - 1);
-		period = def;
-	}
-	bool valid = period_parse(period, strlen(period), &p, &why) == 0;
 	agentstate_load(c->outbox_dir, &as);
 	const struct catalog *cat = formcache_catalog(fc);
 	/* The tier and deadlines of the province's last WELCOME, if it was of this unit: a
@@ -190,6 +209,12 @@ char *formstate_json(struct formcache *fc, struct outbox *ob, const struct agent
 	struct wire_welcome w;
 	bool known =
 	    agentstate_welcome(c->outbox_dir, &w) == 0 && strcmp(w.unit.code, as.scope) == 0;
+	if (!period || !*period) {
+		snprintf(def, sizeof def, "%d", tm.tm_year + 1900 - 1);
+		period_due_next(known ? &w : NULL, def);
+		period = def;
+	}
+	bool valid = period_parse(period, strlen(period), &p, &why) == 0;
 	unsigned tier = known ? catalog_tier_from_name(w.unit.tier) : 0;
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "csrf", csrf, "unit", as.scope,
 			      "collector", as.collector, "catalog_version", cat ? cat->version : "",

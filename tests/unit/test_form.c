@@ -298,6 +298,13 @@ static void test_deadlines(void **state)
 			CHECK_STR("its deadline", "2100-03-01",
 				  json_string_value(json_object_get(offered(o, q4), "deadline")));
 		CHECK_INT("a closed month of the WELCOME", 0, has_period(o, m11));
+		/* Opened without a period: the one due next (this year's, 2100-01-01). */
+		char *text = formstate_json(fx->fc, fx->ob, fx->c, "", "tok");
+		json_t *first = json_loads(text, 0, NULL);
+		CHECK_STR("the period due next", known ? y0 : y1,
+			  json_string_value(json_object_get(first, "period")));
+		json_decref(first);
+		free(text);
 		CHECK_STR("tier", known ? "commune" : "",
 			  json_string_value(json_object_get(o, "tier")));
 		CHECK_INT("a commune's indicator", 1, expected(o, "population"));
