@@ -1,11 +1,14 @@
 /*
  * store_migrate: the schema migrations of `chisoctl db migrate`.
  *
- * Numbered files (001_x.sql) are applied once each, in their own
- * transaction, and recorded with a checksum so that a changed one is refused;
- * the repeatable files (R_x.sql: functions, views, grants) are applied again
- * together whenever any of them changed.  An advisory lock keeps two runs
- * from interleaving.
+ * Numbered files (001_x.sql) are applied once each and recorded with a
+ * checksum so that a changed one is refused; the repeatable files (R_x.sql:
+ * functions, views, grants) are applied again together whenever any of them
+ * changed.  One run is one transaction: an upgrade that fails at any step
+ * leaves the schema of the release before it, never half of the new one (a
+ * database with 009 but not 010 is a schema no release had, and the repeatable
+ * files of neither release may fit it).  An advisory lock keeps two runs from
+ * interleaving.
  */
 #include "store_migrate.h"
 
@@ -87,38 +90,137 @@ static char *store_slurp(const char *path, char *err, size_t errsize)
 	return text;
 }
 
-/* The line of a 1-based character position in text. */
-static int store_line_of(const char *text, long pos)
+/* The line of a 0-based offset in text. */
+static int store_line_of(const char *text, long off)
 {
 	int line = 1;
-	for (long i = 0; text[i] && i < pos - 1; i++)
+	for (long i = 0; text[i] && i < off; i++)
 		if (text[i] == '\n')
 			line++;
 	return line;
 }
 
-/* Runs the statements of one file; errors read "file:line: message (context)". */
+/* The text of line `line` of text, without its indentation, at most 120 bytes. */
+static void store_line_text(const char *text, int line, char *buf, size_t size)
+{
+	for (int l = 1; *text && l < line; text++)
+		if (*text == '\n')
+			l++;
+	text += strspn(text, " \t");
+	snprintf(buf, size, "%.*s", (int)strcspn(text, "\r\n"), text);
+}
+
+/* Skips blanks and comments from p: where the next token starts. */
+static const char *sql_skip_blank(const char *p)
+{
+	for (;;) {
+		p += strspn(p, " \t\r\n\f");
+		if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			p = e ? e + 2 : p + strlen(p);
+		} else {
+			return p;
+		}
+	}
+}
+
+/* Past the quoted string, identifier or dollar-quoted body that starts at p. */
+static const char *sql_skip_quoted(const char *p)
+{
+	if (*p == '$') {
+		size_t n = 1 + strspn(p + 1, "abcdefghijklmnopqrstuvwxyz"
+					     "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+		char tag[72];
+		if (p[n] != '$' || n >= sizeof tag || (n > 1 && p[1] >= '0' && p[1] <= '9'))
+			return p + 1; /* $1, not a dollar quote */
+		snprintf(tag, sizeof tag, "%.*s", (int)n + 1, p);
+		const char *e = strstr(p + n + 1, tag);
+		return e ? e + n + 1 : p + strlen(p);
+	}
+	char q = *p++;
+	for (; *p; p++)
+		if (*p == q && *++p != q) /* a doubled quote is a quote inside */
+			return p;
+	return p;
+}
+
+/*
+ * Where the k-th (0-based) statement of a file starts: the server runs a
+ * file's statements in turn and answers each, so the number answered before
+ * an error names the statement when the error has no position (a division by
+ * zero, a NOT NULL column over rows that have none).
+ */
+static long sql_stmt_offset(const char *text, int k)
+{
+	const char *p = sql_skip_blank(text);
+	for (int i = 0; *p; i++) {
+		while (*p == ';') /* empty statements get no answer */
+			p = sql_skip_blank(p + 1);
+		if (i == k || !*p)
+			break;
+		while (*p && *p != ';') {
+			if (*p == '\'' || *p == '"' || *p == '$')
+				p = sql_skip_quoted(p);
+			else if ((p[0] == '-' && p[1] == '-') || (p[0] == '/' && p[1] == '*'))
+				p = sql_skip_blank(p);
+			else
+				p++;
+		}
+	}
+	return p - text;
+}
+
+/* The error of statement `done` (0-based) of a file: "file:line: message (context);
+ * statement `the line's text`". */
+static void store_file_error(struct store *s, const PGresult *res, const char *path,
+			     const char *text, int done, char *err, size_t errsize)
+{
+	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
+	long off = pos ? atol(pos) - 1 : sql_stmt_offset(text, done);
+	int line = store_line_of(text, off);
+	char stmt[128];
+
+	if (!msg)
+		msg = PQerrorMessage(s->conn);
+	store_line_text(text, line, stmt, sizeof stmt);
+	snprintf(err, errsize, "%s:%d: %.*s%s%.*s%s%s%s%s", path, line, (int)strcspn(msg, "\n"),
+		 msg, ctx ? " (" : "", ctx ? (int)strcspn(ctx, "\n") : 0, ctx ? ctx : "",
+		 ctx ? ")" : "", *stmt ? "; statement `" : "", stmt, *stmt ? "`" : "");
+}
+
+/*
+ * Runs the statements of one file, so that the operator sees which step failed
+ * and where without opening it.
+ */
 static int store_exec_file(struct store *s, const char *path, const char *text, char *err,
 			   size_t errsize)
 {
-	PGresult *res = PQexec(s->conn, text);
-	int rc = 0;
+	PGresult *res;
+	int rc = 0, done = 0;
 
-	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-		const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
-		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-		const char *ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
-		snprintf(err, errsize, "%s:%d: %s%s%.*s%s", path,
-			 pos ? store_line_of(text, atol(pos)) : 1, msg ? msg : "error",
-			 ctx ? " (" : "", ctx ? (int)strcspn(ctx, "\n") : 0, ctx ? ctx : "",
-			 ctx ? ")" : "");
-		rc = -1;
+	if (!PQsendQuery(s->conn, text)) {
+		snprintf(err, errsize, "%s: %.*s", path,
+			 (int)strcspn(PQerrorMessage(s->conn), "\n"), PQerrorMessage(s->conn));
+		return -1;
 	}
-	PQclear(res);
+	/* every answer is read, also after an error, before the connection is used again */
+	while ((res = PQgetResult(s->conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+		if (rc == 0 && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+			store_file_error(s, res, path, text, done, err, errsize);
+			rc = -1;
+		}
+		done++;
+		PQclear(res);
+	}
 	return rc;
 }
 
-/* Applies one numbered migration inside its own transaction and records it. */
+/* Applies one numbered migration inside the run's transaction and records it. */
 static int store_apply(struct store *s, const char *path, const char *file, int version,
 		       const char *text, char *err, size_t errsize)
 {
@@ -127,17 +229,11 @@ static int store_apply(struct store *s, const char *path, const char *file, int 
 	PGresult *res;
 
 	snprintf(vers, sizeof vers, "%d", version);
-	if (store_exec(s, "BEGIN", err, errsize) < 0 ||
-	    store_exec(s, store_sql_migration_path, err, errsize) < 0 ||
-	    store_exec_file(s, path, text, err, errsize) < 0)
-		goto fail;
-	if ((res = store_run(s, &migrate_stmt[S_MIGRATION_RECORD], p, err, errsize)) == NULL)
-		goto fail;
+	if (store_exec_file(s, path, text, err, errsize) < 0 ||
+	    (res = store_run(s, &migrate_stmt[S_MIGRATION_RECORD], p, err, errsize)) == NULL)
+		return -1;
 	PQclear(res);
-	return store_exec(s, "COMMIT", err, errsize);
-fail:
-	store_rollback(s);
-	return -1;
+	return 0;
 }
 
 /* The names of dir's numbered files (001_x.sql) or repeatable files (R_x.sql), sorted,
@@ -265,8 +361,8 @@ static int store_repeatable_same(struct store *s, char **names, char **texts, si
 
 /*
  * When any R_ file changed (or one was added or removed), applies all of them
- * again in one transaction: functions, views and grants are then exactly what
- * the files say, R_00_reset having dropped the old ones.
+ * again: functions, views and grants are then exactly what the files say,
+ * R_00_reset having dropped the old ones.
  */
 static int store_migrate_repeatable(struct store *s, const char *dir, int *applied, char *err,
 				    size_t errsize)
@@ -283,26 +379,19 @@ static int store_migrate_repeatable(struct store *s, const char *dir, int *appli
 		goto done;
 	}
 	log_info("applying functions, views and grants (%zu files)", n);
-	if (store_exec(s, "BEGIN", err, errsize) < 0 ||
-	    store_exec(s, store_sql_migration_path, err, errsize) < 0 ||
-	    store_exec(s, "DELETE FROM chiso.schema_repeatable", err, errsize) < 0)
-		goto rollback;
+	if (store_exec(s, "DELETE FROM chiso.schema_repeatable", err, errsize) < 0)
+		goto done;
 	for (size_t i = 0; i < n; i++) {
 		const char *p[] = {names[i], texts[i]};
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		if (store_exec_file(s, path, texts[i], err, errsize) < 0 ||
 		    (res = store_run(s, &migrate_stmt[S_REPEATABLE_RECORD], p, err, errsize)) ==
 			NULL)
-			goto rollback;
+			goto done;
 		PQclear(res);
 	}
-	if (store_exec(s, "COMMIT", err, errsize) < 0)
-		goto done;
 	(*applied)++;
 	rc = 0;
-	goto done;
-rollback:
-	store_rollback(s);
 done:
 	store_free_files(names, texts, n);
 	return rc;
@@ -315,10 +404,28 @@ int store_migrate(struct store *s, const char *sql_dir, int *applied, char *err,
 	*applied = 0;
 	if (store_exec(s, store_sql_lock, err, errsize) < 0)
 		return -1;
-	if (store_exec(s, store_sql_migration_table, err, errsize) == 0 &&
+	/* the bookkeeping tables too: a first run that fails leaves nothing behind */
+	if (store_exec(s, "BEGIN", err, errsize) == 0 &&
+	    store_exec(s, store_sql_migration_table, err, errsize) == 0 &&
+	    store_exec(s, store_sql_migration_path, err, errsize) == 0 &&
 	    store_migrate_numbered(s, sql_dir, applied, err, errsize) == 0 &&
-	    store_migrate_repeatable(s, sql_dir, applied, err, errsize) == 0)
+	    store_migrate_repeatable(s, sql_dir, applied, err, errsize) == 0 &&
+	    store_exec(s, "COMMIT", err, errsize) == 0) {
 		rc = 0;
+	} else {
+		size_t len = strlen(err);
+		store_rollback(s);
+		if (*applied > 0 && len < errsize)
+			snprintf(
+			    err + len, errsize - len,
+			    "; rolled back whole: the %d step%s of this run before it %s undone "
+			    "too; the schema is as it was",
+			    *applied, *applied == 1 ? "" : "s", *applied == 1 ? "is" : "are");
+		else if (len < errsize)
+			snprintf(err + len, errsize - len,
+				 "; rolled back: the schema is as it was");
+		*applied = 0;
+	}
 	store_exec(s, store_sql_unlock, (char[8]){0}, 8);
 	return rc;
 }

@@ -10,9 +10,11 @@
 struct store;
 
 /*
- * Applies the numbered migrations of sql_dir that are not applied yet, each in
- * its own transaction, recording name and checksum.  Refuses when an applied
- * file has changed.  *applied gets the number applied now.
+ * Applies the numbered migrations of sql_dir that are not applied yet, recording
+ * name and checksum, then the repeatable files if any changed, all in one
+ * transaction: on an error nothing of the run stays (err names the file, line
+ * and statement).  Refuses when an applied file has changed.  *applied gets the
+ * number applied now (0 on an error).
  */
 int store_migrate(struct store *s, const char *sql_dir, int *applied, char *err, size_t errsize);
 
