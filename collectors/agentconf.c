@@ -22,6 +22,10 @@ const struct cfg_key agentconf_keys[] = {
        "The province's chisod: tcp://HOST:PORT."),
     K("server.public_key_file", CFG_STRING, "/etc/chiso/keys/server.pub", 0, 0,
       server_public_key_file, "The server's CURVE public key, as the province gave it."),
+    K("server.public_key_next_file", CFG_STRING, "/etc/chiso/keys/server-next.pub", 0, 0,
+      server_public_key_next_file,
+      "The server's next public key, when the province rotates its key: tried after a refused "
+      "handshake. Absent file or empty = none."),
     K("agent.secret_key_file", CFG_STRING, "/etc/chiso/keys/agent.key", 0, 0, secret_key_file,
       "This agent's CURVE keypair (chiso-agent keygen writes it here); mode 0600."),
     K("agent.insecure", CFG_BOOL, "false", 0, 0, insecure,

@@ -18,6 +18,7 @@
 struct agentconf {
 	char *endpoint;
 	char *server_public_key_file;
+	char *server_public_key_next_file;
 	char *secret_key_file;
 	bool insecure;
 	char *collector;

@@ -28,6 +28,7 @@
 #include "inbox.h"
 #include "form.h"
 #include "keys.h"
+#include "srvkey.h"
 #include "log.h"
 #include "num.h"
 #include "outbox.h"
@@ -458,15 +459,17 @@ static int check_command(int argc, char **argv)
 static int check_config(const struct agentconf *c, const char *path, int verbose)
 {
 	struct keypair kp;
-	char server[KEYS_Z85_LEN + 1], err[1024];
+	struct srvkey sk = {0};
+	char err[1024];
 	/* The key file's own error names the key file; say which setting led there. */
 	if (!c->insecure && keys_read_secret(c->secret_key_file, &kp, err, sizeof err) < 0) {
 		fprintf(stderr, "%s: agent.secret_key_file: %s\n", path, err);
 		return 1;
 	}
 	if (!c->insecure &&
-	    keys_read_public(c->server_public_key_file, server, err, sizeof err) < 0) {
-		fprintf(stderr, "%s: server.public_key_file: %s\n", path, err);
+	    srvkey_load(&sk, c->server_public_key_file, c->server_public_key_next_file, false, err,
+			sizeof err) < 0) {
+		fprintf(stderr, "%s: %s\n", path, err);
 		return 1;
 	}
 	if (verbose)

@@ -36,6 +36,7 @@
 #include "frame.h"
 #include "log.h"
 #include "rejects.h"
+#include "srvkey.h"
 #include "wire.h"
 
 #define SENDER_SCAN_MS 1000
@@ -57,6 +58,9 @@ struct sender {
 	int64_t reopen_at_ms;	 /* 0, or when to replace a refused socket */
 	int64_t reopen_pause_ms; /* the pause before the next replacement */
 	uint64_t refusals;	 /* handshakes refused, for rate-limited warnings */
+	struct srvkey keys;	 /* the province's current and next server keys */
+	bool hs_refused;	 /* the last handshake was refused: try the other key */
+	bool next_said;		 /* the switch to the next key was logged */
 	bool greeted;		 /* HELLO sent on the current connection */
 	bool welcomed;		 /* its WELCOME came: batches, PINGs and CATALOG may follow */
 	int64_t hello_ms;	 /* when the HELLO was sent; sent again if unanswered */
@@ -131,11 +135,19 @@ static int sender_socket(struct sender *s, char *err, size_t errsize)
 		log_warn("DEVELOPMENT MODE (agent.insecure = true): no CURVE");
 	} else {
 		struct keypair kp;
-		char server[KEYS_Z85_LEN + 1];
+		bool was_next = srvkey_is_next(&s->keys);
 		if (keys_read_secret(c->secret_key_file, &kp, err, errsize) < 0 ||
-		    keys_read_public(c->server_public_key_file, server, err, errsize) < 0)
+		    srvkey_load(&s->keys, c->server_public_key_file, c->server_public_key_next_file,
+				s->hs_refused, err, errsize) < 0)
 			return -1;
-		if (zmq_setsockopt(s->dealer, ZMQ_CURVE_SERVERKEY, server, 41) < 0 ||
+		s->hs_refused = false;
+		if (srvkey_is_next(&s->keys) != was_next)
+			log_info("trying the province's %s server key (%s)",
+				 was_next ? "current" : "next",
+				 was_next ? c->server_public_key_file
+					  : c->server_public_key_next_file);
+		if (zmq_setsockopt(s->dealer, ZMQ_CURVE_SERVERKEY, srvkey_chosen(&s->keys), 41) <
+			0 ||
 		    zmq_setsockopt(s->dealer, ZMQ_CURVE_PUBLICKEY, kp.public_key, 41) < 0 ||
 		    zmq_setsockopt(s->dealer, ZMQ_CURVE_SECRETKEY, kp.secret_key, 41) < 0) {
 			snprintf(err, errsize, "CURVE: %s", zmq_strerror(zmq_errno()));
@@ -665,11 +677,19 @@ static void sender_monitor(struct sender *s, int64_t now)
 	uint16_t event;
 	memcpy(&event, head, sizeof event);
 	if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+		if (srvkey_is_next(&s->keys) && !s->next_said) {
+			s->next_said = true;
+			log_warn("connected with the province's next server key (%s): the province "
+				 "has switched to it; copy that file over %s when convenient",
+				 s->conf->server_public_key_next_file,
+				 s->conf->server_public_key_file);
+		}
 		sender_connected(s);
 		return;
 	}
 	/* A refused handshake: libzmq will not try this socket again. */
 	s->refusals++;
+	s->hs_refused = true;
 	if (s->reopen_at_ms == 0) {
 		int64_t pause = s->reopen_pause_ms + sender_jitter(s->reopen_pause_ms);
 		s->reopen_at_ms = now + pause;

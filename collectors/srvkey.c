@@ -1,0 +1,67 @@
+/*
+ * srvkey: the choice between the province's current and next server key (see
+ * srvkey.h).
+ *
+ * A refused handshake cannot say whether the server key was wrong or this
+ * agent's own key was refused (chisod just restarted, the key not yet
+ * enrolled): both end the connection.  So the agent alternates between the two
+ * keys it was given, one per new connection; with the wrong guess it only
+ * loses the reconnection pause it would have waited anyway.
+ */
+#include "srvkey.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Reads the next key into k->key[1] when its file is there; 0, or -1 with err. */
+static int srvkey_read_next(struct srvkey *k, const char *path, char *err, size_t errsize)
+{
+	struct stat st;
+	char e[512];
+
+	if (!path || !*path || (stat(path, &st) < 0 && errno == ENOENT))
+		return 0; /* no rotation under way */
+	if (keys_read_public(path, k->key[1], e, sizeof e) < 0) {
+		snprintf(err, errsize, "server.public_key_next_file: %s", e);
+		return -1;
+	}
+	if (strcmp(k->key[1], k->key[0]) != 0)
+		k->n = 2;
+	return 0;
+}
+
+int srvkey_load(struct srvkey *k, const char *current_path, const char *next_path, bool refused,
+		char *err, size_t errsize)
+{
+	char e[512];
+
+	k->n = 0;
+	k->used = 0;
+	if (keys_read_public(current_path, k->key[0], e, sizeof e) < 0) {
+		snprintf(err, errsize, "server.public_key_file: %s", e);
+		return -1;
+	}
+	k->n = 1;
+	if (srvkey_read_next(k, next_path, err, errsize) < 0)
+		return -1;
+	int last = -1;
+	for (int i = 0; i < k->n; i++)
+		if (strcmp(k->key[i], k->last) == 0)
+			last = i;
+	if (last >= 0)
+		k->used = refused && k->n == 2 ? 1 - last : last;
+	memcpy(k->last, k->key[k->used], sizeof k->last);
+	return 0;
+}
+
+const char *srvkey_chosen(const struct srvkey *k)
+{
+	return k->key[k->used];
+}
+
+bool srvkey_is_next(const struct srvkey *k)
+{
+	return k->used == 1;
+}
