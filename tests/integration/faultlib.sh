@@ -14,7 +14,8 @@
 #               history rows beyond one per row (each row is sent once, so a
 #               second history row would be a second application)
 #
-# and asserts lost = 0, duplicated = 0, acked = sent and a clean `rollup verify`.
+# and asserts lost = 0, duplicated = 0, acked = sent and a clean `rollup verify`
+# (unless F_VERIFY=0).
 #
 # CHISO_SOAK=N (default 1) multiplies the kills, the rows and the bounds: see
 # docs/reliability.md for the soak mode.
@@ -144,6 +145,8 @@ fault_counts() {
 	assert_eq "unexpected rows" 0 "$extra"
 	assert_eq "stored = sent" "$sent" "$stored"
 	assert_eq "acked = sent" "$sent" "$acked"
+	# F_VERIFY=0: a test that does not touch the rollups spares their check (tens of seconds).
+	[ "${F_VERIFY:-1}" = 1 ] || return 0
 	ctl rollup verify >"$T/verify.txt" 2>&1 || { head -n 20 "$T/verify.txt"; fail "rollup verify found differences"; }
 	printf '%s\n' "$(tail -n 1 "$T/verify.txt")"
 }
