@@ -472,6 +472,10 @@ static int check_config(const struct agentconf *c, const char *path, int verbose
 		fprintf(stderr, "%s: %s\n", path, err);
 		return 1;
 	}
+	if (sk.next_err[0]) { /* the agent would set it aside; -n says so */
+		fprintf(stderr, "%s: %s\n", path, sk.next_err);
+		return 1;
+	}
 	if (verbose)
 		agentconf_print(c, stdout);
 	else

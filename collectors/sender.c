@@ -141,6 +141,9 @@ static int sender_socket(struct sender *s, char *err, size_t errsize)
 				s->hs_refused, err, errsize) < 0)
 			return -1;
 		s->hs_refused = false;
+		if (s->keys.next_err[0])
+			log_warn("%s: set aside, using server.public_key_file only",
+				 s->keys.next_err);
 		if (srvkey_is_next(&s->keys) != was_next)
 			log_info("trying the province's %s server key (%s)",
 				 was_next ? "current" : "next",

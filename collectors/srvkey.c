@@ -15,21 +15,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Reads the next key into k->key[1] when its file is there; 0, or -1 with err. */
-static int srvkey_read_next(struct srvkey *k, const char *path, char *err, size_t errsize)
+/* Reads the next key into k->key[1] when its file is there, or says in k->next_err why not. */
+static void srvkey_read_next(struct srvkey *k, const char *path)
 {
 	struct stat st;
 	char e[512];
 
+	k->next_err[0] = '\0';
 	if (!path || !*path || (stat(path, &st) < 0 && errno == ENOENT))
-		return 0; /* no rotation under way */
+		return; /* no rotation under way */
 	if (keys_read_public(path, k->key[1], e, sizeof e) < 0) {
-		snprintf(err, errsize, "server.public_key_next_file: %s", e);
-		return -1;
+		snprintf(k->next_err, sizeof k->next_err, "server.public_key_next_file: %s", e);
+		return;
 	}
 	if (strcmp(k->key[1], k->key[0]) != 0)
 		k->n = 2;
-	return 0;
 }
 
 int srvkey_load(struct srvkey *k, const char *current_path, const char *next_path, bool refused,
@@ -44,8 +44,7 @@ int srvkey_load(struct srvkey *k, const char *current_path, const char *next_pat
 		return -1;
 	}
 	k->n = 1;
-	if (srvkey_read_next(k, next_path, err, errsize) < 0)
-		return -1;
+	srvkey_read_next(k, next_path);
 	int last = -1;
 	for (int i = 0; i < k->n; i++)
 		if (strcmp(k->key[i], k->last) == 0)

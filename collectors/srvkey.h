@@ -23,14 +23,17 @@ struct srvkey {
 	int n;			       /* 1, or 2 with a next key different from the current */
 	int used;		       /* the index of the key chosen for this connection */
 	char last[KEYS_Z85_LEN + 1];   /* the key chosen last time ("" at first) */
+	char next_err[600];	       /* why the next key file was set aside, or "" */
 };
 
 /*
  * Reads the current key (required) and the next one (next_path empty or the file
  * absent: none), then chooses: the key chosen last time if it is still one of
  * them, or the other one after a refused handshake (refused); the current key at
- * first.  0, or -1 with err naming the setting whose file is wrong.  k is
- * zeroed before the first call.
+ * first.  0, or -1 with err when the current key cannot be read.  A next key
+ * file that is there but holds no key is set aside, the reason in k->next_err:
+ * a bad copy must not cut an agent off from a province that still uses the
+ * current key (`chiso-agent -n` refuses it).  k is zeroed before the first call.
  */
 int srvkey_load(struct srvkey *k, const char *current_path, const char *next_path, bool refused,
 		char *err, size_t errsize);
