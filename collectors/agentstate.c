@@ -52,6 +52,8 @@ int agentstate_load(const char *dir, struct agentstate *st)
 			snprintf(st->scope, sizeof st->scope, "%s", eq);
 		else if (strcmp(line, "catalog_version") == 0)
 			snprintf(st->catalog_version, sizeof st->catalog_version, "%s", eq);
+		else if (strcmp(line, "server_key") == 0)
+			snprintf(st->server_key, sizeof st->server_key, "%s", eq);
 	}
 	fclose(fp);
 	return 0;
@@ -85,13 +87,13 @@ int agentstate_save(const char *dir, const struct agentstate *st)
 		     "acked_batches=%llu\nacked_rows=%llu\nrejected_rows=%llu\n"
 		     "duplicate_acks=%llu\nrekeyed_batches=%llu\nretries=%llu\ncollector=%s\n"
 		     "scope=%s\n"
-		     "catalog_version=%s\n",
+		     "catalog_version=%s\nserver_key=%s\n",
 		     (long long)st->last_ack, (long long)st->last_contact,
 		     (long long)st->last_error_at, st->last_error,
 		     (unsigned long long)st->acked_batches, (unsigned long long)st->acked_rows,
 		     (unsigned long long)st->rejected_rows, (unsigned long long)st->duplicate_acks,
 		     (unsigned long long)st->rekeyed_batches, (unsigned long long)st->retries,
-		     st->collector, st->scope, st->catalog_version);
+		     st->collector, st->scope, st->catalog_version, st->server_key);
 	if (n < 0 || (size_t)n >= sizeof text)
 		return -1;
 	return agentstate_file_save(dir, "agent.state", text, (size_t)n);

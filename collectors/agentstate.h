@@ -4,7 +4,9 @@
  * A small key=value file in the outbox directory, replaced atomically
  * (write, fsync, rename) so that a reader never sees half of it: the last
  * acknowledgement, the last error, totals, and what the province said in its
- * WELCOME (collector id, scope, catalogue version).
+ * WELCOME (collector id, scope, catalogue version), and which server key
+ * worked last, so that an agent restarted after a rotation of the province's
+ * key starts with the key that works.
  *
  * Beside it, replaced the same way, what the officer's form needs offline
  * after one contact: the province's catalogue (catalog.json) and its last
@@ -29,6 +31,7 @@ struct agentstate {
 	char collector[65];
 	char scope[17];
 	char catalog_version[65];
+	char server_key[41]; /* the server key of the last handshake that worked (srvkey) */
 };
 
 /* Reads dir/agent.state; a missing file gives zeros.  0, or -1 if unreadable. */

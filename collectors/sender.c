@@ -207,6 +207,8 @@ struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char 
 	s->version = WIRE_VERSION_MAX;
 	s->reopen_pause_ms = conf->reconnect_min_ms;
 	agentstate_load(conf->outbox_dir, &s->st);
+	/* Only a guess at the first key to try: srvkey uses it only if a key file holds it. */
+	memcpy(s->keys.last, s->st.server_key, sizeof s->keys.last);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -687,6 +689,7 @@ static void sender_monitor(struct sender *s, int64_t now)
 				 s->conf->server_public_key_next_file,
 				 s->conf->server_public_key_file);
 		}
+		memcpy(s->st.server_key, srvkey_chosen(&s->keys), sizeof s->st.server_key);
 		sender_connected(s);
 		return;
 	}

@@ -107,6 +107,11 @@ done
 grep -h "server key\|handshake" "$T/agents/${AGENTS[0]}/run.log" | sed "s|$T|T|g"
 for p in "${BG_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 wait_agents
+# An agent restarted after the switch starts with the key that worked (agent.state).
+a=${AGENTS[0]}
+agent "$a" run --timeout 3 >"$T/agents/$a/restart.log" 2>&1 || fail "$a did not restart cleanly"
+check_that "restarted agent: connected" grep -q "connected to chisod" "$T/agents/$a/restart.log"
+check "restarted agent: refused handshakes" 0 "$(grep -c handshake "$T/agents/$a/restart.log" || true)"
 
 # Seconds without an ACK: the longest pause between two commits of the load
 # (an agent's ACK follows its batch's commit).

@@ -24,6 +24,7 @@ static void test_state(void **state)
 	snprintf(a.last_error, sizeof a.last_error, "the province refused a message: revoked");
 	snprintf(a.collector, sizeof a.collector, "xa-21298");
 	snprintf(a.scope, sizeof a.scope, "21298");
+	snprintf(a.server_key, sizeof a.server_key, "rq:rM>}U?@Lns47E1%%kR.o@n%%FcmmsL/@{H8]yf7");
 	assert_int_equal(agentstate_save(dir, &a), 0);
 	assert_int_equal(agentstate_load(dir, &b), 0);
 	assert_int_equal(b.last_ack, a.last_ack);
@@ -31,6 +32,7 @@ static void test_state(void **state)
 	assert_int_equal(b.duplicate_acks, 1);
 	CHECK_STR("error", a.last_error, b.last_error);
 	CHECK_STR("scope", "21298", b.scope);
+	CHECK_STR("server key", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", b.server_key);
 	test_rm_rf(dir);
 }
 
