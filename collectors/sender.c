@@ -53,18 +53,19 @@ struct sender {
 	const struct agentconf *conf;
 	struct outbox *ob;
 	void *ctx, *dealer;
-	void *mon;		 /* PAIR socket receiving the dealer's monitor events */
-	unsigned mon_gen;	 /* each socket gets its own monitor endpoint */
-	int64_t reopen_at_ms;	 /* 0, or when to replace a refused socket */
-	int64_t reopen_pause_ms; /* the pause before the next replacement */
-	uint64_t refusals;	 /* handshakes refused, for rate-limited warnings */
-	struct srvkey keys;	 /* the province's current and next server keys */
-	bool hs_refused;	 /* the last handshake was refused: try the other key */
-	bool next_said;		 /* the switch to the next key was logged */
-	bool greeted;		 /* HELLO sent on the current connection */
-	bool welcomed;		 /* its WELCOME came: batches, PINGs and CATALOG may follow */
-	int64_t hello_ms;	 /* when the HELLO was sent; sent again if unanswered */
-	int version;		 /* the protocol version spoken on this connection (2, or 1) */
+	void *mon;			   /* PAIR socket receiving the dealer's monitor events */
+	unsigned mon_gen;		   /* each socket gets its own monitor endpoint */
+	int64_t reopen_at_ms;		   /* 0, or when to replace a refused socket */
+	int64_t reopen_pause_ms;	   /* the pause before the next replacement */
+	uint64_t refusals;		   /* handshakes refused, for rate-limited warnings */
+	struct srvkey keys;		   /* the province's current and next server keys */
+	bool hs_refused;		   /* the last handshake was refused: try the other key */
+	bool next_said;			   /* the switch to the next key was logged */
+	char hello_next[KEYS_Z85_LEN + 1]; /* the next server key the last HELLO named, or "" */
+	bool greeted;			   /* HELLO sent on the current connection */
+	bool welcomed;	  /* its WELCOME came: batches, PINGs and CATALOG may follow */
+	int64_t hello_ms; /* when the HELLO was sent; sent again if unanswered */
+	int version;	  /* the protocol version spoken on this connection (2, or 1) */
 	int sigfd;
 	struct inflight *fly;
 	size_t nfly;
@@ -615,8 +616,28 @@ static void sender_message(struct sender *s, int64_t now)
 	frame_recv(s->dealer, false, 0, sender_dispatch, &rx);
 }
 
-/* Greets the province (the catalogue is asked for on its WELCOME); 0 once sent, -1 while
- * unconnected. */
+/*
+ * The next server key this agent holds, as its files say now, into out ("" for
+ * none).  Read apart from s->keys, which belongs to the connection's key choice.
+ */
+static void sender_next_key(const struct sender *s, char out[KEYS_Z85_LEN + 1])
+{
+	struct srvkey k = {0};
+	char err[600];
+
+	out[0] = '\0';
+	if (!s->conf->insecure &&
+	    srvkey_load(&k, s->conf->server_public_key_file, s->conf->server_public_key_next_file,
+			false, err, sizeof err) == 0)
+		snprintf(out, KEYS_Z85_LEN + 1, "%s", srvkey_next(&k));
+}
+
+/*
+ * Greets the province (the catalogue is asked for on its WELCOME); 0 once sent, -1 while
+ * unconnected.  The agent string names the first 8 characters of the next server key the
+ * agent holds, so that the province's log shows who is ready for a rotation of its key
+ * (the field is free text: no protocol change).
+ */
 static int sender_hello(struct sender *s)
 {
 	struct outbox_stats st;
@@ -624,7 +645,12 @@ static int sender_hello(struct sender *s)
 	int rc = -1;
 
 	outbox_stats(s->ob, &st);
-	snprintf(h.agent, sizeof h.agent, "chiso-agent %s", CHISO_VERSION);
+	sender_next_key(s, s->hello_next);
+	if (s->hello_next[0])
+		snprintf(h.agent, sizeof h.agent, "chiso-agent %s next-key %.8s", CHISO_VERSION,
+			 s->hello_next);
+	else
+		snprintf(h.agent, sizeof h.agent, "chiso-agent %s", CHISO_VERSION);
 	h.epoch = st.epoch;
 	h.backlog_batches = st.pending_batches;
 	h.backlog_rows = st.pending_rows;
@@ -783,8 +809,13 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 			s->greeted = false;
 		sender_pump(s, now);
 		if (s->welcomed && now >= s->next_ping_ms) {
+			char next[KEYS_Z85_LEN + 1];
 			sender_ping(s);
 			s->next_ping_ms = now + s->conf->ping_interval_ms;
+			/* A next key copied in (or removed) while connected: say so at once. */
+			sender_next_key(s, next);
+			if (strcmp(next, s->hello_next) != 0)
+				sender_hello(s);
 		}
 		if (now >= s->next_state_ms) {
 			agentstate_save(s->conf->outbox_dir, &s->st);

@@ -60,6 +60,11 @@ const char *srvkey_chosen(const struct srvkey *k)
 	return k->key[k->used];
 }
 
+const char *srvkey_next(const struct srvkey *k)
+{
+	return k->n == 2 ? k->key[1] : "";
+}
+
 bool srvkey_is_next(const struct srvkey *k)
 {
 	return k->used == 1;

@@ -39,6 +39,8 @@ int srvkey_load(struct srvkey *k, const char *current_path, const char *next_pat
 		char *err, size_t errsize);
 /* The chosen key (borrowed from k). */
 const char *srvkey_chosen(const struct srvkey *k);
+/* The next key when one is held (not the current one), or "" (borrowed from k). */
+const char *srvkey_next(const struct srvkey *k);
 /* True when the chosen key is the one of server.public_key_next_file. */
 bool srvkey_is_next(const struct srvkey *k);
 

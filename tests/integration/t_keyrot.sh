@@ -26,7 +26,7 @@ for name in "${AGENTS[@]}"; do
 	d=$T/agents/$name
 	cp "$KEYS/server.pub" "$d/server.pub"
 	sed -i -e "s|public_key_file = \"$KEYS/server.pub\";|public_key_file = \"$d/server.pub\";\n\tpublic_key_next_file = \"$d/server-next.pub\";|" \
-		-e 's/batch_rows = 500;/batch_rows = 40;/' "$d/agent.conf"
+		-e 's/batch_rows = 500;/batch_rows = 40;\n\tping_interval_ms = 1000;/' "$d/agent.conf"
 	grep -q "server-next.pub" "$d/agent.conf" || fail "cannot set $name's next key file"
 	tail -n +2 "$d/load.csv" >"$d/rows"
 	split -n "l/$SLICES" -d "$d/rows" "$d/slice."
@@ -76,6 +76,15 @@ ctl keygen server-next --dir "$KEYS" >/dev/null
 for name in "${AGENTS[@]}"; do
 	cp "$KEYS/server-next.pub" "$T/agents/$name/server-next.pub"
 done
+# Step 3 of the guide: the agents that hold the next key say so in their HELLO
+# (at their next ping), and chisod's log shows it.
+tag=$(sed -n 's/^public-key = "\(.\{8\}\).*/\1/p' "$KEYS/server-next.pub")
+ready() {
+	[ "$(grep -F "next-key $tag" "$T/chisod.log" | sed -n 's/.*collector \([^:]*\): hello from.*/\1/p' |
+		sort -u | wc -l)" -eq "$NAGENTS" ]
+}
+wait_for "the agents to hold the next key" 20 ready
+printf 'agents holding the next key (chisod log, "next-key %s"): %d of %d\n' "$tag" "$NAGENTS" "$NAGENTS"
 wait_for "more batches" 20 stored_over "$(fault_stored)"
 
 say "operator: chisod switches to the next key"

@@ -88,10 +88,12 @@ static void test_follow_switch(void **state)
 	test_file(dir, "server-next.pub", "absent", next, sizeof next);
 	assert_int_equal(srvkey_load(&k, cur, next, false, err, sizeof err), 0);
 	CHECK_STR("before the rotation", key_text[0], srvkey_chosen(&k));
+	CHECK_STR("no next key held", "", srvkey_next(&k));
 	/* the operator hands out the next key while the agent runs */
 	test_file(dir, "server-next.pub", "B", next, sizeof next);
 	assert_int_equal(srvkey_load(&k, cur, next, false, err, sizeof err), 0);
 	CHECK_STR("next key handed out", key_text[0], srvkey_chosen(&k));
+	CHECK_STR("next key held", key_text[1], srvkey_next(&k));
 	/* chisod restarts with the next key: the current one is refused */
 	assert_int_equal(srvkey_load(&k, cur, next, true, err, sizeof err), 0);
 	CHECK_STR("after the switch", key_text[1], srvkey_chosen(&k));
