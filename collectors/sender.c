@@ -661,10 +661,12 @@ static int sender_hello(struct sender *s)
 	return rc;
 }
 
+/* Tells the province the backlog, and greets it again when the next server key held changed. */
 static void sender_ping(struct sender *s)
 {
 	struct outbox_stats st;
 	struct wire_ping p = {0};
+	char next[KEYS_Z85_LEN + 1];
 
 	outbox_stats(s->ob, &st);
 	p.backlog_batches = st.pending_batches;
@@ -676,6 +678,10 @@ static void sender_ping(struct sender *s)
 		sender_send(s, WIRE_PING, body, strlen(body));
 		free(body);
 	}
+	/* A next key copied in (or removed) while connected: say so now, not at a reconnection. */
+	sender_next_key(s, next);
+	if (strcmp(next, s->hello_next) != 0)
+		sender_hello(s);
 }
 
 /* A new connection: greet it and resend at once what had no answer. */
@@ -809,13 +815,8 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 			s->greeted = false;
 		sender_pump(s, now);
 		if (s->welcomed && now >= s->next_ping_ms) {
-			char next[KEYS_Z85_LEN + 1];
 			sender_ping(s);
 			s->next_ping_ms = now + s->conf->ping_interval_ms;
-			/* A next key copied in (or removed) while connected: say so at once. */
-			sender_next_key(s, next);
-			if (strcmp(next, s->hello_next) != 0)
-				sender_hello(s);
 		}
 		if (now >= s->next_state_ms) {
 			agentstate_save(s->conf->outbox_dir, &s->st);
