@@ -616,20 +616,13 @@ static void sender_message(struct sender *s, int64_t now)
 	frame_recv(s->dealer, false, 0, sender_dispatch, &rx);
 }
 
-/*
- * The next server key this agent holds, as its files say now, into out ("" for
- * none).  Read apart from s->keys, which belongs to the connection's key choice.
- */
+/* The next server key the files hold now ("" for none; never with agent.insecure). */
 static void sender_next_key(const struct sender *s, char out[KEYS_Z85_LEN + 1])
 {
-	struct srvkey k = {0};
-	char err[600];
-
 	out[0] = '\0';
-	if (!s->conf->insecure &&
-	    srvkey_load(&k, s->conf->server_public_key_file, s->conf->server_public_key_next_file,
-			false, err, sizeof err) == 0)
-		snprintf(out, KEYS_Z85_LEN + 1, "%s", srvkey_next(&k));
+	if (!s->conf->insecure)
+		srvkey_peek_next(s->conf->server_public_key_file,
+				 s->conf->server_public_key_next_file, out);
 }
 
 /*

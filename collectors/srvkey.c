@@ -65,6 +65,16 @@ const char *srvkey_next(const struct srvkey *k)
 	return k->n == 2 ? k->key[1] : "";
 }
 
+void srvkey_peek_next(const char *current_path, const char *next_path, char out[KEYS_Z85_LEN + 1])
+{
+	struct srvkey k = {0};
+	char err[600];
+
+	out[0] = '\0';
+	if (srvkey_load(&k, current_path, next_path, false, err, sizeof err) == 0)
+		memcpy(out, srvkey_next(&k), strlen(srvkey_next(&k)) + 1);
+}
+
 bool srvkey_is_next(const struct srvkey *k)
 {
 	return k->used == 1;

@@ -41,6 +41,11 @@ int srvkey_load(struct srvkey *k, const char *current_path, const char *next_pat
 const char *srvkey_chosen(const struct srvkey *k);
 /* The next key when one is held (not the current one), or "" (borrowed from k). */
 const char *srvkey_next(const struct srvkey *k);
+/*
+ * The next key the two files hold now into out, "" for none, without touching any
+ * connection's choice: what the agent tells the province it is ready for.
+ */
+void srvkey_peek_next(const char *current_path, const char *next_path, char out[KEYS_Z85_LEN + 1]);
 /* True when the chosen key is the one of server.public_key_next_file. */
 bool srvkey_is_next(const struct srvkey *k);
 

@@ -94,6 +94,11 @@ static void test_follow_switch(void **state)
 	assert_int_equal(srvkey_load(&k, cur, next, false, err, sizeof err), 0);
 	CHECK_STR("next key handed out", key_text[0], srvkey_chosen(&k));
 	CHECK_STR("next key held", key_text[1], srvkey_next(&k));
+	char peek[KEYS_Z85_LEN + 1];
+	srvkey_peek_next(cur, next, peek);
+	CHECK_STR("next key peeked", key_text[1], peek);
+	srvkey_peek_next(cur, "", peek);
+	CHECK_STR("no next path: nothing peeked", "", peek);
 	/* chisod restarts with the next key: the current one is refused */
 	assert_int_equal(srvkey_load(&k, cur, next, true, err, sizeof err), 0);
 	CHECK_STR("after the switch", key_text[1], srvkey_chosen(&k));
