@@ -15,6 +15,7 @@
  * still in flight.
  */
 #include "sender.h"
+#include "sender_impl.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -41,47 +42,8 @@
 
 #define SENDER_SCAN_MS 1000
 
-struct inflight {
-	uint64_t seq;
-	uint64_t epoch;	 /* of the record as last sent; its answers carry it (0: not sent) */
-	int64_t sent_ms; /* 0: not sent yet (waiting for a RETRY pause) */
-	int64_t not_before_ms;
-	bool blocked; /* its refused rows could not be written: kept, asked again later */
-};
-
-struct sender {
-	const struct agentconf *conf;
-	struct outbox *ob;
-	void *ctx, *dealer;
-	void *mon;			   /* PAIR socket receiving the dealer's monitor events */
-	unsigned mon_gen;		   /* each socket gets its own monitor endpoint */
-	int64_t reopen_at_ms;		   /* 0, or when to replace a refused socket */
-	int64_t reopen_pause_ms;	   /* the pause before the next replacement */
-	uint64_t refusals;		   /* handshakes refused, for rate-limited warnings */
-	struct srvkey keys;		   /* the province's current and next server keys */
-	bool hs_refused;		   /* the last handshake was refused: try the other key */
-	bool next_said;			   /* the switch to the next key was logged */
-	char hello_next[KEYS_Z85_LEN + 1]; /* the next server key the last HELLO named, or "" */
-	bool greeted;			   /* HELLO sent on the current connection */
-	bool welcomed;	  /* its WELCOME came: batches, PINGs and CATALOG may follow */
-	int64_t hello_ms; /* when the HELLO was sent; sent again if unanswered */
-	int version;	  /* the protocol version spoken on this connection (2, or 1) */
-	int sigfd;
-	struct inflight *fly;
-	size_t nfly;
-	uint64_t *pending;
-	size_t npending;
-	int64_t next_scan_ms, next_ping_ms, next_state_ms;
-	struct agentstate st;
-	uint64_t max_body; /* the largest body the province takes (WELCOME); 0: not known yet */
-	bool refused;	   /* the province refused this agent (revoked, another protocol version) */
-	struct wire_limits limits;
-	void (*tick)(void *arg, int64_t now_ms); /* sender_set_tick, or NULL */
-	void *tick_arg;
-};
-
 /* A random share of base, so that agents spread out instead of retrying in step. */
-static int64_t sender_jitter(int64_t base)
+int64_t sender_jitter(int64_t base)
 {
 	uint32_t r = 0;
 	if (getrandom(&r, sizeof r, 0) != sizeof r)
@@ -90,8 +52,7 @@ static int64_t sender_jitter(int64_t base)
 }
 
 /* Logs a failure at level and keeps it (cut to fit) as the last error `status` shows. */
-__attribute__((format(printf, 3, 4))) static void
-sender_error(struct sender *s, enum log_level level, const char *fmt, ...)
+void sender_error(struct sender *s, enum log_level level, const char *fmt, ...)
 {
 	char msg[4400];
 	va_list ap;
@@ -251,7 +212,7 @@ static int sender_send(struct sender *s, enum wire_command cmd, const char *body
 	return frame_send(s->dealer, NULL, 0, s->version, cmd, body, len, ZMQ_DONTWAIT);
 }
 
-static struct inflight *sender_find(struct sender *s, uint64_t seq)
+struct inflight *sender_find(struct sender *s, uint64_t seq)
 {
 	for (size_t i = 0; i < s->nfly; i++)
 		if (s->fly[i].seq == seq)
@@ -259,7 +220,7 @@ static struct inflight *sender_find(struct sender *s, uint64_t seq)
 	return NULL;
 }
 
-static void sender_forget(struct sender *s, uint64_t seq)
+void sender_forget(struct sender *s, uint64_t seq)
 {
 	struct inflight *f = sender_find(s, seq);
 	if (f)
@@ -316,168 +277,6 @@ static void sender_pump(struct sender *s, int64_t now)
 			continue;
 		if (f->sent_ms == 0 || now - f->sent_ms >= s->conf->resend_timeout_ms)
 			sender_transmit(s, f, now);
-	}
-}
-
-/* The body of old under a new key: decoded, re-keyed and encoded again. */
-static char *sender_rerender(const struct outbox_record *old, uint64_t epoch, uint64_t seq,
-			     void *arg)
-{
-	struct wire_limits lim = {.max_body = OUTBOX_RECORD_MAX,
-				  .max_rows = old->nrows + 1,
-				  .max_depth = wire_default_limits.max_depth};
-	struct batch *b = NULL;
-	char err[256], *body = NULL;
-
-	(void)arg;
-	if (batch_decode(old->body, old->body_len, &lim, &b, err, sizeof err) == 0) {
-		b->epoch = epoch;
-		b->seq = seq;
-		body = batch_encode(b);
-	} else {
-		log_err("batch %llu cannot be read back to re-key it: %s",
-			(unsigned long long)old->seq, err);
-	}
-	batch_destroy(&b);
-	return body;
-}
-
-/*
- * The province has another batch under this key: this outbox handed the key
- * out twice (its state went back in time).  The record gets a key the
- * province cannot have and is sent again at once; acknowledging it as it was
- * would have lost its figures.
- */
-static void sender_rekey(struct sender *s, struct inflight *f, const struct batch_ack *a)
-{
-	char err[512];
-	uint64_t epoch = 0;
-	int rc = outbox_rekey(s->ob, f->seq, sender_rerender, NULL, &epoch, err, sizeof err);
-
-	if (rc < 0 || rc == 2) {
-		/* Sent again later under its old key, refused again, and re-keyed then. */
-		if (rc < 0)
-			sender_error(s, LOGL_WARNING,
-				     "outbox: cannot re-key a batch the province refused: %s", err);
-		else
-			log_debug("batch %llu: a submit holds the outbox; re-keyed later",
-				  (unsigned long long)f->seq);
-		f->not_before_ms = clock_mono_ms() + s->conf->resend_timeout_ms;
-	} else if (rc == 0) {
-		log_warn("batch %llu: the province already has other figures under key %llu/%llu "
-			 "(%s); this outbox's state went back in time (restored, copied or a lost "
-			 "write). Sending it again as %llu/%llu",
-			 (unsigned long long)f->seq, (unsigned long long)a->epoch,
-			 (unsigned long long)a->seq, a->nrejected ? a->rejected[0].message : "",
-			 (unsigned long long)epoch, (unsigned long long)f->seq);
-		s->st.rekeyed_batches++;
-	}
-	f->sent_ms = 0;
-	f->epoch = 0;
-}
-
-/*
- * Keeps batch f in the outbox and in flight, to be sent (and answered)
- * again after agent.resend_timeout_ms: its refused rows could not be written.
- */
-static void sender_keep(struct sender *s, struct inflight *f, const char *why)
-{
-	sender_error(s, LOGL_ERR,
-		     "lô %llu: %s; lô này vẫn được giữ trong hàng đợi và sẽ được gửi lại",
-		     (unsigned long long)f->seq, why);
-	f->blocked = true;
-	f->sent_ms = 0;
-	f->not_before_ms = clock_mono_ms() + s->conf->resend_timeout_ms;
-}
-
-static void sender_ack(struct sender *s, const char *body, size_t len)
-{
-	struct batch_ack a;
-	struct outbox_record *rec = NULL;
-	struct batch *b = NULL;
-	struct inflight *f;
-	char err[512], where[4200];
-
-	if (batch_ack_decode(body, len, &s->limits, &a, err, sizeof err) < 0) {
-		sender_error(s, LOGL_WARNING, "malformed ACK from the province: %s", err);
-		return;
-	}
-	/* Matched on the whole key: a record may carry an older epoch than the outbox. */
-	if ((f = sender_find(s, a.seq)) == NULL || f->epoch != a.epoch) {
-		/* An answer to a resend we already settled. */
-		batch_ack_clear(&a);
-		return;
-	}
-	if (a.status == ACK_KEY_REUSED) {
-		sender_rekey(s, f, &a);
-		batch_ack_clear(&a);
-		return;
-	}
-	/*
-	 * The refused rows exist nowhere else on this PC: the record leaves the
-	 * outbox only once they are durably in the reject file.  If not (a full
-	 * disk), it stays, and the resend gets the same answer from chisod, which
-	 * answers a duplicate from what it stored.
-	 */
-	if (a.nrejected > 0) {
-		if (outbox_read(s->ob, a.seq, &rec, err, sizeof err) != 0 ||
-		    batch_decode(rec->body, rec->body_len, &s->limits, &b, err, sizeof err) != 0) {
-			/* Gone, moved to corrupt/, or unreadable for now: never removed here. */
-			sender_error(s, LOGL_WARNING, "outbox: %s", err);
-			sender_forget(s, a.seq);
-			goto done;
-		}
-		if (rejects_write(rec->source, s->conf->outbox_dir, b, &a, where, sizeof where) <
-		    0) {
-			sender_keep(s, f, where);
-			goto done;
-		}
-		log_warn("%zu row(s) of batch %llu refused by the province: see %s", a.nrejected,
-			 (unsigned long long)a.seq, where);
-	}
-	for (size_t i = 0; i < a.nflagged; i++)
-		log_info("batch %llu row %u: %s: %s", (unsigned long long)a.seq, a.flagged[i].row,
-			 a.flagged[i].code, a.flagged[i].message);
-	if (outbox_remove(s->ob, a.seq) < 0)
-		sender_error(s, LOGL_WARNING, "outbox: cannot remove an acknowledged batch: %s",
-			     strerror(errno));
-	sender_forget(s, a.seq);
-	s->st.last_ack = time(NULL);
-	s->st.acked_batches++;
-	s->st.acked_rows += a.accepted + a.nrejected;
-	s->st.rejected_rows += a.nrejected;
-	if (a.status == ACK_DUPLICATE)
-		s->st.duplicate_acks++;
-	log_info("batch %llu acknowledged%s: %llu accepted, %zu refused", (unsigned long long)a.seq,
-		 a.status == ACK_DUPLICATE ? " (already committed)" : "",
-		 (unsigned long long)a.accepted, a.nrejected);
-	s->next_scan_ms = 0; /* room in the window: look at the outbox again */
-done:
-	batch_destroy(&b);
-	outbox_record_destroy(&rec);
-	batch_ack_clear(&a);
-}
-
-static void sender_retry(struct sender *s, const char *body, size_t len, int64_t now)
-{
-	struct wire_retry r;
-	char err[256];
-	struct inflight *f;
-
-	if (wire_retry_decode(body, len, &s->limits, &r, err, sizeof err) < 0) {
-		sender_error(s, LOGL_WARNING, "malformed RETRY from the province: %s", err);
-		return;
-	}
-	s->st.retries++;
-	if ((f = sender_find(s, r.seq)) != NULL && f->epoch == r.epoch) {
-		f->sent_ms = 0;
-		f->not_before_ms = now + r.after_ms + sender_jitter(r.after_ms);
-		/* said at the 1st, 2nd, 4th, 8th ... retry: a long database outage must not
-		 * fill the officer's terminal or the journal */
-		if ((s->st.retries & (s->st.retries - 1)) == 0)
-			log_info("batch %llu: the province asks to retry (%s; %llu retries so far)",
-				 (unsigned long long)r.seq, r.reason,
-				 (unsigned long long)s->st.retries);
 	}
 }
 
