@@ -40,6 +40,8 @@ GRANT EXECUTE ON FUNCTION ingest_session(), ingest(), ingest_check_ratios(),
 	ind_vi(text, text), unit_vi(text, text), msg_fit(text)
 	TO chiso_writer;
 GRANT SELECT ON unit_crosswalk TO chiso_writer; -- a refusal names a retired unit's successor
+-- the housekeeper's figures of the open periods for the metrics (R_45_status)
+GRANT EXECUTE ON FUNCTION period_unit_state(int), period_progress(int) TO chiso_writer;
 
 GRANT SELECT ON v_unit, v_indicator, v_rollup, v_observation, v_history, v_rejection,
 	v_missing, v_flag, v_period, v_period_event, v_derived
