@@ -178,12 +178,14 @@ static void status_print_daemon(const struct status_view *v)
 	printf("last commit:  %s", when);
 	if (last > 0)
 		printf(", %lld s ago", (long long)time(NULL) - last);
-	/* the backlog as the agents last reported it (HELLO and heartbeats) */
-	printf("; %s rows waiting, %s queued at the agents\n",
-	       vi(jint(d, "pending_rows"), b, sizeof b), vi(backlog, a, sizeof a));
+	printf("; %s rows waiting for a commit\n", vi(jint(d, "pending_rows"), b, sizeof b));
+	/* the backlog as the agents last said it (at connection and at each heartbeat) */
 	num_format_vi(json_real_value(json_object_get(d, "rows_per_s")), 0, a, sizeof a);
-	printf("collectors:   %lld connected of %lld enrolled; %s values/s\n",
-	       jint(d, "collectors_connected"), jint(d, "collectors_enrolled"), a);
+	printf(
+	    "collectors:   %lld connected of %lld enrolled, %s rows queued at them (last heard); "
+	    "%s values/s\n",
+	    jint(d, "collectors_connected"), jint(d, "collectors_enrolled"),
+	    vi(backlog, b, sizeof b), a);
 }
 
 static void status_print_replication(const struct store_replication *r)

@@ -3,7 +3,9 @@
 -- (chisod's metrics, every housekeeping pass, and `chisoctl status`); what
 -- was refused lately; whether this server is a standby and how far behind.
 -- Reads only, without temporary tables: `chisoctl status` works on a hot
--- standby.
+-- standby.  The four functions it calls run with their owner's rights
+-- (SECURITY DEFINER), as report() does, so that chiso_reader, or a
+-- monitoring role that is a member of it, may call them without the tables.
 
 -- The units expected to report for one period, each once: expected for at
 -- least one indicator that accepts the period's type (v_missing's rule, per
@@ -37,7 +39,7 @@ $$;
 CREATE FUNCTION period_progress(p_limit int)
 RETURNS TABLE (period text, period_type text, expected int, reported int, due date,
 	       days_left int, due_epoch bigint, open_periods int)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	SELECT q.code, q.type, q.expected, q.reported, q.due, q.due - current_date,
 	       extract(epoch FROM (q.due + 1)::timestamptz)::bigint, count(*) OVER ()::int
 	FROM (SELECT p.code, p.type, p.stat_last, count(*)::int AS expected,
@@ -56,7 +58,7 @@ $$;
 -- first (communes report; their district follows), then by code.
 CREATE FUNCTION period_missing_units(p_period text)
 RETURNS TABLE (unit_code text, unit_name text, parent_name text)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	SELECT u.code, u.name, coalesce(pu.name, '')
 	FROM period p
 	CROSS JOIN LATERAL period_unit_state(p.id) s
@@ -69,7 +71,7 @@ $$;
 -- Rows refused in the last p_hours hours, by reason, the most frequent first.
 CREATE FUNCTION refused_recent(p_hours int)
 RETURNS TABLE (reason text, n bigint)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	SELECT r.reason, count(*) FROM rejection r
 	WHERE r.received_at > now() - make_interval(hours => p_hours)
 	GROUP BY r.reason
@@ -82,7 +84,7 @@ $$;
 -- it: pg_stat_replication shows the lag to superusers and pg_read_all_stats).
 CREATE FUNCTION replication_state()
 RETURNS TABLE (standby boolean, lag_s double precision, standbys int)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 	SELECT pg_is_in_recovery(),
 	       CASE WHEN NOT pg_is_in_recovery() THEN
 			(SELECT max(extract(epoch FROM r.replay_lag)) FROM pg_stat_replication r)

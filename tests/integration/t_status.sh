@@ -84,8 +84,8 @@ echo "screen: $lines lines, $width columns at most"
 check_that "one screen: at most 24 lines" [ "$lines" -le 24 ]
 check_that "at most 100 columns" [ "$width" -le 100 ]
 check_that "chisod up" grep -qE '^chisod [^ ]+: up, status recorded [0-9]+ s ago; database up$' "$T/s1.txt"
-check_that "last commit" grep -qE '^last commit:  [0-9-]+ [0-9:]+, [0-9]+ s ago; 0 rows waiting, [0-9.]+ queued at the agents$' "$T/s1.txt"
-check_that "collectors" grep -q '^collectors:   1 connected of 1 enrolled' "$T/s1.txt"
+check_that "last commit" grep -qE '^last commit:  [0-9-]+ [0-9:]+, [0-9]+ s ago; 0 rows waiting for a commit$' "$T/s1.txt"
+check_that "collectors" grep -qE '^collectors:   1 connected of 1 enrolled, [0-9.]+ rows queued at them \(last heard\); [0-9.]+ values/s$' "$T/s1.txt"
 check_that "replication" grep -q '^replication:  primary, no standby streaming$' "$T/s1.txt"
 check "open periods" "open periods: 3 (units reported / expected, deadline)" \
 	"$(grep '^open periods:' "$T/s1.txt")"
@@ -115,6 +115,7 @@ check "--all: every unit of 2024S1 that has not reported" $((expected - 4)) \
 	"$(sed -n '/^  2024S1 /,/^  2026 /p' "$T/all.txt" | grep -cE '^      [0-9]+ ')"
 check_that "--all names Sơn Hạ with its district" grep -q '^      21292  Xã Sơn Hạ (Huyện Sơn Hà)$' "$T/all.txt"
 check_that "--all: the collector table" grep -q '^xa-51 ' "$T/all.txt"
+sed -n '/^commits:/,$p' "$T/all.txt"
 ctl status --json >"$T/s.json"
 check "json: stale" false "$(jq -r .stale "$T/s.json")"
 check "json: open periods" 3 "$(jq -r .open_periods "$T/s.json")"
@@ -124,6 +125,15 @@ check "json: 2024S1 not reported" $((expected - 4)) \
 	"$(jq -r '.periods[] | select(.period == "2024S1") | .not_reported | length' "$T/s.json")"
 check "json: refused" 2 "$(jq -r '[.refused_24h[]] | add' "$T/s.json")"
 check "unknown argument" 2 "$(ctl status --bogus >/dev/null 2>&1 || echo $?)"
+
+say "a monitoring role that is a member of chiso_reader sees the same (docs/operations.md, Zabbix)"
+sql "GRANT SELECT ON daemon_status TO chiso_reader"
+sed "s|owner_conninfo = \".*\";|owner_conninfo = \"$(conf_value database.reader_conninfo)\";|" "$CONF" >"$T/monitor.conf"
+rc=0
+"$CHISO_BIN/chisoctl" --config "$T/monitor.conf" status >"$T/s_reader.txt" 2>"$T/s_reader.err" || rc=$?
+check "as chiso_reader: exit status" 0 "$rc"
+check "as chiso_reader: the same periods" "$(sed -n '/^open periods/,$p' "$T/s1.txt")" \
+	"$(sed -n '/^open periods/,$p' "$T/s_reader.txt")"
 
 say "the metrics count the same units after a housekeeping pass"
 kill -HUP "$CHISOD_PID"
