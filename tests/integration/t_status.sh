@@ -135,6 +135,13 @@ check "as chiso_reader: exit status" 0 "$rc"
 check "as chiso_reader: the same periods" "$(sed -n '/^open periods/,$p' "$T/s1.txt")" \
 	"$(sed -n '/^open periods/,$p' "$T/s_reader.txt")"
 
+say "in read-only transactions, as on a hot standby: the same screen"
+rc=0
+PGOPTIONS="-c default_transaction_read_only=on" ctl status >"$T/s_ro.txt" 2>"$T/s_ro.err" || rc=$?
+check "read-only: exit status" 0 "$rc"
+check "read-only: the same periods" "$(sed -n '/^open periods/,$p' "$T/s1.txt")" \
+	"$(sed -n '/^open periods/,$p' "$T/s_ro.txt")"
+
 say "the metrics count the same units after a housekeeping pass"
 kill -HUP "$CHISOD_PID"
 for _ in $(seq 100); do
