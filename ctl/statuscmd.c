@@ -95,6 +95,27 @@ static size_t status_width(const char *s)
 	return w;
 }
 
+/* Prints line cut to STATUS_COLUMNS columns (a long database error), "…" marking the cut. */
+static void status_put_clipped(const char *line)
+{
+	size_t w = 0, len = strlen(line), i = 0;
+	uint32_t cp;
+
+	if (status_width(line) <= STATUS_COLUMNS) {
+		puts(line);
+		return;
+	}
+	while (i < len) {
+		size_t k = utf8_char_len((const unsigned char *)line + i, len - i, &cp);
+		if (k == 0)
+			k = 1;
+		else if (!(cp >= 0x300 && cp <= 0x36f) && ++w > STATUS_COLUMNS - 1)
+			break;
+		i += k;
+	}
+	printf("%.*s…\n", (int)i, line);
+}
+
 /* Reading. */
 
 /* chisod's record; a missing one is not an error here: the screen says so. */
@@ -163,12 +184,17 @@ static void status_print_daemon(const struct status_view *v)
 	json_t *d = v->doc;
 
 	if (!d) {
-		printf("chisod:       NO STATUS: %s (is chisod running?)\n", v->doc_err);
+		char line[512];
+		snprintf(line, sizeof line, "chisod:       NO STATUS: %s (is chisod running?)",
+			 v->doc_err);
+		status_put_clipped(line);
 		return;
 	}
-	printf("chisod %s: %s, status recorded %.0f s ago; database %s%s%s\n", jstr(d, "version"),
-	       v->age > v->stale ? "STALE (is chisod running?)" : "up", v->age, jstr(d, "db"),
-	       *jstr(d, "db_error") ? ": " : "", jstr(d, "db_error"));
+	char line[512];
+	snprintf(line, sizeof line, "chisod %s: %s, status recorded %.0f s ago; database %s%s%s",
+		 jstr(d, "version"), v->age > v->stale ? "STALE (is chisod running?)" : "up",
+		 v->age, jstr(d, "db"), *jstr(d, "db_error") ? ": " : "", jstr(d, "db_error"));
+	status_put_clipped(line);
 	long long last = jint(d, "last_commit"), backlog = 0;
 	status_when(last, when, sizeof when);
 	size_t i;

@@ -162,10 +162,14 @@ check "promtool check metrics" "" "$(cat "$T/promtool.out")"
 
 say "chisod stopped: the screen says so and exits 1"
 stop_chisod
-sql "UPDATE daemon_status SET updated_at = now() - interval '1 hour'"
+# an hour old, and with a database error longer than the screen is wide
+sql "UPDATE daemon_status SET updated_at = now() - interval '1 hour',
+	doc = doc || jsonb_build_object('db', 'down', 'db_error', repeat('không kết nối được; ', 12))"
 rc=0
 ctl status >"$T/s2.txt" || rc=$?
 head -n 1 "$T/s2.txt"
 check "exit status (stale)" 1 "$rc"
-check_that "STALE said" grep -q '^chisod [^ ]*: STALE (is chisod running?)' "$T/s2.txt"
+check_that "STALE said" grep -q '^chisod [^ ]*: STALE (is chisod running?), status recorded 3600 s ago; database down: không' "$T/s2.txt"
+check "a long error cut at 100 columns" "100 …" \
+	"$(head -n 1 "$T/s2.txt" | python3 -c 'import sys; l = sys.stdin.read().rstrip("\n"); print(len(l), l[-1])')"
 checks_done
