@@ -180,17 +180,15 @@ static void status_when(long long t, char *buf, size_t size)
 /* Is chisod up, how far behind: the record's first lines. */
 static void status_print_daemon(const struct status_view *v)
 {
-	char when[32], a[32], b[32];
+	char when[32], a[32], b[32], line[512];
 	json_t *d = v->doc;
 
 	if (!d) {
-		char line[512];
 		snprintf(line, sizeof line, "chisod:       NO STATUS: %s (is chisod running?)",
 			 v->doc_err);
 		status_put_clipped(line);
 		return;
 	}
-	char line[512];
 	snprintf(line, sizeof line, "chisod %s: %s, status recorded %.0f s ago; database %s%s%s",
 		 jstr(d, "version"), v->age > v->stale ? "STALE (is chisod running?)" : "up",
 		 v->age, jstr(d, "db"), *jstr(d, "db_error") ? ": " : "", jstr(d, "db_error"));
@@ -224,12 +222,12 @@ static void status_print_replication(const struct store_replication *r)
 	else if (r->standbys == 0)
 		printf("replication:  primary, no standby streaming\n");
 	else if (r->lag_known)
-		printf("replication:  primary, %d standby streaming, replay lag %s s\n",
-		       r->standbys, lag);
+		printf("replication:  primary, %d standby%s streaming, replay lag %s s\n",
+		       r->standbys, r->standbys == 1 ? "" : "s", lag);
 	else
-		printf("replication:  primary, %d standby streaming (its lag is for "
+		printf("replication:  primary, %d standby%s streaming (the lag is shown to "
 		       "pg_read_all_stats)\n",
-		       r->standbys);
+		       r->standbys, r->standbys == 1 ? "" : "s");
 }
 
 /* "due 2026-12-12, in 5 days" / "today" / "3 days overdue" / "no deadline". */
