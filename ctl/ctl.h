@@ -12,6 +12,7 @@
 #include "store_migrate.h"
 #include "store_reference.h"
 #include "store_report.h"
+#include "store_status.h"
 
 struct ctl {
 	const char *config_path; /* as given (--config), or the default */

@@ -37,7 +37,8 @@ static void usage(FILE *out)
 		     "  report published [--period P] [--unit CODE]\n"
 		     "  rollup verify | rebuild\n"
 		     "  period close P [--reason TEXT] | reopen P | list\n"
-		     "  status [--json]                what the running chisod reports\n"
+		     "  status [--all] [--json]        is chisod up, how far behind, who has not\n"
+		     "                                 reported, what was refused\n"
 		     "The configuration is --config FILE, else $CHISO_CONFIG, else "
 		     "/etc/chiso/chisod.conf.\n");
 }

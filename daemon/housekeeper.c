@@ -30,10 +30,13 @@
 
 struct housekeeper {
 	pthread_t thread;
-	pthread_mutex_t lock; /* guards the four below */
+	pthread_mutex_t lock; /* guards the seven below */
 	pthread_cond_t wake;
 	bool kicked, stopping;
 	struct store_cancel *cancel;
+	struct stats_period periods[STATS_PERIODS_MAX]; /* the last count (housekeeper_progress) */
+	size_t nperiods;
+	bool periods_known;
 	int settled_fd; /* eventfd: the first pass has recorded the deadlines */
 	bool settled_said;
 	char *conninfo;
@@ -77,6 +80,35 @@ static void housekeeper_periods(struct housekeeper *h)
 	else if (closed > 0)
 		log_info("closed %d period%s whose deadline has passed", closed,
 			 closed == 1 ? "" : "s");
+}
+
+/*
+ * Counts the units of the open periods that have sent nothing yet, for the
+ * metrics: a set-based query once a pass, so that a scrape costs no SQL.  A
+ * failed count keeps the last one (logged).
+ */
+static void housekeeper_count(struct housekeeper *h)
+{
+	struct store_period_progress *p = NULL;
+	size_t n = 0;
+	char err[512];
+
+	if (store_period_progress(h->store, STATS_PERIODS_MAX, &p, &n, err, sizeof err) < 0) {
+		log_warn("housekeeper: cannot count the units that have not reported: %s", err);
+		return;
+	}
+	pthread_mutex_lock(&h->lock);
+	for (size_t i = 0; i < n && i < STATS_PERIODS_MAX; i++) {
+		struct stats_period *sp = &h->periods[i];
+		snprintf(sp->code, sizeof sp->code, "%s", p[i].code);
+		sp->expected = (uint64_t)p[i].expected;
+		sp->missing = (uint64_t)(p[i].expected - p[i].reported);
+		sp->due = p[i].due_epoch;
+	}
+	h->nperiods = n < STATS_PERIODS_MAX ? n : STATS_PERIODS_MAX;
+	h->periods_known = true;
+	pthread_mutex_unlock(&h->lock);
+	free(p);
 }
 
 /* Publishes entry i unless a publication with its note exists already. */
@@ -199,6 +231,8 @@ static long long housekeeper_pass(struct housekeeper *h)
 	}
 	housekeeper_periods(h);
 	housekeeper_settle(h);
+	if (!housekeeper_stopping(h))
+		housekeeper_count(h);
 	if (!housekeeper_stopping(h))
 		housekeeper_schedule(h);
 	if (store_ok(h->store))
@@ -326,6 +360,17 @@ bool housekeeper_settled(struct housekeeper *h)
 	uint64_t n = 0;
 
 	return read(h->settled_fd, &n, sizeof n) == (ssize_t)sizeof n && n > 0;
+}
+
+size_t housekeeper_progress(struct housekeeper *h, struct stats_period *out, size_t max,
+			    bool *known)
+{
+	pthread_mutex_lock(&h->lock);
+	size_t n = h->nperiods < max ? h->nperiods : max;
+	memcpy(out, h->periods, n * sizeof *out);
+	*known = h->periods_known;
+	pthread_mutex_unlock(&h->lock);
+	return n;
 }
 
 void housekeeper_kick(struct housekeeper *h)

@@ -2,8 +2,9 @@
  * housekeeper: chisod's thread for the work no agent waits for.
  *
  * Recording the configured deadlines (deadline.*), closing the periods whose
- * deadline has passed (deadline.auto_close) and publishing the scheduled
- * reports (publish.schedule) run here, on a PostgreSQL connection of their
+ * deadline has passed (deadline.auto_close), counting the units that have not
+ * reported for the open periods (for the metrics) and publishing the
+ * scheduled reports (publish.schedule) run here, on a PostgreSQL connection of their
  * own (application_name chisod-housekeeper), so that a slow or blocked
  * housekeeping query never delays a commit or an ACK: the writer's connection
  * is for ingest only.  A pass runs once connected, every minute after, and on
@@ -17,6 +18,7 @@
 #include <stddef.h>
 
 #include "srvconf.h"
+#include "stats.h"
 
 struct housekeeper;
 
@@ -34,6 +36,14 @@ struct housekeeper *housekeeper_start(const struct srvconf *conf, char *err, siz
 int housekeeper_fd(const struct housekeeper *h);
 /* Consumes the readiness of housekeeper_fd; true once the first pass got that far. */
 bool housekeeper_settled(struct housekeeper *h);
+/*
+ * Copies the open periods' units as the last pass counted them (at most max,
+ * the earliest deadline first) into out; returns how many, and *known says
+ * whether any pass has counted them yet.  Counted once a pass, not per call:
+ * the metrics endpoint reads them at every scrape.
+ */
+size_t housekeeper_progress(struct housekeeper *h, struct stats_period *out, size_t max,
+			    bool *known);
 /* Asks for a pass now (SIGHUP); does not wait. */
 void housekeeper_kick(struct housekeeper *h);
 /*

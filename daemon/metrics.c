@@ -216,6 +216,31 @@ static void metrics_scalars(FILE *f, const struct stats *s, int64_t now, int64_t
 	}
 }
 
+/*
+ * The open periods' units, as the housekeeper last counted them (once a pass,
+ * a minute at most old): none before its first count, and no deadline sample
+ * for a period type without one.
+ */
+static void metrics_periods(FILE *f, const struct stats *s)
+{
+	metrics_family(f, "chiso_period_units_expected", "gauge",
+		       "Units expected to report for an open period.");
+	for (size_t i = 0; i < s->nperiods; i++)
+		metrics_labelled(f, "chiso_period_units_expected", "period", s->periods[i].code,
+				 s->periods[i].expected);
+	metrics_family(f, "chiso_period_units_missing", "gauge",
+		       "Units expected for an open period that have sent nothing for it yet.");
+	for (size_t i = 0; i < s->nperiods; i++)
+		metrics_labelled(f, "chiso_period_units_missing", "period", s->periods[i].code,
+				 s->periods[i].missing);
+	metrics_family(f, "chiso_period_deadline_timestamp_seconds", "gauge",
+		       "The end of an open period's deadline day (deadline.*), unix seconds.");
+	for (size_t i = 0; i < s->nperiods; i++)
+		if (s->periods[i].due > 0)
+			metrics_labelled(f, "chiso_period_deadline_timestamp_seconds", "period",
+					 s->periods[i].code, (unsigned long long)s->periods[i].due);
+}
+
 char *metrics_render(const struct stats *s, int64_t now, int64_t connected_window_s)
 {
 	size_t size = 0;
@@ -252,6 +277,7 @@ char *metrics_render(const struct stats *s, int64_t now, int64_t connected_windo
 					 metrics_peer_value(&s->peers[i], metrics_per_peer[k].field,
 							    now, connected_window_s));
 	}
+	metrics_periods(f, s);
 	if (ferror(f)) {
 		fclose(f);
 		free(text);

@@ -670,6 +670,8 @@ static void server_stats_refresh(struct server *s)
 	s->stats->commit_cap_rows = (uint64_t)s->ig.cap.cap;
 	s->stats->commit_timeouts = s->ig.cap.timeouts;
 	s->stats->commit_target_ms = (uint64_t)s->ig.cap.target_ms;
+	s->stats->nperiods = housekeeper_progress(s->housekeeper, s->stats->periods,
+						  STATS_PERIODS_MAX, &s->stats->periods_known);
 }
 
 /* Seconds within which a collector counts as connected: three heartbeats and some slack. */

@@ -25,6 +25,19 @@ struct peer_stat {
 	struct ratelimit warn;
 };
 
+/*
+ * Most open periods the metrics describe, the earliest deadline first: a
+ * bound on the series a forgotten daily period could add (close it).
+ */
+#define STATS_PERIODS_MAX 48
+
+/* An open period's units, as the housekeeper last counted them (housekeeper.h). */
+struct stats_period {
+	char code[16];
+	uint64_t expected, missing; /* units expected to report, and those with nothing yet */
+	int64_t due;		    /* the end of the deadline's day, unix seconds; 0: none */
+};
+
 struct stats {
 	int64_t started; /* unix seconds */
 	uint64_t batches_received, rows_received;
@@ -44,6 +57,10 @@ struct stats {
 	/* handshakes whose key was looked up in the database first (zapq.h), and how that ended */
 	uint64_t zap_parked, zap_admitted_after_read, zap_refused_after_read;
 	size_t collectors_enrolled;
+	/* the open periods (housekeeper_progress), and whether they were counted yet */
+	struct stats_period periods[STATS_PERIODS_MAX];
+	size_t nperiods;
+	bool periods_known;
 	/* rates over the last status interval */
 	double batches_per_s, rows_per_s;
 	uint64_t last_batches, last_rows;

@@ -16,7 +16,7 @@
 
 #include "store_int.h"
 
-enum { S_DEADLINES, S_AUTOCLOSE, S_WELCOME, S_N };
+enum { S_DEADLINES, S_AUTOCLOSE, S_WELCOME, S_PROGRESS, S_N };
 
 static const struct store_stmt period_stmt[S_N] = {
     [S_DEADLINES] = {"deadlines", "SELECT chiso.period_deadlines_set($1::int[], $2::boolean)", 2},
@@ -26,6 +26,11 @@ static const struct store_stmt period_stmt[S_N] = {
 		   " coalesce(deadline_administrative::text, '')"
 		   " FROM chiso.period_welcome($1::text[], $2::text[], $3::date[], $4::date[])",
 		   4},
+    [S_PROGRESS] = {"period_progress",
+		    "SELECT period, period_type, expected, reported, coalesce(due::text, ''),"
+		    " coalesce(days_left, 0), coalesce(due_epoch, 0), open_periods"
+		    " FROM chiso.period_progress($1::int)",
+		    1},
 };
 
 int store_period_deadlines(struct store *s, const long long days[6], bool auto_close, char *err,
@@ -105,4 +110,30 @@ int store_period_autoclose(struct store *s, int *closed, char *err, size_t errsi
 	*closed = atoi(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return 0;
+}
+
+static void store_period_progress_read(const PGresult *res, int t, void *row)
+{
+	struct store_period_progress *p = row;
+
+	snprintf(p->code, sizeof p->code, "%s", PQgetvalue(res, t, 0));
+	snprintf(p->type, sizeof p->type, "%s", PQgetvalue(res, t, 1));
+	p->expected = atoi(PQgetvalue(res, t, 2));
+	p->reported = atoi(PQgetvalue(res, t, 3));
+	snprintf(p->due, sizeof p->due, "%s", PQgetvalue(res, t, 4));
+	p->days_left = atoi(PQgetvalue(res, t, 5));
+	p->due_epoch = strtoll(PQgetvalue(res, t, 6), NULL, 10);
+	p->open_periods = atoi(PQgetvalue(res, t, 7));
+}
+
+int store_period_progress(struct store *s, int limit, struct store_period_progress **out, size_t *n,
+			  char *err, size_t errsize)
+{
+	char lim[16];
+	const char *p[] = {lim};
+
+	snprintf(lim, sizeof lim, "%d", limit);
+	*out = store_run_rows(s, &period_stmt[S_PROGRESS], p, sizeof **out,
+			      store_period_progress_read, n, err, errsize);
+	return *out ? 0 : -1;
 }

@@ -27,4 +27,21 @@ int store_period_welcome(struct store *s, struct welcome_period *p, size_t n, ch
 /* Closes the periods whose deadline passed (where auto_close); *closed says how many. */
 int store_period_autoclose(struct store *s, int *closed, char *err, size_t errsize);
 
+/* One open period's progress (store_period_progress). */
+struct store_period_progress {
+	char code[16], type[16];
+	int expected, reported; /* units expected to report, and those with any value */
+	char due[11];		/* the deadline, YYYY-MM-DD; "" when none is configured */
+	int days_left;		/* until due (negative: overdue); 0 without a deadline */
+	long long due_epoch;	/* the end of the due day, unix seconds; 0 without a deadline */
+	int open_periods;	/* open periods expecting units, all of them, not just these */
+};
+/*
+ * The open periods that expect units, the earliest deadline first, at most
+ * limit of them (chiso.period_progress); *out (caller frees) holds *n rows.
+ * 0, or -1 with err.
+ */
+int store_period_progress(struct store *s, int limit, struct store_period_progress **out, size_t *n,
+			  char *err, size_t errsize);
+
 #endif

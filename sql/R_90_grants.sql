@@ -40,11 +40,16 @@ GRANT EXECUTE ON FUNCTION ingest_session(), ingest(), ingest_check_ratios(),
 	ind_vi(text, text), unit_vi(text, text), msg_fit(text)
 	TO chiso_writer;
 GRANT SELECT ON unit_crosswalk TO chiso_writer; -- a refusal names a retired unit's successor
+-- the housekeeper's figures of the open periods for the metrics (R_45_status)
+GRANT EXECUTE ON FUNCTION period_progress(int) TO chiso_writer;
 
 GRANT SELECT ON v_unit, v_indicator, v_rollup, v_observation, v_history, v_rejection,
 	v_missing, v_flag, v_period, v_period_event, v_derived
 	TO chiso_reader;
 GRANT EXECUTE ON FUNCTION report(text, text) TO chiso_reader;
+-- chisoctl status, and a monitoring role that is a member of chiso_reader (R_45_status)
+GRANT EXECUTE ON FUNCTION period_progress(int), period_missing_units(text), refused_recent(int),
+	replication_state() TO chiso_reader;
 
 -- Published reports: chisod's writer publishes on a schedule through
 -- report_publish only (SECURITY DEFINER: it writes what report_rows() says,

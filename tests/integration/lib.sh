@@ -138,6 +138,21 @@ stop_chisod() {
 	assert_eq "chisod exit status" 0 "$rc"
 }
 
+# metrics_listen: sets metrics.listen to a loopback port nobody listens on,
+# next to chisod's, in MPORT.
+metrics_listen() {
+	MPORT=
+	for p in $(seq $((PORT + 1)) $((PORT + 100))); do
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			MPORT=$p
+			break
+		fi
+	done
+	[ -n "$MPORT" ] || fail "no free loopback port above $PORT"
+	sed -i "s|listen = \"\";|listen = \"tcp://127.0.0.1:$MPORT\";|" "$CONF"
+	grep -q "listen = \"tcp://127.0.0.1:$MPORT\";" "$CONF" || fail "metrics.listen not set in $CONF"
+}
+
 # make_agent NAME UNIT: a keypair, enrolment, and a configuration.
 make_agent() {
 	local name=$1 unit=$2 dir=$T/agents/$1

@@ -15,17 +15,7 @@ if "$CHISO_BIN/chisod" -f "$T/bad.conf" 2>"$T/bad.log"; then fail "chisod starte
 grep -q 'metrics.listen: ipc:///tmp/chiso-metrics is not a tcp:// address' "$T/bad.log" ||
 	fail "no clear error: $(cat "$T/bad.log")"
 
-# A loopback port nobody listens on, next to chisod's.
-MPORT=
-for p in $(seq $((PORT + 1)) $((PORT + 100))); do
-	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-		MPORT=$p
-		break
-	fi
-done
-[ -n "$MPORT" ] || fail "no free loopback port above $PORT"
-sed -i "s|listen = \"\";|listen = \"tcp://127.0.0.1:$MPORT\";|" "$CONF"
-grep -q "listen = \"tcp://127.0.0.1:$MPORT\";" "$CONF" || fail "metrics.listen not set in $CONF"
+metrics_listen
 start_chisod
 grep -q "metrics: Prometheus text on tcp://127.0.0.1:$MPORT" "$T/chisod.log" ||
 	fail "chisod did not say where the metrics are"

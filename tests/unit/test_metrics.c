@@ -44,6 +44,15 @@ static void fill_one_reason(struct stats *s)
 	stats_reason(s, "future_period");
 }
 
+/* Two open periods as the housekeeper counted them: one with a deadline, one without. */
+static void fill_periods(struct stats *s)
+{
+	s->periods[0] = (struct stats_period){"2024S1", 183, 179, 1720224000};
+	s->periods[1] = (struct stats_period){"2026W49", 14, 0, 0};
+	s->nperiods = 2;
+	s->periods_known = true;
+}
+
 static void fill_escaping(struct stats *s)
 {
 	struct peer_stat *p = stats_peer(s, "a\"b\\c\nd");
@@ -187,6 +196,17 @@ static const struct {
      {"# TYPE chiso_rejections_total counter\n"
       "chiso_rejections_total{reason=\"future_period\"} 2\n"},
      {"chiso_rows_rejected_total 2"}},
+    {"open periods",
+     fill_periods,
+     28 + 5,
+     {"# TYPE chiso_period_units_missing gauge\n"
+      "chiso_period_units_missing{period=\"2024S1\"} 179\n"
+      "chiso_period_units_missing{period=\"2026W49\"} 0\n",
+      "\nchiso_period_units_expected{period=\"2024S1\"} 183\n",
+      "\nchiso_period_units_expected{period=\"2026W49\"} 14\n",
+      "# TYPE chiso_period_deadline_timestamp_seconds gauge\n"
+      "chiso_period_deadline_timestamp_seconds{period=\"2024S1\"} 1720224000\n"},
+     {"deadline_timestamp_seconds{period=\"2026W49\"}"}},
     {"escaping",
      fill_escaping,
      37,
