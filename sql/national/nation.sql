@@ -211,24 +211,13 @@ BEGIN
 	PERFORM ingest_session();
 	SELECT array_agg(DISTINCT t.what) INTO what FROM national.todo t;
 	DELETE FROM national.todo;
-	IF 'unit' = ANY (what) THEN
-		PERFORM national.apply_units();
-		rebuild := true;
-	END IF;
-	IF 'period' = ANY (what) THEN
-		PERFORM national.apply_periods();
-	END IF;
-	IF 'deadline' = ANY (what) THEN
-		PERFORM national.apply_deadlines();
-		rebuild := true;
-	END IF;
-	IF 'catalog' = ANY (what) THEN
-		PERFORM national.apply_catalog();
-		rebuild := true;
-	END IF;
-	IF 'crosswalk' = ANY (what) OR 'unit' = ANY (what) THEN
-		PERFORM national.apply_crosswalk();
-	END IF;
+	-- a changed structure, catalogue or deadline changes what every rollup counts
+	rebuild := coalesce(what && ARRAY['unit', 'deadline', 'catalog'], false);
+	IF 'unit' = ANY (what) THEN PERFORM national.apply_units(); END IF;
+	IF 'period' = ANY (what) THEN PERFORM national.apply_periods(); END IF;
+	IF 'deadline' = ANY (what) THEN PERFORM national.apply_deadlines(); END IF;
+	IF 'catalog' = ANY (what) THEN PERFORM national.apply_catalog(); END IF;
+	IF what && ARRAY['unit', 'crosswalk'] THEN PERFORM national.apply_crosswalk(); END IF;
 	SELECT * INTO r FROM national.apply_observations();
 	IF rebuild THEN
 		PERFORM rollup_rebuild();

@@ -96,8 +96,27 @@ BEGIN
 END;
 $$;
 
--- The observations a statement wrote (transition table "changed"), by
--- natural key.  A resend that changed only the batch writes nothing.
+-- Observations by natural key, upserted: a resend that changed only the
+-- batch writes nothing.
+CREATE OR REPLACE FUNCTION national.put_observations(p_rows chiso.observation[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+	INSERT INTO national.observation AS n (origin, unit_code, unit_from, indicator_code,
+					       period_code, value, qualifier, first_at,
+					       value_date, note, updated_at)
+	SELECT national.origin_name(), u.code, u.valid_from, i.code, p.code, c.value, c.qualifier,
+	       c.first_at, c.value_date, c.note, c.updated_at
+	FROM unnest(p_rows) c JOIN unit u ON u.id = c.unit_id
+	JOIN indicator i ON i.id = c.indicator_id JOIN period p ON p.id = c.period_id
+	ON CONFLICT (origin, unit_code, unit_from, indicator_code, period_code) DO UPDATE
+	SET value = EXCLUDED.value, qualifier = EXCLUDED.qualifier, first_at = EXCLUDED.first_at,
+	    value_date = EXCLUDED.value_date, note = EXCLUDED.note, updated_at = EXCLUDED.updated_at
+	WHERE (n.value, n.qualifier, n.first_at, n.value_date, n.note)
+	      IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.qualifier, EXCLUDED.first_at,
+				EXCLUDED.value_date, EXCLUDED.note);
+$$;
+
+-- The observations a statement wrote (transition table "changed"): a
+-- transition table is visible in the trigger function only, hence the array.
 CREATE OR REPLACE FUNCTION national.sync_observations() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 BEGIN
@@ -107,21 +126,9 @@ BEGIN
 		JOIN indicator i ON i.id = c.indicator_id JOIN period p ON p.id = c.period_id
 		WHERE (n.unit_code, n.unit_from, n.indicator_code, n.period_code)
 		      = (u.code, u.valid_from, i.code, p.code);
-		RETURN NULL;
+	ELSE
+		PERFORM national.put_observations(ARRAY(SELECT c::observation FROM changed c));
 	END IF;
-	INSERT INTO national.observation AS n (origin, unit_code, unit_from, indicator_code,
-					       period_code, value, qualifier, first_at,
-					       value_date, note, updated_at)
-	SELECT national.origin_name(), u.code, u.valid_from, i.code, p.code, c.value, c.qualifier,
-	       c.first_at, c.value_date, c.note, c.updated_at
-	FROM changed c JOIN unit u ON u.id = c.unit_id
-	JOIN indicator i ON i.id = c.indicator_id JOIN period p ON p.id = c.period_id
-	ON CONFLICT (origin, unit_code, unit_from, indicator_code, period_code) DO UPDATE
-	SET value = EXCLUDED.value, qualifier = EXCLUDED.qualifier, first_at = EXCLUDED.first_at,
-	    value_date = EXCLUDED.value_date, note = EXCLUDED.note, updated_at = EXCLUDED.updated_at
-	WHERE (n.value, n.qualifier, n.first_at, n.value_date, n.note)
-	      IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.qualifier, EXCLUDED.first_at,
-				EXCLUDED.value_date, EXCLUDED.note);
 	RETURN NULL;
 END;
 $$;
@@ -135,17 +142,18 @@ BEGIN
 END;
 $$;
 
--- All observations, for the first fill.
+-- All observations, for the first fill: a period at a time, so that the
+-- array stays a part of the province.
 CREATE OR REPLACE FUNCTION national.sync_all_observations() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
+DECLARE
+	per int;
 BEGIN
 	DELETE FROM national.observation;
-	INSERT INTO national.observation (origin, unit_code, unit_from, indicator_code, period_code,
-					  value, qualifier, first_at, value_date, note, updated_at)
-	SELECT national.origin_name(), u.code, u.valid_from, i.code, p.code, o.value, o.qualifier,
-	       o.first_at, o.value_date, o.note, o.updated_at
-	FROM observation o JOIN unit u ON u.id = o.unit_id
-	JOIN indicator i ON i.id = o.indicator_id JOIN period p ON p.id = o.period_id;
+	FOR per IN SELECT id FROM period ORDER BY id LOOP
+		PERFORM national.put_observations(ARRAY(SELECT o FROM observation o
+							WHERE o.period_id = per));
+	END LOOP;
 END;
 $$;
 
