@@ -1,8 +1,8 @@
 -- national/nation: the national database takes in what the provinces send.
 --
---   psql "$OWNER" -f sql/national/tables.sql -f sql/national/nation.sql
+--   chisoctl national setup
 --
--- as chiso_owner on a database made by `chisoctl db migrate` like a
+-- (or psql "$OWNER" -f .../tables.sql -f .../nation.sql) as chiso_owner on a database made by `chisoctl db migrate` like a
 -- province's, before the superuser subscribes it to each province
 -- (docs/scaling.md §3).  The subscriptions write the national.* tables
 -- (tables.sql); the triggers here turn their rows into the chiso tables of

@@ -1,20 +1,23 @@
 -- national/province: a province publishes to the national database.
 --
---   psql "$OWNER" -v origin=51 -f sql/national/tables.sql -f sql/national/province.sql
+--   chisoctl national publish 51
 --
--- as chiso_owner, after `chisoctl db migrate` (docs/scaling.md §3).  origin
--- is the province's name for itself in the national database (its code, by
+-- (or psql "$OWNER" -c "SET national.origin = '51'" -f .../tables.sql -f
+-- .../province.sql) as chiso_owner, after `chisoctl db migrate`
+-- (docs/scaling.md §3).  The origin, from the setting national.origin, is
+-- the province's name for itself in the national database (its code, by
 -- convention).  Triggers on the chiso tables keep the national.* tables equal
 -- to them, in the same transaction as the change, and the publication
 -- chiso_national offers them to the national database's subscription.  The
 -- cost at the province is one more row written per value changed.
--- Idempotent: applying it again resynchronises the national.* tables.
+-- Idempotent: applying it again resynchronises the national.* tables,
+-- writing only what differs.
 
 CREATE TABLE IF NOT EXISTS national.origin (
 	name text NOT NULL CHECK (name ~ '^[a-z0-9_]{1,32}$'),
 	one boolean PRIMARY KEY DEFAULT true CHECK (one)
 );
-INSERT INTO national.origin (name) VALUES (:'origin')
+INSERT INTO national.origin (name) VALUES (current_setting('national.origin'))
 ON CONFLICT (one) DO UPDATE SET name = EXCLUDED.name;
 
 CREATE OR REPLACE FUNCTION national.origin_name() RETURNS text
@@ -149,7 +152,13 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = chiso, pg_temp AS $$
 DECLARE
 	per int;
 BEGIN
-	DELETE FROM national.observation;
+	-- only what differs is written: running it again sends nothing new
+	DELETE FROM national.observation n
+	WHERE NOT EXISTS (SELECT 1 FROM observation o JOIN unit u ON u.id = o.unit_id
+			  JOIN indicator i ON i.id = o.indicator_id
+			  JOIN period p ON p.id = o.period_id
+			  WHERE (u.code, u.valid_from, i.code, p.code)
+				= (n.unit_code, n.unit_from, n.indicator_code, n.period_code));
 	FOR per IN SELECT id FROM period ORDER BY id LOOP
 		PERFORM national.put_observations(ARRAY(SELECT o FROM observation o
 							WHERE o.period_id = per));
@@ -194,6 +203,8 @@ DELETE FROM national.unit WHERE origin <> national.origin_name();
 DELETE FROM national.period WHERE origin <> national.origin_name();
 DELETE FROM national.catalog WHERE origin <> national.origin_name();
 DELETE FROM national.deadline WHERE origin <> national.origin_name();
+DELETE FROM national.crosswalk WHERE origin <> national.origin_name();
+DELETE FROM national.observation WHERE origin <> national.origin_name();
 
 -- The publication, and what the national database's replication role
 -- (docs/scaling.md §3: chiso_national, LOGIN REPLICATION, made by the

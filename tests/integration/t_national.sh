@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # The national tier (issue 21 §3): two provinces, each with its own embedded
 # PostgreSQL (wal_level = logical), its own chisod and its own agent, and one
-# national database that subscribes to both (sql/national/, docs/scaling.md
-# §3).  Quảng Ngãi (51) and Kon Tum (62) report the population and internet
-# users of every commune for 2024S1 through their chisod; the national
-# database receives the values by logical replication and keeps its rollups
-# with the same SQL.  Asserted: every rollup row of each province (value,
-# reporting / expected / on-time units, periods) is the same row at the
-# national database; the nation's totals are the sums of the two provinces'
-# published figures; a provincial correction reaches the nation's rollup.
-# Printed: the lag from a province's commit to the national rollup (median and
-# max of a few corrections).
+# national database that subscribes to both (chisoctl national, sql/national/,
+# docs/scaling.md §3).  Quảng Ngãi (51) and Kon Tum (62) report the population
+# and internet users of every commune for 2024S1 through their chisod; the
+# national database receives the values by logical replication and keeps its
+# rollups with the same SQL.  Asserted: every rollup row of each province
+# (value, reporting / expected / on-time units, periods) is the same row at
+# the national database; the nation's totals are the sums of the two
+# provinces' published figures; provincial corrections reach the nation's
+# rollup; after the merger of 1 July 2025 the nation's 2025S2 is Quảng Ngãi's
+# alone and 2024S1 on the new structure is the same as at Quảng Ngãi.
+# Printed: the lag from a province's commit to the national rollup (five
+# corrections: each, median and max).
 . "$(dirname "$0")/lib.sh"
 
 PGBIN=/usr/lib/postgresql/15/bin
 [ -x "$PGBIN/postgres" ] || fail "PostgreSQL 15 server not installed"
-SQLDIR=$CHISO_SOURCE_DIR/sql/national
 UNITS=$CHISO_SOURCE_DIR/data/units
 KT=$T/kt
 NAT=$T/nat
@@ -42,8 +43,7 @@ on() {
 	shift
 	"$@"
 }
-# owner / super DIR: conninfo of chiso_owner / the superuser of DIR's cluster.
-owner() { on "$1" conf_value database.owner_conninfo; }
+# super DIR: conninfo of the superuser of DIR's cluster.
 super() { on "$1" ctl db conninfo --role superuser; }
 # q DIR QUERY: as chiso_owner, search_path chiso.
 q() { on "$1" sql "$2"; }
@@ -90,17 +90,18 @@ check "Kon Tum's units (province, districts, communes)" "1:1 2:10 3:102" \
 		   FROM (SELECT level, count(*) n FROM unit GROUP BY level) x")"
 
 say "publications on the provinces, subscriptions at the national database"
-psql "$(owner "$T")" -X -q -v ON_ERROR_STOP=1 -v origin=51 -f "$SQLDIR/tables.sql" \
-	-f "$SQLDIR/province.sql" >/dev/null
-psql "$(owner "$KT")" -X -q -v ON_ERROR_STOP=1 -v origin=62 -f "$SQLDIR/tables.sql" \
-	-f "$SQLDIR/province.sql" >/dev/null
-psql "$(owner "$NAT")" -X -q -v ON_ERROR_STOP=1 -f "$SQLDIR/tables.sql" \
-	-f "$SQLDIR/nation.sql" >/dev/null
+on "$T" ctl national publish 51 >"$T/pub51.out"
+on "$KT" ctl national publish 62 >"$T/pub62.out"
+on "$NAT" ctl national setup >/dev/null
+cat "$T/pub51.out" "$T/pub62.out"
+check "51 offers its units, no values yet" \
+	"national: publication chiso_national offers 184 unit versions and 0 values as origin 51" \
+	"$(head -n 1 "$T/pub51.out")"
 for p in "$T:51" "$KT:62"; do
 	dir=${p%:*} code=${p#*:}
 	qs "$dir" "CREATE ROLE chiso_national LOGIN REPLICATION PASSWORD 'nat-$code'" >/dev/null
-	# the grants province.sql gives when the role exists
-	psql "$(owner "$dir")" -X -q -v ON_ERROR_STOP=1 -v origin="$code" -f "$SQLDIR/province.sql" >/dev/null
+	# the grants it gives when the role exists
+	on "$dir" ctl national publish "$code" >/dev/null
 	# the province's socket, port and database, as the replication role
 	ci=$(super "$dir" | sed -e 's/dbname=[^ ]*/dbname=chiso/' -e 's/user=[^ ]*/user=chiso_national/' \
 		-e "s/password=[^ ]*/password=nat-$code/")
