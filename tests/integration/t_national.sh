@@ -21,7 +21,12 @@ UNITS=$CHISO_SOURCE_DIR/data/units
 KT=$T/kt
 NAT=$T/nat
 mkdir -p "$KT" "$NAT"
+# Kon Tum's chisod: the next port nobody listens on
 KPORT=$((PORT + 1))
+for _ in $(seq 20); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$KPORT") 2>/dev/null || break
+	KPORT=$((KPORT + 1))
+done
 export PGOPTIONS="-c client_min_messages=warning"
 # Kon Tum's chisod and the national cluster, stopped by the cleanup too.
 # All three clusters at once: each stop waits for its shutdown checkpoint.
