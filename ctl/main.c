@@ -10,6 +10,7 @@
 #include "ctl.h"
 #include "dbcmd.h"
 #include "log.h"
+#include "natcmd.h"
 #include "reportcmd.h"
 #include "statuscmd.h"
 #include "unitcmd.h"
@@ -39,6 +40,8 @@ static void usage(FILE *out)
 		     "  period close P [--reason TEXT] | reopen P | list\n"
 		     "  status [--all] [--json]        is chisod up, how far behind, who has not\n"
 		     "                                 reported, what was refused\n"
+		     "  national publish ORIGIN | setup  a province publishes to / this is the\n"
+		     "                                 national database (docs/scaling.md)\n"
 		     "The configuration is --config FILE, else $CHISO_CONFIG, else "
 		     "/etc/chiso/chisod.conf.\n");
 }
@@ -92,6 +95,8 @@ int main(int argc, char **argv)
 		rc = admincmd_rollup(&c, n, args);
 	else if (strcmp(cmd, "status") == 0)
 		rc = statuscmd_main(&c, n, args);
+	else if (strcmp(cmd, "national") == 0)
+		rc = natcmd_main(&c, n, args);
 	else {
 		fprintf(stderr, "chisoctl: unknown command \"%s\"\n", cmd);
 		usage(stderr);

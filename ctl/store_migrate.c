@@ -429,3 +429,57 @@ int store_migrate(struct store *s, const char *sql_dir, int *applied, char *err,
 	store_exec(s, store_sql_unlock, (char[8]){0}, 8);
 	return rc;
 }
+
+/* Reads and runs sql_dir/national/NAME.sql; errors name the file and line. */
+static int store_national_file(struct store *s, const char *sql_dir, const char *name, char *err,
+			       size_t errsize)
+{
+	char path[4096];
+	char *text;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/national/%s.sql", sql_dir, name);
+	if ((text = store_slurp(path, err, errsize)) == NULL)
+		return -1;
+	rc = store_exec_file(s, path, text, err, errsize);
+	free(text);
+	return rc;
+}
+
+int store_national(struct store *s, const char *sql_dir, const char *origin, long long counts[2],
+		   char *err, size_t errsize)
+{
+	const char *const params[1] = {origin};
+	PGresult *res;
+
+	if (store_exec(s, "BEGIN", err, errsize) < 0)
+		return -1;
+	if (origin) {
+		/* province.sql reads the origin from this setting (psql users SET it) */
+		res = PQexecParams(s->conn, "SELECT set_config('national.origin', $1, true)", 1,
+				   NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			store_error(s, res, "national origin", err, errsize);
+			PQclear(res);
+			goto rollback;
+		}
+		PQclear(res);
+	}
+	if (store_national_file(s, sql_dir, "tables", err, errsize) < 0 ||
+	    store_national_file(s, sql_dir, origin ? "province" : "nation", err, errsize) < 0)
+		goto rollback;
+	res = PQexec(s->conn, "SELECT (SELECT count(*) FROM national.unit),"
+			      " (SELECT count(*) FROM national.observation)");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		store_error(s, res, "national counts", err, errsize);
+		PQclear(res);
+		goto rollback;
+	}
+	counts[0] = atoll(PQgetvalue(res, 0, 0));
+	counts[1] = atoll(PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return store_exec(s, "COMMIT", err, errsize);
+rollback:
+	store_rollback(s);
+	return -1;
+}

@@ -18,4 +18,14 @@ struct store;
  */
 int store_migrate(struct store *s, const char *sql_dir, int *applied, char *err, size_t errsize);
 
+/*
+ * Applies sql/national/tables.sql and then province.sql (origin given: this
+ * database publishes as that origin) or nation.sql (origin NULL: this is the
+ * national database), in one transaction (docs/scaling.md, "A national
+ * tier").  counts: the rows of national.unit and national.observation after.
+ * Returns 0, or -1 with err naming the file and line.
+ */
+int store_national(struct store *s, const char *sql_dir, const char *origin, long long counts[2],
+		   char *err, size_t errsize);
+
 #endif
