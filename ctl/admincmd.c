@@ -165,7 +165,8 @@ int admincmd_rollup(struct ctl *c, int argc, char **argv)
 		struct store_difference *d;
 		size_t n;
 		struct store *s = ctl_store_said(c, CTL_OWNER);
-		int rc = store_rollup_verify(s, &d, &n, &nrows, err, sizeof err);
+		bool read_only = false;
+		int rc = store_rollup_verify(s, &d, &n, &nrows, &read_only, err, sizeof err);
 		store_close(&s);
 		if (rc < 0)
 			return ctl_fail(err);
@@ -174,9 +175,10 @@ int admincmd_rollup(struct ctl *c, int argc, char **argv)
 			       d[i].unit_code, d[i].indicator_code, d[i].period, d[i].stored,
 			       d[i].recomputed);
 		free(d);
-		printf("rollup verify: %lld rows checked two ways (rebuild, plain aggregation): "
-		       "%zu difference%s\n",
-		       nrows, n, n == 1 ? "" : "s");
+		printf("rollup verify: %lld rows checked %s: %zu difference%s\n", nrows,
+		       read_only ? "one way (plain aggregation: a read-only server cannot rebuild)"
+				 : "two ways (rebuild, plain aggregation)",
+		       n, n == 1 ? "" : "s");
 		return n ? 1 : 0;
 	}
 	fprintf(stderr, "usage: chisoctl rollup verify | rebuild\n");

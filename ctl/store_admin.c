@@ -11,13 +11,14 @@
 #include "period.h"
 #include "store_int.h"
 
-enum { S_VERIFY, S_ROLLUP_COUNT, S_REBUILD, S_PERIOD_SET, S_PERIOD_LIST, S_N };
+enum { S_VERIFY, S_READ_ONLY, S_ROLLUP_COUNT, S_REBUILD, S_PERIOD_SET, S_PERIOD_LIST, S_N };
 
 static const struct store_stmt admin_stmt[S_N] = {
     [S_VERIFY] = {"verify",
 		  "SELECT check_name, unit_code, indicator_code, period_code, stored, recomputed"
 		  " FROM chiso.rollup_verify()",
 		  0},
+    [S_READ_ONLY] = {"read_only", "SELECT current_setting('transaction_read_only')::boolean", 0},
     [S_ROLLUP_COUNT] = {"rollup_count", "SELECT count(*) FROM chiso.rollup", 0},
     [S_REBUILD] = {"rebuild", "SELECT chiso.rollup_rebuild()", 0},
     [S_PERIOD_SET] = {"period_set",
@@ -45,7 +46,7 @@ static void store_difference_read(const PGresult *res, int t, void *row)
 }
 
 int store_rollup_verify(struct store *s, struct store_difference **diffs, size_t *n,
-			long long *nrows, char *err, size_t errsize)
+			long long *nrows, bool *read_only, char *err, size_t errsize)
 {
 	PGresult *res = NULL;
 	int rc = -1;
@@ -60,6 +61,11 @@ int store_rollup_verify(struct store *s, struct store_difference **diffs, size_t
 	if ((res = store_run(s, &admin_stmt[S_ROLLUP_COUNT], NULL, err, errsize)) == NULL)
 		goto done;
 	*nrows = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	/* rollup_verify checked one way only where it could not rebuild (a standby) */
+	if ((res = store_run(s, &admin_stmt[S_READ_ONLY], NULL, err, errsize)) == NULL)
+		goto done;
+	*read_only = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	rc = 0;
 done:
 	PQclear(res);

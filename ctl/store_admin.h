@@ -21,9 +21,11 @@ struct store_difference {
 /*
  * Recomputes every rollup two ways (rebuild, and a plain aggregation) inside a
  * transaction it rolls back; fills the differences (caller frees) and *nrows.
+ * Where the transaction cannot write (a hot standby) only the plain
+ * aggregation is compared with the stored rollups, and *read_only is true.
  */
 int store_rollup_verify(struct store *s, struct store_difference **diffs, size_t *n,
-			long long *nrows, char *err, size_t errsize);
+			long long *nrows, bool *read_only, char *err, size_t errsize);
 /* Recomputes every rollup from the observations and commits; *nrows gets the count. */
 int store_rollup_rebuild(struct store *s, long long *nrows, char *err, size_t errsize);
 

@@ -375,6 +375,14 @@ LANGUAGE sql IMMUTABLE AS $$
 				   p_periods_expected) END;
 $$;
 
+-- The same for a whole rollup_row (NULL: 'missing').
+CREATE FUNCTION rollup_text(r rollup_row) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT rollup_text((r).unit_id, (r).value, (r).numerator, (r).denominator,
+			   (r).qualifier, (r).reporting_units, (r).expected_units,
+			   (r).on_time_units, (r).periods_reported, (r).periods_expected);
+$$;
+
 -- The stored rollups as rollup_rows: what rollup_verify compares of them.
 CREATE FUNCTION rollup_figures()
 RETURNS SETOF rollup_row
@@ -385,17 +393,47 @@ LANGUAGE sql STABLE AS $$
 	FROM rollup r;
 $$;
 
+-- rollup_verify where nothing can be written (a hot standby, a read-only
+-- transaction): the stored rollups against rollup_direct() alone, one full
+-- join and no temporary table.  The rebuild needs writes, so the derived
+-- values are not re-derived here and a difference cannot be told apart as
+-- maintenance (maintained = rebuild) or rollup_level (rebuild = direct): on
+-- a primary, rollup_verify does both.
+CREATE FUNCTION rollup_verify_direct()
+RETURNS TABLE (check_name text, unit_code text, indicator_code text, period_code text,
+	       stored text, recomputed text)
+LANGUAGE sql STABLE AS $$
+	WITH cmp AS (
+		SELECT unit_id, indicator_id, period_id, rollup_text(a) AS stored,
+		       rollup_text(b) AS recomputed
+		FROM rollup_figures() a
+		FULL JOIN rollup_direct() b USING (unit_id, indicator_id, period_id)
+		WHERE a IS DISTINCT FROM b
+	)
+	SELECT 'maintained = direct', u.code, i.code, p.code, cmp.stored, cmp.recomputed
+	FROM cmp
+	JOIN unit u ON u.id = cmp.unit_id
+	JOIN indicator i ON i.id = cmp.indicator_id
+	JOIN period p ON p.id = cmp.period_id
+	ORDER BY 1, 2, 3, 4;
+$$;
+
 -- Compares the stored rollups and derived values with a rebuild, and the
 -- rollups with rollup_direct(); returns one row per difference.  It rebuilds
 -- in place: call it inside a transaction that is rolled back (chisoctl does).
 -- The two comparisons of rollups are one full join: each check's left side
--- (lhs) against its right side (rhs), the rebuilt rollups on both.
+-- (lhs) against its right side (rhs), the rebuilt rollups on both.  Where the
+-- transaction cannot write (a hot standby), rollup_verify_direct instead.
 CREATE FUNCTION rollup_verify()
 RETURNS TABLE (check_name text, unit_code text, indicator_code text, period_code text,
 	       stored text, recomputed text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
+	IF current_setting('transaction_read_only')::boolean THEN
+		RETURN QUERY SELECT * FROM rollup_verify_direct();
+		RETURN;
+	END IF;
 	CREATE TEMP TABLE verify_stored ON COMMIT DROP AS SELECT * FROM rollup_figures();
 	CREATE TEMP TABLE verify_derived ON COMMIT DROP AS SELECT * FROM observation_derived;
 	CREATE TEMP TABLE verify_direct ON COMMIT DROP AS SELECT * FROM rollup_direct();
