@@ -42,7 +42,13 @@ say "1. ingest: $AGENTS collectors x $IND indicators x $YEARS years = $rows valu
 # BENCH_PROFILE=1: PostgreSQL times every function of the ingest path (it
 # costs a little, so the figures of such a run are not the ones to quote).
 if [ "${BENCH_PROFILE:-0}" = 1 ]; then profile_start; fi
+# WAL and disk per value (docs/scaling.md, where one machine ends): the WAL the load
+# wrote, and what its tables and indexes hold after it.
+wal0=$(sql "SELECT pg_current_wal_lsn()")
 load ing --indicators "$IND" --years "$YEARS" --deadline "$DEADLINE" >/dev/null
+wal_bytes=$(sql "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$wal0')::bigint")
+disk_bytes=$(sql "SELECT sum(pg_total_relation_size(t))::bigint
+		    FROM unnest(ARRAY['observation', 'observation_history', 'rollup', 'batch']::regclass[]) t")
 grep '^load:' "$T/ing.out"
 if [ "${BENCH_PROFILE:-0}" = 1 ]; then profile_print 15; fi
 assert_eq "values acknowledged" "$rows" "$(load_field ing rows_acked)"
@@ -99,3 +105,5 @@ figure ingest.naive_seconds "$naive_s"
 figure ingest.naive_rows_per_s "$naive_rps"
 figure ingest.chiso_over_copy "$(ratio "$chiso_rps" "$copy_rps")"
 figure ingest.chiso_over_naive "$(ratio "$chiso_rps" "$naive_rps")"
+figure ingest.wal_bytes_per_value $((wal_bytes / rows))
+figure ingest.disk_bytes_per_value $((disk_bytes / rows))

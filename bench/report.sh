@@ -26,6 +26,8 @@ f() { sed -n "s/^$1 = //p" "$figures" | tail -n 1; }
 				"$(f latency.p$p.p50_ms)" "$(f latency.p$p.p99_ms)" \
 				"$([ "$p" = 50 ] && echo 'p99 <= 1000' || echo '')"
 		done
+		printf '| 1. per value stored: WAL bytes / disk bytes (docs/scaling.md) | %s / %s | | | |\n' \
+			"$(f ingest.wal_bytes_per_value)" "$(f ingest.disk_bytes_per_value)"
 	fi
 	if [ -n "$(f country.units)" ]; then
 		printf '| 3. country: collectors connected / connections held | %s / %s of %s | | | all |\n' \

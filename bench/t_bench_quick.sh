@@ -28,7 +28,8 @@ fi
 
 missing=0
 for key in ingest.chiso_rows_per_s ingest.copy_rows_per_s ingest.naive_rows_per_s \
-	ingest.chiso_over_copy ingest.chiso_over_naive latency.p10.p99_ms latency.p50.p99_ms \
+	ingest.chiso_over_copy ingest.chiso_over_naive ingest.wal_bytes_per_value ingest.disk_bytes_per_value \
+	latency.p10.p99_ms latency.p50.p99_ms \
 	agent.drain_rows_per_s agent.peak_rss_mib agent.copy_rows_per_s \
 	country.collectors_connected country.connections_held country.chisod_peak_rss_mib \
 	country.rebuild_seconds country.plain_rollup_seconds country.rebuild_over_plain; do
