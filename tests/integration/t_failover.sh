@@ -262,16 +262,27 @@ for name in "${AGENTS[@]}"; do
 		2> >(perl -MTime::HiRes=time -ne '$| = 1; printf "%.3f %s", time, $_' >"$T/agents/$name/run.log") &
 	BG_PIDS+=("$!")
 done
-# The feeder: a part per agent per second, all the rest at once when $T/hurry exists.
+# The feeder: a part per agent per second; once $T/hurry exists, the parts left in one
+# file per agent (a submit each: hundreds of them took a minute on a busy machine).
 feed() {
-	local k name p
-	for k in $(seq -f '%03g' 0 $((PARTS - 1))); do
+	local k j name p hurry
+	for k in $(seq 0 $((PARTS - 1))); do
+		hurry=0
+		[ ! -e "$T/hurry" ] || hurry=1 # the same for every agent of this step
 		for name in "${AGENTS[@]}"; do
-			p=$T/agents/$name/part.$k
+			p=$T/agents/$name/part.$(printf '%03d' "$k")
+			if [ "$hurry" = 1 ]; then
+				p=$T/agents/$name/rest.csv
+				echo 'unit,indicator,period,value' >"$p"
+				for j in $(seq "$k" $((PARTS - 1))); do
+					tail -n +2 "$T/agents/$name/part.$(printf '%03d' "$j")" >>"$p"
+				done
+			fi
 			# its notes (no catalogue yet, at the first parts) are not failures
 			agent "$name" submit "$p" >/dev/null 2>>"$T/feed.log" || echo "submit $p failed" >>"$T/feed.err"
 		done
-		[ -e "$T/hurry" ] || sleep 1
+		[ "$hurry" = 0 ] || return 0
+		sleep 1
 	done
 }
 feed &
