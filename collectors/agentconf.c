@@ -6,9 +6,10 @@
  */
 #include "agentconf.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "plat.h"
 
 #define KF(path, type, def, min, max, field, flags, comment)                                       \
 	{                                                                                          \
@@ -82,9 +83,8 @@ struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 			 file, c->reconnect_min_ms, c->reconnect_max_ms);
 		agentconf_destroy(&c);
 	}
-	unsigned char addr[sizeof(struct in6_addr)];
-	if (c && inet_pton(AF_INET, c->form_listen, addr) != 1 &&
-	    inet_pton(AF_INET6, c->form_listen, addr) != 1) {
+	struct plat_sockaddr sa;
+	if (c && plat_sockaddr(c->form_listen, 0, &sa) != 0) {
 		snprintf(err, errsize, "%s: form.listen \"%s\" is not an IPv4 or IPv6 address",
 			 file, c->form_listen);
 		agentconf_destroy(&c);

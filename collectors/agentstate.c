@@ -5,11 +5,11 @@
 #include "agentstate.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "plat.h"
 
 int agentstate_load(const char *dir, struct agentstate *st)
 {
@@ -66,15 +66,15 @@ int agentstate_file_save(const char *dir, const char *name, const char *text, si
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+	if ((fd = plat_open(PLAT_CWD, tmp, PLAT_O_WRITE | PLAT_O_CREATE | PLAT_O_TRUNC, 0600)) < 0)
 		return -1;
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
-		close(fd);
-		unlink(tmp);
+	if (plat_write_all(fd, text, len) != 0 || plat_sync(fd) < 0) {
+		plat_close(fd);
+		plat_unlink(PLAT_CWD, tmp);
 		return -1;
 	}
-	close(fd);
-	return rename(tmp, path);
+	plat_close(fd);
+	return plat_rename(PLAT_CWD, tmp, PLAT_CWD, path);
 }
 
 int agentstate_save(const char *dir, const struct agentstate *st)

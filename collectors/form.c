@@ -9,18 +9,12 @@
  */
 #include "form.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "formbody.h"
 #include "formcache.h"
@@ -29,6 +23,7 @@
 #include "log.h"
 #include "message.h"
 #include "outbox.h"
+#include "plat.h"
 
 /* Connections at once: one browser opens a handful. */
 #define FORM_CONNS 32
@@ -65,7 +60,7 @@ static int form_random(char *out)
 {
 	unsigned char b[FORM_TOKEN_HEX / 2];
 
-	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+	if (plat_random(b, sizeof b) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof b; i++)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
@@ -82,10 +77,10 @@ static int form_secret(const char *dir, char *out, char *err, size_t errsize)
 
 	snprintf(path, sizeof path, "%s/form.secret", dir);
 	for (int attempt = 0; attempt < 2; attempt++) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int fd = plat_open(PLAT_CWD, path, PLAT_O_READ, 0);
 		if (fd >= 0) {
-			ssize_t n = read(fd, tmp, sizeof tmp - 1);
-			close(fd);
+			ssize_t n = plat_read(fd, tmp, sizeof tmp - 1);
+			plat_close(fd);
 			tmp[n > 0 ? n : 0] = '\0';
 			if (n < FORM_TOKEN_HEX ||
 			    strspn(tmp, "0123456789abcdef") < FORM_TOKEN_HEX) {
@@ -100,18 +95,17 @@ static int form_secret(const char *dir, char *out, char *err, size_t errsize)
 		if (errno != ENOENT)
 			break;
 		/* O_EXCL: a second agent process drawing at the same time reads ours. */
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		fd = plat_open(PLAT_CWD, path, PLAT_O_WRITE | PLAT_O_CREATE | PLAT_O_EXCL, 0600);
 		if (fd < 0 && errno == EEXIST)
 			continue;
 		if (fd < 0)
 			break;
 		bool ok = form_random(tmp) == 0;
 		tmp[FORM_TOKEN_HEX] = '\n';
-		ok = ok && write(fd, tmp, FORM_TOKEN_HEX + 1) == FORM_TOKEN_HEX + 1 &&
-		     fsync(fd) == 0;
-		close(fd);
+		ok = ok && plat_write_all(fd, tmp, FORM_TOKEN_HEX + 1) == 0 && plat_sync(fd) == 0;
+		plat_close(fd);
 		if (!ok) {
-			unlink(path);
+			plat_unlink(PLAT_CWD, path);
 			break;
 		}
 	}
@@ -333,10 +327,8 @@ static void form_mhd_log(void *cls, const char *fmt, va_list ap)
 struct form *form_new(const struct agentconf *c, char *err, size_t errsize)
 {
 	struct form *f = calloc(1, sizeof *f);
-	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6};
-	struct sockaddr_in a4 = {.sin_family = AF_INET};
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
-	const struct sockaddr *sa = (const struct sockaddr *)&a4;
+	struct plat_sockaddr sa;
 	char host[128];
 
 	if (!f) {
@@ -365,15 +357,11 @@ struct form *form_new(const struct agentconf *c, char *err, size_t errsize)
 	snprintf(f->hosts[2], sizeof f->hosts[2], "[::1]:%lld", c->form_port);
 	snprintf(f->hosts[3], sizeof f->hosts[3], "%s:%lld", host, c->form_port);
 	/* agentconf_load has checked that form.listen is an address of one family or the other. */
-	if (inet_pton(AF_INET, c->form_listen, &a4.sin_addr) == 1) {
-		a4.sin_port = htons((uint16_t)c->form_port);
-	} else {
-		inet_pton(AF_INET6, c->form_listen, &a6.sin6_addr);
-		a6.sin6_port = htons((uint16_t)c->form_port);
-		sa = (const struct sockaddr *)&a6;
+	plat_sockaddr(c->form_listen, (unsigned)c->form_port, &sa);
+	if (sa.ipv6)
 		flags |= MHD_USE_IPv6;
-	}
-	f->d = MHD_start_daemon(flags, 0, NULL, NULL, form_answer, f, MHD_OPTION_SOCK_ADDR, sa,
+	f->d = MHD_start_daemon(flags, 0, NULL, NULL, form_answer, f, MHD_OPTION_SOCK_ADDR,
+				(const struct sockaddr *)(const void *)sa.bytes,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)FORM_CONNS,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FORM_IDLE_S,
 				MHD_OPTION_NOTIFY_COMPLETED, form_completed, NULL,

@@ -11,10 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "csv.h"
 #include "message.h"
+#include "plat.h"
 #include "rejects.h"
 
 /* The columns of a journal line, tab-separated (formstate.c writes them). */
@@ -29,8 +30,8 @@ struct entry {
 
 /* A file as stat saw it when it was read; ino 0: never read. */
 struct seen {
-	ino_t ino;
-	off_t size;
+	uint64_t ino;
+	uint64_t size;
 	struct timespec mtime;
 };
 
@@ -62,15 +63,15 @@ static const char *text_of(const char *code)
 }
 
 /* Whether st differs from what was read (for the catalogue and the reject files). */
-static bool changed(const struct seen *was, const struct stat *st)
+static bool changed(const struct seen *was, const struct plat_stat *st)
 {
-	return was->ino != st->st_ino || was->size != st->st_size ||
-	       was->mtime.tv_sec != st->st_mtim.tv_sec || was->mtime.tv_nsec != st->st_mtim.tv_nsec;
+	return was->ino != st->ino || was->size != st->size ||
+	       was->mtime.tv_sec != st->mtime.tv_sec || was->mtime.tv_nsec != st->mtime.tv_nsec;
 }
 
-static struct seen seen_of(const struct stat *st)
+static struct seen seen_of(const struct plat_stat *st)
 {
-	return (struct seen){st->st_ino, st->st_size, st->st_mtim};
+	return (struct seen){st->ino, st->size, st->mtime};
 }
 
 struct formcache *formcache_new(const char *dir)
@@ -111,18 +112,18 @@ void formcache_destroy(struct formcache **fcp)
 const struct catalog *formcache_catalog(struct formcache *fc)
 {
 	char path[4096], err[512];
-	struct stat st;
+	struct plat_stat st;
 
 	snprintf(path, sizeof path, "%s/catalog.json", fc->dir);
 	FILE *fp = fopen(path, "rb");
-	if (!fp || fstat(fileno(fp), &st) != 0 || !changed(&fc->cat_st, &st)) {
+	if (!fp || plat_fstat(fileno(fp), &st) != 0 || !changed(&fc->cat_st, &st)) {
 		if (fp)
 			fclose(fp);
 		return fc->cat; /* none yet, or the one already parsed */
 	}
-	char *text = st.st_size > 0 ? malloc((size_t)st.st_size) : NULL;
-	if (text && fread(text, 1, (size_t)st.st_size, fp) == (size_t)st.st_size) {
-		struct catalog *cat = catalog_from_json(text, (size_t)st.st_size, err, sizeof err);
+	char *text = st.size > 0 ? malloc((size_t)st.size) : NULL;
+	if (text && fread(text, 1, (size_t)st.size, fp) == (size_t)st.size) {
+		struct catalog *cat = catalog_from_json(text, (size_t)st.size, err, sizeof err);
 		/* A catalogue being replaced is renamed in whole; a bad one keeps the last good. */
 		if (cat) {
 			catalog_destroy(&fc->cat);
@@ -184,27 +185,28 @@ static void journal_read(struct formcache *fc)
 {
 	char path[4096], *line = NULL;
 	size_t cap = 0;
-	struct stat st;
+	struct plat_stat st;
 	ssize_t len;
 
 	snprintf(path, sizeof path, "%s/form/journal.tsv", fc->dir);
 	FILE *fp = fopen(path, "re");
-	if (!fp || fstat(fileno(fp), &st) != 0) {
+	if (!fp || plat_fstat(fileno(fp), &st) != 0) {
 		if (fp)
 			fclose(fp);
 		return;
 	}
-	if (st.st_ino != fc->journal_st.ino || st.st_size < fc->journal_st.size) {
+	if (st.ino != fc->journal_st.ino || st.size < fc->journal_st.size) {
 		entries_free(fc); /* another file: read it whole */
-		fc->journal_st = (struct seen){st.st_ino, 0, st.st_mtim};
+		fc->journal_st = (struct seen){st.ino, 0, st.mtime};
 	}
-	if (st.st_size > fc->journal_st.size && fseeko(fp, fc->journal_st.size, SEEK_SET) == 0) {
+	if (st.size > fc->journal_st.size &&
+	    fseeko(fp, (off_t)fc->journal_st.size, SEEK_SET) == 0) {
 		/* Whole lines only: a line being appended is read when it is complete. */
 		while ((len = getline(&line, &cap, fp)) > 0 && line[len - 1] == '\n') {
 			line[len - 1] = '\0';
 			if (entry_add(fc, line) < 0)
 				break;
-			fc->journal_st.size += len;
+			fc->journal_st.size += (uint64_t)len;
 		}
 	}
 	free(line);
@@ -215,7 +217,7 @@ static void journal_read(struct formcache *fc)
 static json_t *refused_of(struct formcache *fc, const char *source)
 {
 	char path[4096];
-	struct stat st;
+	struct plat_stat st;
 	struct rejected *r = NULL;
 	struct csv_record rec;
 
@@ -240,7 +242,7 @@ static json_t *refused_of(struct formcache *fc, const char *source)
 		return r->lines;
 	r->asked = fc->calls;
 	snprintf(path, sizeof path, "%s/form/%s.rejected.csv", fc->dir, source);
-	if (stat(path, &st) != 0 || !changed(&r->st, &st))
+	if (plat_stat(PLAT_CWD, path, true, &st) != 0 || !changed(&r->st, &st))
 		return r->lines; /* no reject file (yet), or the one already read */
 	FILE *fp = fopen(path, "rb");
 	if (!fp)

@@ -9,15 +9,12 @@
 #include "formstate.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "agentstate.h"
 #include "catalog.h"
@@ -27,6 +24,7 @@
 #include "log.h"
 #include "message.h"
 #include "period.h"
+#include "plat.h"
 #include "submit.h"
 
 /* The officer's text of code (no parameters); static storage, "" if missing. */
@@ -201,7 +199,7 @@ char *formstate_json(struct formcache *fc, struct outbox *ob, const struct agent
 	time_t now = time(NULL);
 	struct tm tm;
 
-	localtime_r(&now, &tm); /* the office's year, not UTC's, on New Year's night */
+	plat_localtime(now, &tm); /* the office's year, not UTC's, on New Year's night */
 	agentstate_load(c->outbox_dir, &as);
 	const struct catalog *cat = formcache_catalog(fc);
 	/* The tier and deadlines of the province's last WELCOME, if it was of this unit: a
@@ -262,11 +260,11 @@ static int journal_add(const char *dir, const char *source, const struct submit_
 	int rc = 0;
 
 	snprintf(path, sizeof path, "%s/form/journal.tsv", dir);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	int fd = plat_open(PLAT_CWD, path, PLAT_O_WRITE | PLAT_O_APPEND | PLAT_O_CREATE, 0600);
 	FILE *fp = fd >= 0 ? fdopen(fd, "a") : NULL;
 	if (!fp) {
 		if (fd >= 0)
-			close(fd);
+			plat_close(fd);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -281,7 +279,7 @@ static int journal_add(const char *dir, const char *source, const struct submit_
 			    good ? row.value.text : rows[i].value) < 0)
 			rc = -1;
 	}
-	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0)
+	if (fflush(fp) != 0 || plat_sync(fileno(fp)) != 0)
 		rc = -1;
 	if (fclose(fp) != 0)
 		rc = -1;
@@ -358,7 +356,7 @@ char *formstate_save(struct formcache *fc, struct outbox *ob, const struct agent
 		goto done;
 	}
 	snprintf(source, sizeof source, "%s/form", c->outbox_dir);
-	if (mkdir(source, 0700) != 0 && errno != EEXIST) {
+	if (plat_mkdir(PLAT_CWD, source, 0700) != 0 && errno != EEXIST) {
 		out = error_json(status, 500, strerror(errno));
 		goto done;
 	}

@@ -12,21 +12,19 @@
 #define _GNU_SOURCE
 #include "inbox.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "message.h"
 #include "num.h"
 #include "obio.h"
+#include "plat.h"
 
 /* Scans at most this often. */
 #define INBOX_SCAN_MS 1000
@@ -36,7 +34,7 @@
 /* A file seen in the folder. */
 struct inbox_file {
 	char name[256];
-	off_t size;
+	int64_t size; /* -1: not seen yet */
 	struct timespec mtime;
 	int64_t since_ms; /* when size and mtime took these values */
 	int64_t retry_ms; /* not before, after a failure outside the file */
@@ -73,11 +71,11 @@ static int inbox_subdir(int dfd, const char *dir, const char *sub, char *err, si
 {
 	int fd;
 
-	if (mkdirat(dfd, sub, 0755) != 0 && errno != EEXIST) {
+	if (plat_mkdir(dfd, sub, 0755) != 0 && errno != EEXIST) {
 		snprintf(err, errsize, "%s/%s: %s", dir, sub, strerror(errno));
 		return -1;
 	}
-	if ((fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((fd = plat_open(dfd, sub, PLAT_O_DIR, 0)) < 0)
 		snprintf(err, errsize, "%s/%s: %s", dir, sub, strerror(errno));
 	return fd;
 }
@@ -95,12 +93,12 @@ struct inbox *inbox_new(const char *dir, inbox_submit_fn fn, void *arg, char *er
 	ib->arg = arg;
 	ib->sync = (struct obio_sync){obio_fsync, NULL};
 	ib->done_fd = ib->refused_fd = -1;
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+	if (plat_mkdir(PLAT_CWD, dir, 0755) != 0 && errno != EEXIST) {
 		snprintf(err, errsize, "agent.inbox_dir %s: %s", dir, strerror(errno));
 		ib->dfd = -1;
 		goto fail;
 	}
-	if ((ib->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((ib->dfd = plat_open(PLAT_CWD, dir, PLAT_O_DIR, 0)) < 0) {
 		snprintf(err, errsize, "agent.inbox_dir %s: %s", dir, strerror(errno));
 		goto fail;
 	}
@@ -121,11 +119,11 @@ void inbox_destroy(struct inbox **ip)
 		return;
 	ib = *ip;
 	if (ib->dfd >= 0)
-		close(ib->dfd);
+		plat_close(ib->dfd);
 	if (ib->done_fd >= 0)
-		close(ib->done_fd);
+		plat_close(ib->done_fd);
 	if (ib->refused_fd >= 0)
-		close(ib->refused_fd);
+		plat_close(ib->refused_fd);
 	free(ib->dir);
 	free(ib);
 	*ip = NULL;
@@ -208,19 +206,20 @@ static int inbox_move(struct inbox *ib, const char *name, int to_fd, const char 
 	struct tm tm;
 	bool renamed;
 
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", plat_localtime(now, &tm));
 	snprintf(target, sizeof target, "%s-%s", stamp, name);
-	if (renameat(ib->dfd, name, ib->dfd, target) != 0 ||
+	if (plat_rename(ib->dfd, name, ib->dfd, target) != 0 ||
 	    obio_move_aside(&ib->sync, ib->dfd, target, to_fd, moved, sizeof moved) != 0) {
 		log_err("inbox %s: cannot move %s: %s", ib->dir, name, strerror(errno));
-		renameat(ib->dfd, target, ib->dfd, name); /* back, if only the second step failed */
+		plat_rename(ib->dfd, target, ib->dfd,
+			    name); /* back, if only the second step failed */
 		return -1;
 	}
 	snprintf(rj, sizeof rj, "%s.rejected.csv", name);
-	if (rejects && faccessat(ib->dfd, rj, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (rejects && plat_exists(ib->dfd, rj, false)) {
 		char rjmoved[700], rjtarget[720];
 		snprintf(rjtarget, sizeof rjtarget, "%s.rejected.csv", moved);
-		if (renameat(ib->dfd, rj, ib->dfd, rjtarget) != 0 ||
+		if (plat_rename(ib->dfd, rj, ib->dfd, rjtarget) != 0 ||
 		    obio_move_aside(&ib->sync, ib->dfd, rjtarget, to_fd, rjmoved, sizeof rjmoved) !=
 			0) {
 			log_warn("inbox %s: cannot move %s: %s", ib->dir, rj, strerror(errno));
@@ -270,7 +269,7 @@ static int inbox_handle(struct inbox *ib, struct inbox_file *f, int64_t now_ms)
 }
 
 /* Notes name's size and time; the entry, or NULL when the table is full. */
-static struct inbox_file *inbox_see(struct inbox *ib, const char *name, const struct stat *st,
+static struct inbox_file *inbox_see(struct inbox *ib, const char *name, const struct plat_stat *st,
 				    int64_t now_ms)
 {
 	struct inbox_file *f = NULL;
@@ -287,44 +286,53 @@ static struct inbox_file *inbox_see(struct inbox *ib, const char *name, const st
 		f->size = -1;
 	}
 	f->seen = true;
-	if (f->size != st->st_size || f->mtime.tv_sec != st->st_mtim.tv_sec ||
-	    f->mtime.tv_nsec != st->st_mtim.tv_nsec) {
-		f->size = st->st_size;
-		f->mtime = st->st_mtim;
+	if (f->size != (int64_t)st->size || f->mtime.tv_sec != st->mtime.tv_sec ||
+	    f->mtime.tv_nsec != st->mtime.tv_nsec) {
+		f->size = (int64_t)st->size;
+		f->mtime = st->mtime;
 		f->since_ms = now_ms;
 		f->handled = false;
 	}
 	return f;
 }
 
+/* One scan's state for inbox_scan_entry. */
+struct inbox_scan {
+	struct inbox *ib;
+	int64_t now_ms;
+	size_t visited;
+};
+
+/* plat_dir_walk callback: notes a regular file the inbox takes. */
+static int inbox_scan_entry(const char *name, void *arg)
+{
+	struct inbox_scan *sc = arg;
+	struct plat_stat st;
+
+	sc->visited++;
+	if (inbox_takes(name) && plat_stat(sc->ib->dfd, name, false, &st) == 0 && st.is_reg)
+		inbox_see(sc->ib, name, &st, sc->now_ms);
+	return 0;
+}
+
 int inbox_poll(struct inbox *ib, int64_t now_ms)
 {
-	DIR *d;
-	struct dirent *e;
+	struct inbox_scan sc = {ib, now_ms, 0};
 	int moved = 0;
 
 	if (now_ms < ib->next_scan_ms)
 		return 0;
 	ib->next_scan_ms = now_ms + INBOX_SCAN_MS;
-	int fd = dup(ib->dfd);
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		log_warn("inbox %s: cannot list: %s", ib->dir, strerror(errno));
-		return 0;
-	}
-	rewinddir(d);
 	for (size_t i = 0; i < ib->nfiles; i++)
 		ib->files[i].seen = false;
-	while ((e = readdir(d)) != NULL) {
-		struct stat st;
-		if (!inbox_takes(e->d_name) ||
-		    fstatat(ib->dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		inbox_see(ib, e->d_name, &st, now_ms);
+	/* A folder that cannot be listed at all forgets nothing; one cut short keeps what it saw.
+	 */
+	if (plat_dir_walk(ib->dfd, inbox_scan_entry, &sc) != 0 && sc.visited == 0) {
+		log_warn("inbox %s: cannot list: %s", ib->dir, strerror(errno));
+		for (size_t i = 0; i < ib->nfiles; i++)
+			ib->files[i].seen = true;
+		return 0;
 	}
-	closedir(d);
 	for (size_t i = 0; i < ib->nfiles;) {
 		struct inbox_file *f = &ib->files[i];
 		if (!f->seen) { /* gone: forget it */

@@ -12,15 +12,12 @@
  *
  * See chiso-agent(8) and chiso-agent.conf(5).
  */
+#include <errno.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "agentconf.h"
 #include "agentstate.h"
@@ -32,6 +29,7 @@
 #include "log.h"
 #include "num.h"
 #include "outbox.h"
+#include "plat.h"
 #include "sender.h"
 #include "startopt.h"
 #include "submit.h"
@@ -114,7 +112,7 @@ static void when(int64_t t, char *buf, size_t size)
 		snprintf(buf, size, "never");
 		return;
 	}
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S", localtime_r(&tt, &tm));
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", plat_localtime(tt, &tm));
 }
 
 /*
@@ -124,18 +122,14 @@ static void when(int64_t t, char *buf, size_t size)
  */
 static int become_outbox_owner(const struct agentconf *c)
 {
-	struct stat st;
-
-	if (geteuid() != 0 || stat(c->outbox_dir, &st) != 0 || st.st_uid == 0)
-		return 0;
-	const struct passwd *pw = getpwuid(st.st_uid);
 	char who[64];
-	if (pw)
-		snprintf(who, sizeof who, "%s", pw->pw_name);
-	else
-		snprintf(who, sizeof who, "uid %u", (unsigned)st.st_uid);
-	if (setgroups(0, NULL) != 0 || setgid(st.st_gid) != 0 || setuid(st.st_uid) != 0) {
-		fprintf(stderr, "cannot become %s, the owner of %s: %m\n", who, c->outbox_dir);
+	int rc = plat_become_owner(c->outbox_dir, who, sizeof who);
+
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		fprintf(stderr, "cannot become %s, the owner of %s: %s\n", who, c->outbox_dir,
+			strerror(errno));
 		return -1;
 	}
 	fprintf(stderr, "note: running as %s, the owner of %s\n", who, c->outbox_dir);
@@ -352,8 +346,8 @@ static int cmd_run(const struct agentconf *c, int argc, char **argv)
 	log_info("delivering to %s", c->endpoint);
 	/* The form is the officer's, delivery the province's: a form that cannot start
 	 * (its port taken by another program) is said, and delivery goes on without it.
-	 * It starts after sender_new, whose blocked SIGTERM and SIGINT its thread inherits:
-	 * they must reach the sender's signalfd, not the form's thread. */
+	 * It starts after sender_new, whose stop request (plat_stop_new: SIGTERM and SIGINT
+	 * blocked) its thread inherits: they must reach the sender, not the form's thread. */
 	struct form *fm = NULL;
 	char url[512];
 	if (c->form_port) {

@@ -11,7 +11,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
 
 /* How to fsync: fn(fd, arg), which returns 0 or -1 with errno like fsync(2). */
 struct obio_sync {
@@ -25,10 +24,8 @@ struct obio_part {
 	size_t len;
 };
 
-/* The default: plain fsync(2) (arg unused). */
+/* The default: plat_sync, fsync(2) on POSIX (arg unused). */
 int obio_fsync(int fd, void *arg);
-/* Reads up to n bytes from offset 0; returns the count (short at end of file) or -1. */
-ssize_t obio_read_full(int fd, char *buf, size_t n);
 /*
  * Reads the whole regular file dfd/name (symlinks not followed) into *buf, a
  * NUL-terminated copy the caller frees.  Returns 0, or -1 with errno: ENOENT
@@ -54,11 +51,5 @@ int obio_move_aside(const struct obio_sync *s, int from_dfd, const char *name, i
 int obio_replace(const struct obio_sync *s, int dfd, const char *tmp, const char *final,
 		 bool noreplace, const struct obio_part *parts, size_t nparts, bool *renamed,
 		 const char **what);
-/*
- * Calls fn(name, arg) for every entry of directory fd except "." and "..",
- * stopping at the first non-zero return.  Returns 0, or -1 (errno set by
- * readdir or by fn).
- */
-int obio_walk(int fd, int (*fn)(const char *name, void *arg), void *arg);
 
 #endif

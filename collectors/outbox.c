@@ -25,17 +25,11 @@
 #include "outbox_impl.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/random.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -56,54 +50,9 @@ int outbox_sync_fd(struct outbox *o, int fd)
 	return o->sync.fn(fd, o->sync.arg);
 }
 
-int outbox_lock_op(struct outbox *o, int op)
+int outbox_lock_op(struct outbox *o, enum plat_lock how)
 {
-	int rc;
-
-	do
-		rc = flock(o->lock_fd, op);
-	while (rc != 0 && errno == EINTR);
-	return rc;
-}
-
-/*
- * Who holds our lock, from /proc/locks (flock entries name the process that
- * took them): "PID 1234 (chiso-agent submit x.csv)", or "" when none is listed.
- */
-static void lock_holder(struct outbox *o, char *buf, size_t size)
-{
-	struct stat st;
-	char line[256], want[64], cmd[160], path[64];
-	FILE *fp;
-
-	buf[0] = '\0';
-	if (fstat(o->lock_fd, &st) != 0 || (fp = fopen("/proc/locks", "re")) == NULL)
-		return;
-	snprintf(want, sizeof want, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
-		 (unsigned long long)st.st_ino);
-	while (fgets(line, sizeof line, fp)) {
-		char kind[16], dev[64];
-		int pid;
-		/* "1: FLOCK  ADVISORY  WRITE 1234 00:2d:5678 0 EOF"; waiters have "->" */
-		if (strstr(line, "->") ||
-		    sscanf(line, "%*d: %15s %*s %*s %d %63s", kind, &pid, dev) != 3 ||
-		    strcmp(kind, "FLOCK") != 0 || strcmp(dev, want) != 0 || pid == getpid())
-			continue;
-		snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, cmd, sizeof cmd - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		if (n < 0)
-			n = 0;
-		cmd[n] = '\0';
-		for (ssize_t i = 0; i + 1 < n; i++)
-			if (cmd[i] == '\0')
-				cmd[i] = ' ';
-		snprintf(buf, size, "PID %d (%s)", pid, n > 0 ? cmd : "?");
-		break;
-	}
-	fclose(fp);
+	return plat_lock(o->lock_fd, how, false);
 }
 
 /*
@@ -116,7 +65,7 @@ int outbox_lock_wait(struct outbox *o, char *err, size_t errsize)
 	int64_t start = clock_mono_ms();
 
 	for (;;) {
-		if (outbox_lock_op(o, LOCK_EX | LOCK_NB) == 0)
+		if (outbox_lock_op(o, PLAT_LOCK_EX) == 0)
 			return 0;
 		if (errno != EWOULDBLOCK) {
 			outbox_seterr(err, errsize, "cannot lock %s/lock: %s", o->dir,
@@ -125,10 +74,10 @@ int outbox_lock_wait(struct outbox *o, char *err, size_t errsize)
 		}
 		if (clock_mono_ms() - start >= o->lock_wait_ms)
 			break;
-		usleep(50000);
+		plat_sleep_ms(50);
 	}
 	char who[256];
-	lock_holder(o, who, sizeof who);
+	plat_lock_holder(o->lock_fd, who, sizeof who);
 	outbox_seterr(
 	    err, errsize,
 	    "hàng đợi %s đang bị tiến trình %s giữ khoá (đã chờ %.1f giây): hãy chờ lệnh đó "
@@ -216,13 +165,10 @@ int outbox_new_epoch(uint64_t *epoch, char *err, size_t errsize)
 	uint64_t v = 0;
 
 	while (v == 0) {
-		ssize_t n = getrandom(&v, sizeof v, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)sizeof v) {
+		if (plat_random(&v, sizeof v) != 0) {
 			outbox_seterr(err, errsize,
 				      "cannot get random bytes for the outbox epoch: %s",
-				      n < 0 ? strerror(errno) : "short read");
+				      strerror(errno));
 			return -1;
 		}
 		v &= (uint64_t)INT64_MAX;
@@ -252,7 +198,7 @@ static int recover_entry(const char *name, void *arg)
 	switch (obfile_classify(name, &seq)) {
 	case OBFILE_TMP:
 		/* Writers hold the lock while a temporary exists, and so do we: it is stale. */
-		if (unlinkat(o->pending_fd, name, 0) != 0 && errno != ENOENT) {
+		if (plat_unlink(o->pending_fd, name) != 0 && errno != ENOENT) {
 			outbox_seterr(r->err, r->errsize, "cannot remove %s/pending/%s: %s", o->dir,
 				      name, strerror(errno));
 			r->failed = true;
@@ -347,7 +293,7 @@ static int recover(struct outbox *o, char *err, size_t errsize)
 		st.next_seq = 1;
 	}
 	r.next_seq = st.next_seq;
-	if (obio_walk(o->pending_fd, recover_entry, &r) != 0) {
+	if (plat_dir_walk(o->pending_fd, recover_entry, &r) != 0) {
 		if (!r.failed)
 			outbox_seterr(err, errsize, "cannot scan %s/pending: %s", o->dir,
 				      strerror(errno));
@@ -380,12 +326,12 @@ static int recover(struct outbox *o, char *err, size_t errsize)
 
 static int open_subdir(struct outbox *o, const char *sub, int *fd, char *err, size_t errsize)
 {
-	if (mkdirat(o->dir_fd, sub, 0700) != 0 && errno != EEXIST) {
+	if (plat_mkdir(o->dir_fd, sub, 0700) != 0 && errno != EEXIST) {
 		outbox_seterr(err, errsize, "cannot create %s/%s: %s", o->dir, sub,
 			      strerror(errno));
 		return -1;
 	}
-	*fd = openat(o->dir_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*fd = plat_open(o->dir_fd, sub, PLAT_O_DIR, 0);
 	if (*fd < 0) {
 		outbox_seterr(err, errsize, "cannot open %s/%s: %s", o->dir, sub, strerror(errno));
 		return -1;
@@ -407,12 +353,12 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 	o->max_bytes = max_bytes;
 	o->lock_wait_ms = lock_wait_ms;
 	o->sync.fn = obio_fsync;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+	if (plat_mkdir(PLAT_CWD, dir, 0700) != 0 && errno != EEXIST) {
 		outbox_seterr(err, errsize, "cannot create outbox directory %s: %s", dir,
 			      strerror(errno));
 		goto fail;
 	}
-	o->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	o->dir_fd = plat_open(PLAT_CWD, dir, PLAT_O_DIR, 0);
 	if (o->dir_fd < 0) {
 		outbox_seterr(err, errsize, "cannot open outbox directory %s: %s", dir,
 			      strerror(errno));
@@ -421,7 +367,7 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 	if (open_subdir(o, "pending", &o->pending_fd, err, errsize) != 0 ||
 	    open_subdir(o, "corrupt", &o->corrupt_fd, err, errsize) != 0)
 		goto fail;
-	o->lock_fd = openat(o->dir_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	o->lock_fd = plat_open(o->dir_fd, "lock", PLAT_O_RDWR | PLAT_O_CREATE, 0600);
 	if (o->lock_fd < 0) {
 		outbox_seterr(err, errsize, "cannot open %s/lock: %s", dir, strerror(errno));
 		goto fail;
@@ -438,12 +384,12 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 	 * writer.  Without it a reader still sees only committed records (those
 	 * below next_seq).  Only an outbox still being created is waited for.
 	 */
-	if (outbox_lock_op(o, LOCK_EX | LOCK_NB) == 0) {
+	if (outbox_lock_op(o, PLAT_LOCK_EX) == 0) {
 		locked = true;
 	} else if (errno != EWOULDBLOCK) {
 		outbox_seterr(err, errsize, "cannot lock %s/lock: %s", dir, strerror(errno));
 		goto fail;
-	} else if (faccessat(o->dir_fd, "state", F_OK, 0) == 0) {
+	} else if (plat_exists(o->dir_fd, "state", true)) {
 		struct obfile_state st;
 		if (outbox_state_load(o, &st, err, errsize) != 0)
 			goto fail;
@@ -456,11 +402,11 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 	}
 	if (recover(o, err, errsize) != 0)
 		goto fail;
-	outbox_lock_op(o, LOCK_UN);
+	outbox_lock_op(o, PLAT_LOCK_UN);
 	return o;
 fail:
 	if (locked)
-		outbox_lock_op(o, LOCK_UN);
+		outbox_lock_op(o, PLAT_LOCK_UN);
 	outbox_close(&o);
 	return NULL;
 }
@@ -475,7 +421,7 @@ void outbox_close(struct outbox **op)
 	int fds[] = {o->dir_fd, o->pending_fd, o->corrupt_fd, o->lock_fd};
 	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
 		if (fds[i] >= 0)
-			close(fds[i]);
+			plat_close(fds[i]);
 	free(o->dir);
 	free(o);
 	*op = NULL;

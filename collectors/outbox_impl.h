@@ -13,6 +13,7 @@
 #include "obfile.h"
 #include "obio.h"
 #include "outbox.h"
+#include "plat.h"
 
 /* The handle: only directory descriptors and settings, never a list of records. */
 struct outbox {
@@ -54,8 +55,8 @@ void outbox_seterr(char *err, size_t errsize, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* fsync(fd) through the hook outbox_set_fsync installed; 0 or -1 with errno. */
 int outbox_sync_fd(struct outbox *o, int fd);
-/* flock(op) on the outbox's lock file, retried on EINTR; 0 or -1 with errno. */
-int outbox_lock_op(struct outbox *o, int op);
+/* plat_lock(how) on the outbox's lock file, never waiting; 0 or -1 with errno. */
+int outbox_lock_op(struct outbox *o, enum plat_lock how);
 /* Takes the lock for writing, waiting at most o->lock_wait_ms; 0, or -1 with err. */
 int outbox_lock_wait(struct outbox *o, char *err, size_t errsize);
 /* Reads the state file, which must exist; 0, or -1 with err. */
@@ -80,7 +81,7 @@ int outbox_record_write(struct outbox *o, uint64_t seq, bool staged, bool replac
 			size_t errsize);
 
 /* outbox_queue.c */
-/* obio_walk callback over pending/ that fills a struct outbox_usage. */
+/* plat_dir_walk callback over pending/ that fills a struct outbox_usage. */
 int outbox_usage_entry(const char *name, void *arg);
 
 #endif

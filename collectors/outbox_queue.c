@@ -8,19 +8,15 @@
 #include "outbox_impl.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "log.h"
 
 int outbox_usage_entry(const char *name, void *arg)
 {
 	struct outbox_usage *u = arg;
-	struct stat st;
+	struct plat_stat st;
 	uint64_t seq;
 
 	enum obfile_kind kind = obfile_classify(name, &seq);
@@ -36,24 +32,24 @@ int outbox_usage_entry(const char *name, void *arg)
 	} else if (kind != OBFILE_RECORD) {
 		return 0;
 	}
-	int fd = openat(u->o->pending_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = plat_open(u->o->pending_fd, name, PLAT_O_READ | PLAT_O_NOFOLLOW, 0);
 	if (fd < 0 && errno == ENOENT)
 		return 0; /* removed by a concurrent run */
-	if (fd < 0 || fstat(fd, &st) != 0) {
+	if (fd < 0 || plat_fstat(fd, &st) != 0) {
 		int e = errno;
 		if (fd >= 0)
-			close(fd);
+			plat_close(fd);
 		errno = e;
 		return -1;
 	}
 	if (seq > u->max_seq)
 		u->max_seq = seq;
 	u->records++;
-	u->bytes += (uint64_t)st.st_size;
+	u->bytes += st.size;
 	if (u->headers) {
 		char buf[OBFILE_HEADER_MAX];
 		struct obfile_header h;
-		ssize_t n = obio_read_full(fd, buf, sizeof buf);
+		ssize_t n = plat_read_full(fd, buf, sizeof buf);
 		/* A damaged header still takes space; outbox_read will move it aside. */
 		if (n > 0 && obfile_header_parse(buf, (size_t)n, &h, NULL, 0) == 0) {
 			u->rows += h.rows;
@@ -62,7 +58,7 @@ int outbox_usage_entry(const char *name, void *arg)
 			u->dated++;
 		}
 	}
-	close(fd);
+	plat_close(fd);
 	return 0;
 }
 
@@ -150,7 +146,7 @@ int outbox_list(struct outbox *o, uint64_t **seqs, size_t *n)
 		return -1;
 	}
 	c.below = st.next_seq;
-	if (obio_walk(o->pending_fd, collect_entry, &c) != 0) {
+	if (plat_dir_walk(o->pending_fd, collect_entry, &c) != 0) {
 		log_err("outbox %s: cannot scan pending/: %s", o->dir, strerror(errno));
 		free(c.seqs);
 		return -1;
@@ -185,13 +181,13 @@ int outbox_stats(struct outbox *o, struct outbox_stats *st)
 	 * the lock for a whole file, and the sender must not wait for it: then the
 	 * counts are taken as they are (staged records are not counted anyway).
 	 */
-	bool locked = outbox_lock_op(o, LOCK_SH | LOCK_NB) == 0;
+	bool locked = outbox_lock_op(o, PLAT_LOCK_SH) == 0;
 	if (outbox_state_load(o, &s, why, sizeof why) != 0) {
 		log_err("%s", why);
 		goto fail;
 	}
-	if (obio_walk(o->pending_fd, outbox_usage_entry, &u) != 0 ||
-	    obio_walk(o->corrupt_fd, count_entry, &corrupt) != 0) {
+	if (plat_dir_walk(o->pending_fd, outbox_usage_entry, &u) != 0 ||
+	    plat_dir_walk(o->corrupt_fd, count_entry, &corrupt) != 0) {
 		log_err("outbox %s: cannot scan: %s", o->dir, strerror(errno));
 		goto fail;
 	}
@@ -206,6 +202,6 @@ int outbox_stats(struct outbox *o, struct outbox_stats *st)
 	rc = 0;
 fail:
 	if (locked)
-		outbox_lock_op(o, LOCK_UN);
+		outbox_lock_op(o, PLAT_LOCK_UN);
 	return rc;
 }

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 
@@ -103,7 +102,7 @@ int outbox_settle_staged(struct outbox *o, const char *name, uint64_t seq, uint6
 	*seq_out = 0;
 	if (seq < next_seq) {
 		obfile_record_name(target, sizeof target, seq);
-		if (renameat(o->pending_fd, name, o->pending_fd, target) != 0) {
+		if (plat_rename(o->pending_fd, name, o->pending_fd, target) != 0) {
 			if (errno == ENOENT)
 				return 0;
 			log_err("outbox %s: cannot rename committed pending/%s: %s", o->dir, name,
@@ -114,7 +113,7 @@ int outbox_settle_staged(struct outbox *o, const char *name, uint64_t seq, uint6
 		*seq_out = seq;
 		return 0;
 	}
-	if (unlinkat(o->pending_fd, name, 0) != 0) {
+	if (plat_unlink(o->pending_fd, name) != 0) {
 		if (errno == ENOENT)
 			return 0;
 		log_err("outbox %s: cannot remove uncommitted pending/%s: %s", o->dir, name,
@@ -146,7 +145,7 @@ int outbox_record_write(struct outbox *o, uint64_t seq, bool staged, bool replac
 		obfile_staged_name(name, sizeof name, seq);
 	else
 		obfile_record_name(name, sizeof name, seq);
-	snprintf(tmp, sizeof tmp, OBFILE_TMP_PREFIX "%" PRIu64 "-%ld", seq, (long)getpid());
+	snprintf(tmp, sizeof tmp, OBFILE_TMP_PREFIX "%" PRIu64 "-%ld", seq, plat_pid());
 	obfile_trailer(trailer, hdr, hdr_len, body, body_len);
 	struct obio_part parts[] = {
 	    {hdr, hdr_len}, {body, body_len}, {trailer, OBFILE_TRAILER_LEN}};
@@ -155,7 +154,7 @@ int outbox_record_write(struct outbox *o, uint64_t seq, bool staged, bool replac
 		return 0;
 	int e = errno;
 	if (renamed && !replace) {
-		unlinkat(o->pending_fd, name, 0);
+		plat_unlink(o->pending_fd, name);
 		outbox_sync_fd(o, o->pending_fd);
 	}
 	outbox_seterr(err, errsize, "cannot %s outbox record %s/pending/%s: %s", what, o->dir,
@@ -203,7 +202,7 @@ int outbox_remove(struct outbox *o, uint64_t seq)
 	char name[OBFILE_NAME_SIZE];
 
 	obfile_record_name(name, sizeof name, seq);
-	if (unlinkat(o->pending_fd, name, 0) != 0 && errno != ENOENT) {
+	if (plat_unlink(o->pending_fd, name) != 0 && errno != ENOENT) {
 		log_err("outbox %s: cannot remove pending/%s: %s", o->dir, name, strerror(errno));
 		return -1;
 	}

@@ -13,9 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "log.h"
 
@@ -34,7 +32,7 @@ static void txn_unstage(struct outbox_txn *t)
 
 	for (uint64_t seq = t->first; seq < t->next; seq++) {
 		obfile_staged_name(name, sizeof name, seq);
-		if (unlinkat(t->o->pending_fd, name, 0) != 0 && errno != ENOENT)
+		if (plat_unlink(t->o->pending_fd, name) != 0 && errno != ENOENT)
 			log_err("outbox %s: cannot remove pending/%s: %s (the next open will)",
 				t->o->dir, name, strerror(errno));
 	}
@@ -60,7 +58,7 @@ struct outbox_txn *outbox_begin(struct outbox *o, char *err, size_t errsize)
 		goto fail;
 	/* A submit killed since our open may have left staged records: settle them. */
 	struct outbox_usage u = {.o = o, .settle = t->st.next_seq};
-	if (obio_walk(o->pending_fd, outbox_usage_entry, &u) != 0) {
+	if (plat_dir_walk(o->pending_fd, outbox_usage_entry, &u) != 0) {
 		outbox_seterr(err, errsize, "cannot scan %s/pending: %s", o->dir, strerror(errno));
 		goto fail;
 	}
@@ -78,7 +76,7 @@ struct outbox_txn *outbox_begin(struct outbox *o, char *err, size_t errsize)
 	t->first = t->next = t->st.next_seq;
 	return t;
 fail:
-	outbox_lock_op(o, LOCK_UN);
+	outbox_lock_op(o, PLAT_LOCK_UN);
 	free(t);
 	return NULL;
 }
@@ -165,7 +163,7 @@ int outbox_commit(struct outbox_txn **tp, struct outbox_file *file, char *err, s
 		obfile_staged_name(staged, sizeof staged, seq);
 		obfile_record_name(name, sizeof name, seq);
 		/* ENOENT: a sender listing the outbox finished this rename first. */
-		if (renameat(o->pending_fd, staged, o->pending_fd, name) != 0 && errno != ENOENT)
+		if (plat_rename(o->pending_fd, staged, o->pending_fd, name) != 0 && errno != ENOENT)
 			log_err("outbox %s: cannot rename pending/%s: %s (the next open will)",
 				o->dir, staged, strerror(errno));
 	}
@@ -174,7 +172,7 @@ int outbox_commit(struct outbox_txn **tp, struct outbox_file *file, char *err, s
 			strerror(errno));
 	rc = 0;
 out:
-	outbox_lock_op(o, LOCK_UN);
+	outbox_lock_op(o, PLAT_LOCK_UN);
 	free(t);
 	return rc;
 }
@@ -184,7 +182,7 @@ void outbox_abort(struct outbox_txn **tp)
 	if (tp == NULL || *tp == NULL)
 		return;
 	txn_unstage(*tp);
-	outbox_lock_op((*tp)->o, LOCK_UN);
+	outbox_lock_op((*tp)->o, PLAT_LOCK_UN);
 	free(*tp);
 	*tp = NULL;
 }
@@ -214,7 +212,7 @@ int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *a
 	int rc = -1;
 
 	/* The sender calls this: it must not wait for a submit of a whole file. */
-	if (outbox_lock_op(o, LOCK_EX | LOCK_NB) != 0) {
+	if (outbox_lock_op(o, PLAT_LOCK_EX) != 0) {
 		if (errno == EWOULDBLOCK)
 			return 2;
 		outbox_seterr(err, errsize, "cannot lock %s/lock: %s", o->dir, strerror(errno));
@@ -271,6 +269,6 @@ int outbox_rekey(struct outbox *o, uint64_t seq, outbox_rekey_fn render, void *a
 out:
 	free(body);
 	outbox_record_destroy(&rec);
-	outbox_lock_op(o, LOCK_UN);
+	outbox_lock_op(o, PLAT_LOCK_UN);
 	return rc;
 }

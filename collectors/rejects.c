@@ -5,14 +5,13 @@
 #include "rejects.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "plat.h"
 
 #define REJECTS_ERR_MAX 4400 /* a message with two paths */
 #define REJECTS_HEADER	"line,unit,indicator,period,value,qualifier,reason,message\n"
@@ -20,8 +19,8 @@
 struct rejects {
 	FILE *fp;
 	char *path;
-	off_t start;  /* the size before us: a failure truncates back to it */
-	bool created; /* we made the file: a failure removes it */
+	uint64_t start; /* the size before us: a failure truncates back to it */
+	bool created;	/* we made the file: a failure removes it */
 };
 
 /* The officer's message for a failed step: Vietnamese, with the path and strerror. */
@@ -49,12 +48,12 @@ static int rejects_sync_dir(const char *path)
 		snprintf(dir, sizeof dir, "/");
 	else
 		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = plat_open(PLAT_CWD, dir, PLAT_O_DIR, 0);
 	if (fd < 0)
 		return -1;
-	int rc = fsync(fd);
+	int rc = plat_sync(fd);
 	int e = errno;
-	close(fd);
+	plat_close(fd);
 	errno = e;
 	return rc;
 }
@@ -68,7 +67,7 @@ const char *rejects_path(const char *source, char *buf, size_t size)
 struct rejects *rejects_open(const char *path, char *err, size_t errsize)
 {
 	struct rejects *r = calloc(1, sizeof *r);
-	struct stat st;
+	struct plat_stat st;
 	int fd, rc = 0;
 
 	if (!r || (r->path = strdup(path)) == NULL) {
@@ -83,32 +82,32 @@ struct rejects *rejects_open(const char *path, char *err, size_t errsize)
 	 * removed by a writer that failed while we waited is opened again.
 	 */
 	for (;;) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		fd = plat_open(PLAT_CWD, path,
+			       PLAT_O_WRITE | PLAT_O_APPEND | PLAT_O_CREATE | PLAT_O_EXCL, 0644);
 		r->created = fd >= 0;
 		if (fd < 0 && errno == EEXIST)
-			fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+			fd = plat_open(PLAT_CWD, path, PLAT_O_WRITE | PLAT_O_APPEND, 0);
 		if (fd < 0)
 			break;
-		while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
-			;
-		if (rc == 0 && fstat(fd, &st) != 0)
+		rc = plat_lock(fd, PLAT_LOCK_EX, true);
+		if (rc == 0 && plat_fstat(fd, &st) != 0)
 			rc = -1;
-		if (rc != 0 || st.st_nlink != 0)
+		if (rc != 0 || st.nlink != 0)
 			break;
-		close(fd);
+		plat_close(fd);
 	}
 	if (fd < 0 || rc != 0 || (r->fp = fdopen(fd, "a")) == NULL) {
 		int e = errno;
 		if (fd >= 0)
-			close(fd);
+			plat_close(fd);
 		if (r->created)
-			unlink(path);
+			plat_unlink(PLAT_CWD, path);
 		rejects_error(err, errsize, path, e);
 		free(r->path);
 		free(r);
 		return NULL;
 	}
-	r->start = S_ISREG(st.st_mode) ? st.st_size : 0;
+	r->start = st.is_reg ? st.size : 0;
 	/* Made by us, but another writer locked it first: its rows are not ours to remove. */
 	if (r->start > 0)
 		r->created = false;
@@ -145,14 +144,14 @@ int rejects_add(struct rejects *r, const char *const fields[REJECTS_NCOLUMNS])
 static void rejects_undo(struct rejects *r)
 {
 	int fd = fileno(r->fp);
-	struct stat st;
+	struct plat_stat st;
 
 	/* A truncate frees blocks, so it works on a full disk. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (plat_fstat(fd, &st) == 0 && st.is_reg) {
 		if (r->created)
-			unlink(r->path);
-		else if (ftruncate(fd, r->start) == 0)
-			fsync(fd);
+			plat_unlink(PLAT_CWD, r->path);
+		else if (plat_truncate(fd, r->start) == 0)
+			plat_sync(fd);
 	}
 	fclose(r->fp); /* its error is the one already reported */
 	free(r->path);
@@ -167,7 +166,7 @@ int rejects_close(struct rejects **rp, char *err, size_t errsize)
 	*rp = NULL;
 	if (fflush(r->fp) != 0 || ferror(r->fp))
 		e = errno ? errno : EIO;
-	else if (fsync(fileno(r->fp)) != 0 && errno != EINVAL)
+	else if (plat_sync(fileno(r->fp)) != 0 && errno != EINVAL)
 		e = errno; /* EINVAL: a device such as /dev/null cannot be synced */
 	else if (r->created && rejects_sync_dir(r->path) != 0)
 		e = errno;
@@ -176,7 +175,7 @@ int rejects_close(struct rejects **rp, char *err, size_t errsize)
 	 * of a copy of the descriptor, so that the file (still open and locked)
 	 * can be taken back like any other failure.
 	 */
-	else if ((fd = dup(fileno(r->fp))) < 0 || close(fd) != 0)
+	else if ((fd = plat_dup(fileno(r->fp))) < 0 || plat_close(fd) != 0)
 		e = errno;
 	if (e) {
 		rejects_error(err, errsize, r->path, e);
@@ -238,7 +237,7 @@ struct rejects *rejects_open_for(const char *source, const char *outbox, char *p
 	/* A folder the officer cannot write (a read-only stick): the outbox's. */
 	const char *base = source && strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
 	snprintf(dir, sizeof dir, "%s/rejected", outbox);
-	mkdir(dir, 0700);
+	plat_mkdir(PLAT_CWD, dir, 0700);
 	snprintf(path, psize, "%s/%s.rejected.csv", dir, base && *base ? base : "batches");
 	if ((r = rejects_open(path, err, errsize)) != NULL) {
 		snprintf(err, errsize, "%s", first);

@@ -18,15 +18,11 @@
 #include "sender_impl.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/signalfd.h>
 #include <time.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #include "agentstate.h"
@@ -36,6 +32,7 @@
 #include "clock.h"
 #include "frame.h"
 #include "log.h"
+#include "plat.h"
 #include "rejects.h"
 #include "srvkey.h"
 #include "wire.h"
@@ -46,7 +43,7 @@
 int64_t sender_jitter(int64_t base)
 {
 	uint32_t r = 0;
-	if (getrandom(&r, sizeof r, 0) != sizeof r)
+	if (plat_random(&r, sizeof r) != 0)
 		r = (uint32_t)time(NULL);
 	return base ? (int64_t)(r % (uint32_t)base) : 0;
 }
@@ -155,7 +152,6 @@ struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char 
 			  size_t errsize)
 {
 	struct sender *s = calloc(1, sizeof *s);
-	sigset_t mask;
 
 	if (!s || (s->fly = calloc((size_t)conf->window, sizeof *s->fly)) == NULL) {
 		snprintf(err, errsize, "out of memory");
@@ -164,21 +160,14 @@ struct sender *sender_new(const struct agentconf *conf, struct outbox *ob, char 
 	}
 	s->conf = conf;
 	s->ob = ob;
-	s->sigfd = -1;
 	s->limits = wire_default_limits;
 	s->version = WIRE_VERSION_MAX;
 	s->reopen_pause_ms = conf->reconnect_min_ms;
 	agentstate_load(conf->outbox_dir, &s->st);
 	/* Only a guess at the first key to try: srvkey uses it only if a key file holds it. */
 	memcpy(s->keys.last, s->st.server_key, sizeof s->keys.last);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
-	    (s->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-		snprintf(err, errsize, "signalfd: %s", strerror(errno));
+	if ((s->stop = plat_stop_new(err, errsize)) == NULL)
 		goto fail;
-	}
 	if ((s->ctx = zmq_ctx_new()) == NULL || sender_socket(s, err, errsize) < 0)
 		goto fail;
 	return s;
@@ -198,8 +187,7 @@ void sender_destroy(struct sender **sp)
 	sender_close_socket(s);
 	if (s->ctx)
 		zmq_ctx_term(s->ctx);
-	if (s->sigfd >= 0)
-		close(s->sigfd);
+	plat_stop_destroy(&s->stop);
 	free(s->fly);
 	free(s->pending);
 	free(s);
@@ -593,7 +581,7 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 		if (s->reopen_at_ms && now >= s->reopen_at_ms)
 			sender_reopen(s);
 		if (!s->dealer) { /* no socket until the reopen works */
-			usleep(200000);
+			plat_sleep_ms(200);
 			continue;
 		}
 		/* With ZMQ_IMMEDIATE the HELLO only leaves once a connection exists. */
@@ -626,17 +614,18 @@ int sender_run(struct sender *s, bool until_empty, long long timeout_ms)
 			rc = 1;
 			break;
 		}
+		/* Without a descriptor to poll, a stop is looked for at every turn (200 ms at
+		 * most). */
+		int stop_fd = plat_stop_fd(s->stop);
 		zmq_pollitem_t items[] = {{s->dealer, 0, ZMQ_POLLIN, 0},
-					  {NULL, s->sigfd, ZMQ_POLLIN, 0},
-					  {s->mon, 0, ZMQ_POLLIN, 0}};
-		if (zmq_poll(items, 3, 200) < 0 && zmq_errno() != EINTR)
+					  {s->mon, 0, ZMQ_POLLIN, 0},
+					  {NULL, stop_fd, ZMQ_POLLIN, 0}};
+		if (zmq_poll(items, stop_fd >= 0 ? 3 : 2, 200) < 0 && zmq_errno() != EINTR)
 			break;
-		if (items[2].revents & ZMQ_POLLIN)
+		if (items[1].revents & ZMQ_POLLIN)
 			sender_monitor(s, clock_mono_ms());
-		if (items[1].revents & ZMQ_POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
-				;
+		if ((stop_fd < 0 || (items[2].revents & ZMQ_POLLIN)) &&
+		    plat_stop_requested(s->stop)) {
 			log_info("stopping; %zu batches stay in the outbox for next time",
 				 s->npending);
 			break;

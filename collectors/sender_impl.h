@@ -16,6 +16,7 @@
 #include "keys.h"
 #include "log.h"
 #include "outbox.h"
+#include "plat.h"
 #include "srvkey.h"
 #include "wire.h"
 
@@ -41,10 +42,10 @@ struct sender {
 	bool next_said;			   /* the switch to the next key was logged */
 	char hello_next[KEYS_Z85_LEN + 1]; /* the next server key the last HELLO named, or "" */
 	bool greeted;			   /* HELLO sent on the current connection */
-	bool welcomed;	  /* its WELCOME came: batches, PINGs and CATALOG may follow */
-	int64_t hello_ms; /* when the HELLO was sent; sent again if unanswered */
-	int version;	  /* the protocol version spoken on this connection (2, or 1) */
-	int sigfd;
+	bool welcomed;		/* its WELCOME came: batches, PINGs and CATALOG may follow */
+	int64_t hello_ms;	/* when the HELLO was sent; sent again if unanswered */
+	int version;		/* the protocol version spoken on this connection (2, or 1) */
+	struct plat_stop *stop; /* SIGTERM, SIGINT (or the service manager) */
 	struct inflight *fly;
 	size_t nfly;
 	uint64_t *pending;

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "message.h"
+#include "plat.h"
 #include "progress.h"
 #include "rejects.h"
 #include "wire.h"
@@ -514,7 +515,7 @@ int submit_file(struct outbox *ob, const char *path, const struct catalog *cat,
 		fprintf(o->out, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	if (!realpath(path, abs))
+	if (plat_abspath(path, abs, sizeof abs) != 0)
 		snprintf(abs, sizeof abs, "%s", path);
 	struct outbox_file file = {0};
 	if (submit_identity(fp, &file.hash, &file.size) != 0) {

@@ -1,0 +1,383 @@
+/*
+ * plat_posix: lib/plat.h on Linux, a thin layer over the calls the agent made
+ * directly before the seam existed (openat, fsync, renameat, flock,
+ * getrandom, signalfd, ...), so that its behaviour, errors and fsync order
+ * are unchanged.
+ */
+#include "plat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+_Static_assert(PLAT_CWD == AT_FDCWD, "PLAT_CWD is AT_FDCWD on POSIX");
+
+/* PLAT_O_* bits and the open(2) flags they stand for (the access mode aside). */
+static const struct {
+	unsigned plat;
+	int flag;
+} plat_open_flags[] = {
+    {PLAT_O_CREATE, O_CREAT},  {PLAT_O_EXCL, O_EXCL},	      {PLAT_O_TRUNC, O_TRUNC},
+    {PLAT_O_APPEND, O_APPEND}, {PLAT_O_NOFOLLOW, O_NOFOLLOW}, {PLAT_O_DIR, O_DIRECTORY},
+};
+
+int plat_open(int dfd, const char *name, unsigned how, unsigned mode)
+{
+	int flags = O_CLOEXEC;
+
+	if ((how & PLAT_O_RDWR) == PLAT_O_RDWR)
+		flags |= O_RDWR;
+	else if (how & PLAT_O_WRITE)
+		flags |= O_WRONLY;
+	else
+		flags |= O_RDONLY;
+	for (size_t i = 0; i < sizeof plat_open_flags / sizeof plat_open_flags[0]; i++)
+		if (how & plat_open_flags[i].plat)
+			flags |= plat_open_flags[i].flag;
+	return openat(dfd, name, flags, (mode_t)mode);
+}
+
+int plat_close(int fd)
+{
+	return close(fd);
+}
+
+int plat_dup(int fd)
+{
+	return dup(fd);
+}
+
+ssize_t plat_read(int fd, void *buf, size_t n)
+{
+	return read(fd, buf, n);
+}
+
+ssize_t plat_read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int plat_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int plat_sync(int fd)
+{
+	return fsync(fd);
+}
+
+int plat_truncate(int fd, uint64_t size)
+{
+	return ftruncate(fd, (off_t)size);
+}
+
+int plat_rename(int from_dfd, const char *from, int to_dfd, const char *to)
+{
+	return renameat(from_dfd, from, to_dfd, to);
+}
+
+int plat_unlink(int dfd, const char *name)
+{
+	return unlinkat(dfd, name, 0);
+}
+
+int plat_mkdir(int dfd, const char *name, unsigned mode)
+{
+	return mkdirat(dfd, name, (mode_t)mode);
+}
+
+bool plat_exists(int dfd, const char *name, bool follow)
+{
+	return faccessat(dfd, name, F_OK, follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static void plat_from_stat(const struct stat *s, struct plat_stat *st)
+{
+	st->is_reg = S_ISREG(s->st_mode);
+	st->is_dir = S_ISDIR(s->st_mode);
+	st->size = s->st_size > 0 ? (uint64_t)s->st_size : 0;
+	st->dev = (uint64_t)s->st_dev;
+	st->ino = (uint64_t)s->st_ino;
+	st->nlink = (uint64_t)s->st_nlink;
+	st->mtime = s->st_mtim;
+}
+
+int plat_stat(int dfd, const char *name, bool follow, struct plat_stat *st)
+{
+	struct stat s;
+
+	if (fstatat(dfd, name, &s, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
+		return -1;
+	plat_from_stat(&s, st);
+	return 0;
+}
+
+int plat_fstat(int fd, struct plat_stat *st)
+{
+	struct stat s;
+
+	if (fstat(fd, &s) != 0)
+		return -1;
+	plat_from_stat(&s, st);
+	return 0;
+}
+
+int plat_dir_walk(int dfd, int (*fn)(const char *name, void *arg), void *arg)
+{
+	/* A fresh descriptor: fdopendir takes it over, and dfd keeps its own offset. */
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *e;
+	int rc = 0;
+	DIR *d;
+
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	errno = 0;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			rc = fn(e->d_name, arg);
+		if (rc == 0)
+			errno = 0;
+	}
+	if (rc == 0 && errno != 0)
+		rc = -1;
+	int saved = errno;
+	closedir(d);
+	errno = saved;
+	return rc;
+}
+
+int plat_abspath(const char *path, char *buf, size_t size)
+{
+	char *abs = realpath(path, NULL);
+
+	if (abs == NULL)
+		return -1;
+	if (strlen(abs) >= size) {
+		free(abs);
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, abs, strlen(abs) + 1);
+	free(abs);
+	return 0;
+}
+
+int plat_lock(int fd, enum plat_lock how, bool wait)
+{
+	int op = how == PLAT_LOCK_EX ? LOCK_EX : how == PLAT_LOCK_SH ? LOCK_SH : LOCK_UN;
+	int rc;
+
+	if (!wait && how != PLAT_LOCK_UN)
+		op |= LOCK_NB;
+	do
+		rc = flock(fd, op);
+	while (rc != 0 && errno == EINTR);
+	return rc;
+}
+
+/* The command line of process pid, NUL-separated arguments joined by spaces. */
+static void plat_cmdline(int pid, char *cmd, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, cmd, size - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		n = 0;
+	cmd[n] = '\0';
+	for (ssize_t i = 0; i + 1 < n; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+}
+
+/* From /proc/locks: flock entries name the process that took them. */
+void plat_lock_holder(int fd, char *buf, size_t size)
+{
+	struct stat st;
+	char line[256], want[64], cmd[160];
+	FILE *fp;
+
+	buf[0] = '\0';
+	if (fstat(fd, &st) != 0 || (fp = fopen("/proc/locks", "re")) == NULL)
+		return;
+	snprintf(want, sizeof want, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long long)st.st_ino);
+	while (fgets(line, sizeof line, fp)) {
+		char kind[16], dev[64];
+		int pid;
+		/* "1: FLOCK  ADVISORY  WRITE 1234 00:2d:5678 0 EOF"; waiters have "->" */
+		if (strstr(line, "->") ||
+		    sscanf(line, "%*d: %15s %*s %*s %d %63s", kind, &pid, dev) != 3 ||
+		    strcmp(kind, "FLOCK") != 0 || strcmp(dev, want) != 0 || pid == getpid())
+			continue;
+		plat_cmdline(pid, cmd, sizeof cmd);
+		snprintf(buf, size, "PID %d (%s)", pid, *cmd ? cmd : "?");
+		break;
+	}
+	fclose(fp);
+}
+
+int plat_random(void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = getrandom((char *)buf + got, n - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+struct tm *plat_localtime(time_t t, struct tm *tm)
+{
+	return localtime_r(&t, tm);
+}
+
+void plat_sleep_ms(unsigned ms)
+{
+	usleep((useconds_t)ms * 1000);
+}
+
+long plat_pid(void)
+{
+	return (long)getpid();
+}
+
+struct plat_stop {
+	int fd; /* a signalfd for SIGTERM and SIGINT, which are blocked */
+};
+
+struct plat_stop *plat_stop_new(char *err, size_t errsize)
+{
+	struct plat_stop *s = malloc(sizeof *s);
+	sigset_t mask;
+
+	if (s == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (s->fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		snprintf(err, errsize, "signalfd: %s", strerror(errno));
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int plat_stop_fd(const struct plat_stop *s)
+{
+	return s->fd;
+}
+
+bool plat_stop_requested(struct plat_stop *s)
+{
+	struct signalfd_siginfo si;
+	bool any = false;
+
+	while (read(s->fd, &si, sizeof si) == (ssize_t)sizeof si)
+		any = true;
+	return any;
+}
+
+void plat_stop_destroy(struct plat_stop **sp)
+{
+	if (sp == NULL || *sp == NULL)
+		return;
+	close((*sp)->fd);
+	free(*sp);
+	*sp = NULL;
+}
+
+int plat_sockaddr(const char *text, unsigned port, struct plat_sockaddr *sa)
+{
+	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+
+	_Static_assert(sizeof a6 <= sizeof sa->bytes, "plat_sockaddr holds a sockaddr_in6");
+	memset(sa, 0, sizeof *sa);
+	if (inet_pton(AF_INET, text, &a4.sin_addr) == 1) {
+		memcpy(sa->bytes, &a4, sizeof a4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &a6.sin6_addr) == 1) {
+		memcpy(sa->bytes, &a6, sizeof a6);
+		sa->ipv6 = true;
+		return 0;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+int plat_become_owner(const char *path, char *who, size_t whosize)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || stat(path, &st) != 0 || st.st_uid == 0)
+		return 0;
+	const struct passwd *pw = getpwuid(st.st_uid);
+	if (pw)
+		snprintf(who, whosize, "%s", pw->pw_name);
+	else
+		snprintf(who, whosize, "uid %u", (unsigned)st.st_uid);
+	if (setgroups(0, NULL) != 0 || setgid(st.st_gid) != 0 || setuid(st.st_uid) != 0)
+		return -1;
+	return 1;
+}
