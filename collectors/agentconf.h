@@ -12,8 +12,9 @@
 #include <stdio.h>
 
 #include "cfg.h"
+#include "plat.h"
 
-#define AGENTCONF_DEFAULT_PATH "/etc/chiso/chiso-agent.conf"
+#define AGENTCONF_DEFAULT_PATH PLAT_CONFIG_DIR "/chiso-agent.conf"
 
 struct agentconf {
 	char *endpoint;

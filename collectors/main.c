@@ -500,6 +500,8 @@ int main(int argc, char **argv)
 			     .stop_at_command = true,
 			     .path = AGENTCONF_DEFAULT_PATH};
 	char err[1024];
+
+	plat_console_init();
 	int rc = startopt_parse(&o, argc, argv);
 
 	if (rc >= 0)

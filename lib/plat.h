@@ -27,6 +27,21 @@
 #include <sys/types.h>
 #include <time.h>
 
+/*
+ * Where the agent keeps its configuration and keys, and its data, unless its
+ * configuration says otherwise: the one place this header tells the systems
+ * apart, because the config key table needs them as constants.  Windows
+ * takes %ProgramData% at its default place (forward slashes work with the
+ * wide API).
+ */
+#ifdef _WIN32
+#define PLAT_CONFIG_DIR "C:/ProgramData/chiso"
+#define PLAT_STATE_DIR	"C:/ProgramData/chiso/agent"
+#else
+#define PLAT_CONFIG_DIR "/etc/chiso"
+#define PLAT_STATE_DIR	"/var/lib/chiso-agent"
+#endif
+
 /* As a directory handle: names are relative to the working directory (or absolute). */
 #define PLAT_CWD (-100)
 
@@ -110,6 +125,8 @@ void plat_lock_holder(int fd, char *buf, size_t size);
 int plat_random(void *buf, size_t n);
 /* The local (office) time of t into *tm; returns tm. */
 struct tm *plat_localtime(time_t t, struct tm *tm);
+/* Makes the console show UTF-8 (the officer's Vietnamese); once, at start. */
+void plat_console_init(void);
 /* Sleeps about ms milliseconds. */
 void plat_sleep_ms(unsigned ms);
 /* This process's id, for temporary names and log lines. */

@@ -287,6 +287,11 @@ struct tm *plat_localtime(time_t t, struct tm *tm)
 	return localtime_r(&t, tm);
 }
 
+void plat_console_init(void)
+{
+	/* A POSIX terminal takes the bytes as they are: UTF-8 already. */
+}
+
 void plat_sleep_ms(unsigned ms)
 {
 	usleep((useconds_t)ms * 1000);
