@@ -11,7 +11,8 @@
 #include <libconfig.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "plat.h"
 
 const char *const cfg_log_levels[] = {"error", "warning", "info", "debug", NULL};
 
@@ -280,22 +281,22 @@ int cfg_read(config_t *cf, const char *path, char *err, size_t errsize)
 	FILE *fp = fopen(path, "rb");
 	char *text = NULL;
 	size_t len = 0;
-	struct stat st;
+	struct plat_stat st;
 	int rc = -1;
 
 	if (!fp) {
 		snprintf(err, errsize, "%s: cannot read: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fileno(fp), &st) < 0 || st.st_size > (off_t)CFG_FILE_MAX) {
+	if (plat_fstat(fileno(fp), &st) < 0 || st.size > CFG_FILE_MAX) {
 		snprintf(err, errsize, "%s: unreadable or larger than 16 MiB", path);
 		goto done;
 	}
-	if ((text = malloc((size_t)st.st_size + 1)) == NULL) {
+	if ((text = malloc((size_t)st.size + 1)) == NULL) {
 		snprintf(err, errsize, "out of memory");
 		goto done;
 	}
-	len = fread(text, 1, (size_t)st.st_size, fp);
+	len = fread(text, 1, (size_t)st.size, fp);
 	if (ferror(fp)) {
 		snprintf(err, errsize, "%s: cannot read: %s", path, strerror(errno));
 		goto done;

@@ -8,13 +8,12 @@
 #include "paths.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 #include <zmq.h>
+
+#include "plat.h"
 
 static const char keys_z85_alphabet[] =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -29,22 +28,22 @@ bool keys_z85_valid(const char *s)
 	return n == KEYS_Z85_LEN;
 }
 
-static int keys_write(const char *path, mode_t mode, const char *text, char *err, size_t errsize)
+static int keys_write(const char *path, unsigned mode, const char *text, char *err, size_t errsize)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	int fd = plat_open(PLAT_CWD, path, PLAT_O_WRITE | PLAT_O_CREATE | PLAT_O_EXCL, mode);
 	size_t len = strlen(text);
 
 	if (fd < 0) {
 		snprintf(err, errsize, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+	if (plat_write_all(fd, text, len) != 0 || plat_sync(fd) < 0) {
 		snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
+		plat_close(fd);
+		plat_unlink(PLAT_CWD, path);
 		return -1;
 	}
-	close(fd);
+	plat_close(fd);
 	return 0;
 }
 
@@ -81,10 +80,10 @@ int keys_generate(const char *dir, const char *name, char *err, size_t errsize)
 		snprintf(err, errsize, "cannot create the key folder %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	strftime(day, sizeof day, "%Y-%m-%d", localtime_r(&now, &tm));
+	strftime(day, sizeof day, "%Y-%m-%d", plat_localtime(now, &tm));
 	snprintf(pub, sizeof pub, "%s/%s.pub", dir, name);
 	snprintf(sec, sizeof sec, "%s/%s.key", dir, name);
-	if (access(pub, F_OK) == 0 || access(sec, F_OK) == 0) {
+	if (plat_exists(PLAT_CWD, pub, true) || plat_exists(PLAT_CWD, sec, true)) {
 		snprintf(err, errsize, "%s or %s already exists: not overwriting a key", pub, sec);
 		return -1;
 	}
@@ -99,7 +98,7 @@ int keys_generate(const char *dir, const char *name, char *err, size_t errsize)
 	    "# chiso CURVE public key \"%s\", created %s. Safe to share.\npublic-key = \"%s\"\n",
 	    name, day, kp.public_key);
 	if (keys_write(pub, 0644, text, err, errsize) < 0) {
-		unlink(sec);
+		plat_unlink(PLAT_CWD, sec);
 		return -1;
 	}
 	return 0;
@@ -150,16 +149,16 @@ int keys_read_public(const char *path, char out[KEYS_Z85_LEN + 1], char *err, si
 
 int keys_read_secret(const char *path, struct keypair *kp, char *err, size_t errsize)
 {
-	struct stat st;
+	struct plat_stat st;
 
-	if (stat(path, &st) < 0) {
+	if (plat_stat(PLAT_CWD, path, true, &st) < 0) {
 		snprintf(err, errsize, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (st.st_mode & 077) {
+	if (st.perm & 077) {
 		snprintf(err, errsize,
 			 "%s: secret key readable by group or others (mode %04o): chmod 600 %s",
-			 path, (unsigned)(st.st_mode & 07777), path);
+			 path, st.perm, path);
 		return -1;
 	}
 	if (keys_field(path, "public-key", kp->public_key, err, errsize) < 0 ||

@@ -16,6 +16,7 @@
 #include "period.h"
 
 #include "message.h"
+#include "plat.h"
 #include "quote.h"
 
 #include <assert.h>
@@ -690,7 +691,7 @@ int32_t date_today(void)
 	time_t now = time(NULL);
 	struct tm tm;
 
-	localtime_r(&now, &tm);
+	plat_localtime(now, &tm);
 	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 

@@ -65,6 +65,7 @@ struct plat_stat {
 	uint64_t size;
 	uint64_t dev, ino;
 	uint64_t nlink; /* 0 once removed while still open */
+	unsigned perm;	/* permission bits as chmod's (07777); see plat_win.c for Windows */
 	struct timespec mtime;
 };
 

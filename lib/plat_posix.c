@@ -138,6 +138,7 @@ static void plat_from_stat(const struct stat *s, struct plat_stat *st)
 	st->dev = (uint64_t)s->st_dev;
 	st->ino = (uint64_t)s->st_ino;
 	st->nlink = (uint64_t)s->st_nlink;
+	st->perm = (unsigned)s->st_mode & 07777;
 	st->mtime = s->st_mtim;
 }
 

@@ -410,6 +410,13 @@ static int plat_stat_handle(HANDLE h, struct plat_stat *st)
 	st->dev = info.dwVolumeSerialNumber;
 	st->ino = (uint64_t)info.nFileIndexHigh << 32 | info.nFileIndexLow;
 	st->nlink = info.nNumberOfLinks;
+	/*
+	 * Windows has ACLs, not mode bits: who may read a key is the folder's ACL,
+	 * which the installer sets (the service account and Administrators).
+	 * Reading that ACL back here is the Windows agent's next step; until then
+	 * a file reads as its owner's alone.
+	 */
+	st->perm = st->is_dir ? 0700 : 0600;
 	/* Removed while open: Windows keeps the name until the last close, but it is gone. */
 	if (GetFileInformationByHandleEx(h, FileStandardInfo, &std, sizeof std) &&
 	    std.DeletePending)
