@@ -13,16 +13,17 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "plat.h"
 
 /* Reads the next key into k->key[1] when its file is there, or says in k->next_err why not. */
 static void srvkey_read_next(struct srvkey *k, const char *path)
 {
-	struct stat st;
+	struct plat_stat st;
 	char e[512];
 
 	k->next_err[0] = '\0';
-	if (!path || !*path || (stat(path, &st) < 0 && errno == ENOENT))
+	if (!path || !*path || (plat_stat(PLAT_CWD, path, true, &st) < 0 && errno == ENOENT))
 		return; /* no rotation under way */
 	if (keys_read_public(path, k->key[1], e, sizeof e) < 0) {
 		snprintf(k->next_err, sizeof k->next_err, "server.public_key_next_file: %s", e);
