@@ -17,10 +17,14 @@
 # file 3 and every file 4 are stored, a02's and a03's file 3 are gone: the
 # restored database ends at the dump and no agent holds them any more.  The
 # test asserts exactly that (lost = those rows, nothing else missing, nothing
-# stored twice) and prints sent/acked/stored/lost/duplicated.
+# stored twice) and prints sent/acked/stored/lost/duplicated.  The operator
+# finds what is missing as gaps in the agents' batch sequences (the query of
+# the guide), a02 and a03 submit file 3 again, and then nothing is lost.
 . "$(dirname "$0")/lib.sh"
 F_INDICATORS=40
 . "$(dirname "$0")/faultlib.sh"
+PGBIN=/usr/lib/postgresql/15/bin
+as_server() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 fault_setup 3
 for name in "${AGENTS[@]}"; do
@@ -116,11 +120,11 @@ for a in 1 2 3; do phase_csv "$a" 3; done
 deliver a02
 deliver a03
 deliver_ack_lost a01 6
-acked_after_dump=$((2 * F_INDICATORS * 5))
 
 say "the server is lost; the agents queue file 4 and keep trying"
 stop_chisod
-ctl db stop >/dev/null
+# Lost: stopped as a crash would stop it, then its data directory is gone.
+as_server "$PGBIN/pg_ctl" -D "$T/var/pg/data" -m immediate -w stop >/dev/null
 rm -rf "$T/var"
 for a in 1 2 3; do phase_csv "$a" 4; done
 BG_PIDS=() # the agents that lost their ACKs are stopped and waited for
@@ -154,33 +158,63 @@ duplicates=$(ctl status | sed -n 's/^batches: .* committed, \([0-9]*\) duplicate
 printf 'batches the restored server recognised as already stored: %s\n' "$duplicates"
 check_that "file 2's 2 batches answered as duplicates" [ "${duplicates:-0}" -ge 2 ]
 
-say "counts"
-pending=0
-for name in "${AGENTS[@]}"; do pending=$((pending + $(pending_rows "$name"))); done
+say "counts after the restore"
 obs="SELECT u.code AS unit, i.code AS ind, p.code AS period, o.value
        FROM observation o JOIN unit u ON u.id = o.unit_id
        JOIN indicator i ON i.id = o.indicator_id JOIN period p ON p.id = o.period_id
       WHERE i.code ~ '^f[0-9]+\$'"
-held="$(expected_sql "1 1" "2 1" "3 1" "1 2" "1 3" "1 4" "2 4" "3 4")"
-gone="$(expected_sql "2 3" "3 3")"
-stored=$(sql "SELECT count(*) FROM ($obs) s")
-missing=$(sql "SELECT count(*) FROM ($held) e LEFT JOIN ($obs) s USING (unit, ind, period)
-	        WHERE s.value IS DISTINCT FROM e.value")
-lost=$(sql "SELECT count(*) FROM ($gone) e LEFT JOIN ($obs) s USING (unit, ind, period)
-	     WHERE s.value IS DISTINCT FROM e.value")
-committed=$(sql "SELECT coalesce(sum(b.rows_total), 0) FROM batch b
-		   JOIN collector c ON c.id = b.collector_id WHERE c.name ~ '^a[0-9]+\$'")
-history=$(sql "SELECT count(*) FROM observation_history h
-		 JOIN indicator i ON i.id = h.indicator_id WHERE i.code ~ '^f[0-9]+\$'")
-duplicated=$((committed - stored + history - stored))
-printf 'figures: sent=%d acked=%d stored=%d lost=%d duplicated=%d (acked after the dump and no longer held: %d; committed rows %d, history rows %d)\n' \
-	"$SENT" "$((SENT - pending))" "$stored" "$lost" "$duplicated" "$acked_after_dump" "$committed" "$history"
-check "acked = sent" "$SENT" "$((SENT - pending))"
-check "held rows missing after the restore" 0 "$missing"
-check "lost = rows acked after the dump (the agents delete a batch at its ACK)" "$acked_after_dump" "$lost"
-check "stored = sent - lost" "$((SENT - acked_after_dump))" "$stored"
-check "duplicated" 0 "$duplicated"
-ctl rollup verify >"$T/verify.txt" 2>&1 || { cat "$T/verify.txt"; fail "rollup verify at the end"; }
+# counts WHO_LOST: prints the figures; the rows of WHO_LOST ("agent file" pairs)
+# are the ones expected missing, every other row sent must be stored once.
+counts() {
+	local pending=0 name held=() gone=() a f stored missing lost committed history duplicated
+	for name in "${AGENTS[@]}"; do pending=$((pending + $(pending_rows "$name"))); done
+	for a in 1 2 3; do
+		for f in 1 2 3 4; do
+			[ -f "$T/agents/a0$a/file$f.csv" ] || continue
+			if [[ " $* " == *" $a$f "* ]]; then gone+=("$a $f"); else held+=("$a $f"); fi
+		done
+	done
+	stored=$(sql "SELECT count(*) FROM ($obs) s")
+	missing=$(sql "SELECT count(*) FROM ($(expected_sql "${held[@]}")) e
+		        LEFT JOIN ($obs) s USING (unit, ind, period) WHERE s.value IS DISTINCT FROM e.value")
+	lost=0
+	if [ "${#gone[@]}" -gt 0 ]; then
+		lost=$(sql "SELECT count(*) FROM ($(expected_sql "${gone[@]}")) e
+			     LEFT JOIN ($obs) s USING (unit, ind, period) WHERE s.value IS DISTINCT FROM e.value")
+	fi
+	committed=$(sql "SELECT coalesce(sum(b.rows_total), 0) FROM batch b
+			   JOIN collector c ON c.id = b.collector_id WHERE c.name ~ '^a[0-9]+\$'")
+	history=$(sql "SELECT count(*) FROM observation_history h
+			 JOIN indicator i ON i.id = h.indicator_id WHERE i.code ~ '^f[0-9]+\$'")
+	duplicated=$((committed - stored + history - stored))
+	printf 'figures: sent=%d acked=%d stored=%d lost=%d duplicated=%d (committed rows %d, history rows %d)\n' \
+		"$SENT" "$((SENT - pending))" "$stored" "$lost" "$duplicated" "$committed" "$history"
+	check "acked = sent" "$SENT" "$((SENT - pending))"
+	check "rows still held by an agent or in the dump, missing" 0 "$missing"
+	check "lost (acked after the dump: the agents delete a batch at its ACK)" "$((${#gone[@]} * F_INDICATORS * 5))" "$lost"
+	check "stored = sent - lost" "$((SENT - lost))" "$stored"
+	check "duplicated" 0 "$duplicated"
+}
+counts 23 33
+
+say "the batches missing from the restored database: gaps in each agent's sequence"
+# The query of docs/operations.md, section 7.
+GAPS="SELECT c.name, b.prev + 1 AS first_missing, b.seq - 1 AS last_missing
+  FROM (SELECT collector_id, seq, lag(seq) OVER (PARTITION BY collector_id, epoch ORDER BY seq) AS prev
+          FROM chiso.batch) b
+  JOIN chiso.collector c ON c.id = b.collector_id
+ WHERE b.seq > b.prev + 1 ORDER BY 1, 2"
+sql "$GAPS" | tee "$T/gaps.txt"
+check "gaps: a02 and a03, their file 3 (batches 3-4)" "a02|3|4 a03|3|4" "$(tr '\n' ' ' <"$T/gaps.txt" | sed 's/ $//')"
+
+say "a02 and a03 submit file 3 again (the officers' files are still on their PCs)"
+for name in a02 a03; do
+	agent "$name" submit "$T/agents/$name/file3.csv" >/dev/null
+	deliver "$name"
+done
+printf 'submitted again: %d rows (the same rows: sent counts them once)\n' $((2 * F_INDICATORS * 5))
+counts
+ctl rollup verify >"$T/verify.txt" 2>&1 || { cat "$T/verify.txt"; fail "rollup verify"; }
 tail -n 1 "$T/verify.txt"
 checks_done
 stop_chisod

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PGBIN=/usr/lib/postgresql/15/bin
-[ -x "$PGBIN/pg_basebackup" ] || fail "no $PGBIN/pg_basebackup: install postgresql-15"
+[ -x "$PGBIN/pg_basebackup" ] && [ -x "$PGBIN/pg_archivecleanup" ] || fail "no $PGBIN/pg_basebackup: install postgresql-15"
 # PostgreSQL runs as postgres when we are root: its archive must be its own.
 as_server() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 server_owns() { if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$@"; fi; }
@@ -34,6 +34,19 @@ field() { tr ' ' '\n' <<<"$SUPER" | sed -n "s/^$1=//p"; }
 PGPASSWORD=$(field password) "$PGBIN/pg_basebackup" -h "$(field host)" -p "$(field port)" -U postgres \
 	-D "$T/base" -Ft -z -c fast
 ls "$T/base"
+# The WAL before the base backup is no longer needed (the guide keeps two base
+# backups and cleans up to the older one's .backup file).
+BACKUP_FILE=
+for _ in $(seq 100); do
+	BACKUP_FILE=$(find "$ARCHIVE" -name '*.backup' -printf '%f\n' | head -n 1)
+	[ -n "$BACKUP_FILE" ] && break
+	sleep 0.1
+done
+[ -n "$BACKUP_FILE" ] || fail "no .backup file in the WAL archive after pg_basebackup"
+before_cleanup=$(find "$ARCHIVE" -type f | wc -l)
+as_server "$PGBIN/pg_archivecleanup" "$ARCHIVE" "$BACKUP_FILE"
+printf 'WAL archive: %d files, %d after pg_archivecleanup %s\n' "$before_cleanup" \
+	"$(find "$ARCHIVE" -type f | wc -l)" "$BACKUP_FILE"
 
 say "the day's figures, period 2023 closed, the report published"
 start_chisod
@@ -92,6 +105,12 @@ stop_chisod
 TARGET=$(sql "SELECT e.at FROM period_event e JOIN period p ON p.id = e.period_id
 	       WHERE p.code = '2023' AND e.action = 'reopen' ORDER BY e.id DESC LIMIT 1")
 printf 'recovery target: %s (the wrong reopen)\n' "$TARGET"
+# What the restore will lose besides the mistake: the batches committed since.
+sql "SELECT c.name, b.seq, b.rows_total FROM batch b JOIN collector c ON c.id = b.collector_id
+      WHERE b.committed_at >= '$TARGET' ORDER BY 1, 2" >"$T/after_target.txt"
+printf 'batches committed after the target: %s\n' "$(tr '\n' ' ' <"$T/after_target.txt")"
+check "batches committed after the target (the wrong correction: collector|seq|rows)" "xa-21298|2|2" \
+	"$(tr '\n' ' ' <"$T/after_target.txt" | sed 's/ $//')"
 # The WAL of the mistake must be in the archive before the restore reads it.
 SEGMENT=$(superuser_sql "SELECT pg_walfile_name(pg_switch_wal())")
 for _ in $(seq 300); do
