@@ -51,20 +51,23 @@ printf 'WAL archive: %d files, %d after pg_archivecleanup %s\n' "$before_cleanup
 say "the day's figures, period 2023 closed, the report published"
 start_chisod
 make_agent xa-21298 21298
-deliver_csv() {
+# figures_of_2023 FILE NOTE REASON: the CSV on stdin saved as FILE and
+# delivered through the agent, the 2023 report published with NOTE, and the
+# period closed with REASON.
+figures_of_2023() {
+	cat >"$1"
 	agent xa-21298 submit "$1" >/dev/null
 	agent xa-21298 run --until-empty --timeout 30 >>"$T/run.log" 2>&1 || fail "$1 not delivered: $(cat "$T/run.log")"
+	ctl report publish --period 2023 --unit 21298 --note "$2" >/dev/null
+	ctl period close 2023 --reason "$3" >/dev/null
 }
-cat >"$T/day.csv" <<'CSV'
+figures_of_2023 "$T/day.csv" "Số liệu năm 2023 đã chốt" "đã chốt số liệu năm 2023" <<'CSV'
 unit,indicator,period,value
 21298,population,2023,4950
 21298,procedures_total,2023,105
 21298,procedures_online,2023,90
 21298,internet_users,2023,240
 CSV
-deliver_csv "$T/day.csv"
-ctl report publish --period 2023 --unit 21298 --note "Số liệu năm 2023 đã chốt" >/dev/null
-ctl period close 2023 --reason "đã chốt số liệu năm 2023" >/dev/null
 
 # snapshot FILE: what the mistake changes: the figures, the period's state and
 # history, the publications.
@@ -86,14 +89,11 @@ printf 'before the mistake: %d values stored of %d sent, %d publication(s), peri
 
 say "the mistake: 2023 reopened instead of 2024, a 'correction' delivered, the report published again"
 ctl period reopen 2023 --reason "mở lại nhầm kỳ" >/dev/null
-cat >"$T/wrong.csv" <<'CSV'
+figures_of_2023 "$T/wrong.csv" "bản sửa (nhầm)" "đóng lại" <<'CSV'
 unit,indicator,period,value
 21298,population,2023,9999
 21298,procedures_online,2023,12
 CSV
-deliver_csv "$T/wrong.csv"
-ctl report publish --period 2023 --unit 21298 --note "bản sửa (nhầm)" >/dev/null
-ctl period close 2023 --reason "đóng lại" >/dev/null
 snapshot "$T/after.txt"
 differ() { ! cmp -s "$1" "$2"; }
 check_that "the mistake changed the figures and the history" differ "$T/before.txt" "$T/after.txt"
