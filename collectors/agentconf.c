@@ -52,6 +52,9 @@ const struct cfg_key agentconf_keys[] = {
       "Longest pause before reconnecting."),
     K("agent.lock_wait_ms", CFG_INT, "10000", 0, 600000, lock_wait_ms,
       "How long a submit waits for another's outbox lock before naming its PID."),
+    K("agent.keep_acked_days", CFG_INT, "7", 0, 366, keep_acked_days,
+      "Days an acknowledged batch is kept for `resend`, in case the province restores its "
+      "database to an earlier moment. 0 = delete it at the acknowledgement."),
     K("agent.inbox_dir", CFG_STRING, "", 0, 0, inbox_dir,
       "A drop folder `run` watches: a file saved there is submitted, then moved to done/ or "
       "refused/ beside it with a note. Empty = off."),

@@ -33,6 +33,7 @@ struct agentconf {
 	long long reconnect_min_ms;
 	long long reconnect_max_ms;
 	long long lock_wait_ms;
+	long long keep_acked_days;
 	char *inbox_dir;
 	long long form_port;
 	char *form_listen;

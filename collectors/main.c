@@ -43,6 +43,7 @@ static void usage(FILE *out)
 	    "       chiso-agent [-f FILE] template [--unit CODE] [--period CODE] [-o FILE.xlsx]\n"
 	    "       chiso-agent [-f FILE] run [--until-empty] [--timeout SECONDS]\n"
 	    "       chiso-agent [-f FILE] status\n"
+	    "       chiso-agent [-f FILE] resend\n"
 	    "       chiso-agent [-f FILE] keygen\n"
 	    "       chiso-agent [-f FILE] -n [-v]\n"
 	    "       chiso-agent --defaults\n"
@@ -64,6 +65,9 @@ static void usage(FILE *out)
 	    "  --until-empty  stop once everything queued is acknowledged\n"
 	    "  --timeout S    stop after S seconds (exit 1 if batches are still waiting)\n"
 	    "  status         show the queue, the last acknowledgement and the last error\n"
+	    "  resend         queue again the acknowledged batches still kept\n"
+	    "                 (agent.keep_acked_days), after the province restored its\n"
+	    "                 database; it keeps what it has and stores the rest\n"
 	    "  keygen         write this agent's keypair where agent.secret_key_file says\n"
 	    "                 (NAME.key and NAME.pub); send NAME.pub to the province\n"
 	    "  --help, --version\n");
@@ -328,6 +332,7 @@ static int cmd_run(const struct agentconf *c, int argc, char **argv)
 					c->lock_wait_ms, err, sizeof err);
 	if (!ob)
 		log_fatal("%s", err);
+	outbox_keep_acked(ob, c->keep_acked_days * 86400);
 	struct sender *s = sender_new(c, ob, err, sizeof err);
 	if (!s) {
 		outbox_close(&ob);
@@ -362,6 +367,26 @@ static int cmd_run(const struct agentconf *c, int argc, char **argv)
 	sender_destroy(&s);
 	outbox_close(&ob);
 	return rc;
+}
+
+/* resend: the acknowledged batches kept in acked/ go back to pending/, keys unchanged. */
+static int cmd_resend(const struct agentconf *c)
+{
+	char err[512];
+	uint64_t moved = 0;
+	struct outbox *ob = outbox_open(c->outbox_dir, (uint64_t)c->outbox_max_bytes,
+					c->lock_wait_ms, err, sizeof err);
+
+	if (!ob || outbox_resend(ob, &moved, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		outbox_close(&ob);
+		return 1;
+	}
+	printf("%llu acknowledged batches queued again; `run` sends them (the province "
+	       "answers those it has as duplicates)\n",
+	       (unsigned long long)moved);
+	outbox_close(&ob);
+	return 0;
 }
 
 static int cmd_status(const struct agentconf *c)
@@ -401,6 +426,8 @@ static int cmd_status(const struct agentconf *c)
 	       (unsigned long long)as.rejected_rows);
 	printf("refused here:  %llu submissions (outbox full), %llu corrupt records kept aside\n",
 	       (unsigned long long)st.refused, (unsigned long long)st.corrupt);
+	printf("kept:          %llu acknowledged batches, for `resend` (%lld days)\n",
+	       (unsigned long long)st.acked, c->keep_acked_days);
 	if (as.collector[0])
 		printf("collector:     %s, unit %s, catalogue %s\n", as.collector, as.scope,
 		       as.catalog_version);
@@ -435,13 +462,16 @@ static int check_command(int argc, char **argv)
 	if (strcmp(cmd, "template") == 0 &&
 	    template_args(nargs, argv + optind + 1, &unit, &period, &out) != 0)
 		return 2;
-	if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "keygen") == 0) && nargs != 0) {
+	if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "keygen") == 0 ||
+	     strcmp(cmd, "resend") == 0) &&
+	    nargs != 0) {
 		fprintf(stderr, "chiso-agent %s: takes no arguments\n", cmd);
 		usage(stderr);
 		return 2;
 	}
 	if (strcmp(cmd, "submit") != 0 && strcmp(cmd, "run") != 0 && strcmp(cmd, "status") != 0 &&
-	    strcmp(cmd, "keygen") != 0 && strcmp(cmd, "template") != 0) {
+	    strcmp(cmd, "keygen") != 0 && strcmp(cmd, "template") != 0 &&
+	    strcmp(cmd, "resend") != 0) {
 		fprintf(stderr, "unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return 2;
@@ -488,6 +518,8 @@ static int dispatch(struct agentconf *c, int argc, char **argv)
 		return become_outbox_owner(c) < 0 ? 1 : cmd_run(c, nargs, argv + optind + 1);
 	if (strcmp(cmd, "status") == 0)
 		return become_outbox_owner(c) < 0 ? 1 : cmd_status(c);
+	if (strcmp(cmd, "resend") == 0)
+		return become_outbox_owner(c) < 0 ? 1 : cmd_resend(c);
 	if (strcmp(cmd, "template") == 0)
 		return cmd_template(c, nargs, argv + optind + 1);
 	return cmd_keygen(c); /* "keygen", without arguments: check_command saw to it */

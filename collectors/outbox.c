@@ -349,7 +349,7 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 		outbox_seterr(err, errsize, "out of memory");
 		goto fail;
 	}
-	o->dir_fd = o->pending_fd = o->corrupt_fd = o->lock_fd = -1;
+	o->dir_fd = o->pending_fd = o->corrupt_fd = o->acked_fd = o->lock_fd = -1;
 	o->max_bytes = max_bytes;
 	o->lock_wait_ms = lock_wait_ms;
 	o->sync.fn = obio_fsync;
@@ -365,14 +365,16 @@ struct outbox *outbox_open(const char *dir, uint64_t max_bytes, long long lock_w
 		goto fail;
 	}
 	if (open_subdir(o, "pending", &o->pending_fd, err, errsize) != 0 ||
-	    open_subdir(o, "corrupt", &o->corrupt_fd, err, errsize) != 0)
+	    open_subdir(o, "corrupt", &o->corrupt_fd, err, errsize) != 0 ||
+	    open_subdir(o, "acked", &o->acked_fd, err, errsize) != 0)
 		goto fail;
 	o->lock_fd = plat_open(o->dir_fd, "lock", PLAT_O_RDWR | PLAT_O_CREATE, 0600);
 	if (o->lock_fd < 0) {
 		outbox_seterr(err, errsize, "cannot open %s/lock: %s", dir, strerror(errno));
 		goto fail;
 	}
-	/* pending/ and corrupt/ must survive a power cut before any record relies on them. */
+	/* pending/, corrupt/ and acked/ must survive a power cut before any record relies on them.
+	 */
 	if (outbox_sync_fd(o, o->dir_fd) != 0) {
 		outbox_seterr(err, errsize, "cannot sync %s: %s", dir, strerror(errno));
 		goto fail;
@@ -418,7 +420,7 @@ void outbox_close(struct outbox **op)
 	if (op == NULL || *op == NULL)
 		return;
 	o = *op;
-	int fds[] = {o->dir_fd, o->pending_fd, o->corrupt_fd, o->lock_fd};
+	int fds[] = {o->dir_fd, o->pending_fd, o->corrupt_fd, o->acked_fd, o->lock_fd};
 	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
 		if (fds[i] >= 0)
 			plat_close(fds[i]);

@@ -44,6 +44,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* A body larger than this is refused by put; a bigger file is treated as damaged. */
 #define OUTBOX_RECORD_MAX (256u * 1024 * 1024)
@@ -59,6 +60,7 @@ struct outbox_stats {
 	uint64_t pending_rows;
 	uint64_t pending_bytes; /* sizes of the record files, as counted against the cap */
 	uint64_t corrupt;	/* files in corrupt/ */
+	uint64_t acked;		/* files in acked/: acknowledged, kept for resend */
 	uint64_t refused;	/* puts refused because the outbox was full, ever */
 	int64_t oldest_created; /* Unix time of the oldest pending record, 0 if none */
 };
@@ -183,8 +185,28 @@ int outbox_read(struct outbox *o, uint64_t seq, struct outbox_record **rec, char
 		size_t errsize);
 /* Frees a record and sets *rp to NULL; safe on NULL and twice. */
 void outbox_record_destroy(struct outbox_record **rp);
-/* Removes a record after its ACK, durably; one already gone is fine.  0 or -1 (logged). */
+/*
+ * Takes a record out of pending/ after its ACK, durably; one already gone is
+ * fine.  With outbox_keep_acked it is moved to acked/ (its mtime set to now),
+ * else deleted; either way, at most once an hour, records kept longer than
+ * the setting are deleted.  0 or -1 (logged).
+ */
 int outbox_remove(struct outbox *o, uint64_t seq);
+/*
+ * Keep acknowledged records for seconds in acked/ (agent.keep_acked_days), so
+ * that outbox_resend can queue them again after the province restored its
+ * database to an earlier moment.  0 (the default): delete at the ACK.
+ */
+void outbox_keep_acked(struct outbox *o, long long seconds);
+/* Deletes the records of acked/ acknowledged before now minus the setting; *removed (may be NULL).
+ */
+int outbox_prune_acked(struct outbox *o, time_t now, uint64_t *removed);
+/*
+ * Moves every record of acked/ back to pending/ under its own key, holding
+ * the outbox's lock (waiting like a submit).  *moved says how many.  0, or -1
+ * with err filled (what was moved stays moved).
+ */
+int outbox_resend(struct outbox *o, uint64_t *moved, char *err, size_t errsize);
 /* Fills *st from the state file and a scan of the directories.  0 or -1 (logged). */
 int outbox_stats(struct outbox *o, struct outbox_stats *st);
 

@@ -21,7 +21,10 @@ struct outbox {
 	int dir_fd;
 	int pending_fd;
 	int corrupt_fd;
+	int acked_fd; /* acknowledged records kept for `resend` (outbox_acked.c) */
 	int lock_fd;
+	long long keep_acked_s; /* 0: an acknowledged record is deleted */
+	int64_t next_prune;	/* time(): when outbox_remove next looks for expired ones */
 	long long lock_wait_ms; /* how long a writer waits for another's lock */
 	uint64_t epoch;
 	uint64_t max_bytes;

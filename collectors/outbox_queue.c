@@ -171,7 +171,7 @@ int outbox_stats(struct outbox *o, struct outbox_stats *st)
 {
 	struct outbox_usage u = {.o = o, .headers = true};
 	struct obfile_state s;
-	uint64_t corrupt = 0;
+	uint64_t corrupt = 0, acked = 0;
 	char why[256];
 	int rc = -1;
 
@@ -187,7 +187,8 @@ int outbox_stats(struct outbox *o, struct outbox_stats *st)
 		goto fail;
 	}
 	if (plat_dir_walk(o->pending_fd, outbox_usage_entry, &u) != 0 ||
-	    plat_dir_walk(o->corrupt_fd, count_entry, &corrupt) != 0) {
+	    plat_dir_walk(o->corrupt_fd, count_entry, &corrupt) != 0 ||
+	    plat_dir_walk(o->acked_fd, count_entry, &acked) != 0) {
 		log_err("outbox %s: cannot scan: %s", o->dir, strerror(errno));
 		goto fail;
 	}
@@ -199,6 +200,7 @@ int outbox_stats(struct outbox *o, struct outbox_stats *st)
 	st->pending_bytes = u.bytes;
 	st->oldest_created = u.oldest;
 	st->corrupt = corrupt;
+	st->acked = acked;
 	rc = 0;
 fail:
 	if (locked)

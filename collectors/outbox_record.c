@@ -1,8 +1,8 @@
 /*
  * outbox_record: one record file of pending/ (part of the outbox module,
  * outbox.h): load and check it, write it under its final name, finish or undo
- * the rename of a staged one, move a damaged one to corrupt/, remove one that
- * was acknowledged.  The crash rules these follow are in outbox.c.
+ * the rename of a staged one, move a damaged one to corrupt/ (one that was
+ * acknowledged: outbox_acked.c).  The crash rules these follow are in outbox.c.
  */
 #include "outbox.h"
 #include "outbox_impl.h"
@@ -195,20 +195,4 @@ void outbox_record_destroy(struct outbox_record **rp)
 	free((*rp)->body);
 	free(*rp);
 	*rp = NULL;
-}
-
-int outbox_remove(struct outbox *o, uint64_t seq)
-{
-	char name[OBFILE_NAME_SIZE];
-
-	obfile_record_name(name, sizeof name, seq);
-	if (plat_unlink(o->pending_fd, name) != 0 && errno != ENOENT) {
-		log_err("outbox %s: cannot remove pending/%s: %s", o->dir, name, strerror(errno));
-		return -1;
-	}
-	if (outbox_sync_fd(o, o->pending_fd) != 0) {
-		log_err("outbox %s: cannot sync pending/: %s", o->dir, strerror(errno));
-		return -1;
-	}
-	return 0;
 }

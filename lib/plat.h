@@ -86,6 +86,8 @@ ssize_t plat_read_full(int fd, void *buf, size_t n);
 int plat_write_all(int fd, const void *buf, size_t n);
 /* Makes a file's data, or a directory's entries, durable (fsync); 0 or -1. */
 int plat_sync(int fd);
+/* Sets an open file's modification time to now (opened for writing); 0 or -1. */
+int plat_touch(int fd);
 /* Cuts the file to size bytes; 0 or -1. */
 int plat_truncate(int fd, uint64_t size);
 /* Renames from_dfd/from to to_dfd/to, replacing it atomically; 0 or -1. */

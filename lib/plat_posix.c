@@ -105,6 +105,11 @@ int plat_sync(int fd)
 	return fsync(fd);
 }
 
+int plat_touch(int fd)
+{
+	return futimens(fd, NULL);
+}
+
 int plat_truncate(int fd, uint64_t size)
 {
 	return ftruncate(fd, (off_t)size);

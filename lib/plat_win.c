@@ -333,6 +333,14 @@ int plat_sync(int fd)
 	return FlushFileBuffers(plat_handle(fd)) ? 0 : plat_fail();
 }
 
+int plat_touch(int fd)
+{
+	FILETIME now;
+
+	GetSystemTimeAsFileTime(&now);
+	return SetFileTime(plat_handle(fd), NULL, NULL, &now) ? 0 : plat_fail();
+}
+
 int plat_truncate(int fd, uint64_t size)
 {
 	FILE_END_OF_FILE_INFO eof;
