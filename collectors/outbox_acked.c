@@ -68,6 +68,19 @@ int outbox_prune_acked(struct outbox *o, time_t now, uint64_t *removed)
 	return 0;
 }
 
+uint64_t outbox_drop_acked(struct outbox *o)
+{
+	struct acked_walk p = {o, (time_t)INT64_MAX, 0, 0};
+
+	if (obio_walk(o->acked_fd, prune_entry, &p) != 0)
+		log_err("outbox %s: cannot scan acked/: %s", o->dir, strerror(errno));
+	if (p.count)
+		log_warn("outbox %s: the disk is full: %llu acknowledged batches kept for `resend` "
+			 "were removed to make room",
+			 o->dir, (unsigned long long)p.count);
+	return p.count;
+}
+
 /* Moves acknowledged pending/name to acked/, stamped with the time of its ACK. */
 static int keep_one(struct outbox *o, const char *name)
 {

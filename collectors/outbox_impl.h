@@ -83,6 +83,10 @@ int outbox_record_write(struct outbox *o, uint64_t seq, bool staged, bool replac
 			size_t hdr_len, const char *body, size_t body_len, char *err,
 			size_t errsize);
 
+/* outbox_acked.c */
+/* The disk is full: deletes every kept acknowledged record (logged); how many. */
+uint64_t outbox_drop_acked(struct outbox *o);
+
 /* outbox_queue.c */
 /* plat_dir_walk callback over pending/ that fills a struct outbox_usage. */
 int outbox_usage_entry(const char *name, void *arg);

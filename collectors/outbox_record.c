@@ -159,6 +159,7 @@ int outbox_record_write(struct outbox *o, uint64_t seq, bool staged, bool replac
 	}
 	outbox_seterr(err, errsize, "cannot %s outbox record %s/pending/%s: %s", what, o->dir,
 		      renamed ? name : tmp, strerror(e));
+	errno = e; /* ENOSPC lets outbox_txn_put make room */
 	return -1;
 }
 

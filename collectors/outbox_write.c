@@ -123,8 +123,13 @@ int outbox_txn_put(struct outbox_txn *t, size_t nrows, const char *source, outbo
 			      (double)t->bytes / 1048576.0, (double)o->max_bytes / 1048576.0);
 		goto out;
 	}
-	if (outbox_record_write(o, seq, true, false, hdr, hdr_len, body, body_len, err, errsize) !=
-	    0)
+	int wrc =
+	    outbox_record_write(o, seq, true, false, hdr, hdr_len, body, body_len, err, errsize);
+	/* Batches already delivered never stand in the way of new figures. */
+	if (wrc != 0 && errno == ENOSPC && outbox_drop_acked(o) > 0)
+		wrc = outbox_record_write(o, seq, true, false, hdr, hdr_len, body, body_len, err,
+					  errsize);
+	if (wrc != 0)
 		goto out;
 	t->bytes += size;
 	t->next = seq + 1;
