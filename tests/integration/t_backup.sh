@@ -19,7 +19,10 @@
 # test asserts exactly that (lost = those rows, nothing else missing, nothing
 # stored twice) and prints sent/acked/stored/lost/duplicated.  The operator
 # finds what is missing as gaps in the agents' batch sequences (the query of
-# the guide), a02 and a03 submit file 3 again, and then nothing is lost.
+# the guide); every agent runs `chiso-agent resend`: a01 and a02 kept their
+# acknowledged batches (agent.keep_acked_days, default 7), so a02's file 3
+# comes back; a03 keeps nothing (keep_acked_days = 0) and submits file 3
+# again; then nothing is lost.
 . "$(dirname "$0")/lib.sh"
 F_INDICATORS=40
 . "$(dirname "$0")/faultlib.sh"
