@@ -160,7 +160,7 @@ for p in "${BG_PIDS[@]}"; do wait "$p" || rc=$?; done
 BG_PIDS=()
 [ "$rc" -eq 0 ] || { tail -n 5 "$T"/agents/*/run.log; fail "an agent exited with status $rc"; }
 sleep 1 # the next status record
-duplicates=$(ctl status | sed -n 's/^batches: .* committed, \([0-9]*\) duplicates.*/\1/p')
+duplicates=$(ctl status --all | sed -n 's/^batches: .* committed, \([0-9]*\) duplicates.*/\1/p')
 printf 'batches the restored server recognised as already stored: %s\n' "$duplicates"
 check_that "file 2's 2 batches answered as duplicates" [ "${duplicates:-0}" -ge 2 ]
 
@@ -223,7 +223,7 @@ for name in "${AGENTS[@]}"; do
 done
 sleep 1 # the next status record
 printf 'batches the restored server recognised as already stored, in all: %s\n' \
-	"$(ctl status | sed -n 's/^batches: .* committed, \([0-9]*\) duplicates.*/\1/p')"
+	"$(ctl status --all | sed -n 's/^batches: .* committed, \([0-9]*\) duplicates.*/\1/p')"
 counts 33
 check "gaps after the resend: a03's file 3 only" "a03|3|4" "$(gaps)"
 

@@ -139,8 +139,9 @@ touch "$R/pg/data/recovery.signal"
 server_owns "$R/pg"
 sed -e "s|$T/var/pg/run|$R/pg/run|g" -e "s|\"$T/var\"|\"$R\"|" "$CONF" >"$T/restored.conf"
 RCONF=$T/restored.conf
-# Both clusters are stopped at the end, also when a check fails.
-trap 'rc=$?; "$CHISO_BIN/chisoctl" --config "$RCONF" db stop >/dev/null 2>&1; (exit $rc); cleanup' EXIT
+# Both clusters are stopped at the end, also when a check fails (set +e: under
+# errexit `(exit $rc)` would end the trap there when the test failed).
+trap 'rc=$?; "$CHISO_BIN/chisoctl" --config "$RCONF" db stop >/dev/null 2>&1; set +e; (exit $rc); cleanup' EXIT
 "$CHISO_BIN/chisoctl" --config "$RCONF" db start >/dev/null
 for _ in $(seq 300); do
 	[ "$(CONF=$RCONF sql "SELECT pg_is_in_recovery()")" = f ] && break
