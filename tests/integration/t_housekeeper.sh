@@ -63,7 +63,7 @@ for part in "$T"/part.*; do
 	{ head -n 1 "$seed"; cat "$part"; } >"$part.csv"
 	agent xa-21298 submit "$part.csv" >/dev/null
 done
-queued=$(find "$T/agents/xa-21298/outbox" -type f -name '*.batch' | wc -l)
+queued=$(find "$T/agents/xa-21298/outbox/pending" -type f -name '*.batch' | wc -l)
 rows=$(($(wc -l <"$seed") - 1))
 agent xa-21298 run --until-empty --timeout 60 >"$T/run.log" 2>&1 ||
 	fail "not delivered while the housekeeper waited: $(tail -n 5 "$T/run.log")"
@@ -71,7 +71,7 @@ check "the housekeeper still waits for the locks" waits "$(housekeeper_wait)"
 check "batches stored" "$queued" "$(sql "SELECT count(*) FROM batch b JOIN collector c
 	ON c.id = b.collector_id WHERE c.name = 'xa-21298'")"
 check "batches left in the outbox" 0 \
-	"$(find "$T/agents/xa-21298/outbox" -type f -name '*.batch' | wc -l)"
+	"$(find "$T/agents/xa-21298/outbox/pending" -type f -name '*.batch' | wc -l)"
 check "batches queued" 6 "$queued"
 check "rows stored" "$rows" "$(sql "SELECT sum(rows_total) FROM batch")"
 check "batches committed in the order sent" \
