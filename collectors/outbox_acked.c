@@ -72,7 +72,7 @@ uint64_t outbox_drop_acked(struct outbox *o)
 {
 	struct acked_walk p = {o, (time_t)INT64_MAX, 0, 0};
 
-	if (obio_walk(o->acked_fd, prune_entry, &p) != 0)
+	if (plat_dir_walk(o->acked_fd, prune_entry, &p) != 0)
 		log_err("outbox %s: cannot scan acked/: %s", o->dir, strerror(errno));
 	if (p.count)
 		log_warn("outbox %s: the disk is full: %llu acknowledged batches kept for `resend` "
