@@ -145,6 +145,42 @@ static void check_ratio(const struct catalog *cat, const struct indicator *r,
 	}
 }
 
+/* A note without its figure would be lost: refused as a save would refuse it. */
+static void flag_notes_alone(const struct formbody *body, json_t *fields)
+{
+	char msg[1024];
+
+	for (size_t i = 0; i < formbody_count(body); i++) {
+		const char *k = formbody_name(body, i);
+		if (strncmp(k, "n.", 2) != 0 || !formcheck_note_alone(body, k + 2))
+			continue;
+		message_format(msg, sizeof msg, "form_note_alone", k + 2, NULL);
+		flag(fields, k + 2, "form_note_alone", msg, true);
+	}
+}
+
+/* The parts not typed, as sent (unless refused): checked when saved, written as
+ * canonical numbers ("hơn 1463", "89.52"). */
+static void figures_sent(const struct catalog *cat, json_t *sent, struct figure *figs)
+{
+	const char *why;
+
+	for (size_t i = 0; cat && i < cat->nindicators; i++) {
+		json_t *s = json_object_get(sent, cat->indicators[i].code);
+		const char *st = json_string_value(json_object_get(s, "state"));
+		const char *text = json_string_value(json_object_get(s, "value"));
+		struct num n;
+		if (figs[i].typed || !text || (st && strcmp(st, "state_refused") == 0))
+			continue;
+		text += strcspn(text, "+-0123456789");
+		if (num_parse_decimal(text, strlen(text), '.', &n, &why) == 0) {
+			figs[i].have = true;
+			figs[i].v = n.value;
+			vi_of(&n, figs[i].vi, sizeof figs[i].vi);
+		}
+	}
+}
+
 char *formcheck_json(const struct catalog *cat, const char *unit, const struct formbody *body,
 		     json_t *sent)
 {
@@ -186,30 +222,8 @@ char *formcheck_json(const struct catalog *cat, const char *unit, const struct f
 		else
 			json_object_set_new(fields, code, ok);
 	}
-	/* A note without its figure would be lost: refused as a save would refuse it. */
-	for (size_t i = 0; i < formbody_count(body); i++) {
-		const char *k = formbody_name(body, i);
-		if (strncmp(k, "n.", 2) != 0 || !formcheck_note_alone(body, k + 2))
-			continue;
-		message_format(msg, sizeof msg, "form_note_alone", k + 2, NULL);
-		flag(fields, k + 2, "form_note_alone", msg, true);
-	}
-	/* The parts not typed, as sent (unless refused): checked when saved, written as
-	 * canonical numbers ("hơn 1463", "89.52"). */
-	for (size_t i = 0; i < nind; i++) {
-		json_t *s = json_object_get(sent, cat->indicators[i].code);
-		const char *st = json_string_value(json_object_get(s, "state"));
-		const char *text = json_string_value(json_object_get(s, "value"));
-		struct num n;
-		if (figs[i].typed || !text || (st && strcmp(st, "state_refused") == 0))
-			continue;
-		text += strcspn(text, "+-0123456789");
-		if (num_parse_decimal(text, strlen(text), '.', &n, &why) == 0) {
-			figs[i].have = true;
-			figs[i].v = n.value;
-			vi_of(&n, figs[i].vi, sizeof figs[i].vi);
-		}
-	}
+	flag_notes_alone(body, fields);
+	figures_sent(cat, sent, figs);
 	struct period p;
 	bool valid = period_parse(period, strlen(period), &p, &why) == 0;
 	for (size_t i = 0; i < nind; i++) {

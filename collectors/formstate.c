@@ -296,6 +296,58 @@ static char *error_json(int *status, int code, const char *text)
 	return s;
 }
 
+/* {"errors": [...]} of the refusals gathered, with *status 422. */
+static char *errors_json(json_t *errors, int *status)
+{
+	json_t *o = json_pack("{s:O}", "errors", errors);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	*status = 422;
+	return s;
+}
+
+/*
+ * The figures of the form's fields into rows[*n] (their qualifiers, owned, in
+ * quals[*n]) for unit scope; a note without its figure is refused into errors.
+ * 0, or -1 when nothing is to be saved: *out is then the answer (with
+ * *status) for a field that is neither a figure nor a note, NULL for a
+ * failure.
+ */
+static int form_rows(const struct formbody *body, const char *scope, struct submit_cells *rows,
+		     char **quals, size_t *n, json_t *errors, char **out, int *status)
+{
+	const char *period = formbody_get(body, "period");
+	char msg[512];
+
+	for (size_t i = 0; i < formbody_count(body); i++) {
+		const char *k = formbody_name(body, i), *v = formbody_value(body, i);
+		if (strcmp(k, "csrf") == 0 || strcmp(k, "period") == 0)
+			continue;
+		if (strncmp(k, "n.", 2) == 0 && formcheck_note_alone(body, k + 2)) {
+			message_format(msg, sizeof msg, "form_note_alone", k + 2, NULL);
+			json_array_append_new(
+			    errors, json_pack("{s:s,s:s}", "indicator", k + 2, "message", msg));
+			continue;
+		}
+		if (strncmp(k, "n.", 2) == 0)
+			continue; /* saved with its figure, below */
+		if (strncmp(k, "v.", 2) != 0) {
+			message_format(msg, sizeof msg, "form_bad_field", k, NULL);
+			*out = error_json(status, 422, msg);
+			return -1;
+		}
+		v += strspn(v, " ");
+		if (!*v)
+			continue; /* left empty: not reported yet */
+		if (formcheck_qualified(v, &quals[*n], &v) < 0)
+			return -1;
+		rows[*n] = (struct submit_cells){scope, k + 2,	   period ? period : "",
+						 v,	quals[*n], formcheck_note(body, k + 2)};
+		(*n)++;
+	}
+	return 0;
+}
+
 char *formstate_save(struct formcache *fc, struct outbox *ob, const struct agentconf *c,
 		     const struct formbody *body, int *status)
 {
@@ -316,38 +368,10 @@ char *formstate_save(struct formcache *fc, struct outbox *ob, const struct agent
 		out = error_json(status, 409, text_of("form_no_unit"));
 		goto done;
 	}
-	const char *period = formbody_get(body, "period");
-	for (size_t i = 0; i < formbody_count(body); i++) {
-		const char *k = formbody_name(body, i), *v = formbody_value(body, i);
-		if (strcmp(k, "csrf") == 0 || strcmp(k, "period") == 0)
-			continue;
-		if (strncmp(k, "n.", 2) == 0 && formcheck_note_alone(body, k + 2)) {
-			message_format(msg, sizeof msg, "form_note_alone", k + 2, NULL);
-			json_array_append_new(
-			    ref.errors, json_pack("{s:s,s:s}", "indicator", k + 2, "message", msg));
-			continue;
-		}
-		if (strncmp(k, "n.", 2) == 0)
-			continue; /* saved with its figure, below */
-		if (strncmp(k, "v.", 2) != 0) {
-			message_format(msg, sizeof msg, "form_bad_field", k, NULL);
-			out = error_json(status, 422, msg);
-			goto done;
-		}
-		v += strspn(v, " ");
-		if (!*v)
-			continue; /* left empty: not reported yet */
-		if (formcheck_qualified(v, &quals[n], &v) < 0)
-			goto done;
-		rows[n] = (struct submit_cells){as.scope, k + 2,    period ? period : "",
-						v,	  quals[n], formcheck_note(body, k + 2)};
-		n++;
-	}
+	if (form_rows(body, as.scope, rows, quals, &n, ref.errors, &out, status) < 0)
+		goto done;
 	if (json_array_size(ref.errors)) { /* a note alone: nothing is saved */
-		json_t *o = json_pack("{s:O}", "errors", ref.errors);
-		out = o ? json_dumps(o, JSON_COMPACT) : NULL;
-		json_decref(o);
-		*status = 422;
+		out = errors_json(ref.errors, status);
 		goto done;
 	}
 	if (n == 0) {
@@ -365,14 +389,8 @@ char *formstate_save(struct formcache *fc, struct outbox *ob, const struct agent
 	cat = formcache_catalog(fc);
 	if (submit_rows(ob, source, rows, n, cat, (size_t)c->batch_rows, on_refused, &ref, &res,
 			err, sizeof err) < 0) {
-		if (json_array_size(ref.errors)) {
-			json_t *o = json_pack("{s:O}", "errors", ref.errors);
-			out = o ? json_dumps(o, JSON_COMPACT) : NULL;
-			json_decref(o);
-			*status = 422;
-		} else {
-			out = error_json(status, 500, err);
-		}
+		out = json_array_size(ref.errors) ? errors_json(ref.errors, status)
+						  : error_json(status, 500, err);
 		goto done;
 	}
 	/* The figures are durable in the outbox; the journal only feeds the display. */

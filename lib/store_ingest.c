@@ -242,6 +242,38 @@ static int stage_items(const struct store_item *items, size_t n, struct store_co
 	return 0;
 }
 
+/* The session's staging and working tables (ingest_session()), once per connection; 0 or -1. */
+static int store_ingest_session(struct store *s, char *err, size_t errsize)
+{
+	PGresult *res;
+
+	if (s->session)
+		return 0;
+	if ((res = store_run(s, &ingest_stmt[S_SESSION], NULL, err, errsize)) == NULL)
+		return -1;
+	PQclear(res);
+	s->session = true;
+	return 0;
+}
+
+/* After a failed commit: what failed, the transaction rolled back (in_tx: one is open). */
+static enum store_failure store_ingest_failed(struct store *s, bool in_tx)
+{
+	/* Classified before the ROLLBACK, whose own failure would replace the SQLSTATE. */
+	enum store_failure why =
+	    !store_ok(s) ? STORE_FAIL_CONNECTION : store_failure_of(s->sqlstate);
+
+	if (in_tx && store_ok(s))
+		store_rollback(s);
+	/* The staging tables hold the rolled-back rows as dead rows: drop them after a failure
+	   that may repeat commit after commit (store.h).  Not after a refused statement: the
+	   writer then commits halves, and the next commit that succeeds empties them. */
+	if ((why == STORE_FAIL_TIMEOUT || why == STORE_FAIL_TRANSIENT) && s->session &&
+	    store_ok(s) && store_exec(s, "DISCARD TEMP", (char[8]){0}, 8) == 0)
+		s->session = false;
+	return why;
+}
+
 int store_ingest(struct store *s, struct store_item *items, size_t n, enum store_failure *why,
 		 char *err, size_t errsize)
 {
@@ -257,13 +289,8 @@ int store_ingest(struct store *s, struct store_item *items, size_t n, enum store
 		goto fail;
 	}
 	s->sqlstate[0] = '\0';
-	if (!s->session) {
-		if ((res = store_run(s, &ingest_stmt[S_SESSION], NULL, err, errsize)) == NULL)
-			goto fail;
-		PQclear(res);
-		res = NULL;
-		s->session = true;
-	}
+	if (store_ingest_session(s, err, errsize) < 0)
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		memset(&items[i].ack, 0, sizeof items[i].ack);
 		items[i].done = false;
@@ -307,16 +334,7 @@ int store_ingest(struct store *s, struct store_item *items, size_t n, enum store
 	goto done;
 fail:
 	PQclear(res);
-	/* Classified before the ROLLBACK, whose own failure would replace the SQLSTATE. */
-	*why = !store_ok(s) ? STORE_FAIL_CONNECTION : store_failure_of(s->sqlstate);
-	if (in_tx && store_ok(s))
-		store_rollback(s);
-	/* The staging tables hold the rolled-back rows as dead rows: drop them after a failure
-	   that may repeat commit after commit (store.h).  Not after a refused statement: the
-	   writer then commits halves, and the next commit that succeeds empties them. */
-	if ((*why == STORE_FAIL_TIMEOUT || *why == STORE_FAIL_TRANSIENT) && s->session &&
-	    store_ok(s) && store_exec(s, "DISCARD TEMP", (char[8]){0}, 8) == 0)
-		s->session = false;
+	*why = store_ingest_failed(s, in_tx);
 unconfirmed:
 	for (size_t i = 0; i < n; i++) {
 		batch_ack_clear(&items[i].ack);
