@@ -66,9 +66,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void test_save(void **state)
+/* Each answer of a save, from refused to saved. */
+static void save_cases(struct fixture *fx)
 {
-	struct fixture *fx = *state;
 	static const struct {
 		const char *name, *body;
 		int status;
@@ -102,7 +102,11 @@ static void test_save(void **state)
 		free(out);
 		formbody_destroy(&b);
 	}
-	/* Only the last case queued anything: one batch, two rows. */
+}
+
+/* Only the last case queued anything: one batch, two rows, shown as waiting. */
+static void save_waiting(struct fixture *fx)
+{
 	struct outbox_stats st;
 	assert_int_equal(outbox_stats(fx->ob, &st), 0);
 	CHECK_INT("batches", 1, st.pending_batches);
@@ -123,32 +127,41 @@ static void test_save(void **state)
 		  json_array_size(json_object_get(o, "indicators")));
 	json_decref(o);
 	free(json);
+}
 
-	/* The live check of the page: the cached unit and catalogue, and what was sent. */
+/* The live check of the page: the cached unit and catalogue, and what was sent. */
+static void save_live_check(struct fixture *fx)
+{
 	const char *cb = "csrf=x&period=2024&v.population=1.463&v.households=";
 	char cerr[128];
 	struct formbody *b = formbody_parse(cb, strlen(cb), cerr, sizeof cerr);
 	int cstatus = 0;
-	json = formstate_check(fx->fc, fx->ob, fx->c, b, &cstatus);
+	char *json = formstate_check(fx->fc, fx->ob, fx->c, b, &cstatus);
 	CHECK_INT("checked", 200, cstatus);
 	CHECK_HAS("checked", "\"population\":{\"value\":\"1463\",\"shown\":\"1.463\"", json);
 	CHECK_HAS("empty", "\"households\":{\"code\":\"form_required_empty\"", json);
 	free(json);
 	formbody_destroy(&b);
+}
 
-	/* Delivered: the batch leaves the outbox, the figure reads "tỉnh đã nhận". */
+/* Delivered: the batch leaves the outbox, the figure reads "tỉnh đã nhận". */
+static void save_received(struct fixture *fx)
+{
 	uint64_t *seqs;
 	size_t n;
 	assert_int_equal(outbox_list(fx->ob, &seqs, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(outbox_remove(fx->ob, seqs[0]), 0);
 	free(seqs);
-	json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
+	char *json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
 	CHECK_HAS("received", "\"state\":\"state_received\"", json);
 	free(json);
+}
 
-	/* Refused by the province: the sender wrote the row (line 2 of the save) beside the
-	 * save's source; the page shows the reason. */
+/* Refused by the province: the sender wrote the row (line 2 of the save) beside the
+ * save's source; the page shows the reason. */
+static void save_refused(struct fixture *fx)
+{
 	char path[512], rjpath[600], err[256], line[1024];
 	snprintf(path, sizeof path, "%s/form/journal.tsv", fx->dir);
 	FILE *fp = fopen(path, "r");
@@ -165,16 +178,27 @@ static void test_save(void **state)
 					   "264", "",	   "period_locked",  "Kỳ 2024 đã khóa sổ"};
 	assert_int_equal(rejects_add(rj, f), 0);
 	assert_int_equal(rejects_close(&rj, err, sizeof err), 0);
-	json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
-	o = json_loads(json, 0, NULL);
-	iu = json_object_get(json_object_get(o, "sent"), "internet_users");
+	char *json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");
+	json_t *o = json_loads(json, 0, NULL);
+	json_t *iu = json_object_get(json_object_get(o, "sent"), "internet_users");
 	CHECK_STR("refused", "state_refused", json_string_value(json_object_get(iu, "state")));
 	CHECK_STR("reason", "Kỳ 2024 đã khóa sổ", json_string_value(json_object_get(iu, "reason")));
-	pop = json_object_get(json_object_get(o, "sent"), "population");
+	json_t *pop = json_object_get(json_object_get(o, "sent"), "population");
 	CHECK_STR("line 1 still received", "state_received",
 		  json_string_value(json_object_get(pop, "state")));
 	json_decref(o);
 	free(json);
+}
+
+static void test_save(void **state)
+{
+	struct fixture *fx = *state;
+
+	save_cases(fx);
+	save_waiting(fx);
+	save_live_check(fx);
+	save_received(fx);
+	save_refused(fx);
 }
 
 static const char *or_null(const char *s)
@@ -351,6 +375,38 @@ static void test_rows(void **state)
 }
 
 /* formcheck_json: what the page shows as the officer types, from submit's checks. */
+/* A case of test_check: the form sent, and a key of formcheck_json's answer. */
+struct check_case {
+	const char *name, *body, *sent; /* sent: /api/state's "sent", or NULL */
+	const char *where, *code, *key; /* fields.code.key or ratios.code.key */
+	const char *want;		/* NULL: the key is absent */
+};
+
+/* Checks the form of c as the page would, and the key c names in the answer. */
+static void check_case_run(const struct check_case *c)
+{
+	char err[128];
+	struct formbody *b = formbody_parse(c->body, strlen(c->body), err, sizeof err);
+	assert_non_null(b);
+	json_t *sent = c->sent ? json_loads(c->sent, 0, NULL) : NULL;
+	char *out = formcheck_json(test_cat(), "21298", b, sent);
+	assert_non_null(out);
+	json_t *o = json_loads(out, 0, NULL);
+	assert_non_null(o);
+	json_t *v = json_object_get(json_object_get(json_object_get(o, c->where), c->code), c->key);
+	const char *got = json_is_true(v)    ? "true"
+			  : json_is_false(v) ? "false"
+					     : json_string_value(v);
+	if (!c->want && v)
+		fail_msg("%s: %s present in %s", c->name, c->key, out);
+	if (c->want)
+		CHECK_STR(c->name, c->want, got ? got : "(absent)");
+	json_decref(o);
+	json_decref(sent);
+	free(out);
+	formbody_destroy(&b);
+}
+
 static void test_check(void **state)
 {
 	(void)state;
@@ -373,11 +429,7 @@ static void test_check(void **state)
 	char other[512];
 	snprintf(other, sizeof other, "\"%s\" (procedures_with_fees)", fees->name_vi);
 	message_format(half, sizeof half, "form_ratio_half", other, ratio, NULL);
-	const struct {
-		const char *name, *body, *sent; /* sent: /api/state's "sent", or NULL */
-		const char *where, *code, *key; /* fields.code.key or ratios.code.key */
-		const char *want;		/* NULL: the key is absent */
-	} cases[] = {
+	const struct check_case cases[] = {
 	    {"plain count", "period=2024&v.population=1463", NULL, "fields", "population", "shown",
 	     "1.463"},
 	    {"count the Vietnamese way", "period=2024&v.population=1.463", NULL, "fields",
@@ -426,31 +478,8 @@ static void test_check(void **state)
 	    {"note with its figure", "period=2024&v.population=5&n.population=x", NULL, "fields",
 	     "population", "value", "5"},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char err[128];
-		struct formbody *b =
-		    formbody_parse(cases[i].body, strlen(cases[i].body), err, sizeof err);
-		assert_non_null(b);
-		json_t *sent = cases[i].sent ? json_loads(cases[i].sent, 0, NULL) : NULL;
-		char *out = formcheck_json(test_cat(), "21298", b, sent);
-		assert_non_null(out);
-		json_t *o = json_loads(out, 0, NULL);
-		assert_non_null(o);
-		json_t *v = json_object_get(
-		    json_object_get(json_object_get(o, cases[i].where), cases[i].code),
-		    cases[i].key);
-		const char *got = json_is_true(v)    ? "true"
-				  : json_is_false(v) ? "false"
-						     : json_string_value(v);
-		if (!cases[i].want && v)
-			fail_msg("%s: %s present in %s", cases[i].name, cases[i].key, out);
-		if (cases[i].want)
-			CHECK_STR(cases[i].name, cases[i].want, got ? got : "(absent)");
-		json_decref(o);
-		json_decref(sent);
-		free(out);
-		formbody_destroy(&b);
-	}
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		check_case_run(&cases[i]);
 }
 
 /* Seconds of the monotonic clock, to the nanosecond. */

@@ -32,17 +32,53 @@ static int split(const char *spec, char buf[256], struct frame_part parts[FRAME_
 	}
 }
 
+/* A case of test_check: frames as received, and what frame_check makes of them. */
+struct check_case {
+	const char *name;
+	bool router;
+	const char *frames; /* separated by '|' */
+	size_t max_body;
+	enum frame_status expect;
+	int cmd, nframes;
+	const char *err; /* a fragment of the reason, "" when accepted */
+};
+
+/* Checks the frames of c and every field of frame_check's answer. */
+static void check_case_run(const struct check_case *c)
+{
+	const char *name = c->name;
+	struct frame_part parts[FRAME_MAX];
+	struct frame_in in;
+	char buf[256];
+	int n = split(c->frames, buf, parts);
+	enum frame_status st = frame_check(parts, n, c->router, c->max_body, &in);
+	CHECK_INT(name, c->expect, st);
+	CHECK_INT(name, c->expect, in.status);
+	CHECK_INT(name, c->cmd, in.cmd);
+	CHECK_INT(name, c->nframes, in.nframes);
+	/* The version is the tag's once the tag is one spoken, whatever comes after. */
+	const char *tag = (const char *)parts[c->router ? 1 : 0].data;
+	int version =
+	    in.nframes == 3 && st != FRAME_BAD_TAG && st != FRAME_BAD_VERSION ? tag[6] - '0' : 0;
+	CHECK_INT(name, version, in.version);
+	CHECK_STR(name, "", in.user);
+	if (*c->err)
+		CHECK_HAS(name, c->err, in.err);
+	else
+		CHECK_STR(name, "", in.err);
+	if (c->router && n >= 1)
+		CHECK_INT(name, 2, in.rid_len);
+	else if (in.rid)
+		fail_msg("%s: a routing id without a ROUTER", name);
+	int last = c->router ? 3 : 2;
+	if ((st == FRAME_OK || st == FRAME_TOO_BIG) &&
+	    (in.body != parts[last].data || in.len != parts[last].len))
+		fail_msg("%s: the body is not the last frame", name);
+}
+
 static void test_check(void **state)
 {
-	static const struct {
-		const char *name;
-		bool router;
-		const char *frames; /* separated by '|' */
-		size_t max_body;
-		enum frame_status expect;
-		int cmd, nframes;
-		const char *err; /* a fragment of the reason, "" when accepted */
-	} cases[] = {
+	static const struct check_case cases[] = {
 	    {"dealer ok", false, "CHISO/1|ACK|{}", 0, FRAME_OK, WIRE_ACK, 3, ""},
 	    {"router ok", true, "id|CHISO/1|BATCH|{}", 0, FRAME_OK, WIRE_BATCH, 3, ""},
 	    {"at the limit", false, "CHISO/1|PING|{}", 2, FRAME_OK, WIRE_PING, 3, ""},
@@ -83,38 +119,8 @@ static void test_check(void **state)
 	     "unknown"},
 	};
 	(void)state;
-	for (size_t i = 0; i < N(cases); i++) {
-		const char *name = cases[i].name;
-		struct frame_part parts[FRAME_MAX];
-		struct frame_in in;
-		char buf[256];
-		int n = split(cases[i].frames, buf, parts);
-		enum frame_status st =
-		    frame_check(parts, n, cases[i].router, cases[i].max_body, &in);
-		CHECK_INT(name, cases[i].expect, st);
-		CHECK_INT(name, cases[i].expect, in.status);
-		CHECK_INT(name, cases[i].cmd, in.cmd);
-		CHECK_INT(name, cases[i].nframes, in.nframes);
-		/* The version is the tag's once the tag is one spoken, whatever comes after. */
-		const char *tag = (const char *)parts[cases[i].router ? 1 : 0].data;
-		int version = in.nframes == 3 && st != FRAME_BAD_TAG && st != FRAME_BAD_VERSION
-				  ? tag[6] - '0'
-				  : 0;
-		CHECK_INT(name, version, in.version);
-		CHECK_STR(name, "", in.user);
-		if (*cases[i].err)
-			CHECK_HAS(name, cases[i].err, in.err);
-		else
-			CHECK_STR(name, "", in.err);
-		if (cases[i].router && n >= 1)
-			CHECK_INT(name, 2, in.rid_len);
-		else if (in.rid)
-			fail_msg("%s: a routing id without a ROUTER", name);
-		int last = cases[i].router ? 3 : 2;
-		if ((st == FRAME_OK || st == FRAME_TOO_BIG) &&
-		    (in.body != parts[last].data || in.len != parts[last].len))
-			fail_msg("%s: the body is not the last frame", name);
-	}
+	for (size_t i = 0; i < N(cases); i++)
+		check_case_run(&cases[i]);
 	assert_string_equal(frame_status_name(FRAME_BAD_TAG), "bad tag");
 	assert_string_equal(frame_status_name(FRAME_BAD_VERSION), "unsupported version");
 	assert_string_equal(frame_status_name((enum frame_status)99), "?");
