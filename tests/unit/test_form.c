@@ -248,6 +248,36 @@ static bool expected(json_t *o, const char *code)
 }
 
 /*
+ * A WELCOME of version 2 for unit (of tier) kept in dir/welcome.json, this
+ * year being y: last year's deadline past, this year's and last year's
+ * statistical one far ahead, a closed half-year, an open quarter and a
+ * closed month of last year.
+ */
+static void welcome_save(const char *dir, const char *unit, const char *tier, int y)
+{
+	char welcome[2048];
+	int n = snprintf(
+	    welcome, sizeof welcome,
+	    "{\"server\":\"s\",\"collector\":\"xa-21298\",\"scope\":\"%s\",\"max_rows\":1,"
+	    "\"max_body\":1,\"catalog_version\":\"2024.1\",\"unit\":{\"code\":\"%s\","
+	    "\"name_vi\":\"X\",\"tier\":\"%s\"},\"periods\":["
+	    "{\"period\":\"%d\",\"type\":\"yearly\",\"calendar\":\"administrative\","
+	    "\"deadline\":\"%d-12-19\",\"closed\":false},"
+	    "{\"period\":\"%d\",\"type\":\"yearly\",\"calendar\":\"statistical\","
+	    "\"deadline\":\"2100-02-01\",\"closed\":false},"
+	    "{\"period\":\"%d\",\"type\":\"yearly\",\"calendar\":\"administrative\","
+	    "\"deadline\":\"2100-01-01\",\"closed\":false},"
+	    "{\"period\":\"%dS1\",\"type\":\"six-monthly\",\"calendar\":\"administrative\","
+	    "\"deadline\":\"2100-01-01\",\"closed\":true},"
+	    "{\"period\":\"%dQ4\",\"type\":\"quarterly\",\"calendar\":\"statistical\","
+	    "\"deadline\":\"2100-03-01\",\"closed\":false},"
+	    "{\"period\":\"%d11\",\"type\":\"monthly\",\"calendar\":\"statistical\","
+	    "\"deadline\":\"2100-03-01\",\"closed\":true}]}",
+	    unit, unit, tier, y - 1, y - 1, y, y, y, y - 1, y - 1);
+	assert_int_equal(agentstate_file_save(dir, "welcome.json", welcome, (size_t)n), 0);
+}
+
+/*
  * The deadlines and the tier of the province's last WELCOME of version 2
  * (welcome.json): each period offered gets the earliest open deadline of its
  * calendars, or null; an indicator is expected when its levels hold the tier;
@@ -258,7 +288,7 @@ static void test_deadlines(void **state)
 	struct fixture *fx = *state;
 	time_t now = time(NULL);
 	struct tm tm;
-	char welcome[2048], y0[8], y1[8], h1[8];
+	char y0[8], y1[8], h1[8];
 	localtime_r(&now, &tm);
 	int y = tm.tm_year + 1900;
 	snprintf(y0, sizeof y0, "%d", y);
@@ -270,33 +300,8 @@ static void test_deadlines(void **state)
 	} whose[] = {{NULL, NULL}, {"536", "district"}, {"21298", "commune"}};
 
 	for (size_t k = 0; k < sizeof whose / sizeof whose[0]; k++) {
-		if (whose[k].unit) {
-			int n = snprintf(
-			    welcome, sizeof welcome,
-			    "{\"server\":\"s\",\"collector\":\"xa-21298\",\"scope\":\"%s\",\"max_"
-			    "rows\":1,"
-			    "\"max_body\":1,\"catalog_version\":\"2024.1\",\"unit\":{\"code\":\"%"
-			    "s\","
-			    "\"name_vi\":\"X\",\"tier\":\"%s\"},\"periods\":["
-			    "{\"period\":\"%d\",\"type\":\"yearly\",\"calendar\":"
-			    "\"administrative\","
-			    "\"deadline\":\"%d-12-19\",\"closed\":false},"
-			    "{\"period\":\"%d\",\"type\":\"yearly\",\"calendar\":\"statistical\","
-			    "\"deadline\":\"2100-02-01\",\"closed\":false},"
-			    "{\"period\":\"%d\",\"type\":\"yearly\",\"calendar\":"
-			    "\"administrative\","
-			    "\"deadline\":\"2100-01-01\",\"closed\":false},"
-			    "{\"period\":\"%dS1\",\"type\":\"six-monthly\",\"calendar\":"
-			    "\"administrative\",\"deadline\":\"2100-01-01\",\"closed\":true},"
-			    "{\"period\":\"%dQ4\",\"type\":\"quarterly\",\"calendar\":"
-			    "\"statistical\",\"deadline\":\"2100-03-01\",\"closed\":false},"
-			    "{\"period\":\"%d11\",\"type\":\"monthly\",\"calendar\":"
-			    "\"statistical\",\"deadline\":\"2100-03-01\",\"closed\":true}]}",
-			    whose[k].unit, whose[k].unit, whose[k].tier, y - 1, y - 1, y, y, y,
-			    y - 1, y - 1);
-			assert_int_equal(
-			    agentstate_file_save(fx->dir, "welcome.json", welcome, (size_t)n), 0);
-		}
+		if (whose[k].unit)
+			welcome_save(fx->dir, whose[k].unit, whose[k].tier, y);
 		bool known = whose[k].unit && strcmp(whose[k].unit, "21298") == 0;
 		char *json = formstate_json(fx->fc, fx->ob, fx->c, y0, "tok");
 		json_t *o = json_loads(json, 0, NULL), *p;
