@@ -327,6 +327,7 @@ static void sender_fall_back(struct sender *s, const char *why)
 		 "deadlines from the province",
 		 WIRE_PROTOCOL, why);
 	s->version = 1;
+	s->fell_back = true;
 	s->greeted = false;
 	s->welcomed = false;
 }
@@ -370,6 +371,15 @@ static void sender_dispatch(const struct frame_in *in, void *ctx)
 				    wire_error_code_name(WIRE_ERR_UNSUPPORTED_VERSION);
 				if (strcmp(e.code, version) == 0 && s->version > 1) {
 					sender_fall_back(s, e.message);
+				} else if (strcmp(e.code, version) == 0 && s->fell_back &&
+					   !s->welcomed) {
+					/* The answer to a version 2 message sent before the
+					   fall-back (two HELLOs cross a new connection's
+					   monitor event); the version 1 HELLO's WELCOME comes
+					   after it, in order. */
+					log_debug("a refusal of a version 2 message sent before "
+						  "the fall-back: %s",
+						  e.message);
 				} else if (strcmp(e.code, version) == 0) {
 					/* Version 1 is spoken by every province server, so
 					   something between (a proxy) rewrote the tag:
@@ -470,6 +480,7 @@ static void sender_connected(struct sender *s)
 	s->greeted = false;
 	s->welcomed = false;
 	s->version = WIRE_VERSION_MAX;
+	s->fell_back = false;
 	s->reopen_pause_ms = s->conf->reconnect_min_ms;
 	for (size_t i = 0; i < s->nfly; i++)
 		if (s->fly[i].not_before_ms == 0)

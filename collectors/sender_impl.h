@@ -45,6 +45,8 @@ struct sender {
 	bool welcomed;		/* its WELCOME came: batches, PINGs and CATALOG may follow */
 	int64_t hello_ms;	/* when the HELLO was sent; sent again if unanswered */
 	int version;		/* the protocol version spoken on this connection (2, or 1) */
+	bool fell_back;		/* this connection went down to version 1: a late refusal of a
+				   version 2 message is stale */
 	struct plat_stop *stop; /* SIGTERM, SIGINT (or the service manager) */
 	struct inflight *fly;
 	size_t nfly;
