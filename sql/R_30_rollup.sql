@@ -24,23 +24,24 @@ LANGUAGE sql STABLE AS $$
 				  AND p_day < ch.valid_to));
 $$;
 
--- Recomputes one depth of the keys in w_key from own values and the rows of
--- the depth below (already current), in one set-based statement: the own
--- values, dates and children are joined once for all keys of the depth (a
+-- rollup_level's statement, one depth of the keys in w_key recomputed from own
+-- values and the rows of the depth below (already current), is set-based: the
+-- own values, dates and children are joined once for all keys of the depth (a
 -- commit's thousand keys or a rebuild's million alike), no function call per
--- key.  Where the planner, misled by a temporary table without statistics or
--- by rollup's taken while it was empty, once joined two sets on part of their
--- key, a CTE of its own fixes the order (children, numerators).  PL/pgSQL
--- because it reads the session's temporary w_key, which does not exist when
--- the migration runs.
-CREATE FUNCTION rollup_level(p_depth int) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-	gone_unit int[];
-	gone_indicator int[];
-	gone_period int[];
-BEGIN
-	WITH k AS (
+-- key.  It stays ONE statement, written in five pieces (its CTEs, in order)
+-- that the functions rollup_sql_* return as text and rollup_level runs with
+-- EXECUTE, so that the planner sees the whole of it as before: a split into
+-- statements of their own filling work tables ingested 2.5 to 3.9 times slower
+-- on the first load after a rebuild (docs/performance.md, cause not found).
+-- Where the planner, misled by a temporary table without statistics or by
+-- rollup's taken while it was empty, once joined two sets on part of their key,
+-- a CTE of its own fixes the order (children, numerators).  $1 is the depth.
+
+-- The keys of the depth with their indicator and dates (k), and the own values
+-- they read (need).
+CREATE FUNCTION rollup_sql_keys() RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$ SELECT $q$
+	k AS (
 		-- the dates are plain joins, not a function call per key
 		SELECT w.unit_id, w.indicator_id, w.period_id, i.kind, i.agg_space,
 		       i.numerator_id, i.denominator_id, i.factor, i.levels,
@@ -55,7 +56,7 @@ BEGIN
 		JOIN indicator i ON i.id = w.indicator_id
 		JOIN period p ON p.id = w.period_id
 		LEFT JOIN period_deadline dl ON dl.period_type = p.type
-		WHERE w.depth = p_depth
+		WHERE w.depth = $1
 	), need AS (
 		-- the own values the keys read: their own, or a ratio's two parts
 		SELECT k.unit_id, k.indicator_id, k.period_id FROM k WHERE k.kind <> 'ratio'
@@ -63,7 +64,14 @@ BEGIN
 		SELECT k.unit_id, k.numerator_id, k.period_id FROM k WHERE k.kind = 'ratio'
 		UNION
 		SELECT k.unit_id, k.denominator_id, k.period_id FROM k WHERE k.kind = 'ratio'
-	), children AS MATERIALIZED (
+	)$q$;
+$f$;
+
+-- The children of each key (children), the own values (own) and each ratio
+-- key's numerator (numerators).
+CREATE FUNCTION rollup_sql_own() RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$ SELECT $q$
+	children AS MATERIALIZED (
 		-- A period rolls up on the structure of its last day: a child version
 		-- that ended before it (a year derived for a commune merged on 1 July)
 		-- keeps its own row but is not added to its parents (analyst guide,
@@ -100,7 +108,13 @@ BEGIN
 		JOIN own a ON (a.unit_id, a.indicator_id, a.period_id)
 			    = (k.unit_id, k.numerator_id, k.period_id)
 		WHERE k.kind = 'ratio'
-	), contrib AS (
+	)$q$;
+$f$;
+
+-- What adds up into each key (contrib) and its sums (sums).
+CREATE FUNCTION rollup_sql_sums() RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$ SELECT $q$
+	contrib AS (
 		-- the unit's own value
 		SELECT k.unit_id, k.indicator_id, k.period_id, o.value AS v, o.value AS s,
 		       NULL::numeric AS num, NULL::numeric AS den, 1 AS n, o.qualifier AS q,
@@ -137,7 +151,13 @@ BEGIN
 		       sum(c.on_time) AS on_time, sum(c.pr) AS pr, sum(c.pe) AS pe
 		FROM contrib c
 		GROUP BY c.unit_id, c.indicator_id, c.period_id
-	), ek AS (
+	)$q$;
+$f$;
+
+-- The expected reporters (ek, expected) and each key's new row (rows).
+CREATE FUNCTION rollup_sql_rows() RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$ SELECT $q$
+	ek AS (
 		-- expected reporters depend only on the unit, tiers and day: count each once
 		SELECT DISTINCT k.unit_id, k.levels, k.day, k.agg_space = 'none' AS self_only FROM k
 	), expected AS (
@@ -167,7 +187,13 @@ BEGIN
 		LEFT JOIN sums a USING (unit_id, indicator_id, period_id)
 		LEFT JOIN expected e ON e.unit_id = k.unit_id AND e.levels = k.levels
 				    AND e.day = k.day AND e.self_only = (k.agg_space = 'none')
-	), upsert AS (
+	)$q$;
+$f$;
+
+-- The rows that something reports, written where they changed (upsert).
+CREATE FUNCTION rollup_sql_upsert() RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$ SELECT $q$
+	upsert AS (
 		INSERT INTO rollup AS r (unit_id, indicator_id, period_id, value, sum_value,
 					 numerator, denominator, qualifier, reporting_units,
 					 expected_units, on_time_units, periods_reported,
@@ -189,10 +215,25 @@ BEGIN
 		      (EXCLUDED.value, EXCLUDED.sum_value, EXCLUDED.numerator, EXCLUDED.denominator,
 		       EXCLUDED.qualifier, EXCLUDED.reporting_units, EXCLUDED.expected_units,
 		       EXCLUDED.on_time_units, EXCLUDED.periods_reported, EXCLUDED.periods_expected)
-	)
-	SELECT array_agg(rows.unit_id), array_agg(rows.indicator_id), array_agg(rows.period_id)
+	)$q$;
+$f$;
+
+-- Recomputes one depth of the keys in w_key (above); the keys that nothing
+-- reports any more are deleted.  PL/pgSQL because the statement reads the
+-- session's temporary w_key, which does not exist when the migration runs.
+CREATE FUNCTION rollup_level(p_depth int) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	gone_unit int[];
+	gone_indicator int[];
+	gone_period int[];
+BEGIN
+	EXECUTE 'WITH ' || rollup_sql_keys() || ', ' || rollup_sql_own() || ', '
+		|| rollup_sql_sums() || ', ' || rollup_sql_rows() || ', ' || rollup_sql_upsert()
+		|| ' SELECT array_agg(rows.unit_id), array_agg(rows.indicator_id),'
+		|| ' array_agg(rows.period_id) FROM rows WHERE rows.reporting = 0'
 	INTO gone_unit, gone_indicator, gone_period
-	FROM rows WHERE rows.reporting = 0;
+	USING p_depth;
 
 	-- Keys nothing reports any more (a value taken back, a unit moved):
 	-- usually none.  Deleted by their whole key in a statement of their own:
