@@ -4,7 +4,8 @@
 #  1. ingest: AGENTS collectors over CURVE (chiso-load) push their values
 #     through chisod to durable commit, rollups maintained, acks received;
 #     then, into the same table, the same rows by plain COPY and the first
-#     NAIVE_MAX of them by one INSERT ... ON CONFLICT per transaction.
+#     NAIVE_MAX of them by one INSERT ... ON CONFLICT per transaction; and the
+#     same rows by COPY into a table with only the primary key (keyed COPY).
 #  2. latency: time from sending a batch to its ACK (sent after the commit that
 #     also updated the province rollup) at 10 % and 50 % of the throughput
 #     measured in 1, each with its own fresh communes so that every value is
@@ -84,6 +85,13 @@ naive_rows=$(grep -c . "$T/naive.sql")
 copy_s=$(copy_baseline ing)
 assert_eq "rows dumped" "$rows" "$(grep -c . "$T/rows.copy")"
 assert_eq "observations after COPY" "$rows" "$(observations ing)"
+# The keyed COPY: the same rows into a table with only the primary key.
+owner_psql -f "$BENCH_DIR/sql/copy_keyed_table.sql"
+t0=$(date +%s.%N)
+owner_psql -f "$BENCH_DIR/sql/copy_keyed.sql" <"$T/rows.copy"
+keyed_s=$(secs_since "$t0")
+assert_eq "rows in the keyed table" "$rows" "$(owner_psql -A -t -c 'SELECT count(*) FROM public.bench_keyed')"
+owner_psql -c 'DROP TABLE public.bench_keyed'
 
 owner_psql -v prefix=ing -f "$BENCH_DIR/sql/delete_rows.sql"
 t0=$(date +%s.%N)
@@ -92,6 +100,7 @@ naive_s=$(secs_since "$t0")
 assert_eq "observations after the naive upserts" "$naive_rows" "$(observations ing)"
 
 copy_rps=$(per_s "$rows" "$copy_s")
+keyed_rps=$(per_s "$rows" "$keyed_s")
 naive_rps=$(per_s "$naive_rows" "$naive_s")
 figure ingest.rows "$rows"
 figure ingest.collectors "$AGENTS"
@@ -100,10 +109,13 @@ figure ingest.chiso_rows_per_s "$chiso_rps"
 figure ingest.chiso_batch_p50_ms "$(load_field ing lat_p50_ms)"
 figure ingest.copy_seconds "$copy_s"
 figure ingest.copy_rows_per_s "$copy_rps"
+figure ingest.keyed_copy_seconds "$keyed_s"
+figure ingest.keyed_copy_rows_per_s "$keyed_rps"
 figure ingest.naive_rows "$naive_rows"
 figure ingest.naive_seconds "$naive_s"
 figure ingest.naive_rows_per_s "$naive_rps"
 figure ingest.chiso_over_copy "$(ratio "$chiso_rps" "$copy_rps")"
 figure ingest.chiso_over_naive "$(ratio "$chiso_rps" "$naive_rps")"
+figure ingest.chiso_over_keyed_copy "$(ratio "$chiso_rps" "$keyed_rps")"
 figure ingest.wal_bytes_per_value $((wal_bytes / rows))
 figure ingest.disk_bytes_per_value $((disk_bytes / rows))

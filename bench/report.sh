@@ -17,6 +17,9 @@ f() { sed -n "s/^$1 = //p" "$figures" | tail -n 1; }
 		printf '| 1. ingest, %s values from %s collectors, rows/s | %s | COPY %s | %s | >= 0.5 |\n' \
 			"$(f ingest.rows)" "$(f ingest.collectors)" "$(f ingest.chiso_rows_per_s)" \
 			"$(f ingest.copy_rows_per_s)" "$(f ingest.chiso_over_copy)"
+		printf '| 1. ingest, rows/s | %s | keyed COPY (table with only the primary key) %s | %s | >= 0.3 |\n' \
+			"$(f ingest.chiso_rows_per_s)" "$(f ingest.keyed_copy_rows_per_s)" \
+			"$(f ingest.chiso_over_keyed_copy)"
 		printf '| 1. ingest, rows/s | %s | naive upsert %s (%s rows) | %s | >= 30 |\n' \
 			"$(f ingest.chiso_rows_per_s)" "$(f ingest.naive_rows_per_s)" "$(f ingest.naive_rows)" \
 			"$(f ingest.chiso_over_naive)"
@@ -40,6 +43,9 @@ f() { sed -n "s/^$1 = //p" "$figures" | tail -n 1; }
 		printf '| 3. country: rollup rebuild s (%s rows) | %s | plain GROUP BY ROLLUP %s s (%s rows) | %s | <= 1.5 |\n' \
 			"$(f country.rebuild_rows)" "$(f country.rebuild_seconds)" "$(f country.plain_rollup_seconds)" \
 			"$(f country.plain_rollup_rows)" "$(f country.rebuild_over_plain)"
+		printf '| 3. country: rollup rebuild s | %s | INSERT of the plain GROUP BY ROLLUP into an empty table with the rollup indexes %s s (%s rows) | %s | <= 1.5 |\n' \
+			"$(f country.rebuild_seconds)" "$(f country.fair_rollup_seconds)" \
+			"$(f country.fair_rollup_rows)" "$(f country.rebuild_over_fair)"
 		printf '| 3. country: enrolment, bulk s / one chisoctl each, ms | %s / %s | | | |\n' \
 			"$(f country.enrol_bulk_seconds)" "$(f country.enrol_one_by_one_ms_each)"
 	fi

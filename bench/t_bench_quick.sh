@@ -29,10 +29,12 @@ fi
 missing=0
 for key in ingest.chiso_rows_per_s ingest.copy_rows_per_s ingest.naive_rows_per_s \
 	ingest.chiso_over_copy ingest.chiso_over_naive ingest.wal_bytes_per_value ingest.disk_bytes_per_value \
+	ingest.keyed_copy_rows_per_s ingest.chiso_over_keyed_copy \
 	latency.p10.p99_ms latency.p50.p99_ms \
 	agent.drain_rows_per_s agent.peak_rss_mib agent.copy_rows_per_s \
 	country.collectors_connected country.connections_held country.chisod_peak_rss_mib \
-	country.rebuild_seconds country.plain_rollup_seconds country.rebuild_over_plain; do
+	country.rebuild_seconds country.plain_rollup_seconds country.rebuild_over_plain \
+	country.fair_rollup_seconds country.rebuild_over_fair; do
 	v=$(sed -n "s/^$key = //p" "$out/figures.txt" | tail -n 1)
 	if [ -z "$v" ] || [ "$v" = n/a ]; then
 		echo "FAIL: no figure $key" >&2

@@ -102,9 +102,10 @@ static int read_indicator_text(const struct catsrc *s, struct ind_text *t, char 
 			       size_t errsize)
 {
 	static const char *const known[] = {
-	    "code",	    "name_vi",	"name_en",   "measure",	 "pillar", "kind", "levels",
-	    "period_types", "calendar", "agg_space", "agg_time", "min",	   "max",  "numerator",
-	    "denominator",  "factor",	"decimals",  "share",	 NULL};
+	    "code",	"name_vi",  "name_en",	    "measure",	      "pillar",
+	    "kind",	"levels",   "period_types", "calendar",	      "agg_space",
+	    "agg_time", "min",	    "max",	    "numerator",      "denominator",
+	    "factor",	"decimals", "share",	    "outlier_window", NULL};
 
 	if (catsrc_known(s, known, err, errsize) < 0 ||
 	    catsrc_string(s, "code", &t->code, err, errsize) < 0 ||
@@ -206,6 +207,12 @@ static int read_indicator_ratio(const struct catsrc *s, const struct ind_text *t
 				     from_numerator[i]);
 			return -1;
 		}
+	if (catsrc_has(s, "outlier_window")) {
+		catsrc_error(s, err, errsize,
+			     "%s: a ratio is computed, never sent: it has no outlier_window%s",
+			     code, "");
+		return -1;
+	}
 	if ((got = catsrc_number(s, "factor", &v, err, errsize)) < 0)
 		return -1;
 	if (got == 1) {
@@ -316,6 +323,31 @@ static int read_indicator_bounds(const struct catsrc *s, const char *code, struc
 	return 0;
 }
 
+/* How many earlier periods of the same type the outlier check weighs a value
+ * against (sql/R_25_ingest_checks.sql): absent, the database's default of 5.
+ * At least 4, the history the check needs; at most 120, so that it stays a
+ * bounded read per value (docs/analyst-guide.md, "Validation"). */
+static int read_indicator_outlier_window(const struct catsrc *s, const char *code,
+					 struct indicator *ind, char *err, size_t errsize)
+{
+	double v;
+	int r = catsrc_number(s, "outlier_window", &v, err, errsize);
+
+	if (r < 0)
+		return -1;
+	if (r == 1) {
+		if (v < 4 || v > 120 || v != (int)v) {
+			catsrc_error(s, err, errsize,
+				     "%s: outlier_window must be a whole number of periods from 4 "
+				     "to 120%s",
+				     code, "");
+			return -1;
+		}
+		ind->outlier_window = (int)v;
+	}
+	return 0;
+}
+
 static int read_indicator(const struct catsrc *s, struct indicator *ind, char *err, size_t errsize)
 {
 	struct ind_text t = {0};
@@ -332,7 +364,8 @@ static int read_indicator(const struct catsrc *s, struct indicator *ind, char *e
 		return -1;
 	}
 	if (read_indicator_scope(s, t.code, ind, err, errsize) < 0 ||
-	    read_indicator_aggregation(s, &t, ind, err, errsize) < 0)
+	    read_indicator_aggregation(s, &t, ind, err, errsize) < 0 ||
+	    read_indicator_outlier_window(s, t.code, ind, err, errsize) < 0)
 		return -1;
 	return read_indicator_bounds(s, t.code, ind, err, errsize);
 }
@@ -729,6 +762,9 @@ char *catalog_to_json(const struct catalog *c)
 				json_object_set_new(o, "min", json_real(x->min));
 			if (x->has_max)
 				json_object_set_new(o, "max", json_real(x->max));
+			if (x->outlier_window)
+				json_object_set_new(o, "outlier_window",
+						    json_integer(x->outlier_window));
 		}
 		json_array_append_new(ind, o);
 	}

@@ -64,11 +64,12 @@ struct indicator {
 	enum agg_time agg_time;
 	bool has_min, has_max;
 	double min, max;
-	char *numerator;   /* ratios only */
-	char *denominator; /* ratios only */
-	double factor;	   /* ratios only; 100 for a percentage */
-	bool share;	   /* ratios only: the numerator is a part of the denominator */
-	int decimals;	   /* digits shown in reports */
+	char *numerator;    /* ratios only */
+	char *denominator;  /* ratios only */
+	double factor;	    /* ratios only; 100 for a percentage */
+	bool share;	    /* ratios only: the numerator is a part of the denominator */
+	int decimals;	    /* digits shown in reports */
+	int outlier_window; /* earlier periods the outlier check reads; 0: the default (5) */
 };
 
 /* A sum rule: the parts must add up to the total (1 394 + 69 = 1 463). */

@@ -314,14 +314,15 @@ BEGIN
 	-- be among the rows just added.
 	INSERT INTO indicator AS i (code, name_vi, name_en, measure, pillar, kind, levels,
 				    period_types, calendar, agg_space, agg_time, min_value,
-				    max_value, decimals, ord)
+				    max_value, decimals, outlier_window, ord)
 	SELECT s.code, s.x ->> 'name_vi', s.x ->> 'name_en', coalesce(s.x ->> 'measure', ''),
 	       s.x ->> 'pillar', s.x ->> 'kind',
 	       ARRAY(SELECT jsonb_array_elements_text(s.x -> 'levels')),
 	       ARRAY(SELECT jsonb_array_elements_text(s.x -> 'period_types')),
 	       s.x ->> 'calendar', s.x ->> 'agg_space', coalesce(s.x ->> 'agg_time', 'sum'),
 	       (s.x ->> 'min')::numeric, (s.x ->> 'max')::numeric,
-	       coalesce((s.x ->> 'decimals')::smallint, 0), s.ord
+	       coalesce((s.x ->> 'decimals')::smallint, 0),
+	       coalesce((s.x ->> 'outlier_window')::smallint, 5), s.ord
 	FROM stage_indicator s WHERE s.x ->> 'kind' <> 'ratio'
 	ON CONFLICT (code) DO UPDATE SET name_vi = EXCLUDED.name_vi, name_en = EXCLUDED.name_en,
 		measure = EXCLUDED.measure, pillar = EXCLUDED.pillar, kind = EXCLUDED.kind,
@@ -329,7 +330,7 @@ BEGIN
 		calendar = EXCLUDED.calendar, agg_space = EXCLUDED.agg_space,
 		agg_time = EXCLUDED.agg_time, min_value = EXCLUDED.min_value,
 		max_value = EXCLUDED.max_value, factor = NULL, decimals = EXCLUDED.decimals,
-		ord = EXCLUDED.ord, retired = false, numerator_id = NULL, denominator_id = NULL;
+		outlier_window = EXCLUDED.outlier_window, ord = EXCLUDED.ord, retired = false, numerator_id = NULL, denominator_id = NULL;
 
 	-- A ratio is reported wherever and whenever its numerator is, and
 	-- aggregates as the sum of numerators over the sum of denominators.

@@ -26,6 +26,14 @@ LANGUAGE sql IMMUTABLE AS $$
 			   WHEN 'six-monthly' THEN 6 WHEN 'yearly' THEN 12 END;
 $$;
 
+-- The length of one period of a type, to step back whole periods from a first
+-- day (the outlier check's window, sql/R_25_ingest_checks.sql).
+CREATE FUNCTION period_step(p_type text) RETURNS interval
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE p_type WHEN 'daily' THEN interval '1 day' WHEN 'weekly' THEN interval '7 days'
+			   ELSE make_interval(months => period_months(p_type)) END;
+$$;
+
 -- How an officer says a period, in messages: "năm 2024", "6 tháng đầu năm
 -- 2024", "quý II năm 2024", "tháng 6 năm 2024", "tuần 10 năm 2024", "ngày
 -- 15/06/2024".  Taken from the period's type and first day as the period

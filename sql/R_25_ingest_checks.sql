@@ -143,38 +143,45 @@ BEGIN
 END;
 $$;
 
--- Outliers against the unit's own history: the modified z-score (Iglewicz and
--- Hoaglin) of the new value among the unit's values of the same indicator and
--- period type before this period, once there are at least four of them.
--- |z| > 3.5 is flagged, not refused: a commune that connected its first
--- fibre village may well jump.  When half the history is one value (MAD = 0)
--- the mean absolute deviation stands in (scaled by 1.2533); when all of it is
--- one value, any other value is flagged.
+-- Outliers against the unit's own recent history: the modified z-score
+-- (Iglewicz and Hoaglin) of the new value among the unit's values of the same
+-- indicator in the periods of the same type just before this one, at most the
+-- indicator's outlier_window of them (the catalogue's, 5 by default), once
+-- there are at least four.  |z| > 3.5 is flagged, not refused: a commune that
+-- connected its first fibre village may well jump.  When half the window is
+-- one value (MAD = 0) the mean absolute deviation stands in (scaled by
+-- 1.2533); when all of it is one value, any other value is flagged.  The
+-- window is whole periods of the calendar counted back from this one (a
+-- missing period is a gap, not a reason to reach further back), so the check
+-- reads at most outlier_window periods (period_type_first) and as many
+-- primary-key probes per value, however long the series' history: it must
+-- not be the reason a value waits (docs/performance.md).
 CREATE FUNCTION ingest_check_outliers() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
 	WITH hist AS (
 		SELECT f.batch_id, f.row_no, f.unit_id, f.indicator_id, f.period_id, f.value,
-		       h.n, h.med
+		       h.n, h.med, h.vals
 		FROM w_final f
 		JOIN period p ON p.id = f.period_id
+		JOIN indicator i ON i.id = f.indicator_id
 		CROSS JOIN LATERAL (
 			SELECT count(*) AS n,
-			       (percentile_cont(0.5) WITHIN GROUP (ORDER BY o.value))::numeric AS med
-			FROM observation o JOIN period q ON q.id = o.period_id
-			WHERE o.unit_id = f.unit_id AND o.indicator_id = f.indicator_id
-			  AND q.type = p.type AND q.stat_first < p.stat_first) h
+			       (percentile_cont(0.5) WITHIN GROUP (ORDER BY o.value))::numeric AS med,
+			       array_agg(o.value) AS vals
+			FROM period q
+			JOIN observation o ON (o.unit_id, o.indicator_id, o.period_id)
+					    = (f.unit_id, f.indicator_id, q.id)
+			WHERE q.type = p.type AND q.stat_first < p.stat_first
+			  AND q.stat_first >= (p.stat_first - i.outlier_window * period_step(p.type))::date) h
 		WHERE f.standing AND f.qualifier IS NULL AND h.n >= 4
 	), dev AS (
 		SELECT h.*, d.mad, d.meanad
 		FROM hist h
-		JOIN period p ON p.id = h.period_id
 		CROSS JOIN LATERAL (
-			SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(o.value - h.med)))::numeric AS mad,
-			       avg(abs(o.value - h.med)) AS meanad
-			FROM observation o JOIN period q ON q.id = o.period_id
-			WHERE o.unit_id = h.unit_id AND o.indicator_id = h.indicator_id
-			  AND q.type = p.type AND q.stat_first < p.stat_first) d
+			SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(v.x - h.med)))::numeric AS mad,
+			       avg(abs(v.x - h.med)) AS meanad
+			FROM unnest(h.vals) AS v(x)) d
 	), z AS (
 		SELECT dev.*,
 		       CASE WHEN dev.mad > 0 THEN 0.6745 * (dev.value - dev.med) / dev.mad

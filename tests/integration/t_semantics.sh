@@ -169,6 +169,39 @@ assert_eq "outliers flagged" "flow 202406 88,6;visits 202406 330,5" \
 			|| substring(f.message FROM 'chỉ số z hiệu chỉnh ([0-9,]+)'), ';' ORDER BY i.code)
 		FROM flag f JOIN period p ON p.id = f.period_id JOIN indicator i ON i.id = f.indicator_id
 		WHERE f.code = 'outlier'")"
+# The window is the last outlier_window months (5 by default, 12 for
+# visits_long in the catalogue).  D sent 500 in each of January to May 2023,
+# then 10, 11, 9, 10, 12 (June to October), then 500 in November.  The five
+# months before November are 10, 11, 9, 10, 12: median 10, MAD 1, z 330.5,
+# flagged.  Over the whole history (or 12 months: the same ten values) the
+# median is 256 and the MAD 245.5, z 0.7: not flagged.  So the old 500s no
+# longer count for visits, and do for visits_long.  (June's 10 after five
+# 500s is flagged too, in both: only November is asserted.)
+for ind in visits visits_long; do
+	push "$D,$ind,202301,,500,
+$D,$ind,202302,,500,
+$D,$ind,202303,,500,
+$D,$ind,202304,,500,
+$D,$ind,202305,,500,
+$D,$ind,202306,,10,
+$D,$ind,202307,,11,
+$D,$ind,202308,,9,
+$D,$ind,202309,,10,
+$D,$ind,202310,,12,"
+	push "$D,$ind,202311,,500,"
+done
+assert_eq "only the last 5 months count: D's 500 in November 2023 is an outlier" \
+	"visits 202311 330,5 (trung vị của 5 kỳ trước" \
+	"$(sql "SELECT string_agg(i.code || ' ' || p.code || ' '
+			|| substring(f.message FROM 'chỉ số z hiệu chỉnh ([0-9,]+)')
+			|| ' (' || substring(f.message FROM 'trung vị của [0-9]+ kỳ trước'), ';' ORDER BY i.code)
+		FROM flag f JOIN period p ON p.id = f.period_id JOIN indicator i ON i.id = f.indicator_id
+		JOIN unit u ON u.id = f.unit_id
+		WHERE f.code = 'outlier' AND u.code = '$D' AND p.code = '202311'")"
+assert_eq "outlier_window from the catalogue" "visits 5;visits_long 12" \
+	"$(sql "SELECT string_agg(code || ' ' || outlier_window, ';' ORDER BY code) FROM indicator
+		WHERE code LIKE 'visits%'")"
+
 say "messages for officers: Vietnamese numbers and periods, short enough for an ACK"
 assert_eq "num_vi" "1.463;89,52;-0,5;1.000.000;0" \
 	"$(sql "SELECT num_vi(1463) || ';' || num_vi(89.520) || ';' || num_vi(-0.5) || ';'

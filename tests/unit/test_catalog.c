@@ -152,6 +152,14 @@ static const struct {
 	     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; "
 	     "share = \"no\"; });\n",
      ":4: share: expected true or false"},
+    {"outlier window too short", PIL "indicators = (\n" IND("outlier_window = 3;") ");\n",
+     ":3: a: outlier_window must be a whole number of periods from 4 to 120"},
+    {"outlier window of a ratio",
+     PIL "indicators = (\n" IND(
+	 "") ",\n{ code = \"r\"; name_vi = \"R\"; "
+	     "pillar = \"p\"; kind = \"ratio\"; numerator = \"a\"; denominator = \"a\"; "
+	     "outlier_window = 8; });\n",
+     ":4: r: a ratio is computed, never sent: it has no outlier_window"},
     {"rule of unknown",
      PIL "indicators = (" IND("") ");\nrules = ({ code = \"x\"; total = \"a\"; "
 				  "parts = [\"a\", \"b\"]; });\n",
@@ -179,6 +187,31 @@ static void test_refusals(void **state)
 	test_rm_rf(dir);
 }
 
+/* An explicit outlier_window survives the JSON round trip (chisod loads the
+ * JSON into the database); the shipped catalogue sets none, so its JSON does
+ * not carry the key. */
+static void test_outlier_window_json(void)
+{
+	static const char text[] = PIL "indicators = (" IND("outlier_window = 8;") ");\n";
+	char *dir = test_tmpdir(), path[256], err[512];
+	snprintf(path, sizeof path, "%s/c.conf", dir);
+	test_write(path, text, strlen(text));
+	struct catalog *c = catalog_load(path, err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(catalog_find(c, "a")->outlier_window, 8);
+	char *j = catalog_to_json(c);
+	CHECK_HAS("json", "\"outlier_window\":8", j);
+	struct catalog *back = catalog_from_json(j, strlen(j), err, sizeof err);
+	if (!back)
+		fail_msg("from_json: %s", err);
+	assert_int_equal(catalog_find(back, "a")->outlier_window, 8);
+	free(j);
+	catalog_destroy(&back);
+	catalog_destroy(&c);
+	test_rm_rf(dir);
+}
+
 static void test_json(void **state)
 {
 	char err[512];
@@ -191,6 +224,7 @@ static void test_json(void **state)
 		fail_msg("from_json: %s", err);
 	char *j2 = catalog_to_json(back);
 	CHECK_STR("round trip", j1, j2);
+	assert_null(strstr(j1, "outlier_window"));
 	assert_int_equal(back->nindicators, c->nindicators);
 	const struct indicator *r = catalog_find(back, "internet_users_pct");
 	assert_int_equal(r->levels, catalog_find(back, "internet_users")->levels);
@@ -198,6 +232,7 @@ static void test_json(void **state)
 	free(j2);
 	catalog_destroy(&back);
 	catalog_destroy(&c);
+	test_outlier_window_json();
 
 	static const struct {
 		const char *name, *json, *err;
