@@ -129,7 +129,16 @@ static int writer_load(struct writer *w)
 		log_err("writer: the stored catalogue is invalid: %s", err);
 		free(doc);
 	} else {
-		writer_event(w, WRITER_CATALOG, cat, doc, NULL);
+		/* Agents get the wire form: the stored one may carry keys that
+		   agents built before them refuse (catalog.h). */
+		char *wire = catalog_to_wire_json(cat);
+		free(doc);
+		if (wire == NULL) {
+			log_err("writer: out of memory serving the catalogue");
+			catalog_destroy(&cat);
+		} else {
+			writer_event(w, WRITER_CATALOG, cat, wire, NULL);
+		}
 	}
 	w->next_reload_ms = clock_mono_ms() + WRITER_RELOAD_MS;
 	return writer_load_collectors(w, 0);

@@ -722,7 +722,9 @@ static json_t *names_json(unsigned bits, const char *const *names, int n, int fi
 	return arr;
 }
 
-char *catalog_to_json(const struct catalog *c)
+/* The JSON form; with wire, without what only the province's database reads
+ * (catalog_to_wire_json). */
+static char *catalog_json(const struct catalog *c, bool wire)
 {
 	static const char *const ptypes[] = {"daily",	  "weekly",	 "monthly",
 					     "quarterly", "six-monthly", "yearly"};
@@ -762,7 +764,7 @@ char *catalog_to_json(const struct catalog *c)
 				json_object_set_new(o, "min", json_real(x->min));
 			if (x->has_max)
 				json_object_set_new(o, "max", json_real(x->max));
-			if (x->outlier_window)
+			if (x->outlier_window && !wire)
 				json_object_set_new(o, "outlier_window",
 						    json_integer(x->outlier_window));
 		}
@@ -786,4 +788,14 @@ done:
 	json_decref(ind);
 	json_decref(rul);
 	return text;
+}
+
+char *catalog_to_json(const struct catalog *c)
+{
+	return catalog_json(c, false);
+}
+
+char *catalog_to_wire_json(const struct catalog *c)
+{
+	return catalog_json(c, true);
 }

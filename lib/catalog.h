@@ -101,6 +101,12 @@ struct catalog *catalog_load(const char *path, char *err, size_t errsize);
 struct catalog *catalog_from_json(const char *json, size_t len, char *err, size_t errsize);
 /* The JSON form of the whole catalogue; the caller frees it. NULL if out of memory. */
 char *catalog_to_json(const struct catalog *c);
+/*
+ * The JSON form agents receive (CATALOG): without the keys only the province's
+ * database reads (outlier_window), which an agent built before them would
+ * refuse as unknown, keeping its old catalogue.  The caller frees it.
+ */
+char *catalog_to_wire_json(const struct catalog *c);
 /* Frees the catalogue and sets *cp to NULL; safe on NULL. */
 void catalog_destroy(struct catalog **cp);
 /* The indicator with that code, or NULL. Borrowed from c. */

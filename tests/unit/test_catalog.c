@@ -188,8 +188,8 @@ static void test_refusals(void **state)
 }
 
 /* An explicit outlier_window survives the JSON round trip (chisod loads the
- * JSON into the database); the shipped catalogue sets none, so its JSON does
- * not carry the key. */
+ * JSON into the database) but is not in the form agents receive; the shipped
+ * catalogue sets none, so its JSON does not carry the key. */
 static void test_outlier_window_json(void)
 {
 	static const char text[] = PIL "indicators = (" IND("outlier_window = 8;") ");\n";
@@ -206,6 +206,15 @@ static void test_outlier_window_json(void)
 	if (!back)
 		fail_msg("from_json: %s", err);
 	assert_int_equal(catalog_find(back, "a")->outlier_window, 8);
+	/* Agents get it without the key (an older agent refuses unknown keys). */
+	char *w = catalog_to_wire_json(c);
+	assert_null(strstr(w, "outlier_window"));
+	struct catalog *agent = catalog_from_json(w, strlen(w), err, sizeof err);
+	if (!agent)
+		fail_msg("wire from_json: %s", err);
+	assert_int_equal(agent->nindicators, c->nindicators);
+	catalog_destroy(&agent);
+	free(w);
 	free(j);
 	catalog_destroy(&back);
 	catalog_destroy(&c);
