@@ -1,4 +1,5 @@
-# What the Windows cross build (cmake/mingw-w64.cmake) adds to CMakeLists.txt:
+# What the Windows cross build (cmake/mingw-w64.cmake) adds to CMakeLists.txt,
+# before the libraries are looked for:
 # the build machine's message_gen, the static libraries' defines, Windows'
 # own libraries, and the C runtime's C99 printf (%zu, %lld) instead of msvcrt's.
 
@@ -10,7 +11,14 @@ add_custom_command(OUTPUT ${MESSAGE_GEN}
 	DEPENDS ${CMAKE_SOURCE_DIR}/cmake/message_gen.c
 	COMMENT "Building message_gen for the build machine")
 
-# Static libraries: their headers must not declare dllimport.
-add_compile_definitions(__USE_MINGW_ANSI_STDIO=1 _FILE_OFFSET_BITS=64 ZMQ_STATIC LIBCONFIG_STATIC
-	XML_STATIC ZIP_STATIC _WIN32_WINNT=0x0601)
-link_libraries(ws2_32 iphlpapi bcrypt advapi32 shell32)
+# Static libraries: their headers must not declare dllimport.  64-bit off_t
+# (formcache.c seeks with fseeko); Windows 7 at least (libzmq's own setting).
+add_compile_definitions(__USE_MINGW_ANSI_STDIO=1 _FILE_OFFSET_BITS=64 ZMQ_STATIC
+	LIBCONFIG_STATIC XML_STATIC ZIP_STATIC _WIN32_WINNT=0x0601)
+# Static archives only: pkg-config's -lz becomes a path through find_library,
+# which would take zlib's DLL import library first.
+set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
+# At the end of every link line, after the static libraries that need them:
+# libzmq is C++, clock_gettime is winpthread's, and Windows' sockets,
+# adapters, random bytes and RPC.
+string(APPEND CMAKE_C_STANDARD_LIBRARIES " -lstdc++ -lpthread -lws2_32 -liphlpapi -lbcrypt -lrpcrt4")

@@ -53,7 +53,7 @@ static void test_rejects(void **state)
 	assert_int_equal(rejects_write(src, dir, b, &a, where, sizeof where), 0);
 	assert_int_equal(rejects_write(src, dir, b, &a, where, sizeof where), 0); /* appends */
 	CHECK_HAS("beside the input", "lyson.csv.rejected.csv", where);
-	FILE *fp = fopen(where, "r");
+	FILE *fp = fopen(where, "rb");
 	size_t n = fread(text, 1, sizeof text - 1, fp);
 	text[n] = '\0';
 	fclose(fp);

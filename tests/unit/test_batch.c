@@ -505,7 +505,7 @@ static const char *source(const char *rel)
 	char path[4096];
 
 	snprintf(path, sizeof path, "%s/%s", src ? src : ".", rel);
-	FILE *fp = fopen(path, "r");
+	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		fail_msg("%s: cannot read", path);
 	size_t n = fread(text, 1, sizeof text - 1, fp);

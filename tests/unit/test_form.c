@@ -164,7 +164,7 @@ static void save_refused(struct fixture *fx)
 {
 	char path[512], rjpath[600], err[256], line[1024];
 	snprintf(path, sizeof path, "%s/form/journal.tsv", fx->dir);
-	FILE *fp = fopen(path, "r");
+	FILE *fp = fopen(path, "rb");
 	assert_non_null(fp);
 	assert_non_null(fgets(line, sizeof line, fp));
 	fclose(fp);
@@ -510,7 +510,7 @@ static void test_cache(void **state)
 	snprintf(path, sizeof path, "%s/form", fx->dir);
 	plat_mkdir(PLAT_CWD, path, 0700);
 	snprintf(path, sizeof path, "%s/form/journal.tsv", fx->dir);
-	FILE *fp = fopen(path, "w");
+	FILE *fp = fopen(path, "wb");
 	assert_non_null(fp);
 	for (int i = 0; i < 10000; i++)
 		fprintf(fp, "%d\tform-%d\t%d\t%d\t%d\t21298\t%s\t2024\t%d\n", 1700000000 + i,
@@ -536,7 +536,7 @@ static void test_cache(void **state)
 
 	/* A line added, for the last indicator the journal named. */
 	const char *code = cat->indicators[9999 % cat->nindicators].code;
-	fp = fopen(path, "a");
+	fp = fopen(path, "ab");
 	fprintf(fp, "1800000000\tform-x\t1\t200\t200\t21298\t%s\t2024\t777\n", code);
 	fclose(fp);
 	char *json = formstate_json(fx->fc, fx->ob, fx->c, "2024", "tok");

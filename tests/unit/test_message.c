@@ -73,7 +73,7 @@ static void test_table(void **state)
  */
 static int check_codes_in(const char *path, const char *const *markers, char quote)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp = fopen(path, "rb");
 	static char text[1 << 20];
 	int found = 0;
 

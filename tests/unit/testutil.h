@@ -174,7 +174,7 @@ static inline void test_stderr_end(int saved, const char *path, char *buf, size_
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
-	FILE *fp = fopen(path, "r");
+	FILE *fp = fopen(path, "rb");
 	size_t got = fp ? fread(buf, 1, size - 1, fp) : 0;
 	buf[got] = '\0';
 	if (fp)
