@@ -140,6 +140,7 @@ kill -9 "$pid"
 wine_kill
 wait "$pid" 2>/dev/null || true
 BG_PIDS=()
+wine_start
 printf 'killed at %d of %d rows committed, %s s into the delivery\n' \
 	"$(backlog_stored)" "$sent" "$(since "$t0")"
 pending=$(agent a01 status | sed -n 's/^pending: *\([0-9.]*\) batch.*/\1/p')

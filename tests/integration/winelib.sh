@@ -42,7 +42,9 @@ wine_setup() {
 	# their Vietnamese letters even through the wide API).
 	unset DISPLAY WAYLAND_DISPLAY
 	export WINEDEBUG=-all LANG=C.UTF-8 LC_ALL=C.UTF-8 WINEDLLOVERRIDES='mscoree,mshtml='
-	local tpl=${CHISO_WINE_TEMPLATE:-${XDG_CACHE_HOME:-$HOME/.cache}/chiso/wine-$(wine --version)}
+	local version
+	version=$(wine --version | tr -cs 'A-Za-z0-9.' -) # wine-8.0-Debian-8.0-repack-4-
+	local tpl=${CHISO_WINE_TEMPLATE:-${XDG_CACHE_HOME:-$HOME/.cache}/chiso/${version%-}}
 	wine_template "$tpl"
 	export WINEPREFIX=$T/wine
 	cp -al "$tpl" "$WINEPREFIX" 2>/dev/null || {
@@ -53,9 +55,16 @@ wine_setup() {
 	for f in "$tpl"/*.reg; do
 		cp --remove-destination "$f" "$WINEPREFIX/"
 	done
-	# One wineserver for the whole test (each start costs seconds), until wine_kill.
-	wineserver -p
 	AGENT_CMD=(wine "$1")
+	wine_start
+}
+
+# Starts the prefix's wineserver for good (each start of one costs seconds,
+# and a server started by wine itself leaves three seconds after its last
+# program), until wine_kill.
+wine_start() {
+	[ "$WINE_NATIVE" = 0 ] || return 0
+	wineserver -p
 }
 
 # Kills every process of the test's prefix and its wineserver, and waits for the end.
