@@ -18,7 +18,7 @@ int agentstate_load(const char *dir, struct agentstate *st)
 
 	memset(st, 0, sizeof *st);
 	snprintf(path, sizeof path, "%s/agent.state", dir);
-	if ((fp = fopen(path, "re")) == NULL)
+	if ((fp = plat_fopen_read(path)) == NULL)
 		return errno == ENOENT ? 0 : -1;
 	while (fgets(line, sizeof line, fp)) {
 		char *eq = strchr(line, '=');
@@ -107,7 +107,7 @@ static char *agentstate_read(const char *dir, const char *name, size_t *len)
 	long n;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if ((fp = fopen(path, "rbe")) == NULL)
+	if ((fp = plat_fopen_read(path)) == NULL)
 		return NULL;
 	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0 &&
 	    (text = malloc((size_t)n)) != NULL && fread(text, 1, (size_t)n, fp) != (size_t)n) {

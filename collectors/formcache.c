@@ -115,7 +115,7 @@ const struct catalog *formcache_catalog(struct formcache *fc)
 	struct plat_stat st;
 
 	snprintf(path, sizeof path, "%s/catalog.json", fc->dir);
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = plat_fopen_read(path);
 	if (!fp || plat_fstat(fileno(fp), &st) != 0 || !changed(&fc->cat_st, &st)) {
 		if (fp)
 			fclose(fp);
@@ -189,7 +189,7 @@ static void journal_read(struct formcache *fc)
 	ssize_t len;
 
 	snprintf(path, sizeof path, "%s/form/journal.tsv", fc->dir);
-	FILE *fp = fopen(path, "re");
+	FILE *fp = plat_fopen_read(path);
 	if (!fp || plat_fstat(fileno(fp), &st) != 0) {
 		if (fp)
 			fclose(fp);
@@ -202,7 +202,7 @@ static void journal_read(struct formcache *fc)
 	if (st.size > fc->journal_st.size &&
 	    fseeko(fp, (off_t)fc->journal_st.size, SEEK_SET) == 0) {
 		/* Whole lines only: a line being appended is read when it is complete. */
-		while ((len = getline(&line, &cap, fp)) > 0 && line[len - 1] == '\n') {
+		while ((len = plat_getline(&line, &cap, fp)) > 0 && line[len - 1] == '\n') {
 			line[len - 1] = '\0';
 			if (entry_add(fc, line) < 0)
 				break;
@@ -244,7 +244,7 @@ static json_t *refused_of(struct formcache *fc, const char *source)
 	snprintf(path, sizeof path, "%s/form/%s.rejected.csv", fc->dir, source);
 	if (plat_stat(PLAT_CWD, path, true, &st) != 0 || !changed(&r->st, &st))
 		return r->lines; /* no reject file (yet), or the one already read */
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = plat_fopen_read(path);
 	if (!fp)
 		return r->lines;
 	json_object_clear(r->lines);

@@ -13,6 +13,7 @@
 #include "message.h"
 #include "num.h"
 #include "period.h"
+#include "plat.h"
 #include "submit.h"
 
 /* One indicator's figure for the ratios: typed on the page, or as sent before. */
@@ -29,7 +30,7 @@ int formcheck_qualified(const char *text, char **qual, const char **value)
 
 	while (len > 0 && text[len - 1] == ' ')
 		len--;
-	if ((*qual = strndup(text, len)) == NULL)
+	if ((*qual = plat_strndup(text, len)) == NULL)
 		return -1;
 	*value = text[at] ? text + at : text; /* no digit: the whole text, for its message */
 	if (!text[at])

@@ -395,7 +395,8 @@ char *formstate_save(struct formcache *fc, struct outbox *ob, const struct agent
 	}
 	/* The figures are durable in the outbox; the journal only feeds the display. */
 	if (journal_add(c->outbox_dir, name, rows, n, cat, &res) < 0)
-		log_warn("form: cannot add to %s/form/journal.tsv: %m", c->outbox_dir);
+		log_warn("form: cannot add to %s/form/journal.tsv: %s", c->outbox_dir,
+			 strerror(errno));
 	snprintf(num, sizeof num, "%zu", n);
 	message_format(msg, sizeof msg, "form_saved", num, NULL);
 	json_t *o = json_pack("{s:I,s:s}", "rows", (json_int_t)n, "message", msg);

@@ -136,14 +136,13 @@ void inbox_destroy(struct inbox **ip)
  */
 static int inbox_submit(struct inbox *ib, const char *path, struct submit_result *res, char **words)
 {
+	struct plat_memout *mem = NULL;
 	size_t len = 0;
-	FILE *out;
-	int rc;
+	FILE *out = plat_memout_open(&mem);
+	int rc = ib->fn(ib->arg, path, out ? out : stderr, res);
 
-	*words = NULL;
-	out = open_memstream(words, &len);
-	rc = ib->fn(ib->arg, path, out ? out : stderr, res);
-	if (out && fclose(out) == 0 && len > INBOX_NOTE_MAX)
+	*words = plat_memout_close(&mem, &len);
+	if (*words && len > INBOX_NOTE_MAX)
 		(*words)[INBOX_NOTE_MAX] = '\0';
 	return rc;
 }

@@ -54,8 +54,7 @@ struct outbox_usage {
 
 /* outbox.c */
 /* Formats into err (if errsize > 0). */
-void outbox_seterr(char *err, size_t errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void outbox_seterr(char *err, size_t errsize, const char *fmt, ...) PLAT_PRINTF(3, 4);
 /* fsync(fd) through the hook outbox_set_fsync installed; 0 or -1 with errno. */
 int outbox_sync_fd(struct outbox *o, int fd);
 /* plat_lock(how) on the outbox's lock file, never waiting; 0 or -1 with errno. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "plat.h"
 
 /* Loads and checks pending record seq; rec may be NULL to only check it. */
 int outbox_record_load(struct outbox *o, uint64_t seq, struct outbox_record **rec,
@@ -48,7 +49,7 @@ int outbox_record_load(struct outbox *o, uint64_t seq, struct outbox_record **re
 	*failure = OUTBOX_LOAD_ERROR;
 	if (rec != NULL) {
 		struct outbox_record *r = calloc(1, sizeof *r);
-		if (r == NULL || (r->source = strndup(h.source, h.source_len)) == NULL) {
+		if (r == NULL || (r->source = plat_strndup(h.source, h.source_len)) == NULL) {
 			free(r);
 			outbox_seterr(err, errsize, "out of memory reading pending/%s", name);
 			goto fail;

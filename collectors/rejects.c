@@ -26,7 +26,7 @@ struct rejects {
 /* The officer's message for a failed step: Vietnamese, with the path and strerror. */
 static void rejects_error(char *err, size_t errsize, const char *path, int e)
 {
-	if (e == ENOSPC || e == EDQUOT)
+	if (plat_disk_full(e))
 		snprintf(err, errsize,
 			 "ổ đĩa đã đầy: không ghi được các dòng bị từ chối vào %s: %s; hãy giải "
 			 "phóng chỗ trống rồi chạy lại lệnh",

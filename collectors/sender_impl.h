@@ -64,8 +64,7 @@ struct sender {
 /* A random share of base, so that agents spread out instead of retrying in step. */
 int64_t sender_jitter(int64_t base);
 /* Logs a failure at level and keeps it (cut to fit) as the last error `status` shows. */
-__attribute__((format(printf, 3, 4))) void sender_error(struct sender *s, enum log_level level,
-							const char *fmt, ...);
+PLAT_PRINTF(3, 4) void sender_error(struct sender *s, enum log_level level, const char *fmt, ...);
 /* The batch in flight under seq, or NULL. */
 struct inflight *sender_find(struct sender *s, uint64_t seq);
 /* Drops seq from the window. */

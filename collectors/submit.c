@@ -503,7 +503,7 @@ static int submit_verdict(struct outbox *ob, FILE *fp, const char *path, const c
 int submit_file(struct outbox *ob, const char *path, const struct catalog *cat,
 		const struct submit_opts *o, struct submit_result *res)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = plat_fopen_read(path);
 	char abs[PATH_MAX];
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct submit_layout l;

@@ -278,7 +278,7 @@ static int cfg_walk(const struct cfg_key *keys, size_t nkeys, void *dst, config_
 
 int cfg_read(config_t *cf, const char *path, char *err, size_t errsize)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = plat_fopen_read(path);
 	char *text = NULL;
 	size_t len = 0;
 	struct plat_stat st;

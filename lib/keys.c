@@ -108,7 +108,7 @@ int keys_generate(const char *dir, const char *name, char *err, size_t errsize)
 static int keys_field(const char *path, const char *name, char out[KEYS_Z85_LEN + 1], char *err,
 		      size_t errsize)
 {
-	FILE *fp = fopen(path, "re");
+	FILE *fp = plat_fopen_read(path);
 	char line[256];
 	int lineno = 0, rc = -1;
 	size_t nlen = strlen(name);

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdnoreturn.h>
 
+#include "plat.h" /* PLAT_PRINTF */
+
 /* Most bytes of one message after escaping, marker included (the prefix is extra). */
 #define LOG_MESSAGE_MAX 1024
 
@@ -41,11 +43,11 @@ void log_set_level(enum log_level max_level);
 /* Parses "error", "warning", "info" or "debug"; returns -1 if unknown. */
 int log_level_from_name(const char *name);
 /* Prints one line at the given level. */
-void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level level, const char *fmt, ...) PLAT_PRINTF(2, 3);
 /* Same with a va_list. */
 void log_vmsg(enum log_level level, const char *fmt, va_list ap);
 /* Start-up or environment failure: prints at error level and exits with status 1. */
-noreturn void log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void log_fatal(const char *fmt, ...) PLAT_PRINTF(1, 2);
 
 /*
  * Writes s[0..len) escaped as described above into out (outsize > 32 bytes),

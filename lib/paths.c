@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "plat.h"
 
 #ifndef CHISO_SQL_DIR
 #define CHISO_SQL_DIR "/usr/share/chiso/sql"
@@ -36,17 +36,17 @@ int paths_mkdirs(const char *dir, mode_t mode)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(path, mode) < 0 && errno != EEXIST)
+		if (plat_mkdir(PLAT_CWD, path, mode) < 0 && errno != EEXIST)
 			return -1;
 		*p = '/';
 	}
-	return mkdir(path, mode) < 0 && errno != EEXIST ? -1 : 0;
+	return plat_mkdir(PLAT_CWD, path, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 static int paths_is_dir(const char *p)
 {
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	struct plat_stat st;
+	return plat_stat(PLAT_CWD, p, true, &st) == 0 && st.is_dir;
 }
 
 /* <exe dir>/../share/chiso if it holds sql/, else NULL; found once. */
@@ -59,10 +59,8 @@ static const char *paths_share(void)
 	if (done)
 		return share[0] ? share : NULL;
 	done = 1;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0)
+	if (plat_exe_path(exe, sizeof exe) != 0)
 		return NULL;
-	exe[n] = '\0';
 	for (int up = 0; up < 2; up++) { /* strip the program, then bin */
 		char *slash = strrchr(exe, '/');
 		if (!slash)

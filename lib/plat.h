@@ -24,8 +24,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
+
+/*
+ * The format attribute of printf-like functions.  GCC for Windows takes
+ * "printf" as the C runtime's own (no %zu); the Windows build uses mingw's C99
+ * printf instead (__USE_MINGW_ANSI_STDIO), which is GCC's gnu_printf.
+ */
+#ifdef __MINGW32__
+#define PLAT_PRINTF(fmt, first) __attribute__((format(gnu_printf, fmt, first)))
+#else
+#define PLAT_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
+#endif
 
 /*
  * Where the agent keeps its configuration and keys, and its data, unless its
@@ -124,6 +136,28 @@ int plat_lock(int fd, enum plat_lock how, bool wait);
  */
 void plat_lock_holder(int fd, char *buf, size_t size);
 
+/*
+ * The C library's differences: Windows' C runtime has no open_memstream,
+ * getline or strndup, no EDQUOT, and its fopen takes names in the ANSI code
+ * page and knows no "e" (lib/plat_win_crt.c fills these gaps).
+ */
+/* Opens path (UTF-8) for reading as stdio's "rb" (no newline translation), not inherited; or NULL.
+ */
+FILE *plat_fopen_read(const char *path);
+/* getline(3): a line with its '\n' into *line (grown as needed); its length, or -1 at the end. */
+ssize_t plat_getline(char **line, size_t *cap, FILE *fp);
+/* A copy of at most n bytes of s, NUL-terminated; NULL when out of memory. */
+char *plat_strndup(const char *s, size_t n);
+/* Whether errno e means the disk (or the user's quota on it) is full. */
+bool plat_disk_full(int e);
+/* A stream written into memory (open_memstream); NULL when it cannot be made. */
+struct plat_memout;
+FILE *plat_memout_open(struct plat_memout **mp);
+/* Closes *mp's stream and frees *mp: what was written, NUL-terminated (the caller's), or NULL. */
+char *plat_memout_close(struct plat_memout **mp, size_t *len);
+
+/* The running program's file, absolute, '/' between folders, into buf; 0 or -1. */
+int plat_exe_path(char *buf, size_t size);
 /* Fills buf with n bytes from the system's secure random source; 0 or -1. */
 int plat_random(void *buf, size_t n);
 /* The local (office) time of t into *tm; returns tm. */

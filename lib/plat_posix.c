@@ -392,3 +392,70 @@ int plat_become_owner(const char *path, char *who, size_t whosize)
 		return -1;
 	return 1;
 }
+
+FILE *plat_fopen_read(const char *path)
+{
+	return fopen(path, "rbe");
+}
+
+ssize_t plat_getline(char **line, size_t *cap, FILE *fp)
+{
+	return getline(line, cap, fp);
+}
+
+char *plat_strndup(const char *s, size_t n)
+{
+	return strndup(s, n);
+}
+
+bool plat_disk_full(int e)
+{
+	return e == ENOSPC || e == EDQUOT;
+}
+
+struct plat_memout {
+	FILE *fp;
+	char *buf;
+	size_t len;
+};
+
+FILE *plat_memout_open(struct plat_memout **mp)
+{
+	struct plat_memout *m = calloc(1, sizeof *m);
+
+	if (m == NULL || (m->fp = open_memstream(&m->buf, &m->len)) == NULL) {
+		free(m);
+		*mp = NULL;
+		return NULL;
+	}
+	*mp = m;
+	return m->fp;
+}
+
+char *plat_memout_close(struct plat_memout **mp, size_t *len)
+{
+	struct plat_memout *m = *mp;
+	char *buf = NULL;
+
+	if (m == NULL)
+		return NULL;
+	*mp = NULL;
+	if (fclose(m->fp) == 0) {
+		buf = m->buf;
+		*len = m->len;
+	} else {
+		free(m->buf);
+	}
+	free(m);
+	return buf;
+}
+
+int plat_exe_path(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}

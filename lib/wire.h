@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plat.h" /* PLAT_PRINTF */
 #include "welcome.h"
 
 /* The tag of version 1, which every collector reads (an ERROR to an unknown version). */
@@ -202,8 +203,7 @@ int wire_json_str(struct json_t *obj, const char *key, bool required, size_t min
 /* "a string", "a number", "an object"...: the JSON kind of v for messages. */
 const char *wire_json_kind(const struct json_t *v);
 /* Formats into err (if errsize > 0): valid UTF-8, control characters as '?'. */
-void wire_errorf(char *err, size_t errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void wire_errorf(char *err, size_t errsize, const char *fmt, ...) PLAT_PRINTF(3, 4);
 /*
  * Copies at most dstsize - 1 bytes of src[0..srclen) into dst, never splitting
  * a UTF-8 character; invalid bytes and NUL become '?', a character cut off by

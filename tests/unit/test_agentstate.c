@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,12 +122,12 @@ static void test_rejects_lock(void **state)
 		assert_non_null(r);
 		if (cases[i].closed)
 			assert_int_equal(rejects_close(&r, err, sizeof err), 0);
-		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		int fd = plat_open(PLAT_CWD, path, PLAT_O_WRITE, 0);
 		assert_true(fd >= 0);
-		int rc = flock(fd, LOCK_EX | LOCK_NB);
+		int rc = plat_lock(fd, PLAT_LOCK_EX, false);
 		if (cases[i].granted ? rc != 0 : rc == 0 || errno != EWOULDBLOCK)
 			fail_msg("case %s: flock %d", cases[i].name, rc);
-		close(fd);
+		plat_close(fd);
 		if (r)
 			assert_int_equal(rejects_close(&r, err, sizeof err), 0);
 	}

@@ -508,7 +508,7 @@ static void test_cache(void **state)
 	const struct catalog *cat = test_cat();
 
 	snprintf(path, sizeof path, "%s/form", fx->dir);
-	mkdir(path, 0700);
+	plat_mkdir(PLAT_CWD, path, 0700);
 	snprintf(path, sizeof path, "%s/form/journal.tsv", fx->dir);
 	FILE *fp = fopen(path, "w");
 	assert_non_null(fp);

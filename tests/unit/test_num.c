@@ -282,8 +282,8 @@ static void test_parse_len(void **state)
 
 		if (cases[i].text ? rc != 0 || strcmp(n.text, cases[i].text) != 0
 				  : rc != -1 || !strstr(why, cases[i].why)) {
-			print_error("case %zu \"%.*s\": rc %d\n", i, (int)cases[i].len, cases[i].in,
-				    rc);
+			print_error("case %d \"%.*s\": rc %d\n", (int)i, (int)cases[i].len,
+				    cases[i].in, rc);
 			failures++;
 		}
 	}
@@ -575,7 +575,7 @@ static void test_format_truncation(void **state)
 		memset(buf, 'x', sizeof buf);
 		if (num_format_vi(-2115025641.5, 1, buf, cases[i].size) != 16 ||
 		    strcmp(buf, cases[i].vi) != 0) {
-			print_error("case size %zu: \"%s\"\n", cases[i].size, buf);
+			print_error("case size %d: \"%s\"\n", (int)cases[i].size, buf);
 			failures++;
 		}
 	}

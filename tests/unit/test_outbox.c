@@ -7,7 +7,6 @@
  * test_outbox_record.c, test_outbox_queue.c, test_outbox_write.c.
  * Each test works in its own directory under /tmp.
  */
-#define _XOPEN_SOURCE 700 /* nftw, to clean up the test directories */
 #include "test_outbox.h"
 
 #include <fcntl.h>

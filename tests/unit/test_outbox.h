@@ -3,7 +3,7 @@
  * test_outbox_record.c, test_outbox_queue.c, test_outbox_write.c, one per file
  * of the module): a test directory per test, a render whose body is known from
  * the key alone, so any record can be checked, and the checks on what pending/
- * holds.  Each test file defines _XOPEN_SOURCE 700 (for nftw) before including it.
+ * holds.
  */
 #ifndef CHISO_TEST_OUTBOX_H
 #define CHISO_TEST_OUTBOX_H
@@ -15,7 +15,6 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +24,8 @@
 
 #include "obfile.h"
 #include "outbox.h"
+#include "plat.h"
+#include "testutil.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -54,25 +55,17 @@ static inline char *render(uint64_t epoch, uint64_t seq, void *arg)
 	return b;
 }
 
-static inline int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* A fresh test directory (removed by done_dir); the outbox goes in <top>/ob. */
 static inline void new_dir(char *top, size_t tsize, char *ob, size_t osize)
 {
 	snprintf(top, tsize, "/tmp/chiso-test-outbox-XXXXXX");
-	assert_non_null(mkdtemp(top));
+	assert_non_null(test_mkdtemp(top));
 	snprintf(ob, osize, "%s/ob", top);
 }
 
 static inline void done_dir(const char *top)
 {
-	nftw(top, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rm_rf(top);
 }
 
 static inline void rec_path(char *buf, size_t size, const char *ob, const char *sub, uint64_t seq)
@@ -85,8 +78,7 @@ static inline void rec_path(char *buf, size_t size, const char *ob, const char *
 
 static inline bool exists(const char *path)
 {
-	struct stat st;
-	return lstat(path, &st) == 0;
+	return plat_exists(PLAT_CWD, path, false);
 }
 
 static inline struct outbox *open_ok(const char *ob, uint64_t max)

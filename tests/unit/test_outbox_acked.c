@@ -5,7 +5,6 @@
  * is pruned, a younger one is not; with keeping off a removed record is gone
  * and resend finds nothing.  Each test works in its own directory under /tmp.
  */
-#define _XOPEN_SOURCE 700 /* nftw, to clean up the test directories */
 #include "test_outbox.h"
 
 #include <fcntl.h>

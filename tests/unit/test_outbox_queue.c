@@ -4,7 +4,6 @@
  * removes, and the index of submitted files with its hash.
  * Each test works in its own directory under /tmp.
  */
-#define _XOPEN_SOURCE 700 /* nftw, to clean up the test directories */
 #include "test_outbox.h"
 
 #include <sys/wait.h>

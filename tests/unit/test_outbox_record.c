@@ -4,7 +4,6 @@
  * record, left alone) while the others are still read, and a record rotting
  * while the outbox is open.  Each test works in its own directory under /tmp.
  */
-#define _XOPEN_SOURCE 700 /* nftw, to clean up the test directories */
 #include "test_outbox.h"
 
 #include <fcntl.h>

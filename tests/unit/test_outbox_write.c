@@ -5,7 +5,6 @@
  * batches all queued or none, whatever kills the submit).
  * Each test works in its own directory under /tmp.
  */
-#define _XOPEN_SOURCE 700 /* nftw, to clean up the test directories */
 #include "test_outbox.h"
 
 #include <errno.h>

@@ -359,16 +359,18 @@ static void fill(const char *path, const char *ref, const char *attrs, const cha
 static int submit_quiet(const char *dir, const char *path, struct submit_result *res, char *errs,
 			size_t size)
 {
-	char odir[512], err[512], *said = NULL;
+	char odir[512], err[512], *said;
+	struct plat_memout *mem = NULL;
 	size_t said_len = 0;
 	snprintf(odir, sizeof odir, "%s/outbox", dir);
 	struct outbox *ob = outbox_open(odir, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
 	assert_non_null(ob);
-	FILE *out = open_memstream(&said, &said_len);
+	FILE *out = plat_memout_open(&mem);
 	assert_non_null(out);
 	struct submit_opts o = {.batch_rows = 100, .again = true, .command = true, .out = out};
 	int rc = submit_file(ob, path, test_cat(), &o, res);
-	assert_int_equal(fclose(out), 0);
+	said = plat_memout_close(&mem, &said_len);
+	assert_non_null(said);
 	snprintf(errs, size, "%s", said);
 	free(said);
 	outbox_close(&ob);

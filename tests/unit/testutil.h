@@ -6,6 +6,7 @@
 #ifndef CHISO_TESTUTIL_H
 #define CHISO_TESTUTIL_H
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "plat.h"
 
 #define CHECK_STR(name, expected, actual)                                                          \
 	do {                                                                                       \
@@ -41,19 +43,65 @@
 			fail_msg("%s: expected \"%s\" in \"%s\"", (name), n_, h_ ? h_ : "(null)"); \
 	} while (0)
 
-/* A fresh temporary directory (removed by the caller with rm_rf). */
+/*
+ * Makes a fresh directory from tmpl, its last six characters (XXXXXX)
+ * replaced by random letters, as mkdtemp(3) does; through lib/plat.h, so that
+ * the agent's tests build for Windows too.  Returns tmpl, or NULL.
+ */
+static inline char *test_mkdtemp(char *tmpl)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t n = strlen(tmpl);
+	unsigned char r[6];
+
+	for (int tries = 0; n >= 6 && tries < 100; tries++) {
+		if (plat_random(r, sizeof r) != 0)
+			return NULL;
+		for (size_t i = 0; i < 6; i++)
+			tmpl[n - 6 + i] = letters[r[i] % (sizeof letters - 1)];
+		if (plat_mkdir(PLAT_CWD, tmpl, 0700) == 0)
+			return tmpl;
+		if (errno != EEXIST)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* A fresh temporary directory (removed by the caller with test_rm_rf). */
 static inline char *test_tmpdir(void)
 {
 	static char buf[64];
 	snprintf(buf, sizeof buf, "/tmp/chiso-unit.XXXXXX");
-	return mkdtemp(buf);
+	return test_mkdtemp(buf);
+}
+
+static inline int test_rm_entry(const char *name, void *arg);
+
+/* Removes dir and everything under it, without following symbolic links; 0 or -1. */
+static inline int test_rm_tree(const char *dir)
+{
+	int dfd = plat_open(PLAT_CWD, dir, PLAT_O_READ | PLAT_O_DIR, 0);
+	int rc = dfd < 0 ? -1 : plat_dir_walk(dfd, test_rm_entry, (void *)dir);
+
+	if (dfd >= 0)
+		plat_close(dfd);
+	return rc == 0 ? rmdir(dir) : rc;
+}
+
+static inline int test_rm_entry(const char *name, void *arg)
+{
+	char path[4096];
+	struct plat_stat st;
+
+	snprintf(path, sizeof path, "%s/%s", (const char *)arg, name);
+	if (plat_stat(PLAT_CWD, path, false, &st) == 0 && st.is_dir)
+		return test_rm_tree(path);
+	return plat_unlink(PLAT_CWD, path);
 }
 
 static inline void test_rm_rf(const char *dir)
 {
-	char cmd[256];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (test_rm_tree(dir) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
