@@ -76,10 +76,13 @@ start_chisod
 
 say "Sơn Nham's seed figures from $AGENT_DATA, through ${AGENT_CMD[*]##*/}"
 make_agent xa-21298 21298
-cp "$CHISO_SOURCE_DIR/data/seeds/sonnham_2024.csv" "$T/"
-agent_fg xa-21298 submit "$(win_path "$T/sonnham_2024.csv")"
+# A file name with Vietnamese letters too, as the officer's would be: it comes
+# through the command line (wide on Windows, the ANSI one has no "ơ").
+seed="$T/Sơn Nham 2024.csv"
+cp "$CHISO_SOURCE_DIR/data/seeds/sonnham_2024.csv" "$seed"
+agent_fg xa-21298 submit "$(win_path "$seed")"
 agent_fg xa-21298 run --until-empty --timeout 60
-sent=$(($(grep -c . "$T/sonnham_2024.csv") - 1))
+sent=$(($(grep -c . "$seed") - 1))
 stored=$(sql "SELECT count(*) FROM observation")
 rejected=$(sql "SELECT count(*) FROM rejection")
 printf 'seed figures: sent=%d stored=%d rejected=%d\n' "$sent" "$stored" "$rejected"
@@ -88,6 +91,7 @@ assert_eq "every seed row stored or rejected" "$sent" $((stored + rejected))
 outbox=$T/agents/xa-21298/$AGENT_DATA/outbox
 assert_eq "acked rows in agent.state" "$sent" "$(sed -n 's/^acked_rows=//p' "$outbox/agent.state")"
 [ -s "$outbox/catalog.json" ] || fail "no catalog.json in $outbox"
+assert_eq "refused rows beside the file" "$((rejected + 1))" "$(grep -c . "$seed.rejected.csv")"
 
 say "Sơn Nham's ratios, at the commune and at the district, against the seed"
 ctl report --period 2024 --unit 51 --format csv >"$T/report.csv"
