@@ -64,7 +64,8 @@ wine_setup() {
 # program), until wine_kill.
 wine_start() {
 	[ "$WINE_NATIVE" = 0 ] || return 0
-	wineserver -p
+	# (what it says when killed, a list of its objects, is no news)
+	wineserver -p >>"$T/wineserver.log" 2>&1
 }
 
 # Kills every process of the test's prefix and its wineserver, and waits for the end.
