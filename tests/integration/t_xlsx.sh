@@ -2,9 +2,9 @@
 # The Excel round trip (issue 18): `chiso-agent template` writes the workbook of
 # a commune, an independent writer (python3-openpyxl) fills it with the Sơn
 # Nham seed figures as an officer would (finding each row by the code it
-# shows), and LibreOffice headless saves it again where it is installed; the
-# agent submits each, delivers to the real chisod, and every figure is in
-# PostgreSQL with the value typed.  Also: a plain sheet with the CSV columns
+# shows), and LibreOffice headless saves it again (and a plain sheet as CSV in
+# three dialects) where it is installed; the agent submits each, delivers to
+# the real chisod, and every figure is in PostgreSQL with the value typed.  Also: a plain sheet with the CSV columns
 # arrives, and a workbook with a bad value is refused naming sheet and cell.
 . "$(dirname "$0")/lib.sh"
 
@@ -72,16 +72,23 @@ assert_eq "procedures_with_online_payment" "14" \
 		WHERE i.code = 'procedures_with_online_payment'")"
 
 say "LibreOffice saves the filled template again"
+# lo FORMAT OUTDIR FILE: LibreOffice headless converts FILE as "Save as" would.
+lo() {
+	HOME=$T/lo timeout 120 soffice --headless --convert-to "$1" --outdir "$2" "$3" >/dev/null 2>&1
+}
 if command -v soffice >/dev/null 2>&1; then
 	mkdir -p "$T/lo"
-	HOME=$T/lo timeout 120 soffice --headless --convert-to xlsx --outdir "$T/lo" \
-		"$T/sn_filled.xlsx" >/dev/null 2>&1
+	lo xlsx "$T/lo" "$T/sn_filled.xlsx"
+	check_that "LibreOffice wrote the workbook" test -s "$T/lo/sn_filled.xlsx"
 	agent xa-21298 submit --again "$T/lo/sn_filled.xlsx"
 	agent xa-21298 run --until-empty --timeout 60 >/dev/null 2>&1
-	assert_eq "figures after LibreOffice's copy" "$stored" \
-		"$(sql "SELECT count(*) FROM observation")"
+	# The copy is a batch of its own: every figure read from LibreOffice's
+	# file, each the value already stored (none changed).
+	assert_eq "LibreOffice's copy: figures sent, accepted, changed" "$sent,$stored,0" \
+		"$(sql "SELECT rows_total || ',' || rows_accepted || ',' || rows_changed
+			FROM batch ORDER BY id DESC LIMIT 1")"
 else
-	echo "skip: soffice is not installed (LibreOffice is not one of the test packages)"
+	echo "skip: soffice is not installed"
 fi
 
 say "a plain sheet with the CSV columns"
@@ -101,6 +108,38 @@ assert_eq "plain sheet values" "households=1452 about,population=5100 " \
 	"$(sql "SELECT string_agg(i.code || '=' || o.value || ' ' || coalesce(o.qualifier, ''), ','
 		ORDER BY i.code) FROM observation o JOIN indicator i ON i.id = o.indicator_id
 		JOIN period p ON p.id = o.period_id WHERE p.code = '2025'")"
+
+say "LibreOffice saves the plain sheet as CSV: comma, semicolon, Unicode text"
+# Each dialect carries its own population, so each stored value proves that
+# file was read; the qualifier and the note keep their Vietnamese letters.
+if command -v soffice >/dev/null 2>&1; then
+	mkdir -p "$T/lo/csv"
+	n=5100
+	for d in comma:44,34,76 semicolon:59,34,76 unicode:9,34,65535; do
+		name=${d%%:*} n=$((n + 1))
+		"$PY" - "$T/lo/$name.xlsx" "$n" <<'PY'
+import sys, openpyxl
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.append(["unit", "indicator", "period", "value", "qualifier", "note"])
+ws.append([21298, "population", "2025", int(sys.argv[2]), None, None])
+ws.append([])
+ws.append(["21298", "households", 2025, "1452", "khoảng", "gõ dạng chữ"])
+wb.save(sys.argv[1])
+PY
+		lo "csv:Text - txt - csv (StarCalc):${d#*:}" "$T/lo/csv" "$T/lo/$name.xlsx"
+		printf '%s: %s\n' "$name" "$(file -b "$T/lo/csv/$name.csv")"
+		agent xa-21298 submit "$T/lo/csv/$name.csv"
+		agent xa-21298 run --until-empty --timeout 60 >/dev/null 2>&1
+		assert_eq "LibreOffice CSV ($name): population, households" "$n,1452 about gõ dạng chữ" \
+			"$(sql "SELECT string_agg(o.value || coalesce(' ' || o.qualifier, '')
+				|| coalesce(' ' || o.note, ''), ',' ORDER BY i.code DESC)
+				FROM observation o JOIN indicator i ON i.id = o.indicator_id
+				JOIN period p ON p.id = o.period_id WHERE p.code = '2025'")"
+	done
+else
+	echo "skip: soffice is not installed"
+fi
 
 say "a bad value is refused with its sheet and cell"
 cat >"$T/bad.py" <<'PY'
