@@ -147,7 +147,7 @@ BG_PIDS=()
 wine_start
 printf 'killed at %d of %d rows committed, %s s into the delivery\n' \
 	"$(backlog_stored)" "$sent" "$(since "$t0")"
-pending=$(agent a01 status | sed -n 's/^pending: *\([0-9.]*\) batch.*/\1/p')
+pending=$(agent a01 status | sed -n 's/^pending: *\([0-9.]*\) batch.*/\1/p' | tr -d .)
 printf 'batches still pending after the kill: %s\n' "$pending"
 [ "${pending:-0}" -gt 0 ] || fail "nothing left to deliver after the kill"
 
