@@ -534,6 +534,7 @@ int main(int argc, char **argv)
 	char err[1024];
 
 	plat_console_init();
+	argv = plat_args(argc, argv);
 	int rc = startopt_parse(&o, argc, argv);
 
 	if (rc >= 0)

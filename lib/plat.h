@@ -164,6 +164,13 @@ int plat_random(void *buf, size_t n);
 struct tm *plat_localtime(time_t t, struct tm *tm);
 /* Makes the console show UTF-8 (the officer's Vietnamese); once, at start. */
 void plat_console_init(void);
+/*
+ * The command line in UTF-8: argv itself on POSIX; on Windows the wide
+ * command line converted (main's argv is in the ANSI code page, which has no
+ * Vietnamese letters: a file named "Sơn Nham.csv" would not be found).  The
+ * copy lives as long as the process; argv when it cannot be made.
+ */
+char **plat_args(int argc, char **argv);
 /* Sleeps about ms milliseconds. */
 void plat_sleep_ms(unsigned ms);
 /* This process's id, for temporary names and log lines. */

@@ -298,6 +298,12 @@ void plat_console_init(void)
 	/* A POSIX terminal takes the bytes as they are: UTF-8 already. */
 }
 
+char **plat_args(int argc, char **argv)
+{
+	(void)argc;
+	return argv;
+}
+
 void plat_sleep_ms(unsigned ms)
 {
 	usleep((useconds_t)ms * 1000);

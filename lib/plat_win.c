@@ -23,6 +23,7 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
+#include <shellapi.h> /* CommandLineToArgvW */
 #include <bcrypt.h>
 #include <fcntl.h>
 #include <io.h>
@@ -550,6 +551,27 @@ void plat_console_init(void)
 {
 	SetConsoleOutputCP(CP_UTF8);
 	SetConsoleCP(CP_UTF8);
+}
+
+char **plat_args(int argc, char **argv)
+{
+	int n = 0;
+	wchar_t **w = CommandLineToArgvW(GetCommandLineW(), &n);
+	char **out = w && n == argc ? calloc((size_t)n + 1, sizeof *out) : NULL;
+
+	for (int i = 0; out && i < n; i++) {
+		int len = WideCharToMultiByte(CP_UTF8, 0, w[i], -1, NULL, 0, NULL, NULL);
+		if (len <= 0 || (out[i] = malloc((size_t)len)) == NULL) {
+			while (i-- > 0)
+				free(out[i]);
+			free(out);
+			out = NULL;
+			break;
+		}
+		WideCharToMultiByte(CP_UTF8, 0, w[i], -1, out[i], len, NULL, NULL);
+	}
+	LocalFree(w);
+	return out ? out : argv;
 }
 
 void plat_sleep_ms(unsigned ms)

@@ -153,20 +153,25 @@ metrics_listen() {
 	grep -q "listen = \"tcp://127.0.0.1:$MPORT\";" "$CONF" || fail "metrics.listen not set in $CONF"
 }
 
-# make_agent NAME UNIT: a keypair, enrolment, and a configuration.
+# How an agent's configuration names a path (winelib.sh: as Windows does).
+agent_path() { printf '%s' "$1"; }
+
+# make_agent NAME UNIT: a keypair, enrolment, and a configuration.  The
+# outbox is in the agent's directory, or in its subdirectory AGENT_DATA.
 make_agent() {
 	local name=$1 unit=$2 dir=$T/agents/$1
-	mkdir -p "$dir"
+	local data=$dir${AGENT_DATA:+/$AGENT_DATA}
+	mkdir -p "$data"
 	ctl keygen "$name" --dir "$dir" >/dev/null
 	ctl collector add "$name" --key "$dir/$name.pub" --unit "$unit" >/dev/null
 	cat >"$dir/agent.conf" <<CONF
 server: {
 	endpoint = "tcp://127.0.0.1:$PORT";
-	public_key_file = "$T/var/keys/server.pub";
+	public_key_file = "$(agent_path "$T/var/keys/server.pub")";
 };
 agent: {
-	secret_key_file = "$dir/$name.key";
-	outbox_dir = "$dir/outbox";
+	secret_key_file = "$(agent_path "$dir/$name.key")";
+	outbox_dir = "$(agent_path "$data/outbox")";
 	resend_timeout_ms = 3000;
 	reconnect_min_ms = 100;
 	reconnect_max_ms = 1000;
