@@ -6,6 +6,7 @@
  */
 #include "agentconf.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,33 @@ const struct cfg_key agentconf_keys[] = {
 };
 const size_t agentconf_nkeys = sizeof agentconf_keys / sizeof agentconf_keys[0];
 
+/*
+ * The path keys with PLAT_PROGRAMDATA replaced by the folder it names
+ * (plat_path_expand: the defaults on Windows start with it); 0, or -1 with err.
+ */
+static int agentconf_expand(struct agentconf *c, const char *file, char *err, size_t errsize)
+{
+	char **paths[] = {&c->server_public_key_file, &c->server_public_key_next_file,
+			  &c->secret_key_file, &c->outbox_dir, &c->inbox_dir};
+	char buf[4096], *copy;
+
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		if (plat_path_expand(*paths[i], buf, sizeof buf) != 0) {
+			snprintf(err, errsize, "%s: \"%s\": %s", file, *paths[i], strerror(errno));
+			return -1;
+		}
+		if (strcmp(buf, *paths[i]) == 0)
+			continue;
+		if ((copy = strdup(buf)) == NULL) {
+			snprintf(err, errsize, "out of memory");
+			return -1;
+		}
+		free(*paths[i]);
+		*paths[i] = copy;
+	}
+	return 0;
+}
+
 struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 {
 	struct agentconf *c =
@@ -79,6 +107,8 @@ struct agentconf *agentconf_load(const char *path, char *err, size_t errsize)
 	/* Rules the table cannot say: each key's own range is in it (and CFG_TCP with a
 	 * non-empty default already refuses an empty server.endpoint). */
 	const char *file = path ? path : "defaults";
+	if (c && agentconf_expand(c, file, err, errsize) != 0)
+		agentconf_destroy(&c);
 	if (c && c->reconnect_min_ms > c->reconnect_max_ms) {
 		snprintf(err, errsize,
 			 "%s: agent.reconnect_min_ms (%lld) is larger than agent.reconnect_max_ms "

@@ -6,6 +6,8 @@
  *   chiso-agent template          write the Excel workbook an officer fills in
  *   chiso-agent run               deliver the queue to the province
  *   chiso-agent status            what is waiting, what was delivered
+ *   chiso-agent service           `run` as the Windows service (install, stop...)
+ *   chiso-agent form-url          the address of the officer's form
  *
  * While `run` delivers, it also serves the officer's form in the browser
  * (form.c), whose address `run` and `status` print.
@@ -35,6 +37,9 @@
 #include "submit.h"
 #include "template.h"
 
+/* The Windows service's name (sc query chiso-agent). */
+#define AGENT_SERVICE "chiso-agent"
+
 static void usage(FILE *out)
 {
 	fprintf(
@@ -45,9 +50,11 @@ static void usage(FILE *out)
 	    "       chiso-agent [-f FILE] status\n"
 	    "       chiso-agent [-f FILE] resend\n"
 	    "       chiso-agent [-f FILE] keygen\n"
+	    "       chiso-agent [-f FILE] service [install|stop|uninstall]\n"
+	    "       chiso-agent [-f FILE] form-url\n"
 	    "       chiso-agent [-f FILE] -n [-v]\n"
 	    "       chiso-agent --defaults\n"
-	    "  -f FILE        configuration (default " AGENTCONF_DEFAULT_PATH ")\n"
+	    "  -f FILE        configuration (default %s)\n"
 	    "  -n             check the configuration and keys, then exit; -v prints it\n"
 	    "  --defaults     print every key with its default and comment, then exit\n"
 	    "  submit         check each CSV file "
@@ -70,7 +77,15 @@ static void usage(FILE *out)
 	    "                 database; it keeps what it has and stores the rest\n"
 	    "  keygen         write this agent's keypair where agent.secret_key_file says\n"
 	    "                 (NAME.key and NAME.pub); send NAME.pub to the province\n"
-	    "  --help, --version\n");
+	    "  service        Windows: `run`, started by the Service Control Manager;\n"
+	    "                 install makes the configuration's and the outbox's folders\n"
+	    "                 private (the system and administrators), registers the\n"
+	    "                 service \"" AGENT_SERVICE "\" (automatic start, restarted after\n"
+	    "                 a failure) and starts it; stop stops it and waits;\n"
+	    "                 uninstall stops and removes it (the outbox stays)\n"
+	    "  form-url       print the address of the officer's form, with its secret\n"
+	    "  --help, --version\n",
+	    AGENTCONF_DEFAULT_PATH); /* an argument: on Windows it holds a '%' */
 }
 
 /*
@@ -389,6 +404,112 @@ static int cmd_resend(const struct agentconf *c)
 	return 0;
 }
 
+/* form-url: the form's address, which the Windows installer puts in the desktop shortcut. */
+static int cmd_form_url(const struct agentconf *c)
+{
+	char url[512], err[512];
+
+	if (!c->form_port) {
+		fprintf(stderr, "form.port is 0: this agent serves no form\n");
+		return 1;
+	}
+	if (form_url(c, url, sizeof url, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("%s\n", url);
+	return 0;
+}
+
+static int check_config(const struct agentconf *c, const char *path, int verbose);
+
+/* The folder that holds path ("." when none), into buf. */
+static void parent_dir(const char *path, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/'), *back = strrchr(path, '\\');
+
+	if (back && (!slash || back > slash))
+		slash = back;
+	if (!slash)
+		snprintf(buf, size, ".");
+	else
+		snprintf(buf, size, "%.*s", (int)(slash - path), path);
+}
+
+/* plat_service_run's body: `run` until the service manager stops it. */
+static int service_body(void *arg)
+{
+	return cmd_run(arg, 0, NULL);
+}
+
+/*
+ * service install: the configuration's folder (the keys) and the outbox's
+ * parent (the data, the form's secret) private first, so that the service
+ * never starts on a key others can read; then the service, which runs this
+ * program with this configuration.
+ */
+static int service_install(const struct agentconf *c)
+{
+	char conf[4096], dir[4096], args[4200], err[1024];
+	struct plat_service svc = {
+	    .name = AGENT_SERVICE,
+	    .display = "chiso-agent: gửi số liệu chỉ số về tỉnh",
+	    .description = "Gửi số liệu chỉ số của đơn vị về máy chủ của tỉnh và phục vụ biểu "
+			   "mẫu nhập số liệu trên trình duyệt (lối tắt \"Nhập số liệu chỉ số\").",
+	    .args = args};
+
+	if (plat_abspath(c->path, conf, sizeof conf) != 0) {
+		fprintf(stderr, "%s: %s\n", c->path, strerror(errno));
+		return 1;
+	}
+	snprintf(args, sizeof args, "-f \"%s\" service", conf);
+	parent_dir(conf, dir, sizeof dir);
+	if (plat_secure_path(dir, err, sizeof err) != 0)
+		goto fail;
+	parent_dir(c->outbox_dir, dir, sizeof dir);
+	if (plat_exists(PLAT_CWD, dir, true) && plat_secure_path(dir, err, sizeof err) != 0)
+		goto fail;
+	/* A key others could read, or a missing server key, stops the install, not the service. */
+	if (check_config(c, conf, 0) != 0)
+		return 1;
+	if (plat_service_install(&svc, err, sizeof err) != 0)
+		goto fail;
+	printf("service %s installed and started (configuration %s)\n", AGENT_SERVICE, conf);
+	return 0;
+fail:
+	fprintf(stderr, "%s\n", err);
+	return 1;
+}
+
+static int cmd_service(struct agentconf *c, int argc, char **argv)
+{
+	char err[1024], log[4096];
+	const char *sub = argc > 0 ? argv[0] : "";
+	int rc;
+
+	if (strcmp(sub, "install") == 0)
+		return service_install(c);
+	if (strcmp(sub, "stop") == 0 || strcmp(sub, "uninstall") == 0) {
+		bool remove = strcmp(sub, "uninstall") == 0;
+		if (plat_service_stop(AGENT_SERVICE, remove, err, sizeof err) != 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		printf("service %s %s\n", AGENT_SERVICE, remove ? "removed" : "stopped");
+		return 0;
+	}
+	/* The log sits beside the outbox, in the folder the installer made private; a
+	 * file, so its lines carry the time a journal would add. */
+	log_set_stamp(true);
+	parent_dir(c->outbox_dir, log, sizeof log);
+	strncat(log, "/chiso-agent.log", sizeof log - strlen(log) - 1);
+	if ((rc = plat_service_run(AGENT_SERVICE, log, service_body, c, err, sizeof err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	return rc;
+}
+
 static int cmd_status(const struct agentconf *c)
 {
 	char err[512], t1[32], t2[32], rows[32];
@@ -462,8 +583,16 @@ static int check_command(int argc, char **argv)
 	if (strcmp(cmd, "template") == 0 &&
 	    template_args(nargs, argv + optind + 1, &unit, &period, &out) != 0)
 		return 2;
+	if (strcmp(cmd, "service") == 0 &&
+	    (nargs > 1 || (nargs == 1 && strcmp(argv[optind + 1], "install") != 0 &&
+			   strcmp(argv[optind + 1], "stop") != 0 &&
+			   strcmp(argv[optind + 1], "uninstall") != 0))) {
+		fprintf(stderr, "chiso-agent service: install, stop, uninstall or nothing\n");
+		usage(stderr);
+		return 2;
+	}
 	if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "keygen") == 0 ||
-	     strcmp(cmd, "resend") == 0) &&
+	     strcmp(cmd, "resend") == 0 || strcmp(cmd, "form-url") == 0) &&
 	    nargs != 0) {
 		fprintf(stderr, "chiso-agent %s: takes no arguments\n", cmd);
 		usage(stderr);
@@ -471,7 +600,8 @@ static int check_command(int argc, char **argv)
 	}
 	if (strcmp(cmd, "submit") != 0 && strcmp(cmd, "run") != 0 && strcmp(cmd, "status") != 0 &&
 	    strcmp(cmd, "keygen") != 0 && strcmp(cmd, "template") != 0 &&
-	    strcmp(cmd, "resend") != 0) {
+	    strcmp(cmd, "resend") != 0 && strcmp(cmd, "service") != 0 &&
+	    strcmp(cmd, "form-url") != 0) {
 		fprintf(stderr, "unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return 2;
@@ -522,16 +652,21 @@ static int dispatch(struct agentconf *c, int argc, char **argv)
 		return become_outbox_owner(c) < 0 ? 1 : cmd_resend(c);
 	if (strcmp(cmd, "template") == 0)
 		return cmd_template(c, nargs, argv + optind + 1);
+	if (strcmp(cmd, "service") == 0)
+		return cmd_service(c, nargs, argv + optind + 1);
+	if (strcmp(cmd, "form-url") == 0)
+		return cmd_form_url(c);
 	return cmd_keygen(c); /* "keygen", without arguments: check_command saw to it */
 }
 
 int main(int argc, char **argv)
 {
-	struct startopt o = {.program = "chiso-agent",
-			     .usage = usage,
-			     .stop_at_command = true,
-			     .path = AGENTCONF_DEFAULT_PATH};
-	char err[1024];
+	char err[1024], conf[4096];
+	/* The default's %ProgramData% (Windows) named by the system: plat_path_expand. */
+	if (plat_path_expand(AGENTCONF_DEFAULT_PATH, conf, sizeof conf) != 0)
+		snprintf(conf, sizeof conf, "%s", AGENTCONF_DEFAULT_PATH);
+	struct startopt o = {
+	    .program = "chiso-agent", .usage = usage, .stop_at_command = true, .path = conf};
 
 	plat_console_init();
 	argv = plat_args(argc, argv);

@@ -149,16 +149,15 @@ int keys_read_public(const char *path, char out[KEYS_Z85_LEN + 1], char *err, si
 
 int keys_read_secret(const char *path, struct keypair *kp, char *err, size_t errsize)
 {
-	struct plat_stat st;
+	char why[1024];
+	int exposed = plat_secret_exposed(path, why, sizeof why);
 
-	if (plat_stat(PLAT_CWD, path, true, &st) < 0) {
+	if (exposed < 0) {
 		snprintf(err, errsize, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (st.perm & 077) {
-		snprintf(err, errsize,
-			 "%s: secret key readable by group or others (mode %04o): chmod 600 %s",
-			 path, st.perm, path);
+	if (exposed) {
+		snprintf(err, errsize, "%s: secret key readable by %s", path, why);
 		return -1;
 	}
 	if (keys_field(path, "public-key", kp->public_key, err, errsize) < 0 ||

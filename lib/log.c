@@ -26,12 +26,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "plat.h"
 #include "utf8.h"
 
 static _Atomic(const char *) log_prog = "chiso";
 static atomic_int log_max = LOGL_INFO;
 static atomic_int log_journal = -1;
+/* Whether lines start with the local time (log_set_stamp). */
+static atomic_bool log_stamp;
 
 /* Room kept at the end of an escaped message for "…[+N bytes]" with any N. */
 #define LOG_MARKER_ROOM 32
@@ -161,10 +165,11 @@ size_t log_escape(char *out, size_t outsize, const char *s, size_t len)
 
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	/* the prefix ("<4>" or "chisoctl: warning: ", at most 75 bytes), then the escaped
-	 * message written in place after it, then the newline */
-	char raw[2 * LOG_MESSAGE_MAX], line[96 + LOG_MESSAGE_MAX + 1];
+	/* the prefix ("<4>", or "chisoctl: warning: " after the time if stamped; at most
+	 * 95 bytes), then the escaped message written in place after it, then the newline */
+	char raw[2 * LOG_MESSAGE_MAX], line[96 + LOG_MESSAGE_MAX + 1], stamp[32] = "";
 	int p, m;
+	struct tm tm;
 
 	if ((int)level > atomic_load_explicit(&log_max, memory_order_relaxed))
 		return;
@@ -173,16 +178,25 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	m = vsnprintf(raw, sizeof raw, fmt, ap);
 	if (atomic_load_explicit(&log_journal, memory_order_relaxed))
 		p = snprintf(line, 96, "<%d>", (int)level);
-	else
-		p = snprintf(line, 96, "%.64s: %s",
+	else {
+		if (atomic_load_explicit(&log_stamp, memory_order_relaxed) &&
+		    plat_localtime(time(NULL), &tm))
+			strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S ", &tm);
+		p = snprintf(line, 96, "%s%.64s: %s", stamp,
 			     atomic_load_explicit(&log_prog, memory_order_relaxed),
 			     log_word(level));
+	}
 	size_t total = m < 0 ? 0 : (size_t)m;
 	size_t n = (size_t)(p < 0 ? 0 : p > 95 ? 95 : p);
 	n += log_escape_part(line + n, LOG_MESSAGE_MAX + 1, raw,
 			     total < sizeof raw ? total : sizeof raw - 1, total);
 	line[n++] = '\n';
 	fwrite(line, 1, n, stderr);
+}
+
+void log_set_stamp(bool on)
+{
+	atomic_store(&log_stamp, on);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -20,6 +20,7 @@
 #define CHISO_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdnoreturn.h>
 
@@ -40,6 +41,9 @@ enum log_level {
 void log_init(const char *progname, enum log_level max_level);
 /* Changes the most verbose level printed (SIGHUP reload). */
 void log_set_level(enum log_level max_level);
+/* Starts every line with the local time: for a log file, which no journal stamps (the
+ * Windows service's); call it before starting threads. */
+void log_set_stamp(bool on);
 /* Parses "error", "warning", "info" or "debug"; returns -1 if unknown. */
 int log_level_from_name(const char *name);
 /* Prints one line at the given level. */

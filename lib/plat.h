@@ -42,13 +42,15 @@
 /*
  * Where the agent keeps its configuration and keys, and its data, unless its
  * configuration says otherwise: the one place this header tells the systems
- * apart, because the config key table needs them as constants.  Windows
- * takes %ProgramData% at its default place (forward slashes work with the
- * wide API).
+ * apart, because the config key table needs them as constants.  On Windows
+ * they start with PLAT_PROGRAMDATA, which plat_path_expand replaces with the
+ * folder the system names (C:\ProgramData unless moved); forward slashes work
+ * with the wide API.
  */
+#define PLAT_PROGRAMDATA "%ProgramData%"
 #ifdef _WIN32
-#define PLAT_CONFIG_DIR "C:/ProgramData/chiso"
-#define PLAT_STATE_DIR	"C:/ProgramData/chiso/agent"
+#define PLAT_CONFIG_DIR PLAT_PROGRAMDATA "/chiso"
+#define PLAT_STATE_DIR	PLAT_PROGRAMDATA "/chiso/agent"
 #else
 #define PLAT_CONFIG_DIR "/etc/chiso"
 #define PLAT_STATE_DIR	"/var/lib/chiso-agent"
@@ -135,6 +137,61 @@ int plat_lock(int fd, enum plat_lock how, bool wait);
  * command line)", into buf; "" when the system does not say.
  */
 void plat_lock_holder(int fd, char *buf, size_t size);
+
+/*
+ * Copies path into buf (size bytes), a leading PLAT_PROGRAMDATA replaced with
+ * the system's folder for every user's program data (Windows: the
+ * known-folder API; POSIX has none and copies path as it is).  0, or -1 with
+ * errno (ENAMETOOLONG).
+ */
+int plat_path_expand(const char *path, char *buf, size_t size);
+/*
+ * Whether someone other than the file's owner, the system and the
+ * administrators may read path (a secret key): 0 if not; 1 if so, with why
+ * saying who ("group or others (mode 0644)" on POSIX, the group the access
+ * list lets in on Windows) and how to fix it; -1 with errno when the system
+ * cannot tell.
+ */
+int plat_secret_exposed(const char *path, char *why, size_t whysize);
+/*
+ * Makes path (a folder: with everything in it) readable and writable only by
+ * the system (the Windows service's account, LocalSystem) and the
+ * administrators, ignoring what the parent folder would pass down: how the
+ * Windows installer keeps the keys and the outbox private.  POSIX: nothing to
+ * do (the package sets owners and modes).  0, or -1 with err.
+ */
+int plat_secure_path(const char *path, char *err, size_t errsize);
+
+/* What plat_service_install registers. */
+struct plat_service {
+	const char *name;	 /* the service's key name, "chiso-agent" */
+	const char *display;	 /* the name the Services console shows */
+	const char *description; /* its one-line description */
+	const char *args;	 /* this program's arguments, already quoted */
+};
+/*
+ * Runs body(arg) as the service name and returns its exit status.  Windows:
+ * under the Service Control Manager, which must have started the program;
+ * stderr goes to log (the SCM gives a service none); the manager's stop and
+ * shutdown reach plat_stop_requested as Ctrl-C does, and the service reports
+ * stopped with body's status, so that a failure is restarted.  POSIX, where
+ * systemd runs the program as it is: body(arg).  -1 with err if the program
+ * cannot run as a service.
+ */
+int plat_service_run(const char *name, const char *log, int (*body)(void *arg), void *arg,
+		     char *err, size_t errsize);
+/*
+ * Registers this program as the service svc (or updates it): started with
+ * the system, as LocalSystem, restarted a minute after a failure; then starts
+ * it.  POSIX: -1 (the package installs the systemd unit).  0, or -1 with err.
+ */
+int plat_service_install(const struct plat_service *svc, char *err, size_t errsize);
+/*
+ * Stops the service name and waits (up to a minute) until it has stopped;
+ * with remove, also unregisters it.  A service that is not there is no error.
+ * POSIX: -1.  0, or -1 with err.
+ */
+int plat_service_stop(const char *name, bool remove, char *err, size_t errsize);
 
 /*
  * The C library's differences: Windows' C runtime has no open_memstream,

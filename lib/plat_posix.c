@@ -383,6 +383,52 @@ int plat_sockaddr(const char *text, unsigned port, struct plat_sockaddr *sa)
 	return -1;
 }
 
+int plat_path_expand(const char *path, char *buf, size_t size)
+{
+	if ((size_t)snprintf(buf, size, "%s", path) >= size)
+		return errno = ENAMETOOLONG, -1;
+	return 0;
+}
+
+int plat_secret_exposed(const char *path, char *why, size_t whysize)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return -1;
+	if ((st.st_mode & 077) == 0)
+		return 0;
+	snprintf(why, whysize, "group or others (mode %04o): chmod 600 %s",
+		 (unsigned)(st.st_mode & 07777), path);
+	return 1;
+}
+
+int plat_secure_path(const char *path, char *err, size_t errsize)
+{
+	(void)path, (void)err, (void)errsize;
+	return 0;
+}
+
+int plat_service_run(const char *name, const char *log, int (*body)(void *arg), void *arg,
+		     char *err, size_t errsize)
+{
+	(void)name, (void)log, (void)err, (void)errsize;
+	return body(arg);
+}
+
+int plat_service_install(const struct plat_service *svc, char *err, size_t errsize)
+{
+	snprintf(err, errsize, "%s: on Linux the package installs the systemd unit", svc->name);
+	return -1;
+}
+
+int plat_service_stop(const char *name, bool remove, char *err, size_t errsize)
+{
+	(void)remove;
+	snprintf(err, errsize, "%s: on Linux, systemctl stops it", name);
+	return -1;
+}
+
 int plat_become_owner(const char *path, char *who, size_t whosize)
 {
 	struct stat st;

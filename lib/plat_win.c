@@ -27,8 +27,13 @@
 #include <bcrypt.h>
 #include <fcntl.h>
 #include <io.h>
+/* FOLDERID_ProgramData defined here rather than taken from libuuid. */
+#include <initguid.h>
+#include <knownfolders.h>
+#include <shlobj.h>
 
 #include "plat.h"
+#include "plat_win.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -49,8 +54,7 @@ static SRWLOCK plat_dirs_lock = SRWLOCK_INIT;
 /* The stop request: Windows calls the console handler with no argument of ours. */
 static volatile LONG plat_stop_flag;
 
-/* errno for the last Win32 error. */
-static int plat_errno(DWORD e)
+int plat_errno(DWORD e)
 {
 	switch (e) {
 	case ERROR_FILE_NOT_FOUND:
@@ -95,8 +99,7 @@ static int plat_fail(void)
 	return -1;
 }
 
-/* UTF-8 to a malloc'd UTF-16 string; NULL with errno (EILSEQ: not UTF-8). */
-static wchar_t *plat_wide(const char *s)
+wchar_t *plat_wide(const char *s)
 {
 	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
 	wchar_t *w;
@@ -113,8 +116,7 @@ static wchar_t *plat_wide(const char *s)
 	return w;
 }
 
-/* UTF-16 to UTF-8 into buf; 0, or -1 (ENAMETOOLONG when it does not fit). */
-static int plat_narrow(const wchar_t *w, char *buf, size_t size)
+int plat_narrow(const wchar_t *w, char *buf, size_t size)
 {
 	int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, buf, (int)size, NULL, NULL);
 
@@ -208,9 +210,13 @@ int plat_open(int dfd, const char *name, unsigned how, unsigned mode)
 	BY_HANDLE_FILE_INFORMATION info;
 	HANDLE h;
 
-	(void)mode; /* permissions come from the folder's ACL (the installer's) */
+	/* A mode closed to group and others (a key, the outbox) becomes a private access
+	 * list; any other mode leaves the folder's list to apply. */
+	SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
 	if (w == NULL)
 		return -1;
+	if ((how & PLAT_O_CREATE) && mode != 0 && (mode & 077) == 0)
+		sa.lpSecurityDescriptor = plat_private_sd(false);
 	if (how & PLAT_O_READ)
 		access |= GENERIC_READ;
 	/* Appends go through stdio, whose _O_APPEND seeks to the end; GENERIC_WRITE
@@ -229,9 +235,10 @@ int plat_open(int dfd, const char *name, unsigned how, unsigned mode)
 	if (how & PLAT_O_NOFOLLOW)
 		flags |= FILE_FLAG_OPEN_REPARSE_POINT;
 	h = CreateFileW(w, access ? access : FILE_READ_ATTRIBUTES,
-			FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-			plat_disposition(how), flags, NULL);
+			FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+			sa.lpSecurityDescriptor ? &sa : NULL, plat_disposition(how), flags, NULL);
 	free(w);
+	LocalFree(sa.lpSecurityDescriptor);
 	if (h == INVALID_HANDLE_VALUE)
 		return plat_fail();
 	if (!GetFileInformationByHandle(h, &info)) {
@@ -382,10 +389,15 @@ int plat_mkdir(int dfd, const char *name, unsigned mode)
 	wchar_t *w = plat_path_at(dfd, name);
 	int rc = -1;
 
-	(void)mode; /* inherited from the parent's ACL */
+	SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
+
+	/* As plat_open: 0700 is private, any other mode takes the parent's list. */
+	if (mode != 0 && (mode & 077) == 0)
+		sa.lpSecurityDescriptor = plat_private_sd(true);
 	if (w)
-		rc = CreateDirectoryW(w, NULL) ? 0 : plat_fail();
+		rc = CreateDirectoryW(w, sa.lpSecurityDescriptor ? &sa : NULL) ? 0 : plat_fail();
 	free(w);
+	LocalFree(sa.lpSecurityDescriptor);
 	return rc;
 }
 
@@ -420,10 +432,8 @@ static int plat_stat_handle(HANDLE h, struct plat_stat *st)
 	st->ino = (uint64_t)info.nFileIndexHigh << 32 | info.nFileIndexLow;
 	st->nlink = info.nNumberOfLinks;
 	/*
-	 * Windows has ACLs, not mode bits: who may read a key is the folder's ACL,
-	 * which the installer sets (the service account and Administrators).
-	 * Reading that ACL back here is the Windows agent's next step; until then
-	 * a file reads as its owner's alone.
+	 * Windows has access lists, not mode bits: who may read a key is
+	 * plat_secret_exposed's question (plat_win_acl.c), not this field's.
 	 */
 	st->perm = st->is_dir ? 0700 : 0600;
 	/* Removed while open: Windows keeps the name until the last close, but it is gone. */
@@ -485,6 +495,31 @@ int plat_dir_walk(int dfd, int (*fn)(const char *name, void *arg), void *arg)
 		rc = plat_fail();
 	FindClose(h);
 	return rc;
+}
+
+int plat_path_expand(const char *path, char *buf, size_t size)
+{
+	size_t plen = strlen(PLAT_PROGRAMDATA);
+	wchar_t *known = NULL;
+	char root[MAX_PATH * 4];
+
+	if (strncmp(path, PLAT_PROGRAMDATA, plen) != 0) {
+		if ((size_t)snprintf(buf, size, "%s", path) >= size)
+			return errno = ENAMETOOLONG, -1;
+		return 0;
+	}
+	/* The known folder, not the environment: a service's environment may lack it. */
+	if (SHGetKnownFolderPath(&FOLDERID_ProgramData, 0, NULL, &known) != S_OK) {
+		CoTaskMemFree(known);
+		return errno = ENOENT, -1;
+	}
+	int rc = plat_narrow(known, root, sizeof root);
+	CoTaskMemFree(known);
+	if (rc != 0)
+		return -1;
+	if ((size_t)snprintf(buf, size, "%s%s", root, path + plen) >= size)
+		return errno = ENAMETOOLONG, -1;
+	return 0;
 }
 
 int plat_abspath(const char *path, char *buf, size_t size)
@@ -588,6 +623,11 @@ struct plat_stop {
 	int unused; /* the request itself is plat_stop_flag */
 };
 
+void plat_stop_raise(void)
+{
+	InterlockedExchange(&plat_stop_flag, 1);
+}
+
 static BOOL WINAPI plat_stop_handler(DWORD event)
 {
 	switch (event) {
@@ -595,7 +635,7 @@ static BOOL WINAPI plat_stop_handler(DWORD event)
 	case CTRL_BREAK_EVENT:
 	case CTRL_CLOSE_EVENT:
 	case CTRL_SHUTDOWN_EVENT:
-		InterlockedExchange(&plat_stop_flag, 1);
+		plat_stop_raise();
 		return TRUE;
 	default:
 		return FALSE;
