@@ -22,3 +22,17 @@ set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
 # libzmq is C++, clock_gettime is winpthread's, and Windows' sockets,
 # adapters, random bytes and RPC.
 string(APPEND CMAKE_C_STANDARD_LIBRARIES " -lstdc++ -lpthread -lws2_32 -liphlpapi -lbcrypt -lrpcrt4")
+
+# The installer (installer/chiso-agent.nsi) around chiso-agent.exe, when
+# Debian's makensis is there: build-win/chiso-agent-win64.exe.
+find_program(MAKENSIS makensis)
+if(MAKENSIS)
+	set(CHISO_INSTALLER ${CMAKE_BINARY_DIR}/chiso-agent-win64.exe)
+	add_custom_command(OUTPUT ${CHISO_INSTALLER}
+		COMMAND ${MAKENSIS} -V2 -INPUTCHARSET UTF8 -DVERSION=${PROJECT_VERSION}
+			-DEXE=$<TARGET_FILE:chiso-agent> -DOUT=${CHISO_INSTALLER}
+			${CMAKE_SOURCE_DIR}/installer/chiso-agent.nsi
+		DEPENDS chiso-agent ${CMAKE_SOURCE_DIR}/installer/chiso-agent.nsi
+		COMMENT "Building the installer chiso-agent-win64.exe (makensis)")
+	add_custom_target(installer ALL DEPENDS ${CHISO_INSTALLER})
+endif()

@@ -35,3 +35,12 @@ foreach(t ${CHISO_WINE_TESTS})
 	set_tests_properties(wine.${name} PROPERTIES LABELS wine FIXTURES_REQUIRED wine
 		SKIP_RETURN_CODE 77 TIMEOUT 300 ENVIRONMENT "${wine_env}")
 endforeach()
+
+# The installer under wine (tests/windows/t_installer.sh): in a prefix of its
+# own, since the service it registers starts with the prefix.
+if(MAKENSIS)
+	add_test(NAME wine.t_installer COMMAND bash ${CMAKE_SOURCE_DIR}/tests/windows/t_installer.sh
+		${CHISO_INSTALLER} ${CMAKE_BINARY_DIR}/t_installer)
+	set_tests_properties(wine.t_installer PROPERTIES LABELS wine SKIP_RETURN_CODE 77
+		TIMEOUT 600)
+endif()
