@@ -722,8 +722,7 @@ static json_t *names_json(unsigned bits, const char *const *names, int n, int fi
 	return arr;
 }
 
-/* The JSON form; with wire, without what only the province's database reads
- * (catalog_to_wire_json). */
+/* The JSON form; with wire, the form agents receive (catalog_to_wire_json). */
 static char *catalog_json(const struct catalog *c, bool wire)
 {
 	static const char *const ptypes[] = {"daily",	  "weekly",	 "monthly",

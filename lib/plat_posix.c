@@ -9,9 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
 #include <grp.h>
-#include <netinet/in.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -361,26 +359,6 @@ void plat_stop_destroy(struct plat_stop **sp)
 	close((*sp)->fd);
 	free(*sp);
 	*sp = NULL;
-}
-
-int plat_sockaddr(const char *text, unsigned port, struct plat_sockaddr *sa)
-{
-	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
-
-	_Static_assert(sizeof a6 <= sizeof sa->bytes, "plat_sockaddr holds a sockaddr_in6");
-	memset(sa, 0, sizeof *sa);
-	if (inet_pton(AF_INET, text, &a4.sin_addr) == 1) {
-		memcpy(sa->bytes, &a4, sizeof a4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, text, &a6.sin6_addr) == 1) {
-		memcpy(sa->bytes, &a6, sizeof a6);
-		sa->ipv6 = true;
-		return 0;
-	}
-	errno = EINVAL;
-	return -1;
 }
 
 int plat_path_expand(const char *path, char *buf, size_t size)
