@@ -384,6 +384,26 @@ int plat_unlink(int dfd, const char *name)
 	return rc;
 }
 
+/*
+ * Whether the folder that would hold w is a file: Windows says "path not
+ * found" there, POSIX ENOTDIR, which tells the officer what is wrong.
+ */
+static bool plat_parent_is_file(const wchar_t *w)
+{
+	size_t n = wcslen(w);
+	while (n > 0 && w[n - 1] != L'/' && w[n - 1] != L'\\')
+		n--;
+	if (n <= 1)
+		return false;
+	wchar_t *parent = _wcsdup(w);
+	if (!parent)
+		return false;
+	parent[n - 1] = L'\0';
+	DWORD a = GetFileAttributesW(parent);
+	free(parent);
+	return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
 int plat_mkdir(int dfd, const char *name, unsigned mode)
 {
 	wchar_t *w = plat_path_at(dfd, name);
@@ -396,6 +416,8 @@ int plat_mkdir(int dfd, const char *name, unsigned mode)
 		sa.lpSecurityDescriptor = plat_private_sd(true);
 	if (w)
 		rc = CreateDirectoryW(w, sa.lpSecurityDescriptor ? &sa : NULL) ? 0 : plat_fail();
+	if (rc != 0 && errno == ENOENT && w && plat_parent_is_file(w))
+		errno = ENOTDIR;
 	free(w);
 	LocalFree(sa.lpSecurityDescriptor);
 	return rc;

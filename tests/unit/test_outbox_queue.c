@@ -6,50 +6,58 @@
  */
 #include "test_outbox.h"
 
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "log.h"
+#include "testproc.h"
 
-/* A child process: puts n records through its own handle, reporting each seq on fd. */
-static void writer(const char *ob, int n, int fd)
+/*
+ * A writer (a child process), arg "N OB OUT": puts N records through its own
+ * handle on OB, writing each seq into the file OUT, which the test reads once
+ * the writers are done (a file rather than a pipe: Windows starts the child
+ * afresh, without the parent's descriptors).
+ */
+static int writer(const char *arg)
 {
-	char err[512];
+	char ob[80], out[96], err[512];
+	int n;
+
+	if (sscanf(arg, "%d %79s %95s", &n, ob, out) != 3)
+		return 4;
+	int fd = plat_open(PLAT_CWD, out, PLAT_O_WRITE | PLAT_O_CREATE | PLAT_O_TRUNC, 0600);
 	struct outbox *o = outbox_open(ob, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
-	if (o == NULL)
-		_exit(2);
+	if (fd < 0 || o == NULL)
+		return 2;
 	for (int i = 0; i < n; i++) {
 		uint64_t seq;
 		if (outbox_put(o, 1, NULL, render, NULL, &seq, err, sizeof err) != 0 ||
-		    write(fd, &seq, sizeof seq) != (ssize_t)sizeof seq)
-			_exit(3);
+		    plat_write_all(fd, &seq, sizeof seq) != 0) {
+			fprintf(stderr, "writer: put %d: %s\n", i, err);
+			return 3;
+		}
 	}
 	outbox_close(&o);
-	_exit(0);
+	return plat_close(fd) == 0 ? 0 : 3;
 }
+
+static const struct test_role roles[] = {{"writer", writer}, {NULL, NULL}};
 
 static void test_writers_and_reader(void **state)
 {
 	enum { WRITERS = 2, EACH = 25, TOTAL = WRITERS * EACH };
-	char top[64], ob[80], err[512];
+	char top[64], ob[80], err[512], arg[256], out[WRITERS][96];
 	bool put_seen[TOTAL + 1] = {false}, sent[TOTAL + 1] = {false};
-	int pfd[2], nsent = 0;
-	pid_t pids[WRITERS];
+	int nsent = 0;
+	struct test_child kids[WRITERS] = {{0, NULL}};
 	(void)state;
 
 	new_dir(top, sizeof top, ob, sizeof ob);
 	struct outbox *o = open_ok(ob, 0);
-	assert_int_equal(pipe(pfd), 0);
 	for (int w = 0; w < WRITERS; w++) {
-		pids[w] = fork();
-		assert_true(pids[w] >= 0);
-		if (pids[w] == 0) {
-			close(pfd[0]);
-			writer(ob, EACH, pfd[1]);
-		}
+		snprintf(out[w], sizeof out[w], "%s/seqs%d", top, w);
+		snprintf(arg, sizeof arg, "%d %s %s", EACH, ob, out[w]);
+		assert_int_equal(test_child_start(&roles[0], arg, &kids[w]), 0);
 	}
-	close(pfd[1]);
 	/* The reader: what run does, list, read, "send", remove, until all came through. */
 	time_t give_up = time(NULL) + 60;
 	while (nsent < TOTAL && time(NULL) < give_up) {
@@ -57,7 +65,7 @@ static void test_writers_and_reader(void **state)
 		size_t n;
 		assert_int_equal(outbox_list(o, &seqs, &n), 0);
 		if (n == 0)
-			usleep(1000);
+			plat_sleep_ms(1);
 		for (size_t i = 0; i < n; i++) {
 			struct outbox_record *rec;
 			if (outbox_read(o, seqs[i], &rec, err, sizeof err) != 0)
@@ -73,19 +81,20 @@ static void test_writers_and_reader(void **state)
 		}
 		free(seqs);
 	}
-	for (int w = 0; w < WRITERS; w++) {
-		int status;
-		assert_int_equal(waitpid(pids[w], &status, 0), pids[w]);
-		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	}
+	for (int w = 0; w < WRITERS; w++)
+		assert_int_equal(test_child_wait(&kids[w]), 0);
 	uint64_t seq;
 	int nput = 0;
-	while (read(pfd[0], &seq, sizeof seq) == (ssize_t)sizeof seq) {
-		assert_true(seq >= 1 && seq <= TOTAL && !put_seen[seq]);
-		put_seen[seq] = true;
-		nput++;
+	for (int w = 0; w < WRITERS; w++) {
+		int fd = plat_open(PLAT_CWD, out[w], PLAT_O_READ, 0);
+		assert_true(fd >= 0);
+		while (plat_read(fd, &seq, sizeof seq) == (ssize_t)sizeof seq) {
+			assert_true(seq >= 1 && seq <= TOTAL && !put_seen[seq]);
+			put_seen[seq] = true;
+			nput++;
+		}
+		plat_close(fd);
 	}
-	close(pfd[0]);
 	assert_int_equal(nput, TOTAL);
 	assert_int_equal(nsent, TOTAL);
 	expect_list(o, NULL, 0, "all sent");
@@ -131,8 +140,9 @@ static void test_submitted_files(void **state)
 	done_dir(top);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	test_child_main(argc, argv, roles);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_writers_and_reader),
 	    cmocka_unit_test(test_submitted_files),

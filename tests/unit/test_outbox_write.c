@@ -8,10 +8,10 @@
 #include "test_outbox.h"
 
 #include <errno.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "testproc.h"
 
 static void test_cap(void **state)
 {
@@ -107,7 +107,7 @@ static int faulty_fsync(int fd, void *arg)
 		errno = EIO;
 		return -1;
 	}
-	return fsync(fd);
+	return plat_sync(fd);
 }
 
 static void test_fsync_failures(void **state)
@@ -328,24 +328,43 @@ static const struct txn_case txn_cases[] = {
     {"outbox full on the third", 3, END_FULL, 0, 2},
 };
 
+/* The parent's handle, which a forked child uses as the tests always did. */
+static struct outbox *parent_outbox;
+
+/*
+ * The child of END_KILLED, arg "PUTS OB": stages PUTS puts and exits without
+ * ending the transaction.  Through the parent's handle where it is a fork;
+ * on Windows, which has no fork, through its own open of OB.
+ */
+static int stage_and_die(const char *arg)
+{
+	char ob[80], err[512];
+	int puts;
+	uint64_t seq;
+
+	if (sscanf(arg, "%d %79s", &puts, ob) != 2)
+		return 4;
+	struct outbox *o =
+	    TEST_FORKS ? parent_outbox : outbox_open(ob, 0, OUTBOX_LOCK_WAIT_MS, err, sizeof err);
+	struct outbox_txn *t = o ? outbox_begin(o, err, sizeof err) : NULL;
+	for (int k = 0; t && k < puts; k++)
+		if (outbox_txn_put(t, 1, "f.csv", render, NULL, &seq, err, sizeof err) != 0)
+			return 2;
+	return t ? 0 : 3; /* no commit, no abort: killed */
+}
+
+static const struct test_role roles[] = {{"stage_and_die", stage_and_die}, {NULL, NULL}};
+
 /* END_KILLED: a child process stages the puts and dies without ending the transaction. */
 static void txn_killed(struct outbox *o, const char *ob, const struct txn_case *tc)
 {
-	char err[512];
-	uint64_t seq;
-	pid_t pid = fork();
+	char arg[128];
+	struct test_child child = {0, NULL};
 
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct outbox_txn *t = outbox_begin(o, err, sizeof err);
-		for (int k = 0; t && k < tc->puts; k++)
-			if (outbox_txn_put(t, 1, "f.csv", render, NULL, &seq, err, sizeof err) != 0)
-				_exit(2);
-		_exit(t ? 0 : 3); /* no commit, no abort: killed */
-	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_int_equal(WEXITSTATUS(status), 0);
+	parent_outbox = o;
+	snprintf(arg, sizeof arg, "%d %s", tc->puts, ob);
+	assert_int_equal(test_child_start(&roles[0], arg, &child), 0);
+	assert_int_equal(test_child_wait(&child), 0);
 	if (count_suffix(ob, ".staged") != (size_t)tc->puts)
 		fail_msg("case %s: staged records not left behind", tc->name);
 	/* Not visible to a sender of the same process either. */
@@ -447,8 +466,9 @@ static void test_transaction(void **state)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	test_child_main(argc, argv, roles);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cap),
 	    cmocka_unit_test(test_render_and_source_failures),
