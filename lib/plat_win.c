@@ -364,10 +364,24 @@ int plat_rename(int from_dfd, const char *from, int to_dfd, const char *to)
 	wchar_t *wf = plat_path_at(from_dfd, from), *wt = wf ? plat_path_at(to_dfd, to) : NULL;
 	int rc = -1;
 
-	if (wf && wt)
-		rc = MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)
-			 ? 0
-			 : plat_fail();
+	/*
+	 * Windows refuses to replace a file another handle has open (a second
+	 * agent process, or the form's thread, reading the outbox's state at
+	 * that moment), which POSIX allows: such a read is short, so the rename
+	 * is tried again for up to a second before the refusal counts.
+	 */
+	for (int tries = 0; wf && wt && rc != 0; tries++) {
+		if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+			rc = 0;
+			break;
+		}
+		DWORD e = GetLastError();
+		if ((e != ERROR_ACCESS_DENIED && e != ERROR_SHARING_VIOLATION) || tries == 200) {
+			errno = plat_errno(e);
+			break;
+		}
+		Sleep(5);
+	}
 	free(wf);
 	free(wt);
 	return rc;
@@ -380,6 +394,20 @@ int plat_unlink(int dfd, const char *name)
 
 	if (w)
 		rc = DeleteFileW(w) ? 0 : plat_fail();
+	/*
+	 * A file another handle has open is only marked for deletion: its name
+	 * stays listed until that handle closes, and an outbox's reader would
+	 * list a removed record again.  Such handles are short (a writer's look
+	 * at pending/), so wait, up to a second, for the name to go, as POSIX's
+	 * unlink takes it at once.
+	 */
+	for (int tries = 0; rc == 0 && tries < 200; tries++) {
+		if (GetFileAttributesW(w) == INVALID_FILE_ATTRIBUTES &&
+		    (GetLastError() == ERROR_FILE_NOT_FOUND ||
+		     GetLastError() == ERROR_PATH_NOT_FOUND))
+			break;
+		Sleep(5);
+	}
 	free(w);
 	return rc;
 }

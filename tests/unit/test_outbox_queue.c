@@ -74,7 +74,9 @@ static void test_writers_and_reader(void **state)
 			assert_string_equal(rec->body, want);
 			free(want);
 			outbox_record_destroy(&rec);
-			assert_true(seqs[i] >= 1 && seqs[i] <= TOTAL && !sent[seqs[i]]);
+			if (seqs[i] < 1 || seqs[i] > TOTAL || sent[seqs[i]])
+				fail_msg("seq %" PRIu64 " listed again or out of range (sent %d)",
+					 seqs[i], nsent);
 			sent[seqs[i]] = true;
 			nsent++;
 			assert_int_equal(outbox_remove(o, seqs[i]), 0);
