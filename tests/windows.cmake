@@ -14,8 +14,8 @@
 pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
 
 set(CHISO_WINE_TESTS agentstate batch batch_ack batch_encode catalog catsrc form
-	formbody frame jscan message num obfile outbox outbox_queue outbox_write period
-	period_chain period_dates quote sender srvkey startopt wire xlsx)
+	formbody frame jscan message num obfile outbox outbox_queue outbox_record outbox_write
+	period period_chain period_dates quote sender srvkey startopt wire xlsx)
 
 set(wine_run ${CMAKE_SOURCE_DIR}/tests/tools/wine-run)
 set(wine_env "WINEPREFIX=${CMAKE_BINARY_DIR}/wineprefix;CHISO_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

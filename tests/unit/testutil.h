@@ -22,6 +22,13 @@
 #include "catalog.h"
 #include "plat.h"
 
+/* Whether the test runs on Windows, for the few cases that mean nothing there (named in each). */
+#ifdef _WIN32
+#define TEST_WINDOWS 1
+#else
+#define TEST_WINDOWS 0
+#endif
+
 #define CHECK_STR(name, expected, actual)                                                          \
 	do {                                                                                       \
 		const char *e_ = (expected), *a_ = (actual);                                       \
@@ -103,6 +110,19 @@ static inline void test_rm_rf(const char *dir)
 {
 	if (test_rm_tree(dir) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* symlink(2), for the cases that skip themselves on Windows (TEST_WINDOWS); 0 or -1. */
+static inline int test_symlink(const char *target, const char *path)
+{
+#ifdef _WIN32
+	(void)target;
+	(void)path;
+	errno = ENOSYS;
+	return -1;
+#else
+	return symlink(target, path);
+#endif
 }
 
 /* Writes text to path; returns 0. */
