@@ -102,6 +102,8 @@ int plat_write_all(int fd, const void *buf, size_t n);
 int plat_sync(int fd);
 /* Sets an open file's modification time to now (opened for writing); 0 or -1. */
 int plat_touch(int fd);
+/* Sets an open file's access and modification times to t (opened for writing); 0 or -1. */
+int plat_set_mtime(int fd, time_t t);
 /* Cuts the file to size bytes; 0 or -1. */
 int plat_truncate(int fd, uint64_t size);
 /* Renames from_dfd/from to to_dfd/to, replacing it atomically; 0 or -1. */

@@ -108,6 +108,13 @@ int plat_touch(int fd)
 	return futimens(fd, NULL);
 }
 
+int plat_set_mtime(int fd, time_t t)
+{
+	struct timespec ts[2] = {{t, 0}, {t, 0}};
+
+	return futimens(fd, ts);
+}
+
 int plat_truncate(int fd, uint64_t size)
 {
 	return ftruncate(fd, (off_t)size);

@@ -349,6 +349,15 @@ int plat_touch(int fd)
 	return SetFileTime(plat_handle(fd), NULL, NULL, &now) ? 0 : plat_fail();
 }
 
+int plat_set_mtime(int fd, time_t t)
+{
+	/* FILETIME counts 100 ns from 1601-01-01, 11644473600 s before the Unix epoch. */
+	ULONGLONG v = ((ULONGLONG)t + 11644473600ULL) * 10000000ULL;
+	FILETIME ft = {(DWORD)v, (DWORD)(v >> 32)};
+
+	return SetFileTime(plat_handle(fd), NULL, &ft, &ft) ? 0 : plat_fail();
+}
+
 int plat_truncate(int fd, uint64_t size)
 {
 	FILE_END_OF_FILE_INFO eof;

@@ -5,17 +5,17 @@
 # outlives ctest.  Without wine they are skipped (77).
 #
 # The agent's unit tests not listed use what Windows does not have:
-# test_outbox, test_outbox_queue, test_outbox_write and test_plat fork a
-# second process (test_plat also makes symbolic links and raises signals);
-# test_outbox_record writes with pwrite and makes symbolic links; test_inbox
-# and test_outbox_acked date files back with utimensat; test_csv and
+# test_plat forks, makes symbolic links and raises signals; test_csv and
 # test_submit make their UTF-16 and legacy-encoded inputs with iconv;
 # test_keys checks file modes with chmod and a shell; test_log uses unsetenv.
+# A test that needs a second process starts it through tests/unit/testproc.h
+# (a fork on POSIX, the test program again on Windows).
 pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
 
 set(CHISO_WINE_TESTS agentstate batch batch_ack batch_encode catalog catsrc form
-	formbody frame jscan message num obfile outbox outbox_queue outbox_record outbox_write
-	period period_chain period_dates quote sender srvkey startopt wire xlsx)
+	formbody frame inbox jscan message num obfile outbox outbox_acked outbox_queue
+	outbox_record outbox_write period period_chain period_dates quote sender srvkey
+	startopt wire xlsx)
 
 set(wine_run ${CMAKE_SOURCE_DIR}/tests/tools/wine-run)
 set(wine_env "WINEPREFIX=${CMAKE_BINARY_DIR}/wineprefix;CHISO_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

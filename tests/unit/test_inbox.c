@@ -95,7 +95,7 @@ static int find_entry(const char *dir, const char *sub, const char *suffix, char
 static char *slurp(const char *path)
 {
 	static char buf[4096];
-	FILE *fp = fopen(path, "r");
+	FILE *fp = fopen(path, "rb");
 	assert_non_null(fp);
 	size_t n = fread(buf, 1, sizeof buf - 1, fp);
 	buf[n] = '\0';
@@ -109,8 +109,7 @@ static void put(const char *dir, const char *name, const char *text, time_t t)
 	char path[600];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	test_write(path, text, strlen(text));
-	struct timespec ts[2] = {{t, 0}, {t, 0}};
-	utimensat(AT_FDCWD, path, ts, 0);
+	test_set_mtime(path, t);
 }
 
 static void test_flow(void **state)

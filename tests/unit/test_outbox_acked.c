@@ -7,9 +7,7 @@
  */
 #include "test_outbox.h"
 
-#include <fcntl.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "log.h"
 
@@ -29,11 +27,9 @@ static void resend_ok(struct outbox *o, uint64_t want)
 static void age_acked(const char *ob, uint64_t seq, int days)
 {
 	char path[256];
-	struct timespec ts[2] = {{time(NULL) - (time_t)days * DAY, 0},
-				 {time(NULL) - (time_t)days * DAY, 0}};
 
 	rec_path(path, sizeof path, ob, "acked", seq);
-	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	assert_int_equal(test_set_mtime(path, time(NULL) - (time_t)days * DAY), 0);
 }
 
 static void test_keep_and_resend(void **state)
@@ -98,7 +94,7 @@ static void test_prune(void **state)
 	/* A file that is not a record is left alone. */
 	char path[256];
 	snprintf(path, sizeof path, "%s/acked/notes.txt", ob);
-	FILE *fp = fopen(path, "w");
+	FILE *fp = fopen(path, "wb");
 	assert_non_null(fp);
 	fclose(fp);
 	assert_int_equal(outbox_prune_acked(o, time(NULL) + 30 * DAY, &removed), 0);

@@ -125,6 +125,16 @@ static inline int test_symlink(const char *target, const char *path)
 #endif
 }
 
+/* Sets path's access and modification times to t (as utimensat did); 0 or -1. */
+static inline int test_set_mtime(const char *path, time_t t)
+{
+	int fd = plat_open(PLAT_CWD, path, PLAT_O_WRITE, 0);
+	if (fd < 0)
+		return -1;
+	int rc = plat_set_mtime(fd, t);
+	return plat_close(fd) == 0 ? rc : -1;
+}
+
 /* Writes text to path; returns 0. */
 static inline int test_write(const char *path, const char *text, size_t len)
 {
