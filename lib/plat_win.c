@@ -49,6 +49,8 @@
  * no per-handle user data, so it is the one shared state here, under a lock.
  */
 static char *plat_dirs[PLAT_WIN_FDS];
+/* The handles opened with PLAT_O_APPEND: plat_write_all writes them at the end. */
+static bool plat_appends[PLAT_WIN_FDS];
 static SRWLOCK plat_dirs_lock = SRWLOCK_INIT;
 
 /* The stop request: Windows calls the console handler with no argument of ours. */
@@ -268,6 +270,8 @@ int plat_open(int dfd, const char *name, unsigned how, unsigned mode)
 		_close(fd);
 		return errno = e, -1;
 	}
+	if (fd < PLAT_WIN_FDS)
+		plat_appends[fd] = (how & PLAT_O_APPEND) != 0;
 	return fd;
 }
 
@@ -277,6 +281,7 @@ int plat_close(int fd)
 		AcquireSRWLockExclusive(&plat_dirs_lock);
 		free(plat_dirs[fd]);
 		plat_dirs[fd] = NULL;
+		plat_appends[fd] = false;
 		ReleaseSRWLockExclusive(&plat_dirs_lock);
 	}
 	return _close(fd);
@@ -322,10 +327,14 @@ ssize_t plat_read_full(int fd, void *buf, size_t n)
 int plat_write_all(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
+	/* WriteFile ignores the C runtime's _O_APPEND: an offset of all ones is
+	 * Windows' "at the end of the file", as O_APPEND, at each write. */
+	bool append = fd >= 0 && fd < PLAT_WIN_FDS && plat_appends[fd];
 
 	while (n > 0) {
 		DWORD w = 0, want = n > 0x7fffffffu ? 0x7fffffffu : (DWORD)n;
-		if (!WriteFile(plat_handle(fd), p, want, &w, NULL))
+		OVERLAPPED end = {.Offset = 0xffffffffu, .OffsetHigh = 0xffffffffu};
+		if (!WriteFile(plat_handle(fd), p, want, &w, append ? &end : NULL))
 			return plat_fail();
 		p += w;
 		n -= w;

@@ -5,15 +5,14 @@
 # outlives ctest.  Without wine they are skipped (77).
 #
 # The agent's unit tests not listed use what Windows does not have:
-# test_plat forks, makes symbolic links and raises signals; test_csv and
-# test_submit make their UTF-16 and legacy-encoded inputs with iconv;
+# test_csv and test_submit make their UTF-16 and legacy-encoded inputs with iconv;
 # test_keys checks file modes with chmod and a shell; test_log uses unsetenv.
 # A test that needs a second process starts it through tests/unit/testproc.h
 # (a fork on POSIX, the test program again on Windows).
 pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
 
 set(CHISO_WINE_TESTS agentstate batch batch_ack batch_encode catalog catsrc form
-	formbody frame inbox jscan message num obfile outbox outbox_acked outbox_queue
+	formbody frame inbox jscan message num obfile outbox outbox_acked outbox_queue plat
 	outbox_record outbox_write period period_chain period_dates quote sender srvkey
 	startopt wire xlsx)
 

@@ -135,6 +135,20 @@ static inline int test_set_mtime(const char *path, time_t t)
 	return plat_close(fd) == 0 ? rc : -1;
 }
 
+/* symlinkat(2), as test_symlink. */
+static inline int test_symlink_at(int dfd, const char *target, const char *name)
+{
+#ifdef _WIN32
+	(void)dfd;
+	(void)target;
+	(void)name;
+	errno = ENOSYS;
+	return -1;
+#else
+	return symlinkat(target, dfd, name);
+#endif
+}
+
 /* Writes text to path; returns 0. */
 static inline int test_write(const char *path, const char *text, size_t len)
 {
