@@ -6,14 +6,14 @@
 #
 # The agent's unit tests not listed use what Windows does not have:
 # test_csv and test_submit make their UTF-16 and legacy-encoded inputs with iconv;
-# test_keys checks file modes with chmod and a shell; test_log uses unsetenv.
+# test_keys checks file modes with chmod and a shell.
 # A test that needs a second process starts it through tests/unit/testproc.h
 # (a fork on POSIX, the test program again on Windows).
 pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
 
 set(CHISO_WINE_TESTS agentstate batch batch_ack batch_encode catalog catsrc form
-	formbody frame inbox jscan message num obfile outbox outbox_acked outbox_queue plat
-	outbox_record outbox_write period period_chain period_dates quote sender srvkey
+	formbody frame inbox jscan log message num obfile outbox outbox_acked outbox_queue
+	outbox_record outbox_write period period_chain period_dates plat quote sender srvkey
 	startopt wire xlsx)
 
 set(wine_run ${CMAKE_SOURCE_DIR}/tests/tools/wine-run)

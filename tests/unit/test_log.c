@@ -122,7 +122,7 @@ static void test_line(void **state)
 	char *dir = test_tmpdir(), path[256], got[4096];
 	(void)state;
 	snprintf(path, sizeof path, "%s/stderr", dir);
-	unsetenv("JOURNAL_STREAM");
+	test_unsetenv("JOURNAL_STREAM");
 	log_init("t", LOGL_INFO);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		fflush(stderr);
@@ -134,7 +134,7 @@ static void test_line(void **state)
 		fflush(stderr);
 		dup2(saved, 2);
 		close(saved);
-		FILE *in = fopen(path, "r");
+		FILE *in = fopen(path, "r"); /* text: stderr writes \r\n on Windows */
 		size_t n = fread(got, 1, sizeof got - 1, in);
 		fclose(in);
 		got[n] = '\0';

@@ -149,6 +149,18 @@ static inline int test_symlink_at(int dfd, const char *target, const char *name)
 #endif
 }
 
+/* unsetenv(3); Windows' C runtime removes a variable set to nothing. */
+static inline int test_unsetenv(const char *name)
+{
+#ifdef _WIN32
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s=", name);
+	return _putenv(buf);
+#else
+	return unsetenv(name);
+#endif
+}
+
 /* Writes text to path; returns 0. */
 static inline int test_write(const char *path, const char *text, size_t len)
 {
